@@ -1,0 +1,195 @@
+//! `portolan`: the command-line front end over the engine, for CI pipelines.
+//!
+//! A thin shell: it reads files and folders (or stdin), hands their bytes to
+//! `portolan_engine::analyze`, and writes the `Analysis` in the requested format.
+//! Located input errors go to stderr and into the output; they never stop the run.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use portolan_engine::ingest::is_snapshot_file;
+use portolan_engine::model::KIND_ORDER;
+use portolan_engine::source::Level;
+use portolan_engine::{analyze, Analysis, AnalyzeOptions, InputFile};
+
+#[derive(Parser)]
+#[command(
+    name = "portolan",
+    version,
+    about = "Kubernetes and cloud security analysis of exported snapshots, offline.",
+    long_about = "Portolan analyses snapshots of Kubernetes clusters (kubectl exports, manifests)\n\
+                  without sending them anywhere. Export a snapshot with public/collect.sh or\n\
+                  `kubectl get ... -o json`, then analyse it here or in the browser app."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse snapshot files and folders and write the analysis.
+    #[command(after_help = "Examples:\n  \
+        # Analyse an exported snapshot folder and write JSON to a file\n  \
+        portolan analyze ./portolan-snapshot --format json --output analysis.json\n\n  \
+        # Analyse straight from kubectl\n  \
+        kubectl get pods,deployments -A -o json | portolan analyze -")]
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Files or folders to analyse (folders are walked recursively); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Leave the per-resource inventory list out of the output (counts stay).
+    #[arg(long)]
+    no_resources: bool,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// The documented `Analysis` JSON (schema/analysis.schema.json).
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => match run_analyze(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
+    let mut files = Vec::new();
+    for path in &args.paths {
+        collect(path, &mut files)?;
+    }
+    if files.is_empty() {
+        return Err("no snapshot files found (looked for .json, .yaml, .yml, .jsonl)".into());
+    }
+    let options = AnalyzeOptions {
+        include_resources: !args.no_resources,
+    };
+    let analysis = analyze(&files, &options, &mut |_| {});
+    report(&analysis, args.quiet);
+    let mut bytes = match args.format {
+        Format::Json => serde_json::to_vec_pretty(&analysis).map_err(|e| e.to_string())?,
+    };
+    bytes.push(b'\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => io::stdout()
+            .lock()
+            .write_all(&bytes)
+            .map_err(|e| format!("cannot write to stdout: {e}"))?,
+    }
+    Ok(())
+}
+
+/// Adds `path` to `files`: a file as is, a folder walked recursively (in name order,
+/// keeping only snapshot files), `-` as stdin.
+fn collect(path: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        files.push(InputFile::new("<stdin>", bytes));
+        return Ok(());
+    }
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.is_file() {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push(InputFile::new(path.display().to_string(), bytes));
+        return Ok(());
+    }
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries.into_iter().rev() {
+            let name = entry.file_name().unwrap_or_default().to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            if entry.is_dir() {
+                stack.push(entry);
+            } else if is_snapshot_file(&name) {
+                let bytes =
+                    std::fs::read(&entry).map_err(|e| format!("{}: {e}", entry.display()))?;
+                files.push(InputFile::new(entry.display().to_string(), bytes));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Diagnostics and a short inventory summary on stderr, for humans reading CI logs.
+fn report(analysis: &Analysis, quiet: bool) {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for d in analysis.diagnostics() {
+        if !quiet || d.level == Level::Error {
+            let _ = writeln!(err, "{d}");
+        }
+    }
+    if quiet {
+        return;
+    }
+    let objects: usize = analysis.inputs.iter().map(|i| i.objects).sum();
+    let errors = analysis
+        .diagnostics()
+        .filter(|d| d.level == Level::Error)
+        .count();
+    let _ = writeln!(
+        err,
+        "Read {} files, {} objects, {} errors.",
+        analysis.inputs.len(),
+        objects,
+        errors
+    );
+    for cluster in &analysis.clusters {
+        let _ = writeln!(
+            err,
+            "Cluster {} {} {}",
+            cluster.name, cluster.version, cluster.server
+        );
+    }
+    let mut line = String::from("Inventory:");
+    let known = KIND_ORDER.iter().copied();
+    let others = analysis
+        .inventory
+        .counts
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !KIND_ORDER.contains(k));
+    for kind in known.chain(others) {
+        let n = analysis.count(kind);
+        if n > 0 {
+            line.push_str(&format!(" {kind} {n},"));
+        }
+    }
+    let _ = writeln!(err, "{}", line.trim_end_matches(','));
+}

@@ -1,0 +1,193 @@
+//! The one value every front end renders.
+//!
+//! [`analyze`] runs the whole pipeline over a set of input files and returns an
+//! [`Analysis`]: the inputs with their detected formats and located diagnostics, the
+//! clusters, and the inventory. App, CLI and report show the same numbers because they
+//! all read this value. Its JSON form is documented in `schema/analysis.schema.json`;
+//! fields are only ever added, never renamed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{self, InputFile, InputFormat};
+use crate::model::Inventory;
+use crate::source::{Diagnostic, Source};
+
+/// Version of the JSON form of [`Analysis`]; bumped only on incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Knobs for one run of the engine.
+#[derive(Clone, Debug)]
+pub struct AnalyzeOptions {
+    /// Include the per-resource inventory list (the app's tables); counts are always
+    /// included.
+    pub include_resources: bool,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            include_resources: true,
+        }
+    }
+}
+
+/// A progress report, sent after each input file and each later stage.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Progress {
+    /// What the engine is doing: `parse` or `model`.
+    pub stage: String,
+    /// Units done so far in this stage (files for `parse`).
+    pub done: usize,
+    /// Units in this stage.
+    pub total: usize,
+    /// The file just finished, for `parse`.
+    pub file: String,
+}
+
+/// Everything Portolan concluded from one set of inputs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Analysis {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// One entry per input file, in the order given.
+    pub inputs: Vec<InputReport>,
+    /// The clusters the snapshot describes (from `kubectl config view` and
+    /// `kubectl version` output when present).
+    pub clusters: Vec<ClusterSummary>,
+    pub inventory: InventorySummary,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// What the engine made of one input file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InputReport {
+    pub path: String,
+    pub format: InputFormat,
+    pub bytes: u64,
+    /// Objects loaded from this file (items of a List count one each).
+    pub objects: usize,
+    /// Located errors and warnings; an error means something in the file was not loaded.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSummary {
+    pub name: String,
+    /// API server URL, when known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub server: String,
+    /// Kubernetes version of the API server (e.g. `v1.30.4-eks-a737599`), when known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    pub source: Source,
+}
+
+/// Counts per kind and, unless disabled, one summary row per resource.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InventorySummary {
+    /// Resources per kind. Keys are Kubernetes kinds (`Pod`, `Deployment`, ...) and the
+    /// derived kinds `Cluster`, `Container`, `Image`, `User` and `Group`; kinds with no
+    /// resource are omitted.
+    pub counts: BTreeMap<String, usize>,
+    /// Every resource, sorted by kind, namespace and name.
+    #[serde(default)]
+    pub resources: Vec<ResourceSummary>,
+}
+
+/// One row of the inventory.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceSummary {
+    pub kind: String,
+    /// Empty for cluster-scoped resources.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    pub name: String,
+    pub source: Source,
+    /// Kind-specific columns, in display order; every resource of a kind has the same
+    /// column names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Detail>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Detail {
+    pub name: String,
+    pub value: String,
+}
+
+impl Analysis {
+    /// All diagnostics of all inputs, in input order.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.inputs.iter().flat_map(|i| i.diagnostics.iter())
+    }
+
+    /// Number of resources of `kind` (0 when absent).
+    pub fn count(&self, kind: &str) -> usize {
+        self.inventory.counts.get(kind).copied().unwrap_or(0)
+    }
+}
+
+/// Runs the engine over `files` and returns the analysis. Never panics on input data:
+/// what cannot be read becomes a diagnostic in the matching [`InputReport`].
+pub fn analyze(
+    files: &[InputFile],
+    options: &AnalyzeOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Analysis {
+    // Inputs are read in path order so that the same files give the same analysis
+    // however they were listed or dropped.
+    let mut files: Vec<&InputFile> = files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut inventory = Inventory::default();
+    let mut inputs = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let parsed = ingest::parse_file(file);
+        let format = parsed.format();
+        let mut diagnostics = parsed.diagnostics;
+        let objects = parsed.objects.len() + usize::from(parsed.server_version.is_some());
+        diagnostics.extend(inventory.extend(parsed.objects, parsed.server_version));
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        inputs.push(InputReport {
+            path: file.path.clone(),
+            format,
+            bytes: file.bytes.len() as u64,
+            objects,
+            diagnostics,
+        });
+        progress(Progress {
+            stage: "parse".into(),
+            done: i + 1,
+            total: files.len(),
+            file: file.path.clone(),
+        });
+    }
+    inventory.finish();
+    progress(Progress {
+        stage: "model".into(),
+        done: 1,
+        total: 1,
+        file: String::new(),
+    });
+    Analysis {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "portolan".into(),
+            version: crate::VERSION.into(),
+        },
+        inputs,
+        clusters: inventory.cluster_summaries(),
+        inventory: inventory.summary(options.include_resources),
+    }
+}

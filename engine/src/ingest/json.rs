@@ -1,0 +1,266 @@
+//! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
+//! concatenated or line-delimited objects, and `kubectl version -o json`.
+//!
+//! A List is read in two steps: the items are first split out as raw slices (which
+//! locates each one and survives a syntax error later in the file), then each item is
+//! decoded on its own, so a bad item costs one diagnostic and a truncated file keeps
+//! every item before the cut.
+
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{classify_format, item_path, InputFormat, Object, Parsed, ServerVersion};
+use crate::model::meta::lenient_string;
+use crate::source::{to_u32, Diagnostic, LineIndex, Source};
+
+pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
+    let index = LineIndex::new(text);
+    let mut start = skip_whitespace(text, 0);
+    while start < text.len() {
+        let doc = &text[start..];
+        let mut items: Vec<&RawValue> = Vec::new();
+        let mut de = serde_json::Deserializer::from_str(doc);
+        let top = TopSeed { items: &mut items }.deserialize(&mut de);
+        let next = match &top {
+            Ok(_) => match de.end() {
+                Ok(()) => None,
+                // Another document follows (JSON lines or concatenated objects).
+                Err(e) if e.line() > 0 => {
+                    let (line, column) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                    Some(index.offset(line, column))
+                }
+                Err(_) => None,
+            },
+            Err(_) => None,
+        };
+        let doc_end = next.unwrap_or(text.len());
+        for (i, raw) in items.iter().enumerate() {
+            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            match decode(path, raw.get(), offset, &index, &item_path(i)) {
+                Ok(obj) => push(parsed, obj, path, &index, offset),
+                Err(d) => parsed.diagnostics.push(d),
+            }
+        }
+        match top {
+            Err(e) => {
+                let (line, column) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                let kept = if items.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} items before it were loaded)", items.len())
+                };
+                parsed.diagnostics.push(Diagnostic::error(
+                    path,
+                    line,
+                    column,
+                    format!("invalid JSON: {}{kept}", strip_position(&e.to_string())),
+                ));
+                return;
+            }
+            Ok(top) if top.list => {
+                if parsed.format.is_none() {
+                    parsed.format = Some(InputFormat::KubernetesJson);
+                }
+            }
+            Ok(top) if top.server_version.is_some() => {
+                parsed.format = Some(InputFormat::KubectlVersion);
+                parsed.server_version = Some(ServerVersion {
+                    git_version: top.server_version.unwrap_or_default(),
+                    source: Source {
+                        file: path.into(),
+                        line: index.locate(start).0,
+                    },
+                });
+            }
+            Ok(top) if top.kind => match decode(path, &text[start..doc_end], start, &index, "") {
+                Ok(obj) => push(parsed, obj, path, &index, start),
+                Err(d) => parsed.diagnostics.push(d),
+            },
+            Ok(_) => {
+                let (line, column) = index.locate(start);
+                parsed.diagnostics.push(Diagnostic::error(
+                    path,
+                    line,
+                    column,
+                    "JSON value is not a Kubernetes object or List (no `kind`); skipped",
+                ));
+            }
+        }
+        match next {
+            Some(next) if next > start => start = skip_whitespace(text, next),
+            _ => break,
+        }
+    }
+}
+
+fn push(parsed: &mut Parsed, obj: Object, path: &str, index: &LineIndex, offset: usize) {
+    classify_format(parsed, &obj, false);
+    let source = Source {
+        file: path.into(),
+        line: index.locate(offset).0,
+    };
+    parsed.objects.push((obj, source));
+}
+
+fn skip_whitespace(text: &str, from: usize) -> usize {
+    from + text[from..].len() - text[from..].trim_start().len()
+}
+
+/// Decodes one object from `raw`, which starts at byte `offset` of the file.
+/// `prefix` is the path of the object inside the file (`items[3]`), for diagnostics.
+fn decode(
+    path: &str,
+    raw: &str,
+    offset: usize,
+    index: &LineIndex,
+    prefix: &str,
+) -> Result<Object, Diagnostic> {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    match Object::deserialize(&mut de) {
+        Ok(obj) => Ok(obj),
+        Err(_) => {
+            // Decode again, slowly, to name the field that failed.
+            let mut de = serde_json::Deserializer::from_str(raw);
+            let err = match serde_path_to_error::deserialize::<_, Object>(&mut de) {
+                Ok(obj) => return Ok(obj),
+                Err(err) => err,
+            };
+            let field = err.path().to_string();
+            let inner = err.into_inner();
+            let (line, column) = index.rebase(offset, to_u32(inner.line()), to_u32(inner.column()));
+            let diagnostic = Diagnostic::error(
+                path,
+                line,
+                column,
+                format!("object skipped: {}", strip_position(&inner.to_string())),
+            );
+            Err(match (prefix, field.as_str()) {
+                (p, ".") => diagnostic.at_path(p),
+                ("", f) => diagnostic.at_path(f),
+                (p, f) => diagnostic.at_path(format!("{p}.{f}")),
+            })
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; we report the location separately.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+/// What the top level of a JSON document turned out to be.
+#[derive(Default)]
+struct Top {
+    list: bool,
+    kind: bool,
+    server_version: Option<String>,
+}
+
+/// Reads a top-level document, collecting List items (or array elements) as raw
+/// slices into `items` as it goes, so they survive a later syntax error.
+struct TopSeed<'v, 'a> {
+    items: &'v mut Vec<&'a RawValue>,
+}
+
+impl<'a> DeserializeSeed<'a> for TopSeed<'_, 'a> {
+    type Value = Top;
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<Top, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
+    type Value = Top;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or array")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Top, A::Error> {
+        let mut top = Top::default();
+        let mut kind = String::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'a, str>>()? {
+            match key.as_ref() {
+                "kind" => {
+                    kind = map.next_value::<LenientValue>()?.0;
+                    top.kind = true;
+                }
+                "items" => {
+                    map.next_value_seed(ItemsSeed {
+                        items: &mut *self.items,
+                    })?;
+                    top.list = true;
+                }
+                "serverVersion" => {
+                    let v: Option<VersionInfo> = map.next_value()?;
+                    top.server_version = Some(v.unwrap_or_default().git_version);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if kind.ends_with("List") {
+            top.list = true;
+        }
+        Ok(top)
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, seq: A) -> Result<Top, A::Error> {
+        ItemsSeed { items: self.items }.visit_seq(seq)?;
+        Ok(Top {
+            list: true,
+            ..Top::default()
+        })
+    }
+}
+
+struct ItemsSeed<'v, 'a> {
+    items: &'v mut Vec<&'a RawValue>,
+}
+
+impl<'a> DeserializeSeed<'a> for ItemsSeed<'_, 'a> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ItemsSeed<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'a RawValue>()? {
+            self.items.push(item);
+        }
+        Ok(())
+    }
+}
+
+struct LenientValue(String);
+
+impl<'de> Deserialize<'de> for LenientValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_string(d).map(LenientValue)
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct VersionInfo {
+    pub git_version: String,
+}

@@ -1,0 +1,215 @@
+//! Ingestion: bytes in, objects with their source locations and located diagnostics out.
+//!
+//! The format of each input is detected from its content, never its name: JSON
+//! (`kubectl get -o json` Lists, single objects, concatenated or line-delimited
+//! objects, `kubectl version -o json`), YAML (multi-document manifests, `-o yaml`
+//! Lists), or something we cannot read (binary, empty, unrecognised).
+//!
+//! **Invariant:** parsing never fails as a whole and never panics. [`parse_file`] returns
+//! every object it could read plus a [`Diagnostic`] for each thing it could not; one bad
+//! object in a 50,000-object List costs one diagnostic.
+
+mod json;
+pub mod object;
+mod yaml;
+
+use serde::{Deserialize, Serialize};
+
+pub use object::{Body, Object};
+
+use crate::source::{Diagnostic, LineIndex, Source};
+
+/// One input file handed to the engine.
+#[derive(Clone, Debug, Default)]
+pub struct InputFile {
+    /// The path as the user gave it; relative inside a dropped folder.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl InputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        InputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// What an input file was detected to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputFormat {
+    /// Kubernetes objects or Lists in JSON (`kubectl get -o json`).
+    KubernetesJson,
+    /// Kubernetes objects or Lists in YAML (manifests, `kubectl get -o yaml`).
+    KubernetesYaml,
+    /// `kubectl config view -o json|yaml`: cluster names and API server URLs.
+    KubectlConfig,
+    /// `kubectl version -o json|yaml`: the API server version.
+    KubectlVersion,
+    /// JSON or YAML that holds no Kubernetes object we recognise.
+    Unrecognized,
+    /// Not text: the file is skipped.
+    Binary,
+    /// No content.
+    Empty,
+}
+
+impl InputFormat {
+    /// Human label for the app and CLI.
+    pub fn label(self) -> &'static str {
+        match self {
+            InputFormat::KubernetesJson => "Kubernetes JSON",
+            InputFormat::KubernetesYaml => "Kubernetes YAML",
+            InputFormat::KubectlConfig => "kubectl config",
+            InputFormat::KubectlVersion => "kubectl version",
+            InputFormat::Unrecognized => "unrecognised",
+            InputFormat::Binary => "binary",
+            InputFormat::Empty => "empty",
+        }
+    }
+}
+
+/// Server version from `kubectl version` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerVersion {
+    pub git_version: String,
+    pub source: Source,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub format: Option<InputFormat>,
+    pub objects: Vec<(Object, Source)>,
+    pub server_version: Option<ServerVersion>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn format(&self) -> InputFormat {
+        self.format.unwrap_or(InputFormat::Unrecognized)
+    }
+}
+
+/// Whether a file met while walking a folder is worth reading. Formats are detected by
+/// content; this only keeps documentation, scripts and images that sit next to a
+/// snapshot out of it. Files named explicitly are always read.
+pub fn is_snapshot_file(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if name.starts_with('.') {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "json" | "jsonl" | "ndjson" | "yaml" | "yml" | "log"
+        ),
+    }
+}
+
+/// Largest input accepted, as a guard against exhausting the browser tab's memory.
+pub const MAX_INPUT_BYTES: usize = 1 << 30;
+
+/// Parses one file. Never panics; see the module invariant.
+pub fn parse_file(file: &InputFile) -> Parsed {
+    let mut parsed = Parsed::default();
+    let path = file.path.as_str();
+    let bytes = file
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&file.bytes);
+    if bytes.len() > MAX_INPUT_BYTES {
+        parsed.format = Some(InputFormat::Unrecognized);
+        parsed.diagnostics.push(Diagnostic::error(
+            path,
+            0,
+            0,
+            format!(
+                "file is {} bytes, over the {} byte limit; split it (one file per kind)",
+                bytes.len(),
+                MAX_INPUT_BYTES
+            ),
+        ));
+        return parsed;
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        parsed.format = Some(InputFormat::Empty);
+        parsed.diagnostics.push(Diagnostic::error(
+            path,
+            1,
+            1,
+            "empty file: no Kubernetes object to load",
+        ));
+        return parsed;
+    }
+    // Text never holds NUL; report the first NUL or invalid UTF-8 byte.
+    let nul = bytes.iter().position(|b| *b == 0);
+    let text = match (std::str::from_utf8(bytes), nul) {
+        (Ok(text), None) => text,
+        (Ok(_), Some(at)) => return binary(path, bytes, at, parsed),
+        (Err(e), nul) => {
+            let at = nul.map_or(e.valid_up_to(), |n| n.min(e.valid_up_to()));
+            return binary(path, bytes, at, parsed);
+        }
+    };
+    let first = text.trim_start().as_bytes().first().copied();
+    if matches!(first, Some(b'{') | Some(b'[')) {
+        json::parse(path, text, &mut parsed);
+    } else {
+        yaml::parse(path, text, &mut parsed);
+    }
+    if parsed.format.is_none() {
+        parsed.format = Some(InputFormat::Unrecognized);
+    }
+    parsed
+}
+
+fn binary(path: &str, bytes: &[u8], at: usize, mut parsed: Parsed) -> Parsed {
+    let prefix = String::from_utf8_lossy(&bytes[..at.min(bytes.len())]);
+    let (line, column) = LineIndex::new(&prefix).locate(prefix.len());
+    parsed.format = Some(InputFormat::Binary);
+    parsed.diagnostics.push(Diagnostic::error(
+        path,
+        line,
+        column,
+        "binary content (not UTF-8 text): not JSON or YAML; file skipped",
+    ));
+    parsed
+}
+
+/// Records a decoded top-level document: a Kubernetes object, the version output, or
+/// something unrecognised. Shared by the JSON and YAML readers.
+pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
+    let format = match (&obj.body, yaml) {
+        (Body::KubeConfig { .. }, _) => InputFormat::KubectlConfig,
+        (_, false) => InputFormat::KubernetesJson,
+        (_, true) => InputFormat::KubernetesYaml,
+    };
+    // A file that mixes kinds is reported as Kubernetes content.
+    if parsed.format.is_none() || parsed.format == Some(InputFormat::KubectlConfig) {
+        parsed.format = Some(format);
+    }
+}
+
+/// Path of the `i`th item of a List, for diagnostics.
+pub(crate) fn item_path(i: usize) -> String {
+    format!("items[{i}]")
+}
+
+/// A one-line description of an object for messages: `Deployment payments/api`.
+pub(crate) fn describe(obj: &Object) -> String {
+    if obj.metadata.namespace.is_empty() {
+        format!("{} {}", obj.kind, obj.metadata.name)
+    } else {
+        format!(
+            "{} {}/{}",
+            obj.kind, obj.metadata.namespace, obj.metadata.name
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

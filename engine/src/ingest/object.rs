@@ -1,0 +1,527 @@
+//! One Kubernetes object, read in a single pass whatever its kind.
+//!
+//! The deserialiser reads `apiVersion` and `kind` and then each payload field straight
+//! into the typed shape for that kind. When `kind` comes after a payload (hand-written
+//! YAML may order keys freely) the payload is buffered and converted at the end.
+//!
+//! **Invariant:** `data`, `stringData` and `binaryData` are read as keys only, for every
+//! kind and before the kind is known, so Secret values never reach memory the model
+//! holds; the kubeconfig `users` section (credentials) is skipped unread.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::model::cluster::{NodeSpec, NodeStatus};
+use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
+use crate::model::network::Endpoint;
+use crate::model::network::{
+    EndpointPort, IngressSpec, LoadBalancerStatus, NetworkPolicySpec, ServiceSpec,
+};
+use crate::model::pod::{LocalObjectReference, PodSpec, PodStatus};
+use crate::model::rbac::{AggregationRule, PolicyRule, RoleRef, Subject};
+use crate::model::workload::{CronJobSpec, WorkloadKind, WorkloadSpec};
+
+/// A parsed object, before it joins the inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub body: Body,
+}
+
+/// The kind-specific part of an [`Object`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Pod {
+        spec: PodSpec,
+        status: PodStatus,
+    },
+    Workload {
+        kind: WorkloadKind,
+        spec: WorkloadSpec,
+    },
+    CronJob {
+        spec: CronJobSpec,
+    },
+    Node {
+        spec: NodeSpec,
+        status: NodeStatus,
+    },
+    Namespace,
+    ServiceAccount {
+        automount: Option<bool>,
+        image_pull_secrets: Vec<String>,
+    },
+    Role {
+        cluster_scoped: bool,
+        rules: Vec<PolicyRule>,
+        aggregation: Vec<LabelSelector>,
+    },
+    Binding {
+        cluster_scoped: bool,
+        role_ref: RoleRef,
+        subjects: Vec<Subject>,
+    },
+    Service {
+        spec: ServiceSpec,
+        load_balancer: Vec<String>,
+    },
+    Ingress {
+        spec: IngressSpec,
+        load_balancer: Vec<String>,
+    },
+    EndpointSlice {
+        address_type: String,
+        endpoints: Vec<Endpoint>,
+        ports: Vec<EndpointPort>,
+    },
+    NetworkPolicy {
+        spec: NetworkPolicySpec,
+    },
+    ConfigMap {
+        keys: Vec<String>,
+    },
+    Secret {
+        secret_type: String,
+        keys: Vec<String>,
+    },
+    /// `kubectl config view` output: cluster names and servers, never credentials.
+    KubeConfig {
+        current_context: String,
+        contexts: Vec<KubeContext>,
+        clusters: Vec<KubeCluster>,
+    },
+    Other,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KubeCluster {
+    pub name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub cluster: KubeClusterInfo,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KubeClusterInfo {
+    pub server: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KubeContext {
+    pub name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub context: KubeContextInfo,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KubeContextInfo {
+    pub cluster: String,
+}
+
+/// Which payload shape a kind has. Decided from `kind` and the API group, so that a
+/// custom resource that happens to be called `Role` is not read as RBAC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Pod,
+    Workload(WorkloadKind),
+    CronJob,
+    Node,
+    Namespace,
+    ServiceAccount,
+    Role(bool),
+    Binding(bool),
+    Service,
+    Ingress,
+    EndpointSlice,
+    NetworkPolicy,
+    ConfigMap,
+    Secret,
+    KubeConfig,
+    Other,
+}
+
+fn shape(api_version: &str, kind: &str) -> Shape {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let core = group.is_empty();
+    let rbac = group == "rbac.authorization.k8s.io";
+    match kind {
+        "Pod" if core => Shape::Pod,
+        "Node" if core => Shape::Node,
+        "Namespace" if core => Shape::Namespace,
+        "ServiceAccount" if core => Shape::ServiceAccount,
+        "Service" if core => Shape::Service,
+        "ConfigMap" if core => Shape::ConfigMap,
+        "Secret" if core => Shape::Secret,
+        "Config" if core => Shape::KubeConfig,
+        "ReplicationController" if core => Shape::Workload(WorkloadKind::ReplicationController),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+            if matches!(group, "apps" | "extensions") =>
+        {
+            WorkloadKind::from_kind(kind).map_or(Shape::Other, Shape::Workload)
+        }
+        "Job" if group == "batch" => Shape::Workload(WorkloadKind::Job),
+        "CronJob" if group == "batch" => Shape::CronJob,
+        "Role" if rbac => Shape::Role(false),
+        "ClusterRole" if rbac => Shape::Role(true),
+        "RoleBinding" if rbac => Shape::Binding(false),
+        "ClusterRoleBinding" if rbac => Shape::Binding(true),
+        "Ingress" if matches!(group, "networking.k8s.io" | "extensions") => Shape::Ingress,
+        "NetworkPolicy" if matches!(group, "networking.k8s.io" | "extensions") => {
+            Shape::NetworkPolicy
+        }
+        "EndpointSlice" if group == "discovery.k8s.io" => Shape::EndpointSlice,
+        _ => Shape::Other,
+    }
+}
+
+/// Payload fields collected while reading an object.
+#[derive(Default)]
+struct Fields {
+    pod_spec: PodSpec,
+    pod_status: PodStatus,
+    workload_spec: WorkloadSpec,
+    cronjob_spec: CronJobSpec,
+    node_spec: NodeSpec,
+    node_status: NodeStatus,
+    automount: Option<bool>,
+    pull_secrets: Vec<String>,
+    rules: Vec<PolicyRule>,
+    aggregation: Vec<LabelSelector>,
+    role_ref: RoleRef,
+    subjects: Vec<Subject>,
+    service_spec: ServiceSpec,
+    ingress_spec: IngressSpec,
+    load_balancer: Vec<String>,
+    address_type: String,
+    endpoints: Vec<Endpoint>,
+    ports: Vec<EndpointPort>,
+    policy_spec: NetworkPolicySpec,
+    secret_type: String,
+    keys: Vec<String>,
+    current_context: String,
+    contexts: Vec<KubeContext>,
+    clusters: Vec<KubeCluster>,
+}
+
+impl Fields {
+    /// Reads the value of `key` from `d` into the field it belongs to for `shape`,
+    /// skipping it unread when the shape has no use for it.
+    fn set<'de, D: Deserializer<'de>>(
+        &mut self,
+        shape: Shape,
+        key: &str,
+        d: D,
+    ) -> Result<(), D::Error> {
+        match (shape, key) {
+            (Shape::Pod, "spec") => self.pod_spec = null_default(d)?,
+            (Shape::Pod, "status") => self.pod_status = null_default(d)?,
+            (Shape::Workload(_), "spec") => self.workload_spec = null_default(d)?,
+            (Shape::CronJob, "spec") => self.cronjob_spec = null_default(d)?,
+            (Shape::Node, "spec") => self.node_spec = null_default(d)?,
+            (Shape::Node, "status") => self.node_status = null_default(d)?,
+            (Shape::ServiceAccount, "automountServiceAccountToken") => {
+                self.automount = Option::deserialize(d)?
+            }
+            (Shape::ServiceAccount, "imagePullSecrets") => {
+                let refs: Vec<LocalObjectReference> = null_default(d)?;
+                self.pull_secrets = refs.into_iter().map(|r| r.name).collect();
+            }
+            (Shape::Role(_), "rules") => self.rules = null_default(d)?,
+            (Shape::Role(_), "aggregationRule") => {
+                let rule: AggregationRule = null_default(d)?;
+                self.aggregation = rule.cluster_role_selectors;
+            }
+            (Shape::Binding(_), "roleRef") => self.role_ref = null_default(d)?,
+            (Shape::Binding(_), "subjects") => self.subjects = null_default(d)?,
+            (Shape::Service, "spec") => self.service_spec = null_default(d)?,
+            (Shape::Ingress, "spec") => self.ingress_spec = null_default(d)?,
+            (Shape::Service | Shape::Ingress, "status") => {
+                let status: LoadBalancerStatus = null_default(d)?;
+                self.load_balancer = status.addresses();
+            }
+            (Shape::EndpointSlice, "addressType") => self.address_type = lenient_string(d)?,
+            (Shape::EndpointSlice, "endpoints") => self.endpoints = null_default(d)?,
+            (Shape::EndpointSlice, "ports") => self.ports = null_default(d)?,
+            (Shape::NetworkPolicy, "spec") => self.policy_spec = null_default(d)?,
+            (Shape::Secret, "type") => self.secret_type = lenient_string(d)?,
+            (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
+            (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
+            (Shape::KubeConfig, "clusters") => self.clusters = null_default(d)?,
+            _ => {
+                IgnoredAny::deserialize(d)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn into_body(self, shape: Shape) -> Body {
+        match shape {
+            Shape::Pod => Body::Pod {
+                spec: self.pod_spec,
+                status: self.pod_status,
+            },
+            Shape::Workload(kind) => Body::Workload {
+                kind,
+                spec: self.workload_spec,
+            },
+            Shape::CronJob => Body::CronJob {
+                spec: self.cronjob_spec,
+            },
+            Shape::Node => Body::Node {
+                spec: self.node_spec,
+                status: self.node_status,
+            },
+            Shape::Namespace => Body::Namespace,
+            Shape::ServiceAccount => Body::ServiceAccount {
+                automount: self.automount,
+                image_pull_secrets: self.pull_secrets,
+            },
+            Shape::Role(cluster_scoped) => Body::Role {
+                cluster_scoped,
+                rules: self.rules,
+                aggregation: self.aggregation,
+            },
+            Shape::Binding(cluster_scoped) => Body::Binding {
+                cluster_scoped,
+                role_ref: self.role_ref,
+                subjects: self.subjects,
+            },
+            Shape::Service => Body::Service {
+                spec: self.service_spec,
+                load_balancer: self.load_balancer,
+            },
+            Shape::Ingress => Body::Ingress {
+                spec: self.ingress_spec,
+                load_balancer: self.load_balancer,
+            },
+            Shape::EndpointSlice => Body::EndpointSlice {
+                address_type: self.address_type,
+                endpoints: self.endpoints,
+                ports: self.ports,
+            },
+            Shape::NetworkPolicy => Body::NetworkPolicy {
+                spec: self.policy_spec,
+            },
+            Shape::ConfigMap => Body::ConfigMap { keys: self.keys },
+            Shape::Secret => Body::Secret {
+                secret_type: self.secret_type,
+                keys: self.keys,
+            },
+            Shape::KubeConfig => Body::KubeConfig {
+                current_context: self.current_context,
+                contexts: self.contexts,
+                clusters: self.clusters,
+            },
+            Shape::Other => Body::Other,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Object {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+/// Reads one field value into [`Fields`] through `MapAccess::next_value_seed`.
+struct FieldSeed<'f> {
+    fields: &'f mut Fields,
+    shape: Shape,
+    key: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.fields.set(self.shape, self.key, d)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Object;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Kubernetes object (a map with `apiVersion` and `kind`)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+        let mut api_version: Option<String> = None;
+        let mut kind: Option<String> = None;
+        let mut metadata = ObjectMeta::default();
+        let mut fields = Fields::default();
+        // Payload fields seen before `kind`, converted once the shape is known.
+        let mut deferred: Vec<(String, serde_json::Value)> = Vec::new();
+        let mut known: Option<Shape> = None;
+        while let Some(key) = map.next_key_seed(Lenient)? {
+            match key.as_str() {
+                "apiVersion" => api_version = Some(map.next_value_seed(Lenient)?),
+                "kind" => kind = Some(map.next_value_seed(Lenient)?),
+                "metadata" => metadata = map.next_value_seed(MetaSeed)?,
+                "data" | "stringData" | "binaryData" => {
+                    fields.keys.extend(map.next_value_seed(KeysSeed)?);
+                }
+                "users" => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    if known.is_none() {
+                        if let (Some(a), Some(k)) = (&api_version, &kind) {
+                            known = Some(shape(a, k));
+                        }
+                    }
+                    match known {
+                        Some(shape) => map.next_value_seed(FieldSeed {
+                            fields: &mut fields,
+                            shape,
+                            key: &key,
+                        })?,
+                        None => deferred.push((key, map.next_value()?)),
+                    }
+                }
+            }
+        }
+        let kind = kind.ok_or_else(|| de::Error::missing_field("kind"))?;
+        let api_version = api_version.ok_or_else(|| de::Error::missing_field("apiVersion"))?;
+        let shape = shape(&api_version, &kind);
+        for (key, value) in deferred {
+            fields
+                .set(shape, &key, value)
+                .map_err(|e| de::Error::custom(format_args!("{key}: {e}")))?;
+        }
+        keys_sorted(&mut fields.keys);
+        Ok(Object {
+            api_version,
+            kind,
+            metadata,
+            body: fields.into_body(shape),
+        })
+    }
+}
+
+fn keys_sorted(keys: &mut Vec<String>) {
+    keys.sort();
+    keys.dedup();
+}
+
+struct Lenient;
+
+impl<'de> DeserializeSeed<'de> for Lenient {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        lenient_string(d)
+    }
+}
+
+struct MetaSeed;
+
+impl<'de> DeserializeSeed<'de> for MetaSeed {
+    type Value = ObjectMeta;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ObjectMeta, D::Error> {
+        null_default(d)
+    }
+}
+
+struct KeysSeed;
+
+impl<'de> DeserializeSeed<'de> for KeysSeed {
+    type Value = Vec<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+        keys_only(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Object {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn secret_values_are_never_read() {
+        let obj = parse(
+            r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},
+                "data":{"password":"c3VwZXJzZWNyZXQ="},"stringData":{"token":"plain"},"type":"Opaque"}"#,
+        );
+        assert_eq!(
+            obj.body,
+            Body::Secret {
+                secret_type: "Opaque".into(),
+                keys: vec!["password".into(), "token".into()]
+            }
+        );
+        assert!(!format!("{obj:?}").contains("c3VwZXJzZWNyZXQ="));
+        assert!(!format!("{obj:?}").contains("plain"));
+    }
+
+    #[test]
+    fn kind_after_payload_is_deferred() {
+        let obj = parse(
+            r#"{"spec":{"containers":[{"name":"a","image":"nginx"}]},"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"}}"#,
+        );
+        match obj.body {
+            Body::Pod { spec, .. } => {
+                assert_eq!(spec.containers[0].image.as_deref(), Some("nginx"))
+            }
+            other => panic!("not a pod: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn data_before_kind_is_still_keys_only() {
+        let obj = parse(
+            r#"{"data":{"k":"dmFsdWU="},"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#,
+        );
+        assert!(!format!("{obj:?}").contains("dmFsdWU="));
+    }
+
+    #[test]
+    fn custom_resource_named_role_is_not_rbac() {
+        let obj = parse(
+            r#"{"apiVersion":"example.com/v1","kind":"Role","metadata":{"name":"r"},"rules":"x"}"#,
+        );
+        assert_eq!(obj.body, Body::Other);
+    }
+
+    #[test]
+    fn replication_controller_selector_is_a_map() {
+        let obj = parse(
+            r#"{"apiVersion":"v1","kind":"ReplicationController","metadata":{"name":"rc"},
+                "spec":{"replicas":2,"selector":{"app":"legacy"},"template":{"spec":{"containers":[]}}}}"#,
+        );
+        match obj.body {
+            Body::Workload { spec, .. } => {
+                assert_eq!(spec.selector.match_labels["app"], "legacy");
+                assert_eq!(spec.replicas, Some(2));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn kubeconfig_users_are_skipped() {
+        let obj = parse(
+            r#"{"apiVersion":"v1","kind":"Config","current-context":"prod",
+                "clusters":[{"name":"prod","cluster":{"server":"https://k8s.example:6443"}}],
+                "contexts":[{"name":"prod","context":{"cluster":"prod","user":"admin"}}],
+                "users":[{"name":"admin","user":{"token":"sekrit-token"}}]}"#,
+        );
+        assert!(!format!("{obj:?}").contains("sekrit-token"));
+        match obj.body {
+            Body::KubeConfig { clusters, .. } => {
+                assert_eq!(clusters[0].cluster.server, "https://k8s.example:6443")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

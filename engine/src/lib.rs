@@ -1,0 +1,26 @@
+//! Portolan's analysis engine.
+//!
+//! Bytes go in, one serialisable [`Analysis`] comes out. The flow is one-way:
+//! [`ingest`] detects each input's format and parses it into raw objects with their
+//! source location, [`model`] turns those into a typed [`model::Inventory`], and
+//! [`analysis`] assembles what the app, the CLI and the report all render.
+//!
+//! **Architecture invariant:** this crate does no I/O and has no web dependencies; it
+//! builds for native targets and for `wasm32-unknown-unknown` alike. Callers hand in
+//! byte slices ([`InputFile`]) and get values back.
+//!
+//! **Architecture invariant:** nothing here panics on input data. A malformed file, a
+//! malformed object or a hostile document costs one located [`Diagnostic`]; everything
+//! else still loads.
+
+pub mod analysis;
+pub mod ingest;
+pub mod model;
+pub mod source;
+
+pub use analysis::{analyze, Analysis, AnalyzeOptions, Progress};
+pub use ingest::InputFile;
+pub use source::{Diagnostic, Source};
+
+/// The engine version, recorded in every [`Analysis`].
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,347 @@
+//! Object metadata and the small value types every Kubernetes kind shares.
+//!
+//! These are the "raw" serde shapes of the snapshot, kept close to the Kubernetes API
+//! field names. Deserialisation is lenient where real exports are sloppy (a label value
+//! written as a YAML number still loads) and strict nowhere else.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// The annotation `kubectl apply` writes: a full copy of the applied object, Secret
+/// data included. It is dropped at parse time for every kind.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `metadata` of any object.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ObjectMeta {
+    #[serde(deserialize_with = "lenient_string")]
+    pub name: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub generate_name: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub namespace: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub uid: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub creation_timestamp: String,
+    #[serde(deserialize_with = "string_map")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(deserialize_with = "annotations")]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(deserialize_with = "null_default")]
+    pub owner_references: Vec<OwnerReference>,
+}
+
+impl ObjectMeta {
+    /// The owner reference marked `controller: true`, if any.
+    pub fn controller(&self) -> Option<&OwnerReference> {
+        self.owner_references
+            .iter()
+            .find(|o| o.controller == Some(true))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OwnerReference {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub uid: String,
+    pub controller: Option<bool>,
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LabelSelector {
+    #[serde(deserialize_with = "string_map")]
+    pub match_labels: BTreeMap<String, String>,
+    #[serde(deserialize_with = "null_default")]
+    pub match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LabelSelectorRequirement {
+    pub key: String,
+    pub operator: String,
+    #[serde(deserialize_with = "string_list")]
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether the selector matches a label set, following the Kubernetes semantics:
+    /// an empty selector matches everything; an unknown operator matches nothing.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| {
+                let value = labels.get(&r.key);
+                match r.operator.as_str() {
+                    "In" => value.is_some_and(|v| r.values.contains(v)),
+                    "NotIn" => value.is_none_or(|v| !r.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    _ => false,
+                }
+            })
+    }
+
+    /// Short human form, e.g. `app=web,tier in (a,b)`; `<all>` when empty.
+    pub fn display(&self) -> String {
+        let mut parts: Vec<String> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        for r in &self.match_expressions {
+            parts.push(match r.operator.as_str() {
+                "Exists" => r.key.clone(),
+                "DoesNotExist" => format!("!{}", r.key),
+                op => format!("{} {} ({})", r.key, op.to_lowercase(), r.values.join(",")),
+            });
+        }
+        if parts.is_empty() {
+            "<all>".into()
+        } else {
+            parts.join(",")
+        }
+    }
+}
+
+/// Treats an explicit `null` like an absent field (real exports contain both).
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string that may have been written as a YAML/JSON number or boolean.
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(LenientString)
+}
+
+/// Like [`lenient_string`] for optional fields.
+pub fn lenient_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_option(OptVisitor(LenientString))
+}
+
+struct LenientString;
+
+impl<'de> Visitor<'de> for LenientString {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+}
+
+struct OptVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for OptVisitor<V> {
+    type Value = Option<V::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.expecting(f)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self.0).map(Some)
+    }
+}
+
+/// A `map[string]string` whose values may be numbers or booleans in sloppy YAML.
+pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_option(OptVisitor(StringMap { skip: None }))
+        .map(Option::unwrap_or_default)
+}
+
+/// Annotations, without the `last-applied-configuration` copy of the object.
+fn annotations<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_option(OptVisitor(StringMap {
+        skip: Some(LAST_APPLIED),
+    }))
+    .map(Option::unwrap_or_default)
+}
+
+struct StringMap {
+    skip: Option<&'static str>,
+}
+
+struct Lenient(String);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_string(d).map(Lenient)
+    }
+}
+
+impl<'de> Visitor<'de> for StringMap {
+    type Value = BTreeMap<String, String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map of strings")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<Lenient>()? {
+            if Some(key.0.as_str()) == self.skip {
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
+            }
+            let value: Lenient = map.next_value()?;
+            out.insert(key.0, value.0);
+        }
+        Ok(out)
+    }
+}
+
+/// A list of strings whose items may be numbers in sloppy YAML; `null` is empty.
+pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct ListVisitor;
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<Lenient>()? {
+                out.push(item.0);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_option(OptVisitor(ListVisitor))
+        .map(Option::unwrap_or_default)
+}
+
+/// The keys of a map whose values must never be read (Secret and ConfigMap `data`).
+/// Values are skipped by the parser without being materialised.
+pub fn keys_only<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<Lenient>()? {
+                map.next_value::<de::IgnoredAny>()?;
+                keys.push(key.0);
+            }
+            Ok(keys)
+        }
+    }
+    d.deserialize_option(OptVisitor(Keys))
+        .map(Option::unwrap_or_default)
+}
+
+/// An `IntOrString` (ports, `maxUnavailable`, ...), kept as its string form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IntOrString(pub String);
+
+impl<'de> Deserialize<'de> for IntOrString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_string(d).map(IntOrString)
+    }
+}
+
+impl fmt::Display for IntOrString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn selector_semantics() {
+        let sel: LabelSelector = serde_json::from_str(
+            r#"{"matchLabels":{"app":"web"},"matchExpressions":[
+                {"key":"tier","operator":"In","values":["fe","be"]},
+                {"key":"canary","operator":"DoesNotExist"}]}"#,
+        )
+        .unwrap();
+        assert!(sel.matches(&labels(&[("app", "web"), ("tier", "fe")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "db")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "fe"), ("canary", "1")])));
+        assert!(LabelSelector::default().matches(&labels(&[])));
+        assert_eq!(sel.display(), "app=web,tier in (fe,be),!canary");
+    }
+
+    #[test]
+    fn lenient_labels_and_dropped_last_applied() {
+        let meta: ObjectMeta = serde_json::from_str(
+            r#"{"name":"x","labels":{"version":1.5,"on":true},"annotations":{
+                "kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"pw\":\"c2VjcmV0\"}}",
+                "team":"a"},"ownerReferences":null}"#,
+        )
+        .unwrap();
+        assert_eq!(meta.labels["version"], "1.5");
+        assert_eq!(meta.labels["on"], "true");
+        assert_eq!(meta.annotations.len(), 1);
+        assert!(meta.owner_references.is_empty());
+    }
+}
+
+/// A field whose presence matters but whose content is not read (probes, `emptyDir`).
+/// Deserialises from anything without materialising it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Present;
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| Present)
+    }
+}
+
+impl Serialize for Present {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}

@@ -1,0 +1,863 @@
+//! The typed inventory of a snapshot (capability 4, discovery).
+//!
+//! [`Inventory`] holds every object the ingest step read, typed by kind, each with its
+//! [`Source`]. It resolves what the raw objects leave implicit: which controller owns a
+//! pod ([`Inventory::workload_units`]: a finding names the controller, not each
+//! replica), which cluster the snapshot is from, duplicates across files. Submodules
+//! hold the serde shapes per area; [`Inventory::summary`] produces the inventory part of
+//! the [`crate::Analysis`].
+
+pub mod cluster;
+pub mod image;
+pub mod meta;
+pub mod network;
+pub mod pod;
+pub mod rbac;
+pub mod workload;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::analysis::{ClusterSummary, Detail, InventorySummary, ResourceSummary};
+use crate::ingest::object::{KubeCluster, KubeContext};
+use crate::ingest::{Body, Object, ServerVersion};
+use crate::source::{Diagnostic, Source};
+use cluster::{Cluster, ConfigMap, Namespace, Node, OtherObject, Secret};
+use image::ImageRef;
+use meta::{ObjectMeta, OwnerReference};
+use network::{EndpointSlice, Ingress, NetworkPolicy, Service};
+use pod::{PodSpec, PodStatus};
+use rbac::{Binding, Role, ServiceAccount};
+use workload::{Workload, WorkloadKind};
+
+/// Display order of inventory kinds, for the app, the CLI and the report.
+pub const KIND_ORDER: &[&str] = &[
+    "Cluster",
+    "Node",
+    "Namespace",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Pod",
+    "Container",
+    "Image",
+    "ServiceAccount",
+    "User",
+    "Group",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Service",
+    "Ingress",
+    "EndpointSlice",
+    "NetworkPolicy",
+    "ConfigMap",
+    "Secret",
+];
+
+/// A Pod as found in the snapshot (a replica of a controller, or standalone).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pod {
+    pub metadata: ObjectMeta,
+    pub source: Source,
+    pub spec: PodSpec,
+    pub status: PodStatus,
+}
+
+/// Everything read from a snapshot, typed.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub clusters: Vec<Cluster>,
+    pub nodes: Vec<Node>,
+    pub namespaces: Vec<Namespace>,
+    pub workloads: Vec<Workload>,
+    pub pods: Vec<Pod>,
+    pub service_accounts: Vec<ServiceAccount>,
+    /// Roles and ClusterRoles.
+    pub roles: Vec<Role>,
+    /// RoleBindings and ClusterRoleBindings.
+    pub bindings: Vec<Binding>,
+    pub services: Vec<Service>,
+    pub ingresses: Vec<Ingress>,
+    pub endpoint_slices: Vec<EndpointSlice>,
+    pub network_policies: Vec<NetworkPolicy>,
+    pub config_maps: Vec<ConfigMap>,
+    pub secrets: Vec<Secret>,
+    pub others: Vec<OtherObject>,
+    seen: HashMap<(String, String, String, String), Source>,
+    kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
+    server_versions: Vec<ServerVersion>,
+}
+
+/// What analyses iterate over instead of pods: one entry per controller that is not
+/// itself controlled by another present object, one per standalone pod, and one per
+/// absent controller whose pods are present (named after that controller).
+#[derive(Clone, Debug)]
+pub struct WorkloadUnit<'a> {
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub source: &'a Source,
+    pub metadata: &'a ObjectMeta,
+    pub spec: &'a PodSpec,
+    /// Pods in the snapshot that belong to this unit (through any depth of ownership).
+    pub pods: Vec<&'a Pod>,
+}
+
+impl Inventory {
+    /// Adds the objects of one file. Returns warnings for objects already loaded from
+    /// another place (the first one read wins).
+    pub fn extend(
+        &mut self,
+        objects: Vec<(Object, Source)>,
+        server_version: Option<ServerVersion>,
+    ) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        self.server_versions.extend(server_version);
+        for (obj, source) in objects {
+            if !obj.metadata.name.is_empty() && !matches!(obj.body, Body::KubeConfig { .. }) {
+                let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+                let key = (
+                    group.to_string(),
+                    obj.kind.clone(),
+                    obj.metadata.namespace.clone(),
+                    obj.metadata.name.clone(),
+                );
+                if let Some(first) = self.seen.get(&key) {
+                    diagnostics.push(Diagnostic::warning(
+                        &source.file,
+                        source.line,
+                        0,
+                        format!(
+                            "{} is also in {}:{}; this copy is ignored",
+                            crate::ingest::describe(&obj),
+                            first.file,
+                            first.line
+                        ),
+                    ));
+                    continue;
+                }
+                self.seen.insert(key, source.clone());
+            }
+            self.add(obj, source);
+        }
+        diagnostics
+    }
+
+    fn add(&mut self, obj: Object, source: Source) {
+        let Object {
+            api_version,
+            kind,
+            metadata,
+            body,
+        } = obj;
+        match body {
+            Body::Pod { spec, status } => self.pods.push(Pod {
+                metadata,
+                source,
+                spec,
+                status,
+            }),
+            Body::Workload { kind, spec } => self.workloads.push(Workload {
+                kind,
+                metadata,
+                source,
+                replicas: spec.replicas,
+                selector: spec.selector,
+                schedule: None,
+                template: spec.template,
+            }),
+            Body::CronJob { spec } => self.workloads.push(Workload {
+                kind: WorkloadKind::CronJob,
+                metadata,
+                source,
+                replicas: None,
+                selector: spec.job_template.spec.selector,
+                schedule: Some(spec.schedule),
+                template: spec.job_template.spec.template,
+            }),
+            Body::Node { spec, status } => self.nodes.push(Node {
+                metadata,
+                source,
+                spec,
+                status,
+            }),
+            Body::Namespace => self.namespaces.push(Namespace { metadata, source }),
+            Body::ServiceAccount {
+                automount,
+                image_pull_secrets,
+            } => self.service_accounts.push(ServiceAccount {
+                metadata,
+                source,
+                automount_service_account_token: automount,
+                image_pull_secrets,
+            }),
+            Body::Role {
+                cluster_scoped,
+                rules,
+                aggregation,
+            } => self.roles.push(Role {
+                cluster_scoped,
+                metadata,
+                source,
+                rules,
+                aggregation,
+            }),
+            Body::Binding {
+                cluster_scoped,
+                role_ref,
+                subjects,
+            } => self.bindings.push(Binding {
+                cluster_scoped,
+                metadata,
+                source,
+                role_ref,
+                subjects,
+            }),
+            Body::Service {
+                spec,
+                load_balancer,
+            } => self.services.push(Service {
+                metadata,
+                source,
+                spec,
+                load_balancer_ingress: load_balancer,
+            }),
+            Body::Ingress {
+                spec,
+                load_balancer,
+            } => self.ingresses.push(Ingress {
+                metadata,
+                source,
+                spec,
+                load_balancer_ingress: load_balancer,
+            }),
+            Body::EndpointSlice {
+                address_type,
+                endpoints,
+                ports,
+            } => self.endpoint_slices.push(EndpointSlice {
+                metadata,
+                source,
+                address_type,
+                endpoints,
+                ports,
+            }),
+            Body::NetworkPolicy { spec } => self.network_policies.push(NetworkPolicy {
+                metadata,
+                source,
+                spec,
+            }),
+            Body::ConfigMap { keys } => self.config_maps.push(ConfigMap {
+                metadata,
+                source,
+                keys,
+            }),
+            Body::Secret { secret_type, keys } => self.secrets.push(Secret {
+                metadata,
+                source,
+                secret_type,
+                keys,
+            }),
+            Body::KubeConfig {
+                current_context,
+                contexts,
+                clusters,
+            } => self
+                .kubeconfigs
+                .push((current_context, contexts, clusters, source)),
+            Body::Other => self.others.push(OtherObject {
+                api_version,
+                kind,
+                metadata,
+                source,
+            }),
+        }
+    }
+
+    /// Resolves what needs every file: the clusters. Call once after the last
+    /// [`Inventory::extend`].
+    pub fn finish(&mut self) {
+        let version = self.server_versions.first().cloned();
+        for (current, contexts, clusters, source) in &self.kubeconfigs {
+            let cluster_name = contexts
+                .iter()
+                .find(|c| &c.name == current)
+                .map(|c| c.context.cluster.as_str())
+                .or_else(|| clusters.first().map(|c| c.name.as_str()))
+                .unwrap_or_default();
+            let server = clusters
+                .iter()
+                .find(|c| c.name == cluster_name)
+                .map(|c| c.cluster.server.clone())
+                .unwrap_or_default();
+            if self.clusters.iter().any(|c| c.name == cluster_name) {
+                continue;
+            }
+            self.clusters.push(Cluster {
+                name: cluster_name.to_string(),
+                server,
+                version: version
+                    .as_ref()
+                    .map(|v| v.git_version.clone())
+                    .unwrap_or_default(),
+                source: source.clone(),
+            });
+        }
+        if self.clusters.is_empty() {
+            if let Some(v) = version {
+                self.clusters.push(Cluster {
+                    name: "unnamed".into(),
+                    server: String::new(),
+                    version: v.git_version,
+                    source: v.source,
+                });
+            }
+        }
+    }
+
+    pub fn cluster_summaries(&self) -> Vec<ClusterSummary> {
+        self.clusters
+            .iter()
+            .map(|c| ClusterSummary {
+                name: c.name.clone(),
+                server: c.server.clone(),
+                version: c.version.clone(),
+                source: c.source.clone(),
+            })
+            .collect()
+    }
+
+    /// The units workload analyses run over; see [`WorkloadUnit`].
+    pub fn workload_units(&self) -> Vec<WorkloadUnit<'_>> {
+        let by_uid: HashMap<&str, usize> = self
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !w.metadata.uid.is_empty())
+            .map(|(i, w)| (w.metadata.uid.as_str(), i))
+            .collect();
+        let by_name: HashMap<(&str, &str, &str), usize> = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let m = &w.metadata;
+                ((w.kind.as_str(), m.namespace.as_str(), m.name.as_str()), i)
+            })
+            .collect();
+        let find = |ns: &str, owner: &OwnerReference| -> Option<usize> {
+            by_uid
+                .get(owner.uid.as_str())
+                .or_else(|| by_name.get(&(owner.kind.as_str(), ns, owner.name.as_str())))
+                .copied()
+        };
+        // The top-most present controller of each workload.
+        let top = |mut i: usize| -> usize {
+            for _ in 0..8 {
+                let w = &self.workloads[i];
+                match w
+                    .metadata
+                    .controller()
+                    .and_then(|o| find(&w.metadata.namespace, o))
+                {
+                    Some(parent) if parent != i => i = parent,
+                    _ => break,
+                }
+            }
+            i
+        };
+        let mut units: Vec<WorkloadUnit> = Vec::new();
+        let mut unit_of_workload: HashMap<usize, usize> = HashMap::new();
+        for (i, w) in self.workloads.iter().enumerate() {
+            if top(i) == i {
+                unit_of_workload.insert(i, units.len());
+                units.push(WorkloadUnit {
+                    kind: w.kind.as_str(),
+                    namespace: &w.metadata.namespace,
+                    name: &w.metadata.name,
+                    source: &w.source,
+                    metadata: &w.template.metadata,
+                    spec: &w.template.spec,
+                    pods: Vec::new(),
+                });
+            }
+        }
+        let mut orphan_groups: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for pod in &self.pods {
+            let ns = pod.metadata.namespace.as_str();
+            match pod.metadata.controller() {
+                None => units.push(WorkloadUnit {
+                    kind: "Pod",
+                    namespace: ns,
+                    name: &pod.metadata.name,
+                    source: &pod.source,
+                    metadata: &pod.metadata,
+                    spec: &pod.spec,
+                    pods: vec![pod],
+                }),
+                Some(owner) => match find(ns, owner) {
+                    Some(w) => {
+                        let unit = unit_of_workload[&top(w)];
+                        units[unit].pods.push(pod);
+                    }
+                    None => {
+                        let key = (owner.kind.as_str(), ns, owner.name.as_str());
+                        match orphan_groups.get(&key) {
+                            Some(&u) => units[u].pods.push(pod),
+                            None => {
+                                orphan_groups.insert(key, units.len());
+                                units.push(WorkloadUnit {
+                                    kind: &owner.kind,
+                                    namespace: ns,
+                                    name: &owner.name,
+                                    source: &pod.source,
+                                    metadata: &pod.metadata,
+                                    spec: &pod.spec,
+                                    pods: vec![pod],
+                                });
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        units
+    }
+
+    /// Counts per kind and, when `with_resources`, the resource rows.
+    pub fn summary(&self, with_resources: bool) -> InventorySummary {
+        let mut rows = Rows::default();
+        for c in &self.clusters {
+            rows.push(
+                "Cluster",
+                "",
+                &c.name,
+                &c.source,
+                vec![("Server", c.server.clone()), ("Version", c.version.clone())],
+            );
+        }
+        for n in &self.nodes {
+            let zone = n
+                .metadata
+                .labels
+                .get("topology.kubernetes.io/zone")
+                .cloned()
+                .unwrap_or_default();
+            rows.push(
+                "Node",
+                "",
+                &n.metadata.name,
+                &n.source,
+                vec![
+                    (
+                        "Internal IP",
+                        n.address("InternalIP").unwrap_or_default().into(),
+                    ),
+                    (
+                        "External IP",
+                        n.address("ExternalIP").unwrap_or_default().into(),
+                    ),
+                    ("Kubelet", n.status.node_info.kubelet_version.clone()),
+                    (
+                        "Runtime",
+                        n.status.node_info.container_runtime_version.clone(),
+                    ),
+                    ("Zone", zone),
+                ],
+            );
+        }
+        for n in &self.namespaces {
+            rows.push(
+                "Namespace",
+                "",
+                &n.metadata.name,
+                &n.source,
+                vec![("PSA enforce", n.psa_enforce().unwrap_or_default().into())],
+            );
+        }
+        for w in &self.workloads {
+            let spec = &w.template.spec;
+            let desired = match (w.kind, w.replicas) {
+                (WorkloadKind::CronJob, _) => w.schedule.clone().unwrap_or_default(),
+                (WorkloadKind::DaemonSet, _) => "per node".into(),
+                (_, Some(r)) => r.to_string(),
+                (_, None) => "1".into(),
+            };
+            rows.push(
+                w.kind.as_str(),
+                &w.metadata.namespace,
+                &w.metadata.name,
+                &w.source,
+                vec![
+                    (
+                        if w.kind == WorkloadKind::CronJob {
+                            "Schedule"
+                        } else {
+                            "Replicas"
+                        },
+                        desired,
+                    ),
+                    ("Service account", spec.service_account().into()),
+                    ("Owner", owner_display(&w.metadata)),
+                    ("Images", images_display(spec)),
+                ],
+            );
+        }
+        for p in &self.pods {
+            rows.push(
+                "Pod",
+                &p.metadata.namespace,
+                &p.metadata.name,
+                &p.source,
+                vec![
+                    ("Phase", p.status.phase.clone().unwrap_or_default()),
+                    ("Node", p.spec.node_name.clone().unwrap_or_default()),
+                    ("Owner", owner_display(&p.metadata)),
+                    ("Service account", p.spec.service_account().into()),
+                    ("Images", images_display(&p.spec)),
+                ],
+            );
+        }
+        let mut images: BTreeMap<String, (ImageRef, usize, Source)> = BTreeMap::new();
+        for unit in self.workload_units() {
+            for (kind, c) in unit.spec.all_containers() {
+                let name = format!("{}/{}", unit.name, c.name);
+                rows.push(
+                    "Container",
+                    unit.namespace,
+                    &name,
+                    unit.source,
+                    vec![
+                        ("Workload", format!("{} {}", unit.kind, unit.name)),
+                        ("Type", kind.label().into()),
+                        ("Image", c.image.clone().unwrap_or_default()),
+                    ],
+                );
+            }
+        }
+        let specs = self
+            .workloads
+            .iter()
+            .map(|w| (&w.template.spec, &w.source))
+            .chain(self.pods.iter().map(|p| (&p.spec, &p.source)));
+        for (spec, source) in specs {
+            for (_, c) in spec.all_containers() {
+                if let Some(image) = c.image.as_deref().and_then(ImageRef::parse) {
+                    let entry = images
+                        .entry(image.canonical())
+                        .or_insert_with(|| (image, 0, source.clone()));
+                    entry.1 += 1;
+                }
+            }
+        }
+        for (name, (image, uses, source)) in &images {
+            rows.push(
+                "Image",
+                "",
+                name,
+                source,
+                vec![
+                    ("Registry", image.registry.clone()),
+                    ("Repository", image.repository.clone()),
+                    ("Tag", image.tag.clone().unwrap_or_default()),
+                    ("Digest", image.digest.clone().unwrap_or_default()),
+                    ("Used by", uses.to_string()),
+                ],
+            );
+        }
+        for sa in &self.service_accounts {
+            let automount = match sa.automount_service_account_token {
+                Some(false) => "no",
+                _ => "yes",
+            };
+            rows.push(
+                "ServiceAccount",
+                &sa.metadata.namespace,
+                &sa.metadata.name,
+                &sa.source,
+                vec![
+                    ("Automount token", automount.into()),
+                    (
+                        "Cloud identity",
+                        sa.cloud_identity().unwrap_or_default().into(),
+                    ),
+                ],
+            );
+        }
+        let mut identities: BTreeMap<(&str, &str), (BTreeSet<String>, &Source)> = BTreeMap::new();
+        for b in &self.bindings {
+            for s in &b.subjects {
+                if s.kind == "User" || s.kind == "Group" {
+                    let entry = identities
+                        .entry((s.kind.as_str(), s.name.as_str()))
+                        .or_insert_with(|| (BTreeSet::new(), &b.source));
+                    entry
+                        .0
+                        .insert(format!("{}/{}", b.role_ref.kind, b.role_ref.name));
+                }
+            }
+        }
+        for ((kind, name), (roles, source)) in &identities {
+            let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+            rows.push(kind, "", name, source, vec![("Roles", roles.join(", "))]);
+        }
+        for r in &self.roles {
+            let kind = if r.cluster_scoped {
+                "ClusterRole"
+            } else {
+                "Role"
+            };
+            let aggregated = if r.aggregation.is_empty() {
+                "no"
+            } else {
+                "yes"
+            };
+            rows.push(
+                kind,
+                &r.metadata.namespace,
+                &r.metadata.name,
+                &r.source,
+                vec![
+                    ("Rules", r.rules.len().to_string()),
+                    ("Aggregated", aggregated.into()),
+                ],
+            );
+        }
+        for b in &self.bindings {
+            let kind = if b.cluster_scoped {
+                "ClusterRoleBinding"
+            } else {
+                "RoleBinding"
+            };
+            let subjects: Vec<String> = b
+                .subjects
+                .iter()
+                .map(|s| match s.kind.as_str() {
+                    "ServiceAccount" => format!("ServiceAccount {}/{}", s.namespace, s.name),
+                    _ => format!("{} {}", s.kind, s.name),
+                })
+                .collect();
+            rows.push(
+                kind,
+                &b.metadata.namespace,
+                &b.metadata.name,
+                &b.source,
+                vec![
+                    ("Role", format!("{}/{}", b.role_ref.kind, b.role_ref.name)),
+                    ("Subjects", subjects.join(", ")),
+                ],
+            );
+        }
+        for s in &self.services {
+            let ports: Vec<String> = s
+                .spec
+                .ports
+                .iter()
+                .map(|p| match p.node_port {
+                    Some(np) => format!(
+                        "{}:{}/{}",
+                        p.port,
+                        np,
+                        p.protocol.as_deref().unwrap_or("TCP")
+                    ),
+                    None => format!("{}/{}", p.port, p.protocol.as_deref().unwrap_or("TCP")),
+                })
+                .collect();
+            let mut external: Vec<String> = s.load_balancer_ingress.clone();
+            external.extend(s.spec.external_ips.iter().cloned());
+            if let Some(name) = &s.spec.external_name {
+                external.push(name.clone());
+            }
+            let selector: Vec<String> = s
+                .spec
+                .selector
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            rows.push(
+                "Service",
+                &s.metadata.namespace,
+                &s.metadata.name,
+                &s.source,
+                vec![
+                    ("Type", s.spec.service_type().into()),
+                    ("Cluster IP", s.spec.cluster_ip.clone().unwrap_or_default()),
+                    ("External", external.join(", ")),
+                    ("Ports", ports.join(", ")),
+                    ("Selector", selector.join(",")),
+                ],
+            );
+        }
+        for i in &self.ingresses {
+            let hosts: BTreeSet<&str> = i.spec.rules.iter().map(|r| r.host.as_str()).collect();
+            let hosts: Vec<&str> = hosts
+                .into_iter()
+                .map(|h| if h.is_empty() { "*" } else { h })
+                .collect();
+            rows.push(
+                "Ingress",
+                &i.metadata.namespace,
+                &i.metadata.name,
+                &i.source,
+                vec![
+                    (
+                        "Class",
+                        i.spec.ingress_class_name.clone().unwrap_or_default(),
+                    ),
+                    ("Hosts", hosts.join(", ")),
+                    (
+                        "TLS",
+                        if i.spec.tls.is_empty() { "no" } else { "yes" }.into(),
+                    ),
+                    ("Address", i.load_balancer_ingress.join(", ")),
+                ],
+            );
+        }
+        for e in &self.endpoint_slices {
+            let ports: Vec<String> = e
+                .ports
+                .iter()
+                .filter_map(|p| p.port.map(|n| n.to_string()))
+                .collect();
+            rows.push(
+                "EndpointSlice",
+                &e.metadata.namespace,
+                &e.metadata.name,
+                &e.source,
+                vec![
+                    ("Service", e.service_name().unwrap_or_default().into()),
+                    ("Endpoints", e.endpoints.len().to_string()),
+                    ("Ports", ports.join(", ")),
+                ],
+            );
+        }
+        for n in &self.network_policies {
+            let mut types = n.spec.policy_types.clone();
+            if types.is_empty() {
+                types.push("Ingress".into());
+                if n.spec.egress.is_some() {
+                    types.push("Egress".into());
+                }
+            }
+            rows.push(
+                "NetworkPolicy",
+                &n.metadata.namespace,
+                &n.metadata.name,
+                &n.source,
+                vec![
+                    ("Pod selector", n.spec.pod_selector.display()),
+                    ("Policy types", types.join(", ")),
+                ],
+            );
+        }
+        for c in &self.config_maps {
+            rows.push(
+                "ConfigMap",
+                &c.metadata.namespace,
+                &c.metadata.name,
+                &c.source,
+                vec![("Keys", c.keys.join(", "))],
+            );
+        }
+        for s in &self.secrets {
+            rows.push(
+                "Secret",
+                &s.metadata.namespace,
+                &s.metadata.name,
+                &s.source,
+                vec![("Type", s.secret_type.clone()), ("Keys", s.keys.join(", "))],
+            );
+        }
+        for o in &self.others {
+            rows.push(
+                &o.kind,
+                &o.metadata.namespace,
+                &o.metadata.name,
+                &o.source,
+                vec![("API version", o.api_version.clone())],
+            );
+        }
+        rows.finish(with_resources)
+    }
+}
+
+fn owner_display(meta: &ObjectMeta) -> String {
+    meta.controller()
+        .or(meta.owner_references.first())
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .unwrap_or_default()
+}
+
+fn images_display(spec: &PodSpec) -> String {
+    let images: Vec<&str> = spec
+        .all_containers()
+        .filter_map(|(_, c)| c.image.as_deref())
+        .collect();
+    images.join(", ")
+}
+
+/// Accumulates inventory rows and counts.
+#[derive(Default)]
+struct Rows {
+    counts: BTreeMap<String, usize>,
+    resources: Vec<ResourceSummary>,
+}
+
+impl Rows {
+    fn push(
+        &mut self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        source: &Source,
+        details: Vec<(&str, String)>,
+    ) {
+        *self.counts.entry(kind.to_string()).or_default() += 1;
+        self.resources.push(ResourceSummary {
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            source: source.clone(),
+            details: details
+                .into_iter()
+                .map(|(name, value)| Detail {
+                    name: name.to_string(),
+                    value,
+                })
+                .collect(),
+        });
+    }
+
+    fn finish(mut self, with_resources: bool) -> InventorySummary {
+        if !with_resources {
+            self.resources.clear();
+        }
+        let order: HashMap<&str, usize> = KIND_ORDER
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i))
+            .collect();
+        self.resources.sort_by(|a, b| {
+            let ka = order.get(a.kind.as_str()).copied().unwrap_or(usize::MAX);
+            let kb = order.get(b.kind.as_str()).copied().unwrap_or(usize::MAX);
+            (ka, &a.kind, &a.namespace, &a.name, &a.source).cmp(&(
+                kb,
+                &b.kind,
+                &b.namespace,
+                &b.name,
+                &b.source,
+            ))
+        });
+        InventorySummary {
+            counts: self.counts,
+            resources: self.resources,
+        }
+    }
+}

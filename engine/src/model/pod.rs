@@ -1,0 +1,437 @@
+//! Pod specs and everything inside them: containers, security contexts, volumes.
+//!
+//! Every workload kind reaches analysis through a [`PodTemplate`]; these types are the
+//! fields the hardening, graph and vulnerability analyses read, with the Kubernetes API
+//! names. `None` means "not set", which the Pod Security Standards treat differently
+//! from an explicit value, so optional fields stay optional.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
+use super::meta::{IntOrString, ObjectMeta, Present};
+
+/// `spec.template` of a controller, or a Pod's own metadata and spec.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PodTemplate {
+    #[serde(deserialize_with = "null_default")]
+    pub metadata: ObjectMeta,
+    #[serde(deserialize_with = "null_default")]
+    pub spec: PodSpec,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodSpec {
+    #[serde(deserialize_with = "null_default")]
+    pub containers: Vec<Container>,
+    #[serde(deserialize_with = "null_default")]
+    pub init_containers: Vec<Container>,
+    #[serde(deserialize_with = "null_default")]
+    pub ephemeral_containers: Vec<Container>,
+    #[serde(deserialize_with = "null_default")]
+    pub volumes: Vec<Volume>,
+    pub service_account_name: Option<String>,
+    /// Deprecated alias of `serviceAccountName`, still honoured by the API server.
+    pub service_account: Option<String>,
+    pub automount_service_account_token: Option<bool>,
+    pub node_name: Option<String>,
+    #[serde(deserialize_with = "string_map")]
+    pub node_selector: BTreeMap<String, String>,
+    pub host_network: Option<bool>,
+    #[serde(rename = "hostPID")]
+    pub host_pid: Option<bool>,
+    #[serde(rename = "hostIPC")]
+    pub host_ipc: Option<bool>,
+    pub host_users: Option<bool>,
+    pub share_process_namespace: Option<bool>,
+    pub security_context: Option<PodSecurityContext>,
+    pub os: Option<PodOs>,
+    pub runtime_class_name: Option<String>,
+    pub priority_class_name: Option<String>,
+    pub restart_policy: Option<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub image_pull_secrets: Vec<LocalObjectReference>,
+    #[serde(deserialize_with = "null_default")]
+    pub tolerations: Vec<Toleration>,
+}
+
+impl PodSpec {
+    /// The service account the pod runs as; `default` when unset, as the API server
+    /// would fill in.
+    pub fn service_account(&self) -> &str {
+        self.service_account_name
+            .as_deref()
+            .or(self.service_account.as_deref())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+    }
+
+    /// All containers: init, regular and ephemeral, each with its kind.
+    pub fn all_containers(&self) -> impl Iterator<Item = (ContainerKind, &Container)> {
+        self.init_containers
+            .iter()
+            .map(|c| (ContainerKind::Init, c))
+            .chain(self.containers.iter().map(|c| (ContainerKind::Regular, c)))
+            .chain(
+                self.ephemeral_containers
+                    .iter()
+                    .map(|c| (ContainerKind::Ephemeral, c)),
+            )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init",
+            ContainerKind::Regular => "container",
+            ContainerKind::Ephemeral => "ephemeral",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodOs {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LocalObjectReference {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Toleration {
+    pub key: String,
+    pub operator: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub value: String,
+    pub effect: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodSecurityContext {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub fs_group: Option<i64>,
+    #[serde(deserialize_with = "null_default")]
+    pub supplemental_groups: Vec<i64>,
+    pub se_linux_options: Option<SeLinuxOptions>,
+    pub seccomp_profile: Option<SeccompProfile>,
+    pub app_armor_profile: Option<AppArmorProfile>,
+    #[serde(deserialize_with = "null_default")]
+    pub sysctls: Vec<Sysctl>,
+    pub windows_options: Option<WindowsOptions>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Container {
+    pub name: String,
+    /// `None` when the field is absent (allowed in templates that a webhook fills).
+    pub image: Option<String>,
+    pub image_pull_policy: Option<String>,
+    #[serde(deserialize_with = "string_list")]
+    pub command: Vec<String>,
+    #[serde(deserialize_with = "string_list")]
+    pub args: Vec<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub ports: Vec<ContainerPort>,
+    #[serde(deserialize_with = "null_default")]
+    pub env: Vec<EnvVar>,
+    #[serde(deserialize_with = "null_default")]
+    pub env_from: Vec<EnvFromSource>,
+    #[serde(deserialize_with = "null_default")]
+    pub resources: Resources,
+    #[serde(deserialize_with = "null_default")]
+    pub volume_mounts: Vec<VolumeMount>,
+    pub security_context: Option<SecurityContext>,
+    pub liveness_probe: Option<Present>,
+    pub readiness_probe: Option<Present>,
+    pub startup_probe: Option<Present>,
+    /// `Always` on an init container makes it a sidecar.
+    pub restart_policy: Option<String>,
+    pub stdin: Option<bool>,
+    pub tty: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub container_port: i64,
+    pub host_port: Option<i64>,
+    #[serde(rename = "hostIP")]
+    pub host_ip: Option<String>,
+    pub protocol: Option<String>,
+}
+
+/// An environment variable. A literal `value` is kept: it is part of the pod spec the
+/// user exported (and hardening rules look for credentials in it), not a Secret value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(deserialize_with = "lenient_opt_string")]
+    pub value: Option<String>,
+    pub value_from: Option<EnvVarSource>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvVarSource {
+    pub secret_key_ref: Option<KeyRef>,
+    pub config_map_key_ref: Option<KeyRef>,
+    pub field_ref: Option<FieldRef>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct KeyRef {
+    pub name: String,
+    pub key: String,
+    pub optional: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FieldRef {
+    pub field_path: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvFromSource {
+    pub prefix: Option<String>,
+    pub secret_ref: Option<LocalObjectReference>,
+    pub config_map_ref: Option<LocalObjectReference>,
+}
+
+/// Requests and limits, quantities kept as written (`500m`, `1Gi`, `2`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Resources {
+    #[serde(deserialize_with = "string_map")]
+    pub limits: BTreeMap<String, String>,
+    #[serde(deserialize_with = "string_map")]
+    pub requests: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VolumeMount {
+    pub name: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    pub read_only: Option<bool>,
+    pub mount_propagation: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecurityContext {
+    pub privileged: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    pub read_only_root_filesystem: Option<bool>,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub capabilities: Option<Capabilities>,
+    pub seccomp_profile: Option<SeccompProfile>,
+    pub app_armor_profile: Option<AppArmorProfile>,
+    pub se_linux_options: Option<SeLinuxOptions>,
+    pub proc_mount: Option<String>,
+    pub windows_options: Option<WindowsOptions>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Capabilities {
+    #[serde(deserialize_with = "string_list")]
+    pub add: Vec<String>,
+    #[serde(deserialize_with = "string_list")]
+    pub drop: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SeccompProfile {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub localhost_profile: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppArmorProfile {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub localhost_profile: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeLinuxOptions {
+    pub user: Option<String>,
+    pub role: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub level: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WindowsOptions {
+    pub host_process: Option<bool>,
+    pub run_as_user_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sysctl {
+    pub name: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub value: String,
+}
+
+/// A pod volume: its name, the sources the analyses read, and the names of every other
+/// source type present (the Pod Security Standards restrict volume types by name).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Volume {
+    pub name: String,
+    pub host_path: Option<HostPathVolume>,
+    pub secret: Option<SecretVolume>,
+    pub config_map: Option<ConfigMapVolume>,
+    pub projected: Option<ProjectedVolume>,
+    pub persistent_volume_claim: Option<PvcVolume>,
+    pub empty_dir: Option<Present>,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Present>,
+}
+
+impl Volume {
+    /// Names of the volume source fields set on this volume (`hostPath`, `nfs`, ...).
+    pub fn source_types(&self) -> Vec<&str> {
+        let mut types = Vec::new();
+        if self.host_path.is_some() {
+            types.push("hostPath");
+        }
+        if self.secret.is_some() {
+            types.push("secret");
+        }
+        if self.config_map.is_some() {
+            types.push("configMap");
+        }
+        if self.projected.is_some() {
+            types.push("projected");
+        }
+        if self.persistent_volume_claim.is_some() {
+            types.push("persistentVolumeClaim");
+        }
+        if self.empty_dir.is_some() {
+            types.push("emptyDir");
+        }
+        types.extend(self.other.keys().map(String::as_str));
+        types
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HostPathVolume {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecretVolume {
+    pub secret_name: String,
+    pub optional: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConfigMapVolume {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectedVolume {
+    #[serde(deserialize_with = "null_default")]
+    pub sources: Vec<ProjectedSource>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectedSource {
+    pub secret: Option<LocalObjectReference>,
+    pub config_map: Option<LocalObjectReference>,
+    pub service_account_token: Option<ServiceAccountTokenProjection>,
+    pub downward_api: Option<Present>,
+    pub cluster_trust_bundle: Option<Present>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServiceAccountTokenProjection {
+    pub audience: Option<String>,
+    pub path: String,
+    pub expiration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PvcVolume {
+    pub claim_name: String,
+    pub read_only: Option<bool>,
+}
+
+/// The parts of a Pod's `status` the analyses use.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodStatus {
+    pub phase: Option<String>,
+    #[serde(rename = "podIP")]
+    pub pod_ip: Option<String>,
+    #[serde(rename = "hostIP")]
+    pub host_ip: Option<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub container_statuses: Vec<ContainerStatus>,
+    #[serde(deserialize_with = "null_default")]
+    pub init_container_statuses: Vec<ContainerStatus>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContainerStatus {
+    pub name: String,
+    pub image: String,
+    /// Usually `registry/repo@sha256:...`: the digest that actually runs.
+    #[serde(rename = "imageID")]
+    pub image_id: String,
+    pub ready: Option<bool>,
+    pub restart_count: Option<i64>,
+}
+
+/// A Service/Ingress backend port or probe port.
+pub type Port = IntOrString;
