@@ -6,7 +6,9 @@
 //! scale with its size, which stops alias bombs and runaway nesting with an error
 //! instead of exhausting memory or the stack.
 
-use serde::de::IgnoredAny;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::{Budget, Options, Spanned};
 
@@ -79,9 +81,9 @@ fn options(len: usize) -> Options {
 }
 
 fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
-    let value: serde_json::Value =
-        match serde_saphyr::from_str_with_options(doc, options(doc.len())) {
-            Ok(value) => value,
+    let Document { mut fields, items } =
+        match serde_saphyr::from_str_with_options::<Document>(doc, options(doc.len())) {
+            Ok(document) => document,
             Err(e) => {
                 parsed.diagnostics.push(yaml_error(path, first_line, &e));
                 return;
@@ -91,8 +93,8 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
         file: path.to_string(),
         line,
     };
-    let Some(map) = value.as_object() else {
-        if !value.is_null() {
+    let Some(fields_map) = fields.as_object_mut() else {
+        if !fields.is_null() {
             parsed.diagnostics.push(Diagnostic::error(
                 path,
                 first_line,
@@ -102,30 +104,40 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
         }
         return;
     };
-    let kind = map.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
-    if let Some(items) = map
-        .get("items")
-        .filter(|_| kind.is_empty() || kind.ends_with("List"))
-    {
-        if parsed.format.is_none() {
-            parsed.format = Some(InputFormat::KubernetesYaml);
-        }
-        let lines = item_lines(doc);
-        for (i, item) in items.as_array().into_iter().flatten().enumerate() {
-            let line = lines.get(i).map_or(first_line, |l| first_line + l - 1);
-            match decode(item) {
-                Ok(obj) => {
-                    classify_format(parsed, &obj, true);
-                    parsed.objects.push((obj, source(line)));
-                }
-                Err(message) => parsed.diagnostics.push(
-                    Diagnostic::error(path, line, 0, message.1).at_path(item_path(i) + &message.0),
-                ),
+    let kind = fields_map
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or_default();
+    match items {
+        Some(Items::List(items)) if kind.is_empty() || kind.ends_with("List") => {
+            if parsed.format.is_none() {
+                parsed.format = Some(InputFormat::KubernetesYaml);
             }
+            for (i, item) in items.into_iter().enumerate() {
+                let line = first_line + to_u32(item.referenced.line() as usize).max(1) - 1;
+                match decode(&item.value) {
+                    Ok(obj) => {
+                        classify_format(parsed, &obj, true);
+                        parsed.objects.push((obj, source(line)));
+                    }
+                    Err((field, message)) => parsed.diagnostics.push(
+                        Diagnostic::error(path, line, 0, message).at_path(item_path(i) + &field),
+                    ),
+                }
+            }
+            return;
         }
-        return;
+        // An object of another kind with a field called `items`: put it back.
+        Some(Items::List(items)) => {
+            let items = items.into_iter().map(|i| i.value).collect();
+            fields_map.insert("items".into(), serde_json::Value::Array(items));
+        }
+        Some(Items::Other(value)) => {
+            fields_map.insert("items".into(), value);
+        }
+        None => {}
     }
-    if let Some(version) = map.get("serverVersion") {
+    if let Some(version) = fields_map.get("serverVersion") {
         parsed.format = Some(InputFormat::KubectlVersion);
         let git_version = version
             .get("gitVersion")
@@ -137,7 +149,7 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
         });
         return;
     }
-    match decode(&value) {
+    match decode(&fields) {
         Ok(obj) => {
             classify_format(parsed, &obj, true);
             parsed.objects.push((obj, source(first_line)));
@@ -146,6 +158,144 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
             Diagnostic::error(path, first_line, 0, message)
                 .at_path(field.trim_start_matches('.').to_string()),
         ),
+    }
+}
+
+/// A YAML document read in one pass: its top-level fields as a value, and the items of
+/// a List, each with the line it starts at.
+struct Document {
+    fields: serde_json::Value,
+    items: Option<Items>,
+}
+
+enum Items {
+    List(Vec<Spanned<serde_json::Value>>),
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut fields = serde_json::Map::new();
+        let mut items = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "items" {
+                items = Some(map.next_value::<Items>()?);
+            } else {
+                fields.insert(key, map.next_value()?);
+            }
+        }
+        Ok(Document {
+            fields: serde_json::Value::Object(fields),
+            items,
+        })
+    }
+
+    // Anything else is not an object; keep it as a value so the caller can say so.
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
+        let fields = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Document {
+            fields,
+            items: None,
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Document, E> {
+        Ok(Document::scalar())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Document, E> {
+        Ok(Document::scalar())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Document, E> {
+        Ok(Document::scalar())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Document, E> {
+        Ok(Document::scalar())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Document, E> {
+        Ok(Document::scalar())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
+        Ok(Document {
+            fields: serde_json::Value::Null,
+            items: None,
+        })
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Document, E> {
+        self.visit_unit()
+    }
+}
+
+impl Document {
+    fn scalar() -> Document {
+        Document {
+            fields: serde_json::Value::Bool(true),
+            items: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ItemsVisitor;
+        impl<'de> Visitor<'de> for ItemsVisitor {
+            type Value = Items;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Items::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Items, A::Error> {
+                serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Items::Other)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Items, E> {
+                Ok(Items::Other(v.into()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Items, E> {
+                Ok(Items::List(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Items, E> {
+                Ok(Items::List(Vec::new()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Items, E> {
+                Ok(Items::Other(v.into()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Items, E> {
+                Ok(Items::Other(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Items, E> {
+                Ok(Items::Other(v.into()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Items, E> {
+                Ok(Items::Other(v.into()))
+            }
+        }
+        d.deserialize_any(ItemsVisitor)
     }
 }
 
@@ -166,23 +316,6 @@ fn decode(value: &serde_json::Value) -> Result<Object, (String, String)> {
             }
         },
     }
-}
-
-/// 1-based line of each List item within its document.
-fn item_lines(doc: &str) -> Vec<u32> {
-    #[derive(Deserialize)]
-    struct Lines {
-        #[serde(default)]
-        items: Vec<Spanned<IgnoredAny>>,
-    }
-    serde_saphyr::from_str_with_options::<Lines>(doc, options(doc.len()))
-        .map(|l| {
-            l.items
-                .iter()
-                .map(|s| to_u32(s.referenced.line() as usize))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn yaml_error(path: &str, first_line: u32, e: &serde_saphyr::Error) -> Diagnostic {

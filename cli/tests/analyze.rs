@@ -1,0 +1,224 @@
+//! End-to-end tests of `portolan analyze`: the real binary on real files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn portolan(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run portolan");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("portolan output")
+}
+
+fn analysis(args: &[&str]) -> (Value, String) {
+    let out = portolan(args, None);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "portolan {args:?} failed: {stderr}");
+    let json = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    (json, stderr)
+}
+
+fn validate(analysis: &Value) {
+    let schema: Value = serde_json::from_str(include_str!("../../schema/analysis.schema.json"))
+        .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(analysis)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema violations: {errors:#?}");
+}
+
+fn errors_of<'a>(analysis: &'a Value, file_suffix: &str) -> Vec<&'a Value> {
+    analysis["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["path"].as_str().unwrap().ends_with(file_suffix))
+        .flat_map(|i| i["diagnostics"].as_array().unwrap())
+        .filter(|d| d["level"] == "error")
+        .collect()
+}
+
+#[test]
+fn demo_snapshot_loads_cleanly_and_matches_the_schema() {
+    let (a, stderr) = analysis(&["analyze", "public/demo"]);
+    validate(&a);
+    let counts = &a["inventory"]["counts"];
+    for kind in [
+        "Pod",
+        "Deployment",
+        "Namespace",
+        "ClusterRoleBinding",
+        "Service",
+        "Secret",
+    ] {
+        assert!(
+            counts[kind].as_u64().unwrap_or(0) > 0,
+            "no {kind} in {counts}"
+        );
+    }
+    assert_eq!(a["clusters"][0]["name"], "acme-prod");
+    let errors: Vec<&Value> = a["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["diagnostics"].as_array().unwrap())
+        .collect();
+    assert!(errors.is_empty(), "demo has diagnostics: {errors:#?}");
+    assert!(stderr.contains("Inventory:"), "{stderr}");
+    assert!(
+        !stderr.contains("README"),
+        "README.md must not be read: {stderr}"
+    );
+
+    // The demo plants secret values (in `data` and in a last-applied annotation); none
+    // may come out.
+    let secrets: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("public/demo/secrets.json")).unwrap())
+            .unwrap();
+    let planted: Vec<&str> = secrets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["data"].as_object())
+        .flat_map(|data| data.values().filter_map(Value::as_str))
+        .collect();
+    assert!(planted.len() >= 3, "the demo should plant secret values");
+    let output = a.to_string();
+    for value in planted {
+        assert!(
+            !output.contains(value),
+            "secret value {value} in the output"
+        );
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_argument_orders() {
+    let one = portolan(
+        &["analyze", "public/demo", "tests/fixtures/malformed"],
+        None,
+    );
+    let two = portolan(
+        &["analyze", "tests/fixtures/malformed", "public/demo"],
+        None,
+    );
+    assert!(one.status.success());
+    assert_eq!(one.stdout, two.stdout);
+}
+
+#[test]
+fn malformed_inputs_give_located_errors_and_the_rest_loads() {
+    let (clean, _) = analysis(&["analyze", "public/demo"]);
+    let (a, stderr) = analysis(&["analyze", "public/demo", "tests/fixtures/malformed"]);
+    validate(&a);
+    for file in [
+        "truncated.json",
+        "invalid.yaml",
+        "alias-bomb.yaml",
+        "deep-nesting.json",
+        "deep-nesting.yaml",
+        "binary.json",
+        "empty.yaml",
+    ] {
+        let errors = errors_of(&a, file);
+        assert!(!errors.is_empty(), "no error for {file}");
+        for e in errors {
+            assert!(e["line"].as_u64().unwrap() >= 1, "{file}: unlocated {e}");
+            let located = format!("{file}:{}", e["line"]);
+            assert!(
+                stderr.contains(&located),
+                "{located} not on stderr:\n{stderr}"
+            );
+        }
+    }
+    // What the malformed files hold that is readable still loads, on top of the demo.
+    let demo = clean["inventory"]["counts"].as_object().unwrap();
+    let both = a["inventory"]["counts"].as_object().unwrap();
+    assert_eq!(both["Deployment"], demo["Deployment"]);
+    assert_eq!(
+        both["Pod"].as_u64().unwrap(),
+        demo["Pod"].as_u64().unwrap() + 2,
+        "the two pods before the cut in truncated.json"
+    );
+    assert_eq!(
+        both["ConfigMap"].as_u64().unwrap(),
+        demo.get("ConfigMap").and_then(Value::as_u64).unwrap_or(0) + 2,
+        "the documents around the broken one in invalid.yaml"
+    );
+}
+
+#[test]
+fn reads_stdin_and_never_outputs_secret_values() {
+    let secret = br#"{"apiVersion":"v1","kind":"List","items":[
+        {"apiVersion":"v1","kind":"Secret","type":"Opaque",
+         "metadata":{"name":"db","namespace":"shop","annotations":{
+           "kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"password\":\"cGxhbnRlZC1zZWNyZXQ=\"}}"}},
+         "data":{"password":"cGxhbnRlZC1zZWNyZXQ="},
+         "stringData":{"token":"planted-secret"}}]}"#;
+    let out = portolan(&["analyze", "-"], Some(secret));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"db\""), "{text}");
+    assert!(text.contains("password"), "key names are kept: {text}");
+    for value in ["cGxhbnRlZC1zZWNyZXQ=", "planted-secret", "last-applied"] {
+        assert!(!text.contains(value), "{value} leaked into output");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(value));
+    }
+}
+
+#[test]
+fn writes_to_a_file_and_can_leave_resources_out() {
+    let dir = std::env::temp_dir().join(format!("portolan-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a.json");
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo",
+            "--no-resources",
+            "--quiet",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    validate(&a);
+    assert!(a["inventory"]["resources"].as_array().unwrap().is_empty());
+    assert!(a["inventory"]["counts"]["Pod"].as_u64().unwrap() > 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_missing_path_is_a_clear_error() {
+    let out = portolan(&["analyze", "no/such/snapshot"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no/such/snapshot"), "{stderr}");
+}

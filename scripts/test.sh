@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs every test: formatting and lints, engine and CLI tests (with the reference
+# fixtures in ../shared/oracles when present), the release wasm build (optimised, with
+# its compressed size reported), and the browser tests against the built dist/.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh --test
+. scripts/env.sh
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (engine, cli, app for wasm32)"
+cargo clippy --locked -p portolan-engine -p portolan --all-targets -- -D warnings
+cargo clippy --locked -p portolan-app --target wasm32-unknown-unknown -- -D warnings
+
+step "engine and CLI tests"
+cargo test --locked -p portolan-engine -p portolan
+
+step "release build of the web app (trunk, wasm-opt)"
+trunk build --release
+scripts/wasm-size.sh dist
+
+step "browser tests"
+cargo build --locked -p portolan
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/app.test.mjs
+
+step "all tests passed"
