@@ -16,6 +16,7 @@
 pub mod analysis;
 pub mod ingest;
 pub mod model;
+pub mod rules;
 pub mod source;
 
 pub use analysis::{analyze, Analysis, AnalyzeOptions, Progress};

@@ -8,6 +8,7 @@
 //! kind and before the kind is known, so Secret values never reach memory the model
 //! holds; the kubeconfig `users` section (credentials) is skipped unread.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -361,8 +362,8 @@ impl<'de> Visitor<'de> for ObjectVisitor {
         // Payload fields seen before `kind`, converted once the shape is known.
         let mut deferred: Vec<(String, serde_json::Value)> = Vec::new();
         let mut known: Option<Shape> = None;
-        while let Some(key) = map.next_key_seed(Lenient)? {
-            match key.as_str() {
+        while let Some(key) = map.next_key_seed(Key)? {
+            match key.as_ref() {
                 "apiVersion" => api_version = Some(map.next_value_seed(Lenient)?),
                 "kind" => kind = Some(map.next_value_seed(Lenient)?),
                 "metadata" => metadata = map.next_value_seed(MetaSeed)?,
@@ -384,7 +385,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                             shape,
                             key: &key,
                         })?,
-                        None => deferred.push((key, map.next_value()?)),
+                        None => deferred.push((key.into_owned(), map.next_value()?)),
                     }
                 }
             }
@@ -410,6 +411,41 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 fn keys_sorted(keys: &mut Vec<String>) {
     keys.sort();
     keys.dedup();
+}
+
+/// A map key, borrowed from the input when it has no escapes (no allocation per key).
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
 }
 
 struct Lenient;

@@ -162,13 +162,55 @@ pub struct Container {
     #[serde(deserialize_with = "null_default")]
     pub volume_mounts: Vec<VolumeMount>,
     pub security_context: Option<SecurityContext>,
-    pub liveness_probe: Option<Present>,
-    pub readiness_probe: Option<Present>,
-    pub startup_probe: Option<Present>,
+    pub liveness_probe: Option<Probe>,
+    pub readiness_probe: Option<Probe>,
+    pub startup_probe: Option<Probe>,
+    pub lifecycle: Option<Lifecycle>,
     /// `Always` on an init container makes it a sidecar.
     pub restart_policy: Option<String>,
     pub stdin: Option<bool>,
     pub tty: Option<bool>,
+}
+
+/// A liveness, readiness or startup probe: the handlers that can name a host (the Pod
+/// Security Standards forbid probing another host from v1.34). Timings are not read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Probe {
+    pub http_get: Option<HttpGetAction>,
+    pub tcp_socket: Option<TcpSocketAction>,
+}
+
+/// `postStart` and `preStop` hooks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Lifecycle {
+    pub post_start: Option<LifecycleHandler>,
+    pub pre_stop: Option<LifecycleHandler>,
+}
+
+/// One lifecycle hook. `tcpSocket` is deprecated as a hook but still accepted by the API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LifecycleHandler {
+    pub http_get: Option<HttpGetAction>,
+    pub tcp_socket: Option<TcpSocketAction>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HttpGetAction {
+    /// `None` or empty means the pod's own IP.
+    #[serde(deserialize_with = "lenient_opt_string")]
+    pub host: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TcpSocketAction {
+    /// `None` or empty means the pod's own IP.
+    #[serde(deserialize_with = "lenient_opt_string")]
+    pub host: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -322,8 +364,21 @@ pub struct Volume {
     pub projected: Option<ProjectedVolume>,
     pub persistent_volume_claim: Option<PvcVolume>,
     pub empty_dir: Option<Present>,
-    #[serde(flatten)]
+    /// Every other field set on the volume, by name; a source written as `null` is
+    /// not set, as the API server reads it.
+    #[serde(flatten, deserialize_with = "non_null_keys")]
     pub other: BTreeMap<String, Present>,
+}
+
+fn non_null_keys<'de, D>(d: D) -> Result<BTreeMap<String, Present>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let all = BTreeMap::<String, Option<Present>>::deserialize(d)?;
+    Ok(all
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|p| (k, p)))
+        .collect())
 }
 
 impl Volume {
