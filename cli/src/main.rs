@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use portolan_engine::ingest::is_snapshot_file;
 use portolan_engine::model::KIND_ORDER;
+use portolan_engine::rules::{self, pss, Severity};
 use portolan_engine::source::Level;
 use portolan_engine::{analyze, Analysis, AnalyzeOptions, InputFile};
 
@@ -37,6 +38,13 @@ enum Command {
         # Analyse straight from kubectl\n  \
         kubectl get pods,deployments -A -o json | portolan analyze -")]
     Analyze(AnalyzeArgs),
+    /// List the hardening rules.
+    Rules,
+    /// Show the documentation of one rule.
+    Explain {
+        /// A rule id, as `portolan rules` lists them (e.g. `privileged`).
+        rule: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -56,6 +64,10 @@ struct AnalyzeArgs {
     /// Print nothing on stderr but errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Pod Security Standards version to evaluate (`v1.30`, `latest`); a namespace's
+    /// `pod-security.kubernetes.io/enforce-version` label takes precedence.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pss_version: String,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,7 +86,61 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Rules => {
+            list_rules();
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match rules::rule(&rule) {
+            Some(r) => {
+                explain(&r.info);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule `{rule}`; `portolan rules` lists them");
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+fn list_rules() {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:<28} {:<14} {:<24} TITLE",
+        "RULE", "SEVERITY", "CATEGORY"
+    );
+    for r in rules::CATALOG {
+        let i = &r.info;
+        let _ = writeln!(
+            out,
+            "{:<28} {:<14} {:<24} {}",
+            i.id,
+            i.severity.as_str(),
+            i.category.label(),
+            i.title
+        );
+    }
+}
+
+fn explain(i: &rules::RuleInfo) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{} — {}", i.id, i.title);
+    let _ = writeln!(
+        out,
+        "Severity: {}    Category: {}    Applies to: {}",
+        i.severity.as_str(),
+        i.category.label(),
+        i.kinds.join(", ")
+    );
+    let _ = writeln!(out, "Frameworks: {}\n", i.frameworks.join(", "));
+    let _ = writeln!(out, "What it checks\n  {}\n", i.checks);
+    let _ = writeln!(out, "Why it matters\n  {}\n", i.why);
+    let _ = writeln!(out, "Failing example");
+    for line in i.example.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out, "\nRemediation\n  {}", i.remediation);
 }
 
 fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
@@ -85,8 +151,16 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
     if files.is_empty() {
         return Err("no snapshot files found (looked for .json, .yaml, .yml, .jsonl)".into());
     }
+    let pss_version = match args.pss_version.as_str() {
+        "latest" => None,
+        v => Some(
+            v.parse::<pss::Version>()
+                .map_err(|e| format!("--pss-version {v}: {e}"))?,
+        ),
+    };
     let options = AnalyzeOptions {
         include_resources: !args.no_resources,
+        rules: rules::RuleOptions { pss_version },
     };
     let analysis = analyze(&files, &options, &mut |_| {});
     report(&analysis, args.quiet);
@@ -192,4 +266,22 @@ fn report(analysis: &Analysis, quiet: bool) {
         }
     }
     let _ = writeln!(err, "{}", line.trim_end_matches(','));
+    let mut line = format!(
+        "Findings: {} on {} recommendations (",
+        analysis.findings.len(),
+        analysis.recommendations.len()
+    );
+    let by_severity: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| {
+            let n = analysis
+                .findings
+                .iter()
+                .filter(|f| f.severity == *s)
+                .count();
+            format!("{n} {}", s.as_str())
+        })
+        .collect();
+    line.push_str(&by_severity.join(", "));
+    let _ = writeln!(err, "{line}).");
 }

@@ -222,3 +222,87 @@ fn a_missing_path_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no/such/snapshot"), "{stderr}");
 }
+
+#[test]
+fn demo_findings_name_the_controller_with_file_line_and_field() {
+    let (a, stderr) = analysis(&["analyze", "public/demo"]);
+    assert!(stderr.contains("Findings:"), "{stderr}");
+    let findings = a["findings"].as_array().unwrap();
+    let privileged: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "privileged")
+        .collect();
+    let debugger = privileged
+        .iter()
+        .find(|f| f["resource"]["name"] == "node-debugger")
+        .expect("the privileged node-debugger DaemonSet is found");
+    assert_eq!(debugger["resource"]["kind"], "DaemonSet");
+    assert_eq!(debugger["severity"], "critical");
+    assert_eq!(
+        debugger["field"],
+        "spec.template.spec.containers[0].securityContext.privileged"
+    );
+    // The line is where the DaemonSet starts in its file.
+    let file = debugger["source"]["file"].as_str().unwrap();
+    let line = debugger["source"]["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(repo().join(file)).unwrap();
+    let object: String = text
+        .lines()
+        .skip(line - 1)
+        .take(12)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        object.contains("\"kind\": \"DaemonSet\""),
+        "{file}:{line}:\n{object}"
+    );
+    assert!(object.contains("node-debugger"), "{file}:{line}:\n{object}");
+    // No finding is about a replica: pods owned by a controller are never named.
+    assert!(findings
+        .iter()
+        .all(|f| f["resource"]["kind"] != "ReplicaSet"
+            || !f["resource"]["name"]
+                .as_str()
+                .unwrap()
+                .contains("storefront-web")));
+    // Recommendations point at their findings.
+    for r in a["recommendations"].as_array().unwrap() {
+        for i in r["findings"].as_array().unwrap() {
+            assert_eq!(findings[i.as_u64().unwrap() as usize]["rule"], r["rule"]);
+        }
+    }
+}
+
+#[test]
+fn pss_version_changes_what_is_checked() {
+    let count = |version: &str| -> usize {
+        let (a, _) = analysis(&["analyze", "public/demo", "--pss-version", version]);
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "runAsUser")
+            .count()
+    };
+    assert!(count("latest") > 0);
+    assert_eq!(count("v1.22"), 0, "runAsUser exists from v1.23");
+    let out = portolan(&["analyze", "public/demo", "--pss-version", "1.x"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = portolan(&["rules"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("privileged") && text.contains("runAsNonRoot"),
+        "{text}"
+    );
+    let out = portolan(&["explain", "hostPathVolumes"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Remediation") && text.contains("cis-k8s/5.2.12"),
+        "{text}"
+    );
+    assert_eq!(portolan(&["explain", "nope"], None).status.code(), Some(2));
+}

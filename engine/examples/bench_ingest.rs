@@ -10,6 +10,8 @@ mod synth;
 
 use std::time::{Duration, Instant};
 
+use portolan_engine::model::Inventory;
+use portolan_engine::rules::{self, RuleOptions};
 use portolan_engine::{analyze, AnalyzeOptions, InputFile};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -44,6 +46,7 @@ fn main() {
     let files = vec![InputFile::new("cluster.json", bytes.clone())];
     let counts_only = AnalyzeOptions {
         include_resources: false,
+        ..AnalyzeOptions::default()
     };
     let mut objects = 0;
     let ingest = time(runs, || {
@@ -53,6 +56,17 @@ fn main() {
     });
     let full = time(runs, || {
         analyze(&files, &AnalyzeOptions::default(), &mut |_| {})
+    });
+    // Rule evaluation alone, on the inventory of the same export.
+    let mut inventory = Inventory::default();
+    let parsed = portolan_engine::ingest::parse_file(&files[0]);
+    inventory.extend(parsed.objects, parsed.server_version);
+    inventory.finish();
+    let mut findings = 0;
+    let rules_time = time(runs, || {
+        let (f, r) = rules::evaluate(&inventory, &RuleOptions::default());
+        findings = f.len();
+        (f, r)
     });
     let secs = |d: Duration| d.as_secs_f64();
     println!("Generated export: {pods} pods, {objects} objects, {mb:.1} MB of JSON");
@@ -72,6 +86,12 @@ fn main() {
         secs(full) * 1e3,
         mb / secs(full),
         secs(full) / secs(value)
+    );
+    println!(
+        "rule evaluation ({} rules, {findings} findings): {:>6.1} ms  {:.2}x the Value parse",
+        rules::CATALOG.len(),
+        secs(rules_time) * 1e3,
+        secs(rules_time) / secs(value)
     );
 
     // The same cluster at a tenth of the size as a `kubectl get -o yaml` List.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{self, InputFile, InputFormat};
 use crate::model::Inventory;
+use crate::rules::{self, Finding, Recommendation, RuleOptions};
 use crate::source::{Diagnostic, Source};
 
 /// Version of the JSON form of [`Analysis`]; bumped only on incompatible change.
@@ -23,12 +24,15 @@ pub struct AnalyzeOptions {
     /// Include the per-resource inventory list (the app's tables); counts are always
     /// included.
     pub include_resources: bool,
+    /// Settings of the hardening rules.
+    pub rules: RuleOptions,
 }
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         AnalyzeOptions {
             include_resources: true,
+            rules: RuleOptions::default(),
         }
     }
 }
@@ -36,7 +40,7 @@ impl Default for AnalyzeOptions {
 /// A progress report, sent after each input file and each later stage.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Progress {
-    /// What the engine is doing: `parse` or `model`.
+    /// What the engine is doing: `parse`, `model` or `rules`.
     pub stage: String,
     /// Units done so far in this stage (files for `parse`).
     pub done: usize,
@@ -58,6 +62,14 @@ pub struct Analysis {
     /// `kubectl version` output when present).
     pub clusters: Vec<ClusterSummary>,
     pub inventory: InventorySummary,
+    /// Hardening findings: one per failing rule and resource (the controller, not each
+    /// replica), sorted by severity, rule and resource.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// One entry per failing rule, most severe and widespread first; `findings` holds
+    /// indices into [`Analysis::findings`].
+    #[serde(default)]
+    pub recommendations: Vec<Recommendation>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -180,6 +192,13 @@ pub fn analyze(
         total: 1,
         file: String::new(),
     });
+    let (findings, recommendations) = rules::evaluate(&inventory, &options.rules);
+    progress(Progress {
+        stage: "rules".into(),
+        done: 1,
+        total: 1,
+        file: String::new(),
+    });
     Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -189,5 +208,7 @@ pub fn analyze(
         inputs,
         clusters: inventory.cluster_summaries(),
         inventory: inventory.summary(options.include_resources),
+        findings,
+        recommendations,
     }
 }

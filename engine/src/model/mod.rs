@@ -106,6 +106,10 @@ pub struct WorkloadUnit<'a> {
     pub source: &'a Source,
     pub metadata: &'a ObjectMeta,
     pub spec: &'a PodSpec,
+    /// Where the pod template sits in the resource (`spec.template.`,
+    /// `spec.jobTemplate.spec.template.`, or empty when the unit is a pod), to turn a
+    /// pod field path into a path in the resource.
+    pub template_path: &'static str,
     /// Pods in the snapshot that belong to this unit (through any depth of ownership).
     pub pods: Vec<&'a Pod>,
 }
@@ -385,6 +389,10 @@ impl Inventory {
                     source: &w.source,
                     metadata: &w.template.metadata,
                     spec: &w.template.spec,
+                    template_path: match w.kind {
+                        WorkloadKind::CronJob => "spec.jobTemplate.spec.template.",
+                        _ => "spec.template.",
+                    },
                     pods: Vec::new(),
                 });
             }
@@ -400,6 +408,7 @@ impl Inventory {
                     source: &pod.source,
                     metadata: &pod.metadata,
                     spec: &pod.spec,
+                    template_path: "",
                     pods: vec![pod],
                 }),
                 Some(owner) => match find(ns, owner) {
@@ -420,6 +429,7 @@ impl Inventory {
                                     source: &pod.source,
                                     metadata: &pod.metadata,
                                     spec: &pod.spec,
+                                    template_path: "",
                                     pods: vec![pod],
                                 });
                             }

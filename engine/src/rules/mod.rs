@@ -1,9 +1,347 @@
-//! Hardening rules: the posture checks Portolan evaluates on every workload.
+//! Hardening rules: the posture checks Portolan evaluates (capability 1).
 //!
-//! This folder will hold the whole hardening rule catalogue (workloads, RBAC, network
-//! policy, namespaces, the cluster itself), one rule or tight rule family per file, each
-//! documented in fixed sections from which the user-facing text is generated. The Pod
-//! Security Standards come first: [`pss`] evaluates them exactly as Kubernetes'
-//! pod-security-admission does, at every policy version.
+//! Every rule is a [`Rule`]: its documentation ([`RuleInfo`], the one place its text
+//! lives — the app, the CLI's `rules`/`explain`, the report and `docs/rules.md` all read
+//! it) and a check function that emits [`Finding`]s. Rules live one per file or in tight
+//! families; [`CATALOG`] lists them all. The Pod Security Standards are evaluated by
+//! [`pss`] exactly as Kubernetes' pod-security-admission does; [`pod_security`] turns
+//! its checks into rules.
+//!
+//! Workload rules run over [`WorkloadUnit`]s, so a finding names the controller, not
+//! each replica, and points at the exact field that fails.
 
+pub mod pod_security;
 pub mod pss;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Inventory, WorkloadUnit};
+use crate::source::Source;
+
+/// How much a failing rule matters, in the vocabulary of the ecosystem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Informational,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Informational,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Informational => "informational",
+        }
+    }
+
+    /// Parses `critical`, `high`, ... (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// The area a rule belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    PodSecurity,
+    Workload,
+    Rbac,
+    Network,
+    Namespace,
+    Cluster,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::PodSecurity => "Pod Security Standards",
+            Category::Workload => "Workload hardening",
+            Category::Rbac => "RBAC",
+            Category::Network => "Network",
+            Category::Namespace => "Namespaces",
+            Category::Cluster => "Cluster",
+        }
+    }
+}
+
+/// A rule's documentation: what users read in the app, the CLI and the report.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stable id (`privileged`, `hostNamespaces`, ... keep their upstream ids).
+    pub id: &'static str,
+    /// A recommendation in Defender's style: what should hold.
+    pub title: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// Resource kinds the rule applies to.
+    pub kinds: &'static [&'static str],
+    /// What it checks.
+    pub checks: &'static str,
+    /// Why a failure matters.
+    pub why: &'static str,
+    /// A failing example (YAML).
+    pub example: &'static str,
+    pub remediation: &'static str,
+    /// Framework tags: `pss-baseline/privileged`, `cis-k8s/5.2.2`, `nsa-cisa`,
+    /// `mitre/T1611`.
+    pub frameworks: &'static [&'static str],
+}
+
+/// A rule: documentation plus the check.
+pub struct Rule {
+    pub info: RuleInfo,
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+/// What rules read: the inventory, its workload units and the options.
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub units: Vec<WorkloadUnit<'a>>,
+    pub options: &'a RuleOptions,
+    /// Pod Security Standards violations per unit, computed once for all PSS rules.
+    pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
+}
+
+/// Settings that change what rules decide.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// Pod Security Standards version to evaluate (`None`: latest). A namespace's
+    /// `pod-security.kubernetes.io/enforce-version` label takes precedence.
+    pub pss_version: Option<pss::Version>,
+}
+
+/// The resource a finding is about: for workloads, the controller.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRef {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    pub name: String,
+}
+
+/// One rule failing on one resource.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub resource: ResourceRef,
+    /// The container concerned, when the rule is about one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub container: String,
+    /// The exact field that fails, as a path in the resource
+    /// (`spec.template.spec.containers[0].securityContext.privileged`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub field: String,
+    pub message: String,
+    pub source: Source,
+}
+
+/// A rule with the resources it fails on: one row of the recommendation table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub frameworks: Vec<String>,
+    pub remediation: String,
+    /// Distinct resources failing the rule.
+    pub affected: usize,
+    /// Indices into `Analysis::findings`.
+    pub findings: Vec<usize>,
+}
+
+/// Every rule, in catalogue order.
+pub static CATALOG: &[&Rule] = &[
+    &pod_security::PRIVILEGED,
+    &pod_security::HOST_NAMESPACES,
+    &pod_security::HOST_PATH_VOLUMES,
+    &pod_security::HOST_PORTS,
+    &pod_security::CAPABILITIES_BASELINE,
+    &pod_security::HOST_PROBES,
+    &pod_security::APP_ARMOR,
+    &pod_security::SE_LINUX,
+    &pod_security::PROC_MOUNT,
+    &pod_security::SECCOMP_BASELINE,
+    &pod_security::SYSCTLS,
+    &pod_security::WINDOWS_HOST_PROCESS,
+    &pod_security::ALLOW_PRIVILEGE_ESCALATION,
+    &pod_security::CAPABILITIES_RESTRICTED,
+    &pod_security::PROC_MOUNT_RESTRICTED,
+    &pod_security::RESTRICTED_VOLUMES,
+    &pod_security::RUN_AS_NON_ROOT,
+    &pod_security::RUN_AS_USER,
+    &pod_security::SECCOMP_RESTRICTED,
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    CATALOG.iter().copied().find(|r| r.info.id == id)
+}
+
+/// Runs every rule. Findings come back sorted (severity, rule, resource, field) so the
+/// output is deterministic, with one recommendation per failing rule.
+pub fn evaluate(
+    inventory: &Inventory,
+    options: &RuleOptions,
+) -> (Vec<Finding>, Vec<Recommendation>) {
+    let cx = Context {
+        inventory,
+        units: inventory.workload_units(),
+        options,
+        pss: std::cell::OnceCell::new(),
+    };
+    let mut findings = Vec::new();
+    for rule in CATALOG {
+        (rule.check)(&cx, &mut findings);
+    }
+    findings.sort_by(|a, b| {
+        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
+            b.severity,
+            &b.rule,
+            &b.resource,
+            &b.container,
+            &b.field,
+        ))
+    });
+    findings.dedup();
+    let mut by_rule: BTreeMap<&str, (Vec<usize>, BTreeSet<&ResourceRef>)> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let entry = by_rule.entry(f.rule.as_str()).or_default();
+        entry.0.push(i);
+        entry.1.insert(&f.resource);
+    }
+    let mut recommendations: Vec<Recommendation> = by_rule
+        .into_iter()
+        .filter_map(|(id, (indices, resources))| {
+            let info = &rule(id)?.info;
+            Some(Recommendation {
+                rule: id.to_string(),
+                title: info.title.to_string(),
+                severity: info.severity,
+                category: info.category,
+                frameworks: info.frameworks.iter().map(|s| s.to_string()).collect(),
+                remediation: info.remediation.to_string(),
+                affected: resources.len(),
+                findings: indices,
+            })
+        })
+        .collect();
+    recommendations.sort_by(|a, b| {
+        (a.severity, std::cmp::Reverse(a.affected), &a.rule).cmp(&(
+            b.severity,
+            std::cmp::Reverse(b.affected),
+            &b.rule,
+        ))
+    });
+    (findings, recommendations)
+}
+
+/// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Hardening rules\n\n\
+         Generated from the rule catalogue (`engine/src/rules/`) by \
+         `UPDATE_DOCS=1 cargo test -p portolan-engine rules_doc`; do not edit by hand.\n\n\
+         | Rule | Severity | Category | Recommendation |\n|---|---|---|---|\n",
+    );
+    for r in CATALOG {
+        let i = &r.info;
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} | {} |",
+            i.id,
+            i.id.to_lowercase(),
+            i.severity.as_str(),
+            i.category.label(),
+            i.title
+        );
+    }
+    for r in CATALOG {
+        let i = &r.info;
+        let _ = write!(
+            out,
+            "\n## {}\n\n**{}** — severity {}, {}; applies to {}.\n\n\
+             **What it checks.** {}\n\n**Why it matters.** {}\n\n\
+             **Failing example.**\n\n```yaml\n{}\n```\n\n**Remediation.** {}\n\n\
+             **Frameworks.** {}\n",
+            i.id,
+            i.title,
+            i.severity.as_str(),
+            i.category.label(),
+            i.kinds.join(", "),
+            i.checks,
+            i.why,
+            i.example.trim_end(),
+            i.remediation,
+            i.frameworks
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique_and_documented() {
+        let mut ids = BTreeSet::new();
+        for r in CATALOG {
+            let i = &r.info;
+            assert!(ids.insert(i.id), "duplicate rule id {}", i.id);
+            for (name, text) in [
+                ("title", i.title),
+                ("checks", i.checks),
+                ("why", i.why),
+                ("example", i.example),
+                ("remediation", i.remediation),
+            ] {
+                assert!(!text.trim().is_empty(), "{}: empty {name}", i.id);
+            }
+            assert!(!i.frameworks.is_empty(), "{}: no framework", i.id);
+            assert!(!i.kinds.is_empty(), "{}: no kinds", i.id);
+        }
+    }
+
+    #[test]
+    fn rules_doc_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md");
+        let generated = markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).expect("write docs/rules.md");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/rules.md is out of date: run `UPDATE_DOCS=1 cargo test -p portolan-engine rules_doc`"
+        );
+    }
+}
