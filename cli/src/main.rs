@@ -68,6 +68,10 @@ struct AnalyzeArgs {
     /// `pod-security.kubernetes.io/enforce-version` label takes precedence.
     #[arg(long, value_name = "VERSION", default_value = "latest")]
     pss_version: String,
+    /// A registry (or registry/repository prefix) images may come from, e.g.
+    /// `ghcr.io/acme`; repeat for several. Without it, image provenance is not checked.
+    #[arg(long, value_name = "REGISTRY")]
+    trusted_registry: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,7 +114,7 @@ fn list_rules() {
         "{:<28} {:<14} {:<24} TITLE",
         "RULE", "SEVERITY", "CATEGORY"
     );
-    for r in rules::CATALOG {
+    for r in rules::catalog() {
         let i = &r.info;
         let _ = writeln!(
             out,
@@ -160,7 +164,10 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
     };
     let options = AnalyzeOptions {
         include_resources: !args.no_resources,
-        rules: rules::RuleOptions { pss_version },
+        rules: rules::RuleOptions {
+            pss_version,
+            trusted_registries: args.trusted_registry.clone(),
+        },
     };
     let analysis = analyze(&files, &options, &mut |_| {});
     report(&analysis, args.quiet);

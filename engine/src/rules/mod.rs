@@ -10,8 +10,12 @@
 //! Workload rules run over [`WorkloadUnit`]s, so a finding names the controller, not
 //! each replica, and points at the exact field that fails.
 
+pub mod cluster;
+pub mod network;
 pub mod pod_security;
 pub mod pss;
+pub mod rbac;
+pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -128,6 +132,9 @@ pub struct RuleOptions {
     /// Pod Security Standards version to evaluate (`None`: latest). A namespace's
     /// `pod-security.kubernetes.io/enforce-version` label takes precedence.
     pub pss_version: Option<pss::Version>,
+    /// Registries (or registry/repository prefixes) images may come from; empty means
+    /// the trusted-registry rule has no allow-list and reports nothing.
+    pub trusted_registries: Vec<String>,
 }
 
 /// The resource a finding is about: for workloads, the controller.
@@ -174,32 +181,23 @@ pub struct Recommendation {
     pub findings: Vec<usize>,
 }
 
-/// Every rule, in catalogue order.
-pub static CATALOG: &[&Rule] = &[
-    &pod_security::PRIVILEGED,
-    &pod_security::HOST_NAMESPACES,
-    &pod_security::HOST_PATH_VOLUMES,
-    &pod_security::HOST_PORTS,
-    &pod_security::CAPABILITIES_BASELINE,
-    &pod_security::HOST_PROBES,
-    &pod_security::APP_ARMOR,
-    &pod_security::SE_LINUX,
-    &pod_security::PROC_MOUNT,
-    &pod_security::SECCOMP_BASELINE,
-    &pod_security::SYSCTLS,
-    &pod_security::WINDOWS_HOST_PROCESS,
-    &pod_security::ALLOW_PRIVILEGE_ESCALATION,
-    &pod_security::CAPABILITIES_RESTRICTED,
-    &pod_security::PROC_MOUNT_RESTRICTED,
-    &pod_security::RESTRICTED_VOLUMES,
-    &pod_security::RUN_AS_NON_ROOT,
-    &pod_security::RUN_AS_USER,
-    &pod_security::SECCOMP_RESTRICTED,
-];
+/// Every rule, in catalogue order: one list per family, each family in its own module.
+pub fn catalog() -> impl Iterator<Item = &'static Rule> {
+    [
+        pod_security::RULES,
+        workload::RULES,
+        rbac::RULES,
+        network::RULES,
+        cluster::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    CATALOG.iter().copied().find(|r| r.info.id == id)
+    catalog().find(|r| r.info.id == id)
 }
 
 /// Runs every rule. Findings come back sorted (severity, rule, resource, field) so the
@@ -215,7 +213,7 @@ pub fn evaluate(
         pss: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
-    for rule in CATALOG {
+    for rule in catalog() {
         (rule.check)(&cx, &mut findings);
     }
     findings.sort_by(|a, b| {
@@ -268,7 +266,7 @@ pub fn markdown() -> String {
          `UPDATE_DOCS=1 cargo test -p portolan-engine rules_doc`; do not edit by hand.\n\n\
          | Rule | Severity | Category | Recommendation |\n|---|---|---|---|\n",
     );
-    for r in CATALOG {
+    for r in catalog() {
         let i = &r.info;
         let _ = writeln!(
             out,
@@ -280,7 +278,7 @@ pub fn markdown() -> String {
             i.title
         );
     }
-    for r in CATALOG {
+    for r in catalog() {
         let i = &r.info;
         let _ = write!(
             out,
@@ -314,7 +312,7 @@ mod tests {
     #[test]
     fn rule_ids_are_unique_and_documented() {
         let mut ids = BTreeSet::new();
-        for r in CATALOG {
+        for r in catalog() {
             let i = &r.info;
             assert!(ids.insert(i.id), "duplicate rule id {}", i.id);
             for (name, text) in [

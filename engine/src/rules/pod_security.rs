@@ -81,6 +81,29 @@ fn namespace_version(cx: &Context, namespace: &str) -> Version {
         .unwrap_or(pss::NEWEST_VERSION)
 }
 
+/// The family's rules, in catalogue order.
+pub static RULES: &[&Rule] = &[
+    &PRIVILEGED,
+    &HOST_NAMESPACES,
+    &HOST_PATH_VOLUMES,
+    &HOST_PORTS,
+    &CAPABILITIES_BASELINE,
+    &HOST_PROBES,
+    &APP_ARMOR,
+    &SE_LINUX,
+    &PROC_MOUNT,
+    &SECCOMP_BASELINE,
+    &SYSCTLS,
+    &WINDOWS_HOST_PROCESS,
+    &ALLOW_PRIVILEGE_ESCALATION,
+    &CAPABILITIES_RESTRICTED,
+    &PROC_MOUNT_RESTRICTED,
+    &RESTRICTED_VOLUMES,
+    &RUN_AS_NON_ROOT,
+    &RUN_AS_USER,
+    &SECCOMP_RESTRICTED,
+];
+
 macro_rules! pss_rule {
     ($name:ident, $id:literal, $level:literal, $severity:ident, $title:literal,
      checks: $checks:literal, why: $why:literal, example: $example:literal,
