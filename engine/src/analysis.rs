@@ -58,8 +58,8 @@ pub struct Analysis {
     pub tool: Tool,
     /// One entry per input file, in the order given.
     pub inputs: Vec<InputReport>,
-    /// The clusters the snapshot describes (from `kubectl config view` and
-    /// `kubectl version` output when present).
+    /// The clusters the snapshot describes (from `kubectl config view`, `kubectl
+    /// version`, `aws eks describe-cluster` and `az aks show` output when present).
     pub clusters: Vec<ClusterSummary>,
     pub inventory: InventorySummary,
     /// Hardening findings: one per failing rule and resource (the controller, not each
@@ -102,6 +102,15 @@ pub struct ClusterSummary {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version: String,
     pub source: Source,
+    /// Managed Kubernetes service (`eks`, `aks`), when its metadata was an input.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider: String,
+    /// The EKS cluster ARN or the AKS resource id, when known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// AWS region or Azure location, when known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
 }
 
 /// Counts per kind and, unless disabled, one summary row per resource.

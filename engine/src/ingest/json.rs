@@ -1,5 +1,6 @@
 //! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
-//! concatenated or line-delimited objects, and `kubectl version -o json`.
+//! concatenated or line-delimited objects, `kubectl version -o json`, and managed-cluster
+//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]).
 //!
 //! A List is read in two steps: the items are first split out as raw slices (which
 //! locates each one and survives a syntax error later in the file), then each item is
@@ -12,8 +13,10 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{classify_format, item_path, InputFormat, Object, Parsed, ServerVersion};
-use crate::model::meta::lenient_string;
+use super::{classify_format, cloud, item_path, InputFormat, Object, Parsed, ServerVersion};
+use crate::ingest::Body;
+use crate::model::cluster::ManagedCluster;
+use crate::model::meta::{lenient_string, ObjectMeta};
 use crate::source::{to_u32, Diagnostic, LineIndex, Source};
 
 pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
@@ -75,6 +78,48 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     },
                 });
             }
+            // Before `kind`: `az aks show` output has a `kind` of its own (`Base`).
+            Ok(top) if top.aks || (top.eks && !top.kind) => {
+                let doc = &text[start..doc_end];
+                let read = if top.aks {
+                    cloud::aks(doc).map(Some)
+                } else {
+                    cloud::eks(doc)
+                };
+                let (what, line, column) = match &read {
+                    Err(e) => {
+                        let (l, c) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                        (strip_position(&e.to_string()).to_string(), l, c)
+                    }
+                    Ok(_) => {
+                        let (l, c) = index.locate(start);
+                        (String::new(), l, c)
+                    }
+                };
+                match read {
+                    Ok(Some(cluster)) => push(parsed, managed_object(cluster), path, &index, start),
+                    Ok(None) => parsed.diagnostics.push(Diagnostic::error(
+                        path,
+                        line,
+                        column,
+                        "JSON value has a `cluster` but neither its `name` nor its `arn`: \
+                         not `aws eks describe-cluster` output; skipped",
+                    )),
+                    Err(_) => {
+                        let tool = if top.aks {
+                            "`az aks show`"
+                        } else {
+                            "`aws eks describe-cluster`"
+                        };
+                        parsed.diagnostics.push(Diagnostic::error(
+                            path,
+                            line,
+                            column,
+                            format!("{tool} output skipped: {what}"),
+                        ));
+                    }
+                }
+            }
             Ok(top) if top.kind => match decode(path, &text[start..doc_end], start, &index, "") {
                 Ok(obj) => push(parsed, obj, path, &index, start),
                 Err(d) => parsed.diagnostics.push(d),
@@ -93,6 +138,19 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             Some(next) if next > start => start = skip_whitespace(text, next),
             _ => break,
         }
+    }
+}
+
+/// A managed cluster's metadata as an object of the inventory.
+fn managed_object(cluster: ManagedCluster) -> Object {
+    Object {
+        api_version: String::new(),
+        kind: format!("{} cluster", cluster.provider.label()),
+        metadata: ObjectMeta {
+            name: cluster.name.clone(),
+            ..ObjectMeta::default()
+        },
+        body: Body::ManagedCluster(Box::new(cluster)),
     }
 }
 
@@ -160,6 +218,10 @@ struct Top {
     list: bool,
     kind: bool,
     server_version: Option<String>,
+    /// A top-level `cluster` key: `aws eks describe-cluster` output.
+    eks: bool,
+    /// A top-level `type` of `Microsoft.ContainerService/ManagedClusters`: `az aks show`.
+    aks: bool,
 }
 
 /// Reads a top-level document, collecting List items (or array elements) as raw
@@ -200,6 +262,14 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "serverVersion" => {
                     let v: Option<VersionInfo> = map.next_value()?;
                     top.server_version = Some(v.unwrap_or_default().git_version);
+                }
+                "cluster" => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.eks = true;
+                }
+                "type" => {
+                    let v = map.next_value::<TypeValue>()?;
+                    top.aks = v.0.eq_ignore_ascii_case(cloud::AKS_TYPE);
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -252,6 +322,48 @@ impl<'a> Visitor<'a> for ItemsSeed<'_, 'a> {
 }
 
 struct LenientValue(String);
+
+/// A top-level `type`: a string (Secrets, Azure resources) or anything else, skipped.
+struct TypeValue(String);
+
+impl<'de> Deserialize<'de> for TypeValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'v> Visitor<'v> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_owned())
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
+                Ok(String::new())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
+                Ok(String::new())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+                Ok(String::new())
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
+                Ok(String::new())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+                Ok(String::new())
+            }
+            fn visit_map<A: MapAccess<'v>>(self, mut map: A) -> Result<String, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(String::new())
+            }
+            fn visit_seq<A: SeqAccess<'v>>(self, mut seq: A) -> Result<String, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(String::new())
+            }
+        }
+        d.deserialize_any(V).map(TypeValue)
+    }
+}
 
 impl<'de> Deserialize<'de> for LenientValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

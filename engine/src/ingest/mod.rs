@@ -2,13 +2,15 @@
 //!
 //! The format of each input is detected from its content, never its name: JSON
 //! (`kubectl get -o json` Lists, single objects, concatenated or line-delimited
-//! objects, `kubectl version -o json`), YAML (multi-document manifests, `-o yaml`
+//! objects, `kubectl version -o json`, managed-cluster metadata from `aws eks
+//! describe-cluster` and `az aks show`), YAML (multi-document manifests, `-o yaml`
 //! Lists), or something we cannot read (binary, empty, unrecognised).
 //!
 //! **Invariant:** parsing never fails as a whole and never panics. [`parse_file`] returns
 //! every object it could read plus a [`Diagnostic`] for each thing it could not; one bad
 //! object in a 50,000-object List costs one diagnostic.
 
+mod cloud;
 mod json;
 pub mod object;
 mod yaml;
@@ -48,6 +50,10 @@ pub enum InputFormat {
     KubectlConfig,
     /// `kubectl version -o json|yaml`: the API server version.
     KubectlVersion,
+    /// `aws eks describe-cluster --name X` (JSON): an EKS cluster's configuration.
+    EksCluster,
+    /// `az aks show` (JSON): an AKS cluster's configuration.
+    AksCluster,
     /// JSON or YAML that holds no Kubernetes object we recognise.
     Unrecognized,
     /// Not text: the file is skipped.
@@ -64,6 +70,8 @@ impl InputFormat {
             InputFormat::KubernetesYaml => "Kubernetes YAML",
             InputFormat::KubectlConfig => "kubectl config",
             InputFormat::KubectlVersion => "kubectl version",
+            InputFormat::EksCluster => "aws eks describe-cluster",
+            InputFormat::AksCluster => "az aks show",
             InputFormat::Unrecognized => "unrecognised",
             InputFormat::Binary => "binary",
             InputFormat::Empty => "empty",
@@ -185,6 +193,10 @@ fn binary(path: &str, bytes: &[u8], at: usize, mut parsed: Parsed) -> Parsed {
 pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
     let format = match (&obj.body, yaml) {
         (Body::KubeConfig { .. }, _) => InputFormat::KubectlConfig,
+        (Body::ManagedCluster(c), _) => match c.provider {
+            crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
+            crate::model::cluster::Provider::Aks => InputFormat::AksCluster,
+        },
         (_, false) => InputFormat::KubernetesJson,
         (_, true) => InputFormat::KubernetesYaml,
     };

@@ -95,6 +95,8 @@ pub enum Body {
         contexts: Vec<KubeContext>,
         clusters: Vec<KubeCluster>,
     },
+    /// `aws eks describe-cluster` / `az aks show` output (read by `ingest::cloud`).
+    ManagedCluster(Box<crate::model::cluster::ManagedCluster>),
     Other,
 }
 

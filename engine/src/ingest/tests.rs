@@ -214,3 +214,123 @@ fn hostile_bytes_never_panic() {
         }
     }
 }
+
+// --- managed-cluster metadata (`aws eks describe-cluster`, `az aks show`) ---
+
+const EKS_FIXTURE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures/cloud/eks-describe-cluster.json"
+));
+const AKS_FIXTURE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures/cloud/aks-show.json"
+));
+
+fn managed(p: &Parsed) -> &crate::model::cluster::ManagedCluster {
+    match &p.objects[..] {
+        [(obj, _)] => match &obj.body {
+            Body::ManagedCluster(m) => m,
+            other => panic!("not a managed cluster: {other:?}"),
+        },
+        other => panic!("expected one object, got {}", other.len()),
+    }
+}
+
+#[test]
+fn eks_describe_cluster_is_detected_and_read() {
+    let p = parse("eks.json", EKS_FIXTURE);
+    assert_eq!(p.format(), InputFormat::EksCluster);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let m = managed(&p);
+    assert_eq!(m.provider, crate::model::cluster::Provider::Eks);
+    assert_eq!(m.name, "payments-staging");
+    assert_eq!(
+        m.id,
+        "arn:aws:eks:eu-west-1:210987654321:cluster/payments-staging"
+    );
+    assert_eq!(m.region, "eu-west-1");
+    assert_eq!(m.version, "1.33");
+    assert!(m.endpoint.starts_with("https://4E1A9C27"));
+    assert_eq!(m.public_endpoint, Some(true));
+    assert_eq!(m.authorized_ranges, ["203.0.113.0/24", "198.51.100.17/32"]);
+    assert_eq!(
+        m.enabled_log_types.as_deref(),
+        Some(&["api".to_string(), "audit".into(), "authenticator".into()][..])
+    );
+    assert_eq!(
+        m.encrypted_resources.as_deref(),
+        Some(&["secrets".to_string()][..])
+    );
+    assert_eq!(m.authentication_mode.as_deref(), Some("API"));
+    assert_eq!(p.objects[0].1.line, 1);
+    // The certificate authority data is not kept anywhere.
+    assert!(!format!("{:?}", p.objects).contains("LS0tLS1CRUdJTi"));
+}
+
+#[test]
+fn az_aks_show_is_detected_before_its_kind_and_read() {
+    let p = parse("aks.json", AKS_FIXTURE);
+    assert_eq!(p.format(), InputFormat::AksCluster);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let m = managed(&p);
+    assert_eq!(m.provider, crate::model::cluster::Provider::Aks);
+    assert_eq!(m.name, "contoso-prod");
+    assert_eq!(m.region, "westeurope");
+    assert_eq!(m.version, "1.32.6");
+    assert_eq!(
+        m.endpoint,
+        "contoso-prod-dns-8c1f2a3b.hcp.westeurope.azmk8s.io"
+    );
+    assert_eq!(m.public_endpoint, Some(true));
+    assert!(m.authorized_ranges.is_empty());
+    assert_eq!(m.rbac_enabled, Some(true));
+    assert_eq!(m.local_accounts_disabled, Some(false));
+    assert_eq!(m.entra_id, Some(false));
+    assert_eq!(m.network_policy.as_deref(), Some("none"));
+    assert_eq!(m.network_plugin.as_deref(), Some("azure"));
+}
+
+#[test]
+fn aks_arm_form_with_properties_is_read() {
+    let text = r#"{"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/arm",
+        "name": "arm", "type": "Microsoft.ContainerService/managedClusters", "location": "eastus",
+        "properties": {"kubernetesVersion": "1.35.1", "enableRBAC": false, "disableLocalAccounts": true,
+          "aadProfile": {"managed": true},
+          "apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24"]},
+          "networkProfile": {"networkPlugin": "azure", "networkPolicy": "cilium"}}}"#;
+    let p = parse("arm.json", text);
+    assert_eq!(p.format(), InputFormat::AksCluster);
+    let m = managed(&p);
+    assert_eq!(m.rbac_enabled, Some(false));
+    assert_eq!(m.local_accounts_disabled, Some(true));
+    assert_eq!(m.entra_id, Some(true));
+    assert_eq!(m.authorized_ranges, ["203.0.113.0/24"]);
+    assert_eq!(m.network_policy.as_deref(), Some("cilium"));
+    assert_eq!(m.version, "1.35.1");
+}
+
+#[test]
+fn broken_cloud_metadata_costs_a_located_error() {
+    let text = "{\n  \"cluster\": {\n    \"name\": \"x\",\n    \"resourcesVpcConfig\": {\"endpointPublicAccess\": \"yes\"}\n  }\n}\n";
+    let p = parse("eks.json", text);
+    assert!(p.objects.is_empty());
+    let e = errors(&p);
+    assert_eq!(e.len(), 1, "{:?}", p.diagnostics);
+    assert!(
+        e[0].message.contains("aws eks describe-cluster"),
+        "{}",
+        e[0].message
+    );
+    assert_eq!(e[0].line, 4);
+    // A `cluster` without name or ARN is not EKS output.
+    let p = parse("other.json", r#"{"cluster": {"size": 3}}"#);
+    assert!(p.objects.is_empty());
+    assert_eq!(errors(&p).len(), 1);
+    // A Kubernetes object with a `type` (a Secret) is still a Kubernetes object.
+    let p = parse(
+        "s.json",
+        r#"{"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "s"}}"#,
+    );
+    assert_eq!(p.format(), InputFormat::KubernetesJson);
+    assert_eq!(names(&p), ["s"]);
+}

@@ -7,13 +7,143 @@ use super::meta::{lenient_string, null_default, ObjectMeta};
 use super::pod::Toleration;
 use crate::source::Source;
 
-/// One Kubernetes cluster, from `kubectl config view` and `kubectl version` output.
+/// One Kubernetes cluster, from `kubectl config view` and `kubectl version` output and,
+/// when present, the cloud provider's description of it (`aws eks describe-cluster`,
+/// `az aks show`), merged by name, ARN/resource id or API server address.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Cluster {
     pub name: String,
     pub server: String,
     pub version: String,
     pub source: Source,
+    /// Where `version` was read (`kubectl version` output), when known.
+    pub version_source: Option<Source>,
+    /// The managed cluster's configuration, when its cloud metadata was among the inputs.
+    pub cloud: Option<ManagedCluster>,
+}
+
+impl Cluster {
+    /// The Kubernetes `(major, minor)` version: the API server's (from `kubectl
+    /// version`) when known, else the control plane version the cloud reports.
+    pub fn minor_version(&self) -> Option<(u32, u32)> {
+        parse_minor(&self.version)
+            .or_else(|| self.cloud.as_ref().and_then(|c| parse_minor(&c.version)))
+    }
+}
+
+/// `(major, minor)` of `v1.30.4-eks-a737599`, `1.30`, `1.29.7`, `v1.30+`.
+pub fn parse_minor(version: &str) -> Option<(u32, u32)> {
+    let v = version.trim().trim_start_matches(['v', 'V']);
+    let mut parts = v.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor: String = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((major, minor.parse().ok()?))
+}
+
+/// Which managed Kubernetes service a cluster's metadata came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    #[default]
+    Eks,
+    Aks,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Eks => "eks",
+            Provider::Aks => "aks",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Eks => "Amazon EKS",
+            Provider::Aks => "Azure AKS",
+        }
+    }
+}
+
+/// A managed cluster's control-plane configuration, from `aws eks describe-cluster` or
+/// `az aks show`. `None` means the input did not say (rules then stay silent).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ManagedCluster {
+    pub provider: Provider,
+    pub name: String,
+    /// The EKS ARN or the Azure resource id.
+    pub id: String,
+    /// Control plane version as the cloud reports it (`1.30`, `1.29.7`).
+    pub version: String,
+    /// API server URL (EKS `endpoint`) or host name (AKS `fqdn`/`privateFqdn`).
+    pub endpoint: String,
+    /// AWS region or Azure location.
+    pub region: String,
+    /// Whether the API server is reachable from the internet.
+    pub public_endpoint: Option<bool>,
+    /// Source ranges allowed to reach the public endpoint (EKS `publicAccessCidrs`,
+    /// AKS `authorizedIpRanges`); empty when unrestricted or not said.
+    pub authorized_ranges: Vec<String>,
+    /// AKS `enableRbac`.
+    pub rbac_enabled: Option<bool>,
+    /// AKS `disableLocalAccounts`.
+    pub local_accounts_disabled: Option<bool>,
+    /// Microsoft Entra ID integration (AKS `aadProfile` present).
+    pub entra_id: Option<bool>,
+    /// AKS `networkProfile.networkPolicy` (`azure`, `calico`, `cilium`; `none`).
+    pub network_policy: Option<String>,
+    /// AKS `networkProfile.networkPlugin` (`azure`, `kubenet`, `none`).
+    pub network_plugin: Option<String>,
+    /// EKS control-plane log types enabled (`api`, `audit`, ...); `None` when the
+    /// input has no `logging` section.
+    pub enabled_log_types: Option<Vec<String>>,
+    /// EKS `encryptionConfig` resources encrypted with a customer KMS key
+    /// (`secrets`); `None` when not said.
+    pub encrypted_resources: Option<Vec<String>>,
+    /// EKS `accessConfig.authenticationMode` (`API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`).
+    pub authentication_mode: Option<String>,
+    pub source: Source,
+}
+
+impl ManagedCluster {
+    /// Whether `name` (a kubeconfig cluster name) designates this cluster: equal to its
+    /// name or id, or an EKS ARN / Azure id ending in `/<name>`, or (`eksctl`-style)
+    /// `<name>.<region>.eksctl.io`.
+    pub fn is_named(&self, name: &str) -> bool {
+        if name.is_empty() {
+            return false;
+        }
+        name == self.name
+            || (!self.id.is_empty() && name.eq_ignore_ascii_case(&self.id))
+            || name
+                .rsplit_once('/')
+                .is_some_and(|(prefix, last)| last == self.name && prefix.contains(":cluster"))
+            || name
+                .strip_prefix(&self.name)
+                .is_some_and(|rest| rest.starts_with('.') && rest.ends_with(".eksctl.io"))
+    }
+
+    /// Whether a kubeconfig server URL points at this cluster's API server.
+    pub fn serves(&self, server: &str) -> bool {
+        let host = |s: &str| {
+            let s = s.trim();
+            let s = s.split_once("://").map_or(s, |(_, rest)| rest);
+            let s = s.split(['/', '?']).next().unwrap_or(s);
+            let s = s.rsplit_once(':').map_or(s, |(h, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    h
+                } else {
+                    s
+                }
+            });
+            s.to_ascii_lowercase()
+        };
+        !self.endpoint.is_empty() && !server.is_empty() && host(&self.endpoint) == host(server)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

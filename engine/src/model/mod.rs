@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod image;
 pub mod meta;
 pub mod network;
+pub mod permissions;
 pub mod pod;
 pub mod rbac;
 pub mod workload;
@@ -23,7 +24,7 @@ use crate::analysis::{ClusterSummary, Detail, InventorySummary, ResourceSummary}
 use crate::ingest::object::{KubeCluster, KubeContext};
 use crate::ingest::{Body, Object, ServerVersion};
 use crate::source::{Diagnostic, Source};
-use cluster::{Cluster, ConfigMap, Namespace, Node, OtherObject, Secret};
+use cluster::{Cluster, ConfigMap, ManagedCluster, Namespace, Node, OtherObject, Secret};
 use image::ImageRef;
 use meta::{ObjectMeta, OwnerReference};
 use network::{EndpointSlice, Ingress, NetworkPolicy, Service};
@@ -93,6 +94,7 @@ pub struct Inventory {
     seen: HashMap<(String, String, String, String), Source>,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
+    managed_clusters: Vec<ManagedCluster>,
 }
 
 /// What analyses iterate over instead of pods: one entry per controller that is not
@@ -276,6 +278,10 @@ impl Inventory {
             } => self
                 .kubeconfigs
                 .push((current_context, contexts, clusters, source)),
+            Body::ManagedCluster(mut cluster) => {
+                cluster.source = source;
+                self.managed_clusters.push(*cluster);
+            }
             Body::Other => self.others.push(OtherObject {
                 api_version,
                 kind,
@@ -312,7 +318,42 @@ impl Inventory {
                     .map(|v| v.git_version.clone())
                     .unwrap_or_default(),
                 source: source.clone(),
+                version_source: version.as_ref().map(|v| v.source.clone()),
+                cloud: None,
             });
+        }
+        // Cloud metadata joins the kubeconfig cluster it describes (by name, ARN or
+        // resource id, or API server address), or stands as a cluster of its own.
+        for managed in std::mem::take(&mut self.managed_clusters) {
+            let same = self.clusters.iter().position(|c| {
+                c.cloud.is_none() && (managed.is_named(&c.name) || managed.serves(&c.server))
+            });
+            let duplicate = self.clusters.iter().any(|c| {
+                c.cloud
+                    .as_ref()
+                    .is_some_and(|m| m.id == managed.id && m.name == managed.name)
+            });
+            match same {
+                Some(i) => {
+                    let c = &mut self.clusters[i];
+                    if c.server.is_empty() {
+                        c.server = managed.endpoint.clone();
+                    }
+                    c.cloud = Some(managed);
+                }
+                None if duplicate => {}
+                None => self.clusters.push(Cluster {
+                    name: managed.name.clone(),
+                    server: managed.endpoint.clone(),
+                    version: version
+                        .as_ref()
+                        .map(|v| v.git_version.clone())
+                        .unwrap_or_default(),
+                    source: managed.source.clone(),
+                    version_source: version.as_ref().map(|v| v.source.clone()),
+                    cloud: Some(managed),
+                }),
+            }
         }
         if self.clusters.is_empty() {
             if let Some(v) = version {
@@ -320,7 +361,9 @@ impl Inventory {
                     name: "unnamed".into(),
                     server: String::new(),
                     version: v.git_version,
+                    version_source: Some(v.source.clone()),
                     source: v.source,
+                    cloud: None,
                 });
             }
         }
@@ -334,6 +377,17 @@ impl Inventory {
                 server: c.server.clone(),
                 version: c.version.clone(),
                 source: c.source.clone(),
+                provider: c
+                    .cloud
+                    .as_ref()
+                    .map(|m| m.provider.as_str().to_string())
+                    .unwrap_or_default(),
+                id: c.cloud.as_ref().map(|m| m.id.clone()).unwrap_or_default(),
+                region: c
+                    .cloud
+                    .as_ref()
+                    .map(|m| m.region.clone())
+                    .unwrap_or_default(),
             })
             .collect()
     }
@@ -450,7 +504,17 @@ impl Inventory {
                 "",
                 &c.name,
                 &c.source,
-                vec![("Server", c.server.clone()), ("Version", c.version.clone())],
+                vec![
+                    ("Server", c.server.clone()),
+                    ("Version", c.version.clone()),
+                    (
+                        "Provider",
+                        c.cloud
+                            .as_ref()
+                            .map(|m| m.provider.label().to_string())
+                            .unwrap_or_default(),
+                    ),
+                ],
             );
         }
         for n in &self.nodes {

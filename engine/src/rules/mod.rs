@@ -22,6 +22,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::permissions::Permissions;
 use crate::model::{Inventory, WorkloadUnit};
 use crate::source::Source;
 
@@ -124,6 +125,16 @@ pub struct Context<'a> {
     pub options: &'a RuleOptions,
     /// Pod Security Standards violations per unit, computed once for all PSS rules.
     pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
+    /// Effective RBAC permissions, resolved once for all RBAC rules.
+    permissions: std::cell::OnceCell<Permissions<'a>>,
+}
+
+impl<'a> Context<'a> {
+    /// Effective RBAC permissions of the inventory, resolved on first use.
+    pub fn permissions(&self) -> &Permissions<'a> {
+        self.permissions
+            .get_or_init(|| Permissions::resolve(self.inventory))
+    }
 }
 
 /// Settings that change what rules decide.
@@ -211,6 +222,7 @@ pub fn evaluate(
         units: inventory.workload_units(),
         options,
         pss: std::cell::OnceCell::new(),
+        permissions: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
     for rule in catalog() {

@@ -1,0 +1,281 @@
+//! Host paths: the container runtime socket, sensitive host directories, and host
+//! paths mounted writable. Each finding is one volume mount of one container, with the
+//! effective host path (the volume's path joined with the mount's `subPath`).
+
+use super::{containers, describe, unit_finding, POD_KINDS};
+use crate::model::WorkloadUnit;
+use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
+
+/// Container runtime and build-daemon sockets: whoever can connect to one runs any
+/// container on the node.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run/dockershim.sock",
+    "/var/run/cri-dockerd.sock",
+    "/run/cri-dockerd.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/containerd/containerd.sock",
+    "/run/k3s/containerd/containerd.sock",
+    "/var/run/crio/crio.sock",
+    "/run/crio/crio.sock",
+    "/var/run/podman/podman.sock",
+    "/run/podman/podman.sock",
+    "/run/buildkit/buildkitd.sock",
+    "/var/run/buildkit/buildkitd.sock",
+];
+
+/// Host directories whose content is a secret or a control surface of the node: mounted
+/// even read-only they leak credentials (kubelet and runtime state, `/etc/shadow`,
+/// service account tokens of every pod) or expose the kernel and devices.
+const SENSITIVE_PATHS: &[&str] = &[
+    "/",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/proc",
+    "/root",
+    "/sys",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/containers",
+    "/var/lib/etcd",
+    "/var/log",
+];
+
+/// Harmless files inside sensitive directories that workloads commonly mount read-only
+/// (time zone, CA bundle, host identity).
+const BENIGN_PATHS: &[&str] = &[
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/ssl/certs",
+    "/etc/pki/ca-trust",
+    "/etc/pki/tls/certs",
+    "/etc/ca-certificates",
+    "/etc/machine-id",
+    "/etc/hostname",
+    "/etc/os-release",
+];
+
+/// Host files that must be writable for their purpose and give nothing when written:
+/// the iptables lock shared by kube-proxy and CNI agents.
+const WRITABLE_BENIGN: &[&str] = &["/run/xtables.lock", "/var/run/xtables.lock"];
+
+/// `/a/./b//c/../d/` → `/a/b/d`; always absolute, `/` for the root.
+pub(crate) fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// `path` is `dir` or under it (both normalised).
+fn within(path: &str, dir: &str) -> bool {
+    path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+}
+
+/// One hostPath volume mount of a container.
+struct HostMount<'a> {
+    container: String,
+    container_name: &'a str,
+    /// Path of the mount: `spec.template.spec.containers[0].volumeMounts[1]`.
+    field: String,
+    volume: &'a str,
+    /// The host path as mounted (volume path + subPath), normalised.
+    host_path: String,
+    mount_path: &'a str,
+    read_only: bool,
+}
+
+fn host_mounts<'a>(unit: &WorkloadUnit<'a>) -> Vec<HostMount<'a>> {
+    let mut out = Vec::new();
+    for ctr in containers(unit) {
+        for (j, m) in ctr.c.volume_mounts.iter().enumerate() {
+            let Some(host) = unit
+                .spec
+                .volumes
+                .iter()
+                .find(|v| v.name == m.name)
+                .and_then(|v| v.host_path.as_ref())
+            else {
+                continue;
+            };
+            let joined = match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
+                Some(sub) => format!("{}/{sub}", host.path),
+                None => host.path.clone(),
+            };
+            out.push(HostMount {
+                container: describe(&ctr),
+                container_name: &ctr.c.name,
+                field: format!("{}.volumeMounts[{j}]", ctr.path),
+                volume: &m.name,
+                host_path: normalize(&joined),
+                mount_path: &m.mount_path,
+                read_only: m.read_only == Some(true),
+            });
+        }
+    }
+    out
+}
+
+/// Whether a host path is a runtime socket or a directory holding one (under `/run` or
+/// `/var/run`; `/` and `/var` are reported as sensitive paths instead).
+fn runtime_socket(path: &str) -> Option<&'static str> {
+    if path.starts_with("/run") || path.starts_with("/var/run") {
+        if let Some(s) = RUNTIME_SOCKETS.iter().find(|s| within(s, path)) {
+            return Some(s);
+        }
+    }
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let known = ["docker", "containerd", "crio", "podman", "buildkitd"];
+    (file.ends_with(".sock") && known.iter().any(|k| file.contains(k))).then_some("")
+}
+
+pub static CONTAINER_RUNTIME_SOCKET: Rule = Rule {
+    info: RuleInfo {
+        id: "containerRuntimeSocket",
+        title: "Containers should not mount the container runtime socket",
+        severity: Severity::Critical,
+        category: Category::Workload,
+        kinds: POD_KINDS,
+        checks: "No container mounts a hostPath that is a container runtime or build daemon socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, `/run/crio/crio.sock`, cri-dockerd, podman, buildkitd, k3s) or a directory under `/run` or `/var/run` that holds one (`/var/run`, `/run/containerd`, ...). `readOnly` does not help: connecting to a socket needs no write access to the mount.",
+        why: "The runtime socket is the node's container API. Whoever reaches it starts a privileged container with the host filesystem mounted, reads every other container's environment and files, and executes into any of them: full node takeover and every secret and token on the node, without any Kubernetes permission or audit log entry.",
+        example: "spec:\n  containers:\n  - name: agent\n    image: ghcr.io/acme/ci-runner:1.0\n    volumeMounts:\n    - name: containerd\n      mountPath: /run/containerd/containerd.sock\n  volumes:\n  - name: containerd\n    hostPath:\n      path: /run/containerd/containerd.sock\n      type: Socket",
+        remediation: "Remove the socket mount. Build images with a daemonless builder (kaniko, buildah or BuildKit rootless) or a remote build service; for node inventory or logs use the kubelet or CRI read-only APIs through a dedicated, reviewed agent.",
+        frameworks: &["cis-k8s/5.2.12", "nsa-cisa", "mitre/T1610", "mitre/T1611", "mitre/T1612"],
+    },
+    check: check_socket,
+};
+
+fn check_socket(cx: &Context, out: &mut Vec<Finding>) {
+    for unit in &cx.units {
+        for m in host_mounts(unit) {
+            let Some(socket) = runtime_socket(&m.host_path) else {
+                continue;
+            };
+            let what = if socket.is_empty() || socket == m.host_path {
+                format!("the container runtime socket {}", m.host_path)
+            } else {
+                format!(
+                    "host directory {}, which holds the container runtime socket {socket}",
+                    m.host_path
+                )
+            };
+            out.push(unit_finding(
+                &CONTAINER_RUNTIME_SOCKET,
+                unit,
+                m.container_name,
+                m.field,
+                format!(
+                    "{} mounts {what} (volume \"{}\") at {}",
+                    m.container, m.volume, m.mount_path
+                ),
+            ));
+        }
+    }
+}
+
+pub static HOST_PATH_SENSITIVE: Rule = Rule {
+    info: RuleInfo {
+        id: "hostPathSensitive",
+        title: "Sensitive host paths should not be mounted into containers",
+        severity: Severity::High,
+        category: Category::Workload,
+        kinds: POD_KINDS,
+        checks: "No container mounts (read-only or not) a hostPath that is, is under, or is above one of `/`, `/boot`, `/dev`, `/etc`, `/home`, `/proc`, `/root`, `/sys`, `/var/lib/kubelet`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/containers`, `/var/lib/etcd`, `/var/log` (so `/var` and `/var/lib` count too). The volume's path is joined with the mount's `subPath`. Harmless files commonly mounted read-only (`/etc/localtime`, `/etc/timezone`, `/etc/ssl/certs`, `/etc/pki/ca-trust`, `/etc/ca-certificates`, `/etc/machine-id`, `/etc/hostname`, `/etc/os-release`) are not reported. Runtime sockets are reported by `containerRuntimeSocket`.",
+        why: "Read access alone is enough to take over the node or the cluster from these paths: `/var/lib/kubelet` holds the kubelet's credentials and every pod's service account token, `/etc` holds `/etc/kubernetes` and `/etc/shadow`, `/var/log` combined with `pods/log` access reads any host file through symlinks, `/proc` and `/sys` expose host processes (their environments and memory) and kernel controls, `/dev` exposes the node's disks.",
+        example: "spec:\n  containers:\n  - name: debugger\n    image: busybox:1.36\n    volumeMounts:\n    - name: host\n      mountPath: /host\n      readOnly: true\n  volumes:\n  - name: host\n    hostPath:\n      path: /",
+        remediation: "Remove the hostPath volume, or mount the narrowest file the workload needs (for example `/var/log/containers` for a log shipper) read-only. Node agents that truly need host access belong in a dedicated namespace with their own admission exception, not in application namespaces.",
+        frameworks: &["cis-k8s/5.2.12", "nsa-cisa", "mitre/T1611", "mitre/T1552.001"],
+    },
+    check: check_sensitive,
+};
+
+fn check_sensitive(cx: &Context, out: &mut Vec<Finding>) {
+    for unit in &cx.units {
+        for m in host_mounts(unit) {
+            if runtime_socket(&m.host_path).is_some()
+                || BENIGN_PATHS.iter().any(|b| within(&m.host_path, b))
+            {
+                continue;
+            }
+            let Some(sensitive) = SENSITIVE_PATHS
+                .iter()
+                .find(|s| (**s != "/" && within(&m.host_path, s)) || within(s, &m.host_path))
+            else {
+                continue;
+            };
+            let why = if within(&m.host_path, sensitive) {
+                String::new()
+            } else {
+                format!(", which contains {sensitive}")
+            };
+            out.push(unit_finding(
+                &HOST_PATH_SENSITIVE,
+                unit,
+                m.container_name,
+                m.field,
+                format!(
+                    "{} mounts sensitive host path {}{why} (volume \"{}\") at {}{}",
+                    m.container,
+                    m.host_path,
+                    m.volume,
+                    m.mount_path,
+                    if m.read_only {
+                        " read-only"
+                    } else {
+                        " read-write"
+                    }
+                ),
+            ));
+        }
+    }
+}
+
+pub static HOST_PATH_WRITABLE: Rule = Rule {
+    info: RuleInfo {
+        id: "hostPathWritable",
+        title: "Host paths should be mounted read-only",
+        severity: Severity::High,
+        category: Category::Workload,
+        kinds: POD_KINDS,
+        checks: "Every volume mount of a hostPath volume sets `readOnly: true`. Runtime socket mounts are reported by `containerRuntimeSocket` instead (a read-only mount does not protect a socket), and the iptables lock file `/run/xtables.lock` (which kube-proxy and CNI agents must write) is not reported.",
+        why: "A writable host path lets the container change the node: plant a binary or a CNI plugin the kubelet will run as root, a cron job or systemd unit, a symlink in `/var/log` that turns the kubelet's log endpoint into a host file reader, or fill the node's disk. It is the `EXPLOIT_HOST_WRITE` step of container escape.",
+        example: "spec:\n  containers:\n  - name: fluent-bit\n    image: fluent/fluent-bit:2.2\n    volumeMounts:\n    - name: varlog\n      mountPath: /var/log\n  volumes:\n  - name: varlog\n    hostPath:\n      path: /var/log",
+        remediation: "Set `readOnly: true` on the volume mount. If the agent must write to the host (a CNI installer, a CSI node plugin), keep it in a system namespace, restrict the path to the exact directory and review its image and RBAC as part of the platform.",
+        frameworks: &["cis-k8s/5.2.12", "nsa-cisa", "mitre/T1611", "mitre/T1543"],
+    },
+    check: check_writable,
+};
+
+fn check_writable(cx: &Context, out: &mut Vec<Finding>) {
+    for unit in &cx.units {
+        for m in host_mounts(unit) {
+            if m.read_only
+                || runtime_socket(&m.host_path).is_some()
+                || WRITABLE_BENIGN.contains(&m.host_path.as_str())
+            {
+                continue;
+            }
+            out.push(unit_finding(
+                &HOST_PATH_WRITABLE,
+                unit,
+                m.container_name,
+                format!("{}.readOnly", m.field),
+                format!(
+                    "{} mounts host path {} (volume \"{}\") at {} writable (readOnly is not true)",
+                    m.container, m.host_path, m.volume, m.mount_path
+                ),
+            ));
+        }
+    }
+}
