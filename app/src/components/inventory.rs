@@ -1,0 +1,500 @@
+//! The inventory: the list of kinds and, for one kind, a searchable, sortable table of
+//! its resources with a namespace filter.
+//!
+//! Tables hold up to hundreds of thousands of rows, so filtering and sorting work on
+//! indices into the analysis (never copies of it) and only one page of rows is in the
+//! DOM at a time. The filters live in the URL (see [`crate::route`]).
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use portolan_engine::analysis::ResourceSummary;
+
+use crate::components::counts::{ordered_kinds, CountCards};
+use crate::components::drop_zone::LoadDemoButton;
+use crate::format::thousands;
+use crate::route::{Page, Route, TableQuery};
+use crate::state::use_state;
+
+/// Rows per page of a table.
+const PAGE_SIZE: usize = 100;
+
+#[component]
+pub fn InventoryPage(kind: Option<String>) -> impl IntoView {
+    let state = use_state();
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    let title = kind.clone().unwrap_or_else(|| "Inventory".to_string());
+    view! {
+        <header class="page-head">
+            <div>
+                <div class="breadcrumb">
+                    <a href="#/inventory">"Inventory"</a>
+                    {kind.is_some().then(|| view! { <span class="sep">"/"</span> })}
+                </div>
+                <h1 data-testid="kind-title">{title}</h1>
+            </div>
+        </header>
+        <Show when=has_analysis fallback=EmptyInventory>
+            {match kind.clone() {
+                Some(kind) => view! {
+                    <div class="inventory-layout">
+                        <KindList selected=kind.clone() />
+                        <KindTable kind=kind />
+                    </div>
+                }
+                .into_any(),
+                None => view! { <CountCards /> }.into_any(),
+            }}
+        </Show>
+    }
+}
+
+#[component]
+fn EmptyInventory() -> impl IntoView {
+    view! {
+        <div class="empty">
+            <h2>"No snapshot loaded"</h2>
+            <p>
+                "Drop files on the " <a href="#/">"overview"</a>
+                ", or try Portolan with the demo cluster."
+            </p>
+            <LoadDemoButton />
+        </div>
+    }
+}
+
+/// The kinds with their counts, the selected one highlighted.
+#[component]
+fn KindList(selected: String) -> impl IntoView {
+    let state = use_state();
+    let kinds = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| ordered_kinds(&a.inventory.counts))
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <nav class="kind-list" aria-label="Kinds">
+            <For each=move || kinds.get() key=|(kind, n)| (kind.clone(), *n) let:((kind, n))>
+                <a
+                    class="kind-link"
+                    class:active=kind == selected
+                    href=Route::kind_href(&kind)
+                    title=kind.clone()
+                    data-testid=format!("kind-{kind}")
+                >
+                    <span>{kind.clone()}</span>
+                    <span class="kind-count">{thousands(n)}</span>
+                </a>
+            </For>
+        </nav>
+    }
+}
+
+/// A column of a kind's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Column {
+    Namespace,
+    Name,
+    /// Index into [`ResourceSummary::details`], with the detail's name.
+    Detail(usize, String),
+}
+
+impl Column {
+    /// The column's name in the URL and its header.
+    fn label(&self) -> String {
+        match self {
+            Column::Namespace => "Namespace".into(),
+            Column::Name => "Name".into(),
+            Column::Detail(_, name) => name.clone(),
+        }
+    }
+
+    fn text(&self, r: &ResourceSummary) -> String {
+        match self {
+            Column::Namespace => r.namespace.clone(),
+            Column::Name => r.name.clone(),
+            Column::Detail(i, _) => r
+                .details
+                .get(*i)
+                .map(|d| d.value.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn compare(&self, a: &ResourceSummary, b: &ResourceSummary) -> Ordering {
+        match self {
+            Column::Namespace => a.namespace.cmp(&b.namespace),
+            Column::Name => a.name.cmp(&b.name),
+            Column::Detail(i, _) => {
+                fn value(r: &ResourceSummary, i: usize) -> &str {
+                    r.details.get(i).map(|d| d.value.as_str()).unwrap_or("")
+                }
+                natural(value(a, *i), value(b, *i))
+            }
+        }
+    }
+}
+
+fn source_text(r: &ResourceSummary) -> String {
+    if r.source.line > 0 {
+        format!("{}:{}", r.source.file, r.source.line)
+    } else {
+        r.source.file.clone()
+    }
+}
+
+/// Numbers compare as numbers, everything else as text.
+fn natural(a: &str, b: &str) -> Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
+}
+
+fn matches(r: &ResourceSummary, needle: &str) -> bool {
+    let hit = |s: &str| s.to_lowercase().contains(needle);
+    hit(&r.name)
+        || hit(&r.namespace)
+        || r.details.iter().any(|d| hit(&d.value))
+        || hit(&r.source.file)
+}
+
+/// One kind's resources: toolbar, table and pager.
+#[component]
+fn KindTable(kind: String) -> impl IntoView {
+    let state = use_state();
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    let page = RwSignal::new(0usize);
+
+    // Indices of this kind's resources, in the engine's order.
+    let kind_for_rows = kind.clone();
+    let rows = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| {
+                    a.inventory
+                        .resources
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.kind == kind_for_rows)
+                        .map(|(i, _)| i)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let columns = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return Vec::new();
+            };
+            let resources = &a.inventory.resources;
+            rows.with(|rows| {
+                let mut columns = Vec::new();
+                if rows.iter().any(|&i| !resources[i].namespace.is_empty()) {
+                    columns.push(Column::Namespace);
+                }
+                columns.push(Column::Name);
+                if let Some(&first) = rows.first() {
+                    // Kind-specific columns, minus those empty in every row.
+                    columns.extend(
+                        resources[first]
+                            .details
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| {
+                                rows.iter().any(|&r| {
+                                    resources[r]
+                                        .details
+                                        .get(*i)
+                                        .is_some_and(|d| !d.value.is_empty())
+                                })
+                            })
+                            .map(|(i, d)| Column::Detail(i, d.name.clone())),
+                    );
+                }
+                columns
+            })
+        })
+    });
+    let namespaces = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return Vec::new();
+            };
+            rows.with(|rows| {
+                rows.iter()
+                    .map(|&i| a.inventory.resources[i].namespace.as_str())
+                    .filter(|ns| !ns.is_empty())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    // Rows that pass the filters, in the chosen order.
+    let visible = Memo::new(move |_| {
+        let query = query.get();
+        let needle = query.q.trim().to_lowercase();
+        let sort = columns.with(|c| c.iter().find(|c| c.label() == query.sort).cloned());
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return Vec::new();
+            };
+            let resources = &a.inventory.resources;
+            let mut visible: Vec<usize> = rows.with(|rows| {
+                rows.iter()
+                    .copied()
+                    .filter(|&i| query.ns.is_empty() || resources[i].namespace == query.ns)
+                    .filter(|&i| needle.is_empty() || matches(&resources[i], &needle))
+                    .collect()
+            });
+            if let Some(column) = sort {
+                visible.sort_by(|&x, &y| {
+                    let order = column.compare(&resources[x], &resources[y]);
+                    if query.descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                });
+            }
+            visible
+        })
+    });
+    let pages = move || visible.with(|v| v.len().div_ceil(PAGE_SIZE).max(1));
+    let current_page = move || page.get().min(pages() - 1);
+    let page_rows = move || {
+        let start = current_page() * PAGE_SIZE;
+        visible.with(|v| {
+            v.iter()
+                .skip(start)
+                .take(PAGE_SIZE)
+                .copied()
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let update_query = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
+        let mut route = state.route.get_untracked();
+        if !matches!(route.page, Page::Inventory { .. }) {
+            return;
+        }
+        change(&mut route.query);
+        page.set(0);
+        state.navigate(route, replace);
+    };
+
+    let range_text = move || {
+        let total = visible.with(Vec::len);
+        if total == 0 {
+            return "No matching resources".to_string();
+        }
+        let start = current_page() * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(total);
+        format!(
+            "{}–{} of {}",
+            thousands(start + 1),
+            thousands(end),
+            thousands(total)
+        )
+    };
+
+    view! {
+        <div class="panel table-panel">
+            <div class="toolbar">
+                <input
+                    class="search"
+                    type="search"
+                    placeholder=format!("Search {kind} by name, namespace or any column")
+                    aria-label="Search"
+                    data-testid="inventory-search"
+                    prop:value=move || query.with(|q| q.q.clone())
+                    on:input=move |e| {
+                        let value = event_target_value(&e);
+                        update_query(&|q| q.q = value.clone(), true);
+                    }
+                />
+                <Show when=move || namespaces.with(|n| !n.is_empty())>
+                    <select
+                        class="select"
+                        aria-label="Namespace"
+                        data-testid="inventory-namespace"
+                        prop:value=move || query.with(|q| q.ns.clone())
+                        on:change=move |e| {
+                            let value = event_target_value(&e);
+                            update_query(&|q| q.ns = value.clone(), false);
+                        }
+                    >
+                        <option value="">"All namespaces"</option>
+                        {move || {
+                            let selected = query.with(|q| q.ns.clone());
+                            namespaces
+                                .get()
+                                .into_iter()
+                                .map(|ns| {
+                                    let is_selected = ns == selected;
+                                    view! {
+                                        <option value=ns.clone() selected=is_selected>{ns.clone()}</option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </Show>
+                <span class="toolbar-count" data-testid="inventory-range">{range_text}</span>
+                <span class="visually-hidden" data-testid="inventory-total">
+                    {move || visible.with(Vec::len)}
+                </span>
+            </div>
+            <div class="table-scroll">
+                <table class="table inventory-table" data-testid="inventory-table">
+                    <thead>
+                        <tr>
+                            {move || {
+                                columns
+                                    .get()
+                                    .into_iter()
+                                    .map(|column| {
+                                        let label = column.label();
+                                        view! { <SortHeader label=label update_query=update_query query=query /> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=page_rows key=|i| *i let:index>
+                            <ResourceRow index=index columns=columns />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            <div class="pager">
+                <button
+                    class="btn btn-ghost btn-small"
+                    data-testid="page-prev"
+                    disabled=move || current_page() == 0
+                    on:click=move |_| page.set(current_page().saturating_sub(1))
+                >
+                    "← Previous"
+                </button>
+                <span class="pager-text">
+                    {move || format!("Page {} of {}", thousands(current_page() + 1), thousands(pages()))}
+                </span>
+                <button
+                    class="btn btn-ghost btn-small"
+                    data-testid="page-next"
+                    disabled=move || { current_page() + 1 >= pages() }
+                    on:click=move |_| page.set(current_page() + 1)
+                >
+                    "Next →"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// A column header that sorts by its column; a second click reverses the order.
+#[component]
+fn SortHeader(
+    label: String,
+    update_query: impl Fn(&dyn Fn(&mut TableQuery), bool) + Copy + Send + Sync + 'static,
+    query: Memo<TableQuery>,
+) -> impl IntoView {
+    let is_sorted = {
+        let label = label.clone();
+        move || query.with(|q| q.sort == label)
+    };
+    let aria_sort = {
+        let is_sorted = is_sorted.clone();
+        move || match (is_sorted(), query.with(|q| q.descending)) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        }
+    };
+    let arrow = {
+        let is_sorted = is_sorted.clone();
+        move || match (is_sorted(), query.with(|q| q.descending)) {
+            (false, _) => "↕",
+            (true, false) => "↑",
+            (true, true) => "↓",
+        }
+    };
+    let click_label = label.clone();
+    view! {
+        <th aria-sort=aria_sort class:sorted=is_sorted>
+            <button
+                class="sort"
+                data-testid=format!("sort-{label}")
+                on:click=move |_| {
+                    let label = click_label.clone();
+                    update_query(
+                        &move |q| {
+                            if q.sort == label {
+                                q.descending = !q.descending;
+                            } else {
+                                q.sort = label.clone();
+                                q.descending = false;
+                            }
+                        },
+                        false,
+                    );
+                }
+            >
+                {label.clone()}
+                <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+}
+
+/// One resource; every value is text. The name cell also says where the resource was
+/// read from (`file:line`).
+#[component]
+fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
+    let state = use_state();
+    let cells = move || {
+        let columns = columns.get();
+        state.analysis.with(|a| {
+            let resource = a.as_ref().and_then(|a| a.inventory.resources.get(index));
+            columns
+                .iter()
+                .map(|column| {
+                    let text = resource.map(|r| column.text(r)).unwrap_or_default();
+                    let source = match column {
+                        Column::Name => resource.map(source_text),
+                        _ => None,
+                    };
+                    let class = match column {
+                        Column::Name => "cell-name",
+                        _ => "",
+                    };
+                    // Long values are cut with an ellipsis; the tooltip has all of it.
+                    let title = text.clone();
+                    view! {
+                        <td class=class data-col=column.label()>
+                            <div class="cell" title=title>{text}</div>
+                            {source.map(|source| {
+                                let title = source.clone();
+                                view! {
+                                    <div class="cell cell-source" title=title data-testid="source">
+                                        {source}
+                                    </div>
+                                }
+                            })}
+                        </td>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! { <tr data-testid="inventory-row">{cells}</tr> }
+}

@@ -1,0 +1,157 @@
+//! The overview: the drop zone, the clusters found, count cards per kind and the
+//! status of every input file.
+
+use leptos::prelude::*;
+
+use crate::components::counts::CountCards;
+use crate::components::drop_zone::DropZone;
+use crate::components::inputs::InputsTable;
+use crate::format::thousands;
+use crate::state::use_state;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let state = use_state();
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    view! {
+        <header class="page-head">
+            <div>
+                <h1>"Overview"</h1>
+                <p class="page-sub">
+                    "Inventory and input status of the loaded Kubernetes snapshots."
+                </p>
+            </div>
+            <div class="page-actions">
+                <Show when=move || { state.loaded_count.get() > 0 }>
+                    <button class="btn btn-ghost" data-testid="clear" on:click=move |_| state.clear()>
+                        "Clear all files"
+                    </button>
+                </Show>
+            </div>
+        </header>
+        <DropZone />
+        <Show when=move || { state.loaded_count.get() == 0 }>
+            <GettingStarted />
+        </Show>
+        <Show when=has_analysis>
+            <Summary />
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Inventory"</h2>
+                    <a class="section-link" href="#/inventory">"Open inventory →"</a>
+                </div>
+                <CountCards />
+            </section>
+            <section class="section">
+                <InputsTable />
+            </section>
+        </Show>
+    }
+}
+
+/// Three steps from a cluster to its inventory, shown until something is loaded.
+#[component]
+fn GettingStarted() -> impl IntoView {
+    view! {
+        <div class="steps">
+            <div class="step">
+                <span class="step-number">"1"</span>
+                <div>
+                    <h3>"Export"</h3>
+                    <p>
+                        "Run " <a href="collect.sh" download="collect.sh">"collect.sh"</a>
+                        " against your cluster, or save any "
+                        <code>"kubectl get … -o json"</code> " or " <code>"-o yaml"</code>
+                        " output and your manifests."
+                    </p>
+                </div>
+            </div>
+            <div class="step">
+                <span class="step-number">"2"</span>
+                <div>
+                    <h3>"Drop"</h3>
+                    <p>
+                        "Drop the files or the whole folder. Formats are detected by content; "
+                        "files that cannot be read are reported with the line at fault."
+                    </p>
+                </div>
+            </div>
+            <div class="step">
+                <span class="step-number">"3"</span>
+                <div>
+                    <h3>"Explore"</h3>
+                    <p>
+                        "Browse every workload, identity, binding and service, filter by namespace "
+                        "and share a view by its link. Nothing is uploaded."
+                    </p>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Headline tiles: clusters (name and version), files, objects and errors.
+#[component]
+fn Summary() -> impl IntoView {
+    let state = use_state();
+    let stats = move || {
+        state.analysis.with(|a| {
+            a.as_ref().map(|a| {
+                let objects: usize = a.inputs.iter().map(|i| i.objects).sum();
+                let errors = a
+                    .diagnostics()
+                    .filter(|d| d.level == portolan_engine::source::Level::Error)
+                    .count();
+                (a.inputs.len(), objects, errors)
+            })
+        })
+    };
+    let clusters = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map(|a| a.clusters.clone()).unwrap_or_default())
+    };
+    view! {
+        <div class="summary">
+            <div class="tile tile-cluster">
+                <div class="tile-label">"Cluster"</div>
+                {move || {
+                    let clusters = clusters();
+                    if clusters.is_empty() {
+                        view! { <div class="tile-value muted">"Not in the snapshot"</div> }.into_any()
+                    } else {
+                        clusters
+                            .into_iter()
+                            .map(|c| {
+                                let version = c.version.clone();
+                                view! {
+                                    <div class="cluster">
+                                        <span class="tile-value" data-testid="cluster-name">{c.name}</span>
+                                        {(!version.is_empty()).then(|| view! {
+                                            <span class="pill" data-testid="cluster-version">{version}</span>
+                                        })}
+                                    </div>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                }}
+            </div>
+            <div class="tile">
+                <div class="tile-label">"Files"</div>
+                <div class="tile-value">{move || stats().map(|s| thousands(s.0))}</div>
+            </div>
+            <div class="tile">
+                <div class="tile-label">"Objects"</div>
+                <div class="tile-value">{move || stats().map(|s| thousands(s.1))}</div>
+            </div>
+            <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0)>
+                <div class="tile-label">"Input errors"</div>
+                <div class="tile-value" data-testid="error-count">
+                    {move || stats().map(|s| thousands(s.2))}
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,68 @@
+//! The messages between the page and the analysis worker.
+//!
+//! Both sides use plain JavaScript objects with a `type` field, so that file contents
+//! travel as `Blob`s (structured clone shares them, nothing is copied) and the finished
+//! [`Analysis`](portolan_engine::Analysis) travels as JSON, UTF-8 bytes in transferred
+//! `Uint8Array`s, that the page parses straight into the engine's types. The analysis
+//! of a large estate is hundreds of megabytes of JSON, so it comes in parts: the page
+//! parses each part in its own task and stays responsive in between. This file is
+//! compiled into both binaries.
+//!
+//! Page → worker: `{type: "analyze", id, paths: string[], blobs: Blob[]}`.
+//! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
+//! lost), then for each request:
+//! - `{type: "progress", id, stage, done, total, file}`, any number of times;
+//! - `{type: "result-head", id, json, parts, resources, findings}`: the analysis without
+//!   its two long lists (`inventory.resources` and `findings`), with their lengths;
+//! - `parts` times `{type: "result-part", id, field, json}`: a slice of the list named
+//!   by `field` (`resources` or `findings`), in order;
+//! - `{type: "result", id}` when everything was sent;
+//!
+//! or `{type: "error", id, message}` at any point.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+pub const ANALYZE: &str = "analyze";
+pub const READY: &str = "ready";
+pub const PROGRESS: &str = "progress";
+pub const RESULT_HEAD: &str = "result-head";
+pub const RESULT_PART: &str = "result-part";
+pub const RESULT: &str = "result";
+
+/// Values of `field` in a `result-part` message.
+pub const RESOURCES: &str = "resources";
+pub const FINDINGS: &str = "findings";
+pub const ERROR: &str = "error";
+
+/// Builds a message object from `(field, value)` pairs.
+pub fn message(kind: &str, fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    set(&object, "type", &JsValue::from_str(kind));
+    for (name, value) in fields {
+        set(&object, name, value);
+    }
+    object.into()
+}
+
+fn set(object: &Object, name: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+/// The `type` of a message, empty when it has none.
+pub fn kind(message: &JsValue) -> String {
+    string_field(message, "type")
+}
+
+pub fn string_field(message: &JsValue, name: &str) -> String {
+    field(message, name).as_string().unwrap_or_default()
+}
+
+pub fn number_field(message: &JsValue, name: &str) -> f64 {
+    field(message, name).as_f64().unwrap_or(0.0)
+}
+
+pub fn field(message: &JsValue, name: &str) -> JsValue {
+    Reflect::get(message, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}

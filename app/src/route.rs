@@ -1,0 +1,202 @@
+//! Hash-based navigation: the page a user sees is fully described by the URL fragment.
+//!
+//! Static hosting has no server routes, so every view lives behind `#`: `#/` is the
+//! overview, `#/inventory` the kind list and `#/inventory/<Kind>?ns=&q=&sort=&dir=` one
+//! kind's table with its filters. Reloading or sharing the URL restores the same view.
+
+/// A view of the app.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Page {
+    #[default]
+    Overview,
+    /// The inventory; `kind` is `None` for the list of kinds.
+    Inventory { kind: Option<String> },
+}
+
+/// Filters and sort order of an inventory table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableQuery {
+    /// Namespace filter; empty for all namespaces.
+    pub ns: String,
+    /// Free-text search; empty for none.
+    pub q: String,
+    /// Column the table is sorted by; empty for the engine's order.
+    pub sort: String,
+    pub descending: bool,
+}
+
+/// A parsed URL fragment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    pub page: Page,
+    pub query: TableQuery,
+}
+
+impl Route {
+    pub fn inventory(kind: Option<&str>) -> Self {
+        Route {
+            page: Page::Inventory {
+                kind: kind.map(str::to_string),
+            },
+            query: TableQuery::default(),
+        }
+    }
+
+    /// Parses a fragment such as `#/inventory/Pod?ns=default`; anything unknown is the
+    /// overview.
+    pub fn parse(hash: &str) -> Self {
+        let hash = hash.strip_prefix('#').unwrap_or(hash);
+        let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
+        let segments: Vec<String> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(percent_decode)
+            .collect();
+        let page = match segments.as_slice() {
+            [first] if first == "inventory" => Page::Inventory { kind: None },
+            [first, kind, ..] if first == "inventory" => Page::Inventory {
+                kind: Some(kind.clone()),
+            },
+            _ => Page::Overview,
+        };
+        let mut table = TableQuery::default();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            match key {
+                "ns" => table.ns = value,
+                "q" => table.q = value,
+                "sort" => table.sort = value,
+                "dir" => table.descending = value == "desc",
+                _ => {}
+            }
+        }
+        Route { page, query: table }
+    }
+
+    /// The fragment for this route, with the leading `#`.
+    pub fn to_hash(&self) -> String {
+        let mut hash = match &self.page {
+            Page::Overview => "#/".to_string(),
+            Page::Inventory { kind: None } => "#/inventory".to_string(),
+            Page::Inventory { kind: Some(kind) } => {
+                format!("#/inventory/{}", percent_encode(kind))
+            }
+        };
+        if matches!(self.page, Page::Inventory { kind: Some(_) }) {
+            let q = &self.query;
+            let mut params = Vec::new();
+            if !q.ns.is_empty() {
+                params.push(format!("ns={}", percent_encode(&q.ns)));
+            }
+            if !q.q.is_empty() {
+                params.push(format!("q={}", percent_encode(&q.q)));
+            }
+            if !q.sort.is_empty() {
+                params.push(format!("sort={}", percent_encode(&q.sort)));
+                if q.descending {
+                    params.push("dir=desc".to_string());
+                }
+            }
+            if !params.is_empty() {
+                hash.push('?');
+                hash.push_str(&params.join("&"));
+            }
+        }
+        hash
+    }
+
+    /// The link to one kind's inventory table.
+    pub fn kind_href(kind: &str) -> String {
+        Route::inventory(Some(kind)).to_hash()
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes (and `+` as a space, as forms write it); malformed escapes and
+/// invalid UTF-8 are kept or replaced rather than rejected.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_an_inventory_route() {
+        let route = Route {
+            page: Page::Inventory {
+                kind: Some("Deployment".into()),
+            },
+            query: TableQuery {
+                ns: "kube-system".into(),
+                q: "core dns/&?#".into(),
+                sort: "Replicas".into(),
+                descending: true,
+            },
+        };
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/inventory/Deployment?ns=kube-system&q=core%20dns%2F%26%3F%23&sort=Replicas&dir=desc"
+        );
+        assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn unknown_fragments_are_the_overview() {
+        assert_eq!(Route::parse(""), Route::default());
+        assert_eq!(Route::parse("#/nowhere"), Route::default());
+        assert_eq!(Route::parse("#/inventory"), Route::inventory(None));
+        assert_eq!(Route::parse("%"), Route::default());
+    }
+
+    #[test]
+    fn decoding_tolerates_malformed_escapes() {
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+}

@@ -1,0 +1,213 @@
+//! The application state: a struct of signals provided once by context.
+//!
+//! It holds the files the user loaded, the current [`Analysis`] (behind one `Arc`, so
+//! views borrow it instead of cloning it), the progress of a running analysis, the last
+//! error and the current route. Every change to the loaded files re-runs the analysis
+//! over all of them in the worker (see [`crate::worker_client`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use portolan_engine::Analysis;
+
+use crate::files::LoadedFile;
+use crate::route::Route;
+use crate::worker_client::WorkerClient;
+
+/// What the app is busy with, shown by the progress indicator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Busy {
+    /// `collect` (walking dropped folders), `demo` (downloading the demo), `read`,
+    /// `parse`, `model` or `rules` (the worker's stages), `receive` (the page reading the
+    /// result).
+    pub stage: String,
+    pub done: usize,
+    pub total: usize,
+    pub file: String,
+}
+
+impl Busy {
+    pub fn new(stage: &str, done: usize, total: usize, file: &str) -> Self {
+        Busy {
+            stage: stage.to_string(),
+            done,
+            total,
+            file: file.to_string(),
+        }
+    }
+
+    /// One line for the progress indicator, e.g. `Parsing 12/40 files — pods.json`.
+    ///
+    /// The engine reports a stage when it has finished it, so a finished stage announces
+    /// the next one.
+    pub fn describe(&self) -> String {
+        let what = match self.stage.as_str() {
+            "collect" => return format!("Collecting files — {} found", self.done),
+            "demo" => "Downloading demo",
+            "read" => "Reading",
+            "parse" if self.done >= self.total => return "Building the inventory…".into(),
+            "parse" => "Parsing",
+            "model" => return "Checking hardening rules…".into(),
+            "rules" => return "Preparing the results…".into(),
+            "receive" => return format!("Loading the results — {}%", self.percent()),
+            _ => "Working on",
+        };
+        let mut line = format!("{what} {}/{} files", self.done, self.total);
+        if !self.file.is_empty() {
+            line.push_str(" — ");
+            line.push_str(&self.file);
+        }
+        line
+    }
+
+    /// Completion of the current stage, 0 to 100.
+    fn percent(&self) -> usize {
+        (self.done * 100).checked_div(self.total).unwrap_or(100)
+    }
+
+    /// Completion between 0 and 1 over the whole run.
+    pub fn fraction(&self) -> f64 {
+        let part = self.percent() as f64 / 100.0;
+        // Rough shares of the time each stage takes on a large estate.
+        match self.stage.as_str() {
+            "read" => 0.05 * part,
+            "parse" => 0.05 + 0.4 * part,
+            "model" => 0.5,
+            "rules" => 0.6,
+            "receive" => 0.65 + 0.35 * part,
+            _ => part,
+        }
+    }
+}
+
+/// Shared state of the app; `Copy`, so components take it by value from context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub route: RwSignal<Route>,
+    /// The latest finished analysis, `None` before the first one and after a clear.
+    pub analysis: RwSignal<Option<Arc<Analysis>>>,
+    /// Number of loaded files (the files themselves are not reactive).
+    pub loaded_count: RwSignal<usize>,
+    pub busy: RwSignal<Option<Busy>>,
+    pub error: RwSignal<Option<String>>,
+    /// Problems collecting files (unreadable folder entries, demo download failures).
+    pub notices: RwSignal<Vec<String>>,
+    loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
+    worker: StoredValue<Option<WorkerClient>, LocalStorage>,
+}
+
+impl AppState {
+    /// Creates the state and starts the analysis worker.
+    pub fn new(route: Route) -> Self {
+        let state = AppState {
+            route: RwSignal::new(route),
+            analysis: RwSignal::new(None),
+            loaded_count: RwSignal::new(0),
+            busy: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
+            loaded: StoredValue::new_local(Vec::new()),
+            worker: StoredValue::new_local(None),
+        };
+        let client = WorkerClient::start(state);
+        state.worker.set_value(Some(client));
+        state
+    }
+
+    /// Adds files to the loaded set (a file with the same path replaces the old one)
+    /// and re-runs the analysis over all of them.
+    pub fn add_files(&self, files: Vec<LoadedFile>) {
+        if files.is_empty() {
+            self.busy.set(None);
+            self.notices.update(|n| {
+                n.push(
+                    "Nothing to load: no JSON, YAML or log files were found in what was dropped."
+                        .into(),
+                )
+            });
+            return;
+        }
+        self.loaded.update_value(|loaded| {
+            let mut index: HashMap<String, usize> = loaded
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.clone(), i))
+                .collect();
+            for file in files {
+                match index.get(&file.path) {
+                    Some(&i) => loaded[i] = file,
+                    None => {
+                        index.insert(file.path.clone(), loaded.len());
+                        loaded.push(file);
+                    }
+                }
+            }
+            // The same set of files gives the same analysis whatever the drop order.
+            loaded.sort_by(|a, b| a.path.cmp(&b.path));
+        });
+        self.loaded_count
+            .set(self.loaded.with_value(|loaded| loaded.len()));
+        self.reanalyze();
+    }
+
+    /// Forgets every file and the analysis.
+    pub fn clear(&self) {
+        self.loaded.update_value(Vec::clear);
+        self.loaded_count.set(0);
+        self.analysis.set(None);
+        self.busy.set(None);
+        self.error.set(None);
+        self.notices.set(Vec::new());
+        self.worker.update_value(|w| {
+            if let Some(w) = w {
+                w.cancel();
+            }
+        });
+    }
+
+    fn reanalyze(&self) {
+        self.error.set(None);
+        let files = self.loaded.with_value(Clone::clone);
+        self.busy.set(Some(Busy::new("read", 0, files.len(), "")));
+        self.worker.update_value(|w| match w {
+            Some(w) => w.analyze(&files),
+            None => self
+                .error
+                .set(Some("The analysis worker is not running.".into())),
+        });
+    }
+
+    /// Records a finished analysis (called by the worker client).
+    pub(crate) fn finish(&self, analysis: Analysis) {
+        self.analysis.set(Some(Arc::new(analysis)));
+        self.busy.set(None);
+    }
+
+    /// Records a failed run (called by the worker client).
+    pub(crate) fn fail(&self, message: String) {
+        self.busy.set(None);
+        self.error.set(Some(message));
+    }
+
+    /// Navigates to `route`; `replace` keeps the history entry (used while typing).
+    pub fn navigate(&self, route: Route, replace: bool) {
+        let hash = route.to_hash();
+        if let Ok(history) = window().history() {
+            let result = if replace {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash))
+            } else {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash))
+            };
+            if result.is_err() {
+                let _ = window().location().set_hash(&hash);
+            }
+        }
+        self.route.set(route);
+    }
+}
+
+/// The state provided by the root component.
+pub fn use_state() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,363 @@
+//! The page's side of the analysis worker.
+//!
+//! Starts `worker_loader.js` (trunk's loader shim, by relative URL so the app works from
+//! any sub-path), queues the latest request until the worker says it is ready, forwards
+//! progress and the result to [`AppState`], and turns a crashed or unloadable worker into
+//! a visible error. A request made while another runs restarts the worker: only the
+//! newest set of files matters. See `protocol.rs` for the messages.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Array, Uint8Array};
+use leptos::prelude::set_timeout;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use leptos::prelude::Set;
+
+use portolan_engine::analysis::ResourceSummary;
+use portolan_engine::rules::Finding;
+use portolan_engine::Analysis;
+use serde::de::DeserializeOwned;
+
+use crate::files::{describe, LoadedFile};
+use crate::protocol;
+use crate::state::{AppState, Busy};
+
+/// Script that loads the worker's wasm; trunk writes it next to `index.html`.
+const WORKER_URL: &str = "./worker_loader.js";
+
+/// How long a worker may take to load before it is reported as broken. A failure to
+/// fetch or compile its wasm rejects a promise inside the worker, which the page is
+/// never told about; without this the app would wait forever.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// An analysis arriving in parts (see `protocol.rs`).
+struct Incoming {
+    analysis: Analysis,
+    parts: usize,
+    received: usize,
+}
+
+/// An event handler installed on the worker.
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// A handle on the analysis worker.
+#[derive(Clone)]
+pub struct WorkerClient {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    state: AppState,
+    worker: RefCell<Option<Worker>>,
+    ready: Cell<bool>,
+    /// Whether a request was posted and has not answered yet.
+    running: Cell<bool>,
+    /// The request to post once the worker is ready.
+    queued: RefCell<Option<JsValue>>,
+    /// Id of the newest request; answers to older ones are ignored.
+    current: Cell<u32>,
+    /// Counts started workers, so a start timeout knows whether its worker still runs.
+    starts: Cell<u32>,
+    /// The analysis being received in parts, for request `current`.
+    incoming: RefCell<Option<Incoming>>,
+    /// Event handlers of the live worker, kept alive with it.
+    handlers: RefCell<Vec<Handler>>,
+    /// Handlers of the previous worker: a restart can happen inside one of them, so
+    /// they are dropped one restart later, never while they run.
+    retired: RefCell<Vec<Handler>>,
+}
+
+impl WorkerClient {
+    pub fn start(state: AppState) -> Self {
+        let client = WorkerClient {
+            inner: Rc::new(Inner {
+                state,
+                worker: RefCell::new(None),
+                ready: Cell::new(false),
+                running: Cell::new(false),
+                queued: RefCell::new(None),
+                current: Cell::new(0),
+                starts: Cell::new(0),
+                incoming: RefCell::new(None),
+                handlers: RefCell::new(Vec::new()),
+                retired: RefCell::new(Vec::new()),
+            }),
+        };
+        client.spawn();
+        client
+    }
+
+    /// Asks for an analysis of `files`, superseding any earlier request.
+    pub fn analyze(&self, files: &[LoadedFile]) {
+        let inner = &self.inner;
+        let id = inner.current.get().wrapping_add(1);
+        inner.current.set(id);
+        inner.incoming.replace(None);
+        let paths = Array::new();
+        let blobs = Array::new();
+        for file in files {
+            paths.push(&JsValue::from_str(&file.path));
+            blobs.push(&file.blob);
+        }
+        let request = protocol::message(
+            protocol::ANALYZE,
+            &[
+                ("id", id.into()),
+                ("paths", paths.into()),
+                ("blobs", blobs.into()),
+            ],
+        );
+        if inner.running.get() || inner.worker.borrow().is_none() {
+            // The worker is busy with files that no longer matter, or it died; start
+            // afresh.
+            self.spawn();
+        }
+        inner.queued.replace(Some(request));
+        self.flush();
+    }
+
+    /// Drops the pending request and stops a running one.
+    pub fn cancel(&self) {
+        let inner = &self.inner;
+        inner.current.set(inner.current.get().wrapping_add(1));
+        inner.queued.replace(None);
+        if inner.running.get() {
+            self.spawn();
+        }
+    }
+
+    fn flush(&self) {
+        let inner = &self.inner;
+        if !inner.ready.get() {
+            return;
+        }
+        let Some(request) = inner.queued.take() else {
+            return;
+        };
+        let posted = match inner.worker.borrow().as_ref() {
+            Some(worker) => worker.post_message(&request).map_err(|e| describe(&e)),
+            None => Err("not started".into()),
+        };
+        match posted {
+            Ok(()) => inner.running.set(true),
+            Err(e) => inner.state.fail(format!(
+                "Could not send the files to the analysis worker: {e}"
+            )),
+        }
+    }
+
+    /// (Re)starts the worker, terminating the previous one.
+    fn spawn(&self) {
+        let inner = &self.inner;
+        self.stop();
+        let worker = match Worker::new(WORKER_URL) {
+            Ok(worker) => worker,
+            Err(e) => {
+                inner.state.fail(format!(
+                    "The analysis worker could not be started: {}",
+                    describe(&e)
+                ));
+                return;
+            }
+        };
+
+        let client = self.clone();
+        let onmessage = Handler::new(move |event: JsValue| {
+            let event: MessageEvent = event.unchecked_into();
+            client.on_message(&event.data());
+        });
+        let client = self.clone();
+        let onerror = Handler::new(move |event: JsValue| {
+            let message = event
+                .dyn_ref::<ErrorEvent>()
+                .map(|e| e.message())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "the worker script failed to load".into());
+            if let Some(e) = event.dyn_ref::<web_sys::Event>() {
+                e.prevent_default();
+            }
+            client.on_crash(&message);
+        });
+        let client = self.clone();
+        let onmessageerror = Handler::new(move |_| {
+            client.on_crash("a message from the worker could not be read");
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(onmessageerror.as_ref().unchecked_ref()));
+        inner
+            .handlers
+            .borrow_mut()
+            .extend([onmessage, onerror, onmessageerror]);
+        inner.worker.replace(Some(worker));
+
+        let start = inner.starts.get().wrapping_add(1);
+        inner.starts.set(start);
+        let client = self.clone();
+        set_timeout(
+            move || {
+                let inner = &client.inner;
+                let same_worker = inner.starts.get() == start && inner.worker.borrow().is_some();
+                if same_worker && !inner.ready.get() {
+                    client.on_crash("it did not start within 20 seconds");
+                }
+            },
+            START_TIMEOUT,
+        );
+    }
+
+    /// Adds one part of the list it names to the analysis being received.
+    fn on_part(&self, data: &JsValue) {
+        let inner = &self.inner;
+        let field = protocol::string_field(data, "field");
+        let progress = {
+            let mut incoming = inner.incoming.borrow_mut();
+            let Some(incoming) = incoming.as_mut() else {
+                return;
+            };
+            let added = match field.as_str() {
+                protocol::RESOURCES => parse::<Vec<ResourceSummary>>(data)
+                    .map(|part| incoming.analysis.inventory.resources.extend(part)),
+                protocol::FINDINGS => {
+                    parse::<Vec<Finding>>(data).map(|part| incoming.analysis.findings.extend(part))
+                }
+                other => Err(format!("unknown part {other:?}")),
+            };
+            added.map(|()| {
+                incoming.received += 1;
+                (incoming.received, incoming.parts)
+            })
+        };
+        match progress {
+            Ok((done, total)) => inner
+                .state
+                .busy
+                .set(Some(Busy::new("receive", done, total, ""))),
+            Err(e) => self.reject(&e),
+        }
+    }
+
+    /// Gives up on the analysis being received.
+    fn reject(&self, problem: &str) {
+        self.inner.incoming.replace(None);
+        self.inner
+            .state
+            .fail(format!("The analysis could not be read: {problem}"));
+    }
+
+    /// Terminates the worker, if any, and retires its handlers.
+    fn stop(&self) {
+        let inner = &self.inner;
+        if let Some(old) = inner.worker.take() {
+            old.terminate();
+        }
+        let current = std::mem::take(&mut *inner.handlers.borrow_mut());
+        inner.retired.replace(current);
+        inner.incoming.replace(None);
+        inner.ready.set(false);
+        inner.running.set(false);
+    }
+
+    fn on_message(&self, data: &JsValue) {
+        let inner = &self.inner;
+        let kind = protocol::kind(data);
+        if kind == protocol::READY {
+            inner.ready.set(true);
+            self.flush();
+            return;
+        }
+        let id = protocol::number_field(data, "id") as u32;
+        let current = id == inner.current.get();
+        match kind.as_str() {
+            protocol::PROGRESS if current => {
+                inner.state.busy.set(Some(Busy::new(
+                    &protocol::string_field(data, "stage"),
+                    protocol::number_field(data, "done") as usize,
+                    protocol::number_field(data, "total") as usize,
+                    &protocol::string_field(data, "file"),
+                )));
+            }
+            protocol::RESULT_HEAD if current => match parse::<Analysis>(data) {
+                Ok(mut analysis) => {
+                    let parts = protocol::number_field(data, "parts") as usize;
+                    // Room for the lists up front: growing them part by part would copy
+                    // hundreds of megabytes.
+                    let count = |field| protocol::number_field(data, field) as usize;
+                    let resources = &mut analysis.inventory.resources;
+                    resources.reserve_exact(count(protocol::RESOURCES));
+                    analysis.findings.reserve_exact(count(protocol::FINDINGS));
+                    inner.incoming.replace(Some(Incoming {
+                        analysis,
+                        parts,
+                        received: 0,
+                    }));
+                    inner
+                        .state
+                        .busy
+                        .set(Some(Busy::new("receive", 0, parts, "")));
+                }
+                Err(e) => self.reject(&e),
+            },
+            protocol::RESULT_PART if current => self.on_part(data),
+            protocol::RESULT => {
+                inner.running.set(false);
+                if current {
+                    match inner.incoming.take() {
+                        Some(incoming) if incoming.received == incoming.parts => {
+                            inner.state.finish(incoming.analysis)
+                        }
+                        Some(incoming) => self.reject(&format!(
+                            "{} of {} parts arrived",
+                            incoming.received, incoming.parts
+                        )),
+                        // Already reported by `reject`.
+                        None => {}
+                    }
+                }
+                self.flush();
+            }
+            protocol::ERROR => {
+                inner.running.set(false);
+                if current {
+                    inner.incoming.replace(None);
+                    inner.state.fail(format!(
+                        "The analysis failed: {}",
+                        protocol::string_field(data, "message")
+                    ));
+                }
+                self.flush();
+            }
+            _ => {}
+        }
+    }
+
+    /// The worker died (a trap in the engine, or its script did not load): report it
+    /// and drop it; the next request starts a fresh one.
+    fn on_crash(&self, message: &str) {
+        let inner = &self.inner;
+        let error = if !inner.ready.get() {
+            format!("The analysis worker could not be started ({message}).")
+        } else if inner.running.get() {
+            format!(
+                "The analysis stopped unexpectedly ({message}). \
+                 Load the files again, or fewer at a time."
+            )
+        } else {
+            format!("The analysis worker stopped ({message}).")
+        };
+        inner.queued.replace(None);
+        self.stop();
+        inner.state.fail(error);
+    }
+}
+
+/// Parses the JSON bytes of a message's `json` field.
+fn parse<T: DeserializeOwned>(data: &JsValue) -> Result<T, String> {
+    let bytes = Uint8Array::new(&protocol::field(data, "json")).to_vec();
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}

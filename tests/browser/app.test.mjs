@@ -1,0 +1,625 @@
+// End-to-end tests of the built web app (dist/) in Chromium.
+//
+// Serves dist/ from a sub-path (as static hosting would), drives the page with
+// playwright-core and checks that the app shows the same counts as the CLI for the
+// demo snapshot, survives malformed input, and that its inventory tables filter, sort
+// and keep their state in the URL. Every test also checks that no request left the
+// page's origin and that the page logged no error.
+//
+// Usage (from the repository root, after `trunk build --release` and building the CLI):
+//   node tests/browser/app.test.mjs
+// Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
+// (default dist), PORTOLAN_DEMO_DIR (default public/demo; must be what dist/demo holds),
+// CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
+
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
+const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
+const demoDir = path.resolve(repo, process.env.PORTOLAN_DEMO_DIR || 'public/demo');
+const malformedDir = path.join(repo, 'tests/fixtures/malformed');
+const screenshots = path.join(here, 'screenshots');
+const subPath = '/some/sub/path/';
+const timeout = 60_000;
+
+class TestFailure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new TestFailure(message);
+}
+
+function equalCounts(actual, expected, context) {
+  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
+  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
+  check(
+    wrong.length === 0,
+    `${context}: counts differ from the CLI for ${wrong
+      .map((k) => `${k} (app ${actual[k] ?? 'missing'}, CLI ${expected[k] ?? 'missing'})`)
+      .join(', ')}`,
+  );
+}
+
+/** Files under `dir`, as `{ path: prefix/relative, b64 }`, sorted by path. */
+function readTree(dir, prefix) {
+  const out = [];
+  const walk = (d, rel) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, entry.name);
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(abs, relPath);
+      else if (entry.isFile())
+        out.push({ path: `${prefix}/${relPath}`, b64: fs.readFileSync(abs).toString('base64') });
+    }
+  };
+  walk(dir, '');
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What the CLI makes of `dirs` (`portolan analyze DIR... --format json`). */
+function cliAnalysis(...dirs) {
+  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
+  const args = ['analyze', ...dirs.map((d) => path.relative(repo, d) || '.'), '--format', 'json'];
+  let stdout;
+  try {
+    stdout = execFileSync(cli, args, {
+      cwd: repo,
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+  const analysis = JSON.parse(stdout);
+  check(analysis?.inventory?.counts, `${cli} ${args.join(' ')}: no inventory.counts in the output`);
+  return analysis;
+}
+
+/** The CLI's input paths under `dir`, renamed as if `dir` were dropped as `prefix/`. */
+function cliPaths(analysis, dir, prefix) {
+  const root = `${path.relative(repo, dir)}/`;
+  return analysis.inputs
+    .map((i) => i.path)
+    .filter((p) => p.startsWith(root))
+    .map((p) => `${prefix}/${p.slice(root.length)}`)
+    .sort();
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies dist/ under a sub-path of a temp root and serves that root. */
+async function serveDist() {
+  check(
+    fs.existsSync(path.join(dist, 'index.html')),
+    `${dist}/index.html not found; run trunk build --release first`,
+  );
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-browser-'));
+  const target = path.join(root, subPath);
+  fs.mkdirSync(target, { recursive: true });
+  fs.cpSync(dist, target, { recursive: true });
+  const port = await freePort();
+  const server = spawn(
+    'python3',
+    ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root],
+    { stdio: 'ignore' },
+  );
+  const base = `http://127.0.0.1:${port}${subPath}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(base);
+      if (response.ok) return { base, root, server };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new TestFailure(`the static server on port ${port} did not start`);
+}
+
+/** A fresh page that records requests, page errors and console errors. */
+async function openPage(browser, base, setup) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  if (setup) await setup(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const origin = new URL(base).origin;
+  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0 };
+  // Context-level, so that requests made by the worker are seen too.
+  context.on('request', (request) => {
+    problems.requests++;
+    const url = new URL(request.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.origin !== origin) problems.foreign.push(request.url());
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+  });
+  page.on('worker', (worker) => {
+    worker.on('console', (message) => {
+      if (message.type() === 'error') problems.consoleErrors.push(`worker: ${message.text()}`);
+    });
+  });
+  await page.goto(base);
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  return { context, page, problems };
+}
+
+function checkClean(problems, name, options = {}) {
+  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
+  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
+  check(
+    options.consoleErrorsExpected || problems.consoleErrors.length === 0,
+    `${name}: console errors: ${problems.consoleErrors.join(' | ')}`,
+  );
+}
+
+/** Waits until the analysis of exactly `files` input files is shown. */
+async function waitForAnalysis(page, files, wait = timeout) {
+  await page.waitForFunction(
+    (n) => {
+      const app = document.querySelector('[data-testid="app"]');
+      if (!app) return false;
+      if (app.dataset.state === 'error') return true;
+      return app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
+    },
+    files,
+    { timeout: wait },
+  );
+  const state = await page.getAttribute('[data-testid="app"]', 'data-state');
+  if (state === 'error') {
+    const message = await page.textContent('[data-testid="analysis-error"]');
+    throw new TestFailure(`the app reported an error: ${message}`);
+  }
+}
+
+/** Dispatches a synthetic drop of `files` (`{path, b64}`) on the drop zone. */
+async function dropFiles(page, files) {
+  await page.evaluate((files) => {
+    const transfer = new DataTransfer();
+    for (const f of files) {
+      const binary = atob(f.b64);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      const file = new File([bytes], f.path.split('/').pop());
+      // What a folder picker would record; the app must use it as the path.
+      Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
+      transfer.items.add(file);
+    }
+    const zone = document.querySelector('[data-testid="drop-zone"]');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(
+        new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
+      );
+    }
+  }, files);
+}
+
+async function shownCounts(page) {
+  return page.$$eval('[data-testid^="count-"]', (cards) =>
+    Object.fromEntries(
+      cards.map((c) => [
+        c.dataset.testid.slice('count-'.length),
+        Number(c.textContent.replace(/[,\s]/g, '')),
+      ]),
+    ),
+  );
+}
+
+async function shownPaths(page) {
+  return page.$$eval('[data-testid="input-row"]', (rows) => rows.map((r) => r.dataset.path).sort());
+}
+
+async function screenshot(page, name) {
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+async function loadDemo(page, demoFiles) {
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoFiles);
+}
+
+// ---- Tests -------------------------------------------------------------------------
+
+async function testDemoDrop({ page }, ctx) {
+  await screenshot(page, 'empty');
+  // Every file of the folder, README included: like the CLI, the app reads only the
+  // snapshot files of a dropped folder, under their paths inside it.
+  const files = readTree(demoDir, 'demo');
+  const wanted = cliPaths(ctx.analysis, demoDir, 'demo');
+  await dropFiles(page, files);
+  await waitForAnalysis(page, wanted.length);
+  equalCounts(await shownCounts(page), ctx.expected, 'demo drop');
+  const paths = await shownPaths(page);
+  check(
+    JSON.stringify(paths) === JSON.stringify(wanted),
+    `demo drop: the inputs table shows ${paths.join(', ')}; the CLI read ${wanted.join(', ')}`,
+  );
+  // Dropping a file again replaces it: same set, same counts.
+  await dropFiles(page, files.filter((f) => f.path === wanted[0]));
+  await waitForAnalysis(page, wanted.length);
+  equalCounts(await shownCounts(page), ctx.expected, 'demo drop after re-dropping a file');
+}
+
+async function testLoadDemo({ page }, ctx) {
+  await loadDemo(page, ctx.demoIndex.length);
+  equalCounts(await shownCounts(page), ctx.expected, 'Load demo');
+  const paths = await shownPaths(page);
+  const wanted = ctx.demoIndex.map((f) => `demo/${f}`).sort();
+  check(
+    JSON.stringify(paths) === JSON.stringify(wanted),
+    `Load demo: the inputs table shows paths ${paths.join(', ')}`,
+  );
+  await screenshot(page, 'overview');
+  // Clear resets everything.
+  await page.click('[data-testid="clear"]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="app"]').dataset.state === 'empty',
+  );
+  check((await page.$$('[data-testid="input-row"]')).length === 0, 'Clear left input rows');
+}
+
+async function testPickers({ page }, ctx) {
+  // The folder picker (webkitdirectory) names files by their path inside the folder.
+  const wanted = cliPaths(ctx.analysis, demoDir, 'demo');
+  await page.setInputFiles('[data-testid="folder-input"]', demoDir);
+  await waitForAnalysis(page, wanted.length);
+  equalCounts(await shownCounts(page), ctx.expected, 'folder picker');
+  const paths = await shownPaths(page);
+  check(
+    JSON.stringify(paths) === JSON.stringify(wanted),
+    `folder picker: the inputs table shows ${paths.join(', ')}; the CLI read ${wanted.join(', ')}`,
+  );
+  // The file picker adds single files, named as they are, to what is loaded.
+  const extra = fs.readdirSync(malformedDir).slice(0, 2);
+  await page.setInputFiles('[data-testid="file-input"]', extra.map((f) => path.join(malformedDir, f)));
+  await waitForAnalysis(page, wanted.length + extra.length);
+  const added = await shownPaths(page);
+  check(extra.every((f) => added.includes(f)), `file picker: ${extra.join(', ')} not among ${added.join(', ')}`);
+}
+
+async function testFolderDrop({ page, context }, ctx) {
+  // A real drag of the demo folder through the DevTools protocol: the browser hands the
+  // page directory entries, which the app walks (webkitGetAsEntry) like a user's drop.
+  const wanted = cliPaths(ctx.analysis, demoDir, 'demo');
+  const cdp = await context.newCDPSession(page);
+  const box = await (await page.$('[data-testid="drop-zone"]')).boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: [demoDir], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await waitForAnalysis(page, wanted.length);
+  equalCounts(await shownCounts(page), ctx.expected, 'folder drop');
+  const paths = await shownPaths(page);
+  check(
+    JSON.stringify(paths) === JSON.stringify(wanted),
+    `folder drop: the inputs table shows ${paths.join(', ')}; the CLI read ${wanted.join(', ')}`,
+  );
+}
+
+async function testMalformed({ page }, ctx) {
+  check(fs.existsSync(malformedDir), `${malformedDir} is missing`);
+  const both = cliAnalysis(demoDir, malformedDir);
+  const demo = readTree(demoDir, 'demo');
+  const malformed = readTree(malformedDir, 'malformed');
+  check(malformed.length > 0, `${malformedDir} has no files`);
+  const demoInputs = cliPaths(both, demoDir, 'demo').length;
+  // Two drops: the second adds to the first and re-runs the analysis over both.
+  await dropFiles(page, demo);
+  await waitForAnalysis(page, demoInputs);
+  await dropFiles(page, malformed);
+  await waitForAnalysis(page, both.inputs.length);
+  // What the malformed files still hold (a truncated List keeps its complete items)
+  // is loaded too: the app must agree with the CLI over the same files, and lose
+  // nothing of the demo.
+  const shown = await shownCounts(page);
+  equalCounts(shown, both.inventory.counts, 'demo plus malformed files');
+  const lost = Object.entries(ctx.expected).filter(([kind, n]) => !(shown[kind] >= n));
+  check(lost.length === 0, `demo resources lost next to malformed files: ${lost.map(([k]) => k).join(', ')}`);
+  const missing = [];
+  for (const file of malformed) {
+    const errors = await page.$$eval(
+      `[data-testid="input-row"][data-path="${file.path}"] [data-testid="input-error"]`,
+      (items) => items.map((i) => i.textContent),
+    );
+    const located = errors.some((text) => text.startsWith(`${file.path}:`) && /^:\d+/.test(text.slice(file.path.length)));
+    if (!located) missing.push(`${file.path} (${errors.length ? errors.join(' / ') : 'no error shown'})`);
+  }
+  check(missing.length === 0, `malformed files without a located error: ${missing.join('; ')}`);
+  await screenshot(page, 'malformed');
+}
+
+async function testInventory({ page, problems }, ctx) {
+  const deployments = (ctx.analysis.inventory.resources || []).filter((r) => r.kind === 'Deployment');
+  check(ctx.expected.Deployment > 0, 'the demo has no Deployment');
+  await loadDemo(page, ctx.demoIndex.length);
+  await page.click('a.count-card[data-kind="Deployment"]');
+  await page.waitForSelector('[data-testid="inventory-table"]');
+  check((await page.evaluate(() => location.hash)) === '#/inventory/Deployment', 'card link goes to #/inventory/Deployment');
+  const total = async () => Number(await page.textContent('[data-testid="inventory-total"]'));
+  const rows = () => page.$$eval('[data-testid="inventory-row"]', (r) => r.length);
+  const column = (name) =>
+    page.$$eval(`[data-testid="inventory-row"] td[data-col="${name}"] .cell:first-child`, (cells) => cells.map((c) => c.textContent));
+  check((await total()) === ctx.expected.Deployment, `table total ${await total()} != ${ctx.expected.Deployment}`);
+  check((await rows()) === Math.min(100, ctx.expected.Deployment), 'table shows the wrong number of rows');
+
+  // Search filters rows (and lands in the URL).
+  const names = await column('Name');
+  const needle = names[names.length - 1];
+  await page.fill('[data-testid="inventory-search"]', needle);
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll('[data-testid="inventory-row"] td[data-col="Name"]')].every((c) => c.textContent.toLowerCase().includes(n.toLowerCase()) || c.closest('tr').textContent.toLowerCase().includes(n.toLowerCase())),
+    needle,
+  );
+  const matching = (r, n) =>
+    [r.name, r.namespace || '', r.source.file, ...(r.details || []).map((d) => d.value)].some((v) => v.toLowerCase().includes(n.toLowerCase()));
+  if (deployments.length) {
+    const want = deployments.filter((r) => matching(r, needle)).length;
+    check((await total()) === want, `search "${needle}": ${await total()} rows, expected ${want}`);
+  }
+  check((await total()) >= 1 && (await total()) <= ctx.expected.Deployment, 'search result count out of range');
+  check((await page.evaluate(() => location.hash)).includes(`q=${encodeURIComponent(needle)}`), 'search is not in the URL');
+  await page.fill('[data-testid="inventory-search"]', '');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="inventory-total"]').textContent) === n, ctx.expected.Deployment);
+
+  // Namespace filter.
+  const namespaces = await page.$$eval('[data-testid="inventory-namespace"] option', (o) => o.map((x) => x.value).filter(Boolean));
+  check(namespaces.length > 0, 'no namespaces in the namespace filter');
+  const ns = namespaces[namespaces.length - 1];
+  await page.selectOption('[data-testid="inventory-namespace"]', ns);
+  await page.waitForFunction((ns) => location.hash.includes(`ns=${encodeURIComponent(ns)}`), ns);
+  const shownNs = await column('Namespace');
+  check(shownNs.length > 0 && shownNs.every((n) => n === ns), `namespace filter ${ns} shows ${[...new Set(shownNs)].join(', ')}`);
+  if (deployments.length) {
+    const want = deployments.filter((r) => r.namespace === ns).length;
+    check((await total()) === want, `namespace ${ns}: ${await total()} rows, expected ${want}`);
+  }
+  await page.selectOption('[data-testid="inventory-namespace"]', '');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="inventory-total"]').textContent) === n, ctx.expected.Deployment);
+
+  // Sorting by a column, both ways.
+  const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  await page.click('[data-testid="sort-Name"]');
+  await page.waitForFunction(() => location.hash.includes('sort=Name') && !location.hash.includes('dir=desc'));
+  const ascending = await column('Name');
+  check(JSON.stringify(ascending) === JSON.stringify([...ascending].sort(byName)), `not sorted by name: ${ascending.join(', ')}`);
+  await page.click('[data-testid="sort-Name"]');
+  await page.waitForFunction(() => location.hash.includes('dir=desc'));
+  const descending = await column('Name');
+  check(JSON.stringify(descending) === JSON.stringify([...descending].sort(byName).reverse()), `not sorted by name descending: ${descending.join(', ')}`);
+  await screenshot(page, 'inventory');
+
+  // The route, filters included, survives a reload. The files do not (nothing is
+  // stored), so the page offers to load them again and then applies the filters.
+  await page.selectOption('[data-testid="inventory-namespace"]', ns);
+  await page.waitForFunction((ns) => location.hash.includes(`ns=${encodeURIComponent(ns)}`), ns);
+  const before = await page.evaluate(() => location.hash);
+  await page.reload();
+  await page.waitForSelector('[data-testid="kind-title"]');
+  check((await page.evaluate(() => location.hash)) === before, 'reload changed the URL');
+  check((await page.textContent('[data-testid="kind-title"]')).trim() === 'Deployment', 'reload lost the kind');
+  await loadDemo(page, ctx.demoIndex.length);
+  await page.waitForSelector('[data-testid="inventory-table"]');
+  check((await page.inputValue('[data-testid="inventory-namespace"]')) === ns, 'reload lost the namespace filter');
+  const afterNs = await column('Namespace');
+  check(afterNs.length > 0 && afterNs.every((n) => n === ns), 'namespace filter not applied after reload');
+  const afterNames = await column('Name');
+  check(JSON.stringify(afterNames) === JSON.stringify([...afterNames].sort(byName).reverse()), 'sort order not applied after reload');
+  check(problems.requests > 0, 'no request was recorded');
+}
+
+async function testLargeSnapshot({ page }, ctx) {
+  const pods = 50_000;
+  // Generated in the page: 50,000 pods in 50 namespaces, one List file of ~12 MB.
+  // Long tasks show whether the main thread stays responsive while the worker runs and
+  // while the page reads the (large) result.
+  await page.evaluate((pods) => {
+    const items = [];
+    for (let i = 0; i < pods; i++) {
+      items.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `pod-${i}`, namespace: `ns-${i % 50}`, uid: `uid-${i}` },
+        spec: { containers: [{ name: 'app', image: `registry.example/app-${i % 200}:1.${i % 7}` }] },
+      });
+    }
+    const file = new File([JSON.stringify({ apiVersion: 'v1', kind: 'List', items })], 'pods.json');
+    Object.defineProperty(file, 'webkitRelativePath', { value: 'large/pods.json' });
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    // Long tasks (main thread busy for 50 ms or more) from the drop on.
+    window.maxStall = 0;
+    const dropped = performance.now();
+    new PerformanceObserver((list) => {
+      for (const task of list.getEntries()) {
+        if (task.startTime >= dropped) window.maxStall = Math.max(window.maxStall, task.duration);
+      }
+    }).observe({ entryTypes: ['longtask'] });
+    const zone = document.querySelector('[data-testid="drop-zone"]');
+    zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }, pods);
+  const started = Date.now();
+  const progress = await page.waitForSelector('[data-testid="progress"]', { timeout: 10_000 }).catch(() => null);
+  if (progress) {
+    const text = await progress.textContent();
+    check(/files|inventory|Rendering/.test(text), `progress says ${text}`);
+    await page.screenshot({ path: path.join(screenshots, 'progress.png') });
+  }
+  await waitForAnalysis(page, 1, 240_000);
+  const analysed = Date.now() - started;
+  const stall = await page.evaluate(() => window.maxStall);
+  const counts = await shownCounts(page);
+  check(counts.Pod === pods, `large snapshot: ${counts.Pod} pods shown, expected ${pods}`);
+  await page.evaluate(() => {
+    location.hash = '#/inventory/Pod';
+  });
+  await page.waitForSelector('[data-testid="inventory-table"]');
+  const total = async () => Number(await page.textContent('[data-testid="inventory-total"]'));
+  check((await total()) === pods, `large snapshot: table total ${await total()}`);
+  const rows = await page.$$eval('[data-testid="inventory-row"]', (r) => r.length);
+  check(rows === 100, `large snapshot: ${rows} rows in the DOM, expected one page of 100`);
+  const searchStarted = Date.now();
+  await page.fill('[data-testid="inventory-search"]', 'pod-4999');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="inventory-total"]').textContent) === 11);
+  const searched = Date.now() - searchStarted;
+  ctx.notes.push(
+    `50,000 pods: analysed in ${(analysed / 1000).toFixed(1)}s, longest main-thread stall ` +
+      `${Math.round(stall)}ms, search in ${searched}ms`,
+  );
+  check(stall < 1000, `large snapshot: the page froze for ${Math.round(stall)}ms`);
+  check(searched < 3000, `large snapshot: search took ${searched}ms`);
+}
+
+async function testHostileValues({ page }) {
+  // Values from a snapshot are attacker-controlled; they must come out as text.
+  const name = '<img src=x onerror="window.pwned=1">';
+  const namespace = '"><script>window.pwned=2</script>';
+  const pods = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace },
+        spec: { containers: [{ name: '<svg onload="window.pwned=3">', image: 'javascript:window.pwned=4' }] },
+      },
+    ],
+  };
+  const files = [
+    { path: 'hostile/pods.json', b64: Buffer.from(JSON.stringify(pods)).toString('base64') },
+    { path: 'hostile/<b id="injected">x</b>.json', b64: Buffer.from('{"kind": <i id="injected">').toString('base64') },
+  ];
+  await dropFiles(page, files);
+  await waitForAnalysis(page, 2);
+  check((await page.$$('#injected')).length === 0, 'a file name was rendered as markup');
+  const error = await page.textContent('[data-testid="input-row"][data-path^="hostile/<b"] [data-testid="input-error"]');
+  check(error.startsWith('hostile/<b id="injected">x</b>.json:1'), `hostile file name shown as ${error}`);
+  await page.evaluate(() => {
+    location.hash = '#/inventory/Pod';
+  });
+  await page.waitForSelector('[data-testid="inventory-row"]');
+  const cells = await page.$$eval('[data-testid="inventory-row"] td .cell', (c) => c.map((t) => t.textContent));
+  check(cells.includes(name) && cells.includes(namespace), `hostile values not shown verbatim: ${cells.join(' | ')}`);
+  check((await page.$$('[data-testid="inventory-table"] img, [data-testid="inventory-table"] script, [data-testid="inventory-table"] svg')).length === 0, 'hostile values became elements');
+  await page.waitForTimeout(200);
+  check((await page.evaluate(() => window.pwned)) === undefined, 'a hostile value ran script');
+}
+
+async function testBrokenWorker({ page }) {
+  // The worker's script cannot load (see the setup): the page must say so, not hang.
+  await page.waitForSelector('[data-testid="analysis-error"]', { timeout: 30_000 });
+  await page.click('[data-testid="load-demo"]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="app"]').dataset.state === 'error',
+    null,
+    { timeout: 60_000 },
+  );
+  const message = await page.textContent('[data-testid="analysis-error"]');
+  check(/worker could not be started/.test(message), `broken worker reported as: ${message}`);
+  check((await page.$('[data-testid="progress"]')) === null, 'the progress indicator stayed after the failure');
+  check(!(await page.isDisabled('[data-testid="load-demo"]')), 'Load demo stayed disabled after the failure');
+}
+
+const tests = [
+  ['demo drop matches the CLI', testDemoDrop],
+  ['Load demo matches the CLI', testLoadDemo],
+  ['folder and file pickers', testPickers],
+  ['a dropped folder is walked', testFolderDrop],
+  ['malformed input is located and contained', testMalformed],
+  ['inventory table filters, sorts and keeps its route', testInventory],
+  ['hostile values are rendered as text', testHostileValues],
+  ['50,000 pods stay responsive', testLargeSnapshot],
+  [
+    'a worker that cannot load is a visible error',
+    testBrokenWorker,
+    {
+      setup: (context) => context.route('**/worker.js', (route) => route.abort()),
+      // The aborted request is logged as a console error; that is the point here.
+      consoleErrorsExpected: true,
+    },
+  ],
+];
+
+async function main() {
+  const analysis = cliAnalysis(demoDir);
+  const ctx = {
+    analysis,
+    expected: analysis.inventory.counts,
+    // demo-files.json sits beside the demo folder and lists `demo/<file>` paths.
+    demoIndex: JSON.parse(fs.readFileSync(path.join(demoDir, '..', 'demo-files.json'), 'utf8'))
+      .files.map((f) => f.replace(/^demo\//, '')),
+    notes: [],
+  };
+  const { base, root, server } = await serveDist();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const results = [];
+  try {
+    for (const [name, run, options = {}] of tests) {
+      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
+      const started = Date.now();
+      const session = await openPage(browser, base, options.setup);
+      try {
+        await run(session, ctx);
+        checkClean(session.problems, name, options);
+        results.push({ name, ok: true, ms: Date.now() - started });
+      } catch (error) {
+        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
+        results.push({ name, ok: false, ms: Date.now() - started, message });
+        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`).catch(() => {});
+      } finally {
+        await session.context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  console.log(`\nPortolan browser tests (${base})`);
+  for (const r of results) {
+    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
+    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
+  }
+  for (const note of ctx.notes) console.log(`  note: ${note}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(`browser tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
+  process.exit(1);
+});
