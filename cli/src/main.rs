@@ -291,4 +291,5 @@ fn report(analysis: &Analysis, quiet: bool) {
         .collect();
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
+    let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
 }

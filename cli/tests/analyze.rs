@@ -227,6 +227,29 @@ fn a_missing_path_is_a_clear_error() {
 fn demo_findings_name_the_controller_with_file_line_and_field() {
     let (a, stderr) = analysis(&["analyze", "public/demo"]);
     assert!(stderr.contains("Findings:"), "{stderr}");
+    assert!(stderr.contains("Secure score:"), "{stderr}");
+    let overall = a["secureScore"]["overall"].as_f64().unwrap();
+    assert!(overall > 0.0 && overall < 100.0, "{overall}");
+    let payments = a["secureScore"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["namespace"] == "payments")
+        .unwrap()["score"]
+        .as_f64()
+        .unwrap();
+    let default = a["secureScore"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["namespace"] == "default")
+        .unwrap()["score"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        payments > default,
+        "hardened payments {payments} vs default {default}"
+    );
     let findings = a["findings"].as_array().unwrap();
     let privileged: Vec<&Value> = findings
         .iter()

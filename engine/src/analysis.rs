@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{self, InputFile, InputFormat};
 use crate::model::Inventory;
+use crate::rules::score::SecureScore;
 use crate::rules::{self, Finding, Recommendation, RuleOptions};
 use crate::source::{Diagnostic, Source};
 
@@ -70,6 +71,9 @@ pub struct Analysis {
     /// indices into [`Analysis::findings`].
     #[serde(default)]
     pub recommendations: Vec<Recommendation>,
+    /// Share of healthy resources weighted by severity, overall and per namespace.
+    #[serde(default)]
+    pub secure_score: SecureScore,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -201,7 +205,8 @@ pub fn analyze(
         total: 1,
         file: String::new(),
     });
-    let (findings, recommendations) = rules::evaluate(&inventory, &options.rules);
+    let (findings, recommendations, secure_score) =
+        rules::evaluate_scored(&inventory, &options.rules);
     progress(Progress {
         stage: "rules".into(),
         done: 1,
@@ -219,5 +224,6 @@ pub fn analyze(
         inventory: inventory.summary(options.include_resources),
         findings,
         recommendations,
+        secure_score,
     }
 }

@@ -15,6 +15,7 @@ pub mod network;
 pub mod pod_security;
 pub mod pss;
 pub mod rbac;
+pub mod score;
 pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -217,6 +218,15 @@ pub fn evaluate(
     inventory: &Inventory,
     options: &RuleOptions,
 ) -> (Vec<Finding>, Vec<Recommendation>) {
+    let (findings, recommendations, _) = evaluate_scored(inventory, options);
+    (findings, recommendations)
+}
+
+/// [`evaluate`], with the [`score::SecureScore`] of the result.
+pub fn evaluate_scored(
+    inventory: &Inventory,
+    options: &RuleOptions,
+) -> (Vec<Finding>, Vec<Recommendation>, score::SecureScore) {
     let cx = Context {
         inventory,
         units: inventory.workload_units(),
@@ -267,7 +277,8 @@ pub fn evaluate(
             &b.rule,
         ))
     });
-    (findings, recommendations)
+    let score = score::secure_score(inventory, &cx.units, &findings);
+    (findings, recommendations, score)
 }
 
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.

@@ -1,0 +1,239 @@
+//! The secure score: the share of healthy resources, weighted by severity, overall and
+//! per namespace.
+//!
+//! For every rule that applies to at least one resource, the score counts the share of
+//! those resources that pass it; a rule's share weighs by its severity (critical 10,
+//! high 6, medium 3, low 1; informational rules do not count). The result is a
+//! percentage: 100 when nothing fails. Workload rules apply to workload units (the
+//! controllers), the same resources their findings name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{catalog, Finding, Severity};
+use crate::model::{Inventory, WorkloadUnit};
+
+/// Overall and per-namespace secure score.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecureScore {
+    /// 0 to 100, one decimal.
+    pub overall: f64,
+    /// One entry per namespace with resources, by name.
+    pub namespaces: Vec<NamespaceScore>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceScore {
+    pub namespace: String,
+    /// 0 to 100, one decimal.
+    pub score: f64,
+    /// Resources in the namespace that rules apply to.
+    pub resources: usize,
+    /// Of those, resources with at least one finding.
+    pub unhealthy: usize,
+}
+
+fn weight(severity: Severity) -> f64 {
+    match severity {
+        Severity::Critical => 10.0,
+        Severity::High => 6.0,
+        Severity::Medium => 3.0,
+        Severity::Low => 1.0,
+        Severity::Informational => 0.0,
+    }
+}
+
+const CLUSTER_SCOPED: &[&str] = &["Cluster", "Node", "ClusterRole", "ClusterRoleBinding"];
+
+/// Resources rules apply to, by (kind, namespace). A Namespace counts in itself.
+fn population(inventory: &Inventory, units: &[WorkloadUnit]) -> BTreeMap<(String, String), usize> {
+    let mut pop: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut add = |kind: &str, ns: &str| {
+        *pop.entry((kind.to_string(), ns.to_string())).or_default() += 1;
+    };
+    for u in units {
+        add(u.kind, u.namespace);
+    }
+    for n in &inventory.namespaces {
+        add("Namespace", &n.metadata.name);
+    }
+    for c in &inventory.clusters {
+        add("Cluster", &c.name);
+    }
+    for n in &inventory.nodes {
+        add("Node", &n.metadata.name);
+    }
+    for s in &inventory.service_accounts {
+        add("ServiceAccount", &s.metadata.namespace);
+    }
+    for r in &inventory.roles {
+        let kind = if r.cluster_scoped {
+            "ClusterRole"
+        } else {
+            "Role"
+        };
+        add(kind, &r.metadata.namespace);
+    }
+    for b in &inventory.bindings {
+        let kind = if b.cluster_scoped {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        };
+        add(kind, &b.metadata.namespace);
+    }
+    for s in &inventory.services {
+        add("Service", &s.metadata.namespace);
+    }
+    for i in &inventory.ingresses {
+        add("Ingress", &i.metadata.namespace);
+    }
+    for p in &inventory.network_policies {
+        add("NetworkPolicy", &p.metadata.namespace);
+    }
+    for c in &inventory.config_maps {
+        add("ConfigMap", &c.metadata.namespace);
+    }
+    for s in &inventory.secrets {
+        add("Secret", &s.metadata.namespace);
+    }
+    pop
+}
+
+/// Computes the score from the findings of one evaluation.
+pub fn secure_score(
+    inventory: &Inventory,
+    units: &[WorkloadUnit],
+    findings: &[Finding],
+) -> SecureScore {
+    let pop = population(inventory, units);
+    // Unhealthy resources per rule: (kind, namespace, name).
+    let mut failing: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
+    for f in findings {
+        let ns = if f.resource.kind == "Namespace" || f.resource.kind == "Cluster" {
+            f.resource.name.as_str()
+        } else {
+            f.resource.namespace.as_str()
+        };
+        failing.entry(f.rule.as_str()).or_default().insert((
+            f.resource.kind.as_str(),
+            ns,
+            f.resource.name.as_str(),
+        ));
+    }
+    // (weighted share sum, weight sum) for a scope; `ns` None is the whole estate.
+    let score_for = |ns: Option<&str>| -> Option<f64> {
+        let (mut got, mut total) = (0.0, 0.0);
+        for rule in catalog() {
+            let w = weight(rule.info.severity);
+            if w == 0.0 {
+                continue;
+            }
+            let in_scope = |kind: &str, n: &str| match ns {
+                None => true,
+                Some(ns) => !CLUSTER_SCOPED.contains(&kind) && n == ns,
+            };
+            let applicable: usize = pop
+                .iter()
+                .filter(|((kind, n), _)| {
+                    rule.info.kinds.contains(&kind.as_str()) && in_scope(kind, n)
+                })
+                .map(|(_, count)| count)
+                .sum();
+            if applicable == 0 {
+                continue;
+            }
+            let unhealthy = failing.get(rule.info.id).map_or(0, |set| {
+                set.iter()
+                    .filter(|(kind, n, _)| rule.info.kinds.contains(kind) && in_scope(kind, n))
+                    .count()
+            });
+            let healthy = applicable.saturating_sub(unhealthy);
+            got += w * healthy as f64 / applicable as f64;
+            total += w;
+        }
+        (total > 0.0).then(|| round1(100.0 * got / total))
+    };
+    let namespaces: BTreeSet<&str> = pop
+        .keys()
+        .filter(|(kind, _)| !CLUSTER_SCOPED.contains(&kind.as_str()))
+        .map(|(_, ns)| ns.as_str())
+        .filter(|ns| !ns.is_empty())
+        .collect();
+    let namespaces = namespaces
+        .into_iter()
+        .filter_map(|ns| {
+            let score = score_for(Some(ns))?;
+            let resources: usize = pop
+                .iter()
+                .filter(|((kind, n), _)| n == ns && !CLUSTER_SCOPED.contains(&kind.as_str()))
+                .map(|(_, c)| c)
+                .sum();
+            let unhealthy: BTreeSet<(&str, &str)> = findings
+                .iter()
+                .filter(|f| {
+                    !CLUSTER_SCOPED.contains(&f.resource.kind.as_str())
+                        && (f.resource.namespace == ns
+                            || (f.resource.kind == "Namespace" && f.resource.name == ns))
+                })
+                .map(|f| (f.resource.kind.as_str(), f.resource.name.as_str()))
+                .collect();
+            Some(NamespaceScore {
+                namespace: ns.to_string(),
+                score,
+                resources,
+                unhealthy: unhealthy.len().min(resources),
+            })
+        })
+        .collect();
+    SecureScore {
+        overall: score_for(None).unwrap_or(100.0),
+        namespaces,
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::{parse_file, InputFile};
+    use crate::model::Inventory;
+    use crate::rules::{evaluate, RuleOptions};
+
+    fn score(yaml: &str) -> super::SecureScore {
+        let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
+        let mut inventory = Inventory::default();
+        inventory.extend(parsed.objects, None);
+        inventory.finish();
+        let (findings, _) = evaluate(&inventory, &RuleOptions::default());
+        super::secure_score(&inventory, &inventory.workload_units(), &findings)
+    }
+
+    const GOOD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: good, namespace: a}\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n      containers:\n      - name: app\n        image: example/app:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        imagePullPolicy: Always\n        resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}\n        livenessProbe: {httpGet: {path: /, port: 8080}}\n        readinessProbe: {httpGet: {path: /, port: 8080}}\n        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}\n";
+
+    #[test]
+    fn a_privileged_workload_lowers_the_score_of_its_namespace_only() {
+        let bad = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: b}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: example/app\n        securityContext: {privileged: true}\n";
+        let clean = score(GOOD);
+        let mixed = score(&format!("{GOOD}{bad}"));
+        assert!(mixed.overall < clean.overall, "{clean:?} vs {mixed:?}");
+        let a = mixed
+            .namespaces
+            .iter()
+            .find(|n| n.namespace == "a")
+            .unwrap();
+        let b = mixed
+            .namespaces
+            .iter()
+            .find(|n| n.namespace == "b")
+            .unwrap();
+        assert!(a.score > b.score, "{mixed:?}");
+        assert_eq!(b.unhealthy, 1);
+        assert!((0.0..=100.0).contains(&b.score));
+    }
+}
