@@ -72,6 +72,38 @@ struct AnalyzeArgs {
     /// `ghcr.io/acme`; repeat for several. Without it, image provenance is not checked.
     #[arg(long, value_name = "REGISTRY")]
     trusted_registry: Vec<String>,
+    /// Accepted findings: a YAML or JSON file of exemptions (rule, namespace, kind,
+    /// name, selector, reason, expires). Exempted findings stay in the output, marked.
+    #[arg(long, value_name = "FILE")]
+    exemptions: Option<PathBuf>,
+    /// Exit with status 1 when a finding of this severity or higher remains after
+    /// exemptions: critical, high, medium, low or informational.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s)
+        .ok_or_else(|| "expected critical, high, medium, low or informational".to_string())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, for exemption expiry.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,7 +116,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => match run_analyze(&args) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
             Err(message) => {
                 eprintln!("error: {message}");
                 ExitCode::from(2)
@@ -147,7 +180,8 @@ fn explain(i: &rules::RuleInfo) {
     let _ = writeln!(out, "\nRemediation\n  {}", i.remediation);
 }
 
-fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
+/// Runs an analysis; `Ok(false)` when `--fail-on` is crossed.
+fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
     let mut files = Vec::new();
     for path in &args.paths {
         collect(path, &mut files)?;
@@ -162,11 +196,27 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
                 .map_err(|e| format!("--pss-version {v}: {e}"))?,
         ),
     };
+    let exemptions = match &args.exemptions {
+        None => Vec::new(),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let (exemptions, problems) =
+                rules::exemptions::parse(&path.display().to_string(), &text);
+            if !problems.is_empty() {
+                let lines: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+                return Err(lines.join("\n"));
+            }
+            exemptions
+        }
+    };
     let options = AnalyzeOptions {
         include_resources: !args.no_resources,
         rules: rules::RuleOptions {
             pss_version,
             trusted_registries: args.trusted_registry.clone(),
+            exemptions,
+            today: Some(today()),
         },
     };
     let analysis = analyze(&files, &options, &mut |_| {});
@@ -183,7 +233,20 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<(), String> {
             .write_all(&bytes)
             .map_err(|e| format!("cannot write to stdout: {e}"))?,
     }
-    Ok(())
+    let failing = args.fail_on.map_or(0, |threshold| {
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.exemption.is_none() && f.severity <= threshold)
+            .count()
+    });
+    if failing > 0 && !args.quiet {
+        eprintln!(
+            "{failing} findings at or above {} remain: failing (--fail-on).",
+            args.fail_on.map_or("", |s| s.as_str())
+        );
+    }
+    Ok(failing == 0)
 }
 
 /// Adds `path` to `files`: a file as is, a folder walked recursively (in name order,
@@ -231,7 +294,10 @@ fn collect(path: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
 fn report(analysis: &Analysis, quiet: bool) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    for d in analysis.diagnostics() {
+    for d in analysis
+        .diagnostics()
+        .chain(&analysis.exemptions.diagnostics)
+    {
         if !quiet || d.level == Level::Error {
             let _ = writeln!(err, "{d}");
         }

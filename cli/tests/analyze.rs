@@ -329,3 +329,113 @@ fn rules_and_explain() {
     );
     assert_eq!(portolan(&["explain", "nope"], None).status.code(), Some(2));
 }
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portolan-ex-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn exemptions_mark_findings_and_stop_counting_them() {
+    let file = temp_file(
+        "ex.yaml",
+        "exemptions:\n\
+         - rule: privileged\n  namespace: default\n  kind: DaemonSet\n  name: node-deb*\n  reason: Break-glass debugger, removed after the incident.\n  expires: 2999-12-31\n\
+         - rule: hostNamespaces\n  reason: Long gone.\n  expires: 2000-01-01\n",
+    );
+    let (plain, _) = analysis(&["analyze", "public/demo"]);
+    let (a, stderr) = analysis(&[
+        "analyze",
+        "public/demo",
+        "--exemptions",
+        file.to_str().unwrap(),
+    ]);
+    validate(&a);
+    let exempt: Vec<&Value> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("exemption").is_some())
+        .collect();
+    assert_eq!(exempt.len(), 1, "{exempt:#?}");
+    assert_eq!(exempt[0]["resource"]["name"], "node-debugger");
+    assert_eq!(
+        exempt[0]["exemption"]["reason"],
+        "Break-glass debugger, removed after the incident."
+    );
+    let rec = |a: &Value| -> Value {
+        a["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "privileged")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rec(&a)["affected"].as_u64().unwrap() + 1,
+        rec(&plain)["affected"].as_u64().unwrap()
+    );
+    assert_eq!(rec(&a)["exempted"], 1);
+    assert!(
+        a["secureScore"]["overall"].as_f64().unwrap()
+            >= plain["secureScore"]["overall"].as_f64().unwrap()
+    );
+    // The expired one covers nothing and says so.
+    assert!(stderr.contains("expired on 2000-01-01"), "{stderr}");
+    assert_eq!(
+        a["findings"].as_array().unwrap().len(),
+        plain["findings"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn fail_on_gates_ci_and_respects_exemptions() {
+    let out = portolan(
+        &["analyze", "public/demo", "--fail-on", "critical", "--quiet"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "the demo has critical findings");
+    let all = temp_file(
+        "all.yaml",
+        "- rule: \"*\"\n  reason: Accepted for this test.\n",
+    );
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo",
+            "--fail-on",
+            "low",
+            "--quiet",
+            "--exemptions",
+            all.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = temp_file(
+        "bad.yaml",
+        "exemptions:\n- rule: privileged\n  reason: \"\"\n",
+    );
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo",
+            "--exemptions",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exemptions[0]"));
+    let out = portolan(&["analyze", "public/demo", "--fail-on", "severe"], None);
+    assert_eq!(out.status.code(), Some(2));
+}

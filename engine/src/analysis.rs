@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{self, InputFile, InputFormat};
 use crate::model::Inventory;
+use crate::rules::exemptions::Exemption;
 use crate::rules::score::SecureScore;
 use crate::rules::{self, Finding, Recommendation, RuleOptions};
 use crate::source::{Diagnostic, Source};
@@ -74,6 +75,24 @@ pub struct Analysis {
     /// Share of healthy resources weighted by severity, overall and per namespace.
     #[serde(default)]
     pub secure_score: SecureScore,
+    /// The exemptions given to the analysis and what became of them.
+    #[serde(default, skip_serializing_if = "ExemptionSummary::is_empty")]
+    pub exemptions: ExemptionSummary,
+}
+
+/// Exemptions given to an analysis, echoed with warnings about them (expired, or
+/// matching no finding); exempted findings carry their `exemption`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExemptionSummary {
+    pub applied: Vec<Exemption>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ExemptionSummary {
+    pub fn is_empty(&self) -> bool {
+        self.applied.is_empty() && self.diagnostics.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -205,7 +224,7 @@ pub fn analyze(
         total: 1,
         file: String::new(),
     });
-    let (findings, recommendations, secure_score) =
+    let (findings, recommendations, secure_score, exemption_warnings) =
         rules::evaluate_scored(&inventory, &options.rules);
     progress(Progress {
         stage: "rules".into(),
@@ -225,5 +244,9 @@ pub fn analyze(
         findings,
         recommendations,
         secure_score,
+        exemptions: ExemptionSummary {
+            applied: options.rules.exemptions.clone(),
+            diagnostics: exemption_warnings,
+        },
     }
 }

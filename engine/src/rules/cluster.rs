@@ -43,6 +43,7 @@ fn cluster_finding(
     source: &Source,
 ) -> Finding {
     Finding {
+        exemption: None,
         rule: rule.info.id.to_string(),
         severity: rule.info.severity,
         resource: cluster_ref(c),
@@ -96,6 +97,7 @@ fn check_namespace_psa(cx: &Context, out: &mut Vec<Finding>) {
             Some(other) => format!("Namespace {name} has `{PSA_ENFORCE}: {other}`, which is not a Pod Security level (baseline, restricted)"),
         };
         out.push(Finding {
+            exemption: None,
             rule: NAMESPACE_WITHOUT_POD_SECURITY_ENFORCE.info.id.to_string(),
             severity: NAMESPACE_WITHOUT_POD_SECURITY_ENFORCE.info.severity,
             resource: ResourceRef {

@@ -11,6 +11,7 @@
 //! each replica, and points at the exact field that fails.
 
 pub mod cluster;
+pub mod exemptions;
 pub mod network;
 pub mod pod_security;
 pub mod pss;
@@ -147,6 +148,10 @@ pub struct RuleOptions {
     /// Registries (or registry/repository prefixes) images may come from; empty means
     /// the trusted-registry rule has no allow-list and reports nothing.
     pub trusted_registries: Vec<String>,
+    /// Accepted findings; see [`exemptions`].
+    pub exemptions: Vec<exemptions::Exemption>,
+    /// Today's date (YYYY-MM-DD), for exemption expiry. The engine has no clock.
+    pub today: Option<String>,
 }
 
 /// The resource a finding is about: for workloads, the controller.
@@ -175,6 +180,10 @@ pub struct Finding {
     pub field: String,
     pub message: String,
     pub source: Source,
+    /// The exemption covering this finding, when one does: the finding is shown as
+    /// exempt and no longer counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<exemptions::AppliedExemption>,
 }
 
 /// A rule with the resources it fails on: one row of the recommendation table.
@@ -187,8 +196,11 @@ pub struct Recommendation {
     pub category: Category,
     pub frameworks: Vec<String>,
     pub remediation: String,
-    /// Distinct resources failing the rule.
+    /// Distinct resources failing the rule, exempted ones not counted.
     pub affected: usize,
+    /// Distinct resources whose finding is exempted.
+    #[serde(default)]
+    pub exempted: usize,
     /// Indices into `Analysis::findings`.
     pub findings: Vec<usize>,
 }
@@ -218,15 +230,21 @@ pub fn evaluate(
     inventory: &Inventory,
     options: &RuleOptions,
 ) -> (Vec<Finding>, Vec<Recommendation>) {
-    let (findings, recommendations, _) = evaluate_scored(inventory, options);
+    let (findings, recommendations, _, _) = evaluate_scored(inventory, options);
     (findings, recommendations)
 }
 
-/// [`evaluate`], with the [`score::SecureScore`] of the result.
+/// [`evaluate`], with the [`score::SecureScore`] of the result and the warnings about
+/// exemptions (expired, or matching nothing).
 pub fn evaluate_scored(
     inventory: &Inventory,
     options: &RuleOptions,
-) -> (Vec<Finding>, Vec<Recommendation>, score::SecureScore) {
+) -> (
+    Vec<Finding>,
+    Vec<Recommendation>,
+    score::SecureScore,
+    Vec<crate::source::Diagnostic>,
+) {
     let cx = Context {
         inventory,
         units: inventory.workload_units(),
@@ -248,15 +266,30 @@ pub fn evaluate_scored(
         ))
     });
     findings.dedup();
-    let mut by_rule: BTreeMap<&str, (Vec<usize>, BTreeSet<&ResourceRef>)> = BTreeMap::new();
+    let warnings = exemptions::apply(
+        &mut findings,
+        &options.exemptions,
+        inventory,
+        options.today.as_deref(),
+    );
+    type Group<'f> = (
+        Vec<usize>,
+        BTreeSet<&'f ResourceRef>,
+        BTreeSet<&'f ResourceRef>,
+    );
+    let mut by_rule: BTreeMap<&str, Group> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         let entry = by_rule.entry(f.rule.as_str()).or_default();
         entry.0.push(i);
-        entry.1.insert(&f.resource);
+        if f.exemption.is_some() {
+            entry.2.insert(&f.resource);
+        } else {
+            entry.1.insert(&f.resource);
+        }
     }
     let mut recommendations: Vec<Recommendation> = by_rule
         .into_iter()
-        .filter_map(|(id, (indices, resources))| {
+        .filter_map(|(id, (indices, affected, exempted))| {
             let info = &rule(id)?.info;
             Some(Recommendation {
                 rule: id.to_string(),
@@ -265,22 +298,35 @@ pub fn evaluate_scored(
                 category: info.category,
                 frameworks: info.frameworks.iter().map(|s| s.to_string()).collect(),
                 remediation: info.remediation.to_string(),
-                affected: resources.len(),
+                affected: affected.len(),
+                exempted: exempted.difference(&affected).count(),
                 findings: indices,
             })
         })
         .collect();
+    // Fully exempted recommendations go last.
     recommendations.sort_by(|a, b| {
-        (a.severity, std::cmp::Reverse(a.affected), &a.rule).cmp(&(
-            b.severity,
-            std::cmp::Reverse(b.affected),
-            &b.rule,
-        ))
+        (
+            a.affected == 0,
+            a.severity,
+            std::cmp::Reverse(a.affected),
+            &a.rule,
+        )
+            .cmp(&(
+                b.affected == 0,
+                b.severity,
+                std::cmp::Reverse(b.affected),
+                &b.rule,
+            ))
     });
-    let score = score::secure_score(inventory, &cx.units, &findings);
-    (findings, recommendations, score)
+    let counted: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.exemption.is_none())
+        .cloned()
+        .collect();
+    let score = score::secure_score(inventory, &cx.units, &counted);
+    (findings, recommendations, score, warnings)
 }
-
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.
 pub fn markdown() -> String {
     let mut out = String::from(

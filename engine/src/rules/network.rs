@@ -166,6 +166,7 @@ fn finding(
     source: &Source,
 ) -> Finding {
     Finding {
+        exemption: None,
         rule: rule.info.id.to_string(),
         severity: rule.info.severity,
         resource,

@@ -43,6 +43,7 @@ fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
             continue;
         };
         out.push(Finding {
+            exemption: None,
             rule: id.to_string(),
             severity,
             resource: ResourceRef {

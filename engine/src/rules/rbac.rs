@@ -322,6 +322,7 @@ fn emit_capability(
             }
         }
         out.push(Finding {
+            exemption: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -426,6 +427,7 @@ fn emit_subject_binding(
             beyond.push(format!("and {more} more rules"));
         }
         out.push(Finding {
+            exemption: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -622,6 +624,7 @@ fn check_cluster_admin(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(Finding {
+            exemption: None,
             rule: CLUSTER_ADMIN_BINDING.info.id.into(),
             severity: CLUSTER_ADMIN_BINDING.info.severity,
             resource: binding_ref(b),
@@ -730,6 +733,7 @@ fn check_wildcard(cx: &Context, out: &mut Vec<Finding>) {
             })
             .collect();
         out.push(Finding {
+            exemption: None,
             rule: WILDCARD_ROLE.info.id.into(),
             severity: WILDCARD_ROLE.info.severity,
             resource: ResourceRef {
@@ -1187,6 +1191,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
             .filter(|l| all.contains(l))
             .collect();
         out.push(Finding {
+            exemption: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: ResourceRef {

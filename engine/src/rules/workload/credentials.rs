@@ -423,6 +423,7 @@ fn check_config_maps(cx: &Context, out: &mut Vec<Finding>) {
                 None => continue,
             };
             out.push(Finding {
+                exemption: None,
                 rule: CREDENTIALS_IN_CONFIG_MAP.info.id.to_string(),
                 severity: CREDENTIALS_IN_CONFIG_MAP.info.severity,
                 resource: ResourceRef {

@@ -116,6 +116,7 @@ pub(super) fn unit_finding(
     message: String,
 ) -> Finding {
     Finding {
+        exemption: None,
         rule: rule.info.id.to_string(),
         severity: rule.info.severity,
         resource: ResourceRef {

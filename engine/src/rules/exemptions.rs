@@ -1,0 +1,316 @@
+//! Exemptions: a rule waived for a resource, a namespace or a label selector, with a
+//! reason and an optional expiry.
+//!
+//! An exempted finding stays in the analysis, marked with the exemption that covers it;
+//! it no longer counts against the secure score, the recommendation's affected count or
+//! `--fail-on`. An expired exemption covers nothing and says so.
+//!
+//! The file is YAML or JSON:
+//!
+//! ```yaml
+//! exemptions:
+//! - rule: hostPathVolumes          # a rule id, or "*" for every rule
+//!   namespace: kube-system         # optional
+//!   kind: DaemonSet                # optional
+//!   name: aws-node                 # optional; a trailing * matches a prefix
+//!   selector:                      # optional: labels of the resource
+//!     matchLabels: {app.kubernetes.io/part-of: cni}
+//!   reason: The VPC CNI needs the host's network configuration.
+//!   expires: 2027-06-30            # optional, YYYY-MM-DD; exempt through that day
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Finding;
+use crate::model::meta::LabelSelector;
+use crate::model::Inventory;
+use crate::source::Diagnostic;
+
+/// One exemption as the user wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Exemption {
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// The exemption that covers a finding, recorded on it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedExemption {
+    /// Index of the exemption in the exemption list given to the analysis.
+    pub index: usize,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum File {
+    Wrapped { exemptions: Vec<Exemption> },
+    List(Vec<Exemption>),
+}
+
+/// Reads an exemption file (YAML or JSON). Problems are located diagnostics; valid
+/// entries are returned even when others are not.
+pub fn parse(path: &str, text: &str) -> (Vec<Exemption>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let exemptions = match serde_saphyr::from_str::<File>(text) {
+        Ok(File::Wrapped { exemptions } | File::List(exemptions)) => exemptions,
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+            let message = e.to_string();
+            let message = message.lines().next().unwrap_or_default();
+            diagnostics.push(Diagnostic::error(
+                path,
+                line,
+                column,
+                format!(
+                    "invalid exemption file: {}",
+                    message.split(" at line ").next().unwrap_or(message)
+                ),
+            ));
+            return (Vec::new(), diagnostics);
+        }
+    };
+    let mut valid = Vec::new();
+    for (i, e) in exemptions.into_iter().enumerate() {
+        let problem = if e.rule.trim().is_empty() {
+            Some("`rule` is empty (use \"*\" for every rule)")
+        } else if e.reason.trim().is_empty() {
+            Some("`reason` is empty: say why the finding is accepted")
+        } else if e.expires.as_deref().is_some_and(|d| !is_date(d)) {
+            Some("`expires` is not a YYYY-MM-DD date")
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => diagnostics
+                .push(Diagnostic::error(path, 0, 0, p).at_path(format!("exemptions[{i}]"))),
+            None => valid.push(e),
+        }
+    }
+    (valid, diagnostics)
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Marks the findings the exemptions cover. `today` (YYYY-MM-DD) decides expiry; the
+/// engine has no clock, so the caller passes it (and without it nothing expires).
+/// Returns a warning per expired exemption and per exemption that covers nothing.
+pub fn apply(
+    findings: &mut [Finding],
+    exemptions: &[Exemption],
+    inventory: &Inventory,
+    today: Option<&str>,
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    if exemptions.is_empty() {
+        return warnings;
+    }
+    let labels = resource_labels(inventory);
+    let mut used = vec![0usize; exemptions.len()];
+    let expired: Vec<bool> = exemptions
+        .iter()
+        .map(|e| match (&e.expires, today) {
+            (Some(until), Some(today)) => until.as_str() < today,
+            _ => false,
+        })
+        .collect();
+    for f in findings.iter_mut() {
+        let resource_labels = labels.get(&(
+            f.resource.kind.as_str(),
+            f.resource.namespace.as_str(),
+            f.resource.name.as_str(),
+        ));
+        let hit = exemptions
+            .iter()
+            .enumerate()
+            .find(|(i, e)| !expired[*i] && covers(e, f, resource_labels.copied()));
+        if let Some((i, e)) = hit {
+            used[i] += 1;
+            f.exemption = Some(AppliedExemption {
+                index: i,
+                reason: e.reason.clone(),
+                expires: e.expires.clone(),
+            });
+        }
+    }
+    for (i, e) in exemptions.iter().enumerate() {
+        let what = format!("exemption {i} (rule {})", e.rule);
+        if expired[i] {
+            warnings.push(Diagnostic::warning(
+                "exemptions",
+                0,
+                0,
+                format!(
+                    "{what} expired on {}; its findings count again",
+                    e.expires.as_deref().unwrap_or_default()
+                ),
+            ));
+        } else if used[i] == 0 {
+            warnings.push(Diagnostic::warning(
+                "exemptions",
+                0,
+                0,
+                format!("{what} matches no finding"),
+            ));
+        }
+    }
+    warnings
+}
+
+fn covers(e: &Exemption, f: &Finding, labels: Option<&BTreeMap<String, String>>) -> bool {
+    (e.rule == "*" || e.rule == f.rule)
+        && e.namespace
+            .as_deref()
+            .is_none_or(|n| n == f.resource.namespace)
+        && e.kind.as_deref().is_none_or(|k| k == f.resource.kind)
+        && e.name.as_deref().is_none_or(|n| match n.strip_suffix('*') {
+            Some(prefix) => f.resource.name.starts_with(prefix),
+            None => n == f.resource.name,
+        })
+        && e.selector.as_ref().is_none_or(|s| {
+            let empty = BTreeMap::new();
+            s.matches(labels.unwrap_or(&empty))
+        })
+}
+
+type LabelIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), &'a BTreeMap<String, String>>;
+
+/// Labels of every resource a finding can name.
+fn resource_labels(inventory: &Inventory) -> LabelIndex<'_> {
+    let mut index: LabelIndex = BTreeMap::new();
+    for w in &inventory.workloads {
+        let m = &w.metadata;
+        index.insert((w.kind.as_str(), &m.namespace, &m.name), &m.labels);
+    }
+    for p in &inventory.pods {
+        let m = &p.metadata;
+        index.insert(("Pod", &m.namespace, &m.name), &m.labels);
+    }
+    for n in &inventory.namespaces {
+        let m = &n.metadata;
+        index.insert(("Namespace", "", &m.name), &m.labels);
+    }
+    for s in &inventory.services {
+        let m = &s.metadata;
+        index.insert(("Service", &m.namespace, &m.name), &m.labels);
+    }
+    for i in &inventory.ingresses {
+        let m = &i.metadata;
+        index.insert(("Ingress", &m.namespace, &m.name), &m.labels);
+    }
+    for b in &inventory.bindings {
+        let m = &b.metadata;
+        let kind = if b.cluster_scoped {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        };
+        index.insert((kind, &m.namespace, &m.name), &m.labels);
+    }
+    for r in &inventory.roles {
+        let m = &r.metadata;
+        let kind = if r.cluster_scoped {
+            "ClusterRole"
+        } else {
+            "Role"
+        };
+        index.insert((kind, &m.namespace, &m.name), &m.labels);
+    }
+    for p in &inventory.network_policies {
+        let m = &p.metadata;
+        index.insert(("NetworkPolicy", &m.namespace, &m.name), &m.labels);
+    }
+    for c in &inventory.config_maps {
+        let m = &c.metadata;
+        index.insert(("ConfigMap", &m.namespace, &m.name), &m.labels);
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{parse_file, InputFile};
+    use crate::rules::{evaluate_scored, RuleOptions};
+
+    const PODS: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {team: infra}}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {team: web}}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n";
+
+    fn run(exemptions: &str, today: Option<&str>) -> Vec<Finding> {
+        let parsed = parse_file(&InputFile::new("p.yaml", PODS.as_bytes().to_vec()));
+        let mut inventory = Inventory::default();
+        inventory.extend(parsed.objects, None);
+        inventory.finish();
+        let (exemptions, problems) = parse("ex.yaml", exemptions);
+        assert!(problems.is_empty(), "{problems:?}");
+        let options = RuleOptions {
+            exemptions,
+            today: today.map(str::to_string),
+            ..RuleOptions::default()
+        };
+        evaluate_scored(&inventory, &options)
+            .0
+            .into_iter()
+            .filter(|f| f.rule == "hostNamespaces")
+            .collect()
+    }
+
+    fn exempt(findings: &[Finding]) -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f.exemption.is_some())
+            .map(|f| f.resource.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_label_selector_picks_resources() {
+        let f = run(
+            "- rule: hostNamespaces\n  selector: {matchLabels: {team: infra}}\n  reason: CNI.\n",
+            None,
+        );
+        assert_eq!(exempt(&f), ["a"]);
+    }
+
+    #[test]
+    fn namespace_wide_and_expiry() {
+        let ex = "exemptions:\n- rule: \"*\"\n  namespace: x\n  reason: Sandbox.\n  expires: 2026-01-31\n";
+        assert_eq!(exempt(&run(ex, Some("2026-01-31"))), ["a", "b"]);
+        assert!(exempt(&run(ex, Some("2026-02-01"))).is_empty());
+    }
+
+    #[test]
+    fn invalid_entries_are_located_and_skipped() {
+        let (valid, problems) = parse(
+            "ex.yaml",
+            "- rule: a\n  reason: ok\n- rule: b\n  reason: x\n  expires: tomorrow\n- rule: c\n  reason: y\n  colour: red\n",
+        );
+        assert!(!problems.is_empty());
+        assert!(valid.len() <= 1);
+    }
+}
