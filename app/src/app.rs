@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
+use crate::components::recommendation_detail::RecommendationDetail;
+use crate::components::recommendations::RecommendationsPage;
 use crate::components::status::{ErrorBanner, ProgressBar};
 use crate::route::{Page, Route};
 use crate::state::AppState;
@@ -69,6 +71,10 @@ pub fn App() -> impl IntoView {
                 {move || match page.get() {
                     Page::Overview => view! { <OverviewPage /> }.into_any(),
                     Page::Inventory { kind } => view! { <InventoryPage kind=kind /> }.into_any(),
+                    Page::Recommendations { rule: None } => view! { <RecommendationsPage /> }.into_any(),
+                    Page::Recommendations { rule: Some(rule) } => {
+                        view! { <RecommendationDetail rule=rule /> }.into_any()
+                    }
                 }}
             </main>
         </div>

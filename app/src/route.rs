@@ -2,7 +2,9 @@
 //!
 //! Static hosting has no server routes, so every view lives behind `#`: `#/` is the
 //! overview, `#/inventory` the kind list and `#/inventory/<Kind>?ns=&q=&sort=&dir=` one
-//! kind's table with its filters. Reloading or sharing the URL restores the same view.
+//! kind's table with its filters, `#/recommendations?severity=&category=&q=` the
+//! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
+//! affected resources. Reloading or sharing the URL restores the same view.
 
 /// A view of the app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -11,9 +13,11 @@ pub enum Page {
     Overview,
     /// The inventory; `kind` is `None` for the list of kinds.
     Inventory { kind: Option<String> },
+    /// The recommendations; `rule` is `None` for the table of all of them.
+    Recommendations { rule: Option<String> },
 }
 
-/// Filters and sort order of an inventory table.
+/// Filters and sort order of a table (inventory or recommendations).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TableQuery {
     /// Namespace filter; empty for all namespaces.
@@ -23,6 +27,10 @@ pub struct TableQuery {
     /// Column the table is sorted by; empty for the engine's order.
     pub sort: String,
     pub descending: bool,
+    /// Severity filter of the recommendation table (`high`, ...); empty for all.
+    pub severity: String,
+    /// Category filter of the recommendation table (`rbac`, ...); empty for all.
+    pub category: String,
 }
 
 /// A parsed URL fragment.
@@ -37,6 +45,15 @@ impl Route {
         Route {
             page: Page::Inventory {
                 kind: kind.map(str::to_string),
+            },
+            query: TableQuery::default(),
+        }
+    }
+
+    pub fn recommendations(rule: Option<&str>) -> Self {
+        Route {
+            page: Page::Recommendations {
+                rule: rule.map(str::to_string),
             },
             query: TableQuery::default(),
         }
@@ -57,6 +74,10 @@ impl Route {
             [first, kind, ..] if first == "inventory" => Page::Inventory {
                 kind: Some(kind.clone()),
             },
+            [first] if first == "recommendations" => Page::Recommendations { rule: None },
+            [first, rule, ..] if first == "recommendations" => Page::Recommendations {
+                rule: Some(rule.clone()),
+            },
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -68,6 +89,8 @@ impl Route {
                 "q" => table.q = value,
                 "sort" => table.sort = value,
                 "dir" => table.descending = value == "desc",
+                "severity" => table.severity = value,
+                "category" => table.category = value,
                 _ => {}
             }
         }
@@ -82,10 +105,25 @@ impl Route {
             Page::Inventory { kind: Some(kind) } => {
                 format!("#/inventory/{}", percent_encode(kind))
             }
+            Page::Recommendations { rule: None } => "#/recommendations".to_string(),
+            Page::Recommendations { rule: Some(rule) } => {
+                format!("#/recommendations/{}", percent_encode(rule))
+            }
         };
+        let q = &self.query;
+        let mut params = Vec::new();
+        if matches!(self.page, Page::Recommendations { rule: None }) {
+            if !q.severity.is_empty() {
+                params.push(format!("severity={}", percent_encode(&q.severity)));
+            }
+            if !q.category.is_empty() {
+                params.push(format!("category={}", percent_encode(&q.category)));
+            }
+        }
+        if matches!(self.page, Page::Recommendations { .. }) && !q.q.is_empty() {
+            params.push(format!("q={}", percent_encode(&q.q)));
+        }
         if matches!(self.page, Page::Inventory { kind: Some(_) }) {
-            let q = &self.query;
-            let mut params = Vec::new();
             if !q.ns.is_empty() {
                 params.push(format!("ns={}", percent_encode(&q.ns)));
             }
@@ -98,10 +136,10 @@ impl Route {
                     params.push("dir=desc".to_string());
                 }
             }
-            if !params.is_empty() {
-                hash.push('?');
-                hash.push_str(&params.join("&"));
-            }
+        }
+        if !params.is_empty() {
+            hash.push('?');
+            hash.push_str(&params.join("&"));
         }
         hash
     }
@@ -109,6 +147,18 @@ impl Route {
     /// The link to one kind's inventory table.
     pub fn kind_href(kind: &str) -> String {
         Route::inventory(Some(kind)).to_hash()
+    }
+
+    /// The link to one recommendation.
+    pub fn recommendation_href(rule: &str) -> String {
+        Route::recommendations(Some(rule)).to_hash()
+    }
+
+    /// The link to the recommendation table filtered by severity (`""` for all).
+    pub fn severity_href(severity: &str) -> String {
+        let mut route = Route::recommendations(None);
+        route.query.severity = severity.to_string();
+        route.to_hash()
     }
 }
 
@@ -174,6 +224,7 @@ mod tests {
                 q: "core dns/&?#".into(),
                 sort: "Replicas".into(),
                 descending: true,
+                ..TableQuery::default()
             },
         };
         let hash = route.to_hash();
@@ -182,6 +233,23 @@ mod tests {
             "#/inventory/Deployment?ns=kube-system&q=core%20dns%2F%26%3F%23&sort=Replicas&dir=desc"
         );
         assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn round_trips_recommendation_routes() {
+        let mut route = Route::recommendations(None);
+        route.query.severity = "high".into();
+        route.query.category = "rbac".into();
+        route.query.q = "node debugger".into();
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/recommendations?severity=high&category=rbac&q=node%20debugger"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        let detail = Route::recommendations(Some("privileged"));
+        assert_eq!(detail.to_hash(), "#/recommendations/privileged");
+        assert_eq!(Route::parse("#/recommendations/privileged"), detail);
     }
 
     #[test]

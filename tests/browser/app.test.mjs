@@ -429,6 +429,116 @@ async function testInventory({ page, problems }, ctx) {
   check(problems.requests > 0, 'no request was recorded');
 }
 
+async function testRecommendations({ page }, ctx) {
+  const recs = ctx.analysis.recommendations || [];
+  const findings = ctx.analysis.findings || [];
+  check(recs.length > 0, 'the CLI found no recommendation for the demo');
+  const severities = ['critical', 'high', 'medium', 'low', 'informational'];
+  await loadDemo(page, ctx.demoIndex.length);
+  // The overview's severity cards and top recommendations.
+  for (const s of severities) {
+    const shown = Number((await page.textContent(`[data-testid="findings-${s}"]`)).replace(/[,\s]/g, ''));
+    const want = findings.filter((f) => f.severity === s).length;
+    check(shown === want, `overview: ${shown} ${s} findings, the CLI has ${want}`);
+  }
+  const top = await page.$$eval('[data-testid="top-recommendations"] [data-testid="recommendation-row"]', (r) => r.map((x) => x.dataset.rule));
+  check(
+    JSON.stringify(top) === JSON.stringify(recs.slice(0, 5).map((r) => r.rule)),
+    `overview top recommendations ${top.join(', ')}`,
+  );
+  await page.click('[data-testid="nav-recommendations"]');
+  await page.waitForSelector('[data-testid="recommendations-table"]');
+  check((await page.evaluate(() => location.hash)) === '#/recommendations', 'nav link goes to #/recommendations');
+  const rules = () => page.$$eval('[data-testid="recommendation-row"]', (r) => r.map((x) => x.dataset.rule));
+  const shownRules = await rules();
+  check(
+    JSON.stringify(shownRules) === JSON.stringify(recs.map((r) => r.rule)),
+    `the table shows ${shownRules.length} recommendations (${shownRules.join(', ')}); the CLI has ${recs.length}`,
+  );
+  for (const s of severities) {
+    const shown = Number((await page.textContent(`[data-testid="findings-${s}"]`)).replace(/[,\s]/g, ''));
+    const want = findings.filter((f) => f.severity === s).length;
+    check(shown === want, `${shown} ${s} findings shown, the CLI has ${want}`);
+  }
+  const affected = await page.$$eval('[data-testid="recommendation-affected"]', (c) => c.map((x) => Number(x.textContent.replace(/[,\s]/g, ''))));
+  check(JSON.stringify(affected) === JSON.stringify(recs.map((r) => r.affected)), 'affected counts differ from the CLI');
+  await screenshot(page, 'recommendations');
+
+  // Severity filter.
+  await page.click('[data-testid="severity-chip-high"]');
+  await page.waitForFunction(() => location.hash === '#/recommendations?severity=high');
+  const high = recs.filter((r) => r.severity === 'high').map((r) => r.rule);
+  check(high.length > 0 && high.length < recs.length, 'the demo should have some but not only high recommendations');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="recommendation-row"]').length === n, high.length);
+  check(JSON.stringify(await rules()) === JSON.stringify(high), 'severity filter shows the wrong rows');
+  // Category filter on top of it.
+  const category = recs.find((r) => r.severity === 'high').category;
+  await page.selectOption('[data-testid="recommendations-category"]', category);
+  await page.waitForFunction((c) => location.hash.includes(`category=${c}`), category);
+  const highCat = recs.filter((r) => r.severity === 'high' && r.category === category).map((r) => r.rule);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="recommendation-row"]').length === n, highCat.length);
+  check(JSON.stringify(await rules()) === JSON.stringify(highCat), `category ${category} shows the wrong rows`);
+  await page.selectOption('[data-testid="recommendations-category"]', '');
+  await page.click('[data-testid="severity-chip-all"]');
+  await page.waitForFunction(() => location.hash === '#/recommendations');
+
+  // Search over titles, ids and affected resource names.
+  const needle = 'node-debugger';
+  await page.fill('[data-testid="recommendations-search"]', needle);
+  const hit = (r) =>
+    [r.title, r.rule].some((t) => t.toLowerCase().includes(needle)) ||
+    r.findings.some((i) => ['name', 'namespace', 'kind'].some((k) => (findings[i].resource[k] || '').toLowerCase().includes(needle)));
+  const searched = recs.filter(hit).map((r) => r.rule);
+  check(searched.length > 0 && searched.length < recs.length, `search ${needle} should narrow the table`);
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="recommendations-total"]').textContent) === n, searched.length);
+  check(JSON.stringify(await rules()) === JSON.stringify(searched), `search ${needle} shows the wrong rows`);
+  check((await page.evaluate(() => location.hash)).includes(`q=${needle}`), 'search is not in the URL');
+  await page.fill('[data-testid="recommendations-search"]', '');
+
+  // The filtered route survives a reload.
+  await page.click('[data-testid="severity-chip-high"]');
+  await page.waitForFunction(() => location.hash === '#/recommendations?severity=high');
+  await page.reload();
+  await page.waitForSelector('[data-testid="recommendations-title"]');
+  check((await page.evaluate(() => location.hash)) === '#/recommendations?severity=high', 'reload changed the URL');
+  await loadDemo(page, ctx.demoIndex.length);
+  await page.waitForSelector('[data-testid="recommendation-row"]');
+  check(JSON.stringify(await rules()) === JSON.stringify(high), 'severity filter lost on reload');
+  check(await page.$eval('[data-testid="severity-chip-high"]', (c) => c.classList.contains('active')), 'high chip not active after reload');
+
+  // One recommendation: documentation and the exact failing field with its source line.
+  await page.evaluate(() => {
+    location.hash = '#/recommendations/privileged';
+  });
+  await page.waitForSelector('[data-testid="finding-row"]');
+  const rec = recs.find((r) => r.rule === 'privileged');
+  check(rec, 'the CLI has no privileged recommendation for the demo');
+  check((await page.textContent('[data-testid="recommendation-title"]')).trim() === rec.title, 'detail title differs');
+  check((await page.textContent('[data-testid="rule-example"]')).trim().length > 0, 'no failing example');
+  check((await page.$$('pre[data-testid="rule-example"]')).length === 1, 'the example is not a <pre>');
+  const total = Number(await page.textContent('[data-testid="findings-total"]'));
+  check(total === rec.findings.length, `detail lists ${total} findings, the CLI has ${rec.findings.length}`);
+  const want = rec.findings
+    .map((i) => findings[i])
+    .find((f) => f.resource.kind === 'DaemonSet' && f.resource.namespace === 'default' && f.resource.name === 'node-debugger');
+  check(want, 'the CLI has no privileged finding for default/node-debugger');
+  const rows = await page.$$eval('[data-testid="finding-row"]', (rows) =>
+    rows.map((r) => Object.fromEntries([...r.querySelectorAll('td')].map((td) => [td.dataset.col, td.textContent]))),
+  );
+  const row = rows.find((r) => r.kind === 'DaemonSet' && r.namespace === 'default' && r.name === 'node-debugger');
+  check(row, `no default/node-debugger DaemonSet row: ${JSON.stringify(rows)}`);
+  check(row.field === 'spec.template.spec.containers[0].securityContext.privileged', `node-debugger field ${row.field}`);
+  check(row.field === want.field, `node-debugger field ${row.field}, the CLI says ${want.field}`);
+  check(row.source === `demo/daemonsets.json:${want.source.line}`, `node-debugger source ${row.source}, the CLI says line ${want.source.line}`);
+  check(row.container === want.container, `node-debugger container ${row.container}`);
+  // Search within the affected resources.
+  await page.fill('[data-testid="findings-search"]', 'node-debugger');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="findings-total"]').textContent) === 1);
+  await page.fill('[data-testid="findings-search"]', '');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="findings-total"]').textContent) === n, rec.findings.length);
+  await screenshot(page, 'recommendation-detail');
+}
+
 async function testLargeSnapshot({ page }, ctx) {
   const pods = 50_000;
   // Generated in the page: 50,000 pods in 50 namespaces, one List file of ~12 MB.
@@ -487,6 +597,22 @@ async function testLargeSnapshot({ page }, ctx) {
     `50,000 pods: analysed in ${(analysed / 1000).toFixed(1)}s, longest main-thread stall ` +
       `${Math.round(stall)}ms, search in ${searched}ms`,
   );
+  // The recommendation with the most findings renders one page of them.
+  await page.evaluate(() => {
+    location.hash = '#/recommendations';
+  });
+  await page.waitForSelector('[data-testid="recommendation-row"]');
+  const totalFindings = (
+    await page.$$eval('[data-testid^="findings-"]', (c) => c.filter((x) => /^findings-[a-z]+$/.test(x.dataset.testid) && x.closest('[data-testid="severity-summary"]')).map((x) => Number(x.textContent.replace(/[,\s]/g, ''))))
+  ).reduce((a, b) => a + b, 0);
+  const detailStarted = Date.now();
+  await page.click('[data-testid="recommendation-row"] [data-testid="recommendation-link"]');
+  await page.waitForSelector('[data-testid="finding-row"]');
+  const detailMs = Date.now() - detailStarted;
+  const affectedTotal = Number(await page.textContent('[data-testid="findings-total"]'));
+  const findingRows = await page.$$eval('[data-testid="finding-row"]', (r) => r.length);
+  check(findingRows === Math.min(100, affectedTotal), `large snapshot: ${findingRows} finding rows in the DOM for ${affectedTotal} findings`);
+  ctx.notes.push(`50,000 pods: ${totalFindings.toLocaleString('en')} findings, top recommendation (${affectedTotal.toLocaleString('en')} findings) opened in ${detailMs}ms`);
   check(stall < 1000, `large snapshot: the page froze for ${Math.round(stall)}ms`);
   check(searched < 3000, `large snapshot: search took ${searched}ms`);
 }
@@ -523,6 +649,16 @@ async function testHostileValues({ page }) {
   const cells = await page.$$eval('[data-testid="inventory-row"] td .cell', (c) => c.map((t) => t.textContent));
   check(cells.includes(name) && cells.includes(namespace), `hostile values not shown verbatim: ${cells.join(' | ')}`);
   check((await page.$$('[data-testid="inventory-table"] img, [data-testid="inventory-table"] script, [data-testid="inventory-table"] svg')).length === 0, 'hostile values became elements');
+  // The same values in the findings of a recommendation.
+  await page.evaluate(() => {
+    location.hash = '#/recommendations?q=onerror';
+  });
+  await page.waitForSelector('[data-testid="recommendation-row"]');
+  await page.click('[data-testid="recommendation-row"] [data-testid="recommendation-link"]');
+  await page.waitForSelector('[data-testid="finding-row"]');
+  const findingNames = await page.$$eval('[data-testid="finding-row"] td[data-col="name"]', (c) => c.map((t) => t.textContent));
+  check(findingNames.includes(name), `hostile name not shown verbatim in the findings: ${findingNames.join(' | ')}`);
+  check((await page.$$('[data-testid="findings-table"] img, [data-testid="findings-table"] script, [data-testid="findings-table"] svg')).length === 0, 'hostile values became elements in the findings');
   await page.waitForTimeout(200);
   check((await page.evaluate(() => window.pwned)) === undefined, 'a hostile value ran script');
 }
@@ -549,6 +685,7 @@ const tests = [
   ['a dropped folder is walked', testFolderDrop],
   ['malformed input is located and contained', testMalformed],
   ['inventory table filters, sorts and keeps its route', testInventory],
+  ['recommendations match the CLI and keep their route', testRecommendations],
   ['hostile values are rendered as text', testHostileValues],
   ['50,000 pods stay responsive', testLargeSnapshot],
   [

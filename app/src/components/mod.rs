@@ -1,9 +1,16 @@
 //! The app's components, one file per part of the screen.
 
+pub mod affected_table;
 pub mod counts;
 pub mod drop_zone;
 pub mod inputs;
 pub mod inventory;
 pub mod nav;
 pub mod overview;
+pub mod recommendation_detail;
+pub mod recommendation_row;
+pub mod recommendations;
+pub mod severity;
+pub mod severity_summary;
 pub mod status;
+pub mod top_recommendations;

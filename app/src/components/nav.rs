@@ -1,4 +1,4 @@
-//! The left navigation: brand, the two pages and a reminder that everything stays local.
+//! The left navigation: brand, the pages and a reminder that everything stays local.
 
 use leptos::prelude::*;
 
@@ -14,6 +14,18 @@ pub fn SideNav() -> impl IntoView {
         state
             .route
             .with(|r| matches!(r.page, Page::Inventory { .. }))
+    };
+    let on_recommendations = move || {
+        state
+            .route
+            .with(|r| matches!(r.page, Page::Recommendations { .. }))
+    };
+    let recommendations = move || {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| thousands(a.recommendations.len()))
+                .unwrap_or_default()
+        })
     };
     let resources = move || {
         state.analysis.with(|a| {
@@ -32,6 +44,16 @@ pub fn SideNav() -> impl IntoView {
             <a class="nav-link" class:active=on_overview href="#/" data-testid="nav-overview">
                 <span class="nav-icon" aria-hidden="true">"◎"</span>
                 "Overview"
+            </a>
+            <a
+                class="nav-link"
+                class:active=on_recommendations
+                href="#/recommendations"
+                data-testid="nav-recommendations"
+            >
+                <span class="nav-icon" aria-hidden="true">"⚑"</span>
+                "Recommendations"
+                <span class="nav-badge">{recommendations}</span>
             </a>
             <a class="nav-link" class:active=on_inventory href="#/inventory" data-testid="nav-inventory">
                 <span class="nav-icon" aria-hidden="true">"▤"</span>

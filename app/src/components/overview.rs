@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
 use crate::components::inputs::InputsTable;
+use crate::components::severity_summary::SeveritySummary;
+use crate::components::top_recommendations::TopRecommendations;
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -18,7 +20,7 @@ pub fn OverviewPage() -> impl IntoView {
             <div>
                 <h1>"Overview"</h1>
                 <p class="page-sub">
-                    "Inventory and input status of the loaded Kubernetes snapshots."
+                    "Security posture, inventory and input status of the loaded Kubernetes snapshots."
                 </p>
             </div>
             <div class="page-actions">
@@ -35,6 +37,19 @@ pub fn OverviewPage() -> impl IntoView {
         </Show>
         <Show when=has_analysis>
             <Summary />
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Findings by severity"</h2>
+                    <a class="section-link" href="#/recommendations">"All recommendations →"</a>
+                </div>
+                <SeveritySummary />
+            </section>
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Top recommendations"</h2>
+                </div>
+                <TopRecommendations />
+            </section>
             <section class="section">
                 <div class="section-head">
                     <h2>"Inventory"</h2>

@@ -1,0 +1,208 @@
+//! The resources a recommendation fails on: one row per finding with the exact failing
+//! field and where the resource was read from. A rule can fail on hundreds of
+//! thousands of resources, so the search filters indices into the shared analysis and
+//! only one page of rows is in the DOM.
+
+use leptos::prelude::*;
+use portolan_engine::rules::Finding;
+
+use crate::format::thousands;
+use crate::route::{Page, TableQuery};
+use crate::state::use_state;
+
+/// Rows per page.
+const PAGE_SIZE: usize = 100;
+
+fn source_text(f: &Finding) -> String {
+    if f.source.line > 0 {
+        format!("{}:{}", f.source.file, f.source.line)
+    } else {
+        f.source.file.clone()
+    }
+}
+
+fn matches(f: &Finding, needle: &str) -> bool {
+    let hit = |s: &str| s.to_lowercase().contains(needle);
+    hit(&f.resource.name)
+        || hit(&f.resource.namespace)
+        || hit(&f.resource.kind)
+        || hit(&f.container)
+        || hit(&f.field)
+        || hit(&f.message)
+        || hit(&f.source.file)
+}
+
+/// The affected resources of the recommendation at `recommendation` in
+/// `Analysis::recommendations`.
+#[component]
+pub fn AffectedTable(recommendation: usize) -> impl IntoView {
+    let state = use_state();
+    let needle = Memo::new(move |_| state.route.with(|r| r.query.q.trim().to_lowercase()));
+    let page = RwSignal::new(0usize);
+    // Indices into `Analysis::findings` that pass the search.
+    let visible = Memo::new(move |_| {
+        let needle = needle.get();
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return Vec::new();
+            };
+            let Some(r) = a.recommendations.get(recommendation) else {
+                return Vec::new();
+            };
+            r.findings
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    needle.is_empty() || a.findings.get(i).is_some_and(|f| matches(f, &needle))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let pages = move || visible.with(|v| v.len().div_ceil(PAGE_SIZE).max(1));
+    let current_page = move || page.get().min(pages() - 1);
+    let page_rows = move || {
+        let start = current_page() * PAGE_SIZE;
+        visible.with(|v| {
+            v.iter()
+                .skip(start)
+                .take(PAGE_SIZE)
+                .copied()
+                .collect::<Vec<_>>()
+        })
+    };
+    let update_query = move |change: &dyn Fn(&mut TableQuery)| {
+        let mut route = state.route.get_untracked();
+        if !matches!(route.page, Page::Recommendations { rule: Some(_) }) {
+            return;
+        }
+        change(&mut route.query);
+        page.set(0);
+        state.navigate(route, true);
+    };
+    let range_text = move || {
+        let total = visible.with(Vec::len);
+        if total == 0 {
+            return "No matching resources".to_string();
+        }
+        let start = current_page() * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(total);
+        format!(
+            "{}–{} of {}",
+            thousands(start + 1),
+            thousands(end),
+            thousands(total)
+        )
+    };
+
+    view! {
+        <section class="section">
+            <div class="section-head">
+                <h2>"Affected resources"</h2>
+            </div>
+            <div class="panel table-panel">
+                <div class="toolbar">
+                    <input
+                        class="search"
+                        type="search"
+                        placeholder="Search by resource, container, field, message or file"
+                        aria-label="Search affected resources"
+                        data-testid="findings-search"
+                        prop:value=move || state.route.with(|r| r.query.q.clone())
+                        on:input=move |e| {
+                            let value = event_target_value(&e);
+                            update_query(&|q| q.q = value.clone());
+                        }
+                    />
+                    <span class="toolbar-count" data-testid="findings-range">{range_text}</span>
+                    <span class="visually-hidden" data-testid="findings-total">
+                        {move || visible.with(Vec::len)}
+                    </span>
+                </div>
+                <div class="table-scroll">
+                    <table class="table findings-table" data-testid="findings-table">
+                        <thead>
+                            <tr>
+                                <th>"Kind"</th>
+                                <th>"Namespace"</th>
+                                <th>"Name"</th>
+                                <th>"Container"</th>
+                                <th>"Failing field"</th>
+                                <th>"Message"</th>
+                                <th>"Source"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=page_rows key=|i| *i let:index>
+                                <FindingRow index=index />
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+                <div class="pager">
+                    <button
+                        class="btn btn-ghost btn-small"
+                        data-testid="findings-prev"
+                        disabled=move || current_page() == 0
+                        on:click=move |_| page.set(current_page().saturating_sub(1))
+                    >
+                        "← Previous"
+                    </button>
+                    <span class="pager-text">
+                        {move || format!("Page {} of {}", thousands(current_page() + 1), thousands(pages()))}
+                    </span>
+                    <button
+                        class="btn btn-ghost btn-small"
+                        data-testid="findings-next"
+                        disabled=move || { current_page() + 1 >= pages() }
+                        on:click=move |_| page.set(current_page() + 1)
+                    >
+                        "Next →"
+                    </button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// A field path that may wrap after each `.`: text pieces with `<wbr>` between them.
+fn breakable(path: &str) -> impl IntoView {
+    path.split_inclusive('.')
+        .map(|part| {
+            let part = part.to_string();
+            view! { {part}<wbr /> }
+        })
+        .collect_view()
+}
+
+/// One finding; every value is text.
+#[component]
+fn FindingRow(index: usize) -> impl IntoView {
+    let state = use_state();
+    let row = move || {
+        state.analysis.with(|a| {
+            let f = a.as_ref()?.findings.get(index)?;
+            let cell = |col: &'static str, class: &'static str, text: String| {
+                let title = text.clone();
+                view! {
+                    <td class=class data-col=col>
+                        <div class="cell" title=title>{text}</div>
+                    </td>
+                }
+            };
+            Some(view! {
+                <tr data-testid="finding-row">
+                    {cell("kind", "", f.resource.kind.clone())}
+                    {cell("namespace", "", f.resource.namespace.clone())}
+                    {cell("name", "cell-name", f.resource.name.clone())}
+                    {cell("container", "", f.container.clone())}
+                    <td class="cell-field mono" data-col="field">
+                        <div class="cell" title=f.field.clone()>{breakable(&f.field)}</div>
+                    </td>
+                    {cell("message", "cell-message", f.message.clone())}
+                    {cell("source", "cell-source mono", source_text(f))}
+                </tr>
+            })
+        })
+    };
+    view! { {row} }
+}

@@ -1,0 +1,134 @@
+//! One recommendation: its title and severity, the rule's documentation from the
+//! engine's catalogue and the table of affected resources.
+
+use leptos::prelude::*;
+
+use crate::components::affected_table::AffectedTable;
+use crate::components::drop_zone::LoadDemoButton;
+use crate::components::severity::{category_slug, SeverityBadge};
+use crate::format::thousands;
+use crate::state::use_state;
+
+#[component]
+pub fn RecommendationDetail(rule: String) -> impl IntoView {
+    let state = use_state();
+    let info = portolan_engine::rules::rule(&rule).map(|r| &r.info);
+    // Position of this rule in `Analysis::recommendations`, when it fails at all.
+    let rule_for_index = rule.clone();
+    let index = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            a.as_ref()?
+                .recommendations
+                .iter()
+                .position(|r| r.rule == rule_for_index)
+        })
+    });
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    let affected = move || {
+        index.get().and_then(|i| {
+            state
+                .analysis
+                .with(|a| a.as_ref().map(|a| a.recommendations[i].affected))
+        })
+    };
+    let title = info.map_or_else(|| rule.clone(), |i| i.title.to_string());
+    view! {
+        <header class="page-head">
+            <div>
+                <div class="breadcrumb">
+                    <a href="#/recommendations">"Recommendations"</a>
+                    <span class="sep">"/"</span>
+                    <span class="mono">{rule.clone()}</span>
+                </div>
+                <h1 data-testid="recommendation-title">{title}</h1>
+                {info.map(|i| view! {
+                    <div class="rec-meta">
+                        <SeverityBadge severity=i.severity />
+                        <span class="rec-meta-item" data-category=category_slug(i.category)>
+                            {i.category.label()}
+                        </span>
+                        <span class="rec-meta-item">"Applies to " {i.kinds.join(", ")}</span>
+                        <span class="rec-meta-item" data-testid="recommendation-affected-count">
+                            {move || match affected() {
+                                Some(n) => format!("{} affected resources", thousands(n)),
+                                None => "No affected resource".to_string(),
+                            }}
+                        </span>
+                    </div>
+                })}
+            </div>
+        </header>
+        {match info {
+            Some(i) => view! { <RuleDoc info=i /> }.into_any(),
+            None => view! {
+                <div class="banner banner-warning">"This rule is not in the catalogue."</div>
+            }
+            .into_any(),
+        }}
+        <Show when=has_analysis fallback=|| view! {
+            <div class="empty">
+                <h2>"No snapshot loaded"</h2>
+                <p>"Load files to see the resources this rule fails on."</p>
+                <LoadDemoButton />
+            </div>
+        }>
+            {move || match index.get() {
+                Some(i) => view! { <AffectedTable recommendation=i /> }.into_any(),
+                None => view! {
+                    <div class="empty" data-testid="no-affected">
+                        <h2>"Nothing to fix"</h2>
+                        <p>"No resource in the loaded snapshot fails this rule."</p>
+                    </div>
+                }
+                .into_any(),
+            }}
+        </Show>
+    }
+}
+
+/// The rule's documentation: what it checks, why, a failing example, the remediation
+/// and the frameworks it maps to.
+#[component]
+fn RuleDoc(info: &'static portolan_engine::rules::RuleInfo) -> impl IntoView {
+    view! {
+        <section class="panel rule-doc" data-testid="rule-doc">
+            <div class="rule-doc-grid">
+                <div>
+                    <h3>"What it checks"</h3>
+                    <p data-testid="rule-checks"><DocText text=info.checks /></p>
+                    <h3>"Why it matters"</h3>
+                    <p data-testid="rule-why"><DocText text=info.why /></p>
+                    <h3>"Remediation"</h3>
+                    <p data-testid="rule-remediation"><DocText text=info.remediation /></p>
+                    <h3>"Frameworks"</h3>
+                    <div class="tags">
+                        {info
+                            .frameworks
+                            .iter()
+                            .map(|f| view! { <span class="tag">{*f}</span> })
+                            .collect_view()}
+                    </div>
+                </div>
+                <div>
+                    <h3>"Failing example"</h3>
+                    <pre class="example" data-testid="rule-example">{info.example.trim_end()}</pre>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Catalogue prose, with `backticked` spans shown as code (as text, never markup).
+#[component]
+fn DocText(text: &'static str) -> impl IntoView {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part}</code> }.into_any()
+            } else {
+                part.into_any()
+            }
+        })
+        .collect_view()
+}

@@ -1,0 +1,227 @@
+//! The recommendation table: one row per failing rule, most severe first, filtered by
+//! severity, category and a text search over titles, rule ids and the names of the
+//! affected resources. The filters live in the URL (see [`crate::route`]).
+
+use leptos::prelude::*;
+use portolan_engine::rules::{Recommendation, Severity};
+use portolan_engine::Analysis;
+
+use crate::components::drop_zone::LoadDemoButton;
+use crate::components::recommendation_row::{RecommendationHead, RecommendationRow};
+use crate::components::severity::{category_slug, severity_label, CATEGORIES};
+use crate::components::severity_summary::SeveritySummary;
+use crate::format::thousands;
+use crate::route::{Page, TableQuery};
+use crate::state::use_state;
+
+/// Whether `r` matches the lower-cased `needle` by title, id or an affected resource.
+fn matches(a: &Analysis, r: &Recommendation, needle: &str) -> bool {
+    let hit = |s: &str| s.to_lowercase().contains(needle);
+    hit(&r.title)
+        || hit(&r.rule)
+        || r.findings.iter().any(|&i| {
+            a.findings.get(i).is_some_and(|f| {
+                hit(&f.resource.name) || hit(&f.resource.namespace) || hit(&f.resource.kind)
+            })
+        })
+}
+
+#[component]
+pub fn RecommendationsPage() -> impl IntoView {
+    let state = use_state();
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    view! {
+        <header class="page-head">
+            <div>
+                <h1 data-testid="recommendations-title">"Recommendations"</h1>
+                <p class="page-sub">
+                    "Hardening rules the snapshot fails, most severe first. Open one for its "
+                    "documentation and every affected resource."
+                </p>
+            </div>
+        </header>
+        <Show when=has_analysis fallback=EmptyRecommendations>
+            <RecommendationTable />
+        </Show>
+    }
+}
+
+#[component]
+fn EmptyRecommendations() -> impl IntoView {
+    view! {
+        <div class="empty">
+            <h2>"No snapshot loaded"</h2>
+            <p>
+                "Drop files on the " <a href="#/">"overview"</a>
+                ", or try Portolan with the demo cluster."
+            </p>
+            <LoadDemoButton />
+        </div>
+    }
+}
+
+#[component]
+fn RecommendationTable() -> impl IntoView {
+    let state = use_state();
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    let selected_severity = Signal::derive(move || query.with(|q| q.severity.clone()));
+
+    // Recommendations per severity and per category, for the chips and the select.
+    let severity_counts = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let mut counts = [0usize; 5];
+            for r in a.iter().flat_map(|a| &a.recommendations) {
+                counts[r.severity as usize] += 1;
+            }
+            counts
+        })
+    });
+    let categories = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            CATEGORIES
+                .into_iter()
+                .map(|c| {
+                    let n = a
+                        .iter()
+                        .flat_map(|a| &a.recommendations)
+                        .filter(|r| r.category == c)
+                        .count();
+                    (c, n)
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect::<Vec<_>>()
+        })
+    });
+    let visible = Memo::new(move |_| {
+        let query = query.get();
+        let needle = query.q.trim().to_lowercase();
+        let severity = Severity::parse(&query.severity);
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return Vec::new();
+            };
+            a.recommendations
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| severity.is_none_or(|s| r.severity == s))
+                .filter(|(_, r)| {
+                    query.category.is_empty() || category_slug(r.category) == query.category
+                })
+                .filter(|(_, r)| needle.is_empty() || matches(a, r, &needle))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let update_query = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
+        let mut route = state.route.get_untracked();
+        if route.page != (Page::Recommendations { rule: None }) {
+            return;
+        }
+        change(&mut route.query);
+        state.navigate(route, replace);
+    };
+    let total = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map_or(0, |a| a.recommendations.len()))
+    };
+
+    let chip = move |value: &'static str, label: &'static str, count: Signal<usize>| {
+        let active = move || query.with(|q| q.severity == value);
+        view! {
+            <button
+                class="chip"
+                class:active=active
+                aria-pressed=move || active().to_string()
+                data-testid=format!("severity-chip-{}", if value.is_empty() { "all" } else { value })
+                on:click=move |_| update_query(&|q| q.severity = value.to_string(), false)
+            >
+                {label}
+                <span class="chip-count">{move || thousands(count.get())}</span>
+            </button>
+        }
+    };
+
+    view! {
+        <SeveritySummary selected=selected_severity />
+        <div class="panel table-panel">
+            <div class="toolbar toolbar-wrap">
+                <div class="chips" role="group" aria-label="Severity">
+                    {chip("", "All", Signal::derive(total))}
+                    {Severity::ALL
+                        .into_iter()
+                        .map(|s| {
+                            chip(
+                                s.as_str(),
+                                severity_label(s),
+                                Signal::derive(move || severity_counts.with(|c| c[s as usize])),
+                            )
+                        })
+                        .collect_view()}
+                </div>
+                <select
+                    class="select"
+                    aria-label="Category"
+                    data-testid="recommendations-category"
+                    prop:value=move || query.with(|q| q.category.clone())
+                    on:change=move |e| {
+                        let value = event_target_value(&e);
+                        update_query(&|q| q.category = value.clone(), false);
+                    }
+                >
+                    <option value="">"All categories"</option>
+                    {move || {
+                        let selected = query.with(|q| q.category.clone());
+                        categories
+                            .get()
+                            .into_iter()
+                            .map(|(c, n)| {
+                                let slug = category_slug(c);
+                                view! {
+                                    <option value=slug selected=slug == selected>
+                                        {format!("{} ({n})", c.label())}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <input
+                    class="search"
+                    type="search"
+                    placeholder="Search titles, rule ids and affected resources"
+                    aria-label="Search recommendations"
+                    data-testid="recommendations-search"
+                    prop:value=move || query.with(|q| q.q.clone())
+                    on:input=move |e| {
+                        let value = event_target_value(&e);
+                        update_query(&|q| q.q = value.clone(), true);
+                    }
+                />
+                <span class="toolbar-count">
+                    {move || {
+                        let shown = visible.with(Vec::len);
+                        format!("{} of {} recommendations", thousands(shown), thousands(total()))
+                    }}
+                </span>
+                <span class="visually-hidden" data-testid="recommendations-total">
+                    {move || visible.with(Vec::len)}
+                </span>
+            </div>
+            <div class="table-scroll">
+                <table class="table rec-table" data-testid="recommendations-table">
+                    <RecommendationHead />
+                    <tbody>
+                        <For each=move || visible.get() key=|i| *i let:index>
+                            <RecommendationRow index=index />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            <Show when=move || visible.with(Vec::is_empty)>
+                <div class="table-empty">"No recommendation matches these filters."</div>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,47 @@
+//! One card per severity with the number of findings, each linking to the
+//! recommendation table filtered by that severity.
+
+use leptos::prelude::*;
+use portolan_engine::rules::Severity;
+
+use crate::components::severity::{finding_counts, severity_label};
+use crate::format::thousands;
+use crate::route::Route;
+use crate::state::use_state;
+
+/// The cards; `selected` highlights the severity the table is filtered by.
+#[component]
+pub fn SeveritySummary(
+    #[prop(into, default = Signal::stored(String::new()))] selected: Signal<String>,
+) -> impl IntoView {
+    let state = use_state();
+    let counts = Memo::new(move |_| {
+        state
+            .analysis
+            .with(|a| a.as_deref().map(finding_counts).unwrap_or_default())
+    });
+    view! {
+        <div class="severity-cards" data-testid="severity-summary">
+            {Severity::ALL
+                .into_iter()
+                .map(|severity| {
+                    let name = severity.as_str();
+                    let is_selected = move || selected.with(|s| s == name);
+                    view! {
+                        <a
+                            class=format!("severity-card sev-card-{name}")
+                            class:selected=is_selected
+                            href=Route::severity_href(name)
+                            data-testid=format!("severity-card-{name}")
+                        >
+                            <span class="severity-value" data-testid=format!("findings-{name}")>
+                                {move || thousands(counts.with(|c| c[severity as usize]))}
+                            </span>
+                            <span class="severity-name">{severity_label(severity)}</span>
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
