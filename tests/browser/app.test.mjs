@@ -270,6 +270,19 @@ async function testLoadDemo({ page }, ctx) {
     JSON.stringify(paths) === JSON.stringify(wanted),
     `Load demo: the inputs table shows paths ${paths.join(', ')}`,
   );
+  // The secure score, overall and per namespace, is the CLI's.
+  const score = (await page.textContent('[data-testid="secure-score"]')).trim();
+  const wantScore = `${ctx.analysis.secureScore.overall.toFixed(1)}%`;
+  check(score === wantScore, `secure score shows ${score}, the CLI says ${wantScore}`);
+  const rows = await page.$$eval('[data-testid="namespace-score-row"]', (trs) =>
+    trs.map((tr) => [tr.dataset.namespace, tr.querySelector('.score-value').textContent.trim()]),
+  );
+  const wantRows = ctx.analysis.secureScore.namespaces.map((n) => [n.namespace, `${n.score.toFixed(1)}%`]);
+  const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  check(
+    JSON.stringify([...rows].sort(byName)) === JSON.stringify([...wantRows].sort(byName)),
+    `namespace scores ${JSON.stringify(rows)} differ from the CLI's ${JSON.stringify(wantRows)}`,
+  );
   await screenshot(page, 'overview');
   // Clear resets everything.
   await page.click('[data-testid="clear"]');

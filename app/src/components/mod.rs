@@ -5,6 +5,7 @@ pub mod counts;
 pub mod drop_zone;
 pub mod inputs;
 pub mod inventory;
+pub mod namespace_scores;
 pub mod nav;
 pub mod overview;
 pub mod recommendation_detail;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
 use crate::components::inputs::InputsTable;
+use crate::components::namespace_scores::NamespaceScores;
 use crate::components::severity_summary::SeveritySummary;
 use crate::components::top_recommendations::TopRecommendations;
 use crate::format::thousands;
@@ -49,6 +50,12 @@ pub fn OverviewPage() -> impl IntoView {
                     <h2>"Top recommendations"</h2>
                 </div>
                 <TopRecommendations />
+            </section>
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Secure score by namespace"</h2>
+                </div>
+                <NamespaceScores />
             </section>
             <section class="section">
                 <div class="section-head">
@@ -152,6 +159,16 @@ fn Summary() -> impl IntoView {
                             .into_any()
                     }
                 }}
+            </div>
+            <div class="tile tile-score">
+                <div class="tile-label">"Secure score"</div>
+                <div class="tile-value" data-testid="secure-score">
+                    {move || {
+                        state
+                            .analysis
+                            .with(|a| a.as_ref().map(|a| format!("{:.1}%", a.secure_score.overall)))
+                    }}
+                </div>
             </div>
             <div class="tile">
                 <div class="tile-label">"Files"</div>

@@ -1,0 +1,74 @@
+//! The secure score of each namespace, worst first: the share of its resources that
+//! pass the rules, weighted by severity (computed by the engine).
+
+use leptos::prelude::*;
+
+use crate::state::use_state;
+
+#[component]
+pub fn NamespaceScores() -> impl IntoView {
+    let state = use_state();
+    let rows = move || {
+        state.analysis.with(|a| {
+            let mut rows: Vec<(String, f64, usize, usize)> = a
+                .as_ref()
+                .map(|a| {
+                    a.secure_score
+                        .namespaces
+                        .iter()
+                        .map(|n| (n.namespace.clone(), n.score, n.resources, n.unhealthy))
+                        .collect()
+                })
+                .unwrap_or_default();
+            rows.sort_by(|x, y| x.1.total_cmp(&y.1).then_with(|| x.0.cmp(&y.0)));
+            rows
+        })
+    };
+    view! {
+        <div class="panel">
+            <table class="table" data-testid="namespace-scores">
+                <thead>
+                    <tr>
+                        <th>"Namespace"</th>
+                        <th>"Secure score"</th>
+                        <th class="num">"Resources"</th>
+                        <th class="num">"Unhealthy"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        rows()
+                            .into_iter()
+                            .map(|(namespace, score, resources, unhealthy)| {
+                                let width = format!("width: {:.1}%", score.clamp(0.0, 100.0));
+                                let tone = if score >= 90.0 {
+                                    "good"
+                                } else if score >= 70.0 {
+                                    "fair"
+                                } else {
+                                    "poor"
+                                };
+                                let label = namespace.clone();
+                                view! {
+                                    <tr data-testid="namespace-score-row" data-namespace=namespace>
+                                        <td>{label}</td>
+                                        <td>
+                                            <div class="score">
+                                                <span class="score-value">{format!("{score:.1}%")}</span>
+                                                <span class="score-bar">
+                                                    <span class=format!("score-fill score-{tone}") style=width></span>
+                                                </span>
+                                            </div>
+                                        </td>
+                                        <td class="num">{resources}</td>
+                                        <td class="num">{unhealthy}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
