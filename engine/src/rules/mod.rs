@@ -154,6 +154,41 @@ pub struct RuleOptions {
     pub today: Option<String>,
 }
 
+/// Kinds whose pod template the workload rules read.
+pub(crate) const POD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
+
+/// Shared by the rule families' tests: inline YAML in, findings out.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{evaluate, Finding, RuleOptions};
+    use crate::ingest::{parse_file, InputFile};
+    use crate::model::Inventory;
+
+    /// Parses `yaml` (which must be clean) and evaluates every rule with `options`.
+    pub fn findings_with(yaml: &str, options: &RuleOptions) -> Vec<Finding> {
+        let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let mut inventory = Inventory::default();
+        inventory.extend(parsed.objects, None);
+        inventory.finish();
+        evaluate(&inventory, options).0
+    }
+
+    /// [`findings_with`] the default options.
+    pub fn findings(yaml: &str) -> Vec<Finding> {
+        findings_with(yaml, &RuleOptions::default())
+    }
+}
+
 /// The resource a finding is about: for workloads, the controller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

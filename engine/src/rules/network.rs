@@ -32,16 +32,7 @@ pub fn is_system_namespace(namespace: &str) -> bool {
     SYSTEM_NAMESPACES.contains(&namespace)
 }
 
-const POD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
+use super::POD_KINDS;
 
 const FRAMEWORKS_COVERAGE: &[&str] = &["cis-k8s/5.3.2", "nsa-cisa", "mitre/T1210"];
 

@@ -10,16 +10,7 @@
 use super::pss::{self, Level, Version};
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 
-const POD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
+use super::POD_KINDS;
 
 /// Emits a finding for every unit that fails the PSS check `id`.
 fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {

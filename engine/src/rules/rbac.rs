@@ -29,16 +29,7 @@ use crate::model::WorkloadUnit;
 
 const BINDING_KINDS: &[&str] = &["ClusterRoleBinding", "RoleBinding"];
 const ROLE_KINDS: &[&str] = &["ClusterRole", "Role"];
-const POD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
+use super::POD_KINDS;
 
 /// The family's rules, in catalogue order.
 pub static RULES: &[&Rule] = &[

@@ -1,18 +1,8 @@
 //! Network rules over small inline snapshots: each rule passing and failing, and the
 //! selector logic (matchExpressions, policy types, other namespaces).
 
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
-use crate::rules::{evaluate, Finding, RuleOptions};
-
-fn findings(yaml: &str) -> Vec<Finding> {
-    let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let mut inventory = Inventory::default();
-    inventory.extend(parsed.objects, None);
-    inventory.finish();
-    evaluate(&inventory, &RuleOptions::default()).0
-}
+use crate::rules::testing::findings;
+use crate::rules::Finding;
 
 /// `(kind namespace/name)` of the resources failing `rule`, sorted.
 fn failing(f: &[Finding], rule: &str) -> Vec<String> {

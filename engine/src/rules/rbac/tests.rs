@@ -1,15 +1,5 @@
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
-use crate::rules::{evaluate, Finding, RuleOptions};
-
-fn findings(yaml: &str) -> Vec<Finding> {
-    let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let mut inventory = Inventory::default();
-    inventory.extend(parsed.objects, None);
-    inventory.finish();
-    evaluate(&inventory, &RuleOptions::default()).0
-}
+use crate::rules::testing::findings;
+use crate::rules::Finding;
 
 /// `kind/ns/name` of the resources a rule fired on.
 fn fired(findings: &[Finding], rule: &str) -> Vec<String> {

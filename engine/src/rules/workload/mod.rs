@@ -56,16 +56,7 @@ pub static RULES: &[&Rule] = &[
 ];
 
 /// Every kind that carries a pod template.
-pub(super) const POD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
+pub(super) use super::POD_KINDS;
 
 /// One container of a unit, with the path of the container in the resource
 /// (`spec.template.spec.containers[1]`).

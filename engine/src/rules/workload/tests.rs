@@ -1,23 +1,9 @@
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
-use crate::rules::{evaluate, Finding, RuleOptions};
+use crate::rules::testing::{findings, findings_with};
+use crate::rules::{Finding, RuleOptions};
 
 use super::credentials::{classify_name, credential_in_value, NameKind};
 use super::host_path::normalize;
 use super::runtime::privilege_switch;
-
-fn findings_with(yaml: &str, options: &RuleOptions) -> Vec<Finding> {
-    let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let mut inventory = Inventory::default();
-    inventory.extend(parsed.objects, None);
-    inventory.finish();
-    evaluate(&inventory, options).0
-}
-
-fn findings(yaml: &str) -> Vec<Finding> {
-    findings_with(yaml, &RuleOptions::default())
-}
 
 /// Findings of one rule on one resource, as (container, field).
 fn of<'a>(f: &'a [Finding], rule: &str, name: &str) -> Vec<&'a Finding> {
