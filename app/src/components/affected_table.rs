@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use portolan_engine::rules::Finding;
 
-use crate::format::thousands;
+use crate::components::pager::{range_text, Pager};
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
 
@@ -79,20 +79,7 @@ pub fn AffectedTable(recommendation: usize) -> impl IntoView {
         page.set(0);
         state.navigate(route, true);
     };
-    let range_text = move || {
-        let total = visible.with(Vec::len);
-        if total == 0 {
-            return "No matching resources".to_string();
-        }
-        let start = current_page() * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(total);
-        format!(
-            "{}–{} of {}",
-            thousands(start + 1),
-            thousands(end),
-            thousands(total)
-        )
-    };
+    let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
 
     view! {
         <section class="section">
@@ -138,27 +125,7 @@ pub fn AffectedTable(recommendation: usize) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <div class="pager">
-                    <button
-                        class="btn btn-ghost btn-small"
-                        data-testid="findings-prev"
-                        disabled=move || current_page() == 0
-                        on:click=move |_| page.set(current_page().saturating_sub(1))
-                    >
-                        "← Previous"
-                    </button>
-                    <span class="pager-text">
-                        {move || format!("Page {} of {}", thousands(current_page() + 1), thousands(pages()))}
-                    </span>
-                    <button
-                        class="btn btn-ghost btn-small"
-                        data-testid="findings-next"
-                        disabled=move || { current_page() + 1 >= pages() }
-                        on:click=move |_| page.set(current_page() + 1)
-                    >
-                        "Next →"
-                    </button>
-                </div>
+                <Pager page=page pages=Signal::derive(pages) testid="findings" />
             </div>
         </section>
     }

@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use portolan_engine::analysis::ResourceSummary;
 
 use crate::components::counts::{ordered_kinds, CountCards};
-use crate::components::drop_zone::LoadDemoButton;
+use crate::components::no_snapshot::NoSnapshot;
+use crate::components::pager::{range_text, Pager};
 use crate::format::thousands;
 use crate::route::{Page, Route, TableQuery};
 use crate::state::use_state;
@@ -35,7 +36,7 @@ pub fn InventoryPage(kind: Option<String>) -> impl IntoView {
                 <h1 data-testid="kind-title">{title}</h1>
             </div>
         </header>
-        <Show when=has_analysis fallback=EmptyInventory>
+        <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             {match kind.clone() {
                 Some(kind) => view! {
                     <div class="inventory-layout">
@@ -47,20 +48,6 @@ pub fn InventoryPage(kind: Option<String>) -> impl IntoView {
                 None => view! { <CountCards /> }.into_any(),
             }}
         </Show>
-    }
-}
-
-#[component]
-fn EmptyInventory() -> impl IntoView {
-    view! {
-        <div class="empty">
-            <h2>"No snapshot loaded"</h2>
-            <p>
-                "Drop files on the " <a href="#/">"overview"</a>
-                ", or try Portolan with the demo cluster."
-            </p>
-            <LoadDemoButton />
-        </div>
     }
 }
 
@@ -291,20 +278,7 @@ fn KindTable(kind: String) -> impl IntoView {
         state.navigate(route, replace);
     };
 
-    let range_text = move || {
-        let total = visible.with(Vec::len);
-        if total == 0 {
-            return "No matching resources".to_string();
-        }
-        let start = current_page() * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(total);
-        format!(
-            "{}–{} of {}",
-            thousands(start + 1),
-            thousands(end),
-            thousands(total)
-        )
-    };
+    let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
 
     view! {
         <div class="panel table-panel">
@@ -376,27 +350,7 @@ fn KindTable(kind: String) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <div class="pager">
-                <button
-                    class="btn btn-ghost btn-small"
-                    data-testid="page-prev"
-                    disabled=move || current_page() == 0
-                    on:click=move |_| page.set(current_page().saturating_sub(1))
-                >
-                    "← Previous"
-                </button>
-                <span class="pager-text">
-                    {move || format!("Page {} of {}", thousands(current_page() + 1), thousands(pages()))}
-                </span>
-                <button
-                    class="btn btn-ghost btn-small"
-                    data-testid="page-next"
-                    disabled=move || { current_page() + 1 >= pages() }
-                    on:click=move |_| page.set(current_page() + 1)
-                >
-                    "Next →"
-                </button>
-            </div>
+            <Pager page=page pages=Signal::derive(pages) testid="page" />
         </div>
     }
 }

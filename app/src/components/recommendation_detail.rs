@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::affected_table::AffectedTable;
-use crate::components::drop_zone::LoadDemoButton;
+use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::{category_slug, SeverityBadge};
 use crate::format::thousands;
 use crate::state::use_state;
@@ -66,11 +66,7 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
             .into_any(),
         }}
         <Show when=has_analysis fallback=|| view! {
-            <div class="empty">
-                <h2>"No snapshot loaded"</h2>
-                <p>"Load files to see the resources this rule fails on."</p>
-                <LoadDemoButton />
-            </div>
+            <NoSnapshot hint="Load files to see the resources this rule fails on." />
         }>
             {move || match index.get() {
                 Some(i) => view! { <AffectedTable recommendation=i /> }.into_any(),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use portolan_engine::rules::{Recommendation, Severity};
 use portolan_engine::Analysis;
 
-use crate::components::drop_zone::LoadDemoButton;
+use crate::components::no_snapshot::NoSnapshot;
 use crate::components::recommendation_row::{RecommendationHead, RecommendationRow};
 use crate::components::severity::{category_slug, severity_label, CATEGORIES};
 use crate::components::severity_summary::SeveritySummary;
@@ -40,23 +40,9 @@ pub fn RecommendationsPage() -> impl IntoView {
                 </p>
             </div>
         </header>
-        <Show when=has_analysis fallback=EmptyRecommendations>
+        <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <RecommendationTable />
         </Show>
-    }
-}
-
-#[component]
-fn EmptyRecommendations() -> impl IntoView {
-    view! {
-        <div class="empty">
-            <h2>"No snapshot loaded"</h2>
-            <p>
-                "Drop files on the " <a href="#/">"overview"</a>
-                ", or try Portolan with the demo cluster."
-            </p>
-            <LoadDemoButton />
-        </div>
     }
 }
 

@@ -42,16 +42,7 @@ fn cluster_finding(
     message: String,
     source: &Source,
 ) -> Finding {
-    Finding {
-        exemption: None,
-        rule: rule.info.id.to_string(),
-        severity: rule.info.severity,
-        resource: cluster_ref(c),
-        container: String::new(),
-        field: field.to_string(),
-        message,
-        source: source.clone(),
-    }
+    Finding::new(rule, cluster_ref(c), field, message, source)
 }
 
 /// Clusters with cloud metadata, with it.

@@ -221,6 +221,28 @@ pub struct Finding {
     pub exemption: Option<exemptions::AppliedExemption>,
 }
 
+impl Finding {
+    /// A finding of `rule` on `resource`, not about one container.
+    pub fn new(
+        rule: &Rule,
+        resource: ResourceRef,
+        field: impl Into<String>,
+        message: String,
+        source: &Source,
+    ) -> Finding {
+        Finding {
+            rule: rule.info.id.to_string(),
+            severity: rule.info.severity,
+            resource,
+            container: String::new(),
+            field: field.into(),
+            message,
+            source: source.clone(),
+            exemption: None,
+        }
+    }
+}
+
 /// A rule with the resources it fails on: one row of the recommendation table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -156,16 +156,7 @@ fn finding(
     message: String,
     source: &Source,
 ) -> Finding {
-    Finding {
-        exemption: None,
-        rule: rule.info.id.to_string(),
-        severity: rule.info.severity,
-        resource,
-        container: String::new(),
-        field: field.into(),
-        message,
-        source: source.clone(),
-    }
+    Finding::new(rule, resource, field, message, source)
 }
 
 // ---------------------------------------------------------------------------

@@ -185,11 +185,8 @@ const fn cl(
     sub: &'static str,
 ) -> Need {
     Need {
-        verbs,
-        group,
-        resource,
-        sub,
         cluster_only: true,
+        ..ns(verbs, group, resource, sub)
     }
 }
 
@@ -450,16 +447,24 @@ const DELETE: &[&str] = &["delete", "deletecollection"];
 
 const SECRETS: &[Need] = &[ns(READ, "", "secrets", "")];
 
-const WORKLOAD_CREATE: &[Need] = &[
-    ns(CREATE, "", "pods", ""),
-    ns(CREATE, "", "replicationcontrollers", ""),
-    ns(CREATE, "apps", "deployments", ""),
-    ns(CREATE, "apps", "daemonsets", ""),
-    ns(CREATE, "apps", "statefulsets", ""),
-    ns(CREATE, "apps", "replicasets", ""),
-    ns(CREATE, "batch", "jobs", ""),
-    ns(CREATE, "batch", "cronjobs", ""),
-];
+/// `verbs` on pods and on every controller that creates pods, extra needs first.
+macro_rules! pod_controllers {
+    ($verbs:expr $(, $extra:expr)*) => {
+        &[
+            ns($verbs, "", "pods", ""),
+            $($extra,)*
+            ns($verbs, "", "replicationcontrollers", ""),
+            ns($verbs, "apps", "deployments", ""),
+            ns($verbs, "apps", "daemonsets", ""),
+            ns($verbs, "apps", "statefulsets", ""),
+            ns($verbs, "apps", "replicasets", ""),
+            ns($verbs, "batch", "jobs", ""),
+            ns($verbs, "batch", "cronjobs", ""),
+        ]
+    };
+}
+
+const WORKLOAD_CREATE: &[Need] = pod_controllers!(CREATE);
 
 const EXEC: &[Need] = &[
     ns(EXEC_VERBS, "", "pods", "exec"),
@@ -524,17 +529,7 @@ const WEBHOOKS: &[Need] = &[
 
 const TOKEN_CREATE: &[Need] = &[ns(CREATE, "", "serviceaccounts", "token")];
 
-const POD_MODIFY: &[Need] = &[
-    ns(MODIFY, "", "pods", ""),
-    ns(MODIFY, "", "pods", "ephemeralcontainers"),
-    ns(MODIFY, "", "replicationcontrollers", ""),
-    ns(MODIFY, "apps", "deployments", ""),
-    ns(MODIFY, "apps", "daemonsets", ""),
-    ns(MODIFY, "apps", "statefulsets", ""),
-    ns(MODIFY, "apps", "replicasets", ""),
-    ns(MODIFY, "batch", "jobs", ""),
-    ns(MODIFY, "batch", "cronjobs", ""),
-];
+const POD_MODIFY: &[Need] = pod_controllers!(MODIFY, ns(MODIFY, "", "pods", "ephemeralcontainers"));
 
 const DELETE_NEEDS: &[Need] = &[
     cl(DELETE, "", "namespaces", ""),

@@ -95,20 +95,23 @@ fn long_running(unit: &WorkloadUnit) -> bool {
     !matches!(unit.kind, "Job" | "CronJob")
 }
 
+/// Kinds whose pods run until stopped: the ones probes make sense for.
+const LONG_RUNNING_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicationController",
+];
+
 pub static LIVENESS_PROBE: Rule = Rule {
     info: RuleInfo {
         id: "livenessProbe",
         title: "Containers should have a liveness probe",
         severity: Severity::Low,
         category: Category::Workload,
-        kinds: &[
-            "Pod",
-            "Deployment",
-            "ReplicaSet",
-            "StatefulSet",
-            "DaemonSet",
-            "ReplicationController",
-        ],
+        kinds: LONG_RUNNING_KINDS,
         checks: "Every regular container of a long-running workload has a `livenessProbe`. Init and ephemeral containers (sidecars included), Jobs and CronJobs (and their pods) are skipped.",
         why: "Without a liveness probe a hung process (deadlock, exhausted pool, stuck after a failed dependency) keeps its pod running and, without readiness either, keeps receiving traffic; the failure is only noticed by users. Availability is part of security, and a wedged security agent or proxy fails open silently.",
         example: "spec:\n  containers:\n  - name: api\n    image: ghcr.io/acme/api:2.1.0\n    # no livenessProbe",
@@ -124,14 +127,7 @@ pub static READINESS_PROBE: Rule = Rule {
         title: "Containers should have a readiness probe",
         severity: Severity::Low,
         category: Category::Workload,
-        kinds: &[
-            "Pod",
-            "Deployment",
-            "ReplicaSet",
-            "StatefulSet",
-            "DaemonSet",
-            "ReplicationController",
-        ],
+        kinds: LONG_RUNNING_KINDS,
         checks: "Every regular container of a long-running workload has a `readinessProbe`. Init and ephemeral containers (sidecars included), Jobs and CronJobs (and their pods) are skipped.",
         why: "Without a readiness probe a pod is added to its Services' endpoints as soon as its containers start, before it can serve, and stays there when it can no longer serve: rollouts drop requests and a broken replica keeps receiving its share of traffic.",
         example: "spec:\n  containers:\n  - name: api\n    image: ghcr.io/acme/api:2.1.0\n    ports:\n    - containerPort: 8080\n    # no readinessProbe",
