@@ -80,6 +80,16 @@ struct AnalyzeArgs {
     /// exemptions: critical, high, medium, low or informational.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// Start attack paths from every workload, not only internet-exposed ones
+    /// ("assume breach").
+    #[arg(long)]
+    assume_breach: bool,
+    /// Attack paths listed in the output, riskiest first (all are counted).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    max_paths: usize,
+    /// Include the security graph (nodes and edges) in the JSON output.
+    #[arg(long)]
+    graph: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -110,6 +120,9 @@ fn today() -> String {
 enum Format {
     /// The documented `Analysis` JSON (schema/analysis.schema.json).
     Json,
+    /// The security graph in BloodHound's OpenGraph JSON, for BloodHound CE's file
+    /// ingest.
+    Opengraph,
 }
 
 fn main() -> ExitCode {
@@ -218,11 +231,20 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
             exemptions,
             today: Some(today()),
         },
+        paths: portolan_engine::graph::PathOptions {
+            assume_breach: args.assume_breach,
+            max_paths: args.max_paths,
+        },
+        include_graph: args.graph || matches!(args.format, Format::Opengraph),
     };
     let analysis = analyze(&files, &options, &mut |_| {});
     report(&analysis, args.quiet);
     let mut bytes = match args.format {
         Format::Json => serde_json::to_vec_pretty(&analysis).map_err(|e| e.to_string())?,
+        Format::Opengraph => {
+            let graph = analysis.graph.clone().unwrap_or_default();
+            serde_json::to_vec_pretty(&graph.open_graph()).map_err(|e| e.to_string())?
+        }
     };
     bytes.push(b'\n');
     match &args.output {
@@ -358,4 +380,47 @@ fn report(analysis: &Analysis, quiet: bool) {
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
     let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
+    report_paths(&mut err, analysis);
+}
+
+/// The attack path summary: counts, the riskiest paths and the choke points.
+fn report_paths(err: &mut impl Write, analysis: &Analysis) {
+    let ap = &analysis.attack_paths;
+    let from = if ap.mode == "assume-breach" {
+        "workloads (assume breach)"
+    } else {
+        "internet-exposed entry points"
+    };
+    let targets: Vec<String> = ap
+        .by_target
+        .iter()
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    let _ = writeln!(
+        err,
+        "Attack paths: {} from {} {from}{}",
+        ap.total,
+        ap.entries,
+        if targets.is_empty() {
+            ".".to_string()
+        } else {
+            format!(" ({}).", targets.join(", "))
+        }
+    );
+    for (i, p) in ap.paths.iter().take(5).enumerate() {
+        let _ = writeln!(err, "  {}. [risk {:.1}] {}", i + 1, p.risk, p.title);
+    }
+    let cp = &ap.choke_points;
+    if ap.total > 0 {
+        let _ = writeln!(err, "Choke points: {}", cp.summary);
+        for (i, f) in cp.fixes.iter().take(cp.recommended).enumerate() {
+            let r = &f.resource;
+            let name = if r.namespace.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{}/{}", r.namespace, r.name)
+            };
+            let _ = writeln!(err, "  {}. {} on {} {name}", i + 1, f.rule, r.kind);
+        }
+    }
 }

@@ -439,3 +439,81 @@ fn fail_on_gates_ci_and_respects_exemptions() {
     let out = portolan(&["analyze", "public/demo", "--fail-on", "severe"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn demo_attack_paths_are_ranked_with_choke_points_and_the_graph_exports() {
+    let (a, stderr) = analysis(&["analyze", "public/demo", "--graph"]);
+    validate(&a);
+    let ap = &a["attackPaths"];
+    assert_eq!(ap["mode"], "internet");
+    let paths = ap["paths"].as_array().unwrap();
+    assert!(paths.len() >= 10, "{}", paths.len());
+    // Ranked riskiest first.
+    let risks: Vec<f64> = paths.iter().map(|p| p["risk"].as_f64().unwrap()).collect();
+    assert!(risks.windows(2).all(|w| w[0] >= w[1]), "{risks:?}");
+    // The planted exposure: an internet-facing load balancer in front of a privileged
+    // pod, which escapes to its node.
+    let dashboard = paths
+        .iter()
+        .find(|p| p["entry"]["name"] == "ops-dashboard" && p["target"] == "node-takeover")
+        .expect("ops-dashboard escape path");
+    let edges: Vec<&str> = dashboard["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["edge"].as_str().unwrap())
+        .collect();
+    assert_eq!(edges, ["ROUTES_TO", "ENDPOINT_EXPLOIT", "CE_PRIV_MOUNT"]);
+    assert!(dashboard["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Internet-exposed Deployment default/ops-dashboard can escape to node"));
+    // Choke points: recomputed, they break most paths; the first is the binding that
+    // gives every authenticated identity `edit` cluster-wide.
+    let cp = &ap["chokePoints"];
+    assert_eq!(cp["fixes"][0]["rule"], "broadGroupBinding");
+    assert_eq!(cp["fixes"][0]["resource"]["name"], "oidc-users-edit");
+    let (before, after) = (
+        cp["pathsBefore"].as_u64().unwrap(),
+        cp["pathsAfter"].as_u64().unwrap(),
+    );
+    assert!(after < before / 2, "{before} -> {after}");
+    assert!(stderr.contains("Choke points: Apply these"), "{stderr}");
+    // Every step and fix refers to nodes of the exported graph.
+    let ids: std::collections::HashSet<&str> = a["graph"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    for p in paths {
+        for s in p["steps"].as_array().unwrap() {
+            assert!(ids.contains(s["from"].as_str().unwrap()));
+            assert!(ids.contains(s["to"].as_str().unwrap()));
+        }
+    }
+    // BloodHound OpenGraph: every edge's ends are nodes of the file.
+    let out = portolan(
+        &["analyze", "public/demo", "--format", "opengraph", "-q"],
+        None,
+    );
+    assert!(out.status.success());
+    let og: Value = serde_json::from_slice(&out.stdout).expect("OpenGraph JSON");
+    let nodes: std::collections::HashSet<&str> = og["graph"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let edges = og["graph"]["edges"].as_array().unwrap();
+    assert!(edges.len() > 100);
+    for e in edges {
+        assert_eq!(e["start"]["match_by"], "id");
+        assert!(nodes.contains(e["start"]["value"].as_str().unwrap()));
+        assert!(nodes.contains(e["end"]["value"].as_str().unwrap()));
+    }
+    // Assume breach starts from every workload and finds more.
+    let (ab, _) = analysis(&["analyze", "public/demo", "--assume-breach", "-q"]);
+    assert_eq!(ab["attackPaths"]["mode"], "assume-breach");
+    assert!(ab["attackPaths"]["total"].as_u64() > ap["total"].as_u64());
+}

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::graph::{AttackPathReport, GraphExport, PathOptions, SecurityGraph};
 use crate::ingest::{self, InputFile, InputFormat};
 use crate::model::Inventory;
 use crate::rules::exemptions::Exemption;
@@ -28,6 +29,10 @@ pub struct AnalyzeOptions {
     pub include_resources: bool,
     /// Settings of the hardening rules.
     pub rules: RuleOptions,
+    /// Settings of the attack path analysis.
+    pub paths: PathOptions,
+    /// Include the security graph itself (nodes and edges) in the analysis.
+    pub include_graph: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -35,6 +40,8 @@ impl Default for AnalyzeOptions {
         AnalyzeOptions {
             include_resources: true,
             rules: RuleOptions::default(),
+            paths: PathOptions::default(),
+            include_graph: false,
         }
     }
 }
@@ -42,7 +49,7 @@ impl Default for AnalyzeOptions {
 /// A progress report, sent after each input file and each later stage.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Progress {
-    /// What the engine is doing: `parse`, `model` or `rules`.
+    /// What the engine is doing: `parse`, `model`, `rules` or `graph`.
     pub stage: String,
     /// Units done so far in this stage (files for `parse`).
     pub done: usize,
@@ -78,6 +85,13 @@ pub struct Analysis {
     /// The exemptions given to the analysis and what became of them.
     #[serde(default, skip_serializing_if = "ExemptionSummary::is_empty")]
     pub exemptions: ExemptionSummary,
+    /// Attack paths from entry points to targets, ranked, with choke points and
+    /// per-workload security insights.
+    #[serde(default)]
+    pub attack_paths: AttackPathReport,
+    /// The security graph, when asked for (`AnalyzeOptions::include_graph`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphExport>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -232,6 +246,14 @@ pub fn analyze(
         total: 1,
         file: String::new(),
     });
+    let graph = SecurityGraph::build(&inventory);
+    let attack_paths = graph.attack_paths(&options.paths);
+    progress(Progress {
+        stage: "graph".into(),
+        done: 1,
+        total: 1,
+        file: String::new(),
+    });
     Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -248,5 +270,7 @@ pub fn analyze(
             applied: options.rules.exemptions.clone(),
             diagnostics: exemption_warnings,
         },
+        attack_paths,
+        graph: options.include_graph.then(|| graph.export()),
     }
 }

@@ -14,6 +14,7 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod rules;

@@ -473,6 +473,15 @@ impl<'a> Permissions<'a> {
             .map(|r| &self.inventory.roles[r as usize])
     }
 
+    /// Index into `Inventory::roles` of the role a binding references, if present.
+    pub fn binding_role_index(&self, binding: usize) -> Option<usize> {
+        self.binding_role
+            .get(binding)
+            .copied()
+            .flatten()
+            .map(|r| r as usize)
+    }
+
     /// Where a binding's grants apply.
     pub fn binding_scope(&self, binding: usize) -> Scope<'a> {
         let b = &self.inventory.bindings[binding];

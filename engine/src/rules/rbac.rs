@@ -139,7 +139,7 @@ fn provenance(role: &Role, src: &Role, rule: &PolicyRule) -> String {
 }
 
 /// `verbs *, apiGroups *, resources *` with no resourceNames: everything.
-fn grants_everything(rule: &PolicyRule) -> bool {
+pub(crate) fn grants_everything(rule: &PolicyRule) -> bool {
     let star = |v: &[String]| v.iter().any(|s| s == "*");
     star(&rule.verbs)
         && star(&rule.api_groups)
@@ -1065,7 +1065,7 @@ const TAKEOVER: &[(&str, &[Need])] = &[
 
 /// Whether the unit's service account token is mounted into its pods;
 /// `no_automount` holds the (namespace, name) of ServiceAccounts that disable it.
-fn token_mounted(unit: &WorkloadUnit, no_automount: &HashSet<(&str, &str)>) -> bool {
+pub(crate) fn token_mounted(unit: &WorkloadUnit, no_automount: &HashSet<(&str, &str)>) -> bool {
     let projected = unit.spec.volumes.iter().any(|v| {
         v.projected
             .as_ref()

@@ -47,7 +47,7 @@ const SENSITIVE_PATHS: &[&str] = &[
 
 /// Harmless files inside sensitive directories that workloads commonly mount read-only
 /// (time zone, CA bundle, host identity).
-const BENIGN_PATHS: &[&str] = &[
+pub(crate) const BENIGN_PATHS: &[&str] = &[
     "/etc/localtime",
     "/etc/timezone",
     "/etc/ssl/certs",
@@ -79,7 +79,7 @@ pub(crate) fn normalize(path: &str) -> String {
 }
 
 /// `path` is `dir` or under it (both normalised).
-fn within(path: &str, dir: &str) -> bool {
+pub(crate) fn within(path: &str, dir: &str) -> bool {
     path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
 }
 
@@ -129,7 +129,7 @@ fn host_mounts<'a>(unit: &WorkloadUnit<'a>) -> Vec<HostMount<'a>> {
 
 /// Whether a host path is a runtime socket or a directory holding one (under `/run` or
 /// `/var/run`; `/` and `/var` are reported as sensitive paths instead).
-fn runtime_socket(path: &str) -> Option<&'static str> {
+pub(crate) fn runtime_socket(path: &str) -> Option<&'static str> {
     if path.starts_with("/run") || path.starts_with("/var/run") {
         if let Some(s) = RUNTIME_SOCKETS.iter().find(|s| within(s, path)) {
             return Some(s);
