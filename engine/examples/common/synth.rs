@@ -55,13 +55,40 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
             "metadata": {"name": format!("sa-{s}"), "namespace": format!("team-{}", s % namespaces), "uid": uid(2, s)}
         }));
     }
+    // A few service accounts hold cluster-admin, as CI deployers do.
+    items.push(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "cluster-admin", "uid": uid(3, usize::MAX >> 16)},
+        "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]
+    }));
+    for b in (0..size.bindings).step_by(1000) {
+        items.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": format!("deployer-{b}"), "uid": uid(9, b)},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": format!("sa-{}", b % size.service_accounts), "namespace": format!("team-{}", b % namespaces)}]
+        }));
+    }
     for b in 0..size.bindings {
         let ns = format!("team-{}", b % namespaces);
+        let mut rules = vec![
+            json!({"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}),
+            json!({"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "patch"]}),
+        ];
+        // Every tenth role can exec and read secrets; every 25th can create pods.
+        if b % 10 == 0 {
+            rules.push(json!({"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}));
+            rules.push(
+                json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}),
+            );
+        }
+        if b % 25 == 0 {
+            rules.push(json!({"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}));
+        }
         items.push(json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
             "metadata": {"name": format!("role-{b}"), "namespace": ns, "uid": uid(3, b)},
-            "rules": [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]},
-                      {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "patch"]}]
+            "rules": rules
         }));
         items.push(json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
@@ -134,6 +161,23 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
 }
 
 fn pod_spec(d: usize, size: &Size) -> Value {
+    let mut spec = base_pod_spec(d, size);
+    // Some workloads are privileged, some mount the host's logs read-write.
+    if d % 97 == 0 {
+        spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+    }
+    if d % 89 == 0 {
+        spec["volumes"]
+            .as_array_mut()
+            .map(|v| v.push(json!({"name": "logs", "hostPath": {"path": "/var/log"}})));
+        spec["containers"][0]["volumeMounts"]
+            .as_array_mut()
+            .map(|v| v.push(json!({"name": "logs", "mountPath": "/host/logs"})));
+    }
+    spec
+}
+
+fn base_pod_spec(d: usize, size: &Size) -> Value {
     json!({
         "serviceAccountName": format!("sa-{}", d % size.service_accounts),
         "securityContext": {"runAsNonRoot": d % 3 != 0, "seccompProfile": {"type": "RuntimeDefault"}},
