@@ -78,6 +78,10 @@ pub struct Analysis {
     /// The exemptions given to the analysis and what became of them.
     #[serde(default, skip_serializing_if = "ExemptionSummary::is_empty")]
     pub exemptions: ExemptionSummary,
+    /// Per namespace, sorted: its Pod Security Admission labels, the strictest level
+    /// its workloads pass, and what enforcing baseline or restricted would reject.
+    #[serde(default)]
+    pub enforcement: Vec<crate::enforce::NamespaceEnforcement>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -248,5 +252,6 @@ pub fn analyze(
             applied: options.rules.exemptions.clone(),
             diagnostics: exemption_warnings,
         },
+        enforcement: crate::enforce::summarize(&inventory, options.rules.pss_version),
     }
 }
