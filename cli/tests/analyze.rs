@@ -79,7 +79,10 @@ fn demo_snapshot_loads_cleanly_and_matches_the_schema() {
     // The enforcement summary: one entry per namespace, labels and dry run as in the
     // demo's namespaces.json (payments pins enforce-version v1.30 and passes restricted).
     let enforcement = a["enforcement"].as_array().expect("enforcement");
-    assert_eq!(enforcement.len(), counts["Namespace"].as_u64().unwrap() as usize);
+    assert_eq!(
+        enforcement.len(),
+        counts["Namespace"].as_u64().unwrap() as usize
+    );
     let payments = enforcement
         .iter()
         .find(|n| n["namespace"] == "payments")

@@ -55,6 +55,17 @@ impl PodSecurityLevel {
     }
 }
 
+impl std::str::FromStr for PodSecurityLevel {
+    type Err = pss::ParseError;
+    /// Accepts the values of the `enforce` label: privileged, baseline, restricted.
+    fn from_str(s: &str) -> Result<Self, pss::ParseError> {
+        match s {
+            "privileged" => Ok(PodSecurityLevel::Privileged),
+            other => other.parse::<Level>().map(PodSecurityLevel::from),
+        }
+    }
+}
+
 impl From<Level> for PodSecurityLevel {
     fn from(level: Level) -> Self {
         match level {
@@ -287,8 +298,9 @@ pub fn summarize(inventory: &Inventory, configured: Option<Version>) -> Vec<Name
 /// What [`namespace_labels_yaml`] writes.
 #[derive(Clone, Debug, Default)]
 pub struct LabelOptions {
-    /// The level to enforce everywhere; `None` enforces each namespace's safe level
-    /// (the strictest that rejects nothing today).
+    /// The level to enforce everywhere; `None` enforces each namespace's recommended
+    /// level: its safe level (the strictest that rejects nothing today), or its current
+    /// enforce label when that is stricter, since a recommendation never weakens one.
     pub target: Option<PodSecurityLevel>,
     /// Namespaces to leave out (their labels are not written).
     pub exempt_namespaces: Vec<String>,
@@ -332,17 +344,20 @@ pub fn namespace_labels_yaml(
             let _ = writeln!(out, "# Namespace {name}: exempt, labels left as they are.");
             continue;
         }
-        let level = options.target.unwrap_or(ns.safe_level);
+        let current = ns.labels.enforce.parse::<PodSecurityLevel>().ok();
+        let level = options
+            .target
+            .unwrap_or_else(|| current.map_or(ns.safe_level, |c| c.max(ns.safe_level)));
         let version = pinned(ns.version);
         out.push_str("---\n");
-        let current = if ns.labels.enforce.is_empty() {
+        let today = if ns.labels.enforce.is_empty() {
             "no enforce label".to_string()
         } else {
             format!("enforce={}", comment_text(&ns.labels.enforce))
         };
         let _ = writeln!(
             out,
-            "# Namespace {name}: {}, today {current}; safe level {}.",
+            "# Namespace {name}: {}, today {today}; safe level {}.",
             workloads_phrase(ns.workloads),
             ns.safe_level.as_str()
         );
@@ -364,6 +379,9 @@ pub fn namespace_labels_yaml(
                     w.check_ids()
                 );
             }
+        }
+        if current.is_some_and(|c| c > level) {
+            let _ = writeln!(out, "# This lowers today's {today}.");
         }
         let gap = ns.restricted.len();
         if level != PodSecurityLevel::Restricted && gap > 0 {

@@ -238,3 +238,44 @@ fn policy_yaml_is_well_formed() {
         );
     }
 }
+
+#[test]
+fn recommended_labels_never_weaken_an_enforce_label() {
+    let ns = NamespaceEnforcement {
+        namespace: "legacy".into(),
+        observed: true,
+        labels: PsaLabels {
+            enforce: "restricted".into(),
+            ..Default::default()
+        },
+        version: Version::v1(30),
+        workloads: 1,
+        safe_level: PodSecurityLevel::Baseline,
+        restricted: vec![RejectedWorkload {
+            kind: "Deployment".into(),
+            name: "old".into(),
+            controller: true,
+            checks: vec![],
+            source: Source::default(),
+        }],
+        ..Default::default()
+    };
+    let kept = namespace_labels_yaml(std::slice::from_ref(&ns), &LabelOptions::default());
+    assert!(
+        kept.contains("pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/enforce-version: v1.30\n"),
+        "{kept}"
+    );
+    assert!(kept.contains("# enforce=restricted would reject 1 workload:\n#   Deployment old ()"));
+    let lowered = namespace_labels_yaml(
+        &[ns],
+        &LabelOptions {
+            target: Some(PodSecurityLevel::Baseline),
+            exempt_namespaces: vec![],
+        },
+    );
+    assert!(
+        lowered.contains("# This lowers today's enforce=restricted."),
+        "{lowered}"
+    );
+    assert!(lowered.contains("pod-security.kubernetes.io/enforce: baseline\n"));
+}
