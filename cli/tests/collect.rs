@@ -28,6 +28,15 @@ impl Sandbox {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
     }
 
+    /// A tool that appends its command line to the `calls` file, then runs `script`.
+    fn recording_tool(&self, name: &str, script: &str) {
+        let calls = self.root.join("calls");
+        self.tool(
+            name,
+            &format!("echo \"{name} $*\" >> '{}'\n{script}", calls.display()),
+        );
+    }
+
     /// A kubectl whose kubeconfig names cluster `cluster` at `server`, and whose
     /// cluster serves empty Lists.
     fn kubectl(&self, cluster: &str, server: &str) {
@@ -92,13 +101,7 @@ fn eks_cluster_described_from_the_kubeconfig_arn() {
         "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod",
         "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
     );
-    sb.tool(
-        "aws",
-        &format!(
-            "echo \"aws $*\" >> '{}'\necho '{EKS_OUTPUT}'\n",
-            sb.root.join("calls").display()
-        ),
-    );
+    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
     assert_eq!(
@@ -133,13 +136,7 @@ fn eksctl_names_and_overrides() {
         "shop.us-east-2.eksctl.io",
         "https://XYZ.yl4.us-east-2.eks.amazonaws.com",
     );
-    sb.tool(
-        "aws",
-        &format!(
-            "echo \"aws $*\" >> '{}'\necho '{EKS_OUTPUT}'\n",
-            sb.root.join("calls").display()
-        ),
-    );
+    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
     assert!(
@@ -169,17 +166,13 @@ fn aks_cluster_resource_group_looked_up_and_failures_only_warn() {
         "shop-aks",
         "https://shop-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
     );
-    sb.tool(
+    sb.recording_tool(
         "az",
-        &format!(
-            r#"echo "az $*" >> '{}'
-case "$2" in
+        r#"case "$2" in
 list) echo shop-rg ;;
-show) echo '{{"name": "shop-aks", "type": "Microsoft.ContainerService/ManagedClusters", "location": "westeurope"}}' ;;
+show) echo '{"name": "shop-aks", "type": "Microsoft.ContainerService/ManagedClusters", "location": "westeurope"}' ;;
 esac
 "#,
-            sb.root.join("calls").display()
-        ),
     );
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
@@ -205,10 +198,7 @@ esac
 fn other_clusters_and_missing_clis_do_not_call_clouds() {
     let sb = Sandbox::new("plain");
     sb.kubectl("kind-dev", "https://127.0.0.1:6443");
-    sb.tool(
-        "aws",
-        &format!("echo \"aws $*\" >> '{}'\n", sb.root.join("calls").display()),
-    );
+    sb.recording_tool("aws", "");
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
     assert_eq!(sb.calls(), "");

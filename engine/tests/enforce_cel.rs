@@ -10,28 +10,17 @@
 //! `cargo test -p portolan-engine --test enforce_cel -- --nocapture` prints the
 //! agreement table. Without the oracle folder the test says why it skipped, and passes.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use cel::{Context, Program, Value};
 use portolan_engine::enforce::{admission_policy_yaml, PolicyOptions};
-use portolan_engine::ingest::{parse_file, Body};
+use portolan_engine::ingest::parse_file;
 use portolan_engine::rules::pss::{self, Level, Version};
 use portolan_engine::InputFile;
 use serde_json::{json, Value as Json};
-
-fn oracle_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oracles/pod-security-admission")
-}
-
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    out.sort();
-    out
-}
 
 /// The policy's variables and validations, compiled, read back from the generated YAML.
 struct CompiledPolicy {
@@ -156,95 +145,68 @@ struct Tally {
 
 #[test]
 fn generated_cel_agrees_with_the_evaluator_on_upstream_fixtures() {
-    let root = oracle_root();
-    if !root.is_dir() {
-        println!(
-            "enforce_cel: SKIPPED, the upstream fixtures are not at {} \
-             (the shared oracle folder is not mounted in this checkout)",
-            root.display()
-        );
+    let Some(root) = common::oracle_root("enforce_cel") else {
         return;
-    }
+    };
     let mut tallies: BTreeMap<(Level, Version), Tally> = BTreeMap::new();
     let mut disagreements = Vec::new();
-    for level_dir in sorted_dirs(&root) {
-        let Some(level) = level_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<Level>().ok())
-        else {
+    let dirs = common::version_dirs(&root);
+    let newest = |level: Level| {
+        dirs.iter()
+            .filter(|d| d.level == level)
+            .filter_map(|d| d.version.as_ref().ok().copied())
+            .max()
+    };
+    for dir in &dirs {
+        let (level, &Ok(version)) = (dir.level, &dir.version) else {
             continue;
         };
-        let version_dirs = sorted_dirs(&level_dir);
-        let newest = version_dirs
-            .iter()
-            .filter_map(|d| d.file_name()?.to_str()?.parse::<Version>().ok())
-            .max();
-        for version_dir in version_dirs {
-            let Some(version) = version_dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.parse::<Version>().ok())
-            else {
+        let policy = compile(level, version);
+        // Every version as a Pod; the newest also through both template paths (the
+        // interpreter is slow enough in debug builds that all of it takes a minute).
+        let templates = Some(version) == newest(level);
+        let tally = tallies.entry((level, version)).or_default();
+        for (outcome, file) in common::fixture_files(&dir.path) {
+            let label = format!(
+                "{level}/{version}/{outcome}/{}",
+                file.file_name().and_then(|n| n.to_str()).unwrap_or("")
+            );
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            let parsed = parse_file(&InputFile::new(label.clone(), text.clone()));
+            let Some(&(meta, spec)) = common::pods(&parsed).first() else {
+                disagreements.push(format!("{label}: no Pod"));
                 continue;
             };
-            let policy = compile(level, version);
-            // Every version as a Pod; the newest also through both template paths (the
-            // interpreter is slow enough in debug builds that all of it takes a minute).
-            let templates = Some(version) == newest;
-            let tally = tallies.entry((level, version)).or_default();
-            for outcome in ["pass", "fail"] {
-                for file in sorted_dirs(&version_dir.join(outcome)) {
-                    if file.extension().and_then(|e| e.to_str()) != Some("yaml") {
-                        continue;
+            let want: BTreeSet<String> = pss::evaluate(meta, spec, level, version)
+                .iter()
+                .map(|v| v.check.to_string())
+                .collect();
+            let pod: Json = match serde_saphyr::from_str(&text) {
+                Ok(pod) => pod,
+                Err(e) => {
+                    disagreements.push(format!("{label}: {e}"));
+                    continue;
+                }
+            };
+            tally.files += 1;
+            let mut agrees = true;
+            for (kind, object) in as_objects(&pod, templates) {
+                match failing_validations(&policy, &object) {
+                    Ok(got) if got == want => {}
+                    Ok(got) => {
+                        agrees = false;
+                        disagreements.push(format!(
+                            "{label} as {kind}: CEL fails {got:?}, evaluator {want:?}"
+                        ));
                     }
-                    let label = format!(
-                        "{level}/{version}/{outcome}/{}",
-                        file.file_name().and_then(|n| n.to_str()).unwrap_or("")
-                    );
-                    let text = fs::read_to_string(&file).unwrap_or_default();
-                    let parsed = parse_file(&InputFile::new(label.clone(), text.clone()));
-                    let Some((meta, spec)) =
-                        parsed.objects.iter().find_map(|(obj, _)| match &obj.body {
-                            Body::Pod { spec, .. } => Some((&obj.metadata, spec)),
-                            _ => None,
-                        })
-                    else {
-                        disagreements.push(format!("{label}: no Pod"));
-                        continue;
-                    };
-                    let want: BTreeSet<String> = pss::evaluate(meta, spec, level, version)
-                        .iter()
-                        .map(|v| v.check.to_string())
-                        .collect();
-                    let pod: Json = match serde_saphyr::from_str(&text) {
-                        Ok(pod) => pod,
-                        Err(e) => {
-                            disagreements.push(format!("{label}: {e}"));
-                            continue;
-                        }
-                    };
-                    tally.files += 1;
-                    let mut agrees = true;
-                    for (kind, object) in as_objects(&pod, templates) {
-                        match failing_validations(&policy, &object) {
-                            Ok(got) if got == want => {}
-                            Ok(got) => {
-                                agrees = false;
-                                disagreements.push(format!(
-                                    "{label} as {kind}: CEL fails {got:?}, evaluator {want:?}"
-                                ));
-                            }
-                            Err(e) => {
-                                agrees = false;
-                                disagreements.push(format!("{label} as {kind}: error {e}"));
-                            }
-                        }
+                    Err(e) => {
+                        agrees = false;
+                        disagreements.push(format!("{label} as {kind}: error {e}"));
                     }
-                    tally.agree += usize::from(agrees);
-                    tally.rejected += usize::from(!want.is_empty());
                 }
             }
+            tally.agree += usize::from(agrees);
+            tally.rejected += usize::from(!want.is_empty());
         }
     }
 
@@ -267,12 +229,5 @@ fn generated_cel_agrees_with_the_evaluator_on_upstream_fixtures() {
         agree += t.agree;
         total += t.files;
     }
-    println!("agreement: {agree}/{total} files\n");
-    assert!(total > 0, "no fixture found under {}", root.display());
-    assert!(
-        disagreements.is_empty(),
-        "{} disagreement(s):\n{}",
-        disagreements.len(),
-        disagreements.join("\n")
-    );
+    common::report_agreement(agree, total, &root, &disagreements);
 }

@@ -135,9 +135,15 @@ fn pod_unset_or(sc_field: &str, ok: &str) -> String {
     format!("(!has(variables.podSecurityContext.{sc_field}) || {ok})")
 }
 
-/// `expr`, skipped for pods that meet `exempt_variable` (a boolean variable).
-fn unless(exempt_variable: &str, expr: String) -> String {
-    format!("variables.{exempt_variable} || ({expr})")
+/// `expr`, skipped for pods that meet `exempt_variable` (a boolean variable) when the
+/// behaviour (from `since`) is at least `from`: how upstream added the Windows (v1.25)
+/// and user-namespace (v1.35) exemptions to existing checks.
+fn exempt_from(from: Version, since: Version, exempt_variable: &str, expr: String) -> String {
+    if since >= from {
+        format!("variables.{exempt_variable} || ({expr})")
+    } else {
+        expr
+    }
 }
 
 const APP_ARMOR_TYPES: &[&str] = &["RuntimeDefault", "Localhost"];
@@ -211,8 +217,8 @@ fn check_cel(id: &str, since: Version) -> Option<(String, &'static str)> {
         "procMount" | "procMount_restricted" => {
             let expr = container_unset_or("procMount", "c.securityContext.procMount == 'Default'");
             (
-                if id == "procMount" && since >= v(35) {
-                    unless("userNamespace", expr)
+                if id == "procMount" {
+                    exempt_from(v(35), since, "userNamespace", expr)
                 } else {
                     expr
                 },
@@ -247,7 +253,7 @@ fn check_cel(id: &str, since: Version) -> Option<(String, &'static str)> {
                 cel_list(SECCOMP_TYPES)
             );
             (
-                if since >= v(25) { unless("isWindows", expr) } else { expr },
+                exempt_from(v(25), since, "isWindows", expr),
                 "the pod or every container must set securityContext.seccompProfile.type to RuntimeDefault or Localhost",
             )
         }
@@ -275,14 +281,14 @@ fn check_cel(id: &str, since: Version) -> Option<(String, &'static str)> {
         "allowPrivilegeEscalation" => {
             let expr = "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false)".to_string();
             (
-                if since >= v(25) { unless("isWindows", expr) } else { expr },
+                exempt_from(v(25), since, "isWindows", expr),
                 "containers must set securityContext.allowPrivilegeEscalation=false",
             )
         }
         "capabilities_restricted" => {
             let expr = "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap == 'NET_BIND_SERVICE')))".to_string();
             (
-                if since >= v(25) { unless("isWindows", expr) } else { expr },
+                exempt_from(v(25), since, "isWindows", expr),
                 "containers must drop ALL capabilities and add only NET_BIND_SERVICE",
             )
         }
@@ -302,7 +308,7 @@ fn check_cel(id: &str, since: Version) -> Option<(String, &'static str)> {
         "runAsNonRoot" => {
             let expr = "!(has(variables.podSecurityContext.runAsNonRoot) && variables.podSecurityContext.runAsNonRoot == false) && variables.containers.all(c, has(c.securityContext) && has(c.securityContext.runAsNonRoot) ? c.securityContext.runAsNonRoot == true : (has(variables.podSecurityContext.runAsNonRoot) && variables.podSecurityContext.runAsNonRoot == true))".to_string();
             (
-                if since >= v(35) { unless("userNamespace", expr) } else { expr },
+                exempt_from(v(35), since, "userNamespace", expr),
                 "the pod or every container must set securityContext.runAsNonRoot=true",
             )
         }
@@ -313,7 +319,7 @@ fn check_cel(id: &str, since: Version) -> Option<(String, &'static str)> {
                 container_unset_or("runAsUser", "c.securityContext.runAsUser != 0"),
             );
             (
-                if since >= v(35) { unless("userNamespace", expr) } else { expr },
+                exempt_from(v(35), since, "userNamespace", expr),
                 "the pod and containers must not set runAsUser=0",
             )
         }

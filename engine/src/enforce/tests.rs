@@ -1,14 +1,5 @@
 use super::*;
-use crate::ingest::{parse_file, InputFile};
-
-fn inventory(yaml: &str) -> Inventory {
-    let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let mut inventory = Inventory::default();
-    inventory.extend(parsed.objects, None);
-    inventory.finish();
-    inventory
-}
+use crate::rules::testing::inventory;
 
 const SNAPSHOT: &str = r#"
 apiVersion: v1
