@@ -231,3 +231,58 @@ fn generated_cel_agrees_with_the_evaluator_on_upstream_fixtures() {
     }
     common::report_agreement(agree, total, &root, &disagreements);
 }
+
+/// The match condition, run for real: updates that leave the pod spec or template alone
+/// (relabelling, finalizer removal, scaling) are not checked; creations and spec changes
+/// are.
+#[test]
+fn match_condition_checks_creations_and_pod_spec_changes_only() {
+    let yaml = admission_policy_yaml(&PolicyOptions::default());
+    let docs: Vec<Json> = serde_saphyr::from_multiple(&yaml).expect("policy YAML parses");
+    let condition = docs[0]["spec"]["matchConditions"][0]["expression"]
+        .as_str()
+        .expect("one match condition");
+    let program = Program::compile(condition).expect("compiles");
+    let checked = |operation: &str, old: &Json, new: &Json| {
+        let mut cx = Context::default();
+        cx.add_variable_from_value("object", cel::to_value(new).expect("object"));
+        cx.add_variable_from_value("oldObject", cel::to_value(old).expect("oldObject"));
+        cx.add_variable_from_value(
+            "request",
+            cel::to_value(json!({ "operation": operation })).expect("request"),
+        );
+        match program.execute(&cx) {
+            Ok(Value::Bool(b)) => b,
+            other => panic!("{other:?}"),
+        }
+    };
+    let pod = |image: &str, label: &str| {
+        json!({"kind": "Pod", "metadata": {"name": "p", "labels": {"l": label}},
+               "spec": {"containers": [{"name": "c", "image": image}]}})
+    };
+    assert!(checked("CREATE", &Json::Null, &pod("a", "x")));
+    assert!(!checked("UPDATE", &pod("a", "x"), &pod("a", "y")));
+    assert!(checked("UPDATE", &pod("a", "x"), &pod("b", "x")));
+
+    let deployment = |replicas: u32, image: &str| {
+        json!({"kind": "Deployment", "metadata": {"name": "d"},
+               "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"name": "c", "image": image}]}}}})
+    };
+    assert!(!checked("UPDATE", &deployment(1, "a"), &deployment(5, "a")));
+    assert!(checked("UPDATE", &deployment(1, "a"), &deployment(1, "b")));
+
+    let cronjob = |schedule: &str, image: &str| {
+        json!({"kind": "CronJob", "metadata": {"name": "c"},
+               "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}}}})
+    };
+    assert!(!checked(
+        "UPDATE",
+        &cronjob("* * * * *", "a"),
+        &cronjob("0 * * * *", "a")
+    ));
+    assert!(checked(
+        "UPDATE",
+        &cronjob("* * * * *", "a"),
+        &cronjob("* * * * *", "b")
+    ));
+}

@@ -94,15 +94,28 @@ pub fn policy_variables() -> &'static [(&'static str, &'static str)] {
     ]
 }
 
-/// Resources the policy matches: Pods and every kind with a pod template.
+/// Resources the policy matches: Pods (and the subresource `kubectl debug` adds
+/// ephemeral containers through) and every kind with a pod template.
 const RESOURCES: &[(&str, &[&str])] = &[
-    ("", &["pods", "replicationcontrollers"]),
+    (
+        "",
+        &["pods", "pods/ephemeralcontainers", "replicationcontrollers"],
+    ),
     (
         "apps",
         &["deployments", "replicasets", "statefulsets", "daemonsets"],
     ),
     ("batch", &["jobs", "cronjobs"]),
 ];
+
+/// The policy's one match condition: a request is checked when it creates an object or
+/// changes its pod spec or template. Like Pod Security Admission, which ignores pod
+/// updates that leave the spec alone, this keeps existing non-compliant pods deletable
+/// (removing a finalizer is an update) and relabelable, and lets a controller be scaled.
+pub const MATCH_CONDITION: (&str, &str) = (
+    "creates-or-changes-pod-spec",
+    "request.operation != 'UPDATE' || (object.kind == 'Pod' ? object.spec != oldObject.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template != oldObject.spec.jobTemplate.spec.template : object.spec.template != oldObject.spec.template))",
+);
 
 /// A CEL string literal.
 fn cel_string(s: &str) -> String {
@@ -401,6 +414,12 @@ pub fn admission_policy_yaml(options: &PolicyOptions) -> String {
             resources.join(", ")
         );
     }
+    let _ = writeln!(
+        out,
+        "  matchConditions:\n  - name: {}\n    expression: {}",
+        MATCH_CONDITION.0,
+        yaml_string(MATCH_CONDITION.1)
+    );
     out.push_str("  variables:\n");
     for (var, expression) in policy_variables() {
         let _ = writeln!(

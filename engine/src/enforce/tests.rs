@@ -196,6 +196,7 @@ fn policy_yaml_is_well_formed() {
             resources,
             [
                 "pods",
+                "pods/ephemeralcontainers",
                 "replicationcontrollers",
                 "deployments",
                 "replicasets",
@@ -204,6 +205,10 @@ fn policy_yaml_is_well_formed() {
                 "jobs",
                 "cronjobs"
             ]
+        );
+        assert_eq!(
+            policy["spec"]["matchConditions"][0]["name"],
+            "creates-or-changes-pod-spec"
         );
         let validations = policy["spec"]["validations"].as_array().expect("list");
         let want = pss::active_checks(Level::Restricted, pss::NEWEST_VERSION);
