@@ -6,17 +6,28 @@
 #
 # Uses your current kubectl context (set KUBECONFIG or run
 # `kubectl config use-context NAME` first). Read-only: it only runs
-# `kubectl get`, `kubectl config view --minify` and `kubectl version`.
+# `kubectl get`, `kubectl config view --minify` and `kubectl version`
+# (and, on EKS or AKS, the cloud CLI's read-only describe; see below).
 #
 # Secret VALUES never leave the cluster: for Secrets, .data, .stringData and
 # the kubectl.kubernetes.io/last-applied-configuration annotation are removed
 # in memory (with jq, or python3 if jq is missing) before anything is written.
 # Without jq or python3, Secrets are skipped.
+#
+# On a managed cluster it also saves the cloud's view of the control plane,
+# when that cloud's CLI is installed and logged in (failures only warn):
+#   EKS (API server *.eks.amazonaws.com): aws eks describe-cluster -> eks-cluster.json
+#       name and region from the kubeconfig cluster (its ARN, or NAME.REGION.eksctl.io)
+#       and the server URL; override with PORTOLAN_EKS_CLUSTER, PORTOLAN_EKS_REGION.
+#   AKS (API server *.azmk8s.io): az aks show -> aks-cluster.json
+#       name from the kubeconfig cluster, resource group looked up with az aks list;
+#       override with PORTOLAN_AKS_CLUSTER, PORTOLAN_AKS_RESOURCE_GROUP.
+# Set PORTOLAN_NO_CLOUD=1 to skip this.
 
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -157,6 +168,86 @@ else
     warn "kubectl version failed; continuing"
     skipped version
 fi
+
+# The managed cluster's own description, from its cloud's CLI. Every step may fail
+# (CLI missing, not logged in, no permission): that costs a warning, nothing more.
+collect_cloud() {
+    [ -n "${PORTOLAN_NO_CLOUD:-}" ] && return 0
+    server="$(kubectl config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null || true)"
+    name="$(kubectl config view --minify -o 'jsonpath={.clusters[0].name}' 2>/dev/null || true)"
+    case "$server" in
+    *.eks.amazonaws.com*) collect_eks "$server" "$name" ;;
+    *.azmk8s.io*) collect_aks "$name" ;;
+    esac
+}
+
+collect_eks() {
+    server="$1"
+    name="$2"
+    if ! have aws; then
+        warn "EKS cluster, but the aws CLI is not installed: eks-cluster.json not written"
+        skipped eks-cluster
+        return 0
+    fi
+    # https://<id>.<zone>.<region>.eks.amazonaws.com -> <region>
+    region="$(printf '%s\n' "$server" | sed -n 's|^.*\.\([a-z0-9-]*\)\.eks\.amazonaws\.com.*$|\1|p')"
+    case "$name" in
+    arn:aws*:eks:*:cluster/*)
+        # arn:aws:eks:<region>:<account>:cluster/<name> (aws eks update-kubeconfig)
+        region="$(printf '%s\n' "$name" | cut -d: -f4)"
+        name="${name##*:cluster/}"
+        ;;
+    *.eksctl.io)
+        # <name>.<region>.eksctl.io (eksctl)
+        name="${name%.eksctl.io}"
+        region="${name##*.}"
+        name="${name%.*}"
+        ;;
+    esac
+    name="${PORTOLAN_EKS_CLUSTER:-$name}"
+    region="${PORTOLAN_EKS_REGION:-${region:-${AWS_REGION:-}}}"
+    if [ -z "$name" ] || [ -z "$region" ]; then
+        warn "EKS cluster name or region unknown; set PORTOLAN_EKS_CLUSTER and PORTOLAN_EKS_REGION"
+        skipped eks-cluster
+        return 0
+    fi
+    printf '  aws eks describe-cluster --name %s --region %s\n' "$name" "$region" >&2
+    if aws eks describe-cluster --name "$name" --region "$region" --output json >"$OUT/eks-cluster.json"; then
+        written eks-cluster.json
+    else
+        rm -f "$OUT/eks-cluster.json"
+        warn "aws eks describe-cluster failed (logged in? eks:DescribeCluster allowed?); continuing"
+        skipped eks-cluster
+    fi
+}
+
+collect_aks() {
+    name="${PORTOLAN_AKS_CLUSTER:-$1}"
+    if ! have az; then
+        warn "AKS cluster, but the az CLI is not installed: aks-cluster.json not written"
+        skipped aks-cluster
+        return 0
+    fi
+    group="${PORTOLAN_AKS_RESOURCE_GROUP:-}"
+    if [ -z "$group" ] && [ -n "$name" ]; then
+        group="$(az aks list --query "[?name=='$name'].resourceGroup | [0]" --output tsv 2>/dev/null || true)"
+    fi
+    if [ -z "$name" ] || [ -z "$group" ]; then
+        warn "AKS cluster name or resource group unknown; set PORTOLAN_AKS_CLUSTER and PORTOLAN_AKS_RESOURCE_GROUP"
+        skipped aks-cluster
+        return 0
+    fi
+    printf '  az aks show --name %s --resource-group %s\n' "$name" "$group" >&2
+    if az aks show --name "$name" --resource-group "$group" --output json >"$OUT/aks-cluster.json"; then
+        written aks-cluster.json
+    else
+        rm -f "$OUT/aks-cluster.json"
+        warn "az aks show failed (logged in? right subscription?); continuing"
+        skipped aks-cluster
+    fi
+}
+
+collect_cloud
 
 for kind in $KINDS; do
     printf '  %s\n' "$kind" >&2

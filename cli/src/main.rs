@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use portolan_engine::enforce::{self, NamespaceEnforcement, PodSecurityLevel};
 use portolan_engine::ingest::is_snapshot_file;
 use portolan_engine::model::KIND_ORDER;
 use portolan_engine::rules::{self, pss, Severity};
@@ -38,6 +39,32 @@ enum Command {
         # Analyse straight from kubectl\n  \
         kubectl get pods,deployments -A -o json | portolan analyze -")]
     Analyze(AnalyzeArgs),
+    /// Generate the admission settings that enforce the Pod Security Standards.
+    #[command(
+        long_about = "Generate the admission settings that would enforce the Pod Security Standards,\n\
+            and show what they would reject today.\n\n\
+            Prints a dry run on stderr: per namespace its current enforce label, the strictest\n\
+            level all its workloads pass, and the workloads that labelling it\n\
+            enforce=baseline or enforce=restricted would reject (for a controller, the pods it\n\
+            creates are rejected), with the failing checks.\n\n\
+            Writes YAML to stdout (or --output): a Namespace manifest per namespace with the\n\
+            pod-security.kubernetes.io labels (enforce at --level, or else at the namespace's\n\
+            safe level, never below its current label; warn and audit at restricted; versions\n\
+            pinned), then a\n\
+            ValidatingAdmissionPolicy with one CEL validation per upstream check, covering Pods\n\
+            and the pod templates of every workload kind, and its binding. Without --level the\n\
+            policy enforces the strictest level no non-exempt workload fails, and is left out\n\
+            when there is none.",
+        after_help = "Examples:\n  \
+            # Show what enforcing restricted would reject, and write the labels and policy\n  \
+            portolan enforce ./portolan-snapshot --level restricted --output pss.yaml\n\n  \
+            # Roll out baseline as warnings and audit annotations first\n  \
+            portolan enforce ./portolan-snapshot --level baseline --mode warn | kubectl apply -f -\n\n  \
+            # Evaluate at the cluster's policy version, exempting system namespaces\n  \
+            portolan enforce ./portolan-snapshot --pss-version v1.30 \\\n      \
+            --exempt-namespace kube-system --exempt-namespace monitoring"
+    )]
+    Enforce(EnforceArgs),
     /// List the hardening rules.
     Rules,
     /// Show the documentation of one rule.
@@ -92,6 +119,81 @@ struct AnalyzeArgs {
     graph: bool,
 }
 
+#[derive(clap::Args)]
+struct EnforceArgs {
+    /// Files or folders to analyse (folders are walked recursively); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The level to enforce: baseline or restricted. Default: each namespace's safe level
+    /// for the labels, and the strictest level passed everywhere for the policy.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    level: Option<pss::Level>,
+    /// Pod Security Standards version to evaluate and pin (`v1.30`, `latest`); a
+    /// namespace's `enforce-version` label takes precedence for its dry run.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pss_version: String,
+    /// What the policy binding does with a failing request: deny, or warn (admit with
+    /// a warning to the client and an audit annotation, to roll out; the labels then keep
+    /// each namespace's enforce level at what rejects nothing today).
+    #[arg(long, value_enum, default_value_t = Mode::Deny)]
+    mode: Mode,
+    /// A namespace the policy and labels leave alone; repeat for several. Giving any
+    /// replaces the default.
+    #[arg(long, value_name = "NS", default_value = "kube-system")]
+    exempt_namespace: Vec<String>,
+    /// Write the YAML to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Mode {
+    /// Reject failing requests (validationActions: [Deny]).
+    Deny,
+    /// Admit them with a warning and an audit annotation (validationActions: [Warn, Audit]).
+    Warn,
+}
+
+fn parse_level(s: &str) -> Result<pss::Level, String> {
+    s.parse().map_err(|e: pss::ParseError| e.to_string())
+}
+
+/// `--pss-version`: `None` for latest.
+fn parse_pss_version(v: &str) -> Result<Option<pss::Version>, String> {
+    match v {
+        "latest" => Ok(None),
+        v => v
+            .parse::<pss::Version>()
+            .map(Some)
+            .map_err(|e| format!("--pss-version {v}: {e}")),
+    }
+}
+
+/// Reads every snapshot file under `paths`.
+fn load(paths: &[PathBuf]) -> Result<Vec<InputFile>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect(path, &mut files)?;
+    }
+    if files.is_empty() {
+        return Err("no snapshot files found (looked for .json, .yaml, .yml, .jsonl)".into());
+    }
+    Ok(files)
+}
+
+/// Writes `bytes` to `output`, or stdout.
+fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => io::stdout()
+            .lock()
+            .write_all(bytes)
+            .map_err(|e| format!("cannot write to stdout: {e}")),
+    }
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s)
         .ok_or_else(|| "expected critical, high, medium, low or informational".to_string())
@@ -131,6 +233,13 @@ fn main() -> ExitCode {
         Command::Analyze(args) => match run_analyze(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Enforce(args) => match run_enforce(&args) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("error: {message}");
                 ExitCode::from(2)
@@ -195,20 +304,8 @@ fn explain(i: &rules::RuleInfo) {
 
 /// Runs an analysis; `Ok(false)` when `--fail-on` is crossed.
 fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
-    let mut files = Vec::new();
-    for path in &args.paths {
-        collect(path, &mut files)?;
-    }
-    if files.is_empty() {
-        return Err("no snapshot files found (looked for .json, .yaml, .yml, .jsonl)".into());
-    }
-    let pss_version = match args.pss_version.as_str() {
-        "latest" => None,
-        v => Some(
-            v.parse::<pss::Version>()
-                .map_err(|e| format!("--pss-version {v}: {e}"))?,
-        ),
-    };
+    let files = load(&args.paths)?;
+    let pss_version = parse_pss_version(&args.pss_version)?;
     let exemptions = match &args.exemptions {
         None => Vec::new(),
         Some(path) => {
@@ -247,14 +344,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         }
     };
     bytes.push(b'\n');
-    match &args.output {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => io::stdout()
-            .lock()
-            .write_all(&bytes)
-            .map_err(|e| format!("cannot write to stdout: {e}"))?,
-    }
+    write_output(args.output.as_deref(), &bytes)?;
     let failing = args.fail_on.map_or(0, |threshold| {
         analysis
             .findings
@@ -423,4 +513,168 @@ fn report_paths(err: &mut impl Write, analysis: &Analysis) {
             let _ = writeln!(err, "  {}. {} on {} {name}", i + 1, f.rule, r.kind);
         }
     }
+}
+
+/// `portolan enforce`: the dry run on stderr, the labels and the policy as YAML.
+fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
+    let files = load(&args.paths)?;
+    let pss_version = parse_pss_version(&args.pss_version)?;
+    let options = AnalyzeOptions {
+        include_resources: false,
+        rules: rules::RuleOptions {
+            pss_version,
+            ..Default::default()
+        },
+        ..AnalyzeOptions::default()
+    };
+    let analysis = analyze(&files, &options, &mut |_| {});
+    for d in analysis.diagnostics() {
+        eprintln!("{d}");
+    }
+    let exempt = &args.exempt_namespace;
+    let enforced: Vec<&NamespaceEnforcement> = analysis
+        .enforcement
+        .iter()
+        .filter(|n| !exempt.contains(&n.namespace))
+        .collect();
+    // Without --level, the policy enforces what every non-exempt namespace passes.
+    let policy_level = match args.level {
+        Some(level) => PodSecurityLevel::from(level),
+        None => enforced
+            .iter()
+            .map(|n| n.safe_level)
+            .min()
+            .unwrap_or(PodSecurityLevel::Restricted),
+    };
+    dry_run_table(&analysis.enforcement, args, policy_level);
+
+    let version = pss_version.unwrap_or(pss::NEWEST_VERSION);
+    let mut yaml = format!(
+        "# Generated by portolan {} enforce: Pod Security Admission labels, then a\n\
+         # ValidatingAdmissionPolicy and its binding. Review before applying.\n",
+        portolan_engine::VERSION
+    );
+    yaml.push_str(&enforce::namespace_labels_yaml(
+        &analysis.enforcement,
+        &enforce::LabelOptions {
+            // Rolling out: the labels must not start rejecting either.
+            target: match args.mode {
+                Mode::Deny => args.level.map(PodSecurityLevel::from),
+                Mode::Warn => None,
+            },
+            exempt_namespaces: exempt.clone(),
+        },
+    ));
+    let level = match policy_level {
+        PodSecurityLevel::Privileged => None,
+        PodSecurityLevel::Baseline => Some(pss::Level::Baseline),
+        PodSecurityLevel::Restricted => Some(pss::Level::Restricted),
+    };
+    match level {
+        Some(level) => yaml.push_str(&enforce::admission_policy_yaml(&enforce::PolicyOptions {
+            level,
+            version,
+            mode: match args.mode {
+                Mode::Deny => enforce::EnforcementMode::Deny,
+                Mode::Warn => enforce::EnforcementMode::Warn,
+            },
+            exempt_namespaces: exempt.clone(),
+        })),
+        None => yaml.push_str(
+            "# No admission policy: some workload outside the exempt namespaces fails\n\
+             # baseline. Pass --level baseline --mode warn to roll it out as warnings.\n",
+        ),
+    }
+    write_output(args.output.as_deref(), yaml.as_bytes())
+}
+
+/// The dry run, for people: one row per namespace, then the workloads the target level
+/// would reject.
+fn dry_run_table(
+    namespaces: &[NamespaceEnforcement],
+    args: &EnforceArgs,
+    policy: PodSecurityLevel,
+) {
+    let mut err = io::stderr().lock();
+    let width = namespaces
+        .iter()
+        .map(|n| n.namespace.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("NAMESPACE".len());
+    let _ = writeln!(
+        err,
+        "{:<width$}  {:<12} {:<8} {:>9}  {:<10}  {:>8}  {:>10}",
+        "NAMESPACE", "ENFORCE NOW", "VERSION", "WORKLOADS", "SAFE LEVEL", "BASELINE", "RESTRICTED"
+    );
+    for n in namespaces {
+        let now = if n.labels.enforce.is_empty() {
+            if n.observed {
+                "-"
+            } else {
+                "?"
+            }
+        } else {
+            n.labels.enforce.as_str()
+        };
+        let exempt = args.exempt_namespace.contains(&n.namespace);
+        let _ = writeln!(
+            err,
+            "{:<width$}  {:<12} {:<8} {:>9}  {:<10}  {:>8}  {:>10}{}",
+            n.namespace,
+            now,
+            n.version.to_string(),
+            n.workloads,
+            n.safe_level.as_str(),
+            n.baseline.len(),
+            n.restricted.len(),
+            if exempt { "  (exempt)" } else { "" }
+        );
+    }
+    let target = args
+        .level
+        .map_or(PodSecurityLevel::Restricted, PodSecurityLevel::from);
+    let _ = writeln!(err);
+    let mut total = 0;
+    for n in namespaces {
+        if args.exempt_namespace.contains(&n.namespace) {
+            continue;
+        }
+        let rejected = n.rejected_at(target);
+        if rejected.is_empty() {
+            continue;
+        }
+        total += rejected.len();
+        let _ = writeln!(
+            err,
+            "Labelling namespace {} enforce={} would reject {}:",
+            n.namespace,
+            target.as_str(),
+            enforce::workloads_phrase(rejected.len())
+        );
+        for w in rejected {
+            let whose = if w.controller { " (its pods)" } else { "" };
+            let _ = writeln!(err, "  {}{whose}: {}", w.describe(), w.check_ids());
+        }
+    }
+    if total == 0 {
+        let _ = writeln!(
+            err,
+            "enforce={} rejects no workload outside the exempt namespaces.",
+            target.as_str()
+        );
+    }
+    let _ = writeln!(
+        err,
+        "Policy: {}{}.",
+        match policy {
+            PodSecurityLevel::Privileged => "none (no level passes everywhere)".to_string(),
+            level => format!("portolan-pss-{}", level.as_str()),
+        },
+        match (policy, args.mode) {
+            (PodSecurityLevel::Privileged, _) => "",
+            (_, Mode::Deny) => ", denying",
+            (_, Mode::Warn) => ", warning and auditing",
+        }
+    );
 }

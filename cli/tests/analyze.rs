@@ -76,6 +76,21 @@ fn demo_snapshot_loads_cleanly_and_matches_the_schema() {
         );
     }
     assert_eq!(a["clusters"][0]["name"], "acme-prod");
+    // The enforcement summary: one entry per namespace, labels and dry run as in the
+    // demo's namespaces.json (payments pins enforce-version v1.30 and passes restricted).
+    let enforcement = a["enforcement"].as_array().expect("enforcement");
+    assert_eq!(
+        enforcement.len(),
+        counts["Namespace"].as_u64().unwrap() as usize
+    );
+    let payments = enforcement
+        .iter()
+        .find(|n| n["namespace"] == "payments")
+        .expect("payments");
+    assert_eq!(payments["labels"]["enforceVersion"], "v1.30");
+    assert_eq!(payments["version"], "v1.30");
+    assert_eq!(payments["safeLevel"], "restricted");
+    assert_eq!(payments["workloads"], 4);
     let errors: Vec<&Value> = a["inputs"]
         .as_array()
         .unwrap()

@@ -92,6 +92,10 @@ pub struct Analysis {
     /// The security graph, when asked for (`AnalyzeOptions::include_graph`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph: Option<GraphExport>,
+    /// Per namespace, sorted: its Pod Security Admission labels, the strictest level
+    /// its workloads pass, and what enforcing baseline or restricted would reject.
+    #[serde(default)]
+    pub enforcement: Vec<crate::enforce::NamespaceEnforcement>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -272,5 +276,6 @@ pub fn analyze(
         },
         attack_paths,
         graph: options.include_graph.then(|| graph.export()),
+        enforcement: crate::enforce::summarize(&inventory, options.rules.pss_version),
     }
 }

@@ -3,7 +3,7 @@
 //! Bytes go in, one serialisable [`Analysis`] comes out. The flow is one-way:
 //! [`ingest`] detects each input's format and parses it into raw objects with their
 //! source location, [`model`] turns those into a typed [`model::Inventory`], and
-//! [`rules`] evaluates the hardening rules on it, and [`analysis`] assembles what the app, the CLI and the report all render.
+//! [`rules`] evaluates the hardening rules on it, [`enforce`] turns the Pod Security Standards into admission settings, and [`analysis`] assembles what the app, the CLI and the report all render.
 //!
 //! **Architecture invariant:** this crate does no I/O and has no web dependencies; it
 //! builds for native targets and for `wasm32-unknown-unknown` alike. Callers hand in
@@ -14,6 +14,7 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod enforce;
 pub mod graph;
 pub mod ingest;
 pub mod model;

@@ -9,17 +9,15 @@
 //! `cargo test -p portolan-engine --test pss_oracle -- --nocapture` prints the
 //! agreement table. Without the oracle folder the test says why it skipped, and passes.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use portolan_engine::ingest::{parse_file, Body};
+use portolan_engine::ingest::parse_file;
 use portolan_engine::rules::pss::{self, Level, Version};
 use portolan_engine::InputFile;
-
-fn oracle_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oracles/pod-security-admission")
-}
 
 #[derive(Default)]
 struct Tally {
@@ -33,14 +31,6 @@ struct Tally {
     exclusive: usize,
 }
 
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 /// `capabilities_baseline3.yaml` -> `capabilities_baseline`.
 fn check_name(file: &Path) -> String {
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -50,103 +40,75 @@ fn check_name(file: &Path) -> String {
 
 #[test]
 fn pod_security_admission_fixtures_agree() {
-    let root = oracle_root();
-    if !root.is_dir() {
-        println!(
-            "pss_oracle: SKIPPED, the upstream fixtures are not at {} \
-             (the shared oracle folder is not mounted in this checkout)",
-            root.display()
-        );
+    let Some(root) = common::oracle_root("pss_oracle") else {
         return;
-    }
+    };
 
     let mut tallies: BTreeMap<(Level, Version), Tally> = BTreeMap::new();
     let mut disagreements = Vec::new();
 
-    for level_dir in sorted_dirs(&root) {
-        let Some(level) = level_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<Level>().ok())
-        else {
-            continue;
+    for dir in common::version_dirs(&root) {
+        let level = dir.level;
+        let version = match dir.version {
+            Ok(version) => version,
+            Err(_) => {
+                disagreements.push(format!("{}: not a policy version", dir.path.display()));
+                continue;
+            }
         };
-        for version_dir in sorted_dirs(&level_dir) {
-            let name = version_dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("");
-            let Ok(version) = name.parse::<Version>() else {
-                disagreements.push(format!("{}: not a policy version", version_dir.display()));
+        let tally = tallies.entry((level, version)).or_default();
+        for (outcome, file) in common::fixture_files(&dir.path) {
+            let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let label = format!("{level}/{version}/{outcome}/{file_name}");
+            let bytes = fs::read(&file).unwrap_or_default();
+            let parsed = parse_file(&InputFile::new(file.display().to_string(), bytes));
+            let pods = common::pods(&parsed);
+            if pods.len() != 1 || !parsed.diagnostics.is_empty() {
+                disagreements.push(format!(
+                    "{label}: expected one Pod, read {} ({:?})",
+                    pods.len(),
+                    parsed.diagnostics
+                ));
+                continue;
+            }
+            let (meta, spec) = pods[0];
+            let violations = pss::evaluate(meta, spec, level, version);
+            let found: Vec<String> = violations
+                .iter()
+                .map(|v| format!("{}: {} [{}]", v.check, v.message, v.fields.join(", ")))
+                .collect();
+            if outcome == "pass" {
+                tally.pass_total += 1;
+                if violations.is_empty() {
+                    tally.pass_ok += 1;
+                } else {
+                    disagreements.push(format!("{label}: should pass, got {found:#?}"));
+                }
+                continue;
+            }
+            tally.fail_total += 1;
+            let named = check_name(&file);
+            let Some(check) = pss::CHECKS.iter().find(|c| c.id.to_lowercase() == named) else {
+                disagreements.push(format!("{label}: no check named {named:?}"));
                 continue;
             };
-            let tally = tallies.entry((level, version)).or_default();
-            for outcome in ["pass", "fail"] {
-                for file in sorted_dirs(&version_dir.join(outcome)) {
-                    if file.extension().and_then(|e| e.to_str()) != Some("yaml") {
-                        continue;
-                    }
-                    let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    let label = format!("{level}/{version}/{outcome}/{file_name}");
-                    let bytes = fs::read(&file).unwrap_or_default();
-                    let parsed = parse_file(&InputFile::new(file.display().to_string(), bytes));
-                    let pods: Vec<_> = parsed
-                        .objects
-                        .iter()
-                        .filter_map(|(obj, _)| match &obj.body {
-                            Body::Pod { spec, .. } => Some((&obj.metadata, spec)),
-                            _ => None,
-                        })
-                        .collect();
-                    if pods.len() != 1 || !parsed.diagnostics.is_empty() {
-                        disagreements.push(format!(
-                            "{label}: expected one Pod, read {} ({:?})",
-                            pods.len(),
-                            parsed.diagnostics
-                        ));
-                        continue;
-                    }
-                    let (meta, spec) = pods[0];
-                    let violations = pss::evaluate(meta, spec, level, version);
-                    let found: Vec<String> = violations
-                        .iter()
-                        .map(|v| format!("{}: {} [{}]", v.check, v.message, v.fields.join(", ")))
-                        .collect();
-                    if outcome == "pass" {
-                        tally.pass_total += 1;
-                        if violations.is_empty() {
-                            tally.pass_ok += 1;
-                        } else {
-                            disagreements.push(format!("{label}: should pass, got {found:#?}"));
-                        }
-                        continue;
-                    }
-                    tally.fail_total += 1;
-                    let named = check_name(&file);
-                    let Some(check) = pss::CHECKS.iter().find(|c| c.id.to_lowercase() == named)
-                    else {
-                        disagreements.push(format!("{label}: no check named {named:?}"));
-                        continue;
-                    };
-                    let overrider = pss::overridden_by(level, version, check.id);
-                    let through = |id: &str| id == check.id || Some(id) == overrider;
-                    if violations.iter().any(|v| v.check == check.id) {
-                        tally.fail_ok += 1;
-                    } else if violations.iter().any(|v| Some(v.check) == overrider) {
-                        tally.fail_ok += 1;
-                        tally.via_override += 1;
-                    } else {
-                        disagreements.push(format!(
-                            "{label}: should fail through {}{}, got {found:#?}",
-                            check.id,
-                            overrider.map(|o| format!(" (or {o})")).unwrap_or_default()
-                        ));
-                        continue;
-                    }
-                    if violations.iter().all(|v| through(v.check)) {
-                        tally.exclusive += 1;
-                    }
-                }
+            let overrider = pss::overridden_by(level, version, check.id);
+            let through = |id: &str| id == check.id || Some(id) == overrider;
+            if violations.iter().any(|v| v.check == check.id) {
+                tally.fail_ok += 1;
+            } else if violations.iter().any(|v| Some(v.check) == overrider) {
+                tally.fail_ok += 1;
+                tally.via_override += 1;
+            } else {
+                disagreements.push(format!(
+                    "{label}: should fail through {}{}, got {found:#?}",
+                    check.id,
+                    overrider.map(|o| format!(" (or {o})")).unwrap_or_default()
+                ));
+                continue;
+            }
+            if violations.iter().all(|v| through(v.check)) {
+                tally.exclusive += 1;
             }
         }
     }
@@ -172,13 +134,5 @@ fn pod_security_admission_fixtures_agree() {
         agree += t.pass_ok + t.fail_ok;
         total += t.pass_total + t.fail_total;
     }
-    println!("agreement: {agree}/{total} files\n");
-
-    assert!(total > 0, "no fixture found under {}", root.display());
-    assert!(
-        disagreements.is_empty(),
-        "{} disagreement(s):\n{}",
-        disagreements.len(),
-        disagreements.join("\n")
-    );
+    common::report_agreement(agree, total, &root, &disagreements);
 }

@@ -167,12 +167,12 @@ fn pod_spec(d: usize, size: &Size) -> Value {
         spec["containers"][0]["securityContext"]["privileged"] = json!(true);
     }
     if d % 89 == 0 {
-        spec["volumes"]
-            .as_array_mut()
-            .map(|v| v.push(json!({"name": "logs", "hostPath": {"path": "/var/log"}})));
-        spec["containers"][0]["volumeMounts"]
-            .as_array_mut()
-            .map(|v| v.push(json!({"name": "logs", "mountPath": "/host/logs"})));
+        if let Some(v) = spec["volumes"].as_array_mut() {
+            v.push(json!({"name": "logs", "hostPath": {"path": "/var/log"}}));
+        }
+        if let Some(v) = spec["containers"][0]["volumeMounts"].as_array_mut() {
+            v.push(json!({"name": "logs", "mountPath": "/host/logs"}));
+        }
     }
     spec
 }

@@ -716,16 +716,7 @@ fn aggregate(roles: &[Role]) -> Vec<Vec<(u32, u32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{parse_file, InputFile};
-
-    pub(crate) fn inventory(yaml: &str) -> Inventory {
-        let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-        let mut inventory = Inventory::default();
-        inventory.extend(parsed.objects, None);
-        inventory.finish();
-        inventory
-    }
+    use crate::rules::testing::inventory;
 
     const RBAC: &str = "rbac.authorization.k8s.io/v1";
 

@@ -166,21 +166,26 @@ pub(crate) const POD_KINDS: &[&str] = &[
     "ReplicationController",
 ];
 
-/// Shared by the rule families' tests: inline YAML in, findings out.
+/// Shared by the engine's tests: inline YAML in, inventory or findings out.
 #[cfg(test)]
 pub(crate) mod testing {
     use super::{evaluate, Finding, RuleOptions};
     use crate::ingest::{parse_file, InputFile};
     use crate::model::Inventory;
 
-    /// Parses `yaml` (which must be clean) and evaluates every rule with `options`.
-    pub fn findings_with(yaml: &str, options: &RuleOptions) -> Vec<Finding> {
+    /// The finished inventory of `yaml`, which must parse cleanly.
+    pub fn inventory(yaml: &str) -> Inventory {
         let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
         let mut inventory = Inventory::default();
         inventory.extend(parsed.objects, None);
         inventory.finish();
-        evaluate(&inventory, options).0
+        inventory
+    }
+
+    /// Parses `yaml` (which must be clean) and evaluates every rule with `options`.
+    pub fn findings_with(yaml: &str, options: &RuleOptions) -> Vec<Finding> {
+        evaluate(&inventory(yaml), options).0
     }
 
     /// [`findings_with`] the default options.

@@ -57,20 +57,14 @@ fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
 /// The policy version for a namespace: its `enforce-version` label when it names a
 /// version, else the configured one, else the latest.
 fn namespace_version(cx: &Context, namespace: &str) -> Version {
-    let labelled = cx
+    let no_labels = Default::default();
+    let labels = cx
         .inventory
         .namespaces
         .iter()
         .find(|n| n.metadata.name == namespace)
-        .and_then(|n| {
-            n.metadata
-                .labels
-                .get("pod-security.kubernetes.io/enforce-version")
-        })
-        .and_then(|v| v.parse::<Version>().ok());
-    labelled
-        .or(cx.options.pss_version)
-        .unwrap_or(pss::NEWEST_VERSION)
+        .map_or(&no_labels, |n| &n.metadata.labels);
+    crate::enforce::namespace_version(labels, cx.options.pss_version)
 }
 
 /// The family's rules, in catalogue order.

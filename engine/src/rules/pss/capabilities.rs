@@ -10,7 +10,7 @@ use super::helpers::{containers, containers_phrase, is_windows, join_quote, Offe
 use super::{Check, CheckVersion, Failure, Level, Version};
 
 /// The container runtime's default capability set: adding one of these is a no-op.
-const DEFAULT_CAPABILITIES: &[&str] = &[
+pub const DEFAULT_CAPABILITIES: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",

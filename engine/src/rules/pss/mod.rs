@@ -39,6 +39,20 @@ use crate::model::pod::PodSpec;
 
 pub use version::{Level, ParseError, Version};
 
+// The constants the checks decide by, for what re-expresses them (the admission policy
+// generator in `crate::enforce`).
+pub use app_armor::ANNOTATION_PREFIX as APP_ARMOR_ANNOTATION_PREFIX;
+pub use capabilities::DEFAULT_CAPABILITIES;
+pub use se_linux::allowed_se_linux_types;
+pub use seccomp::{
+    CONTAINER_ANNOTATION_PREFIX as SECCOMP_CONTAINER_ANNOTATION_PREFIX,
+    POD_ANNOTATION as SECCOMP_POD_ANNOTATION,
+};
+pub use sysctls::safe_sysctls;
+pub use volumes::{
+    ALLOWED_SOURCES as ALLOWED_VOLUME_SOURCES, RESTRICTED_SOURCES as RESTRICTED_VOLUME_SOURCES,
+};
+
 /// The newest policy version at which any check changes; `latest` and anything newer
 /// evaluate as this version.
 pub const NEWEST_VERSION: Version = Version::v1(37);

@@ -59,6 +59,15 @@ pub const SE_LINUX_OPTIONS: Check = Check {
     ],
 };
 
+/// The SELinux types the check allows at `version` (`""` is unset).
+pub fn allowed_se_linux_types(version: Version) -> &'static [&'static str] {
+    if version >= Version::v1(31) {
+        TYPES_V1_31
+    } else {
+        TYPES_V1_0
+    }
+}
+
 fn se_linux_v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Failure> {
     se_linux(spec, TYPES_V1_0)
 }

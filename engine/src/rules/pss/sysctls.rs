@@ -114,6 +114,21 @@ fn sysctls_v1_37(_: &ObjectMeta, spec: &PodSpec) -> Option<Failure> {
     )
 }
 
+/// The sysctls the check allows at `version`.
+pub fn safe_sysctls(version: Version) -> Vec<&'static str> {
+    let sets: [(u32, &[&str]); 5] = [
+        (0, SAFE_V1_0),
+        (27, ADDED_V1_27),
+        (29, ADDED_V1_29),
+        (32, ADDED_V1_32),
+        (37, ADDED_V1_37),
+    ];
+    sets.iter()
+        .filter(|(since, _)| Version::v1(*since) <= version)
+        .flat_map(|(_, set)| set.iter().copied())
+        .collect()
+}
+
 fn sysctls(spec: &PodSpec, safe: &[&[&str]]) -> Option<Failure> {
     let sc = spec.security_context.as_ref()?;
     let mut bad = Offenders::default();

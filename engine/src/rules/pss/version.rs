@@ -47,10 +47,12 @@ impl FromStr for Level {
 
 /// A policy version: `v1.N` or `latest`. Ordered; `latest` is newer than every `v1.N`,
 /// and a version newer than the newest check behaves as the newest (as upstream does).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Version {
     /// `v1.N`, holding the minor version N.
     V1(u32),
+    /// What an absent `-version` label means.
+    #[default]
     Latest,
 }
 

@@ -59,7 +59,7 @@ fn host_path_volumes_v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Failure> {
 
 /// Volume sources the restricted level allows: ephemeral or API-backed storage, and
 /// persistent storage only through a claim.
-const ALLOWED_SOURCES: &[&str] = &[
+pub const ALLOWED_SOURCES: &[&str] = &[
     "configMap",
     "csi",
     "downwardAPI",
@@ -72,7 +72,7 @@ const ALLOWED_SOURCES: &[&str] = &[
 ];
 
 /// Every other volume source, in the order upstream names the first one it finds.
-const RESTRICTED_SOURCES: &[&str] = &[
+pub const RESTRICTED_SOURCES: &[&str] = &[
     "hostPath",
     "gcePersistentDisk",
     "awsElasticBlockStore",

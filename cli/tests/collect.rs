@@ -1,0 +1,211 @@
+//! `public/collect.sh` on managed clusters, run for real under `sh` with stand-ins for
+//! `kubectl`, `aws` and `az` on PATH: it must call the cloud CLI with the cluster's
+//! name and region (or resource group) derived from the kubeconfig, save the output
+//! where `portolan analyze` reads it, and only warn when the cloud CLI fails.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scratch folder with a `bin/` of stand-in commands.
+struct Sandbox {
+    root: PathBuf,
+}
+
+impl Sandbox {
+    fn new(name: &str) -> Sandbox {
+        let root =
+            std::env::temp_dir().join(format!("portolan-collect-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("bin")).expect("sandbox");
+        Sandbox { root }
+    }
+
+    fn tool(&self, name: &str, script: &str) {
+        let path = self.root.join("bin").join(name);
+        fs::write(&path, format!("#!/bin/sh\n{script}")).expect("write tool");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+
+    /// A tool that appends its command line to the `calls` file, then runs `script`.
+    fn recording_tool(&self, name: &str, script: &str) {
+        let calls = self.root.join("calls");
+        self.tool(
+            name,
+            &format!("echo \"{name} $*\" >> '{}'\n{script}", calls.display()),
+        );
+    }
+
+    /// A kubectl whose kubeconfig names cluster `cluster` at `server`, and whose
+    /// cluster serves empty Lists.
+    fn kubectl(&self, cluster: &str, server: &str) {
+        self.tool(
+            "kubectl",
+            &format!(
+                r#"case "$*" in
+*'clusters[0].cluster.server'*) printf '%s' '{server}' ;;
+*'clusters[0].name'*) printf '%s' '{cluster}' ;;
+'config current-context') echo ctx ;;
+'config view --minify -o json') printf '{{"kind":"Config","apiVersion":"v1","clusters":[{{"name":"{cluster}","cluster":{{"server":"{server}"}}}}],"contexts":[{{"name":"ctx","context":{{"cluster":"{cluster}"}}}}],"current-context":"ctx"}}\n' ;;
+'version -o json') echo '{{}}' ;;
+get*) echo '{{"apiVersion":"v1","kind":"List","items":[]}}' ;;
+*) exit 1 ;;
+esac
+"#
+            ),
+        );
+    }
+
+    /// Runs collect.sh with only the sandbox's tools (and the system's) on PATH.
+    fn collect(&self, env: &[(&str, &str)]) -> (bool, String) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/collect.sh");
+        let out = Command::new("sh")
+            .arg(script)
+            .arg(self.root.join("snapshot"))
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.root.join("bin").display()),
+            )
+            .env_remove("PORTOLAN_NO_CLOUD")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run collect.sh");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn file(&self, name: &str) -> Option<String> {
+        fs::read_to_string(self.root.join("snapshot").join(name)).ok()
+    }
+
+    fn calls(&self) -> String {
+        fs::read_to_string(self.root.join("calls")).unwrap_or_default()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+const EKS_OUTPUT: &str = r#"{"cluster": {"name": "acme-prod", "arn": "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod", "version": "1.30"}}"#;
+
+#[test]
+fn eks_cluster_described_from_the_kubeconfig_arn() {
+    let sb = Sandbox::new("eks-arn");
+    sb.kubectl(
+        "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod",
+        "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+    );
+    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        sb.calls().trim(),
+        "aws eks describe-cluster --name acme-prod --region eu-west-1 --output json"
+    );
+    assert_eq!(
+        sb.file("eks-cluster.json").as_deref().map(str::trim),
+        Some(EKS_OUTPUT)
+    );
+
+    // And portolan reads it as the cluster's EKS description.
+    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(["analyze", "--no-resources", "-q"])
+        .arg(sb.root.join("snapshot"))
+        .output()
+        .expect("run portolan");
+    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let providers: Vec<&str> = analysis["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .filter_map(|c| c["provider"].as_str())
+        .collect();
+    assert_eq!(providers, ["eks"], "{}", analysis["clusters"]);
+}
+
+#[test]
+fn eksctl_names_and_overrides() {
+    let sb = Sandbox::new("eksctl");
+    sb.kubectl(
+        "shop.us-east-2.eksctl.io",
+        "https://XYZ.yl4.us-east-2.eks.amazonaws.com",
+    );
+    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        sb.calls().contains("--name shop --region us-east-2"),
+        "{}",
+        sb.calls()
+    );
+    let (ok, _) = {
+        let _ = fs::remove_dir_all(sb.root.join("snapshot"));
+        sb.collect(&[
+            ("PORTOLAN_EKS_CLUSTER", "other"),
+            ("PORTOLAN_EKS_REGION", "ap-south-1"),
+        ])
+    };
+    assert!(ok);
+    assert!(
+        sb.calls().contains("--name other --region ap-south-1"),
+        "{}",
+        sb.calls()
+    );
+}
+
+#[test]
+fn aks_cluster_resource_group_looked_up_and_failures_only_warn() {
+    let sb = Sandbox::new("aks");
+    sb.kubectl(
+        "shop-aks",
+        "https://shop-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
+    );
+    sb.recording_tool(
+        "az",
+        r#"case "$2" in
+list) echo shop-rg ;;
+show) echo '{"name": "shop-aks", "type": "Microsoft.ContainerService/ManagedClusters", "location": "westeurope"}' ;;
+esac
+"#,
+    );
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        sb.calls()
+            .contains("az aks show --name shop-aks --resource-group shop-rg --output json"),
+        "{}",
+        sb.calls()
+    );
+    assert!(sb.file("aks-cluster.json").is_some());
+
+    // A failing cloud CLI costs a warning; the Kubernetes snapshot is still written.
+    let _ = fs::remove_dir_all(sb.root.join("snapshot"));
+    sb.tool("az", "echo 'ERROR: Please run az login' >&2\nexit 1\n");
+    let (ok, stderr) = sb.collect(&[("PORTOLAN_AKS_RESOURCE_GROUP", "shop-rg")]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("warning: az aks show failed"), "{stderr}");
+    assert!(sb.file("aks-cluster.json").is_none());
+    assert!(sb.file("pods.json").is_some());
+}
+
+#[test]
+fn other_clusters_and_missing_clis_do_not_call_clouds() {
+    let sb = Sandbox::new("plain");
+    sb.kubectl("kind-dev", "https://127.0.0.1:6443");
+    sb.recording_tool("aws", "");
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(sb.calls(), "");
+
+    let sb = Sandbox::new("no-aws");
+    sb.kubectl("prod", "https://ABC.gr7.eu-west-1.eks.amazonaws.com");
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("the aws CLI is not installed"), "{stderr}");
+}
