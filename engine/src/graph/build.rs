@@ -14,7 +14,7 @@ use crate::model::permissions::Permissions;
 use crate::model::pod::{Container, ContainerKind};
 use crate::model::{Inventory, WorkloadUnit};
 use crate::rules::network::is_internal_load_balancer;
-use crate::rules::workload::host_path::{normalize, runtime_socket, within, BENIGN_PATHS};
+use crate::rules::workload::host_path::{mounted_host_path, runtime_socket, within, BENIGN_PATHS};
 use crate::rules::ResourceRef;
 
 /// Host directories a writable mount of (or inside) takes over the node.
@@ -414,19 +414,9 @@ impl<'a> Builder<'a> {
         }
         // hostPath mounts.
         for (j, m) in c.volume_mounts.iter().enumerate() {
-            let Some(hp) = spec
-                .volumes
-                .iter()
-                .find(|v| v.name == m.name)
-                .and_then(|v| v.host_path.as_ref())
-            else {
+            let Some(host_path) = mounted_host_path(spec, m) else {
                 continue;
             };
-            let joined = match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
-                Some(sub) => format!("{}/{sub}", hp.path),
-                None => hp.path.clone(),
-            };
-            let host_path = normalize(&joined);
             let writable = m.read_only != Some(true);
             let Some((edge, rule)) = classify_mount(&host_path, writable) else {
                 continue;

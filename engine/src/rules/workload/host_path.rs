@@ -3,6 +3,7 @@
 //! effective host path (the volume's path joined with the mount's `subPath`).
 
 use super::{containers, describe, unit_finding, POD_KINDS};
+use crate::model::pod::{PodSpec, VolumeMount};
 use crate::model::WorkloadUnit;
 use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
@@ -96,29 +97,34 @@ struct HostMount<'a> {
     read_only: bool,
 }
 
+/// The host path a volume mount reaches when its volume is a hostPath: the volume's
+/// path joined with the mount's `subPath`, normalised.
+pub(crate) fn mounted_host_path(spec: &PodSpec, mount: &VolumeMount) -> Option<String> {
+    let host = spec
+        .volumes
+        .iter()
+        .find(|v| v.name == mount.name)
+        .and_then(|v| v.host_path.as_ref())?;
+    let joined = match mount.sub_path.as_deref().filter(|s| !s.is_empty()) {
+        Some(sub) => format!("{}/{sub}", host.path),
+        None => host.path.clone(),
+    };
+    Some(normalize(&joined))
+}
+
 fn host_mounts<'a>(unit: &WorkloadUnit<'a>) -> Vec<HostMount<'a>> {
     let mut out = Vec::new();
     for ctr in containers(unit) {
         for (j, m) in ctr.c.volume_mounts.iter().enumerate() {
-            let Some(host) = unit
-                .spec
-                .volumes
-                .iter()
-                .find(|v| v.name == m.name)
-                .and_then(|v| v.host_path.as_ref())
-            else {
+            let Some(host_path) = mounted_host_path(unit.spec, m) else {
                 continue;
-            };
-            let joined = match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
-                Some(sub) => format!("{}/{sub}", host.path),
-                None => host.path.clone(),
             };
             out.push(HostMount {
                 container: describe(&ctr),
                 container_name: &ctr.c.name,
                 field: format!("{}.volumeMounts[{j}]", ctr.path),
                 volume: &m.name,
-                host_path: normalize(&joined),
+                host_path,
                 mount_path: &m.mount_path,
                 read_only: m.read_only == Some(true),
             });
