@@ -98,8 +98,14 @@ pub struct PathStep {
     /// Edge kind (`CE_PRIV_MOUNT`, `ROUTES_TO`, ...).
     pub edge: EdgeKind,
     pub technique: bool,
+    /// Node ids (see `graph` in the analysis).
     pub from: String,
     pub to: String,
+    /// How the nodes are named (`Deployment shop/web`) and their kinds, for diagrams.
+    pub from_label: String,
+    pub to_label: String,
+    pub from_kind: NodeKind,
+    pub to_kind: NodeKind,
     pub sentence: String,
 }
 
@@ -564,6 +570,10 @@ impl SecurityGraph {
                     technique: info.technique,
                     from: self.graph[s].id.clone(),
                     to: self.graph[t].id.clone(),
+                    from_label: self.graph[s].label(),
+                    to_label: self.graph[t].label(),
+                    from_kind: self.graph[s].kind,
+                    to_kind: self.graph[t].kind,
                     sentence: capitalise(&sentence),
                 }
             })
