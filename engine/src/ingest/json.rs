@@ -41,8 +41,10 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             Err(_) => None,
         };
         let doc_end = next.unwrap_or(text.len());
-        // A bare array may hold scan reports (several `trivy image` reports).
-        let array = doc.starts_with('[');
+        // A bare array may hold scan reports (several `trivy image` reports); its first
+        // element tells, so Kubernetes arrays are not read twice.
+        let array =
+            doc.starts_with('[') && items.first().is_some_and(|i| scan_kind(i.get()).is_some());
         let scan_doc = scan::Doc {
             path,
             text,

@@ -488,3 +488,32 @@ fn malformed_and_partial_reports_give_located_errors_and_the_rest_loads() {
     assert!(nginx.scanned);
     assert!(a.count("Deployment") == 2);
 }
+
+#[test]
+fn exemptions_cover_vulnerability_findings() {
+    let (exemptions, diagnostics) = crate::rules::exemptions::parse(
+        "exemptions.yaml",
+        "- rule: imageVulnerabilities\n  namespace: batch\n  name: nightly\n  reason: runs offline\n",
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let mut options = AnalyzeOptions::default();
+    options.rules.exemptions = exemptions;
+    let files: Vec<InputFile> = [("snapshot.yaml", snapshot()), ("trivy.json", trivy_array())]
+        .iter()
+        .map(|(p, t)| InputFile::new(*p, t.as_bytes().to_vec()))
+        .collect();
+    let a = analyze(&files, &options, &mut |_| {});
+    let exempt: Vec<(&str, bool)> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == "imageVulnerabilities")
+        .map(|f| (f.resource.name.as_str(), f.exemption.is_some()))
+        .collect();
+    assert_eq!(exempt, vec![("nightly", true), ("web", false)]);
+    let rec = a
+        .recommendations
+        .iter()
+        .find(|r| r.rule == "imageVulnerabilities")
+        .expect("recommendation");
+    assert_eq!((rec.affected, rec.exempted), (1, 1));
+}
