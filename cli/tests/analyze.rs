@@ -153,6 +153,7 @@ fn malformed_inputs_give_located_errors_and_the_rest_loads() {
         "deep-nesting.yaml",
         "binary.json",
         "empty.yaml",
+        "trivy-partial.json",
     ] {
         let errors = errors_of(&a, file);
         assert!(!errors.is_empty(), "no error for {file}");
@@ -178,6 +179,18 @@ fn malformed_inputs_give_located_errors_and_the_rest_loads() {
         both["ConfigMap"].as_u64().unwrap(),
         demo.get("ConfigMap").and_then(Value::as_u64).unwrap_or(0) + 2,
         "the documents around the broken one in invalid.yaml"
+    );
+    // A scan with one malformed vulnerability keeps the others.
+    let busybox = a["vulnerabilities"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["image"] == "docker.io/library/busybox:1.36")
+        .expect("the partial scan loads");
+    assert_eq!(busybox["counts"]["medium"], 1);
+    assert_eq!(
+        errors_of(&a, "trivy-partial.json")[0]["path"],
+        "Results[0].Vulnerabilities[1].PkgName"
     );
 }
 

@@ -327,7 +327,6 @@ impl<'a> Builder<'a> {
                     });
                     self.g.edge(ci, im, EdgeKind::USES_IMAGE);
                 }
-                self.vulnerabilities(unit, c, ci, &mut flags);
                 if privileged(c) && !flags.contains(&"privileged") {
                     flags.push("privileged");
                 }
@@ -335,6 +334,7 @@ impl<'a> Builder<'a> {
                 if escapes && !flags.contains(&"canEscapeToHost") {
                     flags.push("canEscapeToHost");
                 }
+                self.vulnerabilities(unit, c, ci, &mut flags);
                 containers.push(ci);
             }
             if on(spec.share_process_namespace) {

@@ -20,7 +20,7 @@ use crate::model::vuln::{
     digest_of, parse_severity, remotely_exploitable, tagged_reference, ImageScan, Scanner,
     Vulnerability,
 };
-use crate::source::{LineIndex, Source};
+use crate::source::{Diagnostic, LineIndex, Source};
 
 /// References kept per vulnerability.
 const MAX_REFERENCES: usize = 3;
@@ -167,6 +167,9 @@ fn reference<'a>(names: impl Iterator<Item = &'a str>) -> String {
 struct TrivyReport<'a> {
     #[serde(deserialize_with = "lenient_string")]
     artifact_name: String,
+    /// `container_image`; `filesystem`, `repository`, ... are not image scans.
+    #[serde(deserialize_with = "lenient_string")]
+    artifact_type: String,
     #[serde(deserialize_with = "null_default")]
     metadata: TrivyMetadata,
     #[serde(borrow, deserialize_with = "null_default")]
@@ -284,7 +287,28 @@ fn target_image<'a>(results: &'a [TrivyResult]) -> impl Iterator<Item = &'a str>
         .map(|r| r.target.split(" (").next().unwrap_or_default())
 }
 
+/// A warning that a report scans something other than an image (a folder, a
+/// repository): it cannot be joined to a container.
+fn not_an_image(doc: &Doc, raw: &str, prefix: &str, what: &str, parsed: &mut Parsed) {
+    let (line, column) = doc.index.locate(doc.offset(raw));
+    let d = Diagnostic::warning(
+        doc.path,
+        line,
+        column,
+        format!("scan of {what}, not of a container image: skipped"),
+    );
+    parsed.diagnostics.push(if prefix.is_empty() {
+        d
+    } else {
+        d.at_path(prefix)
+    });
+}
+
 fn trivy(doc: &Doc, raw: &str, r: TrivyReport, prefix: &str, parsed: &mut Parsed) {
+    if !matches!(r.artifact_type.as_str(), "" | "container_image") {
+        let what = format!("a {} ({})", r.artifact_type, r.artifact_name);
+        return not_an_image(doc, raw, prefix, &what, parsed);
+    }
     let vulnerabilities = trivy_vulnerabilities(doc, &r.results, prefix, parsed);
     let m = &r.metadata;
     let names = std::iter::once(r.artifact_name.as_str())
@@ -400,6 +424,9 @@ struct GrypeReport<'a> {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct GrypeSource {
+    /// `image`; `directory`, `file`, `sbom`... are not image scans.
+    #[serde(rename = "type", deserialize_with = "lenient_string")]
+    kind: String,
     /// An object for images; a plain path for directories.
     target: serde_json::Value,
 }
@@ -527,6 +554,10 @@ impl GrypeMatch {
 }
 
 fn grype(doc: &Doc, raw: &str, r: GrypeReport, prefix: &str, parsed: &mut Parsed) {
+    if !matches!(r.source.kind.as_str(), "" | "image") {
+        let what = format!("a {}", r.source.kind);
+        return not_an_image(doc, raw, prefix, &what, parsed);
+    }
     let field = join(prefix, "matches");
     let matches: Vec<GrypeMatch> = entries(doc, &r.matches, &field, parsed);
     let vulnerabilities: Vec<Vulnerability> = matches

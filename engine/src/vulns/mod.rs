@@ -67,7 +67,8 @@ impl SeverityCounts {
 pub struct VulnerabilityReport {
     pub summary: VulnerabilitySummary,
     /// Per image: running ones first (most urgent first), then not scanned, then scans
-    /// of images nothing runs.
+    /// of images nothing runs. Empty when no scan was given (the summary still counts
+    /// the running images).
     pub images: Vec<ImageVulnerabilities>,
     /// Per vulnerability id over running images, highest priority first.
     pub cves: Vec<CveExposure>,
@@ -593,6 +594,10 @@ pub fn assess(
         known_exploited: ids.values().filter(|e| e.known_exploited).count(),
         affected_workloads: affected.len(),
     };
+    // Without any scan, the image list would only repeat the inventory's images.
+    if scans.is_empty() {
+        image_list.clear();
+    }
     VulnerabilityReport {
         summary,
         images: image_list,

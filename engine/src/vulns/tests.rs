@@ -401,6 +401,7 @@ fn the_recommendation_names_image_counts_and_fixed_versions() {
         .iter()
         .any(|f| f.rule == "imageVulnerabilities"));
     assert_eq!(without.vulnerabilities.summary.not_scanned_images, 3);
+    assert!(without.vulnerabilities.images.is_empty());
 }
 
 #[test]
@@ -516,4 +517,24 @@ fn exemptions_cover_vulnerability_findings() {
         .find(|r| r.rule == "imageVulnerabilities")
         .expect("recommendation");
     assert_eq!((rec.affected, rec.exempted), (1, 1));
+}
+
+#[test]
+fn scans_of_folders_are_not_image_scans() {
+    let trivy_fs =
+        r#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": []}"#;
+    let grype_dir = r#"{"matches": [], "source": {"type": "directory", "target": "/src"}}"#;
+    let a = run(&[
+        ("fs.json", trivy_fs.to_string()),
+        ("dir.json", grype_dir.to_string()),
+    ]);
+    assert_eq!(a.vulnerabilities.summary.scans, 0);
+    let messages: Vec<String> = a.diagnostics().map(|d| d.to_string()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "dir.json:1:1: warning: scan of a directory, not of a container image: skipped",
+            "fs.json:1:1: warning: scan of a filesystem (.), not of a container image: skipped"
+        ]
+    );
 }
