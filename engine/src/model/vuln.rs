@@ -148,6 +148,9 @@ impl ScanIndex {
     /// The scan of one container of a unit, and how it matched: a digest the pods
     /// report for the container (or the reference pins) first, then the tag.
     pub fn container(&self, unit: &WorkloadUnit, c: &Container) -> Option<(usize, Match)> {
+        if self.by_digest.is_empty() && self.by_reference.is_empty() {
+            return None;
+        }
         let image = c.image.as_deref().unwrap_or_default();
         let statuses = unit
             .pods

@@ -11,7 +11,7 @@
 //! container than on an isolated batch job. The result is [`VulnerabilityReport`], the
 //! `vulnerabilities` section of the [`crate::Analysis`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -225,10 +225,28 @@ struct Context {
     labels: Vec<String>,
 }
 
-fn context(resource: &ResourceRef, paths: &AttackPathReport) -> Context {
-    let mut cx = Context::default();
-    if let Some(w) = paths.insights.iter().find(|w| &w.resource == resource) {
-        for i in &w.insights {
+/// Each workload's context from the graph's insights and the path entries, looked up
+/// by resource (one map, not a search per container).
+struct Contexts<'p> {
+    insights: HashMap<&'p ResourceRef, &'p [String]>,
+    entries: HashSet<&'p ResourceRef>,
+}
+
+impl<'p> Contexts<'p> {
+    fn new(paths: &'p AttackPathReport) -> Self {
+        Contexts {
+            insights: paths
+                .insights
+                .iter()
+                .map(|w| (&w.resource, w.insights.as_slice()))
+                .collect(),
+            entries: paths.paths.iter().map(|p| &p.entry).collect(),
+        }
+    }
+
+    fn of(&self, resource: &ResourceRef) -> Context {
+        let mut cx = Context::default();
+        for i in self.insights.get(resource).copied().unwrap_or_default() {
             match i.as_str() {
                 "exposedToInternet" => cx.exposed = true,
                 "privileged" | "canEscapeToHost" | "hostNetwork" | "hostPID" | "hostIPC" => {
@@ -241,12 +259,12 @@ fn context(resource: &ResourceRef, paths: &AttackPathReport) -> Context {
             }
             cx.labels.push(i.clone());
         }
+        if self.entries.contains(resource) {
+            cx.on_path = true;
+            cx.labels.push("onAttackPath".into());
+        }
+        cx
     }
-    if paths.paths.iter().any(|p| &p.entry == resource) {
-        cx.on_path = true;
-        cx.labels.push("onAttackPath".into());
-    }
-    cx
 }
 
 fn base_score(v: &Vulnerability) -> f64 {
@@ -382,11 +400,19 @@ pub fn assess(
     // Images keyed by scan (`#index`) or, unscanned, by canonical reference.
     let mut images: BTreeMap<String, ImageAcc> = BTreeMap::new();
     let mut containers: Vec<ContainerVulnerabilities> = Vec::new();
-    let mut cves: BTreeMap<(&str, Severity), (CveExposure, BTreeSet<String>)> = BTreeMap::new();
+    // Per (id, severity): the exposure, its images and its containers (sets: a base
+    // image's CVE can run in thousands of containers).
+    type CveAcc = (CveExposure, BTreeSet<String>, BTreeSet<ContainerRef>);
+    let mut cves: BTreeMap<(&str, Severity), CveAcc> = BTreeMap::new();
     let mut affected: BTreeSet<ResourceRef> = BTreeSet::new();
+    let contexts = Contexts::new(paths);
     for (u, row) in units.iter().zip(&joined) {
         let resource = resource_of(u);
-        let cx = context(&resource, paths);
+        let cx = if row.iter().any(|j| j.scan.is_some()) {
+            contexts.of(&resource)
+        } else {
+            Context::default()
+        };
         for j in row {
             let (name, image, matched) = (j.container, j.image, j.scan);
             if image.is_empty() {
@@ -430,7 +456,7 @@ pub fn assess(
             let top = listed.first().map_or(0.0, |p| p.priority);
             acc.priority = acc.priority.max(top);
             for v in vulns {
-                let (e, imgs) = cves.entry((&v.id, v.severity)).or_insert_with(|| {
+                let (e, imgs, refs) = cves.entry((&v.id, v.severity)).or_insert_with(|| {
                     (
                         CveExposure {
                             id: v.id.clone(),
@@ -445,6 +471,7 @@ pub fn assess(
                             workloads: Vec::new(),
                             priority: 0.0,
                         },
+                        BTreeSet::new(),
                         BTreeSet::new(),
                     )
                 });
@@ -462,9 +489,7 @@ pub fn assess(
                     container: name.to_string(),
                     matched: Some(how),
                 };
-                if !e.workloads.contains(&c) {
-                    e.workloads.push(c);
-                }
+                refs.insert(c);
                 e.priority = e.priority.max(priority(v, &cx));
             }
             listed.truncate(LISTED_PER_CONTAINER);
@@ -543,9 +568,9 @@ pub fn assess(
     });
     let mut cve_list: Vec<CveExposure> = cves
         .into_values()
-        .map(|(mut e, imgs)| {
+        .map(|(mut e, imgs, refs)| {
             e.images = imgs.into_iter().collect();
-            e.workloads.sort();
+            e.workloads = refs.into_iter().collect();
             e
         })
         .collect();
