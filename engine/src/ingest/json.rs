@@ -1,6 +1,8 @@
 //! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
-//! concatenated or line-delimited objects, `kubectl version -o json`, and managed-cluster
-//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]).
+//! concatenated or line-delimited objects, `kubectl version -o json`, managed-cluster
+//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), and image
+//! scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
+//! [`super::scan`]).
 //!
 //! A List is read in two steps: the items are first split out as raw slices (which
 //! locates each one and survives a syntax error later in the file), then each item is
