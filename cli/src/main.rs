@@ -470,7 +470,34 @@ fn report(analysis: &Analysis, quiet: bool) {
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
     let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
+    report_vulnerabilities(&mut err, analysis);
     report_paths(&mut err, analysis);
+}
+
+/// One line on the image scans, when there are any.
+fn report_vulnerabilities(err: &mut impl Write, analysis: &Analysis) {
+    let s = &analysis.vulnerabilities.summary;
+    if s.scans == 0 {
+        return;
+    }
+    let c = &s.by_severity;
+    let mut line = format!(
+        "Vulnerabilities: {} in {} of {} running images ({} critical, {} high; {} fixable, {} remotely exploitable",
+        s.vulnerabilities, s.scanned_images, s.running_images, c.critical, c.high, s.fixable, s.remotely_exploitable
+    );
+    if s.known_exploited > 0 {
+        line.push_str(&format!(", {} known exploited", s.known_exploited));
+    }
+    line.push_str(&format!(
+        "), {} affected workloads; {} images not scanned",
+        s.affected_workloads, s.not_scanned_images
+    ));
+    match s.unused_scans {
+        0 => {}
+        1 => line.push_str(", 1 scan of an image nothing runs"),
+        n => line.push_str(&format!(", {n} scans of images nothing runs")),
+    }
+    let _ = writeln!(err, "{line}.");
 }
 
 /// The attack path summary: counts, the riskiest paths and the choke points.

@@ -153,6 +153,7 @@ fn malformed_inputs_give_located_errors_and_the_rest_loads() {
         "deep-nesting.yaml",
         "binary.json",
         "empty.yaml",
+        "trivy-partial.json",
     ] {
         let errors = errors_of(&a, file);
         assert!(!errors.is_empty(), "no error for {file}");
@@ -178,6 +179,18 @@ fn malformed_inputs_give_located_errors_and_the_rest_loads() {
         both["ConfigMap"].as_u64().unwrap(),
         demo.get("ConfigMap").and_then(Value::as_u64).unwrap_or(0) + 2,
         "the documents around the broken one in invalid.yaml"
+    );
+    // A scan with one malformed vulnerability keeps the others.
+    let busybox = a["vulnerabilities"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["image"] == "docker.io/library/busybox:1.36")
+        .expect("the partial scan loads");
+    assert_eq!(busybox["counts"]["medium"], 1);
+    assert_eq!(
+        errors_of(&a, "trivy-partial.json")[0]["path"],
+        "Results[0].Vulnerabilities[1].PkgName"
     );
 }
 
@@ -531,4 +544,91 @@ fn demo_attack_paths_are_ranked_with_choke_points_and_the_graph_exports() {
     let (ab, _) = analysis(&["analyze", "public/demo", "--assume-breach", "-q"]);
     assert_eq!(ab["attackPaths"]["mode"], "assume-breach");
     assert!(ab["attackPaths"]["total"].as_u64() > ap["total"].as_u64());
+}
+
+#[test]
+fn demo_scans_join_running_images_and_open_an_attack_path() {
+    let (a, stderr) = analysis(&["analyze", "public/demo"]);
+    let v = &a["vulnerabilities"];
+    let summary = &v["summary"];
+    assert_eq!(summary["scans"], 6);
+    assert_eq!(summary["unusedScans"], 1);
+    assert!(summary["notScannedImages"].as_u64().unwrap() > 0);
+    let images = v["images"].as_array().unwrap();
+    let image = |name: &str| {
+        images
+            .iter()
+            .find(|i| i["image"] == name)
+            .unwrap_or_else(|| panic!("no image {name}"))
+    };
+    // Trivy by digest, Grype by digest only (scanned without a tag), Trivy by tag,
+    // a `trivy k8s` report; a scan of an image nothing runs comes last.
+    let ingress = image("registry.k8s.io/ingress-nginx/controller:v1.9.4");
+    assert_eq!(ingress["workloads"][0]["matched"], "digest");
+    assert_eq!(ingress["upgrades"][0]["fixed"], "1.11.5, 1.12.1");
+    assert_eq!(
+        image("docker.io/grafana/grafana:10.2.3")["scanner"],
+        "grype"
+    );
+    assert_eq!(
+        image("quay.io/argoproj/argocd:v2.9.3")["workloads"][0]["matched"],
+        "tag"
+    );
+    assert_eq!(image("docker.io/library/postgres:15.4")["scanned"], true);
+    let last = images.last().unwrap();
+    assert_eq!(last["image"], "ghcr.io/acme/storefront-web:2.13.0");
+    assert_eq!(last["running"], false);
+
+    let cve = v["cves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "CVE-2025-1974")
+        .expect("CVE-2025-1974");
+    assert_eq!(cve["remote"], true);
+    assert_eq!(
+        cve["workloads"][0]["resource"]["name"],
+        "ingress-nginx-controller"
+    );
+
+    // The internet-exposed controller with a remotely exploitable critical vulnerability
+    // starts the riskiest path, and the path says so.
+    let path = &a["attackPaths"]["paths"][0];
+    assert_eq!(path["entry"]["name"], "ingress-nginx-controller");
+    let title = path["title"].as_str().unwrap();
+    assert!(
+        title.starts_with(
+            "Internet-exposed Deployment ingress-nginx/ingress-nginx-controller running an \
+             image with remotely exploitable CVE-2025-1974"
+        ),
+        "{title}"
+    );
+    let exploit = path["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["edge"] == "ENDPOINT_EXPLOIT")
+        .expect("exploit step");
+    assert!(exploit["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("CVE-2025-1974 (critical, CVSS 9.8"));
+    let insights = a["attackPaths"]["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["resource"]["name"] == "ingress-nginx-controller")
+        .expect("insights");
+    assert!(insights["insights"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("remotelyExploitableVulnerabilities")));
+    assert!(a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "imageVulnerabilities"
+            && f["resource"]["name"] == "ingress-nginx-controller"));
+    assert!(stderr.contains("Vulnerabilities: "), "{stderr}");
+    assert!(stderr.contains("CVE-2025-1974"), "{stderr}");
 }

@@ -92,6 +92,10 @@ pub struct Analysis {
     /// The security graph, when asked for (`AnalyzeOptions::include_graph`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph: Option<GraphExport>,
+    /// Image scans joined to the containers that run them: per image (scanned or not),
+    /// per vulnerability id and per container, prioritised by exposure.
+    #[serde(default)]
+    pub vulnerabilities: crate::vulns::VulnerabilityReport,
     /// Per namespace, sorted: its Pod Security Admission labels, the strictest level
     /// its workloads pass, and what enforcing baseline or restricted would reject.
     #[serde(default)]
@@ -126,7 +130,8 @@ pub struct InputReport {
     pub path: String,
     pub format: InputFormat,
     pub bytes: u64,
-    /// Objects loaded from this file (items of a List count one each).
+    /// Objects loaded from this file (items of a List count one each; an image scan
+    /// counts one).
     pub objects: usize,
     /// Located errors and warnings; an error means something in the file was not loaded.
     pub diagnostics: Vec<Diagnostic>,
@@ -218,8 +223,11 @@ pub fn analyze(
         let parsed = ingest::parse_file(file);
         let format = parsed.format();
         let mut diagnostics = parsed.diagnostics;
-        let objects = parsed.objects.len() + usize::from(parsed.server_version.is_some());
+        let objects = parsed.objects.len()
+            + parsed.scans.len()
+            + usize::from(parsed.server_version.is_some());
         diagnostics.extend(inventory.extend(parsed.objects, parsed.server_version));
+        inventory.image_scans.extend(parsed.scans);
         diagnostics.sort_by_key(|d| (d.line, d.column));
         inputs.push(InputReport {
             path: file.path.clone(),
@@ -252,6 +260,8 @@ pub fn analyze(
     });
     let graph = SecurityGraph::build(&inventory);
     let attack_paths = graph.attack_paths(&options.paths);
+    let vulnerabilities =
+        crate::vulns::assess(&inventory, &inventory.workload_units(), &attack_paths);
     progress(Progress {
         stage: "graph".into(),
         done: 1,
@@ -277,5 +287,6 @@ pub fn analyze(
         attack_paths,
         graph: options.include_graph.then(|| graph.export()),
         enforcement: crate::enforce::summarize(&inventory, options.rules.pss_version),
+        vulnerabilities,
     }
 }

@@ -3,7 +3,7 @@
 //! Bytes go in, one serialisable [`Analysis`] comes out. The flow is one-way:
 //! [`ingest`] detects each input's format and parses it into raw objects with their
 //! source location, [`model`] turns those into a typed [`model::Inventory`], and
-//! [`rules`] evaluates the hardening rules on it, [`enforce`] turns the Pod Security Standards into admission settings, and [`analysis`] assembles what the app, the CLI and the report all render.
+//! [`rules`] evaluates the hardening rules on it, [`vulns`] joins image scans to what runs, [`enforce`] turns the Pod Security Standards into admission settings, and [`analysis`] assembles what the app, the CLI and the report all render.
 //!
 //! **Architecture invariant:** this crate does no I/O and has no web dependencies; it
 //! builds for native targets and for `wasm32-unknown-unknown` alike. Callers hand in
@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod model;
 pub mod rules;
 pub mod source;
+pub mod vulns;
 
 pub use analysis::{analyze, Analysis, AnalyzeOptions, Progress};
 pub use ingest::InputFile;

@@ -12,10 +12,11 @@ use crate::model::image::ImageRef;
 use crate::model::network::Service;
 use crate::model::permissions::Permissions;
 use crate::model::pod::{Container, ContainerKind};
+use crate::model::vuln::ScanIndex;
 use crate::model::{Inventory, WorkloadUnit};
 use crate::rules::network::is_internal_load_balancer;
 use crate::rules::workload::host_path::{mounted_host_path, runtime_socket, within, BENIGN_PATHS};
-use crate::rules::ResourceRef;
+use crate::rules::{ResourceRef, Severity};
 
 /// Host directories a writable mount of (or inside) takes over the node.
 const WRITE_TAKEOVER: &[&str] = &[
@@ -63,6 +64,8 @@ pub(super) struct Builder<'a> {
     /// hostPaths inside the kubelet's pod directory: (volume, hosts, detail, fix),
     /// resolved once the tokens on each node are known.
     pub pending_traverse: Vec<(NodeIndex, Vec<NodeIndex>, String, u32)>,
+    /// Image scans, to find each container's.
+    scans: ScanIndex,
 }
 
 pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
@@ -76,6 +79,7 @@ pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
         hosts: Vec::new(),
         external: HashMap::new(),
         pending_traverse: Vec::new(),
+        scans: ScanIndex::new(&inv.image_scans),
     };
     b.fixed_nodes();
     b.hosts();
@@ -330,6 +334,7 @@ impl<'a> Builder<'a> {
                 if escapes && !flags.contains(&"canEscapeToHost") {
                     flags.push("canEscapeToHost");
                 }
+                self.vulnerabilities(unit, c, ci, &mut flags);
                 containers.push(ci);
             }
             if on(spec.share_process_namespace) {
@@ -353,6 +358,86 @@ impl<'a> Builder<'a> {
             self.hosts.push(hosts);
         }
         self.units = units;
+    }
+
+    /// Insights from the scan of a container's image, and its most severe remotely
+    /// exploitable vulnerability for the endpoint edges into it.
+    fn vulnerabilities(
+        &mut self,
+        unit: &WorkloadUnit,
+        c: &Container,
+        ci: NodeIndex,
+        flags: &mut Vec<&'static str>,
+    ) {
+        let Some((si, _)) = self.scans.container(unit, c) else {
+            return;
+        };
+        let vulns = &self.inv.image_scans[si].vulnerabilities;
+        let mut flag = |f: &'static str| {
+            if !flags.contains(&f) {
+                flags.push(f);
+            }
+        };
+        if vulns.iter().any(|v| v.severity == Severity::Critical) {
+            flag("criticalVulnerabilities");
+        }
+        if vulns.iter().any(|v| v.severity == Severity::High) {
+            flag("highVulnerabilities");
+        }
+        let remote = vulns
+            .iter()
+            .filter(|v| v.is_remote_critical())
+            .min_by(|a, b| {
+                (a.severity, !a.known_exploited)
+                    .cmp(&(b.severity, !b.known_exploited))
+                    .then_with(|| {
+                        b.cvss_score
+                            .unwrap_or(0.0)
+                            .total_cmp(&a.cvss_score.unwrap_or(0.0))
+                    })
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        if let Some(v) = remote {
+            flag("remotelyExploitableVulnerabilities");
+            let score = v
+                .cvss_score
+                .map(|s| format!(", CVSS {s}"))
+                .unwrap_or_default();
+            let detail = format!(
+                "{}{score}, in {} {}",
+                v.severity.as_str(),
+                v.package,
+                v.installed
+            );
+            self.g
+                .remote_vulnerabilities
+                .insert(ci, (v.id.clone(), detail));
+        }
+    }
+
+    /// An `ENDPOINT_EXPLOIT` step into container `ci`: more likely when its image has a
+    /// remotely exploitable vulnerability, which the step then names.
+    fn endpoint_exploit(
+        &mut self,
+        from: NodeIndex,
+        ci: NodeIndex,
+        detail: String,
+        fix: Option<u32>,
+    ) {
+        match self.g.remote_vulnerabilities.get(&ci) {
+            Some((id, what)) => {
+                let detail =
+                    format!("{detail}, whose image has remotely exploitable {id} ({what})");
+                let e = self
+                    .g
+                    .technique(from, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, fix);
+                self.g.graph[e].exploitability = Some(super::VULNERABLE_ENDPOINT_EXPLOITABILITY);
+            }
+            None => {
+                self.g
+                    .technique(from, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, fix);
+            }
+        }
     }
 
     /// Container escapes of one container; returns whether it has any.
@@ -506,8 +591,7 @@ impl<'a> Builder<'a> {
             let targets = self.service_targets(svc, by_ns.get(m.namespace.as_str()));
             for &(ci, port) in &targets {
                 let detail = port.map(|p| format!(" on port {p}")).unwrap_or_default();
-                self.g
-                    .technique(s, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, None);
+                self.endpoint_exploit(s, ci, detail, None);
             }
             // How the internet reaches it.
             for (rule, how, exposures) in service_exposure(svc, &any_external) {
@@ -649,8 +733,7 @@ impl<'a> Builder<'a> {
                     };
                     let fix = self.g.fix(rule, &resource);
                     let detail = format!(" ({how} {port} on {})", addresses.join(", "));
-                    self.g
-                        .technique(internet, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, Some(fix));
+                    self.endpoint_exploit(internet, ci, detail, Some(fix));
                     let list = self.g.exposures.entry(ci).or_default();
                     for a in &addresses {
                         let e = Exposure {

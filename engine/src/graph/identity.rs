@@ -476,6 +476,7 @@ fn permission_sets(b: &mut Builder) {
                     kind: EdgeKind::PERMISSION_DISCOVER,
                     detail: String::new(),
                     fix,
+                    exploitability: None,
                 },
             );
         }

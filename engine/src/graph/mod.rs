@@ -292,6 +292,17 @@ pub struct Edge {
     pub detail: String,
     /// Index into [`SecurityGraph::fixes`] of the fix that removes the edge.
     pub fix: Option<u32>,
+    /// Replaces the kind's exploitability for this edge (an endpoint whose image has a
+    /// remotely exploitable vulnerability).
+    pub exploitability: Option<f64>,
+}
+
+impl Edge {
+    /// Likelihood an attacker succeeds at this step, 0–1.
+    pub fn exploitability(&self) -> f64 {
+        self.exploitability
+            .unwrap_or_else(|| self.kind.info().exploitability)
+    }
 }
 
 /// The security graph of one inventory.
@@ -307,6 +318,10 @@ pub struct SecurityGraph {
     pub units: Vec<UnitNodes>,
     /// How each internet-exposed container is reached.
     pub exposures: HashMap<NodeIndex, Vec<Exposure>>,
+    /// Containers whose image has a remotely exploitable critical or high
+    /// vulnerability: the most severe one's id (`CVE-2024-6387`) and a description for
+    /// the step (`critical, CVSS 9.8, in openssh-server 1:9.2p1-2`).
+    pub remote_vulnerabilities: HashMap<NodeIndex, (String, String)>,
 }
 
 /// The nodes of one workload unit.
@@ -396,6 +411,7 @@ impl SecurityGraph {
                 kind,
                 detail: String::new(),
                 fix: None,
+                exploitability: None,
             },
         )
     }
@@ -408,9 +424,23 @@ impl SecurityGraph {
         detail: String,
         fix: Option<u32>,
     ) -> EdgeIndex {
-        self.graph.add_edge(from, to, Edge { kind, detail, fix })
+        self.graph.add_edge(
+            from,
+            to,
+            Edge {
+                kind,
+                detail,
+                fix,
+                exploitability: None,
+            },
+        )
     }
 }
+
+/// Exploitability of `ENDPOINT_EXPLOIT` in general, and into a container whose image has
+/// a remotely exploitable critical or high vulnerability.
+pub const ENDPOINT_EXPLOITABILITY: f64 = 0.6;
+pub const VULNERABLE_ENDPOINT_EXPLOITABILITY: f64 = 0.9;
 
 /// Documentation of one edge kind: the one place its text lives.
 #[derive(Debug)]
@@ -593,11 +623,11 @@ impl EdgeKind {
                 name: "ENDPOINT_EXPLOIT",
                 technique: true,
                 traversable: true,
-                description: "An attacker who reaches an exposed endpoint exploits the application behind it and runs code in the container serving it.",
+                description: "An attacker who reaches an exposed endpoint exploits the application behind it and runs code in the container serving it. When a scan of the container's image lists a remotely exploitable (CVSS v3 AV:N/PR:N/UI:N) critical or high vulnerability, the step names it and its exploitability is 0.9.",
                 precondition: "A service routes to the container's port (selector and target port matched), or the container binds a host port / uses the host network on a node with an external address.",
                 mitre: &["T1190"],
                 removed_by: &["internetFacingLoadBalancer", "nodePortService", "serviceExternalIps", "hostPorts", "hostNamespaces"],
-                exploitability: 0.6,
+                exploitability: ENDPOINT_EXPLOITABILITY,
                 sentence: "{from} routes to {to}{detail}; a vulnerability in the application gives code execution there.",
             },
             CE_PRIV_MOUNT => &EdgeInfo {

@@ -145,7 +145,8 @@ pub struct ChokeFix {
 pub struct WorkloadInsights {
     pub resource: ResourceRef,
     /// `exposedToInternet`, `privileged`, `hostNetwork`, `hostPID`, `hostIPC`,
-    /// `canEscapeToHost`, `reachesClusterAdmin`, `readsSecrets`,
+    /// `canEscapeToHost`, `criticalVulnerabilities`, `highVulnerabilities`,
+    /// `remotelyExploitableVulnerabilities`, `reachesClusterAdmin`, `readsSecrets`,
     /// `readsKubeSystemSecrets`.
     pub insights: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -436,7 +437,7 @@ impl SecurityGraph {
         let mut exploitability = 1.0;
         let mut length = 0usize;
         for e in self.technique_edges(f) {
-            exploitability *= self.graph[e].kind.info().exploitability;
+            exploitability *= self.graph[e].exploitability();
             length += 1;
         }
         let risk = 100.0 * exposure * exploitability * f.target.impact() / length.max(1) as f64;
@@ -616,10 +617,23 @@ impl SecurityGraph {
     fn title(&self, f: &Found, entry: &Entry) -> String {
         let who = match (self.graph[entry.node].kind, entry.internet) {
             (NodeKind::ApiServer, _) => "Anonymous users of the public API server".to_string(),
-            (_, true) => format!(
-                "Internet-exposed {} {}/{}",
-                entry.resource.kind, entry.resource.namespace, entry.resource.name
-            ),
+            (_, true) => {
+                // The container the path enters by, when its image is remotely
+                // exploitable.
+                let cve = f
+                    .edges
+                    .iter()
+                    .filter(|&&e| self.graph[e].kind == EdgeKind::ENDPOINT_EXPLOIT)
+                    .filter_map(|&e| self.graph.edge_endpoints(e))
+                    .find_map(|(_, t)| self.remote_vulnerabilities.get(&t).map(|v| &v.0));
+                let running = cve
+                    .map(|id| format!(" running an image with remotely exploitable {id}"))
+                    .unwrap_or_default();
+                format!(
+                    "Internet-exposed {} {}/{}{running}",
+                    entry.resource.kind, entry.resource.namespace, entry.resource.name
+                )
+            }
             (_, false) => format!(
                 "A compromised {} {}/{}",
                 entry.resource.kind, entry.resource.namespace, entry.resource.name

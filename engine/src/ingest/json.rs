@@ -1,6 +1,8 @@
 //! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
-//! concatenated or line-delimited objects, `kubectl version -o json`, and managed-cluster
-//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]).
+//! concatenated or line-delimited objects, `kubectl version -o json`, managed-cluster
+//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), and image
+//! scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
+//! [`super::scan`]).
 //!
 //! A List is read in two steps: the items are first split out as raw slices (which
 //! locates each one and survives a syntax error later in the file), then each item is
@@ -13,6 +15,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::scan::{self, ScanKind};
 use super::{classify_format, cloud, item_path, InputFormat, Object, Parsed, ServerVersion};
 use crate::ingest::Body;
 use crate::model::cluster::ManagedCluster;
@@ -40,8 +43,21 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             Err(_) => None,
         };
         let doc_end = next.unwrap_or(text.len());
+        // A bare array may hold scan reports (several `trivy image` reports); its first
+        // element tells, so Kubernetes arrays are not read twice.
+        let array =
+            doc.starts_with('[') && items.first().is_some_and(|i| scan_kind(i.get()).is_some());
+        let scan_doc = scan::Doc {
+            path,
+            text,
+            index: &index,
+        };
         for (i, raw) in items.iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            if let Some(kind) = array.then(|| scan_kind(raw.get())).flatten() {
+                scan::parse(&scan_doc, raw.get(), kind, &format!("[{i}]"), parsed);
+                continue;
+            }
             match decode(path, raw.get(), offset, &index, &item_path(i)) {
                 Ok(obj) => push(parsed, obj, path, &index, offset),
                 Err(d) => parsed.diagnostics.push(d),
@@ -120,6 +136,11 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     }
                 }
             }
+            Ok(top) if top.scan.is_some() && !top.kind => {
+                if let Some(kind) = top.scan {
+                    scan::parse(&scan_doc, &text[start..doc_end], kind, "", parsed);
+                }
+            }
             Ok(top) if top.kind => match decode(path, &text[start..doc_end], start, &index, "") {
                 Ok(obj) => push(parsed, obj, path, &index, start),
                 Err(d) => parsed.diagnostics.push(d),
@@ -176,14 +197,28 @@ fn decode(
     index: &LineIndex,
     prefix: &str,
 ) -> Result<Object, Diagnostic> {
+    decode_at(path, raw, offset, index, prefix, "object skipped")
+}
+
+/// Decodes a `T` from `raw`, which starts at byte `offset` of the file; on failure, a
+/// diagnostic at the failing field (`prefix`, then the field's path) that starts with
+/// `what` (`object skipped`).
+pub(super) fn decode_at<'a, T: Deserialize<'a>>(
+    path: &str,
+    raw: &'a str,
+    offset: usize,
+    index: &LineIndex,
+    prefix: &str,
+    what: &str,
+) -> Result<T, Diagnostic> {
     let mut de = serde_json::Deserializer::from_str(raw);
-    match Object::deserialize(&mut de) {
-        Ok(obj) => Ok(obj),
+    match T::deserialize(&mut de) {
+        Ok(v) => Ok(v),
         Err(_) => {
             // Decode again, slowly, to name the field that failed.
             let mut de = serde_json::Deserializer::from_str(raw);
-            let err = match serde_path_to_error::deserialize::<_, Object>(&mut de) {
-                Ok(obj) => return Ok(obj),
+            let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(v) => return Ok(v),
                 Err(err) => err,
             };
             let field = err.path().to_string();
@@ -193,7 +228,7 @@ fn decode(
                 path,
                 line,
                 column,
-                format!("object skipped: {}", strip_position(&inner.to_string())),
+                format!("{what}: {}", strip_position(&inner.to_string())),
             );
             Err(match (prefix, field.as_str()) {
                 (p, ".") => diagnostic.at_path(p),
@@ -222,6 +257,23 @@ struct Top {
     eks: bool,
     /// A top-level `type` of `Microsoft.ContainerService/ManagedClusters`: `az aks show`.
     aks: bool,
+    /// Keys of a Trivy or Grype report.
+    scan: Option<ScanKind>,
+}
+
+/// Whether a JSON value (an element of a top-level array) is a scan report.
+fn scan_kind(raw: &str) -> Option<ScanKind> {
+    if !raw.starts_with('{') {
+        return None;
+    }
+    let mut ignored = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let top = TopSeed {
+        items: &mut ignored,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    top.scan.filter(|_| !top.kind)
 }
 
 /// Reads a top-level document, collecting List items (or array elements) as raw
@@ -266,6 +318,18 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "cluster" => {
                     map.next_value::<IgnoredAny>()?;
                     top.eks = true;
+                }
+                "SchemaVersion" | "ArtifactName" | "Results" if top.scan.is_none() => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.scan = Some(ScanKind::Trivy);
+                }
+                "ClusterName" | "Resources" | "Findings" => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.scan = Some(ScanKind::TrivyK8s);
+                }
+                "matches" => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.scan = Some(ScanKind::Grype);
                 }
                 "type" => {
                     let v = map.next_value::<TypeValue>()?;

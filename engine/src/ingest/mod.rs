@@ -3,7 +3,8 @@
 //! The format of each input is detected from its content, never its name: JSON
 //! (`kubectl get -o json` Lists, single objects, concatenated or line-delimited
 //! objects, `kubectl version -o json`, managed-cluster metadata from `aws eks
-//! describe-cluster` and `az aks show`), YAML (multi-document manifests, `-o yaml`
+//! describe-cluster` and `az aks show`; image scan reports from Trivy and Grype, see
+//! [`scan`]), YAML (multi-document manifests, `-o yaml`
 //! Lists), or something we cannot read (binary, empty, unrecognised).
 //!
 //! **Invariant:** parsing never fails as a whole and never panics. [`parse_file`] returns
@@ -13,6 +14,7 @@
 mod cloud;
 mod json;
 pub mod object;
+mod scan;
 mod yaml;
 
 use serde::{Deserialize, Serialize};
@@ -54,6 +56,10 @@ pub enum InputFormat {
     EksCluster,
     /// `az aks show` (JSON): an AKS cluster's configuration.
     AksCluster,
+    /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
+    TrivyJson,
+    /// A Grype report (`grype -o json`): image vulnerabilities.
+    GrypeJson,
     /// JSON or YAML that holds no Kubernetes object we recognise.
     Unrecognized,
     /// Not text: the file is skipped.
@@ -72,6 +78,8 @@ impl InputFormat {
             InputFormat::KubectlVersion => "kubectl version",
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
+            InputFormat::TrivyJson => "Trivy JSON",
+            InputFormat::GrypeJson => "Grype JSON",
             InputFormat::Unrecognized => "unrecognised",
             InputFormat::Binary => "binary",
             InputFormat::Empty => "empty",
@@ -92,6 +100,8 @@ pub struct Parsed {
     pub format: Option<InputFormat>,
     pub objects: Vec<(Object, Source)>,
     pub server_version: Option<ServerVersion>,
+    /// Image scans read from Trivy or Grype reports.
+    pub scans: Vec<crate::model::vuln::ImageScan>,
     pub diagnostics: Vec<Diagnostic>,
 }
 

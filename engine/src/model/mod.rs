@@ -14,6 +14,7 @@ pub mod network;
 pub mod permissions;
 pub mod pod;
 pub mod rbac;
+pub mod vuln;
 pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -91,6 +92,9 @@ pub struct Inventory {
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
+    /// Image scans (Trivy, Grype), in input order; joined to containers by
+    /// [`vuln::ScanIndex`].
+    pub image_scans: Vec<vuln::ImageScan>,
     seen: HashMap<(String, String, String, String), Source>,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,

@@ -17,6 +17,7 @@ pub mod pod_security;
 pub mod pss;
 pub mod rbac;
 pub mod score;
+pub mod vulnerabilities;
 pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -275,6 +276,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         rbac::RULES,
         network::RULES,
         cluster::RULES,
+        vulnerabilities::RULES,
     ]
     .into_iter()
     .flatten()
