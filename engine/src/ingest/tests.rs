@@ -110,7 +110,8 @@ fn multi_document_yaml_with_comments() {
     let p = parse("rbac.yaml", text);
     assert_eq!(p.format(), InputFormat::KubernetesYaml);
     assert_eq!(names(&p), ["one", "two"]);
-    assert_eq!(lines(&p), [2, 7]);
+    // The first line of each object's content, past the marker and the comments.
+    assert_eq!(lines(&p), [3, 9]);
     match &p.objects[1].0.body {
         Body::Role { rules, .. } => assert_eq!(rules[0].verbs, ["create"]),
         other => panic!("{other:?}"),

@@ -64,6 +64,22 @@ fn is_blank(doc: &str) -> bool {
     })
 }
 
+/// The line of the first content of `doc` (past markers, comments, directives and
+/// blank lines), which starts at `first_line`.
+fn content_line(doc: &str, first_line: u32) -> u32 {
+    let skipped = doc
+        .lines()
+        .take_while(|l| {
+            let t = l.trim();
+            let marker_only = t
+                .strip_prefix("---")
+                .is_some_and(|rest| rest.trim().is_empty() || rest.trim().starts_with('#'));
+            t.is_empty() || t.starts_with('#') || t.starts_with('%') || marker_only
+        })
+        .count();
+    first_line + to_u32(skipped)
+}
+
 /// Parser limits for one document. The defaults suit configuration files; a snapshot
 /// document can be a List of 50,000 pods, so node and event budgets grow with its size
 /// (a YAML node takes at least two bytes of input) while alias expansion stays tight.
@@ -152,7 +168,11 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
     match decode(&fields) {
         Ok(obj) => {
             classify_format(parsed, &obj, true);
-            parsed.objects.push((obj, source(first_line)));
+            // The object starts at its first line of content, not at the `---` marker
+            // or the comments above it: that is where SARIF viewers and editors jump.
+            parsed
+                .objects
+                .push((obj, source(content_line(doc, first_line))));
         }
         Err((field, message)) => parsed.diagnostics.push(
             Diagnostic::error(path, first_line, 0, message)
