@@ -2,8 +2,11 @@
 //!
 //! Bytes go in, one serialisable [`Analysis`] comes out. The flow is one-way:
 //! [`ingest`] detects each input's format and parses it into raw objects with their
-//! source location, [`model`] turns those into a typed [`model::Inventory`], and
-//! [`rules`] evaluates the hardening rules on it, [`vulns`] joins image scans to what runs, [`enforce`] turns the Pod Security Standards into admission settings, and [`analysis`] assembles what the app, the CLI and the report all render.
+//! source location, [`model`] turns those into a typed [`model::Inventory`],
+//! [`rules`] evaluates the hardening rules on it, [`vulns`] joins image scans to what
+//! runs, [`enforce`] turns the Pod Security Standards into admission settings, and
+//! [`analysis`] assembles what the app, the CLI and the report all render. [`report`]
+//! renders an `Analysis` as the HTML report, SARIF and CSV.
 //!
 //! **Architecture invariant:** this crate does no I/O and has no web dependencies; it
 //! builds for native targets and for `wasm32-unknown-unknown` alike. Callers hand in
@@ -18,6 +21,7 @@ pub mod enforce;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod vulns;

@@ -205,6 +205,24 @@ pub struct ResourceRef {
     pub name: String,
 }
 
+impl ResourceRef {
+    /// `namespace/name`, or `name` for a cluster-scoped resource.
+    pub fn qualified_name(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceRef {
+    /// `Deployment shop/web`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.qualified_name())
+    }
+}
+
 /// One rule failing on one resource.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -228,6 +246,17 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// What identifies the finding across two analyses of the same estate: rule,
+    /// resource, container and field (not the message, severity or source line, which
+    /// may move). Used by the diff and as the SARIF fingerprint.
+    pub fn key(&self) -> String {
+        let r = &self.resource;
+        format!(
+            "{}|{}|{}|{}|{}|{}",
+            self.rule, r.kind, r.namespace, r.name, self.container, self.field
+        )
+    }
+
     /// A finding of `rule` on `resource`, not about one container.
     pub fn new(
         rule: &Rule,

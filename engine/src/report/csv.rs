@@ -1,0 +1,121 @@
+//! CSV: one row per finding, for spreadsheets and ticket imports.
+//!
+//! RFC 4180: CRLF line ends, a field quoted when it holds a comma, quote or line break,
+//! quotes doubled. Snapshot text is hostile, and a spreadsheet runs a cell that starts
+//! with `=`, `+`, `-` or `@` (or a tab or carriage return) as a formula, so such a cell
+//! is prefixed with `'` and shows as the text it is.
+
+use crate::rules;
+use crate::Analysis;
+
+/// Column names, in order.
+pub const CSV_COLUMNS: [&str; 16] = [
+    "severity",
+    "rule",
+    "title",
+    "category",
+    "kind",
+    "namespace",
+    "name",
+    "container",
+    "field",
+    "file",
+    "line",
+    "message",
+    "frameworks",
+    "exempt",
+    "exemption_reason",
+    "remediation",
+];
+
+/// The findings as CSV, a header row first.
+pub fn csv(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    row(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
+    for f in &analysis.findings {
+        let info = rules::rule(&f.rule).map(|r| &r.info);
+        let r = &f.resource;
+        row(
+            &mut out,
+            [
+                f.severity.as_str().to_string(),
+                f.rule.clone(),
+                info.map_or("", |i| i.title).to_string(),
+                info.map_or("", |i| i.category.label()).to_string(),
+                r.kind.clone(),
+                r.namespace.clone(),
+                r.name.clone(),
+                f.container.clone(),
+                f.field.clone(),
+                f.source.file.clone(),
+                if f.source.line > 0 {
+                    f.source.line.to_string()
+                } else {
+                    String::new()
+                },
+                f.message.clone(),
+                info.map_or(String::new(), |i| i.frameworks.join(" ")),
+                if f.exemption.is_some() { "yes" } else { "no" }.to_string(),
+                f.exemption
+                    .as_ref()
+                    .map_or(String::new(), |e| e.reason.clone()),
+                info.map_or("", |i| i.remediation).to_string(),
+            ],
+        );
+    }
+    out
+}
+
+fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_cell(out, &cell);
+    }
+    out.push_str("\r\n");
+}
+
+/// One cell, neutralised against formula injection and quoted when needed.
+fn push_cell(out: &mut String, cell: &str) {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quoted = cell.contains([',', '"', '\r', '\n']) || formula;
+    if quoted {
+        out.push('"');
+    }
+    if formula {
+        out.push('\'');
+    }
+    for c in cell.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    if quoted {
+        out.push('"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(s: &str) -> String {
+        let mut out = String::new();
+        push_cell(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn cells_are_quoted_and_neutralised() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-1+1"), "\"'-1+1\"");
+        assert_eq!(cell("@sum"), "\"'@sum\"");
+        assert_eq!(cell(""), "");
+    }
+}

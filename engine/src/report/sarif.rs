@@ -1,0 +1,234 @@
+//! SARIF 2.1.0: the findings in the format GitHub code scanning and other SARIF
+//! viewers read.
+//!
+//! One result per finding, located at the file and line of the object it is about
+//! (the input path as given); the rule catalogue becomes `tool.driver.rules` with its
+//! text, framework tags and a `security-severity` GitHub ranks alerts by. Exempted
+//! findings carry an accepted `suppression` with the exemption's reason.
+
+use serde_json::{json, Map, Value};
+
+use crate::rules::{self, Finding, RuleInfo, Severity};
+use crate::Analysis;
+
+/// The schema URL SARIF consumers expect in `$schema`.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The analysis as a SARIF 2.1.0 log (pretty JSON, newline-terminated).
+pub fn sarif(analysis: &Analysis) -> String {
+    let mut text = serde_json::to_string_pretty(&sarif_value(analysis)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The analysis as a SARIF 2.1.0 log, as a JSON value.
+pub fn sarif_value(analysis: &Analysis) -> Value {
+    let catalog: Vec<&RuleInfo> = rules::catalog().map(|r| &r.info).collect();
+    let rules: Vec<Value> = catalog.iter().map(|i| rule(i)).collect();
+    let results: Vec<Value> = analysis
+        .findings
+        .iter()
+        .map(|f| result(f, catalog.iter().position(|i| i.id == f.rule)))
+        .collect();
+    let artifacts: Vec<Value> = analysis
+        .inputs
+        .iter()
+        .map(|i| {
+            json!({
+                "location": { "uri": uri(&i.path) },
+                "length": i.bytes,
+            })
+        })
+        .collect();
+    let notifications: Vec<Value> = analysis
+        .diagnostics()
+        .chain(&analysis.exemptions.diagnostics)
+        .map(|d| {
+            let mut location = json!({ "uri": uri(&d.file) });
+            let mut physical = Map::new();
+            physical.insert("artifactLocation".into(), location.take());
+            if d.line > 0 {
+                let mut region = json!({ "startLine": d.line });
+                if d.column > 0 {
+                    region["startColumn"] = json!(d.column);
+                }
+                physical.insert("region".into(), region);
+            }
+            json!({
+                "level": match d.level {
+                    crate::source::Level::Error => "error",
+                    crate::source::Level::Warning => "warning",
+                },
+                "message": { "text": d.message },
+                "locations": [{ "physicalLocation": physical }],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "Portolan",
+                    "semanticVersion": analysis.tool.version,
+                    "version": analysis.tool.version,
+                    "rules": rules,
+                }
+            },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "artifacts": artifacts,
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+/// `error`, `warning` or `note`: SARIF's levels, from ours.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Informational => "note",
+    }
+}
+
+/// GitHub's `security-severity` (a CVSS-like score it buckets into critical ≥ 9.0,
+/// high ≥ 7.0, medium ≥ 4.0, low > 0).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Informational => "0.0",
+    }
+}
+
+fn rule(i: &RuleInfo) -> Value {
+    let mut tags: Vec<&str> = vec!["security", "kubernetes"];
+    tags.extend(i.frameworks.iter().copied());
+    let markdown = format!(
+        "**Remediation.** {}\n\n**What it checks.** {}\n\n**Why it matters.** {}\n\n\
+         **Failing example.**\n\n```yaml\n{}\n```\n\n**Frameworks.** {}\n",
+        i.remediation,
+        i.checks,
+        i.why,
+        i.example.trim_end(),
+        i.frameworks.join(", ")
+    );
+    json!({
+        "id": i.id,
+        "name": i.id,
+        "shortDescription": { "text": i.title },
+        "fullDescription": { "text": format!("{} {}", i.checks, i.why) },
+        "help": { "text": i.remediation, "markdown": markdown },
+        "defaultConfiguration": { "level": level(i.severity) },
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(i.severity),
+            "precision": "high",
+            "problem.severity": match i.severity {
+                Severity::Critical | Severity::High => "error",
+                Severity::Medium => "warning",
+                _ => "recommendation",
+            },
+            "category": i.category.label(),
+        }
+    })
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+    let r = &f.resource;
+    let mut physical = Map::new();
+    physical.insert(
+        "artifactLocation".into(),
+        json!({ "uri": uri(&f.source.file) }),
+    );
+    if f.source.line > 0 {
+        physical.insert("region".into(), json!({ "startLine": f.source.line }));
+    }
+    let mut logical = json!({
+        "name": r.name,
+        "fullyQualifiedName": format!("{}/{}", r.kind, r.qualified_name()),
+        "kind": "resource",
+    });
+    if !f.container.is_empty() {
+        logical["fullyQualifiedName"] =
+            json!(format!("{}/{}/{}", r.kind, r.qualified_name(), f.container));
+    }
+    let mut properties = json!({
+        "severity": f.severity.as_str(),
+        "resourceKind": r.kind,
+        "resourceName": r.name,
+    });
+    for (key, value) in [
+        ("namespace", &r.namespace),
+        ("container", &f.container),
+        ("field", &f.field),
+    ] {
+        if !value.is_empty() {
+            properties[key] = json!(value);
+        }
+    }
+    let mut message = format!("{}: {}", r, f.message);
+    if !f.field.is_empty() {
+        message.push_str(&format!(" (field {})", f.field));
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": physical,
+            "logicalLocations": [logical],
+        }],
+        "partialFingerprints": { "portolanFinding/v1": f.key() },
+        "properties": properties,
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if let Some(e) = &f.exemption {
+        let mut justification = e.reason.clone();
+        if let Some(expires) = &e.expires {
+            justification.push_str(&format!(" (until {expires})"));
+        }
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": justification,
+        }]);
+    }
+    result
+}
+
+/// A path as given, as a relative URI reference: `/` separators, and percent-encoding
+/// for what a URI cannot hold (spaces, `<stdin>`, non-ASCII).
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_keeps_relative_paths_and_encodes_the_rest() {
+        assert_eq!(uri("public/demo/pods.json"), "public/demo/pods.json");
+        assert_eq!(uri("my dir\\a.yaml"), "my%20dir/a.yaml");
+        assert_eq!(uri("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(uri("é.yaml"), "%C3%A9.yaml");
+    }
+}
