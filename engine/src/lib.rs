@@ -6,7 +6,7 @@
 //! [`rules`] evaluates the hardening rules on it, [`vulns`] joins image scans to what
 //! runs, [`enforce`] turns the Pod Security Standards into admission settings, and
 //! [`analysis`] assembles what the app, the CLI and the report all render. [`report`]
-//! renders an `Analysis` as the HTML report, SARIF and CSV.
+//! renders an `Analysis` as the HTML report, SARIF and CSV; [`diff`] compares two.
 //!
 //! **Architecture invariant:** this crate does no I/O and has no web dependencies; it
 //! builds for native targets and for `wasm32-unknown-unknown` alike. Callers hand in
@@ -17,6 +17,7 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod diff;
 pub mod enforce;
 pub mod graph;
 pub mod ingest;
