@@ -4,7 +4,7 @@
 //! `portolan_engine::analyze`, and writes the `Analysis` in the requested format.
 //! Located input errors go to stderr and into the output; they never stop the run.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ use portolan_engine::ingest::is_snapshot_file;
 use portolan_engine::model::KIND_ORDER;
 use portolan_engine::rules::{self, pss, Severity};
 use portolan_engine::source::Level;
-use portolan_engine::{analyze, Analysis, AnalyzeOptions, InputFile};
+use portolan_engine::{analyze, diff, report, Analysis, AnalyzeOptions, InputFile, Progress};
 
 #[derive(Parser)]
 #[command(
@@ -23,7 +23,17 @@ use portolan_engine::{analyze, Analysis, AnalyzeOptions, InputFile};
     about = "Kubernetes and cloud security analysis of exported snapshots, offline.",
     long_about = "Portolan analyses snapshots of Kubernetes clusters (kubectl exports, manifests)\n\
                   without sending them anywhere. Export a snapshot with public/collect.sh or\n\
-                  `kubectl get ... -o json`, then analyse it here or in the browser app."
+                  `kubectl get ... -o json`, then analyse it here or in the browser app.",
+    after_help = "Examples:\n  \
+        # Analyse an exported snapshot and print the summary; JSON goes to stdout\n  \
+        portolan analyze ./portolan-snapshot > analysis.json\n\n  \
+        # Write the HTML report, SARIF and CSV for a CI job\n  \
+        portolan analyze ./portolan-snapshot --format html,sarif,csv --output reports/\n\n  \
+        # What changed since the last export\n  \
+        portolan diff last-week.json ./portolan-snapshot\n\n  \
+        # Explain a rule\n  \
+        portolan explain privileged\n\n\
+        Use \"portolan <command> --help\" for more information about a command."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,11 +43,32 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse snapshot files and folders and write the analysis.
-    #[command(after_help = "Examples:\n  \
+    #[command(
+        long_about = "Analyse snapshot files and folders and write the analysis.\n\n\
+            Reads Kubernetes snapshots (kubectl JSON or YAML, manifests, folders of them, or\n\
+            stdin with -), evaluates the hardening rules, finds attack paths, and writes the\n\
+            analysis in one or more formats. A summary and located input errors go to stderr.\n\n\
+            Formats (--format, comma-separated or repeated):\n  \
+              json       the documented Analysis (schema/analysis.schema.json)\n  \
+              html       a self-contained report: one file, opens offline, makes no request\n  \
+              sarif      SARIF 2.1.0, for GitHub code scanning and other SARIF viewers\n  \
+              csv        one row per finding, for spreadsheets\n  \
+              opengraph  the security graph as BloodHound OpenGraph JSON\n\n\
+            Output (--output): with one format, the file to write (default: stdout). With\n\
+            several, a directory (existing, or given with a trailing /; it is created) that\n\
+            receives portolan.json, portolan.html, portolan.sarif, portolan.csv and\n\
+            portolan.opengraph.json; or a base name: --output out/scan writes out/scan.json,\n\
+            out/scan.html, ... (a trailing .json/.html/.sarif/.csv on the base is dropped).",
+        after_help = "Examples:\n  \
         # Analyse an exported snapshot folder and write JSON to a file\n  \
         portolan analyze ./portolan-snapshot --format json --output analysis.json\n\n  \
         # Analyse straight from kubectl\n  \
-        kubectl get pods,deployments -A -o json | portolan analyze -")]
+        kubectl get pods,deployments -A -o json | portolan analyze -\n\n  \
+        # The HTML report to hand over, and SARIF for code scanning, in one run\n  \
+        portolan analyze ./portolan-snapshot -f html,sarif -o reports/\n\n  \
+        # Gate a pipeline on high findings, with accepted risks exempted\n  \
+        portolan analyze manifests/ --exemptions exemptions.yaml --fail-on high -q -f sarif -o portolan.sarif"
+    )]
     Analyze(AnalyzeArgs),
     /// Generate the admission settings that enforce the Pod Security Standards.
     #[command(
@@ -65,6 +96,25 @@ enum Command {
             --exempt-namespace kube-system --exempt-namespace monitoring"
     )]
     Enforce(EnforceArgs),
+    /// Compare two snapshots or analyses: new, fixed and unchanged findings and paths.
+    #[command(
+        long_about = "Compare two snapshots or analyses: new, fixed and unchanged findings and attack\n\
+            paths, and the change of the secure score.\n\n\
+            OLD and NEW are each a snapshot (a file, a folder or - for stdin) or an analysis\n\
+            JSON written by `portolan analyze`, told apart by content. Findings match on rule,\n\
+            resource, container and field; attack paths on their id (only listed paths are\n\
+            compared: raise --max-paths to compare more). Prints a summary (or JSON with\n\
+            --format json) on stdout.",
+        after_help = "Examples:\n  \
+            # Drift between last week's export and today's\n  \
+            portolan diff ./snapshot-2026-11-19 ./snapshot-2026-11-26\n\n  \
+            # Against a saved analysis, failing the pipeline on a new high finding\n  \
+            portolan analyze ./main-snapshot -o baseline.json\n  \
+            portolan diff baseline.json ./pr-snapshot --fail-on-new high\n\n  \
+            # Machine-readable drift\n  \
+            portolan diff old.json new.json --format json --output drift.json"
+    )]
+    Diff(DiffArgs),
     /// List the hardening rules.
     Rules,
     /// Show the documentation of one rule.
@@ -79,18 +129,39 @@ struct AnalyzeArgs {
     /// Files or folders to analyse (folders are walked recursively); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Json)]
-    format: Format,
-    /// Write the output to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Output formats: json, html, sarif, csv, opengraph; comma-separated or repeated.
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json"
+    )]
+    format: Vec<Format>,
+    /// Where to write: a FILE for one format (default: stdout); for several, a directory
+    /// or a base name (see above).
+    #[arg(long, short = 'o', value_name = "FILE|DIR|BASE")]
     output: Option<PathBuf>,
     /// Leave the per-resource inventory list out of the output (counts stay).
     #[arg(long)]
     no_resources: bool,
-    /// Print nothing on stderr but errors.
+    /// Print nothing on stderr but errors (no summary, no progress).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Exit with status 1 when a finding of this severity or higher remains after
+    /// exemptions: critical, high, medium, low or informational.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+    /// Include the security graph (nodes and edges) in the JSON output.
+    #[arg(long)]
+    graph: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// Settings of the analysis itself, shared by `analyze` and `diff`.
+#[derive(clap::Args)]
+struct EngineArgs {
     /// Pod Security Standards version to evaluate (`v1.30`, `latest`); a namespace's
     /// `pod-security.kubernetes.io/enforce-version` label takes precedence.
     #[arg(long, value_name = "VERSION", default_value = "latest")]
@@ -103,10 +174,6 @@ struct AnalyzeArgs {
     /// name, selector, reason, expires). Exempted findings stay in the output, marked.
     #[arg(long, value_name = "FILE")]
     exemptions: Option<PathBuf>,
-    /// Exit with status 1 when a finding of this severity or higher remains after
-    /// exemptions: critical, high, medium, low or informational.
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    fail_on: Option<Severity>,
     /// Start attack paths from every workload, not only internet-exposed ones
     /// ("assume breach").
     #[arg(long)]
@@ -114,9 +181,39 @@ struct AnalyzeArgs {
     /// Attack paths listed in the output, riskiest first (all are counted).
     #[arg(long, value_name = "N", default_value_t = 100)]
     max_paths: usize,
-    /// Include the security graph (nodes and edges) in the JSON output.
-    #[arg(long)]
-    graph: bool,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The earlier snapshot (file, folder or `-`) or analysis JSON.
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+    /// The later snapshot (file, folder or `-`) or analysis JSON.
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+    /// Output format: text (a summary for people) or json.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with status 1 when NEW has a finding of this severity or higher that OLD did
+    /// not have and no exemption covers.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on_new: Option<Severity>,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// A summary for people.
+    Text,
+    /// The `AnalysisDiff` as JSON.
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -218,19 +315,138 @@ fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// The documented `Analysis` JSON (schema/analysis.schema.json).
     Json,
+    /// A self-contained HTML report: one file that opens offline and makes no request.
+    Html,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// One row per finding (RFC 4180), for spreadsheets.
+    Csv,
     /// The security graph in BloodHound's OpenGraph JSON, for BloodHound CE's file
     /// ingest.
     Opengraph,
+}
+
+impl Format {
+    /// The file name suffix of the format, when `--output` names a directory or base.
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Csv => "csv",
+            Format::Opengraph => "opengraph.json",
+        }
+    }
+}
+
+/// Where each format goes: `None` is stdout. One format: `output` is its file, or a
+/// directory to write `portolan.EXT` into. Several: `output` is a directory (existing or
+/// ending with a separator, created) or a base name that gets each format's suffix.
+fn output_paths(
+    formats: &[Format],
+    output: Option<&Path>,
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    let Some(output) = output else {
+        return match formats {
+            [format] => Ok(vec![(*format, None)]),
+            _ => Err("several formats need --output: a directory or a base name".into()),
+        };
+    };
+    let text = output.to_string_lossy();
+    let is_dir =
+        output.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR);
+    if is_dir {
+        std::fs::create_dir_all(output)
+            .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
+        return Ok(formats
+            .iter()
+            .map(|f| (*f, Some(output.join(format!("portolan.{}", f.extension())))))
+            .collect());
+    }
+    if let [format] = formats {
+        return Ok(vec![(*format, Some(output.to_path_buf()))]);
+    }
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = [".json", ".html", ".sarif", ".csv"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(&name)
+        .to_string();
+    Ok(formats
+        .iter()
+        .map(|f| {
+            (
+                *f,
+                Some(output.with_file_name(format!("{base}.{}", f.extension()))),
+            )
+        })
+        .collect())
+}
+
+/// A progress callback that redraws one line on stderr, when stderr is a terminal and
+/// not `--quiet`; `None` otherwise. Call [`end_progress`] after the run.
+fn progress_line(quiet: bool) -> Option<impl FnMut(Progress)> {
+    if quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    Some(|p: Progress| {
+        let what = match p.stage.as_str() {
+            "parse" => format!("Reading {}/{} {}", p.done, p.total, p.file),
+            "model" => "Building the inventory".to_string(),
+            "rules" => "Evaluating the rules".to_string(),
+            "graph" => "Finding attack paths".to_string(),
+            other => other.to_string(),
+        };
+        let mut err = io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{}",
+            what.chars().take(100).collect::<String>()
+        );
+        let _ = err.flush();
+    })
+}
+
+/// Clears the progress line.
+fn end_progress(shown: bool) {
+    if shown {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K");
+        let _ = err.flush();
+    }
+}
+
+/// Runs the engine, with a progress line when it is wanted.
+fn run_engine(files: &[InputFile], options: &AnalyzeOptions, quiet: bool) -> Analysis {
+    match progress_line(quiet) {
+        Some(mut progress) => {
+            let analysis = analyze(files, options, &mut progress);
+            end_progress(true);
+            analysis
+        }
+        None => analyze(files, options, &mut |_| {}),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => match run_analyze(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Diff(args) => match run_diff(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(message) => {
@@ -302,11 +518,10 @@ fn explain(i: &rules::RuleInfo) {
     let _ = writeln!(out, "\nRemediation\n  {}", i.remediation);
 }
 
-/// Runs an analysis; `Ok(false)` when `--fail-on` is crossed.
-fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
-    let files = load(&args.paths)?;
-    let pss_version = parse_pss_version(&args.pss_version)?;
-    let exemptions = match &args.exemptions {
+/// The engine options of `flags`.
+fn engine_options(flags: &EngineArgs) -> Result<AnalyzeOptions, String> {
+    let pss_version = parse_pss_version(&flags.pss_version)?;
+    let exemptions = match &flags.exemptions {
         None => Vec::new(),
         Some(path) => {
             let text =
@@ -320,31 +535,68 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
             exemptions
         }
     };
-    let options = AnalyzeOptions {
-        include_resources: !args.no_resources,
+    Ok(AnalyzeOptions {
+        include_resources: true,
         rules: rules::RuleOptions {
             pss_version,
-            trusted_registries: args.trusted_registry.clone(),
+            trusted_registries: flags.trusted_registry.clone(),
             exemptions,
             today: Some(today()),
         },
         paths: portolan_engine::graph::PathOptions {
-            assume_breach: args.assume_breach,
-            max_paths: args.max_paths,
+            assume_breach: flags.assume_breach,
+            max_paths: flags.max_paths,
         },
-        include_graph: args.graph || matches!(args.format, Format::Opengraph),
-    };
-    let analysis = analyze(&files, &options, &mut |_| {});
-    report(&analysis, args.quiet);
-    let mut bytes = match args.format {
-        Format::Json => serde_json::to_vec_pretty(&analysis).map_err(|e| e.to_string())?,
-        Format::Opengraph => {
-            let graph = analysis.graph.clone().unwrap_or_default();
-            serde_json::to_vec_pretty(&graph.open_graph()).map_err(|e| e.to_string())?
+        include_graph: false,
+    })
+}
+
+/// Runs an analysis; `Ok(false)` when `--fail-on` is crossed.
+fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
+    let mut formats: Vec<Format> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(f) {
+            formats.push(*f);
         }
+    }
+    let outputs = output_paths(&formats, args.output.as_deref())?;
+    let files = load(&args.paths)?;
+    let mut options = engine_options(&args.engine)?;
+    options.include_resources = !args.no_resources;
+    let opengraph = formats.contains(&Format::Opengraph);
+    options.include_graph = args.graph || opengraph;
+    let mut analysis = run_engine(&files, &options, args.quiet);
+    report(&analysis, args.quiet);
+    let open_graph = if opengraph {
+        let graph = analysis.graph.as_ref().map(|g| g.open_graph());
+        let mut bytes =
+            serde_json::to_vec_pretty(&graph.unwrap_or_default()).map_err(|e| e.to_string())?;
+        bytes.push(b'\n');
+        bytes
+    } else {
+        Vec::new()
     };
-    bytes.push(b'\n');
-    write_output(args.output.as_deref(), &bytes)?;
+    if !args.graph {
+        // Asked for as OpenGraph only: not in the JSON.
+        analysis.graph = None;
+    }
+    for (format, path) in &outputs {
+        let bytes = match format {
+            Format::Json => {
+                let mut bytes = serde_json::to_vec_pretty(&analysis).map_err(|e| e.to_string())?;
+                bytes.push(b'\n');
+                bytes
+            }
+            Format::Html => report::html(&analysis).into_bytes(),
+            Format::Sarif => report::sarif(&analysis).into_bytes(),
+            Format::Csv => report::csv(&analysis).into_bytes(),
+            Format::Opengraph => open_graph.clone(),
+        };
+        write_output(path.as_deref(), &bytes)?;
+        if let (Some(path), false) = (path, args.quiet) {
+            eprintln!("Wrote {}.", path.display());
+        }
+    }
     let failing = args.fail_on.map_or(0, |threshold| {
         analysis
             .findings
@@ -359,6 +611,119 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         );
     }
     Ok(failing == 0)
+}
+
+/// One side of a diff: an analysis JSON as is, anything else analysed as a snapshot.
+fn diff_side(path: &Path, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
+    let name = path.display();
+    if path.as_os_str() == "-" || path.is_file() {
+        let files = load(&[path.to_path_buf()])?;
+        if let [file] = files.as_slice() {
+            if let Some(analysis) = diff::read_analysis(&file.bytes) {
+                return analysis.map_err(|e| format!("{name}: {e}"));
+            }
+        }
+        return Ok(run_engine(&files, options, quiet));
+    }
+    let files = load(&[path.to_path_buf()])?;
+    Ok(run_engine(&files, options, quiet))
+}
+
+/// `portolan diff`; `Ok(false)` when `--fail-on-new` is crossed.
+fn run_diff(args: &DiffArgs) -> Result<bool, String> {
+    if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
+        return Err("only one of OLD and NEW can be stdin".into());
+    }
+    let mut options = engine_options(&args.engine)?;
+    options.include_resources = false;
+    let old = diff_side(&args.old, &options, args.quiet)?;
+    let new = diff_side(&args.new, &options, args.quiet)?;
+    for d in old.diagnostics().chain(new.diagnostics()) {
+        if !args.quiet || d.level == Level::Error {
+            eprintln!("{d}");
+        }
+    }
+    let drift = diff::diff(&old, &new);
+    let bytes = match args.format {
+        DiffFormat::Json => {
+            let mut bytes = serde_json::to_vec_pretty(&drift).map_err(|e| e.to_string())?;
+            bytes.push(b'\n');
+            bytes
+        }
+        DiffFormat::Text => diff_summary(&drift).into_bytes(),
+    };
+    write_output(args.output.as_deref(), &bytes)?;
+    let failing = args.fail_on_new.map_or(0, |s| drift.new_at_or_above(s));
+    if failing > 0 && !args.quiet {
+        eprintln!(
+            "{failing} new findings at or above {}: failing (--fail-on-new).",
+            args.fail_on_new.map_or("", |s| s.as_str())
+        );
+    }
+    Ok(failing == 0)
+}
+
+/// The diff for people.
+fn diff_summary(d: &diff::AnalysisDiff) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let s = &d.secure_score;
+    let _ = writeln!(
+        out,
+        "Secure score: {:.1}% -> {:.1}% ({:+.1})",
+        s.old, s.new, s.change
+    );
+    let f = &d.findings;
+    let _ = writeln!(
+        out,
+        "Findings: {} new, {} fixed, {} unchanged.",
+        f.new.len(),
+        f.fixed.len(),
+        f.unchanged.len()
+    );
+    for (label, list) in [("New", &f.new), ("Fixed", &f.fixed)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{label} findings:");
+        for f in list {
+            let container = if f.container.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", f.container)
+            };
+            let _ = writeln!(
+                out,
+                "  {:<13} {:<24} {}{container}: {} ({}:{})",
+                f.severity.as_str(),
+                f.rule,
+                f.resource,
+                f.message,
+                f.source.file,
+                f.source.line
+            );
+        }
+    }
+    let p = &d.attack_paths;
+    let _ = writeln!(
+        out,
+        "Attack paths: {} -> {} ({} new, {} gone, {} unchanged among those listed).",
+        p.old_total,
+        p.new_total,
+        p.new.len(),
+        p.fixed.len(),
+        p.unchanged.len()
+    );
+    for (label, list) in [("New", &p.new), ("Gone", &p.fixed)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{label} attack paths:");
+        for path in list {
+            let _ = writeln!(out, "  [risk {:.1}] {}", path.risk, path.title);
+        }
+    }
+    out
 }
 
 /// Adds `path` to `files`: a file as is, a folder walked recursively (in name order,
