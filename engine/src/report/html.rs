@@ -628,11 +628,16 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
 
 /// The path's nodes as a vertical chain of boxes, each arrow labelled with its edge.
 fn path_diagram(n: usize, p: &AttackPath) -> Markup {
-    let mut nodes: Vec<&str> = Vec::with_capacity(p.steps.len() + 1);
+    // (kind, label) of each node along the path.
+    let mut nodes: Vec<(&str, &str)> = Vec::with_capacity(p.steps.len() + 1);
     if let Some(first) = p.steps.first() {
-        nodes.push(&first.from);
+        nodes.push((first.from_kind.name(), &first.from_label));
     }
-    nodes.extend(p.steps.iter().map(|s| s.to.as_str()));
+    nodes.extend(
+        p.steps
+            .iter()
+            .map(|s| (s.to_kind.name(), s.to_label.as_str())),
+    );
     const BOX: usize = 30;
     const GAP: usize = 34;
     let height = nodes.len() * BOX + nodes.len().saturating_sub(1) * GAP + 4;
@@ -643,15 +648,16 @@ fn path_diagram(n: usize, p: &AttackPath) -> Markup {
                     path d="M0,0 L10,5 L0,10 z" fill="#57606a" {}
                 }
             }
-            @for (i, node) in nodes.iter().enumerate() {
+            @for (i, (kind, label)) in nodes.iter().enumerate() {
                 @let y = 2 + i * (BOX + GAP);
                 @let last = i + 1 == nodes.len();
                 g {
-                    title { (node) }
-                    rect x="2" y=(y) width="520" height=(BOX) rx="5"
+                    title { (kind) ": " (label) }
+                    rect x="2" y=(y) width="712" height=(BOX) rx="5"
                         fill=(if i == 0 { "#fff7ed" } else if last { "#fef2f2" } else { "#f6f8fa" })
                         stroke=(if last { "#b91c1c" } else if i == 0 { "#c2410c" } else { "#8c959f" }) {}
-                    text x="12" y=(y + 19) font-size="12" fill="#1b1f24" { (clip(node, 78)) }
+                    text x="12" y=(y + 19) font-size="11" fill="#57606a" { (clip(kind, 16)) }
+                    text x="130" y=(y + 19) font-size="12" fill="#1b1f24" { (clip(label, 86)) }
                 }
                 @if let Some(step) = p.steps.get(i) {
                     @let y1 = y + BOX;
