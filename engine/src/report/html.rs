@@ -164,11 +164,12 @@ pub fn html(analysis: &Analysis) -> String {
     out
 }
 
-/// "… and 12 more not shown", when a list was capped.
-fn omitted(shown: usize, total: usize, what: &str) -> Markup {
+/// "12 more … not shown", when a list of `total` entries was capped at `cap`.
+fn omitted(cap: usize, total: usize, what: &str) -> Markup {
+    let shown = cap.min(total);
     html! {
         @if total > shown {
-            p.omitted { (total - shown) " more " (what) " not shown (" (shown) " of " (total) " listed; the JSON output has them all)." }
+            p.omitted { (total - shown) " more " (what) " not shown (" (shown) " of " (total) " listed here)." }
         }
     }
 }
@@ -351,7 +352,7 @@ fn namespace_chart(a: &Analysis) -> Markup {
                     }
                 }
             }
-            (omitted(shown, namespaces.len(), "namespaces (highest scores)"))
+            (omitted(MAX_NAMESPACE_BARS, namespaces.len(), "namespaces (highest scores)"))
         }
     }
 }
@@ -400,7 +401,7 @@ fn scope(a: &Analysis) -> Markup {
                     }
                 }
             }
-            (omitted(MAX_ROWS.min(a.inputs.len()), a.inputs.len(), "input files"))
+            (omitted(MAX_ROWS, a.inputs.len(), "input files"))
             @if !diagnostics.is_empty() {
                 h3 { "Problems in the input" }
                 table.sortable {
@@ -416,7 +417,7 @@ fn scope(a: &Analysis) -> Markup {
                         }
                     }
                 }
-                (omitted(MAX_ROWS.min(diagnostics.len()), diagnostics.len(), "problems"))
+                (omitted(MAX_ROWS, diagnostics.len(), "problems"))
             }
             @if !a.exemptions.applied.is_empty() {
                 h3 { "Exemptions" }
@@ -520,7 +521,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                     }
                 }
             }
-            (omitted(MAX_FINDINGS_PER_RULE.min(findings.len()), findings.len(), "findings of this rule"))
+            (omitted(MAX_FINDINGS_PER_RULE, findings.len(), "findings of this rule"))
         }
     }
 }
@@ -563,6 +564,7 @@ fn attack_paths(a: &Analysis) -> Markup {
                 }
             }
             @for (i, p) in ap.paths.iter().take(MAX_PATHS).enumerate() { (path(i + 1, p, a)) }
+            // Paths past the listed ones (`--max-paths`) are counted, not drawn.
             (omitted(MAX_PATHS.min(ap.paths.len()), ap.total, "attack paths"))
             @if !ap.insights.is_empty() {
                 h3 { "Workload insights" }
@@ -576,17 +578,22 @@ fn attack_paths(a: &Analysis) -> Markup {
                                 td {
                                     @for (i, e) in w.exposure.iter().enumerate() {
                                         @if i > 0 { br; }
-                                        (e.via) " " (e.host) @if let Some(port) = e.port { ":" (port) } (e.path)
+                                        (exposure(e))
                                     }
                                 }
                             }
                         }
                     }
                 }
-                (omitted(MAX_ROWS.min(ap.insights.len()), ap.insights.len(), "workloads with insights"))
+                (omitted(MAX_ROWS, ap.insights.len(), "workloads with insights"))
             }
         }
     }
+}
+
+/// `LoadBalancer Service shop/web lb.example.com:443/api`.
+fn exposure(e: &crate::graph::Exposure) -> Markup {
+    html! { (e.via) " " (e.host) @if let Some(port) = e.port { ":" (port) } (e.path) }
 }
 
 fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
@@ -606,7 +613,7 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
                 p { "Exposed through "
                     @for (i, e) in p.exposure.iter().enumerate() {
                         @if i > 0 { "; " }
-                        (e.via) " " (e.host) @if let Some(port) = e.port { ":" (port) } (e.path)
+                        (exposure(e))
                     }
                 }
             }
@@ -705,7 +712,7 @@ fn enforcement(a: &Analysis) -> Markup {
                         }
                     }
                 }
-                (omitted(MAX_ROWS.min(a.enforcement.len()), a.enforcement.len(), "namespaces"))
+                (omitted(MAX_ROWS, a.enforcement.len(), "namespaces"))
                 @if !rejected.is_empty() {
                     h3 { "Workloads enforce=restricted would reject" }
                     table.sortable {
@@ -721,7 +728,7 @@ fn enforcement(a: &Analysis) -> Markup {
                             }
                         }
                     }
-                    (omitted(MAX_ROWS.min(rejected.len()), rejected.len(), "rejected workloads"))
+                    (omitted(MAX_ROWS, rejected.len(), "rejected workloads"))
                 }
             }
         }

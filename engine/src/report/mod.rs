@@ -13,3 +13,41 @@ mod sarif;
 pub use self::csv::{csv, CSV_COLUMNS};
 pub use self::html::html;
 pub use self::sarif::{sarif, sarif_value};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{analyze, Analysis, AnalyzeOptions, InputFile};
+
+    #[test]
+    fn an_empty_analysis_renders_in_every_format() {
+        let empty = Analysis::default();
+        let page = html(&empty);
+        assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
+        assert!(page.contains("No rule fails on these inputs."));
+        assert!(sarif(&empty).contains("\"results\": []"));
+        assert_eq!(csv(&empty).lines().count(), 1);
+    }
+
+    #[test]
+    fn snapshot_text_is_escaped_in_the_report() {
+        let yaml =
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x</title><script>alert(1)</script>\n  \
+                    namespace: a&b\nspec:\n  containers:\n  - name: c\"'<b>\n    image: nginx\n    \
+                    securityContext: {privileged: true}\n";
+        let a = analyze(
+            &[InputFile::new("<p>.yaml", yaml.as_bytes().to_vec())],
+            &AnalyzeOptions::default(),
+            &mut |_| {},
+        );
+        let page = html(&a);
+        assert!(page.contains("x&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("a&amp;b"));
+        assert!(page.contains("c&quot;'&lt;b&gt;"));
+        assert!(page.contains("&lt;p&gt;.yaml"));
+        assert_eq!(page.matches("<script").count(), 1);
+        assert!(!page.contains("<b>"));
+        // And the same bytes twice.
+        assert!(page == html(&a));
+    }
+}
