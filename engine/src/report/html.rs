@@ -145,6 +145,7 @@ pub fn html(analysis: &Analysis) -> String {
                         li { a href="#scope" { "Scope" } }
                         li { a href="#recommendations" { "Recommendations" } }
                         li { a href="#attack-paths" { "Attack paths" } }
+                        li { a href="#vulnerabilities" { "Vulnerabilities" } }
                         li { a href="#enforcement" { "Pod Security enforcement" } }
                         li { a href="#inventory" { "Inventory" } }
                     }
@@ -153,6 +154,7 @@ pub fn html(analysis: &Analysis) -> String {
                 (scope(analysis))
                 (recommendations(analysis))
                 (attack_paths(analysis))
+                (vulnerabilities(analysis))
                 (enforcement(analysis))
                 (inventory(analysis))
                 script { (PreEscaped(SCRIPT)) }
@@ -255,6 +257,10 @@ fn summary(a: &Analysis) -> Markup {
                             tr { th { "Findings (not exempt)" } td.num { (by_severity.iter().sum::<usize>()) } }
                             tr { th { "Attack paths" } td.num { (ap.total) } }
                             tr { th { "Entry points" } td.num { (ap.entries) } }
+                            @if a.vulnerabilities.summary.scans > 0 {
+                                tr { th { "Vulnerabilities (critical, high)" } td.num {
+                                    (a.vulnerabilities.summary.by_severity.critical) ", " (a.vulnerabilities.summary.by_severity.high) } }
+                            }
                             tr { th { "Workloads" } td.num { (a.enforcement.iter().map(|n| n.workloads).sum::<usize>()) } }
                         }
                     }
@@ -677,6 +683,79 @@ fn path_diagram(n: usize, p: &AttackPath) -> Markup {
                         (step.edge.name())
                     }
                 }
+            }
+        }
+    }
+}
+
+fn vulnerabilities(a: &Analysis) -> Markup {
+    let v = &a.vulnerabilities;
+    let s = &v.summary;
+    let counts = |c: &crate::vulns::SeverityCounts| {
+        html! {
+            td.num { (c.critical) } td.num { (c.high) } td.num { (c.medium) } td.num { (c.low) }
+        }
+    };
+    html! {
+        section #vulnerabilities .page {
+            h2 { "Vulnerabilities" }
+            @if s.scans == 0 {
+                p { (s.running_images) " images run; no image scan (Trivy or Grype JSON) was among the inputs." }
+            } @else {
+                p {
+                    (s.scans) " scans; " (s.scanned_images) " of " (s.running_images) " running images scanned ("
+                    (s.not_scanned_images) " not scanned, " (s.unused_scans) " scans of images nothing runs). "
+                    (s.vulnerabilities) " vulnerabilities in running images: "
+                    (s.by_severity.critical) " critical, " (s.by_severity.high) " high, " (s.by_severity.medium) " medium, "
+                    (s.by_severity.low) " low; " (s.fixable) " fixable, " (s.remotely_exploitable) " remotely exploitable, "
+                    (s.known_exploited) " known exploited; " (s.affected_workloads) " workloads affected."
+                }
+                @if !v.cves.is_empty() {
+                    h3 { "Vulnerabilities by priority" }
+                    table.sortable {
+                        thead { tr { th { "Id" } th { "Severity" } th.num { "CVSS" } th { "Packages (installed → fixed)" } th { "Images" } th.num { "Workloads" } th.num { "Priority" } } }
+                        tbody {
+                            @for c in v.cves.iter().take(MAX_ROWS) {
+                                tr {
+                                    td { code { (c.id) } @if c.known_exploited { " (known exploited)" } @if c.remote { " (remote)" } }
+                                    td data-sort=(severity_rank(c.severity)) { (severity_badge(c.severity)) }
+                                    td.num { @if let Some(score) = c.cvss_score { (format!("{score:.1}")) } }
+                                    td { (c.packages.join(", ")) }
+                                    td { (c.images.join(", ")) }
+                                    td.num { (c.workloads.len()) }
+                                    td.num { (format!("{:.1}", c.priority)) }
+                                }
+                            }
+                        }
+                    }
+                    (omitted(MAX_ROWS, v.cves.len(), "vulnerabilities"))
+                }
+            }
+            @if !v.images.is_empty() {
+                h3 { "Images" }
+                table.sortable {
+                    thead { tr { th { "Image" } th { "Scanned" } th { "Running" } th.num { "Critical" } th.num { "High" } th.num { "Medium" } th.num { "Low" } th.num { "Fixable" } th { "Upgrades" } th.num { "Workloads" } } }
+                    tbody {
+                        @for i in v.images.iter().take(MAX_ROWS) {
+                            tr {
+                                td { code { (i.image) } }
+                                td { (if i.scanned { "yes" } else { "no" }) }
+                                td { (if i.running { "yes" } else { "no" }) }
+                                (counts(&i.counts))
+                                td.num { (i.fixable) }
+                                td {
+                                    @for (n, u) in i.upgrades.iter().take(3).enumerate() {
+                                        @if n > 0 { br; }
+                                        (u.package) " " (u.installed) " → " (u.fixed)
+                                    }
+                                    @if i.upgrades.len() > 3 { br; "+" (i.upgrades.len() - 3) " more" }
+                                }
+                                td.num { (i.workloads.len()) }
+                            }
+                        }
+                    }
+                }
+                (omitted(MAX_ROWS, v.images.len(), "images"))
             }
         }
     }
