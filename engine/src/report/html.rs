@@ -32,7 +32,7 @@ const TOP: usize = 5;
 /// Forbids every request: no fetch, image, font, frame, form or base change; only the
 /// document's own inline style and script run.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
-                   img-src data:; form-action 'none'; base-uri 'none'";
+                   form-action 'none'; base-uri 'none'";
 
 const CSS: &str = r#"
 :root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa;--accent:#0b5cad}
