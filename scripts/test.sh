@@ -27,5 +27,6 @@ scripts/wasm-size.sh dist
 step "browser tests"
 cargo build --locked -p portolan
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/app.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/report.test.mjs
 
 step "all tests passed"

@@ -1,0 +1,114 @@
+// The HTML report opened offline: `portolan analyze --format html` on the demo, loaded
+// from a file in Chromium with every network request blocked and recorded.
+//
+// Checks that the report attempts no request at all (the file itself aside), logs no
+// error (a Content-Security-Policy violation would), shows the same secure score,
+// recommendation count and attack path count as the CLI's JSON, that its inline script
+// adds sorting and filtering, and that without JavaScript every table is still there.
+// The app's "Export report" renders the same bytes from the same engine function.
+//
+// Usage (from the repository root, after building the CLI):
+//   node tests/browser/report.test.mjs
+// Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), CHROMIUM (default
+// /usr/bin/chromium).
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-report-'));
+const report = path.join(dir, 'report.html');
+const analysis = JSON.parse(
+  execFileSync(cli, ['analyze', 'public/demo', '-q', '-f', 'json'], { cwd: repo, maxBuffer: 1 << 28 }),
+);
+execFileSync(cli, ['analyze', 'public/demo', '-q', '-f', 'html', '-o', report], { cwd: repo });
+const url = pathToFileURL(report).href;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+let passed = 0;
+let failed = 0;
+
+async function run(name, javaScriptEnabled, body) {
+  const context = await browser.newContext({ javaScriptEnabled, offline: true });
+  const attempted = [];
+  // Every request but the report itself is recorded and aborted.
+  await context.route('**/*', (route) => {
+    if (route.request().url() === url) return route.continue();
+    attempted.push(route.request().url());
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(url);
+    await body(page);
+    check(attempted.length === 0, `requests attempted: ${attempted.join(', ')}`);
+    check(errors.length === 0, `errors: ${errors.join(' | ')}`);
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAILED - ${name}: ${e.message}`);
+  } finally {
+    await context.close();
+  }
+}
+
+const score = `${analysis.secureScore.overall.toFixed(1)}%`;
+const recommendations = analysis.recommendations.filter((r) => r.affected > 0).length;
+const paths = analysis.attackPaths.total;
+
+await run('the offline report shows the CLI numbers and makes no request', true, async (page) => {
+  const text = await page.locator('#summary').innerText();
+  check(text.includes(score), `secure score ${score} not in the summary`);
+  const glance = await page.locator('#summary table').first().innerText();
+  check(glance.includes(`Recommendations\t${recommendations}`), `recommendations: ${glance}`);
+  check(glance.includes(`Attack paths\t${paths}`), `attack paths: ${glance}`);
+  const drawn = await page.locator('#attack-paths div.path').count();
+  check(drawn === Math.min(50, analysis.attackPaths.paths.length), `${drawn} path diagrams`);
+  // The inline script ran under the CSP: filters exist and filter.
+  const table = page.locator('#recommendations table.sortable').first();
+  const rows = await table.locator('tbody tr').count();
+  check(rows === analysis.recommendations.length, `${rows} recommendation rows`);
+  await page.locator('#recommendations input.filter').first().fill('privileged');
+  const visible = await table.locator('tbody tr:visible').count();
+  check(visible > 0 && visible < rows, `filter left ${visible} of ${rows} rows`);
+  // Sorting by the Affected column puts the largest last, then first.
+  await table.locator('th', { hasText: 'Affected' }).click();
+  await table.locator('th', { hasText: 'Affected' }).click();
+  await page.locator('#recommendations input.filter').first().fill('');
+  const first = await table.locator('tbody tr').first().locator('td').nth(3).innerText();
+  const max = Math.max(...analysis.recommendations.map((r) => r.affected));
+  check(Number(first) === max, `sorted descending starts with ${first}, not ${max}`);
+});
+
+await run('without JavaScript every table is there', false, async (page) => {
+  const filters = await page.locator('input.filter').count();
+  check(filters === 0, `${filters} filter boxes without JavaScript`);
+  const rows = await page.locator('#recommendations table.sortable').first().locator('tbody tr').count();
+  check(rows === analysis.recommendations.length, `${rows} recommendation rows`);
+  const text = await page.locator('#summary').innerText();
+  check(text.includes(score), `secure score ${score} not in the summary`);
+});
+
+await browser.close();
+fs.rmSync(dir, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
