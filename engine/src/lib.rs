@@ -19,7 +19,7 @@ pub mod model;
 pub mod rules;
 pub mod source;
 
-pub use analysis::{analyze, Analysis, AnalyzeOptions, Progress};
+pub use analysis::{analyze, conclude, load, Analysis, AnalyzeOptions, Progress, Snapshot};
 pub use ingest::InputFile;
 pub use source::{Diagnostic, Source};
 
