@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::exemptions::ExemptionsPage;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     Page::Recommendations { rule: Some(rule) } => {
                         view! { <RecommendationDetail rule=rule /> }.into_any()
                     }
+                    Page::Exemptions => view! { <ExemptionsPage /> }.into_any(),
                 }}
             </main>
         </div>

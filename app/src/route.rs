@@ -4,7 +4,8 @@
 //! overview, `#/inventory` the kind list and `#/inventory/<Kind>?ns=&q=&sort=&dir=` one
 //! kind's table with its filters, `#/recommendations?severity=&category=&q=` the
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
-//! affected resources. Reloading or sharing the URL restores the same view.
+//! affected resources, `#/exemptions` the user's exemptions. Reloading or sharing the
+//! URL restores the same view.
 
 /// A view of the app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub enum Page {
     Inventory { kind: Option<String> },
     /// The recommendations; `rule` is `None` for the table of all of them.
     Recommendations { rule: Option<String> },
+    /// The user's exemptions.
+    Exemptions,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -78,6 +81,7 @@ impl Route {
             [first, rule, ..] if first == "recommendations" => Page::Recommendations {
                 rule: Some(rule.clone()),
             },
+            [first, ..] if first == "exemptions" => Page::Exemptions,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -109,6 +113,7 @@ impl Route {
             Page::Recommendations { rule: Some(rule) } => {
                 format!("#/recommendations/{}", percent_encode(rule))
             }
+            Page::Exemptions => "#/exemptions".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -250,6 +255,11 @@ mod tests {
         let detail = Route::recommendations(Some("privileged"));
         assert_eq!(detail.to_hash(), "#/recommendations/privileged");
         assert_eq!(Route::parse("#/recommendations/privileged"), detail);
+        let exemptions = Route {
+            page: Page::Exemptions,
+            ..Route::default()
+        };
+        assert_eq!(Route::parse(&exemptions.to_hash()), exemptions);
     }
 
     #[test]

@@ -3,6 +3,10 @@
 pub mod affected_table;
 pub mod counts;
 pub mod drop_zone;
+pub mod exempt_badge;
+pub mod exempt_form;
+pub mod exemption_row;
+pub mod exemptions;
 pub mod inputs;
 pub mod inventory;
 pub mod namespace_scores;

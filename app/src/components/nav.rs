@@ -20,6 +20,16 @@ pub fn SideNav() -> impl IntoView {
             .route
             .with(|r| matches!(r.page, Page::Recommendations { .. }))
     };
+    let on_exemptions = move || state.route.with(|r| r.page == Page::Exemptions);
+    let exemptions = move || {
+        state.exemptions.with(|e| {
+            if e.is_empty() {
+                String::new()
+            } else {
+                thousands(e.len())
+            }
+        })
+    };
     let recommendations = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -54,6 +64,16 @@ pub fn SideNav() -> impl IntoView {
                 <span class="nav-icon" aria-hidden="true">"⚑"</span>
                 "Recommendations"
                 <span class="nav-badge">{recommendations}</span>
+            </a>
+            <a
+                class="nav-link"
+                class:active=on_exemptions
+                href="#/exemptions"
+                data-testid="nav-exemptions"
+            >
+                <span class="nav-icon" aria-hidden="true">"⊘"</span>
+                "Exemptions"
+                <span class="nav-badge" data-testid="nav-exemptions-count">{exemptions}</span>
             </a>
             <a class="nav-link" class:active=on_inventory href="#/inventory" data-testid="nav-inventory">
                 <span class="nav-icon" aria-hidden="true">"▤"</span>
