@@ -51,35 +51,31 @@ pub fn SideNav() -> impl IntoView {
                 <span class="brand-name">"Portolan"</span>
             </a>
             <div class="nav-section">"Kubernetes security"</div>
-            <a class="nav-link" class:active=on_overview href="#/" data-testid="nav-overview">
-                <span class="nav-icon" aria-hidden="true">"◎"</span>
-                "Overview"
-            </a>
-            <a
-                class="nav-link"
-                class:active=on_recommendations
+            <NavLink href="#/" icon="◎" label="Overview" testid="nav-overview" active=on_overview />
+            <NavLink
                 href="#/recommendations"
-                data-testid="nav-recommendations"
-            >
-                <span class="nav-icon" aria-hidden="true">"⚑"</span>
-                "Recommendations"
-                <span class="nav-badge">{recommendations}</span>
-            </a>
-            <a
-                class="nav-link"
-                class:active=on_exemptions
+                icon="⚑"
+                label="Recommendations"
+                testid="nav-recommendations"
+                active=on_recommendations
+                badge=recommendations
+            />
+            <NavLink
                 href="#/exemptions"
-                data-testid="nav-exemptions"
-            >
-                <span class="nav-icon" aria-hidden="true">"⊘"</span>
-                "Exemptions"
-                <span class="nav-badge" data-testid="nav-exemptions-count">{exemptions}</span>
-            </a>
-            <a class="nav-link" class:active=on_inventory href="#/inventory" data-testid="nav-inventory">
-                <span class="nav-icon" aria-hidden="true">"▤"</span>
-                "Inventory"
-                <span class="nav-badge">{resources}</span>
-            </a>
+                icon="⊘"
+                label="Exemptions"
+                testid="nav-exemptions"
+                active=on_exemptions
+                badge=exemptions
+            />
+            <NavLink
+                href="#/inventory"
+                icon="▤"
+                label="Inventory"
+                testid="nav-inventory"
+                active=on_inventory
+                badge=resources
+            />
             <div class="nav-footer">
                 <div class="privacy">
                     <span class="privacy-dot" aria-hidden="true"></span>
@@ -88,6 +84,28 @@ pub fn SideNav() -> impl IntoView {
                 <div class="version">"Engine " {portolan_engine::VERSION}</div>
             </div>
         </nav>
+    }
+}
+
+/// One page in the navigation, with a count beside it (`<testid>-count`) when
+/// `badge` is given.
+#[component]
+fn NavLink(
+    href: &'static str,
+    icon: &'static str,
+    label: &'static str,
+    testid: &'static str,
+    #[prop(into)] active: Signal<bool>,
+    #[prop(into, optional)] badge: Option<Signal<String>>,
+) -> impl IntoView {
+    view! {
+        <a class="nav-link" class:active=move || active.get() href=href data-testid=testid>
+            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            {label}
+            {badge.map(|badge| view! {
+                <span class="nav-badge" data-testid=format!("{testid}-count")>{move || badge.get()}</span>
+            })}
+        </a>
     }
 }
 
