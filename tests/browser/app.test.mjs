@@ -844,6 +844,7 @@ async function testExemptions({ page }, ctx) {
   const importErrors = await page.textContent('[data-testid="exemptions-import-errors"] li');
   check(/^bad\.yaml:\d+(:\d+)?: error: /.test(importErrors), `import error shown as ${importErrors}`);
   check((await page.$$('[data-testid="exemption-row"]')).length === 1, 'a bad file changed the exemptions');
+  await screenshot(page, 'exemptions-import-error');
 
   // The exemption is kept in the browser: after a reload it applies to the demo again.
   await page.reload();

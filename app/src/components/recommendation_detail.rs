@@ -42,12 +42,16 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
     let on_exempt = Callback::new(move |finding: usize| exempting.set(Some(Some(finding))));
     let close = Callback::new(move |()| exempting.set(None));
     let (form_rule, form_title) = (rule.clone(), title.clone());
+    // Only opening and closing re-create the form: an analysis arriving while it is
+    // open (the previous exemption applied) must not clear what the user typed.
     let form = move || {
         let target = exempting.get()?;
-        let i = index.get()?;
-        let (resource, namespaces) = state.analysis.with(|a| {
+        let i = index.get_untracked()?;
+        let (resource, namespaces) = state.analysis.with_untracked(|a| {
             let a = a.as_ref()?;
-            let findings = a.recommendations[i]
+            let findings = a
+                .recommendations
+                .get(i)?
                 .findings
                 .iter()
                 .filter_map(|&f| a.findings.get(f));
