@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
+use crate::components::enforcement::EnforcementPage;
+use crate::components::exemptions::ExemptionsPage;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
@@ -75,6 +78,12 @@ pub fn App() -> impl IntoView {
                     Page::Recommendations { rule: Some(rule) } => {
                         view! { <RecommendationDetail rule=rule /> }.into_any()
                     }
+                    Page::Exemptions => view! { <ExemptionsPage /> }.into_any(),
+                    Page::AttackPaths { rank: None } => view! { <AttackPathsPage /> }.into_any(),
+                    Page::AttackPaths { rank: Some(rank) } => {
+                        view! { <AttackPathDetail rank=rank /> }.into_any()
+                    }
+                    Page::Enforcement => view! { <EnforcementPage /> }.into_any(),
                 }}
             </main>
         </div>

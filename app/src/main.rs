@@ -8,6 +8,8 @@
 mod app;
 mod components;
 mod demo;
+mod download;
+mod exemption_store;
 mod files;
 mod format;
 mod protocol;

@@ -8,9 +8,17 @@
 //! parses each part in its own task and stays responsive in between. This file is
 //! compiled into both binaries.
 //!
-//! Page → worker: `{type: "analyze", id, paths: string[], blobs: Blob[]}`.
+//! Page → worker:
+//! - `{type: "analyze", id, paths: string[], blobs: Blob[], exemptions, today}`: read
+//!   the files, keep the loaded snapshot and evaluate the rules. `exemptions` is the text
+//!   of an exemption file (the format `portolan analyze --exemptions` reads; empty for
+//!   none) and `today` the page's date (YYYY-MM-DD, UTC), which decides expiry.
+//! - `{type: "reevaluate", id, exemptions, today}`: evaluate the rules again on the
+//!   snapshot the last `analyze` kept, with other exemptions; nothing is parsed again.
+//!   An `error` if no snapshot is kept (the page then sends `analyze`).
+//!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
-//! lost), then for each request:
+//! lost), then for each request, `analyze` or `reevaluate` alike:
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times;
 //! - `{type: "result-head", id, json, parts, resources, findings}`: the analysis without
 //!   its two long lists (`inventory.resources` and `findings`), with their lengths;
@@ -24,6 +32,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
 pub const ANALYZE: &str = "analyze";
+pub const REEVALUATE: &str = "reevaluate";
 pub const READY: &str = "ready";
 pub const PROGRESS: &str = "progress";
 pub const RESULT_HEAD: &str = "result-head";

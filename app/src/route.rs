@@ -4,7 +4,9 @@
 //! overview, `#/inventory` the kind list and `#/inventory/<Kind>?ns=&q=&sort=&dir=` one
 //! kind's table with its filters, `#/recommendations?severity=&category=&q=` the
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
-//! affected resources. Reloading or sharing the URL restores the same view.
+//! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
+//! the attack paths and one of them, `#/enforcement` the Pod Security dry run. Reloading or sharing the
+//! URL restores the same view.
 
 /// A view of the app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,6 +17,12 @@ pub enum Page {
     Inventory { kind: Option<String> },
     /// The recommendations; `rule` is `None` for the table of all of them.
     Recommendations { rule: Option<String> },
+    /// The user's exemptions.
+    Exemptions,
+    /// The attack paths; `rank` (1-based) is `None` for the list and choke points.
+    AttackPaths { rank: Option<usize> },
+    /// Pod Security enforcement: the dry run per namespace and the admission export.
+    Enforcement,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -78,6 +86,12 @@ impl Route {
             [first, rule, ..] if first == "recommendations" => Page::Recommendations {
                 rule: Some(rule.clone()),
             },
+            [first, ..] if first == "exemptions" => Page::Exemptions,
+            [first] if first == "attack-paths" => Page::AttackPaths { rank: None },
+            [first, rank, ..] if first == "attack-paths" => Page::AttackPaths {
+                rank: rank.parse().ok(),
+            },
+            [first, ..] if first == "enforcement" => Page::Enforcement,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -109,6 +123,10 @@ impl Route {
             Page::Recommendations { rule: Some(rule) } => {
                 format!("#/recommendations/{}", percent_encode(rule))
             }
+            Page::Exemptions => "#/exemptions".to_string(),
+            Page::AttackPaths { rank: None } => "#/attack-paths".to_string(),
+            Page::AttackPaths { rank: Some(rank) } => format!("#/attack-paths/{rank}"),
+            Page::Enforcement => "#/enforcement".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -250,6 +268,22 @@ mod tests {
         let detail = Route::recommendations(Some("privileged"));
         assert_eq!(detail.to_hash(), "#/recommendations/privileged");
         assert_eq!(Route::parse("#/recommendations/privileged"), detail);
+        let exemptions = Route {
+            page: Page::Exemptions,
+            ..Route::default()
+        };
+        assert_eq!(Route::parse(&exemptions.to_hash()), exemptions);
+        for page in [
+            Page::AttackPaths { rank: None },
+            Page::AttackPaths { rank: Some(3) },
+            Page::Enforcement,
+        ] {
+            let route = Route {
+                page,
+                query: TableQuery::default(),
+            };
+            assert_eq!(Route::parse(&route.to_hash()), route);
+        }
     }
 
     #[test]

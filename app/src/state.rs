@@ -2,15 +2,19 @@
 //!
 //! It holds the files the user loaded, the current [`Analysis`] (behind one `Arc`, so
 //! views borrow it instead of cloning it), the progress of a running analysis, the last
-//! error and the current route. Every change to the loaded files re-runs the analysis
-//! over all of them in the worker (see [`crate::worker_client`]).
+//! error, the current route and the user's exemptions. Every change to the loaded files
+//! re-runs the analysis over all of them in the worker (see [`crate::worker_client`]); a
+//! change to the exemptions stores them (see [`crate::exemption_store`]) and re-runs only
+//! the rules.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use portolan_engine::rules::exemptions::{self, Exemption};
 use portolan_engine::Analysis;
 
+use crate::exemption_store;
 use crate::files::LoadedFile;
 use crate::route::Route;
 use crate::worker_client::WorkerClient;
@@ -93,6 +97,11 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// Problems collecting files (unreadable folder entries, demo download failures).
     pub notices: RwSignal<Vec<String>>,
+    /// The user's exemptions, as stored in the browser and given to every analysis.
+    pub exemptions: RwSignal<Vec<Exemption>>,
+    /// Problems keeping the exemptions: stored entries that could not be read, or the
+    /// browser refusing to store them.
+    pub exemption_problems: RwSignal<Vec<String>>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
@@ -100,6 +109,7 @@ pub struct AppState {
 impl AppState {
     /// Creates the state and starts the analysis worker.
     pub fn new(route: Route) -> Self {
+        let (stored, problems) = exemption_store::load();
         let state = AppState {
             route: RwSignal::new(route),
             analysis: RwSignal::new(None),
@@ -107,6 +117,8 @@ impl AppState {
             busy: RwSignal::new(None),
             error: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
+            exemptions: RwSignal::new(stored),
+            exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
             loaded: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
         };
@@ -166,12 +178,72 @@ impl AppState {
         });
     }
 
+    /// The exemption file the analysis is given: what is stored and exported.
+    pub fn exemptions_text(&self) -> String {
+        self.exemptions
+            .with_untracked(|list| exemptions::to_yaml(list))
+    }
+
+    /// Adds an exemption (unless the same one is there) and applies it.
+    pub fn add_exemption(&self, exemption: Exemption) {
+        self.import_exemptions(vec![exemption]);
+    }
+
+    /// Adds exemptions read from a file, skipping those already present, and applies
+    /// them; returns how many were new.
+    pub fn import_exemptions(&self, new: Vec<Exemption>) -> usize {
+        let mut list = self.exemptions.get_untracked();
+        let before = list.len();
+        for e in new {
+            if !list.contains(&e) {
+                list.push(e);
+            }
+        }
+        let added = list.len() - before;
+        if added > 0 {
+            self.set_exemptions(list);
+        }
+        added
+    }
+
+    /// Removes the exemption at `index` and applies the change.
+    pub fn remove_exemption(&self, index: usize) {
+        let mut list = self.exemptions.get_untracked();
+        if index < list.len() {
+            list.remove(index);
+            self.set_exemptions(list);
+        }
+    }
+
+    /// Stores `list` and re-evaluates the rules of the loaded snapshot with it.
+    fn set_exemptions(&self, list: Vec<Exemption>) {
+        match exemption_store::save(&list) {
+            Ok(_) => self.exemption_problems.set(Vec::new()),
+            Err(e) => self.exemption_problems.set(vec![e]),
+        }
+        self.exemptions.set(list);
+        if self.loaded_count.get_untracked() == 0 {
+            return;
+        }
+        self.error.set(None);
+        let files = self.loaded.with_value(Clone::clone);
+        let text = self.exemptions_text();
+        self.busy.set(Some(Busy::new("model", 1, 1, "")));
+        self.worker.update_value(|w| match w {
+            Some(w) => w.update_exemptions(&files, &text),
+            None => self
+                .error
+                .set(Some("The analysis worker is not running.".into())),
+        });
+    }
+
     fn reanalyze(&self) {
         self.error.set(None);
         let files = self.loaded.with_value(Clone::clone);
+        let text = self.exemptions_text();
         self.busy.set(Some(Busy::new("read", 0, files.len(), "")));
         self.worker.update_value(|w| match w {
-            Some(w) => w.analyze(&files),
+            Some(w) => w.analyze(&files, &text),
             None => self
                 .error
                 .set(Some("The analysis worker is not running.".into())),

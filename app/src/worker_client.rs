@@ -4,7 +4,9 @@
 //! any sub-path), queues the latest request until the worker says it is ready, forwards
 //! progress and the result to [`AppState`], and turns a crashed or unloadable worker into
 //! a visible error. A request made while another runs restarts the worker: only the
-//! newest set of files matters. See `protocol.rs` for the messages.
+//! newest set of files matters. A change of exemptions re-evaluates the rules on the
+//! snapshot the worker kept, or analyses the files again when it kept none. See
+//! `protocol.rs` for the messages.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -55,8 +57,12 @@ struct Inner {
     state: AppState,
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
-    /// Whether a request was posted and has not answered yet.
-    running: Cell<bool>,
+    /// Requests posted that have not answered yet.
+    in_flight: Cell<u32>,
+    /// Id of the last `analyze` request posted.
+    analyze_id: Cell<u32>,
+    /// Whether the worker holds the snapshot of that request (it answered it).
+    kept: Cell<bool>,
     /// The request to post once the worker is ready.
     queued: RefCell<Option<JsValue>>,
     /// Id of the newest request; answers to older ones are ignored.
@@ -79,7 +85,9 @@ impl WorkerClient {
                 state,
                 worker: RefCell::new(None),
                 ready: Cell::new(false),
-                running: Cell::new(false),
+                in_flight: Cell::new(0),
+                analyze_id: Cell::new(0),
+                kept: Cell::new(false),
                 queued: RefCell::new(None),
                 current: Cell::new(0),
                 starts: Cell::new(0),
@@ -92,12 +100,13 @@ impl WorkerClient {
         client
     }
 
-    /// Asks for an analysis of `files`, superseding any earlier request.
-    pub fn analyze(&self, files: &[LoadedFile]) {
+    /// Asks for an analysis of `files` with `exemptions` (an exemption file's text),
+    /// superseding any earlier request.
+    pub fn analyze(&self, files: &[LoadedFile], exemptions: &str) {
         let inner = &self.inner;
-        let id = inner.current.get().wrapping_add(1);
-        inner.current.set(id);
-        inner.incoming.replace(None);
+        let id = self.next_id();
+        inner.analyze_id.set(id);
+        inner.kept.set(false);
         let paths = Array::new();
         let blobs = Array::new();
         for file in files {
@@ -110,9 +119,11 @@ impl WorkerClient {
                 ("id", id.into()),
                 ("paths", paths.into()),
                 ("blobs", blobs.into()),
+                ("exemptions", JsValue::from_str(exemptions)),
+                ("today", JsValue::from_str(&today())),
             ],
         );
-        if inner.running.get() || inner.worker.borrow().is_none() {
+        if self.running() || inner.worker.borrow().is_none() {
             // The worker is busy with files that no longer matter, or it died; start
             // afresh.
             self.spawn();
@@ -121,14 +132,58 @@ impl WorkerClient {
         self.flush();
     }
 
+    /// Applies new `exemptions` to the analysis of `files`: the rules run again on the
+    /// snapshot the worker kept, or, when it holds none (still loading, restarted), the
+    /// files are analysed again.
+    pub fn update_exemptions(&self, files: &[LoadedFile], exemptions: &str) {
+        let inner = &self.inner;
+        let kept = inner.ready.get() && inner.kept.get() && inner.worker.borrow().is_some();
+        if !kept {
+            self.analyze(files, exemptions);
+            return;
+        }
+        let id = self.next_id();
+        // Posted right away: the worker answers requests in order, and answers to
+        // requests older than this one are ignored.
+        inner.queued.replace(Some(protocol::message(
+            protocol::REEVALUATE,
+            &[
+                ("id", id.into()),
+                ("exemptions", JsValue::from_str(exemptions)),
+                ("today", JsValue::from_str(&today())),
+            ],
+        )));
+        self.flush();
+    }
+
     /// Drops the pending request and stops a running one.
     pub fn cancel(&self) {
         let inner = &self.inner;
-        inner.current.set(inner.current.get().wrapping_add(1));
+        self.next_id();
+        inner.kept.set(false);
         inner.queued.replace(None);
-        if inner.running.get() {
+        if self.running() {
             self.spawn();
         }
+    }
+
+    /// A new request id, which makes answers to every earlier request stale.
+    fn next_id(&self) -> u32 {
+        let inner = &self.inner;
+        let id = inner.current.get().wrapping_add(1);
+        inner.current.set(id);
+        inner.incoming.replace(None);
+        id
+    }
+
+    fn running(&self) -> bool {
+        self.inner.in_flight.get() > 0
+    }
+
+    /// One request answered (with its result or an error).
+    fn answered(&self) {
+        let in_flight = &self.inner.in_flight;
+        in_flight.set(in_flight.get().saturating_sub(1));
     }
 
     fn flush(&self) {
@@ -144,7 +199,7 @@ impl WorkerClient {
             None => Err("not started".into()),
         };
         match posted {
-            Ok(()) => inner.running.set(true),
+            Ok(()) => inner.in_flight.set(inner.in_flight.get() + 1),
             Err(e) => inner.state.fail(format!(
                 "Could not send the files to the analysis worker: {e}"
             )),
@@ -260,7 +315,8 @@ impl WorkerClient {
         inner.retired.replace(current);
         inner.incoming.replace(None);
         inner.ready.set(false);
-        inner.running.set(false);
+        inner.in_flight.set(0);
+        inner.kept.set(false);
     }
 
     fn on_message(&self, data: &JsValue) {
@@ -305,7 +361,10 @@ impl WorkerClient {
             },
             protocol::RESULT_PART if current => self.on_part(data),
             protocol::RESULT => {
-                inner.running.set(false);
+                self.answered();
+                if id == inner.analyze_id.get() {
+                    inner.kept.set(true);
+                }
                 if current {
                     match inner.incoming.take() {
                         Some(incoming) if incoming.received == incoming.parts => {
@@ -322,7 +381,10 @@ impl WorkerClient {
                 self.flush();
             }
             protocol::ERROR => {
-                inner.running.set(false);
+                self.answered();
+                if id == inner.analyze_id.get() {
+                    inner.kept.set(false);
+                }
                 if current {
                     inner.incoming.replace(None);
                     inner.state.fail(format!(
@@ -342,7 +404,7 @@ impl WorkerClient {
         let inner = &self.inner;
         let error = if !inner.ready.get() {
             format!("The analysis worker could not be started ({message}).")
-        } else if inner.running.get() {
+        } else if self.running() {
             format!(
                 "The analysis stopped unexpectedly ({message}). \
                  Load the files again, or fewer at a time."
@@ -354,6 +416,13 @@ impl WorkerClient {
         self.stop();
         inner.state.fail(error);
     }
+}
+
+/// Today's date in UTC (YYYY-MM-DD), which decides whether an exemption has expired:
+/// the CLI uses the same.
+pub fn today() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    iso.get(..10).unwrap_or_default().to_string()
 }
 
 /// Parses the JSON bytes of a message's `json` field.

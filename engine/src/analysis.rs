@@ -1,7 +1,10 @@
 //! The one value every front end renders.
 //!
 //! [`analyze`] runs the whole pipeline over a set of input files and returns an
-//! [`Analysis`]: the inputs with their detected formats and located diagnostics, the
+//! [`Analysis`]. It is two steps that a caller can also take apart: [`load`] parses the
+//! files into a [`Snapshot`] and [`conclude`] evaluates the rules on it, so the app's
+//! worker re-evaluates a large estate when exemptions change without parsing it again.
+//! The analysis holds the inputs with their detected formats and located diagnostics, the
 //! clusters, and the inventory. App, CLI and report show the same numbers because they
 //! all read this value. Its JSON form is documented in `schema/analysis.schema.json`;
 //! fields are only ever added, never renamed.
@@ -206,13 +209,37 @@ impl Analysis {
     }
 }
 
-/// Runs the engine over `files` and returns the analysis. Never panics on input data:
-/// what cannot be read becomes a diagnostic in the matching [`InputReport`].
+/// Runs the engine over `files` and returns the analysis: [`load`] then [`conclude`].
+/// Never panics on input data: what cannot be read becomes a diagnostic in the matching
+/// [`InputReport`].
 pub fn analyze(
     files: &[InputFile],
     options: &AnalyzeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Analysis {
+    let snapshot = load(files, progress);
+    let analysis = conclude(&snapshot, options);
+    progress(Progress {
+        stage: "rules".into(),
+        done: 1,
+        total: 1,
+        file: String::new(),
+    });
+    analysis
+}
+
+/// The inputs read and the inventory built from them: everything the analysis needs
+/// before the rules run. Kept by a caller that re-evaluates the rules with other
+/// options (exemptions changed in the app) without parsing the files again.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    inputs: Vec<InputReport>,
+    inventory: Inventory,
+}
+
+/// Parses `files` into a [`Snapshot`], reporting progress after each file and once the
+/// inventory is built. Never panics on input data.
+pub fn load(files: &[InputFile], progress: &mut dyn FnMut(Progress)) -> Snapshot {
     // Inputs are read in path order so that the same files give the same analysis
     // however they were listed or dropped.
     let mut files: Vec<&InputFile> = files.iter().collect();
@@ -250,31 +277,26 @@ pub fn analyze(
         total: 1,
         file: String::new(),
     });
+    Snapshot { inputs, inventory }
+}
+
+/// Evaluates the rules over a loaded [`Snapshot`] with `options` and assembles the
+/// [`Analysis`]. Cheap next to [`load`]: nothing is parsed again.
+pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
+    let inventory = &snapshot.inventory;
     let (findings, recommendations, secure_score, exemption_warnings) =
-        rules::evaluate_scored(&inventory, &options.rules);
-    progress(Progress {
-        stage: "rules".into(),
-        done: 1,
-        total: 1,
-        file: String::new(),
-    });
-    let graph = SecurityGraph::build(&inventory);
+        rules::evaluate_scored(inventory, &options.rules);
+    let graph = SecurityGraph::build(inventory);
     let attack_paths = graph.attack_paths(&options.paths);
     let vulnerabilities =
-        crate::vulns::assess(&inventory, &inventory.workload_units(), &attack_paths);
-    progress(Progress {
-        stage: "graph".into(),
-        done: 1,
-        total: 1,
-        file: String::new(),
-    });
+        crate::vulns::assess(inventory, &inventory.workload_units(), &attack_paths);
     Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "portolan".into(),
             version: crate::VERSION.into(),
         },
-        inputs,
+        inputs: snapshot.inputs.clone(),
         clusters: inventory.cluster_summaries(),
         inventory: inventory.summary(options.include_resources),
         findings,
@@ -286,7 +308,42 @@ pub fn analyze(
         },
         attack_paths,
         graph: options.include_graph.then(|| graph.export()),
-        enforcement: crate::enforce::summarize(&inventory, options.rules.pss_version),
+        enforcement: crate::enforce::summarize(inventory, options.rules.pss_version),
         vulnerabilities,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::exemptions;
+
+    #[test]
+    fn analyze_is_load_then_conclude() {
+        let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n";
+        let files = [
+            InputFile::new("b/pods.yaml", pods.as_bytes().to_vec()),
+            InputFile::new("a/broken.json", b"{\"kind\": ".to_vec()),
+        ];
+        let (exempt, problems) = exemptions::parse(
+            "ex.yaml",
+            "- rule: hostNamespaces\n  namespace: x\n  reason: Sandbox.\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let plain = AnalyzeOptions::default();
+        let mut exempted = AnalyzeOptions::default();
+        exempted.rules.exemptions = exempt;
+
+        let mut stages = Vec::new();
+        let whole = analyze(&files, &exempted, &mut |p| stages.push(p.stage));
+        assert_eq!(stages, ["parse", "parse", "model", "rules"]);
+        let snapshot = load(&files, &mut |_| {});
+        // One snapshot serves any number of rule evaluations.
+        let without = conclude(&snapshot, &plain);
+        let with = conclude(&snapshot, &exempted);
+        assert_eq!(with, whole);
+        assert_eq!(without, analyze(&files, &plain, &mut |_| {}));
+        assert_ne!(with.secure_score, without.secure_score);
+        assert!(with.findings.iter().any(|f| f.exemption.is_some()));
     }
 }

@@ -27,7 +27,7 @@ pub mod rules;
 pub mod source;
 pub mod vulns;
 
-pub use analysis::{analyze, Analysis, AnalyzeOptions, Progress};
+pub use analysis::{analyze, conclude, load, Analysis, AnalyzeOptions, Progress, Snapshot};
 pub use ingest::InputFile;
 pub use source::{Diagnostic, Source};
 

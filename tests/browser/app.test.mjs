@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -66,8 +66,13 @@ function readTree(dir, prefix) {
 
 /** What the CLI makes of `dirs` (`portolan analyze DIR... --format json`). */
 function cliAnalysis(...dirs) {
+  return cliRun(dirs);
+}
+
+/** `portolan analyze DIR... --format json EXTRA...`, parsed. */
+function cliRun(dirs, extra = []) {
   check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
-  const args = ['analyze', ...dirs.map((d) => path.relative(repo, d) || '.'), '--format', 'json'];
+  const args = ['analyze', ...dirs.map((d) => path.relative(repo, d) || '.'), '--format', 'json', ...extra];
   let stdout;
   try {
     stdout = execFileSync(cli, args, {
@@ -234,6 +239,23 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 }
 
+/** The overview's secure score, overall and per namespace, is the one of `analysis`. */
+async function checkScores(page, analysis, context) {
+  const score = (await page.textContent('[data-testid="secure-score"]')).trim();
+  const wantScore = `${analysis.secureScore.overall.toFixed(1)}%`;
+  check(score === wantScore, `${context}: secure score shows ${score}, the CLI says ${wantScore}`);
+  const rows = await page.$$eval('[data-testid="namespace-score-row"]', (trs) =>
+    trs.map((tr) => [tr.dataset.namespace, tr.querySelector('.score-value').textContent.trim()]),
+  );
+  const wantRows = analysis.secureScore.namespaces.map((n) => [n.namespace, `${n.score.toFixed(1)}%`]);
+  const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  check(
+    JSON.stringify([...rows].sort(byName)) === JSON.stringify([...wantRows].sort(byName)),
+    `${context}: namespace scores ${JSON.stringify(rows)} differ from the CLI's ${JSON.stringify(wantRows)}`,
+  );
+  return score;
+}
+
 async function loadDemo(page, demoFiles) {
   await page.click('[data-testid="load-demo"]');
   await waitForAnalysis(page, demoFiles);
@@ -270,19 +292,7 @@ async function testLoadDemo({ page }, ctx) {
     JSON.stringify(paths) === JSON.stringify(wanted),
     `Load demo: the inputs table shows paths ${paths.join(', ')}`,
   );
-  // The secure score, overall and per namespace, is the CLI's.
-  const score = (await page.textContent('[data-testid="secure-score"]')).trim();
-  const wantScore = `${ctx.analysis.secureScore.overall.toFixed(1)}%`;
-  check(score === wantScore, `secure score shows ${score}, the CLI says ${wantScore}`);
-  const rows = await page.$$eval('[data-testid="namespace-score-row"]', (trs) =>
-    trs.map((tr) => [tr.dataset.namespace, tr.querySelector('.score-value').textContent.trim()]),
-  );
-  const wantRows = ctx.analysis.secureScore.namespaces.map((n) => [n.namespace, `${n.score.toFixed(1)}%`]);
-  const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-  check(
-    JSON.stringify([...rows].sort(byName)) === JSON.stringify([...wantRows].sort(byName)),
-    `namespace scores ${JSON.stringify(rows)} differ from the CLI's ${JSON.stringify(wantRows)}`,
-  );
+  await checkScores(page, ctx.analysis, 'Load demo');
   await screenshot(page, 'overview');
   // Clear resets everything.
   await page.click('[data-testid="clear"]');
@@ -626,6 +636,30 @@ async function testLargeSnapshot({ page }, ctx) {
   const findingRows = await page.$$eval('[data-testid="finding-row"]', (r) => r.length);
   check(findingRows === Math.min(100, affectedTotal), `large snapshot: ${findingRows} finding rows in the DOM for ${affectedTotal} findings`);
   ctx.notes.push(`50,000 pods: ${totalFindings.toLocaleString('en')} findings, top recommendation (${affectedTotal.toLocaleString('en')} findings) opened in ${detailMs}ms`);
+  // Exempting a namespace re-runs only the rules on the snapshot the worker kept: the
+  // files are not read or parsed again.
+  await page.evaluate(() => {
+    window.progressTexts = [];
+    new MutationObserver(() => {
+      const p = document.querySelector('[data-testid="progress"]');
+      if (p) window.progressTexts.push(p.textContent);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.click('[data-testid="exempt-rule"]');
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  const firstScope = await page.$eval('[data-testid="exempt-scope"]', (s) => s.selectedOptions[0].textContent);
+  check(/^Namespace ns-0:/.test(firstScope), `the rule's form offers ${firstScope} first`);
+  await page.fill('[data-testid="exempt-reason-input"]', 'Load test namespace.');
+  const exemptStarted = Date.now();
+  await page.click('[data-testid="exempt-save"]');
+  await page.waitForSelector('[data-testid="recommendation-exempt-count"]', { timeout: 240_000 });
+  await waitForIdle(page);
+  const exemptMs = Date.now() - exemptStarted;
+  const exemptText = (await page.textContent('[data-testid="recommendation-exempt-count"]')).trim();
+  check(exemptText === '1,000 exempt', `large snapshot: exempting ns-0 shows ${exemptText}`);
+  const texts = await page.evaluate(() => window.progressTexts);
+  check(!texts.some((t) => /Reading|Parsing|inventory/.test(t)), `large snapshot: exempting re-read the files: ${[...new Set(texts)].join(' | ')}`);
+  ctx.notes.push(`50,000 pods: a namespace exempted and the rules re-evaluated in ${(exemptMs / 1000).toFixed(1)}s`);
   check(stall < 1000, `large snapshot: the page froze for ${Math.round(stall)}ms`);
   check(searched < 3000, `large snapshot: search took ${searched}ms`);
 }
@@ -691,6 +725,229 @@ async function testBrokenWorker({ page }) {
   check(!(await page.isDisabled('[data-testid="load-demo"]')), 'Load demo stayed disabled after the failure');
 }
 
+/** Goes to `hash` and waits for `selector`. */
+async function goTo(page, hash, selector) {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await page.waitForSelector(selector);
+}
+
+/** Waits until no analysis runs (an exemption re-evaluates the rules). */
+async function waitForIdle(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid="app"]').dataset.state === 'done');
+}
+
+/** The finding row of `resource` (kind, namespace, name) on a recommendation page. */
+function findingRow(page, resource) {
+  let rows = page.locator('[data-testid="finding-row"]');
+  for (const col of ['kind', 'namespace', 'name']) {
+    const exact = new RegExp(`^${resource[col].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    rows = rows.filter({ has: page.locator(`td[data-col="${col}"]`, { hasText: exact }) });
+  }
+  return rows;
+}
+
+/** The recommendation table as `{rule: [affected, exempt]}`. */
+async function shownRecommendations(page) {
+  await goTo(page, '#/recommendations', '[data-testid="recommendation-row"]');
+  return page.$$eval('[data-testid="recommendation-row"]', (rows) =>
+    Object.fromEntries(
+      rows.map((r) => [
+        r.dataset.rule,
+        [
+          Number(r.querySelector('[data-testid="recommendation-affected"]').textContent.replace(/[,\s]/g, '')),
+          Number((r.querySelector('[data-testid="recommendation-exempt"]')?.textContent || '0').replace(/[^0-9]/g, '')),
+        ],
+      ]),
+    ),
+  );
+}
+
+async function testExemptions({ page }, ctx) {
+  const rule = 'privileged';
+  const resource = { kind: 'DaemonSet', namespace: 'default', name: 'node-debugger' };
+  // Markup in the reason must stay text.
+  const reason = 'Break-glass debugging; <b id="injected">owned by SRE</b>';
+  const expires = '2099-12-31';
+  await loadDemo(page, ctx.demoIndex.length);
+  const before = await checkScores(page, ctx.analysis, 'before exempting');
+
+  // Exempt one affected resource from its recommendation.
+  await goTo(page, `#/recommendations/${rule}`, '[data-testid="finding-row"]');
+  const row = findingRow(page, resource);
+  await row.locator('[data-testid="exempt-resource"]').click();
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  const scope = await page.$eval('[data-testid="exempt-scope"]', (s) => s.selectedOptions[0].textContent);
+  check(scope.includes('DaemonSet default/node-debugger'), `the form offers ${scope} first`);
+  // The reason is required.
+  await page.click('[data-testid="exempt-save"]');
+  await page.waitForSelector('[data-testid="exempt-problem"]');
+  await page.fill('[data-testid="exempt-reason-input"]', reason);
+  await page.fill('[data-testid="exempt-expires"]', expires);
+  await screenshot(page, 'exempt-form');
+  await page.click('[data-testid="exempt-save"]');
+  await row.locator('[data-testid="exempt-badge"]').waitFor();
+  await waitForIdle(page);
+  check((await page.$$('[data-testid="exempt-form"]')).length === 0, 'the form stayed open');
+  const shownReason = await row.locator('[data-testid="exempt-reason"]').textContent();
+  check(shownReason === reason, `the badge shows the reason as ${shownReason}`);
+  check((await row.locator('[data-testid="exempt-expiry"]').textContent()).includes(expires), 'the badge does not show the expiry');
+  check((await page.$$('#injected')).length === 0, 'the reason was rendered as markup');
+  const exemptCount = await page.textContent('[data-testid="recommendation-exempt-count"]');
+  check(exemptCount.trim() === '1 exempt', `the recommendation says ${exemptCount}`);
+  await screenshot(page, 'recommendation-exempt');
+
+  // Export the exemptions and give them to the CLI: same score and counts.
+  await page.click('[data-testid="nav-exemptions"]');
+  await page.waitForSelector('[data-testid="exemption-row"]');
+  const status = await page.textContent('[data-testid="exemption-status"]');
+  check(status === 'Applied to 1 finding', `the exemption's status is ${status}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="exemptions-export"]')]);
+  check(download.suggestedFilename() === 'portolan-exemptions.yaml', `exported as ${download.suggestedFilename()}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-exemptions-'));
+  const file = path.join(dir, 'portolan-exemptions.yaml');
+  await download.saveAs(file);
+  const exported = fs.readFileSync(file, 'utf8');
+  const stored = await page.evaluate(() => localStorage.getItem('portolan.exemptions'));
+  check(exported === stored, 'the exported file is not the stored text');
+  await screenshot(page, 'exemptions');
+  const withCli = cliRun([demoDir], ['--exemptions', file]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const cliExempt = withCli.findings.filter((f) => f.exemption);
+  check(
+    cliExempt.length === 1 && cliExempt[0].rule === rule && cliExempt[0].resource.name === resource.name && cliExempt[0].exemption.reason === reason,
+    `the CLI applied the exported file to ${JSON.stringify(cliExempt)}`,
+  );
+  await goTo(page, '#/', '[data-testid="secure-score"]');
+  const after = await checkScores(page, withCli, 'after exempting');
+  check(after !== before, `the secure score stayed ${before}`);
+  const severities = ['critical', 'high', 'medium', 'low', 'informational'];
+  for (const s of severities) {
+    const shown = Number((await page.textContent(`[data-testid="findings-${s}"]`)).replace(/[,\s]/g, ''));
+    const want = withCli.findings.filter((f) => f.severity === s && !f.exemption).length;
+    check(shown === want, `${shown} open ${s} findings shown, the CLI has ${want}`);
+  }
+  const recs = await shownRecommendations(page);
+  const wantRecs = Object.fromEntries(withCli.recommendations.map((r) => [r.rule, [r.affected, r.exempted]]));
+  check(JSON.stringify(recs) === JSON.stringify(wantRecs), `recommendations ${JSON.stringify(recs)}, the CLI has ${JSON.stringify(wantRecs)}`);
+  check(recs[rule][1] === 1, `the ${rule} row shows ${recs[rule][1]} exempt`);
+
+  // An exemption file with a problem is refused with its location.
+  await goTo(page, '#/exemptions', '[data-testid="exemption-row"]');
+  await page.setInputFiles('[data-testid="exemptions-import"]', {
+    name: 'bad.yaml',
+    mimeType: 'application/yaml',
+    buffer: Buffer.from('exemptions:\n- rule: privileged\n  reason: [unclosed\n'),
+  });
+  await page.waitForSelector('[data-testid="exemptions-import-errors"]');
+  const importErrors = await page.textContent('[data-testid="exemptions-import-errors"] li');
+  check(/^bad\.yaml:\d+(:\d+)?: error: /.test(importErrors), `import error shown as ${importErrors}`);
+  check((await page.$$('[data-testid="exemption-row"]')).length === 1, 'a bad file changed the exemptions');
+  await screenshot(page, 'exemptions-import-error');
+
+  // The exemption is kept in the browser: after a reload it applies to the demo again.
+  await page.reload();
+  await page.waitForSelector('[data-testid="exemption-row"]');
+  check((await page.textContent('[data-testid="exemption-status"]')) === 'Not evaluated', 'status before loading files');
+  await goTo(page, '#/', '[data-testid="load-demo"]');
+  await loadDemo(page, ctx.demoIndex.length);
+  await goTo(page, '#/exemptions', '[data-testid="exemption-row"]');
+  const reloaded = await page.textContent('[data-testid="exemption-status"]');
+  check(reloaded === 'Applied to 1 finding', `after a reload the exemption's status is ${reloaded}`);
+  await goTo(page, `#/recommendations/${rule}`, '[data-testid="finding-row"]');
+  await row.locator('[data-testid="exempt-badge"]').waitFor();
+  await goTo(page, '#/', '[data-testid="secure-score"]');
+  await checkScores(page, withCli, 'after a reload');
+
+  // Removing it counts the finding again.
+  await goTo(page, '#/exemptions', '[data-testid="exemption-remove"]');
+  await page.click('[data-testid="exemption-remove"]');
+  await page.waitForSelector('[data-testid="no-exemptions"]');
+  await waitForIdle(page);
+  await goTo(page, '#/', '[data-testid="secure-score"]');
+  await checkScores(page, ctx.analysis, 'after removing the exemption');
+  check((await page.evaluate(() => localStorage.getItem('portolan.exemptions'))).includes('exemptions: []'), 'the removal was not stored');
+}
+
+/** The report the CLI writes for the demo, with the paths the app gives its files. */
+function cliDemoReport() {
+  return execFileSync(cli, ['analyze', 'demo', '--quiet', '--format', 'html'], {
+    cwd: path.join(repo, 'public'),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+async function testAttackPathsEnforcementAndReport({ page, context }, ctx) {
+  await loadDemo(page, ctx.demoIndex.length);
+  const ap = ctx.analysis.attackPaths;
+  check(ap.total > 0 && ap.paths.length > 0, 'the demo has attack paths');
+  // The list and the choke points are the engine's, as the CLI computes them.
+  await goTo(page, '#/attack-paths', '[data-testid="attack-paths-table"]');
+  const total = await page.textContent('[data-testid="attack-paths-total"] .tile-value');
+  check(Number(total.replace(/\D/g, '')) === ap.total, `attack paths total ${total}, CLI ${ap.total}`);
+  const summary = await page.textContent('[data-testid="choke-summary"]');
+  check(summary === ap.chokePoints.summary, `choke points: ${summary} vs ${ap.chokePoints.summary}`);
+  const rows = await page.$$('[data-testid="attack-path-row"]');
+  check(rows.length === ap.paths.length, `${rows.length} path rows, CLI lists ${ap.paths.length}`);
+  await screenshot(page, 'attack-paths');
+  // The riskiest path, step by step.
+  await page.click('[data-testid="attack-path-row"] a');
+  await page.waitForSelector('[data-testid="path-chain"]');
+  const title = await page.textContent('[data-testid="attack-path-title"]');
+  check(title === ap.paths[0].title, `path title ${title}`);
+  const steps = await page.$$('[data-testid="path-chain"] .chain-step');
+  check(steps.length === ap.paths[0].steps.length, `${steps.length} steps drawn`);
+  await screenshot(page, 'attack-path');
+  // Enforcement: one row per namespace, as the CLI's dry run.
+  await goTo(page, '#/enforcement', '[data-testid="enforcement-table"]');
+  const ns = await page.$$('[data-testid="enforcement-row"]');
+  check(ns.length === ctx.analysis.enforcement.length, `${ns.length} namespaces in the dry run`);
+  await screenshot(page, 'enforcement');
+  const [policy] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid="download-policy"]'),
+  ]);
+  const policyText = fs.readFileSync(await policy.path(), 'utf8');
+  check(policyText.includes('kind: ValidatingAdmissionPolicy'), 'the policy download is a ValidatingAdmissionPolicy');
+  // Export report: the same bytes as the CLI.
+  await goTo(page, '#/', '[data-testid="export-report"]');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid="export-report"]'),
+  ]);
+  const exported = fs.readFileSync(await download.path());
+  const expected = cliDemoReport();
+  check(exported.equals(expected), `the exported report (${exported.length} bytes) differs from the CLI's (${expected.length} bytes)`);
+  // Opened offline with every request blocked and recorded: it shows the app's numbers
+  // and attempts nothing.
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-export-')), 'portolan.html');
+  fs.writeFileSync(file, exported);
+  const url = pathToFileURL(file).href;
+  const offline = await page.context().browser().newContext({ offline: true });
+  const attempted = [];
+  await offline.route('**/*', (route) => {
+    if (route.request().url() === url) return route.continue();
+    attempted.push(route.request().url());
+    return route.abort();
+  });
+  try {
+    const report = await offline.newPage();
+    await report.goto(url);
+    const text = await report.locator('#summary').innerText();
+    const score = `${ctx.analysis.secureScore.overall.toFixed(1)}%`;
+    const shownScore = await page.textContent('[data-testid="secure-score"]');
+    check(text.includes(score) && shownScore.includes(score), `score ${score} not in the report summary`);
+    const recommendations = ctx.analysis.recommendations.filter((r) => r.affected > 0).length;
+    check(text.includes(String(recommendations)), `recommendation count ${recommendations} not in the report`);
+    check(text.includes(String(ap.total)), `attack path count ${ap.total} not in the report`);
+    check(attempted.length === 0, `the exported report attempted requests: ${attempted.join(', ')}`);
+  } finally {
+    await offline.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
 const tests = [
   ['demo drop matches the CLI', testDemoDrop],
   ['Load demo matches the CLI', testLoadDemo],
@@ -699,6 +956,8 @@ const tests = [
   ['malformed input is located and contained', testMalformed],
   ['inventory table filters, sorts and keeps its route', testInventory],
   ['recommendations match the CLI and keep their route', testRecommendations],
+  ['exemptions apply like the CLI and survive a reload', testExemptions],
+  ['attack paths, enforcement and the exported report match the CLI', testAttackPathsEnforcementAndReport],
   ['hostile values are rendered as text', testHostileValues],
   ['50,000 pods stay responsive', testLargeSnapshot],
   [

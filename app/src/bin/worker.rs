@@ -1,15 +1,20 @@
 //! The analysis worker: runs the engine off the page's main thread.
 //!
 //! It receives the files to analyse as `Blob`s, reads them synchronously (allowed in a
-//! worker), calls [`portolan_engine::analyze`], reports progress after every file and
-//! posts the finished analysis as JSON, in parts. The page stays responsive however
-//! large the snapshot is. See `protocol.rs` for the messages.
+//! worker), loads them with [`portolan_engine::load`], reports progress after every
+//! file and posts the finished analysis as JSON, in parts. It keeps the loaded snapshot,
+//! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]).
+//! The page stays responsive however large the snapshot is. See `protocol.rs` for the
+//! messages.
 
 #[path = "../protocol.rs"]
 mod protocol;
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Uint8Array};
-use portolan_engine::{analyze, Analysis, AnalyzeOptions, InputFile, Progress};
+use portolan_engine::rules::{exemptions, RuleOptions};
+use portolan_engine::{conclude, load, Analysis, AnalyzeOptions, InputFile, Progress, Snapshot};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,6 +23,11 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 /// Items per `result-part` message: a few megabytes of JSON, which the page parses in
 /// tens of milliseconds.
 const PART_ITEMS: usize = 5_000;
+
+thread_local! {
+    /// The snapshot of the last `analyze`, for `reevaluate`.
+    static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
+}
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -34,38 +44,86 @@ fn main() {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-    if protocol::kind(data) != protocol::ANALYZE {
-        return;
-    }
     let id = protocol::number_field(data, "id");
-    match read_files(scope, id, data) {
-        Ok(files) => {
-            // The engine reports the file it just finished; the page shows the one being
-            // parsed now, which is what a user waiting on one large file wants to see.
-            let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-            let parsing = |done: usize| paths.get(done).or(paths.last()).cloned();
-            post(
-                scope,
-                progress_message(id, "parse", 0, files.len(), &parsing(0).unwrap_or_default()),
-            );
-            let mut report = |p: Progress| {
-                let file = match p.stage.as_str() {
-                    "parse" => parsing(p.done).unwrap_or(p.file),
-                    _ => p.file,
-                };
-                post(
-                    scope,
-                    progress_message(id, &p.stage, p.done, p.total, &file),
-                )
-            };
-            let analysis = analyze(&files, &AnalyzeOptions::default(), &mut report);
-            drop(files);
-            if let Err(e) = send_result(scope, id, analysis) {
-                post_error(scope, id, &e);
-            }
-        }
-        Err(message) => post_error(scope, id, &message),
+    let outcome = match protocol::kind(data).as_str() {
+        protocol::ANALYZE => analyze(scope, id, data),
+        protocol::REEVALUATE => reevaluate(scope, id, data),
+        _ => return,
+    };
+    if let Err(message) = outcome {
+        post_error(scope, id, &message);
     }
+}
+
+/// Reads and loads the files of an `analyze` request, keeps the snapshot and sends the
+/// analysis.
+fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    // The previous snapshot no longer matters; free it before loading the next.
+    SNAPSHOT.with_borrow_mut(|s| *s = None);
+    let options = options(data)?;
+    let files = read_files(scope, id, data)?;
+    // The engine reports the file it just finished; the page shows the one being parsed
+    // now, which is what a user waiting on one large file wants to see.
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let parsing = |done: usize| paths.get(done).or(paths.last()).cloned();
+    post(
+        scope,
+        progress_message(id, "parse", 0, files.len(), &parsing(0).unwrap_or_default()),
+    );
+    let mut report = |p: Progress| {
+        let file = match p.stage.as_str() {
+            "parse" => parsing(p.done).unwrap_or(p.file),
+            _ => p.file,
+        };
+        post(
+            scope,
+            progress_message(id, &p.stage, p.done, p.total, &file),
+        )
+    };
+    let snapshot = load(&files, &mut report);
+    drop(files);
+    let analysis = conclude(&snapshot, &options);
+    SNAPSHOT.with_borrow_mut(|s| *s = Some(snapshot));
+    post(scope, progress_message(id, "rules", 1, 1, ""));
+    send_result(scope, id, analysis)
+}
+
+/// Evaluates the rules again on the kept snapshot with the request's exemptions.
+fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let options = options(data)?;
+    post(scope, progress_message(id, "model", 1, 1, ""));
+    let analysis = SNAPSHOT
+        .with_borrow(|s| s.as_ref().map(|s| conclude(s, &options)))
+        .ok_or("no snapshot is loaded; analyse the files again")?;
+    post(scope, progress_message(id, "rules", 1, 1, ""));
+    send_result(scope, id, analysis)
+}
+
+/// The engine options of a request: its exemptions (an exemption file's text) and
+/// today's date, which decides their expiry.
+fn options(data: &JsValue) -> Result<AnalyzeOptions, String> {
+    let text = protocol::string_field(data, "exemptions");
+    let (exemptions, problems) = if text.trim().is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        exemptions::parse("exemptions", &text)
+    };
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the exemptions could not be read: {}",
+            lines.join("; ")
+        ));
+    }
+    let today = protocol::string_field(data, "today");
+    Ok(AnalyzeOptions {
+        rules: RuleOptions {
+            exemptions,
+            today: (!today.is_empty()).then_some(today),
+            ..RuleOptions::default()
+        },
+        ..AnalyzeOptions::default()
+    })
 }
 
 /// Posts the analysis in parts (see `protocol.rs`).

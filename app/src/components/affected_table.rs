@@ -1,11 +1,13 @@
 //! The resources a recommendation fails on: one row per finding with the exact failing
-//! field and where the resource was read from. A rule can fail on hundreds of
+//! field, where the resource was read from, and its exemption (a badge with the reason)
+//! or a button to exempt it. A rule can fail on hundreds of
 //! thousands of resources, so the search filters indices into the shared analysis and
 //! only one page of rows is in the DOM.
 
 use leptos::prelude::*;
 use portolan_engine::rules::Finding;
 
+use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
@@ -33,9 +35,10 @@ fn matches(f: &Finding, needle: &str) -> bool {
 }
 
 /// The affected resources of the recommendation at `recommendation` in
-/// `Analysis::recommendations`.
+/// `Analysis::recommendations`; `on_exempt` is called with the index of a finding whose
+/// Exempt button was pressed.
 #[component]
-pub fn AffectedTable(recommendation: usize) -> impl IntoView {
+pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl IntoView {
     let state = use_state();
     let needle = Memo::new(move |_| state.route.with(|r| r.query.q.trim().to_lowercase()));
     let page = RwSignal::new(0usize);
@@ -116,11 +119,12 @@ pub fn AffectedTable(recommendation: usize) -> impl IntoView {
                                 <th>"Failing field"</th>
                                 <th>"Message"</th>
                                 <th>"Source"</th>
+                                <th>"Exemption"</th>
                             </tr>
                         </thead>
                         <tbody>
                             <For each=page_rows key=|i| *i let:index>
-                                <FindingRow index=index />
+                                <FindingRow index=index on_exempt=on_exempt />
                             </For>
                         </tbody>
                     </table>
@@ -143,7 +147,7 @@ fn breakable(path: &str) -> impl IntoView {
 
 /// One finding; every value is text.
 #[component]
-fn FindingRow(index: usize) -> impl IntoView {
+fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
     let state = use_state();
     let row = move || {
         state.analysis.with(|a| {
@@ -156,8 +160,24 @@ fn FindingRow(index: usize) -> impl IntoView {
                     </td>
                 }
             };
+            let exemption = match &f.exemption {
+                Some(x) => {
+                    view! { <ExemptBadge reason=x.reason.clone() expires=x.expires.clone() /> }
+                        .into_any()
+                }
+                None => view! {
+                    <button
+                        class="btn btn-ghost btn-small"
+                        data-testid="exempt-resource"
+                        on:click=move |_| on_exempt.run(index)
+                    >
+                        "Exempt"
+                    </button>
+                }
+                .into_any(),
+            };
             Some(view! {
-                <tr data-testid="finding-row">
+                <tr data-testid="finding-row" class:row-exempt=f.exemption.is_some()>
                     {cell("kind", "", f.resource.kind.clone())}
                     {cell("namespace", "", f.resource.namespace.clone())}
                     {cell("name", "cell-name", f.resource.name.clone())}
@@ -167,6 +187,7 @@ fn FindingRow(index: usize) -> impl IntoView {
                     </td>
                     {cell("message", "cell-message", f.message.clone())}
                     {cell("source", "cell-source mono", source_text(f))}
+                    <td class="cell-exemption" data-col="exemption">{exemption}</td>
                 </tr>
             })
         })

@@ -1,8 +1,14 @@
 //! The app's components, one file per part of the screen.
 
 pub mod affected_table;
+pub mod attack_paths;
 pub mod counts;
 pub mod drop_zone;
+pub mod enforcement;
+pub mod exempt_badge;
+pub mod exempt_form;
+pub mod exemption_row;
+pub mod exemptions;
 pub mod inputs;
 pub mod inventory;
 pub mod namespace_scores;

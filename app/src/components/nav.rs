@@ -20,6 +20,29 @@ pub fn SideNav() -> impl IntoView {
             .route
             .with(|r| matches!(r.page, Page::Recommendations { .. }))
     };
+    let on_exemptions = move || state.route.with(|r| r.page == Page::Exemptions);
+    let on_paths = move || {
+        state
+            .route
+            .with(|r| matches!(r.page, Page::AttackPaths { .. }))
+    };
+    let on_enforcement = move || state.route.with(|r| r.page == Page::Enforcement);
+    let paths = move || {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| thousands(a.attack_paths.total))
+                .unwrap_or_default()
+        })
+    };
+    let exemptions = move || {
+        state.exemptions.with(|e| {
+            if e.is_empty() {
+                String::new()
+            } else {
+                thousands(e.len())
+            }
+        })
+    };
     let recommendations = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -41,25 +64,46 @@ pub fn SideNav() -> impl IntoView {
                 <span class="brand-name">"Portolan"</span>
             </a>
             <div class="nav-section">"Kubernetes security"</div>
-            <a class="nav-link" class:active=on_overview href="#/" data-testid="nav-overview">
-                <span class="nav-icon" aria-hidden="true">"◎"</span>
-                "Overview"
-            </a>
-            <a
-                class="nav-link"
-                class:active=on_recommendations
+            <NavLink href="#/" icon="◎" label="Overview" testid="nav-overview" active=on_overview />
+            <NavLink
                 href="#/recommendations"
-                data-testid="nav-recommendations"
-            >
-                <span class="nav-icon" aria-hidden="true">"⚑"</span>
-                "Recommendations"
-                <span class="nav-badge">{recommendations}</span>
-            </a>
-            <a class="nav-link" class:active=on_inventory href="#/inventory" data-testid="nav-inventory">
-                <span class="nav-icon" aria-hidden="true">"▤"</span>
-                "Inventory"
-                <span class="nav-badge">{resources}</span>
-            </a>
+                icon="⚑"
+                label="Recommendations"
+                testid="nav-recommendations"
+                active=on_recommendations
+                badge=recommendations
+            />
+            <NavLink
+                href="#/attack-paths"
+                icon="⤳"
+                label="Attack paths"
+                testid="nav-attack-paths"
+                active=on_paths
+                badge=paths
+            />
+            <NavLink
+                href="#/enforcement"
+                icon="⛨"
+                label="Enforcement"
+                testid="nav-enforcement"
+                active=on_enforcement
+            />
+            <NavLink
+                href="#/exemptions"
+                icon="⊘"
+                label="Exemptions"
+                testid="nav-exemptions"
+                active=on_exemptions
+                badge=exemptions
+            />
+            <NavLink
+                href="#/inventory"
+                icon="▤"
+                label="Inventory"
+                testid="nav-inventory"
+                active=on_inventory
+                badge=resources
+            />
             <div class="nav-footer">
                 <div class="privacy">
                     <span class="privacy-dot" aria-hidden="true"></span>
@@ -68,6 +112,28 @@ pub fn SideNav() -> impl IntoView {
                 <div class="version">"Engine " {portolan_engine::VERSION}</div>
             </div>
         </nav>
+    }
+}
+
+/// One page in the navigation, with a count beside it (`<testid>-count`) when
+/// `badge` is given.
+#[component]
+fn NavLink(
+    href: &'static str,
+    icon: &'static str,
+    label: &'static str,
+    testid: &'static str,
+    #[prop(into)] active: Signal<bool>,
+    #[prop(into, optional)] badge: Option<Signal<String>>,
+) -> impl IntoView {
+    view! {
+        <a class="nav-link" class:active=move || active.get() href=href data-testid=testid>
+            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            {label}
+            {badge.map(|badge| view! {
+                <span class="nav-badge" data-testid=format!("{testid}-count")>{move || badge.get()}</span>
+            })}
+        </a>
     }
 }
 

@@ -3,14 +3,30 @@
 
 use leptos::prelude::*;
 
+use crate::components::attack_paths::TopAttackPaths;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
 use crate::components::inputs::InputsTable;
 use crate::components::namespace_scores::NamespaceScores;
 use crate::components::severity_summary::SeveritySummary;
 use crate::components::top_recommendations::TopRecommendations;
+use crate::download::save_text;
 use crate::format::thousands;
-use crate::state::use_state;
+use crate::state::{use_state, AppState};
+
+/// Saves the self-contained HTML report of the shown analysis: the engine renders it,
+/// so it is byte for byte what `portolan analyze --format html` writes for the same
+/// inputs.
+fn export_report(state: AppState) {
+    let html = state
+        .analysis
+        .with_untracked(|a| a.as_ref().map(|a| portolan_engine::report::html(a)));
+    if let Some(html) = html {
+        if let Err(e) = save_text("portolan.html", &html, "text/html") {
+            state.error.set(Some(e));
+        }
+    }
+}
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -25,6 +41,11 @@ pub fn OverviewPage() -> impl IntoView {
                 </p>
             </div>
             <div class="page-actions">
+                <Show when=has_analysis>
+                    <button class="btn btn-primary" data-testid="export-report" on:click=move |_| export_report(state)>
+                        "Export report"
+                    </button>
+                </Show>
                 <Show when=move || { state.loaded_count.get() > 0 }>
                     <button class="btn btn-ghost" data-testid="clear" on:click=move |_| state.clear()>
                         "Clear all files"
@@ -50,6 +71,13 @@ pub fn OverviewPage() -> impl IntoView {
                     <h2>"Top recommendations"</h2>
                 </div>
                 <TopRecommendations />
+            </section>
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Riskiest attack paths"</h2>
+                    <a class="section-link" href="#/attack-paths">"All attack paths →"</a>
+                </div>
+                <TopAttackPaths />
             </section>
             <section class="section">
                 <div class="section-head">

@@ -29,7 +29,7 @@ pub fn Pager(
             <button
                 class="btn btn-ghost btn-small"
                 data-testid=format!("{testid}-next")
-                disabled=move || current() + 1 >= pages.get()
+                disabled=move || { current() + 1 >= pages.get() }
                 on:click=move |_| page.set(current() + 1)
             >
                 "Next →"

@@ -1,9 +1,11 @@
 //! One recommendation: its title and severity, the rule's documentation from the
-//! engine's catalogue and the table of affected resources.
+//! engine's catalogue, the table of affected resources and the form that exempts one of
+//! them, a namespace or the whole rule.
 
 use leptos::prelude::*;
 
 use crate::components::affected_table::AffectedTable;
+use crate::components::exempt_form::ExemptForm;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::{category_slug, SeverityBadge};
 use crate::format::thousands;
@@ -24,14 +26,57 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
         })
     });
     let has_analysis = move || state.analysis.with(Option::is_some);
+    // Affected and exempted resources.
     let affected = move || {
         index.get().and_then(|i| {
-            state
-                .analysis
-                .with(|a| a.as_ref().map(|a| a.recommendations[i].affected))
+            state.analysis.with(|a| {
+                a.as_ref()
+                    .map(|a| (a.recommendations[i].affected, a.recommendations[i].exempted))
+            })
         })
     };
     let title = info.map_or_else(|| rule.clone(), |i| i.title.to_string());
+    // The exempt form: closed, open for the rule (`Some(None)`) or for the finding at
+    // that index of `Analysis::findings`.
+    let exempting = RwSignal::new(None::<Option<usize>>);
+    let on_exempt = Callback::new(move |finding: usize| exempting.set(Some(Some(finding))));
+    let close = Callback::new(move |()| exempting.set(None));
+    let (form_rule, form_title) = (rule.clone(), title.clone());
+    // Only opening and closing re-create the form: an analysis arriving while it is
+    // open (the previous exemption applied) must not clear what the user typed.
+    let form = move || {
+        let target = exempting.get()?;
+        let i = index.get_untracked()?;
+        let (resource, namespaces) = state.analysis.with_untracked(|a| {
+            let a = a.as_ref()?;
+            let findings = a
+                .recommendations
+                .get(i)?
+                .findings
+                .iter()
+                .filter_map(|&f| a.findings.get(f));
+            let resource = target
+                .and_then(|f| a.findings.get(f))
+                .map(|f| f.resource.clone());
+            // Namespaces with resources still counted against the rule.
+            let mut namespaces: Vec<String> = findings
+                .filter(|f| f.exemption.is_none() && !f.resource.namespace.is_empty())
+                .map(|f| f.resource.namespace.clone())
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
+            Some((resource, namespaces))
+        })?;
+        Some(view! {
+            <ExemptForm
+                rule=form_rule.clone()
+                title=form_title.clone()
+                resource=resource
+                namespaces=namespaces
+                on_close=close
+            />
+        })
+    };
     view! {
         <header class="page-head">
             <div>
@@ -50,14 +95,31 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
                         <span class="rec-meta-item">"Applies to " {i.kinds.join(", ")}</span>
                         <span class="rec-meta-item" data-testid="recommendation-affected-count">
                             {move || match affected() {
-                                Some(n) => format!("{} affected resources", thousands(n)),
+                                Some((n, _)) => format!("{} affected resources", thousands(n)),
                                 None => "No affected resource".to_string(),
                             }}
                         </span>
+                        {move || affected().filter(|(_, exempt)| *exempt > 0).map(|(_, exempt)| view! {
+                            <span class="rec-meta-item exempt-count" data-testid="recommendation-exempt-count">
+                                {format!("{} exempt", thousands(exempt))}
+                            </span>
+                        })}
                     </div>
                 })}
             </div>
+            <div class="page-actions">
+                <Show when=move || affected().is_some_and(|(n, _)| n > 0)>
+                    <button
+                        class="btn btn-secondary"
+                        data-testid="exempt-rule"
+                        on:click=move |_| exempting.set(Some(None))
+                    >
+                        "Exempt…"
+                    </button>
+                </Show>
+            </div>
         </header>
+        {form}
         {match info {
             Some(i) => view! { <RuleDoc info=i /> }.into_any(),
             None => view! {
@@ -69,7 +131,7 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
             <NoSnapshot hint="Load files to see the resources this rule fails on." />
         }>
             {move || match index.get() {
-                Some(i) => view! { <AffectedTable recommendation=i /> }.into_any(),
+                Some(i) => view! { <AffectedTable recommendation=i on_exempt=on_exempt /> }.into_any(),
                 None => view! {
                     <div class="empty" data-testid="no-affected">
                         <h2>"Nothing to fix"</h2>

@@ -1,5 +1,5 @@
 //! One row of a recommendation table: severity, title (linking to the recommendation),
-//! rule id, category, affected resources and framework tags. Shared by the
+//! rule id, category, affected resources (and exempted ones) and framework tags. Shared by the
 //! recommendation table and the overview's top recommendations.
 
 use leptos::prelude::*;
@@ -51,7 +51,14 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
                     <td class="rec-category" data-category=category_slug(r.category)>
                         {r.category.label()}
                     </td>
-                    <td class="num" data-testid="recommendation-affected">{thousands(r.affected)}</td>
+                    <td class="num">
+                        <span data-testid="recommendation-affected">{thousands(r.affected)}</span>
+                        {(r.exempted > 0).then(|| view! {
+                            <div class="exempt-count" data-testid="recommendation-exempt">
+                                {format!("{} exempt", thousands(r.exempted))}
+                            </div>
+                        })}
+                    </td>
                     <td class="rec-frameworks"><div class="tags">{frameworks}</div></td>
                 </tr>
             })

@@ -38,10 +38,10 @@ pub fn severity_label(severity: Severity) -> &'static str {
     }
 }
 
-/// Findings per severity, in [`Severity::ALL`] order.
+/// Findings per severity, in [`Severity::ALL`] order; exempt findings no longer count.
 pub fn finding_counts(analysis: &Analysis) -> [usize; 5] {
     let mut counts = [0; 5];
-    for finding in &analysis.findings {
+    for finding in analysis.findings.iter().filter(|f| f.exemption.is_none()) {
         counts[finding.severity as usize] += 1;
     }
     counts

@@ -108,6 +108,41 @@ pub fn parse(path: &str, text: &str) -> (Vec<Exemption>, Vec<Diagnostic>) {
     (valid, diagnostics)
 }
 
+/// Writes `exemptions` as an exemption file that [`parse`] reads back unchanged: the
+/// file the app stores and exports, and the CLI's `--exemptions` reads. Every string is
+/// double-quoted (JSON escapes are YAML escapes), so no value can change the structure.
+pub fn to_yaml(exemptions: &[Exemption]) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let mut out = String::from("# Portolan exemptions: portolan analyze --exemptions FILE\n");
+    if exemptions.is_empty() {
+        out.push_str("exemptions: []\n");
+        return out;
+    }
+    out.push_str("exemptions:\n");
+    for e in exemptions {
+        out.push_str(&format!("- rule: {}\n", quote(&e.rule)));
+        for (key, value) in [
+            ("namespace", &e.namespace),
+            ("kind", &e.kind),
+            ("name", &e.name),
+        ] {
+            if let Some(value) = value {
+                out.push_str(&format!("  {key}: {}\n", quote(value)));
+            }
+        }
+        if let Some(selector) = &e.selector {
+            // JSON is YAML's flow style.
+            let json = serde_json::to_string(selector).unwrap_or_else(|_| "{}".into());
+            out.push_str(&format!("  selector: {json}\n"));
+        }
+        out.push_str(&format!("  reason: {}\n", quote(&e.reason)));
+        if let Some(expires) = &e.expires {
+            out.push_str(&format!("  expires: {}\n", quote(expires)));
+        }
+    }
+    out
+}
+
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
@@ -161,24 +196,20 @@ pub fn apply(
     }
     for (i, e) in exemptions.iter().enumerate() {
         let what = format!("exemption {i} (rule {})", e.rule);
-        if expired[i] {
-            warnings.push(Diagnostic::warning(
-                "exemptions",
-                0,
-                0,
-                format!(
-                    "{what} expired on {}; its findings count again",
-                    e.expires.as_deref().unwrap_or_default()
-                ),
-            ));
+        let message = if expired[i] {
+            format!(
+                "{what} expired on {}; its findings count again",
+                e.expires.as_deref().unwrap_or_default()
+            )
         } else if used[i] == 0 {
-            warnings.push(Diagnostic::warning(
-                "exemptions",
-                0,
-                0,
-                format!("{what} matches no finding"),
-            ));
-        }
+            format!("{what} matches no finding")
+        } else {
+            continue;
+        };
+        // The path names the exemption, so a front end can show the warning beside it.
+        warnings.push(
+            Diagnostic::warning("exemptions", 0, 0, message).at_path(format!("exemptions[{i}]")),
+        );
     }
     warnings
 }
@@ -302,6 +333,54 @@ mod tests {
         let ex = "exemptions:\n- rule: \"*\"\n  namespace: x\n  reason: Sandbox.\n  expires: 2026-01-31\n";
         assert_eq!(exempt(&run(ex, Some("2026-01-31"))), ["a", "b"]);
         assert!(exempt(&run(ex, Some("2026-02-01"))).is_empty());
+    }
+
+    #[test]
+    fn to_yaml_round_trips_hostile_text() {
+        let exemptions = vec![
+            Exemption {
+                rule: "hostPathVolumes".into(),
+                namespace: Some("kube-system".into()),
+                kind: Some("DaemonSet".into()),
+                name: Some("aws-*".into()),
+                reason: "Needs: the host's \"network\"\n# not a comment\t\u{1F512} é \\ ---".into(),
+                expires: Some("2027-06-30".into()),
+                ..Exemption::default()
+            },
+            Exemption {
+                rule: "*".into(),
+                selector: Some(LabelSelector {
+                    match_labels: [("app.kubernetes.io/part-of".into(), "cni: {x}".into())].into(),
+                    ..LabelSelector::default()
+                }),
+                reason: "- [a] &b *c !d |".into(),
+                ..Exemption::default()
+            },
+        ];
+        let text = to_yaml(&exemptions);
+        assert_eq!(parse("ex.yaml", &text), (exemptions, Vec::new()));
+        assert_eq!(parse("ex.yaml", &to_yaml(&[])), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn warnings_name_the_exemption() {
+        let (exemptions, _) = parse(
+            "ex.yaml",
+            "- rule: hostNamespaces\n  reason: a\n- rule: privileged\n  reason: b\n  expires: 2000-01-01\n",
+        );
+        let parsed = parse_file(&InputFile::new("p.yaml", PODS.as_bytes().to_vec()));
+        let mut inventory = Inventory::default();
+        inventory.extend(parsed.objects, None);
+        inventory.finish();
+        let options = RuleOptions {
+            exemptions,
+            today: Some("2026-01-01".into()),
+            ..RuleOptions::default()
+        };
+        let warnings = evaluate_scored(&inventory, &options).3;
+        let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(paths, ["exemptions[1]"]);
+        assert!(warnings[0].message.contains("expired on 2000-01-01"));
     }
 
     #[test]

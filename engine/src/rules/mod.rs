@@ -412,12 +412,7 @@ pub fn evaluate_scored(
                 &b.rule,
             ))
     });
-    let counted: Vec<Finding> = findings
-        .iter()
-        .filter(|f| f.exemption.is_none())
-        .cloned()
-        .collect();
-    let score = score::secure_score(inventory, &cx.units, &counted);
+    let score = score::secure_score(inventory, &cx.units, &findings);
     (findings, recommendations, score, warnings)
 }
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.

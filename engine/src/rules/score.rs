@@ -103,26 +103,57 @@ fn population(inventory: &Inventory, units: &[WorkloadUnit]) -> BTreeMap<(String
     pop
 }
 
-/// Computes the score from the findings of one evaluation.
+/// Computes the score from the findings of one evaluation; exempt findings do not
+/// count. One pass over the findings, whatever the number of namespaces: a large
+/// estate has hundreds of thousands of findings.
 pub fn secure_score(
     inventory: &Inventory,
     units: &[WorkloadUnit],
     findings: &[Finding],
 ) -> SecureScore {
     let pop = population(inventory, units);
+    let counted = findings.iter().filter(|f| f.exemption.is_none());
     // Unhealthy resources per rule: (kind, namespace, name).
     let mut failing: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
-    for f in findings {
-        let ns = if f.resource.kind == "Namespace" || f.resource.kind == "Cluster" {
-            f.resource.name.as_str()
+    // Unhealthy namespaced resources per namespace: (kind, name).
+    let mut unhealthy_in: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
+    for f in counted {
+        let (kind, name) = (f.resource.kind.as_str(), f.resource.name.as_str());
+        let ns = if kind == "Namespace" || kind == "Cluster" {
+            name
         } else {
             f.resource.namespace.as_str()
         };
-        failing.entry(f.rule.as_str()).or_default().insert((
-            f.resource.kind.as_str(),
-            ns,
-            f.resource.name.as_str(),
-        ));
+        failing
+            .entry(f.rule.as_str())
+            .or_default()
+            .insert((kind, ns, name));
+        if !CLUSTER_SCOPED.contains(&kind) {
+            let resource = (kind, name);
+            unhealthy_in
+                .entry(f.resource.namespace.as_str())
+                .or_default()
+                .insert(resource);
+            if kind == "Namespace" {
+                unhealthy_in.entry(name).or_default().insert(resource);
+            }
+        }
+    }
+    // Unhealthy resources a rule applies to, per rule and scope (`None`: the estate).
+    let mut unhealthy: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
+    for (&id, set) in &failing {
+        let Some(rule) = super::rule(id) else {
+            continue;
+        };
+        for &(kind, n, _) in set {
+            if !rule.info.kinds.contains(&kind) {
+                continue;
+            }
+            *unhealthy.entry((id, None)).or_default() += 1;
+            if !CLUSTER_SCOPED.contains(&kind) {
+                *unhealthy.entry((id, Some(n))).or_default() += 1;
+            }
+        }
     }
     // (weighted share sum, weight sum) for a scope; `ns` None is the whole estate.
     let score_for = |ns: Option<&str>| -> Option<f64> {
@@ -150,11 +181,7 @@ pub fn secure_score(
             if applicable == 0 {
                 continue;
             }
-            let unhealthy = failing.get(rule.info.id).map_or(0, |set| {
-                set.iter()
-                    .filter(|(kind, n, _)| rule.info.kinds.contains(kind) && in_scope(kind, n))
-                    .count()
-            });
+            let unhealthy = unhealthy.get(&(rule.info.id, ns)).copied().unwrap_or(0);
             let healthy = applicable.saturating_sub(unhealthy);
             got += w * healthy as f64 / applicable as f64;
             total += w;
@@ -176,20 +203,12 @@ pub fn secure_score(
                 .filter(|((kind, n), _)| n == ns && !CLUSTER_SCOPED.contains(&kind.as_str()))
                 .map(|(_, c)| c)
                 .sum();
-            let unhealthy: BTreeSet<(&str, &str)> = findings
-                .iter()
-                .filter(|f| {
-                    !CLUSTER_SCOPED.contains(&f.resource.kind.as_str())
-                        && (f.resource.namespace == ns
-                            || (f.resource.kind == "Namespace" && f.resource.name == ns))
-                })
-                .map(|f| (f.resource.kind.as_str(), f.resource.name.as_str()))
-                .collect();
+            let unhealthy = unhealthy_in.get(ns).map_or(0, BTreeSet::len);
             Some(NamespaceScore {
                 namespace: ns.to_string(),
                 score,
                 resources,
-                unhealthy: unhealthy.len().min(resources),
+                unhealthy: unhealthy.min(resources),
             })
         })
         .collect();

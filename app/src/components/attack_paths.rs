@@ -1,0 +1,408 @@
+//! Attack paths: the choke points (the few fixes that break the most paths) and the
+//! ranked paths (`#/attack-paths`), and one path drawn step by step
+//! (`#/attack-paths/<n>`, `n` its rank). Everything shown is the engine's
+//! `Analysis::attack_paths`; the page only renders it.
+
+use leptos::prelude::*;
+use portolan_engine::graph::paths::{AttackPath, ChokeFix};
+use portolan_engine::graph::{NodeKind, Target};
+
+use crate::components::no_snapshot::NoSnapshot;
+use crate::format::thousands;
+use crate::state::use_state;
+
+/// A target class as users read it.
+pub fn target_label(target: Target) -> &'static str {
+    match target {
+        Target::ClusterAdmin => "Cluster admin",
+        Target::KubeSystemSecrets => "kube-system secrets",
+        Target::CloudIdentity => "Cloud identity",
+        Target::NodeTakeover => "Node takeover",
+        Target::Secrets => "Secrets",
+    }
+}
+
+fn target_slug(target: Target) -> &'static str {
+    match target {
+        Target::ClusterAdmin => "cluster-admin",
+        Target::KubeSystemSecrets => "kube-system-secrets",
+        Target::CloudIdentity => "cloud-identity",
+        Target::NodeTakeover => "node-takeover",
+        Target::Secrets => "secrets",
+    }
+}
+
+fn resource_name(namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        name.to_string()
+    } else {
+        format!("{namespace}/{name}")
+    }
+}
+
+/// The rule's title from the catalogue, or its id.
+fn rule_title(rule: &str) -> String {
+    portolan_engine::rules::rule(rule)
+        .map_or_else(|| rule.to_string(), |r| r.info.title.to_string())
+}
+
+#[component]
+pub fn AttackPathsPage() -> impl IntoView {
+    let state = use_state();
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    view! {
+        <header class="page-head">
+            <div>
+                <h1 data-testid="attack-paths-title">"Attack paths"</h1>
+                <p class="page-sub">
+                    "How an attacker moves from an internet-exposed workload to cluster-admin "
+                    "rights, a node or secrets, riskiest first, and the fixes that break the most "
+                    "of them."
+                </p>
+            </div>
+        </header>
+        <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
+            <PathSummary />
+            <ChokePoints />
+            <PathTable />
+        </Show>
+    }
+}
+
+#[component]
+fn PathSummary() -> impl IntoView {
+    let state = use_state();
+    let report = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map(|a| a.attack_paths.clone()))
+    };
+    view! {
+        {move || report().map(|r| {
+            let mode = if r.mode == "assume-breach" {
+                "from every workload (assume breach)"
+            } else {
+                "from internet-exposed entry points"
+            };
+            view! {
+                <div class="summary">
+                    <div class="tile" data-testid="attack-paths-total">
+                        <div class="tile-label">"Attack paths"</div>
+                        <div class="tile-value">{thousands(r.total)}</div>
+                        <div class="muted">{format!("{} entries, {mode}", thousands(r.entries))}</div>
+                    </div>
+                    {r.by_target
+                        .iter()
+                        .map(|(t, n)| view! {
+                            <div class="tile" data-target=t.clone()>
+                                <div class="tile-label">{format!("To {}", t.replace('-', " "))}</div>
+                                <div class="tile-value">{thousands(*n)}</div>
+                            </div>
+                        })
+                        .collect_view()}
+                </div>
+            }
+        })}
+    }
+}
+
+#[component]
+fn ChokePoints() -> impl IntoView {
+    let state = use_state();
+    let choke = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map(|a| a.attack_paths.choke_points.clone()))
+    };
+    view! {
+        {move || choke().filter(|c| c.paths_before > 0).map(|c| {
+            let recommended: Vec<ChokeFix> = c.fixes.iter().take(c.recommended).cloned().collect();
+            view! {
+                <section class="section">
+                    <div class="section-head"><h2>"Choke points"</h2></div>
+                    <div class="panel choke" data-testid="choke-points">
+                        <p class="choke-summary" data-testid="choke-summary">{c.summary.clone()}</p>
+                        <ol class="choke-list">
+                            {recommended
+                                .into_iter()
+                                .map(|f| {
+                                    let remaining = f.remaining.map(|n| format!("{} paths left", thousands(n)));
+                                    view! {
+                                        <li>
+                                            <a href=format!("#/recommendations/{}", f.rule)>{rule_title(&f.rule)}</a>
+                                            " on "
+                                            <span class="mono">
+                                                {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
+                                            </span>
+                                            <span class="muted">
+                                                {format!(" — on {} paths", thousands(f.paths))}
+                                                {remaining.map(|r| format!("; {r}"))}
+                                            </span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    </div>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+fn PathTable() -> impl IntoView {
+    let state = use_state();
+    let count = Memo::new(move |_| {
+        state
+            .analysis
+            .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()))
+    });
+    let total = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.total))
+    };
+    view! {
+        <section class="section">
+            <div class="section-head">
+                <h2>"Paths"</h2>
+                <span class="muted">
+                    {move || {
+                        let (shown, all) = (count.get(), total());
+                        if shown < all {
+                            format!("the {} riskiest of {}", thousands(shown), thousands(all))
+                        } else {
+                            String::new()
+                        }
+                    }}
+                </span>
+            </div>
+            <Show
+                when=move || { count.get() > 0 }
+                fallback=|| view! {
+                    <div class="panel table-empty" data-testid="no-attack-paths">
+                        "No attack path: no entry point reaches cluster-admin rights, a node or secrets."
+                    </div>
+                }
+            >
+                <div class="panel table-panel">
+                    <div class="table-scroll">
+                        <table class="table path-table" data-testid="attack-paths-table">
+                            <thead>
+                                <tr>
+                                    <th class="num">"Risk"</th>
+                                    <th>"Path"</th>
+                                    <th>"Target"</th>
+                                    <th class="num">"Steps"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                <For each=move || 0..count.get() key=|i| *i let:index>
+                                    <PathRow index=index />
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PathRow(index: usize) -> impl IntoView {
+    let state = use_state();
+    let path = state.analysis.with_untracked(|a| {
+        a.as_ref()
+            .and_then(|a| a.attack_paths.paths.get(index).cloned())
+    });
+    path.map(|p| {
+        view! {
+            <tr data-testid="attack-path-row">
+                <td class="num"><RiskBadge risk=p.risk /></td>
+                <td><a href=format!("#/attack-paths/{}", index + 1)>{p.title.clone()}</a></td>
+                <td><span class="target" data-target=target_slug(p.target)>{target_label(p.target)}</span></td>
+                <td class="num">{p.length}</td>
+            </tr>
+        }
+    })
+}
+
+#[component]
+fn RiskBadge(risk: f64) -> impl IntoView {
+    let level = if risk >= 20.0 {
+        "high"
+    } else if risk >= 10.0 {
+        "medium"
+    } else {
+        "low"
+    };
+    view! { <span class=format!("risk risk-{level}")>{format!("{risk:.1}")}</span> }
+}
+
+/// One attack path: its exposure, the chain of steps and the fixes that break it.
+#[component]
+pub fn AttackPathDetail(rank: usize) -> impl IntoView {
+    let state = use_state();
+    let path = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .and_then(|a| a.attack_paths.paths.get(rank.wrapping_sub(1)).cloned())
+        })
+    });
+    let fixes = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let (Some(a), Some(p)) = (a.as_ref(), path.get()) else {
+                return Vec::new();
+            };
+            p.fixes
+                .iter()
+                .filter_map(|&i| a.attack_paths.choke_points.fixes.get(i).cloned())
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <header class="page-head">
+            <div>
+                <div class="breadcrumb">
+                    <a href="#/attack-paths">"Attack paths"</a>
+                    <span class="sep">"/"</span>
+                    <span>{format!("#{rank}")}</span>
+                </div>
+                <h1 data-testid="attack-path-title">
+                    {move || path.get().map_or_else(|| "No such path".to_string(), |p| p.title)}
+                </h1>
+                {move || path.get().map(|p| view! {
+                    <div class="rec-meta">
+                        <RiskBadge risk=p.risk />
+                        <span class="rec-meta-item">{target_label(p.target)}</span>
+                        <span class="rec-meta-item">{format!("{} technique steps", p.length)}</span>
+                        <span class="rec-meta-item mono">{p.mitre.join(" · ")}</span>
+                    </div>
+                })}
+            </div>
+        </header>
+        {move || path.get().map(|p| view! {
+            <Exposure path=p.clone() />
+            <section class="section">
+                <div class="section-head"><h2>"Steps"</h2></div>
+                <PathChain path=p />
+            </section>
+        })}
+        <Show when=move || fixes.with(|f| !f.is_empty())>
+            <section class="section">
+                <div class="section-head"><h2>"Fixes that break this path"</h2></div>
+                <div class="panel">
+                    <ul class="choke-list" data-testid="path-fixes">
+                        {move || fixes.get().into_iter().map(|f| view! {
+                            <li>
+                                <a href=format!("#/recommendations/{}", f.rule)>{rule_title(&f.rule)}</a>
+                                " on "
+                                <span class="mono">
+                                    {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
+                                </span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn Exposure(path: AttackPath) -> impl IntoView {
+    (!path.exposure.is_empty()).then(|| {
+        view! {
+            <div class="panel exposure" data-testid="path-exposure">
+                <div class="panel-head">"Reached from the internet through"</div>
+                <ul>
+                    {path.exposure.iter().map(|e| {
+                        let mut at = e.host.clone();
+                        if let Some(port) = e.port {
+                            at.push_str(&format!(":{port}"));
+                        }
+                        at.push_str(&e.path);
+                        view! { <li><span class="mono">{at}</span>" — "{e.via.clone()}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+fn kind_icon(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Internet => "🌐",
+        NodeKind::ApiServer => "⎈",
+        NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => "🖥",
+        NodeKind::Container | NodeKind::Workload | NodeKind::Pod => "▣",
+        NodeKind::ServiceAccount | NodeKind::User | NodeKind::Group | NodeKind::Identities => "👤",
+        NodeKind::PermissionSet => "🔑",
+        NodeKind::Secrets => "🔒",
+        NodeKind::ClusterAdmin => "👑",
+        NodeKind::Service | NodeKind::Ingress => "⇄",
+        NodeKind::Volume => "🗀",
+        _ => "•",
+    }
+}
+
+/// The path as a chain: each node, and between two nodes the step that links them.
+#[component]
+fn PathChain(path: AttackPath) -> impl IntoView {
+    let first = path
+        .steps
+        .first()
+        .map(|s| (s.from_kind, s.from_label.clone()));
+    view! {
+        <ol class="chain" data-testid="path-chain">
+            {first.map(|(kind, label)| view! {
+                <li class="chain-node" data-kind=kind.name()>
+                    <span class="chain-icon" aria-hidden="true">{kind_icon(kind)}</span>
+                    <span class="chain-label">{label}</span>
+                </li>
+            })}
+            {path.steps.into_iter().map(|s| {
+                let technique = s.technique;
+                view! {
+                    <li class="chain-step" class:technique=technique data-edge=s.edge.name()>
+                        <span class="chain-edge mono">{s.edge.name()}</span>
+                        <span class="chain-sentence">{s.sentence.clone()}</span>
+                    </li>
+                    <li class="chain-node" data-kind=s.to_kind.name()>
+                        <span class="chain-icon" aria-hidden="true">{kind_icon(s.to_kind)}</span>
+                        <span class="chain-label">{s.to_label.clone()}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// The overview's riskiest paths.
+#[component]
+pub fn TopAttackPaths() -> impl IntoView {
+    let state = use_state();
+    let count = Memo::new(move |_| {
+        state
+            .analysis
+            .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len().min(3)))
+    });
+    view! {
+        <Show
+            when=move || { count.get() > 0 }
+            fallback=|| view! { <div class="panel table-empty">"No attack path found."</div> }
+        >
+            <div class="panel">
+                <table class="table path-table" data-testid="top-attack-paths">
+                    <tbody>
+                        <For each=move || 0..count.get() key=|i| *i let:index>
+                            <PathRow index=index />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </Show>
+    }
+}

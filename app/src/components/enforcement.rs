@@ -1,0 +1,192 @@
+//! Pod Security enforcement (`#/enforcement`): per namespace its current Pod Security
+//! Admission label, the strictest level its workloads pass today, and the dry run of
+//! labelling it baseline or restricted (which workloads would be rejected, through
+//! which checks); and the export of the namespace labels and of a
+//! ValidatingAdmissionPolicy. The YAML comes from the engine's generators
+//! (`portolan_engine::enforce`), the same as `portolan enforce`.
+
+use leptos::prelude::*;
+use portolan_engine::enforce::{
+    admission_policy_yaml, namespace_labels_yaml, EnforcementMode, LabelOptions,
+    NamespaceEnforcement, PodSecurityLevel, PolicyOptions, RejectedWorkload,
+};
+use portolan_engine::rules::pss::Level;
+
+use crate::components::no_snapshot::NoSnapshot;
+use crate::download::save_text;
+use crate::format::thousands;
+use crate::state::use_state;
+
+#[component]
+pub fn EnforcementPage() -> impl IntoView {
+    let state = use_state();
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    view! {
+        <header class="page-head">
+            <div>
+                <h1 data-testid="enforcement-title">"Pod Security enforcement"</h1>
+                <p class="page-sub">
+                    "What enforcing the Pod Security Standards would reject, namespace by "
+                    "namespace, and the admission configuration that enforces them."
+                </p>
+            </div>
+        </header>
+        <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
+            <Export />
+            <NamespaceTable />
+        </Show>
+    }
+}
+
+/// Level, mode and the two downloads.
+#[component]
+fn Export() -> impl IntoView {
+    let state = use_state();
+    let level = RwSignal::new(Level::Restricted);
+    let warn = RwSignal::new(false);
+    let enforcement = move || {
+        state.analysis.with_untracked(|a| {
+            a.as_ref()
+                .map(|a| a.enforcement.clone())
+                .unwrap_or_default()
+        })
+    };
+    let download_labels = move |_| {
+        let target = match level.get_untracked() {
+            Level::Baseline => PodSecurityLevel::Baseline,
+            Level::Restricted => PodSecurityLevel::Restricted,
+        };
+        let options = LabelOptions {
+            target: (!warn.get_untracked()).then_some(target),
+            exempt_namespaces: vec!["kube-system".into()],
+        };
+        let _ = save_text(
+            "portolan-namespace-labels.yaml",
+            &namespace_labels_yaml(&enforcement(), &options),
+            "application/yaml",
+        );
+    };
+    let download_policy = move |_| {
+        let options = PolicyOptions {
+            level: level.get_untracked(),
+            mode: if warn.get_untracked() {
+                EnforcementMode::Warn
+            } else {
+                EnforcementMode::Deny
+            },
+            ..PolicyOptions::default()
+        };
+        let _ = save_text(
+            "portolan-admission-policy.yaml",
+            &admission_policy_yaml(&options),
+            "application/yaml",
+        );
+    };
+    view! {
+        <div class="panel toolbar toolbar-wrap enforce-export">
+            <label>
+                "Level "
+                <select
+                    class="select"
+                    data-testid="enforce-level"
+                    on:change=move |e| {
+                        level.set(if event_target_value(&e) == "baseline" { Level::Baseline } else { Level::Restricted })
+                    }
+                >
+                    <option value="restricted" selected>"restricted"</option>
+                    <option value="baseline">"baseline"</option>
+                </select>
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || warn.get() on:change=move |e| warn.set(event_target_checked(&e)) />
+                " Warn and audit only (rollout)"
+            </label>
+            <button class="btn btn-secondary" data-testid="download-labels" on:click=download_labels>
+                "Download namespace labels"
+            </button>
+            <button class="btn btn-secondary" data-testid="download-policy" on:click=download_policy>
+                "Download ValidatingAdmissionPolicy"
+            </button>
+            <span class="muted">"kube-system is left out; review before applying."</span>
+        </div>
+    }
+}
+
+#[component]
+fn NamespaceTable() -> impl IntoView {
+    let state = use_state();
+    let rows = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| a.enforcement.clone())
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <div class="panel table-panel">
+            <div class="table-scroll">
+                <table class="table" data-testid="enforcement-table">
+                    <thead>
+                        <tr>
+                            <th>"Namespace"</th>
+                            <th>"Enforced today"</th>
+                            <th>"Passes today"</th>
+                            <th class="num">"Workloads"</th>
+                            <th>"enforce=baseline would reject"</th>
+                            <th>"enforce=restricted would reject"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || rows.get() key=|n| n.namespace.clone() let:ns>
+                            <NamespaceRow ns=ns />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn NamespaceRow(ns: NamespaceEnforcement) -> impl IntoView {
+    let current = if ns.labels.enforce.is_empty() {
+        "—".to_string()
+    } else if ns.labels.enforce_version.is_empty() {
+        ns.labels.enforce.clone()
+    } else {
+        format!("{} ({})", ns.labels.enforce, ns.labels.enforce_version)
+    };
+    view! {
+        <tr data-testid="enforcement-row" data-namespace=ns.namespace.clone()>
+            <td class="mono">{ns.namespace.clone()}</td>
+            <td>{current}</td>
+            <td><span class=format!("level level-{}", ns.safe_level.as_str())>{ns.safe_level.as_str()}</span></td>
+            <td class="num">{thousands(ns.workloads)}</td>
+            <td><Rejected list=ns.baseline.clone() /></td>
+            <td><Rejected list=ns.restricted.clone() /></td>
+        </tr>
+    }
+}
+
+/// "Nothing", or a count that opens the list of rejected workloads and their checks.
+#[component]
+fn Rejected(list: Vec<RejectedWorkload>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <span class="muted">"nothing"</span> }.into_any();
+    }
+    let n = list.len();
+    view! {
+        <details class="rejected">
+            <summary>{if n == 1 { "1 workload".to_string() } else { format!("{} workloads", thousands(n)) }}</summary>
+            <ul>
+                {list.into_iter().map(|w| view! {
+                    <li>
+                        <span>{w.describe()}</span>
+                        <span class="muted mono">{format!(" — {}", w.check_ids())}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </details>
+    }
+    .into_any()
+}

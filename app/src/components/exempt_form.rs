@@ -1,0 +1,201 @@
+//! The form that exempts a rule for one resource, a namespace or every resource, with
+//! a reason (required) and an optional expiry date. Shown over the recommendation it
+//! was opened from; saving stores the exemption and re-evaluates the rules.
+
+use leptos::ev;
+use leptos::prelude::*;
+use portolan_engine::rules::exemptions::Exemption;
+use portolan_engine::rules::ResourceRef;
+
+use crate::state::use_state;
+use crate::worker_client::today;
+
+/// What an exemption made here covers.
+#[derive(Clone, Debug, PartialEq)]
+enum Scope {
+    Resource(ResourceRef),
+    Namespace(String),
+    Rule,
+}
+
+impl Scope {
+    fn label(&self) -> String {
+        match self {
+            Scope::Resource(r) if r.namespace.is_empty() => {
+                format!("This resource: {} {}", r.kind, r.name)
+            }
+            Scope::Resource(r) => format!("This resource: {} {}/{}", r.kind, r.namespace, r.name),
+            Scope::Namespace(ns) => format!("Namespace {ns}: every resource in it"),
+            Scope::Rule => "Every resource: the whole rule".to_string(),
+        }
+    }
+
+    fn exemption(&self, rule: &str, reason: &str, expires: &str) -> Exemption {
+        let mut e = Exemption {
+            rule: rule.to_string(),
+            reason: reason.trim().to_string(),
+            expires: (!expires.is_empty()).then(|| expires.to_string()),
+            ..Exemption::default()
+        };
+        match self {
+            Scope::Resource(r) => {
+                e.namespace = (!r.namespace.is_empty()).then(|| r.namespace.clone());
+                e.kind = Some(r.kind.clone());
+                e.name = Some(r.name.clone());
+            }
+            Scope::Namespace(ns) => e.namespace = Some(ns.clone()),
+            Scope::Rule => {}
+        }
+        e
+    }
+}
+
+/// Exempts `rule`. Opened from an affected row, `resource` is that row's resource and
+/// is offered first; opened for the rule, `namespaces` (those with affected resources)
+/// are offered, then the whole rule.
+#[component]
+pub fn ExemptForm(
+    rule: String,
+    title: String,
+    resource: Option<ResourceRef>,
+    namespaces: Vec<String>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let state = use_state();
+    let mut scopes = Vec::new();
+    match resource {
+        Some(r) => {
+            let namespace = r.namespace.clone();
+            scopes.push(Scope::Resource(r));
+            if !namespace.is_empty() {
+                scopes.push(Scope::Namespace(namespace));
+            }
+        }
+        None => scopes.extend(namespaces.into_iter().map(Scope::Namespace)),
+    }
+    scopes.push(Scope::Rule);
+    let scopes = StoredValue::new(scopes);
+    let selected = RwSignal::new(0usize);
+    let reason = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<&'static str>);
+    let today = today();
+    // The reason is what the user types first.
+    let reason_input = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move || {
+        if let Some(input) = reason_input.get() {
+            let _ = input.focus();
+        }
+    });
+
+    let save = move |e: ev::SubmitEvent| {
+        e.prevent_default();
+        let reason = reason.get_untracked();
+        if reason.trim().is_empty() {
+            problem.set(Some("Say why these findings are accepted."));
+            return;
+        }
+        let Some(scope) = scopes.with_value(|s| s.get(selected.get_untracked()).cloned()) else {
+            return;
+        };
+        state.add_exemption(scope.exemption(&rule, &reason, &expires.get_untracked()));
+        on_close.run(());
+    };
+    let on_keydown = move |e: ev::KeyboardEvent| {
+        if e.key() == "Escape" {
+            on_close.run(());
+        }
+    };
+
+    view! {
+        <div
+            class="modal-backdrop"
+            on:keydown=on_keydown
+            on:click=move |e| {
+                // A click beside the form, not in it, cancels.
+                if e.target() == e.current_target() {
+                    on_close.run(());
+                }
+            }
+        >
+            <form
+                class="modal panel"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="exempt-title"
+                data-testid="exempt-form"
+                novalidate=true
+                on:submit=save
+            >
+                <div class="panel-head">
+                    <h2 id="exempt-title">"Exempt findings"</h2>
+                </div>
+                <div class="modal-body">
+                    <p class="modal-rule">{title}</p>
+                    <label class="field">
+                        <span class="field-label">"Scope"</span>
+                        <select
+                            class="select"
+                            data-testid="exempt-scope"
+                            on:change=move |e| {
+                                selected.set(event_target_value(&e).parse().unwrap_or(0));
+                            }
+                        >
+                            {scopes
+                                .with_value(|s| {
+                                    s.iter()
+                                        .enumerate()
+                                        .map(|(i, scope)| {
+                                            view! { <option value=i.to_string()>{scope.label()}</option> }
+                                        })
+                                        .collect_view()
+                                })}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span class="field-label">"Reason " <span class="required">"(required)"</span></span>
+                        <textarea
+                            class="textarea"
+                            rows="3"
+                            data-testid="exempt-reason-input"
+                            placeholder="Why the risk is accepted, and who accepted it"
+                            node_ref=reason_input
+                            prop:value=move || reason.get()
+                            on:input=move |e| {
+                                reason.set(event_target_value(&e));
+                                problem.set(None);
+                            }
+                        ></textarea>
+                    </label>
+                    {move || problem.get().map(|p| view! {
+                        <div class="field-error" role="alert" data-testid="exempt-problem">{p}</div>
+                    })}
+                    <label class="field">
+                        <span class="field-label">"Expires (optional)"</span>
+                        <input
+                            class="date"
+                            type="date"
+                            min=today
+                            data-testid="exempt-expires"
+                            prop:value=move || expires.get()
+                            on:input=move |e| expires.set(event_target_value(&e))
+                        />
+                    </label>
+                    <p class="field-hint">
+                        "Exempt findings stay listed, marked exempt, and stop counting in the secure "
+                        "score and affected counts. The exemption holds through its expiry day and "
+                        "is kept in this browser; export it from Exemptions for the CLI."
+                    </p>
+                </div>
+                <div class="modal-foot">
+                    <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="btn btn-primary" data-testid="exempt-save">
+                        "Exempt"
+                    </button>
+                </div>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,45 @@
+//! The user's exemptions, kept in the browser.
+//!
+//! They live in `localStorage` under one key, as the text of an exemption file: the
+//! format `portolan analyze --exemptions FILE` reads (see
+//! [`portolan_engine::rules::exemptions`]). Exporting them is downloading that text, and
+//! a file exported here gives the CLI the same findings, score and counts as the app.
+
+use portolan_engine::rules::exemptions::{self, Exemption};
+use portolan_engine::Diagnostic;
+
+/// The `localStorage` key.
+const KEY: &str = "portolan.exemptions";
+
+/// The name of the exported file, and of the stored text in located problems.
+pub const FILE_NAME: &str = "portolan-exemptions.yaml";
+
+fn storage() -> Result<web_sys::Storage, String> {
+    leptos::prelude::window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .ok_or_else(|| "this browser does not let the page store data".to_string())
+}
+
+/// The stored exemptions, with located problems for entries that could not be read
+/// (the text was edited outside the app). Nothing stored is no exemption.
+pub fn load() -> (Vec<Exemption>, Vec<Diagnostic>) {
+    let text = storage()
+        .ok()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .unwrap_or_default();
+    if text.trim().is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    exemptions::parse(FILE_NAME, &text)
+}
+
+/// Stores `list` and returns the stored text.
+pub fn save(list: &[Exemption]) -> Result<String, String> {
+    let text = exemptions::to_yaml(list);
+    storage()?
+        .set_item(KEY, &text)
+        .map_err(|_| "the browser refused to store the exemptions (storage full?)".to_string())?;
+    Ok(text)
+}
