@@ -332,19 +332,22 @@ fn Exposure(path: AttackPath) -> impl IntoView {
     })
 }
 
-fn kind_icon(kind: NodeKind) -> &'static str {
+/// A short tag naming a node's kind in the chain (text, so no font is needed).
+fn kind_tag(kind: NodeKind) -> &'static str {
     match kind {
-        NodeKind::Internet => "🌐",
-        NodeKind::ApiServer => "⎈",
-        NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => "🖥",
-        NodeKind::Container | NodeKind::Workload | NodeKind::Pod => "▣",
-        NodeKind::ServiceAccount | NodeKind::User | NodeKind::Group | NodeKind::Identities => "👤",
-        NodeKind::PermissionSet => "🔑",
-        NodeKind::Secrets => "🔒",
-        NodeKind::ClusterAdmin => "👑",
-        NodeKind::Service | NodeKind::Ingress => "⇄",
-        NodeKind::Volume => "🗀",
-        _ => "•",
+        NodeKind::Internet => "NET",
+        NodeKind::ApiServer => "API",
+        NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => "NODE",
+        NodeKind::Container => "CTR",
+        NodeKind::Workload | NodeKind::Pod | NodeKind::Namespace => "WKL",
+        NodeKind::ServiceAccount | NodeKind::User | NodeKind::Group | NodeKind::Identities => "ID",
+        NodeKind::PermissionSet => "RBAC",
+        NodeKind::Secrets => "SEC",
+        NodeKind::ClusterAdmin => "ADMIN",
+        NodeKind::Service | NodeKind::Ingress => "SVC",
+        NodeKind::Volume => "VOL",
+        NodeKind::Image => "IMG",
+        NodeKind::CloudIdentity => "CLOUD",
     }
 }
 
@@ -359,7 +362,7 @@ fn PathChain(path: AttackPath) -> impl IntoView {
         <ol class="chain" data-testid="path-chain">
             {first.map(|(kind, label)| view! {
                 <li class="chain-node" data-kind=kind.name()>
-                    <span class="chain-icon" aria-hidden="true">{kind_icon(kind)}</span>
+                    <span class="chain-icon" aria-hidden="true">{kind_tag(kind)}</span>
                     <span class="chain-label">{label}</span>
                 </li>
             })}
@@ -371,7 +374,7 @@ fn PathChain(path: AttackPath) -> impl IntoView {
                         <span class="chain-sentence">{s.sentence.clone()}</span>
                     </li>
                     <li class="chain-node" data-kind=s.to_kind.name()>
-                        <span class="chain-icon" aria-hidden="true">{kind_icon(s.to_kind)}</span>
+                        <span class="chain-icon" aria-hidden="true">{kind_tag(s.to_kind)}</span>
                         <span class="chain-label">{s.to_label.clone()}</span>
                     </li>
                 }

@@ -83,7 +83,7 @@ pub fn SideNav() -> impl IntoView {
             />
             <NavLink
                 href="#/enforcement"
-                icon="⛨"
+                icon="◈"
                 label="Enforcement"
                 testid="nav-enforcement"
                 active=on_enforcement
