@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
+use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
 use crate::components::exemptions::ExemptionsPage;
 use crate::components::inventory::InventoryPage;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                         view! { <AttackPathDetail rank=rank /> }.into_any()
                     }
                     Page::Enforcement => view! { <EnforcementPage /> }.into_any(),
+                    Page::Compare => view! { <ComparePage /> }.into_any(),
                 }}
             </main>
         </div>

@@ -5,8 +5,9 @@
 //! kind's table with its filters, `#/recommendations?severity=&category=&q=` the
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
 //! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
-//! the attack paths and one of them, `#/enforcement` the Pod Security dry run. Reloading or sharing the
-//! URL restores the same view.
+//! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
+//! the drift from a baseline analysis. Reloading or sharing the URL restores the same
+//! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub enum Page {
     AttackPaths { rank: Option<usize> },
     /// Pod Security enforcement: the dry run per namespace and the admission export.
     Enforcement,
+    /// The shown analysis compared with a baseline analysis file.
+    Compare,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -92,6 +95,7 @@ impl Route {
                 rank: rank.parse().ok(),
             },
             [first, ..] if first == "enforcement" => Page::Enforcement,
+            [first, ..] if first == "compare" => Page::Compare,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -127,6 +131,7 @@ impl Route {
             Page::AttackPaths { rank: None } => "#/attack-paths".to_string(),
             Page::AttackPaths { rank: Some(rank) } => format!("#/attack-paths/{rank}"),
             Page::Enforcement => "#/enforcement".to_string(),
+            Page::Compare => "#/compare".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -277,6 +282,7 @@ mod tests {
             Page::AttackPaths { rank: None },
             Page::AttackPaths { rank: Some(3) },
             Page::Enforcement,
+            Page::Compare,
         ] {
             let route = Route {
                 page,

@@ -2,7 +2,8 @@
 //!
 //! It holds the files the user loaded, the current [`Analysis`] (behind one `Arc`, so
 //! views borrow it instead of cloning it), the progress of a running analysis, the last
-//! error, the current route and the user's exemptions. Every change to the loaded files
+//! error, the current route, the user's exemptions and the baseline the compare page
+//! diffs the shown analysis against. Every change to the loaded files
 //! re-runs the analysis over all of them in the worker (see [`crate::worker_client`]); a
 //! change to the exemptions stores them (see [`crate::exemption_store`]) and re-runs only
 //! the rules.
@@ -85,6 +86,14 @@ impl Busy {
     }
 }
 
+/// A saved analysis the shown one is compared with (`#/compare`). Kept in memory only:
+/// it is the user's file, and it goes away with the page or Clear baseline.
+pub struct Baseline {
+    /// The name of the file it was read from.
+    pub file: String,
+    pub analysis: Analysis,
+}
+
 /// Shared state of the app; `Copy`, so components take it by value from context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -102,6 +111,8 @@ pub struct AppState {
     /// Problems keeping the exemptions: stored entries that could not be read, or the
     /// browser refusing to store them.
     pub exemption_problems: RwSignal<Vec<String>>,
+    /// The baseline of the compare page, `None` until the user picks one.
+    pub baseline: RwSignal<Option<Arc<Baseline>>>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
@@ -119,6 +130,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             exemptions: RwSignal::new(stored),
             exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
+            baseline: RwSignal::new(None),
             loaded: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
         };

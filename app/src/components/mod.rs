@@ -2,6 +2,7 @@
 
 pub mod affected_table;
 pub mod attack_paths;
+pub mod compare;
 pub mod counts;
 pub mod drop_zone;
 pub mod enforcement;

@@ -27,6 +27,7 @@ pub fn SideNav() -> impl IntoView {
             .with(|r| matches!(r.page, Page::AttackPaths { .. }))
     };
     let on_enforcement = move || state.route.with(|r| r.page == Page::Enforcement);
+    let on_compare = move || state.route.with(|r| r.page == Page::Compare);
     let paths = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -87,6 +88,13 @@ pub fn SideNav() -> impl IntoView {
                 label="Enforcement"
                 testid="nav-enforcement"
                 active=on_enforcement
+            />
+            <NavLink
+                href="#/compare"
+                icon="⇄"
+                label="Compare"
+                testid="nav-compare"
+                active=on_compare
             />
             <NavLink
                 href="#/exemptions"

@@ -28,6 +28,29 @@ fn export_report(state: AppState) {
     }
 }
 
+/// The JSON form of an analysis, exactly as `portolan analyze --format json` writes it,
+/// so the file is a baseline for the compare page and for `portolan diff`.
+fn analysis_json(analysis: &portolan_engine::Analysis) -> Result<String, String> {
+    let mut json = serde_json::to_string_pretty(analysis).map_err(|e| e.to_string())?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Saves the shown analysis as `portolan.json` (the name the CLI gives it in a folder).
+fn export_analysis(state: AppState) {
+    let json = state
+        .analysis
+        .with_untracked(|a| a.as_ref().map(|a| analysis_json(a)));
+    let result = match json {
+        Some(Ok(json)) => save_text("portolan.json", &json, "application/json"),
+        Some(Err(e)) => Err(format!("could not write the analysis: {e}")),
+        None => return,
+    };
+    if let Err(e) = result {
+        state.error.set(Some(e));
+    }
+}
+
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let state = use_state();
@@ -44,6 +67,14 @@ pub fn OverviewPage() -> impl IntoView {
                 <Show when=has_analysis>
                     <button class="btn btn-primary" data-testid="export-report" on:click=move |_| export_report(state)>
                         "Export report"
+                    </button>
+                    <button
+                        class="btn btn-secondary"
+                        data-testid="export-analysis"
+                        title="The analysis as portolan analyze --format json writes it: a baseline for Compare and portolan diff"
+                        on:click=move |_| export_analysis(state)
+                    >
+                        "Export analysis (JSON)"
                     </button>
                 </Show>
                 <Show when=move || { state.loaded_count.get() > 0 }>

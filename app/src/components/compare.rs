@@ -1,0 +1,471 @@
+//! The compare page (`#/compare`): the shown analysis against a baseline the user picks,
+//! an analysis JSON saved by the app (Export analysis) or by `portolan analyze`. The
+//! engine's [`diff`] decides what is new, fixed and unchanged, so the page shows what
+//! `portolan diff BASELINE SNAPSHOT` prints. The baseline is kept in memory only.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portolan_engine::diff::{self, AnalysisDiff, PathRef};
+use portolan_engine::rules::{self, Finding};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+
+use crate::components::no_snapshot::NoSnapshot;
+use crate::components::severity::SeverityBadge;
+use crate::format::thousands;
+use crate::route::Route;
+use crate::state::{use_state, AppState, Baseline};
+
+/// Rows drawn per table; a larger drift is told by its counts.
+const MAX_ROWS: usize = 200;
+
+#[component]
+pub fn ComparePage() -> impl IntoView {
+    let state = use_state();
+    let problem = RwSignal::new(None::<String>);
+    let has_baseline = move || state.baseline.with(Option::is_some);
+    let has_analysis = move || state.analysis.with(Option::is_some);
+    view! {
+        <header class="page-head">
+            <div>
+                <h1 data-testid="compare-title">"Compare"</h1>
+                <p class="page-sub">
+                    "Drift since a baseline: the findings and attack paths that are new, fixed or "
+                    "unchanged in the shown analysis. The baseline is an analysis saved with "
+                    "Export analysis on the overview or by " <code>"portolan analyze --format json"</code>
+                    "; it stays in this page's memory."
+                </p>
+            </div>
+            <div class="page-actions">
+                <label class="btn btn-secondary">
+                    <input
+                        type="file"
+                        accept=".json,application/json"
+                        class="visually-hidden"
+                        data-testid="baseline-input"
+                        on:change=move |e| pick_baseline(state, e, problem)
+                    />
+                    {move || if has_baseline() { "Choose another baseline" } else { "Choose baseline" }}
+                </label>
+                <Show when=has_baseline>
+                    <button
+                        class="btn btn-ghost"
+                        data-testid="clear-baseline"
+                        on:click=move |_| {
+                            state.baseline.set(None);
+                            problem.set(None);
+                        }
+                    >
+                        "Clear baseline"
+                    </button>
+                </Show>
+            </div>
+        </header>
+        {move || problem.get().map(|p| view! {
+            <div class="banner banner-error" role="alert" data-testid="baseline-error">
+                <div>
+                    <strong>"The baseline was not loaded."</strong>
+                    <div class="mono">{p}</div>
+                </div>
+                <button class="banner-close" on:click=move |_| problem.set(None)>"Dismiss"</button>
+            </div>
+        })}
+        <Show when=has_baseline fallback=|| view! { <NoBaseline /> }>
+            <BaselineNote />
+            <Show
+                when=has_analysis
+                fallback=|| view! {
+                    <NoSnapshot hint="Load the snapshot to compare with the baseline: drop its files on the overview, or try the demo cluster." />
+                }
+            >
+                <Drift />
+            </Show>
+        </Show>
+    }
+}
+
+/// Reads the picked file as a baseline, or says why it is not one (with the line and
+/// column of a JSON error) and keeps the baseline there was.
+fn pick_baseline(state: AppState, e: leptos::ev::Event, problem: RwSignal<Option<String>>) {
+    let Some(input) = e
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|l| l.get(0)) else {
+        return;
+    };
+    // Picking the same file again must fire `change` again.
+    input.set_value("");
+    spawn_local(async move {
+        let name = file.name();
+        let bytes = match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+            Err(_) => {
+                problem.set(Some(format!("{name}: could not be read")));
+                return;
+            }
+        };
+        match diff::read_analysis(&bytes) {
+            Some(Ok(analysis)) => {
+                problem.set(None);
+                state.baseline.set(Some(Arc::new(Baseline {
+                    file: name,
+                    analysis,
+                })));
+            }
+            Some(Err(e)) => problem.set(Some(format!("{name}: {e}"))),
+            None => problem.set(Some(format!(
+                "{name}: not an analysis saved by Portolan. Choose the JSON that Export analysis \
+                 or portolan analyze --format json writes (snapshot files are compared with \
+                 portolan diff OLD NEW)."
+            ))),
+        }
+    });
+}
+
+/// What the page shows until a baseline is chosen.
+#[component]
+fn NoBaseline() -> impl IntoView {
+    view! {
+        <div class="empty" data-testid="no-baseline">
+            <h2>"No baseline"</h2>
+            <p>
+                "Export the analysis of an earlier snapshot (Export analysis on the overview, or "
+                <code>"portolan analyze SNAPSHOT --format json -o baseline.json"</code>
+                "), then choose it here to see what changed since."
+            </p>
+        </div>
+    }
+}
+
+/// Which file the baseline is, and what it was made from.
+#[component]
+fn BaselineNote() -> impl IntoView {
+    let state = use_state();
+    move || {
+        state.baseline.with(|b| {
+            b.as_ref().map(|b| {
+                let a = &b.analysis;
+                let clusters = a
+                    .clusters
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let made = format!(
+                    "{} input file{}{}, Portolan {}",
+                    thousands(a.inputs.len()),
+                    if a.inputs.len() == 1 { "" } else { "s" },
+                    if clusters.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", cluster {clusters}")
+                    },
+                    a.tool.version
+                );
+                view! {
+                    <div class="banner banner-info" data-testid="baseline-note">
+                        <div>
+                            "Baseline: " <strong data-testid="baseline-file">{b.file.clone()}</strong>
+                            " — " {made}
+                        </div>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
+/// The diff of the baseline and the shown analysis: headline tiles, then the tables.
+#[component]
+fn Drift() -> impl IntoView {
+    let state = use_state();
+    // Recomputed only when the baseline or the analysis changes; the tables are drawn
+    // from this one value.
+    move || {
+        let drift = state.baseline.with(|b| {
+            state.analysis.with(|a| match (b, a) {
+                (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
+                _ => None,
+            })
+        })?;
+        // Ranks of the shown analysis's paths, to link a new path to its page.
+        let ranks: HashMap<String, usize> = state.analysis.with_untracked(|a| {
+            a.iter()
+                .flat_map(|a| a.attack_paths.paths.iter().enumerate())
+                .map(|(i, p)| (p.id.clone(), i + 1))
+                .collect()
+        });
+        Some(drift_view(&drift, &ranks))
+    }
+}
+
+fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
+    let s = &d.secure_score;
+    let f = &d.findings;
+    let p = &d.attack_paths;
+    let change_class = if s.change > 0.0 {
+        "delta delta-better"
+    } else if s.change < 0.0 {
+        "delta delta-worse"
+    } else {
+        "delta"
+    };
+    // The findings whose exemption changed, as they are now.
+    let exemption_changed: Vec<&Finding> = f
+        .unchanged
+        .iter()
+        .filter(|x| f.exemption_changed.contains(&x.key()))
+        .collect();
+    view! {
+        <div class="summary compare-summary">
+            <div class="tile tile-score">
+                <div class="tile-label">"Secure score"</div>
+                <div class="tile-value" data-testid="compare-score">
+                    {format!("{:.1}% → {:.1}%", s.old, s.new)}
+                </div>
+                <div class=change_class data-testid="compare-score-change">
+                    {format!("{:+.1} points", s.change)}
+                </div>
+            </div>
+            <div class="tile" class:tile-alert=!f.new.is_empty()>
+                <div class="tile-label">"New findings"</div>
+                <div class="tile-value" data-testid="compare-new">{thousands(f.new.len())}</div>
+            </div>
+            <div class="tile" class:tile-good=!f.fixed.is_empty()>
+                <div class="tile-label">"Fixed findings"</div>
+                <div class="tile-value" data-testid="compare-fixed">{thousands(f.fixed.len())}</div>
+            </div>
+            <div class="tile">
+                <div class="tile-label">"Unchanged findings"</div>
+                <div class="tile-value" data-testid="compare-unchanged">{thousands(f.unchanged.len())}</div>
+                <div class="muted">
+                    <span data-testid="compare-exemption-changed">{thousands(f.exemption_changed.len())}</span>
+                    " with a changed exemption"
+                </div>
+            </div>
+            <div class="tile">
+                <div class="tile-label">"Attack paths"</div>
+                <div class="tile-value" data-testid="compare-paths-total">
+                    {format!("{} → {}", thousands(p.old_total), thousands(p.new_total))}
+                </div>
+                <div class="muted">
+                    <span data-testid="compare-paths-new">{thousands(p.new.len())}</span>
+                    " new, "
+                    <span data-testid="compare-paths-fixed">{thousands(p.fixed.len())}</span>
+                    " gone, "
+                    <span data-testid="compare-paths-unchanged">{thousands(p.unchanged.len())}</span>
+                    " unchanged of those listed"
+                </div>
+            </div>
+        </div>
+        {finding_section(
+            FindingTable { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline.", show_exemption: false },
+            f.new.iter().collect(),
+        )}
+        {finding_section(
+            FindingTable { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is gone.", show_exemption: false },
+            f.fixed.iter().collect(),
+        )}
+        {(!exemption_changed.is_empty()).then(|| finding_section(
+            FindingTable { title: "Exemption changed", testid: "exemption-changed", empty: "", show_exemption: true },
+            exemption_changed,
+        ))}
+        {path_section(
+            PathTable { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
+            &p.new,
+            Some(ranks),
+        )}
+        {path_section(
+            PathTable { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
+            &p.fixed,
+            None,
+        )}
+    }
+    .into_any()
+}
+
+/// The fixed texts of a table of findings.
+struct FindingTable {
+    title: &'static str,
+    testid: &'static str,
+    /// What the section says when the table is empty.
+    empty: &'static str,
+    /// Whether a column tells if the finding is exempt now.
+    show_exemption: bool,
+}
+
+/// The fixed texts of a table of attack paths.
+struct PathTable {
+    title: &'static str,
+    testid: &'static str,
+    empty: &'static str,
+}
+
+/// `file:line`, or the file alone when the line is unknown.
+fn source_text(f: &Finding) -> String {
+    if f.source.line > 0 {
+        format!("{}:{}", f.source.file, f.source.line)
+    } else {
+        f.source.file.clone()
+    }
+}
+
+/// "Showing the first 200 of 1,234." under a capped table.
+fn cap_note(total: usize) -> Option<impl IntoView> {
+    (total > MAX_ROWS).then(|| {
+        view! {
+            <div class="table-empty">
+                {format!("Showing the first {MAX_ROWS} of {}.", thousands(total))}
+            </div>
+        }
+    })
+}
+
+/// A titled table of findings: severity, rule, resource and where it was read from.
+fn finding_section(table: FindingTable, findings: Vec<&Finding>) -> AnyView {
+    let FindingTable {
+        title,
+        testid,
+        empty,
+        show_exemption,
+    } = table;
+    let total = findings.len();
+    let rows = findings
+        .into_iter()
+        .take(MAX_ROWS)
+        .map(|f| {
+            let rule_title = rules::rule(&f.rule)
+                .map(|r| r.info.title.to_string())
+                .unwrap_or_else(|| f.rule.clone());
+            let container = (!f.container.is_empty()).then(|| {
+                let c = format!("container {}", f.container);
+                view! { <div class="rec-id mono">{c}</div> }
+            });
+            let exemption = show_exemption.then(|| {
+                let now = if f.exemption.is_some() {
+                    "Now exempt"
+                } else {
+                    "No longer exempt"
+                };
+                view! { <td data-col="exemption">{now}</td> }
+            });
+            view! {
+                <tr data-testid=format!("{testid}-row") data-rule=f.rule.clone()>
+                    <td class="col-severity"><SeverityBadge severity=f.severity /></td>
+                    <td class="rec-title">
+                        <a href=Route::recommendation_href(&f.rule)>{rule_title}</a>
+                        <div class="rec-id mono">{f.rule.clone()}</div>
+                    </td>
+                    <td data-col="resource">
+                        <div>{f.resource.to_string()}</div>
+                        {container}
+                    </td>
+                    <td class="compare-source mono" data-col="source">{source_text(f)}</td>
+                    {exemption}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="section" data-testid=testid>
+            <div class="section-head">
+                <h2>{title} <span class="section-count">{thousands(total)}</span></h2>
+            </div>
+            <div class="panel table-panel">
+                {if total == 0 {
+                    view! { <div class="table-empty">{empty}</div> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-scroll">
+                            <table class="table rec-table compare-table">
+                                <thead>
+                                    <tr>
+                                        <th class="col-severity">"Severity"</th>
+                                        <th>"Rule"</th>
+                                        <th>"Resource"</th>
+                                        <th>"Source"</th>
+                                        {show_exemption.then(|| view! { <th>"Exemption"</th> })}
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                        {cap_note(total)}
+                    }
+                    .into_any()
+                }}
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// A titled table of attack paths by risk and title; with `ranks`, each title links to
+/// the path's page in the shown analysis.
+fn path_section(
+    table: PathTable,
+    paths: &[PathRef],
+    ranks: Option<&HashMap<String, usize>>,
+) -> AnyView {
+    let PathTable {
+        title,
+        testid,
+        empty,
+    } = table;
+    let total = paths.len();
+    let rows = paths
+        .iter()
+        .take(MAX_ROWS)
+        .map(|p| {
+            let name = p.title.clone();
+            let title = match ranks.and_then(|r| r.get(&p.id)) {
+                Some(rank) => {
+                    view! { <a href=format!("#/attack-paths/{rank}")>{name}</a> }.into_any()
+                }
+                None => view! { <span>{name}</span> }.into_any(),
+            };
+            view! {
+                <tr data-testid=format!("{testid}-row") data-path=p.id.clone()>
+                    <td class="num">{format!("{:.1}", p.risk)}</td>
+                    <td class="rec-title">{title}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="section" data-testid=testid>
+            <div class="section-head">
+                <h2>{title} <span class="section-count">{thousands(total)}</span></h2>
+            </div>
+            <div class="panel table-panel">
+                {if total == 0 {
+                    view! { <div class="table-empty">{empty}</div> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-scroll">
+                            <table class="table compare-table">
+                                <thead>
+                                    <tr>
+                                        <th class="num compare-risk">"Risk"</th>
+                                        <th>"Path"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                        {cap_note(total)}
+                    }
+                    .into_any()
+                }}
+            </div>
+        </section>
+    }
+    .into_any()
+}
