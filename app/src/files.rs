@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, DataTransfer, File, FileList, FileSystemDirectoryEntry, FileSystemEntry,
-    FileSystemFileEntry,
+    FileSystemFileEntry, HtmlInputElement,
 };
 
 /// One input file held by the page until the user clears it.
@@ -31,6 +31,15 @@ pub struct LoadedFile {
 pub enum Dropped {
     Entries(Vec<FileSystemEntry>),
     Files(Vec<LoadedFile>),
+}
+
+/// The file picked in the file input that fired `change`, if any. The input is reset,
+/// so that picking the same file again fires `change` again.
+pub fn picked_file(e: &web_sys::Event) -> Option<File> {
+    let input = e.target()?.dyn_into::<HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0)?;
+    input.set_value("");
+    Some(file)
 }
 
 /// Captures the contents of a drop; call this synchronously in the `drop` handler.

@@ -10,12 +10,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portolan_engine::diff::{self, AnalysisDiff, PathRef};
 use portolan_engine::rules::{self, Finding};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::SeverityBadge;
+use crate::files::picked_file;
 use crate::format::thousands;
 use crate::route::Route;
 use crate::state::{use_state, AppState, Baseline};
@@ -91,17 +90,9 @@ pub fn ComparePage() -> impl IntoView {
 /// Reads the picked file as a baseline, or says why it is not one (with the line and
 /// column of a JSON error) and keeps the baseline there was.
 fn pick_baseline(state: AppState, e: leptos::ev::Event, problem: RwSignal<Option<String>>) {
-    let Some(input) = e
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-    else {
+    let Some(file) = picked_file(&e) else {
         return;
     };
-    let Some(file) = input.files().and_then(|l| l.get(0)) else {
-        return;
-    };
-    // Picking the same file again must fire `change` again.
-    input.set_value("");
     spawn_local(async move {
         let name = file.name();
         let bytes = match JsFuture::from(file.array_buffer()).await {
@@ -231,7 +222,7 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
                     {format!("{:.1}% → {:.1}%", s.old, s.new)}
                 </div>
                 <div class=change_class data-testid="compare-score-change">
-                    {format!("{:+.1} points", s.change)}
+                    {if s.change == 0.0 { "No change".to_string() } else { format!("{:+.1} points", s.change) }}
                 </div>
             </div>
             <div class="tile" class:tile-alert=!f.new.is_empty()>
@@ -243,9 +234,10 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
                 <div class="tile-value" data-testid="compare-fixed">{thousands(f.fixed.len())}</div>
             </div>
             <div class="tile">
-                <div class="tile-label">"Unchanged findings"</div>
+                <div class="tile-label">"Unchanged"</div>
                 <div class="tile-value" data-testid="compare-unchanged">{thousands(f.unchanged.len())}</div>
                 <div class="muted">
+                    "findings, "
                     <span data-testid="compare-exemption-changed">{thousands(f.exemption_changed.len())}</span>
                     " with a changed exemption"
                 </div>
@@ -266,24 +258,27 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             </div>
         </div>
         {finding_section(
-            FindingTable { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline.", show_exemption: false },
+            Section { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline." },
             f.new.iter().collect(),
+            false,
         )}
         {finding_section(
-            FindingTable { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is gone.", show_exemption: false },
+            Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is gone." },
             f.fixed.iter().collect(),
+            false,
         )}
         {(!exemption_changed.is_empty()).then(|| finding_section(
-            FindingTable { title: "Exemption changed", testid: "exemption-changed", empty: "", show_exemption: true },
+            Section { title: "Exemption changed", testid: "exemption-changed", empty: "" },
             exemption_changed,
+            true,
         ))}
         {path_section(
-            PathTable { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
+            Section { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
             &p.new,
             Some(ranks),
         )}
         {path_section(
-            PathTable { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
+            Section { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
             &p.fixed,
             None,
         )}
@@ -291,20 +286,11 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
     .into_any()
 }
 
-/// The fixed texts of a table of findings.
-struct FindingTable {
+/// The fixed texts of one table of the page.
+struct Section {
     title: &'static str,
     testid: &'static str,
     /// What the section says when the table is empty.
-    empty: &'static str,
-    /// Whether a column tells if the finding is exempt now.
-    show_exemption: bool,
-}
-
-/// The fixed texts of a table of attack paths.
-struct PathTable {
-    title: &'static str,
-    testid: &'static str,
     empty: &'static str,
 }
 
@@ -317,25 +303,51 @@ fn source_text(f: &Finding) -> String {
     }
 }
 
-/// "Showing the first 200 of 1,234." under a capped table.
-fn cap_note(total: usize) -> Option<impl IntoView> {
-    (total > MAX_ROWS).then(|| {
+/// A titled section holding a table of `total` rows (the first [`MAX_ROWS`] of them
+/// drawn), or the section's `empty` text.
+fn table_section(
+    section: &Section,
+    total: usize,
+    class: &'static str,
+    head: AnyView,
+    rows: AnyView,
+) -> AnyView {
+    let body = if total == 0 {
+        view! { <div class="table-empty">{section.empty}</div> }.into_any()
+    } else {
+        let capped = (total > MAX_ROWS).then(|| {
+            view! {
+                <div class="table-empty">
+                    {format!("Showing the first {MAX_ROWS} of {}.", thousands(total))}
+                </div>
+            }
+        });
         view! {
-            <div class="table-empty">
-                {format!("Showing the first {MAX_ROWS} of {}.", thousands(total))}
+            <div class="table-scroll">
+                <table class=format!("table compare-table {class}")>
+                    <thead>{head}</thead>
+                    <tbody>{rows}</tbody>
+                </table>
             </div>
+            {capped}
         }
-    })
+        .into_any()
+    };
+    view! {
+        <section class="section" data-testid=section.testid>
+            <div class="section-head">
+                <h2>{section.title} <span class="section-count">{thousands(total)}</span></h2>
+            </div>
+            <div class="panel table-panel">{body}</div>
+        </section>
+    }
+    .into_any()
 }
 
-/// A titled table of findings: severity, rule, resource and where it was read from.
-fn finding_section(table: FindingTable, findings: Vec<&Finding>) -> AnyView {
-    let FindingTable {
-        title,
-        testid,
-        empty,
-        show_exemption,
-    } = table;
+/// A titled table of findings: severity, rule, resource and where it was read from;
+/// with `show_exemption`, whether each is exempt now.
+fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bool) -> AnyView {
+    let testid = section.testid;
     let total = findings.len();
     let rows = findings
         .into_iter()
@@ -372,53 +384,29 @@ fn finding_section(table: FindingTable, findings: Vec<&Finding>) -> AnyView {
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <section class="section" data-testid=testid>
-            <div class="section-head">
-                <h2>{title} <span class="section-count">{thousands(total)}</span></h2>
-            </div>
-            <div class="panel table-panel">
-                {if total == 0 {
-                    view! { <div class="table-empty">{empty}</div> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll">
-                            <table class="table rec-table compare-table">
-                                <thead>
-                                    <tr>
-                                        <th class="col-severity">"Severity"</th>
-                                        <th>"Rule"</th>
-                                        <th>"Resource"</th>
-                                        <th>"Source"</th>
-                                        {show_exemption.then(|| view! { <th>"Exemption"</th> })}
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
-                        {cap_note(total)}
-                    }
-                    .into_any()
-                }}
-            </div>
-        </section>
+        .collect_view()
+        .into_any();
+    let head = view! {
+        <tr>
+            <th class="col-severity">"Severity"</th>
+            <th>"Rule"</th>
+            <th>"Resource"</th>
+            <th>"Source"</th>
+            {show_exemption.then(|| view! { <th>"Exemption"</th> })}
+        </tr>
     }
-    .into_any()
+    .into_any();
+    table_section(&section, total, "rec-table", head, rows)
 }
 
 /// A titled table of attack paths by risk and title; with `ranks`, each title links to
 /// the path's page in the shown analysis.
 fn path_section(
-    table: PathTable,
+    section: Section,
     paths: &[PathRef],
     ranks: Option<&HashMap<String, usize>>,
 ) -> AnyView {
-    let PathTable {
-        title,
-        testid,
-        empty,
-    } = table;
+    let testid = section.testid;
     let total = paths.len();
     let rows = paths
         .iter()
@@ -438,34 +426,14 @@ fn path_section(
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <section class="section" data-testid=testid>
-            <div class="section-head">
-                <h2>{title} <span class="section-count">{thousands(total)}</span></h2>
-            </div>
-            <div class="panel table-panel">
-                {if total == 0 {
-                    view! { <div class="table-empty">{empty}</div> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll">
-                            <table class="table compare-table">
-                                <thead>
-                                    <tr>
-                                        <th class="num compare-risk">"Risk"</th>
-                                        <th>"Path"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
-                        {cap_note(total)}
-                    }
-                    .into_any()
-                }}
-            </div>
-        </section>
+        .collect_view()
+        .into_any();
+    let head = view! {
+        <tr>
+            <th class="num compare-risk">"Risk"</th>
+            <th>"Path"</th>
+        </tr>
     }
-    .into_any()
+    .into_any();
+    table_section(&section, total, "", head, rows)
 }

@@ -6,13 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portolan_engine::rules::exemptions::{self, Exemption};
 use portolan_engine::Analysis;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 
 use crate::components::exemption_row::{Coverage, ExemptionRow};
 use crate::download::save_text;
 use crate::exemption_store::FILE_NAME;
+use crate::files::picked_file;
 use crate::format::thousands;
 use crate::state::{use_state, AppState};
 use crate::worker_client::today;
@@ -200,17 +199,9 @@ fn import(
     errors: RwSignal<Vec<String>>,
     note: RwSignal<Option<String>>,
 ) {
-    let Some(input) = e
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-    else {
+    let Some(file) = picked_file(&e) else {
         return;
     };
-    let Some(file) = input.files().and_then(|l| l.get(0)) else {
-        return;
-    };
-    // Picking the same file again must fire `change` again.
-    input.set_value("");
     spawn_local(async move {
         let name = file.name();
         let text = match JsFuture::from(file.text()).await {
