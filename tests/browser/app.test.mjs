@@ -948,6 +948,186 @@ async function testAttackPathsEnforcementAndReport({ page, context }, ctx) {
   }
 }
 
+/** `portolan diff OLD demo --format json`, run from `public/` so the paths are the app's. */
+function cliDemoDiff(old) {
+  try {
+    return JSON.parse(
+      execFileSync(cli, ['diff', old, 'demo', '--quiet', '--format', 'json'], {
+        cwd: path.join(repo, 'public'),
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+      }),
+    );
+  } catch (e) {
+    throw new TestFailure(`${cli} diff ${old} demo failed: ${e.stderr || e.message}`);
+  }
+}
+
+/** The numbers the compare page shows, by test id. */
+async function shownDrift(page) {
+  const ids = ['new', 'fixed', 'unchanged', 'exemption-changed', 'paths-new', 'paths-fixed', 'paths-unchanged'];
+  const out = {};
+  for (const id of ids) out[id] = Number((await page.textContent(`[data-testid="compare-${id}"]`)).replace(/\D/g, ''));
+  out.score = await page.textContent('[data-testid="compare-score"]');
+  out.change = await page.textContent('[data-testid="compare-score-change"]');
+  return out;
+}
+
+/** What the compare page should show for the CLI's diff `d`. */
+function expectedDrift(d) {
+  const s = d.secureScore;
+  return {
+    new: d.findings.new.length,
+    fixed: d.findings.fixed.length,
+    unchanged: d.findings.unchanged.length,
+    'exemption-changed': (d.findings.exemptionChanged || []).length,
+    'paths-new': d.attackPaths.new.length,
+    'paths-fixed': d.attackPaths.fixed.length,
+    'paths-unchanged': d.attackPaths.unchanged.length,
+    score: `${s.old.toFixed(1)}% → ${s.new.toFixed(1)}%`,
+    change: s.change === 0 ? 'No change' : `${s.change > 0 ? '+' : ''}${s.change.toFixed(1)} points`,
+  };
+}
+
+/** Picks `file` (a path or `{name, mimeType, buffer}`) as the baseline on #/compare. */
+async function pickBaseline(page, file) {
+  await page.setInputFiles('[data-testid="baseline-input"]', file);
+}
+
+async function testCompare({ page }, ctx) {
+  // A baseline from an earlier state of the demo: no people's RBAC and no ingresses yet
+  // (so their findings and paths are new), and a privileged, exposed pod since removed
+  // (so its findings and paths are fixed). The folder is named `demo` like the app's.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-compare-'));
+  try {
+    const earlier = path.join(tmp, 'demo');
+    fs.cpSync(demoDir, earlier, { recursive: true });
+    fs.rmSync(path.join(earlier, 'rbac-people.yaml'));
+    fs.rmSync(path.join(earlier, 'ingresses.json'));
+    fs.writeFileSync(
+      path.join(earlier, 'legacy.yaml'),
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: legacy-debug
+  namespace: default
+  labels: {app: legacy-debug}
+spec:
+  hostPID: true
+  containers:
+  - name: shell
+    image: busybox:1.36
+    ports: [{containerPort: 8080}]
+    securityContext: {privileged: true}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-debug, namespace: default}
+spec:
+  type: LoadBalancer
+  selector: {app: legacy-debug}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+    );
+    const baseline = path.join(tmp, 'baseline.json');
+    execFileSync(cli, ['analyze', 'demo', '--quiet', '--format', 'json', '-o', baseline], { cwd: tmp });
+    const want = cliDemoDiff(baseline);
+    for (const [what, n] of [
+      ['new findings', want.findings.new.length],
+      ['fixed findings', want.findings.fixed.length],
+      ['new paths', want.attackPaths.new.length],
+      ['gone paths', want.attackPaths.fixed.length],
+    ])
+      check(n > 0, `the test baseline gives no ${what}`);
+
+    await loadDemo(page, ctx.demoIndex.length);
+    await goTo(page, '#/compare', '[data-testid="no-baseline"]');
+    // Anything but an analysis is refused with a clear, located message.
+    await pickBaseline(page, path.join(demoDir, 'pods.json'));
+    await page.waitForSelector('[data-testid="baseline-error"]');
+    let error = await page.textContent('[data-testid="baseline-error"]');
+    check(error.includes('pods.json: not an analysis saved by Portolan'), `a snapshot file as baseline: ${error}`);
+    await pickBaseline(page, {
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"schemaVersion": 1, "tool": {"name": "portolan", "version": "0"},\n "inputs": 7}\n'),
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="baseline-error"]')?.textContent.includes('broken.json'));
+    error = await page.textContent('[data-testid="baseline-error"]');
+    check(/broken\.json: not a valid analysis: .* line 2 column \d+/.test(error), `a broken analysis as baseline: ${error}`);
+    check((await page.$$('[data-testid="baseline-note"]')).length === 0, 'a refused file became the baseline');
+    await screenshot(page, 'compare-error');
+
+    // The CLI's baseline: the page shows the CLI's diff.
+    await pickBaseline(page, baseline);
+    await page.waitForSelector('[data-testid="compare-new"]');
+    check((await page.$$('[data-testid="baseline-error"]')).length === 0, 'the error stayed after a good baseline');
+    check((await page.textContent('[data-testid="baseline-file"]')) === 'baseline.json', 'the baseline file is not named');
+    const shown = await shownDrift(page);
+    const expected = expectedDrift(want);
+    check(JSON.stringify(shown) === JSON.stringify(expected), `the page shows ${JSON.stringify(shown)}, the CLI ${JSON.stringify(expected)}`);
+    const rows = async (id) => page.$$eval(`[data-testid="${id}-row"]`, (rs) => rs.map((r) => r.dataset.rule || r.dataset.path));
+    const cap = (list) => list.slice(0, 200);
+    check(JSON.stringify(await rows('new-findings')) === JSON.stringify(cap(want.findings.new.map((f) => f.rule))), 'new finding rows differ from the CLI');
+    check(JSON.stringify(await rows('fixed-findings')) === JSON.stringify(cap(want.findings.fixed.map((f) => f.rule))), 'fixed finding rows differ from the CLI');
+    check(JSON.stringify(await rows('new-paths')) === JSON.stringify(cap(want.attackPaths.new.map((p) => p.id))), 'new path rows differ from the CLI');
+    check(JSON.stringify(await rows('fixed-paths')) === JSON.stringify(cap(want.attackPaths.fixed.map((p) => p.id))), 'gone path rows differ from the CLI');
+    const gone = await page.$$eval('[data-testid="fixed-paths-row"] .rec-title', (cells) => cells.map((c) => c.textContent));
+    check(JSON.stringify(gone) === JSON.stringify(want.attackPaths.fixed.map((p) => p.title)), `gone path titles ${JSON.stringify(gone)}`);
+    const first = want.findings.new[0];
+    const row = page.locator('[data-testid="new-findings-row"]').first();
+    check((await row.locator('a').getAttribute('href')) === `#/recommendations/${first.rule}`, 'the rule does not link to its recommendation');
+    check((await row.locator('[data-col="source"]').textContent()) === `${first.source.file}:${first.source.line}`, 'the source is not file:line');
+    await screenshot(page, 'compare');
+    // The baseline survives a visit to another page, and goes with Clear baseline.
+    await goTo(page, '#/', '[data-testid="export-analysis"]');
+    await goTo(page, '#/compare', '[data-testid="compare-new"]');
+    await page.click('[data-testid="clear-baseline"]');
+    await page.waitForSelector('[data-testid="no-baseline"]');
+
+    // The app's own export is a baseline: against the same demo nothing changed, and the
+    // CLI reads it the same way.
+    await goTo(page, '#/', '[data-testid="export-analysis"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-analysis"]')]);
+    check(download.suggestedFilename() === 'portolan.json', `exported as ${download.suggestedFilename()}`);
+    const exported = path.join(tmp, 'portolan.json');
+    await download.saveAs(exported);
+    const cliJson = execFileSync(cli, ['analyze', 'demo', '--quiet', '--format', 'json'], {
+      cwd: path.join(repo, 'public'),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    check(fs.readFileSync(exported).equals(cliJson), 'the exported analysis differs from what portolan analyze writes');
+    const same = cliDemoDiff(exported);
+    check(same.findings.new.length === 0 && same.findings.fixed.length === 0, 'the CLI finds drift between the export and the demo');
+    await goTo(page, '#/compare', '[data-testid="no-baseline"]');
+    await pickBaseline(page, exported);
+    await page.waitForSelector('[data-testid="compare-new"]');
+    const none = await shownDrift(page);
+    check(JSON.stringify(none) === JSON.stringify(expectedDrift(same)), `against its own export the page shows ${JSON.stringify(none)}`);
+    check(none.new === 0 && none.fixed === 0 && none['paths-new'] === 0 && none['paths-fixed'] === 0, `drift against its own export: ${JSON.stringify(none)}`);
+    await screenshot(page, 'compare-same');
+
+    // An exemption made since the baseline: the finding is unchanged, its exemption not.
+    await goTo(page, '#/recommendations/privileged', '[data-testid="finding-row"]');
+    const exempted = findingRow(page, { kind: 'DaemonSet', namespace: 'default', name: 'node-debugger' });
+    await exempted.locator('[data-testid="exempt-resource"]').click();
+    await page.waitForSelector('[data-testid="exempt-form"]');
+    await page.fill('[data-testid="exempt-reason-input"]', 'Break-glass debugging.');
+    await page.click('[data-testid="exempt-save"]');
+    await exempted.locator('[data-testid="exempt-badge"]').waitFor();
+    await waitForIdle(page);
+    await goTo(page, '#/compare', '[data-testid="exemption-changed-row"]');
+    const exemptDrift = await shownDrift(page);
+    check(exemptDrift.new === 0 && exemptDrift.fixed === 0 && exemptDrift['exemption-changed'] === 1, `after an exemption: ${JSON.stringify(exemptDrift)}`);
+    const changed = page.locator('[data-testid="exemption-changed-row"]');
+    check((await changed.getAttribute('data-rule')) === 'privileged', 'the changed exemption is not the privileged finding');
+    check((await changed.locator('[data-col="exemption"]').textContent()) === 'Now exempt', 'the finding is not shown as now exempt');
+    await screenshot(page, 'compare-exemption');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const tests = [
   ['demo drop matches the CLI', testDemoDrop],
   ['Load demo matches the CLI', testLoadDemo],
@@ -958,6 +1138,7 @@ const tests = [
   ['recommendations match the CLI and keep their route', testRecommendations],
   ['exemptions apply like the CLI and survive a reload', testExemptions],
   ['attack paths, enforcement and the exported report match the CLI', testAttackPathsEnforcementAndReport],
+  ['compare with a baseline matches portolan diff', testCompare],
   ['hostile values are rendered as text', testHostileValues],
   ['50,000 pods stay responsive', testLargeSnapshot],
   [
