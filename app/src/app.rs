@@ -13,6 +13,7 @@ use crate::components::overview::OverviewPage;
 use crate::components::recommendation_detail::RecommendationDetail;
 use crate::components::recommendations::RecommendationsPage;
 use crate::components::status::{ErrorBanner, ProgressBar};
+use crate::components::vulnerabilities::VulnerabilitiesPage;
 use crate::route::{Page, Route};
 use crate::state::AppState;
 
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     }
                     Page::Enforcement => view! { <EnforcementPage /> }.into_any(),
                     Page::Compare => view! { <ComparePage /> }.into_any(),
+                    Page::Vulnerabilities => view! { <VulnerabilitiesPage /> }.into_any(),
                 }}
             </main>
         </div>

@@ -6,7 +6,7 @@
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
 //! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
 //! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
-//! the drift from a baseline analysis. Reloading or sharing the URL restores the same
+//! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
@@ -26,6 +26,8 @@ pub enum Page {
     Enforcement,
     /// The shown analysis compared with a baseline analysis file.
     Compare,
+    /// Image vulnerabilities by image, by CVE or by workload.
+    Vulnerabilities,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -96,6 +98,7 @@ impl Route {
             },
             [first, ..] if first == "enforcement" => Page::Enforcement,
             [first, ..] if first == "compare" => Page::Compare,
+            [first, ..] if first == "vulnerabilities" => Page::Vulnerabilities,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -132,6 +135,7 @@ impl Route {
             Page::AttackPaths { rank: Some(rank) } => format!("#/attack-paths/{rank}"),
             Page::Enforcement => "#/enforcement".to_string(),
             Page::Compare => "#/compare".to_string(),
+            Page::Vulnerabilities => "#/vulnerabilities".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -256,6 +260,16 @@ mod tests {
             "#/inventory/Deployment?ns=kube-system&q=core%20dns%2F%26%3F%23&sort=Replicas&dir=desc"
         );
         assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn round_trips_the_vulnerabilities_route() {
+        let route = Route {
+            page: Page::Vulnerabilities,
+            query: TableQuery::default(),
+        };
+        assert_eq!(route.to_hash(), "#/vulnerabilities");
+        assert_eq!(Route::parse("#/vulnerabilities"), route);
     }
 
     #[test]

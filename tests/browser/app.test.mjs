@@ -948,6 +948,79 @@ async function testAttackPathsEnforcementAndReport({ page, context }, ctx) {
   }
 }
 
+/** Waits until `selector` matches `n` elements and returns `n`, or the count seen. */
+async function rowCount(page, selector, n) {
+  try {
+    await page.waitForFunction(([sel, want]) => document.querySelectorAll(sel).length === want, [selector, n], { timeout: 5000 });
+  } catch {
+    // Reported by the caller's check with the count seen.
+  }
+  return (await page.$$(selector)).length;
+}
+
+async function testVulnerabilities({ page }, ctx) {
+  await loadDemo(page, ctx.demoIndex.length);
+  const v = ctx.analysis.vulnerabilities;
+  check(v.summary.scans > 0 && v.images.length > 0, 'the demo has image scans');
+  const navCount = await page.textContent('[data-testid="nav-vulnerabilities-count"]');
+  check(Number(navCount.replace(/\D/g, '')) === v.summary.vulnerabilities, `nav shows ${navCount} vulnerabilities`);
+  await goTo(page, '#/vulnerabilities', '[data-testid="vuln-images"]');
+  // The tiles are the engine's summary.
+  const tiles = {
+    'vuln-total': v.summary.vulnerabilities,
+    'vuln-critical': v.summary.bySeverity.critical,
+    'vuln-high': v.summary.bySeverity.high,
+    'vuln-medium': v.summary.bySeverity.medium,
+    'vuln-low': v.summary.bySeverity.low,
+    'vuln-fixable': v.summary.fixable,
+    'vuln-remote': v.summary.remotelyExploitable,
+    'vuln-scanned': v.summary.scannedImages,
+    'vuln-not-scanned': v.summary.notScannedImages,
+  };
+  for (const [testid, want] of Object.entries(tiles)) {
+    const shown = await page.textContent(`[data-testid="${testid}"]`);
+    check(Number(shown.replace(/\D/g, '')) === want, `${testid} shows ${shown}, the CLI says ${want}`);
+  }
+  // By image: one row per image, filtered as the analysis says.
+  const imageRows = '[data-testid="vuln-image-row"]';
+  const images = Math.min(v.images.length, 200);
+  check((await rowCount(page, imageRows, images)) === images, `by image: ${images} rows expected`);
+  const notScanned = await page.$$eval('[data-testid="vuln-image-row"][data-scanned="false"]', (rows) => rows.map((r) => r.textContent));
+  check(notScanned.length === v.images.filter((i) => !i.scanned).length && notScanned.every((t) => t.includes('not scanned')), 'images not scanned are shown as such');
+  await screenshot(page, 'vulnerabilities-images');
+  const vulnsOf = (i) => i.vulnerabilities || [];
+  const fixable = (x) => x.fixed !== undefined && x.fixed !== '';
+  const critical = v.images.filter((i) => vulnsOf(i).some((x) => x.severity === 'critical')).length;
+  await page.selectOption('[data-testid="vuln-severity"]', 'critical');
+  check((await rowCount(page, imageRows, critical)) === critical, `critical filter: ${critical} images expected`);
+  await page.check('[data-testid="vuln-fixable-only"]');
+  const criticalFixable = v.images.filter((i) => vulnsOf(i).some((x) => x.severity === 'critical' && fixable(x))).length;
+  check((await rowCount(page, imageRows, criticalFixable)) === criticalFixable, `critical and fixable: ${criticalFixable} images expected`);
+  await page.selectOption('[data-testid="vuln-severity"]', '');
+  const anyFixable = v.images.filter((i) => vulnsOf(i).some(fixable)).length;
+  check((await rowCount(page, imageRows, anyFixable)) === anyFixable, `fixable only: ${anyFixable} images expected`);
+  // By CVE, under the same fixable-only filter, then under none.
+  await page.click('[data-testid="vuln-view-cves"]');
+  const cveRows = '[data-testid="vuln-cve-row"]';
+  const fixableCves = v.cves.filter((c) => c.packages.some((p) => p.includes('→'))).length;
+  check((await rowCount(page, cveRows, fixableCves)) === fixableCves, `fixable CVEs: ${fixableCves} expected`);
+  await page.uncheck('[data-testid="vuln-fixable-only"]');
+  check((await rowCount(page, cveRows, v.cves.length)) === v.cves.length, `by CVE: ${v.cves.length} rows expected`);
+  const ingress = await page.textContent('[data-testid="vuln-cve-row"][data-id="CVE-2025-1974"]');
+  check(ingress.includes('ingress-nginx-controller'), `CVE-2025-1974 row: ${ingress}`);
+  await screenshot(page, 'vulnerabilities-cves');
+  // By workload, and one container's vulnerabilities.
+  await page.click('[data-testid="vuln-view-workloads"]');
+  const workloadRows = '[data-testid="vuln-workload-row"]';
+  check((await rowCount(page, workloadRows, v.containers.length)) === v.containers.length, `by workload: ${v.containers.length} rows expected`);
+  await page.click('[data-testid="vuln-workload-open"]');
+  await page.waitForSelector('[data-testid="vuln-container"]');
+  const listed = await page.$$eval('[data-testid="vuln-container-row"]', (rows) => rows.map((r) => r.dataset.id));
+  const want = v.containers[0].vulnerabilities.map((x) => x.id);
+  check(JSON.stringify(listed) === JSON.stringify(want), `container list ${listed} vs ${want}`);
+  await screenshot(page, 'vulnerabilities-workloads');
+}
+
 /** `portolan diff OLD demo --format json`, run from `public/` so the paths are the app's. */
 function cliDemoDiff(old) {
   try {
@@ -1139,6 +1212,7 @@ const tests = [
   ['exemptions apply like the CLI and survive a reload', testExemptions],
   ['attack paths, enforcement and the exported report match the CLI', testAttackPathsEnforcementAndReport],
   ['compare with a baseline matches portolan diff', testCompare],
+  ['vulnerabilities by image, CVE and workload match the CLI', testVulnerabilities],
   ['hostile values are rendered as text', testHostileValues],
   ['50,000 pods stay responsive', testLargeSnapshot],
   [

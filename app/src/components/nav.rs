@@ -28,6 +28,14 @@ pub fn SideNav() -> impl IntoView {
     };
     let on_enforcement = move || state.route.with(|r| r.page == Page::Enforcement);
     let on_compare = move || state.route.with(|r| r.page == Page::Compare);
+    let on_vulns = move || state.route.with(|r| r.page == Page::Vulnerabilities);
+    let vulns = move || {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .map(|a| thousands(a.vulnerabilities.summary.vulnerabilities))
+                .unwrap_or_default()
+        })
+    };
     let paths = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -81,6 +89,14 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-attack-paths"
                 active=on_paths
                 badge=paths
+            />
+            <NavLink
+                href="#/vulnerabilities"
+                icon="⚠"
+                label="Vulnerabilities"
+                testid="nav-vulnerabilities"
+                active=on_vulns
+                badge=vulns
             />
             <NavLink
                 href="#/enforcement"

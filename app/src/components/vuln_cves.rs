@@ -1,0 +1,108 @@
+//! Vulnerabilities by CVE: each vulnerability id once, with its severity, CVSS score,
+//! whether it is remotely exploitable, the packages it is in (installed → fixed) and
+//! the workloads that run it.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use portolan_engine::vulns::CveExposure;
+
+use crate::components::severity::SeverityBadge;
+use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::format::thousands;
+use crate::state::use_state;
+
+/// Workloads named in a row; the rest are counted.
+const WORKLOADS_SHOWN: usize = 3;
+
+#[component]
+pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
+    let state = use_state();
+    let rows = move || {
+        let filter = filter.get();
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return (Vec::new(), 0);
+            };
+            let matching: Vec<&CveExposure> = a
+                .vulnerabilities
+                .cves
+                .iter()
+                .filter(|c| filter.admits_cve(c))
+                .collect();
+            let total = matching.len();
+            let drawn = matching.into_iter().take(MAX_ROWS).cloned().collect();
+            (drawn, total)
+        })
+    };
+    move || {
+        let (drawn, total): (Vec<CveExposure>, usize) = rows();
+        if total == 0 {
+            return view! { <div class="panel table-empty">"No vulnerability matches."</div> }
+                .into_any();
+        }
+        let capped = (total > MAX_ROWS).then(|| {
+            view! {
+                <div class="table-empty">
+                    {format!("Showing the first {MAX_ROWS} of {} vulnerabilities.", thousands(total))}
+                </div>
+            }
+        });
+        view! {
+            <div class="panel table-panel">
+                <div class="table-scroll">
+                    <table class="table vuln-table" data-testid="vuln-cves">
+                        <thead>
+                            <tr>
+                                <th>"Vulnerability"</th>
+                                <th>"Severity"</th>
+                                <th class="num">"CVSS"</th>
+                                <th>"Remote"</th>
+                                <th>"Package installed → fixed"</th>
+                                <th>"Workloads"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {drawn.into_iter().map(|cve| view! { <CveRow cve=cve /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {capped}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn CveRow(cve: CveExposure) -> impl IntoView {
+    let workloads: BTreeSet<String> = cve
+        .workloads
+        .iter()
+        .map(|c| c.resource.to_string())
+        .collect();
+    let more = workloads.len().saturating_sub(WORKLOADS_SHOWN);
+    let cvss = cve
+        .cvss_score
+        .map(|s| format!("{s:.1}"))
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <tr data-testid="vuln-cve-row" data-id=cve.id.clone()>
+            <td class="mono">
+                {cve.id.clone()}
+                {cve.known_exploited.then(|| view! { " " <span class="pill" title="In CISA's Known Exploited Vulnerabilities catalogue">"KEV"</span> })}
+                {(!cve.title.is_empty()).then(|| view! { <div class="muted vuln-title">{cve.title.clone()}</div> })}
+            </td>
+            <td><SeverityBadge severity=cve.severity /></td>
+            <td class="num">{cvss}</td>
+            <td>{if cve.remote { "remote" } else { "" }}</td>
+            <td class="mono vuln-packages">
+                {cve.packages.iter().map(|p| view! { <div>{p.clone()}</div> }).collect_view()}
+            </td>
+            <td class="vuln-workloads">
+                {workloads.into_iter().take(WORKLOADS_SHOWN).map(|w| view! { <div>{w}</div> }).collect_view()}
+                {(more > 0).then(|| view! { <div class="muted">{format!("+{} more", thousands(more))}</div> })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,128 @@
+//! Vulnerabilities by image: each image the cluster runs (scanned or not) and each
+//! scanned image nothing runs, with how many workloads run it, its vulnerabilities by
+//! severity, how many are fixable and the package upgrades that fix the most.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use portolan_engine::vulns::ImageVulnerabilities;
+
+use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::format::thousands;
+use crate::state::use_state;
+
+/// Upgrades named in a row; the rest are counted.
+const UPGRADES_SHOWN: usize = 3;
+
+#[component]
+pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
+    let state = use_state();
+    let rows = move || {
+        let filter = filter.get();
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return (Vec::new(), 0);
+            };
+            let matching: Vec<&ImageVulnerabilities> = a
+                .vulnerabilities
+                .images
+                .iter()
+                .filter(|i| filter.admits_image(i))
+                .collect();
+            let total = matching.len();
+            let drawn = matching.into_iter().take(MAX_ROWS).cloned().collect();
+            (drawn, total)
+        })
+    };
+    move || {
+        let (drawn, total) = rows();
+        if total == 0 {
+            return view! { <div class="panel table-empty">"No image matches."</div> }.into_any();
+        }
+        let capped = (total > MAX_ROWS).then(|| {
+            view! {
+                <div class="table-empty">
+                    {format!("Showing the first {MAX_ROWS} of {} images.", thousands(total))}
+                </div>
+            }
+        });
+        view! {
+            <div class="panel table-panel">
+                <div class="table-scroll">
+                    <table class="table vuln-table" data-testid="vuln-images">
+                        <thead>
+                            <tr>
+                                <th>"Image"</th>
+                                <th class="num">"Runs in"</th>
+                                <th class="num">"Critical"</th>
+                                <th class="num">"High"</th>
+                                <th class="num">"Medium"</th>
+                                <th class="num">"Low"</th>
+                                <th class="num">"Fixable"</th>
+                                <th>"Upgrades"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {drawn.into_iter().map(|image| view! { <ImageRow image=image /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {capped}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn ImageRow(image: ImageVulnerabilities) -> impl IntoView {
+    let workloads: BTreeSet<_> = image.workloads.iter().map(|c| &c.resource).collect();
+    let runs_in = if image.running {
+        match workloads.len() {
+            1 => "1 workload".to_string(),
+            n => format!("{} workloads", thousands(n)),
+        }
+    } else {
+        "not running".to_string()
+    };
+    let c = image.counts;
+    let counts = if image.scanned {
+        view! {
+            <td class="num">{thousands(c.critical)}</td>
+            <td class="num">{thousands(c.high)}</td>
+            <td class="num">{thousands(c.medium)}</td>
+            <td class="num">{thousands(c.low)}</td>
+            <td class="num">{thousands(image.fixable)}</td>
+        }
+        .into_any()
+    } else {
+        view! { <td colspan="5" class="muted vuln-not-scanned">"not scanned"</td> }.into_any()
+    };
+    let mut upgrades: Vec<String> = image
+        .upgrades
+        .iter()
+        .take(UPGRADES_SHOWN)
+        .map(|u| format!("{} {} → {}", u.package, u.installed, u.fixed))
+        .collect();
+    if image.upgrades.len() > UPGRADES_SHOWN {
+        upgrades.push(format!(
+            "+{} more",
+            thousands(image.upgrades.len() - UPGRADES_SHOWN)
+        ));
+    }
+    view! {
+        <tr
+            data-testid="vuln-image-row"
+            data-image=image.image.clone()
+            data-scanned=image.scanned.to_string()
+            data-running=image.running.to_string()
+        >
+            <td class="mono vuln-image">{image.image.clone()}</td>
+            <td class="num" class:muted=!image.running>{runs_in}</td>
+            {counts}
+            <td class="mono vuln-upgrades">
+                {upgrades.into_iter().map(|u| view! { <div>{u}</div> }).collect_view()}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,129 @@
+//! Vulnerabilities by workload: each running container of a scanned image, most
+//! urgent first, with its image, its top priority (0–100, CVSS weighed by where it
+//! runs) and its vulnerabilities by severity. Choosing one lists its vulnerabilities.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use portolan_engine::vulns::ContainerVulnerabilities;
+
+use crate::components::vuln_container::ContainerVulns;
+use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::format::thousands;
+use crate::state::use_state;
+
+#[component]
+pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
+    let state = use_state();
+    // Index in `vulnerabilities.containers` of the container whose list is shown.
+    let selected = RwSignal::new(None::<usize>);
+    let rows = move || {
+        let filter = filter.get();
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return (Vec::new(), 0);
+            };
+            let report = &a.vulnerabilities;
+            let images: HashMap<&str, bool> = report
+                .images
+                .iter()
+                .map(|i| (i.image.as_str(), filter.admits_image(i)))
+                .collect();
+            let matching: Vec<(usize, &ContainerVulnerabilities)> = report
+                .containers
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    !filter.is_active() || images.get(c.image.as_str()).copied().unwrap_or(false)
+                })
+                .collect();
+            let total = matching.len();
+            let drawn: Vec<(usize, ContainerVulnerabilities)> = matching
+                .into_iter()
+                .take(MAX_ROWS)
+                .map(|(i, c)| (i, c.clone()))
+                .collect();
+            (drawn, total)
+        })
+    };
+    let chosen = move || {
+        let index = selected.get()?;
+        state.analysis.with(|a| {
+            a.as_ref()
+                .and_then(|a| a.vulnerabilities.containers.get(index).cloned())
+        })
+    };
+    let table = move || {
+        let (drawn, total) = rows();
+        if total == 0 {
+            return view! { <div class="panel table-empty">"No workload matches."</div> }
+                .into_any();
+        }
+        let capped = (total > MAX_ROWS).then(|| {
+            view! {
+                <div class="table-empty">
+                    {format!("Showing the first {MAX_ROWS} of {} containers.", thousands(total))}
+                </div>
+            }
+        });
+        view! {
+            <div class="panel table-panel">
+                <div class="table-scroll">
+                    <table class="table vuln-table" data-testid="vuln-workloads">
+                        <thead>
+                            <tr>
+                                <th>"Workload / container"</th>
+                                <th>"Image"</th>
+                                <th class="num">"Top priority"</th>
+                                <th class="num">"Critical"</th>
+                                <th class="num">"High"</th>
+                                <th class="num">"Medium"</th>
+                                <th class="num">"Low"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {drawn
+                                .into_iter()
+                                .map(|(index, c)| {
+                                    let counts = c.counts;
+                                    view! {
+                                        <tr
+                                            data-testid="vuln-workload-row"
+                                            data-workload=c.resource.to_string()
+                                            data-container=c.container.clone()
+                                            class:selected=move || selected.get() == Some(index)
+                                        >
+                                            <td>
+                                                <button
+                                                    class="link-button"
+                                                    data-testid="vuln-workload-open"
+                                                    title="List this container's vulnerabilities"
+                                                    on:click=move |_| selected.set(Some(index))
+                                                >
+                                                    {c.resource.to_string()}
+                                                </button>
+                                                <div class="muted mono">{c.container.clone()}</div>
+                                            </td>
+                                            <td class="mono vuln-image">{c.image.clone()}</td>
+                                            <td class="num">{format!("{:.0}", c.priority)}</td>
+                                            <td class="num">{thousands(counts.critical)}</td>
+                                            <td class="num">{thousands(counts.high)}</td>
+                                            <td class="num">{thousands(counts.medium)}</td>
+                                            <td class="num">{thousands(counts.low)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {capped}
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        {move || chosen().map(|c| view! { <ContainerVulns container=c on_close=move || selected.set(None) /> })}
+        {table}
+    }
+}
