@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use portolan_engine::vulns::CveExposure;
 
 use crate::components::severity::SeverityBadge;
-use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -24,15 +24,8 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let matching: Vec<&CveExposure> = a
-                .vulnerabilities
-                .cves
-                .iter()
-                .filter(|c| filter.admits_cve(c))
-                .collect();
-            let total = matching.len();
-            let drawn = matching.into_iter().take(MAX_ROWS).cloned().collect();
-            (drawn, total)
+            let (drawn, total) = first_rows(&a.vulnerabilities.cves, |x| filter.admits_cve(x));
+            (drawn.into_iter().map(|(_, x)| x).collect(), total)
         })
     };
     move || {
@@ -41,13 +34,6 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
             return view! { <div class="panel table-empty">"No vulnerability matches."</div> }
                 .into_any();
         }
-        let capped = (total > MAX_ROWS).then(|| {
-            view! {
-                <div class="table-empty">
-                    {format!("Showing the first {MAX_ROWS} of {} vulnerabilities.", thousands(total))}
-                </div>
-            }
-        });
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
@@ -67,7 +53,7 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                {capped}
+                <CapNote total=total what="vulnerabilities" />
             </div>
         }
         .into_any()

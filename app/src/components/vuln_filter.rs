@@ -3,11 +3,38 @@
 //! the filters when the image it runs does, since its own list holds only the most
 //! urgent vulnerabilities.
 
+use leptos::prelude::*;
 use portolan_engine::rules::Severity;
 use portolan_engine::vulns::{CveExposure, ImageVulnerabilities};
 
 /// Rows drawn per table; the rest are counted, not drawn.
 pub const MAX_ROWS: usize = 200;
+
+/// The first [`MAX_ROWS`] items `keep` admits, with their positions in `items`, and how
+/// many it admits in all.
+pub fn first_rows<T: Clone>(items: &[T], keep: impl Fn(&T) -> bool) -> (Vec<(usize, T)>, usize) {
+    let mut drawn = Vec::new();
+    let mut total = 0;
+    for (i, item) in items.iter().enumerate().filter(|(_, item)| keep(item)) {
+        if drawn.len() < MAX_ROWS {
+            drawn.push((i, item.clone()));
+        }
+        total += 1;
+    }
+    (drawn, total)
+}
+
+/// Under a table cut at [`MAX_ROWS`] rows: how many `what` there are in all.
+#[component]
+pub fn CapNote(total: usize, what: &'static str) -> impl IntoView {
+    (total > MAX_ROWS).then(|| {
+        view! {
+            <div class="table-empty">
+                {format!("Showing the first {MAX_ROWS} of {} {what}.", crate::format::thousands(total))}
+            </div>
+        }
+    })
+}
 
 /// The three tables of the vulnerabilities page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

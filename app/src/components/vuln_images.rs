@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use portolan_engine::vulns::ImageVulnerabilities;
 
-use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -23,15 +23,8 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let matching: Vec<&ImageVulnerabilities> = a
-                .vulnerabilities
-                .images
-                .iter()
-                .filter(|i| filter.admits_image(i))
-                .collect();
-            let total = matching.len();
-            let drawn = matching.into_iter().take(MAX_ROWS).cloned().collect();
-            (drawn, total)
+            let (drawn, total) = first_rows(&a.vulnerabilities.images, |x| filter.admits_image(x));
+            (drawn.into_iter().map(|(_, x)| x).collect(), total)
         })
     };
     move || {
@@ -39,13 +32,6 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
         if total == 0 {
             return view! { <div class="panel table-empty">"No image matches."</div> }.into_any();
         }
-        let capped = (total > MAX_ROWS).then(|| {
-            view! {
-                <div class="table-empty">
-                    {format!("Showing the first {MAX_ROWS} of {} images.", thousands(total))}
-                </div>
-            }
-        });
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
@@ -67,7 +53,7 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                {capped}
+                <CapNote total=total what="images" />
             </div>
         }
         .into_any()

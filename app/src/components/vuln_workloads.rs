@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use portolan_engine::vulns::ContainerVulnerabilities;
 
 use crate::components::vuln_container::ContainerVulns;
-use crate::components::vuln_filter::{VulnFilter, MAX_ROWS};
+use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -29,21 +28,9 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
                 .iter()
                 .map(|i| (i.image.as_str(), filter.admits_image(i)))
                 .collect();
-            let matching: Vec<(usize, &ContainerVulnerabilities)> = report
-                .containers
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    !filter.is_active() || images.get(c.image.as_str()).copied().unwrap_or(false)
-                })
-                .collect();
-            let total = matching.len();
-            let drawn: Vec<(usize, ContainerVulnerabilities)> = matching
-                .into_iter()
-                .take(MAX_ROWS)
-                .map(|(i, c)| (i, c.clone()))
-                .collect();
-            (drawn, total)
+            first_rows(&report.containers, |c| {
+                !filter.is_active() || images.get(c.image.as_str()).copied().unwrap_or(false)
+            })
         })
     };
     let chosen = move || {
@@ -59,13 +46,6 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
             return view! { <div class="panel table-empty">"No workload matches."</div> }
                 .into_any();
         }
-        let capped = (total > MAX_ROWS).then(|| {
-            view! {
-                <div class="table-empty">
-                    {format!("Showing the first {MAX_ROWS} of {} containers.", thousands(total))}
-                </div>
-            }
-        });
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
@@ -117,7 +97,7 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
                         </tbody>
                     </table>
                 </div>
-                {capped}
+                <CapNote total=total what="containers" />
             </div>
         }
         .into_any()
