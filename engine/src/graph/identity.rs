@@ -13,7 +13,7 @@ use crate::model::permissions::{
     api_group_matches, resource_matches, rule_allows, verb_matches, Permissions, Request,
 };
 use crate::model::{Inventory, WorkloadUnit};
-use crate::rules::rbac::{grants_everything, token_mounted as mounted};
+use crate::rules::rbac::token_mounted as mounted;
 use crate::rules::ResourceRef;
 
 const RBAC: &str = "rbac.authorization.k8s.io";
@@ -172,11 +172,7 @@ impl RoleView<'_, '_> {
         let users = self.allow(&["impersonate"], "", "users", "");
         let groups = self.allow(&["impersonate"], "", "groups", "");
         Caps {
-            admin: cluster
-                && self
-                    .perms
-                    .binding_rules(self.binding)
-                    .any(|(_, r)| grants_everything(r)),
+            admin: cluster && self.perms.binding_admin_equivalent(self.binding),
             exec,
             patch,
             create,
@@ -397,7 +393,11 @@ fn permission_sets(b: &mut Builder) {
             .clone();
         let role_obj = &inv.roles[role];
         let role_name = if role_obj.cluster_scoped {
-            format!("ClusterRole {}", role_obj.metadata.name)
+            format!(
+                "ClusterRole {}{}",
+                role_obj.metadata.name,
+                role_obj.assumed_note()
+            )
         } else {
             format!(
                 "Role {}/{}",

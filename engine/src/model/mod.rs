@@ -7,6 +7,7 @@
 //! hold the serde shapes per area; [`Inventory::summary`] produces the inventory part of
 //! the [`crate::Analysis`].
 
+pub mod bootstrap;
 pub mod cluster;
 pub mod image;
 pub mod meta;
@@ -17,7 +18,7 @@ pub mod rbac;
 pub mod vuln;
 pub mod workload;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -218,6 +219,7 @@ impl Inventory {
                 source,
                 rules,
                 aggregation,
+                assumed: false,
             }),
             Body::Binding {
                 cluster_scoped,
@@ -370,6 +372,53 @@ impl Inventory {
                     cloud: None,
                 });
             }
+        }
+        self.add_bootstrap_roles();
+    }
+
+    /// Adds, marked assumed, the bootstrap ClusterRoles ([`bootstrap`]) that a binding
+    /// references but the snapshot does not define, with the bootstrap roles that
+    /// aggregate into them; a snapshot's own definition always wins. The definitions
+    /// follow the cluster's version when the snapshot says it, else the latest.
+    fn add_bootstrap_roles(&mut self) {
+        let defined: HashSet<String> = self
+            .roles
+            .iter()
+            .filter(|r| r.cluster_scoped)
+            .map(|r| r.metadata.name.clone())
+            .collect();
+        let mut wanted: Vec<String> = self
+            .bindings
+            .iter()
+            .filter(|b| b.role_ref.kind == "ClusterRole")
+            .map(|b| b.role_ref.name.clone())
+            .filter(|n| !defined.contains(n))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let version = self.clusters.iter().find_map(|c| c.minor_version());
+        let table = bootstrap::roles(version);
+        let mut added: HashSet<String> = HashSet::new();
+        while let Some(name) = wanted.pop() {
+            if defined.contains(&name) || added.contains(&name) {
+                continue;
+            }
+            let Some(role) = table.iter().find(|r| r.metadata.name == name) else {
+                continue;
+            };
+            // Aggregated roles bring the bootstrap roles they select.
+            for part in &table {
+                if role
+                    .aggregation
+                    .iter()
+                    .any(|s| s.matches(&part.metadata.labels))
+                {
+                    wanted.push(part.metadata.name.clone());
+                }
+            }
+            added.insert(name);
+            self.roles.push(role.clone());
         }
     }
 
@@ -686,7 +735,8 @@ impl Inventory {
             let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
             rows.push(kind, "", name, source, vec![("Roles", roles.join(", "))]);
         }
-        for r in &self.roles {
+        // Assumed built-in roles are not in the snapshot: not inventory rows.
+        for r in self.roles.iter().filter(|r| !r.assumed) {
             let kind = if r.cluster_scoped {
                 "ClusterRole"
             } else {

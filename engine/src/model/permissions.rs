@@ -14,7 +14,12 @@
 //!   ClusterRole only for requests *in the binding's namespace*: never cluster-scoped
 //!   resources, all-namespaces lists or non-resource URLs.
 //! - A binding whose role is absent from the snapshot grants nothing (the authorizer
-//!   fails it); [`Permissions::unresolved`] lists them.
+//!   fails it); [`Permissions::unresolved`] lists them. Built-in ClusterRoles the API
+//!   server bootstraps are not absent: the inventory supplies them, marked assumed
+//!   ([`super::bootstrap`]).
+//! - **Admin equivalence**: rules that together allow every standard verb on every
+//!   resource of every API group ([`admin_equivalent`]) are cluster-admin's power
+//!   however they are written (`*` or the verbs listed, in one rule or several).
 //! - **Aggregated ClusterRoles**: a ClusterRole with an `aggregationRule` holds the
 //!   union of the rules of every other ClusterRole whose labels match one of its
 //!   `clusterRoleSelectors` (an empty selector matches every ClusterRole), transitively
@@ -286,6 +291,46 @@ pub fn non_resource_url_matches(rule: &PolicyRule, path: &str) -> bool {
     })
 }
 
+/// The verbs every resource type serves. Holding all of them on every resource of every
+/// API group is holding the cluster: secrets, pods on any node, and every RBAC object.
+pub const STANDARD_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+];
+
+/// Whether `rules` together allow every standard verb on every resource of every API
+/// group, without `resourceNames`: `cluster-admin`'s power, whether written as `*` or
+/// with the verbs listed, in one rule or spread over several. The one predicate the
+/// rules and the graph use for "admin-equivalent".
+pub fn admin_equivalent<'r>(rules: impl IntoIterator<Item = &'r PolicyRule>) -> bool {
+    // A group and a resource no rule names: only wildcards match them.
+    const UNLISTED_GROUP: &str = "\u{1}any-group";
+    const UNLISTED_RESOURCE: &str = "\u{1}any-resource";
+    let rules: Vec<&PolicyRule> = rules.into_iter().collect();
+    STANDARD_VERBS.iter().all(|verb| {
+        let request = Request::resource(verb, UNLISTED_GROUP, UNLISTED_RESOURCE);
+        rules.iter().any(|r| rule_allows(r, &request))
+    })
+}
+
+/// The rules of `rules` that count towards [`admin_equivalent`]: wildcard group and
+/// resource, no names.
+pub fn admin_rules<'r>(
+    rules: impl IntoIterator<Item = &'r PolicyRule>,
+) -> impl Iterator<Item = &'r PolicyRule> {
+    rules.into_iter().filter(|r| {
+        r.resource_names.is_empty()
+            && r.api_groups.iter().any(|g| g == "*")
+            && r.resources.iter().any(|x| x == "*")
+    })
+}
+
 /// One rule a principal holds, with where it comes from.
 #[derive(Clone, Copy, Debug)]
 pub struct Grant<'a> {
@@ -527,6 +572,12 @@ impl<'a> Permissions<'a> {
             .flatten()
             .into_iter()
             .flat_map(move |r| self.role_rules(r as usize))
+    }
+
+    /// Whether a binding's rules are admin-equivalent ([`admin_equivalent`]); for a
+    /// RoleBinding, within its namespace.
+    pub fn binding_admin_equivalent(&self, binding: usize) -> bool {
+        admin_equivalent(self.binding_rules(binding).map(|(_, r)| r))
     }
 
     /// The (binding, subject) pairs that name the principal, ClusterRoleBindings

@@ -38,6 +38,22 @@ pub struct Role {
     pub rules: Vec<PolicyRule>,
     /// ClusterRoles whose labels match these selectors contribute their rules.
     pub aggregation: Vec<LabelSelector>,
+    /// A built-in ClusterRole the snapshot lacks, added from the API server's bootstrap
+    /// policy ([`super::bootstrap`]): what it grants is assumed, not read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
+}
+
+impl Role {
+    /// ` (built-in role, definition assumed)` for an assumed role, else empty: appended
+    /// wherever a finding or a graph label names the role.
+    pub fn assumed_note(&self) -> &'static str {
+        if self.assumed {
+            " (built-in role, definition assumed)"
+        } else {
+            ""
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -13,16 +13,19 @@
 //! own), ClusterRoles named `system:*`, `eks:*` or `cluster-admin` for the wildcard
 //! rule, and the `system:masters` group as a subject (it bypasses authorization
 //! anyway, so `cluster-admin` bound to `system:masters` is not a finding). Capability
-//! rules do not repeat a ClusterRoleBinding that grants everything: that one is
-//! reported once, as critical, by `clusterAdminBinding`.
+//! rules do not repeat a binding that grants everything (admin-equivalent, however
+//! written): it is reported once, by `clusterAdminBinding` (cluster-wide) or
+//! `namespaceAdminBinding` (in a namespace). Bindings to built-in roles the snapshot
+//! lacks are judged by their bootstrap definitions and say "built-in role, definition
+//! assumed".
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 use crate::model::permissions::{
-    binding_display, role_display, rule_allows, rule_display, subject_display, Grant, Permissions,
-    Principal, Request, Scope, ANONYMOUS_USER, AUTHENTICATED, MASTERS, SERVICE_ACCOUNTS,
-    UNAUTHENTICATED,
+    admin_rules, binding_display, role_display, rule_allows, rule_display, subject_display, Grant,
+    Permissions, Principal, Request, Scope, ANONYMOUS_USER, AUTHENTICATED, MASTERS,
+    SERVICE_ACCOUNTS, UNAUTHENTICATED,
 };
 use crate::model::rbac::{Binding, PolicyRule, Role, Subject};
 use crate::model::WorkloadUnit;
@@ -34,6 +37,7 @@ use super::POD_KINDS;
 /// The family's rules, in catalogue order.
 pub static RULES: &[&Rule] = &[
     &CLUSTER_ADMIN_BINDING,
+    &NAMESPACE_ADMIN_BINDING,
     &WILDCARD_ROLE,
     &ANONYMOUS_ACCESS,
     &BROAD_GROUP_BINDING,
@@ -117,11 +121,13 @@ fn binding_ref(b: &Binding) -> ResourceRef {
     }
 }
 
-fn role_ref_display(b: &Binding) -> String {
+/// The role a binding references, noting a built-in role whose definition is assumed.
+fn role_ref_display(b: &Binding, role: Option<&Role>) -> String {
+    let note = role.map_or("", Role::assumed_note);
     if b.role_ref.kind == "Role" {
-        format!("Role {}/{}", b.metadata.namespace, b.role_ref.name)
+        format!("Role {}/{}{note}", b.metadata.namespace, b.role_ref.name)
     } else {
-        format!("{} {}", b.role_ref.kind, b.role_ref.name)
+        format!("{} {}{note}", b.role_ref.kind, b.role_ref.name)
     }
 }
 
@@ -138,17 +144,22 @@ fn provenance(role: &Role, src: &Role, rule: &PolicyRule) -> String {
     }
 }
 
-/// `verbs *, apiGroups *, resources *` with no resourceNames: everything.
-pub(crate) fn grants_everything(rule: &PolicyRule) -> bool {
-    let star = |v: &[String]| v.iter().any(|s| s == "*");
-    star(&rule.verbs)
-        && star(&rule.api_groups)
-        && star(&rule.resources)
-        && rule.resource_names.is_empty()
-}
-
-fn binding_grants_everything(perms: &Permissions, bi: usize) -> bool {
-    perms.binding_rules(bi).any(|(_, r)| grants_everything(r))
+/// The rules that make a binding admin-equivalent, displayed (see
+/// [`crate::model::permissions::admin_equivalent`]).
+fn admin_rules_display(perms: &Permissions, bi: usize) -> String {
+    let Some(role) = perms.binding_role(bi) else {
+        return String::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (src, rule) in perms.binding_rules(bi) {
+        if admin_rules([rule]).next().is_some() {
+            let text = provenance(role, src, rule);
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+    }
+    out.join("; ")
 }
 
 /// A permission a rule looks for: any of `verbs` on `resource[/sub]` of `group`.
@@ -294,7 +305,9 @@ fn emit_capability(
         if subjects.is_empty() {
             continue;
         }
-        if b.cluster_scoped && binding_grants_everything(perms, bi) {
+        // Admin-equivalent bindings are reported once, by `clusterAdminBinding` or
+        // `namespaceAdminBinding`, not piecemeal.
+        if perms.binding_admin_equivalent(bi) {
             continue;
         }
         let (caps, rules) = binding_matches(perms, bi, needs);
@@ -322,7 +335,7 @@ fn emit_capability(
                 caps_display(&caps),
                 scope_display(b),
                 binding_display(b),
-                role_ref_display(b),
+                role_ref_display(b, perms.binding_role(bi)),
                 rules.join("; ")
             ),
             source: b.source.clone(),
@@ -425,7 +438,7 @@ fn emit_subject_binding(
                 "{} binds {} ({what}) to {} {}, which grants more than discovery: {}",
                 binding_display(b),
                 subjects_display(b, &subjects),
-                role_ref_display(b),
+                role_ref_display(b, Some(role)),
                 scope_display(b),
                 beyond.join("; ")
             ),
@@ -584,7 +597,7 @@ pub static CLUSTER_ADMIN_BINDING: Rule = Rule {
         severity: Severity::Critical,
         category: Category::Rbac,
         kinds: &["ClusterRoleBinding"],
-        checks: "No ClusterRoleBinding grants a ClusterRole with a rule allowing every verb on every resource of every API group (`cluster-admin`, or any role with `verbs: [\"*\"], apiGroups: [\"*\"], resources: [\"*\"]`, aggregation resolved) to a user, group or service account. The built-in `cluster-admin` binding to `system:masters` and bindings named `system:*`/`eks:*` to `system:*`/`eks:*` roles are not reported.",
+        checks: "No ClusterRoleBinding grants a ClusterRole whose rules together allow every verb on every resource of every API group (`cluster-admin`, or any role with `verbs: [\"*\"], apiGroups: [\"*\"], resources: [\"*\"]`, or with get, list, watch, create, update, patch, delete and deletecollection listed in one rule or several; aggregation resolved) to a user, group or service account. A binding to the built-in `cluster-admin` that the snapshot does not define is judged by the definition the API server bootstraps, and the finding says it was assumed. The built-in `cluster-admin` binding to `system:masters` and bindings named `system:*`/`eks:*` to `system:*`/`eks:*` roles are not reported.",
         why: "Cluster-admin is every permission on every object: all secrets, every node through privileged pods, every identity through tokens and impersonation. A stolen credential of the subject (a CI token, a controller's service account) is the whole cluster.",
         example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ci-deployer-cluster-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: deployer\n  namespace: ci",
         remediation: "Replace the binding with a role that lists the resources and verbs the subject uses, bound with RoleBindings in the namespaces it works in. Keep cluster-admin for a break-glass group whose use is audited.",
@@ -603,12 +616,9 @@ fn check_cluster_admin(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let subjects = relevant_subjects(b);
-        if subjects.is_empty() {
+        if subjects.is_empty() || !perms.binding_admin_equivalent(bi) {
             continue;
         }
-        let Some((src, rule)) = perms.binding_rules(bi).find(|(_, r)| grants_everything(r)) else {
-            continue;
-        };
         out.push(Finding {
             exemption: None,
             rule: CLUSTER_ADMIN_BINDING.info.id.into(),
@@ -617,11 +627,72 @@ fn check_cluster_admin(cx: &Context, out: &mut Vec<Finding>) {
             container: String::new(),
             field: "roleRef".into(),
             message: format!(
-                "{} can do everything (every verb on every resource) cluster-wide through {} → {}; matching rule: {}",
+                "{} can do everything (every verb on every resource) cluster-wide through {} → {}; matching rules: {}",
                 subjects_display(b, &subjects),
                 binding_display(b),
-                role_ref_display(b),
-                provenance(role, src, rule)
+                role_ref_display(b, Some(role)),
+                admin_rules_display(perms, bi)
+            ),
+            source: b.source.clone(),
+        });
+    }
+}
+
+pub static NAMESPACE_ADMIN_BINDING: Rule = Rule {
+    info: RuleInfo {
+        id: "namespaceAdminBinding",
+        title: "Namespace admin rights should be bound only where required",
+        severity: Severity::High,
+        category: Category::Rbac,
+        kinds: &["RoleBinding"],
+        checks: "No RoleBinding makes a user, group or service account admin of its namespace: it references the ClusterRole `admin` or `cluster-admin`, or a role whose rules together allow every verb on every resource of every API group (`*`, or get, list, watch, create, update, patch, delete and deletecollection listed, aggregation resolved). Reported once per binding; the capability rules do not repeat an admin-equivalent binding. Built-in `system:*`/`eks:*` bindings are not reported.",
+        why: "A namespace admin reads every secret of the namespace, runs any pod there with any of its service accounts (and their cloud identities), and grants roles in it: everything that runs in the namespace is theirs, and with a privileged pod, the node it lands on.",
+        example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: team-admin\n  namespace: payments\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n- kind: Group\n  name: payments-team\n  apiGroup: rbac.authorization.k8s.io",
+        remediation: "Bind `edit` or a role listing what the team deploys; keep `admin` of a namespace for its owners and of production namespaces for a break-glass group.",
+        frameworks: &["cis-k8s/5.1.1", "nsa-cisa", "mitre/T1078"],
+    },
+    check: check_namespace_admin,
+};
+
+fn check_namespace_admin(cx: &Context, out: &mut Vec<Finding>) {
+    let perms = cx.permissions();
+    for (bi, b) in cx.inventory.bindings.iter().enumerate() {
+        if b.cluster_scoped || builtin_binding(b) {
+            continue;
+        }
+        let Some(role) = perms.binding_role(bi) else {
+            continue;
+        };
+        let subjects = relevant_subjects(b);
+        if subjects.is_empty() {
+            continue;
+        }
+        let named_admin =
+            role.cluster_scoped && matches!(role.metadata.name.as_str(), "admin" | "cluster-admin");
+        let how = if perms.binding_admin_equivalent(bi) {
+            format!(
+                "every verb on every resource; matching rules: {}",
+                admin_rules_display(perms, bi)
+            )
+        } else if named_admin {
+            "the namespace administrator role: secrets, pods, workloads and RoleBindings"
+                .to_string()
+        } else {
+            continue;
+        };
+        out.push(Finding {
+            exemption: None,
+            rule: NAMESPACE_ADMIN_BINDING.info.id.into(),
+            severity: NAMESPACE_ADMIN_BINDING.info.severity,
+            resource: binding_ref(b),
+            container: String::new(),
+            field: "roleRef".into(),
+            message: format!(
+                "{} is admin of namespace {} through {} → {}: {how}",
+                subjects_display(b, &subjects),
+                b.metadata.namespace,
+                binding_display(b),
+                role_ref_display(b, Some(role)),
             ),
             source: b.source.clone(),
         });
@@ -1155,7 +1226,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
                     format!(
                         "{} → {}{scope}",
                         g.binding_display(),
-                        role_ref_display(g.binding),
+                        role_ref_display(g.binding, Some(g.role)),
                     ),
                     BTreeSet::new(),
                 )

@@ -91,9 +91,13 @@ fn cluster_admin_bindings_are_reported_except_system_masters() {
     let m = message(&f, "clusterAdminBinding", "sa-admin");
     assert!(m.contains("ServiceAccount ci/deployer"), "{m}");
     assert!(m.contains("ClusterRole almighty"), "{m}");
-    // Capability rules do not repeat the cluster-wide admin bindings, but do report
-    // the namespace-scoped one.
-    assert_eq!(fired(&f, "secretsAccess"), ["RoleBinding/team/team-admin"]);
+    // Capability rules do not repeat admin-equivalent bindings: the namespace-scoped
+    // one is reported once, as namespace admin.
+    assert!(fired(&f, "secretsAccess").is_empty());
+    assert_eq!(
+        fired(&f, "namespaceAdminBinding"),
+        ["RoleBinding/team/team-admin"]
+    );
     // The definition of cluster-admin is not a wildcard finding; `almighty` is.
     assert_eq!(fired(&f, "rbacWildcard"), ["ClusterRole/almighty"]);
 }
@@ -504,4 +508,133 @@ fn service_account_automount_off_on_the_account_is_honoured() {
         fired(&f, "serviceAccountClusterTakeover"),
         ["Deployment/a/forced-on"]
     );
+}
+
+const ALL_VERBS_LISTED: &str = "- {apiGroups: ['*'], resources: ['*'], verbs: [watch, list, get]}\n- {apiGroups: ['*'], resources: ['*'], verbs: [deletecollection, delete, patch, update, create]}\n";
+
+#[test]
+fn admin_equivalence_is_reported_once_however_written() {
+    // Every verb listed out, across two rules, in no particular order.
+    let f = one(ALL_VERBS_LISTED);
+    assert_eq!(fired(&f, "clusterAdminBinding"), ["ClusterRoleBinding/bad"]);
+    let m = message(&f, "clusterAdminBinding", "bad");
+    assert!(m.contains("deletecollection") && m.contains("watch"), "{m}");
+    for rule in ["secretsAccess", "podCreation", "podExec", "deleteRights"] {
+        assert!(
+            fired(&f, rule).is_empty(),
+            "{rule} repeats the admin binding"
+        );
+    }
+    // Negative control: every verb but `deletecollection` is not admin-equivalent, and
+    // the capabilities it does grant are reported one by one.
+    let f = one("- {apiGroups: ['*'], resources: ['*'], verbs: [get, list, watch, create, update, patch, delete]}\n");
+    assert!(fired(&f, "clusterAdminBinding").is_empty());
+    assert_eq!(fired(&f, "secretsAccess"), ["ClusterRoleBinding/bad"]);
+    assert_eq!(fired(&f, "podCreation"), ["ClusterRoleBinding/bad"]);
+    // resourceNames narrow a rule: not admin-equivalent either.
+    let f = one("- {apiGroups: ['*'], resources: ['*'], resourceNames: [x], verbs: ['*']}\n");
+    assert!(fired(&f, "clusterAdminBinding").is_empty());
+}
+
+#[test]
+fn namespace_admin_bindings() {
+    let yaml = cluster_role("everything", ALL_VERBS_LISTED)
+        + &role(
+            "team",
+            "owner",
+            "- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n",
+        )
+        + &role(
+            "team",
+            "reader",
+            "- {apiGroups: [''], resources: [pods], verbs: [get]}\n",
+        )
+        + &rb("team", "to-admin", "ClusterRole", "admin", ALICE)
+        + &rb("team", "to-everything", "ClusterRole", "everything", ALICE)
+        + &rb("team", "to-owner", "Role", "owner", ALICE)
+        + &rb("team", "to-reader", "Role", "reader", ALICE)
+        + &rb("team", "to-view", "ClusterRole", "view", ALICE);
+    let f = findings(&yaml);
+    assert_eq!(
+        fired(&f, "namespaceAdminBinding"),
+        [
+            "RoleBinding/team/to-admin",
+            "RoleBinding/team/to-everything",
+            "RoleBinding/team/to-owner"
+        ]
+    );
+    let m = message(&f, "namespaceAdminBinding", "to-admin");
+    assert!(m.contains("User alice is admin of namespace team"), "{m}");
+    assert!(m.contains("built-in role, definition assumed"), "{m}");
+    // A RoleBinding is never cluster admin.
+    assert!(fired(&f, "clusterAdminBinding").is_empty());
+}
+
+#[test]
+fn built_in_roles_absent_from_the_snapshot_are_assumed() {
+    // A manifest-only repository: the binding names roles it does not contain.
+    let yaml = crb("ops-admin", "cluster-admin", ALICE)
+        + &rb(
+            "shop",
+            "devs",
+            "ClusterRole",
+            "edit",
+            "[{kind: Group, name: devs}]",
+        )
+        + &crb("nodes-x", "system:node", "[{kind: User, name: bob}]")
+        + &crb("typo", "clustr-admin", ALICE);
+    let f = findings(&yaml);
+    assert_eq!(
+        fired(&f, "clusterAdminBinding"),
+        ["ClusterRoleBinding/ops-admin"]
+    );
+    let m = message(&f, "clusterAdminBinding", "ops-admin");
+    assert!(
+        m.contains("ClusterRole cluster-admin (built-in role, definition assumed)"),
+        "{m}"
+    );
+    // edit, aggregated from the bootstrap aggregate-to-edit and aggregate-to-view roles.
+    let m = message(&f, "secretsAccess", "devs");
+    assert!(
+        m.contains("Group devs") && m.contains("in namespace shop"),
+        "{m}"
+    );
+    assert!(m.contains("definition assumed"), "{m}");
+    assert!(
+        m.contains("aggregated from ClusterRole system:aggregate-to-edit"),
+        "{m}"
+    );
+    assert_eq!(fired(&f, "podExec"), ["RoleBinding/shop/devs"]);
+    // system:node reads secrets cluster-wide.
+    assert!(fired(&f, "secretsAccess").contains(&"ClusterRoleBinding/nodes-x".to_string()));
+    // An unknown role is still absent: it grants nothing.
+    assert!(f.iter().all(|f| f.resource.name != "typo"));
+}
+
+#[test]
+fn the_snapshot_definition_of_a_built_in_role_wins() {
+    // This cluster's `edit` was replaced by one that only reads config maps.
+    let yaml = cluster_role(
+        "edit",
+        "- {apiGroups: [''], resources: [configmaps], verbs: [get, list]}\n",
+    ) + &rb(
+        "shop",
+        "devs",
+        "ClusterRole",
+        "edit",
+        "[{kind: Group, name: devs}]",
+    );
+    let f = findings(&yaml);
+    assert!(fired(&f, "secretsAccess").is_empty(), "{f:#?}");
+    assert!(fired(&f, "podExec").is_empty());
+    assert!(f.iter().all(|f| !f.message.contains("assumed")));
+    // Without it, the bootstrap `edit` applies.
+    let f = findings(&rb(
+        "shop",
+        "devs",
+        "ClusterRole",
+        "edit",
+        "[{kind: Group, name: devs}]",
+    ));
+    assert_eq!(fired(&f, "secretsAccess"), ["RoleBinding/shop/devs"]);
 }
