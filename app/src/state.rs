@@ -113,6 +113,9 @@ pub struct AppState {
     pub exemption_problems: RwSignal<Vec<String>>,
     /// The baseline of the compare page, `None` until the user picks one.
     pub baseline: RwSignal<Option<Arc<Baseline>>>,
+    /// The namespace of namespaced objects written without one (empty: `default`),
+    /// from the load panel; given to every analysis.
+    pub default_namespace: RwSignal<String>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
@@ -131,6 +134,7 @@ impl AppState {
             exemptions: RwSignal::new(stored),
             exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
             baseline: RwSignal::new(None),
+            default_namespace: RwSignal::new(String::new()),
             loaded: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
         };
@@ -240,22 +244,36 @@ impl AppState {
         self.error.set(None);
         let files = self.loaded.with_value(Clone::clone);
         let text = self.exemptions_text();
+        let namespace = self.default_namespace.get_untracked();
         self.busy.set(Some(Busy::new("model", 1, 1, "")));
         self.worker.update_value(|w| match w {
-            Some(w) => w.update_exemptions(&files, &text),
+            Some(w) => w.update_exemptions(&files, &text, &namespace),
             None => self
                 .error
                 .set(Some("The analysis worker is not running.".into())),
         });
     }
 
+    /// Sets the namespace of objects written without one and, when files are loaded,
+    /// analyses them again with it.
+    pub fn set_default_namespace(&self, namespace: String) {
+        if self.default_namespace.get_untracked() == namespace {
+            return;
+        }
+        self.default_namespace.set(namespace);
+        if self.loaded_count.get_untracked() > 0 {
+            self.reanalyze();
+        }
+    }
+
     fn reanalyze(&self) {
         self.error.set(None);
         let files = self.loaded.with_value(Clone::clone);
         let text = self.exemptions_text();
+        let namespace = self.default_namespace.get_untracked();
         self.busy.set(Some(Busy::new("read", 0, files.len(), "")));
         self.worker.update_value(|w| match w {
-            Some(w) => w.analyze(&files, &text),
+            Some(w) => w.analyze(&files, &text, &namespace),
             None => self
                 .error
                 .set(Some("The analysis worker is not running.".into())),

@@ -100,9 +100,10 @@ impl WorkerClient {
         client
     }
 
-    /// Asks for an analysis of `files` with `exemptions` (an exemption file's text),
-    /// superseding any earlier request.
-    pub fn analyze(&self, files: &[LoadedFile], exemptions: &str) {
+    /// Asks for an analysis of `files` with `exemptions` (an exemption file's text) and
+    /// the namespace of objects written without one (empty: `default`), superseding any
+    /// earlier request.
+    pub fn analyze(&self, files: &[LoadedFile], exemptions: &str, namespace: &str) {
         let inner = &self.inner;
         let id = self.next_id();
         inner.analyze_id.set(id);
@@ -121,6 +122,7 @@ impl WorkerClient {
                 ("blobs", blobs.into()),
                 ("exemptions", JsValue::from_str(exemptions)),
                 ("today", JsValue::from_str(&today())),
+                ("namespace", JsValue::from_str(namespace)),
             ],
         );
         if self.running() || inner.worker.borrow().is_none() {
@@ -135,11 +137,11 @@ impl WorkerClient {
     /// Applies new `exemptions` to the analysis of `files`: the rules run again on the
     /// snapshot the worker kept, or, when it holds none (still loading, restarted), the
     /// files are analysed again.
-    pub fn update_exemptions(&self, files: &[LoadedFile], exemptions: &str) {
+    pub fn update_exemptions(&self, files: &[LoadedFile], exemptions: &str, namespace: &str) {
         let inner = &self.inner;
         let kept = inner.ready.get() && inner.kept.get() && inner.worker.borrow().is_some();
         if !kept {
-            self.analyze(files, exemptions);
+            self.analyze(files, exemptions, namespace);
             return;
         }
         let id = self.next_id();

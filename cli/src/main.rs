@@ -181,6 +181,10 @@ struct EngineArgs {
     /// Attack paths listed in the output, riskiest first (all are counted).
     #[arg(long, value_name = "N", default_value_t = 100)]
     max_paths: usize,
+    /// The namespace of namespaced objects written without `metadata.namespace`, as
+    /// kubectl's `--namespace` (default: `default`).
+    #[arg(long, short = 'n', value_name = "NS")]
+    namespace: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -238,6 +242,10 @@ struct EnforceArgs {
     /// replaces the default.
     #[arg(long, value_name = "NS", default_value = "kube-system")]
     exempt_namespace: Vec<String>,
+    /// The namespace of namespaced objects written without `metadata.namespace`, as
+    /// kubectl's `--namespace` (default: `default`).
+    #[arg(long, short = 'n', value_name = "NS")]
+    namespace: Option<String>,
     /// Write the YAML to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -548,6 +556,9 @@ fn engine_options(flags: &EngineArgs) -> Result<AnalyzeOptions, String> {
             max_paths: flags.max_paths,
         },
         include_graph: false,
+        load: portolan_engine::LoadOptions {
+            default_namespace: flags.namespace.clone().unwrap_or_default(),
+        },
     })
 }
 
@@ -916,6 +927,9 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
         rules: rules::RuleOptions {
             pss_version,
             ..Default::default()
+        },
+        load: portolan_engine::LoadOptions {
+            default_namespace: args.namespace.clone().unwrap_or_default(),
         },
         ..AnalyzeOptions::default()
     };

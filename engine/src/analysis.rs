@@ -36,6 +36,16 @@ pub struct AnalyzeOptions {
     pub paths: PathOptions,
     /// Include the security graph itself (nodes and edges) in the analysis.
     pub include_graph: bool,
+    /// How the inputs are read into the inventory.
+    pub load: LoadOptions,
+}
+
+/// How input files are read into the inventory ([`load_with`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// The namespace of namespaced objects written without `metadata.namespace`
+    /// (kubectl's `--namespace`); empty means `default`.
+    pub default_namespace: String,
 }
 
 impl Default for AnalyzeOptions {
@@ -45,6 +55,7 @@ impl Default for AnalyzeOptions {
             rules: RuleOptions::default(),
             paths: PathOptions::default(),
             include_graph: false,
+            load: LoadOptions::default(),
         }
     }
 }
@@ -217,7 +228,7 @@ pub fn analyze(
     options: &AnalyzeOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Analysis {
-    let snapshot = load(files, progress);
+    let snapshot = load_with(files, &options.load, progress);
     let analysis = conclude(&snapshot, options);
     progress(Progress {
         stage: "rules".into(),
@@ -237,14 +248,24 @@ pub struct Snapshot {
     inventory: Inventory,
 }
 
+/// Parses `files` into a [`Snapshot`] with the default [`LoadOptions`].
+pub fn load(files: &[InputFile], progress: &mut dyn FnMut(Progress)) -> Snapshot {
+    load_with(files, &LoadOptions::default(), progress)
+}
+
 /// Parses `files` into a [`Snapshot`], reporting progress after each file and once the
 /// inventory is built. Never panics on input data.
-pub fn load(files: &[InputFile], progress: &mut dyn FnMut(Progress)) -> Snapshot {
+pub fn load_with(
+    files: &[InputFile],
+    options: &LoadOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Snapshot {
     // Inputs are read in path order so that the same files give the same analysis
     // however they were listed or dropped.
     let mut files: Vec<&InputFile> = files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut inventory = Inventory::default();
+    inventory.set_default_namespace(&options.default_namespace);
     let mut inputs = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let parsed = ingest::parse_file(file);

@@ -27,7 +27,9 @@ pub mod rules;
 pub mod source;
 pub mod vulns;
 
-pub use analysis::{analyze, conclude, load, Analysis, AnalyzeOptions, Progress, Snapshot};
+pub use analysis::{
+    analyze, conclude, load, load_with, Analysis, AnalyzeOptions, LoadOptions, Progress, Snapshot,
+};
 pub use ingest::InputFile;
 pub use source::{Diagnostic, Source};
 

@@ -1,7 +1,7 @@
 //! The analysis worker: runs the engine off the page's main thread.
 //!
 //! It receives the files to analyse as `Blob`s, reads them synchronously (allowed in a
-//! worker), loads them with [`portolan_engine::load`], reports progress after every
+//! worker), loads them with [`portolan_engine::load_with`], reports progress after every
 //! file and posts the finished analysis as JSON, in parts. It keeps the loaded snapshot,
 //! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]).
 //! The page stays responsive however large the snapshot is. See `protocol.rs` for the
@@ -14,7 +14,9 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Uint8Array};
 use portolan_engine::rules::{exemptions, RuleOptions};
-use portolan_engine::{conclude, load, Analysis, AnalyzeOptions, InputFile, Progress, Snapshot};
+use portolan_engine::{
+    conclude, load_with, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -80,7 +82,10 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
             progress_message(id, &p.stage, p.done, p.total, &file),
         )
     };
-    let snapshot = load(&files, &mut report);
+    let load_options = LoadOptions {
+        default_namespace: protocol::string_field(data, "namespace"),
+    };
+    let snapshot = load_with(&files, &load_options, &mut report);
     drop(files);
     let analysis = conclude(&snapshot, &options);
     SNAPSHOT.with_borrow_mut(|s| *s = Some(snapshot));

@@ -96,6 +96,19 @@ pub fn DropZone() -> impl IntoView {
                     </label>
                     <LoadDemoButton />
                 </div>
+                <label class="dropzone-namespace">
+                    "Default namespace "
+                    <input
+                        type="text"
+                        placeholder="default"
+                        size="16"
+                        spellcheck="false"
+                        data-testid="default-namespace"
+                        title="Namespace of objects written without metadata.namespace, as kubectl -n"
+                        prop:value=move || state.default_namespace.get()
+                        on:change=move |e| state.set_default_namespace(event_target_value(&e).trim().to_string())
+                    />
+                </label>
                 <p class="dropzone-foot">
                     "To export your own cluster, run "
                     <a href="collect.sh" download="collect.sh" data-testid="collect-link">

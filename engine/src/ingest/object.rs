@@ -150,36 +150,37 @@ enum Shape {
     Other,
 }
 
+/// Kubernetes' own kinds are read by kind whatever their version or group spelling
+/// (`extensions/v1beta1` Deployments, `apps/v1beta2`, a typo such as `app/v1`): the
+/// inventory warns about the version ([`crate::model::kinds::version_warning`]). A kind
+/// in a custom resource's group is never one of ours.
 fn shape(api_version: &str, kind: &str) -> Shape {
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    let core = group.is_empty();
-    let rbac = group == "rbac.authorization.k8s.io";
+    let group = crate::model::kinds::group_of(api_version);
+    if !crate::model::kinds::is_builtin_group(group) {
+        return Shape::Other;
+    }
     match kind {
-        "Pod" if core => Shape::Pod,
-        "Node" if core => Shape::Node,
-        "Namespace" if core => Shape::Namespace,
-        "ServiceAccount" if core => Shape::ServiceAccount,
-        "Service" if core => Shape::Service,
-        "ConfigMap" if core => Shape::ConfigMap,
-        "Secret" if core => Shape::Secret,
-        "Config" if core => Shape::KubeConfig,
-        "ReplicationController" if core => Shape::Workload(WorkloadKind::ReplicationController),
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
-            if matches!(group, "apps" | "extensions") =>
-        {
+        "Pod" => Shape::Pod,
+        "Node" => Shape::Node,
+        "Namespace" => Shape::Namespace,
+        "ServiceAccount" => Shape::ServiceAccount,
+        "Service" => Shape::Service,
+        "ConfigMap" => Shape::ConfigMap,
+        "Secret" => Shape::Secret,
+        "Config" if group.is_empty() => Shape::KubeConfig,
+        "ReplicationController" => Shape::Workload(WorkloadKind::ReplicationController),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
             WorkloadKind::from_kind(kind).map_or(Shape::Other, Shape::Workload)
         }
-        "Job" if group == "batch" => Shape::Workload(WorkloadKind::Job),
-        "CronJob" if group == "batch" => Shape::CronJob,
-        "Role" if rbac => Shape::Role(false),
-        "ClusterRole" if rbac => Shape::Role(true),
-        "RoleBinding" if rbac => Shape::Binding(false),
-        "ClusterRoleBinding" if rbac => Shape::Binding(true),
-        "Ingress" if matches!(group, "networking.k8s.io" | "extensions") => Shape::Ingress,
-        "NetworkPolicy" if matches!(group, "networking.k8s.io" | "extensions") => {
-            Shape::NetworkPolicy
-        }
-        "EndpointSlice" if group == "discovery.k8s.io" => Shape::EndpointSlice,
+        "Job" => Shape::Workload(WorkloadKind::Job),
+        "CronJob" => Shape::CronJob,
+        "Role" => Shape::Role(false),
+        "ClusterRole" => Shape::Role(true),
+        "RoleBinding" => Shape::Binding(false),
+        "ClusterRoleBinding" => Shape::Binding(true),
+        "Ingress" => Shape::Ingress,
+        "NetworkPolicy" => Shape::NetworkPolicy,
+        "EndpointSlice" => Shape::EndpointSlice,
         _ => Shape::Other,
     }
 }

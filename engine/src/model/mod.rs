@@ -10,6 +10,7 @@
 pub mod bootstrap;
 pub mod cluster;
 pub mod image;
+pub mod kinds;
 pub mod meta;
 pub mod network;
 pub mod permissions;
@@ -100,6 +101,7 @@ pub struct Inventory {
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
     managed_clusters: Vec<ManagedCluster>,
+    default_namespace: String,
 }
 
 /// What analyses iterate over instead of pods: one entry per controller that is not
@@ -123,7 +125,12 @@ pub struct WorkloadUnit<'a> {
 
 impl Inventory {
     /// Adds the objects of one file. Returns warnings for objects already loaded from
-    /// another place (the first one read wins).
+    /// another place (the first one read wins), for built-in kinds written with an API
+    /// version Kubernetes does not serve (read by kind all the same), and one per file
+    /// counting the namespaced objects without a namespace, which are placed in the
+    /// default namespace ([`Inventory::set_default_namespace`]). Cluster-scoped kinds
+    /// never get one; custom resources keep what they were written with (their scope is
+    /// their CRD's, which the snapshot may not hold).
     pub fn extend(
         &mut self,
         objects: Vec<(Object, Source)>,
@@ -131,7 +138,19 @@ impl Inventory {
     ) -> Vec<Diagnostic> {
         let mut diagnostics = Vec::new();
         self.server_versions.extend(server_version);
-        for (obj, source) in objects {
+        let mut defaulted = 0usize;
+        let mut file = String::new();
+        for (mut obj, source) in objects {
+            if let Some(warning) = kinds::version_warning(&obj.api_version, &obj.kind) {
+                diagnostics.push(Diagnostic::warning(&source.file, source.line, 0, warning));
+            }
+            if obj.metadata.namespace.is_empty()
+                && kinds::scope(&obj.api_version, &obj.kind) == Some(kinds::KindScope::Namespaced)
+            {
+                obj.metadata.namespace = self.default_namespace().to_string();
+                defaulted += 1;
+                file.clone_from(&source.file);
+            }
             if !obj.metadata.name.is_empty() && !matches!(obj.body, Body::KubeConfig { .. }) {
                 let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
                 let key = (
@@ -158,7 +177,35 @@ impl Inventory {
             }
             self.add(obj, source);
         }
+        if defaulted > 0 {
+            diagnostics.push(Diagnostic::warning(
+                &file,
+                0,
+                0,
+                format!(
+                    "{defaulted} namespaced object{} without metadata.namespace placed in namespace {}, as kubectl would",
+                    if defaulted == 1 { "" } else { "s" },
+                    self.default_namespace()
+                ),
+            ));
+        }
         diagnostics
+    }
+
+    /// Sets the namespace that namespaced objects written without `metadata.namespace`
+    /// belong to (kubectl's `--namespace`); `default` when unset or empty. Call before
+    /// [`Inventory::extend`].
+    pub fn set_default_namespace(&mut self, namespace: &str) {
+        self.default_namespace = namespace.trim().to_string();
+    }
+
+    /// The namespace namespaced objects without one are placed in.
+    pub fn default_namespace(&self) -> &str {
+        if self.default_namespace.is_empty() {
+            "default"
+        } else {
+            &self.default_namespace
+        }
     }
 
     fn add(&mut self, obj: Object, source: Source) {
