@@ -6,7 +6,10 @@
 //!
 //! **Invariant:** `data`, `stringData` and `binaryData` are read as keys only, for every
 //! kind and before the kind is known, so Secret values never reach memory the model
-//! holds; the kubeconfig `users` section (credentials) is skipped unread.
+//! holds; the kubeconfig `users` section (credentials) is skipped unread. The one
+//! exception is a ConfigMap's `data` (or a `data` met before the kind is known): each
+//! value is judged as it is read ([`crate::model::credentials::classify_value`]) and
+//! dropped, and only the verdict (key, kind of credential) is kept, for ConfigMaps only.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +18,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::Deserialize;
 
 use crate::model::cluster::{NodeSpec, NodeStatus};
+use crate::model::credentials::{classify_value, CredentialKind};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
 use crate::model::network::Endpoint;
 use crate::model::network::{
@@ -84,6 +88,8 @@ pub enum Body {
     },
     ConfigMap {
         keys: Vec<String>,
+        /// Keys whose value is a credential by its shape, with the kind; never the value.
+        credentials: Vec<(String, CredentialKind)>,
     },
     Secret {
         secret_type: String,
@@ -209,6 +215,7 @@ struct Fields {
     policy_spec: NetworkPolicySpec,
     secret_type: String,
     keys: Vec<String>,
+    credentials: Vec<(String, CredentialKind)>,
     current_context: String,
     contexts: Vec<KubeContext>,
     clusters: Vec<KubeCluster>,
@@ -313,7 +320,10 @@ impl Fields {
             Shape::NetworkPolicy => Body::NetworkPolicy {
                 spec: self.policy_spec,
             },
-            Shape::ConfigMap => Body::ConfigMap { keys: self.keys },
+            Shape::ConfigMap => Body::ConfigMap {
+                keys: self.keys,
+                credentials: self.credentials,
+            },
             Shape::Secret => Body::Secret {
                 secret_type: self.secret_type,
                 keys: self.keys,
@@ -370,7 +380,25 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 "apiVersion" => api_version = Some(map.next_value_seed(Lenient)?),
                 "kind" => kind = Some(map.next_value_seed(Lenient)?),
                 "metadata" => metadata = map.next_value_seed(MetaSeed)?,
-                "data" | "stringData" | "binaryData" => {
+                "data" => {
+                    // Values are judged (and dropped) only where they may be a
+                    // ConfigMap's: never once the kind is known to be another.
+                    let shape = known.or_else(|| match (&api_version, &kind) {
+                        (Some(a), Some(k)) => Some(shape(a, k)),
+                        _ => None,
+                    });
+                    if matches!(shape, None | Some(Shape::ConfigMap)) {
+                        for (key, verdict) in map.next_value_seed(VerdictsSeed)? {
+                            if let Some(v) = verdict {
+                                fields.credentials.push((key.clone(), v));
+                            }
+                            fields.keys.push(key);
+                        }
+                    } else {
+                        fields.keys.extend(map.next_value_seed(KeysSeed)?);
+                    }
+                }
+                "stringData" | "binaryData" => {
                     fields.keys.extend(map.next_value_seed(KeysSeed)?);
                 }
                 "users" => {
@@ -402,6 +430,8 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 .map_err(|e| de::Error::custom(format_args!("{key}: {e}")))?;
         }
         keys_sorted(&mut fields.keys);
+        fields.credentials.sort();
+        fields.credentials.dedup_by(|a, b| a.0 == b.0);
         Ok(Object {
             api_version,
             kind,
@@ -478,9 +508,126 @@ impl<'de> DeserializeSeed<'de> for KeysSeed {
     }
 }
 
+/// A ConfigMap's `data`: each key with the kind of credential its value is, judged while
+/// the value is read; the value itself is dropped at once.
+struct VerdictsSeed;
+
+impl<'de> DeserializeSeed<'de> for VerdictsSeed {
+    type Value = Vec<(String, Option<CredentialKind>)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Vec<(String, Option<CredentialKind>)>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key_seed(Lenient)? {
+                    let verdict = map.next_value_seed(Verdict)?;
+                    out.push((key, verdict));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(Entries)
+    }
+}
+
+/// One value judged: the kind of credential a string is; anything else is skipped.
+struct Verdict;
+
+impl<'de> DeserializeSeed<'de> for Verdict {
+    type Value = Option<CredentialKind>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct Judge;
+        impl<'de> Visitor<'de> for Judge {
+            type Value = Option<CredentialKind>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(classify_value(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+        }
+        d.deserialize_any(Judge)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_map_values_leave_only_a_verdict() {
+        for order in [
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"tls.pem":"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIDEADBEEF\n-----END EC PRIVATE KEY-----","mode":"fast","db":"Server=x;Password=Tr0ub4dor;"}}"#,
+            r#"{"data":{"tls.pem":"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIDEADBEEF\n-----END EC PRIVATE KEY-----","mode":"fast","db":"Server=x;Password=Tr0ub4dor;"},"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}"#,
+        ] {
+            let obj = parse(order);
+            let debug = format!("{obj:?}");
+            assert!(!debug.contains("MHcCAQEEIDEADBEEF") && !debug.contains("Tr0ub4dor"));
+            assert_eq!(
+                obj.body,
+                Body::ConfigMap {
+                    keys: vec!["db".into(), "mode".into(), "tls.pem".into()],
+                    credentials: vec![
+                        ("db".into(), CredentialKind::ConnectionString),
+                        ("tls.pem".into(), CredentialKind::PrivateKey)
+                    ],
+                }
+            );
+        }
+        // A Secret's values give no verdict, whatever the order.
+        let obj = parse(
+            r#"{"data":{"k":"-----BEGIN PRIVATE KEY-----"},"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#,
+        );
+        assert_eq!(
+            obj.body,
+            Body::Secret {
+                secret_type: String::new(),
+                keys: vec!["k".into()]
+            }
+        );
+    }
 
     fn parse(json: &str) -> Object {
         serde_json::from_str(json).unwrap()

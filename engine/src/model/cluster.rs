@@ -219,12 +219,14 @@ impl Namespace {
     }
 }
 
-/// A ConfigMap: its keys only. Values are never read.
+/// A ConfigMap: its keys, and for keys whose value is a credential by its shape, the
+/// kind of credential (judged while parsing). Values never enter the model.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConfigMap {
     pub metadata: ObjectMeta,
     pub source: Source,
     pub keys: Vec<String>,
+    pub credentials: Vec<(String, super::credentials::CredentialKind)>,
 }
 
 /// A Secret: metadata, type and key names. **Invariant:** its values are skipped by the

@@ -9,6 +9,7 @@
 
 pub mod bootstrap;
 pub mod cluster;
+pub mod credentials;
 pub mod image;
 pub mod kinds;
 pub mod meta;
@@ -313,10 +314,11 @@ impl Inventory {
                 source,
                 spec,
             }),
-            Body::ConfigMap { keys } => self.config_maps.push(ConfigMap {
+            Body::ConfigMap { keys, credentials } => self.config_maps.push(ConfigMap {
                 metadata,
                 source,
                 keys,
+                credentials,
             }),
             Body::Secret { secret_type, keys } => self.secrets.push(Secret {
                 metadata,

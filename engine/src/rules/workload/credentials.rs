@@ -1,10 +1,13 @@
 //! Secrets and credentials: Secrets injected as environment variables, credentials
-//! written as literal environment values, and config map keys named like credentials.
+//! written as literal environment values, and config map keys named like credentials or
+//! holding one (judged while parsing). Names and values are classified by
+//! [`crate::model::credentials`], shared with run-time detection.
 //!
 //! **Invariant:** no finding shows a credential. Messages name the variable or key and
 //! at most a redacted hint (`AKIA…, 20 characters`).
 
 use super::{containers, describe, unit_finding, POD_KINDS};
+pub(crate) use crate::model::credentials::{classify_name, classify_value, NameKind};
 use crate::rules::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 
 pub static SECRETS_IN_ENV: Rule = Rule {
@@ -68,264 +71,6 @@ fn check_secrets_in_env(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// What a name (an environment variable or a config map key) says it holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NameKind {
-    /// A password, token, API key, private key, ...
-    Credential,
-    /// A connection string or URL that usually embeds user and password.
-    ConnectionString,
-}
-
-/// Words of a name, upper-cased: `dbPassword`, `db-password`, `DB_PASSWORD` and
-/// `db.password` all give `[DB, PASSWORD]`.
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        cur.push(ch.to_ascii_uppercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-/// Last words that make a name about a credential's metadata, not the credential
-/// (`TOKEN_FILE`, `SECRET_NAME`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`, `TOKEN_URL`).
-const METADATA_WORDS: &[&str] = &[
-    "FILE",
-    "FILES",
-    "PATH",
-    "DIR",
-    "NAME",
-    "NAMES",
-    "REF",
-    "ARN",
-    "ID",
-    "TTL",
-    "EXPIRY",
-    "EXPIRATION",
-    "EXPIRES",
-    "LENGTH",
-    "LEN",
-    "SIZE",
-    "TIMEOUT",
-    "HEADER",
-    "TYPE",
-    "ENABLED",
-    "ENABLE",
-    "DISABLED",
-    "DISABLE",
-    "REQUIRED",
-    "MODE",
-    "FORMAT",
-    "COUNT",
-    "MAX",
-    "MIN",
-    "POLICY",
-    "ROTATION",
-    "LOCATION",
-    "ENDPOINT",
-    "URL",
-    "URI",
-    "HOST",
-    "PORT",
-    "VERSION",
-    "AUDIENCE",
-    "ISSUER",
-    "REALM",
-    "KIND",
-    "SOURCE",
-    "PROVIDER",
-    "METHOD",
-    "USER",
-    "USERNAME",
-    "INTERVAL",
-    "PERIOD",
-    "SECONDS",
-    "DURATION",
-    "LIFETIME",
-    "PREFIX",
-    "SUFFIX",
-    "FIELD",
-    "PARAM",
-    "STORE",
-    "VAULT",
-    "MOUNT",
-];
-
-/// Database and broker names that, followed by `URL`/`URI`, form a connection string.
-const CONNECTION_PREFIXES: &[&str] = &[
-    "DATABASE",
-    "DB",
-    "POSTGRES",
-    "POSTGRESQL",
-    "PG",
-    "MYSQL",
-    "MARIADB",
-    "MONGO",
-    "MONGODB",
-    "REDIS",
-    "AMQP",
-    "RABBITMQ",
-    "JDBC",
-    "SQL",
-    "MSSQL",
-    "CASSANDRA",
-    "ELASTICSEARCH",
-    "BROKER",
-];
-
-/// Classifies a name, or `None` when it does not look like it holds a credential.
-pub(crate) fn classify_name(name: &str) -> Option<NameKind> {
-    let lower = name.to_ascii_lowercase();
-    let file = lower.rsplit('/').next().unwrap_or(&lower);
-    if file.ends_with(".key")
-        || file.ends_with(".p12")
-        || file.ends_with(".pfx")
-        || file.ends_with(".jks")
-        || file.ends_with(".keystore")
-        || matches!(
-            file,
-            "id_rsa"
-                | "id_ecdsa"
-                | "id_ed25519"
-                | "id_dsa"
-                | ".htpasswd"
-                | "htpasswd"
-                | ".pgpass"
-                | "pgpass"
-                | ".netrc"
-                | "netrc"
-                | ".git-credentials"
-        )
-    {
-        return Some(NameKind::Credential);
-    }
-    let w = words(name);
-    let has = |s: &str| w.iter().any(|x| x == s);
-    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
-    // Connection strings come first: `DATABASE_URL` ends with a metadata word.
-    if has("DSN")
-        || has("CONNSTR")
-        || has("CONNECTIONSTRING")
-        || pair("CONNECTION", "STRING")
-        || pair("CONN", "STRING")
-        || w.windows(2).any(|p| {
-            CONNECTION_PREFIXES.contains(&p[0].as_str()) && matches!(p[1].as_str(), "URL" | "URI")
-        })
-    {
-        return Some(NameKind::ConnectionString);
-    }
-    if has("PUBLIC") || has("PUBLISHABLE") || (name.len() == 3 && w == ["PWD"]) {
-        return None;
-    }
-    let last = w.last()?;
-    if METADATA_WORDS.contains(&last.as_str()) {
-        return None;
-    }
-    let credential = has("PASSWORD")
-        || has("PASSWD")
-        || has("PASSPHRASE")
-        || has("PASSWORDS")
-        || (has("PWD") && w.len() > 1)
-        || (has("PASS") && w.len() > 1)
-        || has("SECRET")
-        || has("SECRETS")
-        || has("TOKEN")
-        || has("CREDENTIAL")
-        || has("CREDENTIALS")
-        || has("CREDS")
-        || has("APIKEY")
-        || has("ACCESSKEY")
-        || has("SECRETKEY")
-        || has("PRIVATEKEY")
-        || has("AUTHTOKEN")
-        || has("ACCESSTOKEN")
-        || pair("API", "KEY")
-        || pair("ACCESS", "KEY")
-        || pair("PRIVATE", "KEY")
-        || pair("SIGNING", "KEY")
-        || pair("ENCRYPTION", "KEY")
-        || pair("MASTER", "KEY")
-        || pair("AUTH", "KEY")
-        || pair("LICENSE", "KEY");
-    credential.then_some(NameKind::Credential)
-}
-
-/// A credential recognised in a value by its shape, described without the value.
-pub(crate) fn credential_in_value(value: &str) -> Option<String> {
-    let bytes = value.as_bytes();
-    // AWS access key ids: AKIA/ASIA + 16 upper-case letters or digits, alone as a word.
-    for (i, w) in bytes.windows(20).enumerate() {
-        let prefix_ok = w.starts_with(b"AKIA") || w.starts_with(b"ASIA");
-        let body_ok = w[4..]
-            .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let after_ok = bytes.get(i + 20).is_none_or(|b| !b.is_ascii_alphanumeric());
-        if prefix_ok && body_ok && before_ok && after_ok {
-            return Some(format!(
-                "an AWS access key id ({}…, 20 characters)",
-                &value[i..i + 4]
-            ));
-        }
-    }
-    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
-        return Some("a PEM private key".into());
-    }
-    // scheme://user:password@host
-    let mut rest = value;
-    while let Some(i) = rest.find("://") {
-        let after = &rest[i + 3..];
-        let authority = after
-            .split(['/', '?', '#', ' ', '"', '\''])
-            .next()
-            .unwrap_or_default();
-        if let Some((userinfo, _host)) = authority.rsplit_once('@') {
-            if let Some((_user, password)) = userinfo.split_once(':') {
-                let placeholder = password.starts_with("$(")
-                    || password.starts_with("${")
-                    || password.starts_with('$')
-                    || password.is_empty();
-                if !placeholder {
-                    return Some("a connection string with an embedded password".into());
-                }
-            }
-        }
-        rest = after;
-    }
-    for (prefix, what) in [
-        ("ghp_", "a GitHub token"),
-        ("github_pat_", "a GitHub token"),
-        ("glpat-", "a GitLab token"),
-        ("xoxb-", "a Slack token"),
-        ("xoxp-", "a Slack token"),
-        ("sk_live_", "a Stripe secret key"),
-    ] {
-        if value
-            .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
-            .any(|t| t.starts_with(prefix) && t.len() >= prefix.len() + 16)
-        {
-            return Some(format!("{what} ({prefix}…)"));
-        }
-    }
-    None
-}
-
 /// Whether a literal value is a reference, a path or a flag rather than a credential.
 fn not_a_credential(value: &str) -> bool {
     let v = value.trim();
@@ -355,7 +100,7 @@ pub static CREDENTIALS_IN_ENV: Rule = Rule {
         severity: Severity::High,
         category: Category::Workload,
         kinds: POD_KINDS,
-        checks: "No container's `env[].value` holds a credential: a non-empty literal value of a variable named like one (`*PASSWORD*`, `*PASSWD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIALS*`, ...; not `*_FILE`, `*_PATH`, `*_NAME`, `*_URL`, public or publishable keys, `$(VAR)` references, paths or booleans), or a value that looks like one whatever the name: an AWS access key id (`AKIA`/`ASIA` + 16), a PEM private key, a URL with `user:password@`, GitHub, GitLab, Slack or Stripe secret tokens. Findings name the variable and never show the value.",
+        checks: "No container's `env[].value` holds a credential: a non-empty literal value of a variable named like one (`*PASSWORD*`, `*PASSWD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIALS*`, `*BEARER*`, a provider key named only by `KEY` such as `SENDGRID_KEY`, `KEY_STRIPE` or `*_KEY_CONTENT` (not data-structure keys such as `SORT_KEY` or `CACHE_KEY`), ...; not `*_FILE`, `*_PATH`, `*_NAME`, `*_URL`, public or publishable keys, `$(VAR)` references, paths or booleans), or a value that looks like one whatever the name: an AWS access key id (`AKIA`/`ASIA` + 16), a Google API key, a PEM private key (any standard header, also inside a longer text; not certificates or public keys), a JSON Web Token, a URL with `user:password@` or a connection string with `Password=`/`AccountKey=`, a bearer token, GitHub, GitLab, Slack or Stripe secret tokens. Findings name the variable and never show the value.",
         why: "A literal value is part of the pod spec: it is stored unencrypted in etcd (Secrets can be encrypted at rest), readable by everyone with `get` on the workload (far more people than can read Secrets), kept in Git, Helm release history, CI logs and every snapshot like this one, and it is never rotated.",
         example: "spec:\n  containers:\n  - name: api\n    image: ghcr.io/acme/storefront-api:2.14.0\n    env:\n    - name: DB_PASSWORD\n      value: changeme123",
         remediation: "Rotate the credential (consider it exposed), store it in a Secret (or an external secret manager synced by the CSI Secrets Store driver or External Secrets) and mount it as a file; for cloud APIs use a workload identity (IRSA, EKS Pod Identity, Azure or GKE Workload Identity) instead of static keys.",
@@ -371,7 +116,7 @@ fn check_credentials_in_env(cx: &Context, out: &mut Vec<Finding>) {
                 let Some(value) = var.value.as_deref() else {
                     continue;
                 };
-                let what = match credential_in_value(value) {
+                let what = match classify_value(value).map(|k| k.describe()) {
                     Some(what) => what,
                     None if classify_name(&var.name) == Some(NameKind::Credential)
                         && !not_a_credential(value) =>
@@ -403,7 +148,7 @@ pub static CREDENTIALS_IN_CONFIG_MAP: Rule = Rule {
         severity: Severity::Medium,
         category: Category::Workload,
         kinds: &["ConfigMap"],
-        checks: "No ConfigMap key is named like a credential (`password`, `secret`, `token`, `api_key`, `access_key`, `private_key`, `credentials`, `*.key`, `id_rsa`, `.htpasswd`, `.pgpass`, ...; not public or publishable keys, nor names of files, paths or URLs of credentials) or like a connection string that usually embeds a password (`DATABASE_URL`, `*_DSN`, `CONNECTION_STRING`, `REDIS_URL`, ...). Portolan never reads ConfigMap values, so the decision is on key names only.",
+        checks: "No ConfigMap key is named like a credential (`password`, `secret`, `token`, `api_key`, `access_key`, `private_key`, `credentials`, `*.key`, `id_rsa`, `.htpasswd`, `.pgpass`, ...; not public or publishable keys, nor names of files, paths or URLs of credentials) or like a connection string that usually embeds a password (`DATABASE_URL`, `*_DSN`, `CONNECTION_STRING`, `REDIS_URL`, ...), and no value is a credential by its shape whatever its key is called: a PEM private key (any standard header, also inside a longer text such as a config file), an AWS access key id, a Google API key, a JSON Web Token, a URL with `user:password@` or a connection string with `Password=`/`AccountKey=`, a bearer token, or a GitHub, GitLab, Slack or Stripe token. Values are judged while the snapshot is parsed and only the verdict (key, kind of credential) is kept: no value enters the model or a finding.",
         why: "ConfigMaps are meant to be read: many roles (`view` among them) can read them where they cannot read Secrets, they are not encrypted at rest, they are printed by `kubectl describe`, copied into support bundles and stored in Git. A credential in one is readable by far more people and tools than intended.",
         example: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: storefront-config\ndata:\n  api_key: AKIA...\n  aws_secret_access_key: ...",
         remediation: "Move the value to a Secret (or an external secret manager), mount it as a file, rotate it, and remove the key from the ConfigMap and from the history of where it is kept (Git, Helm values).",
@@ -415,12 +160,21 @@ pub static CREDENTIALS_IN_CONFIG_MAP: Rule = Rule {
 fn check_config_maps(cx: &Context, out: &mut Vec<Finding>) {
     for cm in &cx.inventory.config_maps {
         for key in &cm.keys {
-            let what = match classify_name(key) {
-                Some(NameKind::Credential) => "is named like a credential",
-                Some(NameKind::ConnectionString) => {
-                    "is named like a connection string, which usually embeds a password"
+            let verdict = cm
+                .credentials
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, kind)| *kind);
+            let what = match (verdict, classify_name(key)) {
+                (Some(kind), _) => format!("holds {}", kind.describe()),
+                (None, Some(NameKind::Credential)) => {
+                    "is named like a credential (value not shown)".to_string()
                 }
-                None => continue,
+                (None, Some(NameKind::ConnectionString)) => {
+                    "is named like a connection string, which usually embeds a password (value not shown)"
+                        .to_string()
+                }
+                (None, None) => continue,
             };
             out.push(Finding {
                 exemption: None,
@@ -433,10 +187,7 @@ fn check_config_maps(cx: &Context, out: &mut Vec<Finding>) {
                 },
                 container: String::new(),
                 field: format!("data.{key}"),
-                message: format!(
-                    "ConfigMap {} key \"{key}\" {what} (value not read)",
-                    cm.metadata.name
-                ),
+                message: format!("ConfigMap {} key \"{key}\" {what}", cm.metadata.name),
                 source: cm.source.clone(),
             });
         }

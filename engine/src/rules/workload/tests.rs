@@ -1,7 +1,7 @@
 use crate::rules::testing::{findings, findings_with};
 use crate::rules::{Finding, RuleOptions};
 
-use super::credentials::{classify_name, credential_in_value, NameKind};
+use super::credentials::{classify_name, classify_value, NameKind};
 use super::host_path::normalize;
 use super::runtime::privilege_switch;
 
@@ -519,13 +519,13 @@ fn credential_names_and_values() {
     ] {
         assert_eq!(classify_name(name), None, "{name}");
     }
-    assert!(credential_in_value("key=AKIAIOSFODNN7EXAMPLE;").is_some());
-    assert!(credential_in_value("XAKIAIOSFODNN7EXAMPLE").is_none());
-    assert!(credential_in_value("amqp://guest:guest@rabbit:5672/").is_some());
-    assert!(credential_in_value("https://user@host/x").is_none());
-    assert!(credential_in_value("postgres://app:$(DB_PASSWORD)@db/app").is_none());
-    assert!(credential_in_value("https://example.com/a:b@c").is_none());
-    assert!(credential_in_value("ghp_0123456789abcdefghij0123").is_some());
+    assert!(classify_value("key=AKIAIOSFODNN7EXAMPLE;").is_some());
+    assert!(classify_value("XAKIAIOSFODNN7EXAMPLE").is_none());
+    assert!(classify_value("amqp://guest:guest@rabbit:5672/").is_some());
+    assert!(classify_value("https://user@host/x").is_none());
+    assert!(classify_value("postgres://app:$(DB_PASSWORD)@db/app").is_none());
+    assert!(classify_value("https://example.com/a:b@c").is_none());
+    assert!(classify_value("ghp_0123456789abcdefghij0123").is_some());
 }
 
 #[test]
@@ -550,7 +550,7 @@ fn config_map_keys_are_judged_by_name() {
         assert_eq!(finding.resource.kind, "ConfigMap");
         assert_eq!(finding.resource.name, "storefront-config");
         assert_eq!(finding.source.file, "t.yaml");
-        assert!(!finding.message.contains("AKIA"));
+        assert!(!finding.message.contains("DEMOFAKE"), "{}", finding.message);
     }
 }
 
@@ -613,4 +613,63 @@ volumes: [{name: tmp, emptyDir: {}}, {name: creds, secret: {secretName: web}}]\n
         .filter(|f| super::RULES.iter().any(|r| r.info.id == f.rule))
         .collect();
     assert!(workload.is_empty(), "{workload:#?}");
+}
+
+#[test]
+fn config_map_values_and_env_values_are_judged_by_shape() {
+    let jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
+    let yaml = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app, namespace: shop}}\ndata:\n  \
+         nginx.conf: |\n    server {{ listen 443; }}\n    -----BEGIN RSA PRIVATE KEY-----\n    MIIEpAIBAAKCAQEA\n    -----END RSA PRIVATE KEY-----\n  \
+         ca.crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIC\n    -----END CERTIFICATE-----\n  \
+         notes: rotate the private key yearly\n  \
+         upstream: {jwt}\n  \
+         SENDGRID_KEY: abc\n  \
+         SORT_KEY: name\n  \
+         settings: \"Server=db;User Id=app;Password=Tr0ub4dor3;\"\n"
+    );
+    let f = findings(&yaml);
+    let mut cm: Vec<(&str, &str)> = f
+        .iter()
+        .filter(|f| f.rule == "credentialsInConfigMap")
+        .map(|f| (f.field.as_str(), f.message.as_str()))
+        .collect();
+    cm.sort();
+    let fields: Vec<&str> = cm.iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        fields,
+        [
+            "data.SENDGRID_KEY",
+            "data.nginx.conf",
+            "data.settings",
+            "data.upstream"
+        ]
+    );
+    assert!(cm[1].1.contains("holds a PEM private key"), "{}", cm[1].1);
+    assert!(cm[2].1.contains("connection string"), "{}", cm[2].1);
+    assert!(cm[3].1.contains("JSON Web Token"), "{}", cm[3].1);
+    for (_, m) in &cm {
+        for secret in ["MIIEpAIBAAKCAQEA", "Tr0ub4dor3", "eyJhbGci"] {
+            assert!(!m.contains(secret), "{m}");
+        }
+    }
+    // Environment values, whatever the variable is called.
+    let f = findings(&pod("p", "shop", &format!(
+        "containers:\n- name: c\n  image: a:1\n  env:\n  - {{name: UPSTREAM, value: '{jwt}'}}\n  - {{name: AUTH_HEADER_VALUE, value: 'Bearer 0123456789abcdef0123'}}\n  - {{name: CA, value: '-----BEGIN CERTIFICATE-----'}}\n  - {{name: STRIPE_KEY, value: sk_test_abc}}\n  - {{name: SORT_KEY, value: created_at}}\n"
+    )));
+    let messages: Vec<&str> = f
+        .iter()
+        .filter(|f| f.rule == "credentialsInEnv")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages[0].contains("UPSTREAM to a JSON Web Token"),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("bearer token"), "{messages:?}");
+    assert!(
+        messages[2].contains("STRIPE_KEY to a literal value"),
+        "{messages:?}"
+    );
 }
