@@ -486,6 +486,94 @@ mod tests {
         }
     }
 
+    /// Each rule's documented example, analysed alone (a pod spec fragment as a Pod): the
+    /// rules listed must report their own example. The others' examples need a second
+    /// object (a role needs a binding, a policy its pods) or input that is not YAML (a
+    /// scan); listing the set keeps a change visible.
+    #[test]
+    fn documented_examples_give_their_finding() {
+        use crate::ingest::{parse_file, InputFile};
+        let mut fires = Vec::new();
+        let mut silent = Vec::new();
+        for r in catalog() {
+            // A fragment (`spec:` of a pod) is read as a Pod.
+            let example = if !r.info.example.trim_start().starts_with("spec:") {
+                r.info.example.to_string()
+            } else {
+                format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata: {{name: example}}\n{}",
+                    r.info.example
+                )
+            };
+            let parsed = parse_file(&InputFile::new("example.yaml", example.as_bytes()));
+            let mut inventory = crate::model::Inventory::default();
+            inventory.extend(parsed.objects, None);
+            inventory.finish();
+            let (findings, ..) = evaluate(&inventory, &RuleOptions::default());
+            if findings.iter().any(|f| f.rule == r.info.id) {
+                fires.push(r.info.id);
+            } else {
+                silent.push(r.info.id);
+            }
+        }
+        assert!(fires.contains(&"clusterAdminBinding"), "{fires:?}");
+        assert!(fires.contains(&"namespaceAdminBinding"), "{fires:?}");
+        assert_eq!(fires, EXAMPLES_THAT_FIRE, "silent: {silent:?}");
+    }
+
+    /// The rules whose documented example reports itself (see above).
+    const EXAMPLES_THAT_FIRE: &[&str] = &[
+        "privileged",
+        "hostNamespaces",
+        "hostPathVolumes",
+        "hostPorts",
+        "procMount_restricted",
+        "seccompProfile_restricted",
+        "containerRuntimeSocket",
+        "hostPathSensitive",
+        "hostPathWritable",
+        "dangerousCapabilities",
+        "netRawCapability",
+        "readOnlyRootFilesystem",
+        "shareProcessNamespace",
+        "sudoInCommand",
+        "resourceRequests",
+        "memoryLimits",
+        "livenessProbe",
+        "readinessProbe",
+        "imageLatestTag",
+        "imageDigest",
+        "imagePullPolicy",
+        "defaultNamespace",
+        "nakedPod",
+        "serviceAccountToken",
+        "defaultServiceAccount",
+        "secretsInEnv",
+        "credentialsInEnv",
+        "credentialsInConfigMap",
+        "clusterAdminBinding",
+        "namespaceAdminBinding",
+        "rbacWildcard",
+        "anonymousAccess",
+        "broadGroupBinding",
+        "defaultServiceAccountBound",
+        "namespaceWithoutNetworkPolicy",
+        "workloadWithoutIngressPolicy",
+        "networkPolicyAllowsAllIngress",
+        "networkPolicyAllowsAllEgress",
+        "ingressWithoutTls",
+        "nodePortService",
+        "internetFacingLoadBalancer",
+        "serviceExternalIps",
+        "namespaceWithoutPodSecurityEnforce",
+        "apiServerPublicAccess",
+        "clusterRbacDisabled",
+        "clusterLocalAccounts",
+        "clusterNetworkPolicyEngine",
+        "eksAuditLoggingDisabled",
+        "eksSecretsEncryption",
+    ];
+
     #[test]
     fn rules_doc_is_up_to_date() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md");
