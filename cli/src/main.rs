@@ -486,18 +486,31 @@ fn main() -> ExitCode {
     }
 }
 
+/// `portolan rules`: one aligned row per rule, columns as wide as their longest value.
 fn list_rules() {
+    let catalog: Vec<&rules::Rule> = rules::catalog().collect();
+    let width = |f: &dyn Fn(&rules::RuleInfo) -> usize, header: &str| {
+        catalog
+            .iter()
+            .map(|r| f(&r.info))
+            .max()
+            .unwrap_or(0)
+            .max(header.len())
+    };
+    let id = width(&|i| i.id.chars().count(), "RULE");
+    let severity = width(&|i| i.severity.as_str().len(), "SEVERITY");
+    let category = width(&|i| i.category.label().chars().count(), "CATEGORY");
     let mut out = io::stdout().lock();
     let _ = writeln!(
         out,
-        "{:<28} {:<14} {:<24} TITLE",
+        "{:<id$}  {:<severity$}  {:<category$}  TITLE",
         "RULE", "SEVERITY", "CATEGORY"
     );
-    for r in rules::catalog() {
+    for r in catalog {
         let i = &r.info;
         let _ = writeln!(
             out,
-            "{:<28} {:<14} {:<24} {}",
+            "{:<id$}  {:<severity$}  {:<category$}  {}",
             i.id,
             i.severity.as_str(),
             i.category.label(),

@@ -57,11 +57,48 @@ pub struct AppliedExemption {
     pub expires: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// The file: `exemptions: [...]` or the list alone. Read without buffering (not an
+/// untagged enum), so each scalar is read as the type its field wants: `reason: yes`,
+/// `name: 0x1F` or `reason: 42` are strings, as the user wrote them, not a YAML 1.1
+/// boolean or number.
 enum File {
     Wrapped { exemptions: Vec<Exemption> },
     List(Vec<Exemption>),
+}
+
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FileVisitor;
+        impl<'de> serde::de::Visitor<'de> for FileVisitor {
+            type Value = File;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of exemptions, or a map with `exemptions:`")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<File, A::Error> {
+                let mut list = Vec::new();
+                while let Some(e) = seq.next_element()? {
+                    list.push(e);
+                }
+                Ok(File::List(list))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
+                let mut exemptions = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "exemptions" {
+                        return Err(serde::de::Error::unknown_field(&key, &["exemptions"]));
+                    }
+                    exemptions = Some(
+                        map.next_value::<Option<Vec<Exemption>>>()?
+                            .unwrap_or_default(),
+                    );
+                }
+                exemptions
+                    .map(|exemptions| File::Wrapped { exemptions })
+                    .ok_or_else(|| serde::de::Error::missing_field("exemptions"))
+            }
+        }
+        d.deserialize_any(FileVisitor)
+    }
 }
 
 /// Reads an exemption file (YAML or JSON). Problems are located diagnostics; valid
@@ -391,5 +428,43 @@ mod tests {
         );
         assert!(!problems.is_empty());
         assert!(valid.len() <= 1);
+    }
+}
+#[cfg(test)]
+mod yaml11 {
+    /// YAML 1.1 booleans and numbers, where a string is expected, are the text written.
+    #[test]
+    fn scalars_are_read_as_the_strings_written() {
+        for v in [
+            "y",
+            "yes",
+            "on",
+            "no",
+            "off",
+            "1.5",
+            "42",
+            "true",
+            "0x1F",
+            "2027-06-30",
+        ] {
+            let text = format!("- rule: {v}\n  reason: {v}\n  name: {v}\n  namespace: {v}\n");
+            let (e, d) = super::parse("x.yaml", &text);
+            assert!(d.is_empty(), "{v}: {d:?}");
+            assert_eq!(e[0].rule, v);
+            assert_eq!(e[0].reason, v);
+            assert_eq!(e[0].name.as_deref(), Some(v));
+            assert_eq!(e[0].namespace.as_deref(), Some(v));
+        }
+        let (e, d) = super::parse(
+            "x.yaml",
+            "exemptions:\n- {rule: podExec, reason: y, expires: 2027-01-31}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(e[0].reason, "y");
+        // Negative controls: null is not a string, and an unknown top-level key is located.
+        let (e, d) = super::parse("x.yaml", "- rule: podExec\n  reason: ~\n");
+        assert!(e.is_empty() && d[0].line == 2, "{d:?}");
+        let (_, d) = super::parse("x.yaml", "exemption:\n- {rule: a, reason: b}\n");
+        assert!(d[0].message.contains("exemption"), "{d:?}");
     }
 }
