@@ -9,6 +9,8 @@
 # `kubectl get`, `kubectl config view --minify` and `kubectl version`
 # (and, on EKS or AKS, the cloud CLI's read-only describe; see below).
 #
+# It also writes snapshot.json: the UTC time it ran (shown by the report).
+#
 # Secret VALUES never leave the cluster: for Secrets, .data, .stringData and
 # the kubectl.kubernetes.io/last-applied-configuration annotation are removed
 # in memory (with jq, or python3 if jq is missing) before anything is written.
@@ -27,7 +29,7 @@
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -145,6 +147,12 @@ collect() {
         skipped "$kind"
     fi
 }
+
+# When the snapshot was taken, for the report: portolan reads this file by its content.
+if printf '{\n    "apiVersion": "portolan/v1",\n    "kind": "SnapshotInfo",\n    "collectedAt": "%s",\n    "collector": "collect.sh"\n}\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$OUT/snapshot.json"; then
+    written snapshot.json
+fi
 
 printf 'Collecting from context "%s" into %s\n' \
     "$(kubectl config current-context 2>/dev/null || echo '?')" "$OUT" >&2

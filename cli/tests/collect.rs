@@ -209,3 +209,34 @@ fn other_clusters_and_missing_clis_do_not_call_clouds() {
     assert!(ok, "{stderr}");
     assert!(stderr.contains("the aws CLI is not installed"), "{stderr}");
 }
+
+#[test]
+fn the_snapshot_records_when_it_was_taken() {
+    let sb = Sandbox::new("time");
+    sb.kubectl("kind-dev", "https://127.0.0.1:6443");
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    let info = sb.file("snapshot.json").expect("snapshot.json written");
+    let info: serde_json::Value = serde_json::from_str(&info).expect("JSON");
+    assert_eq!(info["kind"], "SnapshotInfo");
+    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(["analyze", "--no-resources", "-q"])
+        .arg(sb.root.join("snapshot"))
+        .output()
+        .expect("run portolan");
+    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let time = analysis["snapshotTime"].as_str().expect("snapshotTime");
+    assert_eq!(time, info["collectedAt"]);
+    // In the UTC form the schema fixes.
+    assert!(
+        time.starts_with("20") && time.ends_with('Z') && time.len() == 20,
+        "{time}"
+    );
+    let inputs = analysis["inputs"].as_array().unwrap();
+    assert!(
+        inputs
+            .iter()
+            .any(|i| i["format"] == "snapshot-info"
+                && i["diagnostics"].as_array().unwrap().is_empty())
+    );
+}

@@ -84,6 +84,10 @@ pub struct Analysis {
     /// The clusters the snapshot describes (from `kubectl config view`, `kubectl
     /// version`, `aws eks describe-cluster` and `az aks show` output when present).
     pub clusters: Vec<ClusterSummary>,
+    /// When the snapshot was taken (UTC, `YYYY-MM-DDTHH:MM:SSZ`), from the
+    /// `snapshot.json` `collect.sh` writes; absent when no input says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_time: Option<String>,
     pub inventory: InventorySummary,
     /// Hardening findings: one per failing rule and resource (the controller, not each
     /// replica), sorted by severity, rule and resource.
@@ -319,6 +323,7 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
         },
         inputs: snapshot.inputs.clone(),
         clusters: inventory.cluster_summaries(),
+        snapshot_time: inventory.snapshot_time().map(str::to_string),
         inventory: inventory.summary(options.include_resources),
         findings,
         recommendations,

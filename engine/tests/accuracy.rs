@@ -245,3 +245,35 @@ spec:
     );
     assert_eq!(diags.len(), 2, "{diags:?}");
 }
+
+#[test]
+fn snapshot_time_from_collect_sh_reaches_the_analysis_and_the_report() {
+    let info = "{\"apiVersion\": \"portolan/v1\", \"kind\": \"SnapshotInfo\", \"collectedAt\": \"2026-11-30T08:15:00Z\", \"collector\": \"collect.sh\"}\n";
+    let files = [
+        InputFile::new("a/snapshot.json", info.as_bytes().to_vec()),
+        InputFile::new(
+            "b/snapshot.json",
+            info.replace("2026-11-30", "2026-12-01").into_bytes(),
+        ),
+        InputFile::new("a/pods.yaml", CHART.as_bytes().to_vec()),
+    ];
+    let a = analyze(&files, &AnalyzeOptions::default(), &mut |_| {});
+    // The earliest of the folders loaded; not an inventory object.
+    assert_eq!(a.snapshot_time.as_deref(), Some("2026-11-30T08:15:00Z"));
+    assert!(a
+        .inventory
+        .resources
+        .iter()
+        .all(|r| r.kind != "SnapshotInfo"));
+    let html = portolan_engine::report::html(&a);
+    assert!(
+        html.contains("Snapshot taken <time>2026-11-30T08:15:00Z</time>"),
+        "no time in the report"
+    );
+    // Unknown: absent from the analysis and the report.
+    let a = run(CHART, "");
+    assert_eq!(a.snapshot_time, None);
+    let json = serde_json::to_string(&a).unwrap();
+    assert!(!json.contains("snapshotTime"));
+    assert!(!portolan_engine::report::html(&a).contains("Snapshot taken"));
+}

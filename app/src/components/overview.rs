@@ -218,6 +218,18 @@ fn Summary() -> impl IntoView {
                             .into_any()
                     }
                 }}
+                {move || {
+                    state
+                        .analysis
+                        .with(|a| a.as_ref().and_then(|a| a.snapshot_time.clone()))
+                        .map(|time| {
+                            view! {
+                                <div class="muted" data-testid="snapshot-time">
+                                    "Snapshot taken " <time>{time}</time> " UTC"
+                                </div>
+                            }
+                        })
+                }}
             </div>
             <div class="tile tile-score">
                 <div class="tile-label">"Secure score"</div>

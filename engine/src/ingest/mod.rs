@@ -52,6 +52,8 @@ pub enum InputFormat {
     KubectlConfig,
     /// `kubectl version -o json|yaml`: the API server version.
     KubectlVersion,
+    /// The `snapshot.json` `collect.sh` writes: when the snapshot was taken.
+    SnapshotInfo,
     /// `aws eks describe-cluster --name X` (JSON): an EKS cluster's configuration.
     EksCluster,
     /// `az aks show` (JSON): an AKS cluster's configuration.
@@ -76,6 +78,7 @@ impl InputFormat {
             InputFormat::KubernetesYaml => "Kubernetes YAML",
             InputFormat::KubectlConfig => "kubectl config",
             InputFormat::KubectlVersion => "kubectl version",
+            InputFormat::SnapshotInfo => "collect.sh snapshot info",
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
             InputFormat::TrivyJson => "Trivy JSON",
@@ -203,6 +206,7 @@ fn binary(path: &str, bytes: &[u8], at: usize, mut parsed: Parsed) -> Parsed {
 pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
     let format = match (&obj.body, yaml) {
         (Body::KubeConfig { .. }, _) => InputFormat::KubectlConfig,
+        (Body::SnapshotInfo { .. }, _) => InputFormat::SnapshotInfo,
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,
@@ -211,7 +215,12 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (_, true) => InputFormat::KubernetesYaml,
     };
     // A file that mixes kinds is reported as Kubernetes content.
-    if parsed.format.is_none() || parsed.format == Some(InputFormat::KubectlConfig) {
+    if parsed.format.is_none()
+        || matches!(
+            parsed.format,
+            Some(InputFormat::KubectlConfig | InputFormat::SnapshotInfo)
+        )
+    {
         parsed.format = Some(format);
     }
 }

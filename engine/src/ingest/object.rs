@@ -103,6 +103,10 @@ pub enum Body {
     },
     /// `aws eks describe-cluster` / `az aks show` output (read by `ingest::cloud`).
     ManagedCluster(Box<crate::model::cluster::ManagedCluster>),
+    /// The `snapshot.json` that `collect.sh` writes: when the snapshot was taken.
+    SnapshotInfo {
+        collected_at: String,
+    },
     Other,
 }
 
@@ -153,14 +157,22 @@ enum Shape {
     ConfigMap,
     Secret,
     KubeConfig,
+    SnapshotInfo,
     Other,
 }
+
+/// `apiVersion` and `kind` of the `snapshot.json` that `collect.sh` writes.
+pub const SNAPSHOT_INFO_API_VERSION: &str = "portolan/v1";
+pub const SNAPSHOT_INFO_KIND: &str = "SnapshotInfo";
 
 /// Kubernetes' own kinds are read by kind whatever their version or group spelling
 /// (`extensions/v1beta1` Deployments, `apps/v1beta2`, a typo such as `app/v1`): the
 /// inventory warns about the version ([`crate::model::kinds::version_warning`]). A kind
 /// in a custom resource's group is never one of ours.
 fn shape(api_version: &str, kind: &str) -> Shape {
+    if api_version == SNAPSHOT_INFO_API_VERSION && kind == SNAPSHOT_INFO_KIND {
+        return Shape::SnapshotInfo;
+    }
     let group = crate::model::kinds::group_of(api_version);
     if !crate::model::kinds::is_builtin_group(group) {
         return Shape::Other;
@@ -219,6 +231,7 @@ struct Fields {
     current_context: String,
     contexts: Vec<KubeContext>,
     clusters: Vec<KubeCluster>,
+    collected_at: String,
 }
 
 impl Fields {
@@ -265,6 +278,7 @@ impl Fields {
             (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
             (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
             (Shape::KubeConfig, "clusters") => self.clusters = null_default(d)?,
+            (Shape::SnapshotInfo, "collectedAt") => self.collected_at = lenient_string(d)?,
             _ => {
                 IgnoredAny::deserialize(d)?;
             }
@@ -332,6 +346,9 @@ impl Fields {
                 current_context: self.current_context,
                 contexts: self.contexts,
                 clusters: self.clusters,
+            },
+            Shape::SnapshotInfo => Body::SnapshotInfo {
+                collected_at: self.collected_at,
             },
             Shape::Other => Body::Other,
         }

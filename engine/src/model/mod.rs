@@ -103,6 +103,8 @@ pub struct Inventory {
     server_versions: Vec<ServerVersion>,
     managed_clusters: Vec<ManagedCluster>,
     default_namespace: String,
+    /// `collectedAt` of each `snapshot.json` read, with where.
+    snapshot_times: Vec<(String, Source)>,
 }
 
 /// What analyses iterate over instead of pods: one entry per controller that is not
@@ -152,7 +154,23 @@ impl Inventory {
                 defaulted += 1;
                 file.clone_from(&source.file);
             }
-            if !obj.metadata.name.is_empty() && !matches!(obj.body, Body::KubeConfig { .. }) {
+            if let Body::SnapshotInfo { collected_at } = &obj.body {
+                if !is_utc_timestamp(collected_at) {
+                    diagnostics.push(Diagnostic::warning(
+                        &source.file,
+                        source.line,
+                        0,
+                        format!("collectedAt \"{collected_at}\" is not a UTC time (YYYY-MM-DDTHH:MM:SSZ); ignored"),
+                    ));
+                    continue;
+                }
+            }
+            if !obj.metadata.name.is_empty()
+                && !matches!(
+                    obj.body,
+                    Body::KubeConfig { .. } | Body::SnapshotInfo { .. }
+                )
+            {
                 let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
                 let key = (
                     group.to_string(),
@@ -333,6 +351,7 @@ impl Inventory {
             } => self
                 .kubeconfigs
                 .push((current_context, contexts, clusters, source)),
+            Body::SnapshotInfo { collected_at } => self.snapshot_times.push((collected_at, source)),
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
                 self.managed_clusters.push(*cluster);
@@ -469,6 +488,12 @@ impl Inventory {
             added.insert(name);
             self.roles.push(role.clone());
         }
+    }
+
+    /// When the snapshot was taken (`collectedAt` of `collect.sh`'s `snapshot.json`), the
+    /// earliest when several folders were loaded; `None` when no input says.
+    pub fn snapshot_time(&self) -> Option<&str> {
+        self.snapshot_times.iter().map(|(t, _)| t.as_str()).min()
     }
 
     pub fn cluster_summaries(&self) -> Vec<ClusterSummary> {
@@ -963,6 +988,19 @@ impl Inventory {
         }
         rows.finish(with_resources)
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (what `date -u +%Y-%m-%dT%H:%M:%SZ` prints).
+fn is_utc_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 fn owner_display(meta: &ObjectMeta) -> String {
