@@ -69,7 +69,8 @@ fn population(inventory: &Inventory, units: &[WorkloadUnit]) -> BTreeMap<(String
     for s in &inventory.service_accounts {
         add("ServiceAccount", &s.metadata.namespace);
     }
-    for r in &inventory.roles {
+    // Assumed built-in roles are not the snapshot's resources.
+    for r in inventory.roles.iter().filter(|r| !r.assumed) {
         let kind = if r.cluster_scoped {
             "ClusterRole"
         } else {
