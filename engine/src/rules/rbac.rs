@@ -14,8 +14,8 @@
 //! rule, and the `system:masters` group as a subject (it bypasses authorization
 //! anyway, so `cluster-admin` bound to `system:masters` is not a finding). Capability
 //! rules do not repeat a binding that grants everything (admin-equivalent, however
-//! written): it is reported once, by `clusterAdminBinding` (cluster-wide) or
-//! `namespaceAdminBinding` (in a namespace). Bindings to built-in roles the snapshot
+//! written) or makes someone admin of a namespace: it is reported once, by
+//! `clusterAdminBinding` (cluster-wide) or `namespaceAdminBinding` (in a namespace). Bindings to built-in roles the snapshot
 //! lacks are judged by their bootstrap definitions and say "built-in role, definition
 //! assumed".
 
@@ -305,9 +305,9 @@ fn emit_capability(
         if subjects.is_empty() {
             continue;
         }
-        // Admin-equivalent bindings are reported once, by `clusterAdminBinding` or
+        // Admin bindings are reported once, by `clusterAdminBinding` or
         // `namespaceAdminBinding`, not piecemeal.
-        if perms.binding_admin_equivalent(bi) {
+        if perms.binding_admin_equivalent(bi) || namespace_admin_role(perms, bi) {
             continue;
         }
         let (caps, rules) = binding_matches(perms, bi, needs);
@@ -645,7 +645,7 @@ pub static NAMESPACE_ADMIN_BINDING: Rule = Rule {
         severity: Severity::High,
         category: Category::Rbac,
         kinds: &["RoleBinding"],
-        checks: "No RoleBinding makes a user, group or service account admin of its namespace: it references the ClusterRole `admin` or `cluster-admin`, or a role whose rules together allow every verb on every resource of every API group (`*`, or get, list, watch, create, update, patch, delete and deletecollection listed, aggregation resolved). Reported once per binding; the capability rules do not repeat an admin-equivalent binding. Built-in `system:*`/`eks:*` bindings are not reported.",
+        checks: "No RoleBinding makes a user, group or service account admin of its namespace: it references the ClusterRole `admin` or `cluster-admin`, or a role whose rules together allow every verb on every resource of every API group (`*`, or get, list, watch, create, update, patch, delete and deletecollection listed, aggregation resolved). Reported once per binding: the capability rules (secrets, pods, exec, ...) do not repeat it. Built-in `system:*`/`eks:*` bindings are not reported.",
         why: "A namespace admin reads every secret of the namespace, runs any pod there with any of its service accounts (and their cloud identities), and grants roles in it: everything that runs in the namespace is theirs, and with a privileged pod, the node it lands on.",
         example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: team-admin\n  namespace: payments\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n- kind: Group\n  name: payments-team\n  apiGroup: rbac.authorization.k8s.io",
         remediation: "Bind `edit` or a role listing what the team deploys; keep `admin` of a namespace for its owners and of production namespaces for a break-glass group.",
@@ -653,6 +653,16 @@ pub static NAMESPACE_ADMIN_BINDING: Rule = Rule {
     },
     check: check_namespace_admin,
 };
+
+/// A RoleBinding to the ClusterRole `admin` or `cluster-admin`: namespace admin by name,
+/// whatever the role's rules (the built-in `admin` is not all-wildcard).
+fn namespace_admin_role(perms: &Permissions, bi: usize) -> bool {
+    let b = &perms.inventory().bindings[bi];
+    !b.cluster_scoped
+        && perms.binding_role(bi).is_some_and(|r| {
+            r.cluster_scoped && matches!(r.metadata.name.as_str(), "admin" | "cluster-admin")
+        })
+}
 
 fn check_namespace_admin(cx: &Context, out: &mut Vec<Finding>) {
     let perms = cx.permissions();
@@ -667,8 +677,7 @@ fn check_namespace_admin(cx: &Context, out: &mut Vec<Finding>) {
         if subjects.is_empty() {
             continue;
         }
-        let named_admin =
-            role.cluster_scoped && matches!(role.metadata.name.as_str(), "admin" | "cluster-admin");
+        let named_admin = namespace_admin_role(perms, bi);
         let how = if perms.binding_admin_equivalent(bi) {
             format!(
                 "every verb on every resource; matching rules: {}",

@@ -638,3 +638,14 @@ fn the_snapshot_definition_of_a_built_in_role_wins() {
     ));
     assert_eq!(fired(&f, "secretsAccess"), ["RoleBinding/shop/devs"]);
 }
+
+#[test]
+fn a_role_binding_to_admin_is_one_finding() {
+    let f = findings(&rb("team", "to-admin", "ClusterRole", "admin", ALICE));
+    let rules: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["namespaceAdminBinding"], "{f:#?}");
+    // Negative control: `edit` is not admin, and is reported by what it grants.
+    let f = findings(&rb("team", "to-edit", "ClusterRole", "edit", ALICE));
+    assert!(fired(&f, "namespaceAdminBinding").is_empty());
+    assert_eq!(fired(&f, "secretsAccess"), ["RoleBinding/team/to-edit"]);
+}
