@@ -270,6 +270,8 @@ struct Context<'a> {
     pod_units: HashMap<(&'a str, &'a str), usize>,
     /// Caps by (role, cluster-wide).
     cache: HashMap<(usize, bool), Caps>,
+    /// Roles and ClusterRoles by name (indices into `Inventory::roles`).
+    roles_by_name: HashMap<&'a str, Vec<usize>>,
 }
 
 /// Where a permission set's grants apply, and the binding whose findings fix them
@@ -354,7 +356,12 @@ pub(super) fn permission_sets(b: &mut Builder) {
             pod_units.insert((u.namespace, u.name), ui);
         }
     }
+    let mut roles_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in inv.roles.iter().enumerate() {
+        roles_by_name.entry(&r.metadata.name).or_default().push(i);
+    }
     let mut cx = Context {
+        roles_by_name,
         enforced,
         any_open,
         known,
@@ -737,8 +744,9 @@ fn token_secrets(b: &mut Builder, cx: &Context, grant: &Grant, caps: &Caps) {
         let to = service_account(b, &tns, &sa);
         b.g.technique(p, to, kind, format!(" (Secret {tns}/{secret})"), fix);
     }
-    // Secrets not collected: token Secrets cannot be ruled out.
-    let Some(kind) = token_kind else {
+    // Secrets not collected: token Secrets cannot be ruled out (cluster-admin needs no
+    // token).
+    let Some(kind) = token_kind.filter(|_| !caps.admin) else {
         return;
     };
     let uncollected: Vec<&str> = if cx.collected.is_empty() {
@@ -782,17 +790,28 @@ fn bindable(b: &mut Builder, cx: &mut Context, grant: &Grant, caps: &Caps) {
     // Cluster-wide with ClusterRoleBindings; otherwise RoleBindings in the scope.
     let cluster = grant.cluster && caps.write_cluster_bindings;
     let ns = if cluster { "*" } else { grant.ns.as_str() };
-    let mut roles: Vec<usize> = Vec::new();
-    for (i, r) in inv.roles.iter().enumerate() {
-        let hit = if r.cluster_scoped {
-            caps.bind_named_cluster_roles.contains(&r.metadata.name)
-        } else {
-            !cluster
-                && (ns == "*" || r.metadata.namespace == ns)
-                && caps.bind_named_roles.contains(&r.metadata.name)
-        };
-        if hit {
-            roles.push(i);
+    let mut roles: BTreeSet<usize> = BTreeSet::new();
+    for name in &caps.bind_named_cluster_roles {
+        roles.extend(
+            cx.roles_by_name
+                .get(name.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|&&i| inv.roles[i].cluster_scoped),
+        );
+    }
+    if !cluster {
+        for name in &caps.bind_named_roles {
+            roles.extend(
+                cx.roles_by_name
+                    .get(name.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&i| {
+                        let r = &inv.roles[i];
+                        !r.cluster_scoped && (ns == "*" || r.metadata.namespace == ns)
+                    }),
+            );
         }
     }
     let fix = grant.fix_resource.map(|r| b.g.fix("rbacBindEscalate", r));

@@ -26,8 +26,14 @@
 //!   DaemonSet pods are on every node.
 //! - **Targets are classes.** Paths end at cluster-admin-equivalent rights, a node
 //!   takeover, kube-system's secrets, other namespaces' secrets, or (later) cloud
-//!   identities; [`paths`] finds the shortest path from each entry to each class with one
-//!   reverse breadth-first search per class, so the analysis is linear in the graph.
+//!   identities; [`paths`] finds the likeliest path from each entry to each class with
+//!   one reverse Dijkstra search per class over −log likelihood, so the analysis is
+//!   O(E log V) in the graph whatever the number of entries.
+//!
+//! Node takeover does not end a path: the kubelet's identity ([`kubelet`]) reads what
+//! the Node authorizer allows it. Steps the snapshot cannot confirm (token Secrets of a
+//! namespace whose Secrets were not collected, a flaw assumed in an exposed
+//! application) carry the assumption on the edge, and paths through them say so.
 
 mod build;
 mod export;

@@ -298,10 +298,20 @@ impl SecurityGraph {
         (log, w.kind.info().technique as u32, 1)
     }
 
+    /// Per edge: whether paths may follow it once `removed` fixes are applied.
+    fn passable(&self, removed: &HashSet<u32>) -> Vec<bool> {
+        self.graph
+            .edge_weights()
+            .map(|w| w.kind.info().traversable && !w.fix.is_some_and(|f| removed.contains(&f)))
+            .collect()
+    }
+
     /// Reverse Dijkstra search from the targets of every class over −log likelihood,
     /// skipping edges removed by `removed` fixes.
     fn reach(&self, removed: &HashSet<u32>) -> Reach {
         let n = self.graph.node_count();
+        let passable = self.passable(removed);
+        let costs: Vec<Cost> = self.graph.edge_indices().map(|e| self.cost(e)).collect();
         let mut dist = Vec::with_capacity(Target::ALL.len());
         let mut next = Vec::with_capacity(Target::ALL.len());
         for target in Target::ALL {
@@ -320,15 +330,15 @@ impl SecurityGraph {
                 }
                 let v = NodeIndex::new(v as usize);
                 for e in self.graph.edges_directed(v, Direction::Incoming) {
-                    let w = e.weight();
-                    if !w.kind.info().traversable || w.fix.is_some_and(|f| removed.contains(&f)) {
+                    let ei = e.id().index();
+                    if !passable[ei] {
                         continue;
                     }
                     let u = e.source().index();
-                    let du = add(dv, self.cost(e.id()));
+                    let du = add(dv, costs[ei]);
                     if du < d[u] {
                         d[u] = du;
-                        nx[u] = e.id().index() as u32;
+                        nx[u] = ei as u32;
                         heap.push(Reverse((du, u as u32)));
                     }
                 }
@@ -339,36 +349,38 @@ impl SecurityGraph {
         Reach { dist, next }
     }
 
-    /// Whether each node reaches a target of each class once `removed` fixes are
-    /// applied: what choke points recompute, by breadth-first search.
-    fn reachable(&self, removed: &HashSet<u32>) -> Vec<Vec<bool>> {
-        let n = self.graph.node_count();
-        let mut out = Vec::with_capacity(Target::ALL.len());
-        for target in Target::ALL {
-            let mut seen = vec![false; n];
-            let mut queue = VecDeque::new();
-            for i in self.graph.node_indices() {
-                if self.graph[i].is_target(target) {
-                    seen[i.index()] = true;
-                    queue.push_back(i);
+    /// Which target classes each node reaches once `removed` fixes are applied (bit
+    /// `i` for `Target::ALL[i]`): what choke points recompute. One reverse search
+    /// carries every class at once, so a node is revisited only when it learns a class.
+    fn reachable(&self, removed: &HashSet<u32>) -> Vec<u8> {
+        let passable = self.passable(removed);
+        let mut mask = vec![0u8; self.graph.node_count()];
+        let mut queue = VecDeque::new();
+        for i in self.graph.node_indices() {
+            let node = &self.graph[i];
+            for (ti, target) in Target::ALL.into_iter().enumerate() {
+                if node.is_target(target) {
+                    mask[i.index()] |= 1 << ti;
                 }
             }
-            while let Some(v) = queue.pop_front() {
-                for e in self.graph.edges_directed(v, Direction::Incoming) {
-                    let w = e.weight();
-                    if !w.kind.info().traversable || w.fix.is_some_and(|f| removed.contains(&f)) {
-                        continue;
-                    }
-                    let u = e.source();
-                    if !seen[u.index()] {
-                        seen[u.index()] = true;
-                        queue.push_back(u);
-                    }
-                }
+            if mask[i.index()] != 0 {
+                queue.push_back(i);
             }
-            out.push(seen);
         }
-        out
+        while let Some(v) = queue.pop_front() {
+            let bits = mask[v.index()];
+            for e in self.graph.edges_directed(v, Direction::Incoming) {
+                if !passable[e.id().index()] {
+                    continue;
+                }
+                let u = e.source().index();
+                if bits & !mask[u] != 0 {
+                    mask[u] |= bits;
+                    queue.push_back(NodeIndex::new(u));
+                }
+            }
+        }
+        mask
     }
 
     /// Entry points: what the internet reaches (exposure edges only), and with
@@ -508,7 +520,11 @@ impl SecurityGraph {
         let mut out = HashSet::new();
         for entry in &entries {
             for (ti, target) in Target::ALL.into_iter().enumerate() {
-                if entry.starts.iter().any(|(n, _)| reachable[ti][n.index()]) {
+                if entry
+                    .starts
+                    .iter()
+                    .any(|(n, _)| reachable[n.index()] & (1 << ti) != 0)
+                {
                     out.insert((entry.node, target));
                 }
             }
