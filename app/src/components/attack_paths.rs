@@ -221,7 +221,10 @@ fn PathRow(index: usize) -> impl IntoView {
         view! {
             <tr data-testid="attack-path-row">
                 <td class="num"><RiskBadge risk=p.risk /></td>
-                <td><a href=format!("#/attack-paths/{}", index + 1)>{p.title.clone()}</a></td>
+                <td>
+                    <a href=format!("#/attack-paths/{}", index + 1)>{p.title.clone()}</a>
+                    {p.assumed.then(|| view! { " " <span class="assumed-badge" title=p.assumptions.join("\n")>"assumed"</span> })}
+                </td>
                 <td><span class="target" data-target=target_slug(p.target)>{target_label(p.target)}</span></td>
                 <td class="num">{p.length}</td>
             </tr>
@@ -279,7 +282,15 @@ pub fn AttackPathDetail(rank: usize) -> impl IntoView {
                         <span class="rec-meta-item">{target_label(p.target)}</span>
                         <span class="rec-meta-item">{format!("{} technique steps", p.length)}</span>
                         <span class="rec-meta-item mono">{p.mitre.join(" · ")}</span>
+                        {p.entry_vulnerability.clone().map(|id| view! {
+                            <span class="rec-meta-item" data-testid="path-entry-cve">{format!("enters through {id}")}</span>
+                        })}
                     </div>
+                    {(!p.assumptions.is_empty()).then(|| view! {
+                        <ul class="path-assumptions" data-testid="path-assumptions">
+                            {p.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
+                        </ul>
+                    })}
                 })}
             </div>
         </header>
@@ -342,7 +353,7 @@ fn kind_tag(kind: NodeKind) -> &'static str {
         NodeKind::Workload | NodeKind::Pod | NodeKind::Namespace => "WKL",
         NodeKind::ServiceAccount | NodeKind::User | NodeKind::Group | NodeKind::Identities => "ID",
         NodeKind::PermissionSet => "RBAC",
-        NodeKind::Secrets => "SEC",
+        NodeKind::Secrets | NodeKind::Secret => "SEC",
         NodeKind::ClusterAdmin => "ADMIN",
         NodeKind::Service | NodeKind::Ingress => "SVC",
         NodeKind::Volume => "VOL",
@@ -372,6 +383,7 @@ fn PathChain(path: AttackPath) -> impl IntoView {
                     <li class="chain-step" class:technique=technique data-edge=s.edge.name()>
                         <span class="chain-edge mono">{s.edge.name()}</span>
                         <span class="chain-sentence">{s.sentence.clone()}</span>
+                        {s.assumption.clone().map(|a| view! { <span class="chain-assumption">{a}</span> })}
                     </li>
                     <li class="chain-node" data-kind=s.to_kind.name()>
                         <span class="chain-icon" aria-hidden="true">{kind_tag(s.to_kind)}</span>

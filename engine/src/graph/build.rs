@@ -66,6 +66,8 @@ pub(super) struct Builder<'a> {
     pub pending_traverse: Vec<(NodeIndex, Vec<NodeIndex>, String, u32)>,
     /// Image scans, to find each container's.
     scans: ScanIndex,
+    /// Containers whose image no scan covers, with the image.
+    unscanned: HashMap<NodeIndex, String>,
 }
 
 pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
@@ -80,6 +82,7 @@ pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
         external: HashMap::new(),
         pending_traverse: Vec::new(),
         scans: ScanIndex::new(&inv.image_scans),
+        unscanned: HashMap::new(),
     };
     b.fixed_nodes();
     b.hosts();
@@ -370,6 +373,8 @@ impl<'a> Builder<'a> {
         flags: &mut Vec<&'static str>,
     ) {
         let Some((si, _)) = self.scans.container(unit, c) else {
+            let image = c.image.clone().unwrap_or_default();
+            self.unscanned.insert(ci, image);
             return;
         };
         let vulns = &self.inv.image_scans[si].vulnerabilities;
@@ -434,8 +439,15 @@ impl<'a> Builder<'a> {
                 self.g.graph[e].exploitability = Some(super::VULNERABLE_ENDPOINT_EXPLOITABILITY);
             }
             None => {
-                self.g
+                let why = match self.unscanned.get(&ci) {
+                    Some(image) if !image.is_empty() => format!("assumed — no scan of image {image}: an exploitable flaw in the application is assumed"),
+                    Some(_) => "assumed — the container names no image: an exploitable flaw in the application is assumed".to_string(),
+                    None => "assumed — the scan of its image lists no remotely exploitable vulnerability: an unknown flaw in the application is assumed".to_string(),
+                };
+                let e = self
+                    .g
                     .technique(from, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, fix);
+                self.g.graph[e].assumption = Some(why);
             }
         }
     }

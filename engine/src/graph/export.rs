@@ -52,6 +52,9 @@ pub struct ExportEdge {
         rename = "fixResource"
     )]
     pub fix_resource: Option<ResourceRef>,
+    /// Why the edge is only assumed or possible, when it cannot be confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
 }
 
 /// BloodHound OpenGraph JSON.
@@ -90,6 +93,7 @@ impl SecurityGraph {
                     detail: w.detail.trim().to_string(),
                     fix_rule: fix.map(|f| f.rule.clone()),
                     fix_resource: fix.map(|f| f.resource.clone()),
+                    assumption: w.assumption.clone(),
                 }
             })
             .collect();

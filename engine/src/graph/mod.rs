@@ -26,16 +26,26 @@
 //!   DaemonSet pods are on every node.
 //! - **Targets are classes.** Paths end at cluster-admin-equivalent rights, a node
 //!   takeover, kube-system's secrets, other namespaces' secrets, or (later) cloud
-//!   identities; [`paths`] finds the shortest path from each entry to each class with one
-//!   reverse breadth-first search per class, so the analysis is linear in the graph.
+//!   identities; [`paths`] finds the likeliest path from each entry to each class with
+//!   one reverse Dijkstra search per class over −log likelihood, so the analysis is
+//!   O(E log V) in the graph whatever the number of entries.
+//!
+//! Node takeover does not end a path: the kubelet's identity ([`kubelet`]) reads what
+//! the Node authorizer allows it. Steps the snapshot cannot confirm (token Secrets of a
+//! namespace whose Secrets were not collected, a flaw assumed in an exposed
+//! application) carry the assumption on the edge, and paths through them say so.
 
 mod build;
 mod export;
+mod grants;
 mod identity;
+mod kubelet;
 pub mod paths;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_access;
 
 use std::collections::HashMap;
 
@@ -83,6 +93,8 @@ pub enum NodeKind {
     Identities,
     /// The secrets of a namespace (or of every namespace).
     Secrets,
+    /// One Secret, named by a pod: what the kubelet of the pod's node may read.
+    Secret,
     Service,
     Ingress,
     /// Cluster-admin-equivalent rights.
@@ -111,6 +123,7 @@ impl NodeKind {
             NodeKind::PermissionSet => "PermissionSet",
             NodeKind::Identities => "Identities",
             NodeKind::Secrets => "Secrets",
+            NodeKind::Secret => "Secret",
             NodeKind::Service => "Service",
             NodeKind::Ingress => "Ingress",
             NodeKind::ClusterAdmin => "ClusterAdmin",
@@ -137,6 +150,7 @@ impl NodeKind {
         NodeKind::PermissionSet,
         NodeKind::Identities,
         NodeKind::Secrets,
+        NodeKind::Secret,
         NodeKind::Service,
         NodeKind::Ingress,
         NodeKind::ClusterAdmin,
@@ -158,11 +172,12 @@ impl NodeKind {
             NodeKind::Image => "A container image reference, normalised.",
             NodeKind::Volume => "A hostPath volume as mounted by one container (path, read-only or not).",
             NodeKind::ServiceAccount => "A service account; the `default` account of a namespace is inferred when absent from the snapshot.",
-            NodeKind::User => "A user named by a binding (`system:anonymous` included).",
+            NodeKind::User => "A user named by a binding (`system:anonymous` included), or the kubelet identity of a node (`system:node:<name>`, group `system:nodes`).",
             NodeKind::Group => "A group named by a binding (`system:authenticated`, `system:serviceaccounts`, ...).",
             NodeKind::PermissionSet => "The rules one RoleBinding or ClusterRoleBinding grants, with its scope (KubeHound's permission set). Its technique edges are what those rules allow.",
             NodeKind::Identities => "The service accounts of one namespace (`*`: of every namespace): whoever reaches it can act as any of them.",
             NodeKind::Secrets => "The secrets of one namespace (`*`: of every namespace). A target: kube-system's above all.",
+            NodeKind::Secret => "One Secret a pod refers to (a volume, a projected source, an environment variable, an image pull secret): the kubelet of the node the pod runs on may read it. A target like the secrets of its namespace.",
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
@@ -270,6 +285,7 @@ impl Node {
             NodeKind::Node => format!("node {}", self.name),
             NodeKind::ServiceAccount => format!("service account {qualified}"),
             NodeKind::PermissionSet => self.name.clone(),
+            NodeKind::Secret => format!("Secret {qualified}"),
             NodeKind::Volume => format!("hostPath volume {}", self.name),
             _ => format!("{} {qualified}", self.kind.name()),
         }
@@ -293,8 +309,11 @@ pub struct Edge {
     /// Index into [`SecurityGraph::fixes`] of the fix that removes the edge.
     pub fix: Option<u32>,
     /// Replaces the kind's exploitability for this edge (an endpoint whose image has a
-    /// remotely exploitable vulnerability).
+    /// remotely exploitable vulnerability, a step that rests on missing data).
     pub exploitability: Option<f64>,
+    /// Why the step cannot be confirmed from the snapshot, when it rests on an
+    /// assumption (`possible — secrets of namespace dev not collected`).
+    pub assumption: Option<String>,
 }
 
 impl Edge {
@@ -412,6 +431,7 @@ impl SecurityGraph {
                 detail: String::new(),
                 fix: None,
                 exploitability: None,
+                assumption: None,
             },
         )
     }
@@ -432,6 +452,31 @@ impl SecurityGraph {
                 detail,
                 fix,
                 exploitability: None,
+                assumption: None,
+            },
+        )
+    }
+
+    /// A technique edge that cannot be confirmed from the snapshot: drawn with a lower
+    /// likelihood and the reason it is only possible.
+    fn possible(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        detail: String,
+        fix: Option<u32>,
+        assumption: String,
+    ) -> EdgeIndex {
+        self.graph.add_edge(
+            from,
+            to,
+            Edge {
+                kind,
+                detail,
+                fix,
+                exploitability: Some(POSSIBLE_EXPLOITABILITY),
+                assumption: Some(assumption),
             },
         )
     }
@@ -441,6 +486,9 @@ impl SecurityGraph {
 /// a remotely exploitable critical or high vulnerability.
 pub const ENDPOINT_EXPLOITABILITY: f64 = 0.6;
 pub const VULNERABLE_ENDPOINT_EXPLOITABILITY: f64 = 0.9;
+/// Exploitability of a step the snapshot can neither confirm nor rule out (token
+/// Secrets of a namespace whose Secrets were not collected).
+pub const POSSIBLE_EXPLOITABILITY: f64 = 0.3;
 
 /// Documentation of one edge kind: the one place its text lives.
 #[derive(Debug)]
@@ -508,7 +556,15 @@ edge_kinds!(
     POD_PATCH,
     NODE_PROXY,
     ROLE_BIND,
+    ROLE_ESCALATE,
     IDENTITY_IMPERSONATE,
+    CSR_APPROVE,
+    WEBHOOK_MUTATE,
+    WEBHOOK_INTERCEPT,
+    PV_CREATE,
+    NODE_IDENTITY_ASSUME,
+    NODE_TOKEN_REQUEST,
+    NODE_SECRET_READ,
     ADMIN_EQUIVALENT,
 );
 
@@ -601,7 +657,7 @@ impl EdgeKind {
                 name: "MEMBER_OF",
                 technique: false,
                 traversable: true,
-                description: "A service account or user is a member of a group that bindings name: every service account is in `system:serviceaccounts`, `system:serviceaccounts:<namespace>` and `system:authenticated`; the anonymous user in `system:unauthenticated`.",
+                description: "A service account or user is a member of a group that bindings name: every service account is in `system:serviceaccounts`, `system:serviceaccounts:<namespace>` and `system:authenticated` (so are the service accounts of a namespace, its `default` account included, taken together); a kubelet in `system:nodes`; the anonymous user in `system:unauthenticated`.",
                 precondition: "A binding names the group.",
                 mitre: &[],
                 removed_by: &["broadGroupBinding", "anonymousAccess"],
@@ -778,7 +834,7 @@ impl EdgeKind {
                 technique: true,
                 traversable: true,
                 description: "Reading secrets yields the long-lived token Secrets (`kubernetes.io/service-account-token`) of service accounts.",
-                precondition: "`list` secrets in the token's namespace (or `get` on its name); the token Secret exists.",
+                precondition: "`list` secrets in the token's namespace (or `get` on its name); the token Secret exists. When the snapshot holds no Secret of the namespace (the collector could not read them), the edge points at the namespace's service accounts as possible, with exploitability 0.3.",
                 mitre: &["T1552.007"],
                 removed_by: &["secretsAccess"],
                 exploitability: 1.0,
@@ -789,7 +845,7 @@ impl EdgeKind {
                 technique: true,
                 traversable: true,
                 description: "`get` on secrets without `list` still yields token Secrets whose names can be guessed (`<account>-token-<5 characters>`).",
-                precondition: "`get` secrets (not `list`) in the token's namespace; the token Secret exists.",
+                precondition: "`get` secrets (not `list`) in the token's namespace; the token Secret exists (possible, with exploitability 0.3, when the namespace's Secrets were not collected).",
                 mitre: &["T1552.007", "T1110"],
                 removed_by: &["secretsAccess"],
                 exploitability: 0.6,
@@ -865,12 +921,23 @@ impl EdgeKind {
                 name: "ROLE_BIND",
                 technique: true,
                 traversable: true,
-                description: "The subject binds any role to itself (`bind`, or `escalate` and edit its own role), so it holds whatever the strongest role in scope grants: cluster-admin cluster-wide, or full control of a namespace.",
-                precondition: "Create (or update) RoleBindings/ClusterRoleBindings and `bind` or `escalate` on roles/clusterroles without resourceNames.",
+                description: "The subject binds a role to itself with the `bind` verb, so it holds what that role grants: without resourceNames, the strongest role in scope (cluster-admin cluster-wide, full control of a namespace); with resourceNames, exactly the roles named (a bindable permission set whose edges are the named role's).",
+                precondition: "Create RoleBindings (in the namespace) or ClusterRoleBindings (cluster-wide) without resourceNames, and `bind` on roles/clusterroles, without resourceNames or naming roles of the snapshot that grant a technique.",
                 mitre: &["T1098.006"],
                 removed_by: &["rbacBindEscalate"],
                 exploitability: 0.95,
                 sentence: "With {from}, the attacker binds itself a stronger role{detail} and gains {to}.",
+            },
+            ROLE_ESCALATE => &EdgeInfo {
+                name: "ROLE_ESCALATE",
+                technique: true,
+                traversable: true,
+                description: "The subject edits the role its own binding references (`escalate` lifts RBAC's rule that one cannot grant what one does not hold) and adds every verb on every resource: cluster-admin through a ClusterRoleBinding, full control of the namespace through a RoleBinding to a Role.",
+                precondition: "`escalate` and `update` or `patch` on the binding's own role: on clusterroles through a ClusterRoleBinding, on roles in the namespace through a RoleBinding that references a Role (resourceNames honoured).",
+                mitre: &["T1098.006"],
+                removed_by: &["rbacBindEscalate"],
+                exploitability: 0.95,
+                sentence: "With {from}, the attacker rewrites its own role{detail} and gains {to}.",
             },
             IDENTITY_IMPERSONATE => &EdgeInfo {
                 name: "IDENTITY_IMPERSONATE",
@@ -882,6 +949,83 @@ impl EdgeKind {
                 removed_by: &["impersonation"],
                 exploitability: 1.0,
                 sentence: "With {from}, the attacker impersonates {to}{detail}.",
+            },
+            CSR_APPROVE => &EdgeInfo {
+                name: "CSR_APPROVE",
+                technique: true,
+                traversable: true,
+                description: "The subject creates a CertificateSigningRequest for a client certificate in the group `system:masters`, approves it itself, and authenticates with the signed certificate: cluster-admin that outlives every RBAC change until the certificate expires.",
+                precondition: "`create` certificatesigningrequests, `update` or `patch` certificatesigningrequests/approval, and `approve` on the signer `kubernetes.io/kube-apiserver-client` (by name, `kubernetes.io/*` or any signer), all held by the same subject (through any of its bindings).",
+                mitre: &["T1649", "T1098"],
+                removed_by: &["csrApproval"],
+                exploitability: 0.8,
+                sentence: "With {from}, the attacker has its own system:masters client certificate signed{detail} and gains {to}.",
+            },
+            WEBHOOK_MUTATE => &EdgeInfo {
+                name: "WEBHOOK_MUTATE",
+                technique: true,
+                traversable: true,
+                description: "The subject registers (or redirects) a mutating admission webhook that rewrites every pod created afterwards, adding its own container or command: code execution in the workloads of every namespace as they are rolled, scaled or rescheduled.",
+                precondition: "`create`, `update` or `patch` on mutatingwebhookconfigurations, cluster-wide (resourceNames honoured only for update/patch of existing configurations, which still redirects them).",
+                mitre: &["T1554", "T1610"],
+                removed_by: &["admissionWebhookWrite"],
+                exploitability: 0.7,
+                sentence: "With {from}, the attacker registers a mutating webhook{detail} and injects its code into {to} as their pods are created.",
+            },
+            WEBHOOK_INTERCEPT => &EdgeInfo {
+                name: "WEBHOOK_INTERCEPT",
+                technique: true,
+                traversable: true,
+                description: "An admission webhook receives every object sent to the API server that it registers for, Secrets included: the subject registers one for Secrets and reads each secret as it is created or updated.",
+                precondition: "`create` (or `update`/`patch`) on validatingwebhookconfigurations or mutatingwebhookconfigurations, cluster-wide.",
+                mitre: &["T1557", "T1552.007"],
+                removed_by: &["admissionWebhookWrite"],
+                exploitability: 0.5,
+                sentence: "With {from}, the attacker registers an admission webhook{detail} and reads {to} as they are written.",
+            },
+            PV_CREATE => &EdgeInfo {
+                name: "PV_CREATE",
+                technique: true,
+                traversable: true,
+                description: "The subject creates a hostPath PersistentVolume on a node of its choosing, claims it and mounts the claim in a pod: the node's filesystem, read-write, where Pod Security Admission forbids hostPath volumes but not claims.",
+                precondition: "`create` persistentvolumes (cluster-wide), and `create` on persistentvolumeclaims and on pods (or a pod controller) in a common namespace, held by the same subject.",
+                mitre: &["T1611"],
+                removed_by: &["persistentVolumeCreation"],
+                exploitability: 0.85,
+                sentence: "With {from}, the attacker creates a hostPath PersistentVolume{detail}, mounts it in a pod and takes over {to}.",
+            },
+            NODE_IDENTITY_ASSUME => &EdgeInfo {
+                name: "NODE_IDENTITY_ASSUME",
+                technique: true,
+                traversable: true,
+                description: "Whoever controls a node uses the kubelet's credentials (its kubeconfig and client certificate under `/var/lib/kubelet` and `/etc/kubernetes`) and acts as `system:node:<name>` in the group `system:nodes`. The Node authorizer and the NodeRestriction admission plugin limit that identity to its own Node object, the pods bound to it (status, deletion, mirror pods that may not name secrets or service accounts), and the secrets, config maps, persistent volume claims and service account tokens those pods use.",
+                precondition: "A node taken over (for an unscheduled pod, the node the scheduler picks).",
+                mitre: &["T1078", "T1552.001"],
+                removed_by: &[],
+                exploitability: 0.95,
+                sentence: "On {from} the attacker uses the kubelet's credentials and acts as {to}.",
+            },
+            NODE_TOKEN_REQUEST => &EdgeInfo {
+                name: "NODE_TOKEN_REQUEST",
+                technique: true,
+                traversable: true,
+                description: "The kubelet's identity requests tokens (TokenRequest) for the service account of any pod bound to its node, whether or not that pod mounts its token; the Node authorizer refuses it for every other service account.",
+                precondition: "A pod of the service account scheduled on the node (DaemonSet pods are on every node).",
+                mitre: &["T1528"],
+                removed_by: &[],
+                exploitability: 0.95,
+                sentence: "As {from}, the attacker requests a token for {to}{detail}.",
+            },
+            NODE_SECRET_READ => &EdgeInfo {
+                name: "NODE_SECRET_READ",
+                technique: true,
+                traversable: true,
+                description: "The kubelet's identity reads the secrets the pods bound to its node refer to (volumes, projected sources, environment, image pull secrets); the Node authorizer refuses every other secret.",
+                precondition: "A pod scheduled on the node refers to the Secret.",
+                mitre: &["T1552.007"],
+                removed_by: &[],
+                exploitability: 0.95,
+                sentence: "As {from}, the attacker reads {to}{detail}.",
             },
             ADMIN_EQUIVALENT => &EdgeInfo {
                 name: "ADMIN_EQUIVALENT",

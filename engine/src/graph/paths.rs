@@ -1,19 +1,25 @@
 //! Attack paths, choke points and per-workload insights.
 //!
-//! One reverse breadth-first search per [`Target`] class gives every node its distance
-//! to the nearest target of that class and the edge to follow; each entry point then
-//! reads its shortest path to each class off those arrays. The cost is linear in the
-//! graph whatever the number of entries, and paths never explode: there is one path
-//! per (entry, target class), the shortest. Entries are the internet-exposed workloads
-//! (and the anonymous API server), or with `assume_breach` every workload. Paths are
-//! ranked by risk = exposure × exploitability × impact ÷ length (technique steps).
+//! One reverse Dijkstra search per [`Target`] class, over edge weights −log p (p the
+//! step's likelihood), gives every node its likeliest route to a target of that class
+//! and the edge to follow; each entry point then reads its likeliest path to each class
+//! off those arrays. A longer but likelier path wins over a short unlikely one; among
+//! equally likely ones the fewer technique steps win. The cost is O(E log V) per class
+//! whatever the number of entries, and paths never explode: there is one path per
+//! (entry, target class). Entries are the internet-exposed workloads (and the anonymous
+//! API server), or with `assume_breach` every workload. Paths are ranked by risk =
+//! exposure × the product of the step likelihoods × impact; from the internet, a path
+//! that rests on an assumption (a flaw assumed in an application whose image lists no
+//! known remotely exploitable vulnerability, token Secrets that were not collected)
+//! ranks below every confirmed one.
 //!
 //! Choke points: every technique edge names the fix that removes it (a rule on a
 //! resource, so it matches a finding). A greedy set cover picks the fixes that break
 //! the most paths; the remaining paths after each prefix of fixes are then *recomputed*
 //! on the graph without the removed edges, so an alternative route is never missed.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet, VecDeque};
 
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -74,7 +80,7 @@ pub struct AttackPath {
     /// Stable: `<entry node id> -> <target>`.
     pub id: String,
     pub title: String,
-    /// exposure × exploitability × impact ÷ length, 0–100.
+    /// exposure × the product of the step likelihoods × impact, 0–100.
     pub risk: f64,
     pub target: Target,
     /// The workload the path starts from (the cluster for the API server).
@@ -90,6 +96,16 @@ pub struct AttackPath {
     pub mitre: Vec<String>,
     /// Indices into [`ChokePoints::fixes`] of the fixes that break this path.
     pub fixes: Vec<usize>,
+    /// Whether a step rests on an assumption rather than on the snapshot (see
+    /// `assumptions`); such paths rank below confirmed ones from the internet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
+    /// Why, once per distinct reason, in path order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
+    /// The known remotely exploitable vulnerability the path enters by (`CVE-2024-6387`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_vulnerability: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -107,6 +123,12 @@ pub struct PathStep {
     pub from_kind: NodeKind,
     pub to_kind: NodeKind,
     pub sentence: String,
+    /// Likelihood the step succeeds, 0–1.
+    pub likelihood: f64,
+    /// Why the step cannot be confirmed from the snapshot, when it is only assumed or
+    /// possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
 }
 
 /// The fixes that break the most paths.
@@ -153,7 +175,10 @@ pub struct WorkloadInsights {
     pub exposure: Vec<Exposure>,
 }
 
-const UNREACHED: u32 = u32::MAX;
+/// The cost of a route: −log of its likelihood in millionths (integers, so sums are
+/// exact and ties deterministic), then technique steps, then edges.
+type Cost = (u64, u32, u32);
+const UNREACHED: Cost = (u64::MAX, u32::MAX, u32::MAX);
 /// Fixes chosen with their effect recomputed exactly.
 const RECOMPUTED_FIXES: usize = 5;
 /// Candidate fixes tried in each round of the choice.
@@ -164,10 +189,14 @@ const LISTED_FIXES: usize = 20;
 /// (entry, target class) pairs: what a path is, for counting.
 type Pairs = HashSet<(NodeIndex, Target)>;
 
-/// Distances to each target class and the edge to follow.
+/// Costs to each target class and the edge to follow.
 struct Reach {
-    dist: Vec<Vec<u32>>,
+    dist: Vec<Vec<Cost>>,
     next: Vec<Vec<u32>>,
+}
+
+fn add(a: Cost, b: Cost) -> Cost {
+    (a.0.saturating_add(b.0), a.1 + b.1, a.2 + b.2)
 }
 
 /// An entry point: a workload (or the API server) and the nodes an attacker starts
@@ -208,8 +237,18 @@ impl SecurityGraph {
             .enumerate()
             .map(|(i, f)| (self.risk(f, &entries), i))
             .collect();
+        // From the internet, confirmed paths first; then by risk.
+        let assumed: Vec<bool> = found
+            .iter()
+            .map(|f| {
+                !options.assume_breach
+                    && f.edges.iter().any(|&e| self.graph[e].assumption.is_some())
+            })
+            .collect();
         ranked.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
+            assumed[a.1]
+                .cmp(&assumed[b.1])
+                .then_with(|| b.0.total_cmp(&a.0))
                 .then_with(|| found[a.1].edges.len().cmp(&found[b.1].edges.len()))
                 .then_with(|| a.1.cmp(&b.1))
         });
@@ -251,34 +290,56 @@ impl SecurityGraph {
         }
     }
 
-    /// Reverse breadth-first search from the targets of every class, skipping edges
-    /// removed by `removed` fixes.
+    /// The cost of following an edge.
+    fn cost(&self, e: EdgeIndex) -> Cost {
+        let w = &self.graph[e];
+        let p = w.exploitability().clamp(1e-6, 1.0);
+        let log = (-p.ln() * 1e6).round() as u64;
+        (log, w.kind.info().technique as u32, 1)
+    }
+
+    /// Per edge: whether paths may follow it once `removed` fixes are applied.
+    fn passable(&self, removed: &HashSet<u32>) -> Vec<bool> {
+        self.graph
+            .edge_weights()
+            .map(|w| w.kind.info().traversable && !w.fix.is_some_and(|f| removed.contains(&f)))
+            .collect()
+    }
+
+    /// Reverse Dijkstra search from the targets of every class over −log likelihood,
+    /// skipping edges removed by `removed` fixes.
     fn reach(&self, removed: &HashSet<u32>) -> Reach {
         let n = self.graph.node_count();
+        let passable = self.passable(removed);
+        let costs: Vec<Cost> = self.graph.edge_indices().map(|e| self.cost(e)).collect();
         let mut dist = Vec::with_capacity(Target::ALL.len());
         let mut next = Vec::with_capacity(Target::ALL.len());
         for target in Target::ALL {
             let mut d = vec![UNREACHED; n];
-            let mut nx = vec![UNREACHED; n];
-            let mut queue = VecDeque::new();
+            let mut nx = vec![u32::MAX; n];
+            let mut heap = BinaryHeap::new();
             for i in self.graph.node_indices() {
                 if self.graph[i].is_target(target) {
-                    d[i.index()] = 0;
-                    queue.push_back(i);
+                    d[i.index()] = (0, 0, 0);
+                    heap.push(Reverse(((0, 0, 0), i.index() as u32)));
                 }
             }
-            while let Some(v) = queue.pop_front() {
-                let dv = d[v.index()];
+            while let Some(Reverse((dv, v))) = heap.pop() {
+                if dv > d[v as usize] {
+                    continue;
+                }
+                let v = NodeIndex::new(v as usize);
                 for e in self.graph.edges_directed(v, Direction::Incoming) {
-                    let w = e.weight();
-                    if !w.kind.info().traversable || w.fix.is_some_and(|f| removed.contains(&f)) {
+                    let ei = e.id().index();
+                    if !passable[ei] {
                         continue;
                     }
-                    let u = e.source();
-                    if d[u.index()] == UNREACHED {
-                        d[u.index()] = dv + 1;
-                        nx[u.index()] = e.id().index() as u32;
-                        queue.push_back(u);
+                    let u = e.source().index();
+                    let du = add(dv, costs[ei]);
+                    if du < d[u] {
+                        d[u] = du;
+                        nx[u] = ei as u32;
+                        heap.push(Reverse((du, u as u32)));
                     }
                 }
             }
@@ -286,6 +347,40 @@ impl SecurityGraph {
             next.push(nx);
         }
         Reach { dist, next }
+    }
+
+    /// Which target classes each node reaches once `removed` fixes are applied (bit
+    /// `i` for `Target::ALL[i]`): what choke points recompute. One reverse search
+    /// carries every class at once, so a node is revisited only when it learns a class.
+    fn reachable(&self, removed: &HashSet<u32>) -> Vec<u8> {
+        let passable = self.passable(removed);
+        let mut mask = vec![0u8; self.graph.node_count()];
+        let mut queue = VecDeque::new();
+        for i in self.graph.node_indices() {
+            let node = &self.graph[i];
+            for (ti, target) in Target::ALL.into_iter().enumerate() {
+                if node.is_target(target) {
+                    mask[i.index()] |= 1 << ti;
+                }
+            }
+            if mask[i.index()] != 0 {
+                queue.push_back(i);
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            let bits = mask[v.index()];
+            for e in self.graph.edges_directed(v, Direction::Incoming) {
+                if !passable[e.id().index()] {
+                    continue;
+                }
+                let u = e.source().index();
+                if bits & !mask[u] != 0 {
+                    mask[u] |= bits;
+                    queue.push_back(NodeIndex::new(u));
+                }
+            }
+        }
+        mask
     }
 
     /// Entry points: what the internet reaches (exposure edges only), and with
@@ -370,7 +465,7 @@ impl SecurityGraph {
         out
     }
 
-    /// The shortest path from each entry to each target class it reaches.
+    /// The likeliest path from each entry to each target class it reaches.
     fn find_paths(&self, entries: &[Entry], reach: &Reach) -> Vec<Found> {
         let mut out = Vec::new();
         for (ei, entry) in entries.iter().enumerate() {
@@ -380,13 +475,16 @@ impl SecurityGraph {
                     .starts
                     .iter()
                     .filter(|(n, _)| dist[n.index()] != UNREACHED)
-                    .min_by_key(|(n, p)| (p.len() as u64 + dist[n.index()] as u64, n.index()));
+                    .min_by_key(|(n, p)| {
+                        let prefix = p.iter().fold((0, 0, 0), |c, &e| add(c, self.cost(e)));
+                        (add(prefix, dist[n.index()]), n.index())
+                    });
                 let Some((start, prefix)) = best else {
                     continue;
                 };
                 let mut edges = prefix.clone();
                 let mut v = *start;
-                while dist[v.index()] != 0 {
+                while dist[v.index()] != (0, 0, 0) {
                     let e = EdgeIndex::new(reach.next[ti][v.index()] as usize);
                     edges.push(e);
                     v = self.graph.edge_endpoints(e).map(|(_, t)| t).unwrap_or(v);
@@ -417,12 +515,21 @@ impl SecurityGraph {
         removed: &HashSet<u32>,
         assume_breach: bool,
     ) -> HashSet<(NodeIndex, Target)> {
-        let reach = self.reach(removed);
+        let reachable = self.reachable(removed);
         let entries = self.entries(removed, assume_breach);
-        self.find_paths(&entries, &reach)
-            .iter()
-            .map(|f| (entries[f.entry].node, f.target))
-            .collect()
+        let mut out = HashSet::new();
+        for entry in &entries {
+            for (ti, target) in Target::ALL.into_iter().enumerate() {
+                if entry
+                    .starts
+                    .iter()
+                    .any(|(n, _)| reachable[n.index()] & (1 << ti) != 0)
+                {
+                    out.insert((entry.node, target));
+                }
+            }
+        }
+        out
     }
 
     fn technique_edges<'a>(&'a self, f: &'a Found) -> impl Iterator<Item = EdgeIndex> + 'a {
@@ -432,15 +539,15 @@ impl SecurityGraph {
             .filter(|&e| self.graph[e].kind.info().technique)
     }
 
+    /// exposure × the product of the step likelihoods × impact, 0–100.
     fn risk(&self, f: &Found, entries: &[Entry]) -> f64 {
         let exposure = if entries[f.entry].internet { 1.0 } else { 0.5 };
-        let mut exploitability = 1.0;
-        let mut length = 0usize;
-        for e in self.technique_edges(f) {
-            exploitability *= self.graph[e].exploitability();
-            length += 1;
-        }
-        let risk = 100.0 * exposure * exploitability * f.target.impact() / length.max(1) as f64;
+        let likelihood: f64 = f
+            .edges
+            .iter()
+            .map(|&e| self.graph[e].exploitability())
+            .product();
+        let risk = 100.0 * exposure * likelihood * f.target.impact();
         (risk * 10.0).round() / 10.0
     }
 
@@ -576,6 +683,8 @@ impl SecurityGraph {
                     from_kind: self.graph[s].kind,
                     to_kind: self.graph[t].kind,
                     sentence: capitalise(&sentence),
+                    likelihood: w.exploitability(),
+                    assumption: w.assumption.clone(),
                 }
             })
             .collect();
@@ -599,9 +708,18 @@ impl SecurityGraph {
         } else {
             Vec::new()
         };
+        let mut assumptions: Vec<String> = Vec::new();
+        for a in steps.iter().filter_map(|s| s.assumption.as_ref()) {
+            if !assumptions.contains(a) {
+                assumptions.push(a.clone());
+            }
+        }
         AttackPath {
             id: format!("{} -> {}", self.graph[entry.node].id, target_name(f.target)),
             title: self.title(f, entry),
+            assumed: !assumptions.is_empty(),
+            assumptions,
+            entry_vulnerability: self.entry_vulnerability(f).cloned(),
             risk,
             target: f.target,
             entry: entry.resource.clone(),
@@ -613,19 +731,22 @@ impl SecurityGraph {
         }
     }
 
+    /// The known remotely exploitable vulnerability of the container the path enters
+    /// by.
+    fn entry_vulnerability(&self, f: &Found) -> Option<&String> {
+        f.edges
+            .iter()
+            .filter(|&&e| self.graph[e].kind == EdgeKind::ENDPOINT_EXPLOIT)
+            .filter_map(|&e| self.graph.edge_endpoints(e))
+            .find_map(|(_, t)| self.remote_vulnerabilities.get(&t).map(|v| &v.0))
+    }
+
     /// A title in the style of Defender's: who, then what they can do.
     fn title(&self, f: &Found, entry: &Entry) -> String {
         let who = match (self.graph[entry.node].kind, entry.internet) {
             (NodeKind::ApiServer, _) => "Anonymous users of the public API server".to_string(),
             (_, true) => {
-                // The container the path enters by, when its image is remotely
-                // exploitable.
-                let cve = f
-                    .edges
-                    .iter()
-                    .filter(|&&e| self.graph[e].kind == EdgeKind::ENDPOINT_EXPLOIT)
-                    .filter_map(|&e| self.graph.edge_endpoints(e))
-                    .find_map(|(_, t)| self.remote_vulnerabilities.get(&t).map(|v| &v.0));
+                let cve = self.entry_vulnerability(f);
                 let running = cve
                     .map(|id| format!(" running an image with remotely exploitable {id}"))
                     .unwrap_or_default();
@@ -665,9 +786,31 @@ impl SecurityGraph {
                         _ => "escape to its node".into(),
                     },
                 ),
-                TOKEN_STEAL | EXPLOIT_HOST_TRAVERSE | TOKEN_LIST | TOKEN_BRUTEFORCE => {
+                TOKEN_STEAL
+                | EXPLOIT_HOST_TRAVERSE
+                | TOKEN_LIST
+                | TOKEN_BRUTEFORCE
+                | NODE_TOKEN_REQUEST => {
                     push(&mut phrases, format!("steal the token of {}", to.label()))
                 }
+                NODE_IDENTITY_ASSUME => push(&mut phrases, "use the kubelet's credentials".into()),
+                ROLE_ESCALATE => push(&mut phrases, "rewrite its own role".into()),
+                CSR_APPROVE => push(
+                    &mut phrases,
+                    "sign itself a system:masters client certificate".into(),
+                ),
+                WEBHOOK_MUTATE => push(
+                    &mut phrases,
+                    "inject code into new pods with a mutating webhook".into(),
+                ),
+                WEBHOOK_INTERCEPT => push(
+                    &mut phrases,
+                    "intercept secrets with an admission webhook".into(),
+                ),
+                PV_CREATE => push(
+                    &mut phrases,
+                    "take over any node with a hostPath PersistentVolume".into(),
+                ),
                 TOKEN_REQUEST | IDENTITY_IMPERSONATE if to.kind != NodeKind::ClusterAdmin => {
                     push(&mut phrases, format!("act as {}", to.label()))
                 }
@@ -698,6 +841,11 @@ impl SecurityGraph {
                 format!("take over node {}", n.name)
             }
             (Target::NodeTakeover, _) => "take over a node".to_string(),
+            (Target::KubeSystemSecrets | Target::Secrets, Some(n))
+                if n.kind == NodeKind::Secret =>
+            {
+                format!("read {}", n.label())
+            }
             (Target::KubeSystemSecrets | Target::Secrets, Some(n)) if n.name == "*" => {
                 "read the secrets of every namespace".to_string()
             }

@@ -9,7 +9,7 @@ use super::{EdgeKind, PathOptions, SecurityGraph, Target};
 use crate::ingest::{parse_file, InputFile};
 use crate::model::Inventory;
 
-fn graph(yaml: &str) -> SecurityGraph {
+pub(super) fn graph(yaml: &str) -> SecurityGraph {
     let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
     let mut inventory = Inventory::default();
@@ -19,7 +19,7 @@ fn graph(yaml: &str) -> SecurityGraph {
 }
 
 /// Technique edges as `from -KIND-> to`.
-fn techniques(g: &SecurityGraph) -> BTreeSet<String> {
+pub(super) fn techniques(g: &SecurityGraph) -> BTreeSet<String> {
     g.graph
         .edge_references()
         .filter(|e| e.weight().kind.info().technique)
@@ -34,11 +34,11 @@ fn techniques(g: &SecurityGraph) -> BTreeSet<String> {
         .collect()
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
+pub(super) fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn assume_breach() -> PathOptions {
+pub(super) fn assume_breach() -> PathOptions {
     PathOptions {
         assume_breach: true,
         max_paths: 1000,
@@ -46,7 +46,7 @@ fn assume_breach() -> PathOptions {
 }
 
 /// A pod on node-1 without a service account token, with the given spec lines.
-fn pod(name: &str, spec: &str, container: &str) -> String {
+pub(super) fn pod(name: &str, spec: &str, container: &str) -> String {
     format!(
         "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: bad}}\nspec:\n  nodeName: node-1\n  automountServiceAccountToken: false\n{spec}  containers:\n  - name: c\n    image: busybox:1.36\n{container}"
     )
@@ -83,6 +83,10 @@ fn bad_pods_escape_exactly_as_expected() {
             "container:bad/Pod/priv-and-hostpid/c -CE_PRIV_MOUNT-> node:node-1",
             "container:bad/Pod/priv/c -CE_PRIV_MOUNT-> node:node-1",
             "volume:bad/Pod/hostpath/c/host -EXPLOIT_HOST_WRITE-> node:node-1",
+            // The kubelet's identity may request a token for the pods' service account,
+            // mounted or not.
+            "node:node-1 -NODE_IDENTITY_ASSUME-> user:system:node:node-1",
+            "user:system:node:node-1 -NODE_TOKEN_REQUEST-> sa:bad/default",
         ])
     );
     // Assume breach: exactly the four escaping pods take over node-1, in two or three
@@ -137,13 +141,26 @@ fn a_fully_restricted_pod_gives_no_edge_and_no_path() {
 }
 
 /// A Deployment in `ns` running as service account `sa` with its token mounted.
-fn deployment(ns: &str, name: &str, sa: &str, extra_spec: &str, container: &str) -> String {
+pub(super) fn deployment(
+    ns: &str,
+    name: &str,
+    sa: &str,
+    extra_spec: &str,
+    container: &str,
+) -> String {
     format!(
         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      serviceAccountName: {sa}\n{extra_spec}      containers:\n      - name: main\n        image: example/{name}:1.0\n        ports: [{{containerPort: 8080}}]\n{container}"
     )
 }
 
-fn binding(kind: &str, ns: &str, name: &str, role_kind: &str, role: &str, subject: &str) -> String {
+pub(super) fn binding(
+    kind: &str,
+    ns: &str,
+    name: &str,
+    role_kind: &str,
+    role: &str,
+    subject: &str,
+) -> String {
     let meta = if kind == "ClusterRoleBinding" {
         format!("{{name: {name}}}")
     } else {
@@ -154,7 +171,7 @@ fn binding(kind: &str, ns: &str, name: &str, role_kind: &str, role: &str, subjec
     )
 }
 
-fn role(kind: &str, ns: &str, name: &str, rules: &str) -> String {
+pub(super) fn role(kind: &str, ns: &str, name: &str, rules: &str) -> String {
     let meta = if kind == "ClusterRole" {
         format!("{{name: {name}}}")
     } else {
@@ -163,7 +180,7 @@ fn role(kind: &str, ns: &str, name: &str, rules: &str) -> String {
     format!("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {meta}\nrules:\n{rules}")
 }
 
-const SA_DEV: &str = "{kind: ServiceAccount, name: app, namespace: dev}";
+pub(super) const SA_DEV: &str = "{kind: ServiceAccount, name: app, namespace: dev}";
 
 #[test]
 fn a_role_that_can_bind_roles_reaches_cluster_admin() {

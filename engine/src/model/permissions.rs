@@ -681,6 +681,50 @@ impl<'a> Permissions<'a> {
     }
 }
 
+/// The namespaces where a principal may do something: every namespace (a
+/// ClusterRoleBinding) or some.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamespaceSet {
+    pub all: bool,
+    pub some: std::collections::BTreeSet<String>,
+}
+
+impl NamespaceSet {
+    /// Adds the namespaces of another set.
+    pub fn extend(&mut self, other: NamespaceSet) {
+        self.all |= other.all;
+        self.some.extend(other.some);
+    }
+
+    /// Whether the two sets share a namespace.
+    pub fn meets(&self, other: &NamespaceSet) -> bool {
+        (self.all && (other.all || !other.some.is_empty()))
+            || (other.all && !self.some.is_empty())
+            || self.some.iter().any(|n| other.some.contains(n))
+    }
+}
+
+impl Permissions<'_> {
+    /// Where RBAC allows a namespaced request (its namespace ignored) for the
+    /// principal: through ClusterRoleBindings in every namespace, through RoleBindings
+    /// in theirs.
+    pub fn namespaces_allowing(&self, principal: &Principal, request: &Request) -> NamespaceSet {
+        let mut out = NamespaceSet::default();
+        for grant in self.grants(principal) {
+            if !rule_allows(grant.rule, request) {
+                continue;
+            }
+            match grant.scope {
+                Scope::Cluster => out.all = true,
+                Scope::Namespace(ns) => {
+                    out.some.insert(ns.to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Effective rules per role: own rules, plus for aggregated ClusterRoles the rules
 /// of every matching ClusterRole (transitively), without duplicates.
 fn aggregate(roles: &[Role]) -> Vec<Vec<(u32, u32)>> {

@@ -619,6 +619,15 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
             p.muted {
                 "Risk " (format!("{:.1}", p.risk)) " · " (p.length) " technique steps · target " (p.target.label())
                 @if !p.mitre.is_empty() { " · MITRE ATT&CK " (p.mitre.join(", ")) }
+                @if let Some(id) = &p.entry_vulnerability { " · enters through " (id) }
+            }
+            @if p.assumed {
+                p { strong { "Assumed: " }
+                    @for (i, a) in p.assumptions.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (a)
+                    }
+                }
             }
             @if !p.exposure.is_empty() {
                 p { "Exposed through "
@@ -630,7 +639,11 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
             }
             (path_diagram(n, p))
             ol {
-                @for s in &p.steps { li { code { (s.edge.name()) } " " (s.sentence) } }
+                @for s in &p.steps {
+                    li { code { (s.edge.name()) } " " (s.sentence)
+                        @if let Some(a) = &s.assumption { " " em { "(" (a) ")" } }
+                    }
+                }
             }
             @if !fixes.is_empty() {
                 p { strong { "Breaks it: " }

@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 use crate::model::permissions::{
-    admin_rules, binding_display, role_display, rule_allows, rule_display, subject_display, Grant,
-    Permissions, Principal, Request, Scope, ANONYMOUS_USER, AUTHENTICATED, MASTERS,
-    SERVICE_ACCOUNTS, UNAUTHENTICATED,
+    admin_equivalent, admin_rules, binding_display, role_display, rule_allows, rule_display,
+    subject_display, Grant, Permissions, Principal, Request, Scope, ANONYMOUS_USER, AUTHENTICATED,
+    MASTERS, SERVICE_ACCOUNTS, UNAUTHENTICATED,
 };
 use crate::model::rbac::{Binding, PolicyRule, Role, Subject};
 use crate::model::WorkloadUnit;
@@ -460,6 +460,8 @@ const DELETE: &[&str] = &["delete", "deletecollection"];
 
 const SECRETS: &[Need] = &[ns(READ, "", "secrets", "")];
 
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
 /// `verbs` on pods and on every controller that creates pods, extra needs first.
 macro_rules! pod_controllers {
     ($verbs:expr $(, $extra:expr)*) => {
@@ -882,14 +884,142 @@ pub static ROLE_BIND_ESCALATE: Rule = Rule {
         severity: Severity::Critical,
         category: Category::Rbac,
         kinds: BINDING_KINDS,
-        checks: "No binding grants `bind` or `escalate` on `roles` or `clusterroles` (API group `rbac.authorization.k8s.io`, wildcards included). `escalate` on ClusterRoles counts only through a ClusterRoleBinding; `bind` on ClusterRoles through a RoleBinding counts in that namespace.",
+        checks: "No binding grants `bind` or `escalate` on `roles` or `clusterroles` (API group `rbac.authorization.k8s.io`, wildcards included). `escalate` on ClusterRoles counts only through a ClusterRoleBinding; `bind` on ClusterRoles through a RoleBinding counts in that namespace. `bind` limited by `resourceNames`, with the right to create bindings, counts when a role it names grants what another RBAC rule here reports (secrets, pod creation, exec, impersonation, ...).",
         why: "RBAC normally prevents granting permissions one does not hold. `bind` lifts that for binding (bind `cluster-admin` to yourself), `escalate` for editing roles (add `*` to a role you hold): both are a direct path to cluster-admin (`ROLE_BIND`).",
         example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: rbac-manager\nrules:\n- apiGroups: [rbac.authorization.k8s.io]\n  resources: [roles, clusterroles]\n  verbs: [bind, escalate]",
         remediation: "Remove `bind` and `escalate`. If a team must delegate access, restrict `bind` with `resourceNames` to the roles it may hand out, and manage RBAC through reviewed GitOps changes instead of a standing permission.",
         frameworks: &["cis-k8s/5.1.8", "nsa-cisa", "mitre/T1098"],
     },
-    check: |cx, out| emit_capability(cx, out, &ROLE_BIND_ESCALATE, BIND_ESCALATE, None),
+    check: |cx, out| {
+        emit_capability(cx, out, &ROLE_BIND_ESCALATE, BIND_ESCALATE, None);
+        emit_named_bind(cx, out);
+    },
 };
+
+/// What a role bound by name must grant for `bind` on it to be an escalation: the
+/// permissions the other capability rules report (the attack graph's techniques).
+const ESCALATING: &[&[Need]] = &[
+    SECRETS,
+    WORKLOAD_CREATE,
+    EXEC,
+    POD_MODIFY,
+    NODE_PROXY_NEEDS,
+    BIND_ESCALATE,
+    IMPERSONATE,
+    TOKEN_CREATE,
+    WEBHOOKS,
+    CSR_APPROVE,
+    PV_CREATE,
+];
+
+/// Whether a rule allows a need for some name (resourceNames or not).
+fn allows_need_for_some_name(rule: &PolicyRule, need: &Need, cluster_scope: bool) -> bool {
+    use crate::model::permissions::{api_group_matches, resource_matches, verb_matches};
+    (!need.cluster_only || cluster_scope)
+        && need.verbs.iter().any(|v| verb_matches(rule, v))
+        && api_group_matches(rule, need.group)
+        && resource_matches(rule, need.resource, need.sub)
+}
+
+/// `bind` limited by resourceNames is the remedy the rule recommends, unless a role it
+/// names grants what the other capability rules report: then binding that role to
+/// oneself is the escalation (`ROLE_BIND` to a bindable permission set).
+fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
+    use crate::model::permissions::{api_group_matches, resource_matches, verb_matches};
+    let perms = cx.permissions();
+    let inv = cx.inventory;
+    for (bi, b) in inv.bindings.iter().enumerate() {
+        let Some(role) = perms.binding_role(bi) else {
+            continue;
+        };
+        if builtin_binding(b) || (b.cluster_scoped && perms.binding_admin_equivalent(bi)) {
+            continue;
+        }
+        let subjects = relevant_subjects(b);
+        let resource = binding_ref(b);
+        if subjects.is_empty()
+            || out
+                .iter()
+                .any(|f| f.rule == ROLE_BIND_ESCALATE.info.id && f.resource == resource)
+        {
+            continue;
+        }
+        let writes = |res: &str| {
+            perms.binding_rules(bi).any(|(_, r)| {
+                WRITE
+                    .iter()
+                    .any(|v| rule_allows(r, &Request::resource(v, RBAC_GROUP, res)))
+            })
+        };
+        let write_crb = b.cluster_scoped && writes("clusterrolebindings");
+        if !write_crb && !writes("rolebindings") {
+            continue;
+        }
+        let mut cluster_roles: BTreeSet<&str> = BTreeSet::new();
+        let mut roles: BTreeSet<&str> = BTreeSet::new();
+        let mut texts: Vec<String> = Vec::new();
+        for (src, r) in perms.binding_rules(bi) {
+            if r.resource_names.is_empty()
+                || !verb_matches(r, "bind")
+                || !api_group_matches(r, RBAC_GROUP)
+            {
+                continue;
+            }
+            let names = r.resource_names.iter().map(|n| n.as_str());
+            if resource_matches(r, "clusterroles", "") {
+                cluster_roles.extend(names.clone());
+            }
+            if resource_matches(r, "roles", "") {
+                roles.extend(names);
+            }
+            texts.push(provenance(role, src, r));
+        }
+        let mut escalating: Vec<String> = Vec::new();
+        for (ri, r) in inv.roles.iter().enumerate() {
+            let named = if r.cluster_scoped {
+                cluster_roles.contains(r.metadata.name.as_str())
+            } else {
+                !write_crb
+                    && (b.cluster_scoped || r.metadata.namespace == b.metadata.namespace)
+                    && roles.contains(r.metadata.name.as_str())
+            };
+            let cluster_scope = r.cluster_scoped && write_crb;
+            if named
+                && (admin_equivalent(perms.role_rules(ri).map(|(_, rule)| rule))
+                    || perms.role_rules(ri).any(|(_, rule)| {
+                        ESCALATING.iter().any(|needs| {
+                            needs
+                                .iter()
+                                .any(|n| allows_need_for_some_name(rule, n, cluster_scope))
+                        })
+                    }))
+            {
+                escalating.push(role_display(r));
+            }
+        }
+        if escalating.is_empty() {
+            continue;
+        }
+        out.push(Finding {
+            exemption: None,
+            rule: ROLE_BIND_ESCALATE.info.id.into(),
+            severity: ROLE_BIND_ESCALATE.info.severity,
+            resource: binding_ref(b),
+            container: String::new(),
+            field: "roleRef".into(),
+            message: format!(
+                "{} can bind {} (named in resourceNames, and granting what other RBAC rules report) to themselves {} through {} → {}; matching rule: {}",
+                subjects_display(b, &subjects),
+                escalating.join(", "),
+                scope_display(b),
+                binding_display(b),
+                role_ref_display(b, Some(role)),
+                texts.join("; ")
+            ),
+            source: b.source.clone(),
+        });
+    }
+}
 
 pub static IMPERSONATION: Rule = Rule {
     info: RuleInfo {

@@ -364,10 +364,19 @@ fn remotely_exploitable_vulnerabilities_open_attack_paths() {
         "{}",
         step.sentence
     );
-    // Without the scan the same path is less likely.
+    // Entered through a known CVE: confirmed, and ranked above every assumed path.
+    assert_eq!(path.entry_vulnerability.as_deref(), Some("CVE-2099-0001"));
+    assert!(!path.assumed);
+    let paths = &a.attack_paths.paths;
+    let first_assumed = paths.iter().position(|p| p.assumed).unwrap_or(paths.len());
+    assert!(paths[first_assumed..].iter().all(|p| p.assumed));
+    // Without the scan the same path is less likely, and assumed.
     let without = run(&[("snapshot.yaml", snapshot())]);
     assert!(without.attack_paths.paths[0].risk < path.risk);
     assert!(!without.attack_paths.paths[0].title.contains("CVE"));
+    assert!(without.attack_paths.paths[0].assumed);
+    assert_eq!(without.attack_paths.paths[0].entry_vulnerability, None);
+    assert!(without.attack_paths.paths[0].assumptions[0].contains("no scan of image"));
 }
 
 #[test]
