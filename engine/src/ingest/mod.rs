@@ -11,6 +11,7 @@
 //! every object it could read plus a [`Diagnostic`] for each thing it could not; one bad
 //! object in a 50,000-object List costs one diagnostic.
 
+pub mod audit;
 mod cloud;
 mod json;
 pub mod object;
