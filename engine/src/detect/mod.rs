@@ -17,6 +17,7 @@ pub mod access;
 pub mod catalog;
 pub mod cluster;
 pub mod exec;
+pub mod link;
 pub mod network;
 pub mod rbac;
 pub mod system;
@@ -221,6 +222,27 @@ impl Default for Alert {
             evidence: Vec::new(),
             nodes: Vec::new(),
             attack_paths: Vec::new(),
+        }
+    }
+}
+
+impl Alert {
+    /// What identifies an alert across analyses: type, user, resource and detail.
+    pub fn key(&self) -> String {
+        let r = &self.resource;
+        format!(
+            "{}|{}|{}/{}/{}|{}",
+            self.kind, self.user, r.kind, r.namespace, r.name, self.detail
+        )
+    }
+
+    /// The resource as `Kind namespace/name` (or `Kind name`).
+    pub fn resource_label(&self) -> String {
+        let r = &self.resource;
+        match (r.namespace.is_empty(), r.name.is_empty()) {
+            (_, true) => r.kind.clone(),
+            (true, false) => format!("{} {}", r.kind, r.name),
+            (false, false) => format!("{} {}/{}", r.kind, r.namespace, r.name),
         }
     }
 }

@@ -90,6 +90,10 @@ pub struct AttackPath {
     pub mitre: Vec<String>,
     /// Indices into [`ChokePoints::fixes`] of the fixes that break this path.
     pub fixes: Vec<usize>,
+    /// Types of the audit-log alerts active on the path's nodes (see `detect::link`);
+    /// such paths are ranked first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -610,6 +614,7 @@ impl SecurityGraph {
             steps,
             mitre,
             fixes,
+            alerts: Vec::new(),
         }
     }
 
