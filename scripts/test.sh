@@ -29,5 +29,6 @@ cargo build --locked -p portolan
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/app.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/report.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/namespace.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/alerts.test.mjs
 
 step "all tests passed"

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::alert_detail::AlertDetail;
+use crate::components::alerts::AlertsPage;
 use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
 use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
@@ -88,6 +90,8 @@ pub fn App() -> impl IntoView {
                     Page::Enforcement => view! { <EnforcementPage /> }.into_any(),
                     Page::Compare => view! { <ComparePage /> }.into_any(),
                     Page::Vulnerabilities => view! { <VulnerabilitiesPage /> }.into_any(),
+                    Page::Alerts { index: None } => view! { <AlertsPage /> }.into_any(),
+                    Page::Alerts { index: Some(index) } => view! { <AlertDetail index=index /> }.into_any(),
                 }}
             </main>
         </div>

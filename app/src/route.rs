@@ -6,7 +6,8 @@
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
 //! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
 //! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
-//! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities. Reloading or sharing the URL restores the same
+//! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities,
+//! `#/alerts[/<n>]` the audit-log alerts and one of them. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
@@ -28,6 +29,9 @@ pub enum Page {
     Compare,
     /// Image vulnerabilities by image, by CVE or by workload.
     Vulnerabilities,
+    /// Audit-log alerts; `index` (1-based, in the analysis' order) is `None` for the
+    /// timeline and list.
+    Alerts { index: Option<usize> },
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -99,6 +103,10 @@ impl Route {
             [first, ..] if first == "enforcement" => Page::Enforcement,
             [first, ..] if first == "compare" => Page::Compare,
             [first, ..] if first == "vulnerabilities" => Page::Vulnerabilities,
+            [first] if first == "alerts" => Page::Alerts { index: None },
+            [first, index, ..] if first == "alerts" => Page::Alerts {
+                index: index.parse().ok(),
+            },
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -136,6 +144,8 @@ impl Route {
             Page::Enforcement => "#/enforcement".to_string(),
             Page::Compare => "#/compare".to_string(),
             Page::Vulnerabilities => "#/vulnerabilities".to_string(),
+            Page::Alerts { index: None } => "#/alerts".to_string(),
+            Page::Alerts { index: Some(i) } => format!("#/alerts/{i}"),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -260,6 +270,15 @@ mod tests {
             "#/inventory/Deployment?ns=kube-system&q=core%20dns%2F%26%3F%23&sort=Replicas&dir=desc"
         );
         assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn round_trips_the_alerts_routes() {
+        for (hash, index) in [("#/alerts", None), ("#/alerts/3", Some(3))] {
+            let route = Route::parse(hash);
+            assert_eq!(route.page, Page::Alerts { index });
+            assert_eq!(route.to_hash(), hash);
+        }
     }
 
     #[test]

@@ -4,17 +4,20 @@
 //! `portolan_engine::analyze`, and writes the `Analysis` in the requested format.
 //! Located input errors go to stderr and into the output; they never stop the run.
 
+mod audit;
+
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use portolan_engine::analysis::load_with_audit;
 use portolan_engine::enforce::{self, NamespaceEnforcement, PodSecurityLevel};
 use portolan_engine::ingest::is_snapshot_file;
 use portolan_engine::model::KIND_ORDER;
 use portolan_engine::rules::{self, pss, Severity};
 use portolan_engine::source::Level;
-use portolan_engine::{analyze, diff, report, Analysis, AnalyzeOptions, InputFile, Progress};
+use portolan_engine::{conclude, diff, report, Analysis, AnalyzeOptions, InputFile, Progress};
 
 #[derive(Parser)]
 #[command(
@@ -117,9 +120,12 @@ enum Command {
     Diff(DiffArgs),
     /// List the hardening rules.
     Rules,
-    /// Show the documentation of one rule.
+    /// List the audit-log detections (alert types).
+    Detections,
+    /// Show the documentation of one rule or detection.
     Explain {
-        /// A rule id, as `portolan rules` lists them (e.g. `privileged`).
+        /// A rule id, as `portolan rules` lists them (e.g. `privileged`), or an alert
+        /// type, as `portolan detections` lists them (e.g. `K8S_ExecIntoContainer`).
         rule: String,
     },
 }
@@ -274,16 +280,24 @@ fn parse_pss_version(v: &str) -> Result<Option<pss::Version>, String> {
     }
 }
 
-/// Reads every snapshot file under `paths`.
-fn load(paths: &[PathBuf]) -> Result<Vec<InputFile>, String> {
-    let mut files = Vec::new();
+/// The inputs under the paths given: snapshot files read whole, and audit logs, which
+/// are streamed into the engine when it runs.
+#[derive(Default)]
+struct Inputs {
+    files: Vec<InputFile>,
+    audit_logs: Vec<PathBuf>,
+}
+
+/// Reads every snapshot file under `paths`; audit logs are only noted.
+fn load(paths: &[PathBuf]) -> Result<Inputs, String> {
+    let mut inputs = Inputs::default();
     for path in paths {
-        collect(path, &mut files)?;
+        collect(path, &mut inputs)?;
     }
-    if files.is_empty() {
+    if inputs.files.is_empty() && inputs.audit_logs.is_empty() {
         return Err("no snapshot files found (looked for .json, .yaml, .yml, .jsonl)".into());
     }
-    Ok(files)
+    Ok(inputs)
 }
 
 /// Writes `bytes` to `output`, or stdout.
@@ -431,16 +445,27 @@ fn end_progress(shown: bool) {
     }
 }
 
-/// Runs the engine, with a progress line when it is wanted.
-fn run_engine(files: &[InputFile], options: &AnalyzeOptions, quiet: bool) -> Analysis {
-    match progress_line(quiet) {
+/// Runs the engine, with a progress line when it is wanted; audit logs are streamed
+/// into it a chunk at a time.
+fn run_engine(inputs: &Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
+    let mut detector = portolan_engine::detect::Detector::default();
+    let mut streamed = Vec::new();
+    for path in &inputs.audit_logs {
+        streamed.push(audit::stream(path, &mut detector)?);
+    }
+    let files = &inputs.files;
+    Ok(match progress_line(quiet) {
         Some(mut progress) => {
-            let analysis = analyze(files, options, &mut progress);
+            let snapshot = load_with_audit(files, &options.load, detector, streamed, &mut progress);
+            let analysis = conclude(&snapshot, options);
             end_progress(true);
             analysis
         }
-        None => analyze(files, options, &mut |_| {}),
-    }
+        None => conclude(
+            &load_with_audit(files, &options.load, detector, streamed, &mut |_| {}),
+            options,
+        ),
+    })
 }
 
 fn main() -> ExitCode {
@@ -473,13 +498,26 @@ fn main() -> ExitCode {
             list_rules();
             ExitCode::SUCCESS
         }
-        Command::Explain { rule } => match rules::rule(&rule) {
-            Some(r) => {
+        Command::Detections => {
+            audit::list_detections();
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match (
+            rules::rule(&rule),
+            portolan_engine::detect::detection(&rule),
+        ) {
+            (Some(r), _) => {
                 explain(&r.info);
                 ExitCode::SUCCESS
             }
-            None => {
-                eprintln!("error: no rule `{rule}`; `portolan rules` lists them");
+            (None, Some(d)) => {
+                audit::explain(&d.info, d.check.is_none());
+                ExitCode::SUCCESS
+            }
+            (None, None) => {
+                eprintln!(
+                    "error: no rule or detection `{rule}`; `portolan rules` and `portolan detections` list them"
+                );
                 ExitCode::from(2)
             }
         },
@@ -584,12 +622,12 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         }
     }
     let outputs = output_paths(&formats, args.output.as_deref())?;
-    let files = load(&args.paths)?;
+    let inputs = load(&args.paths)?;
     let mut options = engine_options(&args.engine)?;
     options.include_resources = !args.no_resources;
     let opengraph = formats.contains(&Format::Opengraph);
     options.include_graph = args.graph || opengraph;
-    let mut analysis = run_engine(&files, &options, args.quiet);
+    let mut analysis = run_engine(&inputs, &options, args.quiet)?;
     report(&analysis, args.quiet);
     let open_graph = if opengraph {
         let graph = analysis.graph.as_ref().map(|g| g.open_graph());
@@ -627,10 +665,11 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
             .iter()
             .filter(|f| f.exemption.is_none() && f.severity <= threshold)
             .count()
+            + audit::at_or_above(&analysis, threshold)
     });
     if failing > 0 && !args.quiet {
         eprintln!(
-            "{failing} findings at or above {} remain: failing (--fail-on).",
+            "{failing} findings and alerts at or above {} remain: failing (--fail-on).",
             args.fail_on.map_or("", |s| s.as_str())
         );
     }
@@ -641,16 +680,16 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
 fn diff_side(path: &Path, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
     let name = path.display();
     if path.as_os_str() == "-" || path.is_file() {
-        let files = load(&[path.to_path_buf()])?;
-        if let [file] = files.as_slice() {
+        let inputs = load(&[path.to_path_buf()])?;
+        if let [file] = inputs.files.as_slice() {
             if let Some(analysis) = diff::read_analysis(&file.bytes) {
                 return analysis.map_err(|e| format!("{name}: {e}"));
             }
         }
-        return Ok(run_engine(&files, options, quiet));
+        return run_engine(&inputs, options, quiet);
     }
-    let files = load(&[path.to_path_buf()])?;
-    Ok(run_engine(&files, options, quiet))
+    let inputs = load(&[path.to_path_buf()])?;
+    run_engine(&inputs, options, quiet)
 }
 
 /// `portolan diff`; `Ok(false)` when `--fail-on-new` is crossed.
@@ -680,7 +719,7 @@ fn run_diff(args: &DiffArgs) -> Result<bool, String> {
     let failing = args.fail_on_new.map_or(0, |s| drift.new_at_or_above(s));
     if failing > 0 && !args.quiet {
         eprintln!(
-            "{failing} new findings at or above {}: failing (--fail-on-new).",
+            "{failing} new findings and alerts at or above {}: failing (--fail-on-new).",
             args.fail_on_new.map_or("", |s| s.as_str())
         );
     }
@@ -747,12 +786,14 @@ fn diff_summary(d: &diff::AnalysisDiff) -> String {
             let _ = writeln!(out, "  [risk {:.1}] {}", path.risk, path.title);
         }
     }
+    audit::diff_alerts(&mut out, d);
     out
 }
 
 /// Adds `path` to `files`: a file as is, a folder walked recursively (in name order,
 /// keeping only snapshot files), `-` as stdin.
-fn collect(path: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+fn collect(path: &Path, inputs: &mut Inputs) -> Result<(), String> {
+    let files = &mut inputs.files;
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         io::stdin()
@@ -762,6 +803,10 @@ fn collect(path: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
         return Ok(());
     }
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.is_file() && audit::is_audit_file(path) {
+        inputs.audit_logs.push(path.to_path_buf());
+        return Ok(());
+    }
     if meta.is_file() {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         files.push(InputFile::new(path.display().to_string(), bytes));
@@ -781,6 +826,8 @@ fn collect(path: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
             }
             if entry.is_dir() {
                 stack.push(entry);
+            } else if is_snapshot_file(&name) && audit::is_audit_file(&entry) {
+                inputs.audit_logs.push(entry);
             } else if is_snapshot_file(&name) {
                 let bytes =
                     std::fs::read(&entry).map_err(|e| format!("{}: {e}", entry.display()))?;
@@ -860,6 +907,7 @@ fn report(analysis: &Analysis, quiet: bool) {
     let _ = writeln!(err, "{line}).");
     let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
     report_vulnerabilities(&mut err, analysis);
+    audit::report_alerts(&mut err, analysis);
     report_paths(&mut err, analysis);
 }
 
@@ -933,7 +981,7 @@ fn report_paths(err: &mut impl Write, analysis: &Analysis) {
 
 /// `portolan enforce`: the dry run on stderr, the labels and the policy as YAML.
 fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
-    let files = load(&args.paths)?;
+    let files = load(&args.paths)?.files;
     let pss_version = parse_pss_version(&args.pss_version)?;
     let options = AnalyzeOptions {
         include_resources: false,
@@ -946,7 +994,7 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
         },
         ..AnalyzeOptions::default()
     };
-    let analysis = analyze(&files, &options, &mut |_| {});
+    let analysis = portolan_engine::analyze(&files, &options, &mut |_| {});
     for d in analysis.diagnostics() {
         eprintln!("{d}");
     }

@@ -436,8 +436,7 @@ fn fail_on_gates_ci_and_respects_exemptions() {
             "analyze",
             "public/demo",
             "--fail-on",
-            "low",
-            "--quiet",
+            "critical",
             "--exemptions",
             all.to_str().unwrap(),
         ],
@@ -449,6 +448,20 @@ fn fail_on_gates_ci_and_respects_exemptions() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Exemptions cover findings, not the audit log's alerts (the demo's are high).
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo",
+            "--fail-on",
+            "high",
+            "--exemptions",
+            all.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("findings and alerts at or above high"));
     let bad = temp_file(
         "bad.yaml",
         "exemptions:\n- rule: privileged\n  reason: \"\"\n",
@@ -476,9 +489,21 @@ fn demo_attack_paths_are_ranked_with_choke_points_and_the_graph_exports() {
     assert_eq!(ap["mode"], "internet");
     let paths = ap["paths"].as_array().unwrap();
     assert!(paths.len() >= 10, "{}", paths.len());
-    // Ranked riskiest first.
-    let risks: Vec<f64> = paths.iter().map(|p| p["risk"].as_f64().unwrap()).collect();
-    assert!(risks.windows(2).all(|w| w[0] >= w[1]), "{risks:?}");
+    // Ranked riskiest first, those with active alerts (the demo's audit log) before the
+    // others.
+    let rank: Vec<(bool, f64)> = paths
+        .iter()
+        .map(|p| {
+            let quiet = p["alerts"].as_array().is_none_or(|a| a.is_empty());
+            (quiet, p["risk"].as_f64().unwrap())
+        })
+        .collect();
+    assert!(!rank[0].0, "the top path carries alerts");
+    assert!(
+        rank.windows(2)
+            .all(|w| (!w[0].0 && w[1].0) || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
+        "{rank:?}"
+    );
     // The planted exposure: an internet-facing load balancer in front of a privileged
     // pod, which escapes to its node.
     let dashboard = paths

@@ -118,6 +118,13 @@ pub struct Analysis {
     /// its workloads pass, and what enforcing baseline or restricted would reject.
     #[serde(default)]
     pub enforcement: Vec<crate::enforce::NamespaceEnforcement>,
+    /// Alerts raised from the audit logs among the inputs, most severe first; linked to
+    /// the snapshot's workloads, identities and attack paths when there is one.
+    #[serde(default)]
+    pub alerts: Vec<crate::detect::Alert>,
+    /// What the audit logs held (requests, time span, timeline), when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::detect::AuditSummary>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -250,6 +257,17 @@ pub fn analyze(
 pub struct Snapshot {
     inputs: Vec<InputReport>,
     inventory: Inventory,
+    /// Alerts and the timeline of the audit logs, when there were any.
+    audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
+}
+
+/// An audit log the caller streamed into a [`crate::detect::Detector`] itself (the CLI
+/// reads large logs in chunks), for [`load_with_audit`].
+#[derive(Debug, Default)]
+pub struct StreamedAudit {
+    pub path: String,
+    pub bytes: u64,
+    pub report: crate::detect::AuditReport,
 }
 
 /// Parses `files` into a [`Snapshot`] with the default [`LoadOptions`].
@@ -264,6 +282,25 @@ pub fn load_with(
     options: &LoadOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Snapshot {
+    load_with_audit(
+        files,
+        options,
+        crate::detect::Detector::default(),
+        Vec::new(),
+        progress,
+    )
+}
+
+/// [`load_with`], with audit logs the caller already streamed into `detector`; audit
+/// logs among `files` go into the same detector, so stages and duplicates fold across
+/// all.
+pub fn load_with_audit(
+    files: &[InputFile],
+    options: &LoadOptions,
+    mut detector: crate::detect::Detector,
+    streamed: Vec<StreamedAudit>,
+    progress: &mut dyn FnMut(Progress),
+) -> Snapshot {
     // Inputs are read in path order so that the same files give the same analysis
     // however they were listed or dropped.
     let mut files: Vec<&InputFile> = files.iter().collect();
@@ -271,7 +308,41 @@ pub fn load_with(
     let mut inventory = Inventory::default();
     inventory.set_default_namespace(&options.default_namespace);
     let mut inputs = Vec::with_capacity(files.len());
+    let mut audit_logs = streamed.len();
+    for s in streamed {
+        let mut diagnostics = s.report.diagnostics;
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        inputs.push(InputReport {
+            path: s.path,
+            format: InputFormat::AuditLog,
+            bytes: s.bytes,
+            objects: s.report.events,
+            diagnostics,
+        });
+    }
     for (i, file) in files.iter().enumerate() {
+        if ingest::is_audit_log(&file.bytes) {
+            // Events go straight to the detector; the log is never collected.
+            let report =
+                ingest::audit::read_all(&file.path, &file.bytes, &mut |e| detector.observe(e));
+            let mut diagnostics = report.diagnostics;
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+            audit_logs += 1;
+            inputs.push(InputReport {
+                path: file.path.clone(),
+                format: InputFormat::AuditLog,
+                bytes: file.bytes.len() as u64,
+                objects: report.events,
+                diagnostics,
+            });
+            progress(Progress {
+                stage: "parse".into(),
+                done: i + 1,
+                total: files.len(),
+                file: file.path.clone(),
+            });
+            continue;
+        }
         let parsed = ingest::parse_file(file);
         let format = parsed.format();
         let mut diagnostics = parsed.diagnostics;
@@ -296,13 +367,19 @@ pub fn load_with(
         });
     }
     inventory.finish();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
     progress(Progress {
         stage: "model".into(),
         done: 1,
         total: 1,
         file: String::new(),
     });
-    Snapshot { inputs, inventory }
+    let audit = (audit_logs > 0).then(|| detector.finish());
+    Snapshot {
+        inputs,
+        inventory,
+        audit,
+    }
 }
 
 /// Evaluates the rules over a loaded [`Snapshot`] with `options` and assembles the
@@ -312,7 +389,10 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
     let (findings, recommendations, secure_score, exemption_warnings) =
         rules::evaluate_scored(inventory, &options.rules);
     let graph = SecurityGraph::build(inventory);
-    let attack_paths = graph.attack_paths(&options.paths);
+    let mut attack_paths = graph.attack_paths(&options.paths);
+    let (alerts, audit) = snapshot.audit.clone().unzip();
+    let mut alerts = alerts.unwrap_or_default();
+    crate::detect::link::link(&mut alerts, inventory, &mut attack_paths);
     let vulnerabilities =
         crate::vulns::assess(inventory, &inventory.workload_units(), &attack_paths);
     Analysis {
@@ -336,6 +416,8 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
         graph: options.include_graph.then(|| graph.export()),
         enforcement: crate::enforce::summarize(inventory, options.rules.pss_version),
         vulnerabilities,
+        alerts,
+        audit,
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::detect::Alert;
 use crate::graph::paths::AttackPath;
 use crate::rules::{Finding, Severity};
 use crate::Analysis;
@@ -21,6 +22,21 @@ pub struct AnalysisDiff {
     pub secure_score: ScoreChange,
     pub findings: FindingChanges,
     pub attack_paths: PathChanges,
+    /// Audit-log alerts by [`Alert::key`].
+    #[serde(default)]
+    pub alerts: AlertChanges,
+}
+
+/// Alerts present only in the new analysis, only in the old one, and in both.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertChanges {
+    /// In the new analysis only.
+    pub new: Vec<Alert>,
+    /// In the old analysis only.
+    pub gone: Vec<Alert>,
+    /// In both.
+    pub unchanged: usize,
 }
 
 /// The overall secure score before and after.
@@ -88,6 +104,12 @@ impl AnalysisDiff {
             .iter()
             .filter(|f| f.exemption.is_none() && f.severity <= threshold)
             .count()
+            + self
+                .alerts
+                .new
+                .iter()
+                .filter(|a| a.severity <= threshold)
+                .count()
     }
 }
 
@@ -149,6 +171,24 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
         .map(PathRef::from)
         .collect();
 
+    let old_alerts: BTreeSet<String> = old.alerts.iter().map(Alert::key).collect();
+    let new_alerts: BTreeSet<String> = new.alerts.iter().map(Alert::key).collect();
+    let alerts = AlertChanges {
+        new: new
+            .alerts
+            .iter()
+            .filter(|a| !old_alerts.contains(&a.key()))
+            .cloned()
+            .collect(),
+        gone: old
+            .alerts
+            .iter()
+            .filter(|a| !new_alerts.contains(&a.key()))
+            .cloned()
+            .collect(),
+        unchanged: new_alerts.intersection(&old_alerts).count(),
+    };
+
     let (o, n) = (old.secure_score.overall, new.secure_score.overall);
     AnalysisDiff {
         secure_score: ScoreChange {
@@ -158,6 +198,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
         },
         findings,
         attack_paths: paths,
+        alerts,
     }
 }
 

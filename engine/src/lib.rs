@@ -17,6 +17,7 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod detect;
 pub mod diff;
 pub mod enforce;
 pub mod graph;

@@ -1,6 +1,11 @@
 //! The app's components, one file per part of the screen.
 
 pub mod affected_table;
+pub mod alert_detail;
+pub mod alert_mitre;
+pub mod alert_timeline;
+pub mod alerts;
+pub mod alerts_card;
 pub mod attack_paths;
 pub mod compare;
 pub mod counts;

@@ -29,6 +29,15 @@ pub fn SideNav() -> impl IntoView {
     let on_enforcement = move || state.route.with(|r| r.page == Page::Enforcement);
     let on_compare = move || state.route.with(|r| r.page == Page::Compare);
     let on_vulns = move || state.route.with(|r| r.page == Page::Vulnerabilities);
+    let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
+    let alerts = move || {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .filter(|a| a.audit.is_some())
+                .map(|a| thousands(a.alerts.len()))
+                .unwrap_or_default()
+        })
+    };
     let vulns = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -89,6 +98,14 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-attack-paths"
                 active=on_paths
                 badge=paths
+            />
+            <NavLink
+                href="#/alerts"
+                icon="⚡"
+                label="Alerts"
+                testid="nav-alerts"
+                active=on_alerts
+                badge=alerts
             />
             <NavLink
                 href="#/vulnerabilities"

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::alerts_card::AlertsCard;
+
 use crate::components::attack_paths::TopAttackPaths;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
@@ -103,6 +105,7 @@ pub fn OverviewPage() -> impl IntoView {
                 </div>
                 <TopRecommendations />
             </section>
+            <AlertsCard />
             <section class="section">
                 <div class="section-head">
                     <h2>"Riskiest attack paths"</h2>

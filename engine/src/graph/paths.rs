@@ -106,6 +106,10 @@ pub struct AttackPath {
     /// The known remotely exploitable vulnerability the path enters by (`CVE-2024-6387`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_vulnerability: Option<String>,
+    /// Types of the audit-log alerts active on the path's nodes (see `detect::link`);
+    /// such paths are ranked first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -728,6 +732,7 @@ impl SecurityGraph {
             steps,
             mitre,
             fixes,
+            alerts: Vec::new(),
         }
     }
 

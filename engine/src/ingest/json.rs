@@ -23,6 +23,19 @@ use crate::model::meta::{lenient_string, ObjectMeta};
 use crate::source::{to_u32, Diagnostic, LineIndex, Source};
 
 pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
+    // Audit logs are JSON too, but events, not objects: their own reader takes them.
+    // The first 64 KiB tell (the first value's keys), so a large List is not read twice.
+    let mut head = text.len().min(64 * 1024);
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    if super::audit::sniff(&text[..head]) {
+        parsed.format = Some(InputFormat::AuditLog);
+        let events = &mut parsed.audit;
+        let report = super::audit::read_all(path, text.as_bytes(), &mut |e| events.push(e));
+        parsed.diagnostics.extend(report.diagnostics);
+        return;
+    }
     let index = LineIndex::new(text);
     let mut start = skip_whitespace(text, 0);
     while start < text.len() {

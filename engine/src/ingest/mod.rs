@@ -11,6 +11,7 @@
 //! every object it could read plus a [`Diagnostic`] for each thing it could not; one bad
 //! object in a 50,000-object List costs one diagnostic.
 
+pub mod audit;
 mod cloud;
 mod json;
 pub mod object;
@@ -60,6 +61,9 @@ pub enum InputFormat {
     AksCluster,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
     TrivyJson,
+    /// A Kubernetes API server audit log: audit.k8s.io events, or an AKS, EKS or GKE
+    /// export of them (see [`audit`]).
+    AuditLog,
     /// A Grype report (`grype -o json`): image vulnerabilities.
     GrypeJson,
     /// JSON or YAML that holds no Kubernetes object we recognise.
@@ -82,6 +86,7 @@ impl InputFormat {
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
             InputFormat::TrivyJson => "Trivy JSON",
+            InputFormat::AuditLog => "Kubernetes audit log",
             InputFormat::GrypeJson => "Grype JSON",
             InputFormat::Unrecognized => "unrecognised",
             InputFormat::Binary => "binary",
@@ -105,6 +110,8 @@ pub struct Parsed {
     pub server_version: Option<ServerVersion>,
     /// Image scans read from Trivy or Grype reports.
     pub scans: Vec<crate::model::vuln::ImageScan>,
+    /// Events of an audit log, in file order (stages not yet folded).
+    pub audit: Vec<audit::AuditEvent>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -129,6 +136,18 @@ pub fn is_snapshot_file(path: &str) -> bool {
             "json" | "jsonl" | "ndjson" | "yaml" | "yml" | "log"
         ),
     }
+}
+
+/// Whether a file is an audit log, judged from its first 64 KiB (the first JSON
+/// value's keys); the caller may then stream it through [`audit::AuditReader`].
+pub fn is_audit_log(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+    };
+    audit::sniff(text)
 }
 
 /// Largest input accepted, as a guard against exhausting the browser tab's memory.

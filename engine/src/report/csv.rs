@@ -1,4 +1,6 @@
-//! CSV: one row per finding, for spreadsheets and ticket imports.
+//! CSV: one row per finding, then one per audit-log alert (its type in `rule`, its
+//! tactic in `category`, its first evidence event in `file`/`line`), for spreadsheets
+//! and ticket imports.
 //!
 //! RFC 4180: CRLF line ends, a field quoted when it holds a comma, quote or line break,
 //! quotes doubled. Snapshot text is hostile, and a spreadsheet runs a cell that starts
@@ -59,6 +61,40 @@ pub fn csv(analysis: &Analysis) -> String {
                 f.exemption
                     .as_ref()
                     .map_or(String::new(), |e| e.reason.clone()),
+                info.map_or("", |i| i.remediation).to_string(),
+            ],
+        );
+    }
+    for a in &analysis.alerts {
+        let info = crate::detect::detection(&a.kind).map(|d| &d.info);
+        let first = a.evidence.first();
+        let mut message = format!("{} by {}, {} events", a.title, a.user, a.count);
+        if !a.detail.is_empty() {
+            message.push_str(": ");
+            message.push_str(&a.detail);
+        }
+        row(
+            &mut out,
+            [
+                a.severity.as_str().to_string(),
+                a.kind.clone(),
+                a.title.clone(),
+                format!("Threat detection: {}", a.tactic),
+                a.resource.kind.clone(),
+                a.resource.namespace.clone(),
+                a.resource.name.clone(),
+                String::new(),
+                String::new(),
+                first.map_or(String::new(), |e| e.file.clone()),
+                first.map_or(String::new(), |e| e.line.to_string()),
+                message,
+                a.techniques
+                    .iter()
+                    .map(|t| format!("mitre/{t}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                "no".to_string(),
+                String::new(),
                 info.map_or("", |i| i.remediation).to_string(),
             ],
         );

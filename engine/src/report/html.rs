@@ -18,6 +18,9 @@ use crate::model::KIND_ORDER;
 use crate::rules::{self, Recommendation, Severity};
 use crate::Analysis;
 
+#[path = "html_alerts.rs"]
+mod alerts;
+
 /// Findings listed per recommendation.
 const MAX_FINDINGS_PER_RULE: usize = 100;
 /// Attack paths drawn.
@@ -149,6 +152,7 @@ pub fn html(analysis: &Analysis) -> String {
                         li { a href="#summary" { "Executive summary" } }
                         li { a href="#scope" { "Scope" } }
                         li { a href="#recommendations" { "Recommendations" } }
+                        @if analysis.audit.is_some() { li { a href="#alerts" { "Alerts" } } }
                         li { a href="#attack-paths" { "Attack paths" } }
                         li { a href="#vulnerabilities" { "Vulnerabilities" } }
                         li { a href="#enforcement" { "Pod Security enforcement" } }
@@ -158,6 +162,7 @@ pub fn html(analysis: &Analysis) -> String {
                 (summary(analysis))
                 (scope(analysis))
                 (recommendations(analysis))
+                (alerts::alerts(analysis))
                 (attack_paths(analysis))
                 (vulnerabilities(analysis))
                 (enforcement(analysis))

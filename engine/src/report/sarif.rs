@@ -24,12 +24,24 @@ pub fn sarif(analysis: &Analysis) -> String {
 /// The analysis as a SARIF 2.1.0 log, as a JSON value.
 pub fn sarif_value(analysis: &Analysis) -> Value {
     let catalog: Vec<&RuleInfo> = rules::catalog().map(|r| &r.info).collect();
-    let rules: Vec<Value> = catalog.iter().map(|i| rule(i)).collect();
-    let results: Vec<Value> = analysis
+    let mut rules: Vec<Value> = catalog.iter().map(|i| rule(i)).collect();
+    let detections: Vec<&crate::detect::DetectionInfo> =
+        crate::detect::CATALOG.iter().map(|d| &d.info).collect();
+    rules.extend(detections.iter().map(|i| detection_rule(i)));
+    let mut results: Vec<Value> = analysis
         .findings
         .iter()
         .map(|f| result(f, catalog.iter().position(|i| i.id == f.rule)))
         .collect();
+    results.extend(analysis.alerts.iter().map(|a| {
+        alert_result(
+            a,
+            detections
+                .iter()
+                .position(|i| i.id == a.kind)
+                .map(|p| p + catalog.len()),
+        )
+    }));
     let artifacts: Vec<Value> = analysis
         .inputs
         .iter()
@@ -202,6 +214,92 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             "status": "accepted",
             "justification": justification,
         }]);
+    }
+    result
+}
+
+/// A detection as a SARIF rule: its own rule, tagged with its MITRE techniques.
+fn detection_rule(i: &crate::detect::DetectionInfo) -> Value {
+    let mut tags: Vec<String> = vec!["security".into(), "kubernetes".into(), "runtime".into()];
+    tags.extend(i.techniques.iter().map(|t| format!("mitre/{t}")));
+    tags.push(format!("ms-threat-matrix/{}", i.matrix));
+    let markdown = format!(
+        "**What to do.** {}\n\n**What it detects.** {}\n\n**Defaults.** {}\n\n**MITRE ATT&CK.** {} ({})\n",
+        i.remediation,
+        i.description,
+        i.defaults,
+        i.tactic,
+        i.techniques.join(", ")
+    );
+    json!({
+        "id": i.id,
+        "name": i.id,
+        "shortDescription": { "text": i.title },
+        "fullDescription": { "text": i.description },
+        "help": { "text": i.remediation, "markdown": markdown },
+        "defaultConfiguration": { "level": level(i.severity) },
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(i.severity),
+            "precision": "medium",
+            "problem.severity": match i.severity {
+                Severity::Critical | Severity::High => "error",
+                Severity::Medium => "warning",
+                _ => "recommendation",
+            },
+            "category": format!("Threat detection: {}", i.tactic),
+        }
+    })
+}
+
+/// An alert as a SARIF result, located at its first evidence event in the audit log.
+fn alert_result(a: &crate::detect::Alert, rule_index: Option<usize>) -> Value {
+    let mut locations = Vec::new();
+    if let Some(e) = a.evidence.first() {
+        let mut physical = Map::new();
+        physical.insert("artifactLocation".into(), json!({ "uri": uri(&e.file) }));
+        if e.line > 0 {
+            physical.insert("region".into(), json!({ "startLine": e.line }));
+        }
+        locations.push(json!({
+            "physicalLocation": physical,
+            "logicalLocations": [{
+                "name": a.resource.name,
+                "fullyQualifiedName": a.resource_label(),
+                "kind": "resource",
+            }],
+        }));
+    }
+    let mut message = format!(
+        "{} by {} on {} ({} events)",
+        a.title,
+        a.user,
+        a.resource_label(),
+        a.count
+    );
+    if !a.detail.is_empty() {
+        message.push_str(&format!(": {}", a.detail));
+    }
+    let mut properties = json!({
+        "severity": a.severity.as_str(),
+        "tactic": a.tactic,
+        "techniques": a.techniques,
+        "user": a.user,
+        "count": a.count,
+    });
+    if let Some(t) = &a.time {
+        properties["time"] = json!(t);
+    }
+    let mut result = json!({
+        "ruleId": a.kind,
+        "level": level(a.severity),
+        "message": { "text": message },
+        "locations": locations,
+        "partialFingerprints": { "portolanAlert/v1": a.key() },
+        "properties": properties,
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
     }
     result
 }
