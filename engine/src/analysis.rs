@@ -103,6 +103,11 @@ pub struct Analysis {
     /// its workloads pass, and what enforcing baseline or restricted would reject.
     #[serde(default)]
     pub enforcement: Vec<crate::enforce::NamespaceEnforcement>,
+    /// Rules that do not apply to a resource by design (control-plane flag rules on a
+    /// managed cluster), with the reason: a status of its own, neither passed nor
+    /// failed. Sorted by resource, then rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<rules::NotApplicable>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -310,6 +315,7 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
         graph: options.include_graph.then(|| graph.export()),
         enforcement: crate::enforce::summarize(inventory, options.rules.pss_version),
         vulnerabilities,
+        not_applicable: rules::control_plane::not_applicable(inventory),
     }
 }
 

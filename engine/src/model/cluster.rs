@@ -106,6 +106,20 @@ pub struct ManagedCluster {
     pub encrypted_resources: Option<Vec<String>>,
     /// EKS `accessConfig.authenticationMode` (`API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`).
     pub authentication_mode: Option<String>,
+    /// EKS `resourcesVpcConfig.endpointPrivateAccess`.
+    pub private_endpoint: Option<bool>,
+    /// AKS `aadProfile.enableAzureRbac` (Kubernetes authorization by Azure RBAC).
+    pub azure_rbac: Option<bool>,
+    /// AKS `securityProfile.azureKeyVaultKms.enabled` (Secrets encrypted with a key in
+    /// the customer's Key Vault).
+    pub key_vault_kms: Option<bool>,
+    /// AKS `securityProfile.defender.securityMonitoring.enabled` (Defender for
+    /// Containers' sensor).
+    pub defender: Option<bool>,
+    /// AKS `addonProfiles.azurepolicy.enabled`.
+    pub azure_policy: Option<bool>,
+    /// AKS agent pools whose nodes get a public IP (`enableNodePublicIp`), by name.
+    pub public_node_pools: Vec<String>,
     pub source: Source,
 }
 

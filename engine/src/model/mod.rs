@@ -8,6 +8,7 @@
 //! the [`crate::Analysis`].
 
 pub mod cluster;
+pub mod flags;
 pub mod image;
 pub mod meta;
 pub mod network;

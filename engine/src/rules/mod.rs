@@ -11,6 +11,7 @@
 //! each replica, and points at the exact field that fails.
 
 pub mod cluster;
+pub mod control_plane;
 pub mod exemptions;
 pub mod network;
 pub mod pod_security;
@@ -278,6 +279,20 @@ impl Finding {
     }
 }
 
+/// A rule that does not apply to a resource by design — neither a pass nor a failure:
+/// the control-plane flag rules on a managed cluster, whose control plane the provider
+/// runs (see [`control_plane::not_applicable`]). Shown as its own status; the secure
+/// score leaves it out.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotApplicable {
+    pub rule: String,
+    /// What the rule does not apply to (the cluster).
+    pub resource: ResourceRef,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
 /// A rule with the resources it fails on: one row of the recommendation table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -310,6 +325,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
     .into_iter()
     .flatten()
     .copied()
+    .chain(control_plane::rules())
 }
 
 /// The rule with this id.
