@@ -170,6 +170,10 @@ struct EngineArgs {
     /// `ghcr.io/acme`; repeat for several. Without it, image provenance is not checked.
     #[arg(long, value_name = "REGISTRY")]
     trusted_registry: Vec<String>,
+    /// A registry (or registry/repository prefix) images must not come from, e.g.
+    /// `docker.io`; repeat for several. Matched like `--trusted-registry`.
+    #[arg(long, value_name = "REGISTRY")]
+    blocked_registry: Vec<String>,
     /// Accepted findings: a YAML or JSON file of exemptions (rule, namespace, kind,
     /// name, selector, reason, expires). Exempted findings stay in the output, marked.
     #[arg(long, value_name = "FILE")]
@@ -540,6 +544,7 @@ fn engine_options(flags: &EngineArgs) -> Result<AnalyzeOptions, String> {
         rules: rules::RuleOptions {
             pss_version,
             trusted_registries: flags.trusted_registry.clone(),
+            blocked_registries: flags.blocked_registry.clone(),
             exemptions,
             today: Some(today()),
         },

@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
+pub mod lifecycle;
 pub mod network;
 pub mod pod_security;
 pub mod pss;
@@ -150,6 +151,9 @@ pub struct RuleOptions {
     /// Registries (or registry/repository prefixes) images may come from; empty means
     /// the trusted-registry rule has no allow-list and reports nothing.
     pub trusted_registries: Vec<String>,
+    /// Registries (or registry/repository prefixes) images must not come from, matched
+    /// like `trusted_registries`; empty means the blocked-registry rule reports nothing.
+    pub blocked_registries: Vec<String>,
     /// Accepted findings; see [`exemptions`].
     pub exemptions: Vec<exemptions::Exemption>,
     /// Today's date (YYYY-MM-DD), for exemption expiry. The engine has no clock.

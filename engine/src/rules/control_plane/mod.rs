@@ -49,7 +49,6 @@ macro_rules! flag_rule {
 pub mod apiserver;
 pub mod controller_manager;
 pub mod etcd;
-pub mod lifecycle;
 pub mod managed;
 pub mod nodes;
 pub mod scheduler;

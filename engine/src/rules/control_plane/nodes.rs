@@ -1,11 +1,13 @@
 //! Node configuration that the API shows (`status.nodeInfo`): kubelet and container
 //! runtime versions against end-of-life and known-vulnerable releases, the version skew
 //! between kubelets and the API server, and node operating systems past their end of
-//! support. The releases are in [`super::lifecycle`], dated.
+//! support. The releases are in [`crate::rules::lifecycle`], dated.
 
-use super::lifecycle::{kubelet_vulnerability, os_end_of_life, runtime_end_of_life, TABLE_DATE};
 use crate::model::cluster::{parse_minor, Node};
 use crate::rules::cluster::{OLDEST_SUPPORTED_MINOR, SUPPORT_TABLE_DATE};
+use crate::rules::lifecycle::{
+    kubelet_vulnerability, os_end_of_life, runtime_end_of_life, TABLE_DATE,
+};
 use crate::rules::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 
 /// The family's rules, in catalogue order.

@@ -1,5 +1,6 @@
-//! End-of-life and known-vulnerable releases: the one dated table the node and image
-//! rules read (Kubernetes minors themselves are in
+//! End-of-life and known-vulnerable releases: the one dated table the node rules
+//! ([`super::control_plane::nodes`]) and the image rules ([`super::workload::lifecycle`])
+//! read (Kubernetes minors themselves are in
 //! [`crate::rules::cluster::OLDEST_SUPPORTED_MINOR`]).
 //!
 //! The engine has no clock: every entry is a release that was past its end of life (or
