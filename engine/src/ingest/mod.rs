@@ -12,6 +12,7 @@
 //! object in a 50,000-object List costs one diagnostic.
 
 mod cloud;
+pub mod component_config;
 mod json;
 pub mod object;
 mod scan;

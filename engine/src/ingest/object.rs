@@ -6,7 +6,13 @@
 //!
 //! **Invariant:** `data`, `stringData` and `binaryData` are read as keys only, for every
 //! kind and before the kind is known, so Secret values never reach memory the model
-//! holds; the kubeconfig `users` section (credentials) is skipped unread.
+//! holds; the kubeconfig `users` section (credentials) is skipped unread. One exception,
+//! confined to [`super::component_config`]: in `data` of an object not known to be a
+//! Secret, the values under the three keys `ClusterConfiguration`, `config.conf` and
+//! `config` are read as text and turned into typed settings at once (kubeadm's
+//! `extraArgs`, kube-proxy's `metricsBindAddress`); the text is not kept, and the
+//! settings are kept only on `kube-system/kubeadm-config`, `kube-system/kube-proxy` and
+//! `kube-system/kube-proxy-config`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -14,6 +20,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
+use super::component_config;
 use crate::model::cluster::{NodeSpec, NodeStatus};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
 use crate::model::network::Endpoint;
@@ -84,6 +91,9 @@ pub enum Body {
     },
     ConfigMap {
         keys: Vec<String>,
+        /// Typed settings of a component configuration (see
+        /// [`super::component_config`]); `None` for other ConfigMaps.
+        settings: Option<crate::model::cluster::ComponentSettings>,
     },
     Secret {
         secret_type: String,
@@ -208,6 +218,9 @@ struct Fields {
     policy_spec: NetworkPolicySpec,
     secret_type: String,
     keys: Vec<String>,
+    /// Settings read under a `component_config::READ_KEYS` key, before the object's
+    /// kind and name are known; kept only for the allowed ConfigMaps.
+    settings: Vec<(String, crate::model::cluster::ComponentSettings)>,
     current_context: String,
     contexts: Vec<KubeContext>,
     clusters: Vec<KubeCluster>,
@@ -312,7 +325,10 @@ impl Fields {
             Shape::NetworkPolicy => Body::NetworkPolicy {
                 spec: self.policy_spec,
             },
-            Shape::ConfigMap => Body::ConfigMap { keys: self.keys },
+            Shape::ConfigMap => Body::ConfigMap {
+                keys: self.keys,
+                settings: self.settings.into_iter().next().map(|(_, s)| s),
+            },
             Shape::Secret => Body::Secret {
                 secret_type: self.secret_type,
                 keys: self.keys,
@@ -369,6 +385,11 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 "apiVersion" => api_version = Some(map.next_value_seed(Lenient)?),
                 "kind" => kind = Some(map.next_value_seed(Lenient)?),
                 "metadata" => metadata = map.next_value_seed(MetaSeed)?,
+                "data" if kind.as_deref() != Some("Secret") => {
+                    let data = map.next_value_seed(DataSeed)?;
+                    fields.keys.extend(data.keys);
+                    fields.settings.extend(data.settings);
+                }
                 "data" | "stringData" | "binaryData" => {
                     fields.keys.extend(map.next_value_seed(KeysSeed)?);
                 }
@@ -401,6 +422,10 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 .map_err(|e| de::Error::custom(format_args!("{key}: {e}")))?;
         }
         keys_sorted(&mut fields.keys);
+        fields.settings.retain(|(key, _)| {
+            shape == Shape::ConfigMap
+                && component_config::allowed(&metadata.namespace, &metadata.name, key)
+        });
         Ok(Object {
             api_version,
             kind,
@@ -469,6 +494,55 @@ impl<'de> DeserializeSeed<'de> for MetaSeed {
 }
 
 struct KeysSeed;
+
+/// A ConfigMap's (or a not yet known kind's) `data`: keys, and the typed settings of
+/// the values under [`component_config::READ_KEYS`]; every other value is skipped
+/// unread.
+struct DataSeed;
+
+#[derive(Default)]
+struct Data {
+    keys: Vec<String>,
+    settings: Vec<(String, crate::model::cluster::ComponentSettings)>,
+}
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = Data;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+        struct DataVisitor;
+        impl<'de> Visitor<'de> for DataVisitor {
+            type Value = Data;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
+                Ok(Data::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Data, E> {
+                Ok(Data::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+                d.deserialize_map(self)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
+                let mut data = Data::default();
+                while let Some(key) = map.next_key_seed(Lenient)? {
+                    if component_config::READ_KEYS.contains(&key.as_str()) {
+                        let text = map.next_value_seed(Lenient)?;
+                        if let Some(s) = component_config::read(&key, &text) {
+                            data.settings.push((key.clone(), s));
+                        }
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                    data.keys.push(key);
+                }
+                Ok(data)
+            }
+        }
+        d.deserialize_option(DataVisitor)
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for KeysSeed {
     type Value = Vec<String>;

@@ -233,12 +233,44 @@ impl Namespace {
     }
 }
 
-/// A ConfigMap: its keys only. Values are never read.
+/// A ConfigMap: its keys only. Values are never read, with one documented exception:
+/// the component configurations of [`ComponentSettings`], parsed at ingest into typed
+/// settings (nothing else of the value is kept).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConfigMap {
     pub metadata: ObjectMeta,
     pub source: Source,
     pub keys: Vec<String>,
+    /// Typed settings of `kube-system/kubeadm-config` (`ClusterConfiguration`) or of
+    /// kube-proxy's configuration (`kube-system/kube-proxy` `config.conf`,
+    /// `kube-system/kube-proxy-config` `config`); `None` for every other ConfigMap.
+    pub settings: Option<ComponentSettings>,
+}
+
+/// The settings Portolan reads from a component configuration kept in a ConfigMap
+/// (see `ingest::component_config`): typed fields only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ComponentSettings {
+    /// kubeadm's `ClusterConfiguration`.
+    Kubeadm(KubeadmSettings),
+    /// A `KubeProxyConfiguration`.
+    KubeProxy {
+        /// `metricsBindAddress` (`None` when absent: kube-proxy then uses
+        /// `127.0.0.1:10249`).
+        metrics_bind_address: Option<String>,
+    },
+}
+
+/// From kubeadm's `ClusterConfiguration`: the version and each component's `extraArgs`
+/// (flag name without dashes, value), in the order written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KubeadmSettings {
+    pub kubernetes_version: String,
+    pub api_server: Vec<(String, String)>,
+    pub controller_manager: Vec<(String, String)>,
+    pub scheduler: Vec<(String, String)>,
+    /// `etcd.local.extraArgs`; `None` when etcd is external (not run by kubeadm).
+    pub etcd: Option<Vec<(String, String)>>,
 }
 
 /// A Secret: metadata, type and key names. **Invariant:** its values are skipped by the

@@ -265,10 +265,11 @@ impl Inventory {
                 source,
                 spec,
             }),
-            Body::ConfigMap { keys } => self.config_maps.push(ConfigMap {
+            Body::ConfigMap { keys, settings } => self.config_maps.push(ConfigMap {
                 metadata,
                 source,
                 keys,
+                settings,
             }),
             Body::Secret { secret_type, keys } => self.secrets.push(Secret {
                 metadata,

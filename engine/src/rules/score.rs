@@ -158,7 +158,7 @@ pub fn secure_score(
         }
     }
     // Control-plane flag rules apply to the instances of their component only.
-    let control_plane = super::control_plane::populations(inventory);
+    let control_plane = super::control_plane::Populations::of(inventory);
     // (weighted share sum, weight sum) for a scope; `ns` None is the whole estate.
     let score_for = |ns: Option<&str>| -> Option<f64> {
         let (mut got, mut total) = (0.0, 0.0);
@@ -175,14 +175,8 @@ pub fn secure_score(
                 None => true,
                 Some(ns) => !CLUSTER_SCOPED.contains(&kind) && n == ns,
             };
-            let applicable: usize = match super::control_plane::Component::of_rule(rule.info.id) {
-                Some(component) => control_plane
-                    .get(&component)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(n, _)| ns.is_none_or(|ns| ns == n.as_str()))
-                    .map(|(_, count)| count)
-                    .sum(),
+            let applicable: usize = match control_plane.applicable(rule.info.id, ns) {
+                Some(count) => count,
                 None => pop
                     .iter()
                     .filter(|((kind, n), _)| {

@@ -2,7 +2,7 @@
 //! certificate authentication, no self-signed certificates, and a CA of its own.
 
 use super::{instances, must_be, must_set, Component, Fail, Instance};
-use crate::rules::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
+use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
 /// The family's rules, in catalogue order.
 pub static RULES: &[&Rule] = &[
@@ -127,14 +127,10 @@ fn check_unique_ca(cx: &Context, out: &mut Vec<Finding>) {
             };
             out.push(Finding::new(
                 &ETCD_UNIQUE_CA,
-                ResourceRef {
-                    kind: "Pod".into(),
-                    namespace: i.pod.metadata.namespace.clone(),
-                    name: i.pod.metadata.name.clone(),
-                },
+                i.resource.clone(),
                 i.field(fail.flag),
                 format!("etcd {}", fail.message),
-                &i.pod.source,
+                i.source,
             ));
         }
     }

@@ -58,11 +58,12 @@ mod tests;
 use std::collections::BTreeMap;
 
 use super::{Context, Finding, NotApplicable, ResourceRef, Rule};
-use crate::model::cluster::parse_minor;
+use crate::model::cluster::{parse_minor, ComponentSettings, KubeadmSettings};
 use crate::model::flags::FlagSet;
 use crate::model::image::ImageRef;
 use crate::model::pod::Container;
 use crate::model::{Inventory, Pod};
+use crate::source::Source;
 
 /// The family's rules, in catalogue order.
 pub fn rules() -> impl Iterator<Item = &'static Rule> {
@@ -79,8 +80,8 @@ pub fn rules() -> impl Iterator<Item = &'static Rule> {
     .copied()
 }
 
-/// Resource kinds the flag rules report: the static pod.
-pub(crate) const KINDS: &[&str] = &["Pod"];
+/// Resource kinds the flag rules report: the static pod, or kubeadm's ConfigMap.
+pub(crate) const KINDS: &[&str] = &["Pod", "ConfigMap"];
 
 /// A control-plane component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -127,35 +128,110 @@ impl Component {
     }
 }
 
-/// One running control-plane component: its static pod, container and flags.
+/// One control-plane component: where its flags were read (a static pod, or kubeadm's
+/// `ClusterConfiguration` when the snapshot has no static pod of it) and the flags.
 #[derive(Debug)]
 pub struct Instance<'a> {
     pub component: Component,
-    pub pod: &'a Pod,
-    /// The container running the binary, with its path (`spec.containers[0]`).
-    pub container: &'a Container,
-    pub container_path: String,
+    /// The static pod, or the ConfigMap `kube-system/kubeadm-config`.
+    pub resource: ResourceRef,
+    pub source: &'a Source,
     pub flags: FlagSet,
     /// Kubernetes `(major, minor)`: the image tag's (not for etcd, whose tag is etcd's
-    /// own version), else the cluster's.
+    /// own version) or kubeadm's `kubernetesVersion`, else the cluster's.
     pub version: Option<(u32, u32)>,
+    /// Where a flag that is not written is reported: the container's command (or args),
+    /// or the component's section of the ClusterConfiguration.
+    fallback_field: String,
 }
 
 impl Instance<'_> {
-    /// Where a flag is (its last occurrence), else the container's command.
+    /// Where a flag is (its last occurrence), else where it would be written.
     pub fn field(&self, flag: &str) -> String {
         match self.flags.field(flag) {
             Some(f) => f.to_string(),
-            None if self.container.command.is_empty() && !self.container.args.is_empty() => {
-                format!("{}.args", self.container_path)
-            }
-            None => format!("{}.command", self.container_path),
+            None => self.fallback_field.clone(),
         }
     }
 
     /// The version is known and older than `(major, minor)`.
     pub fn older_than(&self, v: (u32, u32)) -> bool {
         self.version.is_some_and(|own| own < v)
+    }
+}
+
+/// The flags kubeadm writes into each static pod manifest (kubeadm 1.31), which a
+/// component's `extraArgs` override flag by flag.
+fn kubeadm_defaults(component: Component) -> &'static [(&'static str, &'static str)] {
+    match component {
+        Component::ApiServer => &[
+            ("allow-privileged", "true"),
+            ("authorization-mode", "Node,RBAC"),
+            ("client-ca-file", "/etc/kubernetes/pki/ca.crt"),
+            ("enable-admission-plugins", "NodeRestriction"),
+            ("enable-bootstrap-token-auth", "true"),
+            ("etcd-cafile", "/etc/kubernetes/pki/etcd/ca.crt"),
+            (
+                "etcd-certfile",
+                "/etc/kubernetes/pki/apiserver-etcd-client.crt",
+            ),
+            (
+                "etcd-keyfile",
+                "/etc/kubernetes/pki/apiserver-etcd-client.key",
+            ),
+            (
+                "kubelet-client-certificate",
+                "/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+            ),
+            (
+                "kubelet-client-key",
+                "/etc/kubernetes/pki/apiserver-kubelet-client.key",
+            ),
+            ("secure-port", "6443"),
+            ("service-account-key-file", "/etc/kubernetes/pki/sa.pub"),
+            (
+                "service-account-signing-key-file",
+                "/etc/kubernetes/pki/sa.key",
+            ),
+            ("tls-cert-file", "/etc/kubernetes/pki/apiserver.crt"),
+            ("tls-private-key-file", "/etc/kubernetes/pki/apiserver.key"),
+        ],
+        Component::ControllerManager => &[
+            ("bind-address", "127.0.0.1"),
+            ("client-ca-file", "/etc/kubernetes/pki/ca.crt"),
+            ("leader-elect", "true"),
+            ("root-ca-file", "/etc/kubernetes/pki/ca.crt"),
+            (
+                "service-account-private-key-file",
+                "/etc/kubernetes/pki/sa.key",
+            ),
+            ("use-service-account-credentials", "true"),
+        ],
+        Component::Scheduler => &[("bind-address", "127.0.0.1"), ("leader-elect", "true")],
+        Component::Etcd => &[
+            ("cert-file", "/etc/kubernetes/pki/etcd/server.crt"),
+            ("client-cert-auth", "true"),
+            ("key-file", "/etc/kubernetes/pki/etcd/server.key"),
+            ("listen-peer-urls", "https://127.0.0.1:2380"),
+            ("peer-cert-file", "/etc/kubernetes/pki/etcd/peer.crt"),
+            ("peer-client-cert-auth", "true"),
+            ("peer-key-file", "/etc/kubernetes/pki/etcd/peer.key"),
+            ("peer-trusted-ca-file", "/etc/kubernetes/pki/etcd/ca.crt"),
+            ("trusted-ca-file", "/etc/kubernetes/pki/etcd/ca.crt"),
+        ],
+    }
+}
+
+/// The ClusterConfiguration section and `extraArgs` of a component.
+fn kubeadm_args(
+    settings: &KubeadmSettings,
+    component: Component,
+) -> Option<(&'static str, &[(String, String)])> {
+    match component {
+        Component::ApiServer => Some(("apiServer", &settings.api_server)),
+        Component::ControllerManager => Some(("controllerManager", &settings.controller_manager)),
+        Component::Scheduler => Some(("scheduler", &settings.scheduler)),
+        Component::Etcd => settings.etcd.as_deref().map(|e| ("etcd.local", e)),
     }
 }
 
@@ -224,13 +300,64 @@ pub fn instances(inventory: &Inventory) -> Vec<Instance<'_>> {
                 .flatten();
             out.push(Instance {
                 component,
-                pod,
-                container,
-                container_path,
+                resource: ResourceRef {
+                    kind: "Pod".into(),
+                    namespace: pod.metadata.namespace.clone(),
+                    name: pod.metadata.name.clone(),
+                },
+                source: &pod.source,
                 flags: FlagSet::parse(&words),
                 version: image_version.or(cluster_version),
+                fallback_field: if container.command.is_empty() && !container.args.is_empty() {
+                    format!("{container_path}.args")
+                } else {
+                    format!("{container_path}.command")
+                },
             });
             break;
+        }
+    }
+    // Components without a static pod, from kubeadm's ClusterConfiguration: kubeadm's
+    // own flags, overridden by the `extraArgs`.
+    for cm in &inventory.config_maps {
+        let Some(ComponentSettings::Kubeadm(settings)) = &cm.settings else {
+            continue;
+        };
+        for component in Component::ALL {
+            if out.iter().any(|i| i.component == component) {
+                continue;
+            }
+            let Some((section, extra)) = kubeadm_args(settings, component) else {
+                continue;
+            };
+            let base = format!("data.ClusterConfiguration.{section}");
+            let mut words = Vec::new();
+            for (flag, value) in kubeadm_defaults(component) {
+                if !extra.iter().any(|(name, _)| name == flag) {
+                    words.push((
+                        "data.ClusterConfiguration".to_string(),
+                        format!("--{flag}={value}"),
+                    ));
+                }
+            }
+            for (name, value) in extra {
+                words.push((
+                    format!("{base}.extraArgs.{name}"),
+                    format!("--{name}={value}"),
+                ));
+            }
+            out.push(Instance {
+                component,
+                resource: ResourceRef {
+                    kind: "ConfigMap".into(),
+                    namespace: cm.metadata.namespace.clone(),
+                    name: cm.metadata.name.clone(),
+                },
+                source: &cm.source,
+                flags: FlagSet::parse(&words),
+                version: parse_minor(&settings.kubernetes_version).or(cluster_version),
+                fallback_field: format!("{base}.extraArgs"),
+            });
         }
     }
     out
@@ -257,14 +384,10 @@ pub(crate) fn run(
         if let Some(fail) = eval(i) {
             out.push(Finding::new(
                 rule,
-                ResourceRef {
-                    kind: "Pod".into(),
-                    namespace: i.pod.metadata.namespace.clone(),
-                    name: i.pod.metadata.name.clone(),
-                },
+                i.resource.clone(),
                 i.field(fail.flag),
                 format!("{} {}", component.binary(), fail.message),
-                &i.pod.source,
+                i.source,
             ));
         }
     }
@@ -312,30 +435,70 @@ pub(crate) fn must_set(i: &Instance, flags: &[&'static str]) -> Option<Fail> {
     })
 }
 
-/// Instances per component and namespace, for the secure score: a flag rule applies to
-/// the instances of its component only.
-pub fn populations(inventory: &Inventory) -> BTreeMap<Component, BTreeMap<String, usize>> {
-    let mut out: BTreeMap<Component, BTreeMap<String, usize>> = BTreeMap::new();
-    for i in instances(inventory) {
-        *out.entry(i.component)
-            .or_default()
-            .entry(i.pod.metadata.namespace.clone())
-            .or_default() += 1;
+/// What the control-plane and kube-proxy rules apply to, per namespace, for the secure
+/// score: a flag rule applies to the instances of its component only, the kube-proxy
+/// rule to kube-proxy's configuration.
+#[derive(Debug, Default)]
+pub struct Populations {
+    components: BTreeMap<Component, BTreeMap<String, usize>>,
+    kube_proxy: BTreeMap<String, usize>,
+}
+
+impl Populations {
+    /// Counts the inventory's instances and kube-proxy configurations.
+    pub fn of(inventory: &Inventory) -> Populations {
+        let mut out = Populations::default();
+        for i in instances(inventory) {
+            *out.components
+                .entry(i.component)
+                .or_default()
+                .entry(i.resource.namespace.clone())
+                .or_default() += 1;
+        }
+        for cm in &inventory.config_maps {
+            if matches!(cm.settings, Some(ComponentSettings::KubeProxy { .. })) {
+                *out.kube_proxy
+                    .entry(cm.metadata.namespace.clone())
+                    .or_default() += 1;
+            }
+        }
+        out
     }
-    out
+
+    /// How many resources `rule` applies to in `namespace` (`None`: everywhere), when
+    /// the rule is one of this family's counted this way; `None` for other rules.
+    pub fn applicable(&self, rule: &str, namespace: Option<&str>) -> Option<usize> {
+        let counts = if rule == nodes::KUBE_PROXY_METRICS_BIND_ADDRESS.info.id {
+            &self.kube_proxy
+        } else {
+            let component = Component::of_rule(rule)?;
+            self.components.get(&component)?
+        };
+        Some(
+            counts
+                .iter()
+                .filter(|(ns, _)| namespace.is_none_or(|n| n == ns.as_str()))
+                .map(|(_, c)| c)
+                .sum(),
+        )
+    }
+
+    fn has(&self, component: Component) -> bool {
+        self.components.contains_key(&component)
+    }
 }
 
 /// The control-plane rules that do not apply: on each managed cluster, every rule of a
 /// component that has no instance in the snapshot. Sorted by cluster, then rule.
 pub fn not_applicable(inventory: &Inventory) -> Vec<NotApplicable> {
-    let present = populations(inventory);
+    let present = Populations::of(inventory);
     let mut out = Vec::new();
     for c in &inventory.clusters {
         let Some(m) = &c.cloud else {
             continue;
         };
         for component in Component::ALL {
-            if present.contains_key(&component) {
+            if present.has(component) {
                 continue;
             }
             for rule in component.rules() {

@@ -3,7 +3,7 @@
 //! between kubelets and the API server, and node operating systems past their end of
 //! support. The releases are in [`crate::rules::lifecycle`], dated.
 
-use crate::model::cluster::{parse_minor, Node};
+use crate::model::cluster::{parse_minor, ComponentSettings, Node};
 use crate::rules::cluster::{OLDEST_SUPPORTED_MINOR, SUPPORT_TABLE_DATE};
 use crate::rules::lifecycle::{
     kubelet_vulnerability, os_end_of_life, runtime_end_of_life, TABLE_DATE,
@@ -17,6 +17,7 @@ pub static RULES: &[&Rule] = &[
     &NODE_KUBELET_VERSION_SKEW,
     &NODE_RUNTIME_END_OF_LIFE,
     &NODE_OS_END_OF_LIFE,
+    &KUBE_PROXY_METRICS_BIND_ADDRESS,
 ];
 
 fn node_finding(rule: &Rule, node: &Node, field: &str, message: String) -> Finding {
@@ -197,6 +198,49 @@ pub static NODE_OS_END_OF_LIFE: Rule = Rule {
                     format!("Node {} runs {os}: {name} reached end of support on {date}", n.metadata.name),
                 ));
             }
+        }
+    },
+};
+
+pub static KUBE_PROXY_METRICS_BIND_ADDRESS: Rule = Rule {
+    info: RuleInfo {
+        id: "kubeProxyMetricsBindAddress",
+        title: "kube-proxy should serve its metrics on localhost only",
+        severity: Severity::Low,
+        category: Category::Cluster,
+        kinds: &["ConfigMap"],
+        checks: "kube-proxy's configuration (`KubeProxyConfiguration` in `kube-system/kube-proxy` key `config.conf`, as kubeadm writes it, or `kube-system/kube-proxy-config` key `config`, as EKS does) sets `metricsBindAddress` to a loopback address or leaves it unset (the default is `127.0.0.1:10249`).",
+        why: "On every interface the metrics port is reachable from any pod and host that can route to the node: it tells an attacker the node's Services, endpoints and proxy rules, and kube-proxy's debug handlers may be served next to it.",
+        example: "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: 0.0.0.0:10249",
+        remediation: "Set `metricsBindAddress: 127.0.0.1:10249` in the ConfigMap and restart the kube-proxy DaemonSet (if Prometheus scrapes kube-proxy, scrape through a local agent or restrict the port with a NetworkPolicy or host firewall instead).",
+        frameworks: &["cis-k8s/4.3.1", "nsa-cisa", "mitre/T1046"],
+    },
+    check: |cx, out| {
+        for cm in &cx.inventory.config_maps {
+            let Some(ComponentSettings::KubeProxy {
+                metrics_bind_address: Some(address),
+            }) = &cm.settings
+            else {
+                continue;
+            };
+            let host = address
+                .rsplit_once(':')
+                .map_or(address.as_str(), |(h, _)| h);
+            if super::controller_manager::loopback(host) {
+                continue;
+            }
+            let key = cm.keys.iter().find(|k| *k == "config.conf" || *k == "config").cloned().unwrap_or_default();
+            out.push(Finding::new(
+                &KUBE_PROXY_METRICS_BIND_ADDRESS,
+                ResourceRef {
+                    kind: "ConfigMap".into(),
+                    namespace: cm.metadata.namespace.clone(),
+                    name: cm.metadata.name.clone(),
+                },
+                format!("data.{key}.metricsBindAddress"),
+                format!("kube-proxy serves its metrics on {address}, not only on localhost"),
+                &cm.source,
+            ));
         }
     },
 };

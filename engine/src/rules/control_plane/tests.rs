@@ -394,3 +394,81 @@ fn managed_settings_from_the_cloud_descriptions() {
         ]
     );
 }
+
+/// `kubectl get cm -n kube-system -o json` as kubectl writes it: `data` before `kind`
+/// and `metadata`.
+fn config_map_json(name: &str, key: &str, value: &str) -> String {
+    format!(
+        r#"{{"apiVersion": "v1", "data": {{{key:?}: {value:?}, "other": "not read"}}, "kind": "ConfigMap",
+            "metadata": {{"name": "{name}", "namespace": "kube-system"}}}}"#
+    )
+}
+
+#[test]
+fn kubeadm_cluster_configuration_stands_in_for_missing_static_pods() {
+    let cluster_config = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v1.35.0\napiServer:\n  extraArgs:\n  - {name: profiling, value: \"false\"}\n  - {name: authorization-mode, value: AlwaysAllow}\nscheduler:\n  extraArgs:\n  - {name: bind-address, value: 0.0.0.0}\netcd:\n  local:\n    dataDir: /var/lib/etcd\n";
+    let cm = config_map_json("kubeadm-config", "ClusterConfiguration", cluster_config);
+    let inv = inventory(&[("cm.json", &cm)]);
+    let cms = &inv.config_maps;
+    assert_eq!(cms.len(), 1);
+    assert!(cms[0].settings.is_some());
+    assert_eq!(cms[0].keys, ["ClusterConfiguration", "other"]);
+    let found = ours(&[("cm.json", &cm)]);
+    assert!(found.contains(
+        &"apiServerAuthorizationAlwaysAllow kubeadm-config data.ClusterConfiguration.apiServer.extraArgs.authorization-mode".to_string()
+    ), "{found:#?}");
+    assert!(found.contains(
+        &"schedulerBindAddress kubeadm-config data.ClusterConfiguration.scheduler.extraArgs.bind-address".to_string()
+    ));
+    assert!(found.contains(
+        &"apiServerAuditLogPath kubeadm-config data.ClusterConfiguration.apiServer.extraArgs"
+            .to_string()
+    ));
+    // kubeadm's own flags pass what they decide; profiling was turned off.
+    for id in [
+        "apiServerProfiling",
+        "apiServerNodeRestriction",
+        "apiServerEtcdClientCertificate",
+        "controllerManagerBindAddress",
+        "controllerManagerServiceAccountCredentials",
+        "etcdClientCertAuth",
+        "etcdPeerClientCertAuth",
+    ] {
+        assert!(!ids(&found).contains(&id), "{id}: {found:#?}");
+    }
+    // A static pod of a component wins over the ClusterConfiguration.
+    let both = ours(&[("cm.json", &cm), ("h.yaml", HARDENED)]);
+    assert_eq!(both, Vec::<String>::new());
+    // The same key in another ConfigMap, or in a Secret, is not kept.
+    let other = cm.replace("kubeadm-config", "my-copy");
+    assert!(inventory(&[("o.json", &other)]).config_maps[0]
+        .settings
+        .is_none());
+    let secret = cm.replace("\"kind\": \"ConfigMap\"", "\"kind\": \"Secret\"");
+    let inv = inventory(&[("s.json", &secret)]);
+    assert_eq!(inv.secrets[0].keys, ["ClusterConfiguration", "other"]);
+    assert!(instances(&inv).is_empty());
+}
+
+#[test]
+fn kube_proxy_metrics_on_every_interface() {
+    let conf = |address: &str| {
+        format!("apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: {address}\nmode: iptables\n")
+    };
+    let eks = config_map_json("kube-proxy-config", "config", &conf("0.0.0.0:10249"));
+    let kubeadm = config_map_json("kube-proxy", "config.conf", &conf("127.0.0.1:10249"));
+    let unset = config_map_json(
+        "kube-proxy",
+        "config.conf",
+        "kind: KubeProxyConfiguration\nmode: ipvs\n",
+    );
+    assert_eq!(
+        ours(&[("eks.json", &eks)]),
+        ["kubeProxyMetricsBindAddress kube-proxy-config data.config.metricsBindAddress"]
+    );
+    assert!(ours(&[("kubeadm.json", &kubeadm)]).is_empty());
+    assert!(ours(&[("unset.json", &unset)]).is_empty());
+    // A ConfigMap elsewhere with the same content is not kube-proxy's.
+    let elsewhere = eks.replace("kube-proxy-config", "proxy-notes");
+    assert!(ours(&[("e.json", &elsewhere)]).is_empty());
+}
