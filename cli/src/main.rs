@@ -840,6 +840,14 @@ fn report(analysis: &Analysis, quiet: bool) {
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
     let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
+    if let Some(first) = analysis.not_applicable.first() {
+        let _ = writeln!(
+            err,
+            "Not applicable: {} rule evaluations ({})",
+            analysis.not_applicable.len(),
+            first.reason
+        );
+    }
     report_vulnerabilities(&mut err, analysis);
     report_paths(&mut err, analysis);
 }
