@@ -8,6 +8,9 @@
 //! - kube-proxy's `KubeProxyConfiguration` (`kube-system/kube-proxy` key `config.conf`
 //!   as kubeadm writes it, `kube-system/kube-proxy-config` key `config` as EKS does):
 //!   `metricsBindAddress`.
+//! - kubeadm's `KubeletConfiguration` (`kube-system/kubelet-config`, key `kubelet`): the
+//!   authentication, authorization, port, timeout, certificate, cipher, PID-limit and
+//!   seccomp fields CIS 4.2 reads.
 //!
 //! The object reader sees `data` before it may know the kind or the name (`kubectl -o
 //! json` sorts `data` before `kind` and `metadata`), so the value under one of
@@ -19,11 +22,11 @@
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use crate::model::cluster::{ComponentSettings, KubeadmSettings};
+use crate::model::cluster::{ComponentSettings, KubeadmSettings, KubeletSettings};
 use crate::model::meta::lenient_string;
 
 /// The `data` keys whose values [`read`] looks at.
-pub const READ_KEYS: &[&str] = &["ClusterConfiguration", "config.conf", "config"];
+pub const READ_KEYS: &[&str] = &["ClusterConfiguration", "config.conf", "config", "kubelet"];
 
 /// Whether settings read under `key` may be kept for the ConfigMap `namespace/name`.
 pub fn allowed(namespace: &str, name: &str, key: &str) -> bool {
@@ -33,6 +36,7 @@ pub fn allowed(namespace: &str, name: &str, key: &str) -> bool {
             ("kubeadm-config", "ClusterConfiguration")
                 | ("kube-proxy", "config.conf")
                 | ("kube-proxy-config", "config")
+                | ("kubelet-config", "kubelet")
         )
 }
 
@@ -64,6 +68,31 @@ pub fn read(key: &str, text: &str) -> Option<ComponentSettings> {
                 (_, Some(_)) => None,
                 (local, None) => Some(local.unwrap_or_default().extra_args.0),
             },
+        }));
+    }
+    if key == "kubelet" && text.contains("KubeletConfiguration") {
+        let c: KubeletConfiguration = serde_saphyr::from_str_with_options(text, options).ok()?;
+        if c.kind != "KubeletConfiguration" {
+            return None;
+        }
+        let auth = c.authentication.unwrap_or_default();
+        return Some(ComponentSettings::Kubelet(KubeletSettings {
+            anonymous_auth: auth.anonymous.and_then(|a| a.enabled),
+            webhook_authentication: auth.webhook.and_then(|w| w.enabled),
+            client_ca_file: auth.x509.and_then(|x| x.client_ca_file),
+            authorization_mode: c.authorization.and_then(|a| a.mode),
+            read_only_port: c.read_only_port,
+            streaming_connection_idle_timeout: c.streaming_connection_idle_timeout,
+            make_iptables_util_chains: c.make_ip_tables_util_chains,
+            protect_kernel_defaults: c.protect_kernel_defaults,
+            rotate_certificates: c.rotate_certificates,
+            server_tls_bootstrap: c.server_tls_bootstrap,
+            rotate_server_certificate_gate: c
+                .feature_gates
+                .and_then(|g| g.get("RotateKubeletServerCertificate").copied()),
+            tls_cipher_suites: c.tls_cipher_suites,
+            pod_pids_limit: c.pod_pids_limit,
+            seccomp_default: c.seccomp_default,
         }));
     }
     if text.contains("KubeProxyConfiguration") {
@@ -112,6 +141,55 @@ struct KubeProxyConfiguration {
     #[serde(deserialize_with = "lenient_string")]
     kind: String,
     metrics_bind_address: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct KubeletConfiguration {
+    #[serde(deserialize_with = "lenient_string")]
+    kind: String,
+    authentication: Option<KubeletAuthentication>,
+    authorization: Option<KubeletAuthorization>,
+    read_only_port: Option<i64>,
+    streaming_connection_idle_timeout: Option<String>,
+    #[serde(rename = "makeIPTablesUtilChains")]
+    make_ip_tables_util_chains: Option<bool>,
+    protect_kernel_defaults: Option<bool>,
+    rotate_certificates: Option<bool>,
+    #[serde(rename = "serverTLSBootstrap")]
+    server_tls_bootstrap: Option<bool>,
+    feature_gates: Option<std::collections::BTreeMap<String, bool>>,
+    #[serde(deserialize_with = "crate::model::meta::string_list")]
+    tls_cipher_suites: Vec<String>,
+    pod_pids_limit: Option<i64>,
+    seccomp_default: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct KubeletAuthentication {
+    anonymous: Option<Enabled>,
+    webhook: Option<Enabled>,
+    x509: Option<X509>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Enabled {
+    enabled: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct X509 {
+    #[serde(rename = "clientCAFile")]
+    client_ca_file: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct KubeletAuthorization {
+    mode: Option<String>,
 }
 
 /// `extraArgs`: a map of flag to value (`v1beta3`) or a list of `{name, value}`

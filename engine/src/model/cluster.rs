@@ -253,12 +253,40 @@ pub struct ConfigMap {
 pub enum ComponentSettings {
     /// kubeadm's `ClusterConfiguration`.
     Kubeadm(KubeadmSettings),
+    /// The `KubeletConfiguration` kubeadm shares with every node.
+    Kubelet(KubeletSettings),
     /// A `KubeProxyConfiguration`.
     KubeProxy {
         /// `metricsBindAddress` (`None` when absent: kube-proxy then uses
         /// `127.0.0.1:10249`).
         metrics_bind_address: Option<String>,
     },
+}
+
+/// From a `KubeletConfiguration` (`kube-system/kubelet-config`, key `kubelet`): the
+/// fields CIS 4.2 reads, `None` when not written (the kubelet's default applies).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KubeletSettings {
+    /// `authentication.anonymous.enabled`.
+    pub anonymous_auth: Option<bool>,
+    /// `authentication.webhook.enabled`.
+    pub webhook_authentication: Option<bool>,
+    /// `authentication.x509.clientCAFile`.
+    pub client_ca_file: Option<String>,
+    /// `authorization.mode` (`Webhook`, `AlwaysAllow`).
+    pub authorization_mode: Option<String>,
+    pub read_only_port: Option<i64>,
+    /// `streamingConnectionIdleTimeout` as written (`4h0m0s`).
+    pub streaming_connection_idle_timeout: Option<String>,
+    pub make_iptables_util_chains: Option<bool>,
+    pub protect_kernel_defaults: Option<bool>,
+    pub rotate_certificates: Option<bool>,
+    pub server_tls_bootstrap: Option<bool>,
+    /// `featureGates.RotateKubeletServerCertificate`.
+    pub rotate_server_certificate_gate: Option<bool>,
+    pub tls_cipher_suites: Vec<String>,
+    pub pod_pids_limit: Option<i64>,
+    pub seccomp_default: Option<bool>,
 }
 
 /// From kubeadm's `ClusterConfiguration`: the version and each component's `extraArgs`

@@ -6,7 +6,9 @@
 //! `kube-scheduler`, `etcd`; also read from a manifests folder such as
 //! `/etc/kubernetes/manifests`). [`instances`] recognises them (by the `component`
 //! label, the container's command or its name) and parses each command line once into a
-//! [`FlagSet`]; the rules of [`apiserver`], [`controller_manager`], [`scheduler`] and
+//! [`FlagSet`]; a component without a static pod is read from kubeadm's
+//! `ClusterConfiguration` (`kube-system/kubeadm-config`: kubeadm's own flags overridden
+//! by the `extraArgs`) when the snapshot has it; the rules of [`apiserver`], [`controller_manager`], [`scheduler`] and
 //! [`etcd`] read the flags with the defaults of the component's version (from its image
 //! tag, else the cluster's). A finding names the static pod and points at the flag
 //! (`spec.containers[0].command[7]`), or at the command when the flag is absent.
@@ -16,7 +18,8 @@
 //! instance of a component is in the snapshot, each of that component's rules is listed
 //! in [`crate::Analysis::not_applicable`] for the cluster (see [`not_applicable`]) —
 //! neither a pass nor a failure — and the secure score leaves it out. [`managed`]
-//! evaluates what the provider's description shows instead. [`nodes`] reads node
+//! evaluates what the provider's description shows instead. [`kubelet`] reads the
+//! kubelet configuration kubeadm shares (`kube-system/kubelet-config`). [`nodes`] reads node
 //! versions and OS images, which are the cluster owner's on every kind of cluster.
 
 /// Declares a rule that reads one component's flags: its documentation and `eval`, a
@@ -49,6 +52,7 @@ macro_rules! flag_rule {
 pub mod apiserver;
 pub mod controller_manager;
 pub mod etcd;
+pub mod kubelet;
 pub mod managed;
 pub mod nodes;
 pub mod scheduler;
@@ -72,6 +76,7 @@ pub fn rules() -> impl Iterator<Item = &'static Rule> {
         controller_manager::RULES,
         scheduler::RULES,
         etcd::RULES,
+        kubelet::RULES,
         managed::RULES,
         nodes::RULES,
     ]
@@ -442,6 +447,7 @@ pub(crate) fn must_set(i: &Instance, flags: &[&'static str]) -> Option<Fail> {
 pub struct Populations {
     components: BTreeMap<Component, BTreeMap<String, usize>>,
     kube_proxy: BTreeMap<String, usize>,
+    kubelet: BTreeMap<String, usize>,
 }
 
 impl Populations {
@@ -456,11 +462,12 @@ impl Populations {
                 .or_default() += 1;
         }
         for cm in &inventory.config_maps {
-            if matches!(cm.settings, Some(ComponentSettings::KubeProxy { .. })) {
-                *out.kube_proxy
-                    .entry(cm.metadata.namespace.clone())
-                    .or_default() += 1;
-            }
+            let counts = match cm.settings {
+                Some(ComponentSettings::KubeProxy { .. }) => &mut out.kube_proxy,
+                Some(ComponentSettings::Kubelet(_)) => &mut out.kubelet,
+                _ => continue,
+            };
+            *counts.entry(cm.metadata.namespace.clone()).or_default() += 1;
         }
         out
     }
@@ -470,6 +477,8 @@ impl Populations {
     pub fn applicable(&self, rule: &str, namespace: Option<&str>) -> Option<usize> {
         let counts = if rule == nodes::KUBE_PROXY_METRICS_BIND_ADDRESS.info.id {
             &self.kube_proxy
+        } else if kubelet::is_kubelet_rule(rule) {
+            &self.kubelet
         } else {
             let component = Component::of_rule(rule)?;
             self.components.get(&component)?

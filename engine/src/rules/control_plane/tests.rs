@@ -472,3 +472,59 @@ fn kube_proxy_metrics_on_every_interface() {
     let elsewhere = eks.replace("kube-proxy-config", "proxy-notes");
     assert!(ours(&[("e.json", &elsewhere)]).is_empty());
 }
+
+#[test]
+fn kubeadm_kubelet_configuration() {
+    // What kubeadm 1.31 writes, then a weakened copy.
+    let kubeadm = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: false\n  webhook:\n    cacheTTL: 0s\n    enabled: true\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ncgroupDriver: systemd\nrotateCertificates: true\nstreamingConnectionIdleTimeout: 0s\n";
+    let found = ours(&[(
+        "k.json",
+        &config_map_json("kubelet-config", "kubelet", kubeadm),
+    )]);
+    assert_eq!(
+        found,
+        [
+            "kubeletPodPidsLimit kubelet-config data.kubelet.podPidsLimit",
+            "kubeletProtectKernelDefaults kubelet-config data.kubelet.protectKernelDefaults",
+            "kubeletSeccompDefault kubelet-config data.kubelet.seccompDefault",
+            "kubeletStreamingTimeout kubelet-config data.kubelet.streamingConnectionIdleTimeout",
+            "kubeletTlsCipherSuites kubelet-config data.kubelet.tlsCipherSuites",
+        ]
+    );
+    let weak = kubeadm
+        .replace("enabled: false", "enabled: true")
+        .replace("mode: Webhook", "mode: AlwaysAllow")
+        .replace("    clientCAFile: /etc/kubernetes/pki/ca.crt\n", "    clientCAFile: \"\"\n")
+        .replace("rotateCertificates: true", "rotateCertificates: false\nreadOnlyPort: 10255\nmakeIPTablesUtilChains: false\nfeatureGates:\n  RotateKubeletServerCertificate: false\ntlsCipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\npodPidsLimit: -1");
+    let found = ours(&[(
+        "k.json",
+        &config_map_json("kubelet-config", "kubelet", &weak),
+    )]);
+    assert_eq!(
+        ids(&found),
+        [
+            "kubeletAnonymousAuth",
+            "kubeletAuthorizationAlwaysAllow",
+            "kubeletClientCaFile",
+            "kubeletIptablesUtilChains",
+            "kubeletPodPidsLimit",
+            "kubeletProtectKernelDefaults",
+            "kubeletReadOnlyPort",
+            "kubeletRotateCertificates",
+            "kubeletSeccompDefault",
+            "kubeletServerCertificateRotation",
+            "kubeletStreamingTimeout",
+            "kubeletTlsCipherSuites",
+        ]
+    );
+    let hardened = kubeadm
+        .replace("streamingConnectionIdleTimeout: 0s", "streamingConnectionIdleTimeout: 5m0s\nprotectKernelDefaults: true\nseccompDefault: true\npodPidsLimit: 4096\ntlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256]");
+    assert!(ours(&[(
+        "k.json",
+        &config_map_json("kubelet-config", "kubelet", &hardened)
+    )])
+    .is_empty());
+    // Elsewhere, the same configuration is not the cluster's kubelet configuration.
+    let elsewhere = config_map_json("my-kubelet-notes", "kubelet", &weak);
+    assert!(ours(&[("e.json", &elsewhere)]).is_empty());
+}
