@@ -99,14 +99,14 @@ fn the_managed_demo_reports_control_plane_rules_as_not_applicable() {
     let (a, stderr) = analyze(&["public/demo"]);
     validate(&a);
     let na = a["notApplicable"].as_array().expect("notApplicable");
-    // 32 API server, 7 controller manager, 2 scheduler and 7 etcd rules.
-    assert_eq!(na.len(), 48);
+    // 34 API server, 7 controller manager, 2 scheduler and 8 etcd rules.
+    assert_eq!(na.len(), 51);
     assert!(na
         .iter()
         .all(|n| n["resource"]["kind"] == "Cluster" && n["resource"]["name"] == "acme-prod"));
     assert!(findings_of(&a, "apiServerAnonymousAuth").is_empty());
     assert!(
-        stderr.contains("Not applicable: 48 rule evaluations"),
+        stderr.contains("Not applicable: 51 rule evaluations"),
         "{stderr}"
     );
     // What the demo's nodes and kube-proxy configuration show is evaluated.

@@ -141,6 +141,12 @@ pub(super) fn aks(doc: &str) -> Result<ManagedCluster, serde_json::Error> {
                 .and_then(|a| a.enabled)
                 .unwrap_or(false),
         ),
+        upgrade_channel: Some(
+            p.auto_upgrade_profile
+                .as_ref()
+                .and_then(|a| a.upgrade_channel.clone())
+                .unwrap_or_default(),
+        ),
         public_node_pools: p
             .agent_pool_profiles
             .iter()
@@ -251,6 +257,7 @@ struct AksProperties {
     disable_local_accounts: Option<bool>,
     aad_profile: Option<AksAadProfile>,
     security_profile: Option<AksSecurityProfile>,
+    auto_upgrade_profile: Option<AksAutoUpgrade>,
     addon_profiles: Option<std::collections::BTreeMap<String, AksAddon>>,
     #[serde(deserialize_with = "crate::model::meta::null_default")]
     agent_pool_profiles: Vec<AksAgentPool>,
@@ -315,4 +322,10 @@ struct AksAgentPool {
     #[serde(deserialize_with = "lenient_string")]
     name: String,
     enable_node_public_ip: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksAutoUpgrade {
+    upgrade_channel: Option<String>,
 }

@@ -118,6 +118,9 @@ pub struct ManagedCluster {
     pub defender: Option<bool>,
     /// AKS `addonProfiles.azurepolicy.enabled`.
     pub azure_policy: Option<bool>,
+    /// AKS `autoUpgradeProfile.upgradeChannel` (`none`, `patch`, `stable`, `rapid`,
+    /// `node-image`); `Some("")` when the profile is absent.
+    pub upgrade_channel: Option<String>,
     /// AKS agent pools whose nodes get a public IP (`enableNodePublicIp`), by name.
     pub public_node_pools: Vec<String>,
     pub source: Source,

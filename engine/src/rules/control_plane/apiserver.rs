@@ -42,6 +42,8 @@ pub static RULES: &[&Rule] = &[
     &API_SERVER_EXTEND_TOKEN_EXPIRATION,
     &API_SERVER_INSECURE_PORT,
     &API_SERVER_SECURE_PORT_DISABLED,
+    &API_SERVER_KUBELET_HTTPS,
+    &API_SERVER_POD_SECURITY_ADMISSION,
 ];
 
 /// Admission plugins on when `--enable-admission-plugins` does not mention them
@@ -575,4 +577,24 @@ flag_rule!(API_SERVER_SECURE_PORT_DISABLED, ApiServer, "apiServerSecurePortDisab
     example: "command:\n- kube-apiserver\n- --secure-port=0",
     remediation: edit!("set `--secure-port=6443` (or remove the flag)"),
     eval: |i| (i.flags.get("secure-port").map(str::trim) == Some("0")).then(|| Fail { flag: "secure-port", message: "disables its TLS port (--secure-port=0)".into() }),
+);
+
+flag_rule!(API_SERVER_KUBELET_HTTPS, ApiServer, "apiServerKubeletHttps", High,
+    ["nsa-cisa", "mitre/T1557"],
+    title: "The API server should talk to kubelets over HTTPS",
+    checks: "`--kubelet-https` is not false (CIS 1.2.5 of benchmark v1.6; the flag was removed in Kubernetes 1.22, where HTTPS is always used).",
+    why: "Over plain HTTP, exec, attach, logs and port-forward traffic between the API server and the nodes (commands, output, secrets printed in logs) crosses the network readable and alterable.",
+    example: "command:\n- kube-apiserver\n- --kubelet-https=false",
+    remediation: edit!("remove `--kubelet-https=false`, and upgrade to a supported version where the flag no longer exists"),
+    eval: |i| must_be(i, "kubelet-https", true, true),
+);
+
+flag_rule!(API_SERVER_POD_SECURITY_ADMISSION, ApiServer, "apiServerPodSecurityAdmission", High,
+    ["nsa-cisa", "mitre/T1610"],
+    title: "The API server should keep Pod Security Admission",
+    checks: "The `PodSecurity` admission plugin is in effect (on by default since Kubernetes 1.23): not removed by `--disable-admission-plugins` or left out of a `--admission-control` list. Not evaluated before 1.23.",
+    why: "Without the plugin the `pod-security.kubernetes.io/enforce` labels on namespaces are ignored: every namespace that looks protected admits privileged pods.",
+    example: "command:\n- kube-apiserver\n- --disable-admission-plugins=PodSecurity",
+    remediation: edit!("remove `PodSecurity` from `--disable-admission-plugins` (or enforce equivalent policies with a policy engine and exempt this finding)"),
+    eval: |i| if i.older_than((1, 23)) { None } else { plugin_required(i, "PodSecurity") },
 );

@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &ETCD_PEER_CLIENT_CERT_AUTH,
     &ETCD_PEER_AUTO_TLS,
     &ETCD_UNIQUE_CA,
+    &ETCD_PLAINTEXT_CLIENT_URLS,
 ];
 
 macro_rules! edit {
@@ -90,6 +91,32 @@ flag_rule!(ETCD_PEER_AUTO_TLS, Etcd, "etcdPeerAutoTls", Medium,
     example: "command:\n- etcd\n- --peer-auto-tls=true",
     remediation: edit!("remove `--peer-auto-tls` and set `--peer-cert-file`/`--peer-key-file`"),
     eval: |i| must_be(i, "peer-auto-tls", false, false),
+);
+
+flag_rule!(ETCD_PLAINTEXT_CLIENT_URLS, Etcd, "etcdPlaintextClientUrls", High,
+    ["nsa-cisa", "mitre/T1040", "mitre/T1552"],
+    title: "etcd should not listen for clients over plain HTTP beyond localhost",
+    checks: "No URL of `--listen-client-urls` is `http://` on an address other than loopback (`127.0.0.1`, `localhost`, `[::1]`).",
+    why: "A plain-HTTP client URL skips TLS and client certificate authentication whatever the other flags say: anyone who reaches it reads and writes the whole cluster state, Secrets included.",
+    example: "command:\n- etcd\n- --listen-client-urls=https://10.0.0.10:2379,http://0.0.0.0:2379",
+    remediation: edit!("serve clients on `https://` URLs only (keep `http://127.0.0.1` only if a local tool needs it)"),
+    eval: |i| {
+        let plain: Vec<&str> = i
+            .flags
+            .list("listen-client-urls")
+            .into_iter()
+            .filter(|u| {
+                u.strip_prefix("http://").is_some_and(|rest| {
+                    let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
+                    !super::controller_manager::loopback(host)
+                })
+            })
+            .collect();
+        (!plain.is_empty()).then(|| Fail {
+            flag: "listen-client-urls",
+            message: format!("accepts clients over plain HTTP on {}", plain.join(", ")),
+        })
+    },
 );
 
 /// CIS 2.7 compares etcd with the API server, so it is not a one-component flag rule.

@@ -20,6 +20,7 @@ pub static RULES: &[&Rule] = &[
     &AKS_DEFENDER,
     &AKS_AZURE_POLICY,
     &AKS_NODE_PUBLIC_IP,
+    &AKS_AUTO_UPGRADE,
 ];
 
 fn clusters<'a>(
@@ -203,6 +204,32 @@ pub static AKS_NODE_PUBLIC_IP: Rule = Rule {
             if !m.public_node_pools.is_empty() {
                 out.push(finding(&AKS_NODE_PUBLIC_IP, c, m, "agentPoolProfiles",
                     format!("AKS cluster {} gives public IPs to the nodes of pool(s) {}", c.name, m.public_node_pools.join(", "))));
+            }
+        }
+    },
+};
+
+pub static AKS_AUTO_UPGRADE: Rule = Rule {
+    info: RuleInfo {
+        id: "aksAutoUpgrade",
+        title: "AKS clusters should upgrade automatically",
+        severity: Severity::Low,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "AKS: `autoUpgradeProfile.upgradeChannel` is set to a channel other than `none` (`patch`, `stable`, `rapid` or `node-image`).",
+        why: "Without an upgrade channel security patches of Kubernetes and the node images wait for someone to apply them by hand, and clusters drift out of support.",
+        example: "{\"name\": \"prod\", \"type\": \"Microsoft.ContainerService/ManagedClusters\",\n \"autoUpgradeProfile\": {\"upgradeChannel\": \"none\"}}",
+        remediation: "`az aks update --auto-upgrade-channel patch` (or `stable`), with a planned maintenance window.",
+        frameworks: &["nsa-cisa", "mitre/T1068"],
+    },
+    check: |cx, out| {
+        for (c, m) in clusters(cx, Provider::Aks) {
+            let Some(channel) = &m.upgrade_channel else {
+                continue;
+            };
+            if channel.is_empty() || channel.eq_ignore_ascii_case("none") {
+                out.push(finding(&AKS_AUTO_UPGRADE, c, m, "autoUpgradeProfile.upgradeChannel",
+                    format!("AKS cluster {} has no automatic upgrade channel", c.name)));
             }
         }
     },

@@ -143,6 +143,8 @@ fn flags_count_in_every_spelling() {
                 "--authorization-mode=AlwaysAllow",
                 "--disable-admission-plugins",
                 "ServiceAccount,NamespaceLifecycle",
+                "--disable-admission-plugins=PodSecurity",
+                "--kubelet-https=false",
                 "--token-auth-file",
                 "/etc/tokens.csv",
                 "--request-timeout=0",
@@ -159,7 +161,14 @@ fn flags_count_in_every_spelling() {
             "etcd-a",
             "etcd",
             "registry.k8s.io/etcd:3.5.16-0",
-            &["etcd", "-auto-tls=true", "-listen-peer-urls", "http://10.0.0.1:2380", "--peer-auto-tls"],
+            &[
+                "etcd",
+                "-auto-tls=true",
+                "-listen-peer-urls",
+                "http://10.0.0.1:2380",
+                "--peer-auto-tls",
+                "--listen-client-urls=https://127.0.0.1:2379,http://127.0.0.1:2390,http://10.0.0.1:2379",
+            ],
             &[],
         ),
     ]
@@ -182,14 +191,26 @@ fn flags_count_in_every_spelling() {
         "etcdPeerClientCertAuth",
         "etcdClientCertAuth",
         "etcdTlsCertificate",
+        "apiServerPodSecurityAdmission",
+        "apiServerKubeletHttps",
+        "etcdPlaintextClientUrls",
     ] {
         assert!(got.contains(&id), "{id} missing from {found:#?}");
     }
     // Node is present (first spelling): only the RBAC rule fails on the modes.
     assert!(!got.contains(&"apiServerAuthorizationNode"), "{found:#?}");
     assert!(found.contains(
-        &"apiServerTokenAuthFile kube-apiserver-a spec.containers[0].args[6]".to_string()
+        &"apiServerTokenAuthFile kube-apiserver-a spec.containers[0].args[8]".to_string()
     ));
+    let plain = findings(&[("spellings.yaml", &yaml)])
+        .into_iter()
+        .find(|f| f.rule == "etcdPlaintextClientUrls")
+        .unwrap();
+    assert!(
+        plain.message.ends_with("on http://10.0.0.1:2379"),
+        "{}",
+        plain.message
+    );
     assert!(found.contains(
         &"controllerManagerServiceAccountCredentials kube-controller-manager-a spec.containers[0].args[0]"
             .to_string()
@@ -375,6 +396,7 @@ fn managed_settings_from_the_cloud_descriptions() {
         "addonProfiles": {"azurepolicy": {"enabled": true}},
         "agentPoolProfiles": [{"name": "system", "enableNodePublicIp": false}],
         "apiServerAccessProfile": {"enablePrivateCluster": true},
+        "autoUpgradeProfile": {"upgradeChannel": "stable"},
         "networkProfile": {"networkPolicy": "azure"}}"#;
     let found = ours(&[
         ("eks.json", eks),
@@ -384,6 +406,7 @@ fn managed_settings_from_the_cloud_descriptions() {
     assert_eq!(
         found,
         [
+            "aksAutoUpgrade weak autoUpgradeProfile.upgradeChannel",
             "aksAzurePolicy weak addonProfiles.azurepolicy.enabled",
             "aksAzureRbac weak aadProfile.enableAzureRbac",
             "aksDefender weak securityProfile.defender.securityMonitoring.enabled",
