@@ -132,6 +132,8 @@ pub struct Context<'a> {
     pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
     /// Effective RBAC permissions, resolved once for all RBAC rules.
     permissions: std::cell::OnceCell<Permissions<'a>>,
+    /// Control-plane components and their flags, parsed once for all their rules.
+    control_plane: std::cell::OnceCell<Vec<control_plane::Instance<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -139,6 +141,12 @@ impl<'a> Context<'a> {
     pub fn permissions(&self) -> &Permissions<'a> {
         self.permissions
             .get_or_init(|| Permissions::resolve(self.inventory))
+    }
+
+    /// The control-plane components of the inventory, parsed on first use.
+    pub fn control_plane(&self) -> &[control_plane::Instance<'a>] {
+        self.control_plane
+            .get_or_init(|| control_plane::instances(self.inventory))
     }
 }
 
@@ -364,6 +372,7 @@ pub fn evaluate_scored(
         options,
         pss: std::cell::OnceCell::new(),
         permissions: std::cell::OnceCell::new(),
+        control_plane: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
     for rule in catalog() {

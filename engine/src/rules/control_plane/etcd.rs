@@ -1,7 +1,7 @@
 //! `etcd` flags (CIS Kubernetes Benchmark 2): TLS for clients and peers, client
 //! certificate authentication, no self-signed certificates, and a CA of its own.
 
-use super::{instances, must_be, must_set, Component, Fail, Instance};
+use super::{must_be, must_set, Component, Fail, Instance};
 use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
 /// The family's rules, in catalogue order.
@@ -137,7 +137,7 @@ pub static ETCD_UNIQUE_CA: Rule = Rule {
 };
 
 fn check_unique_ca(cx: &Context, out: &mut Vec<Finding>) {
-    let all = instances(cx.inventory);
+    let all = cx.control_plane();
     let api_cas: Vec<&str> = all
         .iter()
         .filter(|i| i.component == Component::ApiServer)

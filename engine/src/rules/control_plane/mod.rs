@@ -382,7 +382,8 @@ pub(crate) fn run(
     component: Component,
     eval: fn(&Instance) -> Option<Fail>,
 ) {
-    for i in instances(cx.inventory)
+    for i in cx
+        .control_plane()
         .iter()
         .filter(|i| i.component == component)
     {
