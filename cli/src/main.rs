@@ -176,6 +176,10 @@ struct EngineArgs {
     /// `ghcr.io/acme`; repeat for several. Without it, image provenance is not checked.
     #[arg(long, value_name = "REGISTRY")]
     trusted_registry: Vec<String>,
+    /// A registry (or registry/repository prefix) images must not come from, e.g.
+    /// `docker.io`; repeat for several. Matched like `--trusted-registry`.
+    #[arg(long, value_name = "REGISTRY")]
+    blocked_registry: Vec<String>,
     /// Accepted findings: a YAML or JSON file of exemptions (rule, namespace, kind,
     /// name, selector, reason, expires). Exempted findings stay in the output, marked.
     #[arg(long, value_name = "FILE")]
@@ -599,6 +603,7 @@ fn engine_options(flags: &EngineArgs) -> Result<AnalyzeOptions, String> {
         rules: rules::RuleOptions {
             pss_version,
             trusted_registries: flags.trusted_registry.clone(),
+            blocked_registries: flags.blocked_registry.clone(),
             exemptions,
             today: Some(today()),
         },
@@ -906,6 +911,14 @@ fn report(analysis: &Analysis, quiet: bool) {
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
     let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
+    if let Some(first) = analysis.not_applicable.first() {
+        let _ = writeln!(
+            err,
+            "Not applicable: {} rule evaluations ({})",
+            analysis.not_applicable.len(),
+            first.reason
+        );
+    }
     report_vulnerabilities(&mut err, analysis);
     audit::report_alerts(&mut err, analysis);
     report_paths(&mut err, analysis);

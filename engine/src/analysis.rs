@@ -125,6 +125,11 @@ pub struct Analysis {
     /// What the audit logs held (requests, time span, timeline), when there were any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<crate::detect::AuditSummary>,
+    /// Rules that do not apply to a resource by design (control-plane flag rules on a
+    /// managed cluster), with the reason: a status of its own, neither passed nor
+    /// failed. Sorted by resource, then rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<rules::NotApplicable>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -418,6 +423,7 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
         vulnerabilities,
         alerts,
         audit,
+        not_applicable: rules::control_plane::not_applicable(inventory),
     }
 }
 

@@ -8,7 +8,6 @@
 //! [`super::json`]: a top-level `cluster` object for EKS, a top-level `type` of
 //! `Microsoft.ContainerService/ManagedClusters` for AKS.
 
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::model::cluster::{ManagedCluster, Provider};
@@ -75,7 +74,9 @@ pub(super) fn eks(doc: &str) -> Result<Option<ManagedCluster>, serde_json::Error
         // An absent `encryptionConfig` means no customer key: the API omits it then.
         encrypted_resources: Some(encrypted_resources.unwrap_or_default()),
         authentication_mode: c.access_config.and_then(|a| a.authentication_mode),
+        private_endpoint: vpc.endpoint_private_access,
         source: Default::default(),
+        ..Default::default()
     }))
 }
 
@@ -91,6 +92,7 @@ pub(super) fn aks(doc: &str) -> Result<ManagedCluster, serde_json::Error> {
         .as_deref()
         .is_some_and(|v| v.eq_ignore_ascii_case("Disabled"));
     let network = p.network_profile.unwrap_or_default();
+    let security = p.security_profile.unwrap_or_default();
     let version = if p.current_kubernetes_version.is_empty() {
         p.kubernetes_version
     } else {
@@ -118,12 +120,46 @@ pub(super) fn aks(doc: &str) -> Result<ManagedCluster, serde_json::Error> {
         rbac_enabled: p.enable_rbac,
         local_accounts_disabled: Some(p.disable_local_accounts == Some(true)),
         entra_id: Some(p.aad_profile.is_some()),
+        azure_rbac: Some(p.aad_profile.as_ref().and_then(|a| a.enable_azure_rbac) == Some(true)),
+        key_vault_kms: Some(
+            security
+                .azure_key_vault_kms
+                .and_then(|k| k.enabled)
+                .unwrap_or(false),
+        ),
+        defender: Some(
+            security
+                .defender
+                .and_then(|d| d.security_monitoring)
+                .and_then(|m| m.enabled)
+                .unwrap_or(false),
+        ),
+        azure_policy: Some(
+            p.addon_profiles
+                .as_ref()
+                .and_then(|a| a.get("azurepolicy").or_else(|| a.get("azurePolicy")))
+                .and_then(|a| a.enabled)
+                .unwrap_or(false),
+        ),
+        upgrade_channel: Some(
+            p.auto_upgrade_profile
+                .as_ref()
+                .and_then(|a| a.upgrade_channel.clone())
+                .unwrap_or_default(),
+        ),
+        public_node_pools: p
+            .agent_pool_profiles
+            .iter()
+            .filter(|a| a.enable_node_public_ip == Some(true))
+            .map(|a| a.name.clone())
+            .collect(),
         network_policy: Some(network.network_policy.unwrap_or_default()),
         network_plugin: network.network_plugin,
         enabled_log_types: None,
         encrypted_resources: None,
         authentication_mode: None,
         source: Default::default(),
+        ..Default::default()
     })
 }
 
@@ -154,6 +190,7 @@ struct EksCluster {
 #[serde(rename_all = "camelCase", default)]
 struct EksVpcConfig {
     endpoint_public_access: Option<bool>,
+    endpoint_private_access: Option<bool>,
     #[serde(deserialize_with = "string_list")]
     public_access_cidrs: Vec<String>,
 }
@@ -218,7 +255,12 @@ struct AksProperties {
     #[serde(alias = "enableRBAC")]
     enable_rbac: Option<bool>,
     disable_local_accounts: Option<bool>,
-    aad_profile: Option<IgnoredAny>,
+    aad_profile: Option<AksAadProfile>,
+    security_profile: Option<AksSecurityProfile>,
+    auto_upgrade_profile: Option<AksAutoUpgrade>,
+    addon_profiles: Option<std::collections::BTreeMap<String, AksAddon>>,
+    #[serde(deserialize_with = "crate::model::meta::null_default")]
+    agent_pool_profiles: Vec<AksAgentPool>,
     api_server_access_profile: Option<AksApiServerAccess>,
     network_profile: Option<AksNetworkProfile>,
     #[serde(deserialize_with = "lenient_string")]
@@ -241,4 +283,49 @@ struct AksApiServerAccess {
 struct AksNetworkProfile {
     network_plugin: Option<String>,
     network_policy: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksAadProfile {
+    enable_azure_rbac: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksSecurityProfile {
+    azure_key_vault_kms: Option<AksEnabled>,
+    defender: Option<AksDefender>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksDefender {
+    security_monitoring: Option<AksEnabled>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct AksEnabled {
+    enabled: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct AksAddon {
+    enabled: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksAgentPool {
+    #[serde(deserialize_with = "lenient_string")]
+    name: String,
+    enable_node_public_ip: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksAutoUpgrade {
+    upgrade_channel: Option<String>,
 }

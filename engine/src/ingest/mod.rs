@@ -13,6 +13,7 @@
 
 pub mod audit;
 mod cloud;
+pub mod component_config;
 mod json;
 pub mod object;
 mod scan;

@@ -6,10 +6,15 @@
 //!
 //! **Invariant:** `data`, `stringData` and `binaryData` are read as keys only, for every
 //! kind and before the kind is known, so Secret values never reach memory the model
-//! holds; the kubeconfig `users` section (credentials) is skipped unread. The one
-//! exception is a ConfigMap's `data` (or a `data` met before the kind is known): each
-//! value is judged as it is read ([`crate::model::credentials::classify_value`]) and
-//! dropped, and only the verdict (key, kind of credential) is kept, for ConfigMaps only.
+//! holds; the kubeconfig `users` section (credentials) is skipped unread. Two
+//! exceptions, for ConfigMaps (or a `data` met before the kind is known) and never once
+//! the kind is known to be another: each value is judged as it is read
+//! ([`crate::model::credentials::classify_value`]) and dropped, and only the verdict
+//! (key, kind of credential) is kept, for ConfigMaps only; and, confined to
+//! [`super::component_config`], the values under the keys `ClusterConfiguration`,
+//! `config.conf`, `config` and `kubelet` are turned into typed settings at once
+//! (kubeadm's `extraArgs`, kube-proxy's and the kubelet's security fields), kept only on
+//! the kube-system ConfigMaps that hold them; no text is kept.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -17,6 +22,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
+use super::component_config;
 use crate::model::cluster::{NodeSpec, NodeStatus};
 use crate::model::credentials::{classify_value, CredentialKind};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
@@ -90,6 +96,9 @@ pub enum Body {
         keys: Vec<String>,
         /// Keys whose value is a credential by its shape, with the kind; never the value.
         credentials: Vec<(String, CredentialKind)>,
+        /// Typed settings of a component configuration (see
+        /// [`super::component_config`]); `None` for other ConfigMaps.
+        settings: Option<crate::model::cluster::ComponentSettings>,
     },
     Secret {
         secret_type: String,
@@ -228,6 +237,9 @@ struct Fields {
     secret_type: String,
     keys: Vec<String>,
     credentials: Vec<(String, CredentialKind)>,
+    /// Settings read under a `component_config::READ_KEYS` key, before the object's
+    /// kind and name are known; kept only for the allowed ConfigMaps.
+    settings: Vec<(String, crate::model::cluster::ComponentSettings)>,
     current_context: String,
     contexts: Vec<KubeContext>,
     clusters: Vec<KubeCluster>,
@@ -337,6 +349,7 @@ impl Fields {
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,
                 credentials: self.credentials,
+                settings: self.settings.into_iter().next().map(|(_, s)| s),
             },
             Shape::Secret => Body::Secret {
                 secret_type: self.secret_type,
@@ -405,12 +418,10 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                         _ => None,
                     });
                     if matches!(shape, None | Some(Shape::ConfigMap)) {
-                        for (key, verdict) in map.next_value_seed(VerdictsSeed)? {
-                            if let Some(v) = verdict {
-                                fields.credentials.push((key.clone(), v));
-                            }
-                            fields.keys.push(key);
-                        }
+                        let data = map.next_value_seed(DataSeed)?;
+                        fields.keys.extend(data.keys);
+                        fields.credentials.extend(data.credentials);
+                        fields.settings.extend(data.settings);
                     } else {
                         fields.keys.extend(map.next_value_seed(KeysSeed)?);
                     }
@@ -449,6 +460,10 @@ impl<'de> Visitor<'de> for ObjectVisitor {
         keys_sorted(&mut fields.keys);
         fields.credentials.sort();
         fields.credentials.dedup_by(|a, b| a.0 == b.0);
+        fields.settings.retain(|(key, _)| {
+            shape == Shape::ConfigMap
+                && component_config::allowed(&metadata.namespace, &metadata.name, key)
+        });
         Ok(Object {
             api_version,
             kind,
@@ -518,45 +533,64 @@ impl<'de> DeserializeSeed<'de> for MetaSeed {
 
 struct KeysSeed;
 
+/// A ConfigMap's (or a not yet known kind's) `data`: keys, the kind of credential each
+/// value is (judged while it is read, then dropped), and the typed settings of the
+/// values under [`component_config::READ_KEYS`].
+struct DataSeed;
+
+#[derive(Default)]
+struct Data {
+    keys: Vec<String>,
+    credentials: Vec<(String, CredentialKind)>,
+    settings: Vec<(String, crate::model::cluster::ComponentSettings)>,
+}
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = Data;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+        struct DataVisitor;
+        impl<'de> Visitor<'de> for DataVisitor {
+            type Value = Data;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
+                Ok(Data::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Data, E> {
+                Ok(Data::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+                d.deserialize_map(self)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
+                let mut data = Data::default();
+                while let Some(key) = map.next_key_seed(Lenient)? {
+                    let verdict = if component_config::READ_KEYS.contains(&key.as_str()) {
+                        let text: String = map.next_value_seed(Lenient)?;
+                        if let Some(s) = component_config::read(&key, &text) {
+                            data.settings.push((key.clone(), s));
+                        }
+                        classify_value(&text)
+                    } else {
+                        map.next_value_seed(Verdict)?
+                    };
+                    if let Some(v) = verdict {
+                        data.credentials.push((key.clone(), v));
+                    }
+                    data.keys.push(key);
+                }
+                Ok(data)
+            }
+        }
+        d.deserialize_option(DataVisitor)
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for KeysSeed {
     type Value = Vec<String>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
         keys_only(d)
-    }
-}
-
-/// A ConfigMap's `data`: each key with the kind of credential its value is, judged while
-/// the value is read; the value itself is dropped at once.
-struct VerdictsSeed;
-
-impl<'de> DeserializeSeed<'de> for VerdictsSeed {
-    type Value = Vec<(String, Option<CredentialKind>)>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = Vec<(String, Option<CredentialKind>)>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(key) = map.next_key_seed(Lenient)? {
-                    let verdict = map.next_value_seed(Verdict)?;
-                    out.push((key, verdict));
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_any(Entries)
     }
 }
 
@@ -630,6 +664,7 @@ mod tests {
                         ("db".into(), CredentialKind::ConnectionString),
                         ("tls.pem".into(), CredentialKind::PrivateKey)
                     ],
+                    settings: None,
                 }
             );
         }

@@ -106,6 +106,23 @@ pub struct ManagedCluster {
     pub encrypted_resources: Option<Vec<String>>,
     /// EKS `accessConfig.authenticationMode` (`API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`).
     pub authentication_mode: Option<String>,
+    /// EKS `resourcesVpcConfig.endpointPrivateAccess`.
+    pub private_endpoint: Option<bool>,
+    /// AKS `aadProfile.enableAzureRbac` (Kubernetes authorization by Azure RBAC).
+    pub azure_rbac: Option<bool>,
+    /// AKS `securityProfile.azureKeyVaultKms.enabled` (Secrets encrypted with a key in
+    /// the customer's Key Vault).
+    pub key_vault_kms: Option<bool>,
+    /// AKS `securityProfile.defender.securityMonitoring.enabled` (Defender for
+    /// Containers' sensor).
+    pub defender: Option<bool>,
+    /// AKS `addonProfiles.azurepolicy.enabled`.
+    pub azure_policy: Option<bool>,
+    /// AKS `autoUpgradeProfile.upgradeChannel` (`none`, `patch`, `stable`, `rapid`,
+    /// `node-image`); `Some("")` when the profile is absent.
+    pub upgrade_channel: Option<String>,
+    /// AKS agent pools whose nodes get a public IP (`enableNodePublicIp`), by name.
+    pub public_node_pools: Vec<String>,
     pub source: Source,
 }
 
@@ -220,13 +237,73 @@ impl Namespace {
 }
 
 /// A ConfigMap: its keys, and for keys whose value is a credential by its shape, the
-/// kind of credential (judged while parsing). Values never enter the model.
+/// kind of credential (judged while parsing). Values never enter the model, with one
+/// documented exception: the component configurations of [`ComponentSettings`], parsed
+/// at ingest into typed settings (nothing else of the value is kept).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConfigMap {
     pub metadata: ObjectMeta,
     pub source: Source,
     pub keys: Vec<String>,
     pub credentials: Vec<(String, super::credentials::CredentialKind)>,
+    /// Typed settings of `kube-system/kubeadm-config` (`ClusterConfiguration`) or of
+    /// kube-proxy's configuration (`kube-system/kube-proxy` `config.conf`,
+    /// `kube-system/kube-proxy-config` `config`); `None` for every other ConfigMap.
+    pub settings: Option<ComponentSettings>,
+}
+
+/// The settings Portolan reads from a component configuration kept in a ConfigMap
+/// (see `ingest::component_config`): typed fields only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ComponentSettings {
+    /// kubeadm's `ClusterConfiguration`.
+    Kubeadm(KubeadmSettings),
+    /// The `KubeletConfiguration` kubeadm shares with every node.
+    Kubelet(KubeletSettings),
+    /// A `KubeProxyConfiguration`.
+    KubeProxy {
+        /// `metricsBindAddress` (`None` when absent: kube-proxy then uses
+        /// `127.0.0.1:10249`).
+        metrics_bind_address: Option<String>,
+    },
+}
+
+/// From a `KubeletConfiguration` (`kube-system/kubelet-config`, key `kubelet`): the
+/// fields CIS 4.2 reads, `None` when not written (the kubelet's default applies).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KubeletSettings {
+    /// `authentication.anonymous.enabled`.
+    pub anonymous_auth: Option<bool>,
+    /// `authentication.webhook.enabled`.
+    pub webhook_authentication: Option<bool>,
+    /// `authentication.x509.clientCAFile`.
+    pub client_ca_file: Option<String>,
+    /// `authorization.mode` (`Webhook`, `AlwaysAllow`).
+    pub authorization_mode: Option<String>,
+    pub read_only_port: Option<i64>,
+    /// `streamingConnectionIdleTimeout` as written (`4h0m0s`).
+    pub streaming_connection_idle_timeout: Option<String>,
+    pub make_iptables_util_chains: Option<bool>,
+    pub protect_kernel_defaults: Option<bool>,
+    pub rotate_certificates: Option<bool>,
+    pub server_tls_bootstrap: Option<bool>,
+    /// `featureGates.RotateKubeletServerCertificate`.
+    pub rotate_server_certificate_gate: Option<bool>,
+    pub tls_cipher_suites: Vec<String>,
+    pub pod_pids_limit: Option<i64>,
+    pub seccomp_default: Option<bool>,
+}
+
+/// From kubeadm's `ClusterConfiguration`: the version and each component's `extraArgs`
+/// (flag name without dashes, value), in the order written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KubeadmSettings {
+    pub kubernetes_version: String,
+    pub api_server: Vec<(String, String)>,
+    pub controller_manager: Vec<(String, String)>,
+    pub scheduler: Vec<(String, String)>,
+    /// `etcd.local.extraArgs`; `None` when etcd is external (not run by kubeadm).
+    pub etcd: Option<Vec<(String, String)>>,
 }
 
 /// A Secret: metadata, type and key names. **Invariant:** its values are skipped by the

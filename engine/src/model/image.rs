@@ -80,9 +80,46 @@ impl ImageRef {
     }
 }
 
+/// Whether `digest` is a well-formed digest of an algorithm the OCI image specification
+/// registers: `sha256:` and 64 lowercase hex digits, or `sha512:` and 128. Anything else
+/// after `@` (`sha256:abc`, `SHA256:...`, `latest`) pins nothing: a runtime refuses the
+/// reference.
+pub fn well_formed_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
+    let length = match algorithm {
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == length
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ImageRef;
+    use super::{well_formed_digest, ImageRef};
+
+    #[test]
+    fn digests_are_well_formed_or_not() {
+        let hex64 = "b2412fae2beef78c13e95a13dc08782070f1b01ff27f1e51d5f6656815870521";
+        assert!(well_formed_digest(&format!("sha256:{hex64}")));
+        assert!(well_formed_digest(&format!("sha512:{hex64}{hex64}")));
+        assert!(!well_formed_digest(&format!("sha512:{hex64}")));
+        assert!(!well_formed_digest(&format!(
+            "sha256:{}",
+            hex64.to_uppercase()
+        )));
+        assert!(!well_formed_digest(&format!("SHA256:{hex64}")));
+        assert!(!well_formed_digest(&format!("sha256:{hex64}0")));
+        assert!(!well_formed_digest("sha256:abc"));
+        assert!(!well_formed_digest(&format!("md5:{hex64}")));
+        assert!(!well_formed_digest("latest"));
+        assert!(!well_formed_digest(""));
+    }
 
     fn canon(s: &str) -> String {
         ImageRef::parse(s).unwrap().canonical()

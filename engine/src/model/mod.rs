@@ -10,6 +10,7 @@
 pub mod bootstrap;
 pub mod cluster;
 pub mod credentials;
+pub mod flags;
 pub mod image;
 pub mod kinds;
 pub mod meta;
@@ -332,11 +333,16 @@ impl Inventory {
                 source,
                 spec,
             }),
-            Body::ConfigMap { keys, credentials } => self.config_maps.push(ConfigMap {
+            Body::ConfigMap {
+                keys,
+                credentials,
+                settings,
+            } => self.config_maps.push(ConfigMap {
                 metadata,
                 source,
                 keys,
                 credentials,
+                settings,
             }),
             Body::Secret { secret_type, keys } => self.secrets.push(Secret {
                 metadata,

@@ -483,6 +483,35 @@ fn recommendations(a: &Analysis) -> Markup {
                 }
                 @for r in &a.recommendations { (recommendation(a, r)) }
             }
+            (not_applicable(a))
+        }
+    }
+}
+
+/// The rules that do not apply by design (control-plane rules on a managed cluster):
+/// a status of their own, neither failed nor passed.
+fn not_applicable(a: &Analysis) -> Markup {
+    html! {
+        @if !a.not_applicable.is_empty() {
+            h3 #not-applicable { "Not applicable" }
+            p.muted {
+                (a.not_applicable.len()) " rule evaluations do not apply to these inputs: they are neither failed nor passed, and the secure score leaves them out."
+            }
+            details {
+                summary { "Show the rules" }
+                table {
+                    thead { tr { th { "Rule" } th { "Resource" } th { "Why" } } }
+                    tbody {
+                        @for n in &a.not_applicable {
+                            tr {
+                                td { code { (n.rule) } }
+                                td { (n.resource.to_string()) }
+                                td { (n.reason) }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -11,7 +11,9 @@
 //! each replica, and points at the exact field that fails.
 
 pub mod cluster;
+pub mod control_plane;
 pub mod exemptions;
+pub mod lifecycle;
 pub mod network;
 pub mod pod_security;
 pub mod pss;
@@ -130,6 +132,8 @@ pub struct Context<'a> {
     pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
     /// Effective RBAC permissions, resolved once for all RBAC rules.
     permissions: std::cell::OnceCell<Permissions<'a>>,
+    /// Control-plane components and their flags, parsed once for all their rules.
+    control_plane: std::cell::OnceCell<Vec<control_plane::Instance<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -137,6 +141,12 @@ impl<'a> Context<'a> {
     pub fn permissions(&self) -> &Permissions<'a> {
         self.permissions
             .get_or_init(|| Permissions::resolve(self.inventory))
+    }
+
+    /// The control-plane components of the inventory, parsed on first use.
+    pub fn control_plane(&self) -> &[control_plane::Instance<'a>] {
+        self.control_plane
+            .get_or_init(|| control_plane::instances(self.inventory))
     }
 }
 
@@ -149,6 +159,9 @@ pub struct RuleOptions {
     /// Registries (or registry/repository prefixes) images may come from; empty means
     /// the trusted-registry rule has no allow-list and reports nothing.
     pub trusted_registries: Vec<String>,
+    /// Registries (or registry/repository prefixes) images must not come from, matched
+    /// like `trusted_registries`; empty means the blocked-registry rule reports nothing.
+    pub blocked_registries: Vec<String>,
     /// Accepted findings; see [`exemptions`].
     pub exemptions: Vec<exemptions::Exemption>,
     /// Today's date (YYYY-MM-DD), for exemption expiry. The engine has no clock.
@@ -278,6 +291,20 @@ impl Finding {
     }
 }
 
+/// A rule that does not apply to a resource by design — neither a pass nor a failure:
+/// the control-plane flag rules on a managed cluster, whose control plane the provider
+/// runs (see [`control_plane::not_applicable`]). Shown as its own status; the secure
+/// score leaves it out.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotApplicable {
+    pub rule: String,
+    /// What the rule does not apply to (the cluster).
+    pub resource: ResourceRef,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
 /// A rule with the resources it fails on: one row of the recommendation table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -310,6 +337,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
     .into_iter()
     .flatten()
     .copied()
+    .chain(control_plane::rules())
 }
 
 /// The rule with this id.
@@ -344,6 +372,7 @@ pub fn evaluate_scored(
         options,
         pss: std::cell::OnceCell::new(),
         permissions: std::cell::OnceCell::new(),
+        control_plane: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
     for rule in catalog() {
@@ -518,7 +547,7 @@ mod tests {
         }
         assert!(fires.contains(&"clusterAdminBinding"), "{fires:?}");
         assert!(fires.contains(&"namespaceAdminBinding"), "{fires:?}");
-        assert_eq!(fires, EXAMPLES_THAT_FIRE, "silent: {silent:?}");
+        assert_eq!(fires, EXAMPLES_THAT_FIRE, "fires: {fires:?}");
     }
 
     /// The rules whose documented example reports itself (see above).
@@ -544,6 +573,8 @@ mod tests {
         "imageLatestTag",
         "imageDigest",
         "imagePullPolicy",
+        "imageKnownExploitable",
+        "imageEndOfLife",
         "defaultNamespace",
         "nakedPod",
         "serviceAccountToken",
@@ -572,6 +603,14 @@ mod tests {
         "clusterNetworkPolicyEngine",
         "eksAuditLoggingDisabled",
         "eksSecretsEncryption",
+        "eksPrivateEndpoint",
+        "eksAuthenticationConfigMap",
+        "aksAzureRbac",
+        "aksSecretsEncryption",
+        "aksDefender",
+        "aksAzurePolicy",
+        "aksNodePublicIp",
+        "aksAutoUpgrade",
     ];
 
     #[test]

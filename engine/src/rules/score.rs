@@ -5,7 +5,9 @@
 //! those resources that pass it; a rule's share weighs by its severity (critical 10,
 //! high 6, medium 3, low 1; informational rules do not count). The result is a
 //! percentage: 100 when nothing fails. Workload rules apply to workload units (the
-//! controllers), the same resources their findings name.
+//! controllers), the same resources their findings name; control-plane flag rules apply
+//! to the static pods of their component only (none on a managed cluster, where they are
+//! not applicable).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -156,6 +158,8 @@ pub fn secure_score(
             }
         }
     }
+    // Control-plane flag rules apply to the instances of their component only.
+    let control_plane = super::control_plane::Populations::of(inventory);
     // (weighted share sum, weight sum) for a scope; `ns` None is the whole estate.
     let score_for = |ns: Option<&str>| -> Option<f64> {
         let (mut got, mut total) = (0.0, 0.0);
@@ -172,13 +176,16 @@ pub fn secure_score(
                 None => true,
                 Some(ns) => !CLUSTER_SCOPED.contains(&kind) && n == ns,
             };
-            let applicable: usize = pop
-                .iter()
-                .filter(|((kind, n), _)| {
-                    rule.info.kinds.contains(&kind.as_str()) && in_scope(kind, n)
-                })
-                .map(|(_, count)| count)
-                .sum();
+            let applicable: usize = match control_plane.applicable(rule.info.id, ns) {
+                Some(count) => count,
+                None => pop
+                    .iter()
+                    .filter(|((kind, n), _)| {
+                        rule.info.kinds.contains(&kind.as_str()) && in_scope(kind, n)
+                    })
+                    .map(|(_, count)| count)
+                    .sum(),
+            };
             if applicable == 0 {
                 continue;
             }

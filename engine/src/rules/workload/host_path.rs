@@ -8,22 +8,21 @@ use crate::model::WorkloadUnit;
 use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
 /// Container runtime and build-daemon sockets: whoever can connect to one runs any
-/// container on the node.
+/// container on the node. `/var/run` is a link to `/run` on current distributions, so
+/// either spelling of an entry matches both.
 const RUNTIME_SOCKETS: &[&str] = &[
     "/var/run/docker.sock",
-    "/run/docker.sock",
     "/var/run/dockershim.sock",
     "/var/run/cri-dockerd.sock",
-    "/run/cri-dockerd.sock",
     "/var/run/containerd/containerd.sock",
-    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock.ttrpc",
+    "/var/run/docker/containerd/containerd.sock",
     "/run/k3s/containerd/containerd.sock",
+    "/run/k0s/containerd.sock",
     "/var/run/crio/crio.sock",
-    "/run/crio/crio.sock",
     "/var/run/podman/podman.sock",
-    "/run/podman/podman.sock",
     "/run/buildkit/buildkitd.sock",
-    "/var/run/buildkit/buildkitd.sock",
+    "/var/snap/microk8s/common/run/containerd.sock",
 ];
 
 /// Host directories whose content is a secret or a control surface of the node: mounted
@@ -133,17 +132,42 @@ fn host_mounts<'a>(unit: &WorkloadUnit<'a>) -> Vec<HostMount<'a>> {
     out
 }
 
-/// Whether a host path is a runtime socket or a directory holding one (under `/run` or
-/// `/var/run`; `/` and `/var` are reported as sensitive paths instead).
+/// `/var/run/...` as `/run/...` (the same directory on current distributions).
+fn run_alias(path: &str) -> String {
+    match path.strip_prefix("/var/run") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("/run{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Whether a normalised host path is a runtime socket or a directory holding one: the
+/// socket itself, any directory of two or more components above it (`/var/run`,
+/// `/run/containerd`, `/run/k3s/containerd`, `/var/snap/microk8s`), or `/run`. `/` and
+/// `/var` hold sockets too but are reported as sensitive paths (`hostPathSensitive`),
+/// which they are for far more than the socket. A file name such as `docker.sock`
+/// anywhere (`/run/user/1000/docker.sock`) counts as a socket. This is the one resolver
+/// of runtime sockets: the graph's container-escape edges use it too. Returns the socket
+/// (as listed), or `""` for a socket known by its name only.
 pub(crate) fn runtime_socket(path: &str) -> Option<&'static str> {
-    if path.starts_with("/run") || path.starts_with("/var/run") {
-        if let Some(s) = RUNTIME_SOCKETS.iter().find(|s| within(s, path)) {
-            return Some(s);
-        }
+    let path = run_alias(path);
+    let holder = path == "/run" || path.matches('/').count() >= 2;
+    if let Some(s) = RUNTIME_SOCKETS.iter().find(|s| {
+        let socket = run_alias(s);
+        socket == path || (holder && within(&socket, &path))
+    }) {
+        return Some(s);
     }
     let file = path.rsplit('/').next().unwrap_or_default();
-    let known = ["docker", "containerd", "crio", "podman", "buildkitd"];
-    (file.ends_with(".sock") && known.iter().any(|k| file.contains(k))).then_some("")
+    let known = [
+        "docker",
+        "containerd",
+        "crio",
+        "cri-o",
+        "podman",
+        "buildkitd",
+    ];
+    let socket = file.ends_with(".sock") || file.ends_with(".sock.ttrpc");
+    (socket && known.iter().any(|k| file.contains(k))).then_some("")
 }
 
 pub static CONTAINER_RUNTIME_SOCKET: Rule = Rule {
@@ -153,7 +177,7 @@ pub static CONTAINER_RUNTIME_SOCKET: Rule = Rule {
         severity: Severity::Critical,
         category: Category::Workload,
         kinds: POD_KINDS,
-        checks: "No container mounts a hostPath that is a container runtime or build daemon socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, `/run/crio/crio.sock`, cri-dockerd, podman, buildkitd, k3s) or a directory under `/run` or `/var/run` that holds one (`/var/run`, `/run/containerd`, ...). `readOnly` does not help: connecting to a socket needs no write access to the mount.",
+        checks: "No container mounts a hostPath that is a container runtime or build daemon socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock` and its `.ttrpc` twin, `/run/crio/crio.sock`, cri-dockerd, dockershim, podman, buildkitd, Docker's own containerd, k3s/RKE2 `/run/k3s/containerd/containerd.sock`, k0s, MicroK8s `/var/snap/microk8s/common/run/containerd.sock`, or any `*.sock` named after one of them), or a directory that holds one (`/run`, `/var/run`, `/run/containerd`, `/var/run/crio`, `/run/k3s/containerd`, ...; `/var/run` and `/run` are the same directory). `/` and `/var` are reported by `hostPathSensitive`. `readOnly` does not help: connecting to a socket needs no write access to the mount.",
         why: "The runtime socket is the node's container API. Whoever reaches it starts a privileged container with the host filesystem mounted, reads every other container's environment and files, and executes into any of them: full node takeover and every secret and token on the node, without any Kubernetes permission or audit log entry.",
         example: "spec:\n  containers:\n  - name: agent\n    image: ghcr.io/acme/ci-runner:1.0\n    volumeMounts:\n    - name: containerd\n      mountPath: /run/containerd/containerd.sock\n  volumes:\n  - name: containerd\n    hostPath:\n      path: /run/containerd/containerd.sock\n      type: Socket",
         remediation: "Remove the socket mount. Build images with a daemonless builder (kaniko, buildah or BuildKit rootless) or a remote build service; for node inventory or logs use the kubelet or CRI read-only APIs through a dedicated, reviewed agent.",
@@ -283,5 +307,57 @@ fn check_writable(cx: &Context, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runtime_socket;
+
+    #[test]
+    fn sockets_and_the_directories_that_hold_them() {
+        for path in [
+            "/var/run/docker.sock",
+            "/run/docker.sock",
+            "/var/run",
+            "/run",
+            "/run/containerd",
+            "/var/run/containerd",
+            "/run/containerd/containerd.sock",
+            "/run/containerd/containerd.sock.ttrpc",
+            "/var/run/crio",
+            "/run/crio/crio.sock",
+            "/run/k3s/containerd",
+            "/var/run/k3s/containerd/containerd.sock",
+            "/run/k3s",
+            "/var/run/cri-dockerd.sock",
+            "/run/cri-dockerd.sock",
+            "/var/run/dockershim.sock",
+            "/run/k0s/containerd.sock",
+            "/var/run/docker/containerd",
+            "/run/podman",
+            "/run/buildkit",
+            "/var/snap/microk8s/common/run",
+            "/var/snap/microk8s",
+            "/run/user/1000/docker.sock",
+            "/run/user/1000/podman/podman.sock",
+        ] {
+            assert!(runtime_socket(path).is_some(), "{path}");
+        }
+        for path in [
+            "/",
+            "/var",
+            "/runner",
+            "/var/runtime",
+            "/run/xtables.lock",
+            "/run/flannel",
+            "/var/lib/containerd",
+            "/etc/containerd",
+            "/run/containerd.socket-dir",
+        ] {
+            assert_eq!(runtime_socket(path), None, "{path}");
+        }
+        assert_eq!(runtime_socket("/var/run"), Some("/var/run/docker.sock"));
+        assert_eq!(runtime_socket("/run/crio"), Some("/var/run/crio/crio.sock"));
     }
 }

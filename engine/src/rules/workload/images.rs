@@ -1,7 +1,7 @@
 //! Container images: mutable tags, digests, pull policy and trusted registries.
 
 use super::{containers, describe, unit_finding, POD_KINDS};
-use crate::model::image::ImageRef;
+use crate::model::image::{well_formed_digest, ImageRef};
 use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
 /// Tags that are moved on purpose to follow a branch or a channel.
@@ -17,8 +17,20 @@ fn written_tag(image: &str) -> Option<&str> {
     last.split_once(':').map(|(_, t)| t)
 }
 
+/// Whether the reference is pinned: it carries a well-formed digest (a malformed `@...`
+/// pins nothing).
 fn has_digest(image: &str) -> bool {
-    image.contains('@')
+    image
+        .split_once('@')
+        .is_some_and(|(_, d)| well_formed_digest(d.trim()))
+}
+
+/// The text after `@` when it is not a well-formed digest.
+fn malformed_digest(image: &str) -> Option<&str> {
+    image
+        .split_once('@')
+        .map(|(_, d)| d)
+        .filter(|d| !well_formed_digest(d.trim()))
 }
 
 /// Whether the reference names a tag that is expected to move.
@@ -88,7 +100,7 @@ pub static IMAGE_DIGEST: Rule = Rule {
         severity: Severity::Informational,
         category: Category::Workload,
         kinds: POD_KINDS,
-        checks: "Every container image reference carries a digest (`@sha256:...`).",
+        checks: "Every container image reference carries a well-formed digest: `@sha256:` and 64 lowercase hex digits, or `@sha512:` and 128 (the algorithms the OCI image specification registers). A malformed `@...` (too short, upper case, unknown algorithm) pins nothing and is reported too.",
         why: "Any tag can be moved by whoever can push to the repository, including a compromised CI job or registry account; a digest names exactly one image. Pinning makes deployments reproducible and makes signature verification and vulnerability results stick to what actually runs.",
         example: "spec:\n  containers:\n  - name: web\n    image: nginx:1.25.3",
         remediation: "Reference images as `name:tag@sha256:<digest>` (Renovate, Dependabot, `crane digest` or Kustomize `images:` keep digests current), and enforce it with an admission policy.",
@@ -103,15 +115,16 @@ fn check_digest(cx: &Context, out: &mut Vec<Finding>) {
             if has_digest(image) {
                 continue;
             }
+            let what = match malformed_digest(image) {
+                Some(d) => format!("has a malformed digest \"{d}\" and is not pinned"),
+                None => "is not pinned by digest".to_string(),
+            };
             out.push(unit_finding(
                 &IMAGE_DIGEST,
                 unit,
                 &ctr.c.name,
                 format!("{}.image", ctr.path),
-                format!(
-                    "{} image \"{image}\" is not pinned by digest",
-                    describe(&ctr)
-                ),
+                format!("{} image \"{image}\" {what}", describe(&ctr)),
             ));
         }
     }
@@ -245,6 +258,52 @@ fn check_trusted(cx: &Context, out: &mut Vec<Finding>) {
                     describe(&ctr),
                     parsed.registry,
                     parsed.repository
+                ),
+            ));
+        }
+    }
+}
+
+pub static BLOCKED_REGISTRY: Rule = Rule {
+    info: RuleInfo {
+        id: "blockedRegistry",
+        title: "Container images should not come from blocked registries",
+        severity: Severity::High,
+        category: Category::Workload,
+        kinds: POD_KINDS,
+        checks: "No container image's normalised `registry/repository` is equal to or under an entry of the blocked-registry list (`--blocked-registry`): a registry host (`docker.io`), a registry with a path prefix (`docker.io/library`, `quay.io/someone`), or a host wildcard (`*.example.com`), matched as the trusted-registry list is. With no list configured the rule reports nothing.",
+        why: "Some sources are known bad or forbidden by policy: public registries without pull-rate or provenance guarantees, a vendor's retired registry, a registry that was compromised. A block-list catches them where an allow-list is not practical yet.",
+        example: "# blocked registries: docker.io\nspec:\n  containers:\n  - name: cache\n    image: redis:7.2",
+        remediation: "Mirror the image into an allowed registry (after scanning it) and reference it from there; enforce the block-list with an admission policy.",
+        frameworks: &["cis-k8s/5.5.1", "nsa-cisa", "mitre/T1195.002", "mitre/T1525"],
+    },
+    check: check_blocked,
+};
+
+fn check_blocked(cx: &Context, out: &mut Vec<Finding>) {
+    let blocked = &cx.options.blocked_registries;
+    if blocked.iter().all(|t| t.trim().is_empty()) {
+        return;
+    }
+    for unit in &cx.units {
+        for (ctr, image) in images(unit) {
+            let Some(parsed) = ImageRef::parse(image) else {
+                continue;
+            };
+            let Some(entry) = blocked.iter().find(|b| trusted_by(&parsed, b)) else {
+                continue;
+            };
+            out.push(unit_finding(
+                &BLOCKED_REGISTRY,
+                unit,
+                &ctr.c.name,
+                format!("{}.image", ctr.path),
+                format!(
+                    "{} image \"{image}\" comes from {}/{}, which is under the blocked registry {}",
+                    describe(&ctr),
+                    parsed.registry,
+                    parsed.repository,
+                    entry.trim()
                 ),
             ));
         }

@@ -10,7 +10,8 @@
 //! Files: [`host_path`] (sensitive and writable host paths, runtime sockets),
 //! [`capabilities`] (dangerous capabilities, NET_RAW), [`runtime`] (root filesystem,
 //! shared process namespace, sudo), [`resources`] (requests, limits, probes),
-//! [`images`] (tags, digests, pull policy, trusted registries), [`identity`]
+//! [`images`] (tags, well-formed digests, pull policy, trusted and blocked registries),
+//! [`lifecycle`] (images known exploitable or past end of life), [`identity`]
 //! (namespace, naked pods, service accounts and their tokens) and [`credentials`]
 //! (secrets in environment variables, credentials in literal values and config maps).
 
@@ -18,7 +19,10 @@ pub mod capabilities;
 pub mod credentials;
 pub mod host_path;
 pub mod identity;
+#[cfg(test)]
+mod image_tests;
 pub mod images;
+pub mod lifecycle;
 pub mod resources;
 pub mod runtime;
 #[cfg(test)]
@@ -46,6 +50,9 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_DIGEST,
     &images::IMAGE_PULL_POLICY,
     &images::TRUSTED_REGISTRY,
+    &images::BLOCKED_REGISTRY,
+    &lifecycle::IMAGE_KNOWN_EXPLOITABLE,
+    &lifecycle::IMAGE_END_OF_LIFE,
     &identity::DEFAULT_NAMESPACE,
     &identity::NAKED_POD,
     &identity::SERVICE_ACCOUNT_TOKEN,

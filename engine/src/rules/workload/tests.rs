@@ -287,7 +287,7 @@ fn image_tags_digests_and_pull_policy() {
     let spec = "containers:\n\
 - {name: latest, image: 'ghcr.io/acme/cart:latest'}\n\
 - {name: untagged, image: acme/recommender}\n\
-- {name: pinned, image: 'ghcr.io/acme/api@sha256:abc'}\n\
+- {name: pinned, image: 'ghcr.io/acme/api@sha256:b2412fae2beef78c13e95a13dc08782070f1b01ff27f1e51d5f6656815870521'}\n\
 - {name: fixed, image: 'nginx:1.25.3'}\n\
 - {name: stable, image: 'acme/tool:stable'}\n\
 - {name: latest-cached, image: 'acme/x:latest', imagePullPolicy: IfNotPresent}\n\
@@ -597,7 +597,7 @@ fn shared_process_namespace() {
 fn a_hardened_workload_is_clean() {
     let spec = "serviceAccountName: web\nautomountServiceAccountToken: false\n\
 securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n\
-containers:\n- name: web\n  image: 'ghcr.io/acme/web:2.14.0@sha256:abc'
+containers:\n- name: web\n  image: 'ghcr.io/acme/web:2.14.0@sha256:b2412fae2beef78c13e95a13dc08782070f1b01ff27f1e51d5f6656815870521'
   securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
   resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 128Mi}}
   livenessProbe: {httpGet: {path: /healthz, port: 8080}}\n  readinessProbe: {httpGet: {path: /ready, port: 8080}}
