@@ -243,7 +243,15 @@ fn summary(a: &Analysis) -> Markup {
         section #summary {
             h2 { "Executive summary" }
             div.cards {
-                div.card { (score_gauge(a.secure_score.overall)) }
+                div.card {
+                    @match a.secure_score.overall {
+                        Some(score) => (score_gauge(score)),
+                        None => div.unscored data-testid="no-score" {
+                            strong { "No secure score" }
+                            p { (a.secure_score.unscored.as_deref().unwrap_or("Nothing could be scored.")) }
+                        },
+                    }
+                }
                 div.card {
                     strong { "Findings by severity" }
                     (severity_chart(&by_severity))
