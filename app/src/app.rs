@@ -7,6 +7,7 @@ use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
 use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
 use crate::components::exemptions::ExemptionsPage;
+use crate::components::input_banner::InputBanner;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
             <main class="main">
                 <ProgressBar />
                 <ErrorBanner />
+                <InputBanner />
                 {move || match page.get() {
                     Page::Overview => view! { <OverviewPage /> }.into_any(),
                     Page::Inventory { kind } => view! { <InventoryPage kind=kind /> }.into_any(),

@@ -8,7 +8,6 @@
 //! change to the exemptions stores them (see [`crate::exemption_store`]) and re-runs only
 //! the rules.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -16,7 +15,7 @@ use portolan_engine::rules::exemptions::{self, Exemption};
 use portolan_engine::Analysis;
 
 use crate::exemption_store;
-use crate::files::LoadedFile;
+use crate::files::{place, LoadedFile, Placement};
 use crate::route::Route;
 use crate::worker_client::WorkerClient;
 
@@ -94,6 +93,10 @@ pub struct Baseline {
     pub analysis: Analysis,
 }
 
+/// A file the last addition replaced (with the objects it gave before) or kept under
+/// a distinct name (with the note saying so).
+type Placed = (String, Option<usize>, Option<String>);
+
 /// Shared state of the app; `Copy`, so components take it by value from context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -114,6 +117,9 @@ pub struct AppState {
     /// The baseline of the compare page, `None` until the user picks one.
     pub baseline: RwSignal<Option<Arc<Baseline>>>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
+    /// Files the last addition replaced or kept under a distinct name, told once the
+    /// analysis of the new set is in: (path, objects before, note).
+    placed: StoredValue<Vec<Placed>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
 
@@ -132,6 +138,7 @@ impl AppState {
             exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
             baseline: RwSignal::new(None),
             loaded: StoredValue::new_local(Vec::new()),
+            placed: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
         };
         let client = WorkerClient::start(state);
@@ -139,8 +146,9 @@ impl AppState {
         state
     }
 
-    /// Adds files to the loaded set (a file with the same path replaces the old one)
-    /// and re-runs the analysis over all of them.
+    /// Adds files to the loaded set and re-runs the analysis over all of them. A file
+    /// with the same path replaces the old one, a picked file with a taken name but other
+    /// contents is kept beside it (see [`place`]); either is told once the analysis is in.
     pub fn add_files(&self, files: Vec<LoadedFile>) {
         if files.is_empty() {
             self.busy.set(None);
@@ -152,17 +160,31 @@ impl AppState {
             });
             return;
         }
+        // Objects each loaded file gave, to tell what a replacement changed.
+        let objects_before = |path: &str| {
+            self.analysis.with_untracked(|a| {
+                a.as_ref()
+                    .and_then(|a| a.inputs.iter().find(|i| i.path == path))
+                    .map(|i| i.objects)
+            })
+        };
+        let mut placed = Vec::new();
         self.loaded.update_value(|loaded| {
-            let mut index: HashMap<String, usize> = loaded
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.path.clone(), i))
-                .collect();
-            for file in files {
-                match index.get(&file.path) {
-                    Some(&i) => loaded[i] = file,
-                    None => {
-                        index.insert(file.path.clone(), loaded.len());
+            for mut file in files {
+                match place(loaded, &file) {
+                    Placement::Added => loaded.push(file),
+                    Placement::Replaces(i) => {
+                        placed.push((file.path.clone(), objects_before(&file.path), None));
+                        loaded[i] = file;
+                    }
+                    Placement::Renamed(path) => {
+                        let note = format!(
+                            "{} has the same name as a file already loaded but other contents \
+                             (another folder's?): both are kept, this one as {path}.",
+                            file.path
+                        );
+                        file.path = path.clone();
+                        placed.push((path, None, Some(note)));
                         loaded.push(file);
                     }
                 }
@@ -170,6 +192,7 @@ impl AppState {
             // The same set of files gives the same analysis whatever the drop order.
             loaded.sort_by(|a, b| a.path.cmp(&b.path));
         });
+        self.placed.set_value(placed);
         self.loaded_count
             .set(self.loaded.with_value(|loaded| loaded.len()));
         self.reanalyze();
@@ -178,6 +201,7 @@ impl AppState {
     /// Forgets every file and the analysis.
     pub fn clear(&self) {
         self.loaded.update_value(Vec::clear);
+        self.placed.set_value(Vec::new());
         self.loaded_count.set(0);
         self.analysis.set(None);
         self.busy.set(None);
@@ -264,6 +288,43 @@ impl AppState {
 
     /// Records a finished analysis (called by the worker client).
     pub(crate) fn finish(&self, analysis: Analysis) {
+        let placed = self.placed.with_value(Clone::clone);
+        self.placed.set_value(Vec::new());
+        let objects_now = |path: &str| {
+            analysis
+                .inputs
+                .iter()
+                .find(|i| i.path == path)
+                .map_or(0, |i| i.objects)
+        };
+        let mut notes = Vec::new();
+        let (mut replaced, mut before, mut after) = (Vec::new(), 0, 0);
+        for (path, was, note) in placed {
+            match note {
+                Some(note) => notes.push(note),
+                None => {
+                    before += was.unwrap_or(0);
+                    after += objects_now(&path);
+                    replaced.push(path);
+                }
+            }
+        }
+        if !replaced.is_empty() {
+            const NAMED: usize = 5;
+            let mut names = replaced[..replaced.len().min(NAMED)].join(", ");
+            if replaced.len() > NAMED {
+                names.push_str(&format!(" and {} more", replaced.len() - NAMED));
+            }
+            let files = if replaced.len() == 1 { "file" } else { "files" };
+            notes.push(format!(
+                "Replaced {} {files} loaded before with the same path ({names}): {before} objects \
+                 before, {after} now.",
+                replaced.len()
+            ));
+        }
+        if !notes.is_empty() {
+            self.notices.update(|n| n.extend(notes));
+        }
         self.analysis.set(Some(Arc::new(analysis)));
         self.busy.set(None);
     }

@@ -892,7 +892,11 @@ fn report(analysis: &Analysis, quiet: bool) {
             let _ = writeln!(err, "Secure score: {score:.1}%");
         }
         None => {
-            let why = analysis.secure_score.unscored.as_deref().unwrap_or_default();
+            let why = analysis
+                .secure_score
+                .unscored
+                .as_deref()
+                .unwrap_or_default();
             let _ = writeln!(err, "Secure score: none. {why}");
         }
     }

@@ -407,7 +407,10 @@ fn diff_against_a_smaller_snapshot_is_not_fixed() {
     );
     let text = stdout(&["diff", "public/demo", &new]);
     assert!(text.contains("resource no longer present"), "{text}");
-    assert!(text.contains("Warning: the new snapshot covers less"), "{text}");
+    assert!(
+        text.contains("Warning: the new snapshot covers less"),
+        "{text}"
+    );
     assert!(text.contains("0 fixed"), "{text}");
     // Negative control: the same snapshot on both sides has no coverage warning.
     let same = stdout(&["diff", &new, &new]);

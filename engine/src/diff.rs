@@ -267,9 +267,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
         secure_score: ScoreChange {
             old: o,
             new: n,
-            change: o
-                .zip(n)
-                .map(|(o, n)| ((n - o) * 10.0).round() / 10.0),
+            change: o.zip(n).map(|(o, n)| ((n - o) * 10.0).round() / 10.0),
         },
         findings,
         attack_paths: paths,
@@ -306,12 +304,14 @@ impl<'a> Presence<'a> {
     fn holds(&self, r: &crate::rules::ResourceRef) -> bool {
         let kind = r.kind.as_str();
         if self.kinds_listed.contains(kind) {
-            return self.rows.contains(&(kind, r.namespace.as_str(), r.name.as_str()));
+            return self
+                .rows
+                .contains(&(kind, r.namespace.as_str(), r.name.as_str()));
         }
         let namespace_held =
             r.namespace.is_empty() || self.coverage.namespaces.binary_search(&r.namespace).is_ok();
-        let kind_held =
-            self.coverage.kinds.get(kind).copied().unwrap_or(0) > 0 || !self.old_kinds.contains(kind);
+        let kind_held = self.coverage.kinds.get(kind).copied().unwrap_or(0) > 0
+            || !self.old_kinds.contains(kind);
         namespace_held && kind_held
     }
 }
@@ -410,14 +410,18 @@ spec:
         let old = analysis(&format!("{OLD}{other}"));
         let new = analysis(NEW);
         let d = diff(&old, &new);
-        let on = |fs: &[Finding], ns: &str| fs.iter().filter(|f| f.resource.namespace == ns).count();
+        let on =
+            |fs: &[Finding], ns: &str| fs.iter().filter(|f| f.resource.namespace == ns).count();
         // The shop pod is still there: its privileged finding is fixed.
         assert!(on(&d.findings.fixed, "shop") > 0);
         assert_eq!(on(&d.findings.fixed, "ops"), 0);
         // The ops pod is not in the new snapshot: none of its findings is "fixed".
         assert_eq!(
             on(&d.findings.resource_gone, "ops"),
-            old.findings.iter().filter(|f| f.resource.namespace == "ops").count()
+            old.findings
+                .iter()
+                .filter(|f| f.resource.namespace == "ops")
+                .count()
         );
         assert_eq!(on(&d.findings.resource_gone, "shop"), 0);
         assert!(d.coverage.shrank);
