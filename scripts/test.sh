@@ -28,5 +28,6 @@ step "browser tests"
 cargo build --locked -p portolan
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/app.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/report.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/trust.test.mjs
 
 step "all tests passed"

@@ -206,7 +206,8 @@ fn Summary() -> impl IntoView {
                     .diagnostics()
                     .filter(|d| d.level == portolan_engine::source::Level::Error)
                     .count();
-                (a.inputs.len(), objects, errors)
+                let inventory: usize = a.inventory.counts.values().sum();
+                (a.inputs.len(), objects, errors, inventory)
             })
         })
     };
@@ -268,8 +269,16 @@ fn Summary() -> impl IntoView {
                 <div class="tile-value">{move || stats().map(|s| thousands(s.0))}</div>
             </div>
             <div class="tile">
-                <div class="tile-label">"Objects"</div>
-                <div class="tile-value">{move || stats().map(|s| thousands(s.1))}</div>
+                <div class="tile-label">"Objects read"</div>
+                <div class="tile-value" data-testid="objects-read">{move || stats().map(|s| thousands(s.1))}</div>
+                // Reconciles this count with the inventory's, which also counts what is
+                // derived from the objects (containers, images, users, groups).
+                <div class="muted tile-note" data-testid="objects-note">
+                    {move || stats().map(|s| format!(
+                        "Kubernetes objects, scan reports and versions in the files; the inventory lists {} resources, containers and images included",
+                        thousands(s.3),
+                    ))}
+                </div>
             </div>
             <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0)>
                 <div class="tile-label">"Input errors"</div>

@@ -1,0 +1,420 @@
+// Browser tests of the numbers an analyst must be able to trust (issue #17): files
+// keep their path, unreadable input has no score, compare tells a resource no longer
+// present from a fixed one and shows both snapshots' coverage, and the secure score
+// explains itself. Drives the built app (dist/) in Chromium with playwright-core and
+// checks every number against the CLI on the same files.
+//
+// Usage (from the repository root, after `trunk build --release` and building the CLI):
+//   node tests/browser/trust.test.mjs
+// Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
+// (default dist), CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
+
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
+const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
+const demoDir = path.join(repo, 'public/demo');
+const screenshots = path.join(here, 'screenshots');
+const subPath = '/trust/';
+const timeout = 60_000;
+
+class TestFailure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new TestFailure(message);
+}
+
+/** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
+function cliRun(args, { json = true } = {}) {
+  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
+  let stdout;
+  try {
+    stdout = execFileSync(cli, args, {
+      cwd: repo,
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+  return json ? JSON.parse(stdout) : stdout;
+}
+
+/** The regular files directly in `dir`, sorted. */
+function filesIn(dir) {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.md'))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function serveDist() {
+  check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release first`);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-trust-'));
+  const target = path.join(root, subPath);
+  fs.mkdirSync(target, { recursive: true });
+  fs.cpSync(dist, target, { recursive: true });
+  const port = await freePort();
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], {
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}${subPath}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return { base, root, server };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new TestFailure(`the static server on port ${port} did not start`);
+}
+
+/** A fresh 1280×800 page that records foreign requests and errors. */
+async function openPage(browser, base, options = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: options.colorScheme || 'light',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const origin = new URL(base).origin;
+  const problems = { foreign: [], pageErrors: [], consoleErrors: [] };
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.origin !== origin) problems.foreign.push(request.url());
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.consoleErrors.push(m.text());
+  });
+  await page.goto(base);
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  return { context, page, problems };
+}
+
+function checkClean(problems, name) {
+  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
+  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
+  check(problems.consoleErrors.length === 0, `${name}: console errors: ${problems.consoleErrors.join(' | ')}`);
+}
+
+/** Waits until the analysis of exactly `files` input files is shown. */
+async function waitForAnalysis(page, files) {
+  await page.waitForFunction(
+    (n) => {
+      const app = document.querySelector('[data-testid="app"]');
+      return app && app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
+    },
+    files,
+    { timeout },
+  );
+}
+
+async function goTo(page, hash, selector) {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await page.waitForSelector(selector);
+}
+
+async function shownCounts(page) {
+  return page.$$eval('[data-testid^="count-"]', (cards) =>
+    Object.fromEntries(
+      cards.map((c) => [c.dataset.testid.slice('count-'.length), Number(c.textContent.replace(/[,\s]/g, ''))]),
+    ),
+  );
+}
+
+function equalCounts(actual, expected, context) {
+  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
+  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
+  check(
+    wrong.length === 0,
+    `${context}: counts differ from the CLI for ${wrong.map((k) => `${k} (app ${actual[k]}, CLI ${expected[k]})`).join(', ')}`,
+  );
+}
+
+async function text(page, selector) {
+  return ((await page.textContent(selector)) || '').replace(/\s+/g, ' ').trim();
+}
+
+async function number(page, selector) {
+  return Number((await text(page, selector)).replace(/[^\d]/g, ''));
+}
+
+async function screenshot(page, name, fullPage = false) {
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
+}
+
+// ---- Tests -------------------------------------------------------------------------
+
+async function testSameNameFiles({ page }) {
+  // The demo's top-level files, then its kube-system/ files: same names (pods.json,
+  // deployments.json, ...), another folder. The file picker gives names only.
+  const top = filesIn(demoDir);
+  const kubeSystem = filesIn(path.join(demoDir, 'kube-system'));
+  const both = cliRun(['analyze', ...[...top, ...kubeSystem].map((f) => path.relative(repo, f)), '--format', 'json']);
+  const topOnly = cliRun(['analyze', ...top.map((f) => path.relative(repo, f)), '--format', 'json']);
+  await page.setInputFiles('[data-testid="file-input"]', top);
+  await waitForAnalysis(page, top.length);
+  equalCounts(await shownCounts(page), topOnly.inventory.counts, 'top-level files');
+  await page.setInputFiles('[data-testid="file-input"]', kubeSystem);
+  // Both sets are kept: nothing of the first pick is dropped.
+  await waitForAnalysis(page, top.length + kubeSystem.length);
+  equalCounts(await shownCounts(page), both.inventory.counts, 'top-level and kube-system files');
+  const objects = both.inputs.reduce((n, i) => n + i.objects, 0);
+  const shownObjects = await number(page, '[data-testid="objects-read"]');
+  check(shownObjects === objects, `objects read: app ${shownObjects}, CLI ${objects}`);
+  check(
+    (await text(page, '[data-testid="secure-score"]')) === `${both.secureScore.overall.toFixed(1)}%`,
+    `secure score: ${await text(page, '[data-testid="secure-score"]')}, CLI ${both.secureScore.overall}`,
+  );
+  const notices = await text(page, '[data-testid="notices"]');
+  check(/pods\.json has the same name as a file already loaded/.test(notices), `no note on the kept pods.json: ${notices}`);
+  check(/pods\.json \(2\)/.test(notices), `the note does not say where the second pods.json is: ${notices}`);
+  const paths = await page.$$eval('[data-testid="input-row"]', (rows) => rows.map((r) => r.dataset.path));
+  check(paths.includes('pods.json') && paths.includes('pods.json (2)'), `inputs: ${paths.join(', ')}`);
+  await screenshot(page, 'trust-same-name-files');
+
+  // A true re-pick of the same file replaces it and says what changed.
+  await page.click('[data-testid="notices"] .banner-close');
+  const objectsOfKept = await number(page, '[data-testid="input-row"][data-path="pods.json (2)"] [data-testid="input-objects"]');
+  await page.setInputFiles('[data-testid="file-input"]', [path.join(demoDir, 'kube-system/pods.json')]);
+  await page.waitForSelector('[data-testid="notices"]');
+  await waitForAnalysis(page, top.length + kubeSystem.length);
+  const replaced = await text(page, '[data-testid="notices"]');
+  check(
+    replaced.includes('Replaced 1 file loaded before with the same path (pods.json (2))') &&
+      replaced.includes(`${objectsOfKept} objects before, ${objectsOfKept} now`),
+    `re-pick note: ${replaced}`,
+  );
+  equalCounts(await shownCounts(page), both.inventory.counts, 'after re-picking kube-system/pods.json');
+}
+
+async function testAllBroken({ page }) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-broken-'));
+  try {
+    const files = [
+      ['pods.json', '{"apiVersion": "v1", "kind": "List", "items": ['],
+      ['deployments.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: [\n'],
+    ].map(([name, body]) => {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, body);
+      return file;
+    });
+    const cliOut = cliRun(['analyze', ...files, '--format', 'json']);
+    check(cliOut.secureScore.overall === null, `CLI score of broken input: ${cliOut.secureScore.overall}`);
+    await page.setInputFiles('[data-testid="file-input"]', files);
+    await waitForAnalysis(page, files.length);
+    check((await text(page, '[data-testid="secure-score"]')) === 'No score', 'a score is shown for unreadable input');
+    check(
+      (await text(page, '[data-testid="unscored"]')) === cliOut.secureScore.unscored,
+      `the reason differs from the CLI's: ${await text(page, '[data-testid="unscored"]')}`,
+    );
+    const banner = await text(page, '[data-testid="input-banner"]');
+    check(banner.startsWith('Nothing was read from the input.'), `banner: ${banner}`);
+    // The banner is at the top of the page, above the drop zone.
+    const [bannerBox, zoneBox] = await Promise.all([
+      page.locator('[data-testid="input-banner"]').boundingBox(),
+      page.locator('[data-testid="drop-zone"]').boundingBox(),
+    ]);
+    check(bannerBox.y < zoneBox.y, 'the input banner is not above the page');
+    // Empty results would read as a clean cluster: they are not shown.
+    check((await page.locator('[data-testid="top-recommendations"], [data-testid="severity-summary"]').count()) === 0, 'result sections shown for unreadable input');
+    const exportClass = await page.getAttribute('[data-testid="export-report"]', 'class');
+    check(!exportClass.includes('btn-primary'), `Export report is the main action: ${exportClass}`);
+    await screenshot(page, 'trust-all-broken');
+    for (const [hash, selector] of [
+      ['#/recommendations', '[data-testid="recommendations-title"]'],
+      ['#/attack-paths', '.page-head'],
+      ['#/inventory', '.page-head'],
+      ['#/vulnerabilities', '.page-head'],
+    ]) {
+      await goTo(page, hash, selector);
+      const here = await text(page, '[data-testid="input-banner"]');
+      check(here.startsWith('Nothing was read'), `${hash}: no input banner (${here})`);
+    }
+    // Negative control: a readable file next to the broken ones gives a score and a
+    // warning (not an error) banner.
+    await goTo(page, '#/', '[data-testid="drop-zone"]');
+    await page.setInputFiles('[data-testid="file-input"]', [path.join(demoDir, 'namespaces.json')]);
+    await waitForAnalysis(page, files.length + 1);
+    check(/%$/.test(await text(page, '[data-testid="secure-score"]')), 'no score with a readable file');
+    const partial = await text(page, '[data-testid="input-banner"]');
+    check(partial.startsWith('2 files of 3 had errors.'), `partial banner: ${partial}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testCompareCoverage({ page }) {
+  // Baseline: the whole demo. Shown: only its kube-system/ folder, so the baseline has
+  // many more namespaces. Findings on their resources are not fixed.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-coverage-'));
+  try {
+    const baseline = path.join(tmp, 'baseline.json');
+    cliRun(['analyze', 'public/demo', '--format', 'json', '--quiet', '-o', baseline], { json: false });
+    const current = path.join(demoDir, 'kube-system');
+    const d = cliRun(['diff', baseline, path.relative(repo, current), '--format', 'json', '--quiet']);
+    check(d.coverage.shrank && d.coverage.missingNamespaces.length > 0, 'the CLI sees no loss of coverage');
+    check(d.findings.resourceGone.length > 0, 'the CLI finds no finding on a resource no longer present');
+    await page.setInputFiles('[data-testid="folder-input"]', current);
+    await waitForAnalysis(page, filesIn(current).length);
+    await goTo(page, '#/compare', '[data-testid="compare-title"]');
+    await page.setInputFiles('[data-testid="baseline-input"]', baseline);
+    await page.waitForSelector('[data-testid="coverage"]');
+    const shown = {
+      fixed: await number(page, '[data-testid="compare-fixed"]'),
+      gone: await number(page, '[data-testid="compare-gone"]'),
+      new: await number(page, '[data-testid="compare-new"]'),
+      unchanged: await number(page, '[data-testid="compare-unchanged"]'),
+      pathsGone: await number(page, '[data-testid="compare-paths-entry-gone"]'),
+    };
+    const want = {
+      fixed: d.findings.fixed.length,
+      gone: d.findings.resourceGone.length,
+      new: d.findings.new.length,
+      unchanged: d.findings.unchanged.length,
+      pathsGone: d.attackPaths.resourceGone.length,
+    };
+    check(JSON.stringify(shown) === JSON.stringify(want), `compare shows ${JSON.stringify(shown)}, portolan diff ${JSON.stringify(want)}`);
+    const warning = await text(page, '[data-testid="coverage-warning"]');
+    for (const ns of d.coverage.missingNamespaces) check(warning.includes(ns), `the warning does not name ${ns}: ${warning}`);
+    const row = async (id) =>
+      page.$eval(`[data-testid="${id}"]`, (tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/\D/g, ''))));
+    const namespaces = await row('coverage-namespaces');
+    check(
+      namespaces[0] === d.coverage.old.namespaces.length && namespaces[1] === d.coverage.new.namespaces.length,
+      `namespaces side by side: ${namespaces}, CLI ${d.coverage.old.namespaces.length} → ${d.coverage.new.namespaces.length}`,
+    );
+    const files = await row('coverage-files');
+    check(files[0] === d.coverage.old.files && files[1] === d.coverage.new.files, `files side by side: ${files}`);
+    const goneRows = await page.locator('[data-testid="gone-findings-row"]').count();
+    check(goneRows === Math.min(200, want.gone), `gone rows: ${goneRows}`);
+    await screenshot(page, 'trust-compare-coverage', true);
+
+    // Negative control: the same snapshot as its own baseline has no warning.
+    const self = path.join(tmp, 'self.json');
+    cliRun(['analyze', path.relative(repo, current), '--format', 'json', '--quiet', '-o', self], { json: false });
+    await page.setInputFiles('[data-testid="baseline-input"]', self);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="coverage-warning"]'));
+    check((await number(page, '[data-testid="compare-gone"]')) === 0, 'resources gone against itself');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testScoreExplained({ page }) {
+  const a = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, a.inputs.length);
+  await page.click('[data-testid="score-explained"]');
+  await page.waitForSelector('[data-testid="score-explained-panel"][open]');
+  const controls = await page.$$eval('[data-testid="score-control"]', (rows) =>
+    rows.map((r) => ({
+      rule: r.dataset.rule,
+      failing: r.querySelector('[data-testid="score-control-failing"]').textContent.trim(),
+      points: Number(r.querySelector('[data-testid="score-control-points"]').textContent),
+      increase: r.querySelector('[data-testid="score-control-increase"]').textContent.trim(),
+    })),
+  );
+  check(controls.length === a.secureScore.controls.length, `${controls.length} controls shown, CLI ${a.secureScore.controls.length}`);
+  for (const c of a.secureScore.controls) {
+    const shown = controls.find((x) => x.rule === c.rule);
+    check(shown, `control ${c.rule} not shown`);
+    check(shown.failing === `${c.unhealthy} of ${c.applicable}`, `${c.rule}: ${shown.failing}`);
+    const want = c.potentialIncrease > 0 ? `+${c.potentialIncrease.toFixed(2)}` : '0';
+    check(shown.increase === want, `${c.rule}: increase ${shown.increase}, CLI ${want}`);
+  }
+  // The points add up to the score shown.
+  const sum = controls.reduce((n, c) => n + c.points, 0);
+  check(Math.abs(sum - a.secureScore.overall) < 0.1 * controls.length, `points add to ${sum}, score ${a.secureScore.overall}`);
+  await screenshot(page, 'trust-score-explained');
+  // Every recommendation shows its potential score increase.
+  await goTo(page, '#/recommendations', '[data-testid="recommendation-row"]');
+  const rows = await page.$$eval('[data-testid="recommendation-row"]', (rows) =>
+    rows.map((r) => [r.dataset.rule, r.querySelector('[data-testid="recommendation-increase"]').textContent.trim()]),
+  );
+  for (const [rule, increase] of rows) {
+    const c = a.secureScore.controls.find((x) => x.rule === rule);
+    const want = c ? (c.potentialIncrease > 0 ? `+${c.potentialIncrease.toFixed(2)}` : '0') : '—';
+    check(increase === want, `recommendation ${rule}: ${increase}, want ${want}`);
+  }
+}
+
+const tests = [
+  ['same-name files from two folders are both kept', testSameNameFiles],
+  ['all-broken input has no score and a banner on every page', testAllBroken],
+  ['compare with a baseline of more namespaces', testCompareCoverage],
+  ['the secure score explains itself', testScoreExplained],
+];
+
+async function main() {
+  const { base, root, server } = await serveDist();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const results = [];
+  try {
+    for (const [name, run, options = {}] of tests) {
+      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
+      const started = Date.now();
+      const session = await openPage(browser, base, options);
+      try {
+        await run(session);
+        checkClean(session.problems, name);
+        results.push({ name, ok: true, ms: Date.now() - started });
+      } catch (error) {
+        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
+        results.push({ name, ok: false, ms: Date.now() - started, message });
+        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`, true).catch(() => {});
+      } finally {
+        await session.context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  console.log(`\nPortolan trust tests (${base})`);
+  for (const r of results) {
+    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
+    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(`trust tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
+  process.exit(1);
+});
