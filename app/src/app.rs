@@ -22,6 +22,17 @@ fn current_route() -> Route {
     Route::parse(&window().location().hash().unwrap_or_default())
 }
 
+/// Moves focus to the page's content.
+fn skip_to_main(e: leptos::ev::MouseEvent) {
+    e.prevent_default();
+    if let Some(main) = document()
+        .get_element_by_id("main")
+        .and_then(|m| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(m).ok())
+    {
+        let _ = main.focus();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new(current_route());
@@ -70,8 +81,13 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="shell" data-testid="app" data-state=status data-inputs=inputs>
+            // The first stop of Tab: past the navigation, to the page. Not an href to
+            // `#main`: the fragment is the router's.
+            <a class="skip-link" href="#/" data-testid="skip-link" on:click=skip_to_main>
+                "Skip to content"
+            </a>
             <SideNav />
-            <main class="main">
+            <main class="main" id="main" tabindex="-1">
                 <ProgressBar />
                 <ErrorBanner />
                 <InputBanner />

@@ -15,9 +15,11 @@ mod format;
 mod protocol;
 mod route;
 mod state;
+mod theme;
 mod worker_client;
 
 fn main() {
     console_error_panic_hook::set_once();
+    theme::init();
     leptos::mount::mount_to_body(app::App);
 }

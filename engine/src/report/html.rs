@@ -50,12 +50,12 @@ table.sortable th{cursor:pointer}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sev{display:inline-block;min-width:86px;padding:1px 6px;border-radius:10px;color:#fff;font-size:12px;text-align:center}
-.sev-critical{background:#8e1b1b}.sev-high{background:#c2410c}.sev-medium{background:#a16207}.sev-low{background:#1d4ed8}.sev-informational{background:#475569}
+.sev-critical{background:var(--sev-critical)}.sev-high{background:var(--sev-high)}.sev-medium{background:var(--sev-medium)}.sev-low{background:var(--sev-low)}.sev-informational{background:var(--sev-informational)}
 .exempt{color:var(--muted);font-style:italic}
 .cards{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .card{border:1px solid var(--line);border-radius:6px;padding:12px;background:var(--bg)}
 .rule{border-left:4px solid var(--line);padding-left:12px;margin:20px 0}
-.rule.sev-border-critical{border-color:#8e1b1b}.rule.sev-border-high{border-color:#c2410c}.rule.sev-border-medium{border-color:#a16207}.rule.sev-border-low{border-color:#1d4ed8}
+.rule.sev-border-critical{border-color:var(--sev-critical)}.rule.sev-border-high{border-color:var(--sev-high)}.rule.sev-border-medium{border-color:var(--sev-medium)}.rule.sev-border-low{border-color:var(--sev-low)}
 .path{margin:18px 0;padding:10px;border:1px solid var(--line);border-radius:6px}
 .omitted{color:var(--muted);font-style:italic;margin:4px 0 12px}
 input.filter{margin:8px 0 0;padding:4px 8px;width:280px;border:1px solid var(--line);border-radius:4px}
@@ -129,7 +129,7 @@ pub fn html(analysis: &Analysis) -> String {
                 meta name="referrer" content="no-referrer";
                 meta name="generator" content=(format!("{} {}", analysis.tool.name, analysis.tool.version));
                 title { (title) }
-                style { (PreEscaped(CSS)) }
+                style { ":root{" (PreEscaped(super::palette::css_declarations())) "}" (PreEscaped(CSS)) }
             }
             body {
                 header {
@@ -185,23 +185,11 @@ fn severity_rank(s: Severity) -> usize {
 }
 
 fn severity_colour(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "#8e1b1b",
-        Severity::High => "#c2410c",
-        Severity::Medium => "#a16207",
-        Severity::Low => "#1d4ed8",
-        Severity::Informational => "#475569",
-    }
+    super::palette::severity_colour(s)
 }
 
 fn score_colour(score: f64) -> &'static str {
-    if score >= 80.0 {
-        "#15803d"
-    } else if score >= 50.0 {
-        "#a16207"
-    } else {
-        "#b91c1c"
-    }
+    super::palette::ScoreBand::of(score).colour()
 }
 
 /// `text` cut to `max` characters with an ellipsis (SVG text does not wrap).

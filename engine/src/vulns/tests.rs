@@ -560,7 +560,10 @@ fn every_priority_factor_has_words() {
             .as_bytes()
             .windows(2)
             .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
-        assert!(!camel && (words.contains(' ') || id == "privileged"), "{id} → {words}");
+        assert!(
+            !camel && (words.contains(' ') || id == "privileged"),
+            "{id} → {words}"
+        );
     }
     assert_eq!(super::context_label("somethingNew"), "somethingNew");
 }
