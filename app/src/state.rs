@@ -93,6 +93,14 @@ pub struct Baseline {
     pub analysis: Analysis,
 }
 
+/// What the last destructive action took away, for Undo.
+enum UndoStash {
+    /// Clear all files: the files.
+    Files(Vec<LoadedFile>),
+    /// Remove an exemption: where it was and what it was.
+    Exemption(usize, Exemption),
+}
+
 /// A file the last addition replaced (with the objects it gave before) or kept under
 /// a distinct name (with the note saying so).
 type Placed = (String, Option<usize>, Option<String>);
@@ -116,6 +124,9 @@ pub struct AppState {
     pub exemption_problems: RwSignal<Vec<String>>,
     /// The baseline of the compare page, `None` until the user picks one.
     pub baseline: RwSignal<Option<Arc<Baseline>>>,
+    /// What Undo would say it undoes ("Cleared 37 files."), while it can.
+    pub undo_message: RwSignal<Option<String>>,
+    undo_stash: StoredValue<Option<UndoStash>, LocalStorage>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
     /// Files the last addition replaced or kept under a distinct name, told once the
     /// analysis of the new set is in: (path, objects before, note).
@@ -137,6 +148,8 @@ impl AppState {
             exemptions: RwSignal::new(stored),
             exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
             baseline: RwSignal::new(None),
+            undo_message: RwSignal::new(None),
+            undo_stash: StoredValue::new_local(None),
             loaded: StoredValue::new_local(Vec::new()),
             placed: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
@@ -198,8 +211,16 @@ impl AppState {
         self.reanalyze();
     }
 
-    /// Forgets every file and the analysis.
+    /// Forgets every file and the analysis; [`AppState::undo`] brings the files back.
     pub fn clear(&self) {
+        let files = self.loaded.with_value(Clone::clone);
+        if !files.is_empty() {
+            let n = files.len();
+            self.offer_undo(
+                format!("Cleared {n} file{}.", if n == 1 { "" } else { "s" }),
+                UndoStash::Files(files),
+            );
+        }
         self.loaded.update_value(Vec::clear);
         self.placed.set_value(Vec::new());
         self.loaded_count.set(0);
@@ -242,13 +263,48 @@ impl AppState {
         added
     }
 
-    /// Removes the exemption at `index` and applies the change.
+    /// Removes the exemption at `index` and applies the change; [`AppState::undo`] puts
+    /// it back.
     pub fn remove_exemption(&self, index: usize) {
         let mut list = self.exemptions.get_untracked();
         if index < list.len() {
-            list.remove(index);
+            let removed = list.remove(index);
+            self.offer_undo(
+                format!("Removed the exemption of rule {}.", removed.rule),
+                UndoStash::Exemption(index, removed),
+            );
             self.set_exemptions(list);
         }
+    }
+
+    fn offer_undo(&self, message: String, stash: UndoStash) {
+        self.undo_stash.set_value(Some(stash));
+        self.undo_message.set(Some(message));
+    }
+
+    /// Undoes the last Clear all files or Remove exemption.
+    pub fn undo(&self) {
+        self.undo_message.set(None);
+        let Some(stash) = self.undo_stash.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        match stash {
+            UndoStash::Files(files) => {
+                self.notices.set(Vec::new());
+                self.add_files(files);
+            }
+            UndoStash::Exemption(index, exemption) => {
+                let mut list = self.exemptions.get_untracked();
+                list.insert(index.min(list.len()), exemption);
+                self.set_exemptions(list);
+            }
+        }
+    }
+
+    /// Forgets what Undo would restore.
+    pub fn forget_undo(&self) {
+        self.undo_message.set(None);
+        self.undo_stash.set_value(None);
     }
 
     /// Stores `list` and re-evaluates the rules of the loaded snapshot with it.

@@ -98,6 +98,7 @@ async function openPage(browser, base, options = {}) {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     colorScheme: options.colorScheme || 'light',
+    acceptDownloads: true,
   });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
@@ -368,11 +369,217 @@ async function testScoreExplained({ page }) {
   }
 }
 
+async function loadDemo(page) {
+  const demo = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  return demo;
+}
+
+/** The focused element's test id (or tag name). */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? el.dataset.testid || el.tagName.toLowerCase() : null;
+  });
+}
+
+async function testKeyboardExempt({ page }) {
+  await loadDemo(page);
+  // The first Tab stop is the skip link; it takes focus to the page, past the nav.
+  await page.keyboard.press('Tab');
+  check((await focused(page)) === 'skip-link', `first Tab stop: ${await focused(page)}`);
+  await page.keyboard.press('Enter');
+  check((await focused(page)) === 'main', `after the skip link: ${await focused(page)}`);
+  // aria-current marks the active page, and only it.
+  await goTo(page, '#/recommendations/privileged', '[data-testid="exempt-resource"]');
+  const current = await page.$$eval('[aria-current="page"]', (els) => els.map((e) => e.dataset.testid));
+  check(JSON.stringify(current) === '["nav-recommendations"]', `aria-current on ${current}`);
+  // Keyboard only: focus the first Exempt button, open the dialog with Enter.
+  await page.focus('[data-testid="exempt-resource"]');
+  const opener = await page.evaluate(() => {
+    const el = document.activeElement;
+    el.dataset.opener = 'yes';
+    return el.dataset.testid;
+  });
+  check(opener === 'exempt-resource', `opener: ${opener}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  check((await focused(page)) === 'exempt-reason-input', `focus starts in ${await focused(page)}`);
+  // Tab cycles inside the dialog, both ways.
+  const seen = new Set();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    const inside = await page.evaluate(() => !!document.activeElement.closest('[data-testid="exempt-form"]'));
+    check(inside, `Tab ${i + 1} left the dialog for ${await focused(page)}`);
+    seen.add(await focused(page));
+  }
+  check(seen.has('exempt-save') && seen.has('exempt-scope'), `Tab visited ${[...seen]}`);
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Shift+Tab');
+    const inside = await page.evaluate(() => !!document.activeElement.closest('[data-testid="exempt-form"]'));
+    check(inside, `Shift+Tab ${i + 1} left the dialog`);
+  }
+  // Saving without a reason: the error is tied to the reason field, which gets focus.
+  await page.focus('[data-testid="exempt-save"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-problem"]');
+  const reason = await page.$eval('[data-testid="exempt-reason-input"]', (t) => ({
+    invalid: t.getAttribute('aria-invalid'),
+    describedBy: t.getAttribute('aria-describedby'),
+    focused: document.activeElement === t,
+  }));
+  const errorId = await page.getAttribute('[data-testid="exempt-problem"]', 'id');
+  check(reason.invalid === 'true' && reason.describedBy === errorId && reason.focused, `reason field: ${JSON.stringify(reason)}, error ${errorId}`);
+  await screenshot(page, 'trust-exempt-keyboard');
+  // Escape closes and focus returns to the opener.
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid="exempt-form"]', { state: 'detached' });
+  const back = await page.evaluate(() => document.activeElement?.dataset.opener);
+  check(back === 'yes', 'focus did not return to the Exempt button that opened the dialog');
+  // Type a reason with the keyboard and save: the exemption applies.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  await page.keyboard.type('Accepted for the test, keyboard only.');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  // From the scope select back around to the Exempt button (the dialog's last control).
+  await page.keyboard.press('Shift+Tab');
+  check((await focused(page)) === 'exempt-save', `before saving, focus is on ${await focused(page)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]', { state: 'detached' });
+  await page.waitForSelector('[data-testid="exempt-badge"]');
+}
+
+/** WCAG contrast of two CSS colours `rgb(r, g, b)`. */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Text colour against the nearest opaque background, for the elements of `selector`. */
+async function contrasts(page, selector) {
+  return page.$$eval(selector, (els) =>
+    els.slice(0, 30).map((el) => {
+      let bg = 'rgba(0, 0, 0, 0)';
+      for (let n = el; n && bg.startsWith('rgba') && /, 0\)$/.test(bg); n = n.parentElement) bg = getComputedStyle(n).backgroundColor;
+      if (bg.startsWith('rgba') && /, 0\)$/.test(bg)) bg = getComputedStyle(document.body).backgroundColor;
+      return { text: el.textContent.trim().slice(0, 30), fg: getComputedStyle(el).color, bg };
+    }),
+  );
+}
+
+async function checkContrast(page, mode) {
+  const low = [];
+  for (const selector of ['h1', 'h2', '.page-sub', '.tile-label', '.tile-value', '.muted', 'td', 'th', '.nav-link', '.sev', 'a.section-link', '.btn']) {
+    for (const c of await contrasts(page, selector)) {
+      if (!c.text) continue;
+      const ratio = contrast(c.fg, c.bg);
+      if (ratio < 4.5) low.push(`${selector} "${c.text}" ${c.fg} on ${c.bg}: ${ratio.toFixed(2)}`);
+    }
+  }
+  check(low.length === 0, `${mode}: text below 4.5:1 contrast: ${low.slice(0, 8).join('; ')}`);
+}
+
+async function testDarkMode({ page }) {
+  // The system asks for dark: the page follows.
+  const demo = await loadDemo(page);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(bg, 'rgb(0, 0, 0)') < 2, `the page is not dark under a dark system setting: ${bg}`);
+  check((await page.getAttribute('[data-testid="theme-toggle"]', 'aria-pressed')) === 'true', 'the toggle does not show dark mode on');
+  await checkContrast(page, 'dark overview');
+  await screenshot(page, 'trust-dark-overview');
+  await goTo(page, '#/recommendations', '[data-testid="recommendation-row"]');
+  await checkContrast(page, 'dark recommendations');
+  await screenshot(page, 'trust-dark-recommendations');
+  await goTo(page, '#/attack-paths', '.page-head');
+  await screenshot(page, 'trust-dark-attack-paths');
+  // The severity colours are the report's: one scale.
+  const report = cliRun(['analyze', 'public/demo', '--format', 'html'], { json: false });
+  const scale = Object.fromEntries([...report.matchAll(/--sev-(\w+):(#[0-9a-f]{6});/g)].map((m) => [m[1], m[2]]));
+  check(Object.keys(scale).length === 5, `the report's scale: ${JSON.stringify(scale)}`);
+  const hex = (rgb) => `#${rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('')}`;
+  for (const [severity, colour] of Object.entries(scale)) {
+    const badge = await page.$(`.sev-${severity}`);
+    if (!badge) continue;
+    const shown = hex(await badge.evaluate((b) => getComputedStyle(b).backgroundColor));
+    check(shown === colour, `${severity} badge ${shown}, report ${colour}`);
+  }
+  // The toggle switches to light, is kept over a reload, and light passes too.
+  await page.click('[data-testid="theme-toggle"]');
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(light, 'rgb(0, 0, 0)') > 10, `the toggle did not switch to light: ${light}`);
+  await page.reload();
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  check((await page.getAttribute('html', 'data-theme')) === 'light', 'the choice was not kept');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  await checkContrast(page, 'light overview');
+  await screenshot(page, 'trust-light-overview');
+}
+
+async function testEnforcementPreview({ page }) {
+  const demo = await loadDemo(page);
+  await goTo(page, '#/enforcement', '[data-testid="enforce-preview"]');
+  const preview = await text(page, '[data-testid="enforce-preview"]');
+  const rejecting = demo.enforcement.filter((n) => n.namespace !== 'kube-system' && n.restricted.length > 0);
+  check(rejecting.length > 0, 'the demo has no namespace restricted would reject');
+  const total = rejecting.reduce((n, ns) => n + ns.restricted.length, 0);
+  check(preview.includes(`enforce=restricted would reject ${total} workload`), `preview: ${preview}`);
+  for (const ns of rejecting) check(preview.includes(`${ns.namespace} (${ns.restricted.length})`), `preview misses ${ns.namespace}: ${preview}`);
+  // The demo cluster runs v1.30: nothing is pinned newer.
+  check(preview.includes("the cluster's own Kubernetes version, v1.30"), `preview: ${preview}`);
+  check(await page.isChecked('[data-testid="enforce-warn"]'), 'the download does not start as warn/audit although workloads would be rejected');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-labels"]')]);
+  const file = await download.path();
+  const yaml = fs.readFileSync(file, 'utf8');
+  check(!/version: v1\.3[1-9]|version: latest/.test(yaml), 'labels pin a version newer than the cluster');
+  check(/enforce-version: v1\.30/.test(yaml), 'labels do not pin v1.30');
+  // Warn/audit: no namespace is labelled to enforce a level that rejects its workloads.
+  for (const ns of rejecting) {
+    const doc = yaml.split('---').find((d) => d.includes(`name: "${ns.namespace}"`));
+    check(doc && !/enforce: restricted\n/.test(doc), `${ns.namespace} is enforced restricted: ${doc}`);
+  }
+  const [policy] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-policy"]')]);
+  const policyYaml = fs.readFileSync(await policy.path(), 'utf8');
+  check(/\(v1\.30\)/.test(policyYaml), 'the policy is not pinned to v1.30');
+  check(/validationActions: \[Warn, Audit\]/.test(policyYaml) && !/Deny\]/.test(policyYaml), 'the policy denies although warn/audit is the default');
+  await screenshot(page, 'trust-enforcement');
+}
+
+async function testUndoAndDeepLink({ page }) {
+  const demo = await loadDemo(page);
+  await page.click('[data-testid="clear"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="app"]').dataset.state === 'empty');
+  const message = await text(page, '[data-testid="undo-banner"]');
+  check(message.startsWith(`Cleared ${demo.inputs.length} files.`), `undo banner: ${message}`);
+  await page.click('[data-testid="undo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  check((await page.locator('[data-testid="undo-banner"]').count()) === 0, 'the undo banner stayed');
+  // A deep link opened afresh (as after a reload) says the files must be dropped again.
+  await page.goto(`${page.url().split('#')[0]}#/recommendations/privileged`);
+  await page.reload();
+  await page.waitForSelector('[data-testid="no-snapshot-reload"]');
+  const said = await text(page, '[data-testid="no-snapshot-reload"]');
+  check(/drop the snapshot's files again/.test(said), `deep link without data: ${said}`);
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
   ['compare with a baseline of more namespaces', testCompareCoverage],
   ['the secure score explains itself', testScoreExplained],
+  ['keyboard-only use of the exempt dialog', testKeyboardExempt],
+  ['dark mode follows the system, toggles, and shares the report scale', testDarkMode, { colorScheme: 'dark' }],
+  ['enforcement previews rejections and pins the cluster version', testEnforcementPreview],
+  ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
 ];
 
 async function main() {
