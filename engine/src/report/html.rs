@@ -58,6 +58,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .rule.sev-border-critical{border-color:var(--sev-critical)}.rule.sev-border-high{border-color:var(--sev-high)}.rule.sev-border-medium{border-color:var(--sev-medium)}.rule.sev-border-low{border-color:var(--sev-low)}
 .path{margin:18px 0;padding:10px;border:1px solid var(--line);border-radius:6px}
 .omitted{color:var(--muted);font-style:italic;margin:4px 0 12px}
+details>summary{cursor:pointer;font-weight:600;margin:4px 0}
 input.filter{margin:8px 0 0;padding:4px 8px;width:280px;border:1px solid var(--line);border-radius:4px}
 dl.scope{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.scope dt{font-weight:600}dl.scope dd{margin:0}
 nav ol{columns:2;margin:8px 0}
@@ -78,6 +79,8 @@ nav ol{columns:2;margin:8px 0}
 const SCRIPT: &str = r#"
 (function(){
   var each=function(list,f){Array.prototype.forEach.call(list,f);};
+  // A printed report shows what the screen collapses.
+  window.addEventListener('beforeprint',function(){each(document.querySelectorAll('details'),function(d){d.open=true;});});
   each(document.querySelectorAll('table.sortable'),function(t){
     var head=t.tHead,body=t.tBodies[0];
     if(!head||!body)return;
@@ -233,8 +236,21 @@ fn summary(a: &Analysis) -> Markup {
             div.cards {
                 div.card {
                     @match a.secure_score.overall {
-                        Some(score) => (score_gauge(score)),
-                        None => div.unscored data-testid="no-score" {
+                        Some(score) => {
+                            (score_gauge(score))
+                            details.explain {
+                                summary { "How it is computed" }
+                                p.muted {
+                                    "Each rule that applies to a resource counts with a weight by its severity "
+                                    "(critical 10, high 6, medium 3, low 1). Score = Σ weight × share of the "
+                                    "resources it applies to that pass ÷ Σ weight × 100; here "
+                                    (a.secure_score.controls.len()) " rules, total weight "
+                                    (a.secure_score.total_weight())
+                                    ". Each recommendation below gives its potential score increase."
+                                }
+                            }
+                        }
+                        None => div.unscored {
                             strong { "No secure score" }
                             p { (a.secure_score.unscored.as_deref().unwrap_or("Nothing could be scored.")) }
                         },
@@ -500,6 +516,19 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 p { strong { "Why it matters. " } (info.why) }
             }
             p { strong { "Remediation. " } (r.remediation) }
+            @if let Some(c) = a.secure_score.control(&r.rule) {
+                p.muted {
+                    "Potential score increase: +" (format!("{:.2}", c.potential_increase))
+                    " points (weight " (c.weight) " × " (c.unhealthy) " failing of " (c.applicable)
+                    " resources it applies to ÷ total weight " (a.secure_score.total_weight()) " × 100)."
+                }
+            }
+            // Collapsed to its counts: a long report is read by its summaries first.
+            details.findings {
+            summary {
+                (findings.len()) " findings on " (r.affected) " affected resources"
+                @if r.exempted > 0 { " (" (r.exempted) " exempt)" }
+            }
             table.sortable {
                 thead { tr { th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Status" } } }
                 tbody {
@@ -524,6 +553,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 }
             }
             (omitted(MAX_FINDINGS_PER_RULE, findings.len(), "findings of this rule"))
+            }
         }
     }
 }
