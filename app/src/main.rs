@@ -12,6 +12,7 @@ mod download;
 mod exemption_store;
 mod files;
 mod format;
+mod links;
 mod protocol;
 mod route;
 mod state;

@@ -187,6 +187,8 @@ impl AppState {
                 match place(loaded, &file) {
                     Placement::Added => loaded.push(file),
                     Placement::Replaces(i) => {
+                        // The path it had (`pods.json (2)`) stays its name.
+                        file.path = loaded[i].path.clone();
                         placed.push((file.path.clone(), objects_before(&file.path), None));
                         loaded[i] = file;
                     }

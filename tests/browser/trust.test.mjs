@@ -318,7 +318,8 @@ async function testCompareCoverage({ page }) {
     check(files[0] === d.coverage.old.files && files[1] === d.coverage.new.files, `files side by side: ${files}`);
     const goneRows = await page.locator('[data-testid="gone-findings-row"]').count();
     check(goneRows === Math.min(200, want.gone), `gone rows: ${goneRows}`);
-    await screenshot(page, 'trust-compare-coverage', true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'trust-compare-coverage');
 
     // Negative control: the same snapshot as its own baseline has no warning.
     const self = path.join(tmp, 'self.json');
@@ -385,12 +386,15 @@ async function focused(page) {
 }
 
 async function testKeyboardExempt({ page }) {
-  await loadDemo(page);
-  // The first Tab stop is the skip link; it takes focus to the page, past the nav.
+  // On a fresh page the first Tab stop is the skip link; it takes focus past the nav.
   await page.keyboard.press('Tab');
   check((await focused(page)) === 'skip-link', `first Tab stop: ${await focused(page)}`);
   await page.keyboard.press('Enter');
   check((await focused(page)) === 'main', `after the skip link: ${await focused(page)}`);
+  await page.keyboard.press('Tab');
+  const next = await page.evaluate(() => !document.activeElement.closest('nav'));
+  check(next, 'Tab after the skip link went back into the navigation');
+  await loadDemo(page);
   // aria-current marks the active page, and only it.
   await goTo(page, '#/recommendations/privileged', '[data-testid="exempt-resource"]');
   const current = await page.$$eval('[aria-current="page"]', (els) => els.map((e) => e.dataset.testid));
@@ -441,9 +445,10 @@ async function testKeyboardExempt({ page }) {
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid="exempt-form"]');
   await page.keyboard.type('Accepted for the test, keyboard only.');
+  // Back from the reason to the scope (the first control), then around to the Exempt
+  // button (the last).
   await page.keyboard.press('Shift+Tab');
-  await page.keyboard.press('Shift+Tab');
-  // From the scope select back around to the Exempt button (the dialog's last control).
+  check((await focused(page)) === 'exempt-scope', `Shift+Tab from the reason: ${await focused(page)}`);
   await page.keyboard.press('Shift+Tab');
   check((await focused(page)) === 'exempt-save', `before saving, focus is on ${await focused(page)}`);
   await page.keyboard.press('Enter');
@@ -516,6 +521,7 @@ async function testDarkMode({ page }) {
   await page.click('[data-testid="theme-toggle"]');
   const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   check(contrast(light, 'rgb(0, 0, 0)') > 10, `the toggle did not switch to light: ${light}`);
+  await goTo(page, '#/', '[data-testid="drop-zone"]');
   await page.reload();
   await page.waitForSelector('[data-testid="drop-zone"]');
   check((await page.getAttribute('html', 'data-theme')) === 'light', 'the choice was not kept');

@@ -18,6 +18,7 @@ use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::SeverityBadge;
 use crate::files::picked_file;
 use crate::format::thousands;
+use crate::links::resource_href;
 use crate::route::Route;
 use crate::state::{use_state, AppState, Baseline};
 
@@ -475,7 +476,7 @@ fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bo
                         <div class="rec-id mono">{f.rule.clone()}</div>
                     </td>
                     <td data-col="resource">
-                        <div>{f.resource.to_string()}</div>
+                        <div><a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.to_string()}</a></div>
                         {container}
                     </td>
                     <td class="compare-source mono" data-col="source">{source_text(f)}</td>

@@ -275,7 +275,7 @@ fn Summary() -> impl IntoView {
                 // derived from the objects (containers, images, users, groups).
                 <div class="muted tile-note" data-testid="objects-note">
                     {move || stats().map(|s| format!(
-                        "Kubernetes objects, scan reports and versions in the files; the inventory lists {} resources, containers and images included",
+                        "Inventory: {} resources, with the containers and images derived from them",
                         thousands(s.3),
                     ))}
                 </div>
