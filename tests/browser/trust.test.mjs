@@ -454,6 +454,12 @@ async function testKeyboardExempt({ page }) {
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid="exempt-form"]', { state: 'detached' });
   await page.waitForSelector('[data-testid="exempt-badge"]');
+  // The exemption records its category (risk accepted by default) and the day.
+  await goTo(page, '#/exemptions', '[data-testid="exemption-record"]');
+  const record = await text(page, '[data-testid="exemption-record"]');
+  check(/^Risk accepted · since \d{4}-\d{2}-\d{2}$/.test(record), `exemption record: ${record}`);
+  const stored = await page.evaluate(() => localStorage.getItem('portolan.exemptions'));
+  check(stored.includes('category: "riskAccepted"') && /created: "\d{4}-/.test(stored), `stored: ${stored}`);
 }
 
 /** WCAG contrast of two CSS colours `rgb(r, g, b)`. */

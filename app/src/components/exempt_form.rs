@@ -9,7 +9,7 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use portolan_engine::rules::exemptions::Exemption;
+use portolan_engine::rules::exemptions::{Exemption, CATEGORIES};
 use portolan_engine::rules::ResourceRef;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -37,11 +37,14 @@ impl Scope {
         }
     }
 
-    fn exemption(&self, rule: &str, reason: &str, expires: &str) -> Exemption {
+    fn exemption(&self, rule: &str, reason: &str, expires: &str, record: Record) -> Exemption {
         let mut e = Exemption {
             rule: rule.to_string(),
             reason: reason.trim().to_string(),
             expires: (!expires.is_empty()).then(|| expires.to_string()),
+            category: Some(record.category.to_string()),
+            owner: (!record.owner.trim().is_empty()).then(|| record.owner.trim().to_string()),
+            created: (!record.created.is_empty()).then_some(record.created),
             ..Exemption::default()
         };
         match self {
@@ -55,6 +58,13 @@ impl Scope {
         }
         e
     }
+}
+
+/// What the form records beside the reason: the category, the owner and the day.
+struct Record {
+    category: &'static str,
+    owner: String,
+    created: String,
 }
 
 /// Exempts `rule`. Opened from an affected row, `resource` is that row's resource and
@@ -85,8 +95,11 @@ pub fn ExemptForm(
     let selected = RwSignal::new(0usize);
     let reason = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
+    let category = RwSignal::new(CATEGORIES[1]);
+    let owner = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<&'static str>);
     let today = today();
+    let min_day = today.clone();
     // Focus goes back to the opener when the form goes away.
     let opener = StoredValue::new_local(
         document()
@@ -122,7 +135,12 @@ pub fn ExemptForm(
         let Some(scope) = scopes.with_value(|s| s.get(selected.get_untracked()).cloned()) else {
             return;
         };
-        state.add_exemption(scope.exemption(&rule, &reason, &expires.get_untracked()));
+        let record = Record {
+            category: category.get_untracked(),
+            owner: owner.get_untracked(),
+            created: today.clone(),
+        };
+        state.add_exemption(scope.exemption(&rule, &reason, &expires.get_untracked(), record));
         on_close.run(());
     };
     let on_keydown = move |e: ev::KeyboardEvent| {
@@ -202,12 +220,39 @@ pub fn ExemptForm(
                     {move || problem.get().map(|p| view! {
                         <div class="field-error" id="exempt-reason-error" role="alert" data-testid="exempt-problem">{p}</div>
                     })}
+                    <div class="field-row">
+                        <label class="field">
+                            <span class="field-label">"Category"</span>
+                            <select
+                                class="select"
+                                data-testid="exempt-category"
+                                on:change=move |e| {
+                                    let value = event_target_value(&e);
+                                    category.set(if value == CATEGORIES[0] { CATEGORIES[0] } else { CATEGORIES[1] });
+                                }
+                            >
+                                <option value=CATEGORIES[1] selected>"Risk accepted"</option>
+                                <option value=CATEGORIES[0]>"Mitigated (a control elsewhere covers it)"</option>
+                            </select>
+                        </label>
+                        <label class="field">
+                            <span class="field-label">"Owner (optional)"</span>
+                            <input
+                                class="input"
+                                type="text"
+                                data-testid="exempt-owner"
+                                placeholder="Team or person"
+                                prop:value=move || owner.get()
+                                on:input=move |e| owner.set(event_target_value(&e))
+                            />
+                        </label>
+                    </div>
                     <label class="field">
                         <span class="field-label">"Expires (optional)"</span>
                         <input
                             class="date"
                             type="date"
-                            min=today
+                            min=min_day
                             data-testid="exempt-expires"
                             prop:value=move || expires.get()
                             on:input=move |e| expires.set(event_target_value(&e))
