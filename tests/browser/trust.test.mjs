@@ -106,7 +106,8 @@ async function openPage(browser, base, options = {}) {
   const problems = { foreign: [], pageErrors: [], consoleErrors: [] };
   context.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    // The report test opens the CLI's report from a file: that is the page, not a request out.
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'file:') return;
     if (url.origin !== origin) problems.foreign.push(request.url());
   });
   page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
@@ -583,6 +584,38 @@ async function testUndoAndDeepLink({ page }) {
   check(/drop the snapshot's files again/.test(said), `deep link without data: ${said}`);
 }
 
+async function testReportCollapsed({ page }) {
+  // The CLI's report: each recommendation's findings collapsed to their counts, and
+  // the same score explanation as the app.
+  const a = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-report-'));
+  try {
+    const file = path.join(tmp, 'report.html');
+    cliRun(['analyze', 'public/demo', '--format', 'html', '--quiet', '-o', file], { json: false });
+    await page.goto(`file://${file}`);
+    const sections = await page.$$eval('#recommendations details.findings', (ds) =>
+      ds.map((d) => ({ open: d.open, summary: d.querySelector('summary').textContent.trim(), rule: d.closest('[id^="rule-"]').id.slice(5) })),
+    );
+    check(sections.length === a.recommendations.length, `${sections.length} collapsible sections, ${a.recommendations.length} recommendations`);
+    for (const r of a.recommendations) {
+      const s = sections.find((x) => x.rule === r.rule);
+      check(s && !s.open, `${r.rule}: not collapsed`);
+      check(s.summary.startsWith(`${r.findings.length} findings on ${r.affected} affected resources`), `${r.rule}: ${s.summary}`);
+    }
+    const explained = await page.textContent('#summary details.explain');
+    check(explained.includes(`here ${a.secureScore.controls.length} rules`), `report score explanation: ${explained}`);
+    const increase = await page.textContent('#rule-privileged');
+    const c = a.secureScore.controls.find((x) => x.rule === 'privileged');
+    check(increase.includes(`Potential score increase: +${c.potentialIncrease.toFixed(2)}`), 'the report does not give the potential score increase');
+    // Printing opens them all.
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    check((await page.$$eval('details', (ds) => ds.every((d) => d.open))), 'printing leaves sections collapsed');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -592,6 +625,7 @@ const tests = [
   ['dark mode follows the system, toggles, and shares the report scale', testDarkMode, { colorScheme: 'dark' }],
   ['enforcement previews rejections and pins the cluster version', testEnforcementPreview],
   ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
+  ['the report collapses recommendations to their counts and explains the score', testReportCollapsed],
 ];
 
 async function main() {
