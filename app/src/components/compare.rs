@@ -36,8 +36,8 @@ pub fn ComparePage() -> impl IntoView {
             <div>
                 <h1 data-testid="compare-title">"Compare"</h1>
                 <p class="page-sub">
-                    "Drift since a baseline: the findings and attack paths that are new, fixed or "
-                    "unchanged in the shown analysis. The baseline is an analysis saved with "
+                    "Drift since a baseline: the findings and attack paths that are new, fixed, on a "
+                    "resource no longer present, or unchanged in the shown analysis. The baseline is an analysis saved with "
                     "Export analysis on the overview or by " <code>"portolan analyze --format json"</code>
                     "; it stays in this page's memory."
                 </p>
@@ -245,7 +245,7 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             <div class="tile" class:tile-warn=!f.resource_gone.is_empty()>
                 <div class="tile-label">"Resource no longer present"</div>
                 <div class="tile-value" data-testid="compare-gone">{thousands(f.resource_gone.len())}</div>
-                <div class="muted">"findings on resources the snapshot does not hold: not fixed"</div>
+                <div class="muted">"not fixed: their resource is not in the snapshot"</div>
             </div>
             <div class="tile">
                 <div class="tile-label">"Unchanged"</div>
