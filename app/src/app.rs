@@ -9,6 +9,7 @@ use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
 use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
 use crate::components::exemptions::ExemptionsPage;
+use crate::components::input_banner::InputBanner;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
@@ -21,6 +22,17 @@ use crate::state::AppState;
 
 fn current_route() -> Route {
     Route::parse(&window().location().hash().unwrap_or_default())
+}
+
+/// Moves focus to the page's content.
+fn skip_to_main(e: leptos::ev::MouseEvent) {
+    e.prevent_default();
+    if let Some(main) = document()
+        .get_element_by_id("main")
+        .and_then(|m| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(m).ok())
+    {
+        let _ = main.focus();
+    }
 }
 
 #[component]
@@ -71,10 +83,16 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="shell" data-testid="app" data-state=status data-inputs=inputs>
+            // The first stop of Tab: past the navigation, to the page. Not an href to
+            // `#main`: the fragment is the router's.
+            <a class="skip-link" href="#/" data-testid="skip-link" on:click=skip_to_main>
+                "Skip to content"
+            </a>
             <SideNav />
-            <main class="main">
+            <main class="main" id="main" tabindex="-1">
                 <ProgressBar />
                 <ErrorBanner />
+                <InputBanner />
                 {move || match page.get() {
                     Page::Overview => view! { <OverviewPage /> }.into_any(),
                     Page::Inventory { kind } => view! { <InventoryPage kind=kind /> }.into_any(),

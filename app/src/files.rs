@@ -5,7 +5,13 @@
 //! what was dropped (`demo/kube-system/daemonsets.json`), which is the path the engine
 //! reports errors against. Drops without entries (synthetic events, older browsers) and
 //! the file pickers fall back to the plain file list, using `webkitRelativePath` when
-//! the browser sets it. Inside a folder, only what the CLI would read is kept (see
+//! the browser sets it.
+//!
+//! A file is identified by that path, never by its bare name alone: a file picked on
+//! its own has no folder the browser tells, so one with the same name as a loaded file
+//! but other contents (another folder's `pods.json`) is kept beside it under a
+//! distinct path (`pods.json (2)`, see [`place`]); the same file picked again (same name,
+//! size and modification time) replaces it. Inside a folder, only what the CLI would read is kept (see
 //! [`is_snapshot_file`]): a README or a script beside a snapshot is not an input.
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -24,6 +30,58 @@ pub struct LoadedFile {
     pub path: String,
     /// The contents; a `File` for user input, a `Blob` for the demo.
     pub blob: Blob,
+}
+
+impl LoadedFile {
+    /// Whether `other` is this very file picked or dropped again: same path, size and,
+    /// for user files, modification time.
+    fn same_file_as(&self, other: &LoadedFile) -> bool {
+        let modified = |b: &Blob| b.dyn_ref::<File>().map(|f| f.last_modified());
+        self.blob.size() == other.blob.size() && modified(&self.blob) == modified(&other.blob)
+    }
+}
+
+/// Where a file goes in the loaded set.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// A new path: added.
+    Added,
+    /// Replaces the loaded file at this index (a re-drop of the same path).
+    Replaces(usize),
+    /// A file picked on its own whose name is taken by another file: added under this
+    /// distinct path.
+    Renamed(String),
+}
+
+/// Where `file` goes among `loaded`. A path with a folder in it names the file; a bare
+/// name from a pick only does with the same contents, else it is another file.
+pub fn place(loaded: &[LoadedFile], file: &LoadedFile) -> Placement {
+    let at = |path: &str| loaded.iter().position(|f| f.path == path);
+    let Some(i) = at(&file.path) else {
+        return Placement::Added;
+    };
+    if file.path.contains('/') {
+        return Placement::Replaces(i);
+    }
+    // The same name: this file again, or one kept earlier under a distinct path?
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 {
+            file.path.clone()
+        } else {
+            distinct_path(&file.path, n)
+        };
+        match at(&candidate) {
+            Some(j) if loaded[j].same_file_as(file) => return Placement::Replaces(j),
+            Some(_) => n += 1,
+            None => return Placement::Renamed(candidate),
+        }
+    }
+}
+
+/// The `n`th file named `name`: `pods.json (2)`.
+fn distinct_path(name: &str, n: usize) -> String {
+    format!("{name} ({n})")
 }
 
 /// What a drop event holds, captured while the event is being dispatched: the

@@ -12,12 +12,15 @@ mod download;
 mod exemption_store;
 mod files;
 mod format;
+mod links;
 mod protocol;
 mod route;
 mod state;
+mod theme;
 mod worker_client;
 
 fn main() {
     console_error_panic_hook::set_once();
+    theme::init();
     leptos::mount::mount_to_body(app::App);
 }

@@ -8,7 +8,6 @@
 //! change to the exemptions stores them (see [`crate::exemption_store`]) and re-runs only
 //! the rules.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -16,7 +15,7 @@ use portolan_engine::rules::exemptions::{self, Exemption};
 use portolan_engine::Analysis;
 
 use crate::exemption_store;
-use crate::files::LoadedFile;
+use crate::files::{place, LoadedFile, Placement};
 use crate::route::Route;
 use crate::worker_client::WorkerClient;
 
@@ -94,6 +93,18 @@ pub struct Baseline {
     pub analysis: Analysis,
 }
 
+/// What the last destructive action took away, for Undo.
+enum UndoStash {
+    /// Clear all files: the files.
+    Files(Vec<LoadedFile>),
+    /// Remove an exemption: where it was and what it was.
+    Exemption(usize, Exemption),
+}
+
+/// A file the last addition replaced (with the objects it gave before) or kept under
+/// a distinct name (with the note saying so).
+type Placed = (String, Option<usize>, Option<String>);
+
 /// Shared state of the app; `Copy`, so components take it by value from context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -116,7 +127,13 @@ pub struct AppState {
     /// The namespace of namespaced objects written without one (empty: `default`),
     /// from the load panel; given to every analysis.
     pub default_namespace: RwSignal<String>,
+    /// What Undo would say it undoes ("Cleared 37 files."), while it can.
+    pub undo_message: RwSignal<Option<String>>,
+    undo_stash: StoredValue<Option<UndoStash>, LocalStorage>,
     loaded: StoredValue<Vec<LoadedFile>, LocalStorage>,
+    /// Files the last addition replaced or kept under a distinct name, told once the
+    /// analysis of the new set is in: (path, objects before, note).
+    placed: StoredValue<Vec<Placed>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
 }
 
@@ -135,7 +152,10 @@ impl AppState {
             exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
             baseline: RwSignal::new(None),
             default_namespace: RwSignal::new(String::new()),
+            undo_message: RwSignal::new(None),
+            undo_stash: StoredValue::new_local(None),
             loaded: StoredValue::new_local(Vec::new()),
+            placed: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
         };
         let client = WorkerClient::start(state);
@@ -143,8 +163,9 @@ impl AppState {
         state
     }
 
-    /// Adds files to the loaded set (a file with the same path replaces the old one)
-    /// and re-runs the analysis over all of them.
+    /// Adds files to the loaded set and re-runs the analysis over all of them. A file
+    /// with the same path replaces the old one, a picked file with a taken name but other
+    /// contents is kept beside it (see [`place`]); either is told once the analysis is in.
     pub fn add_files(&self, files: Vec<LoadedFile>) {
         if files.is_empty() {
             self.busy.set(None);
@@ -156,17 +177,33 @@ impl AppState {
             });
             return;
         }
+        // Objects each loaded file gave, to tell what a replacement changed.
+        let objects_before = |path: &str| {
+            self.analysis.with_untracked(|a| {
+                a.as_ref()
+                    .and_then(|a| a.inputs.iter().find(|i| i.path == path))
+                    .map(|i| i.objects)
+            })
+        };
+        let mut placed = Vec::new();
         self.loaded.update_value(|loaded| {
-            let mut index: HashMap<String, usize> = loaded
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.path.clone(), i))
-                .collect();
-            for file in files {
-                match index.get(&file.path) {
-                    Some(&i) => loaded[i] = file,
-                    None => {
-                        index.insert(file.path.clone(), loaded.len());
+            for mut file in files {
+                match place(loaded, &file) {
+                    Placement::Added => loaded.push(file),
+                    Placement::Replaces(i) => {
+                        // The path it had (`pods.json (2)`) stays its name.
+                        file.path = loaded[i].path.clone();
+                        placed.push((file.path.clone(), objects_before(&file.path), None));
+                        loaded[i] = file;
+                    }
+                    Placement::Renamed(path) => {
+                        let note = format!(
+                            "{} has the same name as a file already loaded but other contents \
+                             (another folder's?): both are kept, this one as {path}.",
+                            file.path
+                        );
+                        file.path = path.clone();
+                        placed.push((path, None, Some(note)));
                         loaded.push(file);
                     }
                 }
@@ -174,14 +211,24 @@ impl AppState {
             // The same set of files gives the same analysis whatever the drop order.
             loaded.sort_by(|a, b| a.path.cmp(&b.path));
         });
+        self.placed.set_value(placed);
         self.loaded_count
             .set(self.loaded.with_value(|loaded| loaded.len()));
         self.reanalyze();
     }
 
-    /// Forgets every file and the analysis.
+    /// Forgets every file and the analysis; [`AppState::undo`] brings the files back.
     pub fn clear(&self) {
+        let files = self.loaded.with_value(Clone::clone);
+        if !files.is_empty() {
+            let n = files.len();
+            self.offer_undo(
+                format!("Cleared {n} file{}.", if n == 1 { "" } else { "s" }),
+                UndoStash::Files(files),
+            );
+        }
         self.loaded.update_value(Vec::clear);
+        self.placed.set_value(Vec::new());
         self.loaded_count.set(0);
         self.analysis.set(None);
         self.busy.set(None);
@@ -222,13 +269,48 @@ impl AppState {
         added
     }
 
-    /// Removes the exemption at `index` and applies the change.
+    /// Removes the exemption at `index` and applies the change; [`AppState::undo`] puts
+    /// it back.
     pub fn remove_exemption(&self, index: usize) {
         let mut list = self.exemptions.get_untracked();
         if index < list.len() {
-            list.remove(index);
+            let removed = list.remove(index);
+            self.offer_undo(
+                format!("Removed the exemption of rule {}.", removed.rule),
+                UndoStash::Exemption(index, removed),
+            );
             self.set_exemptions(list);
         }
+    }
+
+    fn offer_undo(&self, message: String, stash: UndoStash) {
+        self.undo_stash.set_value(Some(stash));
+        self.undo_message.set(Some(message));
+    }
+
+    /// Undoes the last Clear all files or Remove exemption.
+    pub fn undo(&self) {
+        self.undo_message.set(None);
+        let Some(stash) = self.undo_stash.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        match stash {
+            UndoStash::Files(files) => {
+                self.notices.set(Vec::new());
+                self.add_files(files);
+            }
+            UndoStash::Exemption(index, exemption) => {
+                let mut list = self.exemptions.get_untracked();
+                list.insert(index.min(list.len()), exemption);
+                self.set_exemptions(list);
+            }
+        }
+    }
+
+    /// Forgets what Undo would restore.
+    pub fn forget_undo(&self) {
+        self.undo_message.set(None);
+        self.undo_stash.set_value(None);
     }
 
     /// Stores `list` and re-evaluates the rules of the loaded snapshot with it.
@@ -282,6 +364,43 @@ impl AppState {
 
     /// Records a finished analysis (called by the worker client).
     pub(crate) fn finish(&self, analysis: Analysis) {
+        let placed = self.placed.with_value(Clone::clone);
+        self.placed.set_value(Vec::new());
+        let objects_now = |path: &str| {
+            analysis
+                .inputs
+                .iter()
+                .find(|i| i.path == path)
+                .map_or(0, |i| i.objects)
+        };
+        let mut notes = Vec::new();
+        let (mut replaced, mut before, mut after) = (Vec::new(), 0, 0);
+        for (path, was, note) in placed {
+            match note {
+                Some(note) => notes.push(note),
+                None => {
+                    before += was.unwrap_or(0);
+                    after += objects_now(&path);
+                    replaced.push(path);
+                }
+            }
+        }
+        if !replaced.is_empty() {
+            const NAMED: usize = 5;
+            let mut names = replaced[..replaced.len().min(NAMED)].join(", ");
+            if replaced.len() > NAMED {
+                names.push_str(&format!(" and {} more", replaced.len() - NAMED));
+            }
+            let files = if replaced.len() == 1 { "file" } else { "files" };
+            notes.push(format!(
+                "Replaced {} {files} loaded before with the same path ({names}): {before} objects \
+                 before, {after} now.",
+                replaced.len()
+            ));
+        }
+        if !notes.is_empty() {
+            self.notices.update(|n| n.extend(notes));
+        }
         self.analysis.set(Some(Arc::new(analysis)));
         self.busy.set(None);
     }

@@ -678,7 +678,12 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
             args.fail_on.map_or("", |s| s.as_str())
         );
     }
-    Ok(failing == 0)
+    // Unreadable input has no findings; a gate must not pass on it.
+    let nothing_read = args.fail_on.is_some() && analysis.inputs.iter().all(|i| i.objects == 0);
+    if nothing_read {
+        eprintln!("No object was read from the inputs: failing (--fail-on).");
+    }
+    Ok(failing == 0 && !nothing_read)
 }
 
 /// One side of a diff: an analysis JSON as is, anything else analysed as a snapshot.
@@ -703,7 +708,8 @@ fn run_diff(args: &DiffArgs) -> Result<bool, String> {
         return Err("only one of OLD and NEW can be stdin".into());
     }
     let mut options = engine_options(&args.engine)?;
-    options.include_resources = false;
+    // The resource rows tell a resource that is gone from one that was fixed.
+    options.include_resources = true;
     let old = diff_side(&args.old, &options, args.quiet)?;
     let new = diff_side(&args.new, &options, args.quiet)?;
     for d in old.diagnostics().chain(new.diagnostics()) {
@@ -736,20 +742,29 @@ fn diff_summary(d: &diff::AnalysisDiff) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let s = &d.secure_score;
+    let score = |s: Option<f64>| s.map_or("none".to_string(), |s| format!("{s:.1}%"));
+    let change = s.change.map_or(String::new(), |c| format!(" ({c:+.1})"));
     let _ = writeln!(
         out,
-        "Secure score: {:.1}% -> {:.1}% ({:+.1})",
-        s.old, s.new, s.change
+        "Secure score: {} -> {}{change}",
+        score(s.old),
+        score(s.new)
     );
+    diff_coverage(&mut out, &d.coverage);
     let f = &d.findings;
     let _ = writeln!(
         out,
-        "Findings: {} new, {} fixed, {} unchanged.",
+        "Findings: {} new, {} fixed, {} resource no longer present, {} unchanged.",
         f.new.len(),
         f.fixed.len(),
+        f.resource_gone.len(),
         f.unchanged.len()
     );
-    for (label, list) in [("New", &f.new), ("Fixed", &f.fixed)] {
+    for (label, list) in [
+        ("New", &f.new),
+        ("Fixed", &f.fixed),
+        ("Resource no longer present", &f.resource_gone),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -775,14 +790,19 @@ fn diff_summary(d: &diff::AnalysisDiff) -> String {
     let p = &d.attack_paths;
     let _ = writeln!(
         out,
-        "Attack paths: {} -> {} ({} new, {} gone, {} unchanged among those listed).",
+        "Attack paths: {} -> {} ({} new, {} gone, {} entry no longer present, {} unchanged among those listed).",
         p.old_total,
         p.new_total,
         p.new.len(),
         p.fixed.len(),
+        p.resource_gone.len(),
         p.unchanged.len()
     );
-    for (label, list) in [("New", &p.new), ("Gone", &p.fixed)] {
+    for (label, list) in [
+        ("New", &p.new),
+        ("Gone", &p.fixed),
+        ("Entry no longer present", &p.resource_gone),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -793,6 +813,39 @@ fn diff_summary(d: &diff::AnalysisDiff) -> String {
     }
     audit::diff_alerts(&mut out, d);
     out
+}
+
+/// The two snapshots' coverage, and a warning when the new one read less.
+fn diff_coverage(out: &mut String, c: &diff::CoverageChange) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "Coverage: {} -> {} files, {} -> {} objects, {} -> {} namespaces.",
+        c.old.files,
+        c.new.files,
+        c.old.objects,
+        c.new.objects,
+        c.old.namespaces.len(),
+        c.new.namespaces.len()
+    );
+    if !c.shrank {
+        return;
+    }
+    let mut what = Vec::new();
+    if !c.missing_namespaces.is_empty() {
+        what.push(format!("namespaces {}", c.missing_namespaces.join(", ")));
+    }
+    if !c.fewer_kinds.is_empty() {
+        what.push(format!("fewer {}", c.fewer_kinds.join(", ")));
+    }
+    if what.is_empty() {
+        what.push("fewer files or objects".into());
+    }
+    let _ = writeln!(
+        out,
+        "Warning: the new snapshot covers less than the old one (missing: {}). Findings on resources it does not hold are listed as no longer present, not fixed.",
+        what.join("; ")
+    );
 }
 
 /// Adds `path` to `files`: a file as is, a folder walked recursively (in name order,
@@ -910,7 +963,19 @@ fn report(analysis: &Analysis, quiet: bool) {
         .collect();
     line.push_str(&by_severity.join(", "));
     let _ = writeln!(err, "{line}).");
-    let _ = writeln!(err, "Secure score: {:.1}%", analysis.secure_score.overall);
+    match analysis.secure_score.overall {
+        Some(score) => {
+            let _ = writeln!(err, "Secure score: {score:.1}%");
+        }
+        None => {
+            let why = analysis
+                .secure_score
+                .unscored
+                .as_deref()
+                .unwrap_or_default();
+            let _ = writeln!(err, "Secure score: none. {why}");
+        }
+    }
     if let Some(first) = analysis.not_applicable.first() {
         let _ = writeln!(
             err,
@@ -1028,7 +1093,10 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
     };
     dry_run_table(&analysis.enforcement, args, policy_level);
 
-    let version = pss_version.unwrap_or(pss::NEWEST_VERSION);
+    // Never newer than what the cluster runs.
+    let version = pss_version
+        .or_else(|| enforce::analysis_cluster_version(&analysis.clusters))
+        .unwrap_or(pss::NEWEST_VERSION);
     let mut yaml = format!(
         "# Generated by portolan {} enforce: Pod Security Admission labels, then a\n\
          # ValidatingAdmissionPolicy and its binding. Review before applying.\n",

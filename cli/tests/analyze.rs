@@ -657,3 +657,39 @@ fn demo_scans_join_running_images_and_open_an_attack_path() {
     assert!(stderr.contains("Vulnerabilities: "), "{stderr}");
     assert!(stderr.contains("CVE-2025-1974"), "{stderr}");
 }
+
+#[test]
+fn unreadable_input_has_no_score_and_fails_the_gate() {
+    let broken = temp_file("broken.json", "{\"kind\": \"List\", \"items\": [");
+    let path = broken.to_str().unwrap();
+    let out = portolan(&["analyze", path], None);
+    assert!(out.status.success(), "no gate asked: exit 0");
+    let a: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    validate(&a);
+    assert_eq!(a["secureScore"]["overall"], Value::Null);
+    assert!(a["secureScore"]["unscored"]
+        .as_str()
+        .unwrap()
+        .contains("nothing to score"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Secure score: none."), "{stderr}");
+    // Nothing read: the gate fails though no finding crosses it.
+    let out = portolan(&["analyze", path, "--fail-on", "critical"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No object was read"));
+    // Negative control: a readable snapshot without critical findings passes.
+    let fine = temp_file(
+        "fine.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet}\n",
+    );
+    let out = portolan(
+        &["analyze", fine.to_str().unwrap(), "--fail-on", "critical"],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -367,3 +367,52 @@ fn diff_of_two_snapshots_tells_new_fixed_and_unchanged() {
     assert!(out.status.success(), "no drift, no failure");
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 new, 0 fixed"));
 }
+
+#[test]
+fn diff_against_a_smaller_snapshot_is_not_fixed() {
+    // The demo without its kube-system folder: less coverage, not a remediation.
+    let dir = scratch("no-kube-system");
+    std::fs::create_dir(dir.join("scans")).unwrap();
+    for sub in ["", "scans"] {
+        for entry in std::fs::read_dir(repo().join("public/demo").join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), dir.join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let new = dir.display().to_string();
+    let drift: Value =
+        serde_json::from_str(&stdout(&["diff", "public/demo", &new, "--format", "json"]))
+            .expect("JSON");
+    let f = &drift["findings"];
+    let gone = f["resourceGone"].as_array().unwrap();
+    assert!(!gone.is_empty());
+    assert!(gone
+        .iter()
+        .all(|f| f["resource"]["namespace"] == "kube-system"
+            || f["resource"]["kind"] == "ClusterRole"
+            || f["resource"]["kind"] == "ClusterRoleBinding"));
+    // Nothing was changed in what both snapshots hold: nothing is fixed.
+    assert_eq!(f["fixed"].as_array().unwrap().len(), 0, "{:#}", f["fixed"]);
+    let c = &drift["coverage"];
+    assert_eq!(c["shrank"], true);
+    assert!(c["fewerKinds"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("DaemonSet")));
+    assert!(
+        c["old"]["files"].as_u64().unwrap() > c["new"]["files"].as_u64().unwrap(),
+        "{c:#}"
+    );
+    let text = stdout(&["diff", "public/demo", &new]);
+    assert!(text.contains("resource no longer present"), "{text}");
+    assert!(
+        text.contains("Warning: the new snapshot covers less"),
+        "{text}"
+    );
+    assert!(text.contains("0 fixed"), "{text}");
+    // Negative control: the same snapshot on both sides has no coverage warning.
+    let same = stdout(&["diff", &new, &new]);
+    assert!(!same.contains("Warning"), "{same}");
+}

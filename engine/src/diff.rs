@@ -2,7 +2,11 @@
 //!
 //! [`diff`] compares two [`Analysis`] values: findings by their [`Finding::key`] (rule,
 //! resource, container, field — not the message or line, which move with edits),
-//! attack paths by their stable id, and the secure score. [`read_analysis`] tells an
+//! attack paths by their stable id, and the secure score. A finding or path that is
+//! gone because its resource is not in the new snapshot at all is *resource no longer
+//! present*, kept apart from *fixed*: a smaller export is not a remediation. The two
+//! snapshots' input coverage (files, objects per kind, namespaces) is compared, and
+//! [`CoverageChange::shrank`] says when the new one holds less. [`read_analysis`] tells an
 //! `Analysis` JSON written by `portolan analyze` from a snapshot, by content, so either
 //! side of a diff can be a saved analysis or raw snapshot files.
 
@@ -25,6 +29,9 @@ pub struct AnalysisDiff {
     /// Audit-log alerts by [`Alert::key`].
     #[serde(default)]
     pub alerts: AlertChanges,
+    /// What each side read.
+    #[serde(default)]
+    pub coverage: CoverageChange,
 }
 
 /// Alerts present only in the new analysis, only in the old one, and in both.
@@ -39,14 +46,103 @@ pub struct AlertChanges {
     pub unchanged: usize,
 }
 
-/// The overall secure score before and after.
+/// The overall secure score before and after; `None` on a side with no score.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScoreChange {
-    pub old: f64,
-    pub new: f64,
-    /// `new - old`, one decimal.
-    pub change: f64,
+    pub old: Option<f64>,
+    pub new: Option<f64>,
+    /// `new - old`, one decimal, when both sides have a score.
+    pub change: Option<f64>,
+}
+
+/// What one analysis read: its input coverage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    /// Input files.
+    pub files: usize,
+    /// Objects read from them.
+    pub objects: usize,
+    /// Resources per kind (the inventory's counts).
+    pub kinds: BTreeMap<String, usize>,
+    /// Namespaces holding at least one namespaced resource (besides the Namespace
+    /// object itself), sorted.
+    pub namespaces: Vec<String>,
+}
+
+impl Coverage {
+    /// The coverage of `a`.
+    pub fn of(a: &Analysis) -> Coverage {
+        // Namespaces that hold a namespaced resource: a Namespace object alone (the
+        // namespace list exported, its contents not) does not cover it.
+        let mut namespaces: BTreeSet<String> = a
+            .inventory
+            .resources
+            .iter()
+            .filter(|r| r.kind != "Namespace" && !r.namespace.is_empty())
+            .map(|r| r.namespace.clone())
+            .collect();
+        if a.inventory.resources.is_empty() {
+            // Saved without its resource rows: the namespaces its findings are in.
+            namespaces.extend(
+                a.findings
+                    .iter()
+                    .filter(|f| f.resource.kind != "Namespace" && !f.resource.namespace.is_empty())
+                    .map(|f| f.resource.namespace.clone()),
+            );
+        }
+        Coverage {
+            files: a.inputs.len(),
+            objects: a.inputs.iter().map(|i| i.objects).sum(),
+            kinds: a.inventory.counts.clone(),
+            namespaces: namespaces.into_iter().collect(),
+        }
+    }
+}
+
+/// The two sides' coverage and what the new one lacks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageChange {
+    pub old: Coverage,
+    pub new: Coverage,
+    /// Namespaces in the old snapshot only.
+    pub missing_namespaces: Vec<String>,
+    /// Kinds with fewer resources in the new snapshot, by name.
+    pub fewer_kinds: Vec<String>,
+    /// Whether the new snapshot read less: fewer files or objects, a namespace or a kind
+    /// missing. Findings gone then may only be out of view.
+    pub shrank: bool,
+}
+
+impl CoverageChange {
+    fn between(old: &Analysis, new: &Analysis) -> CoverageChange {
+        let (old, new) = (Coverage::of(old), Coverage::of(new));
+        let missing_namespaces: Vec<String> = old
+            .namespaces
+            .iter()
+            .filter(|n| new.namespaces.binary_search(n).is_err())
+            .cloned()
+            .collect();
+        let fewer_kinds: Vec<String> = old
+            .kinds
+            .iter()
+            .filter(|(k, &n)| new.kinds.get(*k).copied().unwrap_or(0) < n)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let shrank = new.files < old.files
+            || new.objects < old.objects
+            || !missing_namespaces.is_empty()
+            || !fewer_kinds.is_empty();
+        CoverageChange {
+            old,
+            new,
+            missing_namespaces,
+            fewer_kinds,
+            shrank,
+        }
+    }
 }
 
 /// Findings present only in the new analysis, only in the old one, and in both.
@@ -55,8 +151,13 @@ pub struct ScoreChange {
 pub struct FindingChanges {
     /// In the new analysis only (as they are there), sorted like findings.
     pub new: Vec<Finding>,
-    /// In the old analysis only (as they were there).
+    /// In the old analysis only (as they were there), on a resource the new snapshot
+    /// still holds.
     pub fixed: Vec<Finding>,
+    /// In the old analysis only, on a resource the new snapshot does not hold: not
+    /// fixed, out of view.
+    #[serde(default)]
+    pub resource_gone: Vec<Finding>,
     /// In both (as they are in the new analysis).
     pub unchanged: Vec<Finding>,
     /// Findings in both whose exemption appeared or went away, by key.
@@ -72,7 +173,11 @@ pub struct PathChanges {
     pub old_total: usize,
     pub new_total: usize,
     pub new: Vec<PathRef>,
+    /// Listed in the old analysis only, from an entry the new snapshot still holds.
     pub fixed: Vec<PathRef>,
+    /// Listed in the old analysis only, from an entry the new snapshot does not hold.
+    #[serde(default)]
+    pub resource_gone: Vec<PathRef>,
     pub unchanged: Vec<PathRef>,
 }
 
@@ -131,12 +236,15 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
             }
         }
     }
-    findings.fixed = old
+    let present = Presence::of(old, new);
+    let (fixed, gone): (Vec<Finding>, Vec<Finding>) = old
         .findings
         .iter()
         .filter(|f| !new_keys.contains(&f.key()))
         .cloned()
-        .collect();
+        .partition(|f| present.holds(&f.resource));
+    findings.fixed = fixed;
+    findings.resource_gone = gone;
     findings.exemption_changed.dedup();
 
     let old_paths: BTreeSet<&str> = old
@@ -163,13 +271,18 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
             paths.new.push(p.into());
         }
     }
-    paths.fixed = old
+    for p in old
         .attack_paths
         .paths
         .iter()
         .filter(|p| !new_paths.contains(p.id.as_str()))
-        .map(PathRef::from)
-        .collect();
+    {
+        if present.holds(&p.entry) {
+            paths.fixed.push(p.into());
+        } else {
+            paths.resource_gone.push(p.into());
+        }
+    }
 
     let old_alerts: BTreeSet<String> = old.alerts.iter().map(Alert::key).collect();
     let new_alerts: BTreeSet<String> = new.alerts.iter().map(Alert::key).collect();
@@ -194,11 +307,53 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
         secure_score: ScoreChange {
             old: o,
             new: n,
-            change: ((n - o) * 10.0).round() / 10.0,
+            change: o.zip(n).map(|(o, n)| ((n - o) * 10.0).round() / 10.0),
         },
         findings,
         attack_paths: paths,
         alerts,
+        coverage: CoverageChange::between(old, new),
+    }
+}
+
+/// Which resources the new analysis holds: its resource rows when it has them, else
+/// (saved with `--no-resources`, or a kind the rows do not list) its namespaces and
+/// kind counts.
+struct Presence<'a> {
+    rows: BTreeSet<(&'a str, &'a str, &'a str)>,
+    kinds_listed: BTreeSet<&'a str>,
+    coverage: Coverage,
+    /// Kinds the old analysis counted: a kind neither side counts is not judged by count.
+    old_kinds: BTreeSet<&'a str>,
+}
+
+impl<'a> Presence<'a> {
+    fn of(old: &'a Analysis, new: &'a Analysis) -> Self {
+        let resources = &new.inventory.resources;
+        Presence {
+            rows: resources
+                .iter()
+                .map(|r| (r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
+                .collect(),
+            kinds_listed: resources.iter().map(|r| r.kind.as_str()).collect(),
+            coverage: Coverage::of(new),
+            old_kinds: old.inventory.counts.keys().map(String::as_str).collect(),
+        }
+    }
+
+    /// Whether `r` is in the new snapshot.
+    fn holds(&self, r: &crate::rules::ResourceRef) -> bool {
+        let kind = r.kind.as_str();
+        if self.kinds_listed.contains(kind) {
+            return self
+                .rows
+                .contains(&(kind, r.namespace.as_str(), r.name.as_str()));
+        }
+        let namespace_held =
+            r.namespace.is_empty() || self.coverage.namespaces.binary_search(&r.namespace).is_ok();
+        let kind_held = self.coverage.kinds.get(kind).copied().unwrap_or(0) > 0
+            || !self.old_kinds.contains(kind);
+        namespace_held && kind_held
     }
 }
 
@@ -285,7 +440,51 @@ spec:
         // Same input: nothing changes.
         let same = diff(&new, &new);
         assert!(same.findings.new.is_empty() && same.findings.fixed.is_empty());
-        assert_eq!(same.secure_score.change, 0.0);
+        assert_eq!(same.secure_score.change, Some(0.0));
+        assert!(!same.coverage.shrank);
+        assert!(d.findings.resource_gone.is_empty());
+    }
+
+    #[test]
+    fn a_resource_missing_from_the_new_snapshot_is_not_fixed() {
+        let other = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: ops}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext: {privileged: true}\n";
+        let old = analysis(&format!("{OLD}{other}"));
+        let new = analysis(NEW);
+        let d = diff(&old, &new);
+        let on =
+            |fs: &[Finding], ns: &str| fs.iter().filter(|f| f.resource.namespace == ns).count();
+        // The shop pod is still there: its privileged finding is fixed.
+        assert!(on(&d.findings.fixed, "shop") > 0);
+        assert_eq!(on(&d.findings.fixed, "ops"), 0);
+        // The ops pod is not in the new snapshot: none of its findings is "fixed".
+        assert_eq!(
+            on(&d.findings.resource_gone, "ops"),
+            old.findings
+                .iter()
+                .filter(|f| f.resource.namespace == "ops")
+                .count()
+        );
+        assert_eq!(on(&d.findings.resource_gone, "shop"), 0);
+        assert!(d.coverage.shrank);
+        assert_eq!(d.coverage.missing_namespaces, ["ops"]);
+        assert_eq!(d.coverage.old.namespaces, ["ops", "shop"]);
+        assert!(d.coverage.fewer_kinds.contains(&"Pod".to_string()));
+        // Without resource rows (saved with --no-resources), the namespace decides.
+        let (mut old_bare, mut new_bare) = (old.clone(), new.clone());
+        old_bare.inventory.resources.clear();
+        new_bare.inventory.resources.clear();
+        let bare = diff(&old_bare, &new_bare);
+        assert_eq!(bare.findings.resource_gone, d.findings.resource_gone);
+        assert_eq!(bare.findings.fixed, d.findings.fixed);
+    }
+
+    #[test]
+    fn an_unscored_side_has_no_score_change() {
+        let none = analysis("{\"kind\": ");
+        let d = diff(&none, &analysis(NEW));
+        assert_eq!(d.secure_score.old, None);
+        assert_eq!(d.secure_score.change, None);
+        assert!(d.secure_score.new.is_some());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use portolan_engine::rules::Finding;
 
 use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
+use crate::links::resource_href;
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
 
@@ -180,7 +181,11 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
                 <tr data-testid="finding-row" class:row-exempt=f.exemption.is_some()>
                     {cell("kind", "", f.resource.kind.clone())}
                     {cell("namespace", "", f.resource.namespace.clone())}
-                    {cell("name", "cell-name", f.resource.name.clone())}
+                    <td class="cell-name" data-col="name">
+                        <div class="cell" title=f.resource.name.clone()>
+                            <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
+                        </div>
+                    </td>
                     {cell("container", "", f.container.clone())}
                     <td class="cell-field mono" data-col="field">
                         <div class="cell" title=f.field.clone()>{breakable(&f.field)}</div>

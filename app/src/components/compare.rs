@@ -1,14 +1,16 @@
 //! The compare page (`#/compare`): the shown analysis against a baseline the user picks,
 //! an analysis JSON saved by the app (Export analysis) or by `portolan analyze`. The
-//! engine's [`diff`] decides what is new, fixed and unchanged, so the page shows what
-//! `portolan diff BASELINE SNAPSHOT` prints. The baseline is kept in memory only.
+//! engine's [`diff`] decides what is new, fixed, on a resource no longer present, and
+//! unchanged, so the page shows what `portolan diff BASELINE SNAPSHOT` prints; the two
+//! snapshots' coverage is shown side by side, with a warning when the shown one read
+//! less. The baseline is kept in memory only.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portolan_engine::diff::{self, AnalysisDiff, PathRef};
+use portolan_engine::diff::{self, AnalysisDiff, CoverageChange, PathRef};
 use portolan_engine::rules::{self, Finding};
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,6 +18,7 @@ use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::SeverityBadge;
 use crate::files::picked_file;
 use crate::format::thousands;
+use crate::links::resource_href;
 use crate::route::Route;
 use crate::state::{use_state, AppState, Baseline};
 
@@ -33,8 +36,8 @@ pub fn ComparePage() -> impl IntoView {
             <div>
                 <h1 data-testid="compare-title">"Compare"</h1>
                 <p class="page-sub">
-                    "Drift since a baseline: the findings and attack paths that are new, fixed or "
-                    "unchanged in the shown analysis. The baseline is an analysis saved with "
+                    "Drift since a baseline: the findings and attack paths that are new, fixed, on a "
+                    "resource no longer present, or unchanged in the shown analysis. The baseline is an analysis saved with "
                     "Export analysis on the overview or by " <code>"portolan analyze --format json"</code>
                     "; it stays in this page's memory."
                 </p>
@@ -201,12 +204,19 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
     let s = &d.secure_score;
     let f = &d.findings;
     let p = &d.attack_paths;
-    let change_class = if s.change > 0.0 {
+    let change = s.change.unwrap_or(0.0);
+    let change_class = if change > 0.0 {
         "delta delta-better"
-    } else if s.change < 0.0 {
+    } else if change < 0.0 {
         "delta delta-worse"
     } else {
         "delta"
+    };
+    let score = |x: Option<f64>| x.map_or("no score".to_string(), |x| format!("{x:.1}%"));
+    let change_text = match s.change {
+        None => "Not comparable: a side has no score".to_string(),
+        Some(0.0) => "No change".to_string(),
+        Some(c) => format!("{c:+.1} points"),
     };
     // The findings whose exemption changed, as they are now.
     let exemption_changed: Vec<&Finding> = f
@@ -219,11 +229,9 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             <div class="tile tile-score">
                 <div class="tile-label">"Secure score"</div>
                 <div class="tile-value" data-testid="compare-score">
-                    {format!("{:.1}% → {:.1}%", s.old, s.new)}
+                    {format!("{} → {}", score(s.old), score(s.new))}
                 </div>
-                <div class=change_class data-testid="compare-score-change">
-                    {if s.change == 0.0 { "No change".to_string() } else { format!("{:+.1} points", s.change) }}
-                </div>
+                <div class=change_class data-testid="compare-score-change">{change_text}</div>
             </div>
             <div class="tile" class:tile-alert=!f.new.is_empty()>
                 <div class="tile-label">"New findings"</div>
@@ -232,6 +240,12 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             <div class="tile" class:tile-good=!f.fixed.is_empty()>
                 <div class="tile-label">"Fixed findings"</div>
                 <div class="tile-value" data-testid="compare-fixed">{thousands(f.fixed.len())}</div>
+                <div class="muted">"on resources still in the snapshot"</div>
+            </div>
+            <div class="tile" class:tile-warn=!f.resource_gone.is_empty()>
+                <div class="tile-label">"Resource no longer present"</div>
+                <div class="tile-value" data-testid="compare-gone">{thousands(f.resource_gone.len())}</div>
+                <div class="muted">"not fixed: their resource is not in the snapshot"</div>
             </div>
             <div class="tile">
                 <div class="tile-label">"Unchanged"</div>
@@ -252,19 +266,27 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
                     " new, "
                     <span data-testid="compare-paths-fixed">{thousands(p.fixed.len())}</span>
                     " gone, "
+                    <span data-testid="compare-paths-entry-gone">{thousands(p.resource_gone.len())}</span>
+                    " with their entry no longer present, "
                     <span data-testid="compare-paths-unchanged">{thousands(p.unchanged.len())}</span>
                     " unchanged of those listed"
                 </div>
             </div>
         </div>
+        {coverage_view(&d.coverage)}
         {finding_section(
             Section { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline." },
             f.new.iter().collect(),
             false,
         )}
         {finding_section(
-            Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is gone." },
+            Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is fixed." },
             f.fixed.iter().collect(),
+            false,
+        )}
+        {finding_section(
+            Section { title: "Resource no longer present", testid: "gone-findings", empty: "Every resource of the baseline's findings is in the snapshot." },
+            f.resource_gone.iter().collect(),
             false,
         )}
         {(!exemption_changed.is_empty()).then(|| finding_section(
@@ -282,6 +304,84 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             &p.fixed,
             None,
         )}
+        {(!p.resource_gone.is_empty()).then(|| path_section(
+            Section { title: "Attack paths whose entry is no longer present", testid: "gone-paths", empty: "" },
+            &p.resource_gone,
+            None,
+        ))}
+    }
+    .into_any()
+}
+
+/// The two snapshots' input coverage side by side (files, objects, namespaces, objects
+/// per kind), with a warning when the shown one read less than the baseline.
+fn coverage_view(c: &CoverageChange) -> AnyView {
+    let warning = c.shrank.then(|| {
+        let mut missing = Vec::new();
+        if !c.missing_namespaces.is_empty() {
+            missing.push(format!("namespaces {}", c.missing_namespaces.join(", ")));
+        }
+        if !c.fewer_kinds.is_empty() {
+            missing.push(format!("fewer {}", c.fewer_kinds.join(", ")));
+        }
+        if missing.is_empty() {
+            missing.push("fewer files or objects".to_string());
+        }
+        view! {
+            <div class="banner banner-warning" role="alert" data-testid="coverage-warning">
+                <div>
+                    <strong>"The snapshot covers less than the baseline."</strong>
+                    " Missing: " {missing.join("; ")} ". Findings on resources it does not hold are "
+                    "listed as resource no longer present, not as fixed."
+                </div>
+            </div>
+        }
+    });
+    let row = |label: &str, old: usize, new: usize, testid: &str| {
+        view! {
+            <tr data-testid=testid.to_string() class:coverage-less=new < old>
+                <th scope="row">{label.to_string()}</th>
+                <td class="num">{thousands(old)}</td>
+                <td class="num">{thousands(new)}</td>
+            </tr>
+        }
+    };
+    let mut kinds: Vec<&String> = c.old.kinds.keys().chain(c.new.kinds.keys()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kind_rows = kinds
+        .into_iter()
+        .map(|k| {
+            let old = c.old.kinds.get(k).copied().unwrap_or(0);
+            let new = c.new.kinds.get(k).copied().unwrap_or(0);
+            row(k, old, new, "coverage-kind")
+        })
+        .collect_view();
+    view! {
+        <section class="section" data-testid="coverage">
+            <div class="section-head"><h2>"Input coverage"</h2></div>
+            {warning}
+            <details class="panel table-panel" open=c.shrank>
+                <summary>
+                    {format!(
+                        "Baseline: {} files, {} objects, {} namespaces — snapshot: {} files, {} objects, {} namespaces",
+                        thousands(c.old.files), thousands(c.old.objects), thousands(c.old.namespaces.len()),
+                        thousands(c.new.files), thousands(c.new.objects), thousands(c.new.namespaces.len()),
+                    )}
+                </summary>
+                <table class="table coverage-table">
+                    <thead>
+                        <tr><th></th><th class="num">"Baseline"</th><th class="num">"Snapshot"</th></tr>
+                    </thead>
+                    <tbody>
+                        {row("Files", c.old.files, c.new.files, "coverage-files")}
+                        {row("Objects", c.old.objects, c.new.objects, "coverage-objects")}
+                        {row("Namespaces", c.old.namespaces.len(), c.new.namespaces.len(), "coverage-namespaces")}
+                        {kind_rows}
+                    </tbody>
+                </table>
+            </details>
+        </section>
     }
     .into_any()
 }
@@ -376,7 +476,7 @@ fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bo
                         <div class="rec-id mono">{f.rule.clone()}</div>
                     </td>
                     <td data-col="resource">
-                        <div>{f.resource.to_string()}</div>
+                        <div><a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.to_string()}</a></div>
                         {container}
                     </td>
                     <td class="compare-source mono" data-col="source">{source_text(f)}</td>

@@ -7,8 +7,8 @@
 
 use leptos::prelude::*;
 use portolan_engine::enforce::{
-    admission_policy_yaml, namespace_labels_yaml, EnforcementMode, LabelOptions,
-    NamespaceEnforcement, PodSecurityLevel, PolicyOptions, RejectedWorkload,
+    admission_policy_yaml, analysis_cluster_version, namespace_labels_yaml, EnforcementMode,
+    LabelOptions, NamespaceEnforcement, PodSecurityLevel, PolicyOptions, RejectedWorkload,
 };
 use portolan_engine::rules::pss::Level;
 
@@ -16,6 +16,9 @@ use crate::components::no_snapshot::NoSnapshot;
 use crate::download::save_text;
 use crate::format::thousands;
 use crate::state::use_state;
+
+/// Left out of the downloads: the cluster's own components run privileged there.
+const EXEMPT_NAMESPACE: &str = "kube-system";
 
 #[component]
 pub fn EnforcementPage() -> impl IntoView {
@@ -43,12 +46,36 @@ pub fn EnforcementPage() -> impl IntoView {
 fn Export() -> impl IntoView {
     let state = use_state();
     let level = RwSignal::new(Level::Restricted);
-    let warn = RwSignal::new(false);
     let enforcement = move || {
         state.analysis.with_untracked(|a| {
             a.as_ref()
                 .map(|a| a.enforcement.clone())
                 .unwrap_or_default()
+        })
+    };
+    let target = move || match level.get() {
+        Level::Baseline => PodSecurityLevel::Baseline,
+        Level::Restricted => PodSecurityLevel::Restricted,
+    };
+    // The dry run of the chosen level over the namespaces the download labels.
+    let preview = move || {
+        let target = target();
+        let list = enforcement();
+        let rejecting: Vec<(String, usize)> = list
+            .iter()
+            .filter(|n| n.namespace != EXEMPT_NAMESPACE)
+            .map(|n| (n.namespace.clone(), n.rejected_at(target).len()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        rejecting
+    };
+    // Where enforcing would reject workloads, the download starts as warn and audit.
+    let warn = RwSignal::new(!preview().is_empty());
+    // The policy is pinned to the cluster's own Kubernetes version when it is known.
+    let cluster_version = move || {
+        state.analysis.with_untracked(|a| {
+            a.as_ref()
+                .and_then(|a| analysis_cluster_version(&a.clusters))
         })
     };
     let download_labels = move |_| {
@@ -58,7 +85,7 @@ fn Export() -> impl IntoView {
         };
         let options = LabelOptions {
             target: (!warn.get_untracked()).then_some(target),
-            exempt_namespaces: vec!["kube-system".into()],
+            exempt_namespaces: vec![EXEMPT_NAMESPACE.into()],
         };
         let _ = save_text(
             "portolan-namespace-labels.yaml",
@@ -74,6 +101,7 @@ fn Export() -> impl IntoView {
             } else {
                 EnforcementMode::Deny
             },
+            version: cluster_version().unwrap_or(PolicyOptions::default().version),
             ..PolicyOptions::default()
         };
         let _ = save_text(
@@ -98,7 +126,12 @@ fn Export() -> impl IntoView {
                 </select>
             </label>
             <label>
-                <input type="checkbox" prop:checked=move || warn.get() on:change=move |e| warn.set(event_target_checked(&e)) />
+                <input
+                    type="checkbox"
+                    data-testid="enforce-warn"
+                    prop:checked=move || warn.get()
+                    on:change=move |e| warn.set(event_target_checked(&e))
+                />
                 " Warn and audit only (rollout)"
             </label>
             <button class="btn btn-secondary" data-testid="download-labels" on:click=download_labels>
@@ -108,6 +141,32 @@ fn Export() -> impl IntoView {
                 "Download ValidatingAdmissionPolicy"
             </button>
             <span class="muted">"kube-system is left out; review before applying."</span>
+        </div>
+        <div class="panel enforce-preview" data-testid="enforce-preview">
+            {move || {
+                let rejecting = preview();
+                let level = target().as_str();
+                let version = cluster_version()
+                    .map(|v| format!("Versions are pinned to the cluster's own Kubernetes version, {v}."))
+                    .unwrap_or_else(|| "The snapshot holds no cluster version: versions are pinned to the newest checks.".to_string());
+                let mode = if warn.get() {
+                    "The download only warns and audits (enforce stays at each namespace's safe level)."
+                } else {
+                    "The download enforces: the workloads below would be rejected on their next change."
+                };
+                if rejecting.is_empty() {
+                    format!("enforce={level} rejects no workload in the labelled namespaces. {mode} {version}")
+                } else {
+                    let total: usize = rejecting.iter().map(|(_, n)| n).sum();
+                    let names: Vec<String> = rejecting.iter().map(|(ns, n)| format!("{ns} ({n})")).collect();
+                    format!(
+                        "enforce={level} would reject {} in {}: {}. {mode} {version}",
+                        portolan_engine::enforce::workloads_phrase(total),
+                        if rejecting.len() == 1 { "1 namespace".to_string() } else { format!("{} namespaces", rejecting.len()) },
+                        names.join(", "),
+                    )
+                }
+            }}
         </div>
     }
 }

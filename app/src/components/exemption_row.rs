@@ -102,7 +102,12 @@ pub fn ExemptionRow(index: usize, exemption: Exemption, coverage: Coverage) -> i
                 <span class="scope-kind">{scope_kind}</span>
                 <div class="scope">{scope}</div>
             </td>
-            <td data-col="reason" class="cell-reason">{exemption.reason.clone()}</td>
+            <td data-col="reason" class="cell-reason">
+                {exemption.reason.clone()}
+                {record_line(&exemption).map(|line| view! {
+                    <div class="status-hint" data-testid="exemption-record">{line}</div>
+                })}
+            </td>
             <td data-col="expires" class="mono">
                 {exemption.expires.clone().unwrap_or_else(|| "—".to_string())}
             </td>
@@ -121,4 +126,25 @@ pub fn ExemptionRow(index: usize, exemption: Exemption, coverage: Coverage) -> i
             </td>
         </tr>
     }
+}
+
+/// "Risk accepted · owner platform · since 2026-12-03", from the fields that are set.
+fn record_line(e: &portolan_engine::rules::exemptions::Exemption) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(c) = &e.category {
+        let label = portolan_engine::rules::exemptions::category_label(c);
+        let mut chars = label.chars();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>())
+            .unwrap_or_default();
+        parts.push(format!("{first}{}", chars.as_str()));
+    }
+    if let Some(o) = &e.owner {
+        parts.push(format!("owner {o}"));
+    }
+    if let Some(d) = &e.created {
+        parts.push(format!("since {d}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }

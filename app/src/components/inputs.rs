@@ -14,7 +14,7 @@ const SHOWN_DIAGNOSTICS: usize = 20;
 pub fn InputsTable() -> impl IntoView {
     let state = use_state();
     view! {
-        <div class="panel">
+        <div class="panel" id="inputs">
             <div class="panel-head">
                 <h2>"Inputs"</h2>
                 <span class="panel-sub">

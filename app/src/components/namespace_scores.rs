@@ -41,13 +41,8 @@ pub fn NamespaceScores() -> impl IntoView {
                             .into_iter()
                             .map(|(namespace, score, resources, unhealthy)| {
                                 let width = format!("width: {:.1}%", score.clamp(0.0, 100.0));
-                                let tone = if score >= 90.0 {
-                                    "good"
-                                } else if score >= 70.0 {
-                                    "fair"
-                                } else {
-                                    "poor"
-                                };
+                                // The report's bands and colours (engine report::palette).
+                                let tone = portolan_engine::report::palette::ScoreBand::of(score).slug();
                                 let label = namespace.clone();
                                 view! {
                                     <tr data-testid="namespace-score-row" data-namespace=namespace>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::format::thousands;
 use crate::route::Page;
 use crate::state::use_state;
+use crate::theme::ThemeToggle;
 
 #[component]
 pub fn SideNav() -> impl IntoView {
@@ -150,6 +151,7 @@ pub fn SideNav() -> impl IntoView {
                     <span class="privacy-dot" aria-hidden="true"></span>
                     "Runs in your browser. No data leaves this page."
                 </div>
+                <ThemeToggle />
                 <div class="version">"Engine " {portolan_engine::VERSION}</div>
             </div>
         </nav>
@@ -168,7 +170,13 @@ fn NavLink(
     #[prop(into, optional)] badge: Option<Signal<String>>,
 ) -> impl IntoView {
     view! {
-        <a class="nav-link" class:active=move || active.get() href=href data-testid=testid>
+        <a
+            class="nav-link"
+            class:active=move || active.get()
+            aria-current=move || active.get().then_some("page")
+            href=href
+            data-testid=testid
+        >
             <span class="nav-icon" aria-hidden="true">{icon}</span>
             {label}
             {badge.map(|badge| view! {

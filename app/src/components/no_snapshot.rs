@@ -11,9 +11,13 @@ pub fn NoSnapshot(
     hint: &'static str,
 ) -> impl IntoView {
     view! {
-        <div class="empty">
+        <div class="empty" data-testid="no-snapshot">
             <h2>"No snapshot loaded"</h2>
             <p>{hint} " " <a href="#/">"Go to the overview"</a> "."</p>
+            <p class="muted" data-testid="no-snapshot-reload">
+                "Opened from a link or after a reload? The link keeps the view, not the data: "
+                "snapshots are never stored or uploaded, so drop the snapshot's files again to see it."
+            </p>
             <LoadDemoButton />
         </div>
     }

@@ -8,8 +8,10 @@ use crate::components::alerts_card::AlertsCard;
 use crate::components::attack_paths::TopAttackPaths;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
+use crate::components::input_banner::input_health;
 use crate::components::inputs::InputsTable;
 use crate::components::namespace_scores::NamespaceScores;
+use crate::components::score_explained::ScoreExplained;
 use crate::components::severity_summary::SeveritySummary;
 use crate::components::top_recommendations::TopRecommendations;
 use crate::download::save_text;
@@ -57,6 +59,9 @@ fn export_analysis(state: AppState) {
 pub fn OverviewPage() -> impl IntoView {
     let state = use_state();
     let has_analysis = move || state.analysis.with(Option::is_some);
+    let inputs_clean = move || input_health().is_some_and(|h| !h.has_errors() && !h.nothing_read());
+    // With nothing read, the result sections would only show empty lists.
+    let something_read = move || input_health().is_some_and(|h| !h.nothing_read());
     view! {
         <header class="page-head">
             <div>
@@ -67,7 +72,12 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <div class="page-actions">
                 <Show when=has_analysis>
-                    <button class="btn btn-primary" data-testid="export-report" on:click=move |_| export_report(state)>
+                    // With input errors, exporting is not what the page asks for first.
+                    <button
+                        class=move || if inputs_clean() { "btn btn-primary" } else { "btn btn-secondary" }
+                        data-testid="export-report"
+                        on:click=move |_| export_report(state)
+                    >
                         "Export report"
                     </button>
                     <button
@@ -92,6 +102,9 @@ pub fn OverviewPage() -> impl IntoView {
         </Show>
         <Show when=has_analysis>
             <Summary />
+            <ScoreExplained />
+        </Show>
+        <Show when=something_read>
             <section class="section">
                 <div class="section-head">
                     <h2>"Findings by severity"</h2>
@@ -126,10 +139,20 @@ pub fn OverviewPage() -> impl IntoView {
                 </div>
                 <CountCards />
             </section>
+        </Show>
+        <Show when=has_analysis>
             <section class="section">
                 <InputsTable />
             </section>
         </Show>
+    }
+}
+
+/// Opens the score's explanation below the tiles and brings it into view.
+fn open_score_formula() {
+    if let Some(el) = document().get_element_by_id("score-formula") {
+        let _ = el.set_attribute("open", "");
+        el.scroll_into_view();
     }
 }
 
@@ -186,7 +209,8 @@ fn Summary() -> impl IntoView {
                     .diagnostics()
                     .filter(|d| d.level == portolan_engine::source::Level::Error)
                     .count();
-                (a.inputs.len(), objects, errors)
+                let inventory: usize = a.inventory.counts.values().sum();
+                (a.inputs.len(), objects, errors, inventory)
             })
         })
     };
@@ -238,19 +262,38 @@ fn Summary() -> impl IntoView {
                 <div class="tile-label">"Secure score"</div>
                 <div class="tile-value" data-testid="secure-score">
                     {move || {
-                        state
-                            .analysis
-                            .with(|a| a.as_ref().map(|a| format!("{:.1}%", a.secure_score.overall)))
+                        state.analysis.with(|a| {
+                            a.as_ref().map(|a| match a.secure_score.overall {
+                                Some(score) => format!("{score:.1}%"),
+                                None => "No score".to_string(),
+                            })
+                        })
                     }}
                 </div>
+                {move || state.analysis.with(|a| {
+                    a.as_ref().and_then(|a| a.secure_score.unscored.clone()).map(|why| view! {
+                        <div class="muted" data-testid="unscored">{why}</div>
+                    })
+                })}
+                <button class="link-button tile-link" data-testid="score-explained" on:click=|_| open_score_formula()>
+                    "How it is computed"
+                </button>
             </div>
             <div class="tile">
                 <div class="tile-label">"Files"</div>
                 <div class="tile-value">{move || stats().map(|s| thousands(s.0))}</div>
             </div>
             <div class="tile">
-                <div class="tile-label">"Objects"</div>
-                <div class="tile-value">{move || stats().map(|s| thousands(s.1))}</div>
+                <div class="tile-label">"Objects read"</div>
+                <div class="tile-value" data-testid="objects-read">{move || stats().map(|s| thousands(s.1))}</div>
+                // Reconciles this count with the inventory's, which also counts what is
+                // derived from the objects (containers, images, users, groups).
+                <div class="muted tile-note" data-testid="objects-note">
+                    {move || stats().map(|s| format!(
+                        "Inventory: {} resources, with the containers and images derived from them",
+                        thousands(s.3),
+                    ))}
+                </div>
             </div>
             <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0)>
                 <div class="tile-label">"Input errors"</div>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::score_explained::potential_increase_text;
 use crate::components::severity::{category_slug, SeverityBadge};
 use crate::format::thousands;
 use crate::route::Route;
@@ -18,7 +19,10 @@ pub fn RecommendationHead() -> impl IntoView {
                 <th class="col-severity">"Severity"</th>
                 <th>"Recommendation"</th>
                 <th>"Category"</th>
-                <th class="num">"Affected"</th>
+                <th class="num" title="Resources failing the rule">"Affected resources"</th>
+                <th class="num" title="Points the secure score gains when every affected resource is fixed">
+                    "Score increase"
+                </th>
                 <th>"Frameworks"</th>
             </tr>
         </thead>
@@ -33,6 +37,11 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
         state.analysis.with(|a| {
             let r = a.as_ref()?.recommendations.get(index)?;
             let href = Route::recommendation_href(&r.rule);
+            let increase = a
+                .as_ref()?
+                .secure_score
+                .control(&r.rule)
+                .map(|c| c.potential_increase);
             let frameworks = r
                 .frameworks
                 .iter()
@@ -58,6 +67,9 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
                                 {format!("{} exempt", thousands(r.exempted))}
                             </div>
                         })}
+                    </td>
+                    <td class="num" data-testid="recommendation-increase">
+                        {potential_increase_text(increase)}
                     </td>
                     <td class="rec-frameworks"><div class="tags">{frameworks}</div></td>
                 </tr>

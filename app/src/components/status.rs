@@ -52,6 +52,15 @@ pub fn ErrorBanner() -> impl IntoView {
                     }
                 })
         }}
+        {move || state.undo_message.get().map(|message| view! {
+            <div class="banner banner-info" role="status" data-testid="undo-banner">
+                <div>{message}</div>
+                <button class="btn btn-secondary btn-small" data-testid="undo" on:click=move |_| state.undo()>
+                    "Undo"
+                </button>
+                <button class="banner-close" on:click=move |_| state.forget_undo()>"Dismiss"</button>
+            </div>
+        })}
         <Show when=move || state.notices.with(|n| !n.is_empty())>
             <div class="banner banner-warning" data-testid="notices">
                 <ul>

@@ -26,7 +26,12 @@ pub fn ContainerVulns(
     let context = if container.context.is_empty() {
         String::new()
     } else {
-        format!(" Priority raised by: {}.", container.context.join(", "))
+        let words: Vec<&str> = container
+            .context
+            .iter()
+            .map(|id| portolan_engine::vulns::context_label(id))
+            .collect();
+        format!(" Priority raised by: {}.", words.join(", "))
     };
     view! {
         <section class="panel vuln-container" data-testid="vuln-container">
@@ -43,11 +48,15 @@ pub fn ContainerVulns(
                 <span class="mono">{container.image.clone()}</span>
                 {format!(" — {note}{context}")}
             </p>
+            <details class="explain" data-testid="priority-explained">
+                <summary>"How the priority is computed"</summary>
+                <p>{portolan_engine::vulns::PRIORITY_FORMULA}</p>
+            </details>
             <div class="table-scroll">
                 <table class="table vuln-table">
                     <thead>
                         <tr>
-                            <th class="num">"Priority"</th>
+                            <th class="num" title=portolan_engine::vulns::PRIORITY_FORMULA>"Priority"</th>
                             <th>"Vulnerability"</th>
                             <th>"Severity"</th>
                             <th>"Package"</th>

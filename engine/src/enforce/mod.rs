@@ -200,6 +200,31 @@ pub fn namespace_version(
         .unwrap_or(pss::NEWEST_VERSION)
 }
 
+/// The policy version of the cluster's own Kubernetes version (`v1.30.4-eks-…` →
+/// `v1.30`), the oldest when the snapshot holds several clusters; `None` when it holds
+/// no version. An API server evaluates `latest`, and any newer version, as its own:
+/// labels and the dry run never go past it.
+pub fn cluster_version(inventory: &Inventory) -> Option<Version> {
+    oldest_version(inventory.clusters.iter().map(|c| c.version.as_str()))
+}
+
+/// [`cluster_version`] of an analysis's clusters: what the policy export pins to.
+pub fn analysis_cluster_version(clusters: &[crate::analysis::ClusterSummary]) -> Option<Version> {
+    oldest_version(clusters.iter().map(|c| c.version.as_str()))
+}
+
+/// The oldest policy version among Kubernetes `gitVersion`s.
+fn oldest_version<'a>(versions: impl Iterator<Item = &'a str>) -> Option<Version> {
+    versions.filter_map(minor_of).min().map(Version::v1)
+}
+
+/// The minor of a Kubernetes `gitVersion` (`v1.30.4-eks-a737599` → 30).
+fn minor_of(git_version: &str) -> Option<u32> {
+    let rest = git_version.trim().strip_prefix('v')?.strip_prefix("1.")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// A version as a label value: `latest` and anything newer than the newest check are
 /// pinned to the newest version, so the label keeps meaning what was tested.
 pub fn pinned(version: Version) -> Version {
@@ -218,8 +243,16 @@ fn effective_namespace(namespace: &str) -> &str {
 
 /// The enforcement summary of every namespace in the inventory (Namespace objects and
 /// namespaces only named by workloads), sorted by namespace. `configured` is the
-/// policy version to evaluate where a namespace has no `enforce-version` label.
+/// policy version to evaluate where a namespace has no `enforce-version` label, else the
+/// cluster's own version ([`cluster_version`]), which also bounds every label's.
 pub fn summarize(inventory: &Inventory, configured: Option<Version>) -> Vec<NamespaceEnforcement> {
+    // What the cluster runs bounds every version: a label naming a newer one (or
+    // `latest`) is evaluated as the cluster's own, and so pinned.
+    let cluster = cluster_version(inventory);
+    let namespace_version = |labels: &BTreeMap<String, String>, configured: Option<Version>| {
+        let version = namespace_version(labels, configured.or(cluster));
+        cluster.map_or(version, |c| version.min(c))
+    };
     let mut out: BTreeMap<&str, NamespaceEnforcement> = BTreeMap::new();
     for ns in &inventory.namespaces {
         let name = ns.metadata.name.as_str();

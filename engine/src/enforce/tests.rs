@@ -275,3 +275,38 @@ fn recommended_labels_never_weaken_an_enforce_label() {
     );
     assert!(lowered.contains("pod-security.kubernetes.io/enforce: baseline\n"));
 }
+
+#[test]
+fn versions_are_pinned_to_the_clusters_own() {
+    use crate::ingest::{parse_file, InputFile};
+    let yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/enforce-version: latest}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c, labels: {pod-security.kubernetes.io/enforce-version: v1.25}}\n";
+    let with_version = |version: Option<&str>| {
+        let mut inventory = crate::model::Inventory::default();
+        let parsed = parse_file(&InputFile::new("ns.yaml", yaml.as_bytes().to_vec()));
+        inventory.extend(parsed.objects, None);
+        if let Some(v) = version {
+            let text = format!("{{\"serverVersion\": {{\"major\": \"1\", \"minor\": \"29\", \"gitVersion\": \"{v}\"}}}}");
+            let parsed = parse_file(&InputFile::new("version.json", text.into_bytes()));
+            assert!(parsed.server_version.is_some(), "{:?}", parsed.diagnostics);
+            inventory.extend(parsed.objects, parsed.server_version);
+        }
+        inventory.finish();
+        summarize(&inventory, None)
+    };
+    let pinned = with_version(Some("v1.29.4-eks-a737599"));
+    let version = |list: &[NamespaceEnforcement], ns: &str| {
+        list.iter().find(|n| n.namespace == ns).unwrap().version
+    };
+    // `latest` and no label are the cluster's own version; an older label stays.
+    assert_eq!(version(&pinned, "a"), Version::v1(29));
+    assert_eq!(version(&pinned, "b"), Version::v1(29));
+    assert_eq!(version(&pinned, "c"), Version::v1(25));
+    let yaml = namespace_labels_yaml(&pinned, &LabelOptions::default());
+    assert!(yaml.contains("enforce-version: v1.29"), "{yaml}");
+    assert!(!yaml.contains("v1.37"), "{yaml}");
+    // Negative control: without a version in the snapshot, the newest.
+    let unknown = with_version(None);
+    assert_eq!(version(&unknown, "b"), pss::NEWEST_VERSION);
+    assert_eq!(super::minor_of("v1.30.5"), Some(30));
+    assert_eq!(super::minor_of("garbage"), None);
+}

@@ -53,14 +53,15 @@ table.sortable th{cursor:pointer}
 th[aria-sort=ascending]::after{content:" \25B2"}th[aria-sort=descending]::after{content:" \25BC"}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .sev{display:inline-block;min-width:86px;padding:1px 6px;border-radius:10px;color:#fff;font-size:12px;text-align:center}
-.sev-critical{background:#8e1b1b}.sev-high{background:#c2410c}.sev-medium{background:#a16207}.sev-low{background:#1d4ed8}.sev-informational{background:#475569}
+.sev-critical{background:var(--sev-critical)}.sev-high{background:var(--sev-high)}.sev-medium{background:var(--sev-medium)}.sev-low{background:var(--sev-low)}.sev-informational{background:var(--sev-informational)}
 .exempt{color:var(--muted);font-style:italic}
 .cards{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .card{border:1px solid var(--line);border-radius:6px;padding:12px;background:var(--bg)}
 .rule{border-left:4px solid var(--line);padding-left:12px;margin:20px 0}
-.rule.sev-border-critical{border-color:#8e1b1b}.rule.sev-border-high{border-color:#c2410c}.rule.sev-border-medium{border-color:#a16207}.rule.sev-border-low{border-color:#1d4ed8}
+.rule.sev-border-critical{border-color:var(--sev-critical)}.rule.sev-border-high{border-color:var(--sev-high)}.rule.sev-border-medium{border-color:var(--sev-medium)}.rule.sev-border-low{border-color:var(--sev-low)}
 .path{margin:18px 0;padding:10px;border:1px solid var(--line);border-radius:6px}
 .omitted{color:var(--muted);font-style:italic;margin:4px 0 12px}
+details>summary{cursor:pointer;font-weight:600;margin:4px 0}
 input.filter{margin:8px 0 0;padding:4px 8px;width:280px;border:1px solid var(--line);border-radius:4px}
 dl.scope{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.scope dt{font-weight:600}dl.scope dd{margin:0}
 nav ol{columns:2;margin:8px 0}
@@ -81,6 +82,8 @@ nav ol{columns:2;margin:8px 0}
 const SCRIPT: &str = r#"
 (function(){
   var each=function(list,f){Array.prototype.forEach.call(list,f);};
+  // A printed report shows what the screen collapses.
+  window.addEventListener('beforeprint',function(){each(document.querySelectorAll('details'),function(d){d.open=true;});});
   each(document.querySelectorAll('table.sortable'),function(t){
     var head=t.tHead,body=t.tBodies[0];
     if(!head||!body)return;
@@ -132,7 +135,7 @@ pub fn html(analysis: &Analysis) -> String {
                 meta name="referrer" content="no-referrer";
                 meta name="generator" content=(format!("{} {}", analysis.tool.name, analysis.tool.version));
                 title { (title) }
-                style { (PreEscaped(CSS)) }
+                style { ":root{" (PreEscaped(super::palette::css_declarations())) "}" (PreEscaped(CSS)) }
             }
             body {
                 header {
@@ -195,23 +198,11 @@ fn severity_rank(s: Severity) -> usize {
 }
 
 fn severity_colour(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "#8e1b1b",
-        Severity::High => "#c2410c",
-        Severity::Medium => "#a16207",
-        Severity::Low => "#1d4ed8",
-        Severity::Informational => "#475569",
-    }
+    super::palette::severity_colour(s)
 }
 
 fn score_colour(score: f64) -> &'static str {
-    if score >= 80.0 {
-        "#15803d"
-    } else if score >= 50.0 {
-        "#a16207"
-    } else {
-        "#b91c1c"
-    }
+    super::palette::ScoreBand::of(score).colour()
 }
 
 /// `text` cut to `max` characters with an ellipsis (SVG text does not wrap).
@@ -253,7 +244,28 @@ fn summary(a: &Analysis) -> Markup {
         section #summary {
             h2 { "Executive summary" }
             div.cards {
-                div.card { (score_gauge(a.secure_score.overall)) }
+                div.card {
+                    @match a.secure_score.overall {
+                        Some(score) => {
+                            (score_gauge(score))
+                            details.explain {
+                                summary { "How it is computed" }
+                                p.muted {
+                                    "Each rule that applies to a resource counts with a weight by its severity "
+                                    "(critical 10, high 6, medium 3, low 1). Score = Σ weight × share of the "
+                                    "resources it applies to that pass ÷ Σ weight × 100; here "
+                                    (a.secure_score.controls.len()) " rules, total weight "
+                                    (a.secure_score.total_weight())
+                                    ". Each recommendation below gives its potential score increase."
+                                }
+                            }
+                        }
+                        None => div.unscored {
+                            strong { "No secure score" }
+                            p { (a.secure_score.unscored.as_deref().unwrap_or("Nothing could be scored.")) }
+                        },
+                    }
+                }
                 div.card {
                     strong { "Findings by severity" }
                     (severity_chart(&by_severity))
@@ -543,6 +555,19 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 p { strong { "Why it matters. " } (info.why) }
             }
             p { strong { "Remediation. " } (r.remediation) }
+            @if let Some(c) = a.secure_score.control(&r.rule) {
+                p.muted {
+                    "Potential score increase: +" (format!("{:.2}", c.potential_increase))
+                    " points (weight " (c.weight) " × " (c.unhealthy) " failing of " (c.applicable)
+                    " resources it applies to ÷ total weight " (a.secure_score.total_weight()) " × 100)."
+                }
+            }
+            // Collapsed to its counts: a long report is read by its summaries first.
+            details.findings {
+            summary {
+                (findings.len()) " findings on " (r.affected) " affected resources"
+                @if r.exempted > 0 { " (" (r.exempted) " exempt)" }
+            }
             table.sortable {
                 thead { tr { th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Status" } } }
                 tbody {
@@ -567,6 +592,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 }
             }
             (omitted(MAX_FINDINGS_PER_RULE, findings.len(), "findings of this rule"))
+            }
         }
     }
 }

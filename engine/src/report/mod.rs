@@ -8,6 +8,7 @@
 
 mod csv;
 mod html;
+pub mod palette;
 mod sarif;
 
 pub use self::csv::{csv, CSV_COLUMNS};

@@ -17,7 +17,13 @@
 //!     matchLabels: {app.kubernetes.io/part-of: cni}
 //!   reason: The VPC CNI needs the host's network configuration.
 //!   expires: 2027-06-30            # optional, YYYY-MM-DD; exempt through that day
+//!   category: mitigated            # optional: mitigated or riskAccepted
+//!   owner: platform-team           # optional: who answers for it
+//!   created: 2026-12-03            # optional, YYYY-MM-DD: when it was granted
 //! ```
+//!
+//! `category`, `owner` and `created` were added later: files without them read as
+//! before.
 
 use std::collections::BTreeMap;
 
@@ -44,6 +50,27 @@ pub struct Exemption {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// `mitigated` (a control elsewhere covers the risk) or `riskAccepted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Who answers for the exemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When it was granted, YYYY-MM-DD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+}
+
+/// The exemption categories, as written in the file.
+pub const CATEGORIES: [&str; 2] = ["mitigated", "riskAccepted"];
+
+/// A category in words: `riskAccepted` → `risk accepted`.
+pub fn category_label(category: &str) -> &str {
+    match category {
+        "mitigated" => "mitigated",
+        "riskAccepted" => "risk accepted",
+        other => other,
+    }
 }
 
 /// The exemption that covers a finding, recorded on it.
@@ -55,6 +82,10 @@ pub struct AppliedExemption {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// The file: `exemptions: [...]` or the list alone. Read without buffering (not an
@@ -133,6 +164,14 @@ pub fn parse(path: &str, text: &str) -> (Vec<Exemption>, Vec<Diagnostic>) {
             Some("`reason` is empty: say why the finding is accepted")
         } else if e.expires.as_deref().is_some_and(|d| !is_date(d)) {
             Some("`expires` is not a YYYY-MM-DD date")
+        } else if e.created.as_deref().is_some_and(|d| !is_date(d)) {
+            Some("`created` is not a YYYY-MM-DD date")
+        } else if e
+            .category
+            .as_deref()
+            .is_some_and(|c| !CATEGORIES.contains(&c))
+        {
+            Some("`category` is neither `mitigated` nor `riskAccepted`")
         } else {
             None
         };
@@ -173,8 +212,15 @@ pub fn to_yaml(exemptions: &[Exemption]) -> String {
             out.push_str(&format!("  selector: {json}\n"));
         }
         out.push_str(&format!("  reason: {}\n", quote(&e.reason)));
-        if let Some(expires) = &e.expires {
-            out.push_str(&format!("  expires: {}\n", quote(expires)));
+        for (key, value) in [
+            ("expires", &e.expires),
+            ("category", &e.category),
+            ("owner", &e.owner),
+            ("created", &e.created),
+        ] {
+            if let Some(value) = value {
+                out.push_str(&format!("  {key}: {}\n", quote(value)));
+            }
         }
     }
     out
@@ -228,6 +274,8 @@ pub fn apply(
                 index: i,
                 reason: e.reason.clone(),
                 expires: e.expires.clone(),
+                category: e.category.clone(),
+                owner: e.owner.clone(),
             });
         }
     }
@@ -428,6 +476,25 @@ mod tests {
         );
         assert!(!problems.is_empty());
         assert!(valid.len() <= 1);
+    }
+
+    #[test]
+    fn category_owner_and_date_are_read_checked_and_written() {
+        let text = "exemptions:\n- rule: privileged\n  reason: Sandboxed by gVisor.\n  category: mitigated\n  owner: \"platform team\"\n  created: 2026-12-03\n- rule: hostPID\n  reason: Old file.\n- rule: a\n  reason: x\n  category: ignored\n- rule: b\n  reason: Later.\n  created: yesterday\n";
+        let (list, problems) = parse("ex.yaml", text);
+        assert_eq!(list.len(), 2, "{problems:?}");
+        assert_eq!(list[0].category.as_deref(), Some("mitigated"));
+        assert_eq!(list[0].owner.as_deref(), Some("platform team"));
+        assert_eq!(list[0].created.as_deref(), Some("2026-12-03"));
+        // A file without the new fields reads as before.
+        assert_eq!(list[1].category, None);
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].message.contains("category"), "{problems:?}");
+        assert!(problems[1].message.contains("created"), "{problems:?}");
+        let (again, none) = parse("ex.yaml", &to_yaml(&list));
+        assert!(none.is_empty());
+        assert_eq!(again, list);
+        assert_eq!(category_label("riskAccepted"), "risk accepted");
     }
 }
 #[cfg(test)]

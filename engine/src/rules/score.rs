@@ -7,7 +7,14 @@
 //! percentage: 100 when nothing fails. Workload rules apply to workload units (the
 //! controllers), the same resources their findings name; control-plane flag rules apply
 //! to the static pods of their component only (none on a managed cluster, where they are
-//! not applicable).
+//! not applicable). With no resource a scored rule applies to (nothing read, or all
+//! input unreadable) there is no score: `overall` is absent and `unscored` says why, so
+//! that unreadable input never shows as 100%.
+//!
+//! Each scored rule is a *control* ([`ScoreControl`]): its weight, the resources it
+//! applies to, those failing it, and the *potential score increase* — the points the
+//! overall score would gain if every failing resource were fixed, as Defender shows it
+//! per recommendation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,10 +27,46 @@ use crate::model::{Inventory, WorkloadUnit};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SecureScore {
-    /// 0 to 100, one decimal.
-    pub overall: f64,
+    /// 0 to 100, one decimal; `None` (JSON `null`) when nothing could be scored.
+    pub overall: Option<f64>,
+    /// Why there is no score, when `overall` is `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscored: Option<String>,
     /// One entry per namespace with resources, by name.
     pub namespaces: Vec<NamespaceScore>,
+    /// The overall score's terms: one entry per rule that counted, by rule id.
+    #[serde(default)]
+    pub controls: Vec<ScoreControl>,
+}
+
+/// One rule's part in the overall secure score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoreControl {
+    /// The rule's id.
+    pub rule: String,
+    pub severity: Severity,
+    /// The rule's weight (critical 10, high 6, medium 3, low 1).
+    pub weight: f64,
+    /// Resources the rule applies to.
+    pub applicable: usize,
+    /// Of those, resources failing it (exempt findings do not count).
+    pub unhealthy: usize,
+    /// Points the overall score gains when every failing resource is fixed:
+    /// `100 × weight × unhealthy / applicable / Σ weights`, two decimals.
+    pub potential_increase: f64,
+}
+
+impl SecureScore {
+    /// The sum of the weights of the rules that counted: the formula's denominator.
+    pub fn total_weight(&self) -> f64 {
+        self.controls.iter().map(|c| c.weight).sum()
+    }
+
+    /// The control of rule `id`, when it counted.
+    pub fn control(&self, id: &str) -> Option<&ScoreControl> {
+        self.controls.iter().find(|c| c.rule == id)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -38,7 +81,8 @@ pub struct NamespaceScore {
     pub unhealthy: usize,
 }
 
-fn weight(severity: Severity) -> f64 {
+/// A rule's weight in the score, by its severity.
+pub fn weight(severity: Severity) -> f64 {
     match severity {
         Severity::Critical => 10.0,
         Severity::High => 6.0,
@@ -160,9 +204,10 @@ pub fn secure_score(
     }
     // Control-plane flag rules apply to the instances of their component only.
     let control_plane = super::control_plane::Populations::of(inventory);
-    // (weighted share sum, weight sum) for a scope; `ns` None is the whole estate.
-    let score_for = |ns: Option<&str>| -> Option<f64> {
-        let (mut got, mut total) = (0.0, 0.0);
+    // The controls of a scope (`ns` None is the whole estate): per counted rule its
+    // weight, applicable and unhealthy resources.
+    let controls_for = |ns: Option<&str>| -> Vec<ScoreControl> {
+        let mut controls = Vec::new();
         for rule in catalog() {
             let w = weight(rule.info.severity);
             // Without scans, nothing is known about images' vulnerabilities: the rule
@@ -190,12 +235,19 @@ pub fn secure_score(
                 continue;
             }
             let unhealthy = unhealthy.get(&(rule.info.id, ns)).copied().unwrap_or(0);
-            let healthy = applicable.saturating_sub(unhealthy);
-            got += w * healthy as f64 / applicable as f64;
-            total += w;
+            controls.push(ScoreControl {
+                rule: rule.info.id.to_string(),
+                severity: rule.info.severity,
+                weight: w,
+                applicable,
+                unhealthy: unhealthy.min(applicable),
+                potential_increase: 0.0,
+            });
         }
-        (total > 0.0).then(|| round1(100.0 * got / total))
+        controls.sort_by(|a, b| a.rule.cmp(&b.rule));
+        controls
     };
+    let score_for = |ns: Option<&str>| score_of(&controls_for(ns));
     let namespaces: BTreeSet<&str> = pop
         .keys()
         .filter(|(kind, _)| !CLUSTER_SCOPED.contains(&kind.as_str()))
@@ -220,10 +272,41 @@ pub fn secure_score(
             })
         })
         .collect();
-    SecureScore {
-        overall: score_for(None).unwrap_or(100.0),
-        namespaces,
+    let mut controls = controls_for(None);
+    let total: f64 = controls.iter().map(|c| c.weight).sum();
+    for c in &mut controls {
+        c.potential_increase =
+            round2(100.0 * c.weight * c.unhealthy as f64 / c.applicable as f64 / total);
     }
+    let overall = score_of(&controls);
+    let unscored = overall.is_none().then(|| {
+        if pop.is_empty() {
+            "No Kubernetes object was read: there is nothing to score.".to_string()
+        } else {
+            "No resource that a scored rule applies to was read.".to_string()
+        }
+    });
+    SecureScore {
+        overall,
+        unscored,
+        namespaces,
+        controls,
+    }
+}
+
+/// `100 × Σ weight × healthy / applicable ÷ Σ weight`, one decimal; `None` without
+/// controls.
+fn score_of(controls: &[ScoreControl]) -> Option<f64> {
+    let total: f64 = controls.iter().map(|c| c.weight).sum();
+    let got: f64 = controls
+        .iter()
+        .map(|c| c.weight * c.applicable.saturating_sub(c.unhealthy) as f64 / c.applicable as f64)
+        .sum();
+    (total > 0.0).then(|| round1(100.0 * got / total))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 fn round1(x: f64) -> f64 {
@@ -253,6 +336,14 @@ mod tests {
         let clean = score(GOOD);
         let mixed = score(&format!("{GOOD}{bad}"));
         assert!(mixed.overall < clean.overall, "{clean:?} vs {mixed:?}");
+        // Fixing every failing resource of every control gives 100.
+        let gain: f64 = mixed.controls.iter().map(|c| c.potential_increase).sum();
+        let overall = mixed.overall.unwrap();
+        assert!((overall + gain - 100.0).abs() < 0.2, "{overall} + {gain}");
+        let privileged = mixed.control("privileged").unwrap();
+        assert_eq!((privileged.applicable, privileged.unhealthy), (2, 1));
+        assert!(privileged.potential_increase > 0.0);
+        assert_eq!(mixed.unscored, None);
         let a = mixed
             .namespaces
             .iter()
@@ -266,5 +357,17 @@ mod tests {
         assert!(a.score > b.score, "{mixed:?}");
         assert_eq!(b.unhealthy, 1);
         assert!((0.0..=100.0).contains(&b.score));
+    }
+
+    #[test]
+    fn nothing_read_is_no_score_not_100() {
+        for input in ["", "{\"kind\": ", "apiVersion: v1\nkind: Pod\nmetadata: ["] {
+            let s = score(input);
+            assert_eq!(s.overall, None, "{input:?}");
+            assert!(s.unscored.as_deref().unwrap().contains("nothing to score"));
+            assert!(s.controls.is_empty());
+        }
+        // Negative control: one readable object is scored.
+        assert!(score(GOOD).overall.is_some());
     }
 }

@@ -267,6 +267,32 @@ impl<'p> Contexts<'p> {
     }
 }
 
+/// A priority factor (`ContainerVulnerabilities::context`) in words, for people:
+/// `exposedToInternet` → `exposed to the internet`. Unknown ids are returned as they are.
+pub fn context_label(id: &str) -> &str {
+    match id {
+        "exposedToInternet" => "exposed to the internet",
+        "privileged" => "privileged",
+        "canEscapeToHost" => "can escape to its node",
+        "hostNetwork" => "uses the node's network",
+        "hostPID" => "sees the node's processes",
+        "hostIPC" => "shares the node's inter-process communication",
+        "reachesClusterAdmin" => "reaches cluster-admin rights",
+        "readsKubeSystemSecrets" => "reads kube-system secrets",
+        "readsSecrets" => "reads secrets",
+        "onAttackPath" => "the entry of an attack path",
+        other => other,
+    }
+}
+
+/// How a priority is computed, in words; shown beside the priorities.
+pub const PRIORITY_FORMULA: &str = "Priority (0–100) = CVSS score × 10 × weight ÷ 3, at most 100. \
+The weight starts at 1 and adds 1 when the container is exposed to the internet and the \
+flaw is remotely exploitable (0.5 when it is not remote), 0.5 when it is privileged or can \
+reach its node, 0.5 when it is on an attack path, and 0.5 for a known exploited flaw (0.25 \
+for an exploit prediction score of 10% or more). Without a CVSS score, the severity stands \
+for it (critical 9, high 7.5, medium 5, low 2.5).";
+
 fn base_score(v: &Vulnerability) -> f64 {
     v.cvss_score.unwrap_or(match v.severity {
         Severity::Critical => 9.0,

@@ -547,3 +547,32 @@ fn scans_of_folders_are_not_image_scans() {
         ]
     );
 }
+
+#[test]
+fn every_priority_factor_has_words() {
+    // The ids `Contexts::of` can record; each reads as words, not as a camelCase id.
+    for id in [
+        "exposedToInternet",
+        "privileged",
+        "canEscapeToHost",
+        "hostNetwork",
+        "hostPID",
+        "hostIPC",
+        "reachesClusterAdmin",
+        "readsKubeSystemSecrets",
+        "readsSecrets",
+        "onAttackPath",
+    ] {
+        let words = super::context_label(id);
+        // Words: spaces between them, no camelCase.
+        let camel = words
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+        assert!(
+            !camel && (words.contains(' ') || id == "privileged"),
+            "{id} → {words}"
+        );
+    }
+    assert_eq!(super::context_label("somethingNew"), "somethingNew");
+}

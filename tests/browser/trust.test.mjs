@@ -1,0 +1,673 @@
+// Browser tests of the numbers an analyst must be able to trust (issue #17): files
+// keep their path, unreadable input has no score, compare tells a resource no longer
+// present from a fixed one and shows both snapshots' coverage, and the secure score
+// explains itself. Drives the built app (dist/) in Chromium with playwright-core and
+// checks every number against the CLI on the same files.
+//
+// Usage (from the repository root, after `trunk build --release` and building the CLI):
+//   node tests/browser/trust.test.mjs
+// Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
+// (default dist), CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
+
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
+const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
+const demoDir = path.join(repo, 'public/demo');
+const screenshots = path.join(here, 'screenshots');
+const subPath = '/trust/';
+const timeout = 60_000;
+
+class TestFailure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new TestFailure(message);
+}
+
+/** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
+function cliRun(args, { json = true } = {}) {
+  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
+  let stdout;
+  try {
+    stdout = execFileSync(cli, args, {
+      cwd: repo,
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+  return json ? JSON.parse(stdout) : stdout;
+}
+
+/** The regular files directly in `dir`, sorted. */
+function filesIn(dir) {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.md'))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function serveDist() {
+  check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release first`);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-trust-'));
+  const target = path.join(root, subPath);
+  fs.mkdirSync(target, { recursive: true });
+  fs.cpSync(dist, target, { recursive: true });
+  const port = await freePort();
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], {
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}${subPath}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return { base, root, server };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill();
+  throw new TestFailure(`the static server on port ${port} did not start`);
+}
+
+/** A fresh 1280×800 page that records foreign requests and errors. */
+async function openPage(browser, base, options = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: options.colorScheme || 'light',
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const origin = new URL(base).origin;
+  const problems = { foreign: [], pageErrors: [], consoleErrors: [] };
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    // The report test opens the CLI's report from a file: that is the page, not a request out.
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'file:') return;
+    if (url.origin !== origin) problems.foreign.push(request.url());
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.consoleErrors.push(m.text());
+  });
+  await page.goto(base);
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  return { context, page, problems };
+}
+
+function checkClean(problems, name) {
+  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
+  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
+  check(problems.consoleErrors.length === 0, `${name}: console errors: ${problems.consoleErrors.join(' | ')}`);
+}
+
+/** Waits until the analysis of exactly `files` input files is shown. */
+async function waitForAnalysis(page, files) {
+  await page.waitForFunction(
+    (n) => {
+      const app = document.querySelector('[data-testid="app"]');
+      return app && app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
+    },
+    files,
+    { timeout },
+  );
+}
+
+async function goTo(page, hash, selector) {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await page.waitForSelector(selector);
+}
+
+async function shownCounts(page) {
+  return page.$$eval('[data-testid^="count-"]', (cards) =>
+    Object.fromEntries(
+      cards.map((c) => [c.dataset.testid.slice('count-'.length), Number(c.textContent.replace(/[,\s]/g, ''))]),
+    ),
+  );
+}
+
+function equalCounts(actual, expected, context) {
+  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
+  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
+  check(
+    wrong.length === 0,
+    `${context}: counts differ from the CLI for ${wrong.map((k) => `${k} (app ${actual[k]}, CLI ${expected[k]})`).join(', ')}`,
+  );
+}
+
+async function text(page, selector) {
+  return ((await page.textContent(selector)) || '').replace(/\s+/g, ' ').trim();
+}
+
+async function number(page, selector) {
+  return Number((await text(page, selector)).replace(/[^\d]/g, ''));
+}
+
+async function screenshot(page, name, fullPage = false) {
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
+}
+
+// ---- Tests -------------------------------------------------------------------------
+
+async function testSameNameFiles({ page }) {
+  // The demo's top-level files, then its kube-system/ files: same names (pods.json,
+  // deployments.json, ...), another folder. The file picker gives names only.
+  const top = filesIn(demoDir);
+  const kubeSystem = filesIn(path.join(demoDir, 'kube-system'));
+  const both = cliRun(['analyze', ...[...top, ...kubeSystem].map((f) => path.relative(repo, f)), '--format', 'json']);
+  const topOnly = cliRun(['analyze', ...top.map((f) => path.relative(repo, f)), '--format', 'json']);
+  await page.setInputFiles('[data-testid="file-input"]', top);
+  await waitForAnalysis(page, top.length);
+  equalCounts(await shownCounts(page), topOnly.inventory.counts, 'top-level files');
+  await page.setInputFiles('[data-testid="file-input"]', kubeSystem);
+  // Both sets are kept: nothing of the first pick is dropped.
+  await waitForAnalysis(page, top.length + kubeSystem.length);
+  equalCounts(await shownCounts(page), both.inventory.counts, 'top-level and kube-system files');
+  const objects = both.inputs.reduce((n, i) => n + i.objects, 0);
+  const shownObjects = await number(page, '[data-testid="objects-read"]');
+  check(shownObjects === objects, `objects read: app ${shownObjects}, CLI ${objects}`);
+  check(
+    (await text(page, '[data-testid="secure-score"]')) === `${both.secureScore.overall.toFixed(1)}%`,
+    `secure score: ${await text(page, '[data-testid="secure-score"]')}, CLI ${both.secureScore.overall}`,
+  );
+  const notices = await text(page, '[data-testid="notices"]');
+  check(/pods\.json has the same name as a file already loaded/.test(notices), `no note on the kept pods.json: ${notices}`);
+  check(/pods\.json \(2\)/.test(notices), `the note does not say where the second pods.json is: ${notices}`);
+  const paths = await page.$$eval('[data-testid="input-row"]', (rows) => rows.map((r) => r.dataset.path));
+  check(paths.includes('pods.json') && paths.includes('pods.json (2)'), `inputs: ${paths.join(', ')}`);
+  await screenshot(page, 'trust-same-name-files');
+
+  // A true re-pick of the same file replaces it and says what changed.
+  await page.click('[data-testid="notices"] .banner-close');
+  const objectsOfKept = await number(page, '[data-testid="input-row"][data-path="pods.json (2)"] [data-testid="input-objects"]');
+  await page.setInputFiles('[data-testid="file-input"]', [path.join(demoDir, 'kube-system/pods.json')]);
+  await page.waitForSelector('[data-testid="notices"]');
+  await waitForAnalysis(page, top.length + kubeSystem.length);
+  const replaced = await text(page, '[data-testid="notices"]');
+  check(
+    replaced.includes('Replaced 1 file loaded before with the same path (pods.json (2))') &&
+      replaced.includes(`${objectsOfKept} objects before, ${objectsOfKept} now`),
+    `re-pick note: ${replaced}`,
+  );
+  equalCounts(await shownCounts(page), both.inventory.counts, 'after re-picking kube-system/pods.json');
+}
+
+async function testAllBroken({ page }) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-broken-'));
+  try {
+    const files = [
+      ['pods.json', '{"apiVersion": "v1", "kind": "List", "items": ['],
+      ['deployments.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: [\n'],
+    ].map(([name, body]) => {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, body);
+      return file;
+    });
+    const cliOut = cliRun(['analyze', ...files, '--format', 'json']);
+    check(cliOut.secureScore.overall === null, `CLI score of broken input: ${cliOut.secureScore.overall}`);
+    await page.setInputFiles('[data-testid="file-input"]', files);
+    await waitForAnalysis(page, files.length);
+    check((await text(page, '[data-testid="secure-score"]')) === 'No score', 'a score is shown for unreadable input');
+    check(
+      (await text(page, '[data-testid="unscored"]')) === cliOut.secureScore.unscored,
+      `the reason differs from the CLI's: ${await text(page, '[data-testid="unscored"]')}`,
+    );
+    const banner = await text(page, '[data-testid="input-banner"]');
+    check(banner.startsWith('Nothing was read from the input.'), `banner: ${banner}`);
+    // The banner is at the top of the page, above the drop zone.
+    const [bannerBox, zoneBox] = await Promise.all([
+      page.locator('[data-testid="input-banner"]').boundingBox(),
+      page.locator('[data-testid="drop-zone"]').boundingBox(),
+    ]);
+    check(bannerBox.y < zoneBox.y, 'the input banner is not above the page');
+    // Empty results would read as a clean cluster: they are not shown.
+    check((await page.locator('[data-testid="top-recommendations"], [data-testid="severity-summary"]').count()) === 0, 'result sections shown for unreadable input');
+    const exportClass = await page.getAttribute('[data-testid="export-report"]', 'class');
+    check(!exportClass.includes('btn-primary'), `Export report is the main action: ${exportClass}`);
+    await screenshot(page, 'trust-all-broken');
+    for (const [hash, selector] of [
+      ['#/recommendations', '[data-testid="recommendations-title"]'],
+      ['#/attack-paths', '.page-head'],
+      ['#/inventory', '.page-head'],
+      ['#/vulnerabilities', '.page-head'],
+    ]) {
+      await goTo(page, hash, selector);
+      const here = await text(page, '[data-testid="input-banner"]');
+      check(here.startsWith('Nothing was read'), `${hash}: no input banner (${here})`);
+    }
+    // Negative control: a readable file next to the broken ones gives a score and a
+    // warning (not an error) banner.
+    await goTo(page, '#/', '[data-testid="drop-zone"]');
+    await page.setInputFiles('[data-testid="file-input"]', [path.join(demoDir, 'namespaces.json')]);
+    await waitForAnalysis(page, files.length + 1);
+    check(/%$/.test(await text(page, '[data-testid="secure-score"]')), 'no score with a readable file');
+    const partial = await text(page, '[data-testid="input-banner"]');
+    check(partial.startsWith('2 files of 3 had errors.'), `partial banner: ${partial}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testCompareCoverage({ page }) {
+  // Baseline: the whole demo. Shown: only its kube-system/ folder, so the baseline has
+  // many more namespaces. Findings on their resources are not fixed.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-coverage-'));
+  try {
+    const baseline = path.join(tmp, 'baseline.json');
+    cliRun(['analyze', 'public/demo', '--format', 'json', '--quiet', '-o', baseline], { json: false });
+    const current = path.join(demoDir, 'kube-system');
+    const d = cliRun(['diff', baseline, path.relative(repo, current), '--format', 'json', '--quiet']);
+    check(d.coverage.shrank && d.coverage.missingNamespaces.length > 0, 'the CLI sees no loss of coverage');
+    check(d.findings.resourceGone.length > 0, 'the CLI finds no finding on a resource no longer present');
+    await page.setInputFiles('[data-testid="folder-input"]', current);
+    await waitForAnalysis(page, filesIn(current).length);
+    await goTo(page, '#/compare', '[data-testid="compare-title"]');
+    await page.setInputFiles('[data-testid="baseline-input"]', baseline);
+    await page.waitForSelector('[data-testid="coverage"]');
+    const shown = {
+      fixed: await number(page, '[data-testid="compare-fixed"]'),
+      gone: await number(page, '[data-testid="compare-gone"]'),
+      new: await number(page, '[data-testid="compare-new"]'),
+      unchanged: await number(page, '[data-testid="compare-unchanged"]'),
+      pathsGone: await number(page, '[data-testid="compare-paths-entry-gone"]'),
+    };
+    const want = {
+      fixed: d.findings.fixed.length,
+      gone: d.findings.resourceGone.length,
+      new: d.findings.new.length,
+      unchanged: d.findings.unchanged.length,
+      pathsGone: d.attackPaths.resourceGone.length,
+    };
+    check(JSON.stringify(shown) === JSON.stringify(want), `compare shows ${JSON.stringify(shown)}, portolan diff ${JSON.stringify(want)}`);
+    const warning = await text(page, '[data-testid="coverage-warning"]');
+    for (const ns of d.coverage.missingNamespaces) check(warning.includes(ns), `the warning does not name ${ns}: ${warning}`);
+    const row = async (id) =>
+      page.$eval(`[data-testid="${id}"]`, (tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/\D/g, ''))));
+    const namespaces = await row('coverage-namespaces');
+    check(
+      namespaces[0] === d.coverage.old.namespaces.length && namespaces[1] === d.coverage.new.namespaces.length,
+      `namespaces side by side: ${namespaces}, CLI ${d.coverage.old.namespaces.length} → ${d.coverage.new.namespaces.length}`,
+    );
+    const files = await row('coverage-files');
+    check(files[0] === d.coverage.old.files && files[1] === d.coverage.new.files, `files side by side: ${files}`);
+    const goneRows = await page.locator('[data-testid="gone-findings-row"]').count();
+    check(goneRows === Math.min(200, want.gone), `gone rows: ${goneRows}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'trust-compare-coverage');
+
+    // Negative control: the same snapshot as its own baseline has no warning.
+    const self = path.join(tmp, 'self.json');
+    cliRun(['analyze', path.relative(repo, current), '--format', 'json', '--quiet', '-o', self], { json: false });
+    await page.setInputFiles('[data-testid="baseline-input"]', self);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="coverage-warning"]'));
+    check((await number(page, '[data-testid="compare-gone"]')) === 0, 'resources gone against itself');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testScoreExplained({ page }) {
+  const a = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, a.inputs.length);
+  await page.click('[data-testid="score-explained"]');
+  await page.waitForSelector('[data-testid="score-explained-panel"][open]');
+  const controls = await page.$$eval('[data-testid="score-control"]', (rows) =>
+    rows.map((r) => ({
+      rule: r.dataset.rule,
+      failing: r.querySelector('[data-testid="score-control-failing"]').textContent.trim(),
+      points: Number(r.querySelector('[data-testid="score-control-points"]').textContent),
+      increase: r.querySelector('[data-testid="score-control-increase"]').textContent.trim(),
+    })),
+  );
+  check(controls.length === a.secureScore.controls.length, `${controls.length} controls shown, CLI ${a.secureScore.controls.length}`);
+  for (const c of a.secureScore.controls) {
+    const shown = controls.find((x) => x.rule === c.rule);
+    check(shown, `control ${c.rule} not shown`);
+    check(shown.failing === `${c.unhealthy} of ${c.applicable}`, `${c.rule}: ${shown.failing}`);
+    const want = c.potentialIncrease > 0 ? `+${c.potentialIncrease.toFixed(2)}` : '0';
+    check(shown.increase === want, `${c.rule}: increase ${shown.increase}, CLI ${want}`);
+  }
+  // The points add up to the score shown.
+  const sum = controls.reduce((n, c) => n + c.points, 0);
+  check(Math.abs(sum - a.secureScore.overall) < 0.1 * controls.length, `points add to ${sum}, score ${a.secureScore.overall}`);
+  await screenshot(page, 'trust-score-explained');
+  // Every recommendation shows its potential score increase.
+  await goTo(page, '#/recommendations', '[data-testid="recommendation-row"]');
+  const rows = await page.$$eval('[data-testid="recommendation-row"]', (rows) =>
+    rows.map((r) => [r.dataset.rule, r.querySelector('[data-testid="recommendation-increase"]').textContent.trim()]),
+  );
+  for (const [rule, increase] of rows) {
+    const c = a.secureScore.controls.find((x) => x.rule === rule);
+    const want = c ? (c.potentialIncrease > 0 ? `+${c.potentialIncrease.toFixed(2)}` : '0') : '—';
+    check(increase === want, `recommendation ${rule}: ${increase}, want ${want}`);
+  }
+}
+
+async function loadDemo(page) {
+  const demo = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  return demo;
+}
+
+/** The focused element's test id (or tag name). */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? el.dataset.testid || el.tagName.toLowerCase() : null;
+  });
+}
+
+async function testKeyboardExempt({ page }) {
+  // On a fresh page the first Tab stop is the skip link; it takes focus past the nav.
+  await page.keyboard.press('Tab');
+  check((await focused(page)) === 'skip-link', `first Tab stop: ${await focused(page)}`);
+  await page.keyboard.press('Enter');
+  check((await focused(page)) === 'main', `after the skip link: ${await focused(page)}`);
+  await page.keyboard.press('Tab');
+  const next = await page.evaluate(() => !document.activeElement.closest('nav'));
+  check(next, 'Tab after the skip link went back into the navigation');
+  await loadDemo(page);
+  // aria-current marks the active page, and only it.
+  await goTo(page, '#/recommendations/privileged', '[data-testid="exempt-resource"]');
+  const current = await page.$$eval('[aria-current="page"]', (els) => els.map((e) => e.dataset.testid));
+  check(JSON.stringify(current) === '["nav-recommendations"]', `aria-current on ${current}`);
+  // Keyboard only: focus the first Exempt button, open the dialog with Enter.
+  await page.focus('[data-testid="exempt-resource"]');
+  const opener = await page.evaluate(() => {
+    const el = document.activeElement;
+    el.dataset.opener = 'yes';
+    return el.dataset.testid;
+  });
+  check(opener === 'exempt-resource', `opener: ${opener}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  check((await focused(page)) === 'exempt-reason-input', `focus starts in ${await focused(page)}`);
+  // Tab cycles inside the dialog, both ways.
+  const seen = new Set();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    const inside = await page.evaluate(() => !!document.activeElement.closest('[data-testid="exempt-form"]'));
+    check(inside, `Tab ${i + 1} left the dialog for ${await focused(page)}`);
+    seen.add(await focused(page));
+  }
+  check(seen.has('exempt-save') && seen.has('exempt-scope'), `Tab visited ${[...seen]}`);
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Shift+Tab');
+    const inside = await page.evaluate(() => !!document.activeElement.closest('[data-testid="exempt-form"]'));
+    check(inside, `Shift+Tab ${i + 1} left the dialog`);
+  }
+  // Saving without a reason: the error is tied to the reason field, which gets focus.
+  await page.focus('[data-testid="exempt-save"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-problem"]');
+  const reason = await page.$eval('[data-testid="exempt-reason-input"]', (t) => ({
+    invalid: t.getAttribute('aria-invalid'),
+    describedBy: t.getAttribute('aria-describedby'),
+    focused: document.activeElement === t,
+  }));
+  const errorId = await page.getAttribute('[data-testid="exempt-problem"]', 'id');
+  check(reason.invalid === 'true' && reason.describedBy === errorId && reason.focused, `reason field: ${JSON.stringify(reason)}, error ${errorId}`);
+  await screenshot(page, 'trust-exempt-keyboard');
+  // Escape closes and focus returns to the opener.
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid="exempt-form"]', { state: 'detached' });
+  const back = await page.evaluate(() => document.activeElement?.dataset.opener);
+  check(back === 'yes', 'focus did not return to the Exempt button that opened the dialog');
+  // Type a reason with the keyboard and save: the exemption applies.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]');
+  await page.keyboard.type('Accepted for the test, keyboard only.');
+  // Back from the reason to the scope (the first control), then around to the Exempt
+  // button (the last).
+  await page.keyboard.press('Shift+Tab');
+  check((await focused(page)) === 'exempt-scope', `Shift+Tab from the reason: ${await focused(page)}`);
+  await page.keyboard.press('Shift+Tab');
+  check((await focused(page)) === 'exempt-save', `before saving, focus is on ${await focused(page)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="exempt-form"]', { state: 'detached' });
+  await page.waitForSelector('[data-testid="exempt-badge"]');
+  // The exemption records its category (risk accepted by default) and the day.
+  await goTo(page, '#/exemptions', '[data-testid="exemption-record"]');
+  const record = await text(page, '[data-testid="exemption-record"]');
+  check(/^Risk accepted · since \d{4}-\d{2}-\d{2}$/.test(record), `exemption record: ${record}`);
+  const stored = await page.evaluate(() => localStorage.getItem('portolan.exemptions'));
+  check(stored.includes('category: "riskAccepted"') && /created: "\d{4}-/.test(stored), `stored: ${stored}`);
+}
+
+/** WCAG contrast of two CSS colours `rgb(r, g, b)`. */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Text colour against the nearest opaque background, for the elements of `selector`. */
+async function contrasts(page, selector) {
+  return page.$$eval(selector, (els) =>
+    els.slice(0, 30).map((el) => {
+      let bg = 'rgba(0, 0, 0, 0)';
+      for (let n = el; n && bg.startsWith('rgba') && /, 0\)$/.test(bg); n = n.parentElement) bg = getComputedStyle(n).backgroundColor;
+      if (bg.startsWith('rgba') && /, 0\)$/.test(bg)) bg = getComputedStyle(document.body).backgroundColor;
+      return { text: el.textContent.trim().slice(0, 30), fg: getComputedStyle(el).color, bg };
+    }),
+  );
+}
+
+async function checkContrast(page, mode) {
+  const low = [];
+  for (const selector of ['h1', 'h2', '.page-sub', '.tile-label', '.tile-value', '.muted', 'td', 'th', '.nav-link', '.sev', 'a.section-link', '.btn']) {
+    for (const c of await contrasts(page, selector)) {
+      if (!c.text) continue;
+      const ratio = contrast(c.fg, c.bg);
+      if (ratio < 4.5) low.push(`${selector} "${c.text}" ${c.fg} on ${c.bg}: ${ratio.toFixed(2)}`);
+    }
+  }
+  check(low.length === 0, `${mode}: text below 4.5:1 contrast: ${low.slice(0, 8).join('; ')}`);
+}
+
+async function testDarkMode({ page }) {
+  // The system asks for dark: the page follows.
+  const demo = await loadDemo(page);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(bg, 'rgb(0, 0, 0)') < 2, `the page is not dark under a dark system setting: ${bg}`);
+  check((await page.getAttribute('[data-testid="theme-toggle"]', 'aria-pressed')) === 'true', 'the toggle does not show dark mode on');
+  await checkContrast(page, 'dark overview');
+  await screenshot(page, 'trust-dark-overview');
+  await goTo(page, '#/recommendations', '[data-testid="recommendation-row"]');
+  await checkContrast(page, 'dark recommendations');
+  await screenshot(page, 'trust-dark-recommendations');
+  await goTo(page, '#/attack-paths', '.page-head');
+  await screenshot(page, 'trust-dark-attack-paths');
+  // The severity colours are the report's: one scale.
+  const report = cliRun(['analyze', 'public/demo', '--format', 'html'], { json: false });
+  const scale = Object.fromEntries([...report.matchAll(/--sev-(\w+):(#[0-9a-f]{6});/g)].map((m) => [m[1], m[2]]));
+  check(Object.keys(scale).length === 5, `the report's scale: ${JSON.stringify(scale)}`);
+  const hex = (rgb) => `#${rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('')}`;
+  for (const [severity, colour] of Object.entries(scale)) {
+    const badge = await page.$(`.sev-${severity}`);
+    if (!badge) continue;
+    const shown = hex(await badge.evaluate((b) => getComputedStyle(b).backgroundColor));
+    check(shown === colour, `${severity} badge ${shown}, report ${colour}`);
+  }
+  // The toggle switches to light, is kept over a reload, and light passes too.
+  await page.click('[data-testid="theme-toggle"]');
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(contrast(light, 'rgb(0, 0, 0)') > 10, `the toggle did not switch to light: ${light}`);
+  await goTo(page, '#/', '[data-testid="drop-zone"]');
+  await page.reload();
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  check((await page.getAttribute('html', 'data-theme')) === 'light', 'the choice was not kept');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  await checkContrast(page, 'light overview');
+  await screenshot(page, 'trust-light-overview');
+}
+
+async function testEnforcementPreview({ page }) {
+  const demo = await loadDemo(page);
+  await goTo(page, '#/enforcement', '[data-testid="enforce-preview"]');
+  const preview = await text(page, '[data-testid="enforce-preview"]');
+  const rejecting = demo.enforcement.filter((n) => n.namespace !== 'kube-system' && n.restricted.length > 0);
+  check(rejecting.length > 0, 'the demo has no namespace restricted would reject');
+  const total = rejecting.reduce((n, ns) => n + ns.restricted.length, 0);
+  check(preview.includes(`enforce=restricted would reject ${total} workload`), `preview: ${preview}`);
+  for (const ns of rejecting) check(preview.includes(`${ns.namespace} (${ns.restricted.length})`), `preview misses ${ns.namespace}: ${preview}`);
+  // The demo cluster runs v1.30: nothing is pinned newer.
+  check(preview.includes("the cluster's own Kubernetes version, v1.30"), `preview: ${preview}`);
+  check(await page.isChecked('[data-testid="enforce-warn"]'), 'the download does not start as warn/audit although workloads would be rejected');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-labels"]')]);
+  const file = await download.path();
+  const yaml = fs.readFileSync(file, 'utf8');
+  check(!/version: v1\.3[1-9]|version: latest/.test(yaml), 'labels pin a version newer than the cluster');
+  check(/enforce-version: v1\.30/.test(yaml), 'labels do not pin v1.30');
+  // Warn/audit: no namespace is labelled to enforce a level that rejects its workloads.
+  for (const ns of rejecting) {
+    const doc = yaml.split('---').find((d) => d.includes(`name: "${ns.namespace}"`));
+    check(doc && !/enforce: restricted\n/.test(doc), `${ns.namespace} is enforced restricted: ${doc}`);
+  }
+  const [policy] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-policy"]')]);
+  const policyYaml = fs.readFileSync(await policy.path(), 'utf8');
+  check(/\(v1\.30\)/.test(policyYaml), 'the policy is not pinned to v1.30');
+  check(/validationActions: \[Warn, Audit\]/.test(policyYaml) && !/Deny\]/.test(policyYaml), 'the policy denies although warn/audit is the default');
+  await screenshot(page, 'trust-enforcement');
+}
+
+async function testUndoAndDeepLink({ page }) {
+  const demo = await loadDemo(page);
+  await page.click('[data-testid="clear"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="app"]').dataset.state === 'empty');
+  const message = await text(page, '[data-testid="undo-banner"]');
+  check(message.startsWith(`Cleared ${demo.inputs.length} files.`), `undo banner: ${message}`);
+  await page.click('[data-testid="undo"]');
+  await waitForAnalysis(page, demo.inputs.length);
+  check((await page.locator('[data-testid="undo-banner"]').count()) === 0, 'the undo banner stayed');
+  // A deep link opened afresh (as after a reload) says the files must be dropped again.
+  await page.goto(`${page.url().split('#')[0]}#/recommendations/privileged`);
+  await page.reload();
+  await page.waitForSelector('[data-testid="no-snapshot-reload"]');
+  const said = await text(page, '[data-testid="no-snapshot-reload"]');
+  check(/drop the snapshot's files again/.test(said), `deep link without data: ${said}`);
+}
+
+async function testReportCollapsed({ page }) {
+  // The CLI's report: each recommendation's findings collapsed to their counts, and
+  // the same score explanation as the app.
+  const a = cliRun(['analyze', 'public/demo', '--format', 'json']);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-report-'));
+  try {
+    const file = path.join(tmp, 'report.html');
+    cliRun(['analyze', 'public/demo', '--format', 'html', '--quiet', '-o', file], { json: false });
+    await page.goto(`file://${file}`);
+    const sections = await page.$$eval('#recommendations details.findings', (ds) =>
+      ds.map((d) => ({ open: d.open, summary: d.querySelector('summary').textContent.trim(), rule: d.closest('[id^="rule-"]').id.slice(5) })),
+    );
+    check(sections.length === a.recommendations.length, `${sections.length} collapsible sections, ${a.recommendations.length} recommendations`);
+    for (const r of a.recommendations) {
+      const s = sections.find((x) => x.rule === r.rule);
+      check(s && !s.open, `${r.rule}: not collapsed`);
+      check(s.summary.startsWith(`${r.findings.length} findings on ${r.affected} affected resources`), `${r.rule}: ${s.summary}`);
+    }
+    const explained = await page.textContent('#summary details.explain');
+    check(explained.includes(`here ${a.secureScore.controls.length} rules`), `report score explanation: ${explained}`);
+    const increase = await page.textContent('#rule-privileged');
+    const c = a.secureScore.controls.find((x) => x.rule === 'privileged');
+    check(increase.includes(`Potential score increase: +${c.potentialIncrease.toFixed(2)}`), 'the report does not give the potential score increase');
+    // Printing opens them all.
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    check((await page.$$eval('details', (ds) => ds.every((d) => d.open))), 'printing leaves sections collapsed');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const tests = [
+  ['same-name files from two folders are both kept', testSameNameFiles],
+  ['all-broken input has no score and a banner on every page', testAllBroken],
+  ['compare with a baseline of more namespaces', testCompareCoverage],
+  ['the secure score explains itself', testScoreExplained],
+  ['keyboard-only use of the exempt dialog', testKeyboardExempt],
+  ['dark mode follows the system, toggles, and shares the report scale', testDarkMode, { colorScheme: 'dark' }],
+  ['enforcement previews rejections and pins the cluster version', testEnforcementPreview],
+  ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
+  ['the report collapses recommendations to their counts and explains the score', testReportCollapsed],
+];
+
+async function main() {
+  const { base, root, server } = await serveDist();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const results = [];
+  try {
+    for (const [name, run, options = {}] of tests) {
+      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
+      const started = Date.now();
+      const session = await openPage(browser, base, options);
+      try {
+        await run(session);
+        checkClean(session.problems, name);
+        results.push({ name, ok: true, ms: Date.now() - started });
+      } catch (error) {
+        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
+        results.push({ name, ok: false, ms: Date.now() - started, message });
+        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`, true).catch(() => {});
+      } finally {
+        await session.context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  console.log(`\nPortolan trust tests (${base})`);
+  for (const r of results) {
+    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
+    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(`trust tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
+  process.exit(1);
+});
