@@ -121,6 +121,14 @@ await run('the Alerts page shows the CLI alerts of the demo', async (page) => {
   // The overview card.
   const total = (await page.textContent('[data-testid="alerts-card-total"]')).trim();
   check(Number(total) === analysis.alerts.length, `overview card says ${total}, the CLI ${analysis.alerts.length}`);
+  // Audit events are not objects of the snapshot: the tile counts them apart.
+  const isLog = (i) => i.format === 'audit-log';
+  const objects = analysis.inputs.filter((i) => !isLog(i)).reduce((n, i) => n + i.objects, 0);
+  const events = analysis.inputs.filter(isLog).reduce((n, i) => n + i.objects, 0);
+  const shown = Number((await page.textContent('[data-testid="objects-read"]')).replace(/\D/g, ''));
+  check(events > 0 && shown === objects, `objects read: app ${shown}, CLI ${objects} (+${events} audit events)`);
+  const note = await page.textContent('[data-testid="objects-note"]');
+  check(note.includes(`${events} audit events`), `objects note: ${note}`);
   await goTo(page, '#/alerts', '[data-testid="alert-list"]');
   const rows = await page.$$eval('[data-testid="alert-row"]', (trs) => trs.map((tr) => tr.dataset.type));
   check(

@@ -204,13 +204,23 @@ fn Summary() -> impl IntoView {
     let stats = move || {
         state.analysis.with(|a| {
             a.as_ref().map(|a| {
-                let objects: usize = a.inputs.iter().map(|i| i.objects).sum();
+                // Audit events are counted apart: they are not objects of the snapshot.
+                let audit = |i: &&portolan_engine::analysis::InputReport| {
+                    i.format == portolan_engine::ingest::InputFormat::AuditLog
+                };
+                let objects: usize = a
+                    .inputs
+                    .iter()
+                    .filter(|i| !audit(i))
+                    .map(|i| i.objects)
+                    .sum();
+                let events: usize = a.inputs.iter().filter(audit).map(|i| i.objects).sum();
                 let errors = a
                     .diagnostics()
                     .filter(|d| d.level == portolan_engine::source::Level::Error)
                     .count();
                 let inventory: usize = a.inventory.counts.values().sum();
-                (a.inputs.len(), objects, errors, inventory)
+                (a.inputs.len(), objects, errors, inventory, events)
             })
         })
     };
@@ -289,10 +299,16 @@ fn Summary() -> impl IntoView {
                 // Reconciles this count with the inventory's, which also counts what is
                 // derived from the objects (containers, images, users, groups).
                 <div class="muted tile-note" data-testid="objects-note">
-                    {move || stats().map(|s| format!(
-                        "Inventory: {} resources, with the containers and images derived from them",
-                        thousands(s.3),
-                    ))}
+                    {move || stats().map(|s| {
+                        let mut note = format!(
+                            "Inventory: {} resources, with the containers and images derived from them",
+                            thousands(s.3),
+                        );
+                        if s.4 > 0 {
+                            note.push_str(&format!("; and {} audit events", thousands(s.4)));
+                        }
+                        note
+                    })}
                 </div>
             </div>
             <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0)>
