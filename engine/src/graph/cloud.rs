@@ -66,9 +66,22 @@ pub(super) fn build(b: &mut Builder) {
             links.push((ns.clone(), name.clone(), *role, trust));
         }
     }
+    let units = std::mem::take(&mut b.units);
     for (ns, name, role, trust) in links {
         let sa = super::identity::service_account(b, &ns, &name);
         let node = role_node(b, role);
+        // The EKS webhook mounts the web identity token into the account's pods even
+        // when the Kubernetes token is not mounted: their containers reach the role
+        // directly (with the token mounted they already act as the account).
+        let mut from = vec![sa];
+        for (ui, unit) in units.iter().enumerate() {
+            if unit.namespace == ns
+                && unit.spec.service_account() == name
+                && !super::identity::token_mounted(inv, unit)
+            {
+                from.extend(b.g.units[ui].containers.iter().copied());
+            }
+        }
         let detail = if trust.any_account {
             format!(
                 " through IRSA (its trust policy accepts any service account of {})",
@@ -89,15 +102,17 @@ pub(super) fn build(b: &mut Builder) {
                     .to_string(),
             ),
         };
-        match assumption {
-            None => {
-                b.g.technique(sa, node, EdgeKind::CLOUD_IDENTITY_ASSUME, detail, None);
-            }
-            Some(why) => {
-                b.g.possible(sa, node, EdgeKind::CLOUD_IDENTITY_ASSUME, detail, None, why);
-            }
+        for from in from {
+            let kind = EdgeKind::CLOUD_IDENTITY_ASSUME;
+            match &assumption {
+                None => b.g.technique(from, node, kind, detail.clone(), None),
+                Some(why) => {
+                    b.g.possible(from, node, kind, detail.clone(), None, why.clone())
+                }
+            };
         }
     }
+    b.units = units;
 }
 
 /// The node of a role, with its ARN and what it grants; a target when it grants

@@ -1053,7 +1053,7 @@ impl EdgeKind {
                 name: "CLOUD_IDENTITY_ASSUME",
                 technique: true,
                 traversable: true,
-                description: "A service account assumes an AWS IAM role through IRSA: the EKS pod identity webhook gives its pods a web identity token the role's trust policy accepts.",
+                description: "A service account assumes an AWS IAM role through IRSA: the EKS pod identity webhook gives its pods a web identity token the role's trust policy accepts. The token is mounted even where the Kubernetes token is not, so such pods' containers assume the role directly.",
                 precondition: "The service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it. Only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply.",
                 mitre: &["T1078.004"],
                 removed_by: &[],

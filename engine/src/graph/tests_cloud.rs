@@ -268,6 +268,32 @@ fn attack_path_ends_in_the_cloud() {
         .map(|p| p.title.as_str())
         .collect();
     assert_eq!(cloud.len(), 1, "{cloud:?}");
+    // Without the Kubernetes token, the webhook's web identity token still reaches it.
+    let no_token = pod.replace(
+        "  serviceAccountName: api\n",
+        "  serviceAccountName: api\n  automountServiceAccountToken: false\n",
+    );
+    assert_ne!(no_token, pod);
+    let k8s = format!("{}{no_token}", sa("shop", "api", "app"));
+    let g2 = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("k.yaml", k8s),
+    ]);
+    let direct: Vec<String> = techniques(&g2)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_IDENTITY_ASSUME"))
+        .collect();
+    assert_eq!(direct.len(), 2, "{direct:?}");
+    assert!(
+        direct.iter().any(|t| t.starts_with("container:")),
+        "{direct:?}"
+    );
+    assert!(g2
+        .attack_paths(&assume_breach())
+        .paths
+        .iter()
+        .any(|p| p.target == Target::CloudIdentity));
     assert!(
         cloud[0].ends_with(
             "assume AWS IAM role app with access to S3 data and KMS decryption (conditional)"
