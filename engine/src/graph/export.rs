@@ -7,6 +7,8 @@
 //! the source kind `Portolan` second; properties are flat strings, numbers and
 //! booleans, as OpenGraph requires.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -34,6 +36,9 @@ pub struct ExportNode {
     /// Target classes the node belongs to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<super::Target>,
+    /// Facts of nodes that stand for no Kubernetes object (a cloud role's `arn`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,6 +81,7 @@ impl SecurityGraph {
                     label: n.label(),
                     resource: n.resource.clone(),
                     targets: n.targets().collect(),
+                    properties: n.properties.clone(),
                 }
             })
             .collect();
@@ -116,6 +122,9 @@ impl GraphExport {
                 }
                 if let Some(r) = &n.resource {
                     props.insert("k8s_kind".into(), json!(r.kind));
+                }
+                for (k, v) in &n.properties {
+                    props.insert(k.clone(), json!(v));
                 }
                 if !n.targets.is_empty() {
                     let targets: Vec<&str> = n.targets.iter().map(|t| t.label()).collect();

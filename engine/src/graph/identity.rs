@@ -112,6 +112,7 @@ pub(super) fn build(b: &mut Builder) {
     super::grants::permission_sets(b);
     super::kubelet::build(b);
     memberships(b);
+    super::cloud::build(b);
 }
 
 pub(super) fn service_account(b: &mut Builder, namespace: &str, name: &str) -> NodeIndex {

@@ -36,6 +36,7 @@
 //! application) carry the assumption on the edge, and paths through them say so.
 
 mod build;
+mod cloud;
 mod export;
 mod grants;
 mod identity;
@@ -46,8 +47,10 @@ pub mod paths;
 mod tests;
 #[cfg(test)]
 mod tests_access;
+#[cfg(test)]
+mod tests_cloud;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -181,7 +184,7 @@ impl NodeKind {
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
-            NodeKind::CloudIdentity => "A cloud identity (IAM role, managed identity) a workload can assume. Placeholder: cloud inputs fill it in a later release.",
+            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `arn`, `access`, `grantedBy`). A target when its policies grant administrator access (`*` on `*`, unconditional, no Deny) or data access (S3 objects, Secrets Manager secrets, SSM parameters, KMS decryption).",
         }
     }
 }
@@ -245,6 +248,9 @@ pub struct Node {
     pub resource: Option<ResourceRef>,
     /// Target classes this node belongs to (bit set over [`Target`]).
     targets: u8,
+    /// Facts about nodes that stand for no Kubernetes object (a cloud identity's ARN
+    /// and access), by name.
+    pub properties: BTreeMap<String, String>,
 }
 
 impl Node {
@@ -287,6 +293,9 @@ impl Node {
             NodeKind::PermissionSet => self.name.clone(),
             NodeKind::Secret => format!("Secret {qualified}"),
             NodeKind::Volume => format!("hostPath volume {}", self.name),
+            NodeKind::CloudIdentity if self.id.starts_with(cloud::AWS_ROLE_PREFIX) => {
+                format!("AWS IAM role {}", self.name)
+            }
             _ => format!("{} {qualified}", self.kind.name()),
         }
     }
@@ -399,6 +408,7 @@ impl SecurityGraph {
             name,
             resource: None,
             targets: 0,
+            properties: BTreeMap::new(),
         });
         self.ids.insert(id, i);
         i
@@ -566,6 +576,7 @@ edge_kinds!(
     NODE_TOKEN_REQUEST,
     NODE_SECRET_READ,
     ADMIN_EQUIVALENT,
+    CLOUD_IDENTITY_ASSUME,
 );
 
 impl EdgeKind {
@@ -1037,6 +1048,17 @@ impl EdgeKind {
                 removed_by: &["clusterAdminBinding"],
                 exploitability: 1.0,
                 sentence: "{from} is equivalent to {to}.",
+            },
+            CLOUD_IDENTITY_ASSUME => &EdgeInfo {
+                name: "CLOUD_IDENTITY_ASSUME",
+                technique: true,
+                traversable: true,
+                description: "A service account assumes an AWS IAM role through IRSA: the EKS pod identity webhook gives its pods a web identity token the role's trust policy accepts. The token is mounted even where the Kubernetes token is not, so such pods' containers assume the role directly.",
+                precondition: "The service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it. Only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply.",
+                mitre: &["T1078.004"],
+                removed_by: &[],
+                exploitability: 1.0,
+                sentence: "{from} assumes {to}{detail}.",
             },
         }
     }

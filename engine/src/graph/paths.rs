@@ -856,6 +856,12 @@ impl SecurityGraph {
             }
             (Target::KubeSystemSecrets, _) => "read kube-system's secrets".to_string(),
             (Target::Secrets, Some(n)) => format!("read the secrets of namespace {}", n.name),
+            (Target::CloudIdentity, Some(n)) if n.kind == NodeKind::CloudIdentity => {
+                match n.properties.get("access") {
+                    Some(access) => format!("assume {} with {access}", n.label()),
+                    None => format!("assume {}", n.label()),
+                }
+            }
             (t, _) => format!("reach {}", t.label()),
         };
         // An escape already says the node is taken.

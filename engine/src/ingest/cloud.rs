@@ -75,6 +75,11 @@ pub(super) fn eks(doc: &str) -> Result<Option<ManagedCluster>, serde_json::Error
         encrypted_resources: Some(encrypted_resources.unwrap_or_default()),
         authentication_mode: c.access_config.and_then(|a| a.authentication_mode),
         private_endpoint: vpc.endpoint_private_access,
+        oidc_issuer: c
+            .identity
+            .and_then(|i| i.oidc)
+            .map(|o| o.issuer)
+            .unwrap_or_default(),
         source: Default::default(),
         ..Default::default()
     }))
@@ -184,6 +189,20 @@ struct EksCluster {
     logging: Option<EksLogging>,
     access_config: Option<EksAccessConfig>,
     encryption_config: Option<Vec<EksEncryptionConfig>>,
+    identity: Option<EksIdentity>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct EksIdentity {
+    oidc: Option<EksOidc>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct EksOidc {
+    #[serde(deserialize_with = "lenient_string")]
+    issuer: String,
 }
 
 #[derive(Default, Deserialize)]

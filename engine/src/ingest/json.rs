@@ -16,7 +16,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::scan::{self, ScanKind};
-use super::{classify_format, cloud, item_path, InputFormat, Object, Parsed, ServerVersion};
+use super::{
+    aws_iam, classify_format, cloud, item_path, InputFormat, Object, Parsed, ServerVersion,
+};
 use crate::ingest::Body;
 use crate::model::cluster::ManagedCluster;
 use crate::model::meta::{lenient_string, ObjectMeta};
@@ -106,6 +108,38 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                         line: index.locate(start).0,
                     },
                 });
+            }
+            Ok(top) if top.aws_iam && !top.kind => {
+                let doc = &text[start..doc_end];
+                let at = index.locate(start);
+                let mut diagnostics = Vec::new();
+                match aws_iam::read(path, doc, at, &mut diagnostics) {
+                    Ok(export) => push(
+                        parsed,
+                        Object {
+                            api_version: String::new(),
+                            kind: "AWS IAM authorization details".into(),
+                            metadata: ObjectMeta::default(),
+                            body: Body::AwsIam(Box::new(export)),
+                        },
+                        path,
+                        &index,
+                        start,
+                    ),
+                    Err(e) => {
+                        let (l, c) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                        parsed.diagnostics.push(Diagnostic::error(
+                            path,
+                            l,
+                            c,
+                            format!(
+                                "`aws iam get-account-authorization-details` output skipped: {}",
+                                strip_position(&e.to_string())
+                            ),
+                        ));
+                    }
+                }
+                parsed.diagnostics.extend(diagnostics);
             }
             // Before `kind`: `az aks show` output has a `kind` of its own (`Base`).
             Ok(top) if top.aks || (top.eks && !top.kind) => {
@@ -270,6 +304,8 @@ struct Top {
     eks: bool,
     /// A top-level `type` of `Microsoft.ContainerService/ManagedClusters`: `az aks show`.
     aks: bool,
+    /// The lists of `aws iam get-account-authorization-details`.
+    aws_iam: bool,
     /// Keys of a Trivy or Grype report.
     scan: Option<ScanKind>,
 }
@@ -331,6 +367,10 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "cluster" => {
                     map.next_value::<IgnoredAny>()?;
                     top.eks = true;
+                }
+                k if aws_iam::KEYS.contains(&k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.aws_iam = true;
                 }
                 "SchemaVersion" | "ArtifactName" | "Results" if top.scan.is_none() => {
                     map.next_value::<IgnoredAny>()?;

@@ -3,7 +3,8 @@
 //! The format of each input is detected from its content, never its name: JSON
 //! (`kubectl get -o json` Lists, single objects, concatenated or line-delimited
 //! objects, `kubectl version -o json`, managed-cluster metadata from `aws eks
-//! describe-cluster` and `az aks show`; image scan reports from Trivy and Grype, see
+//! describe-cluster` and `az aks show`, IAM roles and policies from `aws iam
+//! get-account-authorization-details` (see [`aws_iam`]); image scan reports from Trivy and Grype, see
 //! [`scan`]), YAML (multi-document manifests, `-o yaml`
 //! Lists), or something we cannot read (binary, empty, unrecognised).
 //!
@@ -12,6 +13,7 @@
 //! object in a 50,000-object List costs one diagnostic.
 
 pub mod audit;
+mod aws_iam;
 mod cloud;
 pub mod component_config;
 mod json;
@@ -60,6 +62,8 @@ pub enum InputFormat {
     EksCluster,
     /// `az aks show` (JSON): an AKS cluster's configuration.
     AksCluster,
+    /// `aws iam get-account-authorization-details` (JSON): IAM roles and policies.
+    AwsIam,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
     TrivyJson,
     /// A Kubernetes API server audit log: audit.k8s.io events, or an AKS, EKS or GKE
@@ -86,6 +90,7 @@ impl InputFormat {
             InputFormat::SnapshotInfo => "collect.sh snapshot info",
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
+            InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::TrivyJson => "Trivy JSON",
             InputFormat::AuditLog => "Kubernetes audit log",
             InputFormat::GrypeJson => "Grype JSON",
@@ -227,6 +232,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
     let format = match (&obj.body, yaml) {
         (Body::KubeConfig { .. }, _) => InputFormat::KubectlConfig,
         (Body::SnapshotInfo { .. }, _) => InputFormat::SnapshotInfo,
+        (Body::AwsIam(_), _) => InputFormat::AwsIam,
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,

@@ -112,6 +112,8 @@ pub enum Body {
     },
     /// `aws eks describe-cluster` / `az aks show` output (read by `ingest::cloud`).
     ManagedCluster(Box<crate::model::cluster::ManagedCluster>),
+    /// `aws iam get-account-authorization-details` output (read by `ingest::aws_iam`).
+    AwsIam(Box<crate::model::cloud::AwsIamExport>),
     /// The `snapshot.json` that `collect.sh` writes: when the snapshot was taken.
     SnapshotInfo {
         collected_at: String,

@@ -123,6 +123,9 @@ pub struct ManagedCluster {
     pub upgrade_channel: Option<String>,
     /// AKS agent pools whose nodes get a public IP (`enableNodePublicIp`), by name.
     pub public_node_pools: Vec<String>,
+    /// EKS `identity.oidc.issuer` (`https://oidc.eks.REGION.amazonaws.com/id/ID`): the
+    /// OIDC provider IRSA trust policies name.
+    pub oidc_issuer: String,
     pub source: Source,
 }
 

@@ -8,6 +8,7 @@
 //! the [`crate::Analysis`].
 
 pub mod bootstrap;
+pub mod cloud;
 pub mod cluster;
 pub mod credentials;
 pub mod flags;
@@ -96,6 +97,8 @@ pub struct Inventory {
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
+    /// AWS IAM exports (`aws iam get-account-authorization-details`), in input order.
+    pub aws_iam: Vec<cloud::AwsIamExport>,
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
@@ -358,6 +361,10 @@ impl Inventory {
                 .kubeconfigs
                 .push((current_context, contexts, clusters, source)),
             Body::SnapshotInfo { collected_at } => self.snapshot_times.push((collected_at, source)),
+            Body::AwsIam(mut export) => {
+                export.source = source;
+                self.aws_iam.push(*export);
+            }
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
                 self.managed_clusters.push(*cluster);

@@ -1,0 +1,270 @@
+//! Where the graph leaves the cluster: service accounts that assume AWS IAM roles
+//! through IRSA (IAM roles for service accounts), and what those roles may do.
+//!
+//! A link needs both sides: the service account's `eks.amazonaws.com/role-arn`
+//! annotation, and a role of an IAM export (`aws iam get-account-authorization-details`)
+//! with that ARN whose trust policy lets the cluster's OIDC provider's tokens for this
+//! account assume it. The role becomes a `CloudIdentity` node, a target when its
+//! policies grant administrator or data access (see [`crate::model::cloud`]).
+
+use std::collections::BTreeMap;
+
+use super::build::Builder;
+use super::{EdgeKind, NodeKind, Target};
+use crate::model::cloud::{glob, AwsRole, Statement};
+use crate::model::cluster::Provider;
+
+/// Prefix of the id of an AWS IAM role node (`aws-role:ARN`).
+pub(super) const AWS_ROLE_PREFIX: &str = "aws-role:";
+
+/// The service account annotation IRSA reads.
+const ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
+const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
+
+/// How a trust policy lets one service account in.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Trust {
+    /// The OIDC provider (`oidc.eks.REGION.amazonaws.com/id/ID`) it trusts.
+    pub provider: String,
+    /// Whether the provider is the cluster's (known from its EKS metadata).
+    pub confirmed: bool,
+    /// Conditions the snapshot cannot evaluate, or a conditional Deny.
+    pub conditional: bool,
+    /// No `:sub` condition: every service account of the cluster may assume it.
+    pub any_account: bool,
+}
+
+pub(super) fn build(b: &mut Builder) {
+    let inv = b.inv;
+    if inv.aws_iam.is_empty() {
+        return;
+    }
+    let mut roles: BTreeMap<&str, &AwsRole> = BTreeMap::new();
+    for export in &inv.aws_iam {
+        for role in &export.roles {
+            roles.entry(role.arn.as_str()).or_insert(role);
+        }
+    }
+    let issuers: Vec<String> = inv
+        .clusters
+        .iter()
+        .filter_map(|c| c.cloud.as_ref())
+        .filter(|m| m.provider == Provider::Eks && !m.oidc_issuer.is_empty())
+        .map(|m| provider_of(&m.oidc_issuer))
+        .collect();
+    let mut links = Vec::new();
+    for sa in &inv.service_accounts {
+        let Some(arn) = sa.metadata.annotations.get(ROLE_ANNOTATION) else {
+            continue;
+        };
+        let Some(role) = roles.get(arn.trim()) else {
+            continue;
+        };
+        let (ns, name) = (&sa.metadata.namespace, &sa.metadata.name);
+        if let Some(trust) = irsa_trust(role, &issuers, ns, name) {
+            links.push((ns.clone(), name.clone(), *role, trust));
+        }
+    }
+    let units = std::mem::take(&mut b.units);
+    for (ns, name, role, trust) in links {
+        let sa = super::identity::service_account(b, &ns, &name);
+        let node = role_node(b, role);
+        // The EKS webhook mounts the web identity token into the account's pods even
+        // when the Kubernetes token is not mounted: their containers reach the role
+        // directly (with the token mounted they already act as the account).
+        let mut from = vec![sa];
+        for (ui, unit) in units.iter().enumerate() {
+            if unit.namespace == ns
+                && unit.spec.service_account() == name
+                && !super::identity::token_mounted(inv, unit)
+            {
+                from.extend(b.g.units[ui].containers.iter().copied());
+            }
+        }
+        let detail = if trust.any_account {
+            format!(
+                " through IRSA (its trust policy accepts any service account of {})",
+                trust.provider
+            )
+        } else {
+            " through IRSA (its trust policy names this service account)".to_string()
+        };
+        let assumption = match (trust.confirmed, trust.conditional) {
+            (true, false) => None,
+            (false, _) => Some(format!(
+                "possible — the trust policy names OIDC provider {}, and the cluster's issuer \
+                 is unknown (no `aws eks describe-cluster` among the inputs)",
+                trust.provider
+            )),
+            (true, true) => Some(
+                "possible — the trust policy has conditions the snapshot cannot evaluate"
+                    .to_string(),
+            ),
+        };
+        for from in from {
+            let kind = EdgeKind::CLOUD_IDENTITY_ASSUME;
+            match &assumption {
+                None => b.g.technique(from, node, kind, detail.clone(), None),
+                Some(why) => {
+                    b.g.possible(from, node, kind, detail.clone(), None, why.clone())
+                }
+            };
+        }
+    }
+    b.units = units;
+}
+
+/// The node of a role, with its ARN and what it grants; a target when it grants
+/// administrator or data access.
+fn role_node(b: &mut Builder, role: &AwsRole) -> petgraph::graph::NodeIndex {
+    let id = format!("{AWS_ROLE_PREFIX}{}", role.arn);
+    let exists = b.g.find(&id).is_some();
+    let i = b.g.node_or(id, || {
+        (NodeKind::CloudIdentity, String::new(), role.name.clone())
+    });
+    if exists {
+        return i;
+    }
+    let access = role.access();
+    let props = &mut b.g.graph[i].properties;
+    props.insert("provider".into(), "AWS".into());
+    props.insert("arn".into(), role.arn.clone());
+    if let Some(phrase) = access.phrase() {
+        props.insert("access".into(), phrase);
+        let mut by: Vec<&str> = access
+            .data
+            .iter()
+            .flat_map(|(_, g)| g.granted_by.iter().map(String::as_str))
+            .collect();
+        if access.admin {
+            by.clear();
+            by.extend(role.policies.iter().map(|p| p.name.as_str()));
+        }
+        by.sort();
+        by.dedup();
+        props.insert("grantedBy".into(), by.join(", "));
+        b.g.mark_target(i, Target::CloudIdentity);
+    }
+    i
+}
+
+/// `oidc.eks.REGION.amazonaws.com/id/ID` from an issuer URL or a provider ARN.
+fn provider_of(issuer: &str) -> String {
+    let s = issuer.trim();
+    let s = s.split_once(":oidc-provider/").map_or(s, |(_, p)| p);
+    let s = s.strip_prefix("https://").unwrap_or(s);
+    s.trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Whether `role`'s trust policy lets service account `ns/name` assume it with a token
+/// of one of `issuers` (any EKS provider, unconfirmed, when no issuer is known).
+pub(super) fn irsa_trust(
+    role: &AwsRole,
+    issuers: &[String],
+    ns: &str,
+    name: &str,
+) -> Option<Trust> {
+    let subject = format!("system:serviceaccount:{ns}:{name}");
+    let statements = &role.trust.statements;
+    let mut best: Option<Trust> = None;
+    for s in statements.iter().filter(|s| s.allow) {
+        let Some(provider) = federated_provider(s, issuers) else {
+            continue;
+        };
+        let Some((any_account, mut conditional)) = conditions_admit(s, &provider, &subject) else {
+            continue;
+        };
+        // An explicit Deny for the same token cancels the Allow.
+        let mut denied = false;
+        for d in statements
+            .iter()
+            .filter(|d| !d.allow && d.covers_action(WEB_IDENTITY))
+        {
+            let names = d.principals.contains_key("*")
+                || d.principals.is_empty()
+                || federated_provider(d, std::slice::from_ref(&provider)).is_some();
+            if !names {
+                continue;
+            }
+            match conditions_admit(d, &provider, &subject) {
+                Some((_, false)) => denied = true,
+                Some((_, true)) => conditional = true,
+                None => {}
+            }
+        }
+        if denied {
+            continue;
+        }
+        let trust = Trust {
+            confirmed: !issuers.is_empty(),
+            provider,
+            conditional,
+            any_account,
+        };
+        // Prefer an unconditional way in.
+        if best
+            .as_ref()
+            .is_none_or(|b| b.conditional && !trust.conditional)
+        {
+            best = Some(trust);
+        }
+    }
+    best
+}
+
+/// The EKS OIDC provider a statement's `Federated` principal names, when it may issue
+/// `sts:AssumeRoleWithWebIdentity` and is one of `issuers` (any EKS one when empty).
+fn federated_provider(s: &Statement, issuers: &[String]) -> Option<String> {
+    if !s.covers_action(WEB_IDENTITY) {
+        return None;
+    }
+    s.principals
+        .get("Federated")
+        .into_iter()
+        .flatten()
+        .map(|p| provider_of(p))
+        .find(|p| {
+            if issuers.is_empty() {
+                p.starts_with("oidc.eks.")
+            } else {
+                issuers.contains(p)
+            }
+        })
+}
+
+/// Whether a statement's conditions admit the token of `subject` from `provider`:
+/// `Some((no sub condition, conditional))`, `None` when a condition rules it out.
+fn conditions_admit(s: &Statement, provider: &str, subject: &str) -> Option<(bool, bool)> {
+    let mut any_account = true;
+    let mut conditional = false;
+    for c in &s.conditions {
+        let key = c.key.to_ascii_lowercase();
+        let op = c.operator.as_str();
+        let (equals, like) = (op.ends_with("StringEquals"), op.ends_with("StringLike"));
+        let claim = key.strip_prefix(provider).and_then(|k| k.strip_prefix(':'));
+        let value = match claim {
+            Some("sub") => {
+                any_account = false;
+                subject
+            }
+            Some("aud") => "sts.amazonaws.com",
+            _ => {
+                conditional = true;
+                continue;
+            }
+        };
+        let matched = if equals {
+            c.values.iter().any(|v| v == value)
+        } else if like {
+            c.values.iter().any(|v| glob(v, value))
+        } else {
+            conditional = true;
+            continue;
+        };
+        if !matched {
+            return None;
+        }
+    }
+    Some((any_account, conditional))
+}

@@ -1,0 +1,365 @@
+//! IRSA: service accounts that assume AWS IAM roles, from inputs in the formats the AWS
+//! CLI writes (`aws iam get-account-authorization-details`, `aws eks describe-cluster`),
+//! with negative controls that must give no link.
+
+use super::tests::{assume_breach, techniques};
+use super::{EdgeKind, SecurityGraph, Target};
+use crate::ingest::{parse_file, InputFile, InputFormat};
+use crate::model::Inventory;
+
+const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/ABC123";
+const OTHER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/OTHER9";
+
+fn eks() -> String {
+    format!(
+        r#"{{"cluster": {{"name": "prod", "arn": "arn:aws:eks:eu-west-1:111122223333:cluster/prod",
+        "version": "1.30", "endpoint": "https://ABC123.gr7.eu-west-1.eks.amazonaws.com",
+        "identity": {{"oidc": {{"issuer": "https://{ISSUER}"}}}}}}}}"#
+    )
+}
+
+/// A trust policy for `provider` with `condition` (JSON of the `Condition` value).
+fn trust(provider: &str, condition: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+        "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{provider}"}},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {condition}}}]}}"#
+    )
+}
+
+fn role(name: &str, trust: &str, inline: &str, attached: &str) -> String {
+    format!(
+        r#"{{"Path": "/", "RoleName": "{name}", "RoleId": "AROA{name}",
+        "Arn": "arn:aws:iam::111122223333:role/{name}", "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": {trust}, "InstanceProfileList": [],
+        "RolePolicyList": [{inline}], "AttachedManagedPolicies": [{attached}], "Tags": []}}"#
+    )
+}
+
+/// The export: roles and one managed policy whose default version (v2) reads S3 and
+/// whose older version (v1) was admin.
+fn export(roles: &[String]) -> String {
+    format!(
+        r#"{{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [{}],
+        "Policies": [{{"PolicyName": "ReadData", "PolicyId": "ANPA1",
+          "Arn": "arn:aws:iam::111122223333:policy/service-role/ReadData", "Path": "/service-role/",
+          "DefaultVersionId": "v2", "AttachmentCount": 1, "IsAttachable": true,
+          "PolicyVersionList": [
+            {{"Document": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "*", "Resource": "*"}}}},
+              "VersionId": "v1", "IsDefaultVersion": false}},
+            {{"Document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+               "Action": ["S3:getobject", "s3:ListBucket"], "Resource": "arn:aws:s3:::data/*"}}]}},
+              "VersionId": "v2", "IsDefaultVersion": true}}]}}]}}"#,
+        roles.join(",")
+    )
+}
+
+const ATTACHED: &str = r#"{"PolicyName": "ReadData", "PolicyArn": "arn:aws:iam::111122223333:policy/service-role/ReadData"}"#;
+
+fn sa(ns: &str, name: &str, role: &str) -> String {
+    format!(
+        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/{role}\n"
+    )
+}
+
+fn graph(files: &[(&str, String)]) -> SecurityGraph {
+    let mut inventory = Inventory::default();
+    for (path, text) in files {
+        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{path}: {:?}",
+            parsed.diagnostics
+        );
+        inventory.extend(parsed.objects, None);
+    }
+    inventory.finish();
+    SecurityGraph::build(&inventory)
+}
+
+fn sub(op: &str, value: &str) -> String {
+    format!(r#"{{"{op}": {{"{ISSUER}:sub": "{value}", "{ISSUER}:aud": "sts.amazonaws.com"}}}}"#)
+}
+
+#[test]
+fn export_is_detected_and_default_version_is_in_force() {
+    let text = export(&[role("app", &trust(ISSUER, "{}"), "", ATTACHED)]);
+    let parsed = parse_file(&InputFile::new("iam.json", text.into_bytes()));
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.format(), InputFormat::AwsIam);
+    let mut inv = Inventory::default();
+    inv.extend(parsed.objects, None);
+    inv.finish();
+    let role = &inv.aws_iam[0].roles[0];
+    assert_eq!(role.arn, "arn:aws:iam::111122223333:role/app");
+    let access = role.access();
+    // v1 (`*` on `*`) is not in force: only v2's S3 read.
+    assert!(!access.admin);
+    assert_eq!(access.phrase().as_deref(), Some("access to S3 data"));
+}
+
+#[test]
+fn url_encoded_documents_and_located_diagnostics() {
+    // The raw API's form: URL-encoded JSON strings, a single Statement object.
+    let encoded_trust = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Federated%22%3A%22arn%3Aaws%3Aiam%3A%3A111122223333%3Aoidc-provider%2Foidc.eks.eu-west-1.amazonaws.com%2Fid%2FABC123%22%7D%2C%22Action%22%3A%22sts%3AAssumeRoleWithWebIdentity%22%7D%7D";
+    let encoded_inline = "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22secretsmanager%3AGetSecretValue%22%2C%22Resource%22%3A%22*%22%7D%7D";
+    let text = format!(
+        r#"{{"RoleDetailList": [
+          {{"RoleName": "enc", "Arn": "arn:aws:iam::111122223333:role/enc",
+            "AssumeRolePolicyDocument": "{encoded_trust}",
+            "RolePolicyList": [{{"PolicyName": "s", "PolicyDocument": "{encoded_inline}"}},
+                               {{"PolicyName": "bad", "PolicyDocument": "%7Bnot json"}}],
+            "AttachedManagedPolicies": [{{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::aws:policy/Gone"}}]}},
+          {{"RoleName": "", "Arn": ""}}], "Policies": []}}"#
+    );
+    let parsed = parse_file(&InputFile::new("iam.json", text.into_bytes()));
+    let paths: Vec<String> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{} {}", d.file, d.line, d.path))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "iam.json:1 RoleDetailList[0].RolePolicyList[1]",
+            "iam.json:1 RoleDetailList[0].AttachedManagedPolicies[0]",
+            "iam.json:1 RoleDetailList[1]",
+        ]
+    );
+    let mut inv = Inventory::default();
+    inv.extend(parsed.objects, None);
+    inv.finish();
+    let role = &inv.aws_iam[0].roles[0];
+    assert_eq!(role.trust.statements.len(), 1);
+    assert_eq!(
+        role.access().phrase().as_deref(),
+        Some("access to Secrets Manager secrets")
+    );
+}
+
+#[test]
+fn hostile_exports_never_panic() {
+    for text in [
+        r#"{"RoleDetailList": 5}"#,
+        r#"{"RoleDetailList": [null, 1, {"RoleName": 3}], "Policies": [{}]}"#,
+        r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "a", "AssumeRolePolicyDocument": "%", "RolePolicyList": [{"PolicyDocument": {"Statement": [1, {"Effect": "Allow", "Action": {"x": 1}}]}}]}]}"#,
+        r#"{"Policies": [{"Arn": "p", "DefaultVersionId": "v9", "PolicyVersionList": [{"VersionId": "v1"}]}]}"#,
+        r#"{"RoleDetailList": [{"#,
+    ] {
+        let _ = parse_file(&InputFile::new("iam.json", text.as_bytes().to_vec()));
+    }
+}
+
+#[test]
+fn irsa_links_the_named_account_and_not_the_others() {
+    let roles = [
+        // Trusts shop/api exactly: linked.
+        role(
+            "app",
+            &trust(
+                ISSUER,
+                &sub("StringEquals", "system:serviceaccount:shop:api"),
+            ),
+            "",
+            ATTACHED,
+        ),
+        // Trusts another service account: annotation alone does not link.
+        role(
+            "other",
+            &trust(
+                ISSUER,
+                &sub("StringEquals", "system:serviceaccount:shop:worker"),
+            ),
+            "",
+            ATTACHED,
+        ),
+        // A wildcard over the namespace: linked.
+        role(
+            "wild",
+            &trust(ISSUER, &sub("StringLike", "system:serviceaccount:batch:*")),
+            "",
+            ATTACHED,
+        ),
+        // Trusts another cluster's provider: not linked.
+        role(
+            "foreign",
+            &trust(
+                OTHER,
+                &sub("StringEquals", "system:serviceaccount:shop:api"),
+            ),
+            "",
+            ATTACHED,
+        ),
+        // An explicit Deny of S3 on the role: linked, but no data access, so no target.
+        role(
+            "denied",
+            &trust(ISSUER, "{}"),
+            r#"{"PolicyName": "deny", "PolicyDocument": {"Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}}}"#,
+            ATTACHED,
+        ),
+    ];
+    let k8s = [
+        sa("shop", "api", "app"),
+        sa("shop", "api2", "other"),
+        sa("batch", "job", "wild"),
+        sa("shop", "api3", "foreign"),
+        sa("shop", "api4", "denied"),
+        sa("shop", "ghost", "not-in-export"),
+    ]
+    .concat();
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("sa.yaml", k8s),
+    ]);
+    let cloud: Vec<String> = techniques(&g)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_IDENTITY_ASSUME"))
+        .collect();
+    assert_eq!(
+        cloud,
+        [
+            "sa:batch/job -CLOUD_IDENTITY_ASSUME-> aws-role:arn:aws:iam::111122223333:role/wild",
+            "sa:shop/api -CLOUD_IDENTITY_ASSUME-> aws-role:arn:aws:iam::111122223333:role/app",
+            "sa:shop/api4 -CLOUD_IDENTITY_ASSUME-> aws-role:arn:aws:iam::111122223333:role/denied",
+        ]
+    );
+    let node = |arn: &str| g.node(g.find(&format!("aws-role:{arn}")).expect("role node"));
+    let app = node("arn:aws:iam::111122223333:role/app");
+    assert_eq!(app.label(), "AWS IAM role app");
+    assert!(app.is_target(Target::CloudIdentity));
+    assert_eq!(app.properties["arn"], "arn:aws:iam::111122223333:role/app");
+    assert_eq!(
+        app.properties["grantedBy"],
+        "arn:aws:iam::111122223333:policy/service-role/ReadData"
+    );
+    assert!(!node("arn:aws:iam::111122223333:role/denied").is_target(Target::CloudIdentity));
+    // Every confirmed link is certain (no assumption).
+    assert!(g
+        .graph
+        .edge_weights()
+        .filter(|e| e.kind == EdgeKind::CLOUD_IDENTITY_ASSUME)
+        .all(|e| e.assumption.is_none()));
+}
+
+#[test]
+fn attack_path_ends_in_the_cloud() {
+    let roles = [role(
+        "app",
+        &trust(
+            ISSUER,
+            &sub("StringEquals", "system:serviceaccount:shop:api"),
+        ),
+        r#"{"PolicyName": "kms", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}}]}}"#,
+        ATTACHED,
+    )];
+    let pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: api\n  containers:\n  - name: c\n    image: nginx:1.27\n";
+    let k8s = format!("{}{pod}", sa("shop", "api", "app"));
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("k.yaml", k8s),
+    ]);
+    let report = g.attack_paths(&assume_breach());
+    let cloud: Vec<&str> = report
+        .paths
+        .iter()
+        .filter(|p| p.target == Target::CloudIdentity)
+        .map(|p| p.title.as_str())
+        .collect();
+    assert_eq!(cloud.len(), 1, "{cloud:?}");
+    // Without the Kubernetes token, the webhook's web identity token still reaches it.
+    let no_token = pod.replace(
+        "  serviceAccountName: api\n",
+        "  serviceAccountName: api\n  automountServiceAccountToken: false\n",
+    );
+    assert_ne!(no_token, pod);
+    let k8s = format!("{}{no_token}", sa("shop", "api", "app"));
+    let g2 = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("k.yaml", k8s),
+    ]);
+    let direct: Vec<String> = techniques(&g2)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_IDENTITY_ASSUME"))
+        .collect();
+    assert_eq!(direct.len(), 2, "{direct:?}");
+    assert!(
+        direct.iter().any(|t| t.starts_with("container:")),
+        "{direct:?}"
+    );
+    assert!(g2
+        .attack_paths(&assume_breach())
+        .paths
+        .iter()
+        .any(|p| p.target == Target::CloudIdentity));
+    assert!(
+        cloud[0].ends_with(
+            "assume AWS IAM role app with access to S3 data and KMS decryption (conditional)"
+        ),
+        "{}",
+        cloud[0]
+    );
+}
+
+#[test]
+fn unknown_issuer_or_condition_makes_the_link_possible() {
+    // No describe-cluster: the provider cannot be confirmed as the cluster's.
+    let roles = [role(
+        "app",
+        &trust(
+            ISSUER,
+            &sub("StringEquals", "system:serviceaccount:shop:api"),
+        ),
+        "",
+        ATTACHED,
+    )];
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("sa.yaml", sa("shop", "api", "app")),
+    ]);
+    let edge = g
+        .graph
+        .edge_weights()
+        .find(|e| e.kind == EdgeKind::CLOUD_IDENTITY_ASSUME)
+        .expect("possible link");
+    assert!(edge
+        .assumption
+        .as_deref()
+        .is_some_and(|a| a.contains("issuer is unknown")));
+    // A condition the snapshot cannot judge (source IP) also leaves it possible.
+    let cond = format!(
+        r#"{{"StringEquals": {{"{ISSUER}:sub": "system:serviceaccount:shop:api"}}, "IpAddress": {{"aws:SourceIp": "10.0.0.0/8"}}}}"#
+    );
+    let roles = [role("app", &trust(ISSUER, &cond), "", ATTACHED)];
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("sa.yaml", sa("shop", "api", "app")),
+    ]);
+    let edge = g
+        .graph
+        .edge_weights()
+        .find(|e| e.kind == EdgeKind::CLOUD_IDENTITY_ASSUME)
+        .expect("possible link");
+    assert!(edge
+        .assumption
+        .as_deref()
+        .is_some_and(|a| a.contains("conditions")));
+    // A Deny in the trust policy for that subject removes the link.
+    let deny_trust = format!(
+        r#"{{"Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111122223333:oidc-provider/{ISSUER}"}}, "Action": "sts:AssumeRoleWithWebIdentity"}},
+        {{"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Condition": {{"StringLike": {{"{ISSUER}:sub": "system:serviceaccount:shop:*"}}}}}}]}}"#
+    );
+    let roles = [role("app", &deny_trust, "", ATTACHED)];
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("sa.yaml", sa("shop", "api", "app")),
+    ]);
+    assert!(!g
+        .graph
+        .edge_weights()
+        .any(|e| e.kind == EdgeKind::CLOUD_IDENTITY_ASSUME));
+}

@@ -1,0 +1,414 @@
+//! The AWS IAM account around a cluster, from `aws iam get-account-authorization-details`
+//! (read by `ingest::aws_iam`), and a small IAM policy evaluator over it.
+//!
+//! The evaluator answers "does this set of policies grant action A on resource R?" the
+//! way IAM does for one principal's identity policies: an explicit Deny wins, then an
+//! Allow, else nothing. `*` and `?` wildcards match in actions (case-insensitively) and
+//! resources; `NotAction`/`NotResource` invert the match. Conditions are kept: a grant
+//! or a deny that rests on a condition makes the answer conditional, never unconditional.
+//! Permission boundaries, SCPs and resource policies are not evaluated.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::source::Source;
+
+/// One `aws iam get-account-authorization-details` export: its roles, with the policies
+/// in force on each (inline, then attached managed ones at their default version).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsIamExport {
+    pub roles: Vec<AwsRole>,
+    pub source: Source,
+}
+
+/// An IAM role with its trust policy and the identity policies in force on it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsRole {
+    pub name: String,
+    pub arn: String,
+    /// The trust policy (`AssumeRolePolicyDocument`).
+    pub trust: PolicyDocument,
+    /// Inline policies (named by their name) and attached managed policies (named by
+    /// their ARN, only the default version).
+    pub policies: Vec<NamedPolicy>,
+}
+
+/// A policy document with where it came from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NamedPolicy {
+    pub name: String,
+    pub document: PolicyDocument,
+}
+
+/// An IAM policy document: its statements.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PolicyDocument {
+    pub statements: Vec<Statement>,
+}
+
+/// One statement, with string-or-list fields normalised to lists.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Statement {
+    pub sid: String,
+    pub allow: bool,
+    /// `Action` patterns, or `NotAction` ones when `not_action`.
+    pub actions: Vec<String>,
+    pub not_action: bool,
+    /// `Resource` patterns, or `NotResource` ones when `not_resource`; empty in trust
+    /// policies.
+    pub resources: Vec<String>,
+    pub not_resource: bool,
+    /// `Principal` by type (`AWS`, `Service`, `Federated`; `*` for `"Principal": "*"`).
+    pub principals: BTreeMap<String, Vec<String>>,
+    pub conditions: Vec<Condition>,
+}
+
+/// One condition: `{"StringEquals": {"key": ["v"]}}` gives one per key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// What the policies allow for one action.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// The resource patterns the action is allowed on (the statements' `Resource`s,
+    /// or `*` for a `NotResource` statement), not cancelled by an unconditional Deny.
+    pub resources: Vec<String>,
+    /// Whether every allowing statement rests on a condition, or a conditional Deny
+    /// may cancel the grant.
+    pub conditional: bool,
+    /// The policies (names) whose statements grant it.
+    pub granted_by: Vec<String>,
+}
+
+/// IAM's glob: `*` any run, `?` one character.
+pub fn glob(pattern: &str, value: &str) -> bool {
+    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    let (mut pi, mut vi, mut star, mut mark) = (0, 0, None, 0);
+    while vi < v.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
+            pi += 1;
+            vi += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = vi;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            vi = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Whether an action pattern matches an action; action names are case-insensitive.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
+}
+
+impl Statement {
+    /// Whether the statement covers `action`.
+    pub fn covers_action(&self, action: &str) -> bool {
+        self.actions.iter().any(|p| action_matches(p, action)) != self.not_action
+    }
+
+    /// Whether the statement covers `resource` (a concrete ARN or a pattern, compared
+    /// as text).
+    pub fn covers_resource(&self, resource: &str) -> bool {
+        self.resources.iter().any(|p| glob(p, resource)) != self.not_resource
+    }
+
+    /// Whether the statement covers every resource (`Resource: "*"`).
+    fn covers_everything(&self) -> bool {
+        !self.not_resource && self.resources.iter().any(|r| r == "*")
+    }
+}
+
+/// What `policies` together allow for `action`: the resources an Allow names, less
+/// those an unconditional Deny covers. `None` when nothing is allowed.
+pub fn grant<'a>(
+    policies: impl IntoIterator<Item = &'a NamedPolicy> + Clone,
+    action: &str,
+) -> Option<Grant> {
+    let denies: Vec<&Statement> = policies
+        .clone()
+        .into_iter()
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| !s.allow && s.covers_action(action))
+        .collect();
+    let mut out = Grant::default();
+    let mut unconditional = false;
+    for p in policies {
+        for s in &p.document.statements {
+            if !s.allow || !s.covers_action(action) {
+                continue;
+            }
+            let resources: Vec<String> = if s.not_resource {
+                vec!["*".into()]
+            } else {
+                s.resources.clone()
+            };
+            let mut kept = false;
+            let mut conditional = !s.conditions.is_empty();
+            for r in resources {
+                let denied = denies
+                    .iter()
+                    .filter(|d| d.covers_resource(&r) || d.covers_everything());
+                let mut cancelled = false;
+                for d in denied {
+                    if d.conditions.is_empty() {
+                        cancelled = true;
+                    } else {
+                        conditional = true;
+                    }
+                }
+                if !cancelled {
+                    kept = true;
+                    out.resources.push(r);
+                }
+            }
+            if kept {
+                unconditional |= !conditional;
+                out.granted_by.push(p.name.clone());
+            }
+        }
+    }
+    if out.resources.is_empty() {
+        return None;
+    }
+    out.conditional = !unconditional;
+    out.resources.sort();
+    out.resources.dedup();
+    out.granted_by.sort();
+    out.granted_by.dedup();
+    Some(out)
+}
+
+/// The data a role may read, by class: (label, grant).
+pub const DATA_ACTIONS: &[(&str, &[&str])] = &[
+    ("S3 data", &["s3:GetObject"]),
+    (
+        "Secrets Manager secrets",
+        &["secretsmanager:GetSecretValue"],
+    ),
+    (
+        "SSM parameters",
+        &[
+            "ssm:GetParameter",
+            "ssm:GetParameters",
+            "ssm:GetParametersByPath",
+        ],
+    ),
+    ("KMS decryption", &["kms:Decrypt"]),
+];
+
+/// What a role's policies give an attacker who assumes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Every action on every resource, unconditionally, and no Deny anywhere.
+    pub admin: bool,
+    /// Data classes ([`DATA_ACTIONS`] labels) with their grant.
+    pub data: Vec<(&'static str, Grant)>,
+}
+
+impl Access {
+    /// A short phrase: `administrator access`, `access to S3 data and KMS decryption`.
+    pub fn phrase(&self) -> Option<String> {
+        if self.admin {
+            return Some("administrator access".into());
+        }
+        let parts: Vec<String> = self
+            .data
+            .iter()
+            .map(|(label, g)| {
+                if g.conditional {
+                    format!("{label} (conditional)")
+                } else {
+                    (*label).to_string()
+                }
+            })
+            .collect();
+        match parts.len() {
+            0 => None,
+            1 => Some(format!("access to {}", parts[0])),
+            n => Some(format!(
+                "access to {} and {}",
+                parts[..n - 1].join(", "),
+                parts[n - 1]
+            )),
+        }
+    }
+}
+
+impl AwsRole {
+    /// What the role's identity policies grant.
+    pub fn access(&self) -> Access {
+        let statements = || self.policies.iter().flat_map(|p| &p.document.statements);
+        let admin = statements().any(|s| {
+            s.allow
+                && !s.not_action
+                && s.conditions.is_empty()
+                && s.actions.iter().any(|a| a == "*" || a == "*:*")
+                && s.covers_everything()
+        }) && statements().all(|s| s.allow);
+        let data = DATA_ACTIONS
+            .iter()
+            .filter_map(|(label, actions)| {
+                let grants: Vec<Grant> = actions
+                    .iter()
+                    .filter_map(|a| grant(&self.policies, a))
+                    .collect();
+                let first = grants.iter().find(|g| !g.conditional).or(grants.first())?;
+                Some((*label, first.clone()))
+            })
+            .collect();
+        Access { admin, data }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stmt(allow: bool, actions: &[&str], resources: &[&str]) -> Statement {
+        Statement {
+            allow,
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            ..Statement::default()
+        }
+    }
+
+    fn policy(name: &str, statements: Vec<Statement>) -> NamedPolicy {
+        NamedPolicy {
+            name: name.into(),
+            document: PolicyDocument { statements },
+        }
+    }
+
+    #[test]
+    fn glob_matches_like_iam() {
+        assert!(glob("*", "anything"));
+        assert!(glob("arn:aws:s3:::b/*", "arn:aws:s3:::b/k/x"));
+        assert!(!glob("arn:aws:s3:::b/*", "arn:aws:s3:::c/k"));
+        assert!(glob("s3:Get?bject", "s3:GetObject"));
+        assert!(!glob("s3:Get?bject", "s3:GetOOBject"));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+        assert!(action_matches(
+            "SSM:getparameter*",
+            "ssm:GetParametersByPath"
+        ));
+        assert!(!action_matches("ssm:GetParameter", "ssm:GetParameters"));
+    }
+
+    #[test]
+    fn deny_cancels_allow_across_policies() {
+        let allow = policy("a", vec![stmt(true, &["s3:*"], &["*"])]);
+        let deny = policy("d", vec![stmt(false, &["s3:GetObject"], &["*"])]);
+        assert!(grant([&allow], "s3:GetObject").is_some());
+        assert_eq!(grant([&allow, &deny], "s3:GetObject"), None);
+        // The deny names one action; others stay allowed.
+        assert!(grant([&allow, &deny], "s3:PutObject").is_some());
+    }
+
+    #[test]
+    fn deny_on_one_bucket_leaves_the_other() {
+        let allow = policy(
+            "a",
+            vec![stmt(
+                true,
+                &["s3:GetObject"],
+                &["arn:aws:s3:::public/*", "arn:aws:s3:::secret/*"],
+            )],
+        );
+        let deny = policy(
+            "d",
+            vec![stmt(false, &["s3:*"], &["arn:aws:s3:::secret/*"])],
+        );
+        let g = grant([&allow, &deny], "s3:GetObject").expect("allowed");
+        assert_eq!(g.resources, vec!["arn:aws:s3:::public/*".to_string()]);
+        assert!(!g.conditional);
+    }
+
+    #[test]
+    fn not_action_and_not_resource() {
+        let p = policy(
+            "p",
+            vec![Statement {
+                not_action: true,
+                ..stmt(true, &["iam:*"], &["*"])
+            }],
+        );
+        assert!(grant([&p], "s3:GetObject").is_some());
+        assert_eq!(grant([&p], "iam:CreateUser"), None);
+        let nr = policy(
+            "nr",
+            vec![Statement {
+                not_resource: true,
+                ..stmt(true, &["kms:Decrypt"], &["arn:aws:kms:*:*:key/protected"])
+            }],
+        );
+        assert!(grant([&nr], "kms:Decrypt").is_some());
+    }
+
+    #[test]
+    fn conditions_make_a_grant_conditional() {
+        let mut s = stmt(true, &["secretsmanager:GetSecretValue"], &["*"]);
+        s.conditions.push(Condition {
+            operator: "StringEquals".into(),
+            key: "aws:ResourceTag/team".into(),
+            values: vec!["a".into()],
+        });
+        let g = grant([&policy("c", vec![s])], "secretsmanager:GetSecretValue").expect("g");
+        assert!(g.conditional);
+        // A conditional deny also leaves an unconditional allow only conditional.
+        let mut d = stmt(false, &["*"], &["*"]);
+        d.conditions.push(Condition::default());
+        let allow = policy("a", vec![stmt(true, &["kms:Decrypt"], &["*"])]);
+        let g = grant([&allow, &policy("d", vec![d])], "kms:Decrypt").expect("g");
+        assert!(g.conditional);
+    }
+
+    #[test]
+    fn admin_needs_star_on_star_without_condition_or_deny() {
+        let role = |policies| AwsRole {
+            policies,
+            ..AwsRole::default()
+        };
+        let admin = role(vec![policy("admin", vec![stmt(true, &["*"], &["*"])])]);
+        assert!(admin.access().admin);
+        assert_eq!(
+            admin.access().phrase().as_deref(),
+            Some("administrator access")
+        );
+        let mut cond = stmt(true, &["*"], &["*"]);
+        cond.conditions.push(Condition::default());
+        assert!(!role(vec![policy("c", vec![cond])]).access().admin);
+        let denied = role(vec![policy(
+            "x",
+            vec![stmt(true, &["*"], &["*"]), stmt(false, &["iam:*"], &["*"])],
+        )]);
+        assert!(!denied.access().admin);
+        let data = role(vec![policy(
+            "d",
+            vec![stmt(true, &["s3:GetObject", "ssm:GetParameter*"], &["*"])],
+        )]);
+        assert_eq!(
+            data.access().phrase().as_deref(),
+            Some("access to S3 data and SSM parameters")
+        );
+        let none = role(vec![policy(
+            "n",
+            vec![stmt(true, &["s3:ListBucket"], &["*"])],
+        )]);
+        assert_eq!(none.access().phrase(), None);
+    }
+}
