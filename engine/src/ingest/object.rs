@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 use super::component_config;
 use crate::model::cluster::{NodeSpec, NodeStatus};
+use crate::model::cni_policy::{CalicoSpec, CiliumRuleSpec, CniKind, CniRule};
 use crate::model::credentials::{classify_value, CredentialKind};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
 use crate::model::network::Endpoint;
@@ -91,6 +92,11 @@ pub enum Body {
     },
     NetworkPolicy {
         spec: NetworkPolicySpec,
+    },
+    /// A Cilium or Calico network policy ([`crate::model::cni_policy`]).
+    CniPolicy {
+        kind: CniKind,
+        rules: Vec<CniRule>,
     },
     ConfigMap {
         keys: Vec<String>,
@@ -165,6 +171,7 @@ enum Shape {
     Ingress,
     EndpointSlice,
     NetworkPolicy,
+    Cni(CniKind),
     ConfigMap,
     Secret,
     KubeConfig,
@@ -183,6 +190,9 @@ pub const SNAPSHOT_INFO_KIND: &str = "SnapshotInfo";
 fn shape(api_version: &str, kind: &str) -> Shape {
     if api_version == SNAPSHOT_INFO_API_VERSION && kind == SNAPSHOT_INFO_KIND {
         return Shape::SnapshotInfo;
+    }
+    if let Some(cni) = CniKind::of(api_version, kind) {
+        return Shape::Cni(cni);
     }
     let group = crate::model::kinds::group_of(api_version);
     if !crate::model::kinds::is_builtin_group(group) {
@@ -236,6 +246,7 @@ struct Fields {
     endpoints: Vec<Endpoint>,
     ports: Vec<EndpointPort>,
     policy_spec: NetworkPolicySpec,
+    cni_rules: Vec<CniRule>,
     secret_type: String,
     keys: Vec<String>,
     credentials: Vec<(String, CredentialKind)>,
@@ -288,6 +299,24 @@ impl Fields {
             (Shape::EndpointSlice, "endpoints") => self.endpoints = null_default(d)?,
             (Shape::EndpointSlice, "ports") => self.ports = null_default(d)?,
             (Shape::NetworkPolicy, "spec") => self.policy_spec = null_default(d)?,
+            (Shape::Cni(kind), "spec") => match kind {
+                CniKind::CiliumNetworkPolicy | CniKind::CiliumClusterwideNetworkPolicy => {
+                    let rule: Option<CiliumRuleSpec> = Option::deserialize(d)?;
+                    self.cni_rules.extend(rule.map(CiliumRuleSpec::into_rule));
+                }
+                CniKind::CalicoNetworkPolicy | CniKind::CalicoGlobalNetworkPolicy => {
+                    let spec: CalicoSpec = null_default(d)?;
+                    self.cni_rules.push(spec.into_rule(kind.cluster_wide()));
+                }
+            },
+            (
+                Shape::Cni(CniKind::CiliumNetworkPolicy | CniKind::CiliumClusterwideNetworkPolicy),
+                "specs",
+            ) => {
+                let rules: Vec<CiliumRuleSpec> = null_default(d)?;
+                self.cni_rules
+                    .extend(rules.into_iter().map(CiliumRuleSpec::into_rule));
+            }
             (Shape::Secret, "type") => self.secret_type = lenient_string(d)?,
             (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
             (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
@@ -347,6 +376,10 @@ impl Fields {
             },
             Shape::NetworkPolicy => Body::NetworkPolicy {
                 spec: self.policy_spec,
+            },
+            Shape::Cni(kind) => Body::CniPolicy {
+                kind,
+                rules: self.cni_rules,
             },
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,

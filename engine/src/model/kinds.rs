@@ -260,8 +260,13 @@ fn known(kind: &str) -> impl Iterator<Item = &'static Kind> + '_ {
     KINDS.iter().filter(move |k| k.kind == kind)
 }
 
-/// The scope of a built-in kind, `None` for a custom resource or a kind we do not know.
+/// The scope of a built-in kind or of a CNI network policy kind
+/// ([`super::cni_policy::CniKind`]), `None` for another custom resource or a kind we do
+/// not know.
 pub fn scope(api_version: &str, kind: &str) -> Option<KindScope> {
+    if let Some(cni) = super::cni_policy::CniKind::of(api_version, kind) {
+        return Some(cni.scope());
+    }
     if !is_builtin_group(group_of(api_version)) {
         return None;
     }

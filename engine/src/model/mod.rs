@@ -10,6 +10,7 @@
 pub mod bootstrap;
 pub mod cloud;
 pub mod cluster;
+pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
 pub mod image;
@@ -94,6 +95,8 @@ pub struct Inventory {
     pub ingresses: Vec<Ingress>,
     pub endpoint_slices: Vec<EndpointSlice>,
     pub network_policies: Vec<NetworkPolicy>,
+    /// Cilium and Calico network policies ([`cni_policy`]).
+    pub cni_policies: Vec<cni_policy::CniPolicy>,
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
@@ -335,6 +338,12 @@ impl Inventory {
                 metadata,
                 source,
                 spec,
+            }),
+            Body::CniPolicy { kind, rules } => self.cni_policies.push(cni_policy::CniPolicy {
+                kind,
+                metadata,
+                source,
+                rules,
             }),
             Body::ConfigMap {
                 keys,
@@ -969,6 +978,22 @@ impl Inventory {
                 vec![
                     ("Pod selector", n.spec.pod_selector.display()),
                     ("Policy types", types.join(", ")),
+                ],
+            );
+        }
+        for p in &self.cni_policies {
+            let directions = |f: fn(&cni_policy::CniRule) -> bool| {
+                p.rules.iter().filter(|r| f(r)).count().to_string()
+            };
+            rows.push(
+                p.kind.as_str(),
+                &p.metadata.namespace,
+                &p.metadata.name,
+                &p.source,
+                vec![
+                    ("Rules", p.rules.len().to_string()),
+                    ("Rules enforcing ingress", directions(|r| r.ingress)),
+                    ("Rules enforcing egress", directions(|r| r.egress)),
                 ],
             );
         }

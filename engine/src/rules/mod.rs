@@ -561,6 +561,7 @@ mod tests {
         "containerRuntimeSocket",
         "hostPathSensitive",
         "hostPathWritable",
+        "hostPathCloudCredentials",
         "dangerousCapabilities",
         "netRawCapability",
         "readOnlyRootFilesystem",

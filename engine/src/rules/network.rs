@@ -8,6 +8,13 @@
 //! section. Workloads are matched through their pod template labels, so a finding names
 //! the controller.
 //!
+//! **CNI policies.** Cilium and Calico network policies ([`crate::model::cni_policy`])
+//! count for the coverage rules wherever a Kubernetes NetworkPolicy does: a namespaced
+//! one for its namespace, a cluster-wide one (`CiliumClusterwideNetworkPolicy`, Calico
+//! `GlobalNetworkPolicy`) for every namespace and pod it selects, each direction as the
+//! plugin enforces it. The rules about a policy's own content (allows all, selects
+//! nothing) read Kubernetes NetworkPolicies only.
+//!
 //! **System namespaces.** `kube-system`, `kube-public` and `kube-node-lease` are left
 //! out of the coverage rules (namespace and workload): their components are installed
 //! and upgraded by the platform (CNI, kube-proxy, CoreDNS, cloud controllers), most of
@@ -19,6 +26,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
+use crate::model::cni_policy::{CniPolicy, PodView};
 use crate::model::meta::{LabelSelector, ObjectMeta};
 use crate::model::network::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyRule, Service};
 use crate::model::WorkloadUnit;
@@ -133,6 +141,28 @@ fn policies_by_namespace<'a>(cx: &'a Context) -> HashMap<&'a str, Vec<&'a Networ
     map
 }
 
+/// Namespace labels by name, for cluster-wide CNI policies' namespace selectors.
+fn namespace_labels<'a>(cx: &'a Context) -> HashMap<&'a str, &'a BTreeMap<String, String>> {
+    cx.inventory
+        .namespaces
+        .iter()
+        .map(|n| (n.metadata.name.as_str(), &n.metadata.labels))
+        .collect()
+}
+
+/// The CNI policies that may apply to pods of `namespace`.
+fn cni_policies_for<'a>(
+    cx: &'a Context,
+    namespace: &str,
+    labels: &HashMap<&str, &BTreeMap<String, String>>,
+) -> Vec<&'a CniPolicy> {
+    cx.inventory
+        .cni_policies
+        .iter()
+        .filter(|p| p.covers_namespace(namespace, labels.get(namespace).copied()))
+        .collect()
+}
+
 fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
     ResourceRef {
         kind: unit.kind.to_string(),
@@ -170,7 +200,7 @@ pub static NAMESPACE_WITHOUT_NETWORK_POLICY: Rule = Rule {
         severity: Severity::Medium,
         category: Category::Network,
         kinds: &["Namespace"],
-        checks: "Every namespace (the Namespace objects, and the namespaces workloads run in) holds at least one NetworkPolicy. `kube-system`, `kube-public` and `kube-node-lease` are not checked: their components belong to the platform.",
+        checks: "Every namespace (the Namespace objects, and the namespaces workloads run in) holds at least one NetworkPolicy, or a Cilium or Calico policy applies to it: a `CiliumNetworkPolicy` or Calico `NetworkPolicy` in the namespace, or a `CiliumClusterwideNetworkPolicy` or Calico `GlobalNetworkPolicy` whose namespace selection (`io.kubernetes.pod.namespace` / `io.cilium.k8s.namespace.labels.*` in the endpoint selector; `namespaceSelector`) includes it. `kube-system`, `kube-public` and `kube-node-lease` are not checked: their components belong to the platform.",
         why: "Kubernetes lets every pod reach every other pod until a NetworkPolicy selects it. In a namespace without one, a single compromised pod can connect to every service of the namespace and of the cluster, and reach the node's and the cloud's metadata endpoints.",
         example: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n# and no NetworkPolicy with metadata.namespace: shop",
         remediation: "Add a default-deny policy to the namespace (`podSelector: {}`, `policyTypes: [Ingress, Egress]`), then policies that allow the flows each workload needs (from the ingress controller, to its database, DNS to kube-dns). The CNI must enforce NetworkPolicy (see `clusterNetworkPolicyEngine`).",
@@ -186,6 +216,7 @@ fn check_namespace_without_policy(cx: &Context, out: &mut Vec<Finding>) {
         .iter()
         .map(|p| p.metadata.namespace.as_str())
         .collect();
+    let ns_labels = namespace_labels(cx);
     let mut namespaces: BTreeMap<&str, (&Source, usize)> = BTreeMap::new();
     for n in &cx.inventory.namespaces {
         namespaces.insert(&n.metadata.name, (&n.source, 0));
@@ -200,7 +231,11 @@ fn check_namespace_without_policy(cx: &Context, out: &mut Vec<Finding>) {
             .1 += 1;
     }
     for (name, (source, workloads)) in namespaces {
-        if name.is_empty() || is_system_namespace(name) || with_policy.contains(name) {
+        if name.is_empty()
+            || is_system_namespace(name)
+            || with_policy.contains(name)
+            || !cni_policies_for(cx, name, &ns_labels).is_empty()
+        {
             continue;
         }
         let message = match workloads {
@@ -228,7 +263,7 @@ pub static WORKLOAD_WITHOUT_INGRESS_POLICY: Rule = Rule {
         severity: Severity::Medium,
         category: Category::Network,
         kinds: POD_KINDS,
-        checks: "At least one NetworkPolicy of the workload's namespace selects its pod template labels (`podSelector`, with `matchLabels` and `matchExpressions`) and restricts ingress (`policyTypes` includes `Ingress`, or is unset). Policies of other namespaces never apply. Workloads in system namespaces and on the host network are not checked.",
+        checks: "At least one NetworkPolicy of the workload's namespace selects its pod template labels (`podSelector`, with `matchLabels` and `matchExpressions`) and restricts ingress (`policyTypes` includes `Ingress`, or is unset); or a Cilium policy selects it (`endpointSelector`, namespaced or cluster-wide) with an `ingress` or `ingressDeny` section (and `enableDefaultDeny.ingress` not `false`); or a Calico policy selects it (`selector` expression, and `namespaceSelector` of a GlobalNetworkPolicy) with `Ingress` in `types` (by default when it has ingress rules or no rules at all). Kubernetes policies of other namespaces never apply. Workloads in system namespaces and on the host network are not checked.",
         why: "A pod no ingress policy selects accepts connections from every pod in the cluster: an attacker who lands anywhere can reach its admin ports, unauthenticated metrics and debug endpoints, and move laterally.",
         example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels: {app: api}\n# the namespace's only policy selects app=web",
         remediation: "Add (or widen) a NetworkPolicy whose `podSelector` matches the workload's labels and whose ingress rules allow only the expected callers; a namespace-wide default-deny (`podSelector: {}`) covers every workload at once.",
@@ -244,7 +279,7 @@ pub static WORKLOAD_WITHOUT_EGRESS_POLICY: Rule = Rule {
         severity: Severity::Low,
         category: Category::Network,
         kinds: POD_KINDS,
-        checks: "At least one NetworkPolicy of the workload's namespace selects its pod template labels and restricts egress (`policyTypes` includes `Egress`, or is unset and the policy has an `egress` section). Workloads in system namespaces and on the host network are not checked.",
+        checks: "At least one NetworkPolicy of the workload's namespace selects its pod template labels and restricts egress (`policyTypes` includes `Egress`, or is unset and the policy has an `egress` section); or a Cilium policy selects it with an `egress` or `egressDeny` section (and `enableDefaultDeny.egress` not `false`); or a Calico policy selects it with `Egress` in `types` (by default when it has egress rules). Workloads in system namespaces and on the host network are not checked.",
         why: "Unrestricted egress lets a compromised pod download tooling, exfiltrate data, reach the cloud instance metadata endpoint for node credentials, and attack the API server and other services directly.",
         example: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]   # egress left open",
         remediation: "Add an egress policy selecting the workload: allow DNS to kube-dns and the destinations it needs (its database, named external CIDRs), and nothing else. Block `169.254.169.254/32` unless the workload needs the metadata endpoint.",
@@ -259,32 +294,43 @@ fn check_coverage(cx: &Context, out: &mut Vec<Finding>, dir: Direction) {
         Direction::Egress => &WORKLOAD_WITHOUT_EGRESS_POLICY,
     };
     let by_ns = policies_by_namespace(cx);
+    let ns_labels = namespace_labels(cx);
     for unit in &cx.units {
         if is_system_namespace(unit.namespace) || unit.spec.host_network == Some(true) {
             continue;
         }
         let policies = by_ns.get(unit.namespace).map(Vec::as_slice).unwrap_or(&[]);
+        let cni = cni_policies_for(cx, unit.namespace, &ns_labels);
+        let view = PodView {
+            namespace: unit.namespace,
+            namespace_labels: ns_labels.get(unit.namespace).copied(),
+            labels: &unit.metadata.labels,
+            service_account: unit.spec.service_account(),
+        };
         let covered = policies
             .iter()
-            .any(|p| restricts(p, dir) && selects(p, unit.namespace, &unit.metadata.labels));
+            .any(|p| restricts(p, dir) && selects(p, unit.namespace, &unit.metadata.labels))
+            || cni
+                .iter()
+                .any(|p| p.isolates(&view, dir == Direction::Ingress));
         if covered {
             continue;
         }
+        let count = policies.len() + cni.len();
         let what = match dir {
             Direction::Ingress => "accepts connections from any pod in the cluster",
             Direction::Egress => {
                 "can connect anywhere, the internet and the cloud metadata endpoint included"
             }
         };
-        let message = if policies.is_empty() {
+        let message = if count == 0 {
             format!(
                 "{} {} has no NetworkPolicy in namespace {}: it {what}",
                 unit.kind, unit.name, unit.namespace
             )
         } else {
             format!(
-                "None of the {} NetworkPolicies in namespace {} selects {} {} (labels {}) for {}: it {what}",
-                policies.len(),
+                "None of the {count} network policies that apply in namespace {} selects {} {} (labels {}) for {}: it {what}",
                 unit.namespace,
                 unit.kind,
                 unit.name,

@@ -10,7 +10,9 @@
 //!
 //! Built-ins a cluster ships are skipped so users see their own risks: bindings whose
 //! name and role both start with `system:` or `eks:` (the control plane's and EKS's
-//! own), ClusterRoles named `system:*`, `eks:*` or `cluster-admin` for the wildcard
+//! own) — except for the anonymous and broad-group rules, which exempt only the
+//! bootstrap bindings by exact name (`BOOTSTRAP_SUBJECT_BINDINGS`), so a user-made
+//! `system:`-named binding to everyone is still reported — ClusterRoles named `system:*`, `eks:*` or `cluster-admin` for the wildcard
 //! rule, and the `system:masters` group as a subject (it bypasses authorization
 //! anyway, so `cluster-admin` bound to `system:masters` is not a finding). Capability
 //! rules do not repeat a binding that grants everything (admin-equivalent, however
@@ -52,6 +54,7 @@ pub static RULES: &[&Rule] = &[
     &PERSISTENT_VOLUME_CREATION,
     &CSR_APPROVAL,
     &ADMISSION_WEBHOOK_WRITE,
+    &DNS_CONFIG_WRITE,
     &SERVICE_ACCOUNT_TOKEN_CREATION,
     &DELETE_RIGHTS,
     &DEFAULT_SERVICE_ACCOUNT_BOUND,
@@ -72,6 +75,33 @@ fn builtin_name(name: &str) -> bool {
 /// A binding the control plane or the managed-cluster provider creates.
 fn builtin_binding(b: &Binding) -> bool {
     builtin_name(&b.metadata.name) && builtin_name(&b.role_ref.name)
+}
+
+/// The ClusterRoleBindings Kubernetes' bootstrap policy (and EKS) creates for broad or
+/// anonymous subjects, by exact name and role: `(binding, role)`. The rules on anonymous
+/// and broad-group subjects exempt only these — a user-made binding called
+/// `system:something` is judged like any other.
+const BOOTSTRAP_SUBJECT_BINDINGS: &[(&str, &str)] = &[
+    ("system:basic-user", "system:basic-user"),
+    ("system:discovery", "system:discovery"),
+    ("system:public-info-viewer", "system:public-info-viewer"),
+    (
+        "system:service-account-issuer-discovery",
+        "system:service-account-issuer-discovery",
+    ),
+    (
+        "eks:podsecuritypolicy:authenticated",
+        "eks:podsecuritypolicy:privileged",
+    ),
+];
+
+/// A ClusterRoleBinding of [`BOOTSTRAP_SUBJECT_BINDINGS`], to its ClusterRole.
+fn bootstrap_subject_binding(b: &Binding) -> bool {
+    b.cluster_scoped
+        && b.role_ref.kind == "ClusterRole"
+        && BOOTSTRAP_SUBJECT_BINDINGS
+            .iter()
+            .any(|(name, role)| b.metadata.name == *name && b.role_ref.name == *role)
 }
 
 /// A role whose content is the platform's, not the user's.
@@ -401,7 +431,7 @@ fn emit_subject_binding(
 ) {
     let perms = cx.permissions();
     for (bi, b) in cx.inventory.bindings.iter().enumerate() {
-        if builtin_binding(b) {
+        if bootstrap_subject_binding(b) {
             continue;
         }
         let Some(role) = perms.binding_role(bi) else {
@@ -833,7 +863,7 @@ pub static ANONYMOUS_ACCESS: Rule = Rule {
         severity: Severity::Critical,
         category: Category::Rbac,
         kinds: BINDING_KINDS,
-        checks: "No RoleBinding or ClusterRoleBinding names the user `system:anonymous` or the group `system:unauthenticated` with a role that grants more than discovery (GET on `/api`, `/apis`, `/version`, `/healthz`, `/livez`, `/readyz`, `/openapi`, the OIDC discovery URLs, and creating self-subject reviews). The built-in `system:public-info-viewer` binding is not reported.",
+        checks: "No RoleBinding or ClusterRoleBinding names the user `system:anonymous` or the group `system:unauthenticated` with a role that grants more than discovery (GET on `/api`, `/apis`, `/version`, `/healthz`, `/livez`, `/readyz`, `/openapi`, the OIDC discovery URLs, and creating self-subject reviews). Only the bootstrap `system:public-info-viewer` ClusterRoleBinding (by exact name and role) is exempt; a user-made binding is reported whatever its name.",
         why: "Anyone who can reach the API server — from the internet if its endpoint is public — gets these permissions without a credential. Misconfigured anonymous bindings are a classic way clusters are taken over and mined.",
         example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: anonymous-view\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: Group\n  name: system:unauthenticated\n  apiGroup: rbac.authorization.k8s.io",
         remediation: "Delete the binding, or bind the role to the authenticated identities that need it. Where possible also run the API server with `--anonymous-auth=false` (or an anonymous configuration limited to health endpoints).",
@@ -860,7 +890,7 @@ pub static BROAD_GROUP_BINDING: Rule = Rule {
         severity: Severity::High,
         category: Category::Rbac,
         kinds: BINDING_KINDS,
-        checks: "No RoleBinding or ClusterRoleBinding names the group `system:authenticated` (every user and every service account) or `system:serviceaccounts` (every service account of every namespace) with a role that grants more than discovery. The built-in `system:basic-user`, `system:discovery` and `system:public-info-viewer` bindings are not reported.",
+        checks: "No RoleBinding or ClusterRoleBinding names the group `system:authenticated` (every user and every service account) or `system:serviceaccounts` (every service account of every namespace) with a role that grants more than discovery. Only the ClusterRoleBindings Kubernetes and EKS create, by exact name and role (`system:basic-user`, `system:discovery`, `system:public-info-viewer`, `system:service-account-issuer-discovery`, EKS's `eks:podsecuritypolicy:authenticated`), are exempt; a user-made binding named `system:...` is reported like any other.",
         why: "On managed clusters `system:authenticated` includes every identity the cloud provider can authenticate — in some providers any account of the cloud, not only your organisation's. Every service account token of every pod also counts: one compromised pod inherits these permissions.",
         example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: oidc-users-edit\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n- kind: Group\n  name: system:authenticated\n  apiGroup: rbac.authorization.k8s.io",
         remediation: "Bind the role to the specific groups of your identity provider (for example `acme:developers`) with RoleBindings in their namespaces.",
@@ -1198,6 +1228,87 @@ pub static ADMISSION_WEBHOOK_WRITE: Rule = Rule {
     },
     check: |cx, out| emit_capability(cx, out, &ADMISSION_WEBHOOK_WRITE, WEBHOOKS, None),
 };
+
+/// The cluster DNS configuration ConfigMaps in `kube-system`: CoreDNS's Corefile,
+/// AKS's `coredns-custom` imports, and kube-dns's stub domains (GKE).
+const DNS_CONFIG_MAPS: &[&str] = &["coredns", "coredns-custom", "kube-dns"];
+
+pub static DNS_CONFIG_WRITE: Rule = Rule {
+    info: RuleInfo {
+        id: "dnsConfigWrite",
+        title: "The right to change the cluster DNS configuration should be restricted",
+        severity: Severity::High,
+        category: Category::Rbac,
+        kinds: BINDING_KINDS,
+        checks: "No binding grants `update` or `patch` on the ConfigMaps `coredns`, `coredns-custom` (AKS) or `kube-dns` (GKE) in `kube-system`: a ClusterRoleBinding, or a RoleBinding in `kube-system`, whose rules allow the verb on `configmaps` with no `resourceNames` or with one of these names. Admin bindings are reported by `clusterAdminBinding`/`namespaceAdminBinding`; the platform's own (`system:`/`eks:`) bindings are not reported.",
+        why: "Whoever edits the Corefile answers every DNS query in the cluster: a `rewrite` or `hosts` entry sends the API server's, the registry's or a database's name to an attacker's pod, which then receives credentials and traffic meant for the real service (DNS poisoning, adversary in the middle).",
+        example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: dns-editor, namespace: kube-system}\nrules:\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  resourceNames: [coredns]\n  verbs: [get, update, patch]",
+        remediation: "Leave the DNS ConfigMaps to the cluster's installer or add-on manager; grant configuration rights in `kube-system` with `resourceNames` that exclude them, and review changes to them through GitOps.",
+        frameworks: &["nsa-cisa", "mitre/T1557", "mitre/T1565.002"],
+    },
+    check: check_dns_config_write,
+};
+
+fn check_dns_config_write(cx: &Context, out: &mut Vec<Finding>) {
+    let perms = cx.permissions();
+    for (bi, b) in cx.inventory.bindings.iter().enumerate() {
+        if builtin_binding(b) || !(b.cluster_scoped || b.metadata.namespace == "kube-system") {
+            continue;
+        }
+        let Some(role) = perms.binding_role(bi) else {
+            continue;
+        };
+        let subjects = relevant_subjects(b);
+        if subjects.is_empty()
+            || perms.binding_admin_equivalent(bi)
+            || namespace_admin_role(perms, bi)
+        {
+            continue;
+        }
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let mut verbs: BTreeSet<&str> = BTreeSet::new();
+        let mut rules: Vec<String> = Vec::new();
+        for (src, rule) in perms.binding_rules(bi) {
+            let mut hit = false;
+            for name in DNS_CONFIG_MAPS {
+                for verb in MODIFY {
+                    if rule_allows(rule, &Request::resource(verb, "", "configmaps").named(name)) {
+                        names.insert(name);
+                        verbs.insert(verb);
+                        hit = true;
+                    }
+                }
+            }
+            if hit {
+                let text = provenance(role, src, rule);
+                if !rules.contains(&text) {
+                    rules.push(text);
+                }
+            }
+        }
+        if names.is_empty() {
+            continue;
+        }
+        out.push(Finding {
+            exemption: None,
+            rule: DNS_CONFIG_WRITE.info.id.into(),
+            severity: DNS_CONFIG_WRITE.info.severity,
+            resource: binding_ref(b),
+            container: String::new(),
+            field: "roleRef".into(),
+            message: format!(
+                "{} can {} the cluster DNS configuration (ConfigMap {} in kube-system) through {} → {}: they can redirect any service name in the cluster; matching rule: {}",
+                subjects_display(b, &subjects),
+                verbs.into_iter().collect::<Vec<_>>().join("/"),
+                names.into_iter().collect::<Vec<_>>().join(", "),
+                binding_display(b),
+                role_ref_display(b, Some(role)),
+                rules.join("; ")
+            ),
+            source: b.source.clone(),
+        });
+    }
+}
 
 pub static SERVICE_ACCOUNT_TOKEN_CREATION: Rule = Rule {
     info: RuleInfo {

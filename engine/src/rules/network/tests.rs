@@ -93,7 +93,7 @@ fn ingress_coverage_evaluates_selectors_for_real() {
         .unwrap();
     assert_eq!(canary.field, "spec.template.metadata.labels");
     assert!(
-        canary.message.contains("None of the 1 NetworkPolicies"),
+        canary.message.contains("None of the 1 network policies"),
         "{}",
         canary.message
     );
@@ -371,4 +371,166 @@ fn service_exposure() {
     );
     let ext = f.iter().find(|f| f.rule == "serviceExternalIps").unwrap();
     assert_eq!(ext.field, "spec.externalIPs");
+}
+
+fn object(api_version: &str, kind: &str, meta: &str, spec: &str) -> String {
+    format!("apiVersion: {api_version}\nkind: {kind}\nmetadata: {meta}\n{spec}\n---\n")
+}
+
+#[test]
+fn cilium_policies_count_for_coverage_with_their_own_semantics() {
+    let yaml = [
+        namespace("shop"),
+        namespace("bare"),
+        deployment("shop", "web", "{app: web}"),
+        deployment("shop", "db", "{app: db}"),
+        deployment("shop", "cache", "{app: cache}"),
+        deployment("bare", "api", "{app: api}"),
+        // Multi-rule form: web gets ingress (via ingressDeny), db egress only.
+        object(
+            "cilium.io/v2",
+            "CiliumNetworkPolicy",
+            "{name: rules, namespace: shop}",
+            "specs:\n- endpointSelector: {matchLabels: {'k8s:app': web}}\n  ingressDeny:\n  - fromEntities: [world]\n- endpointSelector: {matchLabels: {app: db}}\n  egress:\n  - toEndpoints: [{matchLabels: {app: web}}]\n- endpointSelector: {matchLabels: {app: cache}}\n  ingress:\n  - fromEndpoints: [{}]\n  enableDefaultDeny: {ingress: false}",
+        ),
+        // A namespaced policy elsewhere never selects pods of shop or bare.
+        object(
+            "cilium.io/v2",
+            "CiliumNetworkPolicy",
+            "{name: other, namespace: elsewhere}",
+            "spec:\n  endpointSelector: {}\n  ingress: [{}]\n  egress: [{}]",
+        ),
+    ]
+    .concat();
+    let f = findings(&yaml);
+    assert_eq!(
+        failing(&f, "namespaceWithoutNetworkPolicy"),
+        ["Namespace bare"]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutIngressPolicy"),
+        [
+            "Deployment bare/api",
+            "Deployment shop/cache",
+            "Deployment shop/db"
+        ]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutEgressPolicy"),
+        [
+            "Deployment bare/api",
+            "Deployment shop/cache",
+            "Deployment shop/web"
+        ]
+    );
+}
+
+#[test]
+fn cluster_wide_cilium_policies_select_by_namespace_labels() {
+    let yaml = [
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: retail}}\n---\n"
+            .to_string(),
+        namespace("lab"),
+        deployment("shop", "web", "{app: web}"),
+        deployment("lab", "api", "{app: api}"),
+        // Written with a namespace by mistake: cluster-scoped all the same.
+        object(
+            "cilium.io/v2",
+            "CiliumClusterwideNetworkPolicy",
+            "{name: retail-default-deny, namespace: lab}",
+            "spec:\n  endpointSelector:\n    matchLabels: {'k8s:io.cilium.k8s.namespace.labels.team': retail}\n  ingress: [{}]\n  egress: [{}]",
+        ),
+    ]
+    .concat();
+    let f = findings(&yaml);
+    assert_eq!(
+        failing(&f, "namespaceWithoutNetworkPolicy"),
+        ["Namespace lab"]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutIngressPolicy"),
+        ["Deployment lab/api"]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutEgressPolicy"),
+        ["Deployment lab/api"]
+    );
+}
+
+#[test]
+fn calico_policies_count_for_coverage_with_selector_expressions() {
+    let yaml = [
+        namespace("shop"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: lab, labels: {env: dev}}\n---\n"
+            .to_string(),
+        namespace("prod"),
+        deployment("shop", "web", "{app: web}"),
+        deployment("shop", "db", "{app: db, tier: data}"),
+        deployment("lab", "api", "{app: api}"),
+        deployment("prod", "api", "{app: api}"),
+        // Only egress rules: Calico defaults types to [Egress] (unlike Kubernetes).
+        object(
+            "projectcalico.org/v3",
+            "NetworkPolicy",
+            "{name: web-out, namespace: shop}",
+            "spec:\n  selector: app == 'web'\n  egress:\n  - action: Allow",
+        ),
+        // No rules at all: types default to [Ingress].
+        object(
+            "crd.projectcalico.org/v1",
+            "NetworkPolicy",
+            "{name: data-in, namespace: shop}",
+            "spec:\n  selector: has(tier) && app in {'db', 'x'}",
+        ),
+        // A global default deny for namespaces labelled env=dev.
+        object(
+            "projectcalico.org/v3",
+            "GlobalNetworkPolicy",
+            "{name: dev-deny}",
+            "spec:\n  selector: all()\n  namespaceSelector: env == 'dev'\n  types: [Ingress, Egress]",
+        ),
+        // Unparseable selector: selects nothing.
+        object(
+            "projectcalico.org/v3",
+            "GlobalNetworkPolicy",
+            "{name: broken}",
+            "spec:\n  selector: app = 'api'\n  types: [Ingress]",
+        ),
+    ]
+    .concat();
+    let f = findings(&yaml);
+    // `broken` selects no pod (its selector does not parse): it protects nothing, so
+    // prod has no policy and its workload is reported.
+    assert_eq!(
+        failing(&f, "namespaceWithoutNetworkPolicy"),
+        ["Namespace prod"]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutIngressPolicy"),
+        ["Deployment prod/api", "Deployment shop/web"]
+    );
+    assert_eq!(
+        failing(&f, "workloadWithoutEgressPolicy"),
+        ["Deployment prod/api", "Deployment shop/db"]
+    );
+}
+
+#[test]
+fn calico_kinds_outside_calico_groups_are_not_policies() {
+    let yaml = [
+        namespace("shop"),
+        deployment("shop", "web", "{app: web}"),
+        object(
+            "example.com/v1",
+            "GlobalNetworkPolicy",
+            "{name: fake}",
+            "spec:\n  selector: all()\n  types: [Ingress, Egress]",
+        ),
+    ]
+    .concat();
+    let f = findings(&yaml);
+    assert_eq!(
+        failing(&f, "namespaceWithoutNetworkPolicy"),
+        ["Namespace shop"]
+    );
 }

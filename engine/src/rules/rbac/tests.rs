@@ -649,3 +649,76 @@ fn a_role_binding_to_admin_is_one_finding() {
     assert!(fired(&f, "namespaceAdminBinding").is_empty());
     assert_eq!(fired(&f, "secretsAccess"), ["RoleBinding/team/to-edit"]);
 }
+
+#[test]
+fn broad_group_exemptions_are_by_exact_bootstrap_name_not_prefix() {
+    let view = "- {apiGroups: [''], resources: [secrets], verbs: [get, list]}\n";
+    let issuer = "- {nonResourceURLs: ['/.well-known/openid-configuration', '/openid/v1/jwks'], verbs: [get]}\n- {apiGroups: [''], resources: [configmaps], verbs: [get]}\n";
+    let yaml = cluster_role("system:secret-reader", view)
+        + &cluster_role("system:service-account-issuer-discovery", issuer)
+        // User-made, disguised with the prefix on both names: reported.
+        + &crb(
+            "system:everyone-reads-secrets",
+            "system:secret-reader",
+            "[{kind: Group, name: 'system:authenticated'}]",
+        )
+        + &crb(
+            "system:anonymous-reads-secrets",
+            "system:secret-reader",
+            "[{kind: Group, name: 'system:unauthenticated'}]",
+        )
+        // The bootstrap binding, by its exact name and role: exempt.
+        + &crb(
+            "system:service-account-issuer-discovery",
+            "system:service-account-issuer-discovery",
+            "[{kind: Group, name: 'system:serviceaccounts'}]",
+        )
+        // The bootstrap name pointed at another role: reported.
+        + &crb(
+            "system:discovery",
+            "system:secret-reader",
+            "[{kind: Group, name: 'system:authenticated'}]",
+        );
+    let f = findings(&yaml);
+    assert_eq!(
+        fired(&f, "broadGroupBinding"),
+        [
+            "ClusterRoleBinding/system:discovery",
+            "ClusterRoleBinding/system:everyone-reads-secrets"
+        ]
+    );
+    assert_eq!(
+        fired(&f, "anonymousAccess"),
+        ["ClusterRoleBinding/system:anonymous-reads-secrets"]
+    );
+}
+
+#[test]
+fn dns_configuration_write_in_kube_system() {
+    let corefile = "- {apiGroups: [''], resources: [configmaps], resourceNames: [coredns], verbs: [get, patch]}\n";
+    let any_cm = "- {apiGroups: [''], resources: [configmaps], verbs: [update]}\n";
+    let other_cm = "- {apiGroups: [''], resources: [configmaps], resourceNames: [app-config], verbs: [update, patch]}\n";
+    let read = "- {apiGroups: [''], resources: [configmaps], verbs: [get, list, watch]}\n";
+    let yaml = role("kube-system", "dns-editor", corefile)
+        + &cluster_role("cm-writer", any_cm)
+        + &role("kube-system", "app-config", other_cm)
+        + &cluster_role("cm-reader", read)
+        + &rb("kube-system", "dns", "Role", "dns-editor", ALICE)
+        + &rb("kube-system", "cm-all", "ClusterRole", "cm-writer", ALICE)
+        + &crb("cm-everywhere", "cm-writer", ALICE)
+        // Write on configmaps, but in another namespace: not the DNS config.
+        + &rb("shop", "cm-shop", "ClusterRole", "cm-writer", ALICE)
+        + &rb("kube-system", "app", "Role", "app-config", ALICE)
+        + &crb("reader", "cm-reader", ALICE);
+    let f = findings(&yaml);
+    assert_eq!(
+        fired(&f, "dnsConfigWrite"),
+        [
+            "ClusterRoleBinding/cm-everywhere",
+            "RoleBinding/kube-system/cm-all",
+            "RoleBinding/kube-system/dns"
+        ]
+    );
+    assert!(message(&f, "dnsConfigWrite", "dns")
+        .contains("patch the cluster DNS configuration (ConfigMap coredns in kube-system)"));
+}

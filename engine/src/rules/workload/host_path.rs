@@ -1,5 +1,5 @@
-//! Host paths: the container runtime socket, sensitive host directories, and host
-//! paths mounted writable. Each finding is one volume mount of one container, with the
+//! Host paths: the container runtime socket, sensitive host directories, cloud and
+//! cluster credential files, and host paths mounted writable. Each finding is one volume mount of one container, with the
 //! effective host path (the volume's path joined with the mount's `subPath`).
 
 use super::{containers, describe, unit_finding, POD_KINDS};
@@ -62,6 +62,71 @@ pub(crate) const BENIGN_PATHS: &[&str] = &[
 /// Host files that must be writable for their purpose and give nothing when written:
 /// the iptables lock shared by kube-proxy and CNI agents.
 const WRITABLE_BENIGN: &[&str] = &["/run/xtables.lock", "/var/run/xtables.lock"];
+
+/// Host files and directories holding cloud or cluster credentials, with what they
+/// hold; `*` stands for one path segment (a user's home directory).
+const CLOUD_CREDENTIALS: &[(&str, &str)] = &[
+    ("/root/.aws", "AWS CLI credentials"),
+    ("/home/*/.aws", "AWS CLI credentials"),
+    ("/root/.azure", "Azure CLI tokens"),
+    ("/home/*/.azure", "Azure CLI tokens"),
+    ("/root/.config/gcloud", "gcloud credentials"),
+    ("/home/*/.config/gcloud", "gcloud credentials"),
+    ("/etc/gcp", "GCE credentials"),
+    (
+        "/etc/kubernetes/azure.json",
+        "the Azure cloud provider's service principal or managed identity",
+    ),
+    (
+        "/etc/kubernetes/cloud.conf",
+        "the cloud provider's configuration and credentials",
+    ),
+    (
+        "/etc/kubernetes/cloud-config",
+        "the cloud provider's configuration and credentials",
+    ),
+    (
+        "/etc/kubernetes/admin.conf",
+        "the cluster administrator's kubeconfig",
+    ),
+    (
+        "/etc/kubernetes/super-admin.conf",
+        "the cluster's break-glass kubeconfig",
+    ),
+    ("/etc/kubernetes/kubelet.conf", "the kubelet's kubeconfig"),
+    ("/etc/kubernetes/pki", "the cluster's CA and component keys"),
+    ("/var/lib/kubelet/kubeconfig", "the kubelet's kubeconfig"),
+    (
+        "/var/lib/kubelet/pki",
+        "the kubelet's client certificate and key",
+    ),
+    (
+        "/var/lib/kubelet/config.json",
+        "the kubelet's registry credentials",
+    ),
+    ("/root/.kube", "kubeconfigs"),
+    ("/home/*/.kube", "kubeconfigs"),
+    ("/root/.docker/config.json", "registry credentials"),
+];
+
+/// Whether `path` and `pattern` agree segment by segment on their common length (so
+/// one is within the other), a `*` in `pattern` matching any one segment.
+fn segments_agree(path: &[&str], pattern: &[&str]) -> bool {
+    pattern.iter().zip(path).all(|(p, s)| *p == "*" || p == s)
+}
+
+/// The credential location `path` is, is under, or holds (other than as `/`, which
+/// `hostPathSensitive` reports): the pattern and what it holds.
+pub(crate) fn cloud_credentials(path: &str) -> Option<(&'static str, &'static str)> {
+    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if path.is_empty() {
+        return None;
+    }
+    CLOUD_CREDENTIALS.iter().copied().find(|(pattern, _)| {
+        let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+        segments_agree(&path, &pattern)
+    })
+}
 
 /// `/a/./b//c/../d/` → `/a/b/d`; always absolute, `/` for the root.
 pub(crate) fn normalize(path: &str) -> String {
@@ -271,6 +336,55 @@ fn check_sensitive(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+pub static HOST_PATH_CLOUD_CREDENTIALS: Rule = Rule {
+    info: RuleInfo {
+        id: "hostPathCloudCredentials",
+        title: "Cloud and cluster credential files should not be mounted from the host",
+        severity: Severity::High,
+        category: Category::Workload,
+        kinds: POD_KINDS,
+        checks: "No container mounts (read-only or not) a hostPath that is, is under, or holds a host location of cloud or cluster credentials: `/root/.aws`, `/home/*/.aws`, `/root/.azure`, `/home/*/.azure`, `/root/.config/gcloud`, `/home/*/.config/gcloud`, `/etc/gcp`, `/etc/kubernetes/azure.json`, `/etc/kubernetes/cloud.conf`, `/etc/kubernetes/cloud-config`, `/etc/kubernetes/admin.conf`, `/etc/kubernetes/super-admin.conf`, `/etc/kubernetes/kubelet.conf`, `/etc/kubernetes/pki`, `/var/lib/kubelet/kubeconfig`, `/var/lib/kubelet/pki`, `/var/lib/kubelet/config.json`, `/root/.kube`, `/home/*/.kube`, `/root/.docker/config.json` (`*` is one path segment). The volume's path is joined with the mount's `subPath`; a mount of `/` itself is left to `hostPathSensitive`.",
+        why: "These files are credentials: the node's cloud identity (on AKS `azure.json` holds the cluster's service principal secret or identity), a user's cloud CLI tokens, the kubelet's or an administrator's kubeconfig, the cluster CA key. A container that reads one acts as the node or the administrator, in the cluster or in the cloud account, from anywhere.",
+        example: "spec:
+  containers:
+  - name: backup
+    image: backup:1.4
+    volumeMounts:
+    - {name: aws, mountPath: /root/.aws, readOnly: true}
+  volumes:
+  - name: aws
+    hostPath: {path: /root/.aws}",
+        remediation: "Give the workload its own identity instead of the node's: IRSA or EKS Pod Identity, AKS Workload Identity, GKE Workload Identity, or a Secret with a scoped credential. Never mount kubeconfigs or the PKI directory; control-plane components read them as static pods, not as workloads.",
+        frameworks: &["cis-k8s/5.2.12", "nsa-cisa", "mitre/T1552.001", "mitre/T1078.004"],
+    },
+    check: check_cloud_credentials,
+};
+
+fn check_cloud_credentials(cx: &Context, out: &mut Vec<Finding>) {
+    for unit in &cx.units {
+        for m in host_mounts(unit) {
+            let Some((location, holds)) = cloud_credentials(&m.host_path) else {
+                continue;
+            };
+            let relation = if m.host_path.trim_end_matches('/') == location {
+                String::new()
+            } else {
+                format!(" (credential location {location})")
+            };
+            out.push(unit_finding(
+                &HOST_PATH_CLOUD_CREDENTIALS,
+                unit,
+                m.container_name,
+                m.field,
+                format!(
+                    "{} mounts host path {}{relation}, which holds {holds} (volume \"{}\") at {}",
+                    m.container, m.host_path, m.volume, m.mount_path
+                ),
+            ));
+        }
+    }
+}
+
 pub static HOST_PATH_WRITABLE: Rule = Rule {
     info: RuleInfo {
         id: "hostPathWritable",
@@ -312,7 +426,48 @@ fn check_writable(cx: &Context, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::runtime_socket;
+    use super::{cloud_credentials, runtime_socket};
+
+    #[test]
+    fn cloud_credential_locations_their_contents_and_their_parents() {
+        for (path, location) in [
+            ("/root/.aws", "/root/.aws"),
+            ("/root/.aws/credentials", "/root/.aws"),
+            ("/home/ubuntu/.aws", "/home/*/.aws"),
+            ("/home/ec2-user/.aws/config", "/home/*/.aws"),
+            ("/home", "/home/*/.aws"),
+            ("/home/ubuntu", "/home/*/.aws"),
+            ("/etc/kubernetes/azure.json", "/etc/kubernetes/azure.json"),
+            ("/etc/kubernetes", "/etc/kubernetes/azure.json"),
+            ("/etc", "/etc/gcp"),
+            ("/etc/gcp/key.json", "/etc/gcp"),
+            ("/var/lib/kubelet/kubeconfig", "/var/lib/kubelet/kubeconfig"),
+            ("/var/lib/kubelet", "/var/lib/kubelet/kubeconfig"),
+            (
+                "/var/lib/kubelet/pki/kubelet-client-current.pem",
+                "/var/lib/kubelet/pki",
+            ),
+            ("/var", "/var/lib/kubelet/kubeconfig"),
+        ] {
+            assert_eq!(
+                cloud_credentials(path).map(|c| c.0),
+                Some(location),
+                "{path}"
+            );
+        }
+        for path in [
+            "/",
+            "/home/ubuntu/projects",
+            "/etc/kubernetes/manifests",
+            "/etc/ssl/certs",
+            "/var/lib/kubelet/pods",
+            "/var/log",
+            "/root/.awsx",
+            "/opt/aws",
+        ] {
+            assert_eq!(cloud_credentials(path), None, "{path}");
+        }
+    }
 
     #[test]
     fn sockets_and_the_directories_that_hold_them() {

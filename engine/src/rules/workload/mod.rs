@@ -37,6 +37,7 @@ pub static RULES: &[&Rule] = &[
     &host_path::CONTAINER_RUNTIME_SOCKET,
     &host_path::HOST_PATH_SENSITIVE,
     &host_path::HOST_PATH_WRITABLE,
+    &host_path::HOST_PATH_CLOUD_CREDENTIALS,
     &capabilities::DANGEROUS_CAPABILITIES,
     &capabilities::NET_RAW_CAPABILITY,
     &runtime::READ_ONLY_ROOT_FILESYSTEM,

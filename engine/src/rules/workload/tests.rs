@@ -673,3 +673,57 @@ fn config_map_values_and_env_values_are_judged_by_shape() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn cloud_credential_host_paths_in_every_workload_kind() {
+    let spec = "containers:\n\
+- name: c\n  image: a:1\n  volumeMounts:
+  - {name: aws, mountPath: /creds, readOnly: true}
+  - {name: kube, mountPath: /k, subPath: azure.json}
+  - {name: etc, mountPath: /host-etc, readOnly: true}
+  - {name: data, mountPath: /data}
+  - {name: root, mountPath: /host, readOnly: true}
+  - {name: certs, mountPath: /etc/ssl/certs, readOnly: true}\n\
+volumes:\n\
+- {name: aws, hostPath: {path: /home/ubuntu/.aws}}\n\
+- {name: kube, hostPath: {path: /etc/kubernetes}}\n\
+- {name: etc, hostPath: {path: /etc}}\n\
+- {name: data, hostPath: {path: /opt/data}}\n\
+- {name: root, hostPath: {path: /}}\n\
+- {name: certs, hostPath: {path: /etc/ssl/certs}}\n";
+    let yaml = docs(&[
+        deployment("d", spec),
+        daemonset("ds", spec),
+        cronjob("cj", spec),
+        pod("p", "apps", spec),
+    ]);
+    let f = findings(&yaml);
+    for (name, prefix) in [
+        ("d", "spec.template.spec."),
+        ("ds", "spec.template.spec."),
+        ("cj", "spec.jobTemplate.spec.template.spec."),
+        ("p", "spec."),
+    ] {
+        let m = format!("{prefix}containers[0].volumeMounts");
+        assert_eq!(
+            fields(&f, "hostPathCloudCredentials", name),
+            [format!("{m}[0]"), format!("{m}[1]"), format!("{m}[2]")],
+            "{name}"
+        );
+    }
+    let kube = of(&f, "hostPathCloudCredentials", "d")
+        .into_iter()
+        .find(|f| f.field.ends_with("[1]"))
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    assert!(
+        kube.contains("/etc/kubernetes/azure.json") && kube.contains("service principal"),
+        "{kube}"
+    );
+    // A clean workload: no finding.
+    let clean = findings(&deployment(
+        "clean",
+        "containers:\n- name: c\n  image: a:1\n  volumeMounts:\n  - {name: d, mountPath: /d}\nvolumes:\n- {name: d, hostPath: {path: /var/lib/app}}\n",
+    ));
+    assert!(of(&clean, "hostPathCloudCredentials", "clean").is_empty());
+}
