@@ -324,6 +324,7 @@ fn emit_capability(
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -429,6 +430,7 @@ fn emit_subject_binding(
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -623,6 +625,7 @@ fn check_cluster_admin(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: CLUSTER_ADMIN_BINDING.info.id.into(),
             severity: CLUSTER_ADMIN_BINDING.info.severity,
             resource: binding_ref(b),
@@ -693,6 +696,7 @@ fn check_namespace_admin(cx: &Context, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: NAMESPACE_ADMIN_BINDING.info.id.into(),
             severity: NAMESPACE_ADMIN_BINDING.info.severity,
             resource: binding_ref(b),
@@ -802,6 +806,7 @@ fn check_wildcard(cx: &Context, out: &mut Vec<Finding>) {
             .collect();
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: WILDCARD_ROLE.info.id.into(),
             severity: WILDCARD_ROLE.info.severity,
             resource: ResourceRef {
@@ -1002,6 +1007,7 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: ROLE_BIND_ESCALATE.info.id.into(),
             severity: ROLE_BIND_ESCALATE.info.severity,
             resource: binding_ref(b),
@@ -1388,6 +1394,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
             .collect();
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: ResourceRef {
