@@ -34,12 +34,12 @@ function check(condition, message) {
 }
 
 /** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
-function cliRun(args, { json = true } = {}) {
+function cliRun(args, { json = true, cwd = repo } = {}) {
   check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
   let stdout;
   try {
     stdout = execFileSync(cli, args, {
-      cwd: repo,
+      cwd,
       maxBuffer: 512 * 1024 * 1024,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -641,8 +641,9 @@ async function downloaded(page, selector) {
 
 async function testCsvExports({ page }) {
   // The CLI's CSV: a header, one record per finding in the JSON's order, then alerts.
+  // Run from public/ so its file column names the files as the app does (demo/...).
   const a = await loadDemo(page);
-  const cliCsv = csvRecords(cliRun(['analyze', 'public/demo', '--format', 'csv'], { json: false }));
+  const cliCsv = csvRecords(cliRun(['analyze', 'demo', '--format', 'csv'], { json: false, cwd: path.join(repo, 'public') }));
   const header = cliCsv[0];
   const rowOf = (i) => cliCsv[1 + i];
   const expect = (indices) => header + [...indices].sort((x, y) => x - y).map(rowOf).join('');
