@@ -157,7 +157,11 @@ impl Route {
                 params.push(format!("category={}", percent_encode(&q.category)));
             }
         }
-        if matches!(self.page, Page::Recommendations { .. }) && !q.q.is_empty() {
+        if matches!(
+            self.page,
+            Page::Recommendations { .. } | Page::AttackPaths { rank: None }
+        ) && !q.q.is_empty()
+        {
             params.push(format!("q={}", percent_encode(&q.q)));
         }
         if matches!(self.page, Page::Inventory { kind: Some(_) }) {

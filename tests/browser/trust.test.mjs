@@ -34,12 +34,12 @@ function check(condition, message) {
 }
 
 /** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
-function cliRun(args, { json = true } = {}) {
+function cliRun(args, { json = true, cwd = repo } = {}) {
   check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
   let stdout;
   try {
     stdout = execFileSync(cli, args, {
-      cwd: repo,
+      cwd,
       maxBuffer: 512 * 1024 * 1024,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -616,6 +616,112 @@ async function testReportCollapsed({ page }) {
   }
 }
 
+/** CSV text split into records (RFC 4180: CRLF ends a record outside quotes), raw. */
+function csvRecords(text) {
+  const records = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (!quoted && text[i] === '\r' && text[i + 1] === '\n') {
+      records.push(text.slice(start, i + 2));
+      start = i + 2;
+      i++;
+    }
+  }
+  check(start === text.length, 'CSV does not end with CRLF');
+  return records;
+}
+
+/** The text of the download a click on `selector` starts. */
+async function downloaded(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: download.suggestedFilename(), text: fs.readFileSync(await download.path(), 'utf8') };
+}
+
+async function testCsvExports({ page }) {
+  // The CLI's CSV: a header, one record per finding in the JSON's order, then alerts.
+  // Run from public/ so its file column names the files as the app does (demo/...).
+  const a = await loadDemo(page);
+  const cliCsv = csvRecords(cliRun(['analyze', 'demo', '--format', 'csv'], { json: false, cwd: path.join(repo, 'public') }));
+  const header = cliCsv[0];
+  const rowOf = (i) => cliCsv[1 + i];
+  const expect = (indices) => header + [...indices].sort((x, y) => x - y).map(rowOf).join('');
+
+  // A recommendation's affected resources, then the same narrowed by a search.
+  const r = a.recommendations.find((x) => x.rule === 'readOnlyRootFilesystem');
+  await goTo(page, '#/recommendations/readOnlyRootFilesystem', '[data-testid="findings-export-csv"]');
+  let got = await downloaded(page, '[data-testid="findings-export-csv"]');
+  check(got.name === 'portolan-readOnlyRootFilesystem.csv', `exported as ${got.name}`);
+  // The table shows the engine's fix of each finding: the first row's is the CLI's.
+  const fix = a.findings[r.findings[0]].fix;
+  check(fix && fix.command, 'the first readOnlyRootFilesystem finding has no fix command');
+  const shownFix = await page.$eval('[data-testid="finding-row"] [data-testid="finding-fix"] pre', (e) => e.textContent);
+  check(shownFix === fix.command, `fix shown ${shownFix}, CLI ${fix.command}`);
+  check(got.text === expect(r.findings), `affected resources CSV differs from the CLI's rows (${csvRecords(got.text).length - 1} rows, want ${r.findings.length})`);
+  await page.fill('[data-testid="findings-search"]', 'kube-system');
+  await page.waitForFunction(() => location.hash.includes('q=kube-system'));
+  const searched = r.findings.filter((i) => {
+    const f = a.findings[i];
+    return [f.resource.name, f.resource.namespace, f.resource.kind, f.container || '', f.field || '', f.message, f.source.file]
+      .some((v) => v.toLowerCase().includes('kube-system'));
+  });
+  check(searched.length > 0 && searched.length < r.findings.length, `the search should narrow the list (${searched.length})`);
+  got = await downloaded(page, '[data-testid="findings-export-csv"]');
+  check(got.text === expect(searched), `searched CSV has ${csvRecords(got.text).length - 1} rows, want ${searched.length}`);
+
+  // All findings under the recommendations filter (severity high).
+  await goTo(page, '#/recommendations?severity=high', '[data-testid="recommendations-export-csv"]');
+  got = await downloaded(page, '[data-testid="recommendations-export-csv"]');
+  const high = a.recommendations.filter((x) => x.severity === 'high').flatMap((x) => x.findings);
+  check(high.length > 0, 'the demo has high findings');
+  check(got.text === expect(high), `high findings CSV has ${csvRecords(got.text).length - 1} rows, want ${high.length}`);
+  check(csvRecords(got.text).slice(1).every((row) => row.startsWith('high,')), 'a non-high row in the high export');
+}
+
+async function testPathGroups({ page }) {
+  // Paths grouped by entry, resource passed and target; each group and each choke
+  // point lists exactly its paths, counted from the CLI's JSON.
+  const a = await loadDemo(page);
+  const paths = a.attackPaths.paths;
+  check(paths.length > 1, 'the demo has attack paths');
+  const ref = (r) => `${r.kind} ${r.namespace ? `${r.namespace}/${r.name}` : r.name}`;
+  const throughOf = (p) => [...new Set(p.steps.slice(0, -1).map((s) => s.toLabel))];
+  const member = {
+    entry: (p, v) => ref(p.entry) === v,
+    through: (p, v) => throughOf(p).includes(v),
+    target: (p, v) => p.target === v,
+    fix: (p, v) => p.fixes.includes(Number(v)),
+  };
+  await goTo(page, '#/attack-paths', '[data-testid="path-groups"]');
+  const links = await page.$$eval('[data-testid="path-group-link"]', (ls) => ls.map((l) => ({ filter: l.dataset.filter, text: l.textContent.trim() })));
+  check(links.some((l) => l.filter.startsWith('entry:')) && links.some((l) => l.filter.startsWith('target:')) && links.some((l) => l.filter.startsWith('through:')), `groups: ${links.map((l) => l.filter).join(', ')}`);
+  const biggest = links.find((l) => l.filter.startsWith('through:'));
+  for (const link of [links[0], biggest, links.find((l) => l.filter.startsWith('target:'))]) {
+    const [kind, value] = [link.filter.slice(0, link.filter.indexOf(':')), link.filter.slice(link.filter.indexOf(':') + 1)];
+    const want = paths.filter((p) => member[kind](p, value)).length;
+    check(link.text.startsWith(`${want} path`), `${link.filter}: shown "${link.text}", CLI ${want}`);
+    await page.click(`[data-testid="path-group-link"][data-filter="${link.filter.replace(/"/g, '\\"')}"]`);
+    await page.waitForSelector('[data-testid="path-filter"]');
+    const rows = await page.$$eval('[data-testid="attack-path-row"]', (rs) => rs.length);
+    check(rows === want, `${link.filter}: ${rows} rows, CLI ${want}`);
+    await screenshot(page, `trust-path-group-${kind}`);
+    await goTo(page, '#/attack-paths', '[data-testid="path-groups"]');
+  }
+  // Each choke point links to the paths it breaks.
+  const choke = await page.$$eval('[data-testid="choke-paths-link"]', (ls) => ls.map((l) => l.getAttribute('href')));
+  check(choke.length === a.attackPaths.chokePoints.recommended, `${choke.length} choke links, ${a.attackPaths.chokePoints.recommended} choke points`);
+  for (const [i, href] of choke.entries()) {
+    check(href === `#/attack-paths?q=fix%3A${i}`, `choke link ${href}`);
+    await goTo(page, href, '[data-testid="path-filter"]');
+    const rows = await page.$$eval('[data-testid="attack-path-row"] a', (rs) => rs.map((r) => r.getAttribute('href')));
+    const want = paths.map((p, k) => [p, k]).filter(([p]) => p.fixes.includes(i)).map(([, k]) => `#/attack-paths/${k + 1}`);
+    check(JSON.stringify(rows) === JSON.stringify(want), `choke ${i}: rows ${rows.join(' ')}, CLI ${want.join(' ')}`);
+  }
+  await page.click('[data-testid="path-filter-clear"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, paths.length);
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -626,6 +732,8 @@ const tests = [
   ['enforcement previews rejections and pins the cluster version', testEnforcementPreview],
   ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
   ['the report collapses recommendations to their counts and explains the score', testReportCollapsed],
+  ['CSV exports equal the CLI CSV rows for the same filter', testCsvExports],
+  ['attack paths grouped by entry, resource and target; choke points link to their paths', testPathGroups],
 ];
 
 async function main() {

@@ -9,6 +9,7 @@ use portolan_engine::rules::Finding;
 
 use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
+use crate::download::save_text;
 use crate::links::resource_href;
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
@@ -84,6 +85,28 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
         state.navigate(route, true);
     };
     let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
+    // The shown rows (search applied) as CSV: the engine's renderer, so the file equals
+    // the rows `portolan analyze --format csv` writes for the same findings.
+    let export_csv = move |_| {
+        let rows = visible.get_untracked();
+        let csv = state.analysis.with_untracked(|a| {
+            a.as_ref().map(|a| {
+                portolan_engine::report::findings_csv(
+                    rows.iter().filter_map(|&i| a.findings.get(i)),
+                )
+            })
+        });
+        let rule = state.analysis.with_untracked(|a| {
+            a.as_ref()
+                .and_then(|a| a.recommendations.get(recommendation))
+                .map_or_else(String::new, |r| r.rule.clone())
+        });
+        if let Some(csv) = csv {
+            if let Err(e) = save_text(&format!("portolan-{rule}.csv"), &csv, "text/csv") {
+                state.error.set(Some(e));
+            }
+        }
+    };
 
     view! {
         <section class="section">
@@ -108,6 +131,15 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                     <span class="visually-hidden" data-testid="findings-total">
                         {move || visible.with(Vec::len)}
                     </span>
+                    <button
+                        class="btn"
+                        type="button"
+                        data-testid="findings-export-csv"
+                        title="The shown rows, as portolan analyze --format csv writes them"
+                        on:click=export_csv
+                    >
+                        "Export CSV"
+                    </button>
                 </div>
                 <div class="table-scroll">
                     <table class="table findings-table" data-testid="findings-table">
@@ -119,6 +151,7 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                                 <th>"Container"</th>
                                 <th>"Failing field"</th>
                                 <th>"Message"</th>
+                                <th>"Fix"</th>
                                 <th>"Source"</th>
                                 <th>"Exemption"</th>
                             </tr>
@@ -191,6 +224,7 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
                         <div class="cell" title=f.field.clone()>{breakable(&f.field)}</div>
                     </td>
                     {cell("message", "cell-message", f.message.clone())}
+                    <td class="cell-fix" data-col="fix">{fix_cell(f.fix.clone())}</td>
                     {cell("source", "cell-source mono", source_text(f))}
                     <td class="cell-exemption" data-col="exemption">{exemption}</td>
                 </tr>
@@ -198,4 +232,23 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
         })
     };
     view! { {row} }
+}
+
+/// A finding's fix, folded: the kubectl command, or the manifest patch when the change
+/// cannot be made in place (a Pod's spec). Empty when no exact fix can be stated.
+fn fix_cell(fix: Option<portolan_engine::rules::fix::Fix>) -> impl IntoView {
+    fix.map(|fix| {
+        let (label, text) = if fix.command.is_empty() {
+            ("Patch the manifest", fix.patch)
+        } else {
+            ("kubectl command", fix.command)
+        };
+        view! {
+            <details class="fix" data-testid="finding-fix">
+                <summary>"Fix"</summary>
+                <span class="muted">{label}</span>
+                <pre class="mono fix-text">{text}</pre>
+            </details>
+        }
+    })
 }

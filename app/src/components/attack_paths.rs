@@ -1,7 +1,10 @@
 //! Attack paths: the choke points (the few fixes that break the most paths) and the
 //! ranked paths (`#/attack-paths`), and one path drawn step by step
 //! (`#/attack-paths/<n>`, `n` its rank). Everything shown is the engine's
-//! `Analysis::attack_paths`; the page only renders it.
+//! `Analysis::attack_paths`; the page only renders it. The paths are grouped by entry,
+//! by the resources they pass through and by target, and each group and choke point
+//! links to its paths: `#/attack-paths?q=entry:<resource>` (or `through:`, `target:`,
+//! `fix:<choke fix index>`) filters the table, kept in the URL.
 
 use leptos::prelude::*;
 use portolan_engine::graph::paths::{AttackPath, ChokeFix};
@@ -64,6 +67,7 @@ pub fn AttackPathsPage() -> impl IntoView {
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <PathSummary />
             <ChokePoints />
+            <PathGroups />
             <PathTable />
         </Show>
     }
@@ -125,7 +129,8 @@ fn ChokePoints() -> impl IntoView {
                         <ol class="choke-list">
                             {recommended
                                 .into_iter()
-                                .map(|f| {
+                                .enumerate()
+                                .map(|(i, f)| {
                                     let remaining = f.remaining.map(|n| format!("{} paths left", thousands(n)));
                                     view! {
                                         <li>
@@ -134,10 +139,14 @@ fn ChokePoints() -> impl IntoView {
                                             <span class="mono">
                                                 {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
                                             </span>
-                                            <span class="muted">
-                                                {format!(" — on {} paths", thousands(f.paths))}
-                                                {remaining.map(|r| format!("; {r}"))}
-                                            </span>
+                                            " — "
+                                            <a
+                                                href=filter_href(&format!("fix:{i}"))
+                                                data-testid="choke-paths-link"
+                                            >
+                                                {format!("breaks {} paths", thousands(f.paths))}
+                                            </a>
+                                            <span class="muted">{remaining.map(|r| format!("; {r}"))}</span>
                                         </li>
                                     }
                                 })
@@ -150,14 +159,139 @@ fn ChokePoints() -> impl IntoView {
     }
 }
 
+/// The `#/attack-paths` link that filters the table by `filter`.
+fn filter_href(filter: &str) -> String {
+    format!("#/attack-paths?q={}", crate::route::percent_encode(filter))
+}
+
+/// Whether `path` is in the group `filter` names: `entry:<Kind ns/name>`,
+/// `through:<node label>` (a resource the path passes, entry and target excluded),
+/// `target:<slug>`, `fix:<index into the choke fixes>`; otherwise a case-insensitive
+/// search of the title.
+pub fn path_matches(path: &AttackPath, filter: &str) -> bool {
+    if let Some(entry) = filter.strip_prefix("entry:") {
+        path.entry.to_string() == entry
+    } else if let Some(node) = filter.strip_prefix("through:") {
+        through(path).any(|label| label == node)
+    } else if let Some(target) = filter.strip_prefix("target:") {
+        target_slug(path.target) == target
+    } else if let Some(fix) = filter.strip_prefix("fix:") {
+        fix.parse().is_ok_and(|i: usize| path.fixes.contains(&i))
+    } else {
+        path.title.to_lowercase().contains(&filter.to_lowercase())
+    }
+}
+
+/// The nodes a path passes between its entry and its last node, once each.
+fn through(path: &AttackPath) -> impl Iterator<Item = &str> {
+    let n = path.steps.len();
+    let mut seen = std::collections::BTreeSet::new();
+    path.steps
+        .iter()
+        .take(n.saturating_sub(1))
+        .map(|s| s.to_label.as_str())
+        .filter(move |l| seen.insert(*l))
+}
+
+/// Groups of the listed paths with their counts, largest first then by name.
+fn groups(keys: impl Iterator<Item = Vec<(String, String)>>) -> Vec<(String, String, usize)> {
+    let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for path_keys in keys {
+        for key in path_keys {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let mut out: Vec<_> = counts.into_iter().map(|((f, l), n)| (f, l, n)).collect();
+    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    out
+}
+
+/// How many groups of each kind are listed.
+const GROUPS_SHOWN: usize = 6;
+
+#[component]
+fn PathGroups() -> impl IntoView {
+    let state = use_state();
+    let grouped = move || {
+        state.analysis.with(|a| {
+            let paths = a
+                .as_ref()
+                .map(|a| a.attack_paths.paths.as_slice())
+                .unwrap_or_default();
+            if paths.is_empty() {
+                return None;
+            }
+            let entries = groups(paths.iter().map(|p| {
+                let e = p.entry.to_string();
+                vec![(format!("entry:{e}"), e)]
+            }));
+            let through = groups(paths.iter().map(|p| {
+                through(p)
+                    .map(|l| (format!("through:{l}"), l.to_string()))
+                    .collect()
+            }));
+            let targets = groups(paths.iter().map(|p| {
+                vec![(
+                    format!("target:{}", target_slug(p.target)),
+                    target_label(p.target).to_string(),
+                )]
+            }));
+            Some([
+                ("By entry", "from", entries),
+                ("Through", "through", through),
+                ("By target", "to", targets),
+            ])
+        })
+    };
+    view! {
+        {move || grouped().map(|lists| view! {
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Paths by entry, resource passed and target"</h2>
+                    <span class="muted">"of the listed paths"</span>
+                </div>
+                <div class="panel path-groups" data-testid="path-groups">
+                    {lists.into_iter().map(|(title, word, list)| view! {
+                        <div class="path-group">
+                            <h3>{title}</h3>
+                            <ul>
+                                {list.into_iter().take(GROUPS_SHOWN).map(|(filter, label, n)| view! {
+                                    <li>
+                                        <a href=filter_href(&filter) data-testid="path-group-link" data-filter=filter.clone()>
+                                            {format!("{} {} {word} ", thousands(n), if n == 1 { "path" } else { "paths" })}
+                                            <span class="mono">{label}</span>
+                                        </a>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    }).collect_view()}
+                </div>
+            </section>
+        })}
+    }
+}
+
 #[component]
 fn PathTable() -> impl IntoView {
     let state = use_state();
-    let count = Memo::new(move |_| {
-        state
-            .analysis
-            .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()))
+    let filter = Memo::new(move |_| state.route.with(|r| r.query.q.clone()));
+    // Ranks (indices into the listed paths) that pass the filter.
+    let visible = Memo::new(move |_| {
+        let filter = filter.get();
+        state.analysis.with(|a| {
+            a.as_ref().map_or_else(Vec::new, |a| {
+                a.attack_paths
+                    .paths
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| filter.is_empty() || path_matches(p, &filter))
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            })
+        })
     });
+    let count = Memo::new(move |_| visible.with(Vec::len));
     let total = move || {
         state
             .analysis
@@ -167,9 +301,19 @@ fn PathTable() -> impl IntoView {
         <section class="section">
             <div class="section-head">
                 <h2>"Paths"</h2>
+                {move || {
+                    let f = filter.get();
+                    (!f.is_empty()).then(|| view! {
+                        <span class="muted" data-testid="path-filter">
+                            {format!("{} matching {f} ", thousands(count.get()))}
+                            <a href="#/attack-paths" data-testid="path-filter-clear">"Clear filter"</a>
+                        </span>
+                    })
+                }}
                 <span class="muted">
                     {move || {
-                        let (shown, all) = (count.get(), total());
+                        let all_listed = state.analysis.with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()));
+                        let (shown, all) = (all_listed, total());
                         if shown < all {
                             format!("the {} riskiest of {}", thousands(shown), thousands(all))
                         } else {
@@ -180,10 +324,19 @@ fn PathTable() -> impl IntoView {
             </div>
             <Show
                 when=move || { count.get() > 0 }
-                fallback=|| view! {
-                    <div class="panel table-empty" data-testid="no-attack-paths">
-                        "No attack path: no entry point reaches cluster-admin rights, a node or secrets."
-                    </div>
+                fallback=move || if filter.with(String::is_empty) {
+                    view! {
+                        <div class="panel table-empty" data-testid="no-attack-paths">
+                            "No attack path: no entry point reaches cluster-admin rights, a node or secrets."
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="panel table-empty" data-testid="no-matching-paths">
+                            "No listed path matches this filter. "
+                            <a href="#/attack-paths">"Clear filters"</a>
+                        </div>
+                    }.into_any()
                 }
             >
                 <div class="panel table-panel">
@@ -198,7 +351,7 @@ fn PathTable() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                <For each=move || 0..count.get() key=|i| *i let:index>
+                                <For each=move || visible.get() key=|i| *i let:index>
                                     <PathRow index=index />
                                 </For>
                             </tbody>

@@ -2,6 +2,7 @@
 //! severity, category and a text search over titles, rule ids and the names of the
 //! affected resources. The filters live in the URL (see [`crate::route`]).
 
+use crate::download::save_text;
 use leptos::prelude::*;
 use portolan_engine::rules::{Recommendation, Severity};
 use portolan_engine::Analysis;
@@ -107,6 +108,30 @@ fn RecommendationTable() -> impl IntoView {
         change(&mut route.query);
         state.navigate(route, replace);
     };
+    // Every finding of the shown recommendations (filters applied), in the analysis's
+    // order, as CSV: the engine's renderer, so the file equals the CLI's rows for them.
+    let export_csv = move |_| {
+        let shown = visible.get_untracked();
+        let csv = state.analysis.with_untracked(|a| {
+            a.as_ref().map(|a| {
+                let mut indices: Vec<usize> = shown
+                    .iter()
+                    .filter_map(|&r| a.recommendations.get(r))
+                    .flat_map(|r| r.findings.iter().copied())
+                    .collect();
+                indices.sort_unstable();
+                indices.dedup();
+                portolan_engine::report::findings_csv(
+                    indices.iter().filter_map(|&i| a.findings.get(i)),
+                )
+            })
+        });
+        if let Some(csv) = csv {
+            if let Err(e) = save_text("portolan-findings.csv", &csv, "text/csv") {
+                state.error.set(Some(e));
+            }
+        }
+    };
     let total = move || {
         state
             .analysis
@@ -194,6 +219,15 @@ fn RecommendationTable() -> impl IntoView {
                 <span class="visually-hidden" data-testid="recommendations-total">
                     {move || visible.with(Vec::len)}
                 </span>
+                <button
+                    class="btn"
+                    type="button"
+                    data-testid="recommendations-export-csv"
+                    title="The findings of the shown recommendations, as portolan analyze --format csv writes them"
+                    on:click=export_csv
+                >
+                    "Export findings CSV"
+                </button>
             </div>
             <div class="table-scroll">
                 <table class="table rec-table" data-testid="recommendations-table">

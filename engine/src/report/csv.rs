@@ -10,31 +10,12 @@
 use crate::rules;
 use crate::Analysis;
 
-/// Column names, in order.
-pub const CSV_COLUMNS: [&str; 16] = [
-    "severity",
-    "rule",
-    "title",
-    "category",
-    "kind",
-    "namespace",
-    "name",
-    "container",
-    "field",
-    "file",
-    "line",
-    "message",
-    "frameworks",
-    "exempt",
-    "exemption_reason",
-    "remediation",
-];
-
-/// The findings as CSV, a header row first.
-pub fn csv(analysis: &Analysis) -> String {
+/// A header row and one row per finding of `findings`, exactly as [`csv`] writes them:
+/// the app's exports of a filtered list call this, so they equal the CLI's rows.
+pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) -> String {
     let mut out = String::new();
     row(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
-    for f in &analysis.findings {
+    for f in findings {
         let info = rules::rule(&f.rule).map(|r| &r.info);
         let r = &f.resource;
         row(
@@ -65,6 +46,32 @@ pub fn csv(analysis: &Analysis) -> String {
             ],
         );
     }
+    out
+}
+
+/// Column names, in order.
+pub const CSV_COLUMNS: [&str; 16] = [
+    "severity",
+    "rule",
+    "title",
+    "category",
+    "kind",
+    "namespace",
+    "name",
+    "container",
+    "field",
+    "file",
+    "line",
+    "message",
+    "frameworks",
+    "exempt",
+    "exemption_reason",
+    "remediation",
+];
+
+/// The findings as CSV, a header row first.
+pub fn csv(analysis: &Analysis) -> String {
+    let mut out = findings_csv(analysis.findings.iter());
     for a in &analysis.alerts {
         let info = crate::detect::detection(&a.kind).map(|d| &d.info);
         let first = a.evidence.first();

@@ -569,7 +569,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 @if r.exempted > 0 { " (" (r.exempted) " exempt)" }
             }
             table.sortable {
-                thead { tr { th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Status" } } }
+                thead { tr { th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Fix" } th { "Status" } } }
                 tbody {
                     @for f in findings.iter().take(MAX_FINDINGS_PER_RULE) {
                         tr class=[f.exemption.as_ref().map(|_| "exempt")] {
@@ -578,6 +578,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                             td { @if !f.field.is_empty() { code { (f.field) } } }
                             td { code { (location(&f.source.file, f.source.line)) } }
                             td { (f.message) }
+                            td { (fix_cell(f.fix.as_ref())) }
                             td {
                                 @match &f.exemption {
                                     Some(e) => {
@@ -592,6 +593,20 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 }
             }
             (omitted(MAX_FINDINGS_PER_RULE, findings.len(), "findings of this rule"))
+            }
+        }
+    }
+}
+
+/// A finding's fix: the kubectl command, or the manifest patch when the change cannot be
+/// made in place.
+fn fix_cell(fix: Option<&crate::rules::fix::Fix>) -> Markup {
+    html! {
+        @if let Some(fix) = fix {
+            @if fix.command.is_empty() {
+                "Patch the manifest: " code { (fix.patch) }
+            } @else {
+                code { (fix.command) }
             }
         }
     }

@@ -11,7 +11,7 @@ mod html;
 pub mod palette;
 mod sarif;
 
-pub use self::csv::{csv, CSV_COLUMNS};
+pub use self::csv::{csv, findings_csv, CSV_COLUMNS};
 pub use self::html::html;
 pub use self::sarif::{sarif, sarif_value};
 
@@ -46,6 +46,8 @@ mod tests {
         assert!(page.contains("a&amp;b"));
         assert!(page.contains("c&quot;'&lt;b&gt;"));
         assert!(page.contains("&lt;p&gt;.yaml"));
+        // The fix names the hostile container, escaped like the rest.
+        assert!(page.contains(r#"Patch the manifest: <code>{&quot;spec&quot;:{&quot;containers&quot;:[{&quot;name&quot;:&quot;c\&quot;'&lt;b&gt;&quot;"#));
         assert_eq!(page.matches("<script").count(), 1);
         assert!(!page.contains("<b>"));
         // And the same bytes twice.

@@ -89,6 +89,7 @@ fn check_namespace_psa(cx: &Context, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: NAMESPACE_WITHOUT_POD_SECURITY_ENFORCE.info.id.to_string(),
             severity: NAMESPACE_WITHOUT_POD_SECURITY_ENFORCE.info.severity,
             resource: ResourceRef {

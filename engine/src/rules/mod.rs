@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
+pub mod fix;
 pub mod lifecycle;
 pub mod network;
 pub mod pod_security;
@@ -256,6 +257,10 @@ pub struct Finding {
     /// exempt and no longer counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<exemptions::AppliedExemption>,
+    /// The change that makes the rule pass on this resource, when one can be stated
+    /// exactly; see [`fix`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<fix::Fix>,
 }
 
 impl Finding {
@@ -287,6 +292,7 @@ impl Finding {
             message,
             source: source.clone(),
             exemption: None,
+            fix: None,
         }
     }
 }
@@ -388,6 +394,7 @@ pub fn evaluate_scored(
         ))
     });
     findings.dedup();
+    fix::attach(&cx, &mut findings);
     let warnings = exemptions::apply(
         &mut findings,
         &options.exemptions,

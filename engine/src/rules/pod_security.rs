@@ -35,6 +35,7 @@ fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
         };
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: id.to_string(),
             severity,
             resource: ResourceRef {

@@ -354,6 +354,7 @@ fn emit_capability(
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -459,6 +460,7 @@ fn emit_subject_binding(
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: binding_ref(b),
@@ -653,6 +655,7 @@ fn check_cluster_admin(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: CLUSTER_ADMIN_BINDING.info.id.into(),
             severity: CLUSTER_ADMIN_BINDING.info.severity,
             resource: binding_ref(b),
@@ -723,6 +726,7 @@ fn check_namespace_admin(cx: &Context, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: NAMESPACE_ADMIN_BINDING.info.id.into(),
             severity: NAMESPACE_ADMIN_BINDING.info.severity,
             resource: binding_ref(b),
@@ -832,6 +836,7 @@ fn check_wildcard(cx: &Context, out: &mut Vec<Finding>) {
             .collect();
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: WILDCARD_ROLE.info.id.into(),
             severity: WILDCARD_ROLE.info.severity,
             resource: ResourceRef {
@@ -1032,6 +1037,7 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: ROLE_BIND_ESCALATE.info.id.into(),
             severity: ROLE_BIND_ESCALATE.info.severity,
             resource: binding_ref(b),
@@ -1499,6 +1505,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
             .collect();
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: rule.info.id.into(),
             severity: rule.info.severity,
             resource: ResourceRef {

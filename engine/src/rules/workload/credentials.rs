@@ -178,6 +178,7 @@ fn check_config_maps(cx: &Context, out: &mut Vec<Finding>) {
             };
             out.push(Finding {
                 exemption: None,
+                fix: None,
                 rule: CREDENTIALS_IN_CONFIG_MAP.info.id.to_string(),
                 severity: CREDENTIALS_IN_CONFIG_MAP.info.severity,
                 resource: ResourceRef {

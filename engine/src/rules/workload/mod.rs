@@ -116,6 +116,7 @@ pub(super) fn unit_finding(
 ) -> Finding {
     Finding {
         exemption: None,
+        fix: None,
         rule: rule.info.id.to_string(),
         severity: rule.info.severity,
         resource: ResourceRef {
