@@ -1297,6 +1297,7 @@ fn check_dns_config_write(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             exemption: None,
+            fix: None,
             rule: DNS_CONFIG_WRITE.info.id.into(),
             severity: DNS_CONFIG_WRITE.info.severity,
             resource: binding_ref(b),
