@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{pss, Context, Finding, ResourceRef};
+use super::{pss, Context, Finding};
 use crate::model::WorkloadUnit;
 
 /// The change that makes a finding's rule pass on its resource.
@@ -30,12 +30,23 @@ pub struct Fix {
 
 /// Attaches a fix to each finding that can be fixed exactly.
 pub(crate) fn attach(cx: &Context, findings: &mut [Finding]) {
+    // Units by resource, looked up once per finding (a large snapshot has many of both).
+    let units: std::collections::HashMap<(&str, &str, &str), usize> = cx
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| ((u.kind, u.namespace, u.name), i))
+        .collect();
     for f in findings.iter_mut() {
-        f.fix = fix_for(cx, f);
+        let r = &f.resource;
+        let unit = units
+            .get(&(r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
+            .copied();
+        f.fix = fix_for(cx, f, unit);
     }
 }
 
-fn fix_for(cx: &Context, f: &Finding) -> Option<Fix> {
+fn fix_for(cx: &Context, f: &Finding, unit: Option<usize>) -> Option<Fix> {
     if f.rule
         == super::cluster::NAMESPACE_WITHOUT_POD_SECURITY_ENFORCE
             .info
@@ -43,7 +54,7 @@ fn fix_for(cx: &Context, f: &Finding) -> Option<Fix> {
     {
         return Some(namespace_enforce(&f.resource.name));
     }
-    let i = cx.units.iter().position(|u| same(u, &f.resource))?;
+    let i = unit?;
     let unit = &cx.units[i];
     let fields: Vec<String> = if pss::CHECKS.iter().any(|c| c.id == f.rule) {
         let violations = cx.pss.get()?.get(i)?;
@@ -66,10 +77,6 @@ const POD_FIELD_RULES: &[&str] = &[
     "readOnlyRootFilesystem",
     "shareProcessNamespace",
 ];
-
-fn same(u: &WorkloadUnit, r: &ResourceRef) -> bool {
-    u.kind == r.kind && u.namespace == r.namespace && u.name == r.name
-}
 
 /// Labels the namespace to enforce `baseline`, the level that stops privileged pods; the
 /// remediation text says when `restricted` is the better choice.
