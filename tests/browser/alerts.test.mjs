@@ -7,115 +7,14 @@
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
 // (default dist), CHROMIUM (default /usr/bin/chromium).
 
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { check, cliRun, demoFileCount, dropFiles, goTo, screenshot, suite, waitForAnalysis } from './harness.mjs';
 
-import { chromium } from 'playwright-core';
+const shot = (page, name) => screenshot(page, name);
+const analysis = cliRun(['analyze', 'public/demo', '-q', '-f', 'json']);
+const demoFiles = demoFileCount();
+const { test, finish } = await suite('alerts');
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
-const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
-const screenshots = path.join(here, 'screenshots');
-const timeout = 90_000;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function serve() {
-  check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release`);
-  const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dist], {
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base)).ok) return { base, server };
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error('the static server did not start');
-}
-
-async function waitForAnalysis(page, files) {
-  await page.waitForFunction(
-    (n) => {
-      const app = document.querySelector('[data-testid="app"]');
-      return app && (app.dataset.state === 'error' || (app.dataset.state === 'done' && Number(app.dataset.inputs) === n));
-    },
-    files,
-    { timeout },
-  );
-  const state = await page.getAttribute('[data-testid="app"]', 'data-state');
-  check(state !== 'error', 'the app reported an error');
-}
-
-async function goTo(page, hash, selector) {
-  await page.evaluate((h) => {
-    location.hash = h;
-  }, hash);
-  await page.waitForSelector(selector, { timeout });
-}
-
-async function shot(page, name) {
-  fs.mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-}
-
-const analysis = JSON.parse(
-  execFileSync(cli, ['analyze', 'public/demo', '-q', '-f', 'json'], { cwd: repo, maxBuffer: 1 << 28 }),
-);
-const demoFiles = JSON.parse(fs.readFileSync(path.join(repo, 'public/demo-files.json'), 'utf8')).files.length;
-
-const { base, server } = await serve();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
-let passed = 0;
-let failed = 0;
-
-async function run(name, body) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  try {
-    await page.goto(base);
-    await page.waitForSelector('[data-testid="drop-zone"]');
-    await body(page);
-    check(errors.length === 0, `errors: ${errors.join(' | ')}`);
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAILED - ${name}: ${e.message}`);
-    await shot(page, `alerts-failed-${name.replace(/\W+/g, '-')}`).catch(() => {});
-  } finally {
-    await context.close();
-  }
-}
-
-await run('the Alerts page shows the CLI alerts of the demo', async (page) => {
+await test('the Alerts page shows the CLI alerts of the demo', async ({ page }) => {
   await page.click('[data-testid="load-demo"]');
   await waitForAnalysis(page, demoFiles);
   // The overview card.
@@ -161,7 +60,7 @@ await run('the Alerts page shows the CLI alerts of the demo', async (page) => {
   await shot(page, 'alert-detail');
 });
 
-await run('hostile values in an audit log render as text', async (page) => {
+await test('hostile values in an audit log render as text', async ({ page }) => {
   const user = '<img src=x onerror="window.pwned=1">';
   const event = {
     kind: 'Event',
@@ -177,18 +76,7 @@ await run('hostile values in an audit log render as text', async (page) => {
     responseStatus: { code: 101 },
     requestReceivedTimestamp: '2026-11-29T10:00:00Z',
   };
-  const b64 = Buffer.from(JSON.stringify(event) + '\n').toString('base64');
-  await page.evaluate((b64) => {
-    const binary = atob(b64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([bytes], 'audit.jsonl'));
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-    }
-  }, b64);
+  await dropFiles(page, [{ path: 'audit.jsonl', text: JSON.stringify(event) + '\n' }]);
   await waitForAnalysis(page, 1);
   await goTo(page, '#/alerts', '[data-testid="alert-row"]');
   const users = await page.$$eval('[data-testid="alert-row"] td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
@@ -202,7 +90,4 @@ await run('hostile values in an audit log render as text', async (page) => {
   check((await page.evaluate(() => window.pwned)) === undefined, 'a hostile value ran script');
 });
 
-await browser.close();
-server.kill();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish();
