@@ -266,6 +266,13 @@ pub struct Snapshot {
     audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
 }
 
+impl Snapshot {
+    /// The typed inventory the snapshot's files gave.
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+}
+
 /// An audit log the caller streamed into a [`crate::detect::Detector`] itself (the CLI
 /// reads large logs in chunks), for [`load_with_audit`].
 #[derive(Debug, Default)]
@@ -390,6 +397,15 @@ pub fn load_with_audit(
 /// Evaluates the rules over a loaded [`Snapshot`] with `options` and assembles the
 /// [`Analysis`]. Cheap next to [`load`]: nothing is parsed again.
 pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
+    conclude_with_graph(snapshot, options).0
+}
+
+/// [`conclude`], also returning the security graph it built, for callers that answer
+/// questions about single resources and draw the map afterwards (the app's worker).
+pub fn conclude_with_graph(
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+) -> (Analysis, SecurityGraph) {
     let inventory = &snapshot.inventory;
     let (findings, recommendations, secure_score, exemption_warnings) =
         rules::evaluate_scored(inventory, &options.rules);
@@ -400,7 +416,7 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
     crate::detect::link::link(&mut alerts, inventory, &mut attack_paths);
     let vulnerabilities =
         crate::vulns::assess(inventory, &inventory.workload_units(), &attack_paths);
-    Analysis {
+    let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "portolan".into(),
@@ -424,7 +440,8 @@ pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
         alerts,
         audit,
         not_applicable: rules::control_plane::not_applicable(inventory),
-    }
+    };
+    (analysis, graph)
 }
 
 #[cfg(test)]

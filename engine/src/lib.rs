@@ -17,11 +17,13 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod details;
 pub mod detect;
 pub mod diff;
 pub mod enforce;
 pub mod graph;
 pub mod ingest;
+pub mod map;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -29,7 +31,8 @@ pub mod source;
 pub mod vulns;
 
 pub use analysis::{
-    analyze, conclude, load, load_with, Analysis, AnalyzeOptions, LoadOptions, Progress, Snapshot,
+    analyze, conclude, conclude_with_graph, load, load_with, Analysis, AnalyzeOptions, LoadOptions,
+    Progress, Snapshot,
 };
 pub use ingest::InputFile;
 pub use source::{Diagnostic, Source};

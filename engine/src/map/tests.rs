@@ -1,0 +1,281 @@
+//! The security map on small estates whose shape is known by construction.
+
+use super::*;
+use crate::analysis::{conclude_with_graph, load, AnalyzeOptions};
+use crate::InputFile;
+
+const SHOP: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      containers:
+      - {name: nginx, image: "nginx:1.25", ports: [{containerPort: 8080}], securityContext: {privileged: true}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: web-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: quiet, namespace: back}
+spec:
+  selector: {matchLabels: {app: quiet}}
+  template:
+    metadata: {labels: {app: quiet}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: app, image: "quiet:1"}]
+"#;
+
+fn deployment(ns: &str, name: &str) -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name:?}, namespace: {ns:?}}}\nspec:\n  selector: {{matchLabels: {{app: x}}}}\n  template:\n    metadata: {{labels: {{app: x}}}}\n    spec:\n      automountServiceAccountToken: false\n      containers: [{{name: app, image: \"app:1\"}}]\n"
+    )
+}
+
+fn map_of(yaml: &str, request: &MapRequest) -> SecurityMap {
+    let files = [InputFile::new("estate.yaml", yaml.as_bytes().to_vec())];
+    let snapshot = load(&files, &mut |_| {});
+    let (analysis, graph) = conclude_with_graph(&snapshot, &AnalyzeOptions::default());
+    draw(&analysis, &graph, request)
+}
+
+fn has_node(map: &SecurityMap, id: &str) -> bool {
+    map.svg.contains(&format!("data-id=\"{id}\""))
+}
+
+#[test]
+fn the_map_opens_aggregated_with_the_internet_at_the_edge() {
+    let map = map_of(SHOP, &MapRequest::default());
+    let shop = map
+        .regions
+        .iter()
+        .find(|r| r.id == "ns:shop")
+        .expect("shop is a region");
+    assert!(!shop.expanded);
+    assert!(map.regions.iter().any(|r| r.id == "ns:back" && !r.expanded));
+    assert!(
+        !has_node(&map, "workload:shop/Deployment/web"),
+        "namespaces start aggregated"
+    );
+    assert!(has_node(&map, "group:ns:shop/Workload"));
+    assert!(map.svg.contains(">1 Workload<"), "{}", map.svg);
+    assert!(has_node(&map, "internet"), "the internet is always drawn");
+    // Cluster-wide objects are few here: drawn one by one.
+    assert!(map.regions.iter().any(|r| r.id == "cluster" && r.expanded));
+    assert!(map.highlighted.is_empty());
+    assert!(map
+        .kinds
+        .iter()
+        .any(|k| k.kind == "Workload" && k.count == 2));
+}
+
+#[test]
+fn expanding_a_namespace_draws_its_workloads_with_containers_folded_in() {
+    let request = MapRequest {
+        expand: vec!["ns:shop".into()],
+        ..MapRequest::default()
+    };
+    let map = map_of(SHOP, &request);
+    assert!(has_node(&map, "workload:shop/Deployment/web"));
+    assert!(has_node(&map, "sa:shop/web"));
+    assert!(
+        !has_node(&map, "container:shop/Deployment/web/nginx"),
+        "containers fold into the workload"
+    );
+    assert!(
+        !has_node(&map, "workload:back/Deployment/quiet"),
+        "back stays aggregated"
+    );
+    // The exposure is an edge from the service to the workload, a technique.
+    assert!(map
+        .svg
+        .contains("data-from=\"service:shop/web\" data-to=\"workload:shop/Deployment/web\""));
+    assert!(map.svg.contains("class=\"map-edge technique\""));
+    assert!(map
+        .svg
+        .contains("href=\"#/resource/workload%3Ashop%2FDeployment%2Fweb\""));
+}
+
+#[test]
+fn an_attack_path_is_highlighted_and_its_namespaces_expanded() {
+    let files = [InputFile::new("estate.yaml", SHOP.as_bytes().to_vec())];
+    let snapshot = load(&files, &mut |_| {});
+    let (analysis, graph) = conclude_with_graph(&snapshot, &AnalyzeOptions::default());
+    let path = &analysis.attack_paths.paths[0];
+    let map = draw(
+        &analysis,
+        &graph,
+        &MapRequest {
+            path: Some(1),
+            ..MapRequest::default()
+        },
+    );
+    assert!(!map.highlighted.is_empty());
+    for step in &path.steps {
+        // Every step's ends are highlighted, containers as their workload.
+        for id in [&step.from, &step.to] {
+            let shown = id.replace("container:", "workload:");
+            let shown = match shown.rsplit_once('/') {
+                Some((w, _)) if id.starts_with("container:") => w.to_string(),
+                _ => shown,
+            };
+            assert!(
+                map.highlighted.contains(&shown) || map.highlighted.contains(id),
+                "{id} not highlighted in {:?}",
+                map.highlighted
+            );
+        }
+    }
+    assert!(map.regions.iter().any(|r| r.id == "ns:shop" && r.expanded));
+    assert!(map.svg.contains("map-edge technique hl") || map.svg.contains("map-edge hl"));
+    // The unrelated namespace is not highlighted.
+    assert!(!map.highlighted.iter().any(|h| h.contains("back")));
+    // A rank past the end highlights nothing.
+    let none = draw(
+        &analysis,
+        &graph,
+        &MapRequest {
+            path: Some(999),
+            ..MapRequest::default()
+        },
+    );
+    assert!(none.highlighted.is_empty());
+}
+
+#[test]
+fn a_focus_set_is_highlighted_and_unknown_ids_reported() {
+    let request = MapRequest {
+        focus: vec![
+            "container:shop/Deployment/web/nginx".into(),
+            "workload:nowhere/Pod/x".into(),
+        ],
+        ..MapRequest::default()
+    };
+    let map = map_of(SHOP, &request);
+    assert_eq!(map.highlighted, ["workload:shop/Deployment/web"]);
+    assert_eq!(map.missing, ["workload:nowhere/Pod/x"]);
+    assert!(map.regions.iter().any(|r| r.id == "ns:shop" && r.expanded));
+    assert!(!map.regions.iter().any(|r| r.id == "ns:back" && r.expanded));
+}
+
+#[test]
+fn filters_hide_kinds_and_keep_workloads_with_an_insight() {
+    let expand = vec!["ns:shop".to_string(), "ns:back".to_string()];
+    let hidden = map_of(
+        SHOP,
+        &MapRequest {
+            expand: expand.clone(),
+            hide: vec!["ServiceAccount".into()],
+            ..MapRequest::default()
+        },
+    );
+    assert!(!hidden.svg.contains("data-kind=\"ServiceAccount\""));
+    assert!(has_node(&hidden, "workload:back/Deployment/quiet"));
+    let exposed = map_of(
+        SHOP,
+        &MapRequest {
+            expand,
+            insight: "exposedToInternet".into(),
+            ..MapRequest::default()
+        },
+    );
+    assert!(has_node(&exposed, "workload:shop/Deployment/web"));
+    assert!(!has_node(&exposed, "workload:back/Deployment/quiet"));
+    assert!(exposed.insights.iter().any(|i| i == "exposedToInternet"));
+}
+
+#[test]
+fn search_finds_what_is_aggregated() {
+    let map = map_of(
+        SHOP,
+        &MapRequest {
+            search: "QUIET".into(),
+            ..MapRequest::default()
+        },
+    );
+    assert_eq!(map.hits.len(), 1);
+    assert_eq!(map.hits[0].id, "workload:back/Deployment/quiet");
+    assert_eq!(map.hits[0].region, "ns:back");
+    assert!(map_of(
+        SHOP,
+        &MapRequest {
+            search: "zzz".into(),
+            ..MapRequest::default()
+        }
+    )
+    .hits
+    .is_empty());
+}
+
+#[test]
+fn a_large_namespace_draws_at_most_the_cap_and_aggregates_the_rest() {
+    let mut yaml = String::new();
+    for i in 0..MAX_PER_REGION + 50 {
+        yaml.push_str(&deployment("bulk", &format!("app-{i:04}")));
+    }
+    let map = map_of(
+        &yaml,
+        &MapRequest {
+            expand: vec!["ns:bulk".into()],
+            ..MapRequest::default()
+        },
+    );
+    let singles = map
+        .svg
+        .matches("data-kind=\"Workload\" data-count=\"1\"")
+        .count();
+    assert!(singles <= MAX_PER_REGION, "{singles} drawn");
+    assert!(
+        map.svg.contains("more Workloads"),
+        "the rest is one aggregate"
+    );
+    assert!(map.elements <= MAX_PER_REGION + 10);
+    // Collapsed, the same namespace is a handful of boxes.
+    let collapsed = map_of(&yaml, &MapRequest::default());
+    assert!(collapsed.elements < 20, "{}", collapsed.elements);
+}
+
+#[test]
+fn hostile_names_are_escaped_text() {
+    let evil = "<img src=x onerror=alert(1)>";
+    let yaml = deployment(evil, evil);
+    for request in [
+        MapRequest::default(),
+        MapRequest {
+            expand: vec![format!("ns:{evil}")],
+            ..MapRequest::default()
+        },
+    ] {
+        let map = map_of(&yaml, &request);
+        assert!(!map.svg.contains("<img"), "{}", map.svg);
+        assert!(map.svg.contains("&lt;img"));
+    }
+}
+
+#[test]
+fn the_map_is_deterministic() {
+    let request = MapRequest {
+        expand: vec!["ns:shop".into()],
+        path: Some(1),
+        ..MapRequest::default()
+    };
+    assert_eq!(map_of(SHOP, &request), map_of(SHOP, &request));
+}
