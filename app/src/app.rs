@@ -15,6 +15,8 @@ use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
 use crate::components::recommendation_detail::RecommendationDetail;
 use crate::components::recommendations::RecommendationsPage;
+use crate::components::resource_panel::ResourcePage;
+use crate::components::security_map::MapPage;
 use crate::components::status::{ErrorBanner, ProgressBar};
 use crate::components::vulnerabilities::VulnerabilitiesPage;
 use crate::route::{Page, Route};
@@ -110,6 +112,8 @@ pub fn App() -> impl IntoView {
                     Page::Vulnerabilities => view! { <VulnerabilitiesPage /> }.into_any(),
                     Page::Alerts { index: None } => view! { <AlertsPage /> }.into_any(),
                     Page::Alerts { index: Some(index) } => view! { <AlertDetail index=index /> }.into_any(),
+                    Page::Resource { id } => view! { <ResourcePage id=id /> }.into_any(),
+                    Page::Map => view! { <MapPage /> }.into_any(),
                 }}
             </main>
         </div>

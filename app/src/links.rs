@@ -4,7 +4,31 @@
 
 use portolan_engine::rules::ResourceRef;
 
-use crate::route::Route;
+use crate::route::{Page, Route};
+
+/// `#/resource/<id>`: the panel of a graph node (its id) or of an inventory object.
+pub fn details_href(id: &str) -> String {
+    Route {
+        page: Page::Resource { id: id.to_string() },
+        ..Route::default()
+    }
+    .to_hash()
+}
+
+/// The panel of the Kubernetes object `r`.
+pub fn object_href(r: &ResourceRef) -> String {
+    details_href(&portolan_engine::details::k8s_id(r))
+}
+
+/// The security map with `ids` (graph node ids) highlighted.
+pub fn map_focus_href(ids: &[String]) -> String {
+    let mut route = Route {
+        page: Page::Map,
+        ..Route::default()
+    };
+    route.query.focus = ids.to_vec();
+    route.to_hash()
+}
 
 /// `#/inventory/<Kind>?ns=<namespace>&q=<name>`: the resource's row in the inventory.
 pub fn resource_href(r: &ResourceRef) -> String {

@@ -14,6 +14,7 @@ mod files;
 mod format;
 mod links;
 mod protocol;
+mod questions;
 mod route;
 mod state;
 mod theme;

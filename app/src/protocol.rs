@@ -17,6 +17,14 @@
 //!   snapshot the last `analyze` kept, with other exemptions; nothing is parsed again.
 //!   An `error` if no snapshot is kept (the page then sends `analyze`).
 //!
+//! - `{type: "details", id, resource}`: the resource panel of `resource` (a graph node
+//!   id or `k8s:<Kind>/<namespace>/<name>`) in the analysis last sent; answered by
+//!   `{type: "details", id, json}` (a `ResourceDetails`, `null` when the snapshot has
+//!   no such resource) or an `error`.
+//! - `{type: "map", id, request}`: the security map for `request` (a `MapRequest` as
+//!   JSON text); answered by `{type: "map", id, json}` (a `SecurityMap`) or an `error`.
+//!   Neither question changes what the worker keeps.
+//!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), then for each request, `analyze` or `reevaluate` alike:
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times;
@@ -38,6 +46,8 @@ pub const PROGRESS: &str = "progress";
 pub const RESULT_HEAD: &str = "result-head";
 pub const RESULT_PART: &str = "result-part";
 pub const RESULT: &str = "result";
+pub const DETAILS: &str = "details";
+pub const MAP: &str = "map";
 
 /// Values of `field` in a `result-part` message.
 pub const RESOURCES: &str = "resources";

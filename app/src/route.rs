@@ -7,7 +7,9 @@
 //! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
 //! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
 //! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities,
-//! `#/alerts[/<n>]` the audit-log alerts and one of them. Reloading or sharing the URL restores the same
+//! `#/alerts[/<n>]` the audit-log alerts and one of them, `#/resource/<id>` one
+//! resource's panel (`<id>` a percent-encoded graph node id or `k8s:<Kind>/<ns>/<name>`),
+//! `#/map?expand=&focus=&path=&hide=&insight=&q=` the security map. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
@@ -32,6 +34,10 @@ pub enum Page {
     /// Audit-log alerts; `index` (1-based, in the analysis' order) is `None` for the
     /// timeline and list.
     Alerts { index: Option<usize> },
+    /// One resource's details; `id` is a graph node id or `k8s:<Kind>/<ns>/<name>`.
+    Resource { id: String },
+    /// The security map.
+    Map,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -48,6 +54,16 @@ pub struct TableQuery {
     pub severity: String,
     /// Category filter of the recommendation table (`rbac`, ...); empty for all.
     pub category: String,
+    /// Map: graph node ids to highlight (`focus=<id>,<id>`, each percent-encoded).
+    pub focus: Vec<String>,
+    /// Map: the 1-based rank of the attack path to highlight.
+    pub path: Option<usize>,
+    /// Map: regions drawn one by one (`ns:<namespace>`, `cluster`, `cloud`).
+    pub expand: Vec<String>,
+    /// Map: node kinds left out.
+    pub hide: Vec<String>,
+    /// Map: only workloads with this insight; empty for all.
+    pub insight: String,
 }
 
 /// A parsed URL fragment.
@@ -107,12 +123,24 @@ impl Route {
             [first, index, ..] if first == "alerts" => Page::Alerts {
                 index: index.parse().ok(),
             },
+            // An id whose `/` was not encoded still names one resource.
+            [first, rest @ ..] if first == "resource" && !rest.is_empty() => {
+                Page::Resource { id: rest.join("/") }
+            }
+            [first, ..] if first == "map" => Page::Map,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value);
+            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            // Lists are split before decoding: an encoded `,` belongs to an id.
+            let list = || -> Vec<String> {
+                raw.split(',')
+                    .filter(|v| !v.is_empty())
+                    .map(percent_decode)
+                    .collect()
+            };
+            let value = percent_decode(raw);
             match key {
                 "ns" => table.ns = value,
                 "q" => table.q = value,
@@ -120,6 +148,11 @@ impl Route {
                 "dir" => table.descending = value == "desc",
                 "severity" => table.severity = value,
                 "category" => table.category = value,
+                "focus" => table.focus = list(),
+                "expand" => table.expand = list(),
+                "hide" => table.hide = list(),
+                "path" => table.path = value.parse().ok(),
+                "insight" => table.insight = value,
                 _ => {}
             }
         }
@@ -146,6 +179,8 @@ impl Route {
             Page::Vulnerabilities => "#/vulnerabilities".to_string(),
             Page::Alerts { index: None } => "#/alerts".to_string(),
             Page::Alerts { index: Some(i) } => format!("#/alerts/{i}"),
+            Page::Resource { id } => format!("#/resource/{}", percent_encode(id)),
+            Page::Map => "#/map".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -176,6 +211,32 @@ impl Route {
                 if q.descending {
                     params.push("dir=desc".to_string());
                 }
+            }
+        }
+        if self.page == Page::Map {
+            let join = |list: &[String]| {
+                list.iter()
+                    .map(|v| percent_encode(v))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            for (key, list) in [
+                ("expand", &q.expand),
+                ("focus", &q.focus),
+                ("hide", &q.hide),
+            ] {
+                if !list.is_empty() {
+                    params.push(format!("{key}={}", join(list)));
+                }
+            }
+            if let Some(path) = q.path {
+                params.push(format!("path={path}"));
+            }
+            if !q.insight.is_empty() {
+                params.push(format!("insight={}", percent_encode(&q.insight)));
+            }
+            if !q.q.is_empty() {
+                params.push(format!("q={}", percent_encode(&q.q)));
             }
         }
         if !params.is_empty() {
@@ -327,6 +388,46 @@ mod tests {
             };
             assert_eq!(Route::parse(&route.to_hash()), route);
         }
+    }
+
+    #[test]
+    fn round_trips_the_resource_and_map_routes() {
+        let id = "workload:shop/Deployment/web,1";
+        let route = Route {
+            page: Page::Resource { id: id.into() },
+            query: TableQuery::default(),
+        };
+        assert_eq!(
+            route.to_hash(),
+            "#/resource/workload%3Ashop%2FDeployment%2Fweb%2C1"
+        );
+        assert_eq!(Route::parse(&route.to_hash()), route);
+        // Unencoded slashes still name the whole id.
+        assert_eq!(
+            Route::parse("#/resource/k8s:Node/n1").page,
+            Page::Resource {
+                id: "k8s:Node/n1".into()
+            }
+        );
+        let map = Route {
+            page: Page::Map,
+            query: TableQuery {
+                focus: vec![id.into(), "sa:shop/web".into()],
+                expand: vec!["ns:shop".into()],
+                hide: vec!["Group".into()],
+                path: Some(2),
+                insight: "privileged".into(),
+                q: "web".into(),
+                ..TableQuery::default()
+            },
+        };
+        let hash = map.to_hash();
+        assert_eq!(
+            hash,
+            "#/map?expand=ns%3Ashop&focus=workload%3Ashop%2FDeployment%2Fweb%2C1,sa%3Ashop%2Fweb&hide=Group&path=2&insight=privileged&q=web"
+        );
+        assert_eq!(Route::parse(&hash), map);
+        assert_eq!(Route::parse("#/map?path=x").query.path, None);
     }
 
     #[test]

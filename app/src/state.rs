@@ -362,6 +362,25 @@ impl AppState {
         });
     }
 
+    /// Asks the worker a question about the shown analysis (see
+    /// [`crate::questions`]); `answer` gets the answer's JSON or why there is none.
+    pub fn ask(
+        &self,
+        kind: &str,
+        fields: &[(&str, wasm_bindgen::JsValue)],
+        answer: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+    ) {
+        let mut answer = Some(answer);
+        self.worker.with_value(|w| {
+            if let (Some(w), Some(answer)) = (w, answer.take()) {
+                w.ask(kind, fields, answer);
+            }
+        });
+        if let Some(answer) = answer {
+            answer(Err("the analysis worker is not running".into()));
+        }
+    }
+
     /// Records a finished analysis (called by the worker client).
     pub(crate) fn finish(&self, analysis: Analysis) {
         let placed = self.placed.with_value(Clone::clone);

@@ -47,6 +47,14 @@ struct Incoming {
 /// An event handler installed on the worker.
 type Handler = Closure<dyn FnMut(JsValue)>;
 
+/// What to do with the answer to a question (`details`, `map`): its JSON bytes, or why
+/// there is none.
+type Answer = Box<dyn FnOnce(Result<Vec<u8>, String>)>;
+
+/// Ids of questions start here, far from analysis request ids, so an `error` answer
+/// says which of the two it ends.
+const QUESTION_IDS: u32 = 1 << 30;
+
 /// A handle on the analysis worker.
 #[derive(Clone)]
 pub struct WorkerClient {
@@ -76,6 +84,11 @@ struct Inner {
     /// Handlers of the previous worker: a restart can happen inside one of them, so
     /// they are dropped one restart later, never while they run.
     retired: RefCell<Vec<Handler>>,
+    /// Questions asked and not answered yet, by id.
+    questions: RefCell<std::collections::HashMap<u32, Answer>>,
+    /// Questions to post once the worker is ready.
+    question_queue: RefCell<Vec<JsValue>>,
+    next_question: Cell<u32>,
 }
 
 impl WorkerClient {
@@ -94,6 +107,9 @@ impl WorkerClient {
                 incoming: RefCell::new(None),
                 handlers: RefCell::new(Vec::new()),
                 retired: RefCell::new(Vec::new()),
+                questions: RefCell::new(std::collections::HashMap::new()),
+                question_queue: RefCell::new(Vec::new()),
+                next_question: Cell::new(0),
             }),
         };
         client.spawn();
@@ -158,6 +174,30 @@ impl WorkerClient {
         self.flush();
     }
 
+    /// Asks the worker a question about the analysis it kept (`details`, `map`; see
+    /// `protocol.rs`) and calls `answer` with the answer's JSON. Questions wait in the
+    /// worker behind a running analysis; a restarted worker drops them unanswered (the
+    /// page asks again when the new analysis arrives).
+    pub fn ask(
+        &self,
+        kind: &str,
+        fields: &[(&str, JsValue)],
+        answer: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+    ) {
+        let inner = &self.inner;
+        let n = inner.next_question.get().wrapping_add(1) % QUESTION_IDS;
+        inner.next_question.set(n);
+        let id = QUESTION_IDS + n;
+        let mut fields = fields.to_vec();
+        fields.push(("id", id.into()));
+        inner.questions.borrow_mut().insert(id, Box::new(answer));
+        inner
+            .question_queue
+            .borrow_mut()
+            .push(protocol::message(kind, &fields));
+        self.flush();
+    }
+
     /// Drops the pending request and stops a running one.
     pub fn cancel(&self) {
         let inner = &self.inner;
@@ -193,6 +233,7 @@ impl WorkerClient {
         if !inner.ready.get() {
             return;
         }
+        self.flush_questions();
         let Some(request) = inner.queued.take() else {
             return;
         };
@@ -206,6 +247,42 @@ impl WorkerClient {
                 "Could not send the files to the analysis worker: {e}"
             )),
         }
+    }
+
+    /// Posts the questions waiting for the worker.
+    fn flush_questions(&self) {
+        let inner = &self.inner;
+        let waiting = std::mem::take(&mut *inner.question_queue.borrow_mut());
+        for question in waiting {
+            let posted = match inner.worker.borrow().as_ref() {
+                Some(worker) => worker.post_message(&question).map_err(|e| describe(&e)),
+                None => Err("not started".into()),
+            };
+            if let Err(e) = posted {
+                let id = protocol::number_field(&question, "id") as u32;
+                let answer = inner.questions.borrow_mut().remove(&id);
+                if let Some(answer) = answer {
+                    answer(Err(e));
+                }
+            }
+        }
+    }
+
+    /// Answers a question, when `data` is the answer to one; false otherwise.
+    fn on_answer(&self, kind: &str, data: &JsValue) -> bool {
+        let id = protocol::number_field(data, "id") as u32;
+        if id < QUESTION_IDS {
+            return false;
+        }
+        let answer = self.inner.questions.borrow_mut().remove(&id);
+        if let Some(answer) = answer {
+            let result = match kind {
+                protocol::ERROR => Err(protocol::string_field(data, "message")),
+                _ => Ok(Uint8Array::new(&protocol::field(data, "json")).to_vec()),
+            };
+            answer(result);
+        }
+        true
     }
 
     /// (Re)starts the worker, terminating the previous one.
@@ -319,6 +396,9 @@ impl WorkerClient {
         inner.ready.set(false);
         inner.in_flight.set(0);
         inner.kept.set(false);
+        // The new worker holds no analysis: questions to the old one go unanswered.
+        inner.questions.borrow_mut().clear();
+        inner.question_queue.borrow_mut().clear();
     }
 
     fn on_message(&self, data: &JsValue) {
@@ -327,6 +407,13 @@ impl WorkerClient {
         if kind == protocol::READY {
             inner.ready.set(true);
             self.flush();
+            return;
+        }
+        if matches!(
+            kind.as_str(),
+            protocol::DETAILS | protocol::MAP | protocol::ERROR
+        ) && self.on_answer(&kind, data)
+        {
             return;
         }
         let id = protocol::number_field(data, "id") as u32;

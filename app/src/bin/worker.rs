@@ -13,9 +13,11 @@ mod protocol;
 use std::cell::RefCell;
 
 use js_sys::{Array, Uint8Array};
+use portolan_engine::graph::SecurityGraph;
 use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
-    conclude, load_with, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
+    conclude_with_graph, load_with, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress,
+    Snapshot,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -29,6 +31,8 @@ const PART_ITEMS: usize = 5_000;
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
+    /// The analysis last sent and its graph, for `details` and `map` questions.
+    static CONCLUDED: RefCell<Option<(Analysis, SecurityGraph)>> = const { RefCell::new(None) };
 }
 
 fn main() {
@@ -50,6 +54,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let outcome = match protocol::kind(data).as_str() {
         protocol::ANALYZE => analyze(scope, id, data),
         protocol::REEVALUATE => reevaluate(scope, id, data),
+        protocol::DETAILS => details(scope, id, data),
+        protocol::MAP => map(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -62,6 +68,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     // The previous snapshot no longer matters; free it before loading the next.
     SNAPSHOT.with_borrow_mut(|s| *s = None);
+    CONCLUDED.with_borrow_mut(|c| *c = None);
     let options = options(data)?;
     let files = read_files(scope, id, data)?;
     // The engine reports the file it just finished; the page shows the one being parsed
@@ -87,21 +94,67 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
     };
     let snapshot = load_with(&files, &load_options, &mut report);
     drop(files);
-    let analysis = conclude(&snapshot, &options);
+    let concluded = conclude_with_graph(&snapshot, &options);
     SNAPSHOT.with_borrow_mut(|s| *s = Some(snapshot));
     post(scope, progress_message(id, "rules", 1, 1, ""));
-    send_result(scope, id, analysis)
+    send_and_keep(scope, id, concluded)
 }
 
 /// Evaluates the rules again on the kept snapshot with the request's exemptions.
 fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let options = options(data)?;
     post(scope, progress_message(id, "model", 1, 1, ""));
-    let analysis = SNAPSHOT
-        .with_borrow(|s| s.as_ref().map(|s| conclude(s, &options)))
+    let concluded = SNAPSHOT
+        .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
         .ok_or("no snapshot is loaded; analyse the files again")?;
     post(scope, progress_message(id, "rules", 1, 1, ""));
-    send_result(scope, id, analysis)
+    send_and_keep(scope, id, concluded)
+}
+
+/// Sends the analysis and keeps it with its graph for later questions.
+fn send_and_keep(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    (mut analysis, graph): (Analysis, SecurityGraph),
+) -> Result<(), String> {
+    CONCLUDED.with_borrow_mut(|c| *c = None);
+    send_result(scope, id, &mut analysis)?;
+    CONCLUDED.with_borrow_mut(|c| *c = Some((analysis, graph)));
+    Ok(())
+}
+
+/// Answers a `details` request: the resource panel of one id, `null` when the snapshot
+/// has no such resource.
+fn details(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let resource = protocol::string_field(data, "resource");
+    let answer = SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow(|concluded| {
+            let (Some(snapshot), Some((analysis, graph))) = (snapshot, concluded) else {
+                return Err("no analysis is loaded".to_string());
+            };
+            Ok(portolan_engine::details::resource_details(
+                analysis,
+                graph,
+                snapshot.inventory(),
+                &resource,
+            ))
+        })
+    })?;
+    post_json(scope, protocol::DETAILS, &[("id", id.into())], &answer)
+}
+
+/// Answers a `map` request: the security map drawn for the request's view.
+fn map(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let request: portolan_engine::map::MapRequest =
+        serde_json::from_str(&protocol::string_field(data, "request"))
+            .map_err(|e| format!("the map request could not be read: {e}"))?;
+    let answer = CONCLUDED.with_borrow(|concluded| {
+        let Some((analysis, graph)) = concluded else {
+            return Err("no analysis is loaded".to_string());
+        };
+        Ok(portolan_engine::map::draw(analysis, graph, &request))
+    })?;
+    post_json(scope, protocol::MAP, &[("id", id.into())], &answer)
 }
 
 /// The engine options of a request: its exemptions (an exemption file's text) and
@@ -131,14 +184,28 @@ fn options(data: &JsValue) -> Result<AnalyzeOptions, String> {
     })
 }
 
-/// Posts the analysis in parts (see `protocol.rs`).
+/// Posts the analysis in parts (see `protocol.rs`); the analysis is left as it was.
 fn send_result(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
-    mut analysis: Analysis,
+    analysis: &mut Analysis,
 ) -> Result<(), String> {
     let resources = std::mem::take(&mut analysis.inventory.resources);
     let findings = std::mem::take(&mut analysis.findings);
+    let sent = send_parts(scope, id, analysis, &resources, &findings);
+    analysis.inventory.resources = resources;
+    analysis.findings = findings;
+    sent
+}
+
+/// Posts the head (the analysis without its two long lists) and the lists in parts.
+fn send_parts(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    analysis: &Analysis,
+    resources: &[portolan_engine::analysis::ResourceSummary],
+    findings: &[portolan_engine::rules::Finding],
+) -> Result<(), String> {
     let parts = resources.len().div_ceil(PART_ITEMS) + findings.len().div_ceil(PART_ITEMS);
     post_json(
         scope,
@@ -149,7 +216,7 @@ fn send_result(
             (protocol::RESOURCES, (resources.len() as f64).into()),
             (protocol::FINDINGS, (findings.len() as f64).into()),
         ],
-        &analysis,
+        analysis,
     )?;
     for chunk in resources.chunks(PART_ITEMS) {
         let fields = [("id", id.into()), ("field", protocol::RESOURCES.into())];

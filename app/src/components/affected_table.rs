@@ -5,6 +5,8 @@
 //! only one page of rows is in the DOM.
 
 use leptos::prelude::*;
+
+use crate::components::details_link::ObjectLink;
 use portolan_engine::rules::Finding;
 
 use crate::components::exempt_badge::ExemptBadge;
@@ -217,6 +219,8 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
                     <td class="cell-name" data-col="name">
                         <div class="cell" title=f.resource.name.clone()>
                             <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
+                            " "
+                            <ObjectLink resource=f.resource.clone() />
                         </div>
                     </td>
                     {cell("container", "", f.container.clone())}

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::details_link::{DetailsLink, ObjectLink};
+
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::SeverityBadge;
 
@@ -21,6 +23,23 @@ fn inventory_link(kind: &str, ns: &str, name: &str) -> String {
             .collect()
     };
     format!("#/inventory/{}?ns={}&q={}", enc(kind), enc(ns), enc(name))
+}
+
+/// The graph node of the identity that made an alert's requests: its service account
+/// or its user.
+fn identity_node(user: &str) -> Option<String> {
+    if user.is_empty() {
+        return None;
+    }
+    Some(
+        match user
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|s| s.split_once(':'))
+        {
+            Some((ns, name)) => format!("sa:{ns}/{name}"),
+            None => format!("user:{user}"),
+        },
+    )
 }
 
 #[component]
@@ -74,6 +93,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                 <dd data-testid="alert-detail-user">
                                     {a.user.clone()}
                                     {sa.map(|(ns, n)| view! { " " <a href=inventory_link("ServiceAccount", &ns, &n)>"(service account)"</a> })}
+                                    {identity_node(&a.user).map(|id| view! { " " <DetailsLink id=id /> })}
                                 </dd>
                                 <dt>"Resource"</dt>
                                 <dd data-testid="alert-detail-resource">
@@ -81,6 +101,13 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                         Some(href) => view! { <a href=href>{a.resource_label()}</a> }.into_any(),
                                         None => view! { <span>{a.resource_label()}</span> }.into_any(),
                                     }}
+                                    {(!a.resource.name.is_empty() && a.resource.kind != "Identity").then(|| view! {
+                                        " " <ObjectLink resource=portolan_engine::rules::ResourceRef {
+                                            kind: a.resource.kind.clone(),
+                                            namespace: a.resource.namespace.clone(),
+                                            name: a.resource.name.clone(),
+                                        } />
+                                    })}
                                 </dd>
                                 <dt>"First seen"</dt><dd>{a.time.clone().unwrap_or_else(|| "unknown".into())}</dd>
                                 <dt>"Events"</dt><dd data-testid="alert-detail-count">{a.count}</dd>

@@ -7,6 +7,8 @@
 //! `fix:<choke fix index>`) filters the table, kept in the URL.
 
 use leptos::prelude::*;
+
+use crate::components::details_link::ObjectLink;
 use portolan_engine::graph::paths::{AttackPath, ChokeFix};
 use portolan_engine::graph::{NodeKind, Target};
 
@@ -139,6 +141,8 @@ fn ChokePoints() -> impl IntoView {
                                             <span class="mono">
                                                 {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
                                             </span>
+                                            " "
+                                            <ObjectLink resource=f.resource.clone() />
                                             " — "
                                             <a
                                                 href=filter_href(&format!("fix:{i}"))
@@ -438,6 +442,7 @@ pub fn AttackPathDetail(rank: usize) -> impl IntoView {
                         {p.entry_vulnerability.clone().map(|id| view! {
                             <span class="rec-meta-item" data-testid="path-entry-cve">{format!("enters through {id}")}</span>
                         })}
+                        <a class="rec-meta-item" href=format!("#/map?path={rank}") data-testid="path-map-link">"Show on map"</a>
                     </div>
                     {(!p.assumptions.is_empty()).then(|| view! {
                         <ul class="path-assumptions" data-testid="path-assumptions">
@@ -521,13 +526,13 @@ fn PathChain(path: AttackPath) -> impl IntoView {
     let first = path
         .steps
         .first()
-        .map(|s| (s.from_kind, s.from_label.clone()));
+        .map(|s| (s.from_kind, s.from_label.clone(), s.from.clone()));
     view! {
         <ol class="chain" data-testid="path-chain">
-            {first.map(|(kind, label)| view! {
+            {first.map(|(kind, label, id)| view! {
                 <li class="chain-node" data-kind=kind.name()>
                     <span class="chain-icon" aria-hidden="true">{kind_tag(kind)}</span>
-                    <span class="chain-label">{label}</span>
+                    <a class="chain-label" href=crate::links::details_href(&id) data-testid="chain-node-link">{label}</a>
                 </li>
             })}
             {path.steps.into_iter().map(|s| {
@@ -540,7 +545,7 @@ fn PathChain(path: AttackPath) -> impl IntoView {
                     </li>
                     <li class="chain-node" data-kind=s.to_kind.name()>
                         <span class="chain-icon" aria-hidden="true">{kind_tag(s.to_kind)}</span>
-                        <span class="chain-label">{s.to_label.clone()}</span>
+                        <a class="chain-label" href=crate::links::details_href(&s.to) data-testid="chain-node-link">{s.to_label.clone()}</a>
                     </li>
                 }
             }).collect_view()}

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+
+use crate::components::details_link::ObjectLink;
 use leptos::task::spawn_local;
 use portolan_engine::diff::{self, AnalysisDiff, CoverageChange, PathRef};
 use portolan_engine::rules::{self, Finding};
@@ -476,7 +478,11 @@ fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bo
                         <div class="rec-id mono">{f.rule.clone()}</div>
                     </td>
                     <td data-col="resource">
-                        <div><a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.to_string()}</a></div>
+                        <div>
+                            <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.to_string()}</a>
+                            // A resource no longer present has no panel in the shown analysis.
+                            {(testid != "gone-findings").then(|| view! { " " <ObjectLink resource=f.resource.clone() /> })}
+                        </div>
                         {container}
                     </td>
                     <td class="compare-source mono" data-col="source">{source_text(f)}</td>

@@ -9,6 +9,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::details_link::ObjectLink;
 use portolan_engine::analysis::ResourceSummary;
 
 use crate::components::counts::{ordered_kinds, CountCards};
@@ -431,11 +433,22 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                         Column::Name => "cell-name",
                         _ => "",
                     };
+                    let details = match column {
+                        Column::Name => resource.map(|r| portolan_engine::rules::ResourceRef {
+                            kind: r.kind.clone(),
+                            namespace: r.namespace.clone(),
+                            name: r.name.clone(),
+                        }),
+                        _ => None,
+                    };
                     // Long values are cut with an ellipsis; the tooltip has all of it.
                     let title = text.clone();
                     view! {
                         <td class=class data-col=column.label()>
-                            <div class="cell" title=title>{text}</div>
+                            <div class="cell" title=title>
+                                {text}
+                                {details.map(|r| view! { " " <ObjectLink resource=r /> })}
+                            </div>
                             {source.map(|source| {
                                 let title = source.clone();
                                 view! {

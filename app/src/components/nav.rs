@@ -30,6 +30,7 @@ pub fn SideNav() -> impl IntoView {
     let on_enforcement = move || state.route.with(|r| r.page == Page::Enforcement);
     let on_compare = move || state.route.with(|r| r.page == Page::Compare);
     let on_vulns = move || state.route.with(|r| r.page == Page::Vulnerabilities);
+    let on_map = move || state.route.with(|r| r.page == Page::Map);
     let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
     let alerts = move || {
         state.analysis.with(|a| {
@@ -100,6 +101,7 @@ pub fn SideNav() -> impl IntoView {
                 active=on_paths
                 badge=paths
             />
+            <NavLink href="#/map" icon="⌖" label="Security map" testid="nav-map" active=on_map />
             <NavLink
                 href="#/alerts"
                 icon="⚡"

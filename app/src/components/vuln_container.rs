@@ -3,6 +3,8 @@
 //! `LISTED_PER_CONTAINER` of them; the counts cover all.
 
 use leptos::prelude::*;
+
+use crate::components::details_link::ObjectLink;
 use portolan_engine::vulns::ContainerVulnerabilities;
 
 use crate::components::severity::SeverityBadge;
@@ -39,6 +41,8 @@ pub fn ContainerVulns(
                 <h2>
                     {container.resource.to_string()}
                     <span class="muted mono">{format!(" / {}", container.container)}</span>
+                    " "
+                    <ObjectLink resource=container.resource.clone() />
                 </h2>
                 <button class="btn btn-secondary" data-testid="vuln-container-close" on:click=move |_| on_close()>
                     "Close"

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use crate::components::details_link::ObjectLink;
+
 use crate::components::vuln_container::ContainerVulns;
 use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
 use crate::format::thousands;
@@ -82,6 +84,8 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
                                                 >
                                                     {c.resource.to_string()}
                                                 </button>
+                                                " "
+                                                <ObjectLink resource=c.resource.clone() />
                                                 <div class="muted mono">{c.container.clone()}</div>
                                             </td>
                                             <td class="mono vuln-image">{c.image.clone()}</td>

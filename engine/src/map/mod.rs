@@ -67,6 +67,9 @@ pub struct SecurityMap {
     pub svg: String,
     pub width: f64,
     pub height: f64,
+    /// The part of the drawing to show first (`x, y, width, height`): around what is
+    /// highlighted, or everything.
+    pub view: [f64; 4],
     /// The regions, cluster-wide first, then namespaces by name, then the cloud.
     pub regions: Vec<MapRegion>,
     /// Things on the map in all (after filters), drawn or aggregated.
@@ -575,6 +578,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
         .filter(|e| e.highlighted)
         .map(|e| e.id.clone())
         .collect();
+    let view = highlight_box(&elements).unwrap_or([0.0, 0.0, placed.width, placed.height]);
     let svg = svg::render(
         &placed,
         &drawn_regions,
@@ -586,6 +590,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
         svg,
         width: placed.width,
         height: placed.height,
+        view,
         regions,
         entities: entities.len(),
         elements: elements.len(),
@@ -602,6 +607,27 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
             .collect(),
         insights: insight_names.into_iter().collect(),
     }
+}
+
+/// The box around the highlighted elements, with a margin.
+fn highlight_box(elements: &[Element]) -> Option<[f64; 4]> {
+    const MARGIN: f64 = 120.0;
+    let mut hl = elements.iter().filter(|e| e.highlighted).map(|e| e.rect);
+    let first = hl.next()?;
+    let (mut x0, mut y0) = (first.x, first.y);
+    let (mut x1, mut y1) = (first.x + first.w, first.y + first.h);
+    for r in hl {
+        x0 = x0.min(r.x);
+        y0 = y0.min(r.y);
+        x1 = x1.max(r.x + r.w);
+        y1 = y1.max(r.y + r.h);
+    }
+    Some([
+        x0 - MARGIN,
+        y0 - MARGIN,
+        x1 - x0 + 2.0 * MARGIN,
+        y1 - y0 + 2.0 * MARGIN,
+    ])
 }
 
 /// A collapsed namespace drawn as one box, when there are too many namespaces for a

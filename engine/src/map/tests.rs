@@ -172,6 +172,12 @@ fn a_focus_set_is_highlighted_and_unknown_ids_reported() {
     let map = map_of(SHOP, &request);
     assert_eq!(map.highlighted, ["workload:shop/Deployment/web"]);
     assert_eq!(map.missing, ["workload:nowhere/Pod/x"]);
+    // The first view is around the focus, not the whole map.
+    assert!(
+        map.view[2] < map.width || map.view[3] < map.height,
+        "{:?}",
+        map.view
+    );
     assert!(map.regions.iter().any(|r| r.id == "ns:shop" && r.expanded));
     assert!(!map.regions.iter().any(|r| r.id == "ns:back" && r.expanded));
 }
