@@ -6,8 +6,8 @@
 //! so that attack paths read left to right as they do in the attack path pages. A
 //! layer with many elements wraps into several columns. Regions are then packed in
 //! shelves inside the cluster's frame, the internet to its left and the cloud to its
-//! right. Deterministic, linear in the number of elements, no crossing minimisation:
-//! at a few thousand elements a Sugiyama layout costs more than it gives.
+//! right. Deterministic and linear in the number of elements; there is no crossing
+//! minimisation (a Sugiyama layout such as rust-sugiyama's has not been tried).
 
 /// Width and height of one element's box.
 pub const BOX_W: f64 = 176.0;
