@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
+import { dropGeneratedPods } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -564,34 +565,19 @@ async function testRecommendations({ page }, ctx) {
 
 async function testLargeSnapshot({ page }, ctx) {
   const pods = 50_000;
-  // Generated in the page: 50,000 pods in 50 namespaces, one List file of ~12 MB.
-  // Long tasks show whether the main thread stays responsive while the worker runs and
-  // while the page reads the (large) result.
-  await page.evaluate((pods) => {
-    const items = [];
-    for (let i = 0; i < pods; i++) {
-      items.push({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: `pod-${i}`, namespace: `ns-${i % 50}`, uid: `uid-${i}` },
-        spec: { containers: [{ name: 'app', image: `registry.example/app-${i % 200}:1.${i % 7}` }] },
-      });
-    }
-    const file = new File([JSON.stringify({ apiVersion: 'v1', kind: 'List', items })], 'pods.json');
-    Object.defineProperty(file, 'webkitRelativePath', { value: 'large/pods.json' });
-    const transfer = new DataTransfer();
-    transfer.items.add(file);
+  // Generated in the page (harness.mjs): 50,000 pods in 50 namespaces, one List file
+  // of ~12 MB. Long tasks show whether the main thread stays responsive while the
+  // worker runs and while the page reads the (large) result.
+  await page.evaluate(() => {
     // Long tasks (main thread busy for 50 ms or more) from the drop on.
     window.maxStall = 0;
-    const dropped = performance.now();
     new PerformanceObserver((list) => {
       for (const task of list.getEntries()) {
-        if (task.startTime >= dropped) window.maxStall = Math.max(window.maxStall, task.duration);
+        if (window.dropped !== undefined && task.startTime >= window.dropped) window.maxStall = Math.max(window.maxStall, task.duration);
       }
     }).observe({ entryTypes: ['longtask'] });
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
-  }, pods);
+  });
+  await dropGeneratedPods(page, pods, 50);
   const started = Date.now();
   const progress = await page.waitForSelector('[data-testid="progress"]', { timeout: 10_000 }).catch(() => null);
   if (progress) {

@@ -220,3 +220,33 @@ export async function suite(prefix, { subPath = '/', viewport } = {}) {
   }
   return { base, browser, test, finish };
 }
+
+/**
+ * Generates, in the page, `pods` bare pods spread over `namespaces` namespaces (one List
+ * file, `large/pods.json`, ~12 MB for 50,000) and drops it on the drop zone, noting
+ * when in `window.dropped` (`performance.now()`: long tasks before it are the
+ * generation's). Call `waitForAnalysis(page, 1, ...)` after it.
+ */
+export async function dropGeneratedPods(page, pods = 50_000, namespaces = 50) {
+  await page.evaluate(
+    ({ pods, namespaces }) => {
+      const items = [];
+      for (let i = 0; i < pods; i++) {
+        items.push({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `pod-${i}`, namespace: `ns-${i % namespaces}`, uid: `uid-${i}` },
+          spec: { containers: [{ name: 'app', image: `registry.example/app-${i % 200}:1.${i % 7}` }] },
+        });
+      }
+      const file = new File([JSON.stringify({ apiVersion: 'v1', kind: 'List', items })], 'pods.json');
+      Object.defineProperty(file, 'webkitRelativePath', { value: 'large/pods.json' });
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      const zone = document.querySelector('[data-testid="drop-zone"]');
+      window.dropped = performance.now();
+      zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    },
+    { pods, namespaces },
+  );
+}

@@ -101,7 +101,7 @@ pub fn SideNav() -> impl IntoView {
                 active=on_paths
                 badge=paths
             />
-            <NavLink href="#/map" icon="⌖" label="Security map" testid="nav-map" active=on_map />
+            <NavLink href="#/map" icon="⊞" label="Security map" testid="nav-map" active=on_map />
             <NavLink
                 href="#/alerts"
                 icon="⚡"

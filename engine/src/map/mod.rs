@@ -29,7 +29,7 @@ use crate::rules::ResourceRef;
 pub use layout::{layout, Layout, Rect, RegionInput};
 
 /// Elements an expanded region draws one by one; the rest are aggregated per kind.
-pub const MAX_PER_REGION: usize = 400;
+pub const MAX_PER_REGION: usize = 300;
 /// Above this many aggregate boxes, a collapsed namespace is one box in all.
 pub const MAX_AGGREGATES: usize = 2_500;
 /// Edges drawn at most: highlighted first, then techniques, then the busiest.

@@ -30,9 +30,6 @@ pub(crate) fn render(
             width=(format!("{:.0}", layout.width)) height=(format!("{:.0}", layout.height))
             role="group" aria-label="Security map" {
             defs {
-                marker id="map-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse" {
-                    path d="M0,0 L8,4 L0,8 z" class="map-arrow" {}
-                }
                 marker id="map-arrow-hl" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse" {
                     path d="M0,0 L8,4 L0,8 z" class="map-arrow hl" {}
                 }
@@ -107,13 +104,11 @@ fn edge(l: &Link, elements: &[Element]) -> Markup {
         class.push_str(" hl");
     }
     let kinds: Vec<&str> = l.kinds.iter().map(|k| k.name()).collect();
-    let marker = if l.highlighted {
-        "url(#map-arrow-hl)"
-    } else {
-        "url(#map-arrow)"
-    };
+    // Arrowheads only on the highlighted path: a marker on each of a thousand edges
+    // costs the page more to paint than the rest of the map.
+    let marker = l.highlighted.then_some("url(#map-arrow-hl)");
     html! {
-        path class=(class) d=(d) marker-end=(marker) data-from=(a.id) data-to=(b.id)
+        path class=(class) d=(d) marker-end=[marker] data-from=(a.id) data-to=(b.id)
             data-testid="map-edge" {
             title { (a.label) " → " (b.label) ": " (kinds.join(", "))
                 @if l.count > 1 { " (" (l.count) " edges)" } }
