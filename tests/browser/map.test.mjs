@@ -100,7 +100,9 @@ await test('the resource panel is reached from every kind of page', async ({ pag
   check(props.includes('Service account') && props.includes('deployer'), `properties: ${props}`);
   check((await page.$$('[data-testid="resource-neighbour"]')).length > 0, 'no neighbours');
   await screenshot(page, 'resource-panel');
-  // A neighbour is a link to its own panel.
+  // A neighbour is a link to its own panel: the container, then its service account.
+  await page.click('[data-testid="resource-neighbour"] >> text=container bot');
+  check((await title()) === 'container bot of Deployment ci/deploy-bot', `neighbour → ${await title()}`);
   await page.click('[data-testid="resource-neighbour"] >> text=service account ci/deployer');
   check((await title()) === 'service account ci/deployer', `neighbour → ${await title()}`);
   // The paths through it are the CLI's paths with a step from or to it.
