@@ -219,7 +219,6 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
                     <td class="cell-name" data-col="name">
                         <div class="cell" title=f.resource.name.clone()>
                             <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
-                            " "
                             <ObjectLink resource=f.resource.clone() />
                         </div>
                     </td>

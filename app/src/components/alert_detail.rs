@@ -93,7 +93,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                 <dd data-testid="alert-detail-user">
                                     {a.user.clone()}
                                     {sa.map(|(ns, n)| view! { " " <a href=inventory_link("ServiceAccount", &ns, &n)>"(service account)"</a> })}
-                                    {identity_node(&a.user).map(|id| view! { " " <DetailsLink id=id /> })}
+                                    {identity_node(&a.user).map(|id| view! { <DetailsLink id=id /> })}
                                 </dd>
                                 <dt>"Resource"</dt>
                                 <dd data-testid="alert-detail-resource">
@@ -102,7 +102,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                         None => view! { <span>{a.resource_label()}</span> }.into_any(),
                                     }}
                                     {(!a.resource.name.is_empty() && a.resource.kind != "Identity").then(|| view! {
-                                        " " <ObjectLink resource=portolan_engine::rules::ResourceRef {
+                                        <ObjectLink resource=portolan_engine::rules::ResourceRef {
                                             kind: a.resource.kind.clone(),
                                             namespace: a.resource.namespace.clone(),
                                             name: a.resource.name.clone(),

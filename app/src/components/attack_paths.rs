@@ -141,7 +141,6 @@ fn ChokePoints() -> impl IntoView {
                                             <span class="mono">
                                                 {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
                                             </span>
-                                            " "
                                             <ObjectLink resource=f.resource.clone() />
                                             " — "
                                             <a

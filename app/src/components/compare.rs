@@ -481,7 +481,7 @@ fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bo
                         <div>
                             <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.to_string()}</a>
                             // A resource no longer present has no panel in the shown analysis.
-                            {(testid != "gone-findings").then(|| view! { " " <ObjectLink resource=f.resource.clone() /> })}
+                            {(testid != "gone-findings").then(|| view! { <ObjectLink resource=f.resource.clone() /> })}
                         </div>
                         {container}
                     </td>

@@ -1,5 +1,6 @@
 //! The small link beside a resource's name, wherever one is listed, to its resource
-//! panel (`#/resource/<id>`).
+//! panel (`#/resource/<id>`). Its icon is drawn by the stylesheet, so the link adds no
+//! text to the cell it sits in (tables and tests read cells' text).
 
 use leptos::prelude::*;
 use portolan_engine::rules::ResourceRef;
@@ -11,7 +12,7 @@ use crate::links::{details_href, object_href};
 pub fn DetailsLink(#[prop(into)] id: String) -> impl IntoView {
     view! {
         <a class="details-link" href=details_href(&id) data-testid="details-link"
-            title="Resource details" aria-label="Resource details">"ⓘ"</a>
+            title="Resource details" aria-label="Resource details"></a>
     }
 }
 
@@ -20,6 +21,6 @@ pub fn DetailsLink(#[prop(into)] id: String) -> impl IntoView {
 pub fn ObjectLink(resource: ResourceRef) -> impl IntoView {
     view! {
         <a class="details-link" href=object_href(&resource) data-testid="details-link"
-            title="Resource details" aria-label="Resource details">"ⓘ"</a>
+            title="Resource details" aria-label="Resource details"></a>
     }
 }

@@ -447,7 +447,7 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                         <td class=class data-col=column.label()>
                             <div class="cell" title=title>
                                 {text}
-                                {details.map(|r| view! { " " <ObjectLink resource=r /> })}
+                                {details.map(|r| view! { <ObjectLink resource=r /> })}
                             </div>
                             {source.map(|source| {
                                 let title = source.clone();

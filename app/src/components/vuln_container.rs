@@ -41,7 +41,6 @@ pub fn ContainerVulns(
                 <h2>
                     {container.resource.to_string()}
                     <span class="muted mono">{format!(" / {}", container.container)}</span>
-                    " "
                     <ObjectLink resource=container.resource.clone() />
                 </h2>
                 <button class="btn btn-secondary" data-testid="vuln-container-close" on:click=move |_| on_close()>

@@ -84,7 +84,6 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
                                                 >
                                                     {c.resource.to_string()}
                                                 </button>
-                                                " "
                                                 <ObjectLink resource=c.resource.clone() />
                                                 <div class="muted mono">{c.container.clone()}</div>
                                             </td>
