@@ -145,6 +145,8 @@ fn hostile_exports_never_panic() {
         r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "a", "AssumeRolePolicyDocument": "%", "RolePolicyList": [{"PolicyDocument": {"Statement": [1, {"Effect": "Allow", "Action": {"x": 1}}]}}]}]}"#,
         r#"{"Policies": [{"Arn": "p", "DefaultVersionId": "v9", "PolicyVersionList": [{"VersionId": "v1"}]}]}"#,
         r#"{"RoleDetailList": [{"#,
+        r#"{"UserDetailList": [{"UserName": "u", "Arn": "a", "GroupList": 7, "PermissionsBoundary": 1}, {"UserName": "u"}], "GroupDetailList": [{"GroupName": [], "Arn": "g"}]}"#,
+        r#"{"UserDetailList": [{"UserName": "u", "Arn": "a", "GroupList": ["g"], "PermissionsBoundary": {"PermissionsBoundaryArn": "missing"}}], "GroupDetailList": [{"GroupName": "g", "Arn": "g", "GroupPolicyList": [{"PolicyName": "x", "PolicyDocument": "%ZZ"}]}]}"#,
     ] {
         let _ = parse_file(&InputFile::new("iam.json", text.as_bytes().to_vec()));
     }

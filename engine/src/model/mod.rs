@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
+pub mod iam_risk;
 pub mod image;
 pub mod kinds;
 pub mod meta;
