@@ -102,8 +102,11 @@ pub enum NodeKind {
     Ingress,
     /// Cluster-admin-equivalent rights.
     ClusterAdmin,
-    /// A cloud identity a workload can assume (filled by a later analysis).
+    /// A cloud identity a workload can assume (an AWS IAM role).
     CloudIdentity,
+    /// A cloud data store (an S3 bucket, secrets, parameters, keys) a cloud identity
+    /// may read.
+    CloudResource,
 }
 
 impl NodeKind {
@@ -131,6 +134,7 @@ impl NodeKind {
             NodeKind::Ingress => "Ingress",
             NodeKind::ClusterAdmin => "ClusterAdmin",
             NodeKind::CloudIdentity => "CloudIdentity",
+            NodeKind::CloudResource => "CloudResource",
         }
     }
 
@@ -158,6 +162,7 @@ impl NodeKind {
         NodeKind::Ingress,
         NodeKind::ClusterAdmin,
         NodeKind::CloudIdentity,
+        NodeKind::CloudResource,
     ];
 
     /// One sentence on what the node stands for, for `docs/graph.md`.
@@ -184,7 +189,8 @@ impl NodeKind {
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
-            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `arn`, `access`, `grantedBy`). A target when its policies grant administrator access (`*` on `*`, unconditional, no Deny) or data access (S3 objects, Secrets Manager secrets, SSM parameters, KMS decryption).",
+            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule).",
+            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. A cloud-data target.",
         }
     }
 }
@@ -195,16 +201,20 @@ impl NodeKind {
 pub enum Target {
     ClusterAdmin,
     KubeSystemSecrets,
-    CloudIdentity,
+    /// Administrator (or escalation to it) in a cloud account.
+    CloudAdmin,
+    /// Data in a cloud account (buckets, secrets, parameters, keys).
+    CloudData,
     NodeTakeover,
     Secrets,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::ClusterAdmin,
         Target::KubeSystemSecrets,
-        Target::CloudIdentity,
+        Target::CloudAdmin,
+        Target::CloudData,
         Target::NodeTakeover,
         Target::Secrets,
     ];
@@ -218,7 +228,8 @@ impl Target {
         match self {
             Target::ClusterAdmin => 1.0,
             Target::KubeSystemSecrets => 0.9,
-            Target::CloudIdentity => 0.9,
+            Target::CloudAdmin => 1.0,
+            Target::CloudData => 0.9,
             Target::NodeTakeover => 0.8,
             Target::Secrets => 0.6,
         }
@@ -228,7 +239,8 @@ impl Target {
         match self {
             Target::ClusterAdmin => "cluster-admin rights",
             Target::KubeSystemSecrets => "kube-system secrets",
-            Target::CloudIdentity => "a cloud identity",
+            Target::CloudAdmin => "cloud admin rights",
+            Target::CloudData => "cloud data",
             Target::NodeTakeover => "node takeover",
             Target::Secrets => "secrets",
         }
@@ -296,6 +308,13 @@ impl Node {
             NodeKind::CloudIdentity if self.id.starts_with(cloud::AWS_ROLE_PREFIX) => {
                 format!("AWS IAM role {}", self.name)
             }
+            NodeKind::CloudResource => match self.properties.get("service").map(String::as_str) {
+                Some("s3") if self.name == "*" => "every S3 bucket".into(),
+                Some("s3") => format!("S3 bucket {}", self.name),
+                Some(service) if self.name == "*" => format!("every {service} resource"),
+                Some(service) => format!("{service} {}", self.name),
+                None => format!("cloud resource {}", self.name),
+            },
             _ => format!("{} {qualified}", self.kind.name()),
         }
     }
@@ -577,6 +596,7 @@ edge_kinds!(
     NODE_SECRET_READ,
     ADMIN_EQUIVALENT,
     CLOUD_IDENTITY_ASSUME,
+    CLOUD_DATA_READ,
 );
 
 impl EdgeKind {
@@ -1059,6 +1079,17 @@ impl EdgeKind {
                 removed_by: &[],
                 exploitability: 1.0,
                 sentence: "{from} assumes {to}{detail}.",
+            },
+            CLOUD_DATA_READ => &EdgeInfo {
+                name: "CLOUD_DATA_READ",
+                technique: true,
+                traversable: true,
+                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource.",
+                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition.",
+                mitre: &["T1530"],
+                removed_by: &["awsIamDataAccess"],
+                exploitability: 1.0,
+                sentence: "{from} can read {to}{detail}.",
             },
         }
     }

@@ -163,7 +163,11 @@ pub(super) fn judge(inventory: &crate::model::Inventory) -> Vec<Judged> {
         for r in &export.roles {
             push("AWS::IAM::Role", &r.name, &r.arn, r.effective());
         }
-        for p in export.policies.iter().filter(|p| !p.aws_managed && p.attachments > 0) {
+        for p in export
+            .policies
+            .iter()
+            .filter(|p| !p.aws_managed && p.attachments > 0)
+        {
             let named = NamedPolicy {
                 name: p.arn.clone(),
                 document: p.document.clone(),
