@@ -37,6 +37,7 @@
 
 mod build;
 mod cloud;
+mod eks;
 mod export;
 mod grants;
 mod identity;
@@ -49,6 +50,8 @@ mod tests;
 mod tests_access;
 #[cfg(test)]
 mod tests_cloud;
+#[cfg(test)]
+mod tests_eks;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -597,6 +600,7 @@ edge_kinds!(
     ADMIN_EQUIVALENT,
     CLOUD_IDENTITY_ASSUME,
     CLOUD_DATA_READ,
+    CLOUD_KUBE_IDENTITY,
 );
 
 impl EdgeKind {
@@ -1073,8 +1077,8 @@ impl EdgeKind {
                 name: "CLOUD_IDENTITY_ASSUME",
                 technique: true,
                 traversable: true,
-                description: "A service account assumes an AWS IAM role through IRSA: the EKS pod identity webhook gives its pods a web identity token the role's trust policy accepts. The token is mounted even where the Kubernetes token is not, so such pods' containers assume the role directly.",
-                precondition: "The service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it. Only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply.",
+                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254.",
+                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible.",
                 mitre: &["T1078.004"],
                 removed_by: &[],
                 exploitability: 1.0,
@@ -1090,6 +1094,17 @@ impl EdgeKind {
                 removed_by: &["awsIamDataAccess"],
                 exploitability: 1.0,
                 sentence: "{from} can read {to}{detail}.",
+            },
+            CLOUD_KUBE_IDENTITY => &EdgeInfo {
+                name: "CLOUD_KUBE_IDENTITY",
+                technique: true,
+                traversable: true,
+                description: "A cloud identity authenticates to the cluster as a Kubernetes user and groups, or holds rights there directly: EKS's `aws-auth` ConfigMap (`mapRoles`, `mapUsers`) and access entries map an IAM role or user to a username and groups (`system:masters`: cluster-admin), and EKS access policies grant cluster admin (`AmazonEKSClusterAdminPolicy`) or control of namespaces and their secrets (`AmazonEKSAdminPolicy`, `AmazonEKSEditPolicy`, by access scope).",
+                precondition: "An `aws-auth` mapping or an access entry names the principal's ARN. Templated usernames (`system:node:{{EC2PrivateDNSName}}`) map only their groups.",
+                mitre: &["T1078.004"],
+                removed_by: &[],
+                exploitability: 1.0,
+                sentence: "{from} acts in the cluster as {to}{detail}.",
             },
         }
     }

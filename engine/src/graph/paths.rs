@@ -799,6 +799,10 @@ impl SecurityGraph {
                     push(&mut phrases, format!("steal the token of {}", to.label()))
                 }
                 NODE_IDENTITY_ASSUME => push(&mut phrases, "use the kubelet's credentials".into()),
+                CLOUD_KUBE_IDENTITY if to.kind != NodeKind::ClusterAdmin => push(
+                    &mut phrases,
+                    format!("act in the cluster as {}", to.label()),
+                ),
                 ROLE_ESCALATE => push(&mut phrases, "rewrite its own role".into()),
                 CSR_APPROVE => push(
                     &mut phrases,

@@ -85,6 +85,59 @@ pub struct Boundary {
     pub document: Option<PolicyDocument>,
 }
 
+/// EKS identity documents of one input (see `ingest::eks`): what links IAM roles and
+/// Kubernetes identities besides IRSA.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksLinks {
+    pub pod_identities: Vec<EksPodIdentity>,
+    pub nodegroups: Vec<EksNodegroup>,
+    pub access_entries: Vec<EksAccessEntry>,
+    pub source: Source,
+}
+
+/// An EKS Pod Identity association: the service account's pods get the role's
+/// credentials from the Pod Identity agent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksPodIdentity {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+}
+
+/// A managed node group and the IAM role of its instances (reachable through the
+/// instance metadata service).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksNodegroup {
+    pub cluster: String,
+    pub name: String,
+    pub node_role: String,
+}
+
+/// An EKS access entry: the Kubernetes identity an IAM principal authenticates as, and
+/// the EKS access policies associated with it (either part may come alone, from
+/// `describe-access-entry` or `list-associated-access-policies`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksAccessEntry {
+    pub cluster: String,
+    pub principal_arn: String,
+    /// Empty when EKS derives it (then the ARN is the username).
+    pub username: String,
+    pub groups: Vec<String>,
+    /// `STANDARD`, `EC2_LINUX`, ... (empty when unknown).
+    pub entry_type: String,
+    pub policies: Vec<EksAccessPolicy>,
+}
+
+/// An access policy associated with an access entry, with its scope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksAccessPolicy {
+    /// `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`, ...
+    pub policy_arn: String,
+    /// The namespaces of a namespace scope; empty for the cluster.
+    pub namespaces: Vec<String>,
+}
+
 /// A policy document with where it came from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NamedPolicy {

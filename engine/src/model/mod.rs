@@ -103,6 +103,8 @@ pub struct Inventory {
     pub others: Vec<OtherObject>,
     /// AWS IAM exports (`aws iam get-account-authorization-details`), in input order.
     pub aws_iam: Vec<cloud::AwsIamExport>,
+    /// EKS identity links (pod identity, node groups, access entries), in input order.
+    pub eks_links: Vec<cloud::EksLinks>,
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
@@ -374,6 +376,10 @@ impl Inventory {
             Body::AwsIam(mut export) => {
                 export.source = source;
                 self.aws_iam.push(*export);
+            }
+            Body::EksLinks(mut links) => {
+                links.source = source;
+                self.eks_links.push(*links);
             }
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
