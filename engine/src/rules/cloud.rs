@@ -39,7 +39,7 @@ pub static AWS_IAM_PRIVILEGE_ESCALATION: Rule = Rule {
         severity: Severity::High,
         category: Category::Cloud,
         kinds: KINDS,
-        checks: "Each IAM user, group and role (and each attached customer-managed policy on its own) is checked against the known privilege-escalation methods: CreatePolicyVersion, SetDefaultPolicyVersion, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, Attach/Put User/Group/Role Policy, AddUserToGroup, UpdateAssumeRolePolicy (role methods with `sts:AssumeRole`, unless a role modifies itself), PassRole with EC2, Lambda, Glue, CloudFormation, Data Pipeline, SageMaker or ECS, UpdateFunctionCode and UpdateDevEndpoint. The principal's whole effective policy counts: its inline and attached policies and its groups', an explicit Deny in any of them, and its permission boundary. PassRole counts only when a role of the export that the service trusts (for EC2, one in an instance profile) is among the roles it may pass. One finding per method, naming the statements that grant it.",
+        checks: "Each IAM user, group and role (and each attached customer-managed policy on its own) is checked against the known privilege-escalation methods: CreatePolicyVersion, SetDefaultPolicyVersion, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, Attach/Put User/Group/Role Policy, AddUserToGroup, UpdateAssumeRolePolicy (role methods with `sts:AssumeRole`, unless a role modifies itself), PassRole with EC2, Lambda, Glue, CloudFormation, Data Pipeline, SageMaker or ECS, UpdateFunctionCode and UpdateDevEndpoint. The principal's whole effective policy counts: its inline and attached policies and its groups', an explicit Deny in any of them, and its permission boundary. PassRole counts only when a role of the export that the service trusts (for EC2, one in an instance profile) is among the roles it may pass. One finding per method, naming the statements that grant it. Administrators (every action on every resource) have every method and are reported by `awsIamAdminEquivalent` instead.",
         why: "A principal that can escalate is as powerful as the most privileged identity it can reach: whoever steals its keys, or a pod that assumes it, can make itself administrator of the account.",
         example: EXAMPLE,
         remediation: "Remove the escalating actions, or scope them to resources the principal may safely change (not itself, its groups, or roles more privileged than it); add a permission boundary that denies IAM writes and `iam:PassRole` except to named roles.",
@@ -216,6 +216,10 @@ fn conditional(c: bool) -> &'static str {
 
 fn check_escalation(cx: &Context, out: &mut Vec<Finding>) {
     each(cx, |s| {
+        // An administrator has every method; its own rule reports it.
+        if s.risks.admin {
+            return;
+        }
         for e in &s.risks.escalations {
             let actions: Vec<&str> = e.granted.iter().map(|g| g.action).collect();
             let passable = if e.passable.is_empty() {
