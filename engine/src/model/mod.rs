@@ -1031,6 +1031,41 @@ impl Inventory {
                 vec![("API version", o.api_version.clone())],
             );
         }
+        // The AWS account's principals and customer-managed policies, by name, so cloud
+        // findings name resources the inventory lists.
+        let boundary = |b: &Option<cloud::Boundary>| b.as_ref().map(|b| b.arn.clone());
+        for e in &self.aws_iam {
+            for u in &e.users {
+                let details = vec![
+                    ("ARN", u.arn.clone()),
+                    ("Groups", u.groups.join(", ")),
+                    (
+                        "Permission boundary",
+                        boundary(&u.boundary).unwrap_or_default(),
+                    ),
+                ];
+                rows.push("AWS::IAM::User", "", &u.name, &e.source, details);
+            }
+            for g in &e.groups {
+                let details = vec![("ARN", g.arn.clone())];
+                rows.push("AWS::IAM::Group", "", &g.name, &e.source, details);
+            }
+            for r in &e.roles {
+                let details = vec![
+                    ("ARN", r.arn.clone()),
+                    ("Instance profiles", r.instance_profiles.join(", ")),
+                    (
+                        "Permission boundary",
+                        boundary(&r.boundary).unwrap_or_default(),
+                    ),
+                ];
+                rows.push("AWS::IAM::Role", "", &r.name, &e.source, details);
+            }
+            for p in e.policies.iter().filter(|p| !p.aws_managed) {
+                let details = vec![("ARN", p.arn.clone())];
+                rows.push("AWS::IAM::Policy", "", &p.name, &e.source, details);
+            }
+        }
         rows.finish(with_resources)
     }
 }
