@@ -237,6 +237,10 @@ fn cidr_contains(cidr: &str, ip: [u8; 4]) -> bool {
 const CLUSTER_ADMIN_POLICY: &str = "AmazonEKSClusterAdminPolicy";
 const NAMESPACE_WRITE_POLICIES: &[&str] = &["AmazonEKSAdminPolicy", "AmazonEKSEditPolicy"];
 
+/// An access entry merged from its documents: username, groups, and the access
+/// policies with their namespaces (empty: the cluster).
+type Entry<'a> = (String, Vec<String>, Vec<(&'a str, Vec<String>)>);
+
 fn cloud_to_cluster(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRole)>) {
     let inv = b.inv;
     let admin = b.g.find("cluster-admin").expect("fixed node");
@@ -255,8 +259,7 @@ fn cloud_to_cluster(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &Aws
         }
     }
     // Access entries: the entry and its policies may come from two documents.
-    let mut entries: BTreeMap<&str, (String, Vec<String>, Vec<(&str, Vec<String>)>)> =
-        BTreeMap::new();
+    let mut entries: BTreeMap<&str, Entry> = BTreeMap::new();
     for e in inv.eks_links.iter().flat_map(|l| &l.access_entries) {
         let entry = entries.entry(e.principal_arn.as_str()).or_default();
         if !e.username.is_empty() {

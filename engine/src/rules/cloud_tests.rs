@@ -147,7 +147,12 @@ fn role_methods_need_assume_role_unless_the_role_changes_itself() {
         ("iam:UpdateAssumeRolePolicy", "UpdateAssumeRolePolicy"),
     ] {
         let alone = inline("p", &allow(&format!("\"{action}\""), "*"));
-        let text = export(&[user("u", &[], &[alone.clone()], "")], &[], &[], "");
+        let text = export(
+            &[user("u", &[], std::slice::from_ref(&alone), "")],
+            &[],
+            &[],
+            "",
+        );
         assert!(escalations_of(&text, "u").is_empty(), "{action} alone");
         let with = inline(
             "p",
@@ -214,10 +219,10 @@ fn pass_role_counts_only_roles_the_service_can_use() {
     ];
     for (actions, service, method) in cases {
         let p = inline("p", &allow(actions, "*"));
-        let u = user("u", &[], &[p.clone()], "");
+        let u = user("u", &[], std::slice::from_ref(&p), "");
         // A role the service trusts (with an instance profile, for EC2): escalation.
         let usable = role("target", service, true, &[]);
-        let text = export(&[u.clone()], &[], &[usable], "");
+        let text = export(std::slice::from_ref(&u), &[], &[usable], "");
         assert_eq!(escalations_of(&text, "u"), [method], "{method}");
         let f = findings(&text);
         let msg = &f
@@ -229,7 +234,7 @@ fn pass_role_counts_only_roles_the_service_can_use() {
         assert!(msg.contains("granted by p: Statement[0]"), "{msg}");
         // Negative control: the only role trusts another service.
         let other = role("target", "states.amazonaws.com", true, &[]);
-        let text = export(&[u.clone()], &[], &[other], "");
+        let text = export(std::slice::from_ref(&u), &[], &[other], "");
         assert!(escalations_of(&text, "u").is_empty(), "{method}: untrusted");
         // Negative control: PassRole limited to a role that does not exist.
         let limited = inline(
@@ -273,7 +278,12 @@ fn the_whole_effective_policy_counts() {
         "",
     );
     let r = role("web", "ec2.amazonaws.com", true, &[]);
-    let text = export(&[u.clone()], &[g.clone()], &[r.clone()], "");
+    let text = export(
+        std::slice::from_ref(&u),
+        std::slice::from_ref(&g),
+        std::slice::from_ref(&r),
+        "",
+    );
     assert_eq!(escalations_of(&text, "u"), ["PassRoleToEC2"]);
     // A Deny in another policy cancels it.
     let denied = user(
@@ -285,7 +295,12 @@ fn the_whole_effective_policy_counts() {
         ],
         "",
     );
-    let text = export(&[denied], &[g.clone()], &[r.clone()], "");
+    let text = export(
+        &[denied],
+        std::slice::from_ref(&g),
+        std::slice::from_ref(&r),
+        "",
+    );
     assert!(escalations_of(&text, "u").is_empty());
     // A user and a group of the same name stay apart.
     let text = export(&[user("devs", &[], &[], "")], &[g], &[r], "");
@@ -303,7 +318,7 @@ fn a_permission_boundary_caps_the_identity_policies() {
     );
     let p = inline("admin", &allow(r#""*""#, "*"));
     let text = export(
-        &[user("capped", &[], &[p.clone()], boundary)],
+        &[user("capped", &[], std::slice::from_ref(&p), boundary)],
         &[],
         &[],
         &policy,
