@@ -243,16 +243,27 @@ pub fn grant<'a>(
     policies: impl IntoIterator<Item = &'a NamedPolicy> + Clone,
     action: &str,
 ) -> Option<Grant> {
+    let list: Vec<(&str, &[Statement])> = policies
+        .into_iter()
+        .map(|p| (p.name.as_str(), p.document.statements.as_slice()))
+        .collect();
+    grant_in(list.iter().copied(), action)
+}
+
+/// [`grant`] over (policy name, statements) pairs.
+fn grant_in<'a>(
+    policies: impl Iterator<Item = (&'a str, &'a [Statement])> + Clone,
+    action: &str,
+) -> Option<Grant> {
     let denies: Vec<&Statement> = policies
         .clone()
-        .into_iter()
-        .flat_map(|p| &p.document.statements)
+        .flat_map(|(_, statements)| statements)
         .filter(|s| !s.allow && s.covers_action(action))
         .collect();
     let mut out = Grant::default();
     let mut unconditional = false;
-    for p in policies {
-        for (si, s) in p.document.statements.iter().enumerate() {
+    for (name, statements) in policies {
+        for (si, s) in statements.iter().enumerate() {
             if !s.allow || !s.covers_action(action) {
                 continue;
             }
@@ -282,11 +293,11 @@ pub fn grant<'a>(
             }
             if kept {
                 unconditional |= !conditional;
-                out.granted_by.push(p.name.clone());
+                out.granted_by.push(name.to_string());
                 out.statements.push(if s.sid.is_empty() {
-                    format!("{}: Statement[{si}]", p.name)
+                    format!("{name}: Statement[{si}]")
                 } else {
-                    format!("{}: {}", p.name, s.sid)
+                    format!("{name}: {}", s.sid)
                 });
             }
         }
@@ -325,11 +336,8 @@ impl<'a> Effective<'a> {
             g.conditional = true;
             return Some(g);
         };
-        let cap = NamedPolicy {
-            name: boundary.arn.clone(),
-            document: document.clone(),
-        };
-        let b = grant([&cap], action)?;
+        let cap = std::iter::once((boundary.arn.as_str(), document.statements.as_slice()));
+        let b = grant_in(cap, action)?;
         let mut resources = Vec::new();
         for r in &g.resources {
             if b.resources.iter().any(|p| p == "*" || glob(p, r)) {
