@@ -21,6 +21,10 @@
 #   EKS (API server *.eks.amazonaws.com): aws eks describe-cluster -> eks-cluster.json
 #       name and region from the kubeconfig cluster (its ARN, or NAME.REGION.eksctl.io)
 #       and the server URL; override with PORTOLAN_EKS_CLUSTER, PORTOLAN_EKS_REGION.
+#       When logged in (aws sts get-caller-identity), also, read-only, into aws/:
+#       aws iam get-account-authorization-details, and for the cluster aws eks
+#       describe-nodegroup, describe-pod-identity-association, describe-access-entry
+#       and list-associated-access-policies (each listed first).
 #   AKS (API server *.azmk8s.io): az aks show -> aks-cluster.json
 #       name from the kubeconfig cluster, resource group looked up with az aks list;
 #       override with PORTOLAN_AKS_CLUSTER, PORTOLAN_AKS_RESOURCE_GROUP.
@@ -29,7 +33,7 @@
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -227,6 +231,51 @@ collect_eks() {
         warn "aws eks describe-cluster failed (logged in? eks:DescribeCluster allowed?); continuing"
         skipped eks-cluster
     fi
+    collect_aws_identity "$name" "$region"
+}
+
+# Saves `aws ARGS --output json` as aws/FILE; a failure warns and writes nothing.
+aws_save() {
+    file="$1"
+    shift
+    printf '  aws %s\n' "$*" >&2
+    if aws "$@" --output json >"$OUT/aws/$file"; then
+        written "aws/$file"
+    else
+        rm -f "$OUT/aws/$file"
+        warn "aws $1 $2 failed (permission?); continuing"
+        skipped "aws/$file"
+    fi
+}
+
+# The AWS account around the cluster, read-only: IAM (users, groups, roles, policies)
+# and the cluster's node groups, pod identity associations and access entries.
+collect_aws_identity() {
+    name="$1"
+    region="$2"
+    if ! aws sts get-caller-identity --output json >/dev/null 2>&1; then
+        warn "the aws CLI is not logged in: AWS IAM and EKS identities not collected"
+        skipped aws
+        return 0
+    fi
+    mkdir -p "$OUT/aws"
+    aws_save iam-authorization-details.json iam get-account-authorization-details
+    eks="--cluster-name $name --region $region"
+    # shellcheck disable=SC2086 # $eks is two options
+    for ng in $(aws eks list-nodegroups $eks --query 'nodegroups[]' --output text 2>/dev/null || true); do
+        aws_save "nodegroup-$ng.json" eks describe-nodegroup $eks --nodegroup-name "$ng"
+    done
+    # shellcheck disable=SC2086
+    for id in $(aws eks list-pod-identity-associations $eks --query 'associations[].associationId' --output text 2>/dev/null || true); do
+        aws_save "pod-identity-$id.json" eks describe-pod-identity-association $eks --association-id "$id"
+    done
+    i=0
+    # shellcheck disable=SC2086
+    for arn in $(aws eks list-access-entries $eks --query 'accessEntries[]' --output text 2>/dev/null || true); do
+        i=$((i + 1))
+        aws_save "access-entry-$i.json" eks describe-access-entry $eks --principal-arn "$arn"
+        aws_save "access-policies-$i.json" eks list-associated-access-policies $eks --principal-arn "$arn"
+    done
 }
 
 collect_aks() {

@@ -94,6 +94,13 @@ impl Drop for Sandbox {
 
 const EKS_OUTPUT: &str = r#"{"cluster": {"name": "acme-prod", "arn": "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod", "version": "1.30"}}"#;
 
+/// An aws CLI that describes the cluster and is otherwise not logged in.
+fn aws_describe_only() -> String {
+    format!(
+        "case \"$1 $2\" in\n'eks describe-cluster') echo '{EKS_OUTPUT}' ;;\n*) echo 'Unable to locate credentials' >&2; exit 255 ;;\nesac\n"
+    )
+}
+
 #[test]
 fn eks_cluster_described_from_the_kubeconfig_arn() {
     let sb = Sandbox::new("eks-arn");
@@ -101,13 +108,16 @@ fn eks_cluster_described_from_the_kubeconfig_arn() {
         "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod",
         "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
     );
-    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
+    sb.recording_tool("aws", &aws_describe_only());
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
+    // Not logged in: the identity collection stops after one check, with a warning.
     assert_eq!(
         sb.calls().trim(),
-        "aws eks describe-cluster --name acme-prod --region eu-west-1 --output json"
+        "aws eks describe-cluster --name acme-prod --region eu-west-1 --output json\n\
+         aws sts get-caller-identity --output json"
     );
+    assert!(stderr.contains("not logged in"), "{stderr}");
     assert_eq!(
         sb.file("eks-cluster.json").as_deref().map(str::trim),
         Some(EKS_OUTPUT)
@@ -136,7 +146,7 @@ fn eksctl_names_and_overrides() {
         "shop.us-east-2.eksctl.io",
         "https://XYZ.yl4.us-east-2.eks.amazonaws.com",
     );
-    sb.recording_tool("aws", &format!("echo '{EKS_OUTPUT}'\n"));
+    sb.recording_tool("aws", &aws_describe_only());
     let (ok, stderr) = sb.collect(&[]);
     assert!(ok, "{stderr}");
     assert!(
@@ -238,5 +248,88 @@ fn the_snapshot_records_when_it_was_taken() {
             .iter()
             .any(|i| i["format"] == "snapshot-info"
                 && i["diagnostics"].as_array().unwrap().is_empty())
+    );
+}
+
+#[test]
+fn logged_in_aws_collects_iam_and_eks_identities_read_only() {
+    let sb = Sandbox::new("eks-identity");
+    sb.kubectl(
+        "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod",
+        "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+    );
+    let principal = "arn:aws:iam::111122223333:role/ops";
+    sb.recording_tool(
+        "aws",
+        &format!(
+            r#"case "$1 $2" in
+'eks describe-cluster') echo '{EKS_OUTPUT}' ;;
+'sts get-caller-identity') echo '{{"Account": "111122223333"}}' ;;
+'iam get-account-authorization-details') echo '{{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}}' ;;
+'eks list-nodegroups') echo 'general' ;;
+'eks describe-nodegroup') echo '{{"nodegroup": {{"nodegroupName": "general", "clusterName": "acme-prod", "nodeRole": "arn:aws:iam::111122223333:role/node"}}}}' ;;
+'eks list-pod-identity-associations') echo 'a-1' ;;
+'eks describe-pod-identity-association') echo '{{"association": {{"clusterName": "acme-prod", "namespace": "shop", "serviceAccount": "api", "roleArn": "arn:aws:iam::111122223333:role/api", "associationId": "a-1"}}}}' ;;
+'eks list-access-entries') echo '{principal}' ;;
+'eks describe-access-entry') echo '{{"accessEntry": {{"clusterName": "acme-prod", "principalArn": "{principal}", "kubernetesGroups": ["ops"], "type": "STANDARD"}}}}' ;;
+'eks list-associated-access-policies') exit 254 ;;
+*) exit 1 ;;
+esac
+"#
+        ),
+    );
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    let calls = sb.calls();
+    // Only read-only calls: describe, get, list.
+    for line in calls.lines() {
+        let verb = line.split_whitespace().nth(2).unwrap_or_default();
+        assert!(
+            ["describe", "get", "list"]
+                .iter()
+                .any(|v| verb.starts_with(v)),
+            "{line}"
+        );
+    }
+    assert!(calls.contains(
+        "aws eks describe-pod-identity-association --cluster-name acme-prod --region eu-west-1 --association-id a-1 --output json"
+    ), "{calls}");
+    // The failing call warns and writes nothing; the others are saved.
+    assert!(
+        stderr.contains("warning: aws eks list-associated-access-policies failed"),
+        "{stderr}"
+    );
+    assert!(sb.file("aws/access-policies-1.json").is_none());
+    for f in [
+        "aws/iam-authorization-details.json",
+        "aws/nodegroup-general.json",
+        "aws/pod-identity-a-1.json",
+        "aws/access-entry-1.json",
+    ] {
+        assert!(sb.file(f).is_some(), "{f} missing");
+    }
+    // portolan reads every file it wrote by content.
+    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(["analyze", "--no-resources", "-q"])
+        .arg(sb.root.join("snapshot"))
+        .output()
+        .expect("run portolan");
+    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let formats: Vec<(&str, &str)> = analysis["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| Some((i["path"].as_str()?, i["format"].as_str()?)))
+        .filter(|(path, _)| path.contains("/aws/"))
+        .map(|(path, format)| (path.rsplit('/').next().unwrap_or(path), format))
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            ("access-entry-1.json", "eks-identity"),
+            ("iam-authorization-details.json", "aws-iam"),
+            ("nodegroup-general.json", "eks-identity"),
+            ("pod-identity-a-1.json", "eks-identity"),
+        ]
     );
 }

@@ -21,7 +21,8 @@ pub fn target_label(target: Target) -> &'static str {
     match target {
         Target::ClusterAdmin => "Cluster admin",
         Target::KubeSystemSecrets => "kube-system secrets",
-        Target::CloudIdentity => "Cloud identity",
+        Target::CloudAdmin => "Cloud admin",
+        Target::CloudData => "Cloud data",
         Target::NodeTakeover => "Node takeover",
         Target::Secrets => "Secrets",
     }
@@ -31,7 +32,8 @@ fn target_slug(target: Target) -> &'static str {
     match target {
         Target::ClusterAdmin => "cluster-admin",
         Target::KubeSystemSecrets => "kube-system-secrets",
-        Target::CloudIdentity => "cloud-identity",
+        Target::CloudAdmin => "cloud-admin",
+        Target::CloudData => "cloud-data",
         Target::NodeTakeover => "node-takeover",
         Target::Secrets => "secrets",
     }
@@ -516,6 +518,7 @@ fn kind_tag(kind: NodeKind) -> &'static str {
         NodeKind::Volume => "VOL",
         NodeKind::Image => "IMG",
         NodeKind::CloudIdentity => "CLOUD",
+        NodeKind::CloudResource => "DATA",
     }
 }
 

@@ -4,15 +4,19 @@
 //! A link needs both sides: the service account's `eks.amazonaws.com/role-arn`
 //! annotation, and a role of an IAM export (`aws iam get-account-authorization-details`)
 //! with that ARN whose trust policy lets the cluster's OIDC provider's tokens for this
-//! account assume it. The role becomes a `CloudIdentity` node, a target when its
-//! policies grant administrator or data access (see [`crate::model::cloud`]).
+//! account assume it. The role becomes a `CloudIdentity` node, a cloud-admin target when
+//! its effective policy grants administrator access or an unconditional privilege
+//! escalation (see [`crate::model::iam_risk`]); each data store it may read (an S3
+//! bucket, secrets, parameters, keys: the ARNs its policies grant) becomes a
+//! `CloudResource` node, a cloud-data target, behind a `CLOUD_DATA_READ` edge.
 
 use std::collections::BTreeMap;
 
 use super::build::Builder;
 use super::{EdgeKind, NodeKind, Target};
-use crate::model::cloud::{glob, AwsRole, Statement};
+use crate::model::cloud::{glob, AwsIamExport, AwsRole, Statement};
 use crate::model::cluster::Provider;
+use crate::model::iam_risk;
 
 /// Prefix of the id of an AWS IAM role node (`aws-role:ARN`).
 pub(super) const AWS_ROLE_PREFIX: &str = "aws-role:";
@@ -40,10 +44,10 @@ pub(super) fn build(b: &mut Builder) {
     if inv.aws_iam.is_empty() {
         return;
     }
-    let mut roles: BTreeMap<&str, &AwsRole> = BTreeMap::new();
+    let mut roles: BTreeMap<&str, (&AwsIamExport, &AwsRole)> = BTreeMap::new();
     for export in &inv.aws_iam {
         for role in &export.roles {
-            roles.entry(role.arn.as_str()).or_insert(role);
+            roles.entry(role.arn.as_str()).or_insert((export, role));
         }
     }
     let issuers: Vec<String> = inv
@@ -58,18 +62,18 @@ pub(super) fn build(b: &mut Builder) {
         let Some(arn) = sa.metadata.annotations.get(ROLE_ANNOTATION) else {
             continue;
         };
-        let Some(role) = roles.get(arn.trim()) else {
+        let Some(&(export, role)) = roles.get(arn.trim()) else {
             continue;
         };
         let (ns, name) = (&sa.metadata.namespace, &sa.metadata.name);
         if let Some(trust) = irsa_trust(role, &issuers, ns, name) {
-            links.push((ns.clone(), name.clone(), *role, trust));
+            links.push((ns.clone(), name.clone(), export, role, trust));
         }
     }
     let units = std::mem::take(&mut b.units);
-    for (ns, name, role, trust) in links {
+    for (ns, name, export, role, trust) in links {
         let sa = super::identity::service_account(b, &ns, &name);
-        let node = role_node(b, role);
+        let node = role_node(b, export, role);
         // The EKS webhook mounts the web identity token into the account's pods even
         // when the Kubernetes token is not mounted: their containers reach the role
         // directly (with the token mounted they already act as the account).
@@ -115,9 +119,14 @@ pub(super) fn build(b: &mut Builder) {
     b.units = units;
 }
 
-/// The node of a role, with its ARN and what it grants; a target when it grants
-/// administrator or data access.
-fn role_node(b: &mut Builder, role: &AwsRole) -> petgraph::graph::NodeIndex {
+/// The node of a role, with its ARN and what it grants: a cloud-admin target when it
+/// is administrator or can escalate unconditionally, with an edge to each data store it
+/// may read.
+pub(super) fn role_node(
+    b: &mut Builder,
+    export: &AwsIamExport,
+    role: &AwsRole,
+) -> petgraph::graph::NodeIndex {
     let id = format!("{AWS_ROLE_PREFIX}{}", role.arn);
     let exists = b.g.find(&id).is_some();
     let i = b.g.node_or(id, || {
@@ -126,11 +135,32 @@ fn role_node(b: &mut Builder, role: &AwsRole) -> petgraph::graph::NodeIndex {
     if exists {
         return i;
     }
-    let access = role.access();
+    let effective = role.effective();
+    let risks = iam_risk::assess(export, &effective, &role.arn);
+    let access = effective.access();
+    let escalations: Vec<&str> = risks
+        .escalations
+        .iter()
+        .filter(|e| !e.conditional)
+        .map(|e| e.method.name)
+        .collect();
     let props = &mut b.g.graph[i].properties;
     props.insert("provider".into(), "AWS".into());
     props.insert("arn".into(), role.arn.clone());
-    if let Some(phrase) = access.phrase() {
+    if !escalations.is_empty() {
+        props.insert("escalation".into(), escalations.join(", "));
+    }
+    let phrase = if access.admin {
+        Some("administrator access".to_string())
+    } else if !escalations.is_empty() {
+        Some(format!(
+            "privilege escalation to administrator ({})",
+            escalations.join(", ")
+        ))
+    } else {
+        access.phrase()
+    };
+    if let Some(phrase) = phrase {
         props.insert("access".into(), phrase);
         let mut by: Vec<&str> = access
             .data
@@ -144,9 +174,64 @@ fn role_node(b: &mut Builder, role: &AwsRole) -> petgraph::graph::NodeIndex {
         by.sort();
         by.dedup();
         props.insert("grantedBy".into(), by.join(", "));
-        b.g.mark_target(i, Target::CloudIdentity);
+    }
+    if access.admin || !escalations.is_empty() {
+        b.g.mark_target(i, Target::CloudAdmin);
+    }
+    // An administrator reads everything: its data edges would only repeat that.
+    if access.admin {
+        return i;
+    }
+    for (label, grant) in &access.data {
+        let service = match *label {
+            "S3 data" => "s3",
+            "Secrets Manager secrets" => "secretsmanager",
+            "SSM parameters" => "ssm",
+            _ => "kms",
+        };
+        for pattern in &grant.resources {
+            let (arn, name) = data_store(service, pattern);
+            let r = b.g.node_or(format!("{AWS_RESOURCE_PREFIX}{arn}"), || {
+                (NodeKind::CloudResource, String::new(), name)
+            });
+            let props = &mut b.g.graph[r].properties;
+            props.insert("provider".into(), "AWS".into());
+            props.insert("service".into(), service.into());
+            props.insert("arn".into(), arn);
+            b.g.mark_target(r, Target::CloudData);
+            let detail = format!(" ({label}, granted by {})", grant.statements.join("; "));
+            let kind = EdgeKind::CLOUD_DATA_READ;
+            if grant.conditional {
+                let why = "possible — the grant rests on a condition the snapshot cannot evaluate";
+                b.g.possible(i, r, kind, detail, None, why.into());
+            } else {
+                b.g.technique(i, r, kind, detail, None);
+            }
+        }
     }
     i
+}
+
+/// Prefix of the id of an AWS data store node (`aws-resource:ARN`).
+pub(super) const AWS_RESOURCE_PREFIX: &str = "aws-resource:";
+
+/// The data store a granted resource pattern names: (ARN, name). An S3 object pattern
+/// names its bucket (`arn:aws:s3:::data/*` → `arn:aws:s3:::data`, `data`); `*` every
+/// store of the service (`s3:*`, `*`); other ARNs name themselves by their resource
+/// part (`secret:db-*` → `db-*`).
+fn data_store(service: &str, pattern: &str) -> (String, String) {
+    if iam_risk::unrestricted(pattern) {
+        return (format!("{service}:*"), "*".into());
+    }
+    if let Some(rest) = pattern.strip_prefix("arn:aws:s3:::") {
+        let bucket = rest.split('/').next().unwrap_or(rest);
+        return (format!("arn:aws:s3:::{bucket}"), bucket.to_string());
+    }
+    let resource = pattern.splitn(6, ':').nth(5).unwrap_or(pattern);
+    let name = resource
+        .split_once([':', '/'])
+        .map_or(resource, |(_, rest)| rest);
+    (pattern.to_string(), name.to_string())
 }
 
 /// `oidc.eks.REGION.amazonaws.com/id/ID` from an issuer URL or a provider ARN.

@@ -111,6 +111,7 @@ pub(super) fn build(b: &mut Builder) {
     }
     super::grants::permission_sets(b);
     super::kubelet::build(b);
+    super::eks::build(b);
     memberships(b);
     super::cloud::build(b);
 }

@@ -37,6 +37,7 @@
 
 mod build;
 mod cloud;
+mod eks;
 mod export;
 mod grants;
 mod identity;
@@ -49,6 +50,8 @@ mod tests;
 mod tests_access;
 #[cfg(test)]
 mod tests_cloud;
+#[cfg(test)]
+mod tests_eks;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -102,8 +105,11 @@ pub enum NodeKind {
     Ingress,
     /// Cluster-admin-equivalent rights.
     ClusterAdmin,
-    /// A cloud identity a workload can assume (filled by a later analysis).
+    /// A cloud identity a workload can assume (an AWS IAM role).
     CloudIdentity,
+    /// A cloud data store (an S3 bucket, secrets, parameters, keys) a cloud identity
+    /// may read.
+    CloudResource,
 }
 
 impl NodeKind {
@@ -131,6 +137,7 @@ impl NodeKind {
             NodeKind::Ingress => "Ingress",
             NodeKind::ClusterAdmin => "ClusterAdmin",
             NodeKind::CloudIdentity => "CloudIdentity",
+            NodeKind::CloudResource => "CloudResource",
         }
     }
 
@@ -158,6 +165,7 @@ impl NodeKind {
         NodeKind::Ingress,
         NodeKind::ClusterAdmin,
         NodeKind::CloudIdentity,
+        NodeKind::CloudResource,
     ];
 
     /// One sentence on what the node stands for, for `docs/graph.md`.
@@ -184,7 +192,8 @@ impl NodeKind {
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
-            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `arn`, `access`, `grantedBy`). A target when its policies grant administrator access (`*` on `*`, unconditional, no Deny) or data access (S3 objects, Secrets Manager secrets, SSM parameters, KMS decryption).",
+            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule).",
+            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. A cloud-data target.",
         }
     }
 }
@@ -195,16 +204,20 @@ impl NodeKind {
 pub enum Target {
     ClusterAdmin,
     KubeSystemSecrets,
-    CloudIdentity,
+    /// Administrator (or escalation to it) in a cloud account.
+    CloudAdmin,
+    /// Data in a cloud account (buckets, secrets, parameters, keys).
+    CloudData,
     NodeTakeover,
     Secrets,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::ClusterAdmin,
         Target::KubeSystemSecrets,
-        Target::CloudIdentity,
+        Target::CloudAdmin,
+        Target::CloudData,
         Target::NodeTakeover,
         Target::Secrets,
     ];
@@ -218,7 +231,8 @@ impl Target {
         match self {
             Target::ClusterAdmin => 1.0,
             Target::KubeSystemSecrets => 0.9,
-            Target::CloudIdentity => 0.9,
+            Target::CloudAdmin => 1.0,
+            Target::CloudData => 0.9,
             Target::NodeTakeover => 0.8,
             Target::Secrets => 0.6,
         }
@@ -228,7 +242,8 @@ impl Target {
         match self {
             Target::ClusterAdmin => "cluster-admin rights",
             Target::KubeSystemSecrets => "kube-system secrets",
-            Target::CloudIdentity => "a cloud identity",
+            Target::CloudAdmin => "cloud admin rights",
+            Target::CloudData => "cloud data",
             Target::NodeTakeover => "node takeover",
             Target::Secrets => "secrets",
         }
@@ -296,6 +311,13 @@ impl Node {
             NodeKind::CloudIdentity if self.id.starts_with(cloud::AWS_ROLE_PREFIX) => {
                 format!("AWS IAM role {}", self.name)
             }
+            NodeKind::CloudResource => match self.properties.get("service").map(String::as_str) {
+                Some("s3") if self.name == "*" => "every S3 bucket".into(),
+                Some("s3") => format!("S3 bucket {}", self.name),
+                Some(service) if self.name == "*" => format!("every {service} resource"),
+                Some(service) => format!("{service} {}", self.name),
+                None => format!("cloud resource {}", self.name),
+            },
             _ => format!("{} {qualified}", self.kind.name()),
         }
     }
@@ -577,6 +599,8 @@ edge_kinds!(
     NODE_SECRET_READ,
     ADMIN_EQUIVALENT,
     CLOUD_IDENTITY_ASSUME,
+    CLOUD_DATA_READ,
+    CLOUD_KUBE_IDENTITY,
 );
 
 impl EdgeKind {
@@ -1053,12 +1077,34 @@ impl EdgeKind {
                 name: "CLOUD_IDENTITY_ASSUME",
                 technique: true,
                 traversable: true,
-                description: "A service account assumes an AWS IAM role through IRSA: the EKS pod identity webhook gives its pods a web identity token the role's trust policy accepts. The token is mounted even where the Kubernetes token is not, so such pods' containers assume the role directly.",
-                precondition: "The service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it. Only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply.",
+                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254.",
+                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible.",
                 mitre: &["T1078.004"],
                 removed_by: &[],
                 exploitability: 1.0,
                 sentence: "{from} assumes {to}{detail}.",
+            },
+            CLOUD_DATA_READ => &EdgeInfo {
+                name: "CLOUD_DATA_READ",
+                technique: true,
+                traversable: true,
+                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource.",
+                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition.",
+                mitre: &["T1530"],
+                removed_by: &["awsIamDataAccess"],
+                exploitability: 1.0,
+                sentence: "{from} can read {to}{detail}.",
+            },
+            CLOUD_KUBE_IDENTITY => &EdgeInfo {
+                name: "CLOUD_KUBE_IDENTITY",
+                technique: true,
+                traversable: true,
+                description: "A cloud identity authenticates to the cluster as a Kubernetes user and groups, or holds rights there directly: EKS's `aws-auth` ConfigMap (`mapRoles`, `mapUsers`) and access entries map an IAM role or user to a username and groups (`system:masters`: cluster-admin), and EKS access policies grant cluster admin (`AmazonEKSClusterAdminPolicy`) or control of namespaces and their secrets (`AmazonEKSAdminPolicy`, `AmazonEKSEditPolicy`, by access scope).",
+                precondition: "An `aws-auth` mapping or an access entry names the principal's ARN. Templated usernames (`system:node:{{EC2PrivateDNSName}}`) map only their groups.",
+                mitre: &["T1078.004"],
+                removed_by: &[],
+                exploitability: 1.0,
+                sentence: "{from} acts in the cluster as {to}{detail}.",
             },
         }
     }

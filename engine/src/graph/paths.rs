@@ -799,6 +799,10 @@ impl SecurityGraph {
                     push(&mut phrases, format!("steal the token of {}", to.label()))
                 }
                 NODE_IDENTITY_ASSUME => push(&mut phrases, "use the kubelet's credentials".into()),
+                CLOUD_KUBE_IDENTITY if to.kind != NodeKind::ClusterAdmin => push(
+                    &mut phrases,
+                    format!("act in the cluster as {}", to.label()),
+                ),
                 ROLE_ESCALATE => push(&mut phrases, "rewrite its own role".into()),
                 CSR_APPROVE => push(
                     &mut phrases,
@@ -856,10 +860,23 @@ impl SecurityGraph {
             }
             (Target::KubeSystemSecrets, _) => "read kube-system's secrets".to_string(),
             (Target::Secrets, Some(n)) => format!("read the secrets of namespace {}", n.name),
-            (Target::CloudIdentity, Some(n)) if n.kind == NodeKind::CloudIdentity => {
+            (Target::CloudAdmin, Some(n)) if n.kind == NodeKind::CloudIdentity => {
                 match n.properties.get("access") {
                     Some(access) => format!("assume {} with {access}", n.label()),
                     None => format!("assume {}", n.label()),
+                }
+            }
+            (Target::CloudData, Some(n)) if n.kind == NodeKind::CloudResource => {
+                let through = f
+                    .edges
+                    .iter()
+                    .rev()
+                    .filter_map(|&e| self.graph.edge_endpoints(e))
+                    .map(|(from, _)| &self.graph[from])
+                    .find(|m| m.kind == NodeKind::CloudIdentity);
+                match through {
+                    Some(role) => format!("read {} as {}", n.label(), role.label()),
+                    None => format!("read {}", n.label()),
                 }
             }
             (t, _) => format!("reach {}", t.label()),
@@ -910,6 +927,12 @@ impl SecurityGraph {
             if reaches(unit, Target::Secrets) {
                 insights.push("readsSecrets".into());
             }
+            if reaches(unit, Target::CloudAdmin) {
+                insights.push("reachesCloudAdmin".into());
+            }
+            if reaches(unit, Target::CloudData) {
+                insights.push("readsCloudData".into());
+            }
             if !insights.is_empty() {
                 out.push(WorkloadInsights {
                     resource: unit.resource.clone(),
@@ -927,7 +950,8 @@ fn target_name(t: Target) -> &'static str {
     match t {
         Target::ClusterAdmin => "cluster-admin",
         Target::KubeSystemSecrets => "kube-system-secrets",
-        Target::CloudIdentity => "cloud-identity",
+        Target::CloudAdmin => "cloud-admin",
+        Target::CloudData => "cloud-data",
         Target::NodeTakeover => "node-takeover",
         Target::Secrets => "secrets",
     }

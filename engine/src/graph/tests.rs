@@ -302,7 +302,7 @@ fn a_service_account_that_lists_secrets_reads_them_and_steals_tokens() {
         // With the admin's token, nodes and every secret follow.
         Target::ALL
             .into_iter()
-            .filter(|t| *t != Target::CloudIdentity)
+            .filter(|t| !matches!(t, Target::CloudAdmin | Target::CloudData))
             .collect()
     );
     let admin = report

@@ -145,6 +145,8 @@ fn hostile_exports_never_panic() {
         r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "a", "AssumeRolePolicyDocument": "%", "RolePolicyList": [{"PolicyDocument": {"Statement": [1, {"Effect": "Allow", "Action": {"x": 1}}]}}]}]}"#,
         r#"{"Policies": [{"Arn": "p", "DefaultVersionId": "v9", "PolicyVersionList": [{"VersionId": "v1"}]}]}"#,
         r#"{"RoleDetailList": [{"#,
+        r#"{"UserDetailList": [{"UserName": "u", "Arn": "a", "GroupList": 7, "PermissionsBoundary": 1}, {"UserName": "u"}], "GroupDetailList": [{"GroupName": [], "Arn": "g"}]}"#,
+        r#"{"UserDetailList": [{"UserName": "u", "Arn": "a", "GroupList": ["g"], "PermissionsBoundary": {"PermissionsBoundaryArn": "missing"}}], "GroupDetailList": [{"GroupName": "g", "Arn": "g", "GroupPolicyList": [{"PolicyName": "x", "PolicyDocument": "%ZZ"}]}]}"#,
     ] {
         let _ = parse_file(&InputFile::new("iam.json", text.as_bytes().to_vec()));
     }
@@ -227,13 +229,31 @@ fn irsa_links_the_named_account_and_not_the_others() {
     let node = |arn: &str| g.node(g.find(&format!("aws-role:{arn}")).expect("role node"));
     let app = node("arn:aws:iam::111122223333:role/app");
     assert_eq!(app.label(), "AWS IAM role app");
-    assert!(app.is_target(Target::CloudIdentity));
+    // Data access, not administrator: the role leads to the bucket its policy names.
+    assert!(!app.is_target(Target::CloudAdmin));
+    let bucket = g.node(
+        g.find("aws-resource:arn:aws:s3:::data")
+            .expect("bucket node"),
+    );
+    assert_eq!(bucket.label(), "S3 bucket data");
+    assert!(bucket.is_target(Target::CloudData));
     assert_eq!(app.properties["arn"], "arn:aws:iam::111122223333:role/app");
     assert_eq!(
         app.properties["grantedBy"],
         "arn:aws:iam::111122223333:policy/service-role/ReadData"
     );
-    assert!(!node("arn:aws:iam::111122223333:role/denied").is_target(Target::CloudIdentity));
+    // The explicit Deny of s3:* leaves the denied role no data edge.
+    let reads: Vec<String> = techniques(&g)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_DATA_READ"))
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            "aws-role:arn:aws:iam::111122223333:role/app -CLOUD_DATA_READ-> aws-resource:arn:aws:s3:::data",
+            "aws-role:arn:aws:iam::111122223333:role/wild -CLOUD_DATA_READ-> aws-resource:arn:aws:s3:::data",
+        ]
+    );
     // Every confirmed link is certain (no assumption).
     assert!(g
         .graph
@@ -264,7 +284,7 @@ fn attack_path_ends_in_the_cloud() {
     let cloud: Vec<&str> = report
         .paths
         .iter()
-        .filter(|p| p.target == Target::CloudIdentity)
+        .filter(|p| p.target == Target::CloudData)
         .map(|p| p.title.as_str())
         .collect();
     assert_eq!(cloud.len(), 1, "{cloud:?}");
@@ -293,11 +313,9 @@ fn attack_path_ends_in_the_cloud() {
         .attack_paths(&assume_breach())
         .paths
         .iter()
-        .any(|p| p.target == Target::CloudIdentity));
+        .any(|p| p.target == Target::CloudData));
     assert!(
-        cloud[0].ends_with(
-            "assume AWS IAM role app with access to S3 data and KMS decryption (conditional)"
-        ),
+        cloud[0].ends_with("can read S3 bucket data as AWS IAM role app"),
         "{}",
         cloud[0]
     );
@@ -362,4 +380,66 @@ fn unknown_issuer_or_condition_makes_the_link_possible() {
         .graph
         .edge_weights()
         .any(|e| e.kind == EdgeKind::CLOUD_IDENTITY_ASSUME));
+}
+
+#[test]
+fn admin_and_escalating_roles_are_cloud_admin_and_a_boundary_caps_them() {
+    let irsa = |ns_sa: &str| {
+        trust(
+            ISSUER,
+            &sub("StringEquals", &format!("system:serviceaccount:{ns_sa}")),
+        )
+    };
+    let admin = r#"{"PolicyName": "all", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}"#;
+    let escalate = r#"{"PolicyName": "pv", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}}}"#;
+    let boundary = r#", "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/service-role/ReadData"}"#;
+    let capped = role("capped", &irsa("shop:c"), admin, "")
+        .replace(r#""Tags": []"#, &format!(r#""Tags": []{boundary}"#));
+    let roles = [
+        role("admin", &irsa("shop:a"), admin, ""),
+        role("escalate", &irsa("shop:b"), escalate, ""),
+        capped,
+    ];
+    let pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: a\n  containers:\n  - name: c\n    image: nginx:1.27\n";
+    let k8s = [
+        sa("shop", "a", "admin"),
+        sa("shop", "b", "escalate"),
+        sa("shop", "c", "capped"),
+        pod.to_string(),
+    ]
+    .concat();
+    let g = graph(&[
+        ("iam.json", export(&roles)),
+        ("eks.json", eks()),
+        ("sa.yaml", k8s),
+    ]);
+    let node = |name: &str| {
+        g.node(
+            g.find(&format!("aws-role:arn:aws:iam::111122223333:role/{name}"))
+                .expect("role node"),
+        )
+    };
+    assert!(node("admin").is_target(Target::CloudAdmin));
+    assert_eq!(node("admin").properties["access"], "administrator access");
+    assert!(node("escalate").is_target(Target::CloudAdmin));
+    assert_eq!(
+        node("escalate").properties["escalation"],
+        "CreateNewPolicyVersion"
+    );
+    // `*` capped by a boundary that allows S3 reads of one bucket: data, not admin.
+    assert!(!node("capped").is_target(Target::CloudAdmin));
+    assert!(techniques(&g).contains(
+        "aws-role:arn:aws:iam::111122223333:role/capped -CLOUD_DATA_READ-> aws-resource:arn:aws:s3:::data"
+    ));
+    let titles: Vec<String> = g
+        .attack_paths(&assume_breach())
+        .paths
+        .iter()
+        .filter(|p| p.target == Target::CloudAdmin)
+        .map(|p| p.title.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        ["A compromised Pod shop/web can assume AWS IAM role admin with administrator access"]
+    );
 }

@@ -1,21 +1,24 @@
-//! `aws iam get-account-authorization-details` output: the roles of an AWS account with
-//! their trust policies, inline policies and attached managed policies (at the version
-//! in force, `DefaultVersionId`), into [`AwsIamExport`].
+//! `aws iam get-account-authorization-details` output: the users, groups and roles of
+//! an AWS account with their trust policies, inline policies, attached managed policies
+//! (at the version in force, `DefaultVersionId`) and permission boundaries, into
+//! [`AwsIamExport`].
 //!
 //! Detected by content in [`super::json`] (the top-level `RoleDetailList`,
-//! `UserDetailList`, `GroupDetailList` or `Policies` lists). Policy documents are JSON
+//! `UserDetailList`, `GroupDetailList` or `Policies` lists). Users (with their group
+//! memberships), groups, roles (with their instance profiles) and permission boundaries
+//! are read. Policy documents are JSON
 //! objects (AWS CLI) or URL-encoded JSON strings (the raw API and other SDKs);
 //! `Statement` is one object or a list; `Action`, `NotAction`, `Resource`,
 //! `NotResource` and principal lists a string or a list. What cannot be read costs a
-//! diagnostic located at the export and the path inside it (`RoleDetailList[3]`); users
-//! and groups are not read yet.
+//! diagnostic located at the export and the path inside it (`RoleDetailList[3]`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use crate::model::cloud::{
-    AwsIamExport, AwsRole, Condition, NamedPolicy, PolicyDocument, Statement,
+    AwsGroup, AwsIamExport, AwsManagedPolicy, AwsRole, AwsUser, Boundary, Condition, NamedPolicy,
+    PolicyDocument, Statement,
 };
 use crate::source::Diagnostic;
 
@@ -68,6 +71,25 @@ pub(super) fn read(
             ),
         }
     }
+    let mut policies: Vec<AwsManagedPolicy> = list(&top, "Policies")
+        .iter()
+        .filter_map(|p| {
+            let arn = text(p, "Arn");
+            Some(AwsManagedPolicy {
+                name: text(p, "PolicyName").to_string(),
+                arn: arn.to_string(),
+                aws_managed: arn.starts_with("arn:aws:iam::aws:policy/"),
+                attachments: p
+                    .get("AttachmentCount")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                document: managed.get(arn)?.clone(),
+            })
+        })
+        .collect();
+    policies.sort_by(|a, b| a.arn.cmp(&b.arn));
+    policies.dedup_by(|a, b| a.arn == b.arn);
+    let cx = Principals { managed: &managed };
     let mut roles = Vec::new();
     for (i, r) in list(&top, "RoleDetailList").iter().enumerate() {
         let at = format!("RoleDetailList[{i}]");
@@ -86,8 +108,91 @@ pub(super) fn read(
                 PolicyDocument::default()
             }
         };
+        let what = format!("role {name}");
+        let policies = cx.policies(r, "RolePolicyList", &at, &what, &mut warn);
+        let boundary = cx.boundary(r, &at, &what, &mut warn);
+        let mut instance_profiles: Vec<String> = list(r, "InstanceProfileList")
+            .iter()
+            .map(|p| text(p, "Arn").to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        instance_profiles.sort();
+        roles.push(AwsRole {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            trust,
+            policies,
+            boundary,
+            instance_profiles,
+        });
+    }
+    let mut users = Vec::new();
+    for (i, u) in list(&top, "UserDetailList").iter().enumerate() {
+        let at = format!("UserDetailList[{i}]");
+        let (name, arn) = (text(u, "UserName"), text(u, "Arn"));
+        if name.is_empty() || arn.is_empty() {
+            warn(at, "user without UserName or Arn; skipped".into());
+            continue;
+        }
+        let what = format!("user {name}");
+        let policies = cx.policies(u, "UserPolicyList", &at, &what, &mut warn);
+        let boundary = cx.boundary(u, &at, &what, &mut warn);
+        let mut groups = strings(u.get("GroupList"));
+        groups.sort();
+        groups.dedup();
+        users.push(AwsUser {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            groups,
+            policies,
+            boundary,
+        });
+    }
+    let mut groups = Vec::new();
+    for (i, g) in list(&top, "GroupDetailList").iter().enumerate() {
+        let at = format!("GroupDetailList[{i}]");
+        let (name, arn) = (text(g, "GroupName"), text(g, "Arn"));
+        if name.is_empty() || arn.is_empty() {
+            warn(at, "group without GroupName or Arn; skipped".into());
+            continue;
+        }
+        let what = format!("group {name}");
+        let policies = cx.policies(g, "GroupPolicyList", &at, &what, &mut warn);
+        groups.push(AwsGroup {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            policies,
+        });
+    }
+    roles.sort_by(|a, b| a.arn.cmp(&b.arn));
+    users.sort_by(|a, b| a.arn.cmp(&b.arn));
+    groups.sort_by(|a, b| a.arn.cmp(&b.arn));
+    Ok(AwsIamExport {
+        roles,
+        users,
+        groups,
+        policies,
+        source: Default::default(),
+    })
+}
+
+/// Reads the policies of users, groups and roles against the export's managed policies.
+struct Principals<'m> {
+    managed: &'m HashMap<String, PolicyDocument>,
+}
+
+impl Principals<'_> {
+    /// A principal's inline policies (under `inline_key`) then its attached managed ones.
+    fn policies(
+        &self,
+        v: &Value,
+        inline_key: &str,
+        at: &str,
+        what: &str,
+        warn: &mut impl FnMut(String, String),
+    ) -> Vec<NamedPolicy> {
         let mut policies = Vec::new();
-        for (j, p) in list(r, "RolePolicyList").iter().enumerate() {
+        for (j, p) in list(v, inline_key).iter().enumerate() {
             let pname = text(p, "PolicyName");
             match document(p.get("PolicyDocument")) {
                 Ok(document) => policies.push(NamedPolicy {
@@ -95,14 +200,14 @@ pub(super) fn read(
                     document,
                 }),
                 Err(e) => warn(
-                    format!("{at}.RolePolicyList[{j}]"),
-                    format!("role {name}: inline policy {pname}: {e}; skipped"),
+                    format!("{at}.{inline_key}[{j}]"),
+                    format!("{what}: inline policy {pname}: {e}; skipped"),
                 ),
             }
         }
-        for (j, p) in list(r, "AttachedManagedPolicies").iter().enumerate() {
+        for (j, p) in list(v, "AttachedManagedPolicies").iter().enumerate() {
             let parn = text(p, "PolicyArn");
-            match managed.get(parn) {
+            match self.managed.get(parn) {
                 Some(document) => policies.push(NamedPolicy {
                     name: parn.to_string(),
                     document: document.clone(),
@@ -110,24 +215,42 @@ pub(super) fn read(
                 None => warn(
                     format!("{at}.AttachedManagedPolicies[{j}]"),
                     format!(
-                        "role {name}: attached policy {parn} is not in the export's Policies; \
+                        "{what}: attached policy {parn} is not in the export's Policies; \
                          its permissions are unknown"
                     ),
                 ),
             }
         }
-        roles.push(AwsRole {
-            name: name.to_string(),
-            arn: arn.to_string(),
-            trust,
-            policies,
-        });
+        policies
     }
-    roles.sort_by(|a, b| a.arn.cmp(&b.arn));
-    Ok(AwsIamExport {
-        roles,
-        source: Default::default(),
-    })
+
+    /// The `PermissionsBoundary`, with its document when the export holds the policy.
+    fn boundary(
+        &self,
+        v: &Value,
+        at: &str,
+        what: &str,
+        warn: &mut impl FnMut(String, String),
+    ) -> Option<Boundary> {
+        let arn = text(v.get("PermissionsBoundary")?, "PermissionsBoundaryArn");
+        if arn.is_empty() {
+            return None;
+        }
+        let document = self.managed.get(arn).cloned();
+        if document.is_none() {
+            warn(
+                format!("{at}.PermissionsBoundary"),
+                format!(
+                    "{what}: permission boundary {arn} is not in the export's Policies; \
+                     its grants are shown as conditional"
+                ),
+            );
+        }
+        Some(Boundary {
+            arn: arn.to_string(),
+            document,
+        })
+    }
 }
 
 fn list<'v>(v: &'v Value, key: &str) -> &'v [Value] {

@@ -11,6 +11,9 @@
 //! - kubeadm's `KubeletConfiguration` (`kube-system/kubelet-config`, key `kubelet`): the
 //!   authentication, authorization, port, timeout, certificate, cipher, PID-limit and
 //!   seccomp fields CIS 4.2 reads.
+//! - EKS's `kube-system/aws-auth`, keys `mapRoles`, `mapUsers` (lists of `rolearn` or
+//!   `userarn`, `username`, `groups`) and `mapAccounts` (account ids): the ARNs,
+//!   usernames, groups and accounts only.
 //!
 //! The object reader sees `data` before it may know the kind or the name (`kubectl -o
 //! json` sorts `data` before `kind` and `metadata`), so the value under one of
@@ -22,11 +25,21 @@
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use crate::model::cluster::{ComponentSettings, KubeadmSettings, KubeletSettings};
+use crate::model::cluster::{
+    AwsAuth, AwsAuthMapping, ComponentSettings, KubeadmSettings, KubeletSettings,
+};
 use crate::model::meta::lenient_string;
 
 /// The `data` keys whose values [`read`] looks at.
-pub const READ_KEYS: &[&str] = &["ClusterConfiguration", "config.conf", "config", "kubelet"];
+pub const READ_KEYS: &[&str] = &[
+    "ClusterConfiguration",
+    "config.conf",
+    "config",
+    "kubelet",
+    "mapRoles",
+    "mapUsers",
+    "mapAccounts",
+];
 
 /// Whether settings read under `key` may be kept for the ConfigMap `namespace/name`.
 pub fn allowed(namespace: &str, name: &str, key: &str) -> bool {
@@ -37,6 +50,7 @@ pub fn allowed(namespace: &str, name: &str, key: &str) -> bool {
                 | ("kube-proxy", "config.conf")
                 | ("kube-proxy-config", "config")
                 | ("kubelet-config", "kubelet")
+                | ("aws-auth", "mapRoles" | "mapUsers" | "mapAccounts")
         )
 }
 
@@ -95,6 +109,33 @@ pub fn read(key: &str, text: &str) -> Option<ComponentSettings> {
             seccomp_default: c.seccomp_default,
         }));
     }
+    if matches!(key, "mapRoles" | "mapUsers") {
+        let entries: Vec<MapEntry> = serde_saphyr::from_str_with_options(text, options).ok()?;
+        let mappings = entries
+            .into_iter()
+            .map(|e| AwsAuthMapping {
+                arn: if e.rolearn.is_empty() {
+                    e.userarn
+                } else {
+                    e.rolearn
+                },
+                username: e.username,
+                groups: e.groups,
+            })
+            .filter(|m| !m.arn.is_empty())
+            .collect();
+        return Some(ComponentSettings::AwsAuth(AwsAuth {
+            mappings,
+            accounts: Vec::new(),
+        }));
+    }
+    if key == "mapAccounts" {
+        let accounts: Vec<String> = serde_saphyr::from_str_with_options(text, options).ok()?;
+        return Some(ComponentSettings::AwsAuth(AwsAuth {
+            mappings: Vec::new(),
+            accounts,
+        }));
+    }
     if text.contains("KubeProxyConfiguration") {
         let c: KubeProxyConfiguration = serde_saphyr::from_str_with_options(text, options).ok()?;
         if c.kind != "KubeProxyConfiguration" {
@@ -105,6 +146,20 @@ pub fn read(key: &str, text: &str) -> Option<ComponentSettings> {
         });
     }
     None
+}
+
+/// One `mapRoles`/`mapUsers` entry: the ARN, username and groups; nothing else kept.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct MapEntry {
+    #[serde(deserialize_with = "lenient_string")]
+    rolearn: String,
+    #[serde(deserialize_with = "lenient_string")]
+    userarn: String,
+    #[serde(deserialize_with = "lenient_string")]
+    username: String,
+    #[serde(deserialize_with = "crate::model::meta::string_list")]
+    groups: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]

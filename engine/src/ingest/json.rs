@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use super::scan::{self, ScanKind};
 use super::{
-    aws_iam, classify_format, cloud, item_path, InputFormat, Object, Parsed, ServerVersion,
+    aws_iam, classify_format, cloud, eks, item_path, InputFormat, Object, Parsed, ServerVersion,
 };
 use crate::ingest::Body;
 use crate::model::cluster::ManagedCluster;
@@ -183,6 +183,35 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     }
                 }
             }
+            Ok(top) if top.eks_links && !top.kind => {
+                let doc = &text[start..doc_end];
+                match eks::read(doc) {
+                    Ok(links) => push(
+                        parsed,
+                        Object {
+                            api_version: String::new(),
+                            kind: "EKS identity links".into(),
+                            metadata: ObjectMeta::default(),
+                            body: Body::EksLinks(Box::new(links)),
+                        },
+                        path,
+                        &index,
+                        start,
+                    ),
+                    Err(e) => {
+                        let (l, c) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                        parsed.diagnostics.push(Diagnostic::error(
+                            path,
+                            l,
+                            c,
+                            format!(
+                                "`aws eks` identity output skipped: {}",
+                                strip_position(&e.to_string())
+                            ),
+                        ));
+                    }
+                }
+            }
             Ok(top) if top.scan.is_some() && !top.kind => {
                 if let Some(kind) = top.scan {
                     scan::parse(&scan_doc, &text[start..doc_end], kind, "", parsed);
@@ -306,6 +335,8 @@ struct Top {
     aks: bool,
     /// The lists of `aws iam get-account-authorization-details`.
     aws_iam: bool,
+    /// An EKS identity document (pod identity association, node group, access entry).
+    eks_links: bool,
     /// Keys of a Trivy or Grype report.
     scan: Option<ScanKind>,
 }
@@ -371,6 +402,10 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 k if aws_iam::KEYS.contains(&k) => {
                     map.next_value::<IgnoredAny>()?;
                     top.aws_iam = true;
+                }
+                k if eks::KEYS.contains(&k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.eks_links = true;
                 }
                 "SchemaVersion" | "ArtifactName" | "Results" if top.scan.is_none() => {
                     map.next_value::<IgnoredAny>()?;

@@ -16,6 +16,7 @@ pub mod audit;
 mod aws_iam;
 mod cloud;
 pub mod component_config;
+mod eks;
 mod json;
 pub mod object;
 mod scan;
@@ -64,6 +65,9 @@ pub enum InputFormat {
     AksCluster,
     /// `aws iam get-account-authorization-details` (JSON): IAM roles and policies.
     AwsIam,
+    /// `aws eks` identity output (JSON): pod identity associations, node groups, access
+    /// entries and their access policies.
+    EksIdentity,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
     TrivyJson,
     /// A Kubernetes API server audit log: audit.k8s.io events, or an AKS, EKS or GKE
@@ -91,6 +95,7 @@ impl InputFormat {
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
+            InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
             InputFormat::TrivyJson => "Trivy JSON",
             InputFormat::AuditLog => "Kubernetes audit log",
             InputFormat::GrypeJson => "Grype JSON",
@@ -233,6 +238,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::KubeConfig { .. }, _) => InputFormat::KubectlConfig,
         (Body::SnapshotInfo { .. }, _) => InputFormat::SnapshotInfo,
         (Body::AwsIam(_), _) => InputFormat::AwsIam,
+        (Body::EksLinks(_), _) => InputFormat::EksIdentity,
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,

@@ -120,6 +120,8 @@ pub enum Body {
     ManagedCluster(Box<crate::model::cluster::ManagedCluster>),
     /// `aws iam get-account-authorization-details` output (read by `ingest::aws_iam`).
     AwsIam(Box<crate::model::cloud::AwsIamExport>),
+    /// `aws eks` identity output (read by `ingest::eks`).
+    EksLinks(Box<crate::model::cloud::EksLinks>),
     /// The `snapshot.json` that `collect.sh` writes: when the snapshot was taken.
     SnapshotInfo {
         collected_at: String,
@@ -384,7 +386,7 @@ impl Fields {
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,
                 credentials: self.credentials,
-                settings: self.settings.into_iter().next().map(|(_, s)| s),
+                settings: merge_settings(self.settings),
             },
             Shape::Secret => Body::Secret {
                 secret_type: self.secret_type,
@@ -506,6 +508,26 @@ impl<'de> Visitor<'de> for ObjectVisitor {
             body: fields.into_body(shape),
         })
     }
+}
+
+/// The settings of a ConfigMap: the first read, except that `aws-auth`'s keys
+/// (`mapRoles`, `mapUsers`, `mapAccounts`) are merged into one.
+fn merge_settings(
+    settings: Vec<(String, crate::model::cluster::ComponentSettings)>,
+) -> Option<crate::model::cluster::ComponentSettings> {
+    use crate::model::cluster::ComponentSettings;
+    let mut out: Option<ComponentSettings> = None;
+    for (_, s) in settings {
+        match (&mut out, s) {
+            (None, s) => out = Some(s),
+            (Some(ComponentSettings::AwsAuth(a)), ComponentSettings::AwsAuth(b)) => {
+                a.mappings.extend(b.mappings);
+                a.accounts.extend(b.accounts);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn keys_sorted(keys: &mut Vec<String>) {

@@ -1,12 +1,14 @@
 //! The AWS IAM account around a cluster, from `aws iam get-account-authorization-details`
-//! (read by `ingest::aws_iam`), and a small IAM policy evaluator over it.
+//! (read by `ingest::aws_iam`), and the IAM policy evaluator over it.
 //!
-//! The evaluator answers "does this set of policies grant action A on resource R?" the
-//! way IAM does for one principal's identity policies: an explicit Deny wins, then an
-//! Allow, else nothing. `*` and `?` wildcards match in actions (case-insensitively) and
-//! resources; `NotAction`/`NotResource` invert the match. Conditions are kept: a grant
-//! or a deny that rests on a condition makes the answer conditional, never unconditional.
-//! Permission boundaries, SCPs and resource policies are not evaluated.
+//! The evaluator answers "does this principal's effective policy grant action A, and on
+//! what?" the way IAM does for identity policies: an explicit Deny anywhere wins, then an
+//! Allow, else nothing; a permission boundary caps what the identity policies allow
+//! (effective = identity ∩ boundary). A user's identity policies are its own and its
+//! groups'. `*` and `?` wildcards match in actions (case-insensitively) and resources;
+//! `NotAction`/`NotResource` invert the match. Conditions are kept: a grant or a deny
+//! that rests on a condition makes the answer conditional, never unconditional. SCPs and
+//! resource policies are not evaluated.
 
 use std::collections::BTreeMap;
 
@@ -14,11 +16,15 @@ use serde::Serialize;
 
 use crate::source::Source;
 
-/// One `aws iam get-account-authorization-details` export: its roles, with the policies
-/// in force on each (inline, then attached managed ones at their default version).
+/// One `aws iam get-account-authorization-details` export: its users, groups and roles
+/// with the policies in force on each, and its managed policies (default version).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AwsIamExport {
     pub roles: Vec<AwsRole>,
+    pub users: Vec<AwsUser>,
+    pub groups: Vec<AwsGroup>,
+    /// Managed policies, attached or not, at their default version.
+    pub policies: Vec<AwsManagedPolicy>,
     pub source: Source,
 }
 
@@ -32,6 +38,104 @@ pub struct AwsRole {
     /// Inline policies (named by their name) and attached managed policies (named by
     /// their ARN, only the default version).
     pub policies: Vec<NamedPolicy>,
+    /// The permission boundary, when one is set.
+    pub boundary: Option<Boundary>,
+    /// ARNs of the instance profiles holding the role (what EC2 can launch with it).
+    pub instance_profiles: Vec<String>,
+}
+
+/// An IAM user: its own policies, its groups (by name) and its permission boundary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsUser {
+    pub name: String,
+    pub arn: String,
+    /// Names of the groups the user is a member of (`GroupList`).
+    pub groups: Vec<String>,
+    /// Inline and attached managed policies, as for roles.
+    pub policies: Vec<NamedPolicy>,
+    pub boundary: Option<Boundary>,
+}
+
+/// An IAM group and its policies (which apply to its members).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsGroup {
+    pub name: String,
+    pub arn: String,
+    pub policies: Vec<NamedPolicy>,
+}
+
+/// A managed policy at its default version.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsManagedPolicy {
+    pub name: String,
+    pub arn: String,
+    /// Whether AWS maintains it (`arn:aws:iam::aws:policy/...`) rather than the account.
+    pub aws_managed: bool,
+    /// `AttachmentCount` (0 when absent).
+    pub attachments: u64,
+    pub document: PolicyDocument,
+}
+
+/// A permission boundary: the managed policy's ARN and its document, `None` when the
+/// policy is not in the export (then what it allows is unknown and every grant is
+/// conditional).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Boundary {
+    pub arn: String,
+    pub document: Option<PolicyDocument>,
+}
+
+/// EKS identity documents of one input (see `ingest::eks`): what links IAM roles and
+/// Kubernetes identities besides IRSA.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksLinks {
+    pub pod_identities: Vec<EksPodIdentity>,
+    pub nodegroups: Vec<EksNodegroup>,
+    pub access_entries: Vec<EksAccessEntry>,
+    pub source: Source,
+}
+
+/// An EKS Pod Identity association: the service account's pods get the role's
+/// credentials from the Pod Identity agent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksPodIdentity {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+}
+
+/// A managed node group and the IAM role of its instances (reachable through the
+/// instance metadata service).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksNodegroup {
+    pub cluster: String,
+    pub name: String,
+    pub node_role: String,
+}
+
+/// An EKS access entry: the Kubernetes identity an IAM principal authenticates as, and
+/// the EKS access policies associated with it (either part may come alone, from
+/// `describe-access-entry` or `list-associated-access-policies`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksAccessEntry {
+    pub cluster: String,
+    pub principal_arn: String,
+    /// Empty when EKS derives it (then the ARN is the username).
+    pub username: String,
+    pub groups: Vec<String>,
+    /// `STANDARD`, `EC2_LINUX`, ... (empty when unknown).
+    pub entry_type: String,
+    pub policies: Vec<EksAccessPolicy>,
+}
+
+/// An access policy associated with an access entry, with its scope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EksAccessPolicy {
+    /// `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`, ...
+    pub policy_arn: String,
+    /// The namespaces of a namespace scope; empty for the cluster.
+    pub namespaces: Vec<String>,
 }
 
 /// A policy document with where it came from.
@@ -83,6 +187,8 @@ pub struct Grant {
     pub conditional: bool,
     /// The policies (names) whose statements grant it.
     pub granted_by: Vec<String>,
+    /// The granting statements: `policy: Sid`, or `policy: Statement[i]` without a Sid.
+    pub statements: Vec<String>,
 }
 
 /// IAM's glob: `*` any run, `?` one character.
@@ -137,16 +243,27 @@ pub fn grant<'a>(
     policies: impl IntoIterator<Item = &'a NamedPolicy> + Clone,
     action: &str,
 ) -> Option<Grant> {
+    let list: Vec<(&str, &[Statement])> = policies
+        .into_iter()
+        .map(|p| (p.name.as_str(), p.document.statements.as_slice()))
+        .collect();
+    grant_in(list.iter().copied(), action)
+}
+
+/// [`grant`] over (policy name, statements) pairs.
+fn grant_in<'a>(
+    policies: impl Iterator<Item = (&'a str, &'a [Statement])> + Clone,
+    action: &str,
+) -> Option<Grant> {
     let denies: Vec<&Statement> = policies
         .clone()
-        .into_iter()
-        .flat_map(|p| &p.document.statements)
+        .flat_map(|(_, statements)| statements)
         .filter(|s| !s.allow && s.covers_action(action))
         .collect();
     let mut out = Grant::default();
     let mut unconditional = false;
-    for p in policies {
-        for s in &p.document.statements {
+    for (name, statements) in policies {
+        for (si, s) in statements.iter().enumerate() {
             if !s.allow || !s.covers_action(action) {
                 continue;
             }
@@ -176,7 +293,12 @@ pub fn grant<'a>(
             }
             if kept {
                 unconditional |= !conditional;
-                out.granted_by.push(p.name.clone());
+                out.granted_by.push(name.to_string());
+                out.statements.push(if s.sid.is_empty() {
+                    format!("{name}: Statement[{si}]")
+                } else {
+                    format!("{name}: {}", s.sid)
+                });
             }
         }
     }
@@ -188,7 +310,125 @@ pub fn grant<'a>(
     out.resources.dedup();
     out.granted_by.sort();
     out.granted_by.dedup();
+    out.statements.sort();
+    out.statements.dedup();
     Some(out)
+}
+
+/// The policies in force on one principal: its identity policies (a user's own and its
+/// groups') and its permission boundary.
+#[derive(Clone, Debug, Default)]
+pub struct Effective<'a> {
+    pub policies: Vec<&'a NamedPolicy>,
+    pub boundary: Option<&'a Boundary>,
+}
+
+impl<'a> Effective<'a> {
+    /// What the principal may do for `action`: the identity policies' grant, capped by
+    /// the boundary (a resource stays when the boundary allows the action on it; `*`
+    /// narrows to the boundary's resources). Conditional when either side is.
+    pub fn grant(&self, action: &str) -> Option<Grant> {
+        let mut g = grant(self.policies.iter().copied(), action)?;
+        let Some(boundary) = self.boundary else {
+            return Some(g);
+        };
+        let Some(document) = &boundary.document else {
+            g.conditional = true;
+            return Some(g);
+        };
+        let cap = std::iter::once((boundary.arn.as_str(), document.statements.as_slice()));
+        let b = grant_in(cap, action)?;
+        let mut resources = Vec::new();
+        for r in &g.resources {
+            if b.resources.iter().any(|p| p == "*" || glob(p, r)) {
+                resources.push(r.clone());
+            } else if r == "*" {
+                resources.extend(b.resources.iter().cloned());
+            } else if b.resources.iter().any(|p| glob(r, p)) {
+                // The boundary names resources inside the identity's pattern.
+                resources.extend(b.resources.iter().filter(|p| glob(r, p)).cloned());
+            }
+        }
+        if resources.is_empty() {
+            return None;
+        }
+        resources.sort();
+        resources.dedup();
+        g.resources = resources;
+        g.conditional |= b.conditional;
+        Some(g)
+    }
+
+    /// Every statement in force, identity policies first, then the boundary's.
+    fn statements(&self) -> impl Iterator<Item = &Statement> + '_ {
+        self.policies.iter().flat_map(|p| &p.document.statements)
+    }
+
+    /// What the principal's policies give whoever acts as it.
+    pub fn access(&self) -> Access {
+        let star = |s: &Statement| {
+            s.allow
+                && !s.not_action
+                && s.conditions.is_empty()
+                && s.actions.iter().any(|a| a == "*" || a == "*:*")
+                && s.covers_everything()
+        };
+        let boundary_admin = match self.boundary {
+            None => true,
+            Some(Boundary {
+                document: Some(d), ..
+            }) => d.statements.iter().any(star) && d.statements.iter().all(|s| s.allow),
+            Some(_) => false,
+        };
+        let admin =
+            boundary_admin && self.statements().any(star) && self.statements().all(|s| s.allow);
+        let data = DATA_ACTIONS
+            .iter()
+            .filter_map(|(label, actions)| {
+                let grants: Vec<Grant> = actions.iter().filter_map(|a| self.grant(a)).collect();
+                let first = grants.iter().find(|g| !g.conditional).or(grants.first())?;
+                Some((*label, first.clone()))
+            })
+            .collect();
+        Access { admin, data }
+    }
+}
+
+impl AwsIamExport {
+    /// The policies in force on `user`: its own, then each of its groups' (groups not in
+    /// the export add nothing).
+    pub fn user_effective<'a>(&'a self, user: &'a AwsUser) -> Effective<'a> {
+        let mut policies: Vec<&NamedPolicy> = user.policies.iter().collect();
+        for g in &user.groups {
+            if let Some(group) = self.groups.iter().find(|x| &x.name == g) {
+                policies.extend(&group.policies);
+            }
+        }
+        Effective {
+            policies,
+            boundary: user.boundary.as_ref(),
+        }
+    }
+}
+
+impl AwsRole {
+    /// The role's identity policies and boundary.
+    pub fn effective(&self) -> Effective<'_> {
+        Effective {
+            policies: self.policies.iter().collect(),
+            boundary: self.boundary.as_ref(),
+        }
+    }
+}
+
+impl AwsGroup {
+    /// The group's own policies (groups have no boundary).
+    pub fn effective(&self) -> Effective<'_> {
+        Effective {
+            policies: self.policies.iter().collect(),
+            boundary: None,
+        }
+    }
 }
 
 /// The data a role may read, by class: (label, grant).
@@ -248,28 +488,9 @@ impl Access {
 }
 
 impl AwsRole {
-    /// What the role's identity policies grant.
+    /// What the role's effective policy grants.
     pub fn access(&self) -> Access {
-        let statements = || self.policies.iter().flat_map(|p| &p.document.statements);
-        let admin = statements().any(|s| {
-            s.allow
-                && !s.not_action
-                && s.conditions.is_empty()
-                && s.actions.iter().any(|a| a == "*" || a == "*:*")
-                && s.covers_everything()
-        }) && statements().all(|s| s.allow);
-        let data = DATA_ACTIONS
-            .iter()
-            .filter_map(|(label, actions)| {
-                let grants: Vec<Grant> = actions
-                    .iter()
-                    .filter_map(|a| grant(&self.policies, a))
-                    .collect();
-                let first = grants.iter().find(|g| !g.conditional).or(grants.first())?;
-                Some((*label, first.clone()))
-            })
-            .collect();
-        Access { admin, data }
+        self.effective().access()
     }
 }
 

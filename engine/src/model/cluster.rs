@@ -269,6 +269,26 @@ pub enum ComponentSettings {
         /// `127.0.0.1:10249`).
         metrics_bind_address: Option<String>,
     },
+    /// EKS's `kube-system/aws-auth` mappings of IAM roles and users to Kubernetes
+    /// identities (the ARN, username and groups of each; nothing else).
+    AwsAuth(AwsAuth),
+}
+
+/// The `aws-auth` ConfigMap's `mapRoles`, `mapUsers` and `mapAccounts`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AwsAuth {
+    /// Roles and users (by ARN) with the Kubernetes username and groups they map to.
+    pub mappings: Vec<AwsAuthMapping>,
+    /// Accounts whose every user and role authenticates (as its ARN).
+    pub accounts: Vec<String>,
+}
+
+/// One `mapRoles`/`mapUsers` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AwsAuthMapping {
+    pub arn: String,
+    pub username: String,
+    pub groups: Vec<String>,
 }
 
 /// From a `KubeletConfiguration` (`kube-system/kubelet-config`, key `kubelet`): the

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
+pub mod iam_risk;
 pub mod image;
 pub mod kinds;
 pub mod meta;
@@ -102,6 +103,8 @@ pub struct Inventory {
     pub others: Vec<OtherObject>,
     /// AWS IAM exports (`aws iam get-account-authorization-details`), in input order.
     pub aws_iam: Vec<cloud::AwsIamExport>,
+    /// EKS identity links (pod identity, node groups, access entries), in input order.
+    pub eks_links: Vec<cloud::EksLinks>,
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
@@ -373,6 +376,10 @@ impl Inventory {
             Body::AwsIam(mut export) => {
                 export.source = source;
                 self.aws_iam.push(*export);
+            }
+            Body::EksLinks(mut links) => {
+                links.source = source;
+                self.eks_links.push(*links);
             }
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
@@ -1023,6 +1030,41 @@ impl Inventory {
                 &o.source,
                 vec![("API version", o.api_version.clone())],
             );
+        }
+        // The AWS account's principals and customer-managed policies, by name, so cloud
+        // findings name resources the inventory lists.
+        let boundary = |b: &Option<cloud::Boundary>| b.as_ref().map(|b| b.arn.clone());
+        for e in &self.aws_iam {
+            for u in &e.users {
+                let details = vec![
+                    ("ARN", u.arn.clone()),
+                    ("Groups", u.groups.join(", ")),
+                    (
+                        "Permission boundary",
+                        boundary(&u.boundary).unwrap_or_default(),
+                    ),
+                ];
+                rows.push("AWS::IAM::User", "", &u.name, &e.source, details);
+            }
+            for g in &e.groups {
+                let details = vec![("ARN", g.arn.clone())];
+                rows.push("AWS::IAM::Group", "", &g.name, &e.source, details);
+            }
+            for r in &e.roles {
+                let details = vec![
+                    ("ARN", r.arn.clone()),
+                    ("Instance profiles", r.instance_profiles.join(", ")),
+                    (
+                        "Permission boundary",
+                        boundary(&r.boundary).unwrap_or_default(),
+                    ),
+                ];
+                rows.push("AWS::IAM::Role", "", &r.name, &e.source, details);
+            }
+            for p in e.policies.iter().filter(|p| !p.aws_managed) {
+                let details = vec![("ARN", p.arn.clone())];
+                rows.push("AWS::IAM::Policy", "", &p.name, &e.source, details);
+            }
         }
         rows.finish(with_resources)
     }

@@ -10,6 +10,7 @@
 //! Workload rules run over [`WorkloadUnit`]s, so a finding names the controller, not
 //! each replica, and points at the exact field that fails.
 
+pub mod cloud;
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
@@ -80,6 +81,8 @@ pub enum Category {
     Network,
     Namespace,
     Cluster,
+    /// Cloud accounts around the cluster (AWS IAM).
+    Cloud,
 }
 
 impl Category {
@@ -91,6 +94,7 @@ impl Category {
             Category::Network => "Network",
             Category::Namespace => "Namespaces",
             Category::Cluster => "Cluster",
+            Category::Cloud => "Cloud",
         }
     }
 }
@@ -135,6 +139,8 @@ pub struct Context<'a> {
     permissions: std::cell::OnceCell<Permissions<'a>>,
     /// Control-plane components and their flags, parsed once for all their rules.
     control_plane: std::cell::OnceCell<Vec<control_plane::Instance<'a>>>,
+    /// Cloud principals and their risks, judged once for all cloud rules.
+    cloud: std::cell::OnceCell<Vec<cloud::Judged>>,
 }
 
 impl<'a> Context<'a> {
@@ -148,6 +154,11 @@ impl<'a> Context<'a> {
     pub fn control_plane(&self) -> &[control_plane::Instance<'a>] {
         self.control_plane
             .get_or_init(|| control_plane::instances(self.inventory))
+    }
+
+    /// The cloud principals of the inventory with their risks, judged on first use.
+    pub fn cloud(&self) -> &[cloud::Judged] {
+        self.cloud.get_or_init(|| cloud::judge(self.inventory))
     }
 }
 
@@ -339,6 +350,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         network::RULES,
         cluster::RULES,
         vulnerabilities::RULES,
+        cloud::RULES,
     ]
     .into_iter()
     .flatten()
@@ -379,6 +391,7 @@ pub fn evaluate_scored(
         pss: std::cell::OnceCell::new(),
         permissions: std::cell::OnceCell::new(),
         control_plane: std::cell::OnceCell::new(),
+        cloud: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
     for rule in catalog() {

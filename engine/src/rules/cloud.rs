@@ -1,0 +1,326 @@
+//! Cloud account rules: what the AWS IAM principals of an `aws iam
+//! get-account-authorization-details` export may do, judged by
+//! [`crate::model::iam_risk`] on each principal's effective policy.
+//!
+//! Findings name the principal (`AWS::IAM::User`, `AWS::IAM::Group`, `AWS::IAM::Role`)
+//! or the customer-managed policy (`AWS::IAM::Policy`, judged on its own) by name; the
+//! message carries the ARN, the method and the statements that grant it, and `field`
+//! the method or action, so each is its own finding. AWS-managed policies are not
+//! reported on their own (the account cannot change them), nor policies attached to no
+//! one (`AttachmentCount` 0, such as permission boundaries), only through the
+//! principals they apply to. Cloud resources are outside the Kubernetes secure score.
+
+use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
+use crate::model::cloud::{Effective, NamedPolicy};
+use crate::model::iam_risk::{assess, Granted, Risks};
+
+/// The family's rules, in catalogue order.
+pub static RULES: &[&Rule] = &[
+    &AWS_IAM_PRIVILEGE_ESCALATION,
+    &AWS_IAM_ADMIN_EQUIVALENT,
+    &AWS_IAM_CREDENTIALS_EXPOSURE,
+    &AWS_IAM_RESOURCE_EXPOSURE,
+    &AWS_IAM_DATA_ACCESS,
+];
+
+const KINDS: &[&str] = &[
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+];
+
+const EXAMPLE: &str = "# aws iam get-account-authorization-details (excerpt)\nUserDetailList:\n- UserName: ci\n  Arn: arn:aws:iam::111122223333:user/ci\n  UserPolicyList:\n  - PolicyName: deploy\n    PolicyDocument:\n      Statement:\n      - Effect: Allow\n        Action: [iam:PassRole, ec2:RunInstances]\n        Resource: \"*\"";
+
+pub static AWS_IAM_PRIVILEGE_ESCALATION: Rule = Rule {
+    info: RuleInfo {
+        id: "awsIamPrivilegeEscalation",
+        title: "AWS IAM principals should not have privilege escalation permissions",
+        severity: Severity::High,
+        category: Category::Cloud,
+        kinds: KINDS,
+        checks: "Each IAM user, group and role (and each attached customer-managed policy on its own) is checked against the known privilege-escalation methods: CreatePolicyVersion, SetDefaultPolicyVersion, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, Attach/Put User/Group/Role Policy, AddUserToGroup, UpdateAssumeRolePolicy (role methods with `sts:AssumeRole`, unless a role modifies itself), PassRole with EC2, Lambda, Glue, CloudFormation, Data Pipeline, SageMaker or ECS, UpdateFunctionCode and UpdateDevEndpoint. The principal's whole effective policy counts: its inline and attached policies and its groups', an explicit Deny in any of them, and its permission boundary. PassRole counts only when a role of the export that the service trusts (for EC2, one in an instance profile) is among the roles it may pass. One finding per method, naming the statements that grant it. Administrators (every action on every resource) have every method and are reported by `awsIamAdminEquivalent` instead.",
+        why: "A principal that can escalate is as powerful as the most privileged identity it can reach: whoever steals its keys, or a pod that assumes it, can make itself administrator of the account.",
+        example: EXAMPLE,
+        remediation: "Remove the escalating actions, or scope them to resources the principal may safely change (not itself, its groups, or roles more privileged than it); add a permission boundary that denies IAM writes and `iam:PassRole` except to named roles.",
+        frameworks: &["mitre/T1078.004", "mitre/T1098"],
+    },
+    check: check_escalation,
+};
+
+pub static AWS_IAM_ADMIN_EQUIVALENT: Rule = Rule {
+    info: RuleInfo {
+        id: "awsIamAdminEquivalent",
+        title: "AWS IAM principals should not have administrator access",
+        severity: Severity::High,
+        category: Category::Cloud,
+        kinds: KINDS,
+        checks: "An IAM user, group or role whose effective policy allows every action on every resource (`Action: \"*\"`, `Resource: \"*\"`), without conditions, with no Deny and no narrower permission boundary.",
+        why: "Administrator access is the end of every cloud attack path: every secret, every bucket, every other identity. Each such principal is a credential whose theft costs the whole account.",
+        example: "RolePolicyList:\n- PolicyName: everything\n  PolicyDocument:\n    Statement: {Effect: Allow, Action: \"*\", Resource: \"*\"}",
+        remediation: "Grant the actions the principal needs on the resources it needs; keep administrator access to a few break-glass roles that require MFA to assume.",
+        frameworks: &["mitre/T1078.004"],
+    },
+    check: check_admin,
+};
+
+pub static AWS_IAM_CREDENTIALS_EXPOSURE: Rule = Rule {
+    info: RuleInfo {
+        id: "awsIamCredentialsExposure",
+        title: "AWS IAM principals should not be able to create credentials for any resource",
+        severity: Severity::Medium,
+        category: Category::Cloud,
+        kinds: KINDS,
+        checks: "An IAM principal allowed, on every resource (`*`), an action that returns or creates credentials: access keys, service-specific credentials, SSH keys, federation tokens, ECR and Redshift credentials, RDS IAM connections, SSM sessions and commands.",
+        why: "Credential-creating actions on `*` let the principal mint credentials for identities other than itself, or open shells on instances with their own roles.",
+        example: "Statement: {Effect: Allow, Action: [iam:CreateAccessKey, ssm:StartSession], Resource: \"*\"}",
+        remediation: "Scope these actions to the principal's own resources (`arn:aws:iam::ACCOUNT:user/${aws:username}`) or named instances.",
+        frameworks: &["mitre/T1098.001"],
+    },
+    check: check_credentials,
+};
+
+pub static AWS_IAM_RESOURCE_EXPOSURE: Rule = Rule {
+    info: RuleInfo {
+        id: "awsIamResourceExposure",
+        title: "AWS IAM principals should not manage resource policies of every resource",
+        severity: Severity::Medium,
+        category: Category::Cloud,
+        kinds: KINDS,
+        checks: "An IAM principal allowed, on every resource, an action that changes who may reach a resource: bucket policies and ACLs, public access blocks, key policies and grants, secret, queue, topic, repository and vault policies, Lambda permissions, resource shares, role trust policies and policy versions.",
+        why: "Permissions management on `*` lets the principal open any bucket, key or secret to the internet or to another account: data exposure without reading anything itself.",
+        example: "Statement: {Effect: Allow, Action: [s3:PutBucketPolicy, kms:PutKeyPolicy], Resource: \"*\"}",
+        remediation: "Limit permissions-management actions to the resources the principal owns, and block public access at the account level.",
+        frameworks: &["mitre/T1098", "mitre/T1537"],
+    },
+    check: check_exposure,
+};
+
+pub static AWS_IAM_DATA_ACCESS: Rule = Rule {
+    info: RuleInfo {
+        id: "awsIamDataAccess",
+        title: "AWS IAM principals should not read data of every resource",
+        severity: Severity::Medium,
+        category: Category::Cloud,
+        kinds: KINDS,
+        checks: "An IAM principal (not administrator, which its own rule reports) allowed to read data on every resource: `s3:GetObject` on all buckets, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on `*`.",
+        why: "Unrestricted read of data is what an attacker who reaches the principal exfiltrates: every object, secret and parameter of the account.",
+        example: "Statement: {Effect: Allow, Action: [s3:GetObject, secretsmanager:GetSecretValue], Resource: \"*\"}",
+        remediation: "Name the buckets, secrets, parameters and keys the principal needs in `Resource`.",
+        frameworks: &["mitre/T1530", "mitre/T1552"],
+    },
+    check: check_data,
+};
+
+/// One principal (or customer-managed policy) with its risks, judged once for all the
+/// family's rules.
+pub struct Judged {
+    kind: &'static str,
+    name: String,
+    arn: String,
+    source: crate::source::Source,
+    /// The policies granting `*` (for the administrator finding).
+    admin_by: Vec<String>,
+    risks: Risks,
+}
+
+/// Judges every principal of every export, then every customer-managed policy alone.
+pub(super) fn judge(inventory: &crate::model::Inventory) -> Vec<Judged> {
+    let mut out = Vec::new();
+    for export in &inventory.aws_iam {
+        let mut push = |kind, name: &str, arn: &str, effective: Effective| {
+            let risks = assess(export, &effective, arn);
+            let admin_by = if risks.admin {
+                effective
+                    .policies
+                    .iter()
+                    .filter(|p| {
+                        p.document
+                            .statements
+                            .iter()
+                            .any(|st| st.allow && st.actions.iter().any(|a| a == "*" || a == "*:*"))
+                    })
+                    .map(|p| p.name.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            out.push(Judged {
+                kind,
+                name: name.to_string(),
+                arn: arn.to_string(),
+                source: export.source.clone(),
+                admin_by,
+                risks,
+            });
+        };
+        for u in &export.users {
+            push("AWS::IAM::User", &u.name, &u.arn, export.user_effective(u));
+        }
+        for g in &export.groups {
+            push("AWS::IAM::Group", &g.name, &g.arn, g.effective());
+        }
+        for r in &export.roles {
+            push("AWS::IAM::Role", &r.name, &r.arn, r.effective());
+        }
+        for p in export
+            .policies
+            .iter()
+            .filter(|p| !p.aws_managed && p.attachments > 0)
+        {
+            let named = NamedPolicy {
+                name: p.arn.clone(),
+                document: p.document.clone(),
+            };
+            let effective = Effective {
+                policies: vec![&named],
+                boundary: None,
+            };
+            push("AWS::IAM::Policy", &p.name, &p.arn, effective);
+        }
+    }
+    out
+}
+
+/// Runs `f` on each judged subject.
+fn each(cx: &Context, f: impl FnMut(&Judged)) {
+    cx.cloud().iter().for_each(f);
+}
+
+fn finding(rule: &Rule, s: &Judged, field: &str, message: String) -> Finding {
+    let resource = ResourceRef {
+        kind: s.kind.to_string(),
+        namespace: String::new(),
+        name: s.name.clone(),
+    };
+    Finding::new(rule, resource, field, message, &s.source)
+}
+
+fn who(s: &Judged) -> String {
+    let what = match s.kind {
+        "AWS::IAM::User" => "IAM user",
+        "AWS::IAM::Group" => "IAM group",
+        "AWS::IAM::Role" => "IAM role",
+        _ => "Managed policy",
+    };
+    format!("{what} {} ({})", s.name, s.arn)
+}
+
+fn conditional(c: bool) -> &'static str {
+    if c {
+        " (conditional: a condition or an unreadable permission boundary may prevent it)"
+    } else {
+        ""
+    }
+}
+
+fn check_escalation(cx: &Context, out: &mut Vec<Finding>) {
+    each(cx, |s| {
+        // An administrator has every method; its own rule reports it.
+        if s.risks.admin {
+            return;
+        }
+        for e in &s.risks.escalations {
+            let actions: Vec<&str> = e.granted.iter().map(|g| g.action).collect();
+            let passable = if e.passable.is_empty() {
+                String::new()
+            } else {
+                format!("; roles it can pass: {}", e.passable.join(", "))
+            };
+            let message = format!(
+                "{} can escalate privileges by {} ({}): it {}{}; granted by {}{}.",
+                who(s),
+                e.method.name,
+                actions.join(" + "),
+                e.method.how,
+                passable,
+                e.statements().join("; "),
+                conditional(e.conditional),
+            );
+            out.push(finding(
+                &AWS_IAM_PRIVILEGE_ESCALATION,
+                s,
+                e.method.name,
+                message,
+            ));
+        }
+    });
+}
+
+fn check_admin(cx: &Context, out: &mut Vec<Finding>) {
+    each(cx, |s| {
+        if s.risks.admin {
+            let message = format!(
+                "{} has administrator access (`*` on `*`), granted by {}.",
+                who(s),
+                s.admin_by.join(", ")
+            );
+            out.push(finding(&AWS_IAM_ADMIN_EQUIVALENT, s, "", message));
+        }
+    });
+}
+
+fn granted_message(s: &Judged, what: &str, granted: &[Granted]) -> String {
+    let parts: Vec<String> = granted
+        .iter()
+        .map(|g| {
+            format!(
+                "{} (by {}){}",
+                g.action,
+                g.grant.statements.join("; "),
+                if g.grant.conditional {
+                    ", conditional"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    format!(
+        "{} may {what} on every resource: {}.",
+        who(s),
+        parts.join(", ")
+    )
+}
+
+fn check_credentials(cx: &Context, out: &mut Vec<Finding>) {
+    each(cx, |s| {
+        let risks = &s.risks;
+        if !risks.admin && !risks.credentials.is_empty() {
+            let message = granted_message(s, "create or obtain credentials", &risks.credentials);
+            out.push(finding(&AWS_IAM_CREDENTIALS_EXPOSURE, s, "", message));
+        }
+    });
+}
+
+fn check_exposure(cx: &Context, out: &mut Vec<Finding>) {
+    each(cx, |s| {
+        let risks = &s.risks;
+        if !risks.admin && !risks.exposure.is_empty() {
+            let message = granted_message(s, "change resource policies", &risks.exposure);
+            out.push(finding(&AWS_IAM_RESOURCE_EXPOSURE, s, "", message));
+        }
+    });
+}
+
+fn check_data(cx: &Context, out: &mut Vec<Finding>) {
+    each(cx, |s| {
+        let risks = &s.risks;
+        if risks.admin {
+            return;
+        }
+        for (label, grant) in &risks.data {
+            let message = format!(
+                "{} may read {label} on every resource, granted by {}{}.",
+                who(s),
+                grant.statements.join("; "),
+                conditional(grant.conditional)
+            );
+            out.push(finding(&AWS_IAM_DATA_ACCESS, s, label, message));
+        }
+    });
+}
+
+#[cfg(test)]
+#[path = "cloud_tests.rs"]
+mod tests;

@@ -1,0 +1,417 @@
+//! The cloud rules on exports in the format `aws iam get-account-authorization-details`
+//! writes, one escalation method at a time, with the issue's negative controls: an
+//! explicit Deny, a permission boundary, a role the service does not trust, a role
+//! without an instance profile, an older managed-policy version.
+
+use crate::ingest::{parse_file, InputFile};
+use crate::model::Inventory;
+use crate::rules::{evaluate, Finding, RuleOptions};
+
+const ACCOUNT: &str = "111122223333";
+
+fn doc(statements: &str) -> String {
+    format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
+}
+
+fn allow(actions: &str, resource: &str) -> String {
+    format!(r#"{{"Effect": "Allow", "Action": {actions}, "Resource": "{resource}"}}"#)
+}
+
+fn deny(actions: &str, resource: &str) -> String {
+    format!(r#"{{"Effect": "Deny", "Action": {actions}, "Resource": "{resource}"}}"#)
+}
+
+fn inline(name: &str, statements: &str) -> String {
+    format!(
+        r#"{{"PolicyName": "{name}", "PolicyDocument": {}}}"#,
+        doc(statements)
+    )
+}
+
+fn user(name: &str, groups: &[&str], inline: &[String], extra: &str) -> String {
+    let groups: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
+    format!(
+        r#"{{"Path": "/", "UserName": "{name}", "UserId": "AIDA{name}",
+        "Arn": "arn:aws:iam::{ACCOUNT}:user/{name}", "CreateDate": "2024-01-01T00:00:00Z",
+        "UserPolicyList": [{}], "GroupList": [{}], "AttachedManagedPolicies": [], "Tags": []{extra}}}"#,
+        inline.join(","),
+        groups.join(",")
+    )
+}
+
+fn group(name: &str, inline: &[String]) -> String {
+    format!(
+        r#"{{"Path": "/", "GroupName": "{name}", "GroupId": "AGPA{name}",
+        "Arn": "arn:aws:iam::{ACCOUNT}:group/{name}", "CreateDate": "2024-01-01T00:00:00Z",
+        "GroupPolicyList": [{}], "AttachedManagedPolicies": []}}"#,
+        inline.join(",")
+    )
+}
+
+/// A role trusted by `service`, with instance profiles when `profile`.
+fn role(name: &str, service: &str, profile: bool, inline: &[String]) -> String {
+    let profiles = if profile {
+        format!(
+            r#"{{"InstanceProfileName": "{name}", "Arn": "arn:aws:iam::{ACCOUNT}:instance-profile/{name}", "Roles": []}}"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"{{"Path": "/", "RoleName": "{name}", "RoleId": "AROA{name}",
+        "Arn": "arn:aws:iam::{ACCOUNT}:role/{name}", "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+          "Principal": {{"Service": "{service}"}}, "Action": "sts:AssumeRole"}}]}},
+        "InstanceProfileList": [{profiles}], "RolePolicyList": [{}],
+        "AttachedManagedPolicies": [], "Tags": [], "RoleLastUsed": {{}}}}"#,
+        inline.join(",")
+    )
+}
+
+fn export(users: &[String], groups: &[String], roles: &[String], policies: &str) -> String {
+    format!(
+        r#"{{"UserDetailList": [{}], "GroupDetailList": [{}], "RoleDetailList": [{}], "Policies": [{policies}]}}"#,
+        users.join(","),
+        groups.join(","),
+        roles.join(",")
+    )
+}
+
+fn findings(text: &str) -> Vec<Finding> {
+    let parsed = parse_file(&InputFile::new("iam.json", text.as_bytes().to_vec()));
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let mut inv = Inventory::default();
+    inv.extend(parsed.objects, None);
+    inv.finish();
+    evaluate(&inv, &RuleOptions::default())
+        .0
+        .into_iter()
+        .filter(|f| f.resource.kind.starts_with("AWS::"))
+        .collect()
+}
+
+/// `rule kind/name field` of each finding.
+fn keys(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}/{} {}",
+                f.rule, f.resource.kind, f.resource.name, f.field
+            )
+        })
+        .collect()
+}
+
+fn escalations_of(text: &str, name: &str) -> Vec<String> {
+    findings(text)
+        .into_iter()
+        .filter(|f| f.rule == "awsIamPrivilegeEscalation" && f.resource.name == name)
+        .map(|f| f.field)
+        .collect()
+}
+
+#[test]
+fn each_single_action_method_is_found_on_a_user() {
+    for (action, method) in [
+        ("iam:CreatePolicyVersion", "CreateNewPolicyVersion"),
+        (
+            "iam:SetDefaultPolicyVersion",
+            "SetExistingDefaultPolicyVersion",
+        ),
+        ("iam:CreateAccessKey", "CreateAccessKey"),
+        ("iam:CreateLoginProfile", "CreateLoginProfile"),
+        ("iam:UpdateLoginProfile", "UpdateLoginProfile"),
+        ("iam:AttachUserPolicy", "AttachUserPolicy"),
+        ("iam:AttachGroupPolicy", "AttachGroupPolicy"),
+        ("iam:PutUserPolicy", "PutUserPolicy"),
+        ("iam:PutGroupPolicy", "PutGroupPolicy"),
+        ("iam:AddUserToGroup", "AddUserToGroup"),
+        ("lambda:UpdateFunctionCode", "UpdateFunctionCode"),
+        ("glue:UpdateDevEndpoint", "UpdateGlueDevEndpoint"),
+    ] {
+        // Action names are case-insensitive: the lower-case form must match too.
+        for spelled in [action.to_string(), action.to_ascii_lowercase()] {
+            let p = inline("p", &allow(&format!("\"{spelled}\""), "*"));
+            let text = export(&[user("u", &[], &[p], "")], &[], &[], "");
+            assert_eq!(escalations_of(&text, "u"), [method], "{spelled}");
+        }
+    }
+}
+
+#[test]
+fn role_methods_need_assume_role_unless_the_role_changes_itself() {
+    for (action, method) in [
+        ("iam:AttachRolePolicy", "AttachRolePolicy"),
+        ("iam:PutRolePolicy", "PutRolePolicy"),
+        ("iam:UpdateAssumeRolePolicy", "UpdateAssumeRolePolicy"),
+    ] {
+        let alone = inline("p", &allow(&format!("\"{action}\""), "*"));
+        let text = export(
+            &[user("u", &[], std::slice::from_ref(&alone), "")],
+            &[],
+            &[],
+            "",
+        );
+        assert!(escalations_of(&text, "u").is_empty(), "{action} alone");
+        let with = inline(
+            "p",
+            &allow(&format!("[\"{action}\", \"sts:AssumeRole\"]"), "*"),
+        );
+        let text = export(&[user("u", &[], &[with], "")], &[], &[], "");
+        assert_eq!(escalations_of(&text, "u"), [method]);
+        // A role allowed to change itself needs nothing more.
+        let on_self = inline(
+            "p",
+            &allow(
+                &format!("\"{action}\""),
+                &format!("arn:aws:iam::{ACCOUNT}:role/self"),
+            ),
+        );
+        let text = export(
+            &[],
+            &[],
+            &[role("self", "ec2.amazonaws.com", false, &[on_self])],
+            "",
+        );
+        assert_eq!(escalations_of(&text, "self"), [method]);
+    }
+}
+
+#[test]
+fn pass_role_counts_only_roles_the_service_can_use() {
+    let cases = [
+        (
+            r#"["iam:PassRole", "ec2:RunInstances"]"#,
+            "ec2.amazonaws.com",
+            "PassRoleToEC2",
+        ),
+        (
+            r#"["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]"#,
+            "lambda.amazonaws.com",
+            "PassRoleToLambda",
+        ),
+        (
+            r#"["iam:PassRole", "glue:CreateDevEndpoint"]"#,
+            "glue.amazonaws.com",
+            "PassRoleToGlue",
+        ),
+        (
+            r#"["iam:PassRole", "cloudformation:CreateStack"]"#,
+            "cloudformation.amazonaws.com",
+            "PassRoleToCloudFormation",
+        ),
+        (
+            r#"["iam:PassRole", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"]"#,
+            "datapipeline.amazonaws.com",
+            "PassRoleToDataPipeline",
+        ),
+        (
+            r#"["iam:PassRole", "sagemaker:CreateNotebookInstance"]"#,
+            "sagemaker.amazonaws.com",
+            "PassRoleToSageMaker",
+        ),
+        (
+            r#"["iam:PassRole", "ecs:RunTask", "ecs:RegisterTaskDefinition"]"#,
+            "ecs-tasks.amazonaws.com",
+            "PassRoleToECS",
+        ),
+    ];
+    for (actions, service, method) in cases {
+        let p = inline("p", &allow(actions, "*"));
+        let u = user("u", &[], std::slice::from_ref(&p), "");
+        // A role the service trusts (with an instance profile, for EC2): escalation.
+        let usable = role("target", service, true, &[]);
+        let text = export(std::slice::from_ref(&u), &[], &[usable], "");
+        assert_eq!(escalations_of(&text, "u"), [method], "{method}");
+        let f = findings(&text);
+        let msg = &f
+            .iter()
+            .find(|f| f.field == method)
+            .expect("finding")
+            .message;
+        assert!(msg.contains("roles it can pass: target"), "{msg}");
+        assert!(msg.contains("granted by p: Statement[0]"), "{msg}");
+        // Negative control: the only role trusts another service.
+        let other = role("target", "states.amazonaws.com", true, &[]);
+        let text = export(std::slice::from_ref(&u), &[], &[other], "");
+        assert!(escalations_of(&text, "u").is_empty(), "{method}: untrusted");
+        // Negative control: PassRole limited to a role that does not exist.
+        let limited = inline(
+            "p",
+            &format!(
+                "{},{}",
+                allow(
+                    r#""iam:PassRole""#,
+                    &format!("arn:aws:iam::{ACCOUNT}:role/none")
+                ),
+                allow(&actions.replace("\"iam:PassRole\", ", ""), "*")
+            ),
+        );
+        let text = export(
+            &[user("u", &[], &[limited], "")],
+            &[],
+            &[role("target", service, true, &[])],
+            "",
+        );
+        assert!(escalations_of(&text, "u").is_empty(), "{method}: limited");
+    }
+    // EC2 launches a role only through an instance profile.
+    let p = inline("p", &allow(r#"["iam:PassRole", "ec2:RunInstances"]"#, "*"));
+    let text = export(
+        &[user("u", &[], &[p], "")],
+        &[],
+        &[role("noprofile", "ec2.amazonaws.com", false, &[])],
+        "",
+    );
+    assert!(escalations_of(&text, "u").is_empty());
+}
+
+#[test]
+fn the_whole_effective_policy_counts() {
+    // PassRole from the group, RunInstances from the user's own policy: together.
+    let g = group("devs", &[inline("pass", &allow(r#""iam:PassRole""#, "*"))]);
+    let u = user(
+        "u",
+        &["devs"],
+        &[inline("run", &allow(r#""ec2:RunInstances""#, "*"))],
+        "",
+    );
+    let r = role("web", "ec2.amazonaws.com", true, &[]);
+    let text = export(
+        std::slice::from_ref(&u),
+        std::slice::from_ref(&g),
+        std::slice::from_ref(&r),
+        "",
+    );
+    assert_eq!(escalations_of(&text, "u"), ["PassRoleToEC2"]);
+    // A Deny in another policy cancels it.
+    let denied = user(
+        "u",
+        &["devs"],
+        &[
+            inline("run", &allow(r#""ec2:RunInstances""#, "*")),
+            inline("guard", &deny(r#""iam:Pass*""#, "*")),
+        ],
+        "",
+    );
+    let text = export(
+        &[denied],
+        std::slice::from_ref(&g),
+        std::slice::from_ref(&r),
+        "",
+    );
+    assert!(escalations_of(&text, "u").is_empty());
+    // A user and a group of the same name stay apart.
+    let text = export(&[user("devs", &[], &[], "")], &[g], &[r], "");
+    assert!(escalations_of(&text, "devs").is_empty());
+}
+
+#[test]
+fn a_permission_boundary_caps_the_identity_policies() {
+    let boundary = r#", "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/NoIam"}"#;
+    let policy = format!(
+        r#"{{"PolicyName": "NoIam", "PolicyId": "ANPA2", "Arn": "arn:aws:iam::{ACCOUNT}:policy/NoIam",
+        "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 0, "IsAttachable": true,
+        "PolicyVersionList": [{{"Document": {}, "VersionId": "v1", "IsDefaultVersion": true}}]}}"#,
+        doc(&allow(r#"["s3:*", "ec2:*"]"#, "*"))
+    );
+    let p = inline("admin", &allow(r#""*""#, "*"));
+    let text = export(
+        &[user("capped", &[], std::slice::from_ref(&p), boundary)],
+        &[],
+        &[],
+        &policy,
+    );
+    let capped = keys(&findings(&text));
+    // Not administrator, no IAM escalation: only S3 data (the boundary allows s3:*).
+    assert_eq!(
+        capped,
+        [
+            "awsIamDataAccess AWS::IAM::User/capped S3 data",
+            "awsIamResourceExposure AWS::IAM::User/capped "
+        ]
+    );
+    // Without the boundary the same user is administrator, reported once as such (not
+    // again for each escalation method it has).
+    let text = export(&[user("free", &[], &[p], "")], &[], &[], &policy);
+    assert_eq!(
+        keys(&findings(&text)),
+        ["awsIamAdminEquivalent AWS::IAM::User/free "]
+    );
+}
+
+#[test]
+fn only_the_default_version_of_a_managed_policy_is_in_force() {
+    let policy = format!(
+        r#"{{"PolicyName": "Ops", "PolicyId": "ANPA3", "Arn": "arn:aws:iam::{ACCOUNT}:policy/job-function/Ops",
+        "Path": "/job-function/", "DefaultVersionId": "v2", "AttachmentCount": 1, "IsAttachable": true,
+        "PolicyVersionList": [
+          {{"Document": {}, "VersionId": "v1", "IsDefaultVersion": false}},
+          {{"Document": {}, "VersionId": "v2", "IsDefaultVersion": true}}]}}"#,
+        doc(&allow(r#""iam:*""#, "*")),
+        doc(&allow(r#""ec2:Describe*""#, "*"))
+    );
+    let u = format!(
+        r#"{{"UserName": "ops", "Arn": "arn:aws:iam::{ACCOUNT}:user/ops", "GroupList": [],
+        "AttachedManagedPolicies": [{{"PolicyName": "Ops", "PolicyArn": "arn:aws:iam::{ACCOUNT}:policy/job-function/Ops"}}]}}"#
+    );
+    assert!(findings(&export(&[u], &[], &[], &policy)).is_empty());
+}
+
+#[test]
+fn customer_managed_policies_are_judged_alone_and_aws_ones_are_not() {
+    let version = |arn: &str, name: &str| {
+        format!(
+            r#"{{"PolicyName": "{name}", "Arn": "{arn}", "DefaultVersionId": "v1", "AttachmentCount": 1,
+            "PolicyVersionList": [{{"Document": {}, "VersionId": "v1", "IsDefaultVersion": true}}]}}"#,
+            doc(&allow(r#""iam:CreateAccessKey""#, "*"))
+        )
+    };
+    let policies = format!(
+        "{},{}",
+        version(
+            &format!("arn:aws:iam::{ACCOUNT}:policy/KeyMaker"),
+            "KeyMaker"
+        ),
+        version("arn:aws:iam::aws:policy/IAMUserSSHKeys", "IAMUserSSHKeys")
+    );
+    let keys = keys(&findings(&export(&[], &[], &[], &policies)));
+    assert_eq!(
+        keys,
+        [
+            "awsIamPrivilegeEscalation AWS::IAM::Policy/KeyMaker CreateAccessKey",
+            "awsIamCredentialsExposure AWS::IAM::Policy/KeyMaker ",
+        ]
+    );
+}
+
+#[test]
+fn conditional_grants_are_marked() {
+    let st = r#"{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}"#;
+    let text = export(&[user("u", &[], &[inline("mfa", st)], "")], &[], &[], "");
+    let f = findings(&text);
+    let esc = f
+        .iter()
+        .find(|f| f.rule == "awsIamPrivilegeEscalation")
+        .expect("escalation");
+    assert!(esc.message.contains("conditional"), "{}", esc.message);
+}
+
+#[test]
+fn unrestricted_means_no_resource_named() {
+    use crate::model::iam_risk::unrestricted;
+    assert!(unrestricted("*"));
+    assert!(unrestricted("arn:aws:s3:::*"));
+    assert!(unrestricted("arn:aws:s3:::*/*"));
+    assert!(unrestricted("arn:aws:secretsmanager:*:*:secret:*"));
+    assert!(unrestricted(
+        "arn:aws:ssm:eu-west-1:111122223333:parameter/*"
+    ));
+    assert!(!unrestricted("arn:aws:s3:::data/*"));
+    assert!(!unrestricted("arn:aws:secretsmanager:*:*:secret:db-*"));
+    assert!(!unrestricted(
+        "arn:aws:iam::111122223333:user/${aws:username}"
+    ));
+}
