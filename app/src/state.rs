@@ -98,7 +98,7 @@ enum UndoStash {
     /// Clear all files: the files.
     Files(Vec<LoadedFile>),
     /// Remove an exemption: where it was and what it was.
-    Exemption(usize, Exemption),
+    Exemption(usize, Box<Exemption>),
 }
 
 /// A file the last addition replaced (with the objects it gave before) or kept under
@@ -277,7 +277,7 @@ impl AppState {
             let removed = list.remove(index);
             self.offer_undo(
                 format!("Removed the exemption of rule {}.", removed.rule),
-                UndoStash::Exemption(index, removed),
+                UndoStash::Exemption(index, Box::new(removed)),
             );
             self.set_exemptions(list);
         }
@@ -301,7 +301,7 @@ impl AppState {
             }
             UndoStash::Exemption(index, exemption) => {
                 let mut list = self.exemptions.get_untracked();
-                list.insert(index.min(list.len()), exemption);
+                list.insert(index.min(list.len()), *exemption);
                 self.set_exemptions(list);
             }
         }

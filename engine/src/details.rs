@@ -268,7 +268,7 @@ pub fn resource_details(
     }
     if let Some(n) = n {
         for t in n.targets() {
-            insights.insert(format!("target:{}", target_name(t)));
+            insights.insert(format!("target:{}", crate::graph::Target::name(t)));
         }
     }
 
@@ -378,16 +378,6 @@ fn object_node(graph: &SecurityGraph, r: &ResourceRef) -> Option<petgraph::graph
         let n = graph.node(i);
         n.resource.as_ref() == Some(r) && !matches!(n.kind, NodeKind::Container | NodeKind::Volume)
     })
-}
-
-fn target_name(t: crate::graph::Target) -> &'static str {
-    match t {
-        crate::graph::Target::ClusterAdmin => "cluster-admin",
-        crate::graph::Target::KubeSystemSecrets => "kube-system-secrets",
-        crate::graph::Target::CloudIdentity => "cloud-identity",
-        crate::graph::Target::NodeTakeover => "node-takeover",
-        crate::graph::Target::Secrets => "secrets",
-    }
 }
 
 /// Edges in and out of `i`, sorted by direction, edge kind and neighbour, capped per

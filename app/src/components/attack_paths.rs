@@ -28,17 +28,6 @@ pub fn target_label(target: Target) -> &'static str {
     }
 }
 
-fn target_slug(target: Target) -> &'static str {
-    match target {
-        Target::ClusterAdmin => "cluster-admin",
-        Target::KubeSystemSecrets => "kube-system-secrets",
-        Target::CloudAdmin => "cloud-admin",
-        Target::CloudData => "cloud-data",
-        Target::NodeTakeover => "node-takeover",
-        Target::Secrets => "secrets",
-    }
-}
-
 fn resource_name(namespace: &str, name: &str) -> String {
     if namespace.is_empty() {
         name.to_string()
@@ -179,7 +168,7 @@ pub fn path_matches(path: &AttackPath, filter: &str) -> bool {
     } else if let Some(node) = filter.strip_prefix("through:") {
         through(path).any(|label| label == node)
     } else if let Some(target) = filter.strip_prefix("target:") {
-        target_slug(path.target) == target
+        Target::name(path.target) == target
     } else if let Some(fix) = filter.strip_prefix("fix:") {
         fix.parse().is_ok_and(|i: usize| path.fixes.contains(&i))
     } else {
@@ -237,7 +226,7 @@ fn PathGroups() -> impl IntoView {
             }));
             let targets = groups(paths.iter().map(|p| {
                 vec![(
-                    format!("target:{}", target_slug(p.target)),
+                    format!("target:{}", Target::name(p.target)),
                     target_label(p.target).to_string(),
                 )]
             }));
@@ -383,7 +372,7 @@ fn PathRow(index: usize) -> impl IntoView {
                     <a href=format!("#/attack-paths/{}", index + 1)>{p.title.clone()}</a>
                     {p.assumed.then(|| view! { " " <span class="assumed-badge" title=p.assumptions.join("\n")>"assumed"</span> })}
                 </td>
-                <td><span class="target" data-target=target_slug(p.target)>{target_label(p.target)}</span></td>
+                <td><span class="target" data-target=Target::name(p.target)>{target_label(p.target)}</span></td>
                 <td class="num">{p.length}</td>
             </tr>
         }

@@ -213,6 +213,18 @@ pub enum Target {
 }
 
 impl Target {
+    /// The target's name in JSON and the CLI: `cluster-admin`, `cloud-data`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::ClusterAdmin => "cluster-admin",
+            Target::KubeSystemSecrets => "kube-system-secrets",
+            Target::CloudAdmin => "cloud-admin",
+            Target::CloudData => "cloud-data",
+            Target::NodeTakeover => "node-takeover",
+            Target::Secrets => "secrets",
+        }
+    }
+
     pub const ALL: [Target; 6] = [
         Target::ClusterAdmin,
         Target::KubeSystemSecrets,

@@ -271,7 +271,7 @@ impl SecurityGraph {
         let mut by_target = BTreeMap::new();
         for f in &found {
             *by_target
-                .entry(target_name(f.target).to_string())
+                .entry(Target::name(f.target).to_string())
                 .or_insert(0) += 1;
         }
         AttackPathReport {
@@ -719,7 +719,11 @@ impl SecurityGraph {
             }
         }
         AttackPath {
-            id: format!("{} -> {}", self.graph[entry.node].id, target_name(f.target)),
+            id: format!(
+                "{} -> {}",
+                self.graph[entry.node].id,
+                Target::name(f.target)
+            ),
             title: self.title(f, entry),
             assumed: !assumptions.is_empty(),
             assumptions,
@@ -943,17 +947,6 @@ impl SecurityGraph {
         }
         out.sort_by(|a, b| a.resource.cmp(&b.resource));
         out
-    }
-}
-
-fn target_name(t: Target) -> &'static str {
-    match t {
-        Target::ClusterAdmin => "cluster-admin",
-        Target::KubeSystemSecrets => "kube-system-secrets",
-        Target::CloudAdmin => "cloud-admin",
-        Target::CloudData => "cloud-data",
-        Target::NodeTakeover => "node-takeover",
-        Target::Secrets => "secrets",
     }
 }
 

@@ -159,9 +159,11 @@ fn layer(kind: NodeKind) -> usize {
         | NodeKind::Volume => 1,
         NodeKind::ServiceAccount | NodeKind::User | NodeKind::Group | NodeKind::Identities => 2,
         NodeKind::PermissionSet => 3,
-        NodeKind::Secret | NodeKind::Secrets | NodeKind::ClusterAdmin | NodeKind::CloudIdentity => {
-            4
-        }
+        NodeKind::Secret
+        | NodeKind::Secrets
+        | NodeKind::ClusterAdmin
+        | NodeKind::CloudIdentity
+        | NodeKind::CloudResource => 4,
         NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => 5,
     }
 }
@@ -241,7 +243,7 @@ fn place_of(graph: &SecurityGraph, i: NodeIndex) -> Place {
     let n = graph.node(i);
     match n.kind {
         NodeKind::Internet => Place::Internet,
-        NodeKind::CloudIdentity => Place::Cloud,
+        NodeKind::CloudIdentity | NodeKind::CloudResource => Place::Cloud,
         NodeKind::Namespace | NodeKind::Identities | NodeKind::Secrets => {
             if n.name == "*" || n.name.is_empty() {
                 Place::Cluster
@@ -673,6 +675,7 @@ fn plural(kind: NodeKind, n: usize) -> String {
         NodeKind::ServiceAccount => "service account",
         NodeKind::PermissionSet => "permission set",
         NodeKind::CloudIdentity => "cloud identity",
+        NodeKind::CloudResource => "cloud resource",
         NodeKind::Identities => "identity scope",
         NodeKind::Secrets => "secret scope",
         NodeKind::Namespace => "workload scope",
