@@ -1,0 +1,2 @@
+//! Policy evaluation over snapshots: match fields, parameters, inventory, libs, CEL and
+//! the error cases, each with its negative control.
