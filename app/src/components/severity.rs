@@ -6,13 +6,14 @@ use portolan_engine::rules::{Category, Severity};
 use portolan_engine::Analysis;
 
 /// Every category, in the engine's order.
-pub const CATEGORIES: [Category; 6] = [
+pub const CATEGORIES: [Category; 7] = [
     Category::PodSecurity,
     Category::Workload,
     Category::Rbac,
     Category::Network,
     Category::Namespace,
     Category::Cluster,
+    Category::Policy,
 ];
 
 /// The category's name in the URL and the JSON (`pod-security`, `rbac`, ...).
@@ -24,6 +25,7 @@ pub fn category_slug(category: Category) -> &'static str {
         Category::Network => "network",
         Category::Namespace => "namespace",
         Category::Cluster => "cluster",
+        Category::Policy => "policy",
     }
 }
 

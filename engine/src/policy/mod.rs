@@ -93,6 +93,41 @@ impl PolicySet {
         }
     }
 
+    /// Adds another set's policies (the other set's duplicates by kind and name are
+    /// kept once: a policy given twice is evaluated once).
+    pub fn extend(&mut self, other: &PolicySet) {
+        for t in &other.templates {
+            if !self.templates.iter().any(|x| x.name == t.name) {
+                self.templates.push(t.clone());
+                if let Some(l) = other.rego_lines.get(&t.name) {
+                    self.rego_lines.insert(t.name.clone(), *l);
+                }
+            }
+        }
+        for c in &other.constraints {
+            if !self
+                .constraints
+                .iter()
+                .any(|x| x.kind == c.kind && x.name == c.name)
+            {
+                self.constraints.push(c.clone());
+            }
+        }
+        for p in &other.policies {
+            if !self.policies.iter().any(|x| x.name == p.name) {
+                self.policies.push(p.clone());
+            }
+        }
+        for b in &other.bindings {
+            if !self.bindings.iter().any(|x| x.name == b.name) {
+                self.bindings.push(b.clone());
+            }
+        }
+        self.params.extend(other.params.iter().cloned());
+        self.diagnostics.extend(other.diagnostics.iter().cloned());
+        self.finish();
+    }
+
     fn finish(&mut self) {
         self.templates
             .sort_by(|a, b| (&a.kind, &a.source).cmp(&(&b.kind, &b.source)));
@@ -126,6 +161,83 @@ fn rego_line(text: &str, from: u32) -> u32 {
             t.starts_with("rego:") || t.starts_with("\"rego\":")
         })
         .map_or(from, |(i, _)| u32::try_from(i + 1).unwrap_or(from))
+}
+
+/// Whether an object of this `apiVersion` and `kind` is a policy object (the typed
+/// ingestion's view, before objects are read whole).
+pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
+    let group = crate::model::kinds::group_of(api_version);
+    (group == gatekeeper::TEMPLATE_GROUP && kind == "ConstraintTemplate")
+        || group == gatekeeper::CONSTRAINT_GROUP
+        || (group == cel::GROUP
+            && matches!(
+                kind,
+                "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding"
+            ))
+}
+
+/// Reads the snapshot's files whole: the objects policies review, and the policy
+/// objects among them. Audit logs are left out.
+pub fn read_snapshot(files: &[&InputFile], default_namespace: &str) -> (Vec<Reviewed>, PolicySet) {
+    let mut set = PolicySet::default();
+    let mut all = Vec::new();
+    for f in files {
+        if crate::ingest::is_audit_log(&f.bytes) || f.bytes.len() > crate::ingest::MAX_INPUT_BYTES {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&f.bytes);
+        // Problems reading a file are the typed ingestion's to report.
+        let (objects, _) = raw::read(&f.path, &text);
+        let policies: Vec<RawObject> = objects
+            .iter()
+            .filter(|o| is_policy_object(o))
+            .cloned()
+            .collect();
+        if !policies.is_empty() {
+            set.add(policies, Some(&text), false);
+        }
+        all.extend(objects);
+    }
+    set.finish();
+    (reviewable(all, default_namespace), set)
+}
+
+/// Evaluates the policies among the inputs and those given apart: the findings and
+/// recommendation text for the rules, and the report (`None` when there is no policy).
+pub fn conclude(
+    from_inputs: &PolicySet,
+    reviewable: &[Reviewed],
+    options: &crate::analysis::PolicyOptions,
+) -> (crate::rules::ExternalFindings, Option<PolicyReport>) {
+    if from_inputs.is_empty() && options.set.is_empty() {
+        return (crate::rules::ExternalFindings::default(), None);
+    }
+    let mut set = options.set.clone();
+    set.extend(from_inputs);
+    let (findings, report) = evaluate(&set, reviewable);
+    let rules = report
+        .policies
+        .iter()
+        .map(|p| crate::rules::ExternalRule {
+            id: p.rule.clone(),
+            title: if p.engine == "gatekeeper" {
+                format!("Gatekeeper constraint {} (template {})", p.rule, p.template)
+            } else {
+                format!("ValidatingAdmissionPolicy binding {}", p.rule)
+            },
+            severity: p.severity,
+            framework: p.engine.clone(),
+            remediation: "Change the resource so that the policy admits it, or exempt it if the policy does not apply.".into(),
+        })
+        .collect();
+    (
+        crate::rules::ExternalFindings {
+            findings,
+            rules,
+            scored: options.scored,
+        },
+        Some(report),
+    )
 }
 
 /// One policy's outcome in an evaluation.

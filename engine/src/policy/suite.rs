@@ -348,8 +348,15 @@ fn run_case(
             }
             None => messages.len(),
         };
-        let want = a.get("violations").cloned().unwrap_or(Value::from("yes"));
+        let want = match a.get("violations") {
+            Some(Value::Bool(b)) => Value::from(if *b { "yes" } else { "no" }),
+            Some(v) => v.clone(),
+            None => Value::from("yes"),
+        };
         let ok = match &want {
+            // YAML 1.1 readers take unquoted yes and no for booleans.
+            Value::Bool(true) => matching > 0,
+            Value::Bool(false) => matching == 0,
             Value::String(s) if s == "yes" => matching > 0,
             Value::String(s) if s == "no" => matching == 0,
             Value::Number(n) => n.as_u64() == Some(matching as u64),
