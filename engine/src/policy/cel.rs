@@ -131,7 +131,8 @@ impl MatchResources {
                             .any(|op| op == "*" || op == "CREATE" || op == "UPDATE"))
             })
         };
-        if !rule_hits(&self.rules) || rule_hits(&self.exclude) {
+        // A binding's matchResources without resourceRules narrows by selectors only.
+        if (!self.rules.is_empty() && !rule_hits(&self.rules)) || rule_hits(&self.exclude) {
             return false;
         }
         if let Some(sel) = &self.object_selector {
@@ -598,7 +599,7 @@ pub(crate) fn evaluate_bindings(
             let by_policy = policy
                 .match_constraints
                 .as_ref()
-                .is_some_and(|m| m.matches(o, ns_labels));
+                .is_some_and(|m| !m.rules.is_empty() && m.matches(o, ns_labels));
             let by_binding = b
                 .match_resources
                 .as_ref()

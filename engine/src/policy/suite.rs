@@ -82,6 +82,9 @@ pub fn is_suite(text: &str) -> bool {
 
 /// Joins a path relative to the suite's directory.
 pub fn join(dir: &str, relative: &str) -> String {
+    if relative.starts_with('/') {
+        return relative.to_string();
+    }
     let mut parts: Vec<&str> = if dir.is_empty() {
         Vec::new()
     } else {
