@@ -5,6 +5,7 @@
 //! Located input errors go to stderr and into the output; they never stop the run.
 
 mod audit;
+mod policies;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -122,11 +123,31 @@ enum Command {
     Rules,
     /// List the audit-log detections (alert types).
     Detections,
+    /// Test admission policies: run Gatekeeper-style suites (gator verify's suite.yaml).
+    #[command(subcommand)]
+    Policies(PoliciesCommand),
     /// Show the documentation of one rule or detection.
     Explain {
         /// A rule id, as `portolan rules` lists them (e.g. `privileged`), or an alert
         /// type, as `portolan detections` lists them (e.g. `K8S_ExecIntoContainer`).
         rule: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PoliciesCommand {
+    /// Run every suite (a YAML file of kind Suite) under the paths; print each case and
+    /// exit with status 1 when one fails.
+    #[command(after_help = "Examples:\n  \
+        # Test a folder of templates, constraints and their suites\n  \
+        portolan policies test ./policies")]
+    Test {
+        /// Suite files or folders holding them.
+        #[arg(required = true, value_name = "DIR_OR_FILE")]
+        paths: Vec<PathBuf>,
+        /// Print failures and the summary only.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
 }
 
@@ -195,6 +216,14 @@ struct EngineArgs {
     /// kubectl's `--namespace` (default: `default`).
     #[arg(long, short = 'n', value_name = "NS")]
     namespace: Option<String>,
+    /// Admission policies to evaluate: a file or folder of Gatekeeper ConstraintTemplates
+    /// and constraints, or ValidatingAdmissionPolicies and bindings (and their parameter
+    /// objects); repeatable. Their violations are findings (rule `<Kind>/<name>`).
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    policies: Vec<PathBuf>,
+    /// Count policy findings in the secure score (by default they are not).
+    #[arg(long)]
+    score_policies: bool,
 }
 
 #[derive(clap::Args)]
@@ -498,6 +527,16 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Policies(PoliciesCommand::Test { paths, quiet }) => {
+            match policies::test(&paths, quiet) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Rules => {
             list_rules();
             ExitCode::SUCCESS
@@ -614,6 +653,15 @@ fn engine_options(flags: &EngineArgs) -> Result<AnalyzeOptions, String> {
         include_graph: false,
         load: portolan_engine::LoadOptions {
             default_namespace: flags.namespace.clone().unwrap_or_default(),
+            keep_raw: !flags.policies.is_empty(),
+        },
+        policies: portolan_engine::analysis::PolicyOptions {
+            set: if flags.policies.is_empty() {
+                Default::default()
+            } else {
+                policies::read(&flags.policies)?
+            },
+            scored: flags.score_policies,
         },
     })
 }
@@ -900,9 +948,11 @@ fn collect(path: &Path, inputs: &mut Inputs) -> Result<(), String> {
 fn report(analysis: &Analysis, quiet: bool) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
+    let policy_diagnostics = analysis.policies.iter().flat_map(|p| &p.diagnostics);
     for d in analysis
         .diagnostics()
         .chain(&analysis.exemptions.diagnostics)
+        .chain(policy_diagnostics)
     {
         if !quiet || d.level == Level::Error {
             let _ = writeln!(err, "{d}");
@@ -923,6 +973,15 @@ fn report(analysis: &Analysis, quiet: bool) {
         objects,
         errors
     );
+    if let Some(p) = &analysis.policies {
+        let violations: usize = p.policies.iter().map(|x| x.violations).sum();
+        let _ = writeln!(
+            err,
+            "Policies: {} constraints and bindings, {violations} violations, {} problems.",
+            p.policies.len(),
+            p.diagnostics.len()
+        );
+    }
     for cluster in &analysis.clusters {
         let _ = writeln!(
             err,
@@ -1069,6 +1128,7 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
         },
         load: portolan_engine::LoadOptions {
             default_namespace: args.namespace.clone().unwrap_or_default(),
+            ..Default::default()
         },
         ..AnalyzeOptions::default()
     };

@@ -38,6 +38,19 @@ pub struct AnalyzeOptions {
     pub include_graph: bool,
     /// How the inputs are read into the inventory.
     pub load: LoadOptions,
+    /// The user's admission policies (see [`crate::policy`]).
+    pub policies: PolicyOptions,
+}
+
+/// Admission policies to evaluate beside the rules, and how their findings count.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyOptions {
+    /// Policies given apart from the snapshot (`--policies`, the app's Policies page);
+    /// policy objects among the inputs are evaluated too.
+    pub set: crate::policy::PolicySet,
+    /// Count policy findings in the secure score (off by default: the score measures
+    /// Portolan's own rules).
+    pub scored: bool,
 }
 
 /// How input files are read into the inventory ([`load_with`]).
@@ -46,6 +59,9 @@ pub struct LoadOptions {
     /// The namespace of namespaced objects written without `metadata.namespace`
     /// (kubectl's `--namespace`); empty means `default`.
     pub default_namespace: String,
+    /// Keep every object whole for admission policies even when no policy is among the
+    /// inputs (policies given apart, or added later to a kept snapshot).
+    pub keep_raw: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -56,6 +72,7 @@ impl Default for AnalyzeOptions {
             paths: PathOptions::default(),
             include_graph: false,
             load: LoadOptions::default(),
+            policies: PolicyOptions::default(),
         }
     }
 }
@@ -130,6 +147,11 @@ pub struct Analysis {
     /// failed. Sorted by resource, then rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<rules::NotApplicable>,
+    /// The user's admission policies, when any were given or found among the inputs:
+    /// per constraint or binding what it reviewed and found, and their located
+    /// problems. Their violations are in `findings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<crate::policy::PolicyReport>,
 }
 
 /// Exemptions given to an analysis, echoed with warnings about them (expired, or
@@ -264,6 +286,11 @@ pub struct Snapshot {
     inventory: Inventory,
     /// Alerts and the timeline of the audit logs, when there were any.
     audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
+    /// Every object whole, for admission policies (kept when policies were among the
+    /// inputs or `LoadOptions::keep_raw`).
+    reviewable: Vec<crate::policy::Reviewed>,
+    /// Policy objects found among the inputs.
+    policies: crate::policy::PolicySet,
 }
 
 impl Snapshot {
@@ -321,6 +348,7 @@ pub fn load_with_audit(
     inventory.set_default_namespace(&options.default_namespace);
     let mut inputs = Vec::with_capacity(files.len());
     let mut audit_logs = streamed.len();
+    let mut has_policies = false;
     for s in streamed {
         let mut diagnostics = s.report.diagnostics;
         diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -356,6 +384,10 @@ pub fn load_with_audit(
             continue;
         }
         let parsed = ingest::parse_file(file);
+        has_policies |= parsed
+            .objects
+            .iter()
+            .any(|(o, _)| crate::policy::is_policy_kind(&o.api_version, &o.kind));
         let format = parsed.format();
         let mut diagnostics = parsed.diagnostics;
         let objects = parsed.objects.len()
@@ -387,10 +419,17 @@ pub fn load_with_audit(
         file: String::new(),
     });
     let audit = (audit_logs > 0).then(|| detector.finish());
+    let (reviewable, policies) = if has_policies || options.keep_raw {
+        crate::policy::read_snapshot(&files, &options.default_namespace)
+    } else {
+        Default::default()
+    };
     Snapshot {
         inputs,
         inventory,
         audit,
+        reviewable,
+        policies,
     }
 }
 
@@ -407,8 +446,10 @@ pub fn conclude_with_graph(
     options: &AnalyzeOptions,
 ) -> (Analysis, SecurityGraph) {
     let inventory = &snapshot.inventory;
+    let (external, policies) =
+        crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
     let (findings, recommendations, secure_score, exemption_warnings) =
-        rules::evaluate_scored(inventory, &options.rules);
+        rules::evaluate_scored_with(inventory, &options.rules, external);
     let graph = SecurityGraph::build(inventory);
     let mut attack_paths = graph.attack_paths(&options.paths);
     let (alerts, audit) = snapshot.audit.clone().unzip();
@@ -440,6 +481,7 @@ pub fn conclude_with_graph(
         alerts,
         audit,
         not_applicable: rules::control_plane::not_applicable(inventory),
+        policies,
     };
     (analysis, graph)
 }

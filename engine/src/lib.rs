@@ -25,6 +25,7 @@ pub mod graph;
 pub mod ingest;
 pub mod map;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -11,6 +11,7 @@ fn run(yaml: &str, namespace: &str) -> Analysis {
         include_graph: true,
         load: LoadOptions {
             default_namespace: namespace.into(),
+            ..LoadOptions::default()
         },
         ..AnalyzeOptions::default()
     };

@@ -91,6 +91,7 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
     };
     let load_options = LoadOptions {
         default_namespace: protocol::string_field(data, "namespace"),
+        ..LoadOptions::default()
     };
     let snapshot = load_with(&files, &load_options, &mut report);
     drop(files);

@@ -6,7 +6,7 @@ use portolan_engine::rules::{Category, Severity};
 use portolan_engine::Analysis;
 
 /// Every category, in the engine's order.
-pub const CATEGORIES: [Category; 7] = [
+pub const CATEGORIES: [Category; 8] = [
     Category::PodSecurity,
     Category::Workload,
     Category::Rbac,
@@ -14,6 +14,7 @@ pub const CATEGORIES: [Category; 7] = [
     Category::Namespace,
     Category::Cluster,
     Category::Cloud,
+    Category::Policy,
 ];
 
 /// The category's name in the URL and the JSON (`pod-security`, `rbac`, ...).
@@ -26,6 +27,7 @@ pub fn category_slug(category: Category) -> &'static str {
         Category::Namespace => "namespace",
         Category::Cluster => "cluster",
         Category::Cloud => "cloud",
+        Category::Policy => "policy",
     }
 }
 

@@ -83,6 +83,8 @@ pub enum Category {
     Cluster,
     /// Cloud accounts around the cluster (AWS IAM).
     Cloud,
+    /// The user's own admission policies (Gatekeeper, ValidatingAdmissionPolicy).
+    Policy,
 }
 
 impl Category {
@@ -95,6 +97,7 @@ impl Category {
             Category::Namespace => "Namespaces",
             Category::Cluster => "Cluster",
             Category::Cloud => "Cloud",
+            Category::Policy => "Your policies",
         }
     }
 }
@@ -384,6 +387,41 @@ pub fn evaluate_scored(
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
 ) {
+    evaluate_scored_with(inventory, options, ExternalFindings::default())
+}
+
+/// A rule from outside the catalogue (a user's admission policy): what its
+/// recommendation says.
+#[derive(Clone, Debug)]
+pub struct ExternalRule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub framework: String,
+    pub remediation: String,
+}
+
+/// Findings from outside the rule catalogue (the user's admission policies, see
+/// [`crate::policy`]), joined to the rules' own: sorted with them, exempted alike and
+/// grouped into recommendations; in the secure score only when `scored`.
+#[derive(Clone, Debug, Default)]
+pub struct ExternalFindings {
+    pub findings: Vec<Finding>,
+    pub rules: Vec<ExternalRule>,
+    pub scored: bool,
+}
+
+/// [`evaluate_scored`] with findings from outside the catalogue.
+pub fn evaluate_scored_with(
+    inventory: &Inventory,
+    options: &RuleOptions,
+    external: ExternalFindings,
+) -> (
+    Vec<Finding>,
+    Vec<Recommendation>,
+    score::SecureScore,
+    Vec<crate::source::Diagnostic>,
+) {
     let cx = Context {
         inventory,
         units: inventory.workload_units(),
@@ -397,6 +435,8 @@ pub fn evaluate_scored(
     for rule in catalog() {
         (rule.check)(&cx, &mut findings);
     }
+    let external_ids: BTreeSet<String> = external.findings.iter().map(|f| f.rule.clone()).collect();
+    findings.extend(external.findings);
     findings.sort_by(|a, b| {
         (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
             b.severity,
@@ -432,14 +472,32 @@ pub fn evaluate_scored(
     let mut recommendations: Vec<Recommendation> = by_rule
         .into_iter()
         .filter_map(|(id, (indices, affected, exempted))| {
-            let info = &rule(id)?.info;
+            let (title, severity, category, frameworks, remediation) = match rule(id) {
+                Some(r) => (
+                    r.info.title.to_string(),
+                    r.info.severity,
+                    r.info.category,
+                    r.info.frameworks.iter().map(|s| s.to_string()).collect(),
+                    r.info.remediation.to_string(),
+                ),
+                None => {
+                    let e = external.rules.iter().find(|e| e.id == id)?;
+                    (
+                        e.title.clone(),
+                        e.severity,
+                        Category::Policy,
+                        vec![e.framework.clone()],
+                        e.remediation.clone(),
+                    )
+                }
+            };
             Some(Recommendation {
                 rule: id.to_string(),
-                title: info.title.to_string(),
-                severity: info.severity,
-                category: info.category,
-                frameworks: info.frameworks.iter().map(|s| s.to_string()).collect(),
-                remediation: info.remediation.to_string(),
+                title,
+                severity,
+                category,
+                frameworks,
+                remediation,
                 affected: affected.len(),
                 exempted: exempted.difference(&affected).count(),
                 findings: indices,
@@ -461,7 +519,16 @@ pub fn evaluate_scored(
                 &b.rule,
             ))
     });
-    let score = score::secure_score(inventory, &cx.units, &findings);
+    let score = if external.scored || external_ids.is_empty() {
+        score::secure_score(inventory, &cx.units, &findings)
+    } else {
+        let own: Vec<Finding> = findings
+            .iter()
+            .filter(|f| !external_ids.contains(&f.rule))
+            .cloned()
+            .collect();
+        score::secure_score(inventory, &cx.units, &own)
+    };
     (findings, recommendations, score, warnings)
 }
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.

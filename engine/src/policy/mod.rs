@@ -1,0 +1,764 @@
+//! Bring-your-own admission policies: OPA Gatekeeper ConstraintTemplates and Constraints
+//! (Rego, or CEL in `K8sNativeValidation`) and Kubernetes ValidatingAdmissionPolicies
+//! with their bindings (CEL), evaluated in audit mode against a snapshot.
+//!
+//! [`PolicySet::read`] detects policy objects by content among any files (a snapshot may
+//! hold the cluster's own templates and constraints). [`evaluate`] reviews every object
+//! of the snapshot, read whole by [`raw`] (Secret values emptied, see there), against
+//! every constraint and binding that matches it, as Gatekeeper's audit would: the review
+//! is Gatekeeper's `input.review` (no `operation`), `data.inventory` holds every object
+//! of the snapshot as Gatekeeper's sync would, workloads are also reviewed as the pods
+//! their templates create when a constraint matches Pods (Gatekeeper's expansion).
+//! Each violation is a [`Finding`] whose rule is `<ConstraintKind>/<constraintName>` (a
+//! binding's: `<policyName>/<bindingName>`). Every problem with a policy is a located
+//! [`Diagnostic`], never a silent pass. [`suite`] runs `gator verify` suites.
+
+pub mod cel;
+pub mod gatekeeper;
+pub mod raw;
+pub mod rego;
+pub mod suite;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::ingest::InputFile;
+use crate::rules::{Finding, ResourceRef, Severity};
+use crate::source::{Diagnostic, Source};
+use gatekeeper::{Constraint, Target, Template};
+use raw::{str_at, RawObject};
+
+/// The policies read from a set of files.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub templates: Vec<Template>,
+    pub constraints: Vec<Constraint>,
+    pub policies: Vec<cel::AdmissionPolicy>,
+    pub bindings: Vec<cel::PolicyBinding>,
+    /// Other objects met among the policy files: candidates for a binding's `paramRef`.
+    pub params: Vec<RawObject>,
+    /// Problems reading the policies, located.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Line of each template's `rego:` text in its file, by template name: Rego errors
+    /// are reported at their line in the file.
+    rego_lines: HashMap<String, u32>,
+}
+
+/// Whether a raw object is a policy object Portolan evaluates.
+pub fn is_policy_object(obj: &RawObject) -> bool {
+    gatekeeper::is_template(obj) || gatekeeper::is_constraint(obj) || cel::is_vap_object(obj)
+}
+
+impl PolicySet {
+    /// Reads the policy objects among `files` (others are ignored, or kept as parameter
+    /// objects when `keep_others`).
+    pub fn read(files: &[InputFile], keep_others: bool) -> PolicySet {
+        let mut set = PolicySet::default();
+        let mut files: Vec<&InputFile> = files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in files {
+            let text = String::from_utf8_lossy(&f.bytes);
+            let (objects, diagnostics) = raw::read(&f.path, &text);
+            if objects.iter().any(is_policy_object) || keep_others {
+                set.diagnostics.extend(diagnostics);
+            }
+            set.add(objects, Some(&text), keep_others);
+        }
+        set.finish();
+        set
+    }
+
+    /// Adds the policy objects among `objects` (from a file whose text is `text`, when
+    /// known, to locate Rego errors).
+    pub fn add(&mut self, objects: Vec<RawObject>, text: Option<&str>, keep_others: bool) {
+        for obj in objects {
+            if gatekeeper::is_template(&obj) {
+                if let Some(t) = gatekeeper::template(&obj, &mut self.diagnostics) {
+                    if let Some(text) = text {
+                        self.rego_lines
+                            .insert(t.name.clone(), rego_line(text, obj.source.line));
+                    }
+                    self.templates.push(t);
+                }
+            } else if gatekeeper::is_constraint(&obj) {
+                self.constraints
+                    .push(gatekeeper::constraint(&obj, &mut self.diagnostics));
+            } else if cel::is_vap_object(&obj) {
+                cel::read(&obj, self);
+            } else if keep_others {
+                self.params.push(obj);
+            }
+        }
+    }
+
+    /// Adds another set's policies (the other set's duplicates by kind and name are
+    /// kept once: a policy given twice is evaluated once).
+    pub fn extend(&mut self, other: &PolicySet) {
+        for t in &other.templates {
+            if !self.templates.iter().any(|x| x.name == t.name) {
+                self.templates.push(t.clone());
+                if let Some(l) = other.rego_lines.get(&t.name) {
+                    self.rego_lines.insert(t.name.clone(), *l);
+                }
+            }
+        }
+        for c in &other.constraints {
+            if !self
+                .constraints
+                .iter()
+                .any(|x| x.kind == c.kind && x.name == c.name)
+            {
+                self.constraints.push(c.clone());
+            }
+        }
+        for p in &other.policies {
+            if !self.policies.iter().any(|x| x.name == p.name) {
+                self.policies.push(p.clone());
+            }
+        }
+        for b in &other.bindings {
+            if !self.bindings.iter().any(|x| x.name == b.name) {
+                self.bindings.push(b.clone());
+            }
+        }
+        self.params.extend(other.params.iter().cloned());
+        self.diagnostics.extend(other.diagnostics.iter().cloned());
+        self.finish();
+    }
+
+    fn finish(&mut self) {
+        self.templates
+            .sort_by(|a, b| (&a.kind, &a.source).cmp(&(&b.kind, &b.source)));
+        self.constraints
+            .sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        self.diagnostics.sort();
+        self.diagnostics.dedup();
+    }
+
+    /// Whether no policy was read.
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+            && self.constraints.is_empty()
+            && self.policies.is_empty()
+            && self.bindings.is_empty()
+    }
+
+    /// The line of a template's Rego text in its file (the line before its first line).
+    pub fn rego_line(&self, template: &str) -> u32 {
+        self.rego_lines.get(template).copied().unwrap_or(0)
+    }
+}
+
+/// The line of the first `rego:` key at or after `from` (1-based), or `from`.
+fn rego_line(text: &str, from: u32) -> u32 {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1) as usize)
+        .find(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ");
+            t.starts_with("rego:") || t.starts_with("\"rego\":")
+        })
+        .map_or(from, |(i, _)| u32::try_from(i + 1).unwrap_or(from))
+}
+
+/// Whether an object of this `apiVersion` and `kind` is a policy object (the typed
+/// ingestion's view, before objects are read whole).
+pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
+    let group = crate::model::kinds::group_of(api_version);
+    (group == gatekeeper::TEMPLATE_GROUP && kind == "ConstraintTemplate")
+        || group == gatekeeper::CONSTRAINT_GROUP
+        || (group == cel::GROUP
+            && matches!(
+                kind,
+                "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding"
+            ))
+}
+
+/// Reads the snapshot's files whole: the objects policies review, and the policy
+/// objects among them. Audit logs are left out.
+pub fn read_snapshot(files: &[&InputFile], default_namespace: &str) -> (Vec<Reviewed>, PolicySet) {
+    let mut set = PolicySet::default();
+    let mut all = Vec::new();
+    for f in files {
+        if crate::ingest::is_audit_log(&f.bytes) || f.bytes.len() > crate::ingest::MAX_INPUT_BYTES {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&f.bytes);
+        // Problems reading a file are the typed ingestion's to report.
+        let (objects, _) = raw::read(&f.path, &text);
+        let policies: Vec<RawObject> = objects
+            .iter()
+            .filter(|o| is_policy_object(o))
+            .cloned()
+            .collect();
+        if !policies.is_empty() {
+            set.add(policies, Some(&text), false);
+        }
+        all.extend(objects);
+    }
+    set.finish();
+    (reviewable(all, default_namespace), set)
+}
+
+/// Evaluates the policies among the inputs and those given apart: the findings and
+/// recommendation text for the rules, and the report (`None` when there is no policy).
+pub fn conclude(
+    from_inputs: &PolicySet,
+    reviewable: &[Reviewed],
+    options: &crate::analysis::PolicyOptions,
+) -> (crate::rules::ExternalFindings, Option<PolicyReport>) {
+    if from_inputs.is_empty() && options.set.is_empty() {
+        return (crate::rules::ExternalFindings::default(), None);
+    }
+    let mut set = options.set.clone();
+    set.extend(from_inputs);
+    let (findings, report) = evaluate(&set, reviewable);
+    let rules = report
+        .policies
+        .iter()
+        .map(|p| crate::rules::ExternalRule {
+            id: p.rule.clone(),
+            title: if p.engine == "gatekeeper" {
+                format!("Gatekeeper constraint {} (template {})", p.rule, p.template)
+            } else {
+                format!("ValidatingAdmissionPolicy binding {}", p.rule)
+            },
+            severity: p.severity,
+            framework: p.engine.clone(),
+            remediation: "Change the resource so that the policy admits it, or exempt it if the policy does not apply.".into(),
+        })
+        .collect();
+    (
+        crate::rules::ExternalFindings {
+            findings,
+            rules,
+            scored: options.scored,
+        },
+        Some(report),
+    )
+}
+
+/// One policy's outcome in an evaluation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySummary {
+    /// The rule id of its findings: `<ConstraintKind>/<name>` or `<policy>/<binding>`.
+    pub rule: String,
+    /// `gatekeeper` or `validating-admission-policy`.
+    pub engine: String,
+    /// The template's name (Gatekeeper) or the policy's (ValidatingAdmissionPolicy).
+    pub template: String,
+    pub severity: Severity,
+    /// Objects the constraint or binding reviewed.
+    pub reviewed: usize,
+    /// Violations found.
+    pub violations: usize,
+    /// Reviews that ended in an error (see the diagnostics).
+    pub errors: usize,
+    pub source: Source,
+}
+
+impl PolicySummary {
+    pub(crate) fn new(
+        rule: &str,
+        engine: &str,
+        template: &str,
+        severity: Severity,
+        source: &Source,
+    ) -> PolicySummary {
+        PolicySummary {
+            rule: rule.to_string(),
+            engine: engine.to_string(),
+            template: template.to_string(),
+            severity,
+            reviewed: 0,
+            violations: 0,
+            errors: 0,
+            source: source.clone(),
+        }
+    }
+}
+
+/// What the policies concluded about a snapshot.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyReport {
+    /// One entry per constraint and binding, sorted by rule.
+    pub policies: Vec<PolicySummary>,
+    /// Problems with the policies (reading, compiling, evaluating), located in the
+    /// policy files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An object ready for review: its identity, labels and the JSON the policies read.
+#[derive(Clone, Debug)]
+pub struct Reviewed {
+    pub object: Value,
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub source: Source,
+    /// For a pod expanded from a workload: the workload's kind and name, and the path of
+    /// its pod template.
+    pub expanded_from: Option<(String, String, &'static str)>,
+}
+
+impl Reviewed {
+    /// Prepares `obj`: a namespaced kind without a namespace is put in
+    /// `default_namespace`, in the object too (as the API server would).
+    pub fn new(mut object: Value, source: Source, default_namespace: &str) -> Reviewed {
+        let api_version = str_at(&object, &["apiVersion"]).to_string();
+        let kind = str_at(&object, &["kind"]).to_string();
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.clone()),
+        };
+        let mut namespace = str_at(&object, &["metadata", "namespace"]).to_string();
+        if namespace.is_empty() && is_namespaced(&api_version, &kind) {
+            namespace = if default_namespace.is_empty() {
+                "default".into()
+            } else {
+                default_namespace.into()
+            };
+            if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.insert("namespace".into(), Value::String(namespace.clone()));
+            }
+        }
+        let labels = object
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Reviewed {
+            name: str_at(&object, &["metadata", "name"]).to_string(),
+            object,
+            group,
+            version,
+            kind,
+            namespace,
+            labels,
+            source,
+            expanded_from: None,
+        }
+    }
+
+    fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// Gatekeeper's `input.review` for this object.
+    pub fn review(&self, namespace: Option<&Value>) -> Value {
+        let mut review = json!({
+            "kind": {"group": self.group, "version": self.version, "kind": self.kind},
+            "object": self.object,
+            "name": self.name,
+            "namespace": self.namespace,
+        });
+        if let (Some(ns), Some(map)) = (namespace, review.as_object_mut()) {
+            map.insert("_unstable".into(), json!({ "namespace": ns }));
+        }
+        review
+    }
+}
+
+/// Whether a kind is namespaced: Kubernetes' own kinds by their scope; another kind when
+/// its object names a namespace (the caller checks that first).
+fn is_namespaced(api_version: &str, kind: &str) -> bool {
+    matches!(
+        crate::model::kinds::scope(api_version, kind),
+        Some(crate::model::kinds::KindScope::Namespaced)
+    )
+}
+
+/// Workload kinds and the path of the pod template in them.
+const POD_TEMPLATES: &[(&str, &str, &[&str])] = &[
+    ("apps", "Deployment", &["spec", "template"]),
+    ("apps", "ReplicaSet", &["spec", "template"]),
+    ("apps", "StatefulSet", &["spec", "template"]),
+    ("apps", "DaemonSet", &["spec", "template"]),
+    ("batch", "Job", &["spec", "template"]),
+    ("", "ReplicationController", &["spec", "template"]),
+    (
+        "batch",
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template"],
+    ),
+];
+
+/// The pod a workload's template creates, as Gatekeeper's expansion builds it: the
+/// template's metadata and spec in a `v1` Pod in the workload's namespace.
+pub fn expand(workload: &Reviewed) -> Option<Reviewed> {
+    let (_, _, path) = POD_TEMPLATES
+        .iter()
+        .find(|(g, k, _)| *k == workload.kind && (workload.group == *g || g.is_empty()))?;
+    let mut template = &workload.object;
+    for key in path.iter() {
+        template = template.get(key)?;
+    }
+    let mut metadata = template
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    metadata.insert("name".into(), Value::String(workload.name.clone()));
+    metadata.insert(
+        "namespace".into(),
+        Value::String(workload.namespace.clone()),
+    );
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": metadata,
+        "spec": template.get("spec").cloned().unwrap_or_else(|| Value::Object(Map::new())),
+    });
+    let mut reviewed = Reviewed::new(pod, workload.source.clone(), &workload.namespace);
+    let field = if path.len() == 2 {
+        "spec.template"
+    } else {
+        "spec.jobTemplate.spec.template"
+    };
+    reviewed.expanded_from = Some((workload.kind.clone(), workload.name.clone(), field));
+    Some(reviewed)
+}
+
+/// `data.inventory` as Gatekeeper's sync fills it: `namespace[ns][apiVersion][kind][name]`
+/// and `cluster[apiVersion][kind][name]`.
+pub fn inventory(objects: &[Reviewed]) -> Value {
+    let mut namespaced: Map<String, Value> = Map::new();
+    let mut cluster: Map<String, Value> = Map::new();
+    for o in objects.iter().filter(|o| o.expanded_from.is_none()) {
+        let tree = if o.namespace.is_empty() {
+            &mut cluster
+        } else {
+            let ns = namespaced
+                .entry(o.namespace.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            match ns.as_object_mut() {
+                Some(m) => m,
+                None => continue,
+            }
+        };
+        let by_version = tree
+            .entry(o.api_version())
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Some(by_version) = by_version.as_object_mut() else {
+            continue;
+        };
+        let by_kind = by_version
+            .entry(o.kind.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(by_kind) = by_kind.as_object_mut() {
+            by_kind.insert(o.name.clone(), o.object.clone());
+        }
+    }
+    json!({"inventory": {"namespace": namespaced, "cluster": cluster}})
+}
+
+/// Namespace objects by name (for `namespaceSelector` and `_unstable.namespace`).
+fn namespaces(objects: &[Reviewed]) -> HashMap<String, &Reviewed> {
+    objects
+        .iter()
+        .filter(|o| o.group.is_empty() && o.kind == "Namespace")
+        .map(|o| (o.name.clone(), o))
+        .collect()
+}
+
+/// The objects of a snapshot that policies review: everything read from the inputs that
+/// is a Kubernetes object, except policy objects and the tool's own files.
+pub fn reviewable(objects: Vec<RawObject>, default_namespace: &str) -> Vec<Reviewed> {
+    let mut out: Vec<Reviewed> = objects
+        .into_iter()
+        .filter(|o| !is_policy_object(o))
+        .filter(|o| {
+            let (v, k) = (o.api_version(), o.kind());
+            !(v.is_empty()
+                || (v == "v1" && k == "Config")
+                || v == crate::ingest::object::SNAPSHOT_INFO_API_VERSION)
+        })
+        .map(|o| Reviewed::new(o.value, o.source, default_namespace))
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.kind, &a.namespace, &a.name, &a.source).cmp(&(
+            &b.kind,
+            &b.namespace,
+            &b.name,
+            &b.source,
+        ))
+    });
+    out
+}
+
+/// A violation of one constraint or binding by one object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub message: String,
+}
+
+/// Evaluates every constraint and binding of `set` against `objects` (the snapshot,
+/// from [`reviewable`]). Returns the findings (sorted) and the report.
+pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyReport) {
+    let mut report = PolicyReport {
+        diagnostics: set.diagnostics.clone(),
+        ..PolicyReport::default()
+    };
+    let mut findings = Vec::new();
+    let data = inventory(objects);
+    let data_rego = rego::to_rego(&data);
+    let namespaces = namespaces(objects);
+    let expanded: Vec<Reviewed> = objects.iter().filter_map(expand).collect();
+    let mut programs: HashMap<String, Result<rego::RegoProgram, ()>> = HashMap::new();
+    let mut cel_programs: HashMap<String, Result<cel::CelProgram, ()>> = HashMap::new();
+    for c in &set.constraints {
+        let rule = format!("{}/{}", c.kind, c.name);
+        let mut summary = PolicySummary::new(&rule, "gatekeeper", "", c.severity(), &c.source);
+        let Some(template) = set.templates.iter().find(|t| t.kind == c.kind) else {
+            report.diagnostics.push(Diagnostic::error(
+                &c.source.file,
+                c.source.line,
+                0,
+                format!(
+                    "constraint {rule}: no ConstraintTemplate defines the kind {}; not evaluated",
+                    c.kind
+                ),
+            ));
+            summary.errors = 1;
+            report.policies.push(summary);
+            continue;
+        };
+        summary.template = template.name.clone();
+        let mut evaluator = match Evaluator::for_template(
+            set,
+            template,
+            &data_rego,
+            &mut programs,
+            &mut cel_programs,
+            &mut report.diagnostics,
+        ) {
+            Some(e) => e,
+            None => {
+                summary.errors = 1;
+                report.policies.push(summary);
+                continue;
+            }
+        };
+        let params = rego::to_rego(&c.parameters);
+        let matches_pods = c.matcher.matches(&Target {
+            group: "",
+            kind: "Pod",
+            name: "*",
+            namespace: "*",
+            labels: &BTreeMap::new(),
+            namespace_labels: None,
+            generated: true,
+        }) || c
+            .matcher
+            .kinds
+            .iter()
+            .any(|(_, kinds)| kinds.iter().any(|k| k == "Pod"));
+        let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+        for o in objects
+            .iter()
+            .chain(expanded.iter().filter(|_| matches_pods))
+        {
+            let ns = namespaces.get(&o.namespace);
+            let target = Target {
+                group: &o.group,
+                kind: &o.kind,
+                name: &o.name,
+                namespace: &o.namespace,
+                labels: &o.labels,
+                namespace_labels: ns.map(|n| &n.labels),
+                generated: o.expanded_from.is_some(),
+            };
+            if !c.matcher.matches(&target) {
+                continue;
+            }
+            summary.reviewed += 1;
+            let review = o.review(ns.map(|n| &n.object));
+            match evaluator.violations(&review, &c.parameters, &params) {
+                Ok(violations) => {
+                    for v in violations {
+                        summary.violations += 1;
+                        findings.push(finding(&rule, c.severity(), o, v.message));
+                    }
+                }
+                Err(e) => {
+                    summary.errors += 1;
+                    *errors.entry(e).or_default() += 1;
+                }
+            }
+        }
+        for (message, n) in errors {
+            let line = evaluator.error_line(&message);
+            report.diagnostics.push(Diagnostic::error(
+                &template.source.file,
+                line,
+                0,
+                format!("constraint {rule}: evaluation failed on {n} object(s): {message}"),
+            ));
+        }
+        report.policies.push(summary);
+    }
+    cel::evaluate_bindings(set, objects, &namespaces, &mut findings, &mut report);
+    findings.sort_by(|a, b| {
+        (a.severity, &a.rule, &a.resource, &a.field, &a.message).cmp(&(
+            b.severity,
+            &b.rule,
+            &b.resource,
+            &b.field,
+            &b.message,
+        ))
+    });
+    findings.dedup();
+    report.policies.sort_by(|a, b| a.rule.cmp(&b.rule));
+    report.diagnostics.sort();
+    report.diagnostics.dedup();
+    (findings, report)
+}
+
+/// A finding for a violation by `o` (a workload's own finding when `o` is its pod).
+pub(crate) fn finding(rule: &str, severity: Severity, o: &Reviewed, message: String) -> Finding {
+    let (kind, name, field, message) = match &o.expanded_from {
+        Some((kind, name, field)) => (
+            kind.clone(),
+            name.clone(),
+            field.to_string(),
+            format!("[pod template] {message}"),
+        ),
+        None => (o.kind.clone(), o.name.clone(), String::new(), message),
+    };
+    Finding {
+        rule: rule.to_string(),
+        severity,
+        resource: ResourceRef {
+            kind,
+            namespace: o.namespace.clone(),
+            name,
+        },
+        container: String::new(),
+        field,
+        message,
+        source: o.source.clone(),
+        exemption: None,
+        fix: None,
+    }
+}
+
+/// The code one template runs with: Rego when it has some, else CEL.
+pub(crate) enum Evaluator<'a> {
+    Rego(&'a mut rego::RegoProgram, u32),
+    Cel(&'a cel::CelProgram),
+}
+
+impl<'a> Evaluator<'a> {
+    /// Compiles (once per template) the template's code; `None` after reporting why it
+    /// cannot run.
+    pub(crate) fn for_template(
+        set: &PolicySet,
+        template: &Template,
+        data: &regorus::Value,
+        programs: &'a mut HashMap<String, Result<rego::RegoProgram, ()>>,
+        cel_programs: &'a mut HashMap<String, Result<cel::CelProgram, ()>>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Evaluator<'a>> {
+        let rego_line = set.rego_line(&template.name);
+        if let Some(code) = &template.rego {
+            let entry = programs.entry(template.name.clone()).or_insert_with(|| {
+                rego::RegoProgram::compile(&code.rego, &code.libs, code.v1, data).map_err(|e| {
+                    diagnostics.push(rego_diagnostic(template, rego_line, &e));
+                })
+            });
+            return entry.as_mut().ok().map(|p| Evaluator::Rego(p, rego_line));
+        }
+        let code = template.cel.as_ref()?;
+        let entry = cel_programs
+            .entry(template.name.clone())
+            .or_insert_with(|| {
+                cel::CelProgram::compile(code, true).map_err(|errors| {
+                    for e in errors {
+                        diagnostics.push(Diagnostic::error(
+                            &template.source.file,
+                            template.source.line,
+                            0,
+                            format!("ConstraintTemplate {}: {e}", template.name),
+                        ));
+                    }
+                })
+            });
+        entry.as_ref().ok().map(Evaluator::Cel)
+    }
+
+    /// The violations of one review with these parameters; an error as its message.
+    pub(crate) fn violations(
+        &mut self,
+        review: &Value,
+        parameters: &Value,
+        params_rego: &regorus::Value,
+    ) -> Result<Vec<rego::Violation>, String> {
+        match self {
+            Evaluator::Rego(p, _) => {
+                let mut input = regorus::Value::new_object();
+                if let Ok(map) = input.as_object_mut() {
+                    map.insert(regorus::Value::from("review"), rego::to_rego(review));
+                    map.insert(regorus::Value::from("parameters"), params_rego.clone());
+                }
+                p.violations(input).map_err(|e| {
+                    if e.budget {
+                        format!(
+                            "the evaluation exceeded its budget of {} steps",
+                            rego::STEP_BUDGET
+                        )
+                    } else {
+                        e.message
+                    }
+                })
+            }
+            Evaluator::Cel(p) => p
+                .gatekeeper_violations(review, parameters)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    fn error_line(&self, _message: &str) -> u32 {
+        match self {
+            Evaluator::Rego(_, line) => *line,
+            Evaluator::Cel(_) => 0,
+        }
+    }
+}
+
+fn rego_diagnostic(template: &Template, rego_line: u32, e: &rego::RegoError) -> Diagnostic {
+    let (line, what) = match e.lib {
+        None if e.line > 0 && rego_line > 0 => (rego_line + e.line, String::new()),
+        None => (template.source.line, String::new()),
+        Some(i) => (
+            template.source.line,
+            format!(" (libs[{i}], line {})", e.line),
+        ),
+    };
+    Diagnostic::error(
+        &template.source.file,
+        line,
+        0,
+        format!(
+            "ConstraintTemplate {}: Rego does not compile{what}: {}",
+            template.name, e.message
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;

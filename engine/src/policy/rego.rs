@@ -1,0 +1,529 @@
+//! Rego evaluation of Gatekeeper templates with regorus, made to behave as OPA does
+//! where Gatekeeper's policy libraries depend on it.
+//!
+//! - Rego v0 (`violation[{"msg": msg}] { ... }`) is the default of templates; v1 when
+//!   the template says `version: v1`, or when the code does not parse as v0.
+//! - `sprintf` formats as Go's `fmt` does through OPA: a missing argument prints
+//!   `%!v(MISSING)`, an extra one `%!(EXTRA ...)`, a wrong type `%!d(string=x)`; it never
+//!   makes the rule fail.
+//! - Built-in errors make the expression undefined (OPA's non-strict mode).
+//! - Every evaluation has a step budget, counted by a clock that advances one
+//!   microsecond per interpreter step: deterministic, identical natively and in wasm,
+//!   and a hostile policy cannot hang the page. `numbers.range` is capped for the same
+//!   reason. regorus is built without the `http`, `net` and `time` built-ins.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
+use std::time::Duration;
+
+use regorus::utils::limits::{ExecutionTimerConfig, TimeSource};
+use regorus::{Engine, Value};
+
+/// Interpreter steps one evaluation may take.
+pub const STEP_BUDGET: u64 = 5_000_000;
+
+/// Largest `numbers.range` a policy may build.
+const MAX_RANGE: f64 = 1_000_000.0;
+
+static STEPS: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug)]
+struct StepClock;
+
+impl TimeSource for StepClock {
+    fn now(&self) -> Option<Duration> {
+        Some(Duration::from_micros(
+            STEPS.fetch_add(1, Ordering::Relaxed) + 1,
+        ))
+    }
+}
+
+static CLOCK: StepClock = StepClock;
+static INSTALL: Once = Once::new();
+
+/// A template's Rego, compiled once and evaluated per object.
+#[derive(Debug)]
+pub struct RegoProgram {
+    engine: Engine,
+    rule: String,
+}
+
+/// A compile or evaluation error: the message and, when known, the line in the Rego
+/// text (1-based) and which text (`None`: the template's rego, `Some(i)`: lib `i`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegoError {
+    pub message: String,
+    pub line: u32,
+    pub lib: Option<usize>,
+    /// The step budget ran out.
+    pub budget: bool,
+}
+
+/// One violation: its `msg` (and `details`, when given).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+}
+
+fn package_of(rego: &str) -> Option<String> {
+    rego.lines().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix("package ")
+            .map(|p| p.trim().trim_end_matches(';').to_string())
+    })
+}
+
+fn located(e: &anyhow::Error, lib: Option<usize>) -> RegoError {
+    let message = format!("{e}");
+    // regorus prints `file:line:col: error: ...`.
+    let line = message
+        .lines()
+        .find_map(|l| {
+            let mut parts = l.split(':');
+            let _file = parts.next()?;
+            parts.next()?.trim().parse::<u32>().ok()
+        })
+        .unwrap_or(0);
+    let budget = message.contains("time limit") || message.contains("execution time");
+    let first = message
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    RegoError {
+        message: first,
+        line,
+        lib,
+        budget,
+    }
+}
+
+fn new_engine(v0: bool) -> Engine {
+    INSTALL.call_once(|| {
+        let _ = regorus::utils::limits::set_time_source(&CLOCK);
+    });
+    let mut engine = Engine::new();
+    engine.set_rego_v0(v0);
+    engine.set_strict_builtin_errors(false);
+    if let Some(interval) = NonZeroU32::new(1) {
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: Duration::from_micros(STEP_BUDGET),
+            check_interval: interval,
+        });
+    }
+    // Cannot fail on a fresh engine: the names are not taken yet.
+    let _ = engine.add_extension("sprintf".into(), 2, Box::new(sprintf_extension));
+    let _ = engine.add_extension("numbers.range".into(), 2, Box::new(range_extension));
+    engine
+}
+
+impl RegoProgram {
+    /// Compiles a template's Rego and libs. `data` is the whole `data` document the
+    /// policies read (`data.inventory`).
+    pub fn compile(
+        rego: &str,
+        libs: &[String],
+        v1_only: bool,
+        data: &Value,
+    ) -> Result<RegoProgram, RegoError> {
+        let Some(package) = package_of(rego) else {
+            return Err(RegoError {
+                message: "the Rego has no package".into(),
+                line: 1,
+                lib: None,
+                budget: false,
+            });
+        };
+        // Each syntax is tried whole: parsed, then evaluated once against an empty input,
+        // since regorus reports unsafe variables and unknown functions only then. The
+        // error kept is the one that got furthest (a parse error loses to a later one).
+        let attempt = |v0: bool| -> Result<RegoProgram, (u8, RegoError)> {
+            let mut engine = new_engine(v0);
+            engine
+                .add_policy("template.rego".into(), rego.to_string())
+                .map_err(|e| (0, located(&e, None)))?;
+            for (i, lib) in libs.iter().enumerate() {
+                engine
+                    .add_policy(format!("lib{i}.rego"), lib.clone())
+                    .map_err(|e| (0, located(&e, Some(i))))?;
+            }
+            engine
+                .add_data(data.clone())
+                .map_err(|e| (1, located(&e, None)))?;
+            let mut program = RegoProgram {
+                engine,
+                rule: format!("data.{package}.violation"),
+            };
+            program.engine.set_input(Value::new_object());
+            if let Err(e) = program.engine.eval_rule(program.rule.clone()) {
+                let e = located(&e, None);
+                if !e.budget {
+                    return Err((1, e));
+                }
+            }
+            Ok(program)
+        };
+        if v1_only {
+            return attempt(false).map_err(|(_, e)| e);
+        }
+        match attempt(true) {
+            Ok(p) => Ok(p),
+            Err((v0_stage, v0_error)) => match attempt(false) {
+                Ok(p) => Ok(p),
+                Err((v1_stage, v1_error)) if v1_stage > v0_stage => Err(v1_error),
+                Err(_) => Err(v0_error),
+            },
+        }
+    }
+
+    /// Evaluates `violation` for one input (`{review, parameters}`).
+    pub fn violations(&mut self, input: Value) -> Result<Vec<Violation>, RegoError> {
+        self.engine.set_input(input);
+        let result = self
+            .engine
+            .eval_rule(self.rule.clone())
+            .map_err(|e| located(&e, None))?;
+        let mut out = Vec::new();
+        let items: Vec<&Value> = match &result {
+            Value::Set(s) => s.iter().collect(),
+            Value::Array(a) => a.iter().collect(),
+            _ => Vec::new(),
+        };
+        for item in items {
+            let msg = match item {
+                Value::Object(o) => o.get(&Value::from("msg")),
+                _ => None,
+            };
+            let message = match msg {
+                Some(Value::String(s)) => s.to_string(),
+                Some(v) => term(v),
+                None => term(item),
+            };
+            let details = match item {
+                Value::Object(o) => o
+                    .get(&Value::from("details"))
+                    .and_then(|d| serde_json::to_value(d).ok()),
+                _ => None,
+            };
+            out.push(Violation { message, details });
+        }
+        out.sort_by(|a, b| a.message.cmp(&b.message));
+        Ok(out)
+    }
+}
+
+/// Converts a JSON value for regorus.
+pub fn to_rego(v: &serde_json::Value) -> Value {
+    Value::from(v.clone())
+}
+
+fn range_extension(args: Vec<Value>) -> anyhow::Result<Value> {
+    let (Some(Value::Number(a)), Some(Value::Number(b))) = (args.first(), args.get(1)) else {
+        return Ok(Value::Undefined);
+    };
+    let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) else {
+        return Ok(Value::Undefined);
+    };
+    if a.fract() != 0.0 || b.fract() != 0.0 {
+        anyhow::bail!("numbers.range: operands must be integers");
+    }
+    if (b - a).abs() > MAX_RANGE {
+        anyhow::bail!("numbers.range: a range of more than {MAX_RANGE} numbers is refused");
+    }
+    let step = if b >= a { 1.0 } else { -1.0 };
+    let mut out = Vec::new();
+    let mut x = a;
+    loop {
+        out.push(Value::from(x));
+        if x == b {
+            break;
+        }
+        x += step;
+    }
+    Ok(Value::from(out))
+}
+
+fn sprintf_extension(args: Vec<Value>) -> anyhow::Result<Value> {
+    if args.iter().any(|a| matches!(a, Value::Undefined)) {
+        return Ok(Value::Undefined);
+    }
+    let (Some(Value::String(format)), Some(Value::Array(values))) = (args.first(), args.get(1))
+    else {
+        anyhow::bail!("sprintf: expects a format string and an array");
+    };
+    let values: Vec<Value> = values.iter().cloned().collect();
+    Ok(Value::from(go_sprintf(format, &values)))
+}
+
+/// Go's `fmt.Sprintf` over Rego values, as OPA's `sprintf` prints them.
+pub fn go_sprintf(format: &str, args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut next = 0usize;
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        // Flags, width and precision.
+        let mut spec = String::new();
+        while let Some(&f) = chars.peek() {
+            if "+-# 0123456789.".contains(f) {
+                spec.push(f);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let Some(verb) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(next) else {
+            out.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
+        };
+        next += 1;
+        let precision = spec
+            .split_once('.')
+            .and_then(|(_, p)| p.parse::<usize>().ok());
+        let width = spec
+            .split('.')
+            .next()
+            .map(|w| w.trim_start_matches(['+', '-', '#', ' ', '0']))
+            .and_then(|w| w.parse::<usize>().ok());
+        let text = match (verb, arg) {
+            ('s', Value::String(s)) => s.to_string(),
+            ('q', Value::String(s)) => {
+                serde_json::to_string(s.as_ref()).unwrap_or_else(|_| s.to_string())
+            }
+            ('v', Value::String(s)) => s.to_string(),
+            ('s' | 'v', v) => term(v),
+            ('d', Value::Number(n)) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 => format!("{}", f as i64),
+                _ => format!("%!d({})", term(arg)),
+            },
+            ('f' | 'F', Value::Number(n)) => {
+                let f = n.as_f64().unwrap_or(0.0);
+                format!("{:.*}", precision.unwrap_or(6), f)
+            }
+            ('e', Value::Number(n)) => format!("{:e}", n.as_f64().unwrap_or(0.0)),
+            ('g' | 'G', Value::Number(_)) => term(arg),
+            ('x', Value::Number(n)) => format!("{:x}", n.as_f64().unwrap_or(0.0) as i64),
+            ('X', Value::Number(n)) => format!("{:X}", n.as_f64().unwrap_or(0.0) as i64),
+            ('x', Value::String(s)) => s.bytes().map(|b| format!("{b:02x}")).collect(),
+            ('t', Value::Bool(b)) => b.to_string(),
+            (verb, v) => format!("%!{verb}({}={})", go_type(v), term(v)),
+        };
+        match width {
+            Some(w) if text.chars().count() < w => {
+                let pad = " ".repeat(w - text.chars().count());
+                if spec.contains('-') {
+                    out.push_str(&text);
+                    out.push_str(&pad);
+                } else {
+                    out.push_str(&pad);
+                    out.push_str(&text);
+                }
+            }
+            _ => out.push_str(&text),
+        }
+    }
+    if next < args.len() {
+        let extra: Vec<String> = args[next..]
+            .iter()
+            .map(|a| format!("{}={}", go_type(a), term(a)))
+            .collect();
+        out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
+    }
+    out
+}
+
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "string",
+        Value::Number(_) => "json.Number",
+        Value::Bool(_) => "bool",
+        Value::Null => "<nil>",
+        Value::Array(_) => "[]interface {}",
+        Value::Set(_) => "ast.Set",
+        Value::Object(_) => "map[string]interface {}",
+        _ => "undefined",
+    }
+}
+
+/// A value as OPA prints a term: strings quoted inside collections, `, ` between items.
+pub fn term(v: &Value) -> String {
+    fn inner(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => {
+                out.push_str(&serde_json::to_string(s.as_ref()).unwrap_or_default())
+            }
+            Value::Number(_) | Value::Bool(_) | Value::Null => {
+                out.push_str(&serde_json::to_string(v).unwrap_or_default())
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    inner(x, out);
+                }
+                out.push(']');
+            }
+            Value::Set(s) => {
+                if s.is_empty() {
+                    out.push_str("set()");
+                    return;
+                }
+                out.push('{');
+                for (i, x) in s.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    inner(x, out);
+                }
+                out.push('}');
+            }
+            Value::Object(o) => {
+                out.push('{');
+                for (i, (k, x)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    inner(k, out);
+                    out.push_str(": ");
+                    inner(x, out);
+                }
+                out.push('}');
+            }
+            _ => out.push_str("undefined"),
+        }
+    }
+    match v {
+        Value::String(s) => s.to_string(),
+        _ => {
+            let mut out = String::new();
+            inner(v, &mut out);
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(rego: &str, libs: &[&str]) -> Result<RegoProgram, RegoError> {
+        let libs: Vec<String> = libs.iter().map(|s| s.to_string()).collect();
+        RegoProgram::compile(rego, &libs, false, &Value::new_object())
+    }
+
+    fn run(rego: &str, input: serde_json::Value) -> Vec<String> {
+        let mut p = program(rego, &[]).unwrap();
+        p.violations(to_rego(&input))
+            .unwrap()
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
+    }
+
+    #[test]
+    fn sprintf_prints_as_go() {
+        let s = |f: &str, a: Vec<Value>| go_sprintf(f, &a);
+        assert_eq!(s("%v and %v", vec![Value::from("a")]), "a and %!v(MISSING)");
+        assert_eq!(s("%d", vec![Value::from(3.0)]), "3");
+        assert_eq!(s("%d", vec![Value::from("x")]), "%!d(string=x)");
+        assert_eq!(
+            s(
+                "%v",
+                vec![Value::from(vec![Value::from("a"), Value::from(1.0)])]
+            ),
+            "[\"a\", 1]"
+        );
+        assert_eq!(s("%s", vec![]), "%!s(MISSING)");
+        assert_eq!(s("a", vec![Value::from("x")]), "a%!(EXTRA string=x)");
+        assert_eq!(s("100%%", vec![]), "100%");
+    }
+
+    #[test]
+    fn v0_and_v1_syntax() {
+        let v0 = "package a\nviolation[{\"msg\": msg}] {\n  input.review.object.x == 1\n  msg := sprintf(\"x is %v, %v\", [input.review.object.x])\n}\n";
+        assert_eq!(
+            run(v0, serde_json::json!({"review": {"object": {"x": 1}}})),
+            ["x is 1, %!v(MISSING)"]
+        );
+        let v1 = "package a\nviolation contains {\"msg\": msg} if {\n  input.review.object.x == 1\n  msg := \"one\"\n}\n";
+        assert_eq!(
+            run(v1, serde_json::json!({"review": {"object": {"x": 1}}})),
+            ["one"]
+        );
+        assert!(run(v1, serde_json::json!({"review": {"object": {"x": 2}}})).is_empty());
+    }
+
+    #[test]
+    fn undefined_inside_not_and_builtin_errors() {
+        // `not` over an undefined reference or a failing built-in is true, as in OPA.
+        let rego = "package a\nviolation[{\"msg\": \"no label\"}] {\n  not input.review.object.metadata.labels.team\n}\nviolation[{\"msg\": \"not a number\"}] {\n  not to_number(input.review.object.n) > 0\n}\nviolation[{\"msg\": \"prefix\"}] {\n  not startswith(input.review.object.missing, \"a\")\n}\n";
+        let got = run(
+            rego,
+            serde_json::json!({"review": {"object": {"metadata": {}, "n": "abc"}}}),
+        );
+        assert_eq!(got, ["no label", "not a number", "prefix"]);
+    }
+
+    #[test]
+    fn functions_else_comprehensions_and_libs() {
+        let rego = "package t\nimport data.lib.util.has_prefix\nviolation[{\"msg\": msg, \"details\": {\"c\": c.name}}] {\n  c := input.review.object.spec.containers[_]\n  not has_prefix(c.image, input.parameters.repos)\n  level(c) == \"bad\"\n  names := [n | n := input.review.object.spec.containers[_].name]\n  msg := sprintf(\"%v of %v\", [c.name, count(names)])\n}\nlevel(c) = \"bad\" { c.privileged } else = \"bad\" { c.root } else = \"ok\" { true }\n";
+        let lib = "package lib.util\nhas_prefix(s, prefixes) { startswith(s, prefixes[_]) }\nhas_prefix(s, prefixes) { s == \"scratch\" }\n";
+        let mut p = program(rego, &[lib]).unwrap();
+        let input = serde_json::json!({"parameters": {"repos": ["good/"]}, "review": {"object": {"spec": {"containers": [
+            {"name": "a", "image": "good/x", "privileged": true},
+            {"name": "b", "image": "evil/x", "root": true},
+            {"name": "c", "image": "evil/y"},
+            {"name": "d", "image": "scratch", "privileged": true}
+        ]}}}});
+        let v = p.violations(to_rego(&input)).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].message, "b of 4");
+        assert_eq!(v[0].details, Some(serde_json::json!({"c": "b"})));
+    }
+
+    #[test]
+    fn compile_errors_are_located() {
+        let e = program("package a\nviolation[{\"msg\": m}] {\n  m := \n}\n", &[]).unwrap_err();
+        assert!(e.line >= 2, "{e:?}");
+        let e = program(
+            "package a\nviolation[{\"msg\": m}] {\n  m := no_such_function(1)\n}\n",
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("no_such_function"), "{e:?}");
+        assert!(program("violation[x] { x := 1 }", &[]).is_err());
+    }
+
+    #[test]
+    fn a_hostile_policy_runs_out_of_budget() {
+        let rego = "package a\nviolation[{\"msg\": \"x\"}] {\n  xs := numbers.range(1, 1000000)\n  count([1 | xs[_]; xs[_]]) > 0\n}\n";
+        let mut p = program(rego, &[]).unwrap();
+        let e = p
+            .violations(to_rego(&serde_json::json!({"review": {}})))
+            .unwrap_err();
+        assert!(e.budget, "{e:?}");
+        let e = program(
+            "package a\nviolation[{\"msg\": \"x\"}] {\n  count(numbers.range(1, 100000000)) > 0\n}\n",
+            &[],
+        )
+        .and_then(|mut p| p.violations(to_rego(&serde_json::json!({}))));
+        // A huge range is refused with an error, which the caller reports.
+        assert!(e.is_err_and(|e| e.message.contains("refused")));
+    }
+}

@@ -1,0 +1,318 @@
+//! Policy evaluation over snapshots: match fields, parameters, inventory, libs, CEL and
+//! the error cases, each with its negative control.
+
+use super::*;
+
+fn snapshot(yaml: &str) -> Vec<Reviewed> {
+    let (objects, diagnostics) = raw::read("snap.yaml", yaml);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    reviewable(objects, "")
+}
+
+fn policies(yaml: &str) -> PolicySet {
+    PolicySet::read(&[InputFile::new("policies.yaml", yaml)], true)
+}
+
+fn run(policy_yaml: &str, snap: &str) -> (Vec<(String, String, String)>, PolicyReport) {
+    let (findings, report) = evaluate(&policies(policy_yaml), &snapshot(snap));
+    let got = findings
+        .into_iter()
+        .map(|f| {
+            (
+                f.rule,
+                format!(
+                    "{}/{}/{}",
+                    f.resource.kind, f.resource.namespace, f.resource.name
+                ),
+                f.message,
+            )
+        })
+        .collect();
+    (got, report)
+}
+
+const SNAP: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod, labels: {env: prod}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: dev}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: prod, labels: {team: a}}\nspec: {containers: [{name: c, image: nginx}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: job, namespace: dev}\nspec: {containers: [{name: c, image: nginx}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: loose}\nspec: {containers: [{name: c, image: nginx}]}\n";
+
+/// A template that flags every object it reviews, naming it and a parameter.
+fn flag_all(constraint_spec: &str) -> String {
+    format!(
+        "apiVersion: templates.gatekeeper.sh/v1beta1\nkind: ConstraintTemplate\nmetadata: {{name: flag}}\nspec:\n  crd: {{spec: {{names: {{kind: Flag}}}}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package flag\n      violation[{{\"msg\": msg}}] {{\n        msg := sprintf(\"%v %v/%v %v\", [input.review.kind.kind, input.review.namespace, input.review.name, object.get(input.parameters, \"tag\", \"none\")])\n      }}\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: Flag\nmetadata: {{name: f}}\n{constraint_spec}"
+    )
+}
+
+fn messages(constraint_spec: &str) -> Vec<String> {
+    let (got, report) = run(&flag_all(constraint_spec), SNAP);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    got.into_iter().map(|(_, _, m)| m).collect()
+}
+
+#[test]
+fn a_constraint_without_spec_reviews_everything_with_empty_parameters() {
+    assert_eq!(
+        messages(""),
+        [
+            "Namespace /dev none",
+            "Namespace /prod none",
+            "Pod default/loose none",
+            "Pod dev/job none",
+            "Pod prod/api none",
+        ]
+    );
+}
+
+#[test]
+fn each_match_field_selects() {
+    let pods = "spec:\n  match:\n    kinds: [{apiGroups: [''], kinds: [Pod]}]\n";
+    assert_eq!(messages(pods).len(), 3);
+    assert_eq!(
+        messages(&format!("{pods}    namespaces: [pro*]\n")),
+        ["Pod prod/api none"]
+    );
+    assert_eq!(
+        messages(&format!("{pods}    excludedNamespaces: [prod, default]\n")),
+        ["Pod dev/job none"]
+    );
+    assert_eq!(
+        messages(&format!(
+            "{pods}    labelSelector: {{matchLabels: {{team: a}}}}\n"
+        )),
+        ["Pod prod/api none"]
+    );
+    assert_eq!(
+        messages(&format!(
+            "{pods}    namespaceSelector: {{matchExpressions: [{{key: env, operator: Exists}}]}}\n"
+        )),
+        ["Pod prod/api none"]
+    );
+    assert_eq!(
+        messages(&format!("{pods}    name: '*ob'\n")),
+        ["Pod dev/job none"]
+    );
+    assert_eq!(
+        messages("spec:\n  match:\n    scope: Cluster\n"),
+        ["Namespace /dev none", "Namespace /prod none"]
+    );
+    // Parameters reach input.parameters.
+    assert_eq!(
+        messages(&format!("{pods}    name: api\n  parameters: {{tag: x}}\n")),
+        ["Pod prod/api x"]
+    );
+}
+
+#[test]
+fn enforcement_action_and_annotation_set_the_severity() {
+    let (findings, _) = evaluate(
+        &policies(&flag_all(
+            "spec:\n  enforcementAction: dryrun\n  match: {kinds: [{kinds: [Namespace]}]}\n",
+        )),
+        &snapshot(SNAP),
+    );
+    assert!(findings.iter().all(|f| f.severity == Severity::Low));
+    let annotated = flag_all("spec:\n  enforcementAction: warn\n").replace(
+        "metadata: {name: f}",
+        "metadata: {name: f, annotations: {portolan.dev/severity: critical}}",
+    );
+    let (findings, _) = evaluate(&policies(&annotated), &snapshot(SNAP));
+    assert!(findings.iter().all(|f| f.severity == Severity::Critical));
+    let (findings, _) = evaluate(
+        &policies(&flag_all("spec:\n  enforcementAction: warn\n")),
+        &snapshot(SNAP),
+    );
+    assert!(findings.iter().all(|f| f.severity == Severity::Medium));
+}
+
+#[test]
+fn inventory_holds_every_object_for_a_uniqueness_rule() {
+    let template = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: uniq}\nspec:\n  crd: {spec: {names: {kind: UniqueServiceSelector}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package uniq\n      same(ns, name) { ns == input.review.namespace; name == input.review.name }\n      flat(sel) = s { s := concat(\",\", [sprintf(\"%v:%v\", [k, v]) | v := sel[k]]) }\n      violation[{\"msg\": msg}] {\n        input.review.kind.kind == \"Service\"\n        mine := flat(input.review.object.spec.selector)\n        other := data.inventory.namespace[ns][\"v1\"][\"Service\"][name]\n        flat(other.spec.selector) == mine\n        not same(ns, name)\n        msg := sprintf(\"same selector as %v/%v\", [ns, name])\n      }\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: UniqueServiceSelector\nmetadata: {name: u}\n";
+    let snap = "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x}\nspec: {selector: {app: web}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: {selector: {app: web}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c, namespace: x}\nspec: {selector: {app: db}}\n";
+    let (got, report) = run(template, snap);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    // b has no namespace: it is in `default`, in the review and the inventory alike.
+    assert_eq!(
+        got.iter()
+            .map(|(_, o, m)| format!("{o}: {m}"))
+            .collect::<Vec<_>>(),
+        [
+            "Service/default/b: same selector as x/a",
+            "Service/x/a: same selector as default/b",
+        ]
+    );
+}
+
+#[test]
+fn workloads_are_reviewed_as_their_pods_when_pods_are_matched() {
+    let snap = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: ops}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: n}}\n        spec: {containers: [{name: c, image: x}]}\n";
+    let (findings, _) = evaluate(
+        &policies(&flag_all(
+            "spec:\n  match: {kinds: [{apiGroups: [''], kinds: [Pod]}]}\n",
+        )),
+        &snapshot(snap),
+    );
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].resource.kind, "CronJob");
+    assert_eq!(findings[0].field, "spec.jobTemplate.spec.template");
+    assert_eq!(findings[0].message, "[pod template] Pod ops/nightly none");
+    // Not when the constraint asks for original objects only, nor when Pods are not
+    // matched.
+    let (findings, _) = evaluate(
+        &policies(&flag_all(
+            "spec:\n  match: {source: Original, kinds: [{apiGroups: [''], kinds: [Pod]}]}\n",
+        )),
+        &snapshot(snap),
+    );
+    assert!(findings.is_empty());
+    let (findings, _) = evaluate(
+        &policies(&flag_all(
+            "spec:\n  match: {kinds: [{apiGroups: [batch], kinds: [CronJob]}]}\n",
+        )),
+        &snapshot(snap),
+    );
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].field, "");
+}
+
+#[test]
+fn errors_are_located_diagnostics_never_silent_passes() {
+    // A constraint whose template is missing.
+    let (_, report) = run(
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: Nowhere\nmetadata: {name: n}\n",
+        SNAP,
+    );
+    assert_eq!(report.diagnostics.len(), 1);
+    assert!(report.diagnostics[0]
+        .message
+        .contains("no ConstraintTemplate defines the kind Nowhere"));
+    assert_eq!(report.policies[0].errors, 1);
+    // A Rego compile error, at its line in the file: the template starts at line 1,
+    // `rego: |` is line 8, and the broken line is the Rego's third.
+    let broken = flag_all("").replace(
+        "      violation[{\"msg\": msg}] {\n",
+        "      violation[{\"msg\": msg}] {\n        x := \n",
+    );
+    let (got, report) = run(&broken, SNAP);
+    assert!(got.is_empty());
+    let d = &report.diagnostics[0];
+    assert_eq!(d.file, "policies.yaml");
+    assert!(d.message.contains("Rego does not compile"), "{d:?}");
+    assert!((9..=12).contains(&d.line), "{d:?}");
+    // A CEL type error at evaluation, and an unsupported Kubernetes CEL function.
+    let cel = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: p}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations:\n  - expression: \"object.metadata.name + 1 == 2\"\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: b}\nspec: {policyName: p, validationActions: [Warn]}\n";
+    let (got, report) = run(cel, SNAP);
+    assert!(got.is_empty());
+    // One diagnostic per distinct error, each located at the policy.
+    assert_eq!(report.diagnostics.len(), 3, "{:?}", report.diagnostics);
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| d.message.contains("evaluation failed") && d.line == 1));
+    let (_, report) = run(
+        &cel.replace(
+            "object.metadata.name + 1 == 2",
+            "isURL(object.metadata.name)",
+        ),
+        SNAP,
+    );
+    assert!(
+        report.diagnostics[0].message.contains("not supported"),
+        "{:?}",
+        report.diagnostics
+    );
+    // A binding naming no policy.
+    let (_, report) = run(&cel.replace("policyName: p", "policyName: q"), SNAP);
+    assert!(report.diagnostics[0]
+        .message
+        .contains("no ValidatingAdmissionPolicy named \"q\""));
+}
+
+#[test]
+fn a_hostile_policy_is_stopped_by_its_budget() {
+    let hostile = flag_all("spec:\n  match: {kinds: [{kinds: [Namespace]}], name: prod}\n").replace(
+        "        msg := sprintf(",
+        "        xs := numbers.range(1, 100000)\n        count([1 | xs[_]; xs[_]]) > 0\n        msg := sprintf(",
+    );
+    let (got, report) = run(&hostile, SNAP);
+    assert!(got.is_empty());
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("exceeded its budget")),
+        "{:?}",
+        report.diagnostics
+    );
+}
+
+#[test]
+fn admission_policies_with_params_variables_and_binding_selectors() {
+    let vap = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: team-label}\nspec:\n  paramKind: {apiVersion: v1, kind: ConfigMap}\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: ['*'], resources: [pods]}]}\n  matchConditions:\n  - {name: not-loose, expression: \"object.metadata.name != 'loose'\"}\n  variables:\n  - {name: team, expression: \"has(object.metadata.labels) && 'team' in object.metadata.labels ? object.metadata.labels.team : ''\"}\n  - {name: ok, expression: \"variables.team in params.data.teams.split(',')\"}\n  validations:\n  - expression: variables.ok\n    message: missing team\n    messageExpression: \"'team ' + variables.team + ' is not one of ' + params.data.teams\"\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: all}\nspec:\n  policyName: team-label\n  validationActions: [Audit]\n  paramRef: {name: teams, namespace: cfg}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: teams, namespace: cfg}\ndata: {teams: 'b,c'}\n";
+    let (got, report) = run(vap, SNAP);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert_eq!(
+        got,
+        [
+            (
+                "team-label/all".to_string(),
+                "Pod/dev/job".to_string(),
+                "team  is not one of b,c".to_string()
+            ),
+            (
+                "team-label/all".to_string(),
+                "Pod/prod/api".to_string(),
+                "team a is not one of b,c".to_string()
+            ),
+        ]
+    );
+    // The binding's matchResources narrows to prod.
+    let narrowed = vap.replace(
+        "  paramRef: {name: teams, namespace: cfg}\n",
+        "  paramRef: {name: teams, namespace: cfg}\n  matchResources: {namespaceSelector: {matchLabels: {env: prod}}}\n",
+    );
+    let (got, _) = run(&narrowed, SNAP);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, "Pod/prod/api");
+    // A missing parameter denies every matched object, before match conditions run
+    // (parameterNotFoundAction defaults to Deny here).
+    let (got, _) = run(
+        &vap.replace("paramRef: {name: teams", "paramRef: {name: absent"),
+        SNAP,
+    );
+    assert_eq!(got.len(), 3);
+    assert!(got[0].2.contains("no ConfigMap parameter found"), "{got:?}");
+}
+
+#[test]
+fn findings_join_the_analysis_and_stay_out_of_the_score() {
+    let files = [InputFile::new("snap.yaml", SNAP)];
+    let plain = crate::analyze(&files, &crate::AnalyzeOptions::default(), &mut |_| {});
+    let mut options = crate::AnalyzeOptions::default();
+    options.policies.set = policies(&flag_all(
+        "spec:\n  match: {kinds: [{apiGroups: [''], kinds: [Pod]}]}\n",
+    ));
+    options.load.keep_raw = true;
+    let with = crate::analyze(&files, &options, &mut |_| {});
+    let ours: Vec<&Finding> = with
+        .findings
+        .iter()
+        .filter(|f| f.rule == "Flag/f")
+        .collect();
+    assert_eq!(ours.len(), 3);
+    assert_eq!(with.secure_score, plain.secure_score);
+    assert!(with
+        .recommendations
+        .iter()
+        .any(|r| r.rule == "Flag/f" && r.category == crate::rules::Category::Policy));
+    // Policy objects among the inputs are found by content and evaluated too.
+    let both = [
+        InputFile::new("snap.yaml", SNAP),
+        InputFile::new(
+            "policy.yaml",
+            flag_all("spec:\n  match: {kinds: [{apiGroups: [''], kinds: [Pod]}]}\n"),
+        ),
+    ];
+    let found = crate::analyze(&both, &crate::AnalyzeOptions::default(), &mut |_| {});
+    assert_eq!(
+        found.findings.iter().filter(|f| f.rule == "Flag/f").count(),
+        3
+    );
+    assert_eq!(found.policies.map(|p| p.policies.len()), Some(1));
+}
