@@ -26,6 +26,7 @@ use super::component_config;
 use crate::model::cluster::{NodeSpec, NodeStatus};
 use crate::model::cni_policy::{CalicoSpec, CiliumRuleSpec, CniKind, CniRule};
 use crate::model::credentials::{classify_value, CredentialKind};
+use crate::model::gateway::{RawSpec, RawStatus, RoutingKind, RoutingSpec};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
 use crate::model::network::Endpoint;
 use crate::model::network::{
@@ -92,6 +93,12 @@ pub enum Body {
     },
     NetworkPolicy {
         spec: NetworkPolicySpec,
+    },
+    /// A Gateway API or Istio gateway or route ([`crate::model::gateway`]); references
+    /// without a namespace are empty until the inventory places them.
+    Routing {
+        kind: RoutingKind,
+        spec: Box<RoutingSpec>,
     },
     /// A Cilium or Calico network policy ([`crate::model::cni_policy`]).
     CniPolicy {
@@ -172,6 +179,7 @@ enum Shape {
     EndpointSlice,
     NetworkPolicy,
     Cni(CniKind),
+    Routing(RoutingKind),
     ConfigMap,
     Secret,
     KubeConfig,
@@ -193,6 +201,9 @@ fn shape(api_version: &str, kind: &str) -> Shape {
     }
     if let Some(cni) = CniKind::of(api_version, kind) {
         return Shape::Cni(cni);
+    }
+    if let Some(routing) = RoutingKind::of(api_version, kind) {
+        return Shape::Routing(routing);
     }
     let group = crate::model::kinds::group_of(api_version);
     if !crate::model::kinds::is_builtin_group(group) {
@@ -247,6 +258,8 @@ struct Fields {
     ports: Vec<EndpointPort>,
     policy_spec: NetworkPolicySpec,
     cni_rules: Vec<CniRule>,
+    routing_spec: RawSpec,
+    routing_addresses: Vec<String>,
     secret_type: String,
     keys: Vec<String>,
     credentials: Vec<(String, CredentialKind)>,
@@ -317,6 +330,11 @@ impl Fields {
                 self.cni_rules
                     .extend(rules.into_iter().map(CiliumRuleSpec::into_rule));
             }
+            (Shape::Routing(_), "spec") => self.routing_spec = null_default(d)?,
+            (Shape::Routing(RoutingKind::Gateway), "status") => {
+                let status: RawStatus = null_default(d)?;
+                self.routing_addresses = status.addresses();
+            }
             (Shape::Secret, "type") => self.secret_type = lenient_string(d)?,
             (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
             (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
@@ -380,6 +398,10 @@ impl Fields {
             Shape::Cni(kind) => Body::CniPolicy {
                 kind,
                 rules: self.cni_rules,
+            },
+            Shape::Routing(kind) => Body::Routing {
+                kind,
+                spec: Box::new(self.routing_spec.resolve(kind, "", self.routing_addresses)),
             },
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,

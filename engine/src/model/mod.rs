@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
+pub mod gateway;
 pub mod image;
 pub mod kinds;
 pub mod meta;
@@ -97,6 +98,8 @@ pub struct Inventory {
     pub network_policies: Vec<NetworkPolicy>,
     /// Cilium and Calico network policies ([`cni_policy`]).
     pub cni_policies: Vec<cni_policy::CniPolicy>,
+    /// Gateway API and Istio gateways and routes ([`gateway`]).
+    pub routing: Vec<gateway::RoutingObject>,
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
@@ -345,6 +348,19 @@ impl Inventory {
                 source,
                 rules,
             }),
+            Body::Routing {
+                kind: routing,
+                mut spec,
+            } => {
+                spec.in_namespace(&metadata.namespace);
+                self.routing.push(gateway::RoutingObject {
+                    kind: routing,
+                    api_kind: kind,
+                    metadata,
+                    source,
+                    spec: *spec,
+                })
+            }
             Body::ConfigMap {
                 keys,
                 credentials,
@@ -995,6 +1011,51 @@ impl Inventory {
                     ("Rules enforcing ingress", directions(|r| r.ingress)),
                     ("Rules enforcing egress", directions(|r| r.egress)),
                 ],
+            );
+        }
+        for r in &self.routing {
+            let fields = match &r.spec {
+                gateway::RoutingSpec::Gateway(g) => vec![
+                    (
+                        "Listeners",
+                        g.listeners
+                            .iter()
+                            .map(|l| {
+                                let port = l.port.map(|p| p.to_string()).unwrap_or_default();
+                                format!("{} {port}", l.protocol)
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ("Addresses", g.addresses.join(", ")),
+                ],
+                gateway::RoutingSpec::Route(rt) => vec![
+                    (
+                        "Gateways",
+                        rt.gateways
+                            .iter()
+                            .map(|(ns, n)| format!("{ns}/{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    (
+                        "Services",
+                        rt.backends
+                            .iter()
+                            .map(|b| format!("{}/{}", b.namespace, b.service))
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
+            };
+            rows.push(
+                &r.api_kind,
+                &r.metadata.namespace,
+                &r.metadata.name,
+                &r.source,
+                fields,
             );
         }
         for c in &self.config_maps {

@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
+pub mod exposure;
 pub mod fix;
 pub mod lifecycle;
 pub mod network;
@@ -337,6 +338,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         workload::RULES,
         rbac::RULES,
         network::RULES,
+        exposure::RULES,
         cluster::RULES,
         vulnerabilities::RULES,
     ]
@@ -604,6 +606,9 @@ mod tests {
         "nodePortService",
         "internetFacingLoadBalancer",
         "serviceExternalIps",
+        "sensitiveInterfaceExposed",
+        "loadBalancerWithoutTls",
+        "gatewayWithoutTls",
         "namespaceWithoutPodSecurityEnforce",
         "apiServerPublicAccess",
         "clusterRbacDisabled",
