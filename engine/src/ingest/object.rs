@@ -100,6 +100,11 @@ pub enum Body {
         kind: RoutingKind,
         spec: Box<RoutingSpec>,
     },
+    /// A StorageClass, with its encryption parameters only.
+    StorageClass {
+        provisioner: String,
+        parameters: std::collections::BTreeMap<String, String>,
+    },
     /// A Cilium or Calico network policy ([`crate::model::cni_policy`]).
     CniPolicy {
         kind: CniKind,
@@ -180,6 +185,7 @@ enum Shape {
     NetworkPolicy,
     Cni(CniKind),
     Routing(RoutingKind),
+    StorageClass,
     ConfigMap,
     Secret,
     KubeConfig,
@@ -231,6 +237,7 @@ fn shape(api_version: &str, kind: &str) -> Shape {
         "Ingress" => Shape::Ingress,
         "NetworkPolicy" => Shape::NetworkPolicy,
         "EndpointSlice" => Shape::EndpointSlice,
+        "StorageClass" => Shape::StorageClass,
         _ => Shape::Other,
     }
 }
@@ -260,6 +267,8 @@ struct Fields {
     cni_rules: Vec<CniRule>,
     routing_spec: RawSpec,
     routing_addresses: Vec<String>,
+    provisioner: String,
+    parameters: std::collections::BTreeMap<String, String>,
     secret_type: String,
     keys: Vec<String>,
     credentials: Vec<(String, CredentialKind)>,
@@ -335,6 +344,18 @@ impl Fields {
                 let status: RawStatus = null_default(d)?;
                 self.routing_addresses = status.addresses();
             }
+            (Shape::StorageClass, "provisioner") => self.provisioner = lenient_string(d)?,
+            (Shape::StorageClass, "parameters") => {
+                let all: std::collections::BTreeMap<String, String> =
+                    crate::model::meta::string_map(d)?;
+                self.parameters = all
+                    .into_iter()
+                    .filter(|(k, _)| {
+                        crate::model::cluster::StorageClass::ENCRYPTION_PARAMETERS
+                            .contains(&k.as_str())
+                    })
+                    .collect();
+            }
             (Shape::Secret, "type") => self.secret_type = lenient_string(d)?,
             (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
             (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
@@ -402,6 +423,10 @@ impl Fields {
             Shape::Routing(kind) => Body::Routing {
                 kind,
                 spec: Box::new(self.routing_spec.resolve(kind, "", self.routing_addresses)),
+            },
+            Shape::StorageClass => Body::StorageClass {
+                provisioner: self.provisioner,
+                parameters: self.parameters,
             },
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,

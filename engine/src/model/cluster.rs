@@ -327,3 +327,27 @@ pub struct OtherObject {
     pub metadata: ObjectMeta,
     pub source: Source,
 }
+
+/// A StorageClass: its provisioner and the parameters that say how volumes are
+/// encrypted ([`StorageClass::ENCRYPTION_PARAMETERS`]; other parameters are not kept).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StorageClass {
+    pub metadata: ObjectMeta,
+    pub source: Source,
+    pub provisioner: String,
+    pub parameters: std::collections::BTreeMap<String, String>,
+}
+
+impl StorageClass {
+    /// The parameters kept: encryption settings of the AWS EBS, Azure Disk and GCE PD
+    /// provisioners (in-tree and CSI).
+    pub const ENCRYPTION_PARAMETERS: &'static [&'static str] = &[
+        "encrypted",
+        "kmsKeyId",
+        "kmskeyid",
+        "diskEncryptionSetID",
+        "diskencryptionsetid",
+        "diskEncryptionType",
+        "disk-encryption-kms-key",
+    ];
+}

@@ -100,6 +100,7 @@ pub struct Inventory {
     pub cni_policies: Vec<cni_policy::CniPolicy>,
     /// Gateway API and Istio gateways and routes ([`gateway`]).
     pub routing: Vec<gateway::RoutingObject>,
+    pub storage_classes: Vec<cluster::StorageClass>,
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
@@ -347,6 +348,15 @@ impl Inventory {
                 metadata,
                 source,
                 rules,
+            }),
+            Body::StorageClass {
+                provisioner,
+                parameters,
+            } => self.storage_classes.push(cluster::StorageClass {
+                metadata,
+                source,
+                provisioner,
+                parameters,
             }),
             Body::Routing {
                 kind: routing,
@@ -1011,6 +1021,15 @@ impl Inventory {
                     ("Rules enforcing ingress", directions(|r| r.ingress)),
                     ("Rules enforcing egress", directions(|r| r.egress)),
                 ],
+            );
+        }
+        for c in &self.storage_classes {
+            rows.push(
+                "StorageClass",
+                "",
+                &c.metadata.name,
+                &c.source,
+                vec![("Provisioner", c.provisioner.clone())],
             );
         }
         for r in &self.routing {

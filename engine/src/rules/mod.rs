@@ -10,6 +10,7 @@
 //! Workload rules run over [`WorkloadUnit`]s, so a finding names the controller, not
 //! each replica, and points at the exact field that fails.
 
+pub mod admission;
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
@@ -21,6 +22,7 @@ pub mod pod_security;
 pub mod pss;
 pub mod rbac;
 pub mod score;
+pub mod storage;
 pub mod vulnerabilities;
 pub mod workload;
 
@@ -340,6 +342,8 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         network::RULES,
         exposure::RULES,
         cluster::RULES,
+        admission::RULES,
+        storage::RULES,
         vulnerabilities::RULES,
     ]
     .into_iter()
@@ -616,6 +620,10 @@ mod tests {
         "clusterNetworkPolicyEngine",
         "eksAuditLoggingDisabled",
         "eksSecretsEncryption",
+        "namespaceWithoutPolicyMechanism",
+        "dashboardAccess",
+        "storageClassUnencrypted",
+        "storageClassCustomerManagedKey",
         "eksPrivateEndpoint",
         "eksAuthenticationConfigMap",
         "aksAzureRbac",
