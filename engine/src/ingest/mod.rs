@@ -62,6 +62,8 @@ pub enum InputFormat {
     EksCluster,
     /// `az aks show` (JSON): an AKS cluster's configuration.
     AksCluster,
+    /// `gcloud container clusters describe --format json`: a GKE cluster's configuration.
+    GkeCluster,
     /// `aws iam get-account-authorization-details` (JSON): IAM roles and policies.
     AwsIam,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
@@ -90,6 +92,7 @@ impl InputFormat {
             InputFormat::SnapshotInfo => "collect.sh snapshot info",
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
+            InputFormat::GkeCluster => "gcloud container clusters describe",
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::TrivyJson => "Trivy JSON",
             InputFormat::AuditLog => "Kubernetes audit log",
@@ -236,6 +239,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,
+            crate::model::cluster::Provider::Gke => InputFormat::GkeCluster,
         },
         (_, false) => InputFormat::KubernetesJson,
         (_, true) => InputFormat::KubernetesYaml,

@@ -632,6 +632,15 @@ mod tests {
         "aksAzurePolicy",
         "aksNodePublicIp",
         "aksAutoUpgrade",
+        "gkePrivateNodes",
+        "gkeWorkloadIdentity",
+        "gkeShieldedNodes",
+        "gkeLegacyAbac",
+        "gkeLegacyClientAuth",
+        "gkeBinaryAuthorization",
+        "gkeLogging",
+        "gkeSecretsEncryption",
+        "gkeAutoUpgrade",
     ];
 
     #[test]

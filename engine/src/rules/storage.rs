@@ -16,17 +16,17 @@ pub static RULES: &[&Rule] = &[&STORAGE_CLASS_UNENCRYPTED, &STORAGE_CLASS_CUSTOM
 
 /// The cloud disk provisioners these rules know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Disk {
+enum CloudDisk {
     AwsEbs,
     AzureDisk,
     GcePd,
 }
 
-fn disk(provisioner: &str) -> Option<Disk> {
+fn disk(provisioner: &str) -> Option<CloudDisk> {
     match provisioner {
-        "ebs.csi.aws.com" | "kubernetes.io/aws-ebs" => Some(Disk::AwsEbs),
-        "disk.csi.azure.com" | "kubernetes.io/azure-disk" => Some(Disk::AzureDisk),
-        "pd.csi.storage.gke.io" | "kubernetes.io/gce-pd" => Some(Disk::GcePd),
+        "ebs.csi.aws.com" | "kubernetes.io/aws-ebs" => Some(CloudDisk::AwsEbs),
+        "disk.csi.azure.com" | "kubernetes.io/azure-disk" => Some(CloudDisk::AzureDisk),
+        "pd.csi.storage.gke.io" | "kubernetes.io/gce-pd" => Some(CloudDisk::GcePd),
         _ => None,
     }
 }
@@ -64,7 +64,7 @@ pub static STORAGE_CLASS_UNENCRYPTED: Rule = Rule {
 
 fn check_unencrypted(cx: &Context, out: &mut Vec<Finding>) {
     for c in &cx.inventory.storage_classes {
-        if disk(&c.provisioner) != Some(Disk::AwsEbs) {
+        if disk(&c.provisioner) != Some(CloudDisk::AwsEbs) {
             continue;
         }
         let value = param(c, &["encrypted"]);
@@ -107,7 +107,7 @@ pub static STORAGE_CLASS_CUSTOMER_KEY: Rule = Rule {
 fn check_customer_key(cx: &Context, out: &mut Vec<Finding>) {
     for c in &cx.inventory.storage_classes {
         let (keys, field): (&[&str], &str) = match disk(&c.provisioner) {
-            Some(Disk::AwsEbs) => {
+            Some(CloudDisk::AwsEbs) => {
                 let encrypted =
                     param(c, &["encrypted"]).is_some_and(|v| v.eq_ignore_ascii_case("true"));
                 if !encrypted {
@@ -115,11 +115,11 @@ fn check_customer_key(cx: &Context, out: &mut Vec<Finding>) {
                 }
                 (&["kmsKeyId", "kmskeyid"], "parameters.kmsKeyId")
             }
-            Some(Disk::AzureDisk) => (
+            Some(CloudDisk::AzureDisk) => (
                 &["diskEncryptionSetID", "diskencryptionsetid"],
                 "parameters.diskEncryptionSetID",
             ),
-            Some(Disk::GcePd) => (
+            Some(CloudDisk::GcePd) => (
                 &["disk-encryption-kms-key"],
                 "parameters.disk-encryption-kms-key",
             ),
