@@ -1,7 +1,7 @@
 //! End-to-end tests of the report formats (HTML, SARIF, CSV) and of `portolan diff`:
 //! the real binary on the demo snapshot and on small hostile fixtures.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
