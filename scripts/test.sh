@@ -32,5 +32,6 @@ PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/namespace.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/alerts.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/trust.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/map.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/breadth.test.mjs
 
 step "all tests passed"

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 mod common;
-use common::{portolan, repo};
+use common::{portolan, repo, validate};
 
 fn analysis(args: &[&str]) -> (Value, String) {
     let out = portolan(args, None);
@@ -13,17 +13,6 @@ fn analysis(args: &[&str]) -> (Value, String) {
     assert!(out.status.success(), "portolan {args:?} failed: {stderr}");
     let json = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     (json, stderr)
-}
-
-fn validate(analysis: &Value) {
-    let schema: Value = serde_json::from_str(include_str!("../../schema/analysis.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(analysis)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
 fn errors_of<'a>(analysis: &'a Value, file_suffix: &str) -> Vec<&'a Value> {

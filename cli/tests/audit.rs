@@ -8,23 +8,12 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 mod common;
-use common::{portolan, repo};
+use common::{portolan, repo, validate};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portolan-audit-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn validate(analysis: &Value) {
-    let schema: Value = serde_json::from_str(include_str!("../../schema/analysis.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(analysis)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
 const DEMO_LOG: &str = "public/demo/audit/audit.jsonl";

@@ -2,40 +2,24 @@
 //! (`tests/fixtures/control-plane`) and on the demo, a managed (EKS) cluster whose
 //! control-plane rules are reported as not applicable.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::{portolan, validate};
 
 fn analyze(args: &[&str]) -> (Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .arg("analyze")
-        .args(args)
-        .args(["--format", "json"])
-        .current_dir(repo())
-        .output()
-        .expect("run portolan");
+    let args: Vec<&str> = ["analyze"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--format", "json"])
+        .collect();
+    let out = portolan(&args, None);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "portolan {args:?} failed: {stderr}");
     (
         serde_json::from_slice(&out.stdout).expect("JSON on stdout"),
         stderr,
     )
-}
-
-fn validate(analysis: &Value) {
-    let schema: Value = serde_json::from_str(include_str!("../../schema/analysis.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(analysis)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
 fn findings_of<'a>(analysis: &'a Value, rule: &str) -> Vec<&'a Value> {

@@ -6,19 +6,19 @@
 //! units (three Deployments, CronJob ledger-backup) drop ALL and run as non-root.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use portolan_engine::ingest::parse_file;
 use portolan_engine::InputFile;
 
+mod common;
+
 fn enforce(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .arg("enforce")
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("run portolan enforce")
+    let args: Vec<&str> = ["enforce"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    common::portolan(&args, None)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,9 +1,11 @@
 //! `--namespace`/`-n`: the namespace of objects written without one, as with kubectl.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+
+mod common;
+use common::portolan;
 
 fn manifest() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portolan-ns-{}", std::process::id()));
@@ -20,11 +22,9 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}\n
 }
 
 fn findings(args: &[&str], path: &Path) -> Vec<(String, String, String)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(args)
-        .arg(path)
-        .output()
-        .expect("run portolan");
+    let path = path.to_str().expect("UTF-8 temp path");
+    let args: Vec<&str> = args.iter().copied().chain([path]).collect();
+    let out = portolan(&args, None);
     assert!(
         out.status.success(),
         "{}",
@@ -82,11 +82,8 @@ fn namespace_flag_places_objects_without_one() {
         "{admin}"
     );
     // `enforce` reads the namespace the same way: its dry run names it.
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["enforce", "-n", "payments"])
-        .arg(&path)
-        .output()
-        .expect("run portolan enforce");
+    let file = path.to_str().expect("UTF-8 temp path");
+    let out = portolan(&["enforce", "-n", "payments", file], None);
     assert!(out.status.success());
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);

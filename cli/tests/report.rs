@@ -2,14 +2,12 @@
 //! the real binary on the demo snapshot and on small hostile fixtures.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-/// A file or folder of the repository.
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::repo;
 
 const HOSTILE: &str = "tests/fixtures/report/hostile.yaml";
 const OLD: &str = "tests/fixtures/report/drift-old.yaml";
@@ -18,12 +16,9 @@ const NEW: &str = "tests/fixtures/report/drift-new.yaml";
 const SECRET: &str = "PORTOLAN-PLANTED-SECRET-7f3a9c";
 const SECRET_BASE64: &str = "UE9SVE9MQU4tUExBTlRFRC1TRUNSRVQtN2YzYTlj";
 
+/// Runs `portolan ARGS` from the repository root, without standard input.
 fn portolan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run portolan")
+    common::portolan(args, None)
 }
 
 /// Stdout of a successful run.

@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod namespace_scores;
 pub mod nav;
 pub mod no_snapshot;
+pub mod not_applicable;
 pub mod overview;
 pub mod pager;
 pub mod recommendation_detail;

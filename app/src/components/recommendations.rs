@@ -8,6 +8,7 @@ use portolan_engine::rules::{Recommendation, Severity};
 use portolan_engine::Analysis;
 
 use crate::components::no_snapshot::NoSnapshot;
+use crate::components::not_applicable::NotApplicablePanel;
 use crate::components::recommendation_row::{RecommendationHead, RecommendationRow};
 use crate::components::severity::{category_slug, severity_label, CATEGORIES};
 use crate::components::severity_summary::SeveritySummary;
@@ -43,6 +44,7 @@ pub fn RecommendationsPage() -> impl IntoView {
         </header>
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <RecommendationTable />
+            <NotApplicablePanel />
         </Show>
     }
 }

@@ -1,5 +1,6 @@
-//! What the CLI's end-to-end tests share: the repository root and a run of the real
-//! `portolan` binary from it, with optional standard input.
+//! What the CLI's end-to-end tests share: the repository root, a run of the real
+//! `portolan` binary from it, with optional standard input, and the schema check of an
+//! analysis. Each test binary compiles this module and uses a part of it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,4 +27,18 @@ pub fn portolan(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .expect("write stdin");
     drop(input);
     child.wait_with_output().expect("portolan output")
+}
+
+/// Asserts that `analysis` validates against `schema/analysis.schema.json`.
+#[allow(dead_code)] // not every test binary validates an analysis
+pub fn validate(analysis: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schema/analysis.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(analysis)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }

@@ -104,7 +104,7 @@ fn unit_key(unit: &WorkloadUnit) -> String {
 }
 
 /// Whether an address (IP or host name) is reachable only from a private network.
-pub(super) fn is_private_address(address: &str) -> bool {
+pub(crate) fn is_private_address(address: &str) -> bool {
     match address.parse::<IpAddr>() {
         Ok(IpAddr::V4(ip)) => {
             let o = ip.octets();
@@ -584,6 +584,7 @@ impl<'a> Builder<'a> {
             .flat_map(|v| v.iter().copied())
             .collect();
         let mut exposed_controllers = false;
+        let mut exposed_services: Vec<&Service> = Vec::new();
         let mut service_nodes: HashMap<(&str, &str), NodeIndex> = HashMap::new();
         for svc in &self.inv.services {
             let m = &svc.metadata;
@@ -626,6 +627,7 @@ impl<'a> Builder<'a> {
                 if looks_like_ingress_controller(svc) {
                     exposed_controllers = true;
                 }
+                exposed_services.push(svc);
             }
         }
         for ing in &self.inv.ingresses {
@@ -704,6 +706,12 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        self.gateways(
+            internet,
+            &exposed_services,
+            &service_nodes,
+            exposed_controllers,
+        );
         self.host_ports(&any_external);
         self.api_server(internet);
     }

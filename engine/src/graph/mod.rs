@@ -39,6 +39,7 @@ mod build;
 mod cloud;
 mod eks;
 mod export;
+mod gateways;
 mod grants;
 mod identity;
 mod kubelet;
@@ -52,6 +53,8 @@ mod tests_access;
 mod tests_cloud;
 #[cfg(test)]
 mod tests_eks;
+#[cfg(test)]
+mod tests_gateways;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -61,6 +64,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Inventory;
 use crate::rules::ResourceRef;
 
+pub(crate) use build::is_private_address;
 pub use export::{GraphExport, OpenGraph};
 pub use paths::{AttackPathReport, PathOptions};
 
@@ -190,7 +194,7 @@ impl NodeKind {
             NodeKind::Secrets => "The secrets of one namespace (`*`: of every namespace). A target: kube-system's above all.",
             NodeKind::Secret => "One Secret a pod refers to (a volume, a projected source, an environment variable, an image pull secret): the kubelet of the node the pod runs on may read it. A target like the secrets of its namespace.",
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
-            NodeKind::Ingress => "An Ingress served by an internet-facing controller; routes to its backend services.",
+            NodeKind::Ingress => "An Ingress served by an internet-facing controller, or a Gateway API or Istio gateway; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
             NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule).",
             NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. A cloud-data target.",
@@ -693,8 +697,8 @@ impl EdgeKind {
                 name: "ROUTES_TO",
                 technique: false,
                 traversable: true,
-                description: "Traffic reaches a service from the internet (an internet-facing load balancer, node ports on nodes with external addresses, external IPs), an Ingress routes to its backend service, or the internet reaches a public API server.",
-                precondition: "A LoadBalancer Service that is not internal (AKS/EKS/GKE annotations, private status address) and has no restricting `loadBalancerSourceRanges`; a NodePort Service when a node has an ExternalIP; public `externalIPs`; an Ingress with a public status address or an internet-facing controller; an API server endpoint public without authorised ranges.",
+                description: "Traffic reaches a service from the internet (an internet-facing load balancer, node ports on nodes with external addresses, external IPs), an Ingress or a gateway's route (Gateway API HTTPRoute/GRPCRoute/TLSRoute/TCPRoute/UDPRoute, Istio VirtualService) routes to its backend service, or the internet reaches a public API server.",
+                precondition: "A LoadBalancer Service that is not internal (AKS/EKS/GKE annotations, private status address) and has no restricting `loadBalancerSourceRanges`; a NodePort Service when a node has an ExternalIP; public `externalIPs`; an Ingress with a public status address or an internet-facing controller; a Gateway API Gateway with a public status address or an exposed Service labelled `gateway.networking.k8s.io/gateway-name` (an exposed controller when neither is known); an Istio Gateway whose selected gateway pods an exposed Service selects; an API server endpoint public without authorised ranges.",
                 mitre: &["T1133"],
                 removed_by: &["internetFacingLoadBalancer", "nodePortService", "serviceExternalIps", "apiServerPublicAccess"],
                 exploitability: 1.0,

@@ -348,3 +348,290 @@ struct AksAgentPool {
 struct AksAutoUpgrade {
     upgrade_channel: Option<String>,
 }
+
+// ---------------------------------------------------------------------------
+// GKE: `gcloud container clusters describe NAME --format json`
+// ---------------------------------------------------------------------------
+
+/// Whether a top-level `selfLink` is a GKE cluster's
+/// (`https://container.googleapis.com/v1/projects/P/locations/L/clusters/N`).
+pub(super) fn is_gke_self_link(link: &str) -> bool {
+    link.contains("container.googleapis.com/") && link.contains("/clusters/")
+}
+
+/// Reads `gcloud container clusters describe --format json` output. `masterAuth`'s
+/// password, client key and certificates are never read (only whether a user name is set
+/// and whether client certificates are issued).
+pub(super) fn gke(doc: &str) -> Result<ManagedCluster, serde_json::Error> {
+    let c: GkeCluster = serde_json::from_str(doc)?;
+    let private = c.private_cluster_config.unwrap_or_default();
+    let endpoints = c
+        .control_plane_endpoints_config
+        .and_then(|e| e.ip_endpoints_config)
+        .unwrap_or_default();
+    let public_endpoint = private.enable_private_endpoint != Some(true)
+        && endpoints.enable_public_endpoint != Some(false);
+    // The newer endpoint configuration wins over the legacy authorized networks.
+    let networks = endpoints
+        .authorized_networks_config
+        .or(c.master_authorized_networks_config)
+        .unwrap_or_default();
+    let authorized_networks = networks.enabled == Some(true);
+    let authorized_ranges = if authorized_networks {
+        networks
+            .cidr_blocks
+            .into_iter()
+            .map(|b| b.cidr_block)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let version = if c.current_master_version.is_empty() {
+        c.initial_cluster_version
+    } else {
+        c.current_master_version
+    };
+    // .../projects/P/locations/L/clusters/N
+    let id = c
+        .self_link
+        .split_once("/projects/")
+        .map(|(_, rest)| format!("projects/{rest}"))
+        .unwrap_or_default();
+    let region = if c.location.is_empty() {
+        c.zone
+    } else {
+        c.location
+    };
+    let off = |s: &str| s.is_empty() || s.eq_ignore_ascii_case("none");
+    let binary = c.binary_authorization.unwrap_or_default();
+    let binary_authorization = match binary.evaluation_mode.as_deref() {
+        Some(mode) => {
+            !mode.is_empty()
+                && !mode.eq_ignore_ascii_case("DISABLED")
+                && !mode.contains("UNSPECIFIED")
+        }
+        None => binary.enabled == Some(true),
+    };
+    let auth = c.master_auth.unwrap_or_default();
+    let network_policy = c.network_policy.and_then(|n| n.enabled) == Some(true)
+        || c.network_config.is_some_and(|n| {
+            n.datapath_provider
+                .eq_ignore_ascii_case("ADVANCED_DATAPATH")
+        });
+    let settings = crate::model::cluster::GkeSettings {
+        private_nodes: private.enable_private_nodes == Some(true),
+        authorized_networks,
+        workload_identity: c
+            .workload_identity_config
+            .is_some_and(|w| !w.workload_pool.is_empty()),
+        pools_without_metadata_server: c
+            .node_pools
+            .iter()
+            .filter(|p| {
+                !p.config
+                    .as_ref()
+                    .and_then(|c| c.workload_metadata_config.as_ref())
+                    .is_some_and(|w| w.mode.eq_ignore_ascii_case("GKE_METADATA"))
+            })
+            .map(|p| p.name.clone())
+            .collect(),
+        shielded_nodes: c.shielded_nodes.and_then(|s| s.enabled) == Some(true),
+        legacy_abac: c.legacy_abac.and_then(|s| s.enabled) == Some(true),
+        basic_auth: !auth.username.is_empty(),
+        client_certificate: auth
+            .client_certificate_config
+            .and_then(|c| c.issue_client_certificate)
+            == Some(true),
+        network_policy,
+        binary_authorization,
+        logging: !off(&c.logging_service),
+        monitoring: !off(&c.monitoring_service),
+        secrets_encryption: c
+            .database_encryption
+            .is_some_and(|d| d.state.eq_ignore_ascii_case("ENCRYPTED")),
+        release_channel: c
+            .release_channel
+            .map(|r| r.channel)
+            .filter(|ch| !ch.is_empty() && !ch.eq_ignore_ascii_case("UNSPECIFIED"))
+            .unwrap_or_default(),
+        pools_without_auto_upgrade: c
+            .node_pools
+            .iter()
+            .filter(|p| p.management.as_ref().and_then(|m| m.auto_upgrade) != Some(true))
+            .map(|p| p.name.clone())
+            .collect(),
+    };
+    Ok(ManagedCluster {
+        provider: Provider::Gke,
+        name: c.name,
+        id,
+        version,
+        endpoint: c.endpoint,
+        region,
+        public_endpoint: Some(public_endpoint),
+        authorized_ranges,
+        network_policy: Some(if settings.network_policy {
+            "enabled".into()
+        } else {
+            "none".into()
+        }),
+        private_endpoint: Some(!public_endpoint || private.enable_private_nodes == Some(true)),
+        gke: Some(Box::new(settings)),
+        ..Default::default()
+    })
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeCluster {
+    #[serde(deserialize_with = "lenient_string")]
+    name: String,
+    #[serde(deserialize_with = "lenient_string")]
+    self_link: String,
+    #[serde(deserialize_with = "lenient_string")]
+    location: String,
+    #[serde(deserialize_with = "lenient_string")]
+    zone: String,
+    #[serde(deserialize_with = "lenient_string")]
+    endpoint: String,
+    #[serde(deserialize_with = "lenient_string")]
+    current_master_version: String,
+    #[serde(deserialize_with = "lenient_string")]
+    initial_cluster_version: String,
+    #[serde(deserialize_with = "lenient_string")]
+    logging_service: String,
+    #[serde(deserialize_with = "lenient_string")]
+    monitoring_service: String,
+    private_cluster_config: Option<GkePrivate>,
+    control_plane_endpoints_config: Option<GkeEndpoints>,
+    master_authorized_networks_config: Option<GkeNetworks>,
+    workload_identity_config: Option<GkeWorkloadIdentity>,
+    shielded_nodes: Option<GkeEnabled>,
+    legacy_abac: Option<GkeEnabled>,
+    master_auth: Option<GkeMasterAuth>,
+    network_policy: Option<GkeEnabled>,
+    network_config: Option<GkeNetworkConfig>,
+    binary_authorization: Option<GkeBinaryAuthorization>,
+    database_encryption: Option<GkeDatabaseEncryption>,
+    release_channel: Option<GkeReleaseChannel>,
+    #[serde(deserialize_with = "crate::model::meta::null_default")]
+    node_pools: Vec<GkeNodePool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkePrivate {
+    enable_private_nodes: Option<bool>,
+    enable_private_endpoint: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeEndpoints {
+    ip_endpoints_config: Option<GkeIpEndpoints>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeIpEndpoints {
+    enable_public_endpoint: Option<bool>,
+    authorized_networks_config: Option<GkeNetworks>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeNetworks {
+    enabled: Option<bool>,
+    #[serde(deserialize_with = "crate::model::meta::null_default")]
+    cidr_blocks: Vec<GkeCidr>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeCidr {
+    #[serde(deserialize_with = "lenient_string")]
+    cidr_block: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeWorkloadIdentity {
+    #[serde(deserialize_with = "lenient_string")]
+    workload_pool: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GkeEnabled {
+    enabled: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeMasterAuth {
+    #[serde(deserialize_with = "lenient_string")]
+    username: String,
+    client_certificate_config: Option<GkeClientCertificate>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeClientCertificate {
+    issue_client_certificate: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeNetworkConfig {
+    #[serde(deserialize_with = "lenient_string")]
+    datapath_provider: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeBinaryAuthorization {
+    enabled: Option<bool>,
+    evaluation_mode: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GkeDatabaseEncryption {
+    #[serde(deserialize_with = "lenient_string")]
+    state: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GkeReleaseChannel {
+    #[serde(deserialize_with = "lenient_string")]
+    channel: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeNodePool {
+    #[serde(deserialize_with = "lenient_string")]
+    name: String,
+    config: Option<GkeNodeConfig>,
+    management: Option<GkeManagement>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeNodeConfig {
+    workload_metadata_config: Option<GkeWorkloadMetadata>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GkeWorkloadMetadata {
+    #[serde(deserialize_with = "lenient_string")]
+    mode: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GkeManagement {
+    auto_upgrade: Option<bool>,
+}

@@ -142,10 +142,12 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                 parsed.diagnostics.extend(diagnostics);
             }
             // Before `kind`: `az aks show` output has a `kind` of its own (`Base`).
-            Ok(top) if top.aks || (top.eks && !top.kind) => {
+            Ok(top) if top.aks || top.gke || (top.eks && !top.kind) => {
                 let doc = &text[start..doc_end];
                 let read = if top.aks {
                     cloud::aks(doc).map(Some)
+                } else if top.gke {
+                    cloud::gke(doc).map(Some)
                 } else {
                     cloud::eks(doc)
                 };
@@ -171,6 +173,8 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     Err(_) => {
                         let tool = if top.aks {
                             "`az aks show`"
+                        } else if top.gke {
+                            "`gcloud container clusters describe`"
                         } else {
                             "`aws eks describe-cluster`"
                         };
@@ -333,6 +337,8 @@ struct Top {
     eks: bool,
     /// A top-level `type` of `Microsoft.ContainerService/ManagedClusters`: `az aks show`.
     aks: bool,
+    /// A top-level `selfLink` of a GKE cluster: `gcloud container clusters describe`.
+    gke: bool,
     /// The lists of `aws iam get-account-authorization-details`.
     aws_iam: bool,
     /// An EKS identity document (pod identity association, node group, access entry).
@@ -422,6 +428,10 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "type" => {
                     let v = map.next_value::<TypeValue>()?;
                     top.aks = v.0.eq_ignore_ascii_case(cloud::AKS_TYPE);
+                }
+                "selfLink" => {
+                    let v = map.next_value::<TypeValue>()?;
+                    top.gke = cloud::is_gke_self_link(&v.0);
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;

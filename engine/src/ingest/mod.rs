@@ -63,6 +63,8 @@ pub enum InputFormat {
     EksCluster,
     /// `az aks show` (JSON): an AKS cluster's configuration.
     AksCluster,
+    /// `gcloud container clusters describe --format json`: a GKE cluster's configuration.
+    GkeCluster,
     /// `aws iam get-account-authorization-details` (JSON): IAM roles and policies.
     AwsIam,
     /// `aws eks` identity output (JSON): pod identity associations, node groups, access
@@ -94,6 +96,7 @@ impl InputFormat {
             InputFormat::SnapshotInfo => "collect.sh snapshot info",
             InputFormat::EksCluster => "aws eks describe-cluster",
             InputFormat::AksCluster => "az aks show",
+            InputFormat::GkeCluster => "gcloud container clusters describe",
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
             InputFormat::TrivyJson => "Trivy JSON",
@@ -242,6 +245,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,
+            crate::model::cluster::Provider::Gke => InputFormat::GkeCluster,
         },
         (_, false) => InputFormat::KubernetesJson,
         (_, true) => InputFormat::KubernetesYaml,

@@ -26,6 +26,7 @@ use super::component_config;
 use crate::model::cluster::{NodeSpec, NodeStatus};
 use crate::model::cni_policy::{CalicoSpec, CiliumRuleSpec, CniKind, CniRule};
 use crate::model::credentials::{classify_value, CredentialKind};
+use crate::model::gateway::{RawSpec, RawStatus, RoutingKind, RoutingSpec};
 use crate::model::meta::{keys_only, lenient_string, null_default, LabelSelector, ObjectMeta};
 use crate::model::network::Endpoint;
 use crate::model::network::{
@@ -92,6 +93,17 @@ pub enum Body {
     },
     NetworkPolicy {
         spec: NetworkPolicySpec,
+    },
+    /// A Gateway API or Istio gateway or route ([`crate::model::gateway`]); references
+    /// without a namespace are empty until the inventory places them.
+    Routing {
+        kind: RoutingKind,
+        spec: Box<RoutingSpec>,
+    },
+    /// A StorageClass, with its encryption parameters only.
+    StorageClass {
+        provisioner: String,
+        parameters: std::collections::BTreeMap<String, String>,
     },
     /// A Cilium or Calico network policy ([`crate::model::cni_policy`]).
     CniPolicy {
@@ -174,6 +186,8 @@ enum Shape {
     EndpointSlice,
     NetworkPolicy,
     Cni(CniKind),
+    Routing(RoutingKind),
+    StorageClass,
     ConfigMap,
     Secret,
     KubeConfig,
@@ -195,6 +209,9 @@ fn shape(api_version: &str, kind: &str) -> Shape {
     }
     if let Some(cni) = CniKind::of(api_version, kind) {
         return Shape::Cni(cni);
+    }
+    if let Some(routing) = RoutingKind::of(api_version, kind) {
+        return Shape::Routing(routing);
     }
     let group = crate::model::kinds::group_of(api_version);
     if !crate::model::kinds::is_builtin_group(group) {
@@ -222,6 +239,7 @@ fn shape(api_version: &str, kind: &str) -> Shape {
         "Ingress" => Shape::Ingress,
         "NetworkPolicy" => Shape::NetworkPolicy,
         "EndpointSlice" => Shape::EndpointSlice,
+        "StorageClass" => Shape::StorageClass,
         _ => Shape::Other,
     }
 }
@@ -249,6 +267,10 @@ struct Fields {
     ports: Vec<EndpointPort>,
     policy_spec: NetworkPolicySpec,
     cni_rules: Vec<CniRule>,
+    routing_spec: RawSpec,
+    routing_addresses: Vec<String>,
+    provisioner: String,
+    parameters: std::collections::BTreeMap<String, String>,
     secret_type: String,
     keys: Vec<String>,
     credentials: Vec<(String, CredentialKind)>,
@@ -319,6 +341,23 @@ impl Fields {
                 self.cni_rules
                     .extend(rules.into_iter().map(CiliumRuleSpec::into_rule));
             }
+            (Shape::Routing(_), "spec") => self.routing_spec = null_default(d)?,
+            (Shape::Routing(RoutingKind::Gateway), "status") => {
+                let status: RawStatus = null_default(d)?;
+                self.routing_addresses = status.addresses();
+            }
+            (Shape::StorageClass, "provisioner") => self.provisioner = lenient_string(d)?,
+            (Shape::StorageClass, "parameters") => {
+                let all: std::collections::BTreeMap<String, String> =
+                    crate::model::meta::string_map(d)?;
+                self.parameters = all
+                    .into_iter()
+                    .filter(|(k, _)| {
+                        crate::model::cluster::StorageClass::ENCRYPTION_PARAMETERS
+                            .contains(&k.as_str())
+                    })
+                    .collect();
+            }
             (Shape::Secret, "type") => self.secret_type = lenient_string(d)?,
             (Shape::KubeConfig, "current-context") => self.current_context = lenient_string(d)?,
             (Shape::KubeConfig, "contexts") => self.contexts = null_default(d)?,
@@ -382,6 +421,14 @@ impl Fields {
             Shape::Cni(kind) => Body::CniPolicy {
                 kind,
                 rules: self.cni_rules,
+            },
+            Shape::Routing(kind) => Body::Routing {
+                kind,
+                spec: Box::new(self.routing_spec.resolve(kind, "", self.routing_addresses)),
+            },
+            Shape::StorageClass => Body::StorageClass {
+                provisioner: self.provisioner,
+                parameters: self.parameters,
             },
             Shape::ConfigMap => Body::ConfigMap {
                 keys: self.keys,

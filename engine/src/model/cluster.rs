@@ -51,6 +51,7 @@ pub enum Provider {
     #[default]
     Eks,
     Aks,
+    Gke,
 }
 
 impl Provider {
@@ -58,6 +59,7 @@ impl Provider {
         match self {
             Provider::Eks => "eks",
             Provider::Aks => "aks",
+            Provider::Gke => "gke",
         }
     }
 
@@ -65,6 +67,7 @@ impl Provider {
         match self {
             Provider::Eks => "Amazon EKS",
             Provider::Aks => "Azure AKS",
+            Provider::Gke => "Google GKE",
         }
     }
 }
@@ -126,7 +129,47 @@ pub struct ManagedCluster {
     /// EKS `identity.oidc.issuer` (`https://oidc.eks.REGION.amazonaws.com/id/ID`): the
     /// OIDC provider IRSA trust policies name.
     pub oidc_issuer: String,
+    /// GKE's own settings (`gcloud container clusters describe`); `None` for EKS and AKS.
+    pub gke: Option<Box<GkeSettings>>,
     pub source: Source,
+}
+
+/// The settings of a GKE cluster the managed-cluster rules read, from `gcloud container
+/// clusters describe --format json` (the `container.googleapis.com` Cluster resource).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GkeSettings {
+    /// `privateClusterConfig.enablePrivateNodes`.
+    pub private_nodes: bool,
+    /// `masterAuthorizedNetworksConfig.enabled` (or the newer
+    /// `controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig`).
+    pub authorized_networks: bool,
+    /// `workloadIdentityConfig.workloadPool` set.
+    pub workload_identity: bool,
+    /// Node pools whose `config.workloadMetadataConfig.mode` is not `GKE_METADATA`.
+    pub pools_without_metadata_server: Vec<String>,
+    /// `shieldedNodes.enabled`.
+    pub shielded_nodes: bool,
+    /// `legacyAbac.enabled`.
+    pub legacy_abac: bool,
+    /// `masterAuth.username` set (basic authentication; the password is never read).
+    pub basic_auth: bool,
+    /// `masterAuth.clientCertificateConfig.issueClientCertificate`.
+    pub client_certificate: bool,
+    /// `networkPolicy.enabled`, or GKE Dataplane V2 (`networkConfig.datapathProvider:
+    /// ADVANCED_DATAPATH`), which enforces NetworkPolicy.
+    pub network_policy: bool,
+    /// `binaryAuthorization.evaluationMode` enforcing (or the legacy `enabled`).
+    pub binary_authorization: bool,
+    /// `loggingService` / `monitoringService` not `none`.
+    pub logging: bool,
+    pub monitoring: bool,
+    /// `databaseEncryption.state: ENCRYPTED` (Secrets encrypted with a Cloud KMS key).
+    pub secrets_encryption: bool,
+    /// `releaseChannel.channel` (`RAPID`, `REGULAR`, `STABLE`, `EXTENDED`); empty when
+    /// the cluster is on no channel.
+    pub release_channel: String,
+    /// Node pools with `management.autoUpgrade` off.
+    pub pools_without_auto_upgrade: Vec<String>,
 }
 
 impl ManagedCluster {
@@ -145,6 +188,11 @@ impl ManagedCluster {
             || name
                 .strip_prefix(&self.name)
                 .is_some_and(|rest| rest.starts_with('.') && rest.ends_with(".eksctl.io"))
+            // gcloud's kubeconfig entries: `gke_<project>_<location>_<name>`.
+            || (self.provider == Provider::Gke
+                && name.strip_prefix("gke_").is_some_and(|rest| {
+                    rest.ends_with(&format!("_{}_{}", self.region, self.name))
+                }))
     }
 
     /// Whether a kubeconfig server URL points at this cluster's API server.
@@ -346,4 +394,28 @@ pub struct OtherObject {
     pub kind: String,
     pub metadata: ObjectMeta,
     pub source: Source,
+}
+
+/// A StorageClass: its provisioner and the parameters that say how volumes are
+/// encrypted ([`StorageClass::ENCRYPTION_PARAMETERS`]; other parameters are not kept).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StorageClass {
+    pub metadata: ObjectMeta,
+    pub source: Source,
+    pub provisioner: String,
+    pub parameters: std::collections::BTreeMap<String, String>,
+}
+
+impl StorageClass {
+    /// The parameters kept: encryption settings of the AWS EBS, Azure Disk and GCE PD
+    /// provisioners (in-tree and CSI).
+    pub const ENCRYPTION_PARAMETERS: &'static [&'static str] = &[
+        "encrypted",
+        "kmsKeyId",
+        "kmskeyid",
+        "diskEncryptionSetID",
+        "diskencryptionsetid",
+        "diskEncryptionType",
+        "disk-encryption-kms-key",
+    ];
 }

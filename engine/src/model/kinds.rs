@@ -267,6 +267,9 @@ pub fn scope(api_version: &str, kind: &str) -> Option<KindScope> {
     if let Some(cni) = super::cni_policy::CniKind::of(api_version, kind) {
         return Some(cni.scope());
     }
+    if super::gateway::RoutingKind::of(api_version, kind).is_some() {
+        return Some(KindScope::Namespaced);
+    }
     if !is_builtin_group(group_of(api_version)) {
         return None;
     }

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
+pub mod gateway;
 pub mod iam_risk;
 pub mod image;
 pub mod kinds;
@@ -98,6 +99,9 @@ pub struct Inventory {
     pub network_policies: Vec<NetworkPolicy>,
     /// Cilium and Calico network policies ([`cni_policy`]).
     pub cni_policies: Vec<cni_policy::CniPolicy>,
+    /// Gateway API and Istio gateways and routes ([`gateway`]).
+    pub routing: Vec<gateway::RoutingObject>,
+    pub storage_classes: Vec<cluster::StorageClass>,
     pub config_maps: Vec<ConfigMap>,
     pub secrets: Vec<Secret>,
     pub others: Vec<OtherObject>,
@@ -348,6 +352,28 @@ impl Inventory {
                 source,
                 rules,
             }),
+            Body::StorageClass {
+                provisioner,
+                parameters,
+            } => self.storage_classes.push(cluster::StorageClass {
+                metadata,
+                source,
+                provisioner,
+                parameters,
+            }),
+            Body::Routing {
+                kind: routing,
+                mut spec,
+            } => {
+                spec.in_namespace(&metadata.namespace);
+                self.routing.push(gateway::RoutingObject {
+                    kind: routing,
+                    api_kind: kind,
+                    metadata,
+                    source,
+                    spec: *spec,
+                })
+            }
             Body::ConfigMap {
                 keys,
                 credentials,
@@ -1002,6 +1028,60 @@ impl Inventory {
                     ("Rules enforcing ingress", directions(|r| r.ingress)),
                     ("Rules enforcing egress", directions(|r| r.egress)),
                 ],
+            );
+        }
+        for c in &self.storage_classes {
+            rows.push(
+                "StorageClass",
+                "",
+                &c.metadata.name,
+                &c.source,
+                vec![("Provisioner", c.provisioner.clone())],
+            );
+        }
+        for r in &self.routing {
+            let fields = match &r.spec {
+                gateway::RoutingSpec::Gateway(g) => vec![
+                    (
+                        "Listeners",
+                        g.listeners
+                            .iter()
+                            .map(|l| {
+                                let port = l.port.map(|p| p.to_string()).unwrap_or_default();
+                                format!("{} {port}", l.protocol)
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ("Addresses", g.addresses.join(", ")),
+                ],
+                gateway::RoutingSpec::Route(rt) => vec![
+                    (
+                        "Gateways",
+                        rt.gateways
+                            .iter()
+                            .map(|(ns, n)| format!("{ns}/{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    (
+                        "Services",
+                        rt.backends
+                            .iter()
+                            .map(|b| format!("{}/{}", b.namespace, b.service))
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
+            };
+            rows.push(
+                &r.api_kind,
+                &r.metadata.namespace,
+                &r.metadata.name,
+                &r.source,
+                fields,
             );
         }
         for c in &self.config_maps {

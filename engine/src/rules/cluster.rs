@@ -139,6 +139,10 @@ fn check_api_server_access(cx: &Context, out: &mut Vec<Finding>) {
                 "apiServerAccessProfile.authorizedIpRanges",
                 "authorizedIpRanges",
             ),
+            Provider::Gke => (
+                "masterAuthorizedNetworksConfig.cidrBlocks",
+                "master authorized networks",
+            ),
         };
         let open = m
             .authorized_ranges
@@ -235,7 +239,7 @@ pub static CLUSTER_NETWORK_POLICY_ENGINE: Rule = Rule {
         severity: Severity::Medium,
         category: Category::Cluster,
         kinds: &["Cluster"],
-        checks: "AKS: `networkProfile.networkPolicy` names an engine (`azure`, `calico`, `cilium`), not null or `none`. (For EKS the VPC CNI's network policy agent is an add-on setting that `describe-cluster` does not show; it is not checked.)",
+        checks: "AKS: `networkProfile.networkPolicy` names an engine (`azure`, `calico`, `cilium`), not null or `none`. GKE: `networkPolicy.enabled` is true or the cluster runs GKE Dataplane V2 (`networkConfig.datapathProvider: ADVANCED_DATAPATH`). (For EKS the VPC CNI's network policy agent is an add-on setting that `describe-cluster` does not show; it is not checked.)",
         why: "Without an engine, NetworkPolicy objects are accepted by the API server and silently ignored: every policy in the snapshot, default-deny included, restricts nothing.",
         example: "{\"name\": \"prod\", \"type\": \"Microsoft.ContainerService/ManagedClusters\",\n \"networkProfile\": {\"networkPlugin\": \"azure\", \"networkPolicy\": null}}",
         remediation: "Enable a network policy engine: `az aks update --network-policy azure|calico|cilium` (Azure CNI), or recreate node pools with a plugin that supports one.",
@@ -253,10 +257,15 @@ pub static CLUSTER_NETWORK_POLICY_ENGINE: Rule = Rule {
                 } else {
                     String::new()
                 };
+                let field = if m.provider == Provider::Gke {
+                    "networkPolicy.enabled"
+                } else {
+                    "networkProfile.networkPolicy"
+                };
                 out.push(cluster_finding(
                     &CLUSTER_NETWORK_POLICY_ENGINE,
                     c,
-                    "networkProfile.networkPolicy",
+                    field,
                     format!("{} cluster {} has no network policy engine{note}", m.provider.label(), c.name),
                     &m.source,
                 ));
@@ -323,6 +332,7 @@ fn check_version(cx: &Context, out: &mut Vec<Finding>) {
         let extended = match c.cloud.as_ref().map(|m| m.provider) {
             Some(Provider::Eks) => "; EKS extended support may still patch it, at extra cost",
             Some(Provider::Aks) => "; AKS long-term support may still patch it on the Premium tier",
+            Some(Provider::Gke) => "; GKE's extended channel may still patch it, at extra cost",
             None => "",
         };
         let (field, source) = match &c.cloud {
@@ -330,6 +340,7 @@ fn check_version(cx: &Context, out: &mut Vec<Finding>) {
                 match m.provider {
                     Provider::Eks => "cluster.version",
                     Provider::Aks => "currentKubernetesVersion",
+                    Provider::Gke => "currentMasterVersion",
                 },
                 &m.source,
             ),

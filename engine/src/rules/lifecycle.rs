@@ -12,7 +12,7 @@
 use crate::model::image::ImageRef;
 
 /// When the tables were last checked.
-pub const TABLE_DATE: &str = "2026-12-01";
+pub const TABLE_DATE: &str = "2026-12-03";
 
 /// A version's leading numbers: `v1.30.2-eks-1552ad0` → `[1, 30, 2]`, `3.9-slim` →
 /// `[3, 9]`; empty when it does not start with a number.
@@ -69,12 +69,16 @@ pub fn kubelet_vulnerability(version: &str) -> Option<&'static str> {
 /// one, note)`. CRI-O follows the Kubernetes minors and is
 /// read against [`crate::rules::cluster::OLDEST_SUPPORTED_MINOR`] instead.
 pub const RUNTIME_END_OF_LIFE: &[(&str, &[u32], &str)] = &[
-    // containerd 1.6 (LTS) ended 2025-07-23, 1.7 on 2026-03-10; 2.0 ended 2025-11-07.
+    // containerd RELEASES.md, support table (read 2026-12-03): 1.6 ended 2025-08-23;
+    // 1.7's community support ended 2026-03-10 and its extended LTS in September 2026.
     (
         "containerd",
         &[2, 0],
-        "containerd 1.7 reached end of life on 2026-03-10",
+        "containerd 1.7 and older are past end of life (1.7's extended support ended in September 2026)",
     ),
+    // Docker Engine release notes (docs.docker.com/engine/release-notes): 24.0 and older
+    // stopped receiving docker-ce packages in 2024 (moby discussion #47328 for 23.0).
+    // Not re-verified in session 4: 25.x-27.x may have ended since.
     (
         "docker",
         &[25],
@@ -82,8 +86,13 @@ pub const RUNTIME_END_OF_LIFE: &[(&str, &[u32], &str)] = &[
     ),
 ];
 
-/// Versions of containerd 2.0, past their end of life (2025-11-07).
-const CONTAINERD_2_0: &[u32] = &[2, 0];
+/// containerd minors past their end of life between supported ones, with the date
+/// (containerd RELEASES.md, read 2026-12-03): 2.0 is an LTS until March 2027 and 2.3
+/// until 2028-04-30, but 2.1 ended 2026-07-03 and 2.2 on 2026-11-06.
+const CONTAINERD_ENDED_MINORS: &[(&[u32], &str)] = &[
+    (&[2, 1], "containerd 2.1 reached end of life on 2026-07-03"),
+    (&[2, 2], "containerd 2.2 reached end of life on 2026-11-06"),
+];
 
 /// Why a node's `containerRuntimeVersion` (`containerd://1.7.11`) is past its end of
 /// life, if it is.
@@ -102,8 +111,13 @@ pub fn runtime_end_of_life(runtime_version: &str) -> Option<String> {
             )
         });
     }
-    if runtime == "containerd" && v.starts_with(CONTAINERD_2_0) {
-        return Some("containerd 2.0 reached end of life on 2025-11-07".into());
+    if runtime == "containerd" {
+        if let Some((_, note)) = CONTAINERD_ENDED_MINORS
+            .iter()
+            .find(|(minor, _)| v.starts_with(minor))
+        {
+            return Some(note.to_string());
+        }
     }
     RUNTIME_END_OF_LIFE
         .iter()
@@ -114,16 +128,22 @@ pub fn runtime_end_of_life(runtime_version: &str) -> Option<String> {
 /// Node operating systems past their end of (standard) support: `(osImage prefix,
 /// end of life, name)`. Compared case-insensitively with the start of `osImage`.
 pub const OS_END_OF_LIFE: &[(&str, &str, &str)] = &[
+    // aws.amazon.com/amazon-linux-2/faqs: end of support 2026-06-30.
     ("Amazon Linux 2 ", "2026-06-30", "Amazon Linux 2"),
+    // centos.org end-of-life pages (7, 8, Stream 8).
     ("CentOS Linux 7", "2024-06-30", "CentOS Linux 7"),
     ("CentOS Linux 8", "2021-12-31", "CentOS Linux 8"),
     ("CentOS Stream 8", "2024-05-31", "CentOS Stream 8"),
+    // wiki.debian.org/LTS (9, 10 and 11 LTS end dates).
     ("Debian GNU/Linux 9", "2022-06-30", "Debian 9"),
     ("Debian GNU/Linux 10", "2024-06-30", "Debian 10"),
     ("Debian GNU/Linux 11", "2026-08-31", "Debian 11"),
+    // access.redhat.com/support/policy/updates/errata: RHEL 7 maintenance ended 2024-06-30.
     ("Red Hat Enterprise Linux Server 7", "2024-06-30", "RHEL 7"),
     ("Red Hat Enterprise Linux 7", "2024-06-30", "RHEL 7"),
+    // suse.com/lifecycle: SLES 12 SP5 general support ended 2024-10-31.
     ("SUSE Linux Enterprise Server 12", "2024-10-31", "SLES 12"),
+    // ubuntu.com/about/release-cycle: end of standard support.
     ("Ubuntu 16.04", "2021-04-30", "Ubuntu 16.04"),
     ("Ubuntu 18.04", "2023-05-31", "Ubuntu 18.04"),
     ("Ubuntu 20.04", "2025-05-31", "Ubuntu 20.04"),
@@ -188,84 +208,104 @@ const INGRESS_NGINX: &[&str] = &[
 
 /// Images whose version says they are known exploitable or past end of life.
 pub const IMAGES: &[ImageLifecycle] = &[
+    // kubernetes/ingress-nginx advisory GHSA-mgvx-rpfc-9mpv and kubernetes.io blog
+    // 2025-03-24 (CVE-2025-1974, fixed in 1.11.5 and 1.12.1).
     ImageLifecycle {
         repositories: INGRESS_NGINX,
         versions: Versions::Before(&[1, 11, 5]),
         exploitable: true,
         note: "ingress-nginx before 1.11.5 and 1.12.1 is affected by CVE-2025-1974 (IngressNightmare, CVSS 9.8): unauthenticated code execution through the admission webhook, with access to every Secret the controller can read",
     },
+    // Same advisory: 1.12.0 is the one affected 1.12 release.
     ImageLifecycle {
         repositories: INGRESS_NGINX,
         versions: Versions::Exactly(&[1, 12, 0]),
         exploitable: true,
         note: "ingress-nginx 1.12.0 is affected by CVE-2025-1974 (IngressNightmare, CVSS 9.8; fixed in 1.12.1)",
     },
+    // kubernetes.io blog 2025-11-11 "Ingress NGINX Retirement" (SIG Network and the
+    // Security Response Committee): best-effort maintenance until March 2026, then no
+    // releases or security fixes. Verified 2026-12-03.
     ImageLifecycle {
         repositories: INGRESS_NGINX,
         versions: Versions::All,
         exploitable: false,
         note: "the Kubernetes project retired ingress-nginx: best-effort maintenance ended in March 2026 and no security fixes follow",
     },
+    // helm.sh blog "Helm 2 and the Charts Project Are Now Unsupported" (2020-11-13).
     ImageLifecycle {
         repositories: &["gcr.io/kubernetes-helm/tiller", "ghcr.io/helm/tiller"],
         versions: Versions::All,
         exploitable: false,
         note: "Tiller (Helm 2) reached end of life on 2020-11-13; it usually runs with cluster-admin and an unauthenticated gRPC port",
     },
+    // Weaveworks ceased operations in February 2024; weaveworks/weave is archived.
     ImageLifecycle {
         repositories: &["docker.io/weaveworks/weave-kube", "docker.io/weaveworks/weave-npc"],
         versions: Versions::All,
         exploitable: false,
         note: "Weave Net is unmaintained since Weaveworks closed in 2024",
     },
+    // kubernetes.io blog 2023-03-10 "k8s.gcr.io Image Registry Will Be Frozen From the
+    // 3rd of April 2023".
     ImageLifecycle {
         repositories: &["k8s.gcr.io/*"],
         versions: Versions::All,
         exploitable: false,
         note: "the k8s.gcr.io registry is frozen since 2023-04-03: its images receive no updates (registry.k8s.io replaces it)",
     },
+    // centos.org: CentOS Linux 7 end of life 2024-06-30 (8 on 2021-12-31).
     ImageLifecycle {
         repositories: &["docker.io/library/centos"],
         versions: Versions::All,
         exploitable: false,
         note: "CentOS Linux reached end of life (CentOS 7 on 2024-06-30)",
     },
+    // PEP 596 / devguide.python.org/versions: 3.9 end of life 2025-10.
     ImageLifecycle {
         repositories: &["docker.io/library/python"],
         versions: Versions::Before(&[3, 10]),
         exploitable: false,
         note: "Python 3.9 and older are past end of life (3.9 on 2025-10-31)",
     },
+    // nodejs/Release schedule: Node.js 20 end of life 2026-04-30.
     ImageLifecycle {
         repositories: &["docker.io/library/node"],
         versions: Versions::Before(&[22]),
         exploitable: false,
         note: "Node.js 20 and older are past end of life (20 on 2026-04-30)",
     },
+    // postgresql.org/support/versioning: 13 final release 2025-11-13.
     ImageLifecycle {
         repositories: &["docker.io/library/postgres"],
         versions: Versions::Before(&[14]),
         exploitable: false,
         note: "PostgreSQL 13 and older are past end of life (13 on 2025-11-13)",
     },
+    // Oracle MySQL lifecycle (8.0 extended support ends April 2026; Percona and
+    // OpenLogic give 2026-04-30). Verified 2026-12-03.
     ImageLifecycle {
         repositories: &["docker.io/library/mysql"],
         versions: Versions::Before(&[8, 4]),
         exploitable: false,
-        note: "MySQL 8.0 and older are past end of life (8.0 in April 2026)",
+        note: "MySQL 8.0 and older are past end of life (8.0 on 2026-04-30)",
     },
+    // ubuntu.com/about/release-cycle: 20.04 standard support ended May 2025.
     ImageLifecycle {
         repositories: &["docker.io/library/ubuntu"],
         versions: Versions::Before(&[22, 4]),
         exploitable: false,
         note: "Ubuntu 20.04 and older are past standard support (20.04 on 2025-05-31)",
     },
+    // wiki.debian.org/LTS: Debian 11 LTS ends 2026-08-31.
     ImageLifecycle {
         repositories: &["docker.io/library/debian"],
         versions: Versions::Before(&[12]),
         exploitable: false,
         note: "Debian 11 and older are past end of life (11 LTS on 2026-08-31)",
     },
+    // alpinelinux.org/releases: v3.21 main repository supported until 2026-11-01.
+    // Verified 2026-12-03.
     ImageLifecycle {
         repositories: &["docker.io/library/alpine"],
         versions: Versions::Before(&[3, 22]),
@@ -363,8 +403,11 @@ mod tests {
         assert!(kubelet_vulnerability("v1.27.16").is_some());
         assert!(kubelet_vulnerability("v1.31.0").is_none());
         assert!(runtime_end_of_life("containerd://1.7.22").is_some());
-        assert!(runtime_end_of_life("containerd://2.0.1").is_some());
-        assert!(runtime_end_of_life("containerd://2.1.4").is_none());
+        // 2.0 is an LTS (until March 2027); 2.1 and 2.2 ended before it.
+        assert!(runtime_end_of_life("containerd://2.0.1").is_none());
+        assert!(runtime_end_of_life("containerd://2.1.4").is_some());
+        assert!(runtime_end_of_life("containerd://2.2.0").is_some());
+        assert!(runtime_end_of_life("containerd://2.3.1").is_none());
         assert!(runtime_end_of_life("docker://24.0.7").is_some());
         assert!(runtime_end_of_life("docker://27.3.1").is_none());
         assert!(runtime_end_of_life("cri-o://1.29.1").is_some());

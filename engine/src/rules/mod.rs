@@ -10,10 +10,12 @@
 //! Workload rules run over [`WorkloadUnit`]s, so a finding names the controller, not
 //! each replica, and points at the exact field that fails.
 
+pub mod admission;
 pub mod cloud;
 pub mod cluster;
 pub mod control_plane;
 pub mod exemptions;
+pub mod exposure;
 pub mod fix;
 pub mod lifecycle;
 pub mod network;
@@ -21,6 +23,7 @@ pub mod pod_security;
 pub mod pss;
 pub mod rbac;
 pub mod score;
+pub mod storage;
 pub mod vulnerabilities;
 pub mod workload;
 
@@ -351,7 +354,10 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         workload::RULES,
         rbac::RULES,
         network::RULES,
+        exposure::RULES,
         cluster::RULES,
+        admission::RULES,
+        storage::RULES,
         vulnerabilities::RULES,
         cloud::RULES,
     ]
@@ -684,6 +690,9 @@ mod tests {
         "nodePortService",
         "internetFacingLoadBalancer",
         "serviceExternalIps",
+        "sensitiveInterfaceExposed",
+        "loadBalancerWithoutTls",
+        "gatewayWithoutTls",
         "namespaceWithoutPodSecurityEnforce",
         "apiServerPublicAccess",
         "clusterRbacDisabled",
@@ -691,6 +700,10 @@ mod tests {
         "clusterNetworkPolicyEngine",
         "eksAuditLoggingDisabled",
         "eksSecretsEncryption",
+        "namespaceWithoutPolicyMechanism",
+        "dashboardAccess",
+        "storageClassUnencrypted",
+        "storageClassCustomerManagedKey",
         "eksPrivateEndpoint",
         "eksAuthenticationConfigMap",
         "aksAzureRbac",
@@ -699,6 +712,15 @@ mod tests {
         "aksAzurePolicy",
         "aksNodePublicIp",
         "aksAutoUpgrade",
+        "gkePrivateNodes",
+        "gkeWorkloadIdentity",
+        "gkeShieldedNodes",
+        "gkeLegacyAbac",
+        "gkeLegacyClientAuth",
+        "gkeBinaryAuthorization",
+        "gkeLogging",
+        "gkeSecretsEncryption",
+        "gkeAutoUpgrade",
     ];
 
     #[test]

@@ -66,10 +66,120 @@ pub static RULES: &[&Rule] = &[
 // Shared helpers
 // ---------------------------------------------------------------------------------
 
-const BUILTIN_PREFIXES: &[&str] = &["system:", "eks:"];
+/// Cluster-scoped RBAC objects the platform creates, by exact name: the API server's
+/// bootstrap ClusterRoles and ClusterRoleBindings (Kubernetes RBAC documentation,
+/// "Default roles and role bindings", and the bootstrap policy's controller roles), the
+/// add-ons every distribution installs under `system:` names (CoreDNS, kube-dns,
+/// metrics-server) and EKS's own. A user-made `system:foo` or `eks:foo` is judged like
+/// any other object.
+const PLATFORM_NAMES: &[&str] = &[
+    "system:aggregate-to-admin",
+    "system:aggregate-to-edit",
+    "system:aggregate-to-view",
+    "system:auth-delegator",
+    "system:basic-user",
+    "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+    "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+    "system:certificates.k8s.io:kube-apiserver-client-approver",
+    "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
+    "system:certificates.k8s.io:kubelet-serving-approver",
+    "system:certificates.k8s.io:legacy-unknown-approver",
+    "system:discovery",
+    "system:heapster",
+    "system:kube-aggregator",
+    "system:kube-controller-manager",
+    "system:kube-dns",
+    "system:kube-scheduler",
+    "system:kubelet-api-admin",
+    "system:monitoring",
+    "system:node",
+    "system:node-bootstrapper",
+    "system:node-problem-detector",
+    "system:node-proxier",
+    "system:persistent-volume-provisioner",
+    "system:public-info-viewer",
+    "system:service-account-issuer-discovery",
+    "system:volume-scheduler",
+    // The bootstrap policy's kube-system Roles and RoleBindings.
+    "system::leader-locking-kube-controller-manager",
+    "system::leader-locking-kube-scheduler",
+    // Add-ons installed by every distribution.
+    "system:coredns",
+    "system:metrics-server",
+    "system:metrics-server-aggregated-reader",
+    "system:aggregated-metrics-reader",
+    // EKS.
+    "eks:addon-manager",
+    "eks:az-poller",
+    "eks:certificate-controller",
+    "eks:cloud-controller-manager",
+    "eks:cluster-event-watcher",
+    "eks:fargate-manager",
+    "eks:k8s-metrics",
+    "eks:kube-proxy",
+    "eks:node-bootstrapper",
+    "eks:node-manager",
+    "eks:nodewatcher",
+    "eks:pod-identity-mutating-webhook",
+    "eks:podsecuritypolicy:authenticated",
+    "eks:podsecuritypolicy:privileged",
+    "eks:service-operations",
+    "eks:tagging-controller",
+    "eks:vpc-resource-controller",
+];
 
+/// The bootstrap policy's controller roles and bindings: `system:controller:` and one of
+/// these names (`system:controller:deployment-controller`).
+const BOOTSTRAP_CONTROLLERS: &[&str] = &[
+    "attachdetach-controller",
+    "bootstrap-signer",
+    "certificate-controller",
+    "cloud-provider",
+    "clusterrole-aggregation-controller",
+    "cronjob-controller",
+    "daemon-set-controller",
+    "deployment-controller",
+    "disruption-controller",
+    "endpoint-controller",
+    "endpointslice-controller",
+    "endpointslicemirroring-controller",
+    "ephemeral-volume-controller",
+    "expand-controller",
+    "generic-garbage-collector",
+    "horizontal-pod-autoscaler",
+    "job-controller",
+    "legacy-service-account-token-cleaner",
+    "namespace-controller",
+    "node-controller",
+    "persistent-volume-binder",
+    "pod-garbage-collector",
+    "pv-protection-controller",
+    "pvc-protection-controller",
+    "replicaset-controller",
+    "replication-controller",
+    "resource-claim-controller",
+    "resourcequota-controller",
+    "root-ca-cert-publisher",
+    "route-controller",
+    "selinux-warning-controller",
+    "service-account-controller",
+    "service-cidrs-controller",
+    "service-controller",
+    "statefulset-controller",
+    "token-cleaner",
+    "ttl-after-finished-controller",
+    "ttl-controller",
+    "validatingadmissionpolicy-status-controller",
+    "volumeattributesclass-protection-controller",
+];
+
+/// Whether `name` is one of the platform's RBAC names ([`PLATFORM_NAMES`], the
+/// bootstrap controller roles), exactly.
 fn builtin_name(name: &str) -> bool {
-    BUILTIN_PREFIXES.iter().any(|p| name.starts_with(p))
+    PLATFORM_NAMES.contains(&name)
+        || name
+            .strip_prefix("system:controller:")
+            .is_some_and(|c| BOOTSTRAP_CONTROLLERS.contains(&c))
 }
 
 /// A binding the control plane or the managed-cluster provider creates.

@@ -3,12 +3,14 @@
 //! flags. (Public API access, RBAC, local accounts, the network policy engine, EKS
 //! audit logging and EKS Secrets encryption are in [`crate::rules::cluster`].)
 //!
+//! GKE's settings come from `gcloud container clusters describe --format json`
+//! ([`crate::model::cluster::GkeSettings`]).
+//!
 //! Not decidable from these inputs, and so not rules: GuardDuty EKS protection (an
-//! account setting, not in `describe-cluster`), AKS control-plane logs (diagnostic
-//! settings, a separate resource) and GKE (whose `gcloud container clusters describe`
-//! output is not read yet).
+//! account setting, not in `describe-cluster`) and AKS control-plane logs (diagnostic
+//! settings, a separate resource).
 
-use crate::model::cluster::{Cluster, ManagedCluster, Provider};
+use crate::model::cluster::{Cluster, GkeSettings, ManagedCluster, Provider};
 use crate::rules::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 
 /// The family's rules, in catalogue order.
@@ -21,6 +23,15 @@ pub static RULES: &[&Rule] = &[
     &AKS_AZURE_POLICY,
     &AKS_NODE_PUBLIC_IP,
     &AKS_AUTO_UPGRADE,
+    &GKE_PRIVATE_NODES,
+    &GKE_WORKLOAD_IDENTITY,
+    &GKE_SHIELDED_NODES,
+    &GKE_LEGACY_ABAC,
+    &GKE_LEGACY_CLIENT_AUTH,
+    &GKE_BINARY_AUTHORIZATION,
+    &GKE_LOGGING,
+    &GKE_SECRETS_ENCRYPTION,
+    &GKE_AUTO_UPGRADE,
 ];
 
 fn clusters<'a>(
@@ -232,5 +243,227 @@ pub static AKS_AUTO_UPGRADE: Rule = Rule {
                     format!("AKS cluster {} has no automatic upgrade channel", c.name)));
             }
         }
+    },
+};
+
+// ---------------------------------------------------------------------------
+// GKE
+// ---------------------------------------------------------------------------
+
+/// Runs `failing` on each GKE cluster's settings; `Some(message)` is a finding on `field`.
+fn gke(
+    cx: &Context,
+    out: &mut Vec<Finding>,
+    rule: &Rule,
+    field: &str,
+    failing: impl Fn(&str, &GkeSettings) -> Option<String>,
+) {
+    for (c, m) in clusters(cx, Provider::Gke) {
+        let Some(settings) = &m.gke else { continue };
+        if let Some(message) = failing(&c.name, settings) {
+            out.push(finding(rule, c, m, field, message));
+        }
+    }
+}
+
+const GKE_EXAMPLE: &str = "{\"name\": \"prod\", \"selfLink\": \"https://container.googleapis.com/v1/projects/acme/locations/europe-west1/clusters/prod\",\n \"privateClusterConfig\": {\"enablePrivateNodes\": false},\n \"legacyAbac\": {\"enabled\": true},\n \"masterAuth\": {\"clientCertificateConfig\": {\"issueClientCertificate\": true}},\n \"loggingService\": \"none\", \"monitoringService\": \"none\",\n \"nodePools\": [{\"name\": \"default-pool\", \"config\": {}, \"management\": {\"autoUpgrade\": false}}]}";
+
+pub static GKE_PRIVATE_NODES: Rule = Rule {
+    info: RuleInfo {
+        id: "gkePrivateNodes",
+        title: "GKE nodes should have private addresses only",
+        severity: Severity::Medium,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `privateClusterConfig.enablePrivateNodes` is true (`gcloud container clusters describe`).",
+        why: "Nodes with public IP addresses expose the kubelet, node ports and every hostPort or hostNetwork service to the internet unless firewall rules catch each one; a private node is reachable only from the VPC.",
+        example: GKE_EXAMPLE,
+        remediation: "Create node pools with private nodes (`gcloud container node-pools create ... --enable-private-nodes`, or `--enable-private-nodes` on the cluster) and give them egress through Cloud NAT.",
+        frameworks: &["nsa-cisa", "mitre/T1133"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_PRIVATE_NODES, "privateClusterConfig.enablePrivateNodes", |name, g| {
+            (!g.private_nodes).then(|| format!("GKE cluster {name} gives its nodes public IP addresses"))
+        })
+    },
+};
+
+pub static GKE_WORKLOAD_IDENTITY: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeWorkloadIdentity",
+        title: "GKE clusters should use Workload Identity and the GKE metadata server",
+        severity: Severity::High,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `workloadIdentityConfig.workloadPool` is set, and every node pool runs the GKE metadata server (`config.workloadMetadataConfig.mode: GKE_METADATA`).",
+        why: "Without Workload Identity and the GKE metadata server, every pod can query the node's metadata endpoint and obtain the node service account's access token (often the Compute Engine default account with Editor on the project), and read the kubelet's bootstrap credentials from the instance attributes.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --workload-pool=PROJECT.svc.id.goog`, then `gcloud container node-pools update POOL --workload-metadata=GKE_METADATA` for each pool, and bind Kubernetes service accounts to Google service accounts of least privilege.",
+        frameworks: &["nsa-cisa", "mitre/T1552.005"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_WORKLOAD_IDENTITY, "workloadIdentityConfig.workloadPool", |name, g| {
+            if !g.workload_identity {
+                Some(format!("GKE cluster {name} has no Workload Identity: pods can obtain the node service account's token from the metadata server"))
+            } else if !g.pools_without_metadata_server.is_empty() {
+                Some(format!("GKE cluster {name}: node pools {} do not run the GKE metadata server (workloadMetadataConfig.mode GKE_METADATA)", g.pools_without_metadata_server.join(", ")))
+            } else {
+                None
+            }
+        })
+    },
+};
+
+pub static GKE_SHIELDED_NODES: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeShieldedNodes",
+        title: "GKE clusters should use Shielded GKE Nodes",
+        severity: Severity::Medium,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `shieldedNodes.enabled` is true.",
+        why: "Shielded GKE Nodes prove their identity to the control plane with a vTPM: without them, an attacker who steals a node's bootstrap credentials (from the metadata server of any pod on a node without the GKE metadata server) can register a node of their own and read the Secrets of pods scheduled to it.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --enable-shielded-nodes`.",
+        frameworks: &["nsa-cisa", "mitre/T1078"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_SHIELDED_NODES, "shieldedNodes.enabled", |name, g| {
+            (!g.shielded_nodes).then(|| format!("GKE cluster {name} does not use Shielded GKE Nodes"))
+        })
+    },
+};
+
+pub static GKE_LEGACY_ABAC: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeLegacyAbac",
+        title: "GKE clusters should not use legacy ABAC authorization",
+        severity: Severity::High,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `legacyAbac.enabled` is not true.",
+        why: "Legacy ABAC grants broad static permissions (historically full access to every service account) beside RBAC, and whatever ABAC allows, RBAC cannot take away.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --no-enable-legacy-authorization`, after moving any access it granted to RBAC roles.",
+        frameworks: &["nsa-cisa", "mitre/T1078"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_LEGACY_ABAC, "legacyAbac.enabled", |name, g| {
+            g.legacy_abac.then(|| format!("GKE cluster {name} has legacy ABAC authorization enabled"))
+        })
+    },
+};
+
+pub static GKE_LEGACY_CLIENT_AUTH: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeLegacyClientAuth",
+        title: "GKE clusters should not issue basic-auth passwords or client certificates",
+        severity: Severity::High,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `masterAuth.username` is empty (no basic authentication) and `masterAuth.clientCertificateConfig.issueClientCertificate` is not true. Only these two facts are read: the password and client key in `masterAuth` never are.",
+        why: "The static password and the client certificate are long-lived credentials of a cluster-admin identity that cannot be revoked short of rotating the cluster's credentials, and anyone with `container.clusters.get` on the project can read them from the cluster description.",
+        example: GKE_EXAMPLE,
+        remediation: "Recreate the cluster without `--issue-client-certificate` (basic authentication is removed from GKE 1.19), and authenticate with Google identities.",
+        frameworks: &["nsa-cisa", "mitre/T1078", "mitre/T1552"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_LEGACY_CLIENT_AUTH, "masterAuth", |name, g| {
+            let what: Vec<&str> = [(g.basic_auth, "a basic-auth password"), (g.client_certificate, "a client certificate")]
+                .into_iter()
+                .filter_map(|(on, what)| on.then_some(what))
+                .collect();
+            (!what.is_empty()).then(|| format!("GKE cluster {name} issues {}: long-lived admin credentials readable from its description", what.join(" and ")))
+        })
+    },
+};
+
+pub static GKE_BINARY_AUTHORIZATION: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeBinaryAuthorization",
+        title: "GKE clusters should enforce Binary Authorization",
+        severity: Severity::Low,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `binaryAuthorization.evaluationMode` is an enforcing mode (`PROJECT_SINGLETON_POLICY_ENFORCE`, `POLICY_BINDINGS`, ...), not `DISABLED`, or the legacy `binaryAuthorization.enabled` is true.",
+        why: "Without Binary Authorization any image that a user or a compromised CI can reference runs in the cluster; with it, only images signed (attested) by your build pipeline are admitted.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --binauthz-evaluation-mode=PROJECT_SINGLETON_POLICY_ENFORCE` and a policy requiring your build's attestation.",
+        frameworks: &["nsa-cisa", "mitre/T1610"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_BINARY_AUTHORIZATION, "binaryAuthorization.evaluationMode", |name, g| {
+            (!g.binary_authorization).then(|| format!("GKE cluster {name} does not enforce Binary Authorization"))
+        })
+    },
+};
+
+pub static GKE_LOGGING: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeLogging",
+        title: "GKE clusters should send logs and metrics to Cloud Logging and Monitoring",
+        severity: Severity::Medium,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `loggingService` and `monitoringService` are not `none`.",
+        why: "Without Cloud Logging the cluster's audit logs and container logs are not kept where an investigation can find them: an intrusion leaves no trail.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --logging=SYSTEM,WORKLOAD,API_SERVER --monitoring=SYSTEM`.",
+        frameworks: &["nsa-cisa", "mitre/T1562.008"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_LOGGING, "loggingService", |name, g| {
+            let off: Vec<&str> = [(g.logging, "Cloud Logging"), (g.monitoring, "Cloud Monitoring")]
+                .into_iter()
+                .filter_map(|(on, what)| (!on).then_some(what))
+                .collect();
+            (!off.is_empty()).then(|| format!("GKE cluster {name} has {} turned off", off.join(" and ")))
+        })
+    },
+};
+
+pub static GKE_SECRETS_ENCRYPTION: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeSecretsEncryption",
+        title: "GKE clusters should encrypt Secrets with a Cloud KMS key",
+        severity: Severity::Medium,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `databaseEncryption.state` is `ENCRYPTED` (application-layer Secrets encryption with a customer key).",
+        why: "GKE encrypts etcd at rest with Google's keys; application-layer encryption adds a key you control, so a copy of etcd or its backups does not yield the Secrets without access to your Cloud KMS key, and revoking the key makes them unreadable.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --database-encryption-key=projects/P/locations/L/keyRings/R/cryptoKeys/K`.",
+        frameworks: &["nsa-cisa", "mitre/T1552.007"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_SECRETS_ENCRYPTION, "databaseEncryption.state", |name, g| {
+            (!g.secrets_encryption).then(|| format!("GKE cluster {name} does not encrypt Secrets with a Cloud KMS key"))
+        })
+    },
+};
+
+pub static GKE_AUTO_UPGRADE: Rule = Rule {
+    info: RuleInfo {
+        id: "gkeAutoUpgrade",
+        title: "GKE clusters should follow a release channel with node auto-upgrade",
+        severity: Severity::Low,
+        category: Category::Cluster,
+        kinds: &["Cluster"],
+        checks: "GKE: `releaseChannel.channel` is set (`RAPID`, `REGULAR`, `STABLE`, `EXTENDED`) and every node pool has `management.autoUpgrade` true.",
+        why: "Outside a release channel and without node auto-upgrade, security patches to the control plane and the node images arrive only when someone upgrades by hand; known vulnerabilities stay open meanwhile.",
+        example: GKE_EXAMPLE,
+        remediation: "`gcloud container clusters update NAME --release-channel=regular` and `gcloud container node-pools update POOL --enable-autoupgrade`.",
+        frameworks: &["nsa-cisa", "mitre/T1190"],
+    },
+    check: |cx, out| {
+        gke(cx, out, &GKE_AUTO_UPGRADE, "releaseChannel.channel", |name, g| {
+            if g.release_channel.is_empty() {
+                Some(format!("GKE cluster {name} is on no release channel"))
+            } else if !g.pools_without_auto_upgrade.is_empty() {
+                Some(format!("GKE cluster {name}: node pools {} do not auto-upgrade", g.pools_without_auto_upgrade.join(", ")))
+            } else {
+                None
+            }
+        })
     },
 };

@@ -361,7 +361,7 @@ const NODES: &str = r#"{"apiVersion": "v1", "kind": "List", "items": [
   "status": {"nodeInfo": {"kubeletVersion": "v1.31.14", "containerRuntimeVersion": "cri-o://1.31.2",
    "osImage": "Debian GNU/Linux 12 (bookworm)"}}},
  {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "current"},
-  "status": {"nodeInfo": {"kubeletVersion": "v1.35.1", "containerRuntimeVersion": "containerd://2.1.4",
+  "status": {"nodeInfo": {"kubeletVersion": "v1.35.1", "containerRuntimeVersion": "containerd://2.3.1",
    "osImage": "Amazon Linux 2023.6.20241010"}}}]}"#;
 
 #[test]
@@ -558,4 +558,78 @@ fn kubeadm_kubelet_configuration() {
     // Elsewhere, the same configuration is not the cluster's kubelet configuration.
     let elsewhere = config_map_json("my-kubelet-notes", "kubelet", &weak);
     assert!(ours(&[("e.json", &elsewhere)]).is_empty());
+}
+
+/// `gcloud container clusters describe --format json`, fields as the GKE API reference
+/// names them: a weak cluster, a hardened one, and the control plane as not applicable.
+#[test]
+fn gke_settings_from_gcloud_describe() {
+    let weak = r#"{"name": "weak", "location": "europe-west1",
+        "selfLink": "https://container.googleapis.com/v1/projects/acme/locations/europe-west1/clusters/weak",
+        "endpoint": "34.78.1.2", "currentMasterVersion": "1.33.5-gke.1000",
+        "masterAuth": {"username": "admin", "password": "PORTOLAN-PLANTED-GKE-PASSWORD",
+          "clientCertificateConfig": {"issueClientCertificate": true}, "clientKey": "c2VjcmV0"},
+        "legacyAbac": {"enabled": true}, "loggingService": "none",
+        "monitoringService": "monitoring.googleapis.com/kubernetes",
+        "networkPolicy": {"provider": "CALICO", "enabled": false},
+        "binaryAuthorization": {"evaluationMode": "DISABLED"},
+        "databaseEncryption": {"state": "DECRYPTED"},
+        "masterAuthorizedNetworksConfig": {"enabled": false},
+        "nodePools": [{"name": "default-pool", "config": {"machineType": "e2-medium"},
+          "management": {"autoUpgrade": false, "autoRepair": true}}]}"#;
+    let strong = r#"{"name": "strong", "location": "europe-west1",
+        "selfLink": "https://container.googleapis.com/v1/projects/acme/locations/europe-west1/clusters/strong",
+        "endpoint": "10.0.0.2", "currentMasterVersion": "1.34.1-gke.1",
+        "privateClusterConfig": {"enablePrivateNodes": true, "enablePrivateEndpoint": true},
+        "masterAuth": {"clientCertificateConfig": {}},
+        "workloadIdentityConfig": {"workloadPool": "acme.svc.id.goog"},
+        "shieldedNodes": {"enabled": true}, "legacyAbac": {},
+        "loggingService": "logging.googleapis.com/kubernetes",
+        "monitoringService": "monitoring.googleapis.com/kubernetes",
+        "networkConfig": {"datapathProvider": "ADVANCED_DATAPATH"},
+        "binaryAuthorization": {"evaluationMode": "PROJECT_SINGLETON_POLICY_ENFORCE"},
+        "databaseEncryption": {"state": "ENCRYPTED", "keyName": "projects/acme/locations/europe-west1/keyRings/k/cryptoKeys/gke"},
+        "releaseChannel": {"channel": "REGULAR"},
+        "nodePools": [{"name": "pool-1", "config": {"workloadMetadataConfig": {"mode": "GKE_METADATA"}},
+          "management": {"autoUpgrade": true}}]}"#;
+    let found = ours(&[("weak.json", weak), ("strong.json", strong)]);
+    assert_eq!(
+        found,
+        [
+            "gkeAutoUpgrade weak releaseChannel.channel",
+            "gkeBinaryAuthorization weak binaryAuthorization.evaluationMode",
+            "gkeLegacyAbac weak legacyAbac.enabled",
+            "gkeLegacyClientAuth weak masterAuth",
+            "gkeLogging weak loggingService",
+            "gkePrivateNodes weak privateClusterConfig.enablePrivateNodes",
+            "gkeSecretsEncryption weak databaseEncryption.state",
+            "gkeShieldedNodes weak shieldedNodes.enabled",
+            "gkeWorkloadIdentity weak workloadIdentityConfig.workloadPool",
+        ]
+    );
+    let inv = inventory(&[("weak.json", weak), ("strong.json", strong)]);
+    // The public endpoint without authorized networks and the disabled network policy
+    // engine are the cluster rules'; the strong cluster's private endpoint is not public.
+    let (findings, ..) = evaluate_scored(&inv, &RuleOptions::default());
+    let cluster_rules: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.rule == "apiServerPublicAccess" || f.rule == "clusterNetworkPolicyEngine")
+        .map(|f| (f.rule.as_str(), f.resource.name.as_str()))
+        .collect();
+    assert_eq!(
+        cluster_rules,
+        [
+            ("apiServerPublicAccess", "weak"),
+            ("clusterNetworkPolicyEngine", "weak")
+        ]
+    );
+    // The control plane is Google's: its flag rules are not applicable on both.
+    let na = not_applicable(&inv);
+    assert!(na
+        .iter()
+        .any(|n| n.resource.name == "strong"
+            && n.reason.contains("Google GKE runs the control plane")));
+    // The password and client key are never read into the model.
+    let debug = format!("{inv:?}");
+    assert!(!debug.contains("PORTOLAN-PLANTED-GKE-PASSWORD") && !debug.contains("c2VjcmV0"));
 }

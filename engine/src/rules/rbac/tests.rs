@@ -127,9 +127,14 @@ fn wildcards_in_roles() {
         "[{kind: Group, name: data-eng}]",
     );
     let f = findings(&yaml);
+    // `system:controller:x` is no bootstrap controller role: a user's, judged.
     assert_eq!(
         fired(&f, "rbacWildcard"),
-        ["Role/data/owner", "Role/data/sub"]
+        [
+            "ClusterRole/system:controller:x",
+            "Role/data/owner",
+            "Role/data/sub"
+        ]
     );
     let m = message(&f, "rbacWildcard", "owner");
     assert!(
@@ -721,4 +726,27 @@ fn dns_configuration_write_in_kube_system() {
     );
     assert!(message(&f, "dnsConfigWrite", "dns")
         .contains("patch the cluster DNS configuration (ConfigMap coredns in kube-system)"));
+}
+
+#[test]
+fn only_the_platforms_own_names_are_exempt_not_their_prefixes() {
+    let secrets = "- {apiGroups: [''], resources: [secrets], verbs: [list]}\n";
+    // A user-made role and binding under `system:`/`eks:` names is judged.
+    for name in [
+        "system:foo",
+        "eks:ci-deployer",
+        "system:controller:my-operator",
+    ] {
+        let f = findings(&(cluster_role(name, secrets) + &crb(name, name, ALICE)));
+        assert_eq!(
+            fired(&f, "secretsAccess"),
+            [format!("ClusterRoleBinding/{name}")],
+            "{name}"
+        );
+    }
+    // The bootstrap policy's own controller binding is the platform's.
+    let name = "system:controller:namespace-controller";
+    let sa = "[{kind: ServiceAccount, name: namespace-controller, namespace: kube-system}]";
+    let f = findings(&(cluster_role(name, secrets) + &crb(name, name, sa)));
+    assert!(fired(&f, "secretsAccess").is_empty(), "{f:#?}");
 }
