@@ -11,6 +11,7 @@ pub mod compare;
 pub mod counts;
 pub mod drop_zone;
 pub mod enforcement;
+pub mod engine_chart;
 pub mod exempt_badge;
 pub mod exempt_form;
 pub mod exemption_row;
