@@ -154,17 +154,72 @@ const observeLongTasks = async (context) => {
   });
 };
 
+/**
+ * Peak resident memory (VmHWM, MiB) of the largest browser process: the
+ * renderer that runs the page and its worker. Linux only; 0 elsewhere. Reported, not
+ * checked: it shows the log is not held whole.
+ */
+function peakRendererMb() {
+  // The browser runs under this node process.
+  const root = process.pid;
+  if (!fs.existsSync('/proc')) return 0;
+  const parent = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const under = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === root) return true;
+    return false;
+  };
+  let peak = 0;
+  for (const pid of parent.keys()) {
+    if (!under(pid)) continue;
+    try {
+      const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {
+      // gone
+    }
+  }
+  return peak;
+}
+
 /** The alert rows shown: type, time, user and event count, as the CLI's JSON has them. */
 const shownRows = (page) =>
   page.$$eval('[data-testid="alert-row"]', (trs) =>
     trs.map((tr) => [tr.dataset.type, tr.children[2].textContent, tr.children[3].textContent, Number(tr.children[5].textContent)].join(' | ')),
   );
+/** Every alert row, page after page (the list shows 100 at a time). */
+async function allRows(page) {
+  const rows = await shownRows(page);
+  while ((await page.$('[data-testid="alerts-next"]:not([disabled])')) !== null) {
+    const first = await page.$eval('[data-testid="alert-row"] a', (a) => a.getAttribute('href'));
+    await page.click('[data-testid="alerts-next"]');
+    await page.waitForFunction((f) => document.querySelector('[data-testid="alert-row"] a')?.getAttribute('href') !== f, first);
+    rows.push(...(await shownRows(page)));
+  }
+  return rows;
+}
 const cliRows = (alerts) => alerts.map((a) => [a.type, a.time ?? '', a.user, a.count].join(' | '));
 
 await test(
   `a ${sizeMb} MiB audit log streams without a main-thread task over ${budgetMs} ms`,
   async ({ page }) => {
     check(analysis.alerts.length >= 5, `the generated log raised only ${analysis.alerts.length} alerts in the CLI`);
+    // Control: the observer does see a task that blocks the main thread (run as a task
+    // of the page's event loop; a CDP evaluation is not one).
+    await page.evaluate(() =>
+      setTimeout(() => {
+        const end = performance.now() + 150;
+        while (performance.now() < end);
+      }, 0),
+    );
+    await page.waitForFunction(() => window.__longTasks.some((t) => t.duration >= 150), null, { timeout: 5000 });
     const t0 = await page.evaluate(() => performance.now());
     const wall = Date.now();
     await page.setInputFiles('[data-testid="file-input"]', log.file);
@@ -180,11 +235,14 @@ await test(
     const seconds = (Date.now() - wall) / 1000;
     // Let the observer deliver the last entries.
     await page.waitForTimeout(300);
-    const tasks = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start + t.duration >= t0), t0);
+    const tasks = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0), t0);
     const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0);
-    console.log(`# ${sizeMb} MiB: pick to Alerts page ${seconds.toFixed(1)} s, ${tasks.length} long tasks, longest ${longest.toFixed(0)} ms`);
+    console.log(
+      `# ${sizeMb} MiB: pick to Alerts page ${seconds.toFixed(1)} s, ${tasks.length} long tasks, longest ${longest.toFixed(0)} ms, ` +
+        `largest browser process peak ${peakRendererMb().toFixed(0)} MiB`,
+    );
     check(longest <= budgetMs, `the main thread blocked for ${longest.toFixed(0)} ms (budget ${budgetMs} ms)`);
-    const rows = await shownRows(page);
+    const rows = await allRows(page);
     const want = cliRows(analysis.alerts);
     check(JSON.stringify(rows) === JSON.stringify(want), `alerts differ from the CLI's:\napp ${rows.join('\n    ')}\ncli ${want.join('\n    ')}`);
     const events = analysis.inputs.reduce((n, i) => n + i.objects, 0);
@@ -241,6 +299,7 @@ for (const width of [1280, 1440]) {
         as.filter((a) => a.getClientRects().length > 1 || a.scrollWidth > a.parentElement.clientWidth + 1).map((a) => a.textContent),
       );
       check(wrapped.length === 0, `types broken or cut at ${width} px: ${wrapped.join(', ')}`);
+      await page.$eval('[data-testid="alert-list"]', (t) => t.scrollIntoView());
       await screenshot(page, `audit-stream-alerts-${width}`, false);
     },
     { viewport: { width, height: 900 } },

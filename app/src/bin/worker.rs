@@ -317,7 +317,19 @@ fn read_slice(
     let n = view.length() as usize;
     into.resize(n, 0);
     view.copy_to(&mut into[..n]);
+    release(&buffer);
     Ok(n)
+}
+
+/// Frees an `ArrayBuffer`'s memory now (`ArrayBuffer.prototype.transfer(0)` detaches
+/// it) rather than when the collector next runs: the stream's loop never yields, and
+/// without this the slices of a 1 GB log piled up to a gigabyte before V8 collected
+/// them. Browsers without `transfer` leave it to the collector.
+fn release(buffer: &JsValue) {
+    let transfer = js_sys::Reflect::get(buffer, &JsValue::from_str("transfer"));
+    if let Ok(transfer) = transfer.and_then(|t| t.dyn_into::<js_sys::Function>()) {
+        let _ = transfer.call1(buffer, &JsValue::from_f64(0.0));
+    }
 }
 
 fn progress_message(id: f64, stage: &str, done: usize, total: usize, file: &str) -> JsValue {

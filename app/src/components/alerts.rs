@@ -14,6 +14,7 @@ use portolan_engine::rules::Severity;
 use crate::components::alert_mitre::AlertMitre;
 use crate::components::alert_timeline::AlertTimeline;
 use crate::components::no_snapshot::NoSnapshot;
+use crate::components::pager::Pager;
 use crate::components::severity::{severity_label, SeverityBadge};
 use crate::route::{Page, Route, TableQuery};
 use crate::state::use_state;
@@ -86,6 +87,10 @@ fn values(alerts: &[Alert], field: impl Fn(&Alert) -> &str) -> Vec<String> {
         .into_iter()
         .collect()
 }
+
+/// Alert rows rendered at a time: a log of a gigabyte raises hundreds of alerts, and
+/// rendering them all at once would block the page for longer than 100 ms.
+const PAGE_ROWS: usize = 100;
 
 /// Changes the alert filters in the URL; `replace` keeps the history entry (typing).
 fn set_filter(change: impl Fn(&mut TableQuery), replace: bool) {
@@ -187,6 +192,13 @@ pub fn AlertsPage() -> impl IntoView {
                     };
                     let shown = Memo::new(move |_| shown());
                     let summary = audit.clone();
+                    let page = RwSignal::new(0usize);
+                    // A new filter shows its first page.
+                    Effect::new(move |_| {
+                        filter.track();
+                        page.set(0);
+                    });
+                    let pages = move || shown.with(|s| s.len().div_ceil(PAGE_ROWS).max(1));
                     view! {
                         <div class="panel toolbar toolbar-wrap" data-testid="alert-filters">
                             {filter_select("Severities", "alert-severity", severities, |q| &q.severity, |q, v| q.severity = v)}
@@ -246,7 +258,10 @@ pub fn AlertsPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {move || shown.get().into_iter().map(|(i, a)| view! {
+                                    {move || {
+                                        let first = page.get().min(pages() - 1) * PAGE_ROWS;
+                                        shown.with(|s| s.iter().skip(first).take(PAGE_ROWS).cloned().collect::<Vec<_>>())
+                                    }.into_iter().map(|(i, a)| view! {
                                         <tr data-testid="alert-row" data-type=a.kind.clone()>
                                             <td><SeverityBadge severity=a.severity /></td>
                                             <td class="alert-type"><a href=format!("#/alerts/{}", i + 1)>{a.kind.clone()}</a><div class="muted">{a.title.clone()}</div></td>
@@ -260,6 +275,9 @@ pub fn AlertsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <Show when=move || { pages() > 1 }>
+                                <Pager page=page pages=Signal::derive(pages) testid="alerts" />
+                            </Show>
                         </section>
                     }.into_any()
                 }

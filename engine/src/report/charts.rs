@@ -22,15 +22,15 @@ pub const MAX_NAMESPACE_BARS: usize = 40;
 /// Width of every chart, in SVG user units (the page scales it down).
 const WIDTH: u32 = 720;
 /// Where bars start: the label column's width.
-const LABEL_WIDTH: i32 = 230;
+const LABEL_WIDTH: i32 = 200;
 /// Longest bar.
-const BAR_WIDTH: i32 = 380;
+const BAR_WIDTH: i32 = 300;
 /// One row of the chart.
 const ROW: i32 = 24;
 /// The caption's band.
 const CAPTION: i32 = 26;
 /// Characters of a label kept (SVG text does not wrap).
-const LABEL_CHARS: usize = 34;
+const LABEL_CHARS: usize = 30;
 /// plotters writes a font of size `s` as `s / 1.24` SVG units; these give 12 and 14.
 const TEXT_SIZE: f64 = 12.0 * 1.24;
 const CAPTION_SIZE: f64 = 14.0 * 1.24;
