@@ -321,10 +321,10 @@ fn read_slice(
     Ok(n)
 }
 
-/// Frees an `ArrayBuffer`'s memory now (`ArrayBuffer.prototype.transfer(0)` detaches
-/// it) rather than when the collector next runs: the stream's loop never yields, and
-/// without this the slices of a 1 GB log piled up to a gigabyte before V8 collected
-/// them. Browsers without `transfer` leave it to the collector.
+/// Detaches an `ArrayBuffer` (`ArrayBuffer.prototype.transfer(0)`) once its bytes are
+/// copied, so its memory can go before the collector runs in a loop that never yields.
+/// A 1 GB stream still peaked near the log's size with it (BENCHMARKS.md); browsers
+/// without `transfer` leave it to the collector.
 fn release(buffer: &JsValue) {
     let transfer = js_sys::Reflect::get(buffer, &JsValue::from_str("transfer"));
     if let Ok(transfer) = transfer.and_then(|t| t.dyn_into::<js_sys::Function>()) {
