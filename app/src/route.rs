@@ -7,7 +7,8 @@
 //! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
 //! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
 //! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities,
-//! `#/alerts[/<n>]` the audit-log alerts and one of them, `#/resource/<id>` one
+//! `#/alerts[/<n>]` the audit-log alerts and one of them (the list's filters in
+//! `?severity=&tactic=&type=&user=&ns=&from=&to=&q=`), `#/resource/<id>` one
 //! resource's panel (`<id>` a percent-encoded graph node id or `k8s:<Kind>/<ns>/<name>`),
 //! `#/map?expand=&focus=&path=&hide=&insight=&q=` the security map. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
@@ -64,6 +65,14 @@ pub struct TableQuery {
     pub hide: Vec<String>,
     /// Map: only workloads with this insight; empty for all.
     pub insight: String,
+    /// Alert filters (`#/alerts`): MITRE tactic, alert type, user and the time range
+    /// (RFC 3339 bucket starts); empty for all. The alerts page also reads `severity`,
+    /// `ns` and `q`.
+    pub tactic: String,
+    pub kind: String,
+    pub user: String,
+    pub from: String,
+    pub to: String,
 }
 
 /// A parsed URL fragment.
@@ -153,6 +162,11 @@ impl Route {
                 "hide" => table.hide = list(),
                 "path" => table.path = value.parse().ok(),
                 "insight" => table.insight = value,
+                "tactic" => table.tactic = value,
+                "type" => table.kind = value,
+                "user" => table.user = value,
+                "from" => table.from = value,
+                "to" => table.to = value,
                 _ => {}
             }
         }
@@ -237,6 +251,22 @@ impl Route {
             }
             if !q.q.is_empty() {
                 params.push(format!("q={}", percent_encode(&q.q)));
+            }
+        }
+        if matches!(self.page, Page::Alerts { index: None }) {
+            for (key, value) in [
+                ("severity", &q.severity),
+                ("tactic", &q.tactic),
+                ("type", &q.kind),
+                ("user", &q.user),
+                ("ns", &q.ns),
+                ("from", &q.from),
+                ("to", &q.to),
+                ("q", &q.q),
+            ] {
+                if !value.is_empty() {
+                    params.push(format!("{key}={}", percent_encode(value)));
+                }
             }
         }
         if !params.is_empty() {
@@ -344,6 +374,28 @@ mod tests {
             assert_eq!(route.page, Page::Alerts { index });
             assert_eq!(route.to_hash(), hash);
         }
+    }
+
+    #[test]
+    fn keeps_the_alert_filters_in_the_url() {
+        let hash = "#/alerts?severity=high&tactic=Execution&type=K8S_ExecIntoContainer\
+                    &user=system%3Aserviceaccount%3Aci%3Adeployer&ns=shop\
+                    &from=2026-11-29T10%3A00%3A00Z&to=2026-11-29T11%3A00%3A00Z&q=curl%20%7C%20sh";
+        let route = Route::parse(hash);
+        assert_eq!(route.page, Page::Alerts { index: None });
+        let q = &route.query;
+        assert_eq!(q.severity, "high");
+        assert_eq!(q.tactic, "Execution");
+        assert_eq!(q.kind, "K8S_ExecIntoContainer");
+        assert_eq!(q.user, "system:serviceaccount:ci:deployer");
+        assert_eq!(q.ns, "shop");
+        assert_eq!(q.from, "2026-11-29T10:00:00Z");
+        assert_eq!(q.to, "2026-11-29T11:00:00Z");
+        assert_eq!(q.q, "curl | sh");
+        assert_eq!(route.to_hash(), hash);
+        // An alert's detail page carries no list filters.
+        let detail = Route::parse("#/alerts/2?severity=high");
+        assert_eq!(detail.to_hash(), "#/alerts/2");
     }
 
     #[test]

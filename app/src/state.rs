@@ -23,7 +23,8 @@ use crate::worker_client::WorkerClient;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Busy {
     /// `collect` (walking dropped folders), `demo` (downloading the demo), `read`,
-    /// `parse`, `model` or `rules` (the worker's stages), `receive` (the page reading the
+    /// `audit` (streaming an audit log; `done`/`total` in MiB), `parse`, `model` or
+    /// `rules` (the worker's stages), `receive` (the page reading the
     /// result).
     pub stage: String,
     pub done: usize,
@@ -49,6 +50,14 @@ impl Busy {
         let what = match self.stage.as_str() {
             "collect" => return format!("Collecting files — {} found", self.done),
             "demo" => "Downloading demo",
+            "audit" => {
+                let mut line = format!("Reading audit log {}/{} MiB", self.done, self.total);
+                if !self.file.is_empty() {
+                    line.push_str(" — ");
+                    line.push_str(&self.file);
+                }
+                return line;
+            }
             "read" => "Reading",
             "parse" if self.done >= self.total => return "Building the inventory…".into(),
             "parse" => "Parsing",
@@ -76,6 +85,7 @@ impl Busy {
         // Rough shares of the time each stage takes on a large estate.
         match self.stage.as_str() {
             "read" => 0.05 * part,
+            "audit" => 0.05 + 0.4 * part,
             "parse" => 0.05 + 0.4 * part,
             "model" => 0.5,
             "rules" => 0.6,

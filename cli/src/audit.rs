@@ -90,7 +90,7 @@ pub fn explain(i: &detect::DetectionInfo, stateful: bool) {
         i.severity.as_str(),
         i.tactic,
         i.techniques.join(", "),
-        i.matrix
+        i.matrix.unwrap_or("none")
     );
     let _ = writeln!(out, "\nWhat it detects\n  {}\n", i.description);
     let _ = writeln!(out, "Audit fields read\n  {}\n", i.reads.join(", "));

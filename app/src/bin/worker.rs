@@ -1,8 +1,12 @@
 //! The analysis worker: runs the engine off the page's main thread.
 //!
 //! It receives the files to analyse as `Blob`s, reads them synchronously (allowed in a
-//! worker), loads them with [`portolan_engine::load_with`], reports progress after every
-//! file and posts the finished analysis as JSON, in parts. It keeps the loaded snapshot,
+//! worker), loads them with [`portolan_engine::analysis::load_with_audit`], reports
+//! progress after every file and posts the finished analysis as JSON, in parts. Audit
+//! logs are never read whole: they are streamed through
+//! [`AuditReader::feed`](portolan_engine::ingest::audit::AuditReader::feed) in
+//! [`AUDIT_CHUNK`] slices of the `Blob`, so memory is bounded by the alerts and the
+//! detector's state, not by the log's size (a 1 GB log reads like a small one). It keeps the loaded snapshot,
 //! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]).
 //! The page stays responsive however large the snapshot is. See `protocol.rs` for the
 //! messages.
@@ -13,11 +17,14 @@ mod protocol;
 use std::cell::RefCell;
 
 use js_sys::{Array, Uint8Array};
+use portolan_engine::analysis::{load_with_audit, StreamedAudit};
+use portolan_engine::detect::Detector;
 use portolan_engine::graph::SecurityGraph;
+use portolan_engine::ingest::audit::AuditReader;
+use portolan_engine::ingest::is_audit_log;
 use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
-    conclude_with_graph, load_with, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress,
-    Snapshot,
+    conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -27,6 +34,17 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 /// Items per `result-part` message: a few megabytes of JSON, which the page parses in
 /// tens of milliseconds.
 const PART_ITEMS: usize = 5_000;
+
+/// Bytes of an audit log read and fed to the detector at a time: large enough that the
+/// per-slice cost of `FileReaderSync` is noise, small enough to stay a fixed few MiB.
+const AUDIT_CHUNK: usize = 8 << 20;
+
+/// Bytes of a file's head that decide whether it is an audit log (as the CLI sniffs it).
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// Audit-log progress is reported in MiB: `Busy` counts in `usize`, which is 32 bits in
+/// wasm, and byte counts of a gigabyte times 100 would overflow it.
+const MIB: f64 = (1u64 << 20) as f64;
 
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
@@ -70,7 +88,8 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
     SNAPSHOT.with_borrow_mut(|s| *s = None);
     CONCLUDED.with_borrow_mut(|c| *c = None);
     let options = options(data)?;
-    let files = read_files(scope, id, data)?;
+    let mut detector = Detector::default();
+    let (files, streamed) = read_files(scope, id, data, &mut detector)?;
     // The engine reports the file it just finished; the page shows the one being parsed
     // now, which is what a user waiting on one large file wants to see.
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
@@ -93,7 +112,7 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
         default_namespace: protocol::string_field(data, "namespace"),
         ..LoadOptions::default()
     };
-    let snapshot = load_with(&files, &load_options, &mut report);
+    let snapshot = load_with_audit(&files, &load_options, detector, streamed, &mut report);
     drop(files);
     let concluded = conclude_with_graph(&snapshot, &options);
     SNAPSHOT.with_borrow_mut(|s| *s = Some(snapshot));
@@ -256,34 +275,128 @@ fn post_json<T: Serialize + ?Sized>(
         .map_err(|e| describe("could not send the analysis", &e))
 }
 
-/// Reads every blob of the request into memory, reporting progress per file.
+/// Reads the blobs of the request: snapshot files into memory, audit logs streamed into
+/// `detector` (in path order, as the engine reads files), reporting progress per file
+/// and, for audit logs, per chunk.
 fn read_files(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     data: &JsValue,
-) -> Result<Vec<InputFile>, String> {
+    detector: &mut Detector,
+) -> Result<(Vec<InputFile>, Vec<StreamedAudit>), String> {
     let paths: Array = protocol::field(data, "paths").unchecked_into();
     let blobs: Array = protocol::field(data, "blobs").unchecked_into();
     let reader = FileReaderSync::new().map_err(|e| describe("cannot read files", &e))?;
     let total = paths.length() as usize;
-    let mut files = Vec::with_capacity(total);
+    let mut order: Vec<(String, Blob)> = Vec::with_capacity(total);
     for i in 0..paths.length() {
         let path = paths.get(i).as_string().unwrap_or_default();
         let blob: Blob = blobs
             .get(i)
             .dyn_into()
             .map_err(|_| format!("{path}: not a file"))?;
-        let buffer = reader
-            .read_as_array_buffer(&blob)
-            .map_err(|e| describe(&format!("{path}: could not be read"), &e))?;
-        let bytes = Uint8Array::new(&buffer).to_vec();
+        order.push((path, blob));
+    }
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut files = Vec::with_capacity(total);
+    let mut streamed = Vec::new();
+    let mut chunk = Vec::new();
+    for (i, (path, blob)) in order.into_iter().enumerate() {
+        let head = read_slice(&reader, &blob, 0.0, SNIFF_BYTES as f64, &path, &mut chunk)?;
+        if is_audit_log(&chunk[..head]) {
+            streamed.push(stream_audit(
+                scope, id, &reader, &blob, &path, detector, &mut chunk,
+            )?);
+        } else {
+            let buffer = reader
+                .read_as_array_buffer(&blob)
+                .map_err(|e| describe(&format!("{path}: could not be read"), &e))?;
+            let bytes = Uint8Array::new(&buffer).to_vec();
+            files.push(InputFile {
+                path: path.clone(),
+                bytes,
+            });
+        }
+        post(scope, progress_message(id, "read", i + 1, total, &path));
+    }
+    Ok((files, streamed))
+}
+
+/// Streams one audit log through an [`AuditReader`] into `detector`, one
+/// [`AUDIT_CHUNK`] slice at a time, posting `audit` progress (MiB done of MiB total)
+/// after each.
+fn stream_audit(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    reader: &FileReaderSync,
+    blob: &Blob,
+    path: &str,
+    detector: &mut Detector,
+    chunk: &mut Vec<u8>,
+) -> Result<StreamedAudit, String> {
+    let size = blob.size();
+    let mut audit = AuditReader::new(path);
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + AUDIT_CHUNK as f64).min(size);
+        let n = read_slice(reader, blob, offset, end, path, chunk)?;
+        if n == 0 {
+            break;
+        }
+        audit.feed(&chunk[..n], &mut |e| detector.observe(e));
+        offset += n as f64;
         post(
             scope,
-            progress_message(id, "read", i as usize + 1, total, &path),
+            progress_message(
+                id,
+                "audit",
+                (offset / MIB).ceil() as usize,
+                (size / MIB).ceil() as usize,
+                path,
+            ),
         );
-        files.push(InputFile { path, bytes });
     }
-    Ok(files)
+    let report = audit.finish(&mut |e| detector.observe(e));
+    Ok(StreamedAudit {
+        path: path.to_string(),
+        bytes: offset as u64,
+        report,
+    })
+}
+
+/// Reads bytes `start..end` of `blob` into `into` (reused between calls, so a stream
+/// keeps one buffer), returning how many were read.
+fn read_slice(
+    reader: &FileReaderSync,
+    blob: &Blob,
+    start: f64,
+    end: f64,
+    path: &str,
+    into: &mut Vec<u8>,
+) -> Result<usize, String> {
+    let slice = blob
+        .slice_with_f64_and_f64(start, end)
+        .map_err(|e| describe(&format!("{path}: could not be read"), &e))?;
+    let buffer = reader
+        .read_as_array_buffer(&slice)
+        .map_err(|e| describe(&format!("{path}: could not be read"), &e))?;
+    let view = Uint8Array::new(&buffer);
+    let n = view.length() as usize;
+    into.resize(n, 0);
+    view.copy_to(&mut into[..n]);
+    release(&buffer);
+    Ok(n)
+}
+
+/// Detaches an `ArrayBuffer` (`ArrayBuffer.prototype.transfer(0)`) once its bytes are
+/// copied, so its memory can go before the collector runs in a loop that never yields.
+/// A 1 GB stream still peaked near the log's size with it (BENCHMARKS.md); browsers
+/// without `transfer` leave it to the collector.
+fn release(buffer: &JsValue) {
+    let transfer = js_sys::Reflect::get(buffer, &JsValue::from_str("transfer"));
+    if let Ok(transfer) = transfer.and_then(|t| t.dyn_into::<js_sys::Function>()) {
+        let _ = transfer.call1(buffer, &JsValue::from_f64(0.0));
+    }
 }
 
 fn progress_message(id: f64, stage: &str, done: usize, total: usize, file: &str) -> JsValue {

@@ -83,7 +83,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                     <SeverityBadge severity=a.severity />" "
                                     <code data-testid="alert-detail-type">{a.kind.clone()}</code>
                                     {format!(" · {} ({})", a.tactic, a.techniques.join(", "))}
-                                    {info.map(|i| format!(" · Threat Matrix {}", i.matrix))}
+                                    {info.and_then(|i| i.matrix).map(|m| format!(" · Threat Matrix {m}"))}
                                 </p>
                             </div>
                         </header>

@@ -1,7 +1,9 @@
 //! Audit-log alerts (`#/alerts`): the timeline of requests and alerts, filters by
 //! severity, tactic, type, user, namespace and time range, the MITRE tactics view and
 //! the alert list. Everything comes from `Analysis.alerts` and `Analysis.audit`, the same
-//! as `portolan analyze --format json`; log values are rendered as text only.
+//! as `portolan analyze --format json`; log values are rendered as text only. The filters
+//! live in the URL (`#/alerts?severity=high&user=...`, see `route.rs`), so a link reopens
+//! the same list.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +14,9 @@ use portolan_engine::rules::Severity;
 use crate::components::alert_mitre::AlertMitre;
 use crate::components::alert_timeline::AlertTimeline;
 use crate::components::no_snapshot::NoSnapshot;
+use crate::components::pager::Pager;
 use crate::components::severity::{severity_label, SeverityBadge};
+use crate::route::{Page, Route, TableQuery};
 use crate::state::use_state;
 
 /// The filters of the alerts page; empty strings match everything.
@@ -26,9 +30,31 @@ pub struct AlertFilter {
     /// RFC 3339 bucket starts; alerts before `from` or at/after `to` are hidden.
     pub from: String,
     pub to: String,
+    /// Free text, matched case-insensitively against type, title, user, resource and
+    /// detail.
+    pub text: String,
 }
 
 impl AlertFilter {
+    /// The filters a route's query holds.
+    pub fn from_query(q: &TableQuery) -> Self {
+        AlertFilter {
+            severity: q.severity.clone(),
+            tactic: q.tactic.clone(),
+            kind: q.kind.clone(),
+            user: q.user.clone(),
+            namespace: q.ns.clone(),
+            from: q.from.clone(),
+            to: q.to.clone(),
+            text: q.q.clone(),
+        }
+    }
+
+    /// Whether any filter is set.
+    pub fn is_set(&self) -> bool {
+        *self != AlertFilter::default()
+    }
+
     /// Whether `alert` passes every filter.
     pub fn admits(&self, a: &Alert) -> bool {
         let time = a.time.as_deref().unwrap_or("");
@@ -39,7 +65,16 @@ impl AlertFilter {
             && (self.namespace.is_empty() || a.resource.namespace == self.namespace)
             && (self.from.is_empty() || time >= self.from.as_str())
             && (self.to.is_empty() || time < self.to.as_str())
+            && (self.text.is_empty() || matches_text(a, &self.text.to_lowercase()))
     }
+}
+
+/// Whether `needle` (lower case) occurs in the alert's type, title, user, resource or
+/// detail.
+fn matches_text(a: &Alert, needle: &str) -> bool {
+    [&a.kind, &a.title, &a.user, &a.detail, &a.resource_label()]
+        .iter()
+        .any(|field| field.to_lowercase().contains(needle))
 }
 
 /// Distinct values of one alert field, sorted.
@@ -53,26 +88,52 @@ fn values(alerts: &[Alert], field: impl Fn(&Alert) -> &str) -> Vec<String> {
         .collect()
 }
 
-/// A `<select>` over `options` that sets one filter field.
+/// Alert rows rendered at a time: a log of a gigabyte raises hundreds of alerts, and
+/// rendering them all at once would block the page for longer than 100 ms.
+const PAGE_ROWS: usize = 100;
+
+/// Changes the alert filters in the URL; `replace` keeps the history entry (typing).
+fn set_filter(change: impl Fn(&mut TableQuery), replace: bool) {
+    let state = use_state();
+    let mut route = state.route.get_untracked();
+    if route.page != (Page::Alerts { index: None }) {
+        return;
+    }
+    change(&mut route.query);
+    state.navigate(route, replace);
+}
+
+/// A `<select>` over `options` that sets one filter field of the URL.
 fn filter_select(
     label: &'static str,
     testid: &'static str,
     options: Vec<(String, String)>,
-    filter: RwSignal<AlertFilter>,
-    set: fn(&mut AlertFilter, String),
+    get: fn(&TableQuery) -> &String,
+    set: fn(&mut TableQuery, String),
 ) -> impl IntoView {
+    let state = use_state();
+    let current = move || state.route.with(|r| get(&r.query).clone());
+    // Untracked: the page around must not be rebuilt when a filter changes.
+    let selected = state.route.with_untracked(|r| get(&r.query).clone());
     view! {
         <select
             class="select"
             aria-label=label
             data-testid=testid
+            prop:value=current
             on:change=move |e| {
                 let value = event_target_value(&e);
-                filter.update(|f| set(f, value));
+                set_filter(move |q| set(q, value.clone()), false);
             }
         >
-            <option value="" selected>{format!("All {}", label.to_lowercase())}</option>
-            {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+            <option value="">{format!("All {}", label.to_lowercase())}</option>
+            {options
+                .into_iter()
+                .map(|(value, text)| {
+                    let is = value == selected;
+                    view! { <option value=value selected=is>{text}</option> }
+                })
+                .collect_view()}
         </select>
     }
 }
@@ -87,7 +148,7 @@ pub fn AlertsPage() -> impl IntoView {
             Some((a.alerts.clone(), a.audit.clone()?))
         })
     };
-    let filter = RwSignal::new(AlertFilter::default());
+    let filter = Memo::new(move |_| state.route.with(|r| AlertFilter::from_query(&r.query)));
     view! {
         <header class="page-head">
             <div>
@@ -131,15 +192,34 @@ pub fn AlertsPage() -> impl IntoView {
                     };
                     let shown = Memo::new(move |_| shown());
                     let summary = audit.clone();
+                    let page = RwSignal::new(0usize);
+                    // A new filter shows its first page.
+                    Effect::new(move |_| {
+                        filter.track();
+                        page.set(0);
+                    });
+                    let pages = move || shown.with(|s| s.len().div_ceil(PAGE_ROWS).max(1));
                     view! {
                         <div class="panel toolbar toolbar-wrap" data-testid="alert-filters">
-                            {filter_select("Severities", "alert-severity", severities, filter, |f, v| f.severity = v)}
-                            {filter_select("Tactics", "alert-tactic", tactics, filter, |f, v| f.tactic = v)}
-                            {filter_select("Types", "alert-type", kinds, filter, |f, v| f.kind = v)}
-                            {filter_select("Users", "alert-user", users, filter, |f, v| f.user = v)}
-                            {filter_select("Namespaces", "alert-namespace", namespaces, filter, |f, v| f.namespace = v)}
-                            {filter_select("From", "alert-from", times.clone(), filter, |f, v| f.from = v)}
-                            {filter_select("To", "alert-to", times, filter, |f, v| f.to = v)}
+                            {filter_select("Severities", "alert-severity", severities, |q| &q.severity, |q, v| q.severity = v)}
+                            {filter_select("Tactics", "alert-tactic", tactics, |q| &q.tactic, |q, v| q.tactic = v)}
+                            {filter_select("Types", "alert-type", kinds, |q| &q.kind, |q, v| q.kind = v)}
+                            {filter_select("Users", "alert-user", users, |q| &q.user, |q, v| q.user = v)}
+                            {filter_select("Namespaces", "alert-namespace", namespaces, |q| &q.ns, |q, v| q.ns = v)}
+                            {filter_select("From", "alert-from", times.clone(), |q| &q.from, |q, v| q.from = v)}
+                            {filter_select("To", "alert-to", times, |q| &q.to, |q, v| q.to = v)}
+                            <input
+                                class="search"
+                                type="search"
+                                placeholder="Search alerts"
+                                aria-label="Search alerts"
+                                data-testid="alert-search"
+                                prop:value=move || state.route.with(|r| r.query.q.clone())
+                                on:input=move |e| {
+                                    let value = event_target_value(&e);
+                                    set_filter(move |q| q.q = value.clone(), true);
+                                }
+                            />
                         </div>
                         <p class="muted" data-testid="alert-span">
                             {format!("{} requests", audit.events)}
@@ -164,18 +244,27 @@ pub fn AlertsPage() -> impl IntoView {
                                     {move || format!("{} of {}", shown.get().len(), alerts.len())}
                                 </span>
                             </div>
-                            <table class="table" data-testid="alert-list">
+                            <Show when=move || shown.with(Vec::is_empty) && filter.with(AlertFilter::is_set)>
+                                <div class="panel table-empty" data-testid="alert-none">
+                                    "No alert matches these filters. "
+                                    <a href=Route { page: Page::Alerts { index: None }, query: TableQuery::default() }.to_hash() data-testid="alert-clear">"Clear filters"</a>
+                                </div>
+                            </Show>
+                            <table class="table alert-table" data-testid="alert-list">
                                 <thead>
                                     <tr>
-                                        <th>"Severity"</th><th>"Type"</th><th>"Time"</th><th>"User"</th>
+                                        <th>"Severity"</th><th class="alert-type">"Type"</th><th>"Time"</th><th>"User"</th>
                                         <th>"Resource"</th><th class="num">"Events"</th><th>"Detail"</th><th class="num">"Attack paths"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {move || shown.get().into_iter().map(|(i, a)| view! {
+                                    {move || {
+                                        let first = page.get().min(pages() - 1) * PAGE_ROWS;
+                                        shown.with(|s| s.iter().skip(first).take(PAGE_ROWS).cloned().collect::<Vec<_>>())
+                                    }.into_iter().map(|(i, a)| view! {
                                         <tr data-testid="alert-row" data-type=a.kind.clone()>
                                             <td><SeverityBadge severity=a.severity /></td>
-                                            <td><a href=format!("#/alerts/{}", i + 1)>{a.kind.clone()}</a><div class="muted">{a.title.clone()}</div></td>
+                                            <td class="alert-type"><a href=format!("#/alerts/{}", i + 1)>{a.kind.clone()}</a><div class="muted">{a.title.clone()}</div></td>
                                             <td>{a.time.clone().unwrap_or_default()}</td>
                                             <td>{a.user.clone()}</td>
                                             <td>{a.resource_label()}</td>
@@ -186,6 +275,9 @@ pub fn AlertsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <Show when=move || { pages() > 1 }>
+                                <Pager page=page pages=Signal::derive(pages) testid="alerts" />
+                            </Show>
                         </section>
                     }.into_any()
                 }

@@ -12,6 +12,7 @@ use crate::components::details_link::ObjectLink;
 use portolan_engine::graph::paths::{AttackPath, ChokeFix};
 use portolan_engine::graph::{NodeKind, Target};
 
+use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::format::thousands;
 use crate::state::use_state;
@@ -59,6 +60,8 @@ pub fn AttackPathsPage() -> impl IntoView {
         </header>
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <PathSummary />
+            <EngineChart testid="chart-paths" label="Attack paths by target"
+                draw=portolan_engine::report::charts::paths_by_target />
             <ChokePoints />
             <PathGroups />
             <PathTable />

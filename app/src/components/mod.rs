@@ -12,6 +12,7 @@ pub mod counts;
 pub mod details_link;
 pub mod drop_zone;
 pub mod enforcement;
+pub mod engine_chart;
 pub mod exempt_badge;
 pub mod exempt_form;
 pub mod exemption_row;

@@ -8,6 +8,7 @@ use crate::components::alerts_card::AlertsCard;
 use crate::components::attack_paths::TopAttackPaths;
 use crate::components::counts::CountCards;
 use crate::components::drop_zone::DropZone;
+use crate::components::engine_chart::EngineChart;
 use crate::components::input_banner::input_health;
 use crate::components::inputs::InputsTable;
 use crate::components::namespace_scores::NamespaceScores;
@@ -111,6 +112,8 @@ pub fn OverviewPage() -> impl IntoView {
                     <a class="section-link" href="#/recommendations">"All recommendations →"</a>
                 </div>
                 <SeveritySummary />
+                <EngineChart testid="chart-findings" label="Findings by severity"
+                    draw=|a| Some(portolan_engine::report::charts::findings_by_severity(a)) />
             </section>
             <section class="section">
                 <div class="section-head">
@@ -130,6 +133,8 @@ pub fn OverviewPage() -> impl IntoView {
                 <div class="section-head">
                     <h2>"Secure score by namespace"</h2>
                 </div>
+                <EngineChart testid="chart-namespaces" label="Secure score by namespace"
+                    draw=portolan_engine::report::charts::namespace_scores />
                 <NamespaceScores />
             </section>
             <section class="section">

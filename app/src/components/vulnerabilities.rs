@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use portolan_engine::rules::Severity;
 
+use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::severity_label;
 use crate::components::vuln_cves::VulnCves;
@@ -53,6 +54,8 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
         </header>
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <VulnSummary />
+            <EngineChart testid="chart-vulnerabilities" label="Vulnerabilities by severity and fixability"
+                draw=portolan_engine::report::charts::vulnerabilities_by_severity />
             <Show
                 when=has_scans
                 fallback=|| view! {

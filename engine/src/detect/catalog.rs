@@ -71,7 +71,7 @@ pub fn markdown() -> String {
             i.severity.as_str(),
             i.tactic,
             i.techniques.join(", "),
-            i.matrix
+            i.matrix.unwrap_or("—")
         );
     }
     for (family, detections) in FAMILIES {
@@ -86,7 +86,7 @@ pub fn markdown() -> String {
                 i.severity.as_str(),
                 i.tactic,
                 i.techniques.join(", "),
-                i.matrix
+                i.matrix.unwrap_or("none")
             );
             let _ = writeln!(out, "{}\n", i.description);
             let _ = writeln!(

@@ -48,8 +48,10 @@ pub struct DetectionInfo {
     pub tactic: &'static str,
     /// MITRE ATT&CK technique ids (`T1609`).
     pub techniques: &'static [&'static str],
-    /// Microsoft Threat Matrix for Kubernetes technique id (`MS-TA9006`).
-    pub matrix: &'static str,
+    /// Microsoft Threat Matrix for Kubernetes technique id (`MS-TA9006`), checked
+    /// against the matrix; `None` where the matrix has no technique for it (CSRs,
+    /// impersonation, port forwarding) rather than a near miss.
+    pub matrix: Option<&'static str>,
     /// What it detects and why it matters.
     pub description: &'static str,
     /// Audit event fields it reads.

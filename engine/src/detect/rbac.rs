@@ -4,6 +4,7 @@
 
 use super::system::{is_system_event, is_system_identity, is_write, service_account};
 use super::{AlertResource, AuditEvent, Detection, DetectionInfo, Hit, Request};
+use crate::ingest::csr::CsrSubject;
 use crate::model::rbac::PolicyRule;
 use crate::rules::Severity;
 
@@ -222,23 +223,58 @@ fn token_request(event: &AuditEvent, out: &mut Vec<Hit>) {
     }));
 }
 
+/// The group a client certificate puts its holder in that bypasses all authorization.
+const MASTERS: &str = "system:masters";
+
+/// What is wrong with the subject a CSR asks for, given who asked: `O=system:masters`
+/// from anyone, or a node's name (`CN=system:node:...`) from an identity that is not
+/// that node (kubelet TLS bootstrapping, as `system:bootstrap:` users, is the one
+/// legitimate other requester).
+fn suspicious_subject(event: &AuditEvent, subject: &CsrSubject) -> Option<String> {
+    if subject.organizations.iter().any(|o| o == MASTERS) {
+        return Some(format!(
+            "asks for O={MASTERS} (cluster-admin), CN={}",
+            subject.common_name
+        ));
+    }
+    let node = subject.common_name.strip_prefix("system:node:")?;
+    let requester = event.user.as_str();
+    let same_node = requester.strip_prefix("system:node:") == Some(node);
+    let bootstrapping = requester.starts_with("system:bootstrap:")
+        || event.groups.iter().any(|g| g == "system:bootstrappers");
+    (!same_node && !bootstrapping)
+        .then(|| format!("asks for the node identity CN={}", subject.common_name))
+}
+
 fn csr(event: &AuditEvent, out: &mut Vec<Hit>) {
-    if event.object.resource != "certificatesigningrequests"
-        || event.failed()
-        || is_system_identity(&event.user)
-    {
+    if event.object.resource != "certificatesigningrequests" || event.failed() {
         return;
     }
-    match (
-        event.object.subresource.as_str(),
-        event.verb.as_str(),
-        &event.request,
-    ) {
-        ("", "create", req) => {
-            let signer = match req {
-                Request::Csr { signer, .. } => signer.as_str(),
-                _ => "",
-            };
+    let (signer, subject, conditions) = match &event.request {
+        Request::Csr {
+            signer,
+            subject,
+            conditions,
+            ..
+        } => (signer.as_str(), subject.as_ref(), Some(conditions)),
+        _ => ("", None, None),
+    };
+    // Judged before the system-identity exemption: no component of the cluster asks
+    // for system:masters, nor a node's name for another node.
+    let flagged = subject.and_then(|s| suspicious_subject(event, s));
+    match (event.object.subresource.as_str(), event.verb.as_str()) {
+        ("", "create") => {
+            if let Some(why) = flagged {
+                out.push(
+                    Hit::new("K8S_CertificateSigningRequest")
+                        .severity(Severity::High)
+                        .detail(why),
+                );
+                return;
+            }
+            if is_system_identity(&event.user) {
+                return;
+            }
             // Kubelet serving certificates and custom signers are someone else's business.
             if signer.is_empty()
                 || signer == "kubernetes.io/kube-apiserver-client"
@@ -253,18 +289,18 @@ fn csr(event: &AuditEvent, out: &mut Vec<Hit>) {
                 );
             }
         }
-        ("approval", "update" | "patch", req) => {
-            let approved = match req {
-                Request::Csr { conditions, .. } => conditions.iter().any(|c| c == "Approved"),
-                _ => true,
-            };
-            if approved {
-                out.push(
-                    Hit::new("K8S_CertificateSigningRequest")
-                        .severity(Severity::High)
-                        .detail("approved"),
-                );
+        ("approval", "update" | "patch") => {
+            let approved = conditions.is_none_or(|c| c.iter().any(|c| c == "Approved"));
+            if !approved || (flagged.is_none() && is_system_identity(&event.user)) {
+                return;
             }
+            let hit = Hit::new("K8S_CertificateSigningRequest");
+            out.push(match flagged {
+                Some(why) => hit
+                    .severity(Severity::Critical)
+                    .detail(format!("approved a request that {why}")),
+                None => hit.severity(Severity::High).detail("approved"),
+            });
         }
         _ => {}
     }
@@ -327,7 +363,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::High,
             tactic: "Privilege Escalation",
             techniques: &["T1098"],
-            matrix: "MS-TA9019",
+            matrix: Some("MS-TA9019"),
             description: "A role binding grants `cluster-admin`, `admin`, a control-plane role (`system:kube-controller-manager`, `system:kube-scheduler`, ...) or puts subjects in the `system:masters` group.",
             reads: &["verb", "objectRef.resource", "responseStatus.code", "requestObject.roleRef", "requestObject.subjects"],
             defaults: "Ignores failed requests and system identities binding in system scope (the API server's own bootstrap).",
@@ -343,7 +379,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Persistence",
             techniques: &["T1098"],
-            matrix: "MS-TA9019",
+            matrix: Some("MS-TA9019"),
             description: "A non-system Role or ClusterRole with write verbs was created or changed: low when it only writes ordinary resources, high when it covers wildcards, exec, escalate/bind/impersonate, secrets, RBAC, nodes/proxy, admission webhooks or credentials.",
             reads: &["verb", "objectRef", "responseStatus.code", "requestObject.rules"],
             defaults: "Ignores `system:` roles (see K8S_SystemRoleModified), system identities, aggregated roles without rules, and failed requests.",
@@ -359,7 +395,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Persistence",
             techniques: &["T1098"],
-            matrix: "MS-TA9019",
+            matrix: Some("MS-TA9019"),
             description: "A `system:` ClusterRole, Role or binding was updated, patched or deleted by someone other than the control plane: a quiet way to grant rights or break the cluster's own components.",
             reads: &["verb", "objectRef.name", "user.username", "responseStatus.code"],
             defaults: "Ignores system identities (the API server reconciles these roles at start-up); high for deletions.",
@@ -375,7 +411,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Privilege Escalation",
             techniques: &["T1134", "T1078.004"],
-            matrix: "MS-TA9019",
+            matrix: None,
             description: "A request carried `Impersonate-User`/`Impersonate-Group` and succeeded: the caller acted with another identity's rights. High when it impersonated `system:admin` or a kube-system service account.",
             reads: &["impersonatedUser", "user.username", "responseStatus.code"],
             defaults: "Ignores system identities and refused requests.",
@@ -391,7 +427,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Credential Access",
             techniques: &["T1528"],
-            matrix: "MS-TA9027",
+            matrix: Some("MS-TA9016"),
             description: "Someone minted a token for a service account (`kubectl create token`, the TokenRequest API). The token is usable from outside the cluster. The token itself is never read.",
             reads: &["objectRef.subresource", "verb", "user.username", "responseStatus.code"],
             defaults: "Ignores kubelets and other system identities and refused requests.",
@@ -407,10 +443,10 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Persistence",
             techniques: &["T1649", "T1098"],
-            matrix: "MS-TA9019",
-            description: "A CertificateSigningRequest for an API client certificate was created, or a CSR was approved, by someone other than the control plane: a client certificate is a credential that cannot be revoked before it expires. The request and the certificate are never read.",
-            reads: &["objectRef", "verb", "requestObject.spec.signerName", "requestObject.status.conditions[].type"],
-            defaults: "Creates for `kube-apiserver-client` (or an unknown signer); high for approvals. Ignores kubelets and the controller manager.",
+            matrix: None,
+            description: "A CertificateSigningRequest for an API client certificate was created, or a CSR was approved, by someone other than the control plane: a client certificate is a credential that cannot be revoked before it expires. The request's subject is judged: `O=system:masters` is cluster-admin for anyone holding the certificate, and a node's name (`CN=system:node:...`) asked for by anyone but that node or a bootstrapping kubelet impersonates the node. Only the subject is decoded; the key, the signature and the issued certificate are never read.",
+            reads: &["objectRef", "verb", "user", "requestObject.spec.signerName", "requestObject.spec.request (subject only)", "requestObject.status.conditions[].type"],
+            defaults: "Creates for `kube-apiserver-client` (or an unknown signer) by non-system identities; high for approvals and for a create whose subject asks for `system:masters` or another identity's node name (whoever asks, any signer), critical when such a request is approved. Ignores kubelets renewing their own certificates and `system:bootstrap:` users requesting node certificates.",
             example: r#"{"auditID":"c6","verb":"update","user":{"username":"alice"},"objectRef":{"resource":"certificatesigningrequests","subresource":"approval","apiGroup":"certificates.k8s.io","name":"csr-x"},"responseStatus":{"code":200},"requestObject":{"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"name":"csr-x"},"spec":{"signerName":"kubernetes.io/kube-apiserver-client"},"status":{"conditions":[{"type":"Approved","status":"True"}]}}}"#,
             remediation: "Check the subject of the certificate (`system:masters` is cluster-admin); restrict `certificatesigningrequests/approval`.",
         },
@@ -423,7 +459,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Persistence",
             techniques: &["T1136", "T1078.001"],
-            matrix: "MS-TA9016",
+            matrix: Some("MS-TA9016"),
             description: "A service account was created in `kube-system` or `kube-public` by someone who is not a system component; identities there hide among the control plane's.",
             reads: &["verb", "objectRef", "user.username", "responseStatus.code"],
             defaults: "Ignores system identities and failed requests.",
@@ -439,7 +475,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Critical,
             tactic: "Initial Access",
             techniques: &["T1078.001", "T1098"],
-            matrix: "MS-TA9005",
+            matrix: Some("MS-TA9005"),
             description: "A binding names `system:anonymous` or `system:unauthenticated`: anyone who reaches the API server gets the role.",
             reads: &["verb", "responseStatus.code", "requestObject.subjects"],
             defaults: "Ignores failed requests and the system's own.",
@@ -455,7 +491,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Medium,
             tactic: "Persistence",
             techniques: &["T1098.001", "T1528"],
-            matrix: "MS-TA9027",
+            matrix: Some("MS-TA9016"),
             description: "A Secret of type `kubernetes.io/service-account-token` was created: the control plane fills it with a token that never expires. Only the Secret's type is read, never its values.",
             reads: &["verb", "objectRef.resource", "requestObject.type"],
             defaults: "Ignores failed requests and the system's own.",
@@ -471,7 +507,7 @@ pub static DETECTIONS: &[Detection] = &[
             severity: Severity::Low,
             tactic: "Discovery",
             techniques: &["T1069", "T1613"],
-            matrix: "MS-TA9031",
+            matrix: Some("MS-TA9029"),
             description: "A service account asked the API server what it may do (SelfSubjectRulesReview, SelfSubjectAccessReview): `kubectl auth can-i --list` with a stolen token.",
             reads: &["objectRef.resource", "user.username"],
             defaults: "Service accounts outside system namespaces only.",

@@ -1770,6 +1770,81 @@ fn alerts_of(events: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The technique ids of Microsoft's Threat Matrix for Kubernetes (its tactic pages and
+/// technique pages: MS-TA9001..9041 and 9043), so a detection cannot name an id the
+/// matrix does not have.
+const MATRIX: &[&str] = &[
+    "MS-TA9001",
+    "MS-TA9002",
+    "MS-TA9003",
+    "MS-TA9004",
+    "MS-TA9005",
+    "MS-TA9006",
+    "MS-TA9007",
+    "MS-TA9008",
+    "MS-TA9009",
+    "MS-TA9010",
+    "MS-TA9011",
+    "MS-TA9012",
+    "MS-TA9013",
+    "MS-TA9014",
+    "MS-TA9015",
+    "MS-TA9016",
+    "MS-TA9017",
+    "MS-TA9018",
+    "MS-TA9019",
+    "MS-TA9020",
+    "MS-TA9021",
+    "MS-TA9022",
+    "MS-TA9023",
+    "MS-TA9024",
+    "MS-TA9025",
+    "MS-TA9026",
+    "MS-TA9027",
+    "MS-TA9028",
+    "MS-TA9029",
+    "MS-TA9030",
+    "MS-TA9031",
+    "MS-TA9032",
+    "MS-TA9033",
+    "MS-TA9034",
+    "MS-TA9035",
+    "MS-TA9036",
+    "MS-TA9037",
+    "MS-TA9038",
+    "MS-TA9039",
+    "MS-TA9040",
+    "MS-TA9041",
+    "MS-TA9043",
+];
+
+/// Spot checks of the mapping against the matrix's technique pages: the id is the
+/// technique the alert is an instance of.
+#[test]
+fn threat_matrix_ids_name_the_technique_detected() {
+    for (alert, want) in [
+        ("K8S_ExecIntoContainer", Some("MS-TA9006")), // Exec into container
+        ("K8S_EphemeralContainer", Some("MS-TA9011")), // Sidecar injection
+        ("K8S_SensitiveMount", Some("MS-TA9013")),    // (Writable) hostPath mount
+        ("K8S_CronJobPersistence", Some("MS-TA9014")), // Kubernetes CronJob
+        ("K8S_ServiceAccountTokenRead", Some("MS-TA9016")), // Container service account
+        ("K8S_ClusterAdminBinding", Some("MS-TA9019")), // Cluster-admin binding
+        ("K8S_DeleteEvents", Some("MS-TA9022")),      // Delete K8S events
+        ("K8S_SecretEnumeration", Some("MS-TA9025")), // List K8S secrets
+        ("K8S_CredentialsInConfigMap", Some("MS-TA9027")), // Credentials in configuration
+        ("K8S_NodeProxy", Some("MS-TA9030")),         // Access Kubelet API
+        ("K8S_CoreDnsModification", Some("MS-TA9035")), // CoreDNS poisoning
+        ("K8S_MaliciousContainerImage", Some("MS-TA9039")), // Resource hijacking
+        ("K8S_CopyFromContainer", Some("MS-TA9041")), // Collecting data from pod
+        ("K8S_PortForward", None),                    // no matrix technique
+        ("K8S_Impersonation", None),
+        ("K8S_CertificateSigningRequest", None),
+    ] {
+        let info = &crate::detect::detection(alert).expect(alert).info;
+        assert_eq!(info.matrix, want, "{alert}");
+    }
+}
+
 #[test]
 fn every_detection_is_documented_and_its_example_fires() {
     assert!(CATALOG.len() >= 40, "{}", CATALOG.len());
@@ -1791,7 +1866,12 @@ fn every_detection_is_documented_and_its_example_fires() {
             "{}",
             i.id
         );
-        assert!(i.matrix.starts_with("MS-TA9"), "{}", i.id);
+        assert!(
+            i.matrix.is_none_or(|m| MATRIX.contains(&m)),
+            "{}: {:?} is not a technique of the Threat Matrix for Kubernetes",
+            i.id,
+            i.matrix
+        );
         let example: Value =
             serde_json::from_str(i.example).unwrap_or_else(|e| panic!("{}: {e}", i.id));
         // Single-event detections fire on their own example.
@@ -1810,4 +1890,166 @@ fn detections_doc_is_current() {
     }
     let have = std::fs::read_to_string(path).unwrap_or_default();
     assert!(have == want, "docs/detections.md is stale: run UPDATE_DOCS=1 cargo test -p portolan-engine detections_doc");
+}
+
+/// A CSR's subject is judged (`system:masters`, another identity's node name) from the
+/// real request in `spec.request`, as the API's JSON carries it (base64 of the PEM),
+/// and nothing of the request but the subject reaches the alert.
+#[test]
+fn csr_subjects_are_judged() {
+    use crate::ingest::csr::fixtures::{b64, ALICE_PEM, MASTERS_PEM, NODE_PEM};
+    let csr = |pem: &str, signer: &str| {
+        json!({"kind": "CertificateSigningRequest", "apiVersion": "certificates.k8s.io/v1",
+            "metadata": {"name": "x"},
+            "spec": {"request": b64(pem.as_bytes()), "signerName": signer, "usages": ["client auth"]}})
+    };
+    let create = |user: &str, pem: &str, signer: &str| {
+        ev(
+            user,
+            "create",
+            "certificatesigningrequests",
+            "",
+            "x",
+            201,
+            csr(pem, signer),
+        )
+    };
+    const CLIENT: &str = "kubernetes.io/kube-apiserver-client";
+    const KUBELET: &str = "kubernetes.io/kube-apiserver-client-kubelet";
+
+    // O=system:masters: high, and named, whoever asks (a system identity included).
+    for user in [
+        ALICE,
+        "system:serviceaccount:kube-system:generic-garbage-collector",
+    ] {
+        let alert = fires(
+            "K8S_CertificateSigningRequest",
+            &[create(user, MASTERS_PEM, CLIENT)],
+        );
+        assert_eq!(alert.severity, Severity::High, "{user}");
+        assert!(
+            alert.detail.contains("O=system:masters"),
+            "{}",
+            alert.detail
+        );
+        assert!(alert.detail.contains("CN=mallory"), "{}", alert.detail);
+    }
+    // A node's name from a user, or from another node: high.
+    let alert = fires(
+        "K8S_CertificateSigningRequest",
+        &[create(ALICE, NODE_PEM, KUBELET)],
+    );
+    assert_eq!(alert.severity, Severity::High);
+    assert!(
+        alert
+            .detail
+            .contains("CN=system:node:ip-10-0-1-23.ec2.internal"),
+        "{}",
+        alert.detail
+    );
+    let other = create("system:node:ip-10-0-9-9.ec2.internal", NODE_PEM, KUBELET);
+    assert_eq!(
+        fires("K8S_CertificateSigningRequest", &[other]).severity,
+        Severity::High
+    );
+
+    // Negative controls: the node renewing its own certificate, a bootstrapping kubelet,
+    // and an ordinary subject on the kubelet signer.
+    quiet(
+        "K8S_CertificateSigningRequest",
+        &[create(
+            "system:node:ip-10-0-1-23.ec2.internal",
+            NODE_PEM,
+            KUBELET,
+        )],
+    );
+    let mut bootstrap = create("system:bootstrap:abcdef", NODE_PEM, KUBELET);
+    bootstrap["user"]["groups"] = json!(["system:bootstrappers", "system:authenticated"]);
+    quiet("K8S_CertificateSigningRequest", &[bootstrap]);
+    quiet(
+        "K8S_CertificateSigningRequest",
+        &[create(
+            "system:serviceaccount:kube-system:csr-bot",
+            ALICE_PEM,
+            KUBELET,
+        )],
+    );
+    // An ordinary user asking for an ordinary client certificate: the medium alert,
+    // without a subject verdict.
+    let plain = fires(
+        "K8S_CertificateSigningRequest",
+        &[create(ALICE, ALICE_PEM, CLIENT)],
+    );
+    assert_eq!(plain.severity, Severity::Medium);
+    assert!(!plain.detail.contains("asks for"), "{}", plain.detail);
+    // A refused create is no alert, even for system:masters.
+    quiet(
+        "K8S_CertificateSigningRequest",
+        &[ev(
+            ALICE,
+            "create",
+            "certificatesigningrequests",
+            "",
+            "x",
+            403,
+            csr(MASTERS_PEM, CLIENT),
+        )],
+    );
+
+    // Approving a system:masters request is critical, also by the approving controller.
+    let mut approved = csr(MASTERS_PEM, CLIENT);
+    approved["status"] = json!({"conditions": [{"type": "Approved", "status": "True"}]});
+    for user in [
+        ALICE,
+        "system:serviceaccount:kube-system:certificate-controller",
+    ] {
+        let alert = fires(
+            "K8S_CertificateSigningRequest",
+            &[ev(
+                user,
+                "update",
+                "certificatesigningrequests/approval",
+                "",
+                "x",
+                200,
+                approved.clone(),
+            )],
+        );
+        assert_eq!(alert.severity, Severity::Critical, "{user}");
+        assert!(alert
+            .detail
+            .starts_with("approved a request that asks for O=system:masters"));
+    }
+    // A denial of it is not an approval.
+    let mut denied = csr(MASTERS_PEM, CLIENT);
+    denied["status"] = json!({"conditions": [{"type": "Denied", "status": "True"}]});
+    quiet(
+        "K8S_CertificateSigningRequest",
+        &[ev(
+            ALICE,
+            "update",
+            "certificatesigningrequests/approval",
+            "",
+            "x",
+            200,
+            denied,
+        )],
+    );
+
+    // Only the subject leaves the parser: no part of the request's base64, PEM or key.
+    let events = [create(ALICE, MASTERS_PEM, CLIENT)];
+    let out = serde_json::to_string(&alerts(&events)).expect("json");
+    let encoded = b64(MASTERS_PEM.as_bytes());
+    let key_line = MASTERS_PEM
+        .lines()
+        .nth(3)
+        .expect("a base64 line of the key");
+    for fragment in [
+        &encoded[..40],
+        &encoded[encoded.len() - 40..],
+        key_line,
+        "BEGIN CERTIFICATE",
+    ] {
+        assert!(!out.contains(fragment), "{fragment} leaked into {out}");
+    }
 }

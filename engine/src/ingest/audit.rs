@@ -13,7 +13,8 @@
 //! parts detections read are extracted: pod and workload security settings, role
 //! rules, binding subjects, service exposure, and for ConfigMaps a verdict per key from
 //! [`credential_kind`] (the value itself is dropped). Secrets, `TokenRequest`
-//! responses and CSR material are never decoded.
+//! responses and CSR material are never decoded (of a CSR's request only the subject
+//! is, by `csr.rs`).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -87,11 +88,13 @@ pub enum Request {
     },
     /// A Secret's `type` (its data is never decoded).
     SecretType(String),
-    /// A CertificateSigningRequest: signer and usages (never the request itself), and
-    /// the condition types of an approval.
+    /// A CertificateSigningRequest: signer and usages, the subject its request asks
+    /// for (decoded at parse time; the key and signature are never kept), and the
+    /// condition types of an approval.
     Csr {
         signer: String,
         usages: Vec<String>,
+        subject: Option<super::csr::CsrSubject>,
         conditions: Vec<String>,
     },
 }
@@ -540,9 +543,52 @@ struct RawCsrSpec {
     signer_name: String,
     #[serde(deserialize_with = "string_list")]
     usages: Vec<String>,
-    /// Skipped unread: the PEM request.
-    #[serde(rename = "request")]
-    _request: IgnoredAny,
+    /// The PKCS#10 request (base64 of its PEM), borrowed; only its subject is decoded
+    /// and kept.
+    #[serde(deserialize_with = "csr_subject")]
+    request: Option<super::csr::CsrSubject>,
+}
+
+/// A CSR's `spec.request` read straight into its subject: the text is borrowed from
+/// the event and dropped at once; anything but a string holding a readable request is
+/// `None` (and consumed, so the rest of the object still reads).
+fn csr_subject<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<super::csr::CsrSubject>, D::Error> {
+    struct SubjectVisitor;
+    impl<'de> Visitor<'de> for SubjectVisitor {
+        type Value = Option<super::csr::CsrSubject>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a PKCS#10 request")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(super::csr::subject_of_request(v))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(SubjectVisitor)
 }
 
 #[derive(Deserialize, Default)]
@@ -852,6 +898,7 @@ fn attach_bodies(event: &mut AuditEvent, request: Option<&str>, response: Option
                 event.request = Request::Csr {
                     signer: csr.spec.signer_name,
                     usages: csr.spec.usages,
+                    subject: csr.spec.request,
                     conditions: csr.status.conditions.into_iter().map(|c| c.kind).collect(),
                 };
             }

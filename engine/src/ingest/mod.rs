@@ -16,6 +16,7 @@ pub mod audit;
 mod aws_iam;
 mod cloud;
 pub mod component_config;
+pub mod csr;
 mod eks;
 mod json;
 pub mod object;

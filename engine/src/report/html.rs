@@ -27,8 +27,6 @@ const MAX_FINDINGS_PER_RULE: usize = 100;
 const MAX_PATHS: usize = 50;
 /// Rows of the long tables (inputs, namespaces, insights, rejected workloads, ...).
 const MAX_ROWS: usize = 200;
-/// Namespaces in the per-namespace score chart (lowest scores first).
-const MAX_NAMESPACE_BARS: usize = 40;
 /// Entries of the executive summary's top lists.
 const TOP: usize = 5;
 
@@ -45,6 +43,7 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid var(-
 h3{font-size:16px;margin:24px 0 6px}
 .card>strong{display:block;margin-bottom:4px}
 svg{max-width:100%;height:auto}
+figure.chart{margin:8px 0}
 .muted{color:var(--muted)}code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);padding:1px 4px;border-radius:3px;word-break:break-all}
 table{border-collapse:collapse;width:100%;margin:8px 0 4px;font-size:13px}
 th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
@@ -197,10 +196,6 @@ fn severity_rank(s: Severity) -> usize {
     Severity::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-fn severity_colour(s: Severity) -> &'static str {
-    super::palette::severity_colour(s)
-}
-
 fn score_colour(score: f64) -> &'static str {
     super::palette::ScoreBand::of(score).colour()
 }
@@ -226,11 +221,7 @@ fn location(file: &str, line: u32) -> String {
 }
 
 fn summary(a: &Analysis) -> Markup {
-    let counted = a.findings.iter().filter(|f| f.exemption.is_none());
-    let mut by_severity = [0usize; 5];
-    for f in counted {
-        by_severity[severity_rank(f.severity)] += 1;
-    }
+    let by_severity = super::charts::finding_counts(a);
     let exempt = a.findings.iter().filter(|f| f.exemption.is_some()).count();
     let top_recs: Vec<&Recommendation> = a
         .recommendations
@@ -267,8 +258,7 @@ fn summary(a: &Analysis) -> Markup {
                     }
                 }
                 div.card {
-                    strong { "Findings by severity" }
-                    (severity_chart(&by_severity))
+                    (chart("findings-by-severity", "Findings by severity", Some(super::charts::findings_by_severity(a))))
                     @if exempt > 0 { div.muted { (exempt) " exempted findings not counted." } }
                 }
                 div.card {
@@ -289,7 +279,13 @@ fn summary(a: &Analysis) -> Markup {
                 }
             }
             h3 { "Secure score per namespace" }
-            (namespace_chart(a))
+            @match super::charts::namespace_scores(a) {
+                Some(svg) => {
+                    (chart("namespace-scores", "Secure score by namespace", Some(svg)))
+                    (omitted(super::charts::MAX_NAMESPACE_BARS, a.secure_score.namespaces.len(), "namespaces (highest scores)"))
+                }
+                None => p.muted { "No namespaced resource the rules apply to." },
+            }
             h3 { "Top risks" }
             @if ap.paths.is_empty() {
                 p { "No attack path found from "
@@ -336,51 +332,12 @@ fn score_gauge(score: f64) -> Markup {
     }
 }
 
-/// Horizontal bars, one per severity.
-fn severity_chart(counts: &[usize; 5]) -> Markup {
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let width = 200.0;
+/// One of the engine's charts (`report::charts`, plotters SVG), inline: the same
+/// drawing the app shows. The SVG holds only shapes and escaped text.
+fn chart(id: &str, label: &str, svg: Option<String>) -> Markup {
     html! {
-        svg width="340" height="130" viewBox="0 0 340 130" role="img" aria-label="Findings by severity" {
-            @for (i, s) in Severity::ALL.iter().enumerate() {
-                @let y = 8 + i * 24;
-                @let w = width * counts[i] as f64 / max as f64;
-                text x="96" y=(y + 13) text-anchor="end" font-size="12" fill="#1b1f24" { (s.as_str()) }
-                rect x="104" y=(y) width=(format!("{w:.1}")) height="16" fill=(severity_colour(*s)) {}
-                text x=(format!("{:.1}", 110.0 + w)) y=(y + 13) font-size="12" fill="#1b1f24" { (counts[i]) }
-            }
-        }
-    }
-}
-
-/// One bar per namespace, lowest score first.
-fn namespace_chart(a: &Analysis) -> Markup {
-    let mut namespaces: Vec<_> = a.secure_score.namespaces.iter().collect();
-    namespaces.sort_by(|x, y| {
-        x.score
-            .total_cmp(&y.score)
-            .then_with(|| x.namespace.cmp(&y.namespace))
-    });
-    let shown = namespaces.len().min(MAX_NAMESPACE_BARS);
-    let height = 8 + shown * 22;
-    html! {
-        @if namespaces.is_empty() {
-            p.muted { "No namespaced resource the rules apply to." }
-        } @else {
-            svg width="720" height=(height) viewBox=(format!("0 0 720 {height}")) role="img" aria-label="Secure score per namespace" {
-                @for (i, n) in namespaces.iter().take(shown).enumerate() {
-                    @let y = 4 + i * 22;
-                    @let w = 400.0 * n.score.clamp(0.0, 100.0) / 100.0;
-                    g {
-                        title { (n.namespace) ": " (format!("{:.1}", n.score)) "%, " (n.unhealthy) " of " (n.resources) " resources unhealthy" }
-                        text x="216" y=(y + 13) text-anchor="end" font-size="12" fill="#1b1f24" { (clip(&n.namespace, 34)) }
-                        rect x="224" y=(y) width="400" height="16" fill="#eef1f4" {}
-                        rect x="224" y=(y) width=(format!("{w:.1}")) height="16" fill=(score_colour(n.score)) {}
-                        text x="632" y=(y + 13) font-size="12" fill="#1b1f24" { (format!("{:.1}", n.score)) "%" }
-                    }
-                }
-            }
-            (omitted(MAX_NAMESPACE_BARS, namespaces.len(), "namespaces (highest scores)"))
+        @if let Some(svg) = svg {
+            figure.chart id=(format!("chart-{id}")) role="img" aria-label=(label) { (PreEscaped(svg)) }
         }
     }
 }
@@ -631,6 +588,7 @@ fn attack_paths(a: &Analysis) -> Markup {
                     "."
                 }
             }
+            (chart("paths-by-target", "Attack paths by target", super::charts::paths_by_target(a)))
             @if !cp.fixes.is_empty() {
                 h3 { "Choke points" }
                 p { (cp.summary) }
@@ -803,6 +761,7 @@ fn vulnerabilities(a: &Analysis) -> Markup {
                     (s.by_severity.low) " low; " (s.fixable) " fixable, " (s.remotely_exploitable) " remotely exploitable, "
                     (s.known_exploited) " known exploited; " (s.affected_workloads) " workloads affected."
                 }
+                (chart("vulnerabilities", "Vulnerabilities by severity and fixability", super::charts::vulnerabilities_by_severity(a)))
                 @if !v.cves.is_empty() {
                     h3 { "Vulnerabilities by priority" }
                     table.sortable {

@@ -4,8 +4,10 @@
 //! for the same inputs, and never anything the analysis does not hold (secret values
 //! never enter it). [`html`] is the self-contained report an auditor opens offline;
 //! [`sarif`] is SARIF 2.1.0 for GitHub code scanning and other SARIF viewers; [`csv`]
-//! is one row per finding for spreadsheets. The JSON form is the `Analysis` itself.
+//! is one row per finding for spreadsheets. [`charts`] draws the analysis' bar charts
+//! as SVG (plotters), once, for the report and the app. The JSON form is the `Analysis` itself.
 
+pub mod charts;
 mod csv;
 mod html;
 pub mod palette;

@@ -222,7 +222,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
 fn detection_rule(i: &crate::detect::DetectionInfo) -> Value {
     let mut tags: Vec<String> = vec!["security".into(), "kubernetes".into(), "runtime".into()];
     tags.extend(i.techniques.iter().map(|t| format!("mitre/{t}")));
-    tags.push(format!("ms-threat-matrix/{}", i.matrix));
+    tags.extend(i.matrix.map(|m| format!("ms-threat-matrix/{m}")));
     let markdown = format!(
         "**What to do.** {}\n\n**What it detects.** {}\n\n**Defaults.** {}\n\n**MITRE ATT&CK.** {} ({})\n",
         i.remediation,
