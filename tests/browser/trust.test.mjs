@@ -9,46 +9,26 @@
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
 // (default dist), CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
 
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+  check,
+  cliRun,
+  downloaded,
+  equalCounts,
+  goTo,
+  number,
+  repo,
+  screenshot as shoot,
+  shownCounts,
+  suite,
+  text,
+  waitForAnalysis,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
-const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
 const demoDir = path.join(repo, 'public/demo');
-const screenshots = path.join(here, 'screenshots');
-const subPath = '/trust/';
-const timeout = 60_000;
-
-class TestFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new TestFailure(message);
-}
-
-/** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
-function cliRun(args, { json = true, cwd = repo } = {}) {
-  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
-  let stdout;
-  try {
-    stdout = execFileSync(cli, args, {
-      cwd,
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (e) {
-    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
-  }
-  return json ? JSON.parse(stdout) : stdout;
-}
 
 /** The regular files directly in `dir`, sorted. */
 function filesIn(dir) {
@@ -59,120 +39,8 @@ function filesIn(dir) {
     .sort();
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function serveDist() {
-  check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release first`);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-trust-'));
-  const target = path.join(root, subPath);
-  fs.mkdirSync(target, { recursive: true });
-  fs.cpSync(dist, target, { recursive: true });
-  const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], {
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}${subPath}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base)).ok) return { base, root, server };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new TestFailure(`the static server on port ${port} did not start`);
-}
-
-/** A fresh 1280×800 page that records foreign requests and errors. */
-async function openPage(browser, base, options = {}) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: options.colorScheme || 'light',
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const origin = new URL(base).origin;
-  const problems = { foreign: [], pageErrors: [], consoleErrors: [] };
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    // The report test opens the CLI's report from a file: that is the page, not a request out.
-    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'file:') return;
-    if (url.origin !== origin) problems.foreign.push(request.url());
-  });
-  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.consoleErrors.push(m.text());
-  });
-  await page.goto(base);
-  await page.waitForSelector('[data-testid="drop-zone"]');
-  return { context, page, problems };
-}
-
-function checkClean(problems, name) {
-  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
-  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
-  check(problems.consoleErrors.length === 0, `${name}: console errors: ${problems.consoleErrors.join(' | ')}`);
-}
-
-/** Waits until the analysis of exactly `files` input files is shown. */
-async function waitForAnalysis(page, files) {
-  await page.waitForFunction(
-    (n) => {
-      const app = document.querySelector('[data-testid="app"]');
-      return app && app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
-    },
-    files,
-    { timeout },
-  );
-}
-
-async function goTo(page, hash, selector) {
-  await page.evaluate((h) => {
-    location.hash = h;
-  }, hash);
-  await page.waitForSelector(selector);
-}
-
-async function shownCounts(page) {
-  return page.$$eval('[data-testid^="count-"]', (cards) =>
-    Object.fromEntries(
-      cards.map((c) => [c.dataset.testid.slice('count-'.length), Number(c.textContent.replace(/[,\s]/g, ''))]),
-    ),
-  );
-}
-
-function equalCounts(actual, expected, context) {
-  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
-  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
-  check(
-    wrong.length === 0,
-    `${context}: counts differ from the CLI for ${wrong.map((k) => `${k} (app ${actual[k]}, CLI ${expected[k]})`).join(', ')}`,
-  );
-}
-
-async function text(page, selector) {
-  return ((await page.textContent(selector)) || '').replace(/\s+/g, ' ').trim();
-}
-
-async function number(page, selector) {
-  return Number((await text(page, selector)).replace(/[^\d]/g, ''));
-}
-
-async function screenshot(page, name, fullPage = false) {
-  fs.mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
-}
+/** What fits the viewport (these tests look at the page as a 1280×800 screen shows it). */
+const screenshot = (page, name, fullPage = false) => shoot(page, name, fullPage);
 
 // ---- Tests -------------------------------------------------------------------------
 
@@ -633,12 +501,6 @@ function csvRecords(text) {
   return records;
 }
 
-/** The text of the download a click on `selector` starts. */
-async function downloaded(page, selector) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: download.suggestedFilename(), text: fs.readFileSync(await download.path(), 'utf8') };
-}
-
 async function testCsvExports({ page }) {
   // The CLI's CSV: a header, one record per finding in the JSON's order, then alerts.
   // Run from public/ so its file column names the files as the app does (demo/...).
@@ -736,46 +598,9 @@ const tests = [
   ['attack paths grouped by entry, resource and target; choke points link to their paths', testPathGroups],
 ];
 
-async function main() {
-  const { base, root, server } = await serveDist();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const results = [];
-  try {
-    for (const [name, run, options = {}] of tests) {
-      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
-      const started = Date.now();
-      const session = await openPage(browser, base, options);
-      try {
-        await run(session);
-        checkClean(session.problems, name);
-        results.push({ name, ok: true, ms: Date.now() - started });
-      } catch (error) {
-        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
-        results.push({ name, ok: false, ms: Date.now() - started, message });
-        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`, true).catch(() => {});
-      } finally {
-        await session.context.close();
-      }
-    }
-  } finally {
-    await browser.close();
-    server.kill();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-  console.log(`\nPortolan trust tests (${base})`);
-  for (const r of results) {
-    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
-    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
-  }
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
-  process.exit(failed ? 1 : 0);
+const { test, finish } = await suite('trust', { subPath: '/trust/', viewport: { width: 1280, height: 800 } });
+for (const [name, run, options = {}] of tests) {
+  const { colorScheme = 'light' } = options;
+  await test(name, run, { contextOptions: { colorScheme, acceptDownloads: true } });
 }
-
-main().catch((error) => {
-  console.error(`trust tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
-  process.exit(1);
-});
+await finish();
