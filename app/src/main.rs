@@ -17,6 +17,7 @@ mod protocol;
 mod route;
 mod state;
 mod theme;
+mod unload_guard;
 mod worker_client;
 
 fn main() {
