@@ -30,7 +30,13 @@ export function check(condition, message) {
 
 /** Runs the CLI with `args` and returns its standard output, parsed as JSON when `json`. */
 export function cliRun(args, { json = true, cwd = repo } = {}) {
-  const out = execFileSync(cli, args, { cwd, maxBuffer: 1 << 30 });
+  let out;
+  try {
+    // stderr is kept: the CLI's summary there would drown the test output.
+    out = execFileSync(cli, args, { cwd, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
   return json ? JSON.parse(out) : out.toString();
 }
 
@@ -92,7 +98,17 @@ export async function openPage(browser, base, { viewport = { width: 1440, height
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   const origin = new URL(base).origin;
-  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0 };
+  // `unloadPrompts`: how often the page asked before a reload or navigation (the app
+  // does while a snapshot is loaded); the prompt is accepted so the tests can go on.
+  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0, unloadPrompts: 0 };
+  page.on('dialog', (dialog) => {
+    if (dialog.type() === 'beforeunload') {
+      problems.unloadPrompts++;
+      dialog.accept().catch(() => {});
+    } else {
+      dialog.dismiss().catch(() => {});
+    }
+  });
   // Context-level, so that requests made by the worker are seen too.
   context.on('request', (request) => {
     problems.requests++;
