@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
     // A file dropped beside the drop zone must not make the browser open it instead.
     let dragover = window_event_listener(leptos::ev::dragover, |e| e.prevent_default());
     let drop = window_event_listener(leptos::ev::drop, |e| e.prevent_default());
+    crate::unload_guard::guard_reload(state);
     on_cleanup(move || {
         hashchange.remove();
         popstate.remove();

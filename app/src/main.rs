@@ -18,6 +18,7 @@ mod questions;
 mod route;
 mod state;
 mod theme;
+mod unload_guard;
 mod worker_client;
 
 fn main() {

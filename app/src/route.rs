@@ -73,6 +73,11 @@ pub struct TableQuery {
     pub user: String,
     pub from: String,
     pub to: String,
+    /// The vulnerabilities page's table (`images`, `cves`, `workloads`); empty for
+    /// images.
+    pub view: String,
+    /// Only fixable vulnerabilities.
+    pub fixable: bool,
 }
 
 /// A parsed URL fragment.
@@ -167,6 +172,8 @@ impl Route {
                 "user" => table.user = value,
                 "from" => table.from = value,
                 "to" => table.to = value,
+                "view" => table.view = value,
+                "fixable" => table.fixable = value == "1",
                 _ => {}
             }
         }
@@ -212,6 +219,30 @@ impl Route {
         ) && !q.q.is_empty()
         {
             params.push(format!("q={}", percent_encode(&q.q)));
+        }
+        if matches!(self.page, Page::Vulnerabilities) {
+            for (key, value) in [("view", &q.view), ("severity", &q.severity)] {
+                if !value.is_empty() {
+                    params.push(format!("{key}={}", percent_encode(value)));
+                }
+            }
+            if q.fixable {
+                params.push("fixable=1".to_string());
+            }
+        }
+        if matches!(self.page, Page::Compare) && !q.severity.is_empty() {
+            params.push(format!("severity={}", percent_encode(&q.severity)));
+        }
+        if matches!(self.page, Page::Vulnerabilities | Page::Compare) {
+            if !q.q.is_empty() {
+                params.push(format!("q={}", percent_encode(&q.q)));
+            }
+            if !q.sort.is_empty() {
+                params.push(format!("sort={}", percent_encode(&q.sort)));
+                if q.descending {
+                    params.push("dir=desc".to_string());
+                }
+            }
         }
         if matches!(self.page, Page::Inventory { kind: Some(_) }) {
             if !q.ns.is_empty() {
@@ -406,6 +437,24 @@ mod tests {
         };
         assert_eq!(route.to_hash(), "#/vulnerabilities");
         assert_eq!(Route::parse("#/vulnerabilities"), route);
+    }
+
+    #[test]
+    fn keeps_the_vulnerability_and_compare_filters() {
+        let hash =
+            "#/vulnerabilities?view=cves&severity=critical&fixable=1&q=openssl&sort=cvss&dir=desc";
+        let route = Route::parse(hash);
+        assert_eq!(route.query.view, "cves");
+        assert!(route.query.fixable && route.query.descending);
+        assert_eq!(route.to_hash(), hash);
+        let compare = Route::parse("#/compare?q=kube%20system&sort=rule");
+        assert_eq!(compare.query.q, "kube system");
+        assert_eq!(compare.to_hash(), "#/compare?q=kube%20system&sort=rule");
+        // Filters of other pages are not carried.
+        assert_eq!(
+            Route::parse("#/compare?view=cves&fixable=1").to_hash(),
+            "#/compare"
+        );
     }
 
     #[test]

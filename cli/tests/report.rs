@@ -238,8 +238,17 @@ fn csv_round_trips_with_quoting_and_neutralised_formulas() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
     assert_eq!(rows.len(), findings.len());
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut fixes = 0;
     for (row, finding) in rows.iter().zip(findings) {
         assert_eq!(&row[col("rule")], finding["rule"].as_str().unwrap());
+        // The fix column: the kubectl command, else the patch, else empty.
+        let fix = &finding["fix"];
+        let want = fix["command"]
+            .as_str()
+            .or_else(|| fix["patch"].as_str())
+            .unwrap_or("");
+        assert_eq!(&row[col("fix")], want, "fix of {}", finding["rule"]);
+        fixes += usize::from(!want.is_empty());
         assert_eq!(&row[col("message")], finding["message"].as_str().unwrap());
         let name = finding["resource"]["name"].as_str().unwrap();
         if name.starts_with('=') {
@@ -253,6 +262,7 @@ fn csv_round_trips_with_quoting_and_neutralised_formulas() {
             finding["source"]["line"].as_u64().unwrap()
         );
     }
+    assert!(fixes > 0, "no finding of the fixture has an exact fix");
     assert!(text.contains("\r\n"), "RFC 4180 line ends");
     // No cell starts a formula.
     for row in &rows {

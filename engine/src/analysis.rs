@@ -452,6 +452,7 @@ pub fn conclude_with_graph(
         rules::evaluate_scored_with(inventory, &options.rules, external);
     let graph = SecurityGraph::build(inventory);
     let mut attack_paths = graph.attack_paths(&options.paths);
+    crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();
     let mut alerts = alerts.unwrap_or_default();
     crate::detect::link::link(&mut alerts, inventory, &mut attack_paths);

@@ -12,42 +12,30 @@
 // (default dist), PORTOLAN_DEMO_DIR (default public/demo; must be what dist/demo holds),
 // CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
-import { dropGeneratedPods } from './harness.mjs';
+import {
+  TestFailure,
+  check,
+  cli,
+  cliRun as cliExec,
+  dropFiles,
+  dropGeneratedPods,
+  equalCounts,
+  repo,
+  screenshot,
+  screenshots,
+  shownCounts,
+  suite,
+  waitForAnalysis,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
-const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
 const demoDir = path.resolve(repo, process.env.PORTOLAN_DEMO_DIR || 'public/demo');
 const malformedDir = path.join(repo, 'tests/fixtures/malformed');
-const screenshots = path.join(here, 'screenshots');
-const subPath = '/some/sub/path/';
-const timeout = 60_000;
-
-class TestFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new TestFailure(message);
-}
-
-function equalCounts(actual, expected, context) {
-  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
-  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
-  check(
-    wrong.length === 0,
-    `${context}: counts differ from the CLI for ${wrong
-      .map((k) => `${k} (app ${actual[k] ?? 'missing'}, CLI ${expected[k] ?? 'missing'})`)
-      .join(', ')}`,
-  );
-}
 
 /** Files under `dir`, as `{ path: prefix/relative, b64 }`, sorted by path. */
 function readTree(dir, prefix) {
@@ -72,20 +60,8 @@ function cliAnalysis(...dirs) {
 
 /** `portolan analyze DIR... --format json EXTRA...`, parsed. */
 function cliRun(dirs, extra = []) {
-  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
   const args = ['analyze', ...dirs.map((d) => path.relative(repo, d) || '.'), '--format', 'json', ...extra];
-  let stdout;
-  try {
-    stdout = execFileSync(cli, args, {
-      cwd: repo,
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (e) {
-    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
-  }
-  const analysis = JSON.parse(stdout);
+  const analysis = cliExec(args);
   check(analysis?.inventory?.counts, `${cli} ${args.join(' ')}: no inventory.counts in the output`);
   return analysis;
 }
@@ -100,144 +76,8 @@ function cliPaths(analysis, dir, prefix) {
     .sort();
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Copies dist/ under a sub-path of a temp root and serves that root. */
-async function serveDist() {
-  check(
-    fs.existsSync(path.join(dist, 'index.html')),
-    `${dist}/index.html not found; run trunk build --release first`,
-  );
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-browser-'));
-  const target = path.join(root, subPath);
-  fs.mkdirSync(target, { recursive: true });
-  fs.cpSync(dist, target, { recursive: true });
-  const port = await freePort();
-  const server = spawn(
-    'python3',
-    ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root],
-    { stdio: 'ignore' },
-  );
-  const base = `http://127.0.0.1:${port}${subPath}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(base);
-      if (response.ok) return { base, root, server };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new TestFailure(`the static server on port ${port} did not start`);
-}
-
-/** A fresh page that records requests, page errors and console errors. */
-async function openPage(browser, base, setup) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  if (setup) await setup(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const origin = new URL(base).origin;
-  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0 };
-  // Context-level, so that requests made by the worker are seen too.
-  context.on('request', (request) => {
-    problems.requests++;
-    const url = new URL(request.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-    if (url.origin !== origin) problems.foreign.push(request.url());
-  });
-  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.consoleErrors.push(message.text());
-  });
-  page.on('worker', (worker) => {
-    worker.on('console', (message) => {
-      if (message.type() === 'error') problems.consoleErrors.push(`worker: ${message.text()}`);
-    });
-  });
-  await page.goto(base);
-  await page.waitForSelector('[data-testid="drop-zone"]');
-  return { context, page, problems };
-}
-
-function checkClean(problems, name, options = {}) {
-  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
-  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
-  check(
-    options.consoleErrorsExpected || problems.consoleErrors.length === 0,
-    `${name}: console errors: ${problems.consoleErrors.join(' | ')}`,
-  );
-}
-
-/** Waits until the analysis of exactly `files` input files is shown. */
-async function waitForAnalysis(page, files, wait = timeout) {
-  await page.waitForFunction(
-    (n) => {
-      const app = document.querySelector('[data-testid="app"]');
-      if (!app) return false;
-      if (app.dataset.state === 'error') return true;
-      return app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
-    },
-    files,
-    { timeout: wait },
-  );
-  const state = await page.getAttribute('[data-testid="app"]', 'data-state');
-  if (state === 'error') {
-    const message = await page.textContent('[data-testid="analysis-error"]');
-    throw new TestFailure(`the app reported an error: ${message}`);
-  }
-}
-
-/** Dispatches a synthetic drop of `files` (`{path, b64}`) on the drop zone. */
-async function dropFiles(page, files) {
-  await page.evaluate((files) => {
-    const transfer = new DataTransfer();
-    for (const f of files) {
-      const binary = atob(f.b64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      const file = new File([bytes], f.path.split('/').pop());
-      // What a folder picker would record; the app must use it as the path.
-      Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
-      transfer.items.add(file);
-    }
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      zone.dispatchEvent(
-        new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
-      );
-    }
-  }, files);
-}
-
-async function shownCounts(page) {
-  return page.$$eval('[data-testid^="count-"]', (cards) =>
-    Object.fromEntries(
-      cards.map((c) => [
-        c.dataset.testid.slice('count-'.length),
-        Number(c.textContent.replace(/[,\s]/g, '')),
-      ]),
-    ),
-  );
-}
-
 async function shownPaths(page) {
   return page.$$eval('[data-testid="input-row"]', (rows) => rows.map((r) => r.dataset.path).sort());
-}
-
-async function screenshot(page, name) {
-  fs.mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 }
 
 /** The overview's secure score, overall and per namespace, is the one of `analysis`. */
@@ -1225,64 +1065,17 @@ const tests = [
   ],
 ];
 
-async function main() {
-  const analysis = cliAnalysis(demoDir);
-  const ctx = {
-    analysis,
-    expected: analysis.inventory.counts,
-    // demo-files.json sits beside the demo folder and lists `demo/<file>` paths.
-    demoIndex: JSON.parse(fs.readFileSync(path.join(demoDir, '..', 'demo-files.json'), 'utf8'))
-      .files.map((f) => f.replace(/^demo\//, '')),
-    notes: [],
-  };
-  const { base, root, server } = await serveDist();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const results = [];
-  try {
-    for (const [name, run, options = {}] of tests) {
-      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
-      const started = Date.now();
-      const session = await openPage(browser, base, options.setup);
-      try {
-        await run(session, ctx);
-        checkClean(session.problems, name, options);
-        results.push({ name, ok: true, ms: Date.now() - started });
-      } catch (error) {
-        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
-        results.push({ name, ok: false, ms: Date.now() - started, message });
-        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      } finally {
-        await session.context.close();
-      }
-    }
-  } finally {
-    await browser.close();
-    server.kill();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-  console.log(`\nPortolan browser tests (${base})`);
-  for (const r of results) {
-    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
-    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
-  }
-  for (const note of ctx.notes) console.log(`  note: ${note}`);
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
-  process.exit(failed ? 1 : 0);
-}
-
-main().catch((error) => {
-  console.error(`browser tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
-  process.exit(1);
-});
+const analysis = cliAnalysis(demoDir);
+const ctx = {
+  analysis,
+  expected: analysis.inventory.counts,
+  // demo-files.json sits beside the demo folder and lists `demo/<file>` paths.
+  demoIndex: JSON.parse(fs.readFileSync(path.join(demoDir, '..', 'demo-files.json'), 'utf8')).files.map((f) =>
+    f.replace(/^demo\//, ''),
+  ),
+  notes: [],
+};
+const { test, finish } = await suite('app', { subPath: '/some/sub/path/' });
+for (const [name, run, options = {}] of tests) await test(name, (session) => run(session, ctx), options);
+for (const note of ctx.notes) console.log(`note: ${note}`);
+await finish();

@@ -30,7 +30,13 @@ export function check(condition, message) {
 
 /** Runs the CLI with `args` and returns its standard output, parsed as JSON when `json`. */
 export function cliRun(args, { json = true, cwd = repo } = {}) {
-  const out = execFileSync(cli, args, { cwd, maxBuffer: 1 << 30 });
+  let out;
+  try {
+    // stderr is kept: the CLI's summary there would drown the test output.
+    out = execFileSync(cli, args, { cwd, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
   return json ? JSON.parse(out) : out.toString();
 }
 
@@ -53,7 +59,8 @@ export async function freePort() {
 /**
  * Serves dist/ over HTTP. With `subPath` (such as `/some/sub/path/`) dist/ is copied
  * under that path of a temporary root, as a static host serving the app below its root
- * would. Returns `{ base, server }`; kill `server` when done.
+ * would. Returns `{ base, server, root }` (`root` the temporary copy, or null); kill
+ * `server` when done.
  */
 export async function serve({ subPath = '/' } = {}) {
   check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release`);
@@ -71,7 +78,7 @@ export async function serve({ subPath = '/' } = {}) {
   const base = `http://127.0.0.1:${port}${subPath}`;
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(base)).ok) return { base, server };
+      if ((await fetch(base)).ok) return { base, server, root: root === dist ? null : root };
     } catch {
       // not listening yet
     }
@@ -91,12 +98,23 @@ export async function openPage(browser, base, { viewport = { width: 1440, height
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   const origin = new URL(base).origin;
-  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0 };
+  // `unloadPrompts`: how often the page asked before a reload or navigation (the app
+  // does while a snapshot is loaded); the prompt is accepted so the tests can go on.
+  const problems = { foreign: [], pageErrors: [], consoleErrors: [], requests: 0, unloadPrompts: 0 };
+  page.on('dialog', (dialog) => {
+    if (dialog.type() === 'beforeunload') {
+      problems.unloadPrompts++;
+      dialog.accept().catch(() => {});
+    } else {
+      dialog.dismiss().catch(() => {});
+    }
+  });
   // Context-level, so that requests made by the worker are seen too.
   context.on('request', (request) => {
     problems.requests++;
     const url = new URL(request.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    // A `file:` page (the CLI's report opened from disk) is the page, not a request out.
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'file:') return;
     if (url.origin !== origin) problems.foreign.push(request.url());
   });
   page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
@@ -179,34 +197,100 @@ export async function goTo(page, hash, selector) {
   await page.waitForSelector(selector, { timeout });
 }
 
+/** The text of `selector`, whitespace collapsed and trimmed ('' when it has none). */
+export async function text(page, selector) {
+  return ((await page.textContent(selector)) || '').replace(/\s+/g, ' ').trim();
+}
+
+/** The digits of `selector`'s text as a number (thousands separators dropped). */
+export async function number(page, selector) {
+  return Number((await text(page, selector)).replace(/[^\d]/g, ''));
+}
+
+/** The overview's count cards (`data-testid="count-<Kind>"`) as `{ Kind: n }`. */
+export async function shownCounts(page) {
+  return page.$$eval('[data-testid^="count-"]', (cards) =>
+    Object.fromEntries(
+      cards.map((c) => [c.dataset.testid.slice('count-'.length), Number(c.textContent.replace(/[,\s]/g, ''))]),
+    ),
+  );
+}
+
+/** Fails unless the per-kind counts `actual` (app) equal `expected` (CLI). */
+export function equalCounts(actual, expected, context) {
+  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
+  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
+  check(
+    wrong.length === 0,
+    `${context}: counts differ from the CLI for ${wrong
+      .map((k) => `${k} (app ${actual[k] ?? 'missing'}, CLI ${expected[k] ?? 'missing'})`)
+      .join(', ')}`,
+  );
+}
+
+/** The text and suggested name of the download a click on `selector` starts. */
+export async function downloaded(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: download.suggestedFilename(), text: fs.readFileSync(await download.path(), 'utf8') };
+}
+
 export async function screenshot(page, name, fullPage = true) {
   fs.mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
 }
 
-/**
- * A suite: serves dist/ and launches Chromium once; `test(name, body)` runs `body({ page,
- * context, problems, base })` on a fresh page and checks it stayed clean; `finish()`
- * closes everything, prints the tally and exits non-zero on a failure.
- */
-export async function suite(prefix, { subPath = '/', viewport } = {}) {
-  const { base, server } = await serve({ subPath });
-  const browser = await chromium.launch({
+/** Launches the Chromium the tests use (CHROMIUM, default /usr/bin/chromium). */
+export async function launchBrowser() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox'],
   });
+}
+
+/**
+ * The tally of a test file: `wanted(name)` says whether ONLY (a substring of test names)
+ * selects the test, `pass`/`fail` print `ok - name` / `FAILED - name: why`, `exit()`
+ * prints the tally and exits non-zero on a failure.
+ */
+export function tally() {
   let passed = 0;
   let failed = 0;
+  return {
+    wanted: (name) => !process.env.ONLY || name.includes(process.env.ONLY),
+    pass(name) {
+      passed++;
+      console.log(`ok - ${name}`);
+    },
+    fail(name, e) {
+      failed++;
+      console.log(`FAILED - ${name}: ${e instanceof TestFailure ? e.message : e.stack || e}`);
+    },
+    exit() {
+      console.log(`${passed} passed, ${failed} failed`);
+      process.exit(failed === 0 ? 0 : 1);
+    },
+  };
+}
+
+/**
+ * A suite: serves dist/ and launches Chromium once; `test(name, body)` runs `body({ page,
+ * context, problems, base })` on a fresh page and checks it stayed clean; `finish()`
+ * closes everything, prints the tally and exits non-zero on a failure. ONLY (a substring
+ * of test names) runs only the tests it names.
+ */
+export async function suite(prefix, { subPath = '/', viewport } = {}) {
+  const { base, server, root } = await serve({ subPath });
+  const browser = await launchBrowser();
+  const results = tally();
   async function test(name, body, options = {}) {
+    if (!results.wanted(name)) return;
     const opened = await openPage(browser, base, { viewport, ...options });
     try {
       await body({ ...opened, base, browser });
       checkClean(opened.problems, name, options);
-      passed++;
-      console.log(`ok - ${name}`);
+      results.pass(name);
     } catch (e) {
-      failed++;
-      console.log(`FAILED - ${name}: ${e instanceof TestFailure ? e.message : e.stack}`);
+      results.fail(name, e);
       await screenshot(opened.page, `${prefix}-failed-${name.replace(/\W+/g, '-')}`).catch(() => {});
     } finally {
       await opened.context.close();
@@ -215,8 +299,8 @@ export async function suite(prefix, { subPath = '/', viewport } = {}) {
   async function finish() {
     await browser.close();
     server.kill();
-    console.log(`${passed} passed, ${failed} failed`);
-    process.exit(failed === 0 ? 0 : 1);
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    results.exit();
   }
   return { base, browser, test, finish };
 }

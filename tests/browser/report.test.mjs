@@ -12,38 +12,24 @@
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), CHROMIUM (default
 // /usr/bin/chromium).
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
+import { check, cliRun, launchBrowser, tally } from './harness.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-report-'));
 const report = path.join(dir, 'report.html');
-const analysis = JSON.parse(
-  execFileSync(cli, ['analyze', 'public/demo', '-q', '-f', 'json'], { cwd: repo, maxBuffer: 1 << 28 }),
-);
-execFileSync(cli, ['analyze', 'public/demo', '-q', '-f', 'html', '-o', report], { cwd: repo });
+const analysis = cliRun(['analyze', 'public/demo', '-q', '-f', 'json']);
+cliRun(['analyze', 'public/demo', '-q', '-f', 'html', '-o', report], { json: false });
 const url = pathToFileURL(report).href;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-});
-let passed = 0;
-let failed = 0;
+const browser = await launchBrowser();
+const results = tally();
 
 async function run(name, javaScriptEnabled, body) {
+  if (!results.wanted(name)) return;
   const context = await browser.newContext({ javaScriptEnabled, offline: true });
   const attempted = [];
   // Every request but the report itself is recorded and aborted.
@@ -61,11 +47,9 @@ async function run(name, javaScriptEnabled, body) {
     await body(page);
     check(attempted.length === 0, `requests attempted: ${attempted.join(', ')}`);
     check(errors.length === 0, `errors: ${errors.join(' | ')}`);
-    passed++;
-    console.log(`ok - ${name}`);
+    results.pass(name);
   } catch (e) {
-    failed++;
-    console.log(`FAILED - ${name}: ${e.message}`);
+    results.fail(name, e);
   } finally {
     await context.close();
   }
@@ -110,5 +94,4 @@ await run('without JavaScript every table is there', false, async (page) => {
 
 await browser.close();
 fs.rmSync(dir, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+results.exit();

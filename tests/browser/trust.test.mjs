@@ -9,46 +9,26 @@
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
 // (default dist), CHROMIUM (default /usr/bin/chromium), ONLY (substring of test names).
 
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+  check,
+  cliRun,
+  downloaded,
+  equalCounts,
+  goTo,
+  number,
+  repo,
+  screenshot as shoot,
+  shownCounts,
+  suite,
+  text,
+  waitForAnalysis,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const dist = path.resolve(repo, process.env.PORTOLAN_DIST || 'dist');
-const cli = path.resolve(repo, process.env.PORTOLAN_BIN || 'target/debug/portolan');
 const demoDir = path.join(repo, 'public/demo');
-const screenshots = path.join(here, 'screenshots');
-const subPath = '/trust/';
-const timeout = 60_000;
-
-class TestFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new TestFailure(message);
-}
-
-/** Runs the CLI with `args` in the repository; its stdout (parsed when JSON). */
-function cliRun(args, { json = true, cwd = repo } = {}) {
-  check(fs.existsSync(cli), `CLI not found at ${cli}; build it or set PORTOLAN_BIN`);
-  let stdout;
-  try {
-    stdout = execFileSync(cli, args, {
-      cwd,
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (e) {
-    throw new TestFailure(`${cli} ${args.join(' ')} failed: ${e.stderr || e.message}`);
-  }
-  return json ? JSON.parse(stdout) : stdout;
-}
 
 /** The regular files directly in `dir`, sorted. */
 function filesIn(dir) {
@@ -59,120 +39,8 @@ function filesIn(dir) {
     .sort();
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function serveDist() {
-  check(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html not found; run trunk build --release first`);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-trust-'));
-  const target = path.join(root, subPath);
-  fs.mkdirSync(target, { recursive: true });
-  fs.cpSync(dist, target, { recursive: true });
-  const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], {
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}${subPath}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base)).ok) return { base, root, server };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new TestFailure(`the static server on port ${port} did not start`);
-}
-
-/** A fresh 1280×800 page that records foreign requests and errors. */
-async function openPage(browser, base, options = {}) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: options.colorScheme || 'light',
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const origin = new URL(base).origin;
-  const problems = { foreign: [], pageErrors: [], consoleErrors: [] };
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    // The report test opens the CLI's report from a file: that is the page, not a request out.
-    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'file:') return;
-    if (url.origin !== origin) problems.foreign.push(request.url());
-  });
-  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.consoleErrors.push(m.text());
-  });
-  await page.goto(base);
-  await page.waitForSelector('[data-testid="drop-zone"]');
-  return { context, page, problems };
-}
-
-function checkClean(problems, name) {
-  check(problems.foreign.length === 0, `${name}: requests left the origin: ${problems.foreign.join(', ')}`);
-  check(problems.pageErrors.length === 0, `${name}: page errors: ${problems.pageErrors.join(' | ')}`);
-  check(problems.consoleErrors.length === 0, `${name}: console errors: ${problems.consoleErrors.join(' | ')}`);
-}
-
-/** Waits until the analysis of exactly `files` input files is shown. */
-async function waitForAnalysis(page, files) {
-  await page.waitForFunction(
-    (n) => {
-      const app = document.querySelector('[data-testid="app"]');
-      return app && app.dataset.state === 'done' && Number(app.dataset.inputs) === n;
-    },
-    files,
-    { timeout },
-  );
-}
-
-async function goTo(page, hash, selector) {
-  await page.evaluate((h) => {
-    location.hash = h;
-  }, hash);
-  await page.waitForSelector(selector);
-}
-
-async function shownCounts(page) {
-  return page.$$eval('[data-testid^="count-"]', (cards) =>
-    Object.fromEntries(
-      cards.map((c) => [c.dataset.testid.slice('count-'.length), Number(c.textContent.replace(/[,\s]/g, ''))]),
-    ),
-  );
-}
-
-function equalCounts(actual, expected, context) {
-  const kinds = [...new Set([...Object.keys(actual), ...Object.keys(expected)])].sort();
-  const wrong = kinds.filter((k) => actual[k] !== expected[k]);
-  check(
-    wrong.length === 0,
-    `${context}: counts differ from the CLI for ${wrong.map((k) => `${k} (app ${actual[k]}, CLI ${expected[k]})`).join(', ')}`,
-  );
-}
-
-async function text(page, selector) {
-  return ((await page.textContent(selector)) || '').replace(/\s+/g, ' ').trim();
-}
-
-async function number(page, selector) {
-  return Number((await text(page, selector)).replace(/[^\d]/g, ''));
-}
-
-async function screenshot(page, name, fullPage = false) {
-  fs.mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage });
-}
+/** What fits the viewport (these tests look at the page as a 1280×800 screen shows it). */
+const screenshot = (page, name, fullPage = false) => shoot(page, name, fullPage);
 
 // ---- Tests -------------------------------------------------------------------------
 
@@ -607,6 +475,19 @@ async function testReportCollapsed({ page }) {
     const increase = await page.textContent('#rule-privileged');
     const c = a.secureScore.controls.find((x) => x.rule === 'privileged');
     check(increase.includes(`Potential score increase: +${c.potentialIncrease.toFixed(2)}`), 'the report does not give the potential score increase');
+    // Every section collapses, open to start with; collapsing one hides its content.
+    const parts = await page.$$eval('section', (ss) => ss.map((s) => ({ id: s.id, details: s.querySelector(':scope > details.section')?.open })));
+    check(parts.length >= 7 && parts.every((x) => x.details === true), `sections: ${JSON.stringify(parts)}`);
+    await page.click('#scope > details.section > summary');
+    check(!(await page.isVisible('#scope dl.scope')), 'collapsing Scope left its content visible');
+    // The snapshot time (the demo has none: it says so) and the same path explanations.
+    const time = await page.textContent('[data-testid="snapshot-time"]');
+    check(a.snapshotTime ? time.includes(a.snapshotTime) : /Snapshot time unknown/.test(time), `snapshot time: ${time}`);
+    const top = a.attackPaths.paths[0];
+    const risk = await page.textContent('#path-1 [data-testid="path-risk"]');
+    check(risk.includes(top.riskFactors.formula) && risk.includes(top.riskFactors.likelihoodReason), `report path risk: ${risk}`);
+    const breaks = await page.$$eval('#path-1 [data-testid="path-breaks"] li', (ls) => ls.length);
+    check(breaks === top.breaks.length, `report lists ${breaks} fixes of path 1, CLI ${top.breaks.length}`);
     // Printing opens them all.
     await page.emulateMedia({ media: 'print' });
     await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
@@ -631,12 +512,6 @@ function csvRecords(text) {
   }
   check(start === text.length, 'CSV does not end with CRLF');
   return records;
-}
-
-/** The text of the download a click on `selector` starts. */
-async function downloaded(page, selector) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: download.suggestedFilename(), text: fs.readFileSync(await download.path(), 'utf8') };
 }
 
 async function testCsvExports({ page }) {
@@ -722,6 +597,229 @@ async function testPathGroups({ page }) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, paths.length);
 }
 
+
+async function testPathExplained({ page }) {
+  // The top path's risk, factor by factor, its steps reconciled and every fix that
+  // breaks it, against the CLI's JSON, and the factors recomputed from its steps.
+  const a = await loadDemo(page);
+  const paths = a.attackPaths.paths;
+  for (const [i, p] of paths.entries()) {
+    const rf = p.riskFactors;
+    const likelihood = p.steps.reduce((x, s) => x * s.likelihood, 1);
+    check(Math.abs(rf.likelihood - likelihood) < 1e-9, `path ${i + 1}: likelihood ${rf.likelihood}, steps give ${likelihood}`);
+    check(Math.round(1000 * rf.exposure * rf.likelihood * rf.impact) / 10 === p.risk, `path ${i + 1}: factors do not give risk ${p.risk}`);
+    const techniques = p.steps.filter((s) => s.technique).length;
+    check(rf.techniqueSteps === p.length && techniques === p.length, `path ${i + 1}: ${rf.techniqueSteps} technique steps, length ${p.length}`);
+    check(rf.techniqueSteps + rf.linkingSteps === p.steps.length, `path ${i + 1}: steps do not add up`);
+    // Every fix a step names is listed; an image upgrade exactly when the path enters
+    // through a known vulnerability (negative control: paths without one have none).
+    const upgrades = p.breaks.filter((b) => b.kind === 'image-upgrade');
+    check(upgrades.length === (p.entryVulnerability ? 1 : 0), `path ${i + 1}: ${upgrades.length} image upgrades, entry CVE ${p.entryVulnerability}`);
+    for (const f of p.fixes) {
+      const c = a.attackPaths.chokePoints.fixes[f];
+      check(p.breaks.some((b) => b.rule === c.rule && b.resource.name === c.resource.name), `path ${i + 1}: choke fix ${c.rule} not among its breaks`);
+    }
+  }
+  const rank = paths.findIndex((p) => p.entryVulnerability) + 1;
+  check(rank > 0, 'no demo path enters through a known CVE');
+  const p = paths[rank - 1];
+  await goTo(page, `#/attack-paths/${rank}`, '[data-testid="path-risk"]');
+  check((await text(page, '[data-testid="path-risk-formula"]')) === p.riskFactors.formula, `formula: ${await text(page, '[data-testid="path-risk-formula"]')}`);
+  for (const [id, want] of [
+    ['exposure', p.riskFactors.exposureReason],
+    ['likelihood', p.riskFactors.likelihoodReason],
+    ['impact', p.riskFactors.impactReason],
+  ]) {
+    check((await text(page, `[data-testid="path-risk-${id}"]`)) === want, `${id}: ${await text(page, `[data-testid="path-risk-${id}"]`)}`);
+  }
+  check((await text(page, '[data-testid="path-steps"]')) === `${p.length} technique steps of ${p.steps.length} listed`, `steps label: ${await text(page, '[data-testid="path-steps"]')}`);
+  const kinds = await page.$$eval('[data-testid="chain-step-kind"]', (ks) => ks.map((k) => k.textContent));
+  check(JSON.stringify(kinds) === JSON.stringify(p.steps.map((s) => (s.technique ? 'technique' : 'link'))), `step kinds ${kinds}`);
+  const breaks = await page.$$eval('[data-testid="path-break"]', (rows) =>
+    rows.map((r) => ({ kind: r.dataset.kind, rule: r.dataset.rule, action: r.querySelector('[data-testid="path-break-action"]').textContent, fix: r.querySelector('[data-testid="finding-fix"] pre')?.textContent ?? null })),
+  );
+  check(breaks.length === p.breaks.length, `${breaks.length} fixes shown, CLI ${p.breaks.length}`);
+  for (const [i, b] of p.breaks.entries()) {
+    check(breaks[i].kind === b.kind && breaks[i].action === b.action, `fix ${i + 1}: ${JSON.stringify(breaks[i])}`);
+    const f = b.finding !== undefined ? a.findings[b.finding].fix : null;
+    const want = f ? f.command || f.patch : null;
+    check(breaks[i].fix === want, `fix ${i + 1}: command ${breaks[i].fix}, CLI ${want}`);
+  }
+  // The upgrade names the fixed version the vulnerability join found for that CVE.
+  const upgrade = p.breaks.find((b) => b.kind === 'image-upgrade').upgrade;
+  const cve = a.vulnerabilities.cves.find((c) => c.id === p.entryVulnerability);
+  check(upgrade.fixed && cve.packages.some((x) => x.includes(upgrade.fixed)), `upgrade ${JSON.stringify(upgrade)} vs ${cve.packages}`);
+  await screenshot(page, 'trust-path-explained', true);
+}
+
+async function testListsFilterAndExport({ page }) {
+  const a = await loadDemo(page);
+  const records = (t) => csvRecords(t);
+  // Vulnerabilities by CVE: severity filter, sort by CVSS (descending) in the URL.
+  const hash = '#/vulnerabilities?view=cves&severity=critical&sort=cvss&dir=desc';
+  await goTo(page, hash, '[data-testid="vuln-cve-row"]');
+  const want = a.vulnerabilities.cves
+    .map((c, i) => [c, i])
+    .filter(([c]) => c.severity === 'critical')
+    .sort(([x, i], [y, j]) => (y.cvssScore ?? -1) - (x.cvssScore ?? -1) || i - j)
+    .map(([c]) => c.id);
+  check(want.length > 1, 'the demo has fewer than two critical CVEs');
+  const shown = await page.$$eval('[data-testid="vuln-cve-row"]', (rs) => rs.map((r) => r.dataset.id));
+  check(JSON.stringify(shown) === JSON.stringify(want), `CVE rows ${shown}, want ${want}`);
+  let got = await downloaded(page, '[data-testid="vuln-export-csv"]');
+  check(got.name === 'portolan-vulnerabilities-cves.csv', `exported as ${got.name}`);
+  const rows = records(got.text);
+  check(rows[0].startsWith('Vulnerability,Severity,CVSS'), `header ${rows[0]}`);
+  check(JSON.stringify(rows.slice(1).map((r) => r.split(',')[0])) === JSON.stringify(want), 'CSV rows differ from the table');
+  // Reload keeps the filters (the reload warning is accepted by the harness).
+  await page.reload();
+  check(page.url().endsWith(hash), `after reload: ${page.url()}`);
+  await loadDemo(page);
+  await page.waitForSelector('[data-testid="vuln-cve-row"]');
+  check((await page.$$('[data-testid="vuln-cve-row"]')).length === want.length, 'filters lost on reload');
+  // A search nothing matches: say so and offer to clear the filters.
+  await page.fill('[data-testid="vuln-search"]', 'no-such-package-anywhere');
+  await page.waitForSelector('[data-testid="vuln-no-match"]');
+  await page.click('[data-testid="vuln-no-match"] [data-testid="clear-filters"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="vuln-cve-row"]').length === n, Math.min(200, a.vulnerabilities.cves.length));
+  check(new URL(page.url()).hash === '#/vulnerabilities?view=cves', `clear filters kept ${page.url()}`);
+
+  // Inventory: namespace filter, CSV of every row the filter keeps.
+  const deployments = a.inventory.resources.filter((r) => r.kind === 'Deployment' && r.namespace === 'kube-system');
+  await goTo(page, '#/inventory/Deployment?ns=kube-system', '[data-testid="inventory-row"]');
+  got = await downloaded(page, '[data-testid="inventory-export-csv"]');
+  const inv = records(got.text);
+  check(inv.length - 1 === deployments.length && deployments.length > 0, `inventory CSV ${inv.length - 1} rows, CLI ${deployments.length}`);
+  check(deployments.every((d) => inv.some((r) => r.includes(d.name))), 'a kube-system Deployment is missing from the CSV');
+  await page.fill('[data-testid="inventory-search"]', 'no-such-deployment');
+  await page.click('[data-testid="inventory-no-match"] [data-testid="clear-filters"]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="inventory-total"]').textContent) === n, a.inventory.counts.Deployment);
+
+  // Affected resources and recommendations: an empty search offers Clear filters.
+  await goTo(page, '#/recommendations/privileged?q=no-such-resource', '[data-testid="findings-no-match"]');
+  await page.click('[data-testid="findings-no-match"] [data-testid="clear-filters"]');
+  await page.waitForSelector('[data-testid="finding-row"]');
+  await goTo(page, '#/recommendations?q=no-such-rule', '[data-testid="recommendations-no-match"]');
+  await page.click('[data-testid="recommendations-no-match"] [data-testid="clear-filters"]');
+  await page.waitForSelector('[data-testid="recommendation-row"]');
+
+  // Severity chips follow the other filters: with category rbac they count rbac only.
+  const chips = async () =>
+    page.$$eval('[data-testid^="severity-chip-"]', (cs) => Object.fromEntries(cs.map((c) => [c.dataset.testid.slice(14), Number(c.querySelector('.chip-count').textContent.replace(/\D/g, ''))])));
+  const count = (recs) => ({ all: recs.length, ...Object.fromEntries(['critical', 'high', 'medium', 'low', 'informational'].map((s) => [s, recs.filter((r) => r.severity === s).length])) });
+  const every = await chips();
+  check(JSON.stringify(every) === JSON.stringify(count(a.recommendations)), `chips ${JSON.stringify(every)}`);
+  await goTo(page, '#/recommendations?category=rbac', '[data-testid="recommendation-row"]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid="severity-chip-all"] .chip-count').textContent.replace(/\D/g, '') === String(n), a.recommendations.filter((r) => r.category === 'rbac').length);
+  const rbac = await chips();
+  const wantRbac = count(a.recommendations.filter((r) => r.category === 'rbac'));
+  check(JSON.stringify(rbac) === JSON.stringify(wantRbac) && JSON.stringify(rbac) !== JSON.stringify(every), `rbac chips ${JSON.stringify(rbac)}, want ${JSON.stringify(wantRbac)}`);
+}
+
+async function testCompareFiltersAndCsv({ page }) {
+  // Baseline: kube-system only; shown: the demo. The new findings under a severity
+  // filter, exported, are the CLI's CSV rows of those findings.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-compare-csv-'));
+  try {
+    const baseline = path.join(tmp, 'baseline.json');
+    cliRun(['analyze', 'public/demo/kube-system', '--format', 'json', '--quiet', '-o', baseline], { json: false });
+    const a = await loadDemo(page);
+    const d = cliRun(['diff', baseline, 'public/demo', '--format', 'json', '--quiet']);
+    const cliCsv = csvRecords(cliRun(['analyze', 'demo', '--format', 'csv'], { json: false, cwd: path.join(repo, 'public') }));
+    const same = (f, g) => f.rule === g.rule && f.resource.kind === g.resource.kind && f.resource.namespace === g.resource.namespace && f.resource.name === g.resource.name && (f.container || '') === (g.container || '') && (f.field || '') === (g.field || '') && f.message === g.message;
+    const high = d.findings.new.filter((f) => f.severity === 'high');
+    check(high.length > 0 && high.length < d.findings.new.length, `new high findings: ${high.length} of ${d.findings.new.length}`);
+    const rows = high.map((f) => a.findings.findIndex((g) => same(f, g)));
+    check(rows.every((i) => i >= 0), 'a new finding is not in the CLI analysis');
+    await goTo(page, '#/compare?severity=high', '[data-testid="compare-title"]');
+    await page.setInputFiles('[data-testid="baseline-input"]', baseline);
+    await page.waitForSelector('[data-testid="new-findings-export-csv"]');
+    check((await number(page, '[data-testid="compare-new"]')) === d.findings.new.length, 'the new tile is not the total');
+    const got = await downloaded(page, '[data-testid="new-findings-export-csv"]');
+    check(got.text === cliCsv[0] + rows.map((i) => cliCsv[1 + i]).join(''), `compare CSV has ${csvRecords(got.text).length - 1} rows, want ${rows.length}`);
+    // Nothing matches: Clear filters.
+    await page.fill('[data-testid="compare-search"]', 'no-such-finding-anywhere');
+    await page.waitForSelector('[data-testid="compare-no-match"]');
+    await page.click('[data-testid="compare-no-match"] [data-testid="clear-filters"]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="compare-no-match"]'));
+    check(new URL(page.url()).hash === '#/compare', `after clearing: ${page.url()}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testTablesFit({ page }) {
+  // Every page at 1280×800: no horizontal page scroll, a scroll cue on each table wider
+  // than its panel, long values cut with the full text on hover and focus, empty
+  // columns hidden. Screenshots to look at.
+  const a = await loadDemo(page);
+  const rbacOnly = a.recommendations.find((r) => r.affected > 0 && r.findings.every((i) => !a.findings[i].container));
+  check(rbacOnly, 'no recommendation without containers');
+  const pages = [
+    ['#/', 'overview'],
+    ['#/recommendations', 'recommendations'],
+    ['#/recommendations/privileged', 'recommendation-privileged'],
+    [`#/recommendations/${rbacOnly.rule}`, 'recommendation-rbac'],
+    ['#/attack-paths', 'attack-paths'],
+    ['#/attack-paths/1', 'attack-path'],
+    ['#/vulnerabilities', 'vulnerabilities-images'],
+    ['#/vulnerabilities?view=cves', 'vulnerabilities-cves'],
+    ['#/vulnerabilities?view=workloads', 'vulnerabilities-workloads'],
+    ['#/inventory/Pod', 'inventory-pods'],
+    ['#/inventory/ClusterRole', 'inventory-clusterroles'],
+    ['#/enforcement', 'enforcement'],
+    ['#/alerts', 'alerts'],
+    ['#/compare', 'compare'],
+    ['#/exemptions', 'exemptions'],
+  ];
+  for (const [hash, name] of pages) {
+    await goTo(page, hash, 'main h1');
+    await page.waitForTimeout(150);
+    const fit = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      wide: [...document.querySelectorAll('.table-scroll')]
+        .filter((t) => t.scrollWidth > t.clientWidth + 1)
+        .map((t) => getComputedStyle(t).backgroundImage),
+    }));
+    check(fit.page <= 1280, `${hash}: the page scrolls sideways (${fit.page}px)`);
+    check(fit.wide.every((b) => b.includes('gradient')), `${hash}: a wide table has no scroll cue`);
+    await screenshot(page, `trust-fit-${name}`);
+  }
+  // Empty columns hidden; a negative control where the column is filled.
+  await goTo(page, `#/recommendations/${rbacOnly.rule}`, '[data-testid="finding-row"]');
+  check(!(await page.isVisible('[data-testid="findings-table"] th[data-col="container"]')), `${rbacOnly.rule}: the empty Container column is shown`);
+  await goTo(page, '#/recommendations/privileged', '[data-testid="finding-row"]');
+  check(await page.isVisible('[data-testid="findings-table"] th[data-col="container"]'), 'privileged: the Container column is hidden');
+  // A cut image name: title holds it all, it takes focus and then shows all of it.
+  await goTo(page, '#/vulnerabilities', '[data-testid="vuln-image-row"]');
+  const clipped = await page.evaluateHandle(() => [...document.querySelectorAll('.cell-clip')].find((c) => c.scrollWidth > c.clientWidth));
+  const cut = await clipped.evaluate((c) => (c ? { title: c.title, text: c.textContent, tab: c.tabIndex } : null));
+  check(cut, 'no image name is cut at 1280px (test needs a long one)');
+  check(cut.title === cut.text && cut.tab === 0, `cut cell: ${JSON.stringify(cut)}`);
+  await clipped.evaluate((c) => c.focus());
+  check(await clipped.evaluate((c) => c.scrollWidth <= c.clientWidth + 1), 'a focused cut cell still hides text');
+  await screenshot(page, 'trust-fit-focused-cell');
+}
+
+async function testReloadWarning({ page, problems }) {
+  // No snapshot: a reload is not held up.
+  await page.reload();
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  check(problems.unloadPrompts === 0, 'a reload without a snapshot asked');
+  // With the demo loaded, the browser asks first (the harness accepts).
+  await loadDemo(page);
+  await page.reload();
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  check(problems.unloadPrompts === 1, `reload with a snapshot: ${problems.unloadPrompts} prompts`);
+  // After clearing the files, no prompt again.
+  await loadDemo(page);
+  await page.click('[data-testid="clear"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="app"]').dataset.state === 'empty');
+  await page.reload();
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  check(problems.unloadPrompts === 1, `reload after clearing asked (${problems.unloadPrompts} prompts)`);
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -731,51 +829,19 @@ const tests = [
   ['dark mode follows the system, toggles, and shares the report scale', testDarkMode, { colorScheme: 'dark' }],
   ['enforcement previews rejections and pins the cluster version', testEnforcementPreview],
   ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
-  ['the report collapses recommendations to their counts and explains the score', testReportCollapsed],
+  ['the report collapses every section, gives the snapshot time and explains score and paths', testReportCollapsed],
   ['CSV exports equal the CLI CSV rows for the same filter', testCsvExports],
   ['attack paths grouped by entry, resource and target; choke points link to their paths', testPathGroups],
+  ['an attack path explains its risk and lists every fix that breaks it', testPathExplained],
+  ['vulnerability, inventory and recommendation lists filter in the URL, export CSV and clear', testListsFilterAndExport],
+  ['compare filters its findings and exports the CLI rows', testCompareFiltersAndCsv],
+  ['tables fit 1280×800', testTablesFit],
+  ['reloading with a snapshot loaded warns', testReloadWarning],
 ];
 
-async function main() {
-  const { base, root, server } = await serveDist();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const results = [];
-  try {
-    for (const [name, run, options = {}] of tests) {
-      if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
-      const started = Date.now();
-      const session = await openPage(browser, base, options);
-      try {
-        await run(session);
-        checkClean(session.problems, name);
-        results.push({ name, ok: true, ms: Date.now() - started });
-      } catch (error) {
-        const message = error instanceof TestFailure ? error.message : error.stack || String(error);
-        results.push({ name, ok: false, ms: Date.now() - started, message });
-        await screenshot(session.page, `failed-${name.replace(/\W+/g, '-')}`, true).catch(() => {});
-      } finally {
-        await session.context.close();
-      }
-    }
-  } finally {
-    await browser.close();
-    server.kill();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-  console.log(`\nPortolan trust tests (${base})`);
-  for (const r of results) {
-    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${(r.ms / 1000).toFixed(1)}s)`);
-    if (!r.ok) console.log(`       ${r.message.split('\n').join('\n       ')}`);
-  }
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${path.relative(repo, screenshots)}/`);
-  process.exit(failed ? 1 : 0);
+const { test, finish } = await suite('trust', { subPath: '/trust/', viewport: { width: 1280, height: 800 } });
+for (const [name, run, options = {}] of tests) {
+  const { colorScheme = 'light' } = options;
+  await test(name, run, { contextOptions: { colorScheme, acceptDownloads: true } });
 }
-
-main().catch((error) => {
-  console.error(`trust tests could not run: ${error instanceof TestFailure ? error.message : error.stack || error}`);
-  process.exit(1);
-});
+await finish();

@@ -13,7 +13,7 @@ use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
 use crate::download::save_text;
 use crate::links::resource_href;
-use crate::route::{Page, TableQuery};
+use crate::route::{Page, Route, TableQuery};
 use crate::state::use_state;
 
 /// Rows per page.
@@ -87,6 +87,41 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
         state.navigate(route, true);
     };
     let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
+    // Columns no finding of the recommendation fills are hidden (`hide-<column>` on the
+    // table), so the table fits: a ClusterRoleBinding has no namespace or container.
+    let hidden = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let Some(a) = a.as_ref() else {
+                return String::new();
+            };
+            let findings: Vec<&Finding> = a
+                .recommendations
+                .get(recommendation)
+                .map(|r| {
+                    r.findings
+                        .iter()
+                        .filter_map(|&i| a.findings.get(i))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut classes = String::new();
+            for (col, empty) in [
+                (
+                    "namespace",
+                    findings.iter().all(|f| f.resource.namespace.is_empty()),
+                ),
+                ("container", findings.iter().all(|f| f.container.is_empty())),
+                ("field", findings.iter().all(|f| f.field.is_empty())),
+                ("fix", findings.iter().all(|f| f.fix.is_none())),
+            ] {
+                if empty && !findings.is_empty() {
+                    classes.push_str(" hide-");
+                    classes.push_str(col);
+                }
+            }
+            classes
+        })
+    });
     // The shown rows (search applied) as CSV: the engine's renderer, so the file equals
     // the rows `portolan analyze --format csv` writes for the same findings.
     let export_csv = move |_| {
@@ -144,18 +179,18 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                     </button>
                 </div>
                 <div class="table-scroll">
-                    <table class="table findings-table" data-testid="findings-table">
+                    <table class=move || format!("table findings-table{}", hidden.get()) data-testid="findings-table">
                         <thead>
                             <tr>
-                                <th>"Kind"</th>
-                                <th>"Namespace"</th>
-                                <th>"Name"</th>
-                                <th>"Container"</th>
-                                <th>"Failing field"</th>
-                                <th>"Message"</th>
-                                <th>"Fix"</th>
-                                <th>"Source"</th>
-                                <th>"Exemption"</th>
+                                <th data-col="kind">"Kind"</th>
+                                <th data-col="namespace">"Namespace"</th>
+                                <th data-col="name">"Name"</th>
+                                <th data-col="container">"Container"</th>
+                                <th data-col="field">"Failing field"</th>
+                                <th data-col="message">"Message"</th>
+                                <th data-col="fix">"Fix"</th>
+                                <th data-col="source">"Source"</th>
+                                <th data-col="exemption">"Exemption"</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -165,6 +200,20 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                         </tbody>
                     </table>
                 </div>
+                <Show when=move || visible.with(Vec::is_empty) && needle.with(|n| !n.is_empty())>
+                    <div class="table-empty" data-testid="findings-no-match">
+                        "No affected resource matches this search. "
+                        <a
+                            href=move || state.route.with(|r| match &r.page {
+                                Page::Recommendations { rule: Some(rule) } => Route::recommendation_href(rule),
+                                _ => "#/recommendations".to_string(),
+                            })
+                            data-testid="clear-filters"
+                        >
+                            "Clear filters"
+                        </a>
+                    </div>
+                </Show>
                 <Pager page=page pages=Signal::derive(pages) testid="findings" />
             </div>
         </section>
@@ -239,7 +288,7 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
 
 /// A finding's fix, folded: the kubectl command, or the manifest patch when the change
 /// cannot be made in place (a Pod's spec). Empty when no exact fix can be stated.
-fn fix_cell(fix: Option<portolan_engine::rules::fix::Fix>) -> impl IntoView {
+pub fn fix_cell(fix: Option<portolan_engine::rules::fix::Fix>) -> impl IntoView {
     fix.map(|fix| {
         let (label, text) = if fix.command.is_empty() {
             ("Patch the manifest", fix.patch)

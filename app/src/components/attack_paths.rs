@@ -14,6 +14,7 @@ use portolan_engine::graph::{NodeKind, Target};
 
 use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
+use crate::components::path_explained::{PathBreaks, PathRisk};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -404,17 +405,6 @@ pub fn AttackPathDetail(rank: usize) -> impl IntoView {
                 .and_then(|a| a.attack_paths.paths.get(rank.wrapping_sub(1)).cloned())
         })
     });
-    let fixes = Memo::new(move |_| {
-        state.analysis.with(|a| {
-            let (Some(a), Some(p)) = (a.as_ref(), path.get()) else {
-                return Vec::new();
-            };
-            p.fixes
-                .iter()
-                .filter_map(|&i| a.attack_paths.choke_points.fixes.get(i).cloned())
-                .collect::<Vec<_>>()
-        })
-    });
     view! {
         <header class="page-head">
             <div>
@@ -430,7 +420,9 @@ pub fn AttackPathDetail(rank: usize) -> impl IntoView {
                     <div class="rec-meta">
                         <RiskBadge risk=p.risk />
                         <span class="rec-meta-item">{target_label(p.target)}</span>
-                        <span class="rec-meta-item">{format!("{} technique steps", p.length)}</span>
+                        <span class="rec-meta-item" data-testid="path-steps" title=p.risk_factors.steps_note.clone()>
+                            {format!("{} technique steps of {} listed", p.length, p.steps.len())}
+                        </span>
                         <span class="rec-meta-item mono">{p.mitre.join(" · ")}</span>
                         {p.entry_vulnerability.clone().map(|id| view! {
                             <span class="rec-meta-item" data-testid="path-entry-cve">{format!("enters through {id}")}</span>
@@ -446,30 +438,14 @@ pub fn AttackPathDetail(rank: usize) -> impl IntoView {
             </div>
         </header>
         {move || path.get().map(|p| view! {
+            <PathRisk path=p.clone() />
             <Exposure path=p.clone() />
             <section class="section">
                 <div class="section-head"><h2>"Steps"</h2></div>
-                <PathChain path=p />
+                <PathChain path=p.clone() />
             </section>
+            <PathBreaks path=p />
         })}
-        <Show when=move || fixes.with(|f| !f.is_empty())>
-            <section class="section">
-                <div class="section-head"><h2>"Fixes that break this path"</h2></div>
-                <div class="panel">
-                    <ul class="choke-list" data-testid="path-fixes">
-                        {move || fixes.get().into_iter().map(|f| view! {
-                            <li>
-                                <a href=format!("#/recommendations/{}", f.rule)>{rule_title(&f.rule)}</a>
-                                " on "
-                                <span class="mono">
-                                    {format!("{} {}", f.resource.kind, resource_name(&f.resource.namespace, &f.resource.name))}
-                                </span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                </div>
-            </section>
-        </Show>
     }
 }
 
@@ -534,6 +510,7 @@ fn PathChain(path: AttackPath) -> impl IntoView {
                 view! {
                     <li class="chain-step" class:technique=technique data-edge=s.edge.name()>
                         <span class="chain-edge mono">{s.edge.name()}</span>
+                        <span class="chain-kind" data-testid="chain-step-kind">{if technique { "technique" } else { "link" }}</span>
                         <span class="chain-sentence">{s.sentence.clone()}</span>
                         {s.assumption.clone().map(|a| view! { <span class="chain-assumption">{a}</span> })}
                     </li>

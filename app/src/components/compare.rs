@@ -17,11 +17,12 @@ use portolan_engine::rules::{self, Finding};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::no_snapshot::NoSnapshot;
-use crate::components::severity::SeverityBadge;
+use crate::components::severity::{severity_label, SeverityBadge};
+use crate::download::save_text;
 use crate::files::picked_file;
 use crate::format::thousands;
 use crate::links::resource_href;
-use crate::route::Route;
+use crate::route::{Page, Route, TableQuery};
 use crate::state::{use_state, AppState, Baseline};
 
 /// Rows drawn per table; a larger drift is told by its counts.
@@ -183,14 +184,17 @@ fn BaselineNote() -> impl IntoView {
 fn Drift() -> impl IntoView {
     let state = use_state();
     // Recomputed only when the baseline or the analysis changes; the tables are drawn
-    // from this one value.
-    move || {
-        let drift = state.baseline.with(|b| {
+    // from this one value under the page's filters (kept in the URL).
+    let drift = Memo::new(move |_| {
+        state.baseline.with(|b| {
             state.analysis.with(|a| match (b, a) {
                 (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
                 _ => None,
             })
-        })?;
+        })
+    });
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    move || {
         // Ranks of the shown analysis's paths, to link a new path to its page.
         let ranks: HashMap<String, usize> = state.analysis.with_untracked(|a| {
             a.iter()
@@ -198,11 +202,12 @@ fn Drift() -> impl IntoView {
                 .map(|(i, p)| (p.id.clone(), i + 1))
                 .collect()
         });
-        Some(drift_view(&drift, &ranks))
+        let q = query.get();
+        drift.with(|d| d.as_ref().map(|d| drift_view(d, &ranks, &q)))
     }
 }
 
-fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
+fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>, q: &TableQuery) -> AnyView {
     let s = &d.secure_score;
     let f = &d.findings;
     let p = &d.attack_paths;
@@ -276,25 +281,30 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>) -> AnyView {
             </div>
         </div>
         {coverage_view(&d.coverage)}
+        <CompareFilters />
         {finding_section(
             Section { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline." },
             f.new.iter().collect(),
             false,
+            q,
         )}
         {finding_section(
             Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is fixed." },
             f.fixed.iter().collect(),
             false,
+            q,
         )}
         {finding_section(
             Section { title: "Resource no longer present", testid: "gone-findings", empty: "Every resource of the baseline's findings is in the snapshot." },
             f.resource_gone.iter().collect(),
             false,
+            q,
         )}
         {(!exemption_changed.is_empty()).then(|| finding_section(
             Section { title: "Exemption changed", testid: "exemption-changed", empty: "" },
             exemption_changed,
             true,
+            q,
         ))}
         {path_section(
             Section { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
@@ -413,8 +423,17 @@ fn table_section(
     class: &'static str,
     head: AnyView,
     rows: AnyView,
+    filtered: bool,
 ) -> AnyView {
-    let body = if total == 0 {
+    let body = if total == 0 && filtered {
+        view! {
+            <div class="table-empty" data-testid="compare-no-match">
+                "No finding matches these filters. "
+                <a href="#/compare" data-testid="clear-filters">"Clear filters"</a>
+            </div>
+        }
+        .into_any()
+    } else if total == 0 {
         view! { <div class="table-empty">{section.empty}</div> }.into_any()
     } else {
         let capped = (total > MAX_ROWS).then(|| {
@@ -447,11 +466,21 @@ fn table_section(
 }
 
 /// A titled table of findings: severity, rule, resource and where it was read from;
-/// with `show_exemption`, whether each is exempt now.
-fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bool) -> AnyView {
+/// with `show_exemption`, whether each is exempt now. The page's search and severity
+/// filter and its sort apply; "Export CSV" writes the rows kept, with the engine's CSV
+/// writer (in the engine's order they are the CLI's CSV rows of those findings).
+fn finding_section(
+    section: Section,
+    findings: Vec<&Finding>,
+    show_exemption: bool,
+    q: &TableQuery,
+) -> AnyView {
     let testid = section.testid;
-    let total = findings.len();
-    let rows = findings
+    let all = findings.len();
+    let kept = filtered_findings(findings, q);
+    let total = kept.len();
+    let export: Vec<Finding> = kept.iter().map(|f| (*f).clone()).collect();
+    let rows = kept
         .into_iter()
         .take(MAX_ROWS)
         .map(|f| {
@@ -494,15 +523,181 @@ fn finding_section(section: Section, findings: Vec<&Finding>, show_exemption: bo
         .into_any();
     let head = view! {
         <tr>
-            <th class="col-severity">"Severity"</th>
-            <th>"Rule"</th>
-            <th>"Resource"</th>
-            <th>"Source"</th>
+            <CompareSort key="severity" label="Severity" class="col-severity" />
+            <CompareSort key="rule" label="Rule" class="" />
+            <CompareSort key="resource" label="Resource" class="" />
+            <CompareSort key="source" label="Source" class="" />
             {show_exemption.then(|| view! { <th>"Exemption"</th> })}
         </tr>
     }
     .into_any();
-    table_section(&section, total, "rec-table", head, rows)
+    let filtered = total < all;
+    let body = table_section(&section, total, "rec-table", head, rows, filtered);
+    let state = use_state();
+    let file = format!("portolan-compare-{testid}.csv");
+    let csv_button = (total > 0).then(move || {
+        view! {
+            <button
+                class="btn"
+                type="button"
+                data-testid=format!("{testid}-export-csv")
+                on:click=move |_| {
+                    let text = portolan_engine::report::findings_csv(export.iter());
+                    if let Err(e) = save_text(&file, &text, "text/csv") {
+                        state.notices.update(|n| n.push(e));
+                    }
+                }
+            >
+                "Export CSV"
+            </button>
+        }
+    });
+    let note = filtered.then(|| {
+        view! { <span class="muted" data-testid=format!("{testid}-filtered")>{format!("{} of {} match the filters", thousands(total), thousands(all))}</span> }
+    });
+    view! {
+        <div class="compare-findings" data-section=testid>
+            <div class="section-tools">{note} {csv_button}</div>
+            {body}
+        </div>
+    }
+    .into_any()
+}
+
+/// `findings` the page's search and severity filter keep, sorted by its column
+/// (severity most severe first, then rule, resource or source), else as given.
+fn filtered_findings<'a>(findings: Vec<&'a Finding>, q: &TableQuery) -> Vec<&'a Finding> {
+    let needle = q.q.trim().to_lowercase();
+    let severity = rules::Severity::ALL
+        .into_iter()
+        .find(|s| s.as_str() == q.severity);
+    let mut kept: Vec<&Finding> = findings
+        .into_iter()
+        .filter(|f| severity.is_none_or(|s| f.severity == s))
+        .filter(|f| {
+            needle.is_empty()
+                || [
+                    f.rule.as_str(),
+                    f.resource.kind.as_str(),
+                    f.resource.namespace.as_str(),
+                    f.resource.name.as_str(),
+                    f.container.as_str(),
+                    f.message.as_str(),
+                    f.source.file.as_str(),
+                ]
+                .iter()
+                .any(|v| v.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let key = |f: &Finding| -> (usize, String) {
+        match q.sort.as_str() {
+            "severity" => (f.severity as usize, String::new()),
+            "rule" => (0, f.rule.to_lowercase()),
+            "resource" => (0, f.resource.to_string().to_lowercase()),
+            "source" => (0, source_text(f)),
+            _ => (0, String::new()),
+        }
+    };
+    if !q.sort.is_empty() {
+        kept.sort_by(|a, b| {
+            let order = key(a).cmp(&key(b));
+            if q.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+    }
+    kept
+}
+
+/// The search and severity filter of the finding tables, kept in the URL.
+#[component]
+fn CompareFilters() -> impl IntoView {
+    let state = use_state();
+    let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
+        let mut route = state.route.get_untracked();
+        if route.page != Page::Compare {
+            return;
+        }
+        change(&mut route.query);
+        state.navigate(route, replace);
+    };
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    let active =
+        move || query.with(|q| !q.q.is_empty() || !q.severity.is_empty() || !q.sort.is_empty());
+    view! {
+        <div class="panel toolbar toolbar-wrap" data-testid="compare-filters">
+            <input
+                class="search"
+                type="search"
+                placeholder="Search rules, resources, messages and files"
+                aria-label="Search findings"
+                data-testid="compare-search"
+                prop:value=move || query.with(|q| q.q.clone())
+                on:input=move |e| {
+                    let value = event_target_value(&e);
+                    update(&|q| q.q = value.clone(), true);
+                }
+            />
+            <select
+                class="select"
+                aria-label="Severity"
+                data-testid="compare-severity"
+                on:change=move |e| {
+                    let value = event_target_value(&e);
+                    update(&|q| q.severity = value.clone(), false);
+                }
+            >
+                <option value="">"All severities"</option>
+                {move || {
+                    let selected = query.with(|q| q.severity.clone());
+                    rules::Severity::ALL
+                        .into_iter()
+                        .map(|s| view! { <option value=s.as_str() selected=s.as_str() == selected>{severity_label(s)}</option> })
+                        .collect_view()
+                }}
+            </select>
+            <Show when=active>
+                <a href="#/compare" data-testid="compare-clear-filters">"Clear filters"</a>
+            </Show>
+        </div>
+    }
+}
+
+/// A header that sorts the finding tables by `key`; a second click reverses.
+#[component]
+fn CompareSort(key: &'static str, label: &'static str, class: &'static str) -> impl IntoView {
+    let state = use_state();
+    let sorted = move || state.route.with(|r| r.query.sort == key);
+    let aria = move || match (sorted(), state.route.with(|r| r.query.descending)) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    view! {
+        <th class=class aria-sort=aria class:sorted=sorted>
+            <button
+                class="sort"
+                data-testid=format!("compare-sort-{key}")
+                on:click=move |_| {
+                    let mut route = state.route.get_untracked();
+                    if route.page != Page::Compare {
+                        return;
+                    }
+                    if route.query.sort == key {
+                        route.query.descending = !route.query.descending;
+                    } else {
+                        route.query.sort = key.to_string();
+                        route.query.descending = false;
+                    }
+                    state.navigate(route, false);
+                }
+            >
+                {label}
+            </button>
+        </th>
+    }
 }
 
 /// A titled table of attack paths by risk and title; with `ranks`, each title links to
@@ -541,5 +736,5 @@ fn path_section(
         </tr>
     }
     .into_any();
-    table_section(&section, total, "", head, rows)
+    table_section(&section, total, "", head, rows, false)
 }

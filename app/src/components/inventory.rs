@@ -22,6 +22,8 @@ use crate::state::use_state;
 
 /// Rows per page of a table.
 const PAGE_SIZE: usize = 100;
+/// Characters a cell shows before it may be cut (about its CSS width).
+const CLIP_CHARS: usize = 24;
 
 #[component]
 pub fn InventoryPage(kind: Option<String>) -> impl IntoView {
@@ -281,6 +283,35 @@ fn KindTable(kind: String) -> impl IntoView {
     };
 
     let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
+    let filtered = move || query.with(|q| !q.q.is_empty() || !q.ns.is_empty());
+    let clear_href = Route::kind_href(&kind);
+    // The rows that pass the filters, in the shown order, every column: what the table
+    // shows across all its pages.
+    let export_kind = kind.clone();
+    let export = move |_| {
+        let text = columns.with_untracked(|columns| {
+            state.analysis.with_untracked(|a| {
+                let Some(a) = a.as_ref() else {
+                    return String::new();
+                };
+                let header: Vec<String> = columns.iter().map(Column::label).collect();
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                visible.with_untracked(|v| {
+                    portolan_engine::report::table_csv(
+                        &header,
+                        v.iter().map(|&i| {
+                            let r = &a.inventory.resources[i];
+                            columns.iter().map(|c| c.text(r)).collect()
+                        }),
+                    )
+                })
+            })
+        });
+        let name = format!("portolan-{}.csv", export_kind.to_lowercase());
+        if let Err(e) = crate::download::save_text(&name, &text, "text/csv") {
+            state.notices.update(|n| n.push(e));
+        }
+    };
 
     view! {
         <div class="panel table-panel">
@@ -325,6 +356,7 @@ fn KindTable(kind: String) -> impl IntoView {
                     </select>
                 </Show>
                 <span class="toolbar-count" data-testid="inventory-range">{range_text}</span>
+                <button class="btn" data-testid="inventory-export-csv" on:click=export>"Export CSV"</button>
                 <span class="visually-hidden" data-testid="inventory-total">
                     {move || visible.with(Vec::len)}
                 </span>
@@ -352,6 +384,12 @@ fn KindTable(kind: String) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show when=move || visible.with(Vec::is_empty) && filtered()>
+                <div class="table-empty" data-testid="inventory-no-match">
+                    "No resource matches these filters. "
+                    <a href=clear_href.clone() data-testid="clear-filters">"Clear filters"</a>
+                </div>
+            </Show>
             <Pager page=page pages=Signal::derive(pages) testid="page" />
         </div>
     }
@@ -441,11 +479,13 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                         }),
                         _ => None,
                     };
-                    // Long values are cut with an ellipsis; the tooltip has all of it.
+                    // Long values are cut with an ellipsis; the tooltip has all of it, and
+                    // a value that may be cut can take focus to show all of it too.
                     let title = text.clone();
+                    let focusable = (text.chars().count() > CLIP_CHARS).then_some("0");
                     view! {
                         <td class=class data-col=column.label()>
-                            <div class="cell" title=title>
+                            <div class="cell" title=title tabindex=focusable>
                                 {text}
                                 {details.map(|r| view! { <ObjectLink resource=r /> })}
                             </div>

@@ -55,16 +55,26 @@ fn RecommendationTable() -> impl IntoView {
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let selected_severity = Signal::derive(move || query.with(|q| q.severity.clone()));
 
-    // Recommendations per severity and per category, for the chips and the select.
+    // Recommendations per severity under the other filters (category, search), for
+    // the chips: a chip says how many rows choosing it would show.
     let severity_counts = Memo::new(move |_| {
+        let query = query.get();
+        let needle = query.q.trim().to_lowercase();
         state.analysis.with(|a| {
             let mut counts = [0usize; 5];
-            for r in a.iter().flat_map(|a| &a.recommendations) {
+            let Some(a) = a.as_ref() else {
+                return counts;
+            };
+            for r in a.recommendations.iter().filter(|r| {
+                (query.category.is_empty() || category_slug(r.category) == query.category)
+                    && (needle.is_empty() || matches(a, r, &needle))
+            }) {
                 counts[r.severity as usize] += 1;
             }
             counts
         })
     });
+    let all_severities = Signal::derive(move || severity_counts.with(|c| c.iter().sum::<usize>()));
     let categories = Memo::new(move |_| {
         state.analysis.with(|a| {
             CATEGORIES
@@ -161,7 +171,7 @@ fn RecommendationTable() -> impl IntoView {
         <div class="panel table-panel">
             <div class="toolbar toolbar-wrap">
                 <div class="chips" role="group" aria-label="Severity">
-                    {chip("", "All", Signal::derive(total))}
+                    {chip("", "All", all_severities)}
                     {Severity::ALL
                         .into_iter()
                         .map(|s| {
@@ -242,7 +252,10 @@ fn RecommendationTable() -> impl IntoView {
                 </table>
             </div>
             <Show when=move || visible.with(Vec::is_empty)>
-                <div class="table-empty">"No recommendation matches these filters."</div>
+                <div class="table-empty" data-testid="recommendations-no-match">
+                    "No recommendation matches these filters. "
+                    <a href="#/recommendations" data-testid="clear-filters">"Clear filters"</a>
+                </div>
             </Show>
         </div>
     }

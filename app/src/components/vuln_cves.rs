@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use portolan_engine::vulns::CveExposure;
 
 use crate::components::severity::SeverityBadge;
-use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
+use crate::components::vuln_columns::{headers, sorted, SortHeaders, CVE_COLUMNS};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -20,34 +21,30 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
     let state = use_state();
     let rows = move || {
         let filter = filter.get();
+        let query = state.route.with(|r| r.query.clone());
         state.analysis.with(|a| {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let (drawn, total) = first_rows(&a.vulnerabilities.cves, |x| filter.admits_cve(x));
-            (drawn.into_iter().map(|(_, x)| x).collect(), total)
+            let items = &a.vulnerabilities.cves;
+            let rows = sorted(items, |x| filter.admits_cve(x), CVE_COLUMNS, &query);
+            let drawn = first_rows(items, &rows)
+                .into_iter()
+                .map(|(_, x)| x)
+                .collect();
+            (drawn, rows.len())
         })
     };
     move || {
         let (drawn, total): (Vec<CveExposure>, usize) = rows();
         if total == 0 {
-            return view! { <div class="panel table-empty">"No vulnerability matches."</div> }
-                .into_any();
+            return view! { <NoMatch what="vulnerability" /> }.into_any();
         }
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
                     <table class="table vuln-table" data-testid="vuln-cves">
-                        <thead>
-                            <tr>
-                                <th>"Vulnerability"</th>
-                                <th>"Severity"</th>
-                                <th class="num">"CVSS"</th>
-                                <th>"Remote"</th>
-                                <th>"Package installed → fixed"</th>
-                                <th>"Workloads"</th>
-                            </tr>
-                        </thead>
+                        <thead><SortHeaders columns=headers(CVE_COLUMNS) /></thead>
                         <tbody>
                             {drawn.into_iter().map(|cve| view! { <CveRow cve=cve /> }).collect_view()}
                         </tbody>

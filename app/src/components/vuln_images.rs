@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use portolan_engine::vulns::ImageVulnerabilities;
 
-use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
+use crate::components::vuln_columns::{headers, sorted, SortHeaders, IMAGE_COLUMNS};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
 use crate::format::thousands;
 use crate::state::use_state;
 
@@ -19,35 +20,30 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
     let state = use_state();
     let rows = move || {
         let filter = filter.get();
+        let query = state.route.with(|r| r.query.clone());
         state.analysis.with(|a| {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let (drawn, total) = first_rows(&a.vulnerabilities.images, |x| filter.admits_image(x));
-            (drawn.into_iter().map(|(_, x)| x).collect(), total)
+            let items = &a.vulnerabilities.images;
+            let rows = sorted(items, |x| filter.admits_image(x), IMAGE_COLUMNS, &query);
+            let drawn = first_rows(items, &rows)
+                .into_iter()
+                .map(|(_, x)| x)
+                .collect();
+            (drawn, rows.len())
         })
     };
     move || {
         let (drawn, total) = rows();
         if total == 0 {
-            return view! { <div class="panel table-empty">"No image matches."</div> }.into_any();
+            return view! { <NoMatch what="image" /> }.into_any();
         }
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
                     <table class="table vuln-table" data-testid="vuln-images">
-                        <thead>
-                            <tr>
-                                <th>"Image"</th>
-                                <th class="num">"Runs in"</th>
-                                <th class="num">"Critical"</th>
-                                <th class="num">"High"</th>
-                                <th class="num">"Medium"</th>
-                                <th class="num">"Low"</th>
-                                <th class="num">"Fixable"</th>
-                                <th>"Upgrades"</th>
-                            </tr>
-                        </thead>
+                        <thead><SortHeaders columns=headers(IMAGE_COLUMNS) /></thead>
                         <tbody>
                             {drawn.into_iter().map(|image| view! { <ImageRow image=image /> }).collect_view()}
                         </tbody>
@@ -103,7 +99,9 @@ fn ImageRow(image: ImageVulnerabilities) -> impl IntoView {
             data-scanned=image.scanned.to_string()
             data-running=image.running.to_string()
         >
-            <td class="mono vuln-image">{image.image.clone()}</td>
+            <td class="mono vuln-image">
+                <span class="cell-clip" tabindex="0" title=image.image.clone()>{image.image.clone()}</span>
+            </td>
             <td class="num" class:muted=!image.running>{runs_in}</td>
             {counts}
             <td class="mono vuln-upgrades">

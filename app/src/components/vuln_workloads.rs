@@ -8,10 +8,33 @@ use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
 
+use crate::components::vuln_columns::{headers, sorted, SortHeaders, WORKLOAD_COLUMNS};
 use crate::components::vuln_container::ContainerVulns;
-use crate::components::vuln_filter::{first_rows, CapNote, VulnFilter};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
 use crate::format::thousands;
+use crate::route::TableQuery;
 use crate::state::use_state;
+
+/// Positions in `vulnerabilities.containers` of the rows the filters keep, sorted as
+/// the query says: a container passes the severity filters when its image does.
+pub fn workload_rows(
+    a: &portolan_engine::Analysis,
+    filter: &VulnFilter,
+    query: &TableQuery,
+) -> Vec<usize> {
+    let report = &a.vulnerabilities;
+    let images: HashMap<&str, bool> = report
+        .images
+        .iter()
+        .map(|i| (i.image.as_str(), filter.admits_image_levels(i)))
+        .collect();
+    sorted(
+        &report.containers,
+        |c| filter.admits_container(c, images.get(c.image.as_str()).copied().unwrap_or(false)),
+        WORKLOAD_COLUMNS,
+        query,
+    )
+}
 
 #[component]
 pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
@@ -20,19 +43,13 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
     let selected = RwSignal::new(None::<usize>);
     let rows = move || {
         let filter = filter.get();
+        let query = state.route.with(|r| r.query.clone());
         state.analysis.with(|a| {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let report = &a.vulnerabilities;
-            let images: HashMap<&str, bool> = report
-                .images
-                .iter()
-                .map(|i| (i.image.as_str(), filter.admits_image(i)))
-                .collect();
-            first_rows(&report.containers, |c| {
-                !filter.is_active() || images.get(c.image.as_str()).copied().unwrap_or(false)
-            })
+            let rows = workload_rows(a, &filter, &query);
+            (first_rows(&a.vulnerabilities.containers, &rows), rows.len())
         })
     };
     let chosen = move || {
@@ -45,24 +62,13 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
     let table = move || {
         let (drawn, total) = rows();
         if total == 0 {
-            return view! { <div class="panel table-empty">"No workload matches."</div> }
-                .into_any();
+            return view! { <NoMatch what="workload" /> }.into_any();
         }
         view! {
             <div class="panel table-panel">
                 <div class="table-scroll">
                     <table class="table vuln-table" data-testid="vuln-workloads">
-                        <thead>
-                            <tr>
-                                <th>"Workload / container"</th>
-                                <th>"Image"</th>
-                                <th class="num">"Top priority"</th>
-                                <th class="num">"Critical"</th>
-                                <th class="num">"High"</th>
-                                <th class="num">"Medium"</th>
-                                <th class="num">"Low"</th>
-                            </tr>
-                        </thead>
+                        <thead><SortHeaders columns=headers(WORKLOAD_COLUMNS) /></thead>
                         <tbody>
                             {drawn
                                 .into_iter()
@@ -87,7 +93,7 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
                                                 <ObjectLink resource=c.resource.clone() />
                                                 <div class="muted mono">{c.container.clone()}</div>
                                             </td>
-                                            <td class="mono vuln-image">{c.image.clone()}</td>
+                                            <td class="mono vuln-image"><span class="cell-clip" tabindex="0" title=c.image.clone()>{c.image.clone()}</span></td>
                                             <td class="num">{format!("{:.0}", c.priority)}</td>
                                             <td class="num">{thousands(counts.critical)}</td>
                                             <td class="num">{thousands(counts.high)}</td>

@@ -1,6 +1,7 @@
 //! Image vulnerabilities (`#/vulnerabilities`): the tiles of the engine's
 //! vulnerability summary, then one of three tables (by image, by CVE, by workload)
-//! under a severity filter and a fixable-only filter that apply to all three. The
+//! under a severity filter, a fixable-only filter and a search that apply to all three,
+//! sortable by any column and exported as CSV; all of it kept in the URL. The
 //! numbers come from `Analysis.vulnerabilities`, the same as `portolan vulns`.
 
 use leptos::prelude::*;
@@ -9,11 +10,15 @@ use portolan_engine::rules::Severity;
 use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::severity_label;
+use crate::components::vuln_columns::{csv, sorted, CVE_COLUMNS, IMAGE_COLUMNS, WORKLOAD_COLUMNS};
 use crate::components::vuln_cves::VulnCves;
 use crate::components::vuln_filter::{VulnFilter, VulnView};
 use crate::components::vuln_images::VulnImages;
 use crate::components::vuln_summary::VulnSummary;
+use crate::components::vuln_workloads::workload_rows;
 use crate::components::vuln_workloads::VulnWorkloads;
+use crate::download::save_text;
+use crate::route::{Page, TableQuery};
 use crate::state::use_state;
 
 #[component]
@@ -26,8 +31,19 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
                 .is_some_and(|a| a.vulnerabilities.summary.scans > 0)
         })
     };
-    let shown = RwSignal::new(VulnView::Images);
-    let filter = RwSignal::new(VulnFilter::default());
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    let shown = Memo::new(move |_| query.with(|q| VulnView::parse(&q.view)));
+    let filter = Memo::new(move |_| query.with(VulnFilter::from_query));
+    // Every filter change goes through the URL, so a reload or a shared link shows the
+    // same rows.
+    let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
+        let mut route = state.route.get_untracked();
+        if !matches!(route.page, Page::Vulnerabilities) {
+            return;
+        }
+        change(&mut route.query);
+        state.navigate(route, replace);
+    };
     let tab = move |view: VulnView, label: &'static str, testid: &'static str| {
         let active = move || shown.get() == view;
         view! {
@@ -36,10 +52,44 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
                 class:active=active
                 aria-pressed=move || active().to_string()
                 data-testid=testid
-                on:click=move |_| shown.set(view)
+                on:click=move |_| update(&|q| {
+                    q.view = if view == VulnView::Images { String::new() } else { view.slug().to_string() };
+                    // Columns differ per table.
+                    q.sort.clear();
+                    q.descending = false;
+                }, false)
             >
                 {label}
             </button>
+        }
+    };
+    let export = move |_| {
+        let view = shown.get_untracked();
+        let filter = filter.get_untracked();
+        let q = query.get_untracked();
+        let text = state.analysis.with_untracked(|a| {
+            let Some(a) = a.as_ref() else {
+                return String::new();
+            };
+            let v = &a.vulnerabilities;
+            match view {
+                VulnView::Images => {
+                    let rows = sorted(&v.images, |x| filter.admits_image(x), IMAGE_COLUMNS, &q);
+                    csv(&v.images, &rows, IMAGE_COLUMNS)
+                }
+                VulnView::Cves => {
+                    let rows = sorted(&v.cves, |x| filter.admits_cve(x), CVE_COLUMNS, &q);
+                    csv(&v.cves, &rows, CVE_COLUMNS)
+                }
+                VulnView::Workloads => {
+                    let rows = workload_rows(a, &filter, &q);
+                    csv(&v.containers, &rows, WORKLOAD_COLUMNS)
+                }
+            }
+        });
+        let name = format!("portolan-vulnerabilities-{}.csv", view.slug());
+        if let Err(e) = save_text(&name, &text, "text/csv") {
+            state.notices.update(|n| n.push(e));
         }
     };
     view! {
@@ -74,27 +124,54 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
                         class="select"
                         aria-label="Severity"
                         data-testid="vuln-severity"
+                        prop:value=move || query.with(|q| q.severity.clone())
                         on:change=move |e| {
                             let value = event_target_value(&e);
-                            let severity = Severity::ALL.into_iter().find(|s| s.as_str() == value);
-                            filter.update(|f| f.severity = severity);
+                            update(&|q| q.severity = value.clone(), false);
                         }
                     >
-                        <option value="" selected>"All severities"</option>
-                        {Severity::ALL
-                            .into_iter()
-                            .map(|s| view! { <option value=s.as_str()>{severity_label(s)}</option> })
-                            .collect_view()}
+                        <option value="">"All severities"</option>
+                        {move || {
+                            let selected = query.with(|q| q.severity.clone());
+                            Severity::ALL
+                                .into_iter()
+                                .map(|s| view! { <option value=s.as_str() selected=s.as_str() == selected>{severity_label(s)}</option> })
+                                .collect_view()
+                        }}
                     </select>
                     <label>
                         <input
                             type="checkbox"
                             data-testid="vuln-fixable-only"
-                            prop:checked=move || filter.with(|f| f.fixable_only)
-                            on:change=move |e| filter.update(|f| f.fixable_only = event_target_checked(&e))
+                            prop:checked=move || query.with(|q| q.fixable)
+                            on:change=move |e| {
+                                let checked = event_target_checked(&e);
+                                update(&|q| q.fixable = checked, false);
+                            }
                         />
                         " Fixable only"
                     </label>
+                    <input
+                        class="search"
+                        type="search"
+                        placeholder="Search images, CVEs, packages and workloads"
+                        aria-label="Search vulnerabilities"
+                        data-testid="vuln-search"
+                        prop:value=move || query.with(|q| q.q.clone())
+                        on:input=move |e| {
+                            let value = event_target_value(&e);
+                            update(&|q| q.q = value.clone(), true);
+                        }
+                    />
+                    <button
+                        class="btn"
+                        type="button"
+                        data-testid="vuln-export-csv"
+                        title="The rows the filters keep, in the shown order"
+                        on:click=export
+                    >
+                        "Export CSV"
+                    </button>
                 </div>
                 {move || match shown.get() {
                     VulnView::Images => view! { <VulnImages filter=filter /> }.into_any(),

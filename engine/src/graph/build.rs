@@ -414,9 +414,15 @@ impl<'a> Builder<'a> {
                 v.package,
                 v.installed
             );
-            self.g
-                .remote_vulnerabilities
-                .insert(ci, (v.id.clone(), detail));
+            let remote = super::RemoteVulnerability {
+                id: v.id.clone(),
+                detail,
+                image: self.inv.image_scans[si].image.clone(),
+                package: v.package.clone(),
+                installed: v.installed.clone(),
+                fixed: v.fixed.clone(),
+            };
+            self.g.remote_vulnerabilities.insert(ci, remote);
         }
     }
 
@@ -430,9 +436,11 @@ impl<'a> Builder<'a> {
         fix: Option<u32>,
     ) {
         match self.g.remote_vulnerabilities.get(&ci) {
-            Some((id, what)) => {
-                let detail =
-                    format!("{detail}, whose image has remotely exploitable {id} ({what})");
+            Some(v) => {
+                let detail = format!(
+                    "{detail}, whose image has remotely exploitable {} ({})",
+                    v.id, v.detail
+                );
                 let e = self
                     .g
                     .technique(from, ci, EdgeKind::ENDPOINT_EXPLOIT, detail, fix);

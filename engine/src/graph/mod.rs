@@ -38,6 +38,7 @@
 mod build;
 mod cloud;
 mod eks;
+mod explain;
 mod export;
 mod gateways;
 mod grants;
@@ -339,6 +340,23 @@ impl Node {
     }
 }
 
+/// The most severe remotely exploitable vulnerability of a container's image, from the
+/// scan join: what an endpoint step into the container names, and the upgrade that
+/// removes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoteVulnerability {
+    /// `CVE-2025-1974`.
+    pub id: String,
+    /// Severity, CVSS score, package and installed version, in words.
+    pub detail: String,
+    /// The image as the scan names it.
+    pub image: String,
+    pub package: String,
+    pub installed: String,
+    /// The version that fixes it; empty when the scan knows none.
+    pub fixed: String,
+}
+
 /// A fix that removes an edge: the finding of `rule` on `resource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Fix {
@@ -387,7 +405,7 @@ pub struct SecurityGraph {
     /// Containers whose image has a remotely exploitable critical or high
     /// vulnerability: the most severe one's id (`CVE-2024-6387`) and a description for
     /// the step (`critical, CVSS 9.8, in openssh-server 1:9.2p1-2`).
-    pub remote_vulnerabilities: HashMap<NodeIndex, (String, String)>,
+    pub remote_vulnerabilities: HashMap<NodeIndex, RemoteVulnerability>,
 }
 
 /// The nodes of one workload unit.

@@ -26,6 +26,9 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::{Deserialize, Serialize};
 
+pub use super::explain::{
+    factor, link_findings, ImageUpgrade, PathBreak, PathBreakKind, RiskFactors,
+};
 use super::{EdgeKind, Exposure, NodeKind, SecurityGraph, Target};
 use crate::rules::ResourceRef;
 
@@ -110,6 +113,14 @@ pub struct AttackPath {
     /// such paths are ranked first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<String>,
+    /// `risk` factor by factor, in words, and `length` reconciled with `steps`.
+    /// (Default only when read from an analysis saved before it existed.)
+    #[serde(default)]
+    pub risk_factors: RiskFactors,
+    /// Every change that breaks the path, in path order: the fix of each technique
+    /// step, and the image upgrade of its entry vulnerability.
+    #[serde(default)]
+    pub breaks: Vec<PathBreak>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -265,7 +276,7 @@ impl SecurityGraph {
                     .filter_map(|f| fix_pos.get(f).copied())
                     .collect();
                 fixes.sort_unstable();
-                self.render(&found[i], &entries, risk, fixes)
+                self.render(&found[i], &entries, risk, fixes, &fix_pos)
             })
             .collect();
         let mut by_target = BTreeMap::new();
@@ -545,7 +556,8 @@ impl SecurityGraph {
 
     /// exposure × the product of the step likelihoods × impact, 0–100.
     fn risk(&self, f: &Found, entries: &[Entry]) -> f64 {
-        let exposure = if entries[f.entry].internet { 1.0 } else { 0.5 };
+        // `risk_factors` spells out the same factors.
+        let exposure = super::explain::exposure(entries[f.entry].internet);
         let likelihood: f64 = f
             .edges
             .iter()
@@ -663,8 +675,16 @@ impl SecurityGraph {
         )
     }
 
-    fn render(&self, f: &Found, entries: &[Entry], risk: f64, fixes: Vec<usize>) -> AttackPath {
+    fn render(
+        &self,
+        f: &Found,
+        entries: &[Entry],
+        risk: f64,
+        fixes: Vec<usize>,
+        fix_pos: &BTreeMap<u32, usize>,
+    ) -> AttackPath {
         let entry = &entries[f.entry];
+        let api_server = self.graph[entry.node].kind == NodeKind::ApiServer;
         let steps: Vec<PathStep> = f
             .edges
             .iter()
@@ -737,6 +757,8 @@ impl SecurityGraph {
             mitre,
             fixes,
             alerts: Vec::new(),
+            risk_factors: self.risk_factors(&f.edges, f.target, entry.internet, api_server, risk),
+            breaks: self.path_breaks(&f.edges, fix_pos, &entry.resource),
         }
     }
 
@@ -747,7 +769,7 @@ impl SecurityGraph {
             .iter()
             .filter(|&&e| self.graph[e].kind == EdgeKind::ENDPOINT_EXPLOIT)
             .filter_map(|&e| self.graph.edge_endpoints(e))
-            .find_map(|(_, t)| self.remote_vulnerabilities.get(&t).map(|v| &v.0))
+            .find_map(|(_, t)| self.remote_vulnerabilities.get(&t).map(|v| &v.id))
     }
 
     /// A title in the style of Defender's: who, then what they can do.

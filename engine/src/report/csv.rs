@@ -1,6 +1,7 @@
 //! CSV: one row per finding, then one per audit-log alert (its type in `rule`, its
 //! tactic in `category`, its first evidence event in `file`/`line`), for spreadsheets
-//! and ticket imports.
+//! and ticket imports. The `fix` column holds the finding's exact fix (`kubectl`
+//! command, else strategic merge patch) where one can be stated.
 //!
 //! RFC 4180: CRLF line ends, a field quoted when it holds a comma, quote or line break,
 //! quotes doubled. Snapshot text is hostile, and a spreadsheet runs a cell that starts
@@ -43,14 +44,25 @@ pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) 
                     .as_ref()
                     .map_or(String::new(), |e| e.reason.clone()),
                 info.map_or("", |i| i.remediation).to_string(),
+                fix_cell(f.fix.as_ref()),
             ],
         );
     }
     out
 }
 
+/// The finding's exact fix: the `kubectl` command when the change can be made in
+/// place, else the strategic merge patch; empty when no exact fix can be stated.
+fn fix_cell(fix: Option<&rules::fix::Fix>) -> String {
+    match fix {
+        Some(f) if !f.command.is_empty() => f.command.clone(),
+        Some(f) => f.patch.clone(),
+        None => String::new(),
+    }
+}
+
 /// Column names, in order.
-pub const CSV_COLUMNS: [&str; 16] = [
+pub const CSV_COLUMNS: [&str; 17] = [
     "severity",
     "rule",
     "title",
@@ -67,6 +79,7 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "exempt",
     "exemption_reason",
     "remediation",
+    "fix",
 ];
 
 /// The findings as CSV, a header row first.
@@ -103,8 +116,21 @@ pub fn csv(analysis: &Analysis) -> String {
                 "no".to_string(),
                 String::new(),
                 info.map_or("", |i| i.remediation).to_string(),
+                String::new(),
             ],
         );
+    }
+    out
+}
+
+/// Any table as CSV, written exactly as the findings are (same quoting, same formula
+/// neutralisation): `header`, then `rows`. The app's exports of lists the CLI has no CSV
+/// for (inventory, vulnerabilities) use it, so every CSV reads alike.
+pub fn table_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = String::new();
+    row(&mut out, header.iter().map(|c| c.to_string()));
+    for r in rows {
+        row(&mut out, r);
     }
     out
 }
@@ -148,6 +174,13 @@ mod tests {
         let mut out = String::new();
         push_cell(&mut out, s);
         out
+    }
+
+    #[test]
+    fn tables_are_written_like_findings() {
+        let text = table_csv(&["image", "critical"], [vec!["=cmd".into(), "2".into()]]);
+        assert_eq!(text, "image,critical\r\n\"'=cmd\",2\r\n");
+        assert_eq!(table_csv(&["a"], Vec::<Vec<String>>::new()), "a\r\n");
     }
 
     #[test]

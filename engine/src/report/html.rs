@@ -61,6 +61,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .path{margin:18px 0;padding:10px;border:1px solid var(--line);border-radius:6px}
 .omitted{color:var(--muted);font-style:italic;margin:4px 0 12px}
 details>summary{cursor:pointer;font-weight:600;margin:4px 0}
+details.section>summary>h2{display:inline-block;margin:16px 0 8px}
 input.filter{margin:8px 0 0;padding:4px 8px;width:280px;border:1px solid var(--line);border-radius:4px}
 dl.scope{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.scope dt{font-weight:600}dl.scope dd{margin:0}
 nav ol{columns:2;margin:8px 0}
@@ -146,6 +147,10 @@ pub fn html(analysis: &Analysis) -> String {
                     @if let Some(time) = &analysis.snapshot_time {
                         p.muted data-testid="snapshot-time" {
                             "Snapshot taken " time { (time) } " (UTC)."
+                        }
+                    } @else {
+                        p.muted data-testid="snapshot-time" {
+                            "Snapshot time unknown: the inputs carry none (collect.sh records it in snapshot.json)."
                         }
                     }
                 }
@@ -233,7 +238,8 @@ fn summary(a: &Analysis) -> Markup {
     let cp = &ap.choke_points;
     html! {
         section #summary {
-            h2 { "Executive summary" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Executive summary" } }
             div.cards {
                 div.card {
                     @match a.secure_score.overall {
@@ -312,6 +318,7 @@ fn summary(a: &Analysis) -> Markup {
                     }
                 }
             }
+            } // details.section
         }
     }
 }
@@ -348,7 +355,8 @@ fn scope(a: &Analysis) -> Markup {
     let diagnostics: Vec<_> = a.diagnostics().chain(&a.exemptions.diagnostics).collect();
     html! {
         section #scope .page {
-            h2 { "Scope" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Scope" } }
             dl.scope {
                 dt { "Tool" } dd { (a.tool.name) " " (a.tool.version) " (schema " (a.schema_version) ")" }
                 dt { "Inputs" } dd { (a.inputs.len()) " files, " (total_bytes) " bytes, " (objects) " objects" }
@@ -425,6 +433,7 @@ fn scope(a: &Analysis) -> Markup {
                     }
                 }
             }
+            } // details.section
         }
     }
 }
@@ -432,7 +441,8 @@ fn scope(a: &Analysis) -> Markup {
 fn recommendations(a: &Analysis) -> Markup {
     html! {
         section #recommendations .page {
-            h2 { "Recommendations" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Recommendations" } }
             @if a.recommendations.is_empty() {
                 p { "No rule fails on these inputs." }
             } @else {
@@ -453,6 +463,7 @@ fn recommendations(a: &Analysis) -> Markup {
                 @for r in &a.recommendations { (recommendation(a, r)) }
             }
             (not_applicable(a))
+            } // details.section
         }
     }
 }
@@ -574,7 +585,8 @@ fn attack_paths(a: &Analysis) -> Markup {
     let cp = &ap.choke_points;
     html! {
         section #attack-paths .page {
-            h2 { "Attack paths" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Attack paths" } }
             p {
                 (ap.total) " paths from " (ap.entries)
                 @if ap.mode == "assume-breach" { " workloads (assume breach)" } @else { " internet-exposed entry points" }
@@ -631,6 +643,7 @@ fn attack_paths(a: &Analysis) -> Markup {
                 }
                 (omitted(MAX_ROWS, ap.insights.len(), "workloads with insights"))
             }
+            } // details.section
         }
     }
 }
@@ -641,18 +654,27 @@ fn exposure(e: &crate::graph::Exposure) -> Markup {
 }
 
 fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
-    let fixes: Vec<_> = p
-        .fixes
-        .iter()
-        .filter_map(|i| a.attack_paths.choke_points.fixes.get(*i))
-        .collect();
+    use crate::graph::paths::factor;
+    let rf = &p.risk_factors;
     html! {
         div.path id=(format!("path-{n}")) {
             h3 { (n) ". " (p.title) }
             p.muted {
-                "Risk " (format!("{:.1}", p.risk)) " · " (p.length) " technique steps · target " (p.target.label())
+                "Risk " (format!("{:.1}", p.risk)) " · " (p.length) " technique steps of " (p.steps.len()) " steps listed · target " (p.target.label())
                 @if !p.mitre.is_empty() { " · MITRE ATT&CK " (p.mitre.join(", ")) }
                 @if let Some(id) = &p.entry_vulnerability { " · enters through " (id) }
+            }
+            @if !rf.formula.is_empty() {
+                details.explain data-testid="path-risk" {
+                    summary { "How the risk is computed" }
+                    p { (rf.formula) }
+                    ul {
+                        li { strong { "Exposure " (factor(rf.exposure)) } ": " (rf.exposure_reason) }
+                        li { strong { "Likelihood " (factor(rf.likelihood)) } ": " (rf.likelihood_reason) }
+                        li { strong { "Impact " (factor(rf.impact)) } ": " (rf.impact_reason) }
+                    }
+                    p.muted { (rf.steps_note) "." }
+                }
             }
             @if p.assumed {
                 p { strong { "Assumed: " }
@@ -673,16 +695,25 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
             (path_diagram(n, p))
             ol {
                 @for s in &p.steps {
-                    li { code { (s.edge.name()) } " " (s.sentence)
+                    li { code { (s.edge.name()) } " "
+                        span.muted { (if s.technique { "technique" } else { "link" }) } " "
+                        (s.sentence)
                         @if let Some(a) = &s.assumption { " " em { "(" (a) ")" } }
                     }
                 }
             }
-            @if !fixes.is_empty() {
-                p { strong { "Breaks it: " }
-                    @for (i, f) in fixes.iter().enumerate() {
-                        @if i > 0 { "; " }
-                        a href=(format!("#rule-{}", f.rule)) { code { (f.rule) } } " on " (f.resource)
+            @if !p.breaks.is_empty() {
+                p { strong { "Every fix that breaks it" } }
+                ul data-testid="path-breaks" {
+                    @for b in &p.breaks {
+                        li {
+                            @if let Some(rule) = &b.rule { a href=(format!("#rule-{rule}")) { code { (rule) } } " " }
+                            (b.action)
+                            @if let Some(c) = b.choke_point { " " span.muted { "(choke point " (c + 1) ")" } }
+                            @if let Some(fix) = b.finding.and_then(|i| a.findings.get(i)).and_then(|f| f.fix.as_ref()) {
+                                ": " (fix_cell(Some(fix)))
+                            }
+                        }
                     }
                 }
             }
@@ -749,7 +780,8 @@ fn vulnerabilities(a: &Analysis) -> Markup {
     };
     html! {
         section #vulnerabilities .page {
-            h2 { "Vulnerabilities" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Vulnerabilities" } }
             @if s.scans == 0 {
                 p { (s.running_images) " images run; no image scan (Trivy or Grype JSON) was among the inputs." }
             } @else {
@@ -809,6 +841,7 @@ fn vulnerabilities(a: &Analysis) -> Markup {
                 }
                 (omitted(MAX_ROWS, v.images.len(), "images"))
             }
+            } // details.section
         }
     }
 }
@@ -821,7 +854,8 @@ fn enforcement(a: &Analysis) -> Markup {
         .collect();
     html! {
         section #enforcement .page {
-            h2 { "Pod Security enforcement (dry run)" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Pod Security enforcement (dry run)" } }
             p { "Per namespace: its current " code { "pod-security.kubernetes.io/enforce" } " label, the strictest level all its workloads pass today, and how many workloads labelling it "
                 code { "enforce=baseline" } " or " code { "enforce=restricted" } " would reject. " code { "portolan enforce" } " writes the labels and an admission policy." }
             @if a.enforcement.is_empty() {
@@ -862,6 +896,7 @@ fn enforcement(a: &Analysis) -> Markup {
                     (omitted(MAX_ROWS, rejected.len(), "rejected workloads"))
                 }
             }
+            } // details.section
         }
     }
 }
@@ -886,7 +921,8 @@ fn inventory(a: &Analysis) -> Markup {
     }
     html! {
         section #inventory .page {
-            h2 { "Inventory" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Inventory" } }
             div.cards {
                 div.card {
                     table.sortable {
@@ -901,6 +937,7 @@ fn inventory(a: &Analysis) -> Markup {
                     }
                 }
             }
+            } // details.section
         }
     }
 }

@@ -17,7 +17,8 @@ pub(super) fn alerts(a: &Analysis) -> Markup {
     }
     html! {
         section #alerts .page {
-            h2 { "Alerts" }
+            // Collapsible, open by default; closing brace at the end of the section.
+            details.section open { summary { h2 { "Alerts" } }
             p {
                 (a.alerts.len()) " alerts from " (audit.events) " audit events"
                 @if let (Some(first), Some(last)) = (&audit.first, &audit.last) { " between " (first) " and " (last) }
@@ -55,6 +56,7 @@ pub(super) fn alerts(a: &Analysis) -> Markup {
                 }
                 (omitted(MAX_ROWS, a.alerts.len(), "alerts"))
             }
+            } // details.section
         }
     }
 }

@@ -576,3 +576,83 @@ fn every_priority_factor_has_words() {
     }
     assert_eq!(super::context_label("somethingNew"), "somethingNew");
 }
+
+#[test]
+fn a_path_explains_its_risk_and_lists_every_fix_that_breaks_it() {
+    use crate::graph::paths::PathBreakKind;
+    let a = full();
+    for path in &a.attack_paths.paths {
+        let rf = &path.risk_factors;
+        let likelihood: f64 = path.steps.iter().map(|s| s.likelihood).product();
+        assert!((rf.likelihood - likelihood).abs() < 1e-12, "{rf:?}");
+        assert_eq!(rf.impact, path.target.impact());
+        let risk = (1000.0 * rf.exposure * rf.likelihood * rf.impact).round() / 10.0;
+        assert_eq!(risk, path.risk, "{}", rf.formula);
+        assert!(rf
+            .formula
+            .starts_with(&format!("Risk {:.1} = 100 × exposure", path.risk)));
+        assert_eq!(rf.technique_steps, path.length);
+        assert_eq!(rf.technique_steps + rf.linking_steps, path.steps.len());
+        // Every finding fix names a step of the path (a technique, or the exposure link
+        // it removes) and the finding it resolves.
+        for b in path
+            .breaks
+            .iter()
+            .filter(|b| b.kind == PathBreakKind::Finding)
+        {
+            assert!((1..=path.steps.len()).contains(&b.step), "{b:?}");
+            let f = &a.findings[b.finding.expect("linked to its finding")];
+            assert_eq!(Some(&f.rule), b.rule.as_ref());
+            assert_eq!(f.resource, b.resource);
+        }
+        // Each choke-point fix on the path is among its breaks.
+        for &i in &path.fixes {
+            let c = &a.attack_paths.choke_points.fixes[i];
+            assert!(path.breaks.iter().any(|b| b.rule.as_ref() == Some(&c.rule)
+                && b.resource == c.resource
+                && b.choke_point == Some(i)));
+        }
+    }
+    // The path entered through CVE-2099-0001: the upgrade to its fixed version, at the
+    // exploit step.
+    let path = &a.attack_paths.paths[0];
+    let upgrade: Vec<_> = path
+        .breaks
+        .iter()
+        .filter(|b| b.kind == PathBreakKind::ImageUpgrade)
+        .collect();
+    assert_eq!(upgrade.len(), 1, "{:?}", path.breaks);
+    let u = upgrade[0].upgrade.as_ref().expect("upgrade details");
+    assert_eq!(
+        (
+            u.vulnerability.as_str(),
+            u.package.as_str(),
+            u.installed.as_str(),
+            u.fixed.as_str()
+        ),
+        ("CVE-2099-0001", "libexample", "1.0.0-1", "1.0.0-2")
+    );
+    assert_eq!(
+        path.steps[upgrade[0].step - 1].edge,
+        EdgeKind::ENDPOINT_EXPLOIT
+    );
+    assert!(
+        upgrade[0].action.starts_with(
+            "Upgrade libexample from 1.0.0-1 to 1.0.0-2 in image docker.io/library/nginx:1.25"
+        ),
+        "{}",
+        upgrade[0].action
+    );
+    assert_eq!(upgrade[0].resource, path.entry);
+    // Without the scan there is no known CVE and so no upgrade to list.
+    let without = run(&[("snapshot.yaml", snapshot())]);
+    assert!(without
+        .attack_paths
+        .paths
+        .iter()
+        .all(|p| p.breaks.iter().all(|b| b.kind == PathBreakKind::Finding)));
+    assert!(without.attack_paths.paths[0]
+        .risk_factors
+        .likelihood_reason
+        .contains("assumed"));
+}
