@@ -266,6 +266,13 @@ pub struct Snapshot {
     audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
 }
 
+impl Snapshot {
+    /// The inventory read, for callers that build the graph again (queries).
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+}
+
 /// An audit log the caller streamed into a [`crate::detect::Detector`] itself (the CLI
 /// reads large logs in chunks), for [`load_with_audit`].
 #[derive(Debug, Default)]

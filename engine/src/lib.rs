@@ -23,6 +23,7 @@ pub mod enforce;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod query;
 pub mod report;
 pub mod rules;
 pub mod source;
