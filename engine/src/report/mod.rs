@@ -11,7 +11,7 @@ mod html;
 pub mod palette;
 mod sarif;
 
-pub use self::csv::{csv, findings_csv, CSV_COLUMNS};
+pub use self::csv::{csv, findings_csv, query_csv, CSV_COLUMNS};
 pub use self::html::html;
 pub use self::sarif::{sarif, sarif_value};
 
