@@ -83,7 +83,7 @@ pub fn run(args: &QueryArgs) -> Result<bool, String> {
         eprintln!("{d}");
     }
     let graph = SecurityGraph::build(snapshot.inventory());
-    let cx = QueryContext::new(&graph, snapshot.inventory(), &analysis);
+    let cx = QueryContext::new(graph, snapshot.inventory(), &analysis);
     if let Some((kind, note)) = template.and_then(|t| t.requires) {
         if !cx.has_kind(kind) {
             eprintln!("{note}");

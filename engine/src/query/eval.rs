@@ -136,243 +136,276 @@ fn resource_of(node: &Node) -> Option<ResourceRef> {
 }
 
 /// The graph, and what conditions read about its nodes, of one snapshot.
-pub struct QueryContext<'a> {
-    graph: &'a SecurityGraph,
+pub struct QueryContext {
+    graph: SecurityGraph,
     facts: Vec<Facts>,
     /// Each node's position in node id order.
     rank: Vec<u32>,
 }
 
-impl<'a> QueryContext<'a> {
+impl QueryContext {
     /// Gathers the facts of `graph`'s nodes from the inventory it was built from and
-    /// the analysis concluded from it.
-    pub fn new(graph: &'a SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> Self {
+    /// the analysis concluded from it; the context keeps the graph.
+    pub fn new(graph: SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> Self {
+        let facts = gather(&graph, inventory, analysis);
         let g = &graph.graph;
-        let n = g.node_count();
-        let mut facts = vec![Facts::default(); n];
-        let mut by_resource: HashMap<ResourceRef, Vec<NodeIndex>> = HashMap::new();
-        for i in g.node_indices() {
-            if let Some(r) = resource_of(&g[i]) {
-                by_resource.entry(r).or_default().push(i);
-            }
-        }
-        let nodes_of = |r: &ResourceRef| by_resource.get(r).map(Vec::as_slice).unwrap_or(&[]);
-
-        // Insights of workloads, for the workload, its containers and volumes.
-        for w in &analysis.attack_paths.insights {
-            let bits = w
-                .insights
-                .iter()
-                .filter_map(|s| insight_flag(s))
-                .fold(0, |acc, f| acc | flag_bit(f));
-            for &i in nodes_of(&w.resource) {
-                facts[i.index()].flags |= bits;
-            }
-        }
-        // Services, ingresses and the API server the internet reaches.
-        if let Some(internet) = graph.find("internet") {
-            for e in g.edges_directed(internet, PDir::Outgoing) {
-                facts[e.target().index()].flags |= flag_bit(Flag::Exposed);
-            }
-        }
-        // Attack paths: every step's nodes and each entry.
-        for p in &analysis.attack_paths.paths {
-            for s in &p.steps {
-                for id in [&s.from, &s.to] {
-                    if let Some(i) = graph.find(id) {
-                        facts[i.index()].flags |= flag_bit(Flag::OnAttackPath);
-                    }
-                }
-            }
-            for &i in nodes_of(&p.entry) {
-                if g[i].kind == NodeKind::Workload {
-                    facts[i.index()].flags |= flag_bit(Flag::OnAttackPath);
-                }
-            }
-        }
-        for i in g.node_indices() {
-            if g[i].targets().next().is_some() {
-                facts[i.index()].flags |= flag_bit(Flag::IsTarget);
-            }
-        }
-        // Findings on each node's resource (exempt ones no longer count).
-        for f in analysis.findings.iter().filter(|f| f.exemption.is_none()) {
-            for &i in nodes_of(&f.resource) {
-                let entry = (f.rule.clone(), severity_rank(f.severity));
-                if !facts[i.index()].findings.contains(&entry) {
-                    facts[i.index()].findings.push(entry);
-                }
-            }
-        }
-        // Alerts, by the graph nodes they were linked to.
-        for a in &analysis.alerts {
-            for id in &a.nodes {
-                if let Some(i) = graph.find(id) {
-                    facts[i.index()].flags |= flag_bit(Flag::HasAlerts);
-                    facts[i.index()]
-                        .alerts
-                        .push((a.kind.clone(), severity_rank(a.severity)));
-                }
-            }
-        }
-        // Vulnerabilities per image, then per container by its scan match.
-        let mut images: HashMap<&str, Severities> = HashMap::new();
-        for im in &analysis.vulnerabilities.images {
-            let mut v = (None, None, None);
-            for x in &im.vulnerabilities {
-                let r = Some(severity_rank(x.severity));
-                v.0 = v.0.max(r);
-                if !x.fixed.is_empty() {
-                    v.1 = v.1.max(r);
-                }
-                if x.remote {
-                    v.2 = v.2.max(r);
-                }
-            }
-            images.insert(im.image.as_str(), v);
-        }
-        let mut container_image: HashMap<(&ResourceRef, &str), &str> = HashMap::new();
-        for c in &analysis.vulnerabilities.containers {
-            container_image.insert((&c.resource, c.container.as_str()), c.image.as_str());
-        }
-        for i in g.node_indices() {
-            let node = &g[i];
-            let image = match node.kind {
-                NodeKind::Image => Some(node.name.clone()),
-                NodeKind::Container => {
-                    let scanned = node
-                        .resource
-                        .as_ref()
-                        .and_then(|r| container_image.get(&(r, node.name.as_str())));
-                    let graph_image = g
-                        .edges_directed(i, PDir::Outgoing)
-                        .find(|e| e.weight().kind == EdgeKind::USES_IMAGE)
-                        .map(|e| g[e.target()].name.clone());
-                    let f = &mut facts[i.index()];
-                    if let Some(s) = scanned {
-                        if let Some(&(v, fx, r)) = images.get(s) {
-                            f.vulnerability = v;
-                            f.fixable = fx;
-                            f.remote = r;
-                        }
-                    }
-                    graph_image
-                }
-                _ => None,
-            };
-            if let Some(image) = image {
-                let f = &mut facts[i.index()];
-                if let Some(&(v, fx, r)) = images.get(image.as_str()) {
-                    f.vulnerability = f.vulnerability.max(v);
-                    f.fixable = f.fixable.max(fx);
-                    f.remote = f.remote.max(r);
-                }
-                f.images.push(image);
-            }
-        }
-        // Ports and labels from the inventory.
-        for (unit, nodes) in inventory.workload_units().iter().zip(&graph.units) {
-            for ((_, c), &ci) in unit.spec.all_containers().zip(&nodes.containers) {
-                for p in &c.ports {
-                    if !facts[ci.index()].ports.contains(&p.container_port) {
-                        facts[ci.index()].ports.push(p.container_port);
-                    }
-                }
-            }
-            facts[nodes.workload.index()].labels = Some(unit.metadata.labels.clone());
-        }
-        let mut labels: Vec<(ResourceRef, &BTreeMap<String, String>)> = Vec::new();
-        let r = |kind: &str, m: &crate::model::meta::ObjectMeta| ResourceRef {
-            kind: kind.into(),
-            namespace: m.namespace.clone(),
-            name: m.name.clone(),
-        };
-        labels.extend(
-            inventory
-                .pods
-                .iter()
-                .map(|o| (r("Pod", &o.metadata), &o.metadata.labels)),
-        );
-        labels.extend(
-            inventory
-                .services
-                .iter()
-                .map(|o| (r("Service", &o.metadata), &o.metadata.labels)),
-        );
-        labels.extend(
-            inventory
-                .service_accounts
-                .iter()
-                .map(|o| (r("ServiceAccount", &o.metadata), &o.metadata.labels)),
-        );
-        labels.extend(
-            inventory
-                .nodes
-                .iter()
-                .map(|o| (r("Node", &o.metadata), &o.metadata.labels)),
-        );
-        labels.extend(inventory.namespaces.iter().map(|o| {
-            let mut key = r("Namespace", &o.metadata);
-            key.namespace.clear();
-            (key, &o.metadata.labels)
-        }));
-        for (key, l) in labels {
-            for &i in nodes_of(&key) {
-                if facts[i.index()].labels.is_none() {
-                    facts[i.index()].labels = Some(l.clone());
-                }
-            }
-        }
-        for s in &inventory.services {
-            for &i in nodes_of(&r("Service", &s.metadata)) {
-                let f = &mut facts[i.index()];
-                for p in &s.spec.ports {
-                    f.ports.push(p.port);
-                    f.ports.extend(p.node_port);
-                }
-            }
-        }
-        // Workloads gather their containers' facts; pods their workload's.
-        for i in g.node_indices() {
-            if g[i].kind != NodeKind::Workload {
-                continue;
-            }
-            let containers: Vec<NodeIndex> = g
-                .edges_directed(i, PDir::Outgoing)
-                .filter(|e| e.weight().kind == EdgeKind::RUNS)
-                .map(|e| e.target())
-                .collect();
-            for c in containers {
-                let cf = facts[c.index()].clone();
-                facts[i.index()].merge(&cf);
-            }
-        }
-        for i in g.node_indices() {
-            if g[i].kind != NodeKind::Pod {
-                continue;
-            }
-            let owner = g
-                .edges_directed(i, PDir::Incoming)
-                .find(|e| e.weight().kind == EdgeKind::OWNS)
-                .map(|e| e.source());
-            if let Some(w) = owner {
-                let wf = facts[w.index()].clone();
-                facts[i.index()].merge(&wf);
-            }
-        }
-
         let mut order: Vec<NodeIndex> = g.node_indices().collect();
         order.sort_by(|a, b| g[*a].id.cmp(&g[*b].id));
-        let mut rank = vec![0; n];
+        let mut rank = vec![0; g.node_count()];
         for (r, i) in order.iter().enumerate() {
             rank[i.index()] = r as u32;
         }
         QueryContext { graph, facts, rank }
     }
+}
 
+/// What conditions read about each node of `graph`.
+fn gather(graph: &SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> Vec<Facts> {
+    let g = &graph.graph;
+    let n = g.node_count();
+    let mut facts = vec![Facts::default(); n];
+    let mut by_resource: HashMap<ResourceRef, Vec<NodeIndex>> = HashMap::new();
+    for i in g.node_indices() {
+        if let Some(r) = resource_of(&g[i]) {
+            by_resource.entry(r).or_default().push(i);
+        }
+    }
+    let nodes_of = |r: &ResourceRef| by_resource.get(r).map(Vec::as_slice).unwrap_or(&[]);
+
+    // Insights of workloads, for the workload, its containers and volumes.
+    for w in &analysis.attack_paths.insights {
+        let bits = w
+            .insights
+            .iter()
+            .filter_map(|s| insight_flag(s))
+            .fold(0, |acc, f| acc | flag_bit(f));
+        for &i in nodes_of(&w.resource) {
+            facts[i.index()].flags |= bits;
+        }
+    }
+    // Services, ingresses and the API server the internet reaches.
+    if let Some(internet) = graph.find("internet") {
+        for e in g.edges_directed(internet, PDir::Outgoing) {
+            facts[e.target().index()].flags |= flag_bit(Flag::Exposed);
+        }
+    }
+    // Attack paths: every step's nodes and each entry.
+    for p in &analysis.attack_paths.paths {
+        for s in &p.steps {
+            for id in [&s.from, &s.to] {
+                if let Some(i) = graph.find(id) {
+                    facts[i.index()].flags |= flag_bit(Flag::OnAttackPath);
+                }
+            }
+        }
+        for &i in nodes_of(&p.entry) {
+            if g[i].kind == NodeKind::Workload {
+                facts[i.index()].flags |= flag_bit(Flag::OnAttackPath);
+            }
+        }
+    }
+    for i in g.node_indices() {
+        if g[i].targets().next().is_some() {
+            facts[i.index()].flags |= flag_bit(Flag::IsTarget);
+        }
+    }
+    // Findings on each node's resource (exempt ones no longer count).
+    for f in analysis.findings.iter().filter(|f| f.exemption.is_none()) {
+        for &i in nodes_of(&f.resource) {
+            let entry = (f.rule.clone(), severity_rank(f.severity));
+            if !facts[i.index()].findings.contains(&entry) {
+                facts[i.index()].findings.push(entry);
+            }
+        }
+    }
+    // Alerts, by the graph nodes they were linked to.
+    for a in &analysis.alerts {
+        for id in &a.nodes {
+            if let Some(i) = graph.find(id) {
+                facts[i.index()].flags |= flag_bit(Flag::HasAlerts);
+                facts[i.index()]
+                    .alerts
+                    .push((a.kind.clone(), severity_rank(a.severity)));
+            }
+        }
+    }
+    // Vulnerabilities per image, then per container by its scan match.
+    let mut images: HashMap<&str, Severities> = HashMap::new();
+    for im in &analysis.vulnerabilities.images {
+        let mut v = (None, None, None);
+        for x in &im.vulnerabilities {
+            let r = Some(severity_rank(x.severity));
+            v.0 = v.0.max(r);
+            if !x.fixed.is_empty() {
+                v.1 = v.1.max(r);
+            }
+            if x.remote {
+                v.2 = v.2.max(r);
+            }
+        }
+        images.insert(im.image.as_str(), v);
+    }
+    let mut container_image: HashMap<(&ResourceRef, &str), &str> = HashMap::new();
+    for c in &analysis.vulnerabilities.containers {
+        container_image.insert((&c.resource, c.container.as_str()), c.image.as_str());
+    }
+    for i in g.node_indices() {
+        let node = &g[i];
+        let image = match node.kind {
+            NodeKind::Image => Some(node.name.clone()),
+            NodeKind::Container => {
+                let scanned = node
+                    .resource
+                    .as_ref()
+                    .and_then(|r| container_image.get(&(r, node.name.as_str())));
+                let graph_image = g
+                    .edges_directed(i, PDir::Outgoing)
+                    .find(|e| e.weight().kind == EdgeKind::USES_IMAGE)
+                    .map(|e| g[e.target()].name.clone());
+                let f = &mut facts[i.index()];
+                if let Some(s) = scanned {
+                    if let Some(&(v, fx, r)) = images.get(s) {
+                        f.vulnerability = v;
+                        f.fixable = fx;
+                        f.remote = r;
+                    }
+                }
+                graph_image
+            }
+            _ => None,
+        };
+        if let Some(image) = image {
+            let f = &mut facts[i.index()];
+            if let Some(&(v, fx, r)) = images.get(image.as_str()) {
+                f.vulnerability = f.vulnerability.max(v);
+                f.fixable = f.fixable.max(fx);
+                f.remote = f.remote.max(r);
+            }
+            f.images.push(image);
+        }
+    }
+    // Ports and labels from the inventory.
+    for (unit, nodes) in inventory.workload_units().iter().zip(&graph.units) {
+        for ((_, c), &ci) in unit.spec.all_containers().zip(&nodes.containers) {
+            for p in &c.ports {
+                if !facts[ci.index()].ports.contains(&p.container_port) {
+                    facts[ci.index()].ports.push(p.container_port);
+                }
+            }
+        }
+        facts[nodes.workload.index()].labels = Some(unit.metadata.labels.clone());
+    }
+    let mut labels: Vec<(ResourceRef, &BTreeMap<String, String>)> = Vec::new();
+    let r = |kind: &str, m: &crate::model::meta::ObjectMeta| ResourceRef {
+        kind: kind.into(),
+        namespace: m.namespace.clone(),
+        name: m.name.clone(),
+    };
+    labels.extend(
+        inventory
+            .pods
+            .iter()
+            .map(|o| (r("Pod", &o.metadata), &o.metadata.labels)),
+    );
+    labels.extend(
+        inventory
+            .services
+            .iter()
+            .map(|o| (r("Service", &o.metadata), &o.metadata.labels)),
+    );
+    labels.extend(
+        inventory
+            .service_accounts
+            .iter()
+            .map(|o| (r("ServiceAccount", &o.metadata), &o.metadata.labels)),
+    );
+    labels.extend(
+        inventory
+            .nodes
+            .iter()
+            .map(|o| (r("Node", &o.metadata), &o.metadata.labels)),
+    );
+    labels.extend(inventory.namespaces.iter().map(|o| {
+        let mut key = r("Namespace", &o.metadata);
+        key.namespace.clear();
+        (key, &o.metadata.labels)
+    }));
+    for (key, l) in labels {
+        for &i in nodes_of(&key) {
+            if facts[i.index()].labels.is_none() {
+                facts[i.index()].labels = Some(l.clone());
+            }
+        }
+    }
+    for s in &inventory.services {
+        for &i in nodes_of(&r("Service", &s.metadata)) {
+            let f = &mut facts[i.index()];
+            for p in &s.spec.ports {
+                f.ports.push(p.port);
+                f.ports.extend(p.node_port);
+            }
+        }
+    }
+    // Workloads gather their containers' facts; pods their workload's.
+    for i in g.node_indices() {
+        if g[i].kind != NodeKind::Workload {
+            continue;
+        }
+        let containers: Vec<NodeIndex> = g
+            .edges_directed(i, PDir::Outgoing)
+            .filter(|e| e.weight().kind == EdgeKind::RUNS)
+            .map(|e| e.target())
+            .collect();
+        for c in containers {
+            let cf = facts[c.index()].clone();
+            facts[i.index()].merge(&cf);
+        }
+    }
+    for i in g.node_indices() {
+        if g[i].kind != NodeKind::Pod {
+            continue;
+        }
+        let owner = g
+            .edges_directed(i, PDir::Incoming)
+            .find(|e| e.weight().kind == EdgeKind::OWNS)
+            .map(|e| e.source());
+        if let Some(w) = owner {
+            let wf = facts[w.index()].clone();
+            facts[i.index()].merge(&wf);
+        }
+    }
+    facts
+}
+
+impl QueryContext {
     /// The graph queried.
-    pub fn graph(&self) -> &'a SecurityGraph {
-        self.graph
+    pub fn graph(&self) -> &SecurityGraph {
+        &self.graph
+    }
+
+    /// Parses and runs `text`, keeping the first `limit` chains: what the app's worker
+    /// answers the Explorer with.
+    pub fn ask(&self, text: &str, limit: usize) -> super::QueryOutcome {
+        match super::parse(text) {
+            Err(error) => super::QueryOutcome {
+                answer: super::QueryAnswer {
+                    query: text.to_string(),
+                    results: Vec::new(),
+                },
+                total: 0,
+                complete: true,
+                error: Some(error),
+            },
+            Ok(query) => {
+                let result = self.run_capped(&query, limit);
+                super::QueryOutcome {
+                    answer: self.answer(&query, &result),
+                    total: result.total,
+                    complete: result.complete,
+                    error: None,
+                }
+            }
+        }
     }
 
     /// Whether the graph has a node of `kind` (a template about cloud identities says

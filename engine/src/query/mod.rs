@@ -37,6 +37,18 @@ pub struct QueryAnswer {
     pub results: Vec<ResultChain>,
 }
 
+/// A query text's outcome, as the app's worker sends it to the Explorer: the answer
+/// (empty on a parse error), the total of matching chains, and the located error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryOutcome {
+    pub answer: QueryAnswer,
+    pub total: u64,
+    /// False when the work limit stopped the search: `total` is a lower bound.
+    pub complete: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<QueryError>,
+}
+
 /// One matching chain.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResultChain {

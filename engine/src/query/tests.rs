@@ -263,7 +263,6 @@ const IAM: &str = r#"{"UserDetailList": [], "GroupDetailList": [], "Policies": [
 
 /// Runs queries on a snapshot: (the analysis' inputs, its graph and its facts).
 pub(super) struct Estate {
-    graph: SecurityGraph,
     analysis: crate::Analysis,
     snapshot: crate::Snapshot,
 }
@@ -279,16 +278,12 @@ impl Estate {
         for input in &analysis.inputs {
             assert!(input.diagnostics.is_empty(), "{:?}", input.diagnostics);
         }
-        let graph = SecurityGraph::build(snapshot.inventory());
-        Estate {
-            graph,
-            analysis,
-            snapshot,
-        }
+        Estate { analysis, snapshot }
     }
 
-    fn context(&self) -> QueryContext<'_> {
-        QueryContext::new(&self.graph, self.snapshot.inventory(), &self.analysis)
+    fn context(&self) -> QueryContext {
+        let graph = SecurityGraph::build(self.snapshot.inventory());
+        QueryContext::new(graph, self.snapshot.inventory(), &self.analysis)
     }
 
     /// The chains of `query` as `id > id > ...`.
@@ -703,6 +698,22 @@ fn hostile_text_never_panics() {
         e.run("workloads where name ~ \"w*r\""),
         set(&["workload:shop-prod/Deployment/worker"])
     );
+}
+
+#[test]
+fn ask_answers_text_or_the_located_error() {
+    let cx = estate().context();
+    let ok = cx.ask("workloads where privileged", 10);
+    assert_eq!(ok.error, None);
+    assert_eq!(ok.total, 1);
+    assert_eq!(ok.answer.query, "workloads where privileged");
+    assert_eq!(
+        ok.answer.results[0].nodes[0].id,
+        "workload:shop-prod/Deployment/web"
+    );
+    let bad = cx.ask("workloads where privileged and", 10);
+    assert!(bad.answer.results.is_empty());
+    assert_eq!(bad.error.map(|e| (e.line, e.column)), Some((1, 31)));
 }
 
 #[test]
