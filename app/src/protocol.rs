@@ -16,6 +16,10 @@
 //! - `{type: "reevaluate", id, exemptions, today}`: evaluate the rules again on the
 //!   snapshot the last `analyze` kept, with other exemptions; nothing is parsed again.
 //!   An `error` if no snapshot is kept (the page then sends `analyze`).
+//! - `{type: "query", id, text, limit}`: run a query (the text form of `docs/query.md`)
+//!   over the kept snapshot; answered by `{type: "query-result", id, json}`, the JSON of
+//!   a `QueryOutcome` (its first `limit` chains, the total, or the located parse
+//!   error), or by an `error`.
 //!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), then for each request, `analyze` or `reevaluate` alike:
@@ -38,6 +42,8 @@ pub const PROGRESS: &str = "progress";
 pub const RESULT_HEAD: &str = "result-head";
 pub const RESULT_PART: &str = "result-part";
 pub const RESULT: &str = "result";
+pub const QUERY: &str = "query";
+pub const QUERY_RESULT: &str = "query-result";
 
 /// Values of `field` in a `result-part` message.
 pub const RESOURCES: &str = "resources";

@@ -32,6 +32,8 @@ pub enum Page {
     /// Audit-log alerts; `index` (1-based, in the analysis' order) is `None` for the
     /// timeline and list.
     Alerts { index: Option<usize> },
+    /// The query explorer; the query's text is `TableQuery::q`.
+    Explorer,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -103,6 +105,7 @@ impl Route {
             [first, ..] if first == "enforcement" => Page::Enforcement,
             [first, ..] if first == "compare" => Page::Compare,
             [first, ..] if first == "vulnerabilities" => Page::Vulnerabilities,
+            [first, ..] if first == "explorer" => Page::Explorer,
             [first] if first == "alerts" => Page::Alerts { index: None },
             [first, index, ..] if first == "alerts" => Page::Alerts {
                 index: index.parse().ok(),
@@ -146,6 +149,7 @@ impl Route {
             Page::Vulnerabilities => "#/vulnerabilities".to_string(),
             Page::Alerts { index: None } => "#/alerts".to_string(),
             Page::Alerts { index: Some(i) } => format!("#/alerts/{i}"),
+            Page::Explorer => "#/explorer".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -159,7 +163,7 @@ impl Route {
         }
         if matches!(
             self.page,
-            Page::Recommendations { .. } | Page::AttackPaths { rank: None }
+            Page::Recommendations { .. } | Page::AttackPaths { rank: None } | Page::Explorer
         ) && !q.q.is_empty()
         {
             params.push(format!("q={}", percent_encode(&q.q)));
@@ -327,6 +331,22 @@ mod tests {
             };
             assert_eq!(Route::parse(&route.to_hash()), route);
         }
+    }
+
+    #[test]
+    fn round_trips_the_explorer_route() {
+        let mut route = Route {
+            page: Page::Explorer,
+            query: TableQuery::default(),
+        };
+        route.query.q = "workloads where name = \"a&b\" -[runs]-> containers".into();
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/explorer?q=workloads%20where%20name%20%3D%20%22a%26b%22%20-%5Bruns%5D-%3E%20containers"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        assert_eq!(Route::parse("#/explorer").page, Page::Explorer);
     }
 
     #[test]

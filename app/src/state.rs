@@ -411,6 +411,21 @@ impl AppState {
         self.error.set(Some(message));
     }
 
+    /// Runs a query in the worker on the shown analysis' snapshot; `reply` gets the
+    /// outcome unless a newer query came first.
+    pub fn query(
+        &self,
+        text: &str,
+        limit: usize,
+        reply: impl Fn(portolan_engine::query::QueryOutcome) + 'static,
+    ) {
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                w.query(text, limit, Box::new(reply));
+            }
+        });
+    }
+
     /// Navigates to `route`; `replace` keeps the history entry (used while typing).
     pub fn navigate(&self, route: Route, replace: bool) {
         let hash = route.to_hash();

@@ -21,6 +21,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 use leptos::prelude::Set;
 
 use portolan_engine::analysis::ResourceSummary;
+use portolan_engine::query::{QueryError, QueryOutcome};
 use portolan_engine::rules::Finding;
 use portolan_engine::Analysis;
 use serde::de::DeserializeOwned;
@@ -43,6 +44,9 @@ struct Incoming {
     parts: usize,
     received: usize,
 }
+
+/// Where the answer to the newest query goes.
+type QueryReply = Box<dyn Fn(QueryOutcome)>;
 
 /// An event handler installed on the worker.
 type Handler = Closure<dyn FnMut(JsValue)>;
@@ -76,6 +80,9 @@ struct Inner {
     /// Handlers of the previous worker: a restart can happen inside one of them, so
     /// they are dropped one restart later, never while they run.
     retired: RefCell<Vec<Handler>>,
+    /// Id of the newest query and where its answer goes; older answers are ignored.
+    query: RefCell<Option<(u32, QueryReply)>>,
+    query_ids: Cell<u32>,
 }
 
 impl WorkerClient {
@@ -94,6 +101,8 @@ impl WorkerClient {
                 incoming: RefCell::new(None),
                 handlers: RefCell::new(Vec::new()),
                 retired: RefCell::new(Vec::new()),
+                query: RefCell::new(None),
+                query_ids: Cell::new(0),
             }),
         };
         client.spawn();
@@ -156,6 +165,68 @@ impl WorkerClient {
             ],
         )));
         self.flush();
+    }
+
+    /// Runs `text` on the snapshot the worker kept, keeping `limit` chains; `reply`
+    /// gets the outcome, unless a newer query came first. Without a kept snapshot (still
+    /// loading) the reply says so; the Explorer asks again when the analysis arrives.
+    pub fn query(&self, text: &str, limit: usize, reply: QueryReply) {
+        let inner = &self.inner;
+        let id = inner.query_ids.get().wrapping_add(1);
+        inner.query_ids.set(id);
+        let kept = inner.ready.get() && inner.kept.get() && !self.running();
+        let worker = inner.worker.borrow().clone();
+        let posted = match (kept, worker) {
+            (true, Some(worker)) => worker
+                .post_message(&protocol::message(
+                    protocol::QUERY,
+                    &[
+                        ("id", id.into()),
+                        ("text", JsValue::from_str(text)),
+                        ("limit", (limit as f64).into()),
+                    ],
+                ))
+                .map_err(|e| describe(&e)),
+            _ => Err("the analysis is not ready yet".to_string()),
+        };
+        match posted {
+            Ok(()) => {
+                inner.query.replace(Some((id, reply)));
+            }
+            Err(e) => {
+                inner.query.replace(None);
+                reply(QueryOutcome {
+                    error: Some(QueryError {
+                        line: 0,
+                        column: 0,
+                        message: e,
+                    }),
+                    ..QueryOutcome::default()
+                });
+            }
+        }
+    }
+
+    /// Hands a query's outcome to whoever asked, if it answers the newest query.
+    fn on_query_result(&self, data: &JsValue) {
+        let id = protocol::number_field(data, "id") as u32;
+        let pending = self.inner.query.borrow_mut().take();
+        match pending {
+            Some((want, reply)) if want == id => {
+                let outcome = parse::<QueryOutcome>(data).unwrap_or_else(|e| QueryOutcome {
+                    error: Some(QueryError {
+                        line: 0,
+                        column: 0,
+                        message: format!("the answer could not be read: {e}"),
+                    }),
+                    ..QueryOutcome::default()
+                });
+                reply(outcome);
+            }
+            other => {
+                self.inner.query.replace(other);
+            }
+        }
     }
 
     /// Drops the pending request and stops a running one.
@@ -327,6 +398,10 @@ impl WorkerClient {
         if kind == protocol::READY {
             inner.ready.set(true);
             self.flush();
+            return;
+        }
+        if kind == protocol::QUERY_RESULT {
+            self.on_query_result(data);
             return;
         }
         let id = protocol::number_field(data, "id") as u32;

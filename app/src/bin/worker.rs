@@ -3,7 +3,8 @@
 //! It receives the files to analyse as `Blob`s, reads them synchronously (allowed in a
 //! worker), loads them with [`portolan_engine::load_with`], reports progress after every
 //! file and posts the finished analysis as JSON, in parts. It keeps the loaded snapshot,
-//! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]).
+//! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]),
+//! and the query context of the analysis, so the Explorer's queries run here too.
 //! The page stays responsive however large the snapshot is. See `protocol.rs` for the
 //! messages.
 
@@ -13,6 +14,8 @@ mod protocol;
 use std::cell::RefCell;
 
 use js_sys::{Array, Uint8Array};
+use portolan_engine::graph::SecurityGraph;
+use portolan_engine::query::{QueryContext, QueryError, QueryOutcome};
 use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
     conclude, load_with, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
@@ -29,6 +32,8 @@ const PART_ITEMS: usize = 5_000;
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
+    /// The graph and facts of the last analysis, for `query`.
+    static QUERY: RefCell<Option<QueryContext>> = const { RefCell::new(None) };
 }
 
 fn main() {
@@ -50,6 +55,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let outcome = match protocol::kind(data).as_str() {
         protocol::ANALYZE => analyze(scope, id, data),
         protocol::REEVALUATE => reevaluate(scope, id, data),
+        protocol::QUERY => query(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -62,6 +68,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     // The previous snapshot no longer matters; free it before loading the next.
     SNAPSHOT.with_borrow_mut(|s| *s = None);
+    QUERY.with_borrow_mut(|q| *q = None);
     let options = options(data)?;
     let files = read_files(scope, id, data)?;
     // The engine reports the file it just finished; the page shows the one being parsed
@@ -88,6 +95,7 @@ fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
     let snapshot = load_with(&files, &load_options, &mut report);
     drop(files);
     let analysis = conclude(&snapshot, &options);
+    keep_query_context(&snapshot, &analysis);
     SNAPSHOT.with_borrow_mut(|s| *s = Some(snapshot));
     post(scope, progress_message(id, "rules", 1, 1, ""));
     send_result(scope, id, analysis)
@@ -98,10 +106,48 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
     let options = options(data)?;
     post(scope, progress_message(id, "model", 1, 1, ""));
     let analysis = SNAPSHOT
-        .with_borrow(|s| s.as_ref().map(|s| conclude(s, &options)))
+        .with_borrow(|s| {
+            s.as_ref().map(|s| {
+                let analysis = conclude(s, &options);
+                keep_query_context(s, &analysis);
+                analysis
+            })
+        })
         .ok_or("no snapshot is loaded; analyse the files again")?;
     post(scope, progress_message(id, "rules", 1, 1, ""));
     send_result(scope, id, analysis)
+}
+
+/// Builds the query context (graph and per-node facts) of a concluded analysis, for
+/// the Explorer's queries.
+fn keep_query_context(snapshot: &Snapshot, analysis: &Analysis) {
+    let graph = SecurityGraph::build(snapshot.inventory());
+    let cx = QueryContext::new(graph, snapshot.inventory(), analysis);
+    QUERY.with_borrow_mut(|q| *q = Some(cx));
+}
+
+/// Runs a query on the kept snapshot and sends its outcome.
+fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let text = protocol::string_field(data, "text");
+    let limit = protocol::number_field(data, "limit").max(1.0) as usize;
+    // Answered with a `query-result` whatever happens: an `error` would read as the
+    // analysis failing.
+    let outcome = QUERY
+        .with_borrow(|q| q.as_ref().map(|q| q.ask(&text, limit)))
+        .unwrap_or_else(|| QueryOutcome {
+            error: Some(QueryError {
+                line: 0,
+                column: 0,
+                message: "no snapshot is loaded".into(),
+            }),
+            ..QueryOutcome::default()
+        });
+    post_json(
+        scope,
+        protocol::QUERY_RESULT,
+        &[("id", id.into())],
+        &outcome,
+    )
 }
 
 /// The engine options of a request: its exemptions (an exemption file's text) and

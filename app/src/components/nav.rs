@@ -31,6 +31,7 @@ pub fn SideNav() -> impl IntoView {
     let on_compare = move || state.route.with(|r| r.page == Page::Compare);
     let on_vulns = move || state.route.with(|r| r.page == Page::Vulnerabilities);
     let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
+    let on_explorer = move || state.route.with(|r| r.page == Page::Explorer);
     let alerts = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -99,6 +100,13 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-attack-paths"
                 active=on_paths
                 badge=paths
+            />
+            <NavLink
+                href="#/explorer"
+                icon="⌕"
+                label="Explorer"
+                testid="nav-explorer"
+                active=on_explorer
             />
             <NavLink
                 href="#/alerts"

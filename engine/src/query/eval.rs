@@ -138,6 +138,8 @@ fn resource_of(node: &Node) -> Option<ResourceRef> {
 /// The graph, and what conditions read about its nodes, of one snapshot.
 pub struct QueryContext {
     graph: SecurityGraph,
+    /// The steps the graph allows, for the Explorer's builder.
+    steps: Vec<super::StepOption>,
     facts: Vec<Facts>,
     /// Each node's position in node id order.
     rank: Vec<u32>,
@@ -155,8 +157,51 @@ impl QueryContext {
         for (r, i) in order.iter().enumerate() {
             rank[i.index()] = r as u32;
         }
-        QueryContext { graph, facts, rank }
+        let steps = step_options(&graph);
+        QueryContext {
+            graph,
+            steps,
+            facts,
+            rank,
+        }
     }
+}
+
+/// Every (kind, named relation, direction, kind) that some edge of `graph` fits.
+fn step_options(graph: &SecurityGraph) -> Vec<super::StepOption> {
+    use std::collections::BTreeSet;
+    let g = &graph.graph;
+    let mut shapes: BTreeSet<(NodeKind, EdgeKind, NodeKind)> = BTreeSet::new();
+    for e in g.edge_indices() {
+        if let Some((a, b)) = g.edge_endpoints(e) {
+            shapes.insert((g[a].kind, g[e].kind, g[b].kind));
+        }
+    }
+    let mut out: BTreeSet<super::StepOption> = BTreeSet::new();
+    for (a, edge, b) in shapes {
+        for (r, _) in super::RELATIONS.iter().enumerate() {
+            if !Relation::Named(r).follows(edge) {
+                continue;
+            }
+            for &from in super::Kind::ALL.iter().filter(|k| k.matches(a)) {
+                for &to in super::Kind::ALL.iter().filter(|k| k.matches(b)) {
+                    out.insert(super::StepOption {
+                        from,
+                        outgoing: true,
+                        relation: r,
+                        to,
+                    });
+                    out.insert(super::StepOption {
+                        from: to,
+                        outgoing: false,
+                        relation: r,
+                        to: from,
+                    });
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// What conditions read about each node of `graph`.
@@ -395,6 +440,7 @@ impl QueryContext {
                 total: 0,
                 complete: true,
                 error: Some(error),
+                steps: self.steps.clone(),
             },
             Ok(query) => {
                 let result = self.run_capped(&query, limit);
@@ -403,6 +449,7 @@ impl QueryContext {
                     total: result.total,
                     complete: result.complete,
                     error: None,
+                    steps: self.steps.clone(),
                 }
             }
         }

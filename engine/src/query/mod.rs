@@ -47,6 +47,20 @@ pub struct QueryOutcome {
     pub complete: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<QueryError>,
+    /// The steps this snapshot's graph allows, for the Explorer's builder.
+    #[serde(default)]
+    pub steps: Vec<StepOption>,
+}
+
+/// A step the graph allows: from a kind, a named relation in a direction, to a kind
+/// (at least one edge of the graph fits).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StepOption {
+    pub from: Kind,
+    pub outgoing: bool,
+    /// Index into [`RELATIONS`].
+    pub relation: usize,
+    pub to: Kind,
 }
 
 /// One matching chain.

@@ -711,6 +711,21 @@ fn ask_answers_text_or_the_located_error() {
         ok.answer.results[0].nodes[0].id,
         "workload:shop-prod/Deployment/web"
     );
+    // The builder's options come from the graph: workloads run containers, not images.
+    let runs = super::Relation::from_name("runs");
+    let offers = |from, to| {
+        ok.steps.iter().any(|s| {
+            s.from == from
+                && s.outgoing
+                && Some(super::Relation::Named(s.relation)) == runs
+                && s.to == to
+        })
+    };
+    assert!(offers(super::Kind::Workloads, super::Kind::Containers));
+    assert!(!offers(super::Kind::Workloads, super::Kind::Images));
+    assert!(ok.steps.iter().any(|s| !s.outgoing
+        && s.from == super::Kind::Containers
+        && s.to == super::Kind::Workloads));
     let bad = cx.ask("workloads where privileged and", 10);
     assert!(bad.answer.results.is_empty());
     assert_eq!(bad.error.map(|e| (e.line, e.column)), Some((1, 31)));
