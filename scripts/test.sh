@@ -30,6 +30,7 @@ PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/app.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/report.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/namespace.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/alerts.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/explorer.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/trust.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/map.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/breadth.test.mjs

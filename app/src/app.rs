@@ -9,6 +9,7 @@ use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
 use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
 use crate::components::exemptions::ExemptionsPage;
+use crate::components::explorer::ExplorerPage;
 use crate::components::input_banner::InputBanner;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                     Page::Alerts { index: Some(index) } => view! { <AlertDetail index=index /> }.into_any(),
                     Page::Resource { id } => view! { <ResourcePage id=id /> }.into_any(),
                     Page::Map => view! { <MapPage /> }.into_any(),
+                    Page::Explorer => view! { <ExplorerPage /> }.into_any(),
                 }}
             </main>
         </div>

@@ -16,14 +16,16 @@
 //! - `{type: "reevaluate", id, exemptions, today}`: evaluate the rules again on the
 //!   snapshot the last `analyze` kept, with other exemptions; nothing is parsed again.
 //!   An `error` if no snapshot is kept (the page then sends `analyze`).
-//!
 //! - `{type: "details", id, resource}`: the resource panel of `resource` (a graph node
 //!   id or `k8s:<Kind>/<namespace>/<name>`) in the analysis last sent; answered by
 //!   `{type: "details", id, json}` (a `ResourceDetails`, `null` when the snapshot has
 //!   no such resource) or an `error`.
 //! - `{type: "map", id, request}`: the security map for `request` (a `MapRequest` as
 //!   JSON text); answered by `{type: "map", id, json}` (a `SecurityMap`) or an `error`.
-//!   Neither question changes what the worker keeps.
+//! - `{type: "query", id, text, limit}`: run a query (the text form of `docs/query.md`)
+//!   over the kept graph; answered by `{type: "query", id, json}` (a `QueryOutcome`:
+//!   its first `limit` chains, the total, or the located parse error) or an `error`.
+//!   No question changes what the worker keeps.
 //!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), then for each request, `analyze` or `reevaluate` alike:
@@ -49,6 +51,7 @@ pub const RESULT_PART: &str = "result-part";
 pub const RESULT: &str = "result";
 pub const DETAILS: &str = "details";
 pub const MAP: &str = "map";
+pub const QUERY: &str = "query";
 
 /// Values of `field` in a `result-part` message.
 pub const RESOURCES: &str = "resources";

@@ -39,6 +39,8 @@ pub enum Page {
     Resource { id: String },
     /// The security map.
     Map,
+    /// The query explorer; the query's text is `TableQuery::q`.
+    Explorer,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -133,6 +135,7 @@ impl Route {
             [first, ..] if first == "enforcement" => Page::Enforcement,
             [first, ..] if first == "compare" => Page::Compare,
             [first, ..] if first == "vulnerabilities" => Page::Vulnerabilities,
+            [first, ..] if first == "explorer" => Page::Explorer,
             [first] if first == "alerts" => Page::Alerts { index: None },
             [first, index, ..] if first == "alerts" => Page::Alerts {
                 index: index.parse().ok(),
@@ -202,6 +205,7 @@ impl Route {
             Page::Alerts { index: Some(i) } => format!("#/alerts/{i}"),
             Page::Resource { id } => format!("#/resource/{}", percent_encode(id)),
             Page::Map => "#/map".to_string(),
+            Page::Explorer => "#/explorer".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -215,7 +219,7 @@ impl Route {
         }
         if matches!(
             self.page,
-            Page::Recommendations { .. } | Page::AttackPaths { rank: None }
+            Page::Recommendations { .. } | Page::AttackPaths { rank: None } | Page::Explorer
         ) && !q.q.is_empty()
         {
             params.push(format!("q={}", percent_encode(&q.q)));
@@ -529,6 +533,22 @@ mod tests {
         );
         assert_eq!(Route::parse(&hash), map);
         assert_eq!(Route::parse("#/map?path=x").query.path, None);
+    }
+
+    #[test]
+    fn round_trips_the_explorer_route() {
+        let mut route = Route {
+            page: Page::Explorer,
+            query: TableQuery::default(),
+        };
+        route.query.q = "workloads where name = \"a&b\" -[runs]-> containers".into();
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/explorer?q=workloads%20where%20name%20%3D%20%22a%26b%22%20-%5Bruns%5D-%3E%20containers"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        assert_eq!(Route::parse("#/explorer").page, Page::Explorer);
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub struct AppState {
     /// analysis of the new set is in: (path, objects before, note).
     placed: StoredValue<Vec<Placed>, LocalStorage>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
+    /// Number of the newest query: answers to older ones are dropped.
+    newest_query: StoredValue<u32>,
 }
 
 impl AppState {
@@ -167,6 +169,7 @@ impl AppState {
             loaded: StoredValue::new_local(Vec::new()),
             placed: StoredValue::new_local(Vec::new()),
             worker: StoredValue::new_local(None),
+            newest_query: StoredValue::new(0),
         };
         let client = WorkerClient::start(state);
         state.worker.set_value(Some(client));
@@ -438,6 +441,42 @@ impl AppState {
     pub(crate) fn fail(&self, message: String) {
         self.busy.set(None);
         self.error.set(Some(message));
+    }
+
+    /// Runs a query in the worker on the shown analysis' snapshot; `reply` gets the
+    /// outcome unless a newer query came first.
+    pub fn query(
+        &self,
+        text: &str,
+        limit: usize,
+        reply: impl Fn(portolan_engine::query::QueryOutcome) + 'static,
+    ) {
+        use portolan_engine::query::{QueryError, QueryOutcome};
+        let number = self.newest_query.get_value().wrapping_add(1);
+        self.newest_query.set_value(number);
+        let newest = self.newest_query;
+        let fields = [
+            ("text", wasm_bindgen::JsValue::from_str(text)),
+            ("limit", (limit as f64).into()),
+        ];
+        self.ask(crate::protocol::QUERY, &fields, move |answer| {
+            if newest.get_value() != number {
+                return;
+            }
+            let failed = |message: String| QueryOutcome {
+                error: Some(QueryError {
+                    line: 0,
+                    column: 0,
+                    message,
+                }),
+                ..QueryOutcome::default()
+            };
+            reply(match answer {
+                Ok(json) => serde_json::from_slice(&json)
+                    .unwrap_or_else(|e| failed(format!("the answer could not be read: {e}"))),
+                Err(message) => failed(message),
+            });
+        });
     }
 
     /// Navigates to `route`; `replace` keeps the history entry (used while typing).

@@ -174,7 +174,7 @@ impl WorkerClient {
         self.flush();
     }
 
-    /// Asks the worker a question about the analysis it kept (`details`, `map`; see
+    /// Asks the worker a question about the analysis it kept (`details`, `map`, `query`; see
     /// `protocol.rs`) and calls `answer` with the answer's JSON. Questions wait in the
     /// worker behind a running analysis; a restarted worker drops them unanswered (the
     /// page asks again when the new analysis arrives).
@@ -411,7 +411,7 @@ impl WorkerClient {
         }
         if matches!(
             kind.as_str(),
-            protocol::DETAILS | protocol::MAP | protocol::ERROR
+            protocol::DETAILS | protocol::MAP | protocol::QUERY | protocol::ERROR
         ) && self.on_answer(&kind, data)
         {
             return;

@@ -6,6 +6,7 @@
 
 mod audit;
 mod policies;
+mod query;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -119,6 +120,21 @@ enum Command {
             portolan diff old.json new.json --format json --output drift.json"
     )]
     Diff(DiffArgs),
+    /// Ask the security graph a question: the chains of nodes a query matches.
+    #[command(
+        long_about = "Ask the security graph a question: a start kind with conditions, then relation\n\
+            steps (docs/query.md has the grammar, relations, conditions and templates). Prints\n\
+            each matching chain, start first, as a table, JSON or CSV; the count goes to stderr.\n\
+            Exits 1 when nothing matches.",
+        after_help = "Examples:\n  \
+            # Internet-exposed workloads running an image with a critical vulnerability\n  \
+            portolan query ./portolan-snapshot 'workloads where exposed and vulnerability >= critical'\n\n  \
+            # Who can exec into kube-system, as JSON\n  \
+            portolan query ./portolan-snapshot --template exec-into-kube-system -f json\n\n  \
+            # The built-in templates\n  \
+            portolan query --list-templates"
+    )]
+    Query(query::QueryArgs),
     /// List the hardening rules.
     Rules,
     /// List the audit-log detections (alert types).
@@ -537,6 +553,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Query(args) => match query::run(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Rules => {
             list_rules();
             ExitCode::SUCCESS

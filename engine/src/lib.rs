@@ -26,6 +26,7 @@ pub mod ingest;
 pub mod map;
 pub mod model;
 pub mod policy;
+pub mod query;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -6,8 +6,10 @@
 //! logs are never read whole: they are streamed through
 //! [`AuditReader::feed`](portolan_engine::ingest::audit::AuditReader::feed) in
 //! [`AUDIT_CHUNK`] slices of the `Blob`, so memory is bounded by the alerts and the
-//! detector's state, not by the log's size (a 1 GB log reads like a small one). It keeps the loaded snapshot,
-//! so a change of exemptions only re-runs the rules ([`portolan_engine::conclude`]).
+//! detector's state, not by the log's size (a 1 GB log reads like a small one). It keeps
+//! the loaded snapshot, so a change of exemptions only re-runs the rules
+//! ([`portolan_engine::conclude`]), and the analysis with its graph and query context,
+//! so the resource panel, the map and the Explorer's queries are answered here too.
 //! The page stays responsive however large the snapshot is. See `protocol.rs` for the
 //! messages.
 
@@ -22,6 +24,7 @@ use portolan_engine::detect::Detector;
 use portolan_engine::graph::SecurityGraph;
 use portolan_engine::ingest::audit::AuditReader;
 use portolan_engine::ingest::is_audit_log;
+use portolan_engine::query::QueryContext;
 use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
     conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
@@ -49,8 +52,9 @@ const MIB: f64 = (1u64 << 20) as f64;
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
-    /// The analysis last sent and its graph, for `details` and `map` questions.
-    static CONCLUDED: RefCell<Option<(Analysis, SecurityGraph)>> = const { RefCell::new(None) };
+    /// The analysis last sent and the query context of its graph, for `details`, `map`
+    /// and `query` questions.
+    static CONCLUDED: RefCell<Option<(Analysis, QueryContext)>> = const { RefCell::new(None) };
 }
 
 fn main() {
@@ -74,6 +78,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::REEVALUATE => reevaluate(scope, id, data),
         protocol::DETAILS => details(scope, id, data),
         protocol::MAP => map(scope, id, data),
+        protocol::QUERY => query(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -131,7 +136,8 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
     send_and_keep(scope, id, concluded)
 }
 
-/// Sends the analysis and keeps it with its graph for later questions.
+/// Sends the analysis, then keeps it with the query context of its graph for later
+/// questions (gathered after sending, so the page shows the analysis first).
 fn send_and_keep(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
@@ -139,26 +145,37 @@ fn send_and_keep(
 ) -> Result<(), String> {
     CONCLUDED.with_borrow_mut(|c| *c = None);
     send_result(scope, id, &mut analysis)?;
-    CONCLUDED.with_borrow_mut(|c| *c = Some((analysis, graph)));
+    let cx = SNAPSHOT.with_borrow(|s| {
+        s.as_ref()
+            .map(|s| QueryContext::new(graph, s.inventory(), &analysis))
+    });
+    CONCLUDED.with_borrow_mut(|c| *c = cx.map(|cx| (analysis, cx)));
     Ok(())
+}
+
+/// Runs `question` on the kept snapshot, analysis and query context.
+fn with_concluded<T>(
+    question: impl FnOnce(&Snapshot, &Analysis, &QueryContext) -> T,
+) -> Result<T, String> {
+    SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow(|concluded| match (snapshot, concluded) {
+            (Some(snapshot), Some((analysis, cx))) => Ok(question(snapshot, analysis, cx)),
+            _ => Err("no analysis is loaded".to_string()),
+        })
+    })
 }
 
 /// Answers a `details` request: the resource panel of one id, `null` when the snapshot
 /// has no such resource.
 fn details(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let resource = protocol::string_field(data, "resource");
-    let answer = SNAPSHOT.with_borrow(|snapshot| {
-        CONCLUDED.with_borrow(|concluded| {
-            let (Some(snapshot), Some((analysis, graph))) = (snapshot, concluded) else {
-                return Err("no analysis is loaded".to_string());
-            };
-            Ok(portolan_engine::details::resource_details(
-                analysis,
-                graph,
-                snapshot.inventory(),
-                &resource,
-            ))
-        })
+    let answer = with_concluded(|snapshot, analysis, cx| {
+        portolan_engine::details::resource_details(
+            analysis,
+            cx.graph(),
+            snapshot.inventory(),
+            &resource,
+        )
     })?;
     post_json(scope, protocol::DETAILS, &[("id", id.into())], &answer)
 }
@@ -168,13 +185,19 @@ fn map(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<()
     let request: portolan_engine::map::MapRequest =
         serde_json::from_str(&protocol::string_field(data, "request"))
             .map_err(|e| format!("the map request could not be read: {e}"))?;
-    let answer = CONCLUDED.with_borrow(|concluded| {
-        let Some((analysis, graph)) = concluded else {
-            return Err("no analysis is loaded".to_string());
-        };
-        Ok(portolan_engine::map::draw(analysis, graph, &request))
+    let answer = with_concluded(|_, analysis, cx| {
+        portolan_engine::map::draw(analysis, cx.graph(), &request)
     })?;
     post_json(scope, protocol::MAP, &[("id", id.into())], &answer)
+}
+
+/// Answers a `query` request: the query's outcome (its first `limit` chains, the total,
+/// or the located parse error).
+fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let text = protocol::string_field(data, "text");
+    let limit = protocol::number_field(data, "limit").max(1.0) as usize;
+    let outcome = with_concluded(|_, _, cx| cx.ask(&text, limit))?;
+    post_json(scope, protocol::QUERY, &[("id", id.into())], &outcome)
 }
 
 /// The engine options of a request: its exemptions (an exemption file's text) and

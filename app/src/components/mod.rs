@@ -17,6 +17,7 @@ pub mod exempt_badge;
 pub mod exempt_form;
 pub mod exemption_row;
 pub mod exemptions;
+pub mod explorer;
 pub mod input_banner;
 pub mod inputs;
 pub mod inventory;

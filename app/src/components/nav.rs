@@ -32,6 +32,7 @@ pub fn SideNav() -> impl IntoView {
     let on_vulns = move || state.route.with(|r| r.page == Page::Vulnerabilities);
     let on_map = move || state.route.with(|r| r.page == Page::Map);
     let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
+    let on_explorer = move || state.route.with(|r| r.page == Page::Explorer);
     let alerts = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -102,6 +103,13 @@ pub fn SideNav() -> impl IntoView {
                 badge=paths
             />
             <NavLink href="#/map" icon="⊞" label="Security map" testid="nav-map" active=on_map />
+            <NavLink
+                href="#/explorer"
+                icon="⌕"
+                label="Explorer"
+                testid="nav-explorer"
+                active=on_explorer
+            />
             <NavLink
                 href="#/alerts"
                 icon="⚡"

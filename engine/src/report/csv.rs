@@ -135,6 +135,37 @@ pub fn table_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
     out
 }
 
+/// A query's answer as CSV: one row per chain, four columns (kind, namespace, name,
+/// id) per node of the chain, as `portolan query -f csv` writes it.
+pub fn query_csv(answer: &crate::query::QueryAnswer) -> String {
+    let width = answer
+        .results
+        .iter()
+        .map(|c| c.nodes.len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    row(
+        &mut out,
+        (1..=width)
+            .flat_map(|i| ["kind", "namespace", "name", "id"].map(|c| format!("node{i}_{c}"))),
+    );
+    for chain in &answer.results {
+        row(
+            &mut out,
+            chain.nodes.iter().flat_map(|n| {
+                [
+                    n.kind.clone(),
+                    n.namespace.clone(),
+                    n.name.clone(),
+                    n.id.clone(),
+                ]
+            }),
+        );
+    }
+    out
+}
+
 fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
