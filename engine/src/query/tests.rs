@@ -16,7 +16,8 @@ use crate::ingest::InputFile;
 /// cluster-wide (`dev/ns-reader` only in dev); `kube-system/deployer` creates pods in
 /// kube-system (`dev/builder` only in dev); `alice` is cluster-admin (`bob` only views);
 /// `carol` impersonates users; `dev/default` may read pods. `shop-prod/uploader` assumes
-/// an AWS role with administrator access through IRSA.
+/// an AWS role with administrator access through IRSA, `shop-prod/reader` one that reads
+/// the `acme-statements` bucket.
 const SNAPSHOT: &str = r#"---
 apiVersion: v1
 kind: Namespace
@@ -120,7 +121,10 @@ metadata:
 ---
 apiVersion: v1
 kind: ServiceAccount
-metadata: {name: reader, namespace: shop-prod}
+metadata:
+  name: reader
+  namespace: shop-prod
+  annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/statements"}
 ---
 apiVersion: v1
 kind: ServiceAccount
@@ -259,6 +263,15 @@ const IAM: &str = r#"{"UserDetailList": [], "GroupDetailList": [], "Policies": [
     "InstanceProfileList": [],
     "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17",
       "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}],
+    "AttachedManagedPolicies": [], "Tags": []},
+   {"Path": "/", "RoleName": "statements", "RoleId": "AROASTATEMENTS",
+    "Arn": "arn:aws:iam::111122223333:role/statements", "CreateDate": "2024-01-01T00:00:00Z",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC123"},
+      "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {}}]},
+    "InstanceProfileList": [],
+    "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-statements/*"}]}}],
     "AttachedManagedPolicies": [], "Tags": []}]}"#;
 
 /// Runs queries on a snapshot: (the analysis' inputs, its graph and its facts).
@@ -375,11 +388,16 @@ fn templates_answer_what_the_estate_was_built_to_answer() {
         ("default-service-account-permissions", &["sa:dev/default > permset:RoleBinding/dev/default-reads"]),
         ("internet-to-node-takeover", &["internet > node:node-1"]),
         // ops reaches it as cluster-admin impersonating uploader's service account.
-        ("cloud-admin-or-data", &[
+        ("cloud-admin", &[
             "workload:ops/Deployment/ops > aws-role:arn:aws:iam::111122223333:role/admin",
             "workload:shop-prod/Deployment/uploader > aws-role:arn:aws:iam::111122223333:role/admin",
         ]),
-        ("service-accounts-with-cloud-roles", &["sa:shop-prod/uploader > aws-role:arn:aws:iam::111122223333:role/admin"]),
+        // ops is cluster-admin: it takes reader's token, and reader's role reads the bucket.
+        ("cloud-data", &["workload:ops/Deployment/ops > aws-resource:arn:aws:s3:::acme-statements"]),
+        ("service-accounts-with-cloud-roles", &[
+            "sa:shop-prod/reader > aws-role:arn:aws:iam::111122223333:role/statements",
+            "sa:shop-prod/uploader > aws-role:arn:aws:iam::111122223333:role/admin",
+        ]),
         // worker has an alert too but lies on no path.
         ("alerts-on-attack-paths", &["workload:shop-prod/Deployment/web"]),
     ];
@@ -405,7 +423,7 @@ fn templates_answer_what_the_estate_was_built_to_answer() {
 fn cloud_templates_know_when_there_are_no_cloud_identities() {
     let e = Estate::new(&[("snapshot.yaml", SNAPSHOT)]);
     let cx = e.context();
-    let t = templates::find("cloud-admin-or-data").expect("template");
+    let t = templates::find("cloud-admin").expect("template");
     let (kind, note) = t.requires.expect("requires cloud identities");
     assert!(!cx.has_kind(kind));
     assert_eq!(note, "no cloud identities in this snapshot");
@@ -425,6 +443,7 @@ fn each_named_relation_follows_its_edges_only() {
         ("services -[routes_traffic_to]-> containers", &["service:shop-prod/web > container:shop-prod/Deployment/web/nginx"]),
         ("users where name = \"bob\" -[has_permission]-> permission_sets", &["user:bob > permset:ClusterRoleBinding//bob-view"]),
         ("service_accounts where name = \"uploader\" -[can_authenticate_as]-> any", &["sa:shop-prod/uploader > aws-role:arn:aws:iam::111122223333:role/admin"]),
+        ("cloud_identities -[can_read_cloud_data]-> cloud_resources", &["aws-role:arn:aws:iam::111122223333:role/statements > aws-resource:arn:aws:s3:::acme-statements"]),
         ("permission_sets where id ~ \"*//reader-secrets\" -[can_read_secrets]-> secrets", &["permset:ClusterRoleBinding//reader-secrets > secrets:*"]),
         ("permission_sets where id ~ \"*builder\" -[can_create_pods]-> any", &[
             // dev enforces no Pod Security Standard: a privileged pod on any node.
