@@ -17,8 +17,8 @@ step "cargo clippy (engine, cli, app for wasm32)"
 cargo clippy --locked -p portolan-engine -p portolan --all-targets -- -D warnings
 cargo clippy --locked -p portolan-app --target wasm32-unknown-unknown -- -D warnings
 
-step "engine and CLI tests"
-cargo test --locked -p portolan-engine -p portolan
+step "engine, CLI and app tests"
+cargo test --locked -p portolan-engine -p portolan -p portolan-app
 
 step "release build of the web app (trunk, wasm-opt)"
 trunk build --release
