@@ -1,5 +1,6 @@
-//! Exposure rules: sensitive interfaces published outside the cluster, and the entry
-//! points (load balancers, Gateway API and Istio gateways) that serve no TLS.
+//! Exposure rules: every workload published outside the cluster, sensitive interfaces
+//! among them, and the entry points (load balancers, Gateway API and Istio gateways)
+//! that serve no TLS.
 //!
 //! **What "exposed" means here.** These rules judge configuration, as an admission
 //! check would, not reachability (the security graph decides that from addresses and
@@ -28,6 +29,7 @@ use crate::model::WorkloadUnit;
 
 /// The family's rules, in catalogue order.
 pub static RULES: &[&Rule] = &[
+    &WORKLOAD_EXPOSED,
     &SENSITIVE_INTERFACE_EXPOSED,
     &LOAD_BALANCER_WITHOUT_TLS,
     &GATEWAY_WITHOUT_TLS,
@@ -369,10 +371,13 @@ pub static SENSITIVE_INTERFACE_EXPOSED: Rule = Rule {
     check: check_sensitive_interfaces,
 };
 
-fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
+/// Each workload unit published outside the cluster, with the ways it is (sorted,
+/// deduplicated): the Services that select its pods and are exposed themselves, and the
+/// Ingresses, routes and virtual services that send traffic to such a Service.
+fn exposed_units<'a>(cx: &'a Context) -> Vec<(&'a WorkloadUnit<'a>, Vec<String>)> {
     let exposed = exposed_services(cx);
     if exposed.is_empty() {
-        return;
+        return Vec::new();
     }
     let services_by_ns: BTreeMap<&str, Vec<&Service>> =
         cx.inventory
@@ -382,13 +387,10 @@ fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
                 m.entry(s.metadata.namespace.as_str()).or_default().push(s);
                 m
             });
+    let mut out = Vec::new();
     for unit in &cx.units {
-        let interfaces = sensitive_interfaces(unit);
-        if interfaces.is_empty() {
-            continue;
-        }
         let labels = &unit.metadata.labels;
-        let mut ways: Vec<&str> = Vec::new();
+        let mut ways: Vec<String> = Vec::new();
         for s in services_by_ns.get(unit.namespace).into_iter().flatten() {
             let sel = &s.spec.selector;
             if sel.is_empty() || !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
@@ -396,7 +398,7 @@ fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
             }
             let key = (s.metadata.namespace.clone(), s.metadata.name.clone());
             if let Some(list) = exposed.get(&key) {
-                ways.extend(list.iter().map(String::as_str));
+                ways.extend(list.iter().cloned());
             }
         }
         if ways.is_empty() {
@@ -404,7 +406,14 @@ fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
         }
         ways.sort_unstable();
         ways.dedup();
-        for (name, why) in interfaces {
+        out.push((unit, ways));
+    }
+    out
+}
+
+fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
+    for (unit, ways) in exposed_units(cx) {
+        for (name, why) in sensitive_interfaces(unit) {
             out.push(Finding::new(
                 &SENSITIVE_INTERFACE_EXPOSED,
                 unit_ref(unit),
@@ -419,6 +428,44 @@ fn check_sensitive_interfaces(cx: &Context, out: &mut Vec<Finding>) {
                 unit.source,
             ));
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Every exposed workload
+// ---------------------------------------------------------------------------
+
+pub static WORKLOAD_EXPOSED: Rule = Rule {
+    info: RuleInfo {
+        id: "workloadExposedOutsideCluster",
+        title: "Workloads exposed outside the cluster should be the ones meant to be",
+        severity: Severity::Medium,
+        category: Category::Network,
+        kinds: &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"],
+        checks: "No workload is selected by a Service that is an internet-facing `LoadBalancer` (not internal, no restricting source ranges), a `NodePort` or has public `externalIPs`, or sits behind an Ingress whose addresses are not all private, a Gateway API route attached to a Gateway, or an Istio VirtualService bound to a gateway. Each exposed workload is one finding naming every way it is published; exempt the ones that are meant to face users. Ports published on the node itself (`hostPort`, the host network) are the `hostPorts` and `hostNamespaces` rules' concern; the security graph also counts those workloads as exposed when their node has a public address.",
+        why: "Every workload reachable from outside the cluster is an entry point: its vulnerabilities, its mounted service account token and its container's privileges are what an attacker starts from. Knowing the list exactly, and keeping it to the front ends meant to be public, is the first control of the attack surface; the security graph's attack paths start from the same entry points.",
+        example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers:\n      - {name: api, image: registry.example/api:1.4, ports: [{containerPort: 8080}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec:\n  type: NodePort\n  selector: {app: api}\n  ports: [{port: 80, targetPort: 8080}]",
+        remediation: "Keep internal services on `ClusterIP`; publish only front ends, through one Ingress or Gateway with TLS, or an internal load balancer restricted by `loadBalancerSourceRanges`; record the intended public workloads as exemptions with a reason.",
+        frameworks: &["nsa-cisa", "mitre/T1133", "mitre/T1190"],
+    },
+    check: check_exposed_workloads,
+};
+
+fn check_exposed_workloads(cx: &Context, out: &mut Vec<Finding>) {
+    for (unit, ways) in exposed_units(cx) {
+        out.push(Finding::new(
+            &WORKLOAD_EXPOSED,
+            unit_ref(unit),
+            "",
+            format!(
+                "{} {}/{} is exposed outside the cluster by {}",
+                unit.kind,
+                unit.namespace,
+                unit.name,
+                ways.join(", ")
+            ),
+            unit.source,
+        ));
     }
 }
 

@@ -690,6 +690,7 @@ mod tests {
         "nodePortService",
         "internetFacingLoadBalancer",
         "serviceExternalIps",
+        "workloadExposedOutsideCluster",
         "sensitiveInterfaceExposed",
         "loadBalancerWithoutTls",
         "gatewayWithoutTls",

@@ -227,3 +227,71 @@ fn gateways_need_a_tls_listener() {
     let simple = format!("{redirect}  - port: {{number: 443, name: https, protocol: HTTPS}}\n    hosts: ['*']\n    tls: {{mode: SIMPLE, credentialName: bookinfo-cert}}\n");
     assert!(failing(&istio(&simple), "gatewayWithoutTls").is_empty());
 }
+
+#[test]
+fn every_exposed_workload_is_one_finding_naming_each_way() {
+    const RULE: &str = "workloadExposedOutsideCluster";
+    let api = deployment("shop", "api", "registry.example/api:1.4", 8080);
+    let node_port = service(
+        "shop",
+        "api",
+        "  type: NodePort\n  ports: [{port: 80, targetPort: 8080}]",
+        "",
+    );
+    assert_eq!(failing(&(api.clone() + &node_port), RULE), ["shop/api"]);
+    // A plain application counts as much as a dashboard: the rule is about the surface.
+    let lb = service(
+        "shop",
+        "api",
+        "  type: LoadBalancer\n  ports: [{port: 80, targetPort: 8080}]",
+        "",
+    );
+    let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: front, namespace: shop}\nspec:\n  rules:\n  - host: shop.example\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}\n---\n";
+    let both = api.clone() + &lb + ingress;
+    let found: Vec<_> = findings(&both)
+        .into_iter()
+        .filter(|f| f.rule == RULE)
+        .collect();
+    assert_eq!(found.len(), 1, "one finding per workload, not per way");
+    assert!(
+        found[0]
+            .message
+            .contains("internet-facing LoadBalancer Service shop/api"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0].message.contains("Ingress shop/front"),
+        "{}",
+        found[0].message
+    );
+    // Negative controls: internal load balancer, restricted source ranges, ClusterIP
+    // behind no Ingress, a Service selecting other pods, an Ingress with private addresses.
+    let internal = service(
+        "shop",
+        "api",
+        "  type: LoadBalancer\n  ports: [{port: 80}]",
+        ", annotations: {networking.gke.io/load-balancer-type: Internal}",
+    );
+    assert!(failing(&(api.clone() + &internal), RULE).is_empty());
+    let ranged = service(
+        "shop",
+        "api",
+        "  type: LoadBalancer\n  ports: [{port: 80}]\n  loadBalancerSourceRanges: [10.0.0.0/8]",
+        "",
+    );
+    assert!(failing(&(api.clone() + &ranged), RULE).is_empty());
+    let cluster_ip = service("shop", "api", "  ports: [{port: 80}]", "");
+    assert!(failing(&(api.clone() + &cluster_ip), RULE).is_empty());
+    let other = node_port.replace("selector: {app: api}", "selector: {app: other}");
+    assert!(failing(&(api.clone() + &other), RULE).is_empty());
+    let private_ingress = cluster_ip.clone() + ingress + "";
+    let private_ingress = private_ingress.replace(
+        "metadata: {name: front, namespace: shop}\nspec:",
+        "metadata: {name: front, namespace: shop}\nstatus: {loadBalancer: {ingress: [{ip: 10.1.2.3}]}}\nspec:",
+    );
+    assert!(failing(&(api.clone() + &private_ingress), RULE).is_empty());
+    // The same Ingress with a public address exposes the workload.
+    let public_ingress = private_ingress.replace("10.1.2.3", "203.0.113.7");
+    assert_eq!(failing(&(api + &public_ingress), RULE), ["shop/api"]);
+}
