@@ -41,6 +41,7 @@ mod eks;
 mod explain;
 mod export;
 mod gateways;
+mod gcp;
 mod grants;
 mod identity;
 mod kubelet;
@@ -56,6 +57,8 @@ mod tests_cloud;
 mod tests_eks;
 #[cfg(test)]
 mod tests_gateways;
+#[cfg(test)]
+mod tests_gcp;
 
 use std::collections::{BTreeMap, HashMap};
 
