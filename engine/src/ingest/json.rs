@@ -83,6 +83,21 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                 .collect();
             let iam = gcp_iam::service_accounts(path, &located, &mut parsed.diagnostics);
             push(parsed, gcp_object(iam), path, &index, start);
+            if let Err(e) = &top {
+                // A truncated list keeps the accounts before the cut.
+                let (line, column) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                parsed.diagnostics.push(Diagnostic::error(
+                    path,
+                    line,
+                    column,
+                    format!(
+                        "invalid JSON: {} ({} items before it were loaded)",
+                        strip_position(&e.to_string()),
+                        items.len()
+                    ),
+                ));
+                return;
+            }
             match next {
                 Some(next) if next > start => start = skip_whitespace(text, next),
                 _ => break,

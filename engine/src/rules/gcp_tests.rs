@@ -185,3 +185,56 @@ fn unreadable_bindings_are_located_not_fatal() {
     let parsed = parse_file(&InputFile::new("cm.json", cm.as_bytes().to_vec()));
     assert_ne!(parsed.format(), InputFormat::GcpIam);
 }
+
+#[test]
+fn hostile_gcloud_output_never_panics() {
+    for (path, text) in [
+        (
+            "gcp/p-123456.iam-policy.json",
+            r#"{"bindings": 5, "etag": 1}"#,
+        ),
+        (
+            "gcp/p-123456.iam-policy.json",
+            r#"{"bindings": [null, 1, {"role": 3, "members": [1, null]}, {"role": "roles/owner", "members": ["serviceAccount:x[", "principal://iam.googleapis.com/", "serviceAccount:.svc.id.goog[/]"], "condition": 7}]}"#,
+        ),
+        (
+            "gcp/a@b.iam-policy.json",
+            r#"{"bindings": [{"role": "roles/iam.serviceAccountUser", "members": ["serviceAccount:a@b"]}], "etag": "x"#,
+        ),
+        (
+            "gcp/accounts.json",
+            r#"[{"email": "a@p.iam.gserviceaccount.com", "name": "projects/p/serviceAccounts/a"}, 1, {"email": 2}, null]"#,
+        ),
+        (
+            "gcp/accounts.json",
+            r#"[{"email": "a@p.iam.gserviceaccount.com", "name": "projects/p/serviceAccounts/a"}, {"#,
+        ),
+    ] {
+        let parsed = parse_file(&InputFile::new(path, text.as_bytes().to_vec()));
+        let mut inv = Inventory::default();
+        inv.extend(parsed.objects, None);
+        inv.finish();
+        let _ = evaluate(&inv, &RuleOptions::default());
+        let _ = crate::graph::SecurityGraph::build(&inv);
+    }
+}
+
+#[test]
+fn a_truncated_account_list_keeps_what_came_before() {
+    let text = r#"[{"email": "a@p-123456.iam.gserviceaccount.com", "name": "projects/p-123456/serviceAccounts/a@p-123456.iam.gserviceaccount.com"}, {"email": "b@"#;
+    let parsed = parse_file(&InputFile::new(
+        "gcp/accounts.json",
+        text.as_bytes().to_vec(),
+    ));
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    assert!(parsed.diagnostics[0].message.contains("invalid JSON"));
+    let mut inv = Inventory::default();
+    inv.extend(parsed.objects, None);
+    let emails: Vec<&str> = inv
+        .gcp_iam
+        .iter()
+        .flat_map(|d| &d.service_accounts)
+        .map(|a| a.email.as_str())
+        .collect();
+    assert_eq!(emails, ["a@p-123456.iam.gserviceaccount.com"]);
+}
