@@ -3,8 +3,9 @@
 //! for what each role means).
 //!
 //! Findings name the member a grant goes to (`GCP::IAM::ServiceAccount` by email,
-//! `GCP::IAM::User`, `GCP::IAM::Group`, `GCP::IAM::WorkloadIdentity` for a Kubernetes
-//! service account `NS/NAME`), or for public grants the resource granted
+//! `GCP::IAM::User`, `GCP::IAM::Group`, `GCP::IAM::Domain`, `GCP::IAM::WorkloadIdentity`
+//! for a Kubernetes service account `NS/NAME`, `GCP::IAM::Member` for any other member),
+//! or for public grants the resource granted
 //! (`GCP::ResourceManager::Project`, `GCP::IAM::ServiceAccount`); `field` is the role,
 //! so each grant is its own finding. A conditional binding is reported and marked as
 //! such (its CEL expression is not evaluated).
@@ -28,6 +29,8 @@ const KINDS: &[&str] = &[
     "GCP::IAM::User",
     "GCP::IAM::Group",
     "GCP::IAM::WorkloadIdentity",
+    "GCP::IAM::Domain",
+    "GCP::IAM::Member",
     "GCP::ResourceManager::Project",
 ];
 
