@@ -28,12 +28,16 @@
 #   AKS (API server *.azmk8s.io): az aks show -> aks-cluster.json
 #       name from the kubeconfig cluster, resource group looked up with az aks list;
 #       override with PORTOLAN_AKS_CLUSTER, PORTOLAN_AKS_RESOURCE_GROUP.
+#   GKE (kubeconfig cluster gke_PROJECT_LOCATION_NAME, or PORTOLAN_GCP_PROJECT): when
+#       gcloud is logged in, read-only, into gcp/: gcloud projects get-iam-policy
+#       (PROJECT.iam-policy.json), iam service-accounts list (service-accounts.json)
+#       and each account's get-iam-policy (EMAIL.iam-policy.json).
 # Set PORTOLAN_NO_CLOUD=1 to skip this.
 
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -191,6 +195,47 @@ collect_cloud() {
     *.eks.amazonaws.com*) collect_eks "$server" "$name" ;;
     *.azmk8s.io*) collect_aks "$name" ;;
     esac
+    case "$name" in
+    gke_*) collect_gcp "$(printf '%s\n' "$name" | cut -d_ -f2)" ;;
+    *) [ -n "${PORTOLAN_GCP_PROJECT:-}" ] && collect_gcp "$PORTOLAN_GCP_PROJECT" ;;
+    esac
+    return 0
+}
+
+# Saves `gcloud ARGS --format json` as gcp/FILE; a failure warns and writes nothing.
+gcloud_save() {
+    file="$1"
+    shift
+    printf '  gcloud %s\n' "$*" >&2
+    if gcloud "$@" --format json >"$OUT/gcp/$file"; then
+        written "gcp/$file"
+    else
+        rm -f "$OUT/gcp/$file"
+        warn "gcloud $1 $2 failed (permission?); continuing"
+        skipped "gcp/$file"
+    fi
+}
+
+# The Google Cloud project around a GKE cluster, read-only: its IAM policy, its
+# service accounts and each one's IAM policy (who may act as it: Workload Identity).
+collect_gcp() {
+    project="${PORTOLAN_GCP_PROJECT:-$1}"
+    if ! have gcloud; then
+        warn "GKE cluster, but the gcloud CLI is not installed: GCP IAM not collected"
+        skipped gcp
+        return 0
+    fi
+    if [ -z "$(gcloud auth list --filter=status:ACTIVE --format='value(account)' 2>/dev/null || true)" ]; then
+        warn "gcloud is not logged in: GCP IAM not collected"
+        skipped gcp
+        return 0
+    fi
+    mkdir -p "$OUT/gcp"
+    gcloud_save "$project.iam-policy.json" projects get-iam-policy "$project"
+    gcloud_save service-accounts.json iam service-accounts list --project "$project"
+    for email in $(gcloud iam service-accounts list --project "$project" --format 'value(email)' 2>/dev/null || true); do
+        gcloud_save "$email.iam-policy.json" iam service-accounts get-iam-policy "$email" --project "$project"
+    done
 }
 
 collect_eks() {

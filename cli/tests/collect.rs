@@ -333,3 +333,90 @@ esac
         ]
     );
 }
+
+#[test]
+fn logged_in_gcloud_collects_project_and_service_account_policies_read_only() {
+    let sb = Sandbox::new("gcp-iam");
+    sb.kubectl("gke_shop-prod_europe-west1_prod", "https://34.1.2.3");
+    let email = "app@shop-prod.iam.gserviceaccount.com";
+    sb.recording_tool(
+        "gcloud",
+        &format!(
+            r#"case "$*" in
+'auth list'*) echo me@example.com ;;
+'projects get-iam-policy shop-prod --format json') echo '{{"bindings": [{{"role": "roles/editor", "members": ["serviceAccount:{email}"]}}], "etag": "BwX", "version": 1}}' ;;
+*'service-accounts list --project shop-prod --format value(email)') echo '{email}'; echo 'gone@shop-prod.iam.gserviceaccount.com' ;;
+'iam service-accounts list --project shop-prod --format json') echo '[{{"email": "{email}", "name": "projects/shop-prod/serviceAccounts/{email}", "projectId": "shop-prod"}}]' ;;
+'iam service-accounts get-iam-policy {email} --project shop-prod --format json') echo '{{"etag": "ACAB"}}' ;;
+*) exit 1 ;;
+esac
+"#
+        ),
+    );
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    let calls = sb.calls();
+    // Only read-only calls: each names `list` or `get-iam-policy` as its verb.
+    for line in calls.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let verb = words
+            .iter()
+            .take_while(|w| !w.starts_with("--"))
+            .find(|w| ["list", "get-iam-policy"].contains(w));
+        assert!(verb.is_some(), "not read-only: {line}");
+        assert!(
+            !line.contains("set-iam-policy") && !line.contains("create"),
+            "{line}"
+        );
+    }
+    // The second account's policy fails: a warning, no file.
+    assert!(
+        stderr.contains("warning: gcloud iam service-accounts failed"),
+        "{stderr}"
+    );
+    assert!(sb
+        .file("gcp/gone@shop-prod.iam.gserviceaccount.com.iam-policy.json")
+        .is_none());
+    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(["analyze", "--no-resources", "-q"])
+        .arg(sb.root.join("snapshot"))
+        .output()
+        .expect("run portolan");
+    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let formats: Vec<(&str, &str)> = analysis["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| Some((i["path"].as_str()?, i["format"].as_str()?)))
+        .filter(|(path, _)| path.contains("/gcp/"))
+        .map(|(path, format)| (path.rsplit('/').next().unwrap_or(path), format))
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            (
+                "app@shop-prod.iam.gserviceaccount.com.iam-policy.json",
+                "gcp-iam"
+            ),
+            ("service-accounts.json", "gcp-iam"),
+            ("shop-prod.iam-policy.json", "gcp-iam"),
+        ]
+    );
+    let rules: Vec<&str> = analysis["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .filter(|r| r.starts_with("gcp"))
+        .collect();
+    assert_eq!(rules, ["gcpIamPrimitiveRole"]);
+
+    // Negative control: gcloud not logged in collects nothing and only warns.
+    let sb = Sandbox::new("gcp-logged-out");
+    sb.kubectl("gke_shop-prod_europe-west1_prod", "https://34.1.2.3");
+    sb.recording_tool("gcloud", "exit 0\n");
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("gcloud is not logged in"), "{stderr}");
+    assert!(!sb.calls().contains("get-iam-policy"));
+}

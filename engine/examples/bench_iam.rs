@@ -4,7 +4,9 @@
 //! credentials, exposure, data), next to the time the read takes.
 //!
 //! Run: `cargo run --release -p portolan-engine --example bench_iam [ROLES]`.
-//! Reports the median of several runs of each, measured in the same process.
+//! Reports the median of several runs of each, measured in the same process. With
+//! `PORTOLAN_BENCH_FINDINGS=PATH` the findings are also written there as JSON (to
+//! compare two versions of the evaluator).
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -118,6 +120,10 @@ fn main() {
         bytes.len() as f64 / 1e6,
         findings.len()
     );
+    if let Ok(path) = std::env::var("PORTOLAN_BENCH_FINDINGS") {
+        let json = serde_json::to_string_pretty(&findings).expect("findings serialise");
+        std::fs::write(&path, json).expect("findings file written");
+    }
     let parse = time(5, read);
     let evaluate = time(5, || rules::evaluate(&inv, &RuleOptions::default()));
     println!("read (parse, detect, model): {parse:?}");

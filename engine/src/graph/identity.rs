@@ -114,6 +114,7 @@ pub(super) fn build(b: &mut Builder) {
     super::eks::build(b);
     memberships(b);
     super::cloud::build(b);
+    super::gcp::build(b);
 }
 
 pub(super) fn service_account(b: &mut Builder, namespace: &str, name: &str) -> NodeIndex {

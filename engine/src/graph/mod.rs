@@ -41,6 +41,7 @@ mod eks;
 mod explain;
 mod export;
 mod gateways;
+mod gcp;
 mod grants;
 mod identity;
 mod kubelet;
@@ -56,6 +57,8 @@ mod tests_cloud;
 mod tests_eks;
 #[cfg(test)]
 mod tests_gateways;
+#[cfg(test)]
+mod tests_gcp;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -197,8 +200,8 @@ impl NodeKind {
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller, or a Gateway API or Istio gateway; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
-            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule).",
-            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. A cloud-data target.",
+            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule). Or a Google service account (provider `GCP`, properties `email`, `roles`, `access`) a Kubernetes service account acts as through GKE Workload Identity, or the Kubernetes account's own workload identity when a project policy grants it roles directly (`principal://`); a cloud-admin target when a project policy grants it, unconditionally, a basic role (`roles/owner`, `roles/editor`), IAM administration (`roles/resourcemanager.projectIamAdmin`, `roles/iam.securityAdmin`) or impersonation of every service account (`roles/iam.serviceAccountTokenCreator`, ...).",
+            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. For GCP, `*` of a service (`storage`, `secretmanager`, `cloudkms`) in a project (property `project`), granted at project level. A cloud-data target.",
         }
     }
 }
@@ -1111,8 +1114,8 @@ impl EdgeKind {
                 name: "CLOUD_IDENTITY_ASSUME",
                 technique: true,
                 traversable: true,
-                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254.",
-                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible.",
+                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254. GKE Workload Identity: the GKE metadata server gives the account's pods (their containers directly, token mounted or not) tokens of the Google service account it is annotated with, or of its own workload identity.",
+                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible. GKE: the account's `iam.gke.io/gcp-service-account` annotation names a Google service account whose IAM policy (`gcloud iam service-accounts get-iam-policy`) grants `roles/iam.workloadIdentityUser` to `serviceAccount:POOL.svc.id.goog[NS/NAME]` (or its `principal://` form), only possible under an IAM condition; or a project policy grants a role to the account's `principal://` member.",
                 mitre: &["T1078.004"],
                 removed_by: &[],
                 exploitability: 1.0,
@@ -1122,8 +1125,8 @@ impl EdgeKind {
                 name: "CLOUD_DATA_READ",
                 technique: true,
                 traversable: true,
-                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource.",
-                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition.",
+                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource. For GCP: a project policy grants it a role that reads Cloud Storage objects, Secret Manager secrets or decrypts with Cloud KMS keys, across the project.",
+                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition. GCP: `roles/storage.objectViewer`, `objectUser`, `objectAdmin`, `admin`, `legacyObjectReader`, `roles/secretmanager.secretAccessor`, `admin`, `roles/cloudkms.cryptoKeyDecrypter` or `cryptoKeyEncrypterDecrypter` on the project; only possible under an IAM condition.",
                 mitre: &["T1530"],
                 removed_by: &["awsIamDataAccess"],
                 exploitability: 1.0,

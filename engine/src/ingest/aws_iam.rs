@@ -173,6 +173,7 @@ pub(super) fn read(
         groups,
         policies,
         source: Default::default(),
+        index: Default::default(),
     })
 }
 

@@ -17,7 +17,8 @@ use serde_json::value::RawValue;
 
 use super::scan::{self, ScanKind};
 use super::{
-    aws_iam, classify_format, cloud, eks, item_path, InputFormat, Object, Parsed, ServerVersion,
+    aws_iam, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object, Parsed,
+    ServerVersion,
 };
 use crate::ingest::Body;
 use crate::model::cluster::ManagedCluster;
@@ -67,6 +68,42 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             text,
             index: &index,
         };
+        // `gcloud iam service-accounts list`: an array of service accounts, read whole.
+        if doc.starts_with('[')
+            && items
+                .first()
+                .is_some_and(|i| gcp_iam::is_service_account(i.get()))
+        {
+            let located: Vec<(&str, (u32, u32))> = items
+                .iter()
+                .map(|raw| {
+                    let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+                    (raw.get(), index.locate(offset))
+                })
+                .collect();
+            let iam = gcp_iam::service_accounts(path, &located, &mut parsed.diagnostics);
+            push(parsed, gcp_object(iam), path, &index, start);
+            if let Err(e) = &top {
+                // A truncated list keeps the accounts before the cut.
+                let (line, column) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                parsed.diagnostics.push(Diagnostic::error(
+                    path,
+                    line,
+                    column,
+                    format!(
+                        "invalid JSON: {} ({} items before it were loaded)",
+                        strip_position(&e.to_string()),
+                        items.len()
+                    ),
+                ));
+                return;
+            }
+            match next {
+                Some(next) if next > start => start = skip_whitespace(text, next),
+                _ => break,
+            }
+            continue;
+        }
         for (i, raw) in items.iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
             if let Some(kind) = array.then(|| scan_kind(raw.get())).flatten() {
@@ -216,6 +253,27 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     }
                 }
             }
+            Ok(top) if top.gcp_policy() => {
+                let doc = &text[start..doc_end];
+                let at = index.locate(start);
+                let mut diagnostics = Vec::new();
+                match gcp_iam::policy(path, doc, at, &mut diagnostics) {
+                    Ok(iam) => push(parsed, gcp_object(iam), path, &index, start),
+                    Err(e) => {
+                        let (l, c) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
+                        parsed.diagnostics.push(Diagnostic::error(
+                            path,
+                            l,
+                            c,
+                            format!(
+                                "`gcloud get-iam-policy` output skipped: {}",
+                                strip_position(&e.to_string())
+                            ),
+                        ));
+                    }
+                }
+                parsed.diagnostics.extend(diagnostics);
+            }
             Ok(top) if top.scan.is_some() && !top.kind => {
                 if let Some(kind) = top.scan {
                     scan::parse(&scan_doc, &text[start..doc_end], kind, "", parsed);
@@ -319,6 +377,16 @@ pub(super) fn decode_at<'a, T: Deserialize<'a>>(
     }
 }
 
+/// The object holding gcloud IAM output.
+fn gcp_object(iam: crate::model::gcp::GcpIam) -> Object {
+    Object {
+        api_version: String::new(),
+        kind: "GCP IAM".into(),
+        metadata: ObjectMeta::default(),
+        body: Body::GcpIam(Box::new(iam)),
+    }
+}
+
 /// serde_json appends " at line L column C"; we report the location separately.
 fn strip_position(message: &str) -> &str {
     match message.rfind(" at line ") {
@@ -345,6 +413,20 @@ struct Top {
     eks_links: bool,
     /// Keys of a Trivy or Grype report.
     scan: Option<ScanKind>,
+    /// How many top-level keys, and how many of them an IAM policy has
+    /// (`gcloud ... get-iam-policy`).
+    keys: usize,
+    gcp_policy_keys: usize,
+    /// `bindings` or `etag` among them.
+    gcp_policy_marker: bool,
+}
+
+impl Top {
+    /// Whether the document is a gcloud IAM policy: only a policy's keys, among them
+    /// `bindings` or `etag`.
+    fn gcp_policy(&self) -> bool {
+        self.gcp_policy_marker && self.keys == self.gcp_policy_keys && !self.kind
+    }
 }
 
 /// Whether a JSON value (an element of a top-level array) is a scan report.
@@ -386,6 +468,7 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
         let mut top = Top::default();
         let mut kind = String::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'a, str>>()? {
+            top.keys += 1;
             match key.as_ref() {
                 "kind" => {
                     kind = map.next_value::<LenientValue>()?.0;
@@ -420,6 +503,11 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "ClusterName" | "Resources" | "Findings" => {
                     map.next_value::<IgnoredAny>()?;
                     top.scan = Some(ScanKind::TrivyK8s);
+                }
+                k if gcp_iam::POLICY_KEYS.contains(&k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.gcp_policy_keys += 1;
+                    top.gcp_policy_marker |= k == "bindings" || k == "etag";
                 }
                 "matches" => {
                     map.next_value::<IgnoredAny>()?;

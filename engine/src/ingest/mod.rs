@@ -18,6 +18,7 @@ mod cloud;
 pub mod component_config;
 pub mod csr;
 mod eks;
+mod gcp_iam;
 mod json;
 pub mod object;
 mod scan;
@@ -71,6 +72,9 @@ pub enum InputFormat {
     /// `aws eks` identity output (JSON): pod identity associations, node groups, access
     /// entries and their access policies.
     EksIdentity,
+    /// gcloud IAM output (JSON): a project's or service account's IAM policy, or the
+    /// service-account list.
+    GcpIam,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
     TrivyJson,
     /// A Kubernetes API server audit log: audit.k8s.io events, or an AKS, EKS or GKE
@@ -100,6 +104,7 @@ impl InputFormat {
             InputFormat::GkeCluster => "gcloud container clusters describe",
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
+            InputFormat::GcpIam => "gcloud IAM (get-iam-policy, service-accounts list)",
             InputFormat::TrivyJson => "Trivy JSON",
             InputFormat::AuditLog => "Kubernetes audit log",
             InputFormat::GrypeJson => "Grype JSON",
@@ -243,6 +248,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::SnapshotInfo { .. }, _) => InputFormat::SnapshotInfo,
         (Body::AwsIam(_), _) => InputFormat::AwsIam,
         (Body::EksLinks(_), _) => InputFormat::EksIdentity,
+        (Body::GcpIam(_), _) => InputFormat::GcpIam,
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,

@@ -134,6 +134,8 @@ pub enum Body {
     AwsIam(Box<crate::model::cloud::AwsIamExport>),
     /// `aws eks` identity output (read by `ingest::eks`).
     EksLinks(Box<crate::model::cloud::EksLinks>),
+    /// gcloud IAM output (read by `ingest::gcp_iam`).
+    GcpIam(Box<crate::model::gcp::GcpIam>),
     /// The `snapshot.json` that `collect.sh` writes: when the snapshot was taken.
     SnapshotInfo {
         collected_at: String,

@@ -10,7 +10,8 @@
 //! that rests on a condition makes the answer conditional, never unconditional. SCPs and
 //! resource policies are not evaluated.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -26,6 +27,82 @@ pub struct AwsIamExport {
     /// Managed policies, attached or not, at their default version.
     pub policies: Vec<AwsManagedPolicy>,
     pub source: Source,
+    /// Lookups over the roles and groups, built on first use (see [`ExportIndex`]).
+    #[serde(skip)]
+    pub index: IndexCell,
+}
+
+/// Lookups that keep judging an export linear in its size: the roles each service
+/// principal may assume (for PassRole), roles by ARN, groups by name. Built from the
+/// export the first time it is asked for, so the export must not change afterwards
+/// (it is read once and then only judged).
+#[derive(Debug, Default)]
+pub struct ExportIndex {
+    /// Positions in `roles` of the roles whose trust policy lets each service (lower
+    /// case, `ec2.amazonaws.com`) assume them, ascending.
+    trusting: HashMap<String, Vec<usize>>,
+    /// Positions in `roles` by ARN.
+    role_arns: HashMap<String, Vec<usize>>,
+    /// Position in `groups` of the first group of each name.
+    groups: HashMap<String, usize>,
+}
+
+impl ExportIndex {
+    fn build(export: &AwsIamExport) -> Self {
+        let mut index = ExportIndex::default();
+        for (i, role) in export.roles.iter().enumerate() {
+            index.role_arns.entry(role.arn.clone()).or_default().push(i);
+            let mut services: Vec<String> = role
+                .trust
+                .statements
+                .iter()
+                .filter(|s| s.allow && s.covers_action("sts:AssumeRole"))
+                .filter_map(|s| s.principals.get("Service"))
+                .flatten()
+                .map(|p| p.to_ascii_lowercase())
+                .collect();
+            services.sort();
+            services.dedup();
+            for service in services {
+                if super::iam_risk::trusts_service(role, &service) {
+                    index.trusting.entry(service).or_default().push(i);
+                }
+            }
+        }
+        for (i, group) in export.groups.iter().enumerate() {
+            index.groups.entry(group.name.clone()).or_insert(i);
+        }
+        index
+    }
+
+    /// Positions of the roles `service` may assume, ascending.
+    pub fn trusting(&self, service: &str) -> &[usize] {
+        self.trusting
+            .get(&service.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Positions of the roles with this ARN.
+    pub fn roles_by_arn(&self, arn: &str) -> &[usize] {
+        self.role_arns.get(arn).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The lazily built [`ExportIndex`] of an export: never serialised, equal to any
+/// other, and empty again in a clone (the clone may be changed before it is judged).
+#[derive(Debug, Default)]
+pub struct IndexCell(OnceLock<ExportIndex>);
+
+impl Clone for IndexCell {
+    fn clone(&self) -> Self {
+        IndexCell::default()
+    }
+}
+
+impl PartialEq for IndexCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// An IAM role with its trust policy and the identity policies in force on it.
@@ -193,13 +270,45 @@ pub struct Grant {
 
 /// IAM's glob: `*` any run, `?` one character.
 pub fn glob(pattern: &str, value: &str) -> bool {
-    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    glob_with(pattern, value, |a, b| a == b)
+}
+
+/// Whether an action pattern matches an action; action names are case-insensitive.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob_with(pattern, action, |a, b| a.eq_ignore_ascii_case(&b))
+}
+
+/// [`glob`] with `eq` comparing characters; on bytes when both sides are ASCII (no
+/// allocation: this runs for every pattern of every statement against every action
+/// and role ARN asked about), else on characters, so `?` is one character either way.
+fn glob_with(pattern: &str, value: &str, eq: impl Fn(char, char) -> bool) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if pattern.is_ascii() && value.is_ascii() {
+        let byte_eq = |a: u8, b: u8| eq(char::from(a), char::from(b));
+        glob_slices(pattern.as_bytes(), value.as_bytes(), b'*', b'?', byte_eq)
+    } else {
+        let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+        glob_slices(&p, &v, '*', '?', eq)
+    }
+}
+
+/// The glob over slices: `star` any run, `one` one element (backtracking to the last
+/// star, linear in practice).
+fn glob_slices<T: Copy + PartialEq>(
+    p: &[T],
+    v: &[T],
+    star_sym: T,
+    one: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut pi, mut vi, mut star, mut mark) = (0, 0, None, 0);
     while vi < v.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
+        if pi < p.len() && (p[pi] == one || eq(p[pi], v[vi])) {
             pi += 1;
             vi += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_sym {
             star = Some(pi);
             mark = vi;
             pi += 1;
@@ -211,12 +320,7 @@ pub fn glob(pattern: &str, value: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-/// Whether an action pattern matches an action; action names are case-insensitive.
-pub fn action_matches(pattern: &str, action: &str) -> bool {
-    glob(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
+    p[pi..].iter().all(|c| *c == star_sym)
 }
 
 impl Statement {
@@ -395,12 +499,18 @@ impl<'a> Effective<'a> {
 }
 
 impl AwsIamExport {
+    /// The export's lookups, built on the first call.
+    pub fn index(&self) -> &ExportIndex {
+        self.index.0.get_or_init(|| ExportIndex::build(self))
+    }
+
     /// The policies in force on `user`: its own, then each of its groups' (groups not in
     /// the export add nothing).
     pub fn user_effective<'a>(&'a self, user: &'a AwsUser) -> Effective<'a> {
         let mut policies: Vec<&NamedPolicy> = user.policies.iter().collect();
+        let index = self.index();
         for g in &user.groups {
-            if let Some(group) = self.groups.iter().find(|x| &x.name == g) {
+            if let Some(group) = index.groups.get(g).and_then(|i| self.groups.get(*i)) {
                 policies.extend(&group.policies);
             }
         }
@@ -528,6 +638,14 @@ mod tests {
             "ssm:GetParametersByPath"
         ));
         assert!(!action_matches("ssm:GetParameter", "ssm:GetParameters"));
+        // `?` is one character, also beyond ASCII (the byte path must not split one).
+        assert!(glob("arn:aws:s3:::b/caf?", "arn:aws:s3:::b/café"));
+        assert!(!glob("arn:aws:s3:::b/caf?", "arn:aws:s3:::b/cafée"));
+        assert!(glob("b/*é", "b/xxé"));
+        assert!(action_matches("S3:GET*", "s3:getobject"));
+        assert!(!action_matches("s3:Get?", "s3:Get"));
+        assert!(glob("", ""));
+        assert!(!glob("", "x"));
     }
 
     #[test]

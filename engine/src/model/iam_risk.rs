@@ -244,15 +244,7 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
             if export.roles.is_empty() {
                 conditional = true;
             } else {
-                passable = export
-                    .roles
-                    .iter()
-                    .filter(|r| r.arn != self_arn)
-                    .filter(|r| pass.resources.iter().any(|p| glob(p, &r.arn)))
-                    .filter(|r| service != "ec2.amazonaws.com" || !r.instance_profiles.is_empty())
-                    .filter(|r| trusts_service(r, service))
-                    .map(|r| r.name.clone())
-                    .collect();
+                passable = passable_roles(export, &pass.resources, service, self_arn);
                 if passable.is_empty() {
                     continue;
                 }
@@ -286,6 +278,49 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
     risks.credentials = unrestricted_grants(CREDENTIAL_ACTIONS);
     risks.exposure = unrestricted_grants(EXPOSURE_ACTIONS);
     risks
+}
+
+/// The roles (names, in export order) that `patterns` (PassRole's resources) name,
+/// other than `self_arn`, that `service` may assume (for EC2, in an instance profile).
+/// Looks only at the roles trusting the service, and a pattern without wildcards up
+/// by ARN, so a principal costs what it may pass, not the whole export.
+fn passable_roles(
+    export: &AwsIamExport,
+    patterns: &[String],
+    service: &str,
+    self_arn: &str,
+) -> Vec<String> {
+    let index = export.index();
+    let candidates = index.trusting(service);
+    let mut picked: Vec<usize> = Vec::new();
+    for p in patterns {
+        if p == "*" {
+            picked = candidates.to_vec();
+            break;
+        } else if !p.contains(['*', '?']) {
+            picked.extend(
+                index
+                    .roles_by_arn(p)
+                    .iter()
+                    .filter(|i| candidates.binary_search(i).is_ok()),
+            );
+        } else {
+            picked.extend(
+                candidates
+                    .iter()
+                    .filter(|i| export.roles.get(**i).is_some_and(|r| glob(p, &r.arn))),
+            );
+        }
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked
+        .into_iter()
+        .filter_map(|i| export.roles.get(i))
+        .filter(|r| r.arn != self_arn)
+        .filter(|r| service != "ec2.amazonaws.com" || !r.instance_profiles.is_empty())
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 /// Whether a role's trust policy lets `service` assume it (an Allow naming the service

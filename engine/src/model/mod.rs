@@ -14,6 +14,7 @@ pub mod cni_policy;
 pub mod credentials;
 pub mod flags;
 pub mod gateway;
+pub mod gcp;
 pub mod iam_risk;
 pub mod image;
 pub mod kinds;
@@ -109,6 +110,8 @@ pub struct Inventory {
     pub aws_iam: Vec<cloud::AwsIamExport>,
     /// EKS identity links (pod identity, node groups, access entries), in input order.
     pub eks_links: Vec<cloud::EksLinks>,
+    /// gcloud IAM policies and service-account lists, in input order.
+    pub gcp_iam: Vec<gcp::GcpIam>,
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
@@ -402,6 +405,10 @@ impl Inventory {
             Body::AwsIam(mut export) => {
                 export.source = source;
                 self.aws_iam.push(*export);
+            }
+            Body::GcpIam(mut iam) => {
+                iam.source = source;
+                self.gcp_iam.push(*iam);
             }
             Body::EksLinks(mut links) => {
                 links.source = source;

@@ -267,6 +267,48 @@ fn pass_role_counts_only_roles_the_service_can_use() {
     assert!(escalations_of(&text, "u").is_empty());
 }
 
+/// The passable roles of a user allowed PassRole on `pattern` (and Lambda's actions),
+/// among `web` (trusted by Lambda, written in capitals), `batch` (trusted by Glue) and
+/// `worker` (trusted by Lambda).
+fn passable_for(pattern: &str) -> Option<String> {
+    let p = inline(
+        "p",
+        &format!(
+            "{},{}",
+            allow(r#""iam:PassRole""#, pattern),
+            allow(r#"["lambda:CreateFunction", "lambda:InvokeFunction"]"#, "*")
+        ),
+    );
+    let roles = [
+        role("web", "LAMBDA.amazonaws.com", false, &[]),
+        role("batch", "glue.amazonaws.com", false, &[]),
+        role("worker", "lambda.amazonaws.com", false, &[]),
+    ];
+    let text = export(&[user("u", &[], &[p], "")], &[], &roles, "");
+    let msg = findings(&text)
+        .into_iter()
+        .find(|f| f.field == "PassRoleToLambda")?
+        .message;
+    let (_, rest) = msg.split_once("roles it can pass: ")?;
+    Some(rest.split(';').next()?.to_string())
+}
+
+#[test]
+fn passable_roles_by_exact_arn_wildcard_and_star() {
+    let arn = |name: &str| format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+    // Every role Lambda trusts (service names are case-insensitive), in ARN order.
+    assert_eq!(passable_for("*").as_deref(), Some("web, worker"));
+    // An exact ARN names one role; a wildcard those it matches.
+    assert_eq!(passable_for(&arn("worker")).as_deref(), Some("worker"));
+    assert_eq!(passable_for(&arn("w?b")).as_deref(), Some("web"));
+    assert_eq!(passable_for(&arn("w*")).as_deref(), Some("web, worker"));
+    // Negative controls: the exact ARN of a role Lambda does not trust, a wildcard
+    // matching only such a role, an ARN in another case (resources are case-sensitive).
+    assert_eq!(passable_for(&arn("batch")), None);
+    assert_eq!(passable_for(&arn("b*")), None);
+    assert_eq!(passable_for(&arn("WORKER")), None);
+}
+
 #[test]
 fn the_whole_effective_policy_counts() {
     // PassRole from the group, RunInstances from the user's own policy: together.

@@ -17,6 +17,7 @@ pub mod control_plane;
 pub mod exemptions;
 pub mod exposure;
 pub mod fix;
+pub mod gcp;
 pub mod lifecycle;
 pub mod network;
 pub mod pod_security;
@@ -360,6 +361,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         storage::RULES,
         vulnerabilities::RULES,
         cloud::RULES,
+        gcp::RULES,
     ]
     .into_iter()
     .flatten()
