@@ -79,6 +79,42 @@ pub struct MatchResources {
 }
 
 impl MatchResources {
+    /// What the rules select, in short words (`resources pods, apps/deployments; except
+    /// ...; namespace labels ...; labels ...`).
+    pub fn summary(&self) -> String {
+        let rules = |rules: &[(Vec<String>, Vec<String>, Vec<String>)]| -> String {
+            rules
+                .iter()
+                .flat_map(|(groups, resources, _)| {
+                    resources.iter().flat_map(move |r| {
+                        groups.iter().map(move |g| {
+                            if g.is_empty() || g == "*" {
+                                r.clone()
+                            } else {
+                                format!("{g}/{r}")
+                            }
+                        })
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.rules.is_empty() {
+            parts.push(format!("resources {}", rules(&self.rules)));
+        }
+        if !self.exclude.is_empty() {
+            parts.push(format!("except {}", rules(&self.exclude)));
+        }
+        if let Some(s) = &self.namespace_selector {
+            parts.push(format!("namespace labels {}", s.display()));
+        }
+        if let Some(s) = &self.object_selector {
+            parts.push(format!("labels {}", s.display()));
+        }
+        parts.join("; ")
+    }
+
     fn parse(v: Option<&Json>) -> Option<MatchResources> {
         let v = v?;
         let strings = |v: Option<&Json>| -> Vec<String> {
@@ -559,6 +595,12 @@ pub(crate) fn evaluate_bindings(
             b.severity(),
             &b.source,
         );
+        summary.language = "cel".into();
+        summary.action = if b.actions.is_empty() {
+            "Deny".into()
+        } else {
+            b.actions.join(", ")
+        };
         let Some(policy) = set.policies.iter().find(|p| p.name == b.policy) else {
             report.diagnostics.push(Diagnostic::error(
                 &b.source.file,
@@ -573,6 +615,13 @@ pub(crate) fn evaluate_bindings(
             report.policies.push(summary);
             continue;
         };
+        summary.matches = [&policy.match_constraints, &b.match_resources]
+            .into_iter()
+            .flatten()
+            .map(MatchResources::summary)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; binding: ");
         let program = compiled.entry(policy.name.as_str()).or_insert_with(|| {
             CelProgram::compile(&policy.code, false)
                 .map_err(|errors| {
