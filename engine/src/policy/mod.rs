@@ -14,6 +14,7 @@
 //! [`Diagnostic`], never a silent pass. [`suite`] runs `gator verify` suites.
 
 pub mod cel;
+pub mod cel_k8s;
 pub mod gatekeeper;
 pub mod raw;
 pub mod rego;

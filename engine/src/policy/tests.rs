@@ -208,7 +208,7 @@ fn errors_are_located_diagnostics_never_silent_passes() {
     let (_, report) = run(
         &cel.replace(
             "object.metadata.name + 1 == 2",
-            "isURL(object.metadata.name)",
+            "isSemver(object.metadata.name)",
         ),
         SNAP,
     );
