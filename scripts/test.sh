@@ -36,5 +36,6 @@ PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/map.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/breadth.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/audit_stream.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/charts.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/policies.test.mjs
 
 step "all tests passed"

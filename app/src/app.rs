@@ -14,6 +14,7 @@ use crate::components::input_banner::InputBanner;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
 use crate::components::overview::OverviewPage;
+use crate::components::policies::PoliciesPage;
 use crate::components::recommendation_detail::RecommendationDetail;
 use crate::components::recommendations::RecommendationsPage;
 use crate::components::resource_panel::ResourcePage;
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                     Page::Resource { id } => view! { <ResourcePage id=id /> }.into_any(),
                     Page::Map => view! { <MapPage /> }.into_any(),
                     Page::Explorer => view! { <ExplorerPage /> }.into_any(),
+                    Page::Policies => view! { <PoliciesPage /> }.into_any(),
                 }}
             </main>
         </div>

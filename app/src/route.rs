@@ -10,7 +10,8 @@
 //! `#/alerts[/<n>]` the audit-log alerts and one of them (the list's filters in
 //! `?severity=&tactic=&type=&user=&ns=&from=&to=&q=`), `#/resource/<id>` one
 //! resource's panel (`<id>` a percent-encoded graph node id or `k8s:<Kind>/<ns>/<name>`),
-//! `#/map?expand=&focus=&path=&hide=&insight=&q=` the security map. Reloading or sharing the URL restores the same
+//! `#/map?expand=&focus=&path=&hide=&insight=&q=` the security map, `#/policies?lang=&severity=&q=&sort=&dir=`
+//! the user's admission policies and their violations. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
@@ -41,6 +42,9 @@ pub enum Page {
     Map,
     /// The query explorer; the query's text is `TableQuery::q`.
     Explorer,
+    /// The user's admission policies (Gatekeeper, ValidatingAdmissionPolicy), their
+    /// problems and violations.
+    Policies,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -80,6 +84,8 @@ pub struct TableQuery {
     pub view: String,
     /// Only fixable vulnerabilities.
     pub fixable: bool,
+    /// The policies page's language filter (`rego`, `cel`); empty for both.
+    pub language: String,
 }
 
 /// A parsed URL fragment.
@@ -145,6 +151,7 @@ impl Route {
                 Page::Resource { id: rest.join("/") }
             }
             [first, ..] if first == "map" => Page::Map,
+            [first, ..] if first == "policies" => Page::Policies,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -177,6 +184,7 @@ impl Route {
                 "to" => table.to = value,
                 "view" => table.view = value,
                 "fixable" => table.fixable = value == "1",
+                "lang" => table.language = value,
                 _ => {}
             }
         }
@@ -206,6 +214,7 @@ impl Route {
             Page::Resource { id } => format!("#/resource/{}", percent_encode(id)),
             Page::Map => "#/map".to_string(),
             Page::Explorer => "#/explorer".to_string(),
+            Page::Policies => "#/policies".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -304,6 +313,21 @@ impl Route {
                 }
             }
         }
+        if self.page == Page::Policies {
+            for (key, value) in [
+                ("lang", &q.language),
+                ("severity", &q.severity),
+                ("q", &q.q),
+                ("sort", &q.sort),
+            ] {
+                if !value.is_empty() {
+                    params.push(format!("{key}={}", percent_encode(value)));
+                }
+            }
+            if !q.sort.is_empty() && q.descending {
+                params.push("dir=desc".to_string());
+            }
+        }
         if !params.is_empty() {
             hash.push('?');
             hash.push_str(&params.join("&"));
@@ -400,6 +424,40 @@ mod tests {
             "#/inventory/Deployment?ns=kube-system&q=core%20dns%2F%26%3F%23&sort=Replicas&dir=desc"
         );
         assert_eq!(Route::parse(&hash), route);
+    }
+
+    #[test]
+    fn round_trips_the_policies_route_and_ignores_other_pages_filters() {
+        let route = Route {
+            page: Page::Policies,
+            query: TableQuery {
+                language: "rego".into(),
+                severity: "high".into(),
+                q: "K8sRequired/<x>".into(),
+                sort: "violations".into(),
+                descending: true,
+                ..TableQuery::default()
+            },
+        };
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/policies?lang=rego&severity=high&q=K8sRequired%2F%3Cx%3E&sort=violations&dir=desc"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        // A filter of another page is not written into the policies' URL.
+        let other = Route {
+            page: Page::Policies,
+            query: TableQuery {
+                ns: "prod".into(),
+                ..TableQuery::default()
+            },
+        };
+        assert_eq!(other.to_hash(), "#/policies");
+        // The language filter belongs to this page only.
+        let mut inventory = Route::inventory(Some("Pod"));
+        inventory.query.language = "cel".into();
+        assert_eq!(inventory.to_hash(), "#/inventory/Pod");
     }
 
     #[test]

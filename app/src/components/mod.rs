@@ -28,6 +28,7 @@ pub mod not_applicable;
 pub mod overview;
 pub mod pager;
 pub mod path_explained;
+pub mod policies;
 pub mod recommendation_detail;
 pub mod recommendation_row;
 pub mod recommendations;

@@ -33,6 +33,16 @@ pub fn SideNav() -> impl IntoView {
     let on_map = move || state.route.with(|r| r.page == Page::Map);
     let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
     let on_explorer = move || state.route.with(|r| r.page == Page::Explorer);
+    let on_policies = move || state.route.with(|r| r.page == Page::Policies);
+    // Violations of the user's policies; nothing when no policy was loaded.
+    let policies = move || {
+        state.analysis.with(|a| {
+            a.as_ref()
+                .and_then(|a| a.policies.as_ref())
+                .map(|p| thousands(p.policies.iter().map(|x| x.violations).sum::<usize>()))
+                .unwrap_or_default()
+        })
+    };
     let alerts = move || {
         state.analysis.with(|a| {
             a.as_ref()
@@ -132,6 +142,14 @@ pub fn SideNav() -> impl IntoView {
                 label="Enforcement"
                 testid="nav-enforcement"
                 active=on_enforcement
+            />
+            <NavLink
+                href="#/policies"
+                icon="⚖"
+                label="Policies"
+                testid="nav-policies"
+                active=on_policies
+                badge=policies
             />
             <NavLink
                 href="#/compare"

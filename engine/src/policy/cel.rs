@@ -4,10 +4,17 @@
 //!
 //! The environment is CEL's standard library with its string, list and math extensions
 //! (`join`, `replace`, `lowerAscii`, `split`, ...), plus the Kubernetes list and regex
-//! functions registered here (`find`, `findAll`, `isSorted`, `sum`, `min`, `max`). A
-//! Kubernetes library function Portolan does not provide (`url`, `ip`, `cidr`,
-//! `quantity`, `authorizer`, ...) is a located diagnostic on the policy when it is
-//! compiled, and any evaluation error is one too: never a silent pass.
+//! functions registered here (`find`, `findAll`, `isSorted`, `sum`, `min`, `max`), and
+//! the quantity, URL and IP/CIDR libraries ([`super::cel_k8s`]). A Kubernetes library
+//! function Portolan does not provide (`authorizer`, `semver`, ...) is a located
+//! diagnostic on the policy when it is compiled, and any evaluation error is one too:
+//! never a silent pass.
+//!
+//! Cost budget: before each expression runs, its cost is estimated from its syntax and
+//! the review's data ([`estimated_cost`]: nested comprehensions multiply, a range of
+//! unknown size counts as the largest list or map of the bound values); above
+//! [`COST_BUDGET`] the expression is not run and the review is an error naming it, so a
+//! hostile policy cannot hang the page.
 //!
 //! Variables bound: `object`, `oldObject` (null: audit reviews existing objects),
 //! `params` (`{}` when the policy has none), `request` (kind, name, namespace, no
@@ -33,31 +40,17 @@ pub const GROUP: &str = "admissionregistration.k8s.io";
 
 /// Kubernetes CEL library functions Portolan does not evaluate.
 const UNSUPPORTED: &[&str] = &[
-    "url",
-    "isURL",
-    "ip",
-    "isIP",
-    "cidr",
-    "isCIDR",
-    "quantity",
-    "isQuantity",
     "authorizer",
     "semver",
     "isSemver",
-    "getScheme",
-    "getHost",
-    "getHostname",
-    "getPort",
-    "getEscapedPath",
-    "getQuery",
-    "compareTo",
-    "isGreaterThan",
-    "isLessThan",
-    "asInteger",
-    "asApproximateFloat",
-    "containsIP",
-    "containsCIDR",
+    "isGlobalUnicast",
+    "isLinkLocalMulticast",
+    "isLinkLocalUnicast",
 ];
+
+/// The estimated cost above which an expression is not run (Kubernetes' own per-call
+/// limit is of this order).
+pub const COST_BUDGET: u64 = 10_000_000;
 
 /// Whether `obj` is a ValidatingAdmissionPolicy or a binding of one.
 pub fn is_vap_object(obj: &RawObject) -> bool {
@@ -79,6 +72,42 @@ pub struct MatchResources {
 }
 
 impl MatchResources {
+    /// What the rules select, in short words (`resources pods, apps/deployments; except
+    /// ...; namespace labels ...; labels ...`).
+    pub fn summary(&self) -> String {
+        let rules = |rules: &[(Vec<String>, Vec<String>, Vec<String>)]| -> String {
+            rules
+                .iter()
+                .flat_map(|(groups, resources, _)| {
+                    resources.iter().flat_map(move |r| {
+                        groups.iter().map(move |g| {
+                            if g.is_empty() || g == "*" {
+                                r.clone()
+                            } else {
+                                format!("{g}/{r}")
+                            }
+                        })
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.rules.is_empty() {
+            parts.push(format!("resources {}", rules(&self.rules)));
+        }
+        if !self.exclude.is_empty() {
+            parts.push(format!("except {}", rules(&self.exclude)));
+        }
+        if let Some(s) = &self.namespace_selector {
+            parts.push(format!("namespace labels {}", s.display()));
+        }
+        if let Some(s) = &self.object_selector {
+            parts.push(format!("labels {}", s.display()));
+        }
+        parts.join("; ")
+    }
+
     fn parse(v: Option<&Json>) -> Option<MatchResources> {
         let v = v?;
         let strings = |v: Option<&Json>| -> Vec<String> {
@@ -338,7 +367,93 @@ fn context(env: &Arc<Env>) -> Context<'static, 'static> {
             extreme(&l, std::cmp::Ordering::Greater, "max")
         },
     );
+    super::cel_k8s::register(&mut cx);
     cx
+}
+
+/// The estimated cost of running `e` when a range of unknown size holds at most
+/// `largest` elements: one unit per node, a comprehension's loop counted once per
+/// element of its range (a literal list by its length, a comprehension's result by its
+/// own range, anything else as `largest`). Saturates instead of overflowing.
+pub fn estimated_cost(e: &cel::IdedExpr, largest: u64) -> u64 {
+    use cel::common::ast::{EntryExpr, Expr, IdedEntryExpr};
+    fn range_size(e: &cel::IdedExpr, largest: u64) -> u64 {
+        match &e.expr {
+            Expr::List(l) => l.elements.len() as u64,
+            Expr::Comprehension(c) => range_size(&c.iter_range, largest),
+            Expr::Call(c) if c.func_name == "_+_" => c
+                .args
+                .iter()
+                .map(|a| range_size(a, largest))
+                .fold(0u64, u64::saturating_add),
+            _ => largest,
+        }
+    }
+    fn entries(es: &[IdedEntryExpr]) -> Vec<&cel::IdedExpr> {
+        es.iter()
+            .flat_map(|en| match &en.expr {
+                EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
+                EntryExpr::StructField(f) => vec![&f.value],
+            })
+            .collect()
+    }
+    let sum = |es: Vec<&cel::IdedExpr>| {
+        es.into_iter()
+            .map(|x| estimated_cost(x, largest))
+            .fold(1u64, u64::saturating_add)
+    };
+    match &e.expr {
+        Expr::Comprehension(c) => {
+            let body = sum(vec![&c.loop_cond, &c.loop_step]);
+            range_size(&c.iter_range, largest)
+                .saturating_mul(body)
+                .saturating_add(sum(vec![&c.iter_range, &c.accu_init, &c.result]))
+        }
+        Expr::Call(c) => sum(c
+            .target
+            .iter()
+            .map(|t| t.as_ref())
+            .chain(c.args.iter())
+            .collect()),
+        Expr::List(l) => sum(l.elements.iter().collect()),
+        Expr::Select(s) => sum(vec![s.operand.as_ref()]),
+        Expr::Map(m) => sum(entries(&m.entries)),
+        Expr::Struct(s) => sum(entries(&s.entries)),
+        _ => 1,
+    }
+}
+
+/// The size of the largest list or map in `v` (at least 1): what a comprehension over
+/// the review's data can range over (CEL does not iterate strings).
+fn largest_collection(v: &Json) -> u64 {
+    match v {
+        Json::Array(a) => a
+            .iter()
+            .map(largest_collection)
+            .fold(a.len() as u64, u64::max),
+        Json::Object(m) => m
+            .values()
+            .map(largest_collection)
+            .fold(m.len() as u64, u64::max),
+        _ => 1,
+    }
+    .max(1)
+}
+
+/// Runs `program` unless its estimated cost exceeds [`COST_BUDGET`].
+fn run_within_budget(
+    program: &Program,
+    cx: &Context,
+    largest: u64,
+    what: &str,
+) -> Result<Value, String> {
+    let cost = estimated_cost(program.expression(), largest);
+    if cost > COST_BUDGET {
+        return Err(format!(
+            "{what}: estimated cost {cost} exceeds the budget of {COST_BUDGET}; not run"
+        ));
+    }
+    program.execute(cx).map_err(|e| format!("{what}: {e}"))
 }
 
 fn extreme(l: &[Value], want: std::cmp::Ordering, name: &str) -> cel::ResolveResult {
@@ -384,6 +499,10 @@ impl CelProgram {
                         .into_iter()
                         .filter(|f| UNSUPPORTED.contains(f))
                         .collect();
+                    // The authorizer library is reached through a variable.
+                    if refs.has_variable("authorizer") {
+                        bad.push("authorizer");
+                    }
                     bad.sort_unstable();
                     if bad.is_empty() {
                         Some(p)
@@ -453,6 +572,11 @@ impl CelProgram {
         namespace: &Json,
     ) -> Result<Vec<String>, String> {
         let to = |v: &Json| cel::to_value(v).map_err(|e| e.to_string());
+        let largest = [object, params, request, namespace]
+            .into_iter()
+            .map(largest_collection)
+            .max()
+            .unwrap_or(1);
         let object_v = to(object)?;
         let params_v = to(params)?;
         let mut variables: HashMap<String, Value> = HashMap::new();
@@ -469,33 +593,31 @@ impl CelProgram {
         for (name, program) in &self.variables {
             let mut cx = root.new_inner_scope();
             cx.add_variable_from_value("variables", variables.clone());
-            let value = program
-                .execute(&cx)
-                .map_err(|e| format!("variable {name}: {e}"))?;
+            let value = run_within_budget(program, &cx, largest, &format!("variable {name}"))?;
             variables.insert(name.clone(), value);
         }
         let mut cx = root.new_inner_scope();
         cx.add_variable_from_value("variables", variables);
         for (name, condition) in &self.match_conditions {
-            match condition.execute(&cx) {
-                Ok(Value::Bool(true)) => {}
-                Ok(Value::Bool(false)) => return Ok(Vec::new()),
-                Ok(other) => return Err(format!("matchCondition {name}: not a bool: {other:?}")),
-                Err(e) => return Err(format!("matchCondition {name}: {e}")),
+            let what = format!("matchCondition {name}");
+            match run_within_budget(condition, &cx, largest, &what)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => return Ok(Vec::new()),
+                other => return Err(format!("{what}: not a bool: {other:?}")),
             }
         }
         let mut failed = Vec::new();
         for v in &self.validations {
-            match v.expression.execute(&cx) {
-                Ok(Value::Bool(true)) => {}
-                Ok(Value::Bool(false)) => {
-                    let from_expression =
-                        v.message_expression
-                            .as_ref()
-                            .and_then(|m| match m.execute(&cx) {
-                                Ok(Value::String(s)) if !s.trim().is_empty() => Some(s.to_string()),
-                                _ => None,
-                            });
+            let what = format!("validation {:?}", v.text);
+            match run_within_budget(&v.expression, &cx, largest, &what)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => {
+                    let from_expression = v.message_expression.as_ref().and_then(|m| {
+                        match run_within_budget(m, &cx, largest, "messageExpression") {
+                            Ok(Value::String(s)) if !s.trim().is_empty() => Some(s.to_string()),
+                            _ => None,
+                        }
+                    });
                     let message = from_expression.unwrap_or_else(|| {
                         if v.message.is_empty() {
                             format!("failed expression: {}", v.text)
@@ -505,10 +627,7 @@ impl CelProgram {
                     });
                     failed.push(message);
                 }
-                Ok(other) => {
-                    return Err(format!("validation {:?} is not a bool: {other:?}", v.text))
-                }
-                Err(e) => return Err(format!("validation {:?}: {e}", v.text)),
+                other => return Err(format!("{what} is not a bool: {other:?}")),
             }
         }
         Ok(failed)
@@ -559,6 +678,12 @@ pub(crate) fn evaluate_bindings(
             b.severity(),
             &b.source,
         );
+        summary.language = "cel".into();
+        summary.action = if b.actions.is_empty() {
+            "Deny".into()
+        } else {
+            b.actions.join(", ")
+        };
         let Some(policy) = set.policies.iter().find(|p| p.name == b.policy) else {
             report.diagnostics.push(Diagnostic::error(
                 &b.source.file,
@@ -573,6 +698,13 @@ pub(crate) fn evaluate_bindings(
             report.policies.push(summary);
             continue;
         };
+        summary.matches = [&policy.match_constraints, &b.match_resources]
+            .into_iter()
+            .flatten()
+            .map(MatchResources::summary)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; binding: ");
         let program = compiled.entry(policy.name.as_str()).or_insert_with(|| {
             CelProgram::compile(&policy.code, false)
                 .map_err(|errors| {
@@ -787,8 +919,15 @@ mod tests {
             .evaluate(&json!({"name": "A-b"}), &json!({}), &json!({}), &Json::Null)
             .unwrap();
         assert_eq!(got, ["unsorted"]);
-        let e = CelProgram::compile(&code(&[], &[("isURL(object.u)", "", "")]), false).unwrap_err();
-        assert!(e[0].contains("isURL"), "{e:?}");
+        let e = CelProgram::compile(
+            &code(
+                &[],
+                &[("authorizer.group('apps').check('get').allowed()", "", "")],
+            ),
+            false,
+        )
+        .unwrap_err();
+        assert!(e[0].contains("authorizer"), "{e:?}");
         let e = CelProgram::compile(&code(&[], &[("object.(", "", "")]), false).unwrap_err();
         assert!(e[0].contains("does not parse"), "{e:?}");
         // A type error at run time is an error, never a pass.
@@ -796,6 +935,88 @@ mod tests {
         assert!(p
             .evaluate(&json!({"n": "x"}), &json!({}), &json!({}), &Json::Null)
             .is_err());
+    }
+
+    /// Validations in the style of the Kubernetes documentation's examples of its
+    /// quantity, URL and IP libraries, each with an object that passes and one that fails.
+    #[test]
+    fn kubernetes_libraries_in_validations() {
+        let p = CelProgram::compile(
+            &code(
+                &[],
+                &[
+                    (
+                        "object.spec.containers.all(c, !has(c.resources.limits.memory) || quantity(c.resources.limits.memory).compareTo(quantity('1Gi')) <= 0)",
+                        "memory over 1Gi",
+                        "",
+                    ),
+                    (
+                        "!has(object.spec.webhook) || (isURL(object.spec.webhook) && url(object.spec.webhook).getScheme() == 'https')",
+                        "webhook must be https",
+                        "",
+                    ),
+                    (
+                        "!has(object.spec.podIP) || cidr('10.0.0.0/8').containsIP(object.spec.podIP)",
+                        "pod IP outside 10/8",
+                        "",
+                    ),
+                ],
+            ),
+            false,
+        )
+        .unwrap();
+        let run = |o: Json| p.evaluate(&o, &json!({}), &json!({}), &Json::Null);
+        let good = json!({"spec": {"containers": [{"resources": {"limits": {"memory": "1024Mi"}}}],
+            "webhook": "https://hooks.example.com/x", "podIP": "10.1.2.3"}});
+        assert_eq!(run(good), Ok(Vec::<String>::new()));
+        let bad = json!({"spec": {"containers": [{"resources": {"limits": {"memory": "1.5Gi"}}}],
+            "webhook": "http://hooks.example.com/x", "podIP": "192.168.1.1"}});
+        assert_eq!(
+            run(bad),
+            Ok(vec![
+                "memory over 1Gi".to_string(),
+                "webhook must be https".into(),
+                "pod IP outside 10/8".into()
+            ])
+        );
+        // A malformed value is an error naming the function, never a pass.
+        let e =
+            run(json!({"spec": {"containers": [{"resources": {"limits": {"memory": "lots"}}}]}}))
+                .unwrap_err();
+        assert!(e.contains("quantity"), "{e}");
+    }
+
+    #[test]
+    fn an_expensive_expression_stops_with_an_error_instead_of_hanging() {
+        // 10^8 iterations if it ran: eight nested comprehensions over a literal of ten.
+        let nested = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, [0,1,2,3,4,5,6,7,8,9].all(d, [0,1,2,3,4,5,6,7,8,9].all(e, [0,1,2,3,4,5,6,7,8,9].all(f, [0,1,2,3,4,5,6,7,8,9].all(g, [0,1,2,3,4,5,6,7,8,9].all(h, true))))))))";
+        let p = CelProgram::compile(&code(&[], &[(nested, "", "")]), false).unwrap();
+        let started = std::time::Instant::now();
+        let e = p
+            .evaluate(&json!({}), &json!({}), &json!({}), &Json::Null)
+            .unwrap_err();
+        assert!(e.contains("exceeds the budget"), "{e}");
+        assert!(started.elapsed().as_secs() < 5);
+        // Nesting over the object's own lists is estimated from their size: two levels
+        // over a list of 100 run, over a list of 5,000 they do not.
+        let pairs = "object.items.all(a, object.items.all(b, a == b || a != b))";
+        let p = CelProgram::compile(&code(&[], &[(pairs, "", "")]), false).unwrap();
+        let items = |n: usize| json!({"items": (0..n).collect::<Vec<_>>()});
+        assert_eq!(
+            p.evaluate(&items(100), &json!({}), &json!({}), &Json::Null),
+            Ok(Vec::<String>::new())
+        );
+        assert!(p
+            .evaluate(&items(5_000), &json!({}), &json!({}), &Json::Null)
+            .unwrap_err()
+            .contains("exceeds the budget"));
+        // The estimate: a literal range counts its elements, nesting multiplies.
+        let cost = |s: &str, largest: u64| {
+            estimated_cost(cel::Program::compile(s).unwrap().expression(), largest)
+        };
+        assert!(cost("[1,2,3].all(x, x > 0)", 1_000) < 50);
+        assert!(cost("object.l.all(x, x > 0)", 1_000) >= 1_000);
+        assert!(cost("object.l.all(x, object.l.all(y, x > y))", 1_000) >= 1_000_000);
     }
 
     #[test]

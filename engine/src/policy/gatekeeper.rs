@@ -81,6 +81,15 @@ impl EnforcementAction {
         }
     }
 
+    /// Gatekeeper's spelling: `deny`, `warn` or `dryrun`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnforcementAction::Deny => "deny",
+            EnforcementAction::Warn => "warn",
+            EnforcementAction::Dryrun => "dryrun",
+        }
+    }
+
     /// deny → high, warn → medium, dryrun → low.
     pub fn severity(self) -> Severity {
         match self {
@@ -124,6 +133,67 @@ pub struct Target<'a> {
 }
 
 impl Match {
+    /// What the match selects, in short words (`kinds Pod, apps/Deployment; namespaces
+    /// prod; labels app=web`); `everything` when it selects every object.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let kinds: Vec<String> = self
+            .kinds
+            .iter()
+            .flat_map(|(groups, kinds)| {
+                let groups = if groups.is_empty() {
+                    vec![String::new()]
+                } else {
+                    groups.clone()
+                };
+                kinds
+                    .iter()
+                    .flat_map(move |k| {
+                        groups.clone().into_iter().map(move |g| {
+                            if g.is_empty() || g == "*" {
+                                k.clone()
+                            } else {
+                                format!("{g}/{k}")
+                            }
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !kinds.is_empty() {
+            parts.push(format!("kinds {}", kinds.join(", ")));
+        }
+        if !self.namespaces.is_empty() {
+            parts.push(format!("namespaces {}", self.namespaces.join(", ")));
+        }
+        if !self.excluded_namespaces.is_empty() {
+            parts.push(format!(
+                "except namespaces {}",
+                self.excluded_namespaces.join(", ")
+            ));
+        }
+        if let Some(s) = &self.label_selector {
+            parts.push(format!("labels {}", s.display()));
+        }
+        if let Some(s) = &self.namespace_selector {
+            parts.push(format!("namespace labels {}", s.display()));
+        }
+        if !self.scope.is_empty() && self.scope != "*" {
+            parts.push(format!("scope {}", self.scope));
+        }
+        if !self.name.is_empty() {
+            parts.push(format!("name {}", self.name));
+        }
+        if !self.source.is_empty() && self.source != "All" {
+            parts.push(format!("source {}", self.source));
+        }
+        if parts.is_empty() {
+            "everything".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+
     fn parse(spec: &Value, problems: &mut Vec<String>) -> Match {
         let Some(m) = spec.get("match") else {
             return Match::default();

@@ -14,9 +14,11 @@
 //! [`Diagnostic`], never a silent pass. [`suite`] runs `gator verify` suites.
 
 pub mod cel;
+pub mod cel_k8s;
 pub mod gatekeeper;
 pub mod raw;
 pub mod rego;
+pub mod rego_builtins;
 pub mod suite;
 
 use std::collections::{BTreeMap, HashMap};
@@ -41,6 +43,11 @@ pub struct PolicySet {
     pub params: Vec<RawObject>,
     /// Problems reading the policies, located.
     pub diagnostics: Vec<Diagnostic>,
+    /// The snapshot's time, in nanoseconds since the Unix epoch: what Rego's
+    /// `time.now_ns()` answers, so that verdicts do not depend on when the analysis
+    /// runs. The snapshot information's `collectedAt`, else the newest
+    /// `metadata.creationTimestamp` among the objects, else 0.
+    pub now_ns: i64,
     /// Line of each template's `rego:` text in its file, by template name: Rego errors
     /// are reported at their line in the file.
     rego_lines: HashMap<String, u32>,
@@ -125,6 +132,7 @@ impl PolicySet {
         }
         self.params.extend(other.params.iter().cloned());
         self.diagnostics.extend(other.diagnostics.iter().cloned());
+        self.now_ns = self.now_ns.max(other.now_ns);
         self.finish();
     }
 
@@ -199,7 +207,26 @@ pub fn read_snapshot(files: &[&InputFile], default_namespace: &str) -> (Vec<Revi
         all.extend(objects);
     }
     set.finish();
+    set.now_ns = snapshot_time_ns(&all);
     (reviewable(all, default_namespace), set)
+}
+
+/// The snapshot's time (see [`PolicySet::now_ns`]).
+pub fn snapshot_time_ns(objects: &[RawObject]) -> i64 {
+    let info = objects.iter().find_map(|o| {
+        (o.api_version() == crate::ingest::object::SNAPSHOT_INFO_API_VERSION)
+            .then(|| rego_builtins::rfc3339_ns(str_at(&o.value, &["collectedAt"])))
+            .flatten()
+    });
+    info.or_else(|| {
+        objects
+            .iter()
+            .filter_map(|o| {
+                rego_builtins::rfc3339_ns(str_at(&o.value, &["metadata", "creationTimestamp"]))
+            })
+            .max()
+    })
+    .unwrap_or(0)
 }
 
 /// Evaluates the policies among the inputs and those given apart: the findings and
@@ -258,6 +285,16 @@ pub struct PolicySummary {
     /// Reviews that ended in an error (see the diagnostics).
     pub errors: usize,
     pub source: Source,
+    /// `rego` or `cel`; empty when its template or policy is missing.
+    #[serde(default)]
+    pub language: String,
+    /// A constraint's `enforcementAction` (`deny`, `warn`, `dryrun`) or a binding's
+    /// `validationActions` (`Deny`, `Warn`, `Audit`).
+    #[serde(default)]
+    pub action: String,
+    /// What the constraint or binding selects, in short words.
+    #[serde(default)]
+    pub matches: String,
 }
 
 impl PolicySummary {
@@ -277,6 +314,9 @@ impl PolicySummary {
             violations: 0,
             errors: 0,
             source: source.clone(),
+            language: String::new(),
+            action: String::new(),
+            matches: String::new(),
         }
     }
 }
@@ -524,6 +564,8 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
     for c in &set.constraints {
         let rule = format!("{}/{}", c.kind, c.name);
         let mut summary = PolicySummary::new(&rule, "gatekeeper", "", c.severity(), &c.source);
+        summary.action = c.action.as_str().into();
+        summary.matches = c.matcher.summary();
         let Some(template) = set.templates.iter().find(|t| t.kind == c.kind) else {
             report.diagnostics.push(Diagnostic::error(
                 &c.source.file,
@@ -539,6 +581,12 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             continue;
         };
         summary.template = template.name.clone();
+        summary.language = if template.rego.is_some() {
+            "rego"
+        } else {
+            "cel"
+        }
+        .into();
         let mut evaluator = match Evaluator::for_template(
             set,
             template,
@@ -677,9 +725,10 @@ impl<'a> Evaluator<'a> {
         let rego_line = set.rego_line(&template.name);
         if let Some(code) = &template.rego {
             let entry = programs.entry(template.name.clone()).or_insert_with(|| {
-                rego::RegoProgram::compile(&code.rego, &code.libs, code.v1, data).map_err(|e| {
-                    diagnostics.push(rego_diagnostic(template, rego_line, &e));
-                })
+                rego::RegoProgram::compile(&code.rego, &code.libs, code.v1, data, set.now_ns)
+                    .map_err(|e| {
+                        diagnostics.push(rego_diagnostic(template, rego_line, &e));
+                    })
             });
             return entry.as_mut().ok().map(|p| Evaluator::Rego(p, rego_line));
         }

@@ -10,7 +10,10 @@
 //! - Every evaluation has a step budget, counted by a clock that advances one
 //!   microsecond per interpreter step: deterministic, identical natively and in wasm,
 //!   and a hostile policy cannot hang the page. `numbers.range` is capped for the same
-//!   reason. regorus is built without the `http`, `net` and `time` built-ins.
+//!   reason. regorus is built without the `http`, `net` and `time` built-ins: the
+//!   `net.cidr_*` and `time.*` functions policies use are [`super::rego_builtins`],
+//!   `time.now_ns` answering the snapshot's time, so that a verdict never depends on
+//!   when the analysis ran.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -101,7 +104,10 @@ fn located(e: &anyhow::Error, lib: Option<usize>) -> RegoError {
     }
 }
 
-fn new_engine(v0: bool) -> Engine {
+/// A built-in implemented here.
+type BuiltinFn = fn(Vec<Value>) -> anyhow::Result<Value>;
+
+fn new_engine(v0: bool, now_ns: i64) -> Engine {
     INSTALL.call_once(|| {
         let _ = regorus::utils::limits::set_time_source(&CLOCK);
     });
@@ -117,17 +123,37 @@ fn new_engine(v0: bool) -> Engine {
     // Cannot fail on a fresh engine: the names are not taken yet.
     let _ = engine.add_extension("sprintf".into(), 2, Box::new(sprintf_extension));
     let _ = engine.add_extension("numbers.range".into(), 2, Box::new(range_extension));
+    use super::rego_builtins as b;
+    let extensions: [(&str, u8, BuiltinFn); 5] = [
+        ("net.cidr_contains", 2, b::cidr_contains),
+        ("net.cidr_intersects", 2, b::cidr_intersects),
+        ("net.cidr_is_valid", 1, b::cidr_is_valid),
+        ("time.parse_rfc3339_ns", 1, b::parse_rfc3339_ns),
+        ("time.parse_duration_ns", 1, b::parse_duration_ns),
+    ];
+    for (name, nargs, f) in extensions {
+        // A built-in's error makes the expression undefined, as OPA's non-strict mode
+        // does (regorus fails the query on an extension's error).
+        let lenient = move |args: Vec<Value>| Ok(f(args).unwrap_or(Value::Undefined));
+        let _ = engine.add_extension(name.into(), nargs, Box::new(lenient));
+    }
+    let _ = engine.add_extension(
+        "time.now_ns".into(),
+        0,
+        Box::new(move |_: Vec<Value>| Ok(Value::from(now_ns))),
+    );
     engine
 }
 
 impl RegoProgram {
     /// Compiles a template's Rego and libs. `data` is the whole `data` document the
-    /// policies read (`data.inventory`).
+    /// policies read (`data.inventory`); `now_ns` is what `time.now_ns()` answers.
     pub fn compile(
         rego: &str,
         libs: &[String],
         v1_only: bool,
         data: &Value,
+        now_ns: i64,
     ) -> Result<RegoProgram, RegoError> {
         let Some(package) = package_of(rego) else {
             return Err(RegoError {
@@ -141,7 +167,7 @@ impl RegoProgram {
         // since regorus reports unsafe variables and unknown functions only then. The
         // error kept is the one that got furthest (a parse error loses to a later one).
         let attempt = |v0: bool| -> Result<RegoProgram, (u8, RegoError)> {
-            let mut engine = new_engine(v0);
+            let mut engine = new_engine(v0, now_ns);
             engine
                 .add_policy("template.rego".into(), rego.to_string())
                 .map_err(|e| (0, located(&e, None)))?;
@@ -422,9 +448,12 @@ pub fn term(v: &Value) -> String {
 mod tests {
     use super::*;
 
+    /// 2026-12-03T10:00:00Z, the snapshot time of these tests.
+    const NOW: i64 = 1_796_292_000_000_000_000;
+
     fn program(rego: &str, libs: &[&str]) -> Result<RegoProgram, RegoError> {
         let libs: Vec<String> = libs.iter().map(|s| s.to_string()).collect();
-        RegoProgram::compile(rego, &libs, false, &Value::new_object())
+        RegoProgram::compile(rego, &libs, false, &Value::new_object(), NOW)
     }
 
     fn run(rego: &str, input: serde_json::Value) -> Vec<String> {
@@ -434,6 +463,60 @@ mod tests {
             .into_iter()
             .map(|v| v.message)
             .collect()
+    }
+
+    #[test]
+    fn net_built_ins_answer_as_opa_and_bad_input_is_undefined() {
+        // A policy in the style of the libraries' allowed-CIDR checks (Rego v0).
+        let rego = r#"package cidrs
+violation[{"msg": msg}] {
+  ip := input.review.object.spec.loadBalancerIP
+  not allowed(ip)
+  msg := sprintf("%v is outside the allowed ranges", [ip])
+}
+violation[{"msg": "overlap"}] {
+  net.cidr_intersects(input.review.object.spec.cidr, "10.96.0.0/12")
+}
+violation[{"msg": "invalid"}] {
+  not net.cidr_is_valid(input.review.object.spec.cidr)
+}
+allowed(ip) { net.cidr_contains("10.0.0.0/8", ip) }
+"#;
+        let obj = |ip: &str, cidr: &str| serde_json::json!({"review": {"object": {"spec": {"loadBalancerIP": ip, "cidr": cidr}}}});
+        assert!(run(rego, obj("10.1.2.3", "192.168.0.0/16")).is_empty());
+        assert_eq!(
+            run(rego, obj("8.8.8.8", "10.100.0.0/16")),
+            ["8.8.8.8 is outside the allowed ranges", "overlap"]
+        );
+        // Not an address: `net.cidr_contains` errs, so `allowed` is undefined and `not`
+        // holds (OPA's non-strict mode); an invalid CIDR is reported as such.
+        assert_eq!(
+            run(rego, obj("nope", "10.0.0.0/33")),
+            ["invalid", "nope is outside the allowed ranges"]
+        );
+    }
+
+    #[test]
+    fn time_now_is_the_snapshot_time() {
+        let rego = r#"package expiry
+import rego.v1
+violation contains {"msg": msg} if {
+  expires := time.parse_rfc3339_ns(input.review.object.metadata.annotations.expires)
+  expires < time.now_ns()
+  msg := sprintf("expired %v", [input.review.object.metadata.annotations.expires])
+}
+violation contains {"msg": "too long"} if {
+  time.parse_duration_ns(input.review.object.metadata.annotations.ttl) > time.parse_duration_ns("24h")
+}
+"#;
+        let obj = |expires: &str, ttl: &str| serde_json::json!({"review": {"object": {"metadata": {"annotations": {"expires": expires, "ttl": ttl}}}}});
+        // NOW is 2026-12-03T10:00:00Z whatever the machine's clock says.
+        assert_eq!(
+            run(rego, obj("2026-12-03T09:59:59Z", "1h")),
+            ["expired 2026-12-03T09:59:59Z"]
+        );
+        assert!(run(rego, obj("2026-12-03T10:00:01Z", "23h59m")).is_empty());
+        assert_eq!(run(rego, obj("2027-01-01T00:00:00Z", "25h")), ["too long"]);
     }
 
     #[test]

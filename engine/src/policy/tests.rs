@@ -208,7 +208,7 @@ fn errors_are_located_diagnostics_never_silent_passes() {
     let (_, report) = run(
         &cel.replace(
             "object.metadata.name + 1 == 2",
-            "isURL(object.metadata.name)",
+            "isSemver(object.metadata.name)",
         ),
         SNAP,
     );
@@ -315,4 +315,25 @@ fn findings_join_the_analysis_and_stay_out_of_the_score() {
         3
     );
     assert_eq!(found.policies.map(|p| p.policies.len()), Some(1));
+}
+
+#[test]
+fn the_snapshot_time_is_collected_at_else_the_newest_creation() {
+    let read = |yaml: &str| raw::read("snap.yaml", yaml).0;
+    let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, creationTimestamp: '2026-01-02T00:00:00Z'}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, creationTimestamp: '2026-03-04T00:00:00Z'}\n";
+    assert_eq!(
+        snapshot_time_ns(&read(pods)),
+        rego_builtins::rfc3339_ns("2026-03-04T00:00:00Z").unwrap_or(-1)
+    );
+    let with_info = format!(
+        "{pods}---\napiVersion: portolan/v1\nkind: SnapshotInfo\ncollectedAt: '2026-12-03T10:00:00Z'\n"
+    );
+    assert_eq!(
+        snapshot_time_ns(&read(&with_info)),
+        1_796_292_000_000_000_000
+    );
+    assert_eq!(
+        snapshot_time_ns(&read("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n")),
+        0
+    );
 }
