@@ -492,6 +492,18 @@ await test(
     await page.waitForSelector('[data-testid="map-focus-note"]');
     await mapReady(page);
     await screenshot(page, 'explorer-map-dark-map-highlighted', false);
+    // Every box's label is lighter than its box (dark mode: light text on dark fills).
+    const unreadable = await page.$$eval('[data-testid="map-node"]', (ns) => {
+      const l = (c) => {
+        const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      return ns
+        .filter((n) => n.querySelector('rect') && n.querySelector('text'))
+        .filter((n) => l(getComputedStyle(n.querySelector('text')).fill) - l(getComputedStyle(n.querySelector('rect')).fill) < 80)
+        .map((n) => n.dataset.id);
+    });
+    check(unreadable.length === 0, `dark map: ${unreadable.length} boxes with text not lighter than their fill: ${unreadable.slice(0, 5)}`);
     await goTo(page, '#/map?expand=ns%3Aci', '[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
     await mapReady(page);
     await screenshot(page, 'explorer-map-dark-map-expanded', false);
