@@ -27,7 +27,7 @@ fn inventory_link(kind: &str, ns: &str, name: &str) -> String {
 
 /// The graph node of the identity that made an alert's requests: its service account
 /// or its user.
-fn identity_node(user: &str) -> Option<String> {
+pub(crate) fn identity_node(user: &str) -> Option<String> {
     if user.is_empty() {
         return None;
     }

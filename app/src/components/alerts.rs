@@ -11,8 +11,10 @@ use leptos::prelude::*;
 use portolan_engine::detect::Alert;
 use portolan_engine::rules::Severity;
 
+use crate::components::alert_detail::identity_node;
 use crate::components::alert_mitre::AlertMitre;
 use crate::components::alert_timeline::AlertTimeline;
+use crate::components::details_link::{DetailsLink, ObjectLink};
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::pager::Pager;
 use crate::components::severity::{severity_label, SeverityBadge};
@@ -266,8 +268,20 @@ pub fn AlertsPage() -> impl IntoView {
                                             <td><SeverityBadge severity=a.severity /></td>
                                             <td class="alert-type"><a href=format!("#/alerts/{}", i + 1)>{a.kind.clone()}</a><div class="muted">{a.title.clone()}</div></td>
                                             <td>{a.time.clone().unwrap_or_default()}</td>
-                                            <td>{a.user.clone()}</td>
-                                            <td>{a.resource_label()}</td>
+                                            <td data-col="user">
+                                                {a.user.clone()}
+                                                {identity_node(&a.user).map(|id| view! { <DetailsLink id=id /> })}
+                                            </td>
+                                            <td data-col="resource">
+                                                {a.resource_label()}
+                                                {(!a.resource.name.is_empty() && a.resource.kind != "Identity").then(|| view! {
+                                                    <ObjectLink resource=portolan_engine::rules::ResourceRef {
+                                                        kind: a.resource.kind.clone(),
+                                                        namespace: a.resource.namespace.clone(),
+                                                        name: a.resource.name.clone(),
+                                                    } />
+                                                })}
+                                            </td>
                                             <td class="num">{a.count}</td>
                                             <td>{a.detail.clone()}</td>
                                             <td class="num">{a.attack_paths.len()}</td>

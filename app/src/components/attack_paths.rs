@@ -308,6 +308,26 @@ fn PathTable() -> impl IntoView {
                         </span>
                     })
                 }}
+                <button
+                    class="btn"
+                    type="button"
+                    data-testid="attack-paths-export-csv"
+                    title="The shown paths, in this order"
+                    on:click=move |_| {
+                        let csv = state.analysis.with_untracked(|a| {
+                            a.as_ref().map(|a| {
+                                paths_csv(visible.get_untracked().iter().filter_map(|&i| a.attack_paths.paths.get(i)))
+                            })
+                        });
+                        if let Some(csv) = csv {
+                            if let Err(e) = crate::download::save_text("portolan-attack-paths.csv", &csv, "text/csv") {
+                                state.notices.update(|n| n.push(e));
+                            }
+                        }
+                    }
+                >
+                    "Export CSV"
+                </button>
                 <span class="muted">
                     {move || {
                         let all_listed = state.analysis.with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()));
@@ -383,15 +403,22 @@ fn PathRow(index: usize) -> impl IntoView {
     })
 }
 
-#[component]
-fn RiskBadge(risk: f64) -> impl IntoView {
-    let level = if risk >= 20.0 {
+/// The band of a path's risk score (`high`, `medium`, `low`): the badge's colour, and
+/// what the compare page's severity filter keeps.
+pub fn risk_level(risk: f64) -> &'static str {
+    if risk >= 20.0 {
         "high"
     } else if risk >= 10.0 {
         "medium"
     } else {
         "low"
-    };
+    }
+}
+
+/// A path's risk score, coloured by its [`risk_level`].
+#[component]
+pub fn RiskBadge(risk: f64) -> impl IntoView {
+    let level = risk_level(risk);
     view! { <span class=format!("risk risk-{level}")>{format!("{risk:.1}")}</span> }
 }
 
@@ -549,4 +576,40 @@ pub fn TopAttackPaths() -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// Columns of the attack path CSV exports (the attack paths page, compare's path tables).
+const PATH_CSV_COLUMNS: [&str; 10] = [
+    "id",
+    "risk",
+    "risk_level",
+    "title",
+    "target",
+    "entry_kind",
+    "entry_namespace",
+    "entry_name",
+    "steps",
+    "assumed",
+];
+
+/// `paths` as CSV with the engine's writer (the same quoting and formula guard as every
+/// other export), one row each in the shown order.
+pub fn paths_csv<'p>(paths: impl IntoIterator<Item = &'p AttackPath>) -> String {
+    portolan_engine::report::table_csv(
+        &PATH_CSV_COLUMNS,
+        paths.into_iter().map(|p| {
+            vec![
+                p.id.clone(),
+                format!("{:.1}", p.risk),
+                risk_level(p.risk).to_string(),
+                p.title.clone(),
+                Target::name(p.target).to_string(),
+                p.entry.kind.clone(),
+                p.entry.namespace.clone(),
+                p.entry.name.clone(),
+                p.length.to_string(),
+                if p.assumed { "yes" } else { "no" }.to_string(),
+            ]
+        }),
+    )
 }

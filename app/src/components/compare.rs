@@ -10,9 +10,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::components::attack_paths::{
+    path_matches, paths_csv, risk_level, target_label, RiskBadge,
+};
 use crate::components::details_link::ObjectLink;
 use leptos::task::spawn_local;
 use portolan_engine::diff::{self, AnalysisDiff, CoverageChange, PathRef};
+use portolan_engine::graph::paths::AttackPath;
+use portolan_engine::graph::Target;
 use portolan_engine::rules::{self, Finding};
 use wasm_bindgen_futures::JsFuture;
 
@@ -188,7 +193,11 @@ fn Drift() -> impl IntoView {
     let drift = Memo::new(move |_| {
         state.baseline.with(|b| {
             state.analysis.with(|a| match (b, a) {
-                (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
+                (Some(b), Some(a)) => {
+                    let d = diff::diff(&b.analysis, a);
+                    let paths = PathsById::of(&d, &b.analysis, a);
+                    Some((d, paths))
+                }
                 _ => None,
             })
         })
@@ -203,11 +212,47 @@ fn Drift() -> impl IntoView {
                 .collect()
         });
         let q = query.get();
-        drift.with(|d| d.as_ref().map(|d| drift_view(d, &ranks, &q)))
+        drift.with(|d| {
+            d.as_ref()
+                .map(|(d, paths)| drift_view(d, paths, &ranks, &q))
+        })
     }
 }
 
-fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>, q: &TableQuery) -> AnyView {
+/// The full attack paths behind the diff's path lists: a new path as the shown analysis
+/// has it, a gone one as the baseline had it (the diff names them by id only).
+#[derive(Clone, Default, PartialEq)]
+struct PathsById(HashMap<String, AttackPath>);
+
+impl PathsById {
+    fn of(
+        d: &AnalysisDiff,
+        baseline: &portolan_engine::Analysis,
+        shown: &portolan_engine::Analysis,
+    ) -> Self {
+        let p = &d.attack_paths;
+        let mut map = HashMap::new();
+        for (refs, side) in [
+            (&p.new, shown),
+            (&p.fixed, baseline),
+            (&p.resource_gone, baseline),
+        ] {
+            for r in refs {
+                if let Some(path) = side.attack_paths.paths.iter().find(|x| x.id == r.id) {
+                    map.insert(r.id.clone(), path.clone());
+                }
+            }
+        }
+        PathsById(map)
+    }
+}
+
+fn drift_view(
+    d: &AnalysisDiff,
+    paths: &PathsById,
+    ranks: &HashMap<String, usize>,
+    q: &TableQuery,
+) -> AnyView {
     let s = &d.secure_score;
     let f = &d.findings;
     let p = &d.attack_paths;
@@ -309,17 +354,23 @@ fn drift_view(d: &AnalysisDiff, ranks: &HashMap<String, usize>, q: &TableQuery) 
         {path_section(
             Section { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
             &p.new,
+            paths,
             Some(ranks),
+            q,
         )}
         {path_section(
             Section { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
             &p.fixed,
+            paths,
             None,
+            q,
         )}
         {(!p.resource_gone.is_empty()).then(|| path_section(
             Section { title: "Attack paths whose entry is no longer present", testid: "gone-paths", empty: "" },
             &p.resource_gone,
+            paths,
             None,
+            q,
         ))}
     }
     .into_any()
@@ -428,7 +479,7 @@ fn table_section(
     let body = if total == 0 && filtered {
         view! {
             <div class="table-empty" data-testid="compare-no-match">
-                "No finding matches these filters. "
+                "Nothing here matches these filters. "
                 <a href="#/compare" data-testid="clear-filters">"Clear filters"</a>
             </div>
         }
@@ -477,7 +528,7 @@ fn finding_section(
 ) -> AnyView {
     let testid = section.testid;
     let all = findings.len();
-    let kept = filtered_findings(findings, q);
+    let kept = filter_sort(findings, q, &FINDING_FILTER);
     let total = kept.len();
     let export: Vec<Finding> = kept.iter().map(|f| (*f).clone()).collect();
     let rows = kept
@@ -531,8 +582,27 @@ fn finding_section(
         </tr>
     }
     .into_any();
-    let filtered = total < all;
-    let body = table_section(&section, total, "rec-table", head, rows, filtered);
+    let body = table_section(&section, total, "rec-table", head, rows, total < all);
+    let tools = section_tools(testid, total, all, move || {
+        portolan_engine::report::findings_csv(export.iter())
+    });
+    view! {
+        <div class="compare-findings" data-section=testid>
+            {tools}
+            {body}
+        </div>
+    }
+    .into_any()
+}
+
+/// Above a compare table: "N of M match the filters" when the filters hide rows, and
+/// "Export CSV" of the rows kept (`csv` writes them) when there are any.
+fn section_tools(
+    testid: &'static str,
+    total: usize,
+    all: usize,
+    csv: impl Fn() -> String + Send + Sync + 'static,
+) -> AnyView {
     let state = use_state();
     let file = format!("portolan-compare-{testid}.csv");
     let csv_button = (total > 0).then(move || {
@@ -542,8 +612,7 @@ fn finding_section(
                 type="button"
                 data-testid=format!("{testid}-export-csv")
                 on:click=move |_| {
-                    let text = portolan_engine::report::findings_csv(export.iter());
-                    if let Err(e) = save_text(&file, &text, "text/csv") {
+                    if let Err(e) = save_text(&file, &csv(), "text/csv") {
                         state.notices.update(|n| n.push(e));
                     }
                 }
@@ -552,55 +621,89 @@ fn finding_section(
             </button>
         }
     });
-    let note = filtered.then(|| {
+    let note = (total < all).then(|| {
         view! { <span class="muted" data-testid=format!("{testid}-filtered")>{format!("{} of {} match the filters", thousands(total), thousands(all))}</span> }
     });
-    view! {
-        <div class="compare-findings" data-section=testid>
-            <div class="section-tools">{note} {csv_button}</div>
-            {body}
-        </div>
-    }
-    .into_any()
+    view! { <div class="section-tools">{note} {csv_button}</div> }.into_any()
 }
 
-/// `findings` the page's search and severity filter keep, sorted by its column
-/// (severity most severe first, then rule, resource or source), else as given.
-fn filtered_findings<'a>(findings: Vec<&'a Finding>, q: &TableQuery) -> Vec<&'a Finding> {
-    let needle = q.q.trim().to_lowercase();
+/// How the page's filters read one kind of row: its severity word (what the severity
+/// filter compares), whether it matches the search text (as typed, trimmed, non-empty),
+/// and its sort key for a column key of the URL (`None` when the table has no such
+/// column: the rows then keep the engine's order).
+struct RowFilter<T: ?Sized> {
+    severity: fn(&T) -> &'static str,
+    matches: fn(&T, &str) -> bool,
+    key: fn(&T, &str) -> Option<(i64, String)>,
+}
+
+/// The finding tables: severity, a search of rule, resource, container, message and
+/// file, and the columns severity (most severe first), rule, resource and source.
+const FINDING_FILTER: RowFilter<Finding> = RowFilter {
+    severity: |f| f.severity.as_str(),
+    matches: |f, needle| {
+        let needle = needle.to_lowercase();
+        [
+            f.rule.as_str(),
+            f.resource.kind.as_str(),
+            f.resource.namespace.as_str(),
+            f.resource.name.as_str(),
+            f.container.as_str(),
+            f.message.as_str(),
+            f.source.file.as_str(),
+        ]
+        .iter()
+        .any(|v| v.to_lowercase().contains(&needle))
+    },
+    key: |f, column| match column {
+        "severity" => Some((f.severity as i64, String::new())),
+        "rule" => Some((0, f.rule.to_lowercase())),
+        "resource" => Some((0, f.resource.to_string().to_lowercase())),
+        "source" => Some((0, source_text(f))),
+        _ => None,
+    },
+};
+
+/// The attack path tables: the risk band as severity, the attack paths page's filter
+/// (`entry:`, `through:`, `target:` or a title search) or the entry's name, and the
+/// columns risk (riskiest first), path, entry and target.
+const PATH_FILTER: RowFilter<AttackPath> = RowFilter {
+    severity: |p| risk_level(p.risk),
+    matches: |p, needle| {
+        path_matches(p, needle)
+            || p.entry
+                .to_string()
+                .to_lowercase()
+                .contains(&needle.to_lowercase())
+    },
+    key: |p, column| match column {
+        // Riskiest first (scores are shown to one decimal).
+        "risk" => Some((-(p.risk * 10.0).round() as i64, String::new())),
+        "path" => Some((0, p.title.to_lowercase())),
+        "entry" => Some((0, p.entry.to_string().to_lowercase())),
+        "target" => Some((0, target_label(p.target).to_lowercase())),
+        _ => None,
+    },
+};
+
+/// `rows` the page's search and severity filter keep, sorted by its column when the
+/// table has that column, else in the given order.
+fn filter_sort<'a, T: ?Sized>(rows: Vec<&'a T>, q: &TableQuery, f: &RowFilter<T>) -> Vec<&'a T> {
+    let needle = q.q.trim();
+    // A severity word the filter does not know (a hand-edited URL) filters nothing.
     let severity = rules::Severity::ALL
         .into_iter()
-        .find(|s| s.as_str() == q.severity);
-    let mut kept: Vec<&Finding> = findings
+        .any(|s| s.as_str() == q.severity)
+        .then_some(q.severity.as_str());
+    let mut kept: Vec<&T> = rows
         .into_iter()
-        .filter(|f| severity.is_none_or(|s| f.severity == s))
-        .filter(|f| {
-            needle.is_empty()
-                || [
-                    f.rule.as_str(),
-                    f.resource.kind.as_str(),
-                    f.resource.namespace.as_str(),
-                    f.resource.name.as_str(),
-                    f.container.as_str(),
-                    f.message.as_str(),
-                    f.source.file.as_str(),
-                ]
-                .iter()
-                .any(|v| v.to_lowercase().contains(&needle))
-        })
+        .filter(|r| severity.is_none_or(|s| (f.severity)(r) == s))
+        .filter(|r| needle.is_empty() || (f.matches)(r, needle))
         .collect();
-    let key = |f: &Finding| -> (usize, String) {
-        match q.sort.as_str() {
-            "severity" => (f.severity as usize, String::new()),
-            "rule" => (0, f.rule.to_lowercase()),
-            "resource" => (0, f.resource.to_string().to_lowercase()),
-            "source" => (0, source_text(f)),
-            _ => (0, String::new()),
-        }
-    };
     if !q.sort.is_empty() {
+        // The stable sort keeps the given order among equal keys.
         kept.sort_by(|a, b| {
-            let order = key(a).cmp(&key(b));
+            let order = (f.key)(a, &q.sort).cmp(&(f.key)(b, &q.sort));
             if q.descending {
                 order.reverse()
             } else {
@@ -611,7 +714,8 @@ fn filtered_findings<'a>(findings: Vec<&'a Finding>, q: &TableQuery) -> Vec<&'a 
     kept
 }
 
-/// The search and severity filter of the finding tables, kept in the URL.
+/// The search and severity filter of the finding and attack path tables, kept in the URL
+/// (a path's severity is its risk band: high, medium or low).
 #[component]
 fn CompareFilters() -> impl IntoView {
     let state = use_state();
@@ -631,8 +735,8 @@ fn CompareFilters() -> impl IntoView {
             <input
                 class="search"
                 type="search"
-                placeholder="Search rules, resources, messages and files"
-                aria-label="Search findings"
+                placeholder="Search findings and paths: rules, resources, messages, files, path titles"
+                aria-label="Search findings and attack paths"
                 data-testid="compare-search"
                 prop:value=move || query.with(|q| q.q.clone())
                 on:input=move |e| {
@@ -665,7 +769,7 @@ fn CompareFilters() -> impl IntoView {
     }
 }
 
-/// A header that sorts the finding tables by `key`; a second click reverses.
+/// A header that sorts the tables having column `key` by it; a second click reverses.
 #[component]
 fn CompareSort(key: &'static str, label: &'static str, class: &'static str) -> impl IntoView {
     let state = use_state();
@@ -700,16 +804,24 @@ fn CompareSort(key: &'static str, label: &'static str, class: &'static str) -> i
     }
 }
 
-/// A titled table of attack paths by risk and title; with `ranks`, each title links to
-/// the path's page in the shown analysis.
+/// A titled table of attack paths (risk, title, entry, target), under the page's search,
+/// severity (the risk band) and sort; with `ranks`, each title links to the path's page
+/// in the shown analysis. "Export CSV" writes the rows kept.
 fn path_section(
     section: Section,
-    paths: &[PathRef],
+    refs: &[PathRef],
+    paths: &PathsById,
     ranks: Option<&HashMap<String, usize>>,
+    q: &TableQuery,
 ) -> AnyView {
     let testid = section.testid;
-    let total = paths.len();
-    let rows = paths
+    let all = refs.len();
+    let full: Vec<&AttackPath> = refs.iter().filter_map(|r| paths.0.get(&r.id)).collect();
+    let kept = filter_sort(full, q, &PATH_FILTER);
+    let total = kept.len();
+    // A path whose entry is gone has no panel in the shown analysis.
+    let entry_linked = testid != "gone-paths";
+    let rows = kept
         .iter()
         .take(MAX_ROWS)
         .map(|p| {
@@ -720,10 +832,20 @@ fn path_section(
                 }
                 None => view! { <span>{name}</span> }.into_any(),
             };
+            let assumed = p.assumed.then(|| {
+                view! { " " <span class="assumed-badge" title=p.assumptions.join("\n")>"assumed"</span> }
+            });
             view! {
                 <tr data-testid=format!("{testid}-row") data-path=p.id.clone()>
-                    <td class="num">{format!("{:.1}", p.risk)}</td>
-                    <td class="rec-title">{title}</td>
+                    <td class="num"><RiskBadge risk=p.risk /></td>
+                    <td class="rec-title">{title}{assumed}</td>
+                    <td data-col="entry">
+                        <span data-testid="path-entry">{p.entry.to_string()}</span>
+                        {entry_linked.then(|| view! { <ObjectLink resource=p.entry.clone() /> })}
+                    </td>
+                    <td data-col="target">
+                        <span class="target" data-target=Target::name(p.target)>{target_label(p.target)}</span>
+                    </td>
                 </tr>
             }
         })
@@ -731,10 +853,21 @@ fn path_section(
         .into_any();
     let head = view! {
         <tr>
-            <th class="num compare-risk">"Risk"</th>
-            <th>"Path"</th>
+            <CompareSort key="risk" label="Risk" class="num compare-risk" />
+            <CompareSort key="path" label="Path" class="" />
+            <CompareSort key="entry" label="Entry" class="" />
+            <CompareSort key="target" label="Target" class="" />
         </tr>
     }
     .into_any();
-    table_section(&section, total, "", head, rows, false)
+    let body = table_section(&section, total, "", head, rows, total < all);
+    let export: Vec<AttackPath> = kept.into_iter().cloned().collect();
+    let tools = section_tools(testid, total, all, move || paths_csv(&export));
+    view! {
+        <div class="compare-paths" data-section=testid>
+            {tools}
+            {body}
+        </div>
+    }
+    .into_any()
 }

@@ -595,6 +595,21 @@ fn Results(
             (!ids.is_empty()).then(|| map_href(&ids))
         })
     };
+    let has_rows =
+        move || outcome.with(|o| o.as_ref().is_some_and(|o| !o.answer.results.is_empty()));
+    // The answer in the engine's order, with its CSV writer: the CLI's file for the query.
+    let state = use_state();
+    let export_csv = move |_| {
+        let csv = outcome.with_untracked(|o| {
+            o.as_ref()
+                .map(|o| portolan_engine::report::query_csv(&o.answer))
+        });
+        if let Some(csv) = csv {
+            if let Err(e) = crate::download::save_text("portolan-query.csv", &csv, "text/csv") {
+                state.notices.update(|n| n.push(e));
+            }
+        }
+    };
     let header = move || {
         outcome.with(|o| {
             o.as_ref()
@@ -641,6 +656,17 @@ fn Results(
                 <span data-testid="explorer-count">{summary}</span>
                 {move || map_link().map(|href| view! {
                     <a class="btn" href=href data-testid="explorer-map-link">"Show on map"</a>
+                })}
+                {move || has_rows().then(|| view! {
+                    <button
+                        class="btn"
+                        type="button"
+                        data-testid="explorer-export-csv"
+                        title="The results, as portolan query --format csv writes them"
+                        on:click=export_csv
+                    >
+                        "Export CSV"
+                    </button>
                 })}
             </div>
             <table class="table" data-testid="explorer-table">

@@ -31,11 +31,30 @@ pub fn insight_label(insight: &str) -> String {
         "highVulnerabilities" => "High vulnerabilities".into(),
         "remotelyExploitableVulnerabilities" => "Remotely exploitable vulnerabilities".into(),
         "hasActiveAlerts" => "Active alerts".into(),
+        "reachesCloudAdmin" => "Reaches cloud admin".into(),
+        "readsCloudData" => "Reads cloud data".into(),
         other => match other.strip_prefix("target:") {
             Some(t) => format!("Attack target: {t}"),
-            None => other.to_string(),
+            None => words(other),
         },
     }
+}
+
+/// A camelCase id in words (`someNewInsight` → `Some new insight`), so an insight this
+/// page does not name yet still reads as words.
+fn words(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else if c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[component]
@@ -153,7 +172,10 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                             {findings.into_iter().map(|f| view! {
                                 <tr class:exempt=f.exempt>
                                     <td><SeverityBadge severity=f.severity /></td>
-                                    <td><a href=Route::recommendation_href(&f.rule)>{f.rule.clone()}</a></td>
+                                    // The rule's title (words wrap; a camelCase id would break mid-word), its id on hover.
+                                    <td><a href=Route::recommendation_href(&f.rule) title=f.rule.clone()>{
+                                        portolan_engine::rules::rule(&f.rule).map_or_else(|| f.rule.clone(), |r| r.info.title.to_string())
+                                    }</a></td>
                                     <td>{f.container.clone()}</td>
                                     <td class="wrap">{f.message.clone()}{f.exempt.then_some(" (exempt)")}</td>
                                 </tr>

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::resource_panel::insight_label;
+use crate::format::thousands;
 use crate::links::map_focus_href;
 use crate::route::{Route, TableQuery};
 use crate::state::{use_state, AppState};
@@ -213,7 +214,9 @@ pub fn MapPage() -> impl IntoView {
         answer.with(|a| match a {
             Some(Ok(m)) => format!(
                 "{} things on the map · {} boxes drawn · {} edges",
-                m.entities, m.elements, m.edges
+                thousands(m.entities),
+                thousands(m.elements),
+                thousands(m.edges)
             ),
             Some(Err(e)) => format!("The map could not be drawn: {e}"),
             None => "Drawing the map…".into(),
@@ -273,7 +276,7 @@ pub fn MapPage() -> impl IntoView {
                     let hidden = state.route.with(|r| r.query.hide.contains(&kind));
                     let toggle = kind.clone();
                     view! {
-                        <label class="chip" class:active=!hidden data-kind=kind.clone()>
+                        <label class="chip" class:active=!hidden data-kind=kind.clone() title=kind.clone()>
                             <input type="checkbox" prop:checked=!hidden on:change=move |_| {
                                 let kind = toggle.clone();
                                 update(state, false, move |q| {
@@ -284,7 +287,7 @@ pub fn MapPage() -> impl IntoView {
                                     }
                                 });
                             } />
-                            {kind.clone()}" "<span class="chip-count">{k.count}</span>
+                            {if k.label.is_empty() { kind.clone() } else { k.label.clone() }}" "<span class="chip-count">{k.count}</span>
                         </label>
                     }
                 }).collect_view())}

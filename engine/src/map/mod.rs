@@ -115,6 +115,10 @@ pub struct MapHit {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KindCount {
     pub kind: String,
+    /// The kind as people read it, for `count` things: `Service accounts`, `Workload
+    /// scopes` (the `Namespace` node kind is a namespace's workloads).
+    #[serde(default)]
+    pub label: String,
     pub count: usize,
 }
 
@@ -299,10 +303,11 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
             insights,
         });
     }
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<&str, (NodeKind, usize)> = BTreeMap::new();
     let mut insight_names: BTreeSet<String> = BTreeSet::new();
     for e in &all {
-        *kinds.entry(g[e.node].kind.name()).or_default() += 1;
+        let kind = g[e.node].kind;
+        kinds.entry(kind.name()).or_insert((kind, 0)).1 += 1;
         insight_names.extend(e.insights.iter().cloned());
     }
 
@@ -602,8 +607,9 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
         hits,
         kinds: kinds
             .into_iter()
-            .map(|(kind, count)| KindCount {
-                kind: kind.to_string(),
+            .map(|(name, (kind, count))| KindCount {
+                kind: name.to_string(),
+                label: capitalised(&plural(kind, count)),
                 count,
             })
             .collect(),
@@ -669,6 +675,14 @@ fn analysis_title(analysis: &Analysis) -> String {
     }
 }
 
+/// `text` with its first letter upper-case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// A kind's name for a count of things: `Workloads`, `service accounts`.
 fn plural(kind: NodeKind, n: usize) -> String {
     let one = match kind {
@@ -683,7 +697,15 @@ fn plural(kind: NodeKind, n: usize) -> String {
         NodeKind::AnyNode => "scheduler-picked node",
         NodeKind::AllNodes => "all-nodes scope",
         NodeKind::ApiServer => "API server",
-        other => return format!("{}{}", other.name(), if n == 1 { "" } else { "s" }),
+        other => {
+            let name = other.name();
+            return match (n, name.ends_with('s')) {
+                (1, _) => name.to_string(),
+                // `Ingresses`, not `Ingresss`.
+                (_, true) => format!("{name}es"),
+                _ => format!("{name}s"),
+            };
+        }
     };
     match (n, one) {
         (1, _) => one.to_string(),

@@ -285,3 +285,31 @@ fn the_map_is_deterministic() {
     };
     assert_eq!(map_of(SHOP, &request), map_of(SHOP, &request));
 }
+
+#[test]
+fn kinds_are_labelled_in_words() {
+    let ingresses = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: a, namespace: shop}
+spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: b, namespace: shop}
+spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]}
+"#;
+    let map = map_of(&format!("{SHOP}---{ingresses}"), &MapRequest::default());
+    let label = |kind: &str| {
+        map.kinds
+            .iter()
+            .find(|k| k.kind == kind)
+            .map(|k| k.label.clone())
+    };
+    assert_eq!(label("Workload").as_deref(), Some("Workloads"));
+    assert_eq!(label("ServiceAccount").as_deref(), Some("Service account"));
+    // The `Namespace` node kind is a namespace's workloads; `Ingresses`, not `Ingresss`.
+    assert_eq!(label("Namespace").as_deref(), Some("Workload scopes"));
+    assert_eq!(label("Ingress").as_deref(), Some("Ingresses"));
+    assert_eq!(capitalised(""), "");
+}
