@@ -23,7 +23,7 @@ fi
 seed() {
   local target="$1" prefix="$2" dir="fuzz/corpus/$1"
   mkdir -p "$dir"
-  find tests/fixtures public/demo -type f \( -name '*.json' -o -name '*.yaml' -o -name '*.yml' -o -name '*.log' -o -name '*.jsonl' -o -name '*.rego' \) -size -1M |
+  find tests/fixtures public/demo -type f \( -name '*.json' -o -name '*.yaml' -o -name '*.yml' -o -name '*.log' -o -name '*.jsonl' -o -name '*.rego' \) -size -1024k |
     while read -r f; do
       local name
       name="$dir/seed-$(printf '%s' "$f" | tr '/' '_')"
