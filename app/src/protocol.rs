@@ -30,7 +30,8 @@
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), then for each request, `analyze` or `reevaluate` alike:
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times (stage
-//!   `audit`: an audit log being streamed, `done` of `total` MiB);
+//!   `audit`: an audit log being streamed, `done` of `total` MiB, with `wasm`, the bytes
+//!   of the worker's wasm memory);
 //! - `{type: "result-head", id, json, parts, resources, findings}`: the analysis without
 //!   its two long lists (`inventory.resources` and `findings`), with their lengths;
 //! - `parts` times `{type: "result-part", id, field, json}`: a slice of the list named

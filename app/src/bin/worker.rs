@@ -1,12 +1,15 @@
 //! The analysis worker: runs the engine off the page's main thread.
 //!
-//! It receives the files to analyse as `Blob`s, reads them synchronously (allowed in a
-//! worker), loads them with [`portolan_engine::analysis::load_with_audit`], reports
-//! progress after every file and posts the finished analysis as JSON, in parts. Audit
-//! logs are never read whole: they are streamed through
-//! [`AuditReader::feed`](portolan_engine::ingest::audit::AuditReader::feed) in
-//! [`AUDIT_CHUNK`] slices of the `Blob`, so memory is bounded by the alerts and the
-//! detector's state, not by the log's size (a 1 GB log reads like a small one). It keeps
+//! It receives the files to analyse as `Blob`s, reads them, loads them with
+//! [`portolan_engine::analysis::load_with_audit`], reports progress after every file and
+//! posts the finished analysis as JSON, in parts. Audit logs are never read whole: they
+//! are streamed from `Blob.stream()` with a BYOB reader into one reused [`AUDIT_BUFFER`]
+//! and fed to [`AuditReader::feed`](portolan_engine::ingest::audit::AuditReader::feed),
+//! awaiting each read, so memory is bounded by the alerts and the detector's state, not
+//! by the log's size (a 1 GB log reads like a small one). A synchronous loop of
+//! `FileReaderSync` slices never yielded, and the renderer kept every slice's bytes until
+//! it did: it peaked near the log's size (BENCHMARKS.md). Messages that arrive while an
+//! analysis awaits its reads wait in [`PENDING`] and are handled, in order, after it. It keeps
 //! the loaded snapshot, so a change of exemptions only re-runs the rules
 //! ([`portolan_engine::conclude`]), and the analysis with its graph and query context,
 //! so the resource panel, the map and the Explorer's queries are answered here too.
@@ -16,7 +19,8 @@
 #[path = "../protocol.rs"]
 mod protocol;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
 use portolan_engine::analysis::{load_with_audit, StreamedAudit};
@@ -32,15 +36,21 @@ use portolan_engine::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, ReadableStreamByobReader,
+};
 
 /// Items per `result-part` message: a few megabytes of JSON, which the page parses in
 /// tens of milliseconds.
 const PART_ITEMS: usize = 5_000;
 
-/// Bytes of an audit log read and fed to the detector at a time: large enough that the
-/// per-slice cost of `FileReaderSync` is noise, small enough to stay a fixed few MiB.
-const AUDIT_CHUNK: usize = 8 << 20;
+/// Size of the one buffer an audit log is read into (the stream fills at most this much
+/// per read) and fed to the detector from: a fixed MiB, whatever the log's size.
+const AUDIT_BUFFER: u32 = 1 << 20;
+
+/// Audit-log progress is posted after every this many bytes read.
+const AUDIT_PROGRESS_BYTES: f64 = (8u64 << 20) as f64;
 
 /// Bytes of a file's head that decide whether it is an audit log (as the CLI sniffs it).
 const SNIFF_BYTES: usize = 64 << 10;
@@ -55,6 +65,11 @@ thread_local! {
     /// The analysis last sent and the query context of its graph, for `details`, `map`
     /// and `query` questions.
     static CONCLUDED: RefCell<Option<(Analysis, QueryContext)>> = const { RefCell::new(None) };
+    /// Whether an `analyze` request is running (awaiting the reads of an audit log).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// Messages received while an analysis runs, handled in order after it, as a worker
+    /// that never yields would have handled them.
+    static PENDING: RefCell<VecDeque<JsValue>> = const { RefCell::new(VecDeque::new()) };
 }
 
 fn main() {
@@ -72,9 +87,24 @@ fn main() {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    if BUSY.get() {
+        PENDING.with_borrow_mut(|p| p.push_back(data.clone()));
+        return;
+    }
     let id = protocol::number_field(data, "id");
     let outcome = match protocol::kind(data).as_str() {
-        protocol::ANALYZE => analyze(scope, id, data),
+        protocol::ANALYZE => {
+            BUSY.set(true);
+            let (scope, data) = (scope.clone(), data.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(message) = analyze(&scope, id, &data).await {
+                    post_error(&scope, id, &message);
+                }
+                BUSY.set(false);
+                handle_pending(&scope);
+            });
+            return;
+        }
         protocol::REEVALUATE => reevaluate(scope, id, data),
         protocol::DETAILS => details(scope, id, data),
         protocol::MAP => map(scope, id, data),
@@ -86,15 +116,29 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     }
 }
 
+/// Handles the messages that waited for an analysis, until one starts another.
+fn handle_pending(scope: &DedicatedWorkerGlobalScope) {
+    while !BUSY.get() {
+        let Some(next) = PENDING.with_borrow_mut(VecDeque::pop_front) else {
+            return;
+        };
+        handle(scope, &next);
+    }
+}
+
 /// Reads and loads the files of an `analyze` request, keeps the snapshot and sends the
 /// analysis.
-fn analyze(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+async fn analyze(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    data: &JsValue,
+) -> Result<(), String> {
     // The previous snapshot no longer matters; free it before loading the next.
     SNAPSHOT.with_borrow_mut(|s| *s = None);
     CONCLUDED.with_borrow_mut(|c| *c = None);
     let options = options(data)?;
     let mut detector = Detector::default();
-    let (files, streamed) = read_files(scope, id, data, &mut detector)?;
+    let (files, streamed) = read_files(scope, id, data, &mut detector).await?;
     // The engine reports the file it just finished; the page shows the one being parsed
     // now, which is what a user waiting on one large file wants to see.
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
@@ -300,8 +344,8 @@ fn post_json<T: Serialize + ?Sized>(
 
 /// Reads the blobs of the request: snapshot files into memory, audit logs streamed into
 /// `detector` (in path order, as the engine reads files), reporting progress per file
-/// and, for audit logs, per chunk.
-fn read_files(
+/// and, for audit logs, every [`AUDIT_PROGRESS_BYTES`].
+async fn read_files(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     data: &JsValue,
@@ -327,9 +371,7 @@ fn read_files(
     for (i, (path, blob)) in order.into_iter().enumerate() {
         let head = read_slice(&reader, &blob, 0.0, SNIFF_BYTES as f64, &path, &mut chunk)?;
         if is_audit_log(&chunk[..head]) {
-            streamed.push(stream_audit(
-                scope, id, &reader, &blob, &path, detector, &mut chunk,
-            )?);
+            streamed.push(stream_audit(scope, id, &blob, &path, detector, &mut chunk).await?);
         } else {
             let buffer = reader
                 .read_as_array_buffer(&blob)
@@ -345,40 +387,49 @@ fn read_files(
     Ok((files, streamed))
 }
 
-/// Streams one audit log through an [`AuditReader`] into `detector`, one
-/// [`AUDIT_CHUNK`] slice at a time, posting `audit` progress (MiB done of MiB total)
-/// after each.
-fn stream_audit(
+/// Streams one audit log through an [`AuditReader`] into `detector`: `Blob.stream()`
+/// read with a BYOB reader into one [`AUDIT_BUFFER`] that every read hands back (so no
+/// buffer per chunk is left to the collector), each read copied into `chunk` (reused)
+/// and fed. Awaiting the reads lets the worker's event loop run between them, so the
+/// renderer frees what it used for the previous ones. Posts `audit` progress (MiB done
+/// of MiB total, and the wasm memory's size) every [`AUDIT_PROGRESS_BYTES`].
+async fn stream_audit(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
-    reader: &FileReaderSync,
     blob: &Blob,
     path: &str,
     detector: &mut Detector,
     chunk: &mut Vec<u8>,
 ) -> Result<StreamedAudit, String> {
+    let failed = |e: JsValue| describe(&format!("{path}: could not be read"), &e);
     let size = blob.size();
+    let reader = ReadableStreamByobReader::new(&blob.stream()).map_err(failed)?;
+    let mut buffer = js_sys::ArrayBuffer::new(AUDIT_BUFFER);
     let mut audit = AuditReader::new(path);
     let mut offset = 0.0;
-    while offset < size {
-        let end = (offset + AUDIT_CHUNK as f64).min(size);
-        let n = read_slice(reader, blob, offset, end, path, chunk)?;
-        if n == 0 {
+    let mut reported = 0.0;
+    loop {
+        let view = Uint8Array::new(&buffer);
+        let result = JsFuture::from(reader.read_with_array_buffer_view(&view))
+            .await
+            .map_err(failed)?;
+        if protocol::field(&result, "done").as_bool().unwrap_or(true) {
             break;
         }
+        let filled: Uint8Array = protocol::field(&result, "value").unchecked_into();
+        let n = filled.length() as usize;
+        chunk.resize(n, 0);
+        filled.copy_to(&mut chunk[..n]);
+        // The read transferred the buffer into `filled`; the next read fills it again.
+        buffer = filled.buffer();
         audit.feed(&chunk[..n], &mut |e| detector.observe(e));
         offset += n as f64;
-        post(
-            scope,
-            progress_message(
-                id,
-                "audit",
-                (offset / MIB).ceil() as usize,
-                (size / MIB).ceil() as usize,
-                path,
-            ),
-        );
+        if offset - reported >= AUDIT_PROGRESS_BYTES || offset >= size {
+            reported = offset;
+            post(scope, audit_progress(id, offset, size, path));
+        }
     }
+    reader.release_lock();
     let report = audit.finish(&mut |e| detector.observe(e));
     Ok(StreamedAudit {
         path: path.to_string(),
@@ -387,8 +438,35 @@ fn stream_audit(
     })
 }
 
-/// Reads bytes `start..end` of `blob` into `into` (reused between calls, so a stream
-/// keeps one buffer), returning how many were read.
+/// The `audit` progress of a log: MiB read of MiB total, and `wasm`, the bytes of the
+/// worker's `WebAssembly.Memory` (which only grows, so its last value is the peak).
+fn audit_progress(id: f64, offset: f64, size: f64, path: &str) -> JsValue {
+    let message = progress_message(
+        id,
+        "audit",
+        (offset / MIB).ceil() as usize,
+        (size / MIB).ceil() as usize,
+        path,
+    );
+    let _ = js_sys::Reflect::set(
+        &message,
+        &JsValue::from_str("wasm"),
+        &JsValue::from_f64(wasm_memory_bytes()),
+    );
+    message
+}
+
+/// Bytes of the worker's wasm memory.
+fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    let pages = core::arch::wasm32::memory_size(0) as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let pages = 0.0;
+    pages * 65_536.0
+}
+
+/// Reads bytes `start..end` of `blob` into `into` (reused between calls), returning how
+/// many were read.
 fn read_slice(
     reader: &FileReaderSync,
     blob: &Blob,
@@ -407,19 +485,7 @@ fn read_slice(
     let n = view.length() as usize;
     into.resize(n, 0);
     view.copy_to(&mut into[..n]);
-    release(&buffer);
     Ok(n)
-}
-
-/// Detaches an `ArrayBuffer` (`ArrayBuffer.prototype.transfer(0)`) once its bytes are
-/// copied, so its memory can go before the collector runs in a loop that never yields.
-/// A 1 GB stream still peaked near the log's size with it (BENCHMARKS.md); browsers
-/// without `transfer` leave it to the collector.
-fn release(buffer: &JsValue) {
-    let transfer = js_sys::Reflect::get(buffer, &JsValue::from_str("transfer"));
-    if let Ok(transfer) = transfer.and_then(|t| t.dyn_into::<js_sys::Function>()) {
-        let _ = transfer.call1(buffer, &JsValue::from_f64(0.0));
-    }
 }
 
 fn progress_message(id: f64, stage: &str, done: usize, total: usize, file: &str) -> JsValue {
