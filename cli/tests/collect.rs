@@ -22,6 +22,16 @@ impl Sandbox {
         Sandbox { root }
     }
 
+    /// `portolan analyze` of the collected snapshot folder, as JSON.
+    fn analyze(&self) -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+            .args(["analyze", "--no-resources", "-q"])
+            .arg(self.root.join("snapshot"))
+            .output()
+            .expect("run portolan");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
     fn tool(&self, name: &str, script: &str) {
         let path = self.root.join("bin").join(name);
         fs::write(&path, format!("#!/bin/sh\n{script}")).expect("write tool");
@@ -95,6 +105,18 @@ impl Drop for Sandbox {
 const EKS_OUTPUT: &str = r#"{"cluster": {"name": "acme-prod", "arn": "arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod", "version": "1.30"}}"#;
 
 /// An aws CLI that describes the cluster and is otherwise not logged in.
+/// (file name, detected format) of the analysis' inputs under `folder` (`/aws/`).
+fn input_formats<'a>(analysis: &'a serde_json::Value, folder: &str) -> Vec<(&'a str, &'a str)> {
+    analysis["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| Some((i["path"].as_str()?, i["format"].as_str()?)))
+        .filter(|(path, _)| path.contains(folder))
+        .map(|(path, format)| (path.rsplit('/').next().unwrap_or(path), format))
+        .collect()
+}
+
 fn aws_describe_only() -> String {
     format!(
         "case \"$1 $2\" in\n'eks describe-cluster') echo '{EKS_OUTPUT}' ;;\n*) echo 'Unable to locate credentials' >&2; exit 255 ;;\nesac\n"
@@ -124,12 +146,7 @@ fn eks_cluster_described_from_the_kubeconfig_arn() {
     );
 
     // And portolan reads it as the cluster's EKS description.
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["analyze", "--no-resources", "-q"])
-        .arg(sb.root.join("snapshot"))
-        .output()
-        .expect("run portolan");
-    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let analysis = sb.analyze();
     let providers: Vec<&str> = analysis["clusters"]
         .as_array()
         .expect("clusters")
@@ -229,12 +246,7 @@ fn the_snapshot_records_when_it_was_taken() {
     let info = sb.file("snapshot.json").expect("snapshot.json written");
     let info: serde_json::Value = serde_json::from_str(&info).expect("JSON");
     assert_eq!(info["kind"], "SnapshotInfo");
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["analyze", "--no-resources", "-q"])
-        .arg(sb.root.join("snapshot"))
-        .output()
-        .expect("run portolan");
-    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let analysis = sb.analyze();
     let time = analysis["snapshotTime"].as_str().expect("snapshotTime");
     assert_eq!(time, info["collectedAt"]);
     // In the UTC form the schema fixes.
@@ -309,20 +321,8 @@ esac
         assert!(sb.file(f).is_some(), "{f} missing");
     }
     // portolan reads every file it wrote by content.
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["analyze", "--no-resources", "-q"])
-        .arg(sb.root.join("snapshot"))
-        .output()
-        .expect("run portolan");
-    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let formats: Vec<(&str, &str)> = analysis["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .filter_map(|i| Some((i["path"].as_str()?, i["format"].as_str()?)))
-        .filter(|(path, _)| path.contains("/aws/"))
-        .map(|(path, format)| (path.rsplit('/').next().unwrap_or(path), format))
-        .collect();
+    let analysis = sb.analyze();
+    let formats = input_formats(&analysis, "/aws/");
     assert_eq!(
         formats,
         [
@@ -377,20 +377,8 @@ esac
     assert!(sb
         .file("gcp/gone@shop-prod.iam.gserviceaccount.com.iam-policy.json")
         .is_none());
-    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["analyze", "--no-resources", "-q"])
-        .arg(sb.root.join("snapshot"))
-        .output()
-        .expect("run portolan");
-    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let formats: Vec<(&str, &str)> = analysis["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .filter_map(|i| Some((i["path"].as_str()?, i["format"].as_str()?)))
-        .filter(|(path, _)| path.contains("/gcp/"))
-        .map(|(path, format)| (path.rsplit('/').next().unwrap_or(path), format))
-        .collect();
+    let analysis = sb.analyze();
+    let formats = input_formats(&analysis, "/gcp/");
     assert_eq!(
         formats,
         [
