@@ -13,9 +13,12 @@
 //!   the files, keep the loaded snapshot and evaluate the rules. `exemptions` is the text
 //!   of an exemption file (the format `portolan analyze --exemptions` reads; empty for
 //!   none) and `today` the page's date (YYYY-MM-DD, UTC), which decides expiry.
-//! - `{type: "reevaluate", id, exemptions, today}`: evaluate the rules again on the
-//!   snapshot the last `analyze` kept, with other exemptions; nothing is parsed again.
-//!   An `error` if no snapshot is kept (the page then sends `analyze`).
+//! - `{type: "reevaluate", id, exemptions, today}`: apply other exemptions to the
+//!   analysis the last `analyze` kept; nothing is parsed and no rule runs again. Answered
+//!   by `{type: "exemptions", id, json}` (an `ExemptionUpdate`: the exempted
+//!   findings by index, the recommendations, the score), which the page applies to its
+//!   copy; or, if the worker kept no analysis but a snapshot, by a whole result as for
+//!   `analyze`; an `error` if it kept neither (the page then sends `analyze`).
 //! - `{type: "details", id, resource}`: the resource panel of `resource` (a graph node
 //!   id or `k8s:<Kind>/<namespace>/<name>`) in the analysis last sent; answered by
 //!   `{type: "details", id, json}` (a `ResourceDetails`, `null` when the snapshot has
@@ -28,7 +31,7 @@
 //!   No question changes what the worker keeps.
 //!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
-//! lost), then for each request, `analyze` or `reevaluate` alike:
+//! lost), then for each `analyze` request (and a `reevaluate` answered in whole):
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times (stage
 //!   `audit`: an audit log being streamed, `done` of `total` MiB, with `wasm`, the bytes
 //!   of the worker's wasm memory);
@@ -50,6 +53,7 @@ pub const PROGRESS: &str = "progress";
 pub const RESULT_HEAD: &str = "result-head";
 pub const RESULT_PART: &str = "result-part";
 pub const RESULT: &str = "result";
+pub const EXEMPTIONS: &str = "exemptions";
 pub const DETAILS: &str = "details";
 pub const MAP: &str = "map";
 pub const QUERY: &str = "query";

@@ -10,6 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use js_sys::{Array, Uint8Array};
@@ -18,9 +19,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use leptos::prelude::Set;
+use leptos::prelude::{Set, UpdateUntracked};
 
-use portolan_engine::analysis::ResourceSummary;
+use portolan_engine::analysis::{ExemptionUpdate, ResourceSummary};
 use portolan_engine::rules::Finding;
 use portolan_engine::Analysis;
 use serde::de::DeserializeOwned;
@@ -449,6 +450,16 @@ impl WorkerClient {
                 Err(e) => self.reject(&e),
             },
             protocol::RESULT_PART if current => self.on_part(data),
+            protocol::EXEMPTIONS => {
+                self.answered();
+                if current {
+                    match parse::<ExemptionUpdate>(data) {
+                        Ok(update) => self.on_exemptions(update),
+                        Err(e) => self.reject(&e),
+                    }
+                }
+                self.flush();
+            }
             protocol::RESULT => {
                 self.answered();
                 if id == inner.analyze_id.get() {
@@ -485,6 +496,19 @@ impl WorkerClient {
             }
             _ => {}
         }
+    }
+
+    /// Applies the worker's answer to new exemptions to the shown analysis, in place
+    /// when nothing else holds it (a copy otherwise): the findings are not sent again.
+    fn on_exemptions(&self, update: ExemptionUpdate) {
+        let state = &self.inner.state;
+        let Some(shown) = state.analysis.update_untracked(Option::take) else {
+            self.reject("the analysis the exemptions apply to is no longer loaded");
+            return;
+        };
+        let mut analysis = Arc::try_unwrap(shown).unwrap_or_else(|shared| (*shared).clone());
+        update.apply(&mut analysis);
+        state.finish(analysis);
     }
 
     /// The worker died (a trap in the engine, or its script did not load): report it

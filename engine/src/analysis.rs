@@ -487,6 +487,79 @@ pub fn conclude_with_graph(
     (analysis, graph)
 }
 
+/// What changes in a concluded analysis when only the exemptions change: which findings
+/// are exempted (by index, with their exemption), the recommendations, the secure score
+/// and the exemption summary. Nothing else depends on exemptions. The app's worker
+/// computes it on the analysis it kept and sends it instead of the whole analysis; the
+/// page applies it to its copy with [`ExemptionUpdate::apply`]. It lists every exempted
+/// finding, not the ones that changed, so it applies to the analysis under any earlier
+/// exemptions (the page skips answers to requests it no longer waits for).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExemptionUpdate {
+    /// `(index into findings, its exemption)` for each exempted finding, in order.
+    pub exempted: Vec<(usize, crate::rules::exemptions::AppliedExemption)>,
+    pub recommendations: Vec<Recommendation>,
+    pub secure_score: SecureScore,
+    pub exemptions: ExemptionSummary,
+}
+
+impl ExemptionUpdate {
+    /// Brings `analysis` (concluded from the same snapshot, under any exemptions) to the
+    /// update's exemptions. Indices beyond its findings are ignored.
+    pub fn apply(self, analysis: &mut Analysis) {
+        for f in &mut analysis.findings {
+            f.exemption = None;
+        }
+        for (i, exemption) in self.exempted {
+            if let Some(f) = analysis.findings.get_mut(i) {
+                f.exemption = Some(exemption);
+            }
+        }
+        analysis.recommendations = self.recommendations;
+        analysis.secure_score = self.secure_score;
+        analysis.exemptions = self.exemptions;
+    }
+}
+
+/// Applies `options`' exemptions to `analysis`, concluded from `snapshot` by
+/// [`conclude`] with the same options but other exemptions: afterwards it equals what
+/// [`conclude`] with `options` gives, at the cost of matching exemptions and counting
+/// findings (no rule, graph or path search runs again). Returns the update applied, for
+/// a copy of the analysis elsewhere.
+pub fn reexempt(
+    analysis: &mut Analysis,
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+) -> ExemptionUpdate {
+    let (recommendations, secure_score, diagnostics) = rules::reexempt(
+        &snapshot.inventory,
+        &mut analysis.findings,
+        &analysis.recommendations,
+        &options.rules,
+        options.policies.scored,
+    );
+    let exempted = analysis
+        .findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f.exemption.clone()?)))
+        .collect();
+    let update = ExemptionUpdate {
+        exempted,
+        recommendations,
+        secure_score,
+        exemptions: ExemptionSummary {
+            applied: options.rules.exemptions.clone(),
+            diagnostics,
+        },
+    };
+    analysis.recommendations = update.recommendations.clone();
+    analysis.secure_score = update.secure_score.clone();
+    analysis.exemptions = update.exemptions.clone();
+    update
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,9 @@
 //! `FileReaderSync` slices never yielded, and the renderer kept every slice's bytes until
 //! it did: it peaked near the log's size (BENCHMARKS.md). Messages that arrive while an
 //! analysis awaits its reads wait in [`PENDING`] and are handled, in order, after it. It keeps
-//! the loaded snapshot, so a change of exemptions only re-runs the rules
-//! ([`portolan_engine::conclude`]), and the analysis with its graph and query context,
-//! so the resource panel, the map and the Explorer's queries are answered here too.
+//! the loaded snapshot and the analysis with its graph and query context: a change of
+//! exemptions only re-marks the findings and recounts ([`reexempt`]), and sends what
+//! changed. The resource panel, the map and the Explorer's queries are answered here too.
 //! The page stays responsive however large the snapshot is. See `protocol.rs` for the
 //! messages.
 
@@ -23,7 +23,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
-use portolan_engine::analysis::{load_with_audit, StreamedAudit};
+use portolan_engine::analysis::{load_with_audit, reexempt, StreamedAudit};
 use portolan_engine::detect::Detector;
 use portolan_engine::graph::SecurityGraph;
 use portolan_engine::ingest::audit::AuditReader;
@@ -169,10 +169,26 @@ async fn analyze(
     send_and_keep(scope, id, concluded)
 }
 
-/// Evaluates the rules again on the kept snapshot with the request's exemptions.
+/// Applies the request's exemptions to the kept analysis and sends what changed
+/// ([`reexempt`]: no rule runs again); without a kept analysis, concludes the kept
+/// snapshot again and sends the whole result.
 fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let options = options(data)?;
-    post(scope, progress_message(id, "model", 1, 1, ""));
+    post(scope, progress_message(id, "rules", 0, 1, ""));
+    let update = SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
+            (Some(snapshot), Some((analysis, cx))) => {
+                let update = reexempt(analysis, snapshot, &options);
+                // Exempted findings no longer count in the Explorer's conditions.
+                cx.refresh(snapshot.inventory(), analysis);
+                Some(update)
+            }
+            _ => None,
+        })
+    });
+    if let Some(update) = update {
+        return post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
+    }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
         .ok_or("no snapshot is loaded; analyse the files again")?;

@@ -165,6 +165,12 @@ impl QueryContext {
             rank,
         }
     }
+
+    /// Gathers the nodes' facts again from `analysis`, concluded from the same graph
+    /// and inventory with other exemptions (exempted findings do not count).
+    pub fn refresh(&mut self, inventory: &Inventory, analysis: &Analysis) {
+        self.facts = gather(&self.graph, inventory, analysis);
+    }
 }
 
 /// Every (kind, named relation, direction, kind) that some edge of `graph` fits.

@@ -443,7 +443,6 @@ pub fn evaluate_scored_with(
     for rule in catalog() {
         (rule.check)(&cx, &mut findings);
     }
-    let external_ids: BTreeSet<String> = external.findings.iter().map(|f| f.rule.clone()).collect();
     findings.extend(external.findings);
     findings.sort_by(|a, b| {
         (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
@@ -456,8 +455,77 @@ pub fn evaluate_scored_with(
     });
     findings.dedup();
     fix::attach(&cx, &mut findings);
-    let warnings = exemptions::apply(
+    let (recommendations, score, warnings) = judge(
+        inventory,
+        &cx.units,
         &mut findings,
+        options,
+        &external.rules,
+        external.scored,
+    );
+    (findings, recommendations, score, warnings)
+}
+
+/// What exempting gives, with other exemptions, for findings already evaluated (and
+/// ordered) by [`evaluate_scored_with`]: their new exemption marks, and the
+/// recommendations, secure score and warnings that follow. The app changes exemptions
+/// far more often than the snapshot; this is a fraction of the rules' cost. The
+/// recommendations given are those of the same findings under any exemptions (they
+/// name the rules from outside the catalogue); `external_scored` is what
+/// [`ExternalFindings::scored`] was.
+pub fn reexempt(
+    inventory: &Inventory,
+    findings: &mut [Finding],
+    recommendations: &[Recommendation],
+    options: &RuleOptions,
+    external_scored: bool,
+) -> (
+    Vec<Recommendation>,
+    score::SecureScore,
+    Vec<crate::source::Diagnostic>,
+) {
+    let external: Vec<ExternalRule> = recommendations
+        .iter()
+        .filter(|r| rule(&r.rule).is_none())
+        .map(|r| ExternalRule {
+            id: r.rule.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            framework: r.frameworks.first().cloned().unwrap_or_default(),
+            remediation: r.remediation.clone(),
+        })
+        .collect();
+    for f in findings.iter_mut() {
+        f.exemption = None;
+    }
+    let units = inventory.workload_units();
+    judge(
+        inventory,
+        &units,
+        findings,
+        options,
+        &external,
+        external_scored,
+    )
+}
+
+/// Marks the exempted `findings`, groups them into recommendations (fully exempted
+/// ones last) and scores them (findings of `external` rules only when
+/// `external_scored`).
+fn judge(
+    inventory: &Inventory,
+    units: &[WorkloadUnit],
+    findings: &mut [Finding],
+    options: &RuleOptions,
+    external: &[ExternalRule],
+    external_scored: bool,
+) -> (
+    Vec<Recommendation>,
+    score::SecureScore,
+    Vec<crate::source::Diagnostic>,
+) {
+    let warnings = exemptions::apply(
+        findings,
         &options.exemptions,
         inventory,
         options.today.as_deref(),
@@ -489,7 +557,7 @@ pub fn evaluate_scored_with(
                     r.info.remediation.to_string(),
                 ),
                 None => {
-                    let e = external.rules.iter().find(|e| e.id == id)?;
+                    let e = external.iter().find(|e| e.id == id)?;
                     (
                         e.title.clone(),
                         e.severity,
@@ -527,17 +595,18 @@ pub fn evaluate_scored_with(
                 &b.rule,
             ))
     });
-    let score = if external.scored || external_ids.is_empty() {
-        score::secure_score(inventory, &cx.units, &findings)
+    let score = if external_scored || external.is_empty() {
+        score::secure_score(inventory, units, findings)
     } else {
+        let ids: BTreeSet<&str> = external.iter().map(|e| e.id.as_str()).collect();
         let own: Vec<Finding> = findings
             .iter()
-            .filter(|f| !external_ids.contains(&f.rule))
+            .filter(|f| !ids.contains(f.rule.as_str()))
             .cloned()
             .collect();
-        score::secure_score(inventory, &cx.units, &own)
+        score::secure_score(inventory, units, &own)
     };
-    (findings, recommendations, score, warnings)
+    (recommendations, score, warnings)
 }
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.
 pub fn markdown() -> String {
