@@ -735,6 +735,14 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         if let (Some(path), false) = (path, args.quiet) {
             eprintln!("Wrote {}.", path.display());
         }
+        let results = analysis.findings.len() + analysis.alerts.len();
+        if matches!(format, Format::Sarif) && results > report::SARIF_MAX_RESULTS {
+            eprintln!(
+                "warning: the SARIF log holds the {} most severe of {results} results \
+                 (GitHub code scanning rejects more); its notifications say what was left out.",
+                report::SARIF_MAX_RESULTS
+            );
+        }
     }
     let failing = args.fail_on.map_or(0, |threshold| {
         analysis

@@ -15,7 +15,7 @@ mod sarif;
 
 pub use self::csv::{csv, findings_csv, query_csv, table_csv, CSV_COLUMNS};
 pub use self::html::html;
-pub use self::sarif::{sarif, sarif_value};
+pub use self::sarif::{sarif, sarif_value, MAX_RESULTS as SARIF_MAX_RESULTS};
 
 #[cfg(test)]
 mod tests {

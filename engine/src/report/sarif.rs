@@ -6,6 +6,8 @@
 //! text, framework tags and a `security-severity` GitHub ranks alerts by. Exempted
 //! findings carry an accepted `suppression` with the exemption's reason.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
 use crate::rules::{self, Finding, RuleInfo, Severity};
@@ -13,6 +15,87 @@ use crate::Analysis;
 
 /// The schema URL SARIF consumers expect in `$schema`.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Results a run may hold: GitHub code scanning rejects a run with more ("SARIF results
+/// exceed hard limit", docs.github.com). A larger estate keeps the most severe open
+/// results and says in a notification and the run's `portolan/omittedResults` what it
+/// left out; the JSON output has everything.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Which findings and alerts a run writes: all when they fit in the limit, else the
+/// most severe, open ones before exempted ones, earlier ones first among equals.
+struct Kept {
+    findings: Vec<bool>,
+    alerts: Vec<bool>,
+    /// Left out, by severity and whether exempted.
+    left: Vec<(Severity, bool)>,
+}
+
+impl Kept {
+    fn choose(analysis: &Analysis, limit: usize) -> Kept {
+        let (nf, na) = (analysis.findings.len(), analysis.alerts.len());
+        if nf + na <= limit {
+            return Kept {
+                findings: vec![true; nf],
+                alerts: vec![true; na],
+                left: Vec::new(),
+            };
+        }
+        // (exempted, severity, position): findings first, then alerts.
+        let mut order: Vec<(bool, Severity, usize)> = analysis
+            .findings
+            .iter()
+            .map(|f| (f.exemption.is_some(), f.severity))
+            .chain(analysis.alerts.iter().map(|a| (false, a.severity)))
+            .enumerate()
+            .map(|(i, (exempt, severity))| (exempt, severity, i))
+            .collect();
+        order.sort_unstable();
+        let mut keep = vec![false; nf + na];
+        for &(_, _, i) in &order[..limit] {
+            keep[i] = true;
+        }
+        let left = order[limit..].iter().map(|&(e, s, _)| (s, e)).collect();
+        let alerts = keep.split_off(nf);
+        Kept {
+            findings: keep,
+            alerts,
+            left,
+        }
+    }
+
+    fn omitted(&self) -> usize {
+        self.left.len()
+    }
+
+    /// What a reader of the log is told about the results left out, if any.
+    fn omitted_text(&self) -> Option<String> {
+        if self.left.is_empty() {
+            return None;
+        }
+        let mut counts: Vec<String> = Vec::new();
+        for severity in Severity::ALL {
+            for exempt in [false, true] {
+                let n = self
+                    .left
+                    .iter()
+                    .filter(|l| **l == (severity, exempt))
+                    .count();
+                if n > 0 {
+                    let what = if exempt { " (exempted)" } else { "" };
+                    counts.push(format!("{n} {}{what}", severity.as_str()));
+                }
+            }
+        }
+        Some(format!(
+            "{} results were left out of this run: {}. GitHub code \
+             scanning rejects a run of more than {MAX_RESULTS} results, so Portolan writes \
+             the {MAX_RESULTS} most severe; `--format json` or csv lists every finding.",
+            self.left.len(),
+            counts.join(", ")
+        ))
+    }
+}
 
 /// The analysis as a SARIF 2.1.0 log (pretty JSON, newline-terminated).
 pub fn sarif(analysis: &Analysis) -> String {
@@ -28,20 +111,29 @@ pub fn sarif_value(analysis: &Analysis) -> Value {
     let detections: Vec<&crate::detect::DetectionInfo> =
         crate::detect::CATALOG.iter().map(|d| &d.info).collect();
     rules.extend(detections.iter().map(|i| detection_rule(i)));
+    let rule_index: HashMap<&str, usize> =
+        catalog.iter().enumerate().map(|(n, i)| (i.id, n)).collect();
+    let detection_index: HashMap<&str, usize> = detections
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.id, n + catalog.len()))
+        .collect();
+    let kept = Kept::choose(analysis, MAX_RESULTS);
     let mut results: Vec<Value> = analysis
         .findings
         .iter()
-        .map(|f| result(f, catalog.iter().position(|i| i.id == f.rule)))
+        .zip(&kept.findings)
+        .filter(|(_, keep)| **keep)
+        .map(|(f, _)| result(f, rule_index.get(f.rule.as_str()).copied()))
         .collect();
-    results.extend(analysis.alerts.iter().map(|a| {
-        alert_result(
-            a,
-            detections
-                .iter()
-                .position(|i| i.id == a.kind)
-                .map(|p| p + catalog.len()),
-        )
-    }));
+    results.extend(
+        analysis
+            .alerts
+            .iter()
+            .zip(&kept.alerts)
+            .filter(|(_, keep)| **keep)
+            .map(|(a, _)| alert_result(a, detection_index.get(a.kind.as_str()).copied())),
+    );
     let artifacts: Vec<Value> = analysis
         .inputs
         .iter()
@@ -76,6 +168,13 @@ pub fn sarif_value(analysis: &Analysis) -> Value {
             })
         })
         .collect();
+    let mut notifications = notifications;
+    if let Some(text) = kept.omitted_text() {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": text },
+        }));
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -95,6 +194,7 @@ pub fn sarif_value(analysis: &Analysis) -> Value {
             "artifacts": artifacts,
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "properties": { "portolan/omittedResults": kept.omitted() },
         }]
     })
 }
@@ -321,6 +421,90 @@ pub fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::exemptions::AppliedExemption;
+
+    fn finding(n: usize, severity: Severity, exempt: bool) -> Finding {
+        Finding {
+            rule: "privileged".into(),
+            severity,
+            resource: crate::rules::ResourceRef {
+                kind: "Pod".into(),
+                namespace: "ns".into(),
+                name: format!("pod-{n}"),
+            },
+            container: String::new(),
+            field: String::new(),
+            message: "m".into(),
+            source: crate::Source::default(),
+            exemption: exempt.then(|| AppliedExemption {
+                index: 0,
+                reason: "r".into(),
+                expires: None,
+                category: None,
+                owner: None,
+            }),
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn a_run_keeps_the_most_severe_open_results_within_the_limit() {
+        let mut analysis = Analysis::default();
+        // 10 critical exempted, 5 high, 3 low, 4 critical: 22 results for a limit of 10.
+        let plan = [
+            (10, Severity::Critical, true),
+            (5, Severity::High, false),
+            (3, Severity::Low, false),
+            (4, Severity::Critical, false),
+        ];
+        for (count, severity, exempt) in plan {
+            for _ in 0..count {
+                let n = analysis.findings.len();
+                analysis.findings.push(finding(n, severity, exempt));
+            }
+        }
+        let kept = Kept::choose(&analysis, 10);
+        // Open before exempted whatever the severity: the 4 critical, the 5 high and the
+        // first low one.
+        let chosen: Vec<usize> = (0..22).filter(|i| kept.findings[*i]).collect();
+        assert_eq!(chosen, [10, 11, 12, 13, 14, 15, 18, 19, 20, 21]);
+        assert_eq!(kept.omitted(), 12);
+        let text = kept.omitted_text().unwrap();
+        assert!(
+            text.starts_with(
+                "12 results were left out of this run: 10 critical (exempted), 2 low."
+            ),
+            "{text}"
+        );
+        // Under the limit nothing is left out and no notification is written.
+        let all = Kept::choose(&analysis, 22);
+        assert!(all.findings.iter().all(|k| *k) && all.omitted_text().is_none());
+    }
+
+    #[test]
+    fn the_log_says_what_it_left_out() {
+        let mut analysis = Analysis::default();
+        for n in 0..MAX_RESULTS + 2 {
+            let severity = if n < 2 { Severity::Low } else { Severity::High };
+            analysis.findings.push(finding(n, severity, false));
+        }
+        let log = sarif_value(&analysis);
+        let run = &log["runs"][0];
+        assert_eq!(run["results"].as_array().unwrap().len(), MAX_RESULTS);
+        assert_eq!(run["properties"]["portolan/omittedResults"], 2);
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        let text = notes.last().unwrap()["message"]["text"].as_str().unwrap();
+        assert!(text.starts_with("2 results were left out"), "{text}");
+        assert!(text.contains("2 low"), "{text}");
+        // The kept ones are the high ones: pod-0 and pod-1 are low.
+        assert!(run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["properties"]["severity"] == "high"));
+    }
 
     #[test]
     fn uri_keeps_relative_paths_and_encodes_the_rest() {
