@@ -12,6 +12,12 @@ pub struct Size {
     pub pods: usize,
     pub service_accounts: usize,
     pub bindings: usize,
+    /// The hard case for path search and choke points: one deployment in five exposed
+    /// (LoadBalancer or NodePort) under a service account of its own whose one binding
+    /// lets it exec into pods and read secrets, one in seven of those privileged, one
+    /// in eleven mounting the host's root; so many paths exist and most break with one
+    /// fix. Written compact (no indentation), as a machine would send it.
+    pub hard: bool,
 }
 
 impl Size {
@@ -20,7 +26,21 @@ impl Size {
             pods,
             service_accounts: (pods / 10).max(1),
             bindings: (pods * 2 / 5).max(1),
+            hard: false,
         }
+    }
+
+    /// [`Size::pods`], the hard case.
+    pub fn hard(pods: usize) -> Size {
+        Size {
+            hard: true,
+            ..Size::pods(pods)
+        }
+    }
+
+    /// Whether deployment `d` is one of the hard case's exposed, risky ones.
+    fn exposed(&self, d: usize) -> bool {
+        self.hard && d % 5 == 0
     }
 }
 
@@ -98,6 +118,25 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
                          {"kind": "User", "name": format!("user{}@example.com", b % 97), "apiGroup": "rbac.authorization.k8s.io"}]
         }));
     }
+    for d in (0..deployments).filter(|d| size.exposed(*d)) {
+        let ns = format!("team-{}", d % namespaces);
+        items.push(json!({
+            "apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": format!("app-{d}"), "namespace": ns, "uid": uid(10, d)}
+        }));
+        items.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": format!("app-{d}"), "namespace": ns, "uid": uid(11, d)},
+            "rules": [{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]},
+                      {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]
+        }));
+        items.push(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": format!("app-{d}"), "namespace": ns, "uid": uid(12, d)},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": format!("app-{d}")},
+            "subjects": [{"kind": "ServiceAccount", "name": format!("app-{d}"), "namespace": ns}]
+        }));
+    }
     for d in 0..deployments {
         let ns = format!("team-{}", d % namespaces);
         let name = format!("app-{d}");
@@ -123,7 +162,8 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
         items.push(json!({
             "apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "namespace": ns, "uid": uid(7, d)},
-            "spec": {"type": if d % 50 == 0 { "LoadBalancer" } else { "ClusterIP" },
+            "spec": {"type": if d % 50 == 0 || (size.exposed(d) && d % 2 == 0) { "LoadBalancer" }
+                    else if size.exposed(d) { "NodePort" } else { "ClusterIP" },
                 "clusterIP": format!("10.100.{}.{}", (d / 250) % 250, d % 250),
                 "selector": {"app.kubernetes.io/name": name},
                 "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}
@@ -153,6 +193,9 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
         }
     }
     let list = json!({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}});
+    if size.hard {
+        return serde_json::to_vec(&list).expect("serialising generated JSON");
+    }
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -165,6 +208,20 @@ fn pod_spec(d: usize, size: &Size) -> Value {
     // Some workloads are privileged, some mount the host's logs read-write.
     if d % 97 == 0 {
         spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+    }
+    if size.exposed(d) {
+        spec["serviceAccountName"] = json!(format!("app-{d}"));
+        if d % 7 == 0 {
+            spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+        }
+        if d % 11 == 0 {
+            if let Some(v) = spec["volumes"].as_array_mut() {
+                v.push(json!({"name": "root", "hostPath": {"path": "/"}}));
+            }
+            if let Some(v) = spec["containers"][0]["volumeMounts"].as_array_mut() {
+                v.push(json!({"name": "root", "mountPath": "/host"}));
+            }
+        }
     }
     if d % 89 == 0 {
         if let Some(v) = spec["volumes"].as_array_mut() {

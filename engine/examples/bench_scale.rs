@@ -1,0 +1,167 @@
+//! Does the whole analysis grow linearly with the cluster (issue #15)? For each size,
+//! the hard case of the generator (compact JSON; many exposed, risky workloads whose
+//! paths break with one fix) is analysed as `portolan analyze --format json` does —
+//! load, conclude (rules, graph, attack paths and choke points, vulnerabilities),
+//! serialise — next to `serde_json`'s parse of the same bytes into a `Value` in the
+//! same run, with each stage's share and the peak heap next to the input's size.
+//!
+//! `cargo run --release -p portolan-engine --example bench_scale [PODS...]`
+//! (default 5000 10000 20000 50000)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use portolan_engine::analysis::{conclude, load_with, AnalyzeOptions, LoadOptions};
+use portolan_engine::InputFile;
+
+#[path = "common/synth.rs"]
+mod synth;
+
+/// Counts live heap bytes and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            let now = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn ms(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![5_000, 10_000, 20_000, 50_000]
+    } else {
+        sizes
+    };
+    println!(
+        "| pods | MB | parse | load | conclude | serialise | whole | whole ÷ parse | paths | findings | peak ÷ input |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut reexempts = Vec::new();
+    let mut stages = Vec::new();
+    for pods in sizes {
+        let bytes = synth::cluster_json(&synth::Size::hard(pods));
+        let input = bytes.len();
+        let mut parse = f64::MAX;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let value: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+            parse = parse.min(ms(start));
+            drop(value);
+        }
+        let files = [InputFile::new("cluster.json", bytes)];
+        let options = AnalyzeOptions {
+            include_resources: true,
+            ..AnalyzeOptions::default()
+        };
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let snapshot = load_with(&files, &LoadOptions::default(), &mut |_| {});
+        let load = ms(start);
+        let start = Instant::now();
+        let analysis = conclude(&snapshot, &options);
+        let concluded = ms(start);
+        let start = Instant::now();
+        let json = serde_json::to_vec(&analysis).expect("serialisable");
+        let serialise = ms(start);
+        let peak = PEAK.load(Ordering::Relaxed) - base;
+        // The app's exemption change: a namespace exempted from every rule.
+        let mut exempted = options.clone();
+        exempted.rules.exemptions = portolan_engine::rules::exemptions::parse(
+            "exemptions.yaml",
+            "- {rule: '*', namespace: team-0, reason: load test}\n",
+        )
+        .0;
+        let mut kept = analysis.clone();
+        let start = Instant::now();
+        let update = portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
+        let update_json = serde_json::to_vec(&update).expect("serialisable");
+        let reexempt = ms(start);
+        // Where conclude's time goes: its stages one by one, as it runs them.
+        let inventory = snapshot.inventory();
+        let start = Instant::now();
+        let (findings, ..) = portolan_engine::rules::evaluate_scored_with(
+            inventory,
+            &options.rules,
+            Default::default(),
+        );
+        let rules = ms(start);
+        let start = Instant::now();
+        let graph = portolan_engine::graph::SecurityGraph::build(inventory);
+        let build = ms(start);
+        let start = Instant::now();
+        let paths = graph.attack_paths(&options.paths);
+        let search = ms(start);
+        let start = Instant::now();
+        let _vulns = portolan_engine::vulns::assess(inventory, &inventory.workload_units(), &paths);
+        let vulns = ms(start);
+        let start = Instant::now();
+        let _summary = inventory.summary(true);
+        let summary = ms(start);
+        stages.push(format!(
+            "| {pods} | {rules:.0} ms ({} findings) | {build:.0} ms ({} nodes) | {search:.0} ms | {vulns:.0} ms | {summary:.0} ms |",
+            findings.len(),
+            graph.graph.node_count(),
+        ));
+        reexempts.push(format!(
+            "| {pods} | {concluded:.0} ms | {reexempt:.0} ms ({:.0}% of conclude) | {} exempted | {:.1} MB |",
+            100.0 * reexempt / concluded,
+            update.exempted.len(),
+            update_json.len() as f64 / 1e6
+        ));
+        let whole = load + concluded + serialise;
+        println!(
+            "| {pods} | {:.1} | {parse:.0} ms | {load:.0} ms | {concluded:.0} ms | {serialise:.0} ms | {whole:.0} ms | {:.1}x | {} | {} | {:.1}x |",
+            input as f64 / 1e6,
+            whole / parse,
+            analysis.attack_paths.paths.len(),
+            analysis.findings.len(),
+            // The input's bytes are held throughout, as the CLI holds them.
+            (peak + input) as f64 / input as f64,
+        );
+        drop((json, analysis, snapshot, files));
+    }
+    println!("\n| pods | rules | graph build | attack paths + choke points | vulnerabilities | inventory rows |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for row in stages {
+        println!("{row}");
+    }
+    println!("\n| pods | conclude | re-exempt + its update as JSON | findings exempted | update |");
+    println!("|---:|---:|---:|---:|---:|");
+    for row in reexempts {
+        println!("{row}");
+    }
+}
