@@ -452,6 +452,8 @@ pub struct AzureEstate<'a> {
     by_name: HashMap<String, &'a RoleDefinition>,
     identities_by_principal: HashMap<String, &'a ManagedIdentity>,
     identities_by_client: HashMap<String, &'a ManagedIdentity>,
+    /// The first non-empty `principalName` of each principal's assignments.
+    principal_names: HashMap<String, &'a str>,
 }
 
 /// A role assignment with its role resolved.
@@ -514,12 +516,21 @@ impl<'a> AzureEstate<'a> {
                     .or_insert(i);
             }
         }
+        let mut principal_names = HashMap::new();
+        for a in exports.iter().flat_map(|e| &e.role_assignments) {
+            if !a.principal_name.is_empty() {
+                principal_names
+                    .entry(a.principal_id.to_ascii_lowercase())
+                    .or_insert(a.principal_name.as_str());
+            }
+        }
         AzureEstate {
             exports,
             definitions,
             by_name,
             identities_by_principal,
             identities_by_client,
+            principal_names,
         }
     }
 
@@ -600,11 +611,9 @@ impl<'a> AzureEstate<'a> {
         if let Some(i) = self.identity_by_principal(principal_id) {
             return i.name.clone();
         }
-        self.exports
-            .iter()
-            .flat_map(|e| &e.role_assignments)
-            .find(|a| a.principal_id.eq_ignore_ascii_case(principal_id) && !a.principal_name.is_empty())
-            .map_or_else(|| principal_id.to_string(), |a| a.principal_name.clone())
+        self.principal_names
+            .get(&principal_id.to_ascii_lowercase())
+            .map_or_else(|| principal_id.to_string(), |n| n.to_string())
     }
 
     /// The finding kind of a principal, `Azure::Service::Type`.

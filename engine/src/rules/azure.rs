@@ -340,4 +340,4 @@ fn check_key_vaults(cx: &Context, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 #[path = "azure_tests.rs"]
-mod tests;
+pub(crate) mod tests;
