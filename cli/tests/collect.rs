@@ -448,7 +448,10 @@ esac
         assert!(verb.is_some(), "not read-only: {line}");
     }
     // The key vault list fails: a warning, no file.
-    assert!(stderr.contains("warning: az keyvault list failed"), "{stderr}");
+    assert!(
+        stderr.contains("warning: az keyvault list failed"),
+        "{stderr}"
+    );
     assert!(sb.file("azure/keyvaults.json").is_none());
     let analysis = sb.analyze();
     assert_eq!(

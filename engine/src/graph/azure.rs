@@ -26,8 +26,7 @@ use super::build::Builder;
 use super::{EdgeKind, NodeKind, Target};
 use crate::model::azure::{
     data_grants, describe_scope, is_account_scope, same_issuer, scope_contains, AzureEstate,
-    AKS_ADMIN_CREDENTIAL, AKS_RBAC_ROLES, ROLE_ASSIGNMENT_WRITE,
-    TOKEN_EXCHANGE_AUDIENCE,
+    AKS_ADMIN_CREDENTIAL, AKS_RBAC_ROLES, ROLE_ASSIGNMENT_WRITE, TOKEN_EXCHANGE_AUDIENCE,
 };
 use crate::model::cluster::Provider;
 
@@ -125,7 +124,9 @@ fn workload_identity(b: &mut Builder, estate: &AzureEstate) {
             let kind = EdgeKind::CLOUD_IDENTITY_ASSUME;
             match &why {
                 None => b.g.technique(from, node, kind, detail.clone(), None),
-                Some(why) => b.g.possible(from, node, kind, detail.clone(), None, why.clone()),
+                Some(why) => {
+                    b.g.possible(from, node, kind, detail.clone(), None, why.clone())
+                }
             };
         }
     }
@@ -138,7 +139,8 @@ pub(super) fn principal_node(b: &mut Builder, estate: &AzureEstate, principal: &
     let id = format!("{AZURE_PRINCIPAL_PREFIX}{}", principal.to_ascii_lowercase());
     let exists = b.g.find(&id).is_some();
     let name = estate.principal_name(principal);
-    let i = b.g.node_or(id, || (NodeKind::CloudIdentity, String::new(), name));
+    let i =
+        b.g.node_or(id, || (NodeKind::CloudIdentity, String::new(), name));
     if exists {
         return i;
     }
@@ -207,7 +209,16 @@ pub(super) fn principal_node(b: &mut Builder, estate: &AzureEstate, principal: &
             }
             for (key, name, resource_id) in targets {
                 let detail = format!(" ({}, {} by {how})", class.label, a.describe());
-                data_edge(b, i, &key, &name, class.service, &resource_id, detail, a.conditional());
+                data_edge(
+                    b,
+                    i,
+                    &key,
+                    &name,
+                    class.service,
+                    &resource_id,
+                    detail,
+                    a.conditional(),
+                );
             }
         }
     }
@@ -224,7 +235,16 @@ pub(super) fn principal_node(b: &mut Builder, estate: &AzureEstate, principal: &
         });
         if reads {
             let detail = " (Key Vault secrets, an access policy of the vault)".to_string();
-            data_edge(b, i, &vault.id, &vault.name, "keyvault", &vault.id, detail, false);
+            data_edge(
+                b,
+                i,
+                &vault.id,
+                &vault.name,
+                "keyvault",
+                &vault.id,
+                detail,
+                false,
+            );
         }
     }
     i
@@ -256,7 +276,8 @@ fn data_edge(
     b.g.mark_target(r, Target::CloudData);
     let kind = EdgeKind::CLOUD_DATA_READ;
     if conditional {
-        let why = "possible — the role assignment rests on a condition the snapshot cannot evaluate";
+        let why =
+            "possible — the role assignment rests on a condition the snapshot cannot evaluate";
         b.g.possible(from, r, kind, detail, None, why.into());
     } else {
         b.g.technique(from, r, kind, detail, None);
@@ -307,7 +328,12 @@ fn cloud_to_cluster(b: &mut Builder, estate: &AzureEstate) {
                             let ns = namespace.unwrap_or("*").to_string();
                             for kind in [NodeKind::Namespace, NodeKind::Secrets] {
                                 let to = b.scope(kind, &ns);
-                                edges.push((a.principal_id.clone(), to, detail.clone(), conditional));
+                                edges.push((
+                                    a.principal_id.clone(),
+                                    to,
+                                    detail.clone(),
+                                    conditional,
+                                ));
                             }
                         }
                     }

@@ -351,7 +351,12 @@ impl Node {
                     )
                 ),
                 Some("keyvault") => format!("key vault {}", self.name),
-                Some("storage") if self.properties.get("provider").is_some_and(|p| p == "Azure") => {
+                Some("storage")
+                    if self
+                        .properties
+                        .get("provider")
+                        .is_some_and(|p| p == "Azure") =>
+                {
                     if self.name == "*" {
                         format!(
                             "every storage account of {}",

@@ -148,9 +148,17 @@ fn without_aks_show_the_issuer_is_unconfirmed() {
         .collect();
     // Both credentials that name the subject are possible links (another issuer is
     // not ruled out without the cluster's); the other subject still is not.
-    assert!(possible.contains(&"container:web/Pod/api/c true".to_string()), "{possible:?}");
-    assert!(possible.contains(&"container:jobs/Pod/batch/c true".to_string()), "{possible:?}");
-    assert!(!possible.iter().any(|p| p.contains("impostor") || p.contains("ghost") || p.contains("nolabel")));
+    assert!(
+        possible.contains(&"container:web/Pod/api/c true".to_string()),
+        "{possible:?}"
+    );
+    assert!(
+        possible.contains(&"container:jobs/Pod/batch/c true".to_string()),
+        "{possible:?}"
+    );
+    assert!(!possible
+        .iter()
+        .any(|p| p.contains("impostor") || p.contains("ghost") || p.contains("nolabel")));
 }
 
 #[test]
@@ -168,7 +176,9 @@ fn azure_rbac_for_kubernetes_leads_into_the_cluster() {
     }
     // Local accounts disabled: Owner's listClusterAdminCredential gives nothing.
     let other = "azure-principal:b1000000-0000-0000-0000-000000000003";
-    assert!(!t.iter().any(|e| e.starts_with(other) && e.contains("CLOUD_KUBE_IDENTITY")));
+    assert!(!t
+        .iter()
+        .any(|e| e.starts_with(other) && e.contains("CLOUD_KUBE_IDENTITY")));
 
     // Local accounts enabled, Azure RBAC off: roles that list the admin kubeconfig
     // (Owner, Contributor on the cluster's group) become cluster-admin; the AKS RBAC
@@ -184,7 +194,9 @@ fn azure_rbac_for_kubernetes_leads_into_the_cluster() {
     }
     assert!(!t.iter().any(|e| e.starts_with(team)), "{t:#?}");
     // The Access Auditor's subscription role does not list credentials.
-    assert!(!t.iter().any(|e| e.contains("d1000000-0000-0000-0000-000000000006")));
+    assert!(!t
+        .iter()
+        .any(|e| e.contains("d1000000-0000-0000-0000-000000000006")));
 }
 
 #[test]

@@ -52,10 +52,18 @@ pub(super) fn read(
 ) -> AzureExport {
     let mut out = AzureExport::default();
     for (i, (raw, (line, column))) in items.iter().enumerate() {
-        let at = if single { String::new() } else { format!("[{i}]") };
+        let at = if single {
+            String::new()
+        } else {
+            format!("[{i}]")
+        };
         let warn = |diagnostics: &mut Vec<Diagnostic>, message: String| {
             let d = Diagnostic::warning(path, *line, *column, message);
-            diagnostics.push(if at.is_empty() { d } else { d.at_path(at.clone()) });
+            diagnostics.push(if at.is_empty() {
+                d
+            } else {
+                d.at_path(at.clone())
+            });
         };
         let v: Value = match serde_json::from_str(raw) {
             Ok(v @ Value::Object(_)) => v,
@@ -65,10 +73,7 @@ pub(super) fn read(
             }
         };
         let kind = text(&v, "type");
-        let missing = match TYPES
-            .iter()
-            .position(|t| t.eq_ignore_ascii_case(&kind))
-        {
+        let missing = match TYPES.iter().position(|t| t.eq_ignore_ascii_case(&kind)) {
             Some(0) => assignment(&v, *line).map(|a| out.role_assignments.push(a)),
             Some(1) => definition(&v).map(|d| out.role_definitions.push(d)),
             Some(2) => identity(&v).map(|x| out.identities.push(x)),

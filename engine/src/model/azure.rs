@@ -291,9 +291,18 @@ pub fn describe_scope(scope: &str) -> String {
     }
 }
 
+/// A built-in role: (GUID, name, actions, notActions, dataActions).
+type BuiltIn = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 /// Built-in roles an assignment may name when `az role definition list` is not among
-/// the inputs: (GUID, name, actions, notActions, dataActions), as Azure defines them.
-const BUILT_IN: &[(&str, &str, &[&str], &[&str], &[&str])] = &[
+/// the inputs, as Azure defines them.
+const BUILT_IN: &[BuiltIn] = &[
     (
         "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
         "Owner",
@@ -498,9 +507,7 @@ impl<'a> AzureEstate<'a> {
             .chain(built_in());
         for d in defs {
             definitions.entry(definition_key(&d.id)).or_insert(d);
-            by_name
-                .entry(d.role_name.to_ascii_lowercase())
-                .or_insert(d);
+            by_name.entry(d.role_name.to_ascii_lowercase()).or_insert(d);
         }
         let mut identities_by_principal = HashMap::new();
         let mut identities_by_client = HashMap::new();
@@ -645,7 +652,9 @@ impl<'a> AzureEstate<'a> {
         match class.service {
             "keyvault" => {
                 for v in self.key_vaults() {
-                    if scope_contains(scope, &v.id) && (!data || v.rbac_authorization != Some(false)) {
+                    if scope_contains(scope, &v.id)
+                        && (!data || v.rbac_authorization != Some(false))
+                    {
                         out.push((v.id.as_str(), v.name.as_str()));
                     }
                 }
@@ -677,18 +686,20 @@ impl<'a> AzureEstate<'a> {
 pub fn data_grants(a: &Assigned) -> Vec<(&'static DataClass, bool, String)> {
     let mut out = Vec::new();
     for class in DATA_CLASSES {
-        let data = class
-            .data_actions
-            .iter()
-            .find_map(|op| a.role.allows(op, true).map(|i| a.role.describe_grant(i, true)));
+        let data = class.data_actions.iter().find_map(|op| {
+            a.role
+                .allows(op, true)
+                .map(|i| a.role.describe_grant(i, true))
+        });
         if let Some(how) = data {
             out.push((class, true, how));
             continue;
         }
-        let control = class
-            .actions
-            .iter()
-            .find_map(|op| a.role.allows(op, false).map(|i| a.role.describe_grant(i, false)));
+        let control = class.actions.iter().find_map(|op| {
+            a.role
+                .allows(op, false)
+                .map(|i| a.role.describe_grant(i, false))
+        });
         if let Some(how) = control {
             out.push((class, false, how));
         }
@@ -735,8 +746,14 @@ mod tests {
         ));
         // Negative controls: a sibling resource group, a name that only shares a prefix,
         // a narrower scope.
-        assert!(!scope_contains(&format!("{SUB}/resourceGroups/other"), &vault));
-        assert!(!scope_contains(&format!("{SUB}/resourceGroups/sho"), &vault));
+        assert!(!scope_contains(
+            &format!("{SUB}/resourceGroups/other"),
+            &vault
+        ));
+        assert!(!scope_contains(
+            &format!("{SUB}/resourceGroups/sho"),
+            &vault
+        ));
         assert!(!scope_contains(&vault, &rg));
         assert!(is_account_scope(SUB));
         assert!(!is_account_scope(&rg));

@@ -177,7 +177,12 @@ fn check_escalation(cx: &Context, out: &mut Vec<Finding>) {
             conditional(&a),
             a.assignment.id,
         );
-        out.push(finding(&AZURE_RBAC_PRIVILEGE_ESCALATION, &estate, &a, message));
+        out.push(finding(
+            &AZURE_RBAC_PRIVILEGE_ESCALATION,
+            &estate,
+            &a,
+            message,
+        ));
     }
 }
 
@@ -218,7 +223,10 @@ fn check_data(cx: &Context, out: &mut Vec<Finding>) {
                 let names: Vec<&str> = stores.iter().map(|(_, n)| *n).collect();
                 format!("{} ({})", class.label, names.join(", "))
             } else if estate.lists(class) {
-                format!("{} (none of the export's lie in that scope yet)", class.label)
+                format!(
+                    "{} (none of the export's lie in that scope yet)",
+                    class.label
+                )
             } else {
                 format!("{} of every store in that scope", class.label)
             };

@@ -89,15 +89,30 @@ pub(crate) fn credential(identity: &str, rg: &str, issuer: &str, subject: &str) 
 pub(crate) fn credentials() -> String {
     format!(
         "[{}, {}, {}, {}]",
-        credential("api-identity", "shop", ISSUER, "system:serviceaccount:web:api"),
-        credential("deploy-identity", "ci", ISSUER, "system:serviceaccount:ci:deployer"),
+        credential(
+            "api-identity",
+            "shop",
+            ISSUER,
+            "system:serviceaccount:web:api"
+        ),
+        credential(
+            "deploy-identity",
+            "ci",
+            ISSUER,
+            "system:serviceaccount:ci:deployer"
+        ),
         credential(
             "batch-identity",
             "shop",
             "https://token.actions.githubusercontent.com",
             "system:serviceaccount:jobs:batch"
         ),
-        credential("other-identity", "shop", ISSUER, "system:serviceaccount:web:other-sa"),
+        credential(
+            "other-identity",
+            "shop",
+            ISSUER,
+            "system:serviceaccount:web:other-sa"
+        ),
     )
 }
 
@@ -151,7 +166,9 @@ const AKS_WRITER: (&str, &str) = (
 );
 
 pub(crate) fn cluster_id() -> String {
-    format!("{SUB}/resourcegroups/shop/providers/Microsoft.ContainerService/managedClusters/shop-aks")
+    format!(
+        "{SUB}/resourcegroups/shop/providers/Microsoft.ContainerService/managedClusters/shop-aks"
+    )
 }
 
 /// `az role assignment list --all`.
@@ -159,25 +176,113 @@ pub(crate) fn assignments() -> String {
     let rg = |name: &str| format!("{SUB}/resourceGroups/{name}");
     let list = [
         // api-identity: secrets of the shop resource group; blobs of a sibling group.
-        assignment(1, "b1000000-0000-0000-0000-000000000001", "ServicePrincipal", "api-identity", SECRETS_USER, &rg("shop"), ""),
-        assignment(2, "b1000000-0000-0000-0000-000000000001", "ServicePrincipal", "api-identity", BLOB_READER, &rg("analytics"), ""),
+        assignment(
+            1,
+            "b1000000-0000-0000-0000-000000000001",
+            "ServicePrincipal",
+            "api-identity",
+            SECRETS_USER,
+            &rg("shop"),
+            "",
+        ),
+        assignment(
+            2,
+            "b1000000-0000-0000-0000-000000000001",
+            "ServicePrincipal",
+            "api-identity",
+            BLOB_READER,
+            &rg("analytics"),
+            "",
+        ),
         // deploy-identity: a custom role that writes role assignments, on the subscription.
-        assignment(3, "b1000000-0000-0000-0000-000000000004", "ServicePrincipal", "deploy-identity", DEPLOYER, SUB, ""),
+        assignment(
+            3,
+            "b1000000-0000-0000-0000-000000000004",
+            "ServicePrincipal",
+            "deploy-identity",
+            DEPLOYER,
+            SUB,
+            "",
+        ),
         // other-identity: Owner, but no cluster account may act as it.
-        assignment(4, "b1000000-0000-0000-0000-000000000003", "ServicePrincipal", "other-identity", OWNER, SUB, ""),
+        assignment(
+            4,
+            "b1000000-0000-0000-0000-000000000003",
+            "ServicePrincipal",
+            "other-identity",
+            OWNER,
+            SUB,
+            "",
+        ),
         // batch-identity: Contributor on a resource group.
-        assignment(5, "b1000000-0000-0000-0000-000000000002", "ServicePrincipal", "batch-identity", CONTRIBUTOR, &rg("shop"), ""),
+        assignment(
+            5,
+            "b1000000-0000-0000-0000-000000000002",
+            "ServicePrincipal",
+            "batch-identity",
+            CONTRIBUTOR,
+            &rg("shop"),
+            "",
+        ),
         // An auditor whose notActions remove role-assignment write.
-        assignment(6, "d1000000-0000-0000-0000-000000000006", "ServicePrincipal", "auditor-app", AUDITOR, SUB, ""),
-        assignment(7, "e1000000-0000-0000-0000-000000000007", "User", "alice@contoso.com", UAA, SUB, ""),
-        assignment(8, "e1000000-0000-0000-0000-000000000007", "User", "alice@contoso.com", AKS_CLUSTER_ADMIN, &cluster_id(), ""),
-        assignment(9, "f1000000-0000-0000-0000-000000000009", "Group", "platform-team", AKS_WRITER, &format!("{}/namespaces/web", cluster_id()), ""),
+        assignment(
+            6,
+            "d1000000-0000-0000-0000-000000000006",
+            "ServicePrincipal",
+            "auditor-app",
+            AUDITOR,
+            SUB,
+            "",
+        ),
+        assignment(
+            7,
+            "e1000000-0000-0000-0000-000000000007",
+            "User",
+            "alice@contoso.com",
+            UAA,
+            SUB,
+            "",
+        ),
+        assignment(
+            8,
+            "e1000000-0000-0000-0000-000000000007",
+            "User",
+            "alice@contoso.com",
+            AKS_CLUSTER_ADMIN,
+            &cluster_id(),
+            "",
+        ),
+        assignment(
+            9,
+            "f1000000-0000-0000-0000-000000000009",
+            "Group",
+            "platform-team",
+            AKS_WRITER,
+            &format!("{}/namespaces/web", cluster_id()),
+            "",
+        ),
         // Owner only under an ABAC condition.
-        assignment(10, "d1000000-0000-0000-0000-00000000000a", "ServicePrincipal", "temp-app", OWNER, SUB,
-            "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})))"),
+        assignment(
+            10,
+            "d1000000-0000-0000-0000-00000000000a",
+            "ServicePrincipal",
+            "temp-app",
+            OWNER,
+            SUB,
+            "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})))",
+        ),
         // Contributor on one storage account only: not a subscription or group.
-        assignment(11, "d1000000-0000-0000-0000-00000000000b", "ServicePrincipal", "backup-app", CONTRIBUTOR,
-            &format!("{SUB}/resourceGroups/shop/providers/Microsoft.Storage/storageAccounts/shopdata"), ""),
+        assignment(
+            11,
+            "d1000000-0000-0000-0000-00000000000b",
+            "ServicePrincipal",
+            "backup-app",
+            CONTRIBUTOR,
+            &format!(
+                "{SUB}/resourceGroups/shop/providers/Microsoft.Storage/storageAccounts/shopdata"
+            ),
+            "",
+        ),
     ];
     format!("[{}]", list.join(",\n"))
 }
@@ -267,9 +372,8 @@ fn keys(findings: &[Finding]) -> Vec<String> {
 #[test]
 fn every_output_is_read() {
     let inv = inventory(&azure_files());
-    let total = |f: fn(&crate::model::azure::AzureExport) -> usize| {
-        inv.azure.iter().map(f).sum::<usize>()
-    };
+    let total =
+        |f: fn(&crate::model::azure::AzureExport) -> usize| inv.azure.iter().map(f).sum::<usize>();
     assert_eq!(total(|e| e.role_assignments.len()), 11);
     assert_eq!(total(|e| e.role_definitions.len()), 4);
     assert_eq!(total(|e| e.identities.len()), 4);
@@ -320,7 +424,10 @@ fn findings_by_principal_role_and_scope() {
         deploy.contains("permissions[0] actions [Microsoft.Resources/deployments/*, Microsoft.Authorization/role*/write]"),
         "{deploy}"
     );
-    assert!(deploy.contains("/userAssignedIdentities/deploy-identity"), "{deploy}");
+    assert!(
+        deploy.contains("/userAssignedIdentities/deploy-identity"),
+        "{deploy}"
+    );
     assert!(!deploy.contains("conditional"), "{deploy}");
     let temp = msg("temp-app", "azureRbacPrivilegeEscalation");
     assert!(temp.contains("conditional: only when"), "{temp}");
@@ -330,13 +437,19 @@ fn findings_by_principal_role_and_scope() {
         .iter()
         .find(|x| x.field.starts_with("Key Vault Secrets User"))
         .expect("secrets finding");
-    assert!(secrets.message.contains("Key Vault secrets (shop-kv)"), "{}", secrets.message);
+    assert!(
+        secrets.message.contains("Key Vault secrets (shop-kv)"),
+        "{}",
+        secrets.message
+    );
     let blobs = f
         .iter()
         .find(|x| x.field.starts_with("Storage Blob Data Reader"))
         .expect("blob finding");
     assert!(
-        blobs.message.contains("none of the export's lie in that scope"),
+        blobs
+            .message
+            .contains("none of the export's lie in that scope"),
         "{}",
         blobs.message
     );
@@ -347,7 +460,11 @@ fn contributor_on_one_account_reads_its_keys() {
     let f = findings(&azure_files());
     // backup-app's Contributor is scoped to the storage account: no broad-write
     // finding, and its listKeys is covered by writes_everything (not reported twice).
-    assert!(!f.iter().any(|x| x.resource.name == "backup-app"), "{:#?}", keys(&f));
+    assert!(
+        !f.iter().any(|x| x.resource.name == "backup-app"),
+        "{:#?}",
+        keys(&f)
+    );
 }
 
 #[test]
@@ -356,7 +473,10 @@ fn assignments_without_definitions_use_the_built_in_roles() {
     // the custom roles are not, and give nothing.
     let f = findings(&[("azure/role-assignments.json", assignments())]);
     let k = keys(&f);
-    assert!(k.iter().any(|x| x.contains("other-identity Owner")), "{k:#?}");
+    assert!(
+        k.iter().any(|x| x.contains("other-identity Owner")),
+        "{k:#?}"
+    );
     assert!(!k.iter().any(|x| x.contains("Deployer")), "{k:#?}");
     assert!(!k.iter().any(|x| x.contains("auditor-app")), "{k:#?}");
     // Without `az identity list` the identities are service principals.
@@ -394,5 +514,8 @@ fn malformed_elements_are_located_and_skipped() {
     let cut = &assignments()[..900];
     let parsed = parse_file(&InputFile::new("ra.json", cut.as_bytes().to_vec()));
     assert_eq!(parsed.format(), InputFormat::Azure);
-    assert!(parsed.diagnostics.iter().any(|d| d.message.contains("invalid JSON")));
+    assert!(parsed
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("invalid JSON")));
 }
