@@ -193,7 +193,7 @@ pub(super) fn principal_node(b: &mut Builder, estate: &AzureEstate, principal: &
         return i;
     }
     for a in &assigned {
-        for (class, data, how) in data_grants(a) {
+        for (class, data, _) in data_grants(a) {
             let stores = estate.stores_in(class, &a.assignment.scope, data);
             let mut targets: Vec<(String, String, String)> = stores
                 .iter()
@@ -208,7 +208,8 @@ pub(super) fn principal_node(b: &mut Builder, estate: &AzureEstate, principal: &
                 ));
             }
             for (key, name, resource_id) in targets {
-                let detail = format!(" ({}, {} by {how})", class.label, a.describe());
+                // The granting permission entry is in the azureRbacDataAccess finding.
+                let detail = format!(" ({}, {})", class.label, a.describe());
                 data_edge(
                     b,
                     i,
