@@ -1,7 +1,8 @@
 //! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
 //! concatenated or line-delimited objects, `kubectl version -o json`, managed-cluster
-//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), and image
-//! scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
+//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), cloud
+//! IAM (`aws iam`, gcloud IAM policies, the `az` list commands: see [`super::azure`]),
+//! and image scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
 //! [`super::scan`]).
 //!
 //! A List is read in two steps: the items are first split out as raw slices (which
