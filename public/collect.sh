@@ -28,6 +28,9 @@
 #   AKS (API server *.azmk8s.io): az aks show -> aks-cluster.json
 #       name from the kubeconfig cluster, resource group looked up with az aks list;
 #       override with PORTOLAN_AKS_CLUSTER, PORTOLAN_AKS_RESOURCE_GROUP.
+#       When logged in (az account show), also, read-only, into azure/: az role
+#       assignment list --all, role definition list, identity list, each identity's
+#       federated-credential list, keyvault list and storage account list.
 #   GKE (kubeconfig cluster gke_PROJECT_LOCATION_NAME, or PORTOLAN_GCP_PROJECT): when
 #       gcloud is logged in, read-only, into gcp/: gcloud projects get-iam-policy
 #       (PROJECT.iam-policy.json), iam service-accounts list (service-accounts.json)
@@ -37,7 +40,7 @@
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -347,6 +350,44 @@ collect_aks() {
         warn "az aks show failed (logged in? right subscription?); continuing"
         skipped aks-cluster
     fi
+    collect_azure
+}
+
+# Saves `az ARGS --output json` as azure/FILE; a failure (or no output) warns and
+# writes nothing.
+az_save() {
+    file="$1"
+    shift
+    printf '  az %s\n' "$*" >&2
+    if az "$@" --output json >"$OUT/azure/$file" && [ -s "$OUT/azure/$file" ]; then
+        written "azure/$file"
+    else
+        rm -f "$OUT/azure/$file"
+        warn "az $1 $2 failed (permission?); continuing"
+        skipped "azure/$file"
+    fi
+}
+
+# The Azure subscription around the cluster, read-only: role assignments and
+# definitions (Azure RBAC), user-assigned identities and their federated credentials
+# (Workload Identity), key vaults and storage accounts (the data stores).
+collect_azure() {
+    if ! az account show --output json >/dev/null 2>&1; then
+        warn "the az CLI is not logged in: Azure RBAC and identities not collected"
+        skipped azure
+        return 0
+    fi
+    mkdir -p "$OUT/azure"
+    az_save role-assignments.json role assignment list --all
+    az_save role-definitions.json role definition list
+    az_save identities.json identity list
+    # RESOURCE-GROUP/NAME per identity (Azure names hold no spaces or slashes).
+    for pair in $(az identity list --query "[].join('/', [resourceGroup, name])" --output tsv 2>/dev/null || true); do
+        az_save "federated-credentials-${pair#*/}.json" identity federated-credential list \
+            --identity-name "${pair#*/}" --resource-group "${pair%%/*}"
+    done
+    az_save keyvaults.json keyvault list
+    az_save storage-accounts.json storage account list
 }
 
 collect_cloud

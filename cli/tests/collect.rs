@@ -408,3 +408,86 @@ esac
     assert!(stderr.contains("gcloud is not logged in"), "{stderr}");
     assert!(!sb.calls().contains("get-iam-policy"));
 }
+
+#[test]
+fn logged_in_az_collects_rbac_identities_and_data_stores_read_only() {
+    let sb = Sandbox::new("azure");
+    sb.kubectl(
+        "shop-aks",
+        "https://shop-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
+    );
+    let sub = "/subscriptions/00000000-0000-0000-0000-0000000000aa";
+    let identity = format!("{sub}/resourcegroups/shop/providers/Microsoft.ManagedIdentity/userAssignedIdentities/api-identity");
+    sb.recording_tool(
+        "az",
+        &format!(
+            r#"case "$*" in
+'aks list'*) echo shop-rg ;;
+'aks show'*) echo '{{"name": "shop-aks", "id": "{sub}/resourceGroups/shop-rg/providers/Microsoft.ContainerService/managedClusters/shop-aks", "type": "Microsoft.ContainerService/ManagedClusters", "location": "westeurope"}}' ;;
+'account show --output json') echo '{{"id": "00000000-0000-0000-0000-0000000000aa", "state": "Enabled"}}' ;;
+'role assignment list --all --output json') echo '[{{"principalId": "b1", "principalName": "api-identity", "principalType": "ServicePrincipal", "roleDefinitionId": "{sub}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "roleDefinitionName": "Owner", "scope": "{sub}", "type": "Microsoft.Authorization/roleAssignments"}}]' ;;
+'role definition list --output json') echo '[{{"id": "{sub}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "roleName": "Owner", "roleType": "BuiltInRole", "permissions": [{{"actions": ["*"]}}], "type": "Microsoft.Authorization/roleDefinitions"}}]' ;;
+'identity list --output json') echo '[{{"clientId": "c1", "principalId": "b1", "id": "{identity}", "name": "api-identity", "type": "Microsoft.ManagedIdentity/userAssignedIdentities"}}]' ;;
+'identity list --query'*) echo 'shop/api-identity' ;;
+'identity federated-credential list --identity-name api-identity --resource-group shop --output json') echo '[{{"audiences": ["api://AzureADTokenExchange"], "id": "{identity}/federatedIdentityCredentials/aks", "issuer": "https://westeurope.oic.prod-aks.azure.com/t/c/", "name": "aks", "subject": "system:serviceaccount:web:api", "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"}}]' ;;
+'storage account list --output json') echo '[{{"id": "{sub}/resourceGroups/shop/providers/Microsoft.Storage/storageAccounts/shopdata", "name": "shopdata", "allowBlobPublicAccess": false, "type": "Microsoft.Storage/storageAccounts"}}]' ;;
+*) echo 'AuthorizationFailed' >&2; exit 1 ;;
+esac
+"#
+        ),
+    );
+    let (ok, stderr) = sb.collect(&[]);
+    assert!(ok, "{stderr}");
+    // Only read-only calls: `list` or `show`.
+    for line in sb.calls().lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let verb = words
+            .iter()
+            .take_while(|w| !w.starts_with("--"))
+            .find(|w| ["list", "show"].contains(w));
+        assert!(verb.is_some(), "not read-only: {line}");
+    }
+    // The key vault list fails: a warning, no file.
+    assert!(
+        stderr.contains("warning: az keyvault list failed"),
+        "{stderr}"
+    );
+    assert!(sb.file("azure/keyvaults.json").is_none());
+    let analysis = sb.analyze();
+    assert_eq!(
+        input_formats(&analysis, "/azure/"),
+        [
+            ("federated-credentials-api-identity.json", "azure"),
+            ("identities.json", "azure"),
+            ("role-assignments.json", "azure"),
+            ("role-definitions.json", "azure"),
+            ("storage-accounts.json", "azure"),
+        ]
+    );
+    let findings: Vec<(&str, &str)> = analysis["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| Some((f["rule"].as_str()?, f["resource"]["kind"].as_str()?)))
+        .filter(|(r, _)| r.starts_with("azure"))
+        .collect();
+    assert_eq!(
+        findings,
+        [(
+            "azureRbacPrivilegeEscalation",
+            "Azure::ManagedIdentity::UserAssignedIdentity"
+        )]
+    );
+
+    // Negative control: az not logged in collects no Azure RBAC and only warns.
+    let sb = Sandbox::new("azure-logged-out");
+    sb.kubectl(
+        "shop-aks",
+        "https://shop-dns-1a2b3c.hcp.westeurope.azmk8s.io:443",
+    );
+    sb.recording_tool("az", "exit 1\n");
+    let (ok, stderr) = sb.collect(&[("PORTOLAN_AKS_RESOURCE_GROUP", "shop-rg")]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("the az CLI is not logged in"), "{stderr}");
+    assert!(!sb.calls().contains("role assignment"));
+}

@@ -115,6 +115,7 @@ pub(super) fn build(b: &mut Builder) {
     memberships(b);
     super::cloud::build(b);
     super::gcp::build(b);
+    super::azure::build(b);
 }
 
 pub(super) fn service_account(b: &mut Builder, namespace: &str, name: &str) -> NodeIndex {

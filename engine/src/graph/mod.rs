@@ -35,6 +35,7 @@
 //! namespace whose Secrets were not collected, a flaw assumed in an exposed
 //! application) carry the assumption on the edge, and paths through them say so.
 
+mod azure;
 mod build;
 mod cloud;
 mod eks;
@@ -51,6 +52,8 @@ pub mod paths;
 mod tests;
 #[cfg(test)]
 mod tests_access;
+#[cfg(test)]
+mod tests_azure;
 #[cfg(test)]
 mod tests_cloud;
 #[cfg(test)]
@@ -200,8 +203,8 @@ impl NodeKind {
             NodeKind::Service => "A Service; exposed ones are reached from the internet and route to the containers they select.",
             NodeKind::Ingress => "An Ingress served by an internet-facing controller, or a Gateway API or Istio gateway; routes to its backend services.",
             NodeKind::ClusterAdmin => "Cluster-admin-equivalent rights: every verb on every resource. The ultimate target.",
-            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule). Or a Google service account (provider `GCP`, properties `email`, `roles`, `access`) a Kubernetes service account acts as through GKE Workload Identity, or the Kubernetes account's own workload identity when a project policy grants it roles directly (`principal://`); a cloud-admin target when a project policy grants it, unconditionally, a basic role (`roles/owner`, `roles/editor`), IAM administration (`roles/resourcemanager.projectIamAdmin`, `roles/iam.securityAdmin`) or impersonation of every service account (`roles/iam.serviceAccountTokenCreator`, ...).",
-            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. For GCP, `*` of a service (`storage`, `secretmanager`, `cloudkms`) in a project (property `project`), granted at project level. A cloud-data target.",
+            NodeKind::CloudIdentity => "A cloud identity a service account can assume: an AWS IAM role from `aws iam get-account-authorization-details` (properties `provider`, `arn`, `access`, `grantedBy`, `escalation`). A cloud-admin target when its effective policy (with its permission boundary) grants administrator access (`*` on `*`, unconditional, no Deny) or an unconditional privilege-escalation method (see the `awsIamPrivilegeEscalation` rule). Or a Google service account (provider `GCP`, properties `email`, `roles`, `access`) a Kubernetes service account acts as through GKE Workload Identity, or the Kubernetes account's own workload identity when a project policy grants it roles directly (`principal://`); a cloud-admin target when a project policy grants it, unconditionally, a basic role (`roles/owner`, `roles/editor`), IAM administration (`roles/resourcemanager.projectIamAdmin`, `roles/iam.securityAdmin`) or impersonation of every service account (`roles/iam.serviceAccountTokenCreator`, ...). Or an Azure principal (provider `Azure`, properties `principalId`, `roles`, `access`; a user-assigned managed identity also `id`, its resource id, and `clientId`): the identity a pod acts as through Azure Workload Identity, or a principal whose AKS roles lead into the cluster; a cloud-admin target when an unconditional role assignment on a subscription or management group allows `Microsoft.Authorization/roleAssignments/write` (Owner, User Access Administrator, a custom role) or every write (Contributor).",
+            NodeKind::CloudResource => "A cloud data store a cloud identity may read, named by its name with the ARN (or the ARN pattern a policy grants) as property `arn`: an S3 bucket, Secrets Manager secrets, SSM parameters, KMS keys (`service`); `*` stands for every one of the account. For GCP, `*` of a service (`storage`, `secretmanager`, `cloudkms`) in a project (property `project`), granted at project level. For Azure, a key vault or storage account of `az keyvault list`/`az storage account list` (property `id`, its resource id; service `keyvault` or `storage`), or `*` for every one of a scope (property `scope`) when the export lists none of that kind. A cloud-data target.",
         }
     }
 }
@@ -331,9 +334,40 @@ impl Node {
             NodeKind::CloudIdentity if self.id.starts_with(cloud::AWS_ROLE_PREFIX) => {
                 format!("AWS IAM role {}", self.name)
             }
+            NodeKind::CloudIdentity if self.id.starts_with(azure::AZURE_PRINCIPAL_PREFIX) => {
+                if self.properties.contains_key("clientId") {
+                    format!("Azure managed identity {}", self.name)
+                } else {
+                    format!("Azure principal {}", self.name)
+                }
+            }
             NodeKind::CloudResource => match self.properties.get("service").map(String::as_str) {
                 Some("s3") if self.name == "*" => "every S3 bucket".into(),
                 Some("s3") => format!("S3 bucket {}", self.name),
+                Some("keyvault") if self.name == "*" => format!(
+                    "every key vault of {}",
+                    crate::model::azure::describe_scope(
+                        self.properties.get("scope").map_or("", String::as_str)
+                    )
+                ),
+                Some("keyvault") => format!("key vault {}", self.name),
+                Some("storage")
+                    if self
+                        .properties
+                        .get("provider")
+                        .is_some_and(|p| p == "Azure") =>
+                {
+                    if self.name == "*" {
+                        format!(
+                            "every storage account of {}",
+                            crate::model::azure::describe_scope(
+                                self.properties.get("scope").map_or("", String::as_str)
+                            )
+                        )
+                    } else {
+                        format!("storage account {}", self.name)
+                    }
+                }
                 Some(service) if self.name == "*" => format!("every {service} resource"),
                 Some(service) => format!("{service} {}", self.name),
                 None => format!("cloud resource {}", self.name),
@@ -1114,8 +1148,8 @@ impl EdgeKind {
                 name: "CLOUD_IDENTITY_ASSUME",
                 technique: true,
                 traversable: true,
-                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254. GKE Workload Identity: the GKE metadata server gives the account's pods (their containers directly, token mounted or not) tokens of the Google service account it is annotated with, or of its own workload identity.",
-                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible. GKE: the account's `iam.gke.io/gcp-service-account` annotation names a Google service account whose IAM policy (`gcloud iam service-accounts get-iam-policy`) grants `roles/iam.workloadIdentityUser` to `serviceAccount:POOL.svc.id.goog[NS/NAME]` (or its `principal://` form), only possible under an IAM condition; or a project policy grants a role to the account's `principal://` member.",
+                description: "A service account, a container or a node gets an AWS IAM role's credentials. IRSA: the EKS pod identity webhook gives the account's pods a web identity token the role's trust policy accepts (mounted even where the Kubernetes token is not, so their containers assume the role directly). EKS Pod Identity: an association names the account and the role trusts `pods.eks.amazonaws.com`. Node role: a node of a managed node group (label `eks.amazonaws.com/nodegroup`, `aws eks describe-nodegroup`) serves its instance role on the metadata service to the node, its host-network pods and its other pods unless their egress NetworkPolicies leave out 169.254.169.254. GKE Workload Identity: the GKE metadata server gives the account's pods (their containers directly, token mounted or not) tokens of the Google service account it is annotated with, or of its own workload identity. Azure Workload Identity: the webhook projects into pods labelled `azure.workload.identity/use: \"true\"` a token Entra exchanges for the user-assigned managed identity the account's `azure.workload.identity/client-id` names (only those pods' containers: a pod without the label gets no such token).",
+                precondition: "IRSA: the service account's `eks.amazonaws.com/role-arn` annotation names a role of the IAM export whose trust policy allows `sts:AssumeRoleWithWebIdentity` to the cluster's OIDC provider (`Federated`), with a `:sub` condition (`StringEquals`/`StringLike`) matching `system:serviceaccount:NAMESPACE:NAME`, or none; no Deny cancels it; only possible when the cluster's OIDC issuer is unknown (no `aws eks describe-cluster`) or other conditions apply. Pod Identity: the association's role is in the export. Node role: the node group was described; an unscheduled pod's step is only possible. GKE: the account's `iam.gke.io/gcp-service-account` annotation names a Google service account whose IAM policy (`gcloud iam service-accounts get-iam-policy`) grants `roles/iam.workloadIdentityUser` to `serviceAccount:POOL.svc.id.goog[NS/NAME]` (or its `principal://` form), only possible under an IAM condition; or a project policy grants a role to the account's `principal://` member. Azure: the identity with that client id is in `az identity list`, and one of its federated credentials (`az identity federated-credential list`) has the audience `api://AzureADTokenExchange`, the subject `system:serviceaccount:NAMESPACE:NAME` and the cluster's OIDC issuer (`az aks show` `oidcIssuerProfile.issuerUrl`); only possible when the cluster's issuer is unknown.",
                 mitre: &["T1078.004"],
                 removed_by: &[],
                 exploitability: 1.0,
@@ -1125,10 +1159,10 @@ impl EdgeKind {
                 name: "CLOUD_DATA_READ",
                 technique: true,
                 traversable: true,
-                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource. For GCP: a project policy grants it a role that reads Cloud Storage objects, Secret Manager secrets or decrypts with Cloud KMS keys, across the project.",
-                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition. GCP: `roles/storage.objectViewer`, `objectUser`, `objectAdmin`, `admin`, `legacyObjectReader`, `roles/secretmanager.secretAccessor`, `admin`, `roles/cloudkms.cryptoKeyDecrypter` or `cryptoKeyEncrypterDecrypter` on the project; only possible under an IAM condition.",
+                description: "A cloud identity reads a data store: its effective policy (identity policies less any Deny, capped by its permission boundary) allows reading objects, secrets, parameters or decrypting with keys of the resource. For GCP: a project policy grants it a role that reads Cloud Storage objects, Secret Manager secrets or decrypts with Cloud KMS keys, across the project. For Azure: a role assignment whose scope contains the store grants a data action that reads Key Vault secrets or decrypts with its keys, or reads blobs, or lists the storage account's keys; or a vault's access policy lets the principal get secrets.",
+                precondition: "The role's policies allow `s3:GetObject`, `secretsmanager:GetSecretValue`, `ssm:GetParameter*` or `kms:Decrypt` on the resource's ARN (or a pattern covering it). Only possible when the grant rests on a condition. GCP: `roles/storage.objectViewer`, `objectUser`, `objectAdmin`, `admin`, `legacyObjectReader`, `roles/secretmanager.secretAccessor`, `admin`, `roles/cloudkms.cryptoKeyDecrypter` or `cryptoKeyEncrypterDecrypter` on the project; only possible under an IAM condition. Azure: `Microsoft.KeyVault/vaults/secrets/getSecret/action` or `.../keys/decrypt/action` (vaults with `enableRbacAuthorization`), `Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read`, or `Microsoft.Storage/storageAccounts/listKeys/action` (accounts that allow shared keys), less the entry's `notActions`/`notDataActions`, on the store's resource group, subscription or the store itself (a sibling scope reaches nothing); only possible under an ABAC condition.",
                 mitre: &["T1530"],
-                removed_by: &["awsIamDataAccess"],
+                removed_by: &["awsIamDataAccess", "azureRbacDataAccess"],
                 exploitability: 1.0,
                 sentence: "{from} can read {to}{detail}.",
             },
@@ -1136,8 +1170,8 @@ impl EdgeKind {
                 name: "CLOUD_KUBE_IDENTITY",
                 technique: true,
                 traversable: true,
-                description: "A cloud identity authenticates to the cluster as a Kubernetes user and groups, or holds rights there directly: EKS's `aws-auth` ConfigMap (`mapRoles`, `mapUsers`) and access entries map an IAM role or user to a username and groups (`system:masters`: cluster-admin), and EKS access policies grant cluster admin (`AmazonEKSClusterAdminPolicy`) or control of namespaces and their secrets (`AmazonEKSAdminPolicy`, `AmazonEKSEditPolicy`, by access scope).",
-                precondition: "An `aws-auth` mapping or an access entry names the principal's ARN. Templated usernames (`system:node:{{EC2PrivateDNSName}}`) map only their groups.",
+                description: "A cloud identity authenticates to the cluster as a Kubernetes user and groups, or holds rights there directly: EKS's `aws-auth` ConfigMap (`mapRoles`, `mapUsers`) and access entries map an IAM role or user to a username and groups (`system:masters`: cluster-admin), and EKS access policies grant cluster admin (`AmazonEKSClusterAdminPolicy`) or control of namespaces and their secrets (`AmazonEKSAdminPolicy`, `AmazonEKSEditPolicy`, by access scope). On AKS with Azure RBAC for Kubernetes authorization, the role Azure Kubernetes Service RBAC Cluster Admin makes an Azure principal cluster-admin and RBAC Admin or Writer gives it the namespaces and their secrets; with local accounts enabled, a role that lists the cluster's admin kubeconfig makes it cluster-admin.",
+                precondition: "An `aws-auth` mapping or an access entry names the principal's ARN. Templated usernames (`system:node:{{EC2PrivateDNSName}}`) map only their groups. AKS: `az aks show` says `aadProfile.enableAzureRbac` and a role assignment of an AKS RBAC role has the cluster (or a scope above it, or `CLUSTER/namespaces/NS` for one namespace) as scope; or `disableLocalAccounts` is not true and an assignment covering the cluster allows `Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action` (Owner, Contributor, Azure Kubernetes Service Cluster Admin Role). Only possible under an ABAC condition.",
                 mitre: &["T1078.004"],
                 removed_by: &[],
                 exploitability: 1.0,

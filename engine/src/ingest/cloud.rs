@@ -163,6 +163,13 @@ pub(super) fn aks(doc: &str) -> Result<ManagedCluster, serde_json::Error> {
         enabled_log_types: None,
         encrypted_resources: None,
         authentication_mode: None,
+        // The issuer Azure Workload Identity's federated credentials name (only
+        // served while the issuer is enabled).
+        oidc_issuer: p
+            .oidc_issuer_profile
+            .filter(|o| o.enabled != Some(false))
+            .map(|o| o.issuer_url)
+            .unwrap_or_default(),
         source: Default::default(),
         ..Default::default()
     })
@@ -287,6 +294,15 @@ struct AksProperties {
     #[serde(deserialize_with = "lenient_string")]
     private_fqdn: String,
     public_network_access: Option<String>,
+    oidc_issuer_profile: Option<AksOidcIssuer>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AksOidcIssuer {
+    enabled: Option<bool>,
+    #[serde(deserialize_with = "lenient_string")]
+    issuer_url: String,
 }
 
 #[derive(Default, Deserialize)]

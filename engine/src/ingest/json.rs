@@ -1,7 +1,8 @@
 //! JSON inputs: `kubectl get -o json` Lists, single objects, top-level arrays,
 //! concatenated or line-delimited objects, `kubectl version -o json`, managed-cluster
-//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), and image
-//! scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
+//! metadata (`aws eks describe-cluster`, `az aks show`; see [`super::cloud`]), cloud
+//! IAM (`aws iam`, gcloud IAM policies, the `az` list commands: see [`super::azure`]),
+//! and image scan reports from Trivy and Grype, alone, in arrays or as JSON lines (see
 //! [`super::scan`]).
 //!
 //! A List is read in two steps: the items are first split out as raw slices (which
@@ -17,7 +18,7 @@ use serde_json::value::RawValue;
 
 use super::scan::{self, ScanKind};
 use super::{
-    aws_iam, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object, Parsed,
+    aws_iam, azure, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object, Parsed,
     ServerVersion,
 };
 use crate::ingest::Body;
@@ -68,12 +69,13 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             text,
             index: &index,
         };
-        // `gcloud iam service-accounts list`: an array of service accounts, read whole.
-        if doc.starts_with('[')
-            && items
-                .first()
-                .is_some_and(|i| gcp_iam::is_service_account(i.get()))
-        {
+        // `gcloud iam service-accounts list` and the `az` list commands: arrays of
+        // service accounts or of ARM objects, read whole.
+        let gcp_list = items
+            .first()
+            .is_some_and(|i| gcp_iam::is_service_account(i.get()));
+        let azure_list = items.first().is_some_and(|i| azure::is_azure(i.get()));
+        if doc.starts_with('[') && (gcp_list || azure_list) {
             let located: Vec<(&str, (u32, u32))> = items
                 .iter()
                 .map(|raw| {
@@ -81,8 +83,16 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     (raw.get(), index.locate(offset))
                 })
                 .collect();
-            let iam = gcp_iam::service_accounts(path, &located, &mut parsed.diagnostics);
-            push(parsed, gcp_object(iam), path, &index, start);
+            let obj = if gcp_list {
+                gcp_object(gcp_iam::service_accounts(
+                    path,
+                    &located,
+                    &mut parsed.diagnostics,
+                ))
+            } else {
+                azure_object(azure::read(path, &located, false, &mut parsed.diagnostics))
+            };
+            push(parsed, obj, path, &index, start);
             if let Err(e) = &top {
                 // A truncated list keeps the accounts before the cut.
                 let (line, column) = index.rebase(start, to_u32(e.line()), to_u32(e.column()));
@@ -253,6 +263,12 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                     }
                 }
             }
+            Ok(top) if top.azure && !top.kind => {
+                let doc = &text[start..doc_end];
+                let located = [(doc.trim_end(), index.locate(start))];
+                let export = azure::read(path, &located, true, &mut parsed.diagnostics);
+                push(parsed, azure_object(export), path, &index, start);
+            }
             Ok(top) if top.gcp_policy() => {
                 let doc = &text[start..doc_end];
                 let at = index.locate(start);
@@ -387,6 +403,16 @@ fn gcp_object(iam: crate::model::gcp::GcpIam) -> Object {
     }
 }
 
+/// The object holding Azure CLI output.
+fn azure_object(export: crate::model::azure::AzureExport) -> Object {
+    Object {
+        api_version: String::new(),
+        kind: "Azure".into(),
+        metadata: ObjectMeta::default(),
+        body: Body::Azure(Box::new(export)),
+    }
+}
+
 /// serde_json appends " at line L column C"; we report the location separately.
 fn strip_position(message: &str) -> &str {
     match message.rfind(" at line ") {
@@ -405,6 +431,8 @@ struct Top {
     eks: bool,
     /// A top-level `type` of `Microsoft.ContainerService/ManagedClusters`: `az aks show`.
     aks: bool,
+    /// A top-level `type` of an Azure object read by [`azure`] (`az identity show`).
+    azure: bool,
     /// A top-level `selfLink` of a GKE cluster: `gcloud container clusters describe`.
     gke: bool,
     /// The lists of `aws iam get-account-authorization-details`.
@@ -516,6 +544,7 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "type" => {
                     let v = map.next_value::<TypeValue>()?;
                     top.aks = v.0.eq_ignore_ascii_case(cloud::AKS_TYPE);
+                    top.azure = azure::is_azure_type(&v.0);
                 }
                 "selfLink" => {
                     let v = map.next_value::<TypeValue>()?;

@@ -4,7 +4,9 @@
 //! (`kubectl get -o json` Lists, single objects, concatenated or line-delimited
 //! objects, `kubectl version -o json`, managed-cluster metadata from `aws eks
 //! describe-cluster` and `az aks show`, IAM roles and policies from `aws iam
-//! get-account-authorization-details` (see [`aws_iam`]); image scan reports from Trivy and Grype, see
+//! get-account-authorization-details` (see [`aws_iam`]), gcloud IAM policies (see
+//! [`gcp_iam`]), Azure RBAC, identities and data stores from the `az` list commands
+//! (see [`azure`]); image scan reports from Trivy and Grype, see
 //! [`scan`]), YAML (multi-document manifests, `-o yaml`
 //! Lists), or something we cannot read (binary, empty, unrecognised).
 //!
@@ -14,6 +16,7 @@
 
 pub mod audit;
 mod aws_iam;
+mod azure;
 mod cloud;
 pub mod component_config;
 pub mod csr;
@@ -75,6 +78,9 @@ pub enum InputFormat {
     /// gcloud IAM output (JSON): a project's or service account's IAM policy, or the
     /// service-account list.
     GcpIam,
+    /// Azure CLI output (JSON): role assignments, role definitions, user-assigned
+    /// managed identities, federated credentials, key vaults, storage accounts.
+    Azure,
     /// A Trivy report (`trivy image -f json`, `trivy k8s -f json`): image vulnerabilities.
     TrivyJson,
     /// A Kubernetes API server audit log: audit.k8s.io events, or an AKS, EKS or GKE
@@ -105,6 +111,7 @@ impl InputFormat {
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
             InputFormat::GcpIam => "gcloud IAM (get-iam-policy, service-accounts list)",
+            InputFormat::Azure => "Azure CLI (role assignments and definitions, identities, federated credentials, key vaults, storage accounts)",
             InputFormat::TrivyJson => "Trivy JSON",
             InputFormat::AuditLog => "Kubernetes audit log",
             InputFormat::GrypeJson => "Grype JSON",
@@ -249,6 +256,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::AwsIam(_), _) => InputFormat::AwsIam,
         (Body::EksLinks(_), _) => InputFormat::EksIdentity,
         (Body::GcpIam(_), _) => InputFormat::GcpIam,
+        (Body::Azure(_), _) => InputFormat::Azure,
         (Body::ManagedCluster(c), _) => match c.provider {
             crate::model::cluster::Provider::Eks => InputFormat::EksCluster,
             crate::model::cluster::Provider::Aks => InputFormat::AksCluster,

@@ -136,6 +136,8 @@ pub enum Body {
     EksLinks(Box<crate::model::cloud::EksLinks>),
     /// gcloud IAM output (read by `ingest::gcp_iam`).
     GcpIam(Box<crate::model::gcp::GcpIam>),
+    /// Azure CLI list output (read by `ingest::azure`).
+    Azure(Box<crate::model::azure::AzureExport>),
     /// The `snapshot.json` that `collect.sh` writes: when the snapshot was taken.
     SnapshotInfo {
         collected_at: String,

@@ -127,7 +127,8 @@ pub struct ManagedCluster {
     /// AKS agent pools whose nodes get a public IP (`enableNodePublicIp`), by name.
     pub public_node_pools: Vec<String>,
     /// EKS `identity.oidc.issuer` (`https://oidc.eks.REGION.amazonaws.com/id/ID`): the
-    /// OIDC provider IRSA trust policies name.
+    /// OIDC provider IRSA trust policies name; AKS `oidcIssuerProfile.issuerUrl`, the
+    /// issuer Azure Workload Identity's federated credentials name.
     pub oidc_issuer: String,
     /// GKE's own settings (`gcloud container clusters describe`); `None` for EKS and AKS.
     pub gke: Option<Box<GkeSettings>>,

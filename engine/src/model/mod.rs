@@ -7,6 +7,7 @@
 //! hold the serde shapes per area; [`Inventory::summary`] produces the inventory part of
 //! the [`crate::Analysis`].
 
+pub mod azure;
 pub mod bootstrap;
 pub mod cloud;
 pub mod cluster;
@@ -112,6 +113,9 @@ pub struct Inventory {
     pub eks_links: Vec<cloud::EksLinks>,
     /// gcloud IAM policies and service-account lists, in input order.
     pub gcp_iam: Vec<gcp::GcpIam>,
+    /// Azure CLI outputs (role assignments, definitions, identities, ...), in input
+    /// order; joined by [`azure::AzureEstate`].
+    pub azure: Vec<azure::AzureExport>,
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
@@ -409,6 +413,10 @@ impl Inventory {
             Body::GcpIam(mut iam) => {
                 iam.source = source;
                 self.gcp_iam.push(*iam);
+            }
+            Body::Azure(mut export) => {
+                export.source = source;
+                self.azure.push(*export);
             }
             Body::EksLinks(mut links) => {
                 links.source = source;

@@ -177,8 +177,8 @@ kinds! {
     Services => "services", [Service], "Services.";
     Ingresses => "ingresses", [Ingress], "Ingresses served by an internet-facing controller.";
     ClusterAdmin => "cluster_admin", [ClusterAdmin], "Cluster-admin-equivalent rights.";
-    CloudIdentities => "cloud_identities", [CloudIdentity], "Cloud identities service accounts, containers and nodes can assume (AWS IAM roles through IRSA, EKS Pod Identity or a node's instance profile).";
-    CloudResources => "cloud_resources", [CloudResource], "Cloud data stores a cloud identity may read (S3 buckets, Secrets Manager secrets, SSM parameters, KMS keys).";
+    CloudIdentities => "cloud_identities", [CloudIdentity], "Cloud identities service accounts, containers and nodes can assume (AWS IAM roles through IRSA, EKS Pod Identity or a node's instance profile; Google service accounts through GKE Workload Identity; Azure managed identities through Azure Workload Identity), and cloud principals mapped into the cluster.";
+    CloudResources => "cloud_resources", [CloudResource], "Cloud data stores a cloud identity may read (S3 buckets, Secrets Manager secrets, SSM parameters, KMS keys; Cloud Storage, Secret Manager, Cloud KMS; Azure key vaults and storage accounts).";
 }
 
 impl Kind {
@@ -267,7 +267,7 @@ pub const RELATIONS: &[NamedRelation] = &[
     },
     NamedRelation {
         name: "can_authenticate_as",
-        description: "Acting as another identity: mounted or stolen tokens, token requests, impersonation, a kubelet's credentials, a cloud role assumed (IRSA, Pod Identity, a node's role), a cloud identity mapped into the cluster (`aws-auth`, access entries).",
+        description: "Acting as another identity: mounted or stolen tokens, token requests, impersonation, a kubelet's credentials, a cloud role assumed (IRSA, Pod Identity, a node's role, GKE or Azure Workload Identity), a cloud identity mapped into the cluster (`aws-auth`, access entries, Azure RBAC for AKS).",
         edges: &[
             E::IDENTITY_ASSUME,
             E::TOKEN_STEAL,

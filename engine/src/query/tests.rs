@@ -772,3 +772,21 @@ fn query_doc() {
     }
     assert_eq!(examples, TEMPLATES.len());
 }
+
+#[test]
+fn cloud_relations_follow_azure_identities() {
+    use crate::rules::azure::tests::azure_files;
+    let k8s = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: web\n  annotations:\n    azure.workload.identity/client-id: c1000000-0000-0000-0000-000000000001\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: api\n  namespace: web\n  labels:\n    azure.workload.identity/use: \"true\"\nspec:\n  serviceAccountName: api\n  containers:\n  - name: c\n    image: nginx:1.27\n";
+    let azure = azure_files();
+    let mut files: Vec<(&str, &str)> = azure.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    files.push(("k8s.yaml", k8s));
+    let e = Estate::new(&files);
+    assert_eq!(
+        e.run("containers -[can_authenticate_as]-> cloud_identities"),
+        set(&["container:web/Pod/api/c > azure-principal:b1000000-0000-0000-0000-000000000001"])
+    );
+    assert_eq!(
+        e.run("cloud_identities where name = \"api-identity\" -[can_read_cloud_data]-> cloud_resources"),
+        set(&["azure-principal:b1000000-0000-0000-0000-000000000001 > azure-resource:/subscriptions/00000000-0000-0000-0000-0000000000aa/resourcegroups/shop/providers/microsoft.keyvault/vaults/shop-kv"])
+    );
+}

@@ -11,6 +11,7 @@
 //! each replica, and points at the exact field that fails.
 
 pub mod admission;
+pub mod azure;
 pub mod cloud;
 pub mod cluster;
 pub mod control_plane;
@@ -362,6 +363,7 @@ pub fn catalog() -> impl Iterator<Item = &'static Rule> {
         vulnerabilities::RULES,
         cloud::RULES,
         gcp::RULES,
+        azure::RULES,
     ]
     .into_iter()
     .flatten()
