@@ -223,8 +223,8 @@ pub fn AlertsPage() -> impl IntoView {
                                 }
                             />
                         </div>
-                        <p class="muted" data-testid="alert-span">
-                            {format!("{} requests", audit.events)}
+                        <p class="muted" data-testid="alert-span" data-number="audit-requests" title="API requests read from the audit log (the stages of one request counted once), the time they span and the width of the timeline's bars">
+                            {format!("{} requests", crate::format::thousands(audit.events))}
                             {audit.first.clone().zip(audit.last.clone()).map(|(a, b)| format!(" from {a} to {b}"))}
                             {format!("; {}-second buckets.", audit.bucket_seconds)}
                         </p>
@@ -242,8 +242,8 @@ pub fn AlertsPage() -> impl IntoView {
                         <section class="section">
                             <div class="section-head">
                                 <h2>"Alerts"</h2>
-                                <span class="muted" data-testid="alert-count">
-                                    {move || format!("{} of {}", shown.get().len(), alerts.len())}
+                                <span class="muted" data-testid="alert-count" data-number="alerts" title="Alerts the filters keep, of all the alerts raised from the audit log">
+                                    {move || format!("{} of {} alerts", crate::format::thousands(shown.get().len()), crate::format::thousands(alerts.len()))}
                                 </span>
                             </div>
                             <Show when=move || shown.with(Vec::is_empty) && filter.with(AlertFilter::is_set)>

@@ -275,8 +275,13 @@ pub fn MapPage() -> impl IntoView {
                     let kind = k.kind.clone();
                     let hidden = state.route.with(|r| r.query.hide.contains(&kind));
                     let toggle = kind.clone();
+                    let title = format!(
+                        "{} {} nodes of the graph ({kind}); uncheck to leave them off the map",
+                        k.count,
+                        if k.label.is_empty() { kind.as_str() } else { k.label.as_str() }
+                    );
                     view! {
-                        <label class="chip" class:active=!hidden data-kind=kind.clone() title=kind.clone()>
+                        <label class="chip" class:active=!hidden data-kind=kind.clone() title=title>
                             <input type="checkbox" prop:checked=!hidden on:change=move |_| {
                                 let kind = toggle.clone();
                                 update(state, false, move |q| {
