@@ -1047,6 +1047,11 @@ async function testReviewerWalk({ page }) {
     await page.setInputFiles('[data-testid="baseline-input"]', baseline);
     await page.waitForSelector('[data-testid="coverage"]');
     await walk(page, 'compare', ['[data-testid="compare-score"]', '[data-testid="compare-new"]', '[data-testid="compare-fixed"]', '[data-testid="compare-gone"]', '[data-testid="compare-paths-total"]']);
+    // The snapshot's objects in the coverage are the overview's "Objects read".
+    const objects = a.inputs.filter((i) => i.format !== 'audit-log').reduce((n, i) => n + i.objects, 0);
+    const coverage = await page.$eval('[data-testid="coverage-objects"]', (tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/\D/g, ''))));
+    check(coverage[1] === objects, `coverage says ${coverage[1]} objects, the overview ${objects}`);
+    check((await page.textContent('[data-testid="compare-score"]')).includes(score), `compare shows the score otherwise than ${score}`);
 
     // The report, opened from disk as a reviewer would.
     await goTo(page, '#/', '[data-testid="export-report"]');

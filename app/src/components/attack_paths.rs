@@ -126,6 +126,11 @@ fn ChokePoints() -> impl IntoView {
                     <div class="section-head"><h2>"Choke points"</h2></div>
                     <div class="panel choke" data-testid="choke-points">
                         <p class="choke-summary" data-testid="choke-summary">{c.summary.clone()}</p>
+                        <p class="muted" data-testid="choke-note">
+                            "Each fix “breaks” the paths that use the step it removes; “paths left” are "
+                            "recomputed on the graph without it and the fixes above, so routes an attacker "
+                            "would take instead are counted: the two need not add up."
+                        </p>
                         <ol class="choke-list">
                             {recommended
                                 .into_iter()
@@ -144,10 +149,12 @@ fn ChokePoints() -> impl IntoView {
                                             <a
                                                 href=filter_href(&format!("fix:{i}"))
                                                 data-testid="choke-paths-link"
+                                                data-number="choke-breaks"
+                                                title="Paths that use the step this fix removes; opens them"
                                             >
                                                 {format!("breaks {} paths", thousands(f.paths))}
                                             </a>
-                                            <span class="muted">{remaining.map(|r| format!("; {r}"))}</span>
+                                            <span class="muted" data-number="choke-left" title="Paths found again on the graph without this fix and the fixes above it, other routes included">{remaining.map(|r| format!("; {r}"))}</span>
                                         </li>
                                     }
                                 })

@@ -288,6 +288,7 @@ fn drift_view(
             <div class="tile" class:tile-alert=!f.new.is_empty() title="Findings in the shown snapshot that the baseline did not have (matched on rule, resource, container and field)">
                 <div class="tile-label">"New findings"</div>
                 <div class="tile-value" data-testid="compare-new">{thousands(f.new.len())}</div>
+                <div class="muted">"in the snapshot, not in the baseline"</div>
             </div>
             <div class="tile" class:tile-good=!f.fixed.is_empty() title="Baseline findings gone from the shown snapshot while their resource is still in it">
                 <div class="tile-label">"Fixed findings"</div>
