@@ -1002,6 +1002,10 @@ async function testReviewerWalk({ page }) {
   check((await number(page, '[data-testid="nav-inventory-count"]')) === inventory, `nav inventory ${await number(page, '[data-testid="nav-inventory-count"]')}, CLI counts ${inventory}`);
   check((await text(page, '[data-testid="objects-note"]')).includes(`${inventory.toLocaleString('en-US')} resources`), `the objects note does not reconcile with the inventory's ${inventory}`);
   check(overview.length >= 15, `overview: only ${overview.length} numbers found`);
+  if (a.audit && a.audit.events !== a.inputs.filter((i) => i.format === 'audit-log').reduce((n, i) => n + i.objects, 0)) {
+    const note = await text(page, '[data-testid="objects-note"]');
+    check(note.includes(`(${a.audit.events.toLocaleString('en-US')} requests)`), `the overview note does not give the alerts page's requests: ${note}`);
+  }
 
   // Recommendations: severity cards count findings, chips count recommendations.
   await goTo(page, '#/recommendations', '[data-testid="recommendations-table"]');
@@ -1027,7 +1031,12 @@ async function testReviewerWalk({ page }) {
   await goTo(page, '#/inventory', '[data-testid="kind-cards"]');
   await walk(page, 'inventory', ['.count-card']);
   await goTo(page, '#/alerts', '[data-testid="alerts-title"]');
-  await walk(page, 'alerts', []);
+  await walk(page, 'alerts', ['[data-testid="alert-span"]', '[data-testid="alert-count"]']);
+  // Audit requests read alike here and on the overview (events read, stages folded).
+  const requests = a.audit.events.toLocaleString('en-US');
+  const events = a.inputs.filter((i) => i.format === 'audit-log').reduce((n, i) => n + i.objects, 0).toLocaleString('en-US');
+  const span = await text(page, '[data-testid="alert-span"]');
+  check(span.startsWith(`${requests} requests`) && (requests === events || span.includes(`${events} audit events read`)), `alerts span "${span}", CLI ${requests} requests of ${events} events`);
   const cli = cliRun(['query', 'public/demo', '--template', 'reaches-cluster-admin', '-f', 'json']);
   await goTo(page, `#/explorer?q=${encodeURIComponent(cli.query)}`, '[data-testid="explorer-row"]');
   await walk(page, 'explorer', []);

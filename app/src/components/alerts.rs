@@ -169,6 +169,16 @@ pub fn AlertsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some((alerts, audit)) => {
+                    // Events read from the logs, as the overview counts them.
+                    let read_events: usize = state.analysis.with_untracked(|a| {
+                        a.as_ref().map_or(0, |a| {
+                            a.inputs
+                                .iter()
+                                .filter(|i| i.format == portolan_engine::ingest::InputFormat::AuditLog)
+                                .map(|i| i.objects)
+                                .sum()
+                        })
+                    });
                     let severities: Vec<(String, String)> = Severity::ALL
                         .iter()
                         .map(|s| (s.as_str().to_string(), severity_label(*s).to_string()))
@@ -225,6 +235,7 @@ pub fn AlertsPage() -> impl IntoView {
                         </div>
                         <p class="muted" data-testid="alert-span" data-number="audit-requests" title="API requests read from the audit log (the stages of one request counted once), the time they span and the width of the timeline's bars">
                             {format!("{} requests", crate::format::thousands(audit.events))}
+                            {(read_events != audit.events).then(|| format!(" ({} audit events read: the stages of one request count once)", crate::format::thousands(read_events)))}
                             {audit.first.clone().zip(audit.last.clone()).map(|(a, b)| format!(" from {a} to {b}"))}
                             {format!("; {}-second buckets.", audit.bucket_seconds)}
                         </p>

@@ -225,7 +225,9 @@ fn Summary() -> impl IntoView {
                     .filter(|d| d.level == portolan_engine::source::Level::Error)
                     .count();
                 let inventory: usize = a.inventory.counts.values().sum();
-                (a.inputs.len(), objects, errors, inventory, events)
+                // The alerts page counts requests: the stages of one request once.
+                let requests = a.audit.as_ref().map_or(events, |x| x.events);
+                (a.inputs.len(), objects, errors, inventory, events, requests)
             })
         })
     };
@@ -311,6 +313,9 @@ fn Summary() -> impl IntoView {
                         );
                         if s.4 > 0 {
                             note.push_str(&format!("; and {} audit events", thousands(s.4)));
+                            if s.5 != s.4 {
+                                note.push_str(&format!(" ({} requests)", thousands(s.5)));
+                            }
                         }
                         note
                     })}

@@ -213,7 +213,7 @@ pub fn MapPage() -> impl IntoView {
     let summary = move || {
         answer.with(|a| match a {
             Some(Ok(m)) => format!(
-                "{} things on the map · {} boxes drawn · {} edges",
+                "{} resources and identities on the map · {} boxes drawn · {} edges",
                 thousands(m.entities),
                 thousands(m.elements),
                 thousands(m.edges)
@@ -230,7 +230,14 @@ pub fn MapPage() -> impl IntoView {
             <header class="page-head">
                 <div>
                     <h1>"Security map"</h1>
-                    <p class="page-sub" data-testid="map-summary">{summary}</p>
+                    <p
+                        class="page-sub"
+                        data-testid="map-summary"
+                        data-number="map-summary"
+                        title="Nodes of the security graph the filters keep (containers, pods and volumes folded into their workload); boxes drawn, one per node or per kind of a collapsed namespace; edges drawn between boxes"
+                    >
+                        {summary}
+                    </p>
                 </div>
             </header>
             <div class="toolbar map-toolbar">
