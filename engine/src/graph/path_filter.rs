@@ -139,19 +139,20 @@ pub(crate) mod tests {
     fn parts_of_the_filter_combine() {
         let web = path("Web to admin", Target::ClusterAdmin, "shop", "web", vec![0]);
         let ci = path("CI to node", Target::NodeTakeover, "ci", "runner", vec![1]);
-        let all = [web.clone(), ci.clone()];
+        let (web_id, ci_id) = (web.id.clone(), ci.id.clone());
+        let all = [web, ci];
         let kept = |f: &PathFilter| f.apply(&all).map(|p| p.id.clone()).collect::<Vec<_>>();
         assert_eq!(kept(&PathFilter::default()).len(), 2);
         let to_admin = PathFilter {
             target: Some(Target::ClusterAdmin),
             ..Default::default()
         };
-        assert_eq!(kept(&to_admin), [web.id.clone()]);
+        assert_eq!(kept(&to_admin), [web_id]);
         let from_ci = PathFilter {
             entry: "Deployment ci/runner".into(),
             ..Default::default()
         };
-        assert_eq!(kept(&from_ci), [ci.id.clone()]);
+        assert_eq!(kept(&from_ci), [ci_id]);
         // Both parts must hold.
         let none = PathFilter {
             target: Some(Target::ClusterAdmin),
