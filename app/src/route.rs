@@ -4,7 +4,7 @@
 //! overview, `#/inventory` the kind list and `#/inventory/<Kind>?ns=&q=&sort=&dir=` one
 //! kind's table with its filters, `#/recommendations?severity=&category=&q=` the
 //! recommendation table and `#/recommendations/<ruleId>?q=` one recommendation with its
-//! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]`
+//! affected resources, `#/exemptions` the user's exemptions, `#/attack-paths[/<rank>]?target=&entry=&q=`
 //! the attack paths and one of them, `#/enforcement` the Pod Security dry run, `#/compare`
 //! the drift from a baseline analysis, `#/vulnerabilities` the image vulnerabilities,
 //! `#/alerts[/<n>]` the audit-log alerts and one of them (the list's filters in
@@ -86,6 +86,10 @@ pub struct TableQuery {
     pub fixable: bool,
     /// The policies page's language filter (`rego`, `cel`); empty for both.
     pub language: String,
+    /// The attack paths page's target filter (`cluster-admin`, ...); empty for all.
+    pub target: String,
+    /// The attack paths page's entry filter (`Deployment shop/web`); empty for all.
+    pub entry: String,
 }
 
 /// A parsed URL fragment.
@@ -185,6 +189,8 @@ impl Route {
                 "view" => table.view = value,
                 "fixable" => table.fixable = value == "1",
                 "lang" => table.language = value,
+                "target" => table.target = value,
+                "entry" => table.entry = value,
                 _ => {}
             }
         }
@@ -224,6 +230,13 @@ impl Route {
             }
             if !q.category.is_empty() {
                 params.push(format!("category={}", percent_encode(&q.category)));
+            }
+        }
+        if matches!(self.page, Page::AttackPaths { rank: None }) {
+            for (key, value) in [("target", &q.target), ("entry", &q.entry)] {
+                if !value.is_empty() {
+                    params.push(format!("{key}={}", percent_encode(value)));
+                }
             }
         }
         if matches!(
@@ -607,6 +620,27 @@ mod tests {
         );
         assert_eq!(Route::parse(&hash), route);
         assert_eq!(Route::parse("#/explorer").page, Page::Explorer);
+    }
+
+    #[test]
+    fn round_trips_the_attack_path_filters() {
+        let mut route = Route {
+            page: Page::AttackPaths { rank: None },
+            query: TableQuery::default(),
+        };
+        route.query.target = "cluster-admin".into();
+        route.query.entry = "Deployment shop/web&x".into();
+        route.query.q = "through:ServiceAccount ci/deployer".into();
+        let hash = route.to_hash();
+        assert_eq!(
+            hash,
+            "#/attack-paths?target=cluster-admin&entry=Deployment%20shop%2Fweb%26x\
+             &q=through%3AServiceAccount%20ci%2Fdeployer"
+        );
+        assert_eq!(Route::parse(&hash), route);
+        // One path's page keeps no list filter.
+        route.page = Page::AttackPaths { rank: Some(2) };
+        assert_eq!(route.to_hash(), "#/attack-paths/2");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Located input errors go to stderr and into the output; they never stop the run.
 
 mod audit;
+mod paths;
 mod policies;
 mod query;
 
@@ -135,6 +136,23 @@ enum Command {
             portolan query --list-templates"
     )]
     Query(query::QueryArgs),
+    /// List the attack paths, filtered by target, entry or a search, as a table, JSON or CSV.
+    #[command(
+        long_about = "List the attack paths of a snapshot, riskiest first, filtered as the app's attack\n\
+            paths page filters them: --target (a target class), --entry (the resource a path\n\
+            starts from, `Kind namespace/name`) and --search (a title search, or the page's\n\
+            groups entry:, through:, target:, fix:). All given filters must hold. Only the\n\
+            listed paths are filtered (the riskiest --max-paths). --format csv writes the same\n\
+            bytes as the app's \"Export CSV\" for the same filter. The match count goes to stderr.",
+        after_help = "Examples:\n  \
+            # Paths to cluster-admin rights, for a spreadsheet\n  \
+            portolan paths ./portolan-snapshot --target cluster-admin --format csv -o paths.csv\n\n  \
+            # Where one exposed workload leads\n  \
+            portolan paths ./portolan-snapshot --entry 'Deployment shop/web'\n\n  \
+            # Paths through one service account, as JSON\n  \
+            portolan paths ./portolan-snapshot --search 'through:ServiceAccount ci/deployer' -f json"
+    )]
+    Paths(paths::PathsArgs),
     /// List the hardening rules.
     Rules,
     /// List the audit-log detections (alert types).
@@ -553,6 +571,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Paths(args) => match paths::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Query(args) => match query::run(&args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),

@@ -62,7 +62,8 @@ pub struct ScoreChange {
 pub struct Coverage {
     /// Input files.
     pub files: usize,
-    /// Objects read from them.
+    /// Objects read from them, audit events apart (as the overview's "Objects read"
+    /// counts them): an audit log's requests are not objects of the snapshot.
     pub objects: usize,
     /// Resources per kind (the inventory's counts).
     pub kinds: BTreeMap<String, usize>,
@@ -94,7 +95,12 @@ impl Coverage {
         }
         Coverage {
             files: a.inputs.len(),
-            objects: a.inputs.iter().map(|i| i.objects).sum(),
+            objects: a
+                .inputs
+                .iter()
+                .filter(|i| i.format != crate::ingest::InputFormat::AuditLog)
+                .map(|i| i.objects)
+                .sum(),
             kinds: a.inventory.counts.clone(),
             namespaces: namespaces.into_iter().collect(),
         }
@@ -476,6 +482,28 @@ spec:
         let bare = diff(&old_bare, &new_bare);
         assert_eq!(bare.findings.resource_gone, d.findings.resource_gone);
         assert_eq!(bare.findings.fixed, d.findings.fixed);
+    }
+
+    #[test]
+    fn coverage_counts_objects_as_the_overview_does_audit_events_apart() {
+        let event = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"1","stage":"ResponseComplete","requestURI":"/api/v1/pods","verb":"list","user":{"username":"alice"},"sourceIPs":["10.0.0.1"],"objectRef":{"resource":"pods","apiVersion":"v1"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-01-01T00:00:00.000000Z","stageTimestamp":"2026-01-01T00:00:00.100000Z"}"#;
+        let with_log = analyze(
+            &[
+                InputFile::new("s.yaml", OLD.as_bytes().to_vec()),
+                InputFile::new("audit.jsonl", format!("{event}\n").into_bytes()),
+            ],
+            &AnalyzeOptions::default(),
+            &mut |_| {},
+        );
+        let log = with_log
+            .inputs
+            .iter()
+            .find(|i| i.format == crate::ingest::InputFormat::AuditLog)
+            .expect("the audit log is read");
+        assert_eq!(log.objects, 1);
+        let c = Coverage::of(&with_log);
+        assert_eq!(c.files, 2);
+        assert_eq!(c.objects, 1, "the pod only, not the audit event");
     }
 
     #[test]

@@ -283,7 +283,7 @@ await test(
     check(JSON.stringify(rows) === JSON.stringify(want), `alerts differ from the CLI's:\napp ${rows.join('\n    ')}\ncli ${want.join('\n    ')}`);
     const events = analysis.inputs.reduce((n, i) => n + i.objects, 0);
     const span = await page.textContent('[data-testid="alert-span"]');
-    check(span.startsWith(`${events} requests`), `span "${span}", CLI ${events} events`);
+    check(span.startsWith(`${events.toLocaleString('en-US')} requests`), `span "${span}", CLI ${events} events`);
   },
   { setup: observeLongTasks },
 );

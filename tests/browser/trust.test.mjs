@@ -554,6 +554,101 @@ async function testCsvExports({ page }) {
   check(csvRecords(got.text).slice(1).every((row) => row.startsWith('high,')), 'a non-high row in the high export');
 }
 
+async function testPathCsvEqualsCli({ page }) {
+  // The attack paths page's export under a target and an entry filter, byte for byte
+  // what `portolan paths --format csv` writes for the same filters.
+  const a = await loadDemo(page);
+  const paths = a.attackPaths.paths;
+  const ref = (r) => `${r.kind} ${r.namespace ? `${r.namespace}/${r.name}` : r.name}`;
+  // The entry with the most paths, and the target of its first one: a filter that
+  // keeps some paths and drops others.
+  const byEntry = new Map();
+  for (const p of paths) byEntry.set(ref(p.entry), (byEntry.get(ref(p.entry)) || 0) + 1);
+  const entry = [...byEntry].sort((x, y) => y[1] - x[1])[0][0];
+  const target = paths.find((p) => ref(p.entry) === entry).target;
+  const cases = [
+    { hash: `#/attack-paths?target=${encodeURIComponent(target)}`, args: ['--target', target], keep: (p) => p.target === target },
+    { hash: `#/attack-paths?entry=${encodeURIComponent(entry)}`, args: ['--entry', entry], keep: (p) => ref(p.entry) === entry },
+    {
+      hash: `#/attack-paths?target=${encodeURIComponent(target)}&entry=${encodeURIComponent(entry)}`,
+      args: ['--target', target, '--entry', entry],
+      keep: (p) => p.target === target && ref(p.entry) === entry,
+    },
+  ];
+  for (const c of cases) {
+    const want = paths.filter(c.keep);
+    check(want.length > 0 && want.length < paths.length || c.args.length > 2, `${c.args.join(' ')} should narrow the list (${want.length})`);
+    await goTo(page, c.hash, '[data-testid="attack-paths-export-csv"]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, want.length);
+    const got = await downloaded(page, '[data-testid="attack-paths-export-csv"]');
+    check(got.name === 'portolan-attack-paths.csv', `exported as ${got.name}`);
+    const cli = cliRun(['paths', 'public/demo', ...c.args, '--format', 'csv', '-q'], { json: false });
+    check(got.text === cli, `${c.args.join(' ')}: the app's CSV differs from portolan paths:\n${got.text.slice(0, 300)}\n---\n${cli.slice(0, 300)}`);
+    check(csvRecords(cli).length === want.length + 1, `${c.args.join(' ')}: CLI ${csvRecords(cli).length - 1} rows, JSON ${want.length}`);
+  }
+  // The compare page's path tables use the same writer: its columns are the CLI's.
+  const header = cliRun(['paths', 'public/demo', '--format', 'csv', '-q'], { json: false }).split('\r\n')[0];
+  check(header === 'id,risk,risk_level,title,target,entry_kind,entry_namespace,entry_name,steps,assumed', `paths CSV header ${header}`);
+}
+
+async function testPathFilterControls({ page }) {
+  // Target and entry are visible controls, kept in the URL; an empty result offers
+  // "Clear filters".
+  const a = await loadDemo(page);
+  const paths = a.attackPaths.paths;
+  const ref = (r) => `${r.kind} ${r.namespace ? `${r.namespace}/${r.name}` : r.name}`;
+  await goTo(page, '#/attack-paths', '[data-testid="path-filters"]');
+  const rows = () => page.$$eval('[data-testid="attack-path-row"] a[href^="#/attack-paths/"]', (as) => as.map((x) => x.getAttribute('href')));
+  const ranks = (keep) => paths.map((p, i) => [p, i]).filter(([p]) => keep(p)).map(([, i]) => `#/attack-paths/${i + 1}`);
+  // The target choices are the listed paths' targets, each with its count.
+  const targets = await page.$$eval('[data-testid="path-target"] option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+  const wantTargets = [...new Set(paths.map((p) => p.target))].sort();
+  check(JSON.stringify(targets.slice(1).map((o) => o.value).sort()) === JSON.stringify(wantTargets), `target options ${targets.map((o) => o.value)}`);
+  for (const o of targets.slice(1)) {
+    const n = paths.filter((p) => p.target === o.value).length;
+    check(o.text.endsWith(`${n} ${n === 1 ? 'path' : 'paths'}`), `option "${o.text}": ${n} paths`);
+  }
+  const target = wantTargets.find((t) => paths.some((p) => p.target !== t));
+  await page.selectOption('[data-testid="path-target"]', target);
+  await page.waitForFunction((t) => location.hash === `#/attack-paths?target=${t}`, target);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, ranks((p) => p.target === target).length);
+  check(JSON.stringify(await rows()) === JSON.stringify(ranks((p) => p.target === target)), `target ${target}: rows differ from the CLI`);
+  // The entry select offers every listed entry; pick one with a path to that target.
+  const entries = await page.$$eval('[data-testid="path-entry"] option', (os) => os.slice(1).map((o) => o.value));
+  check(JSON.stringify(entries) === JSON.stringify([...new Set(paths.map((p) => ref(p.entry)))].sort()), 'entry options differ from the listed entries');
+  const entry = ref(paths.find((p) => p.target === target).entry);
+  await page.selectOption('[data-testid="path-entry"]', entry);
+  await page.waitForFunction((e) => location.hash.includes(`entry=${encodeURIComponent(e)}`), entry);
+  const both = ranks((p) => p.target === target && ref(p.entry) === entry);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, both.length);
+  check(JSON.stringify(await rows()) === JSON.stringify(both), 'target and entry: rows differ');
+  await screenshot(page, 'trust-path-filters');
+  // Kept in the URL: a reload of the link shows the same controls and rows.
+  const hash = await page.evaluate(() => location.hash);
+  await page.reload();
+  await page.waitForSelector('[data-testid="no-snapshot"] [data-testid="load-demo"]');
+  await loadDemo(page);
+  await page.waitForSelector('[data-testid="attack-path-row"]');
+  check((await page.evaluate(() => location.hash)) === hash, 'loading the demo left the link');
+  check((await page.inputValue('[data-testid="path-target"]')) === target, 'the target control did not come back from the URL');
+  check((await page.inputValue('[data-testid="path-entry"]')) === entry, 'the entry control did not come back from the URL');
+  check(JSON.stringify(await rows()) === JSON.stringify(both), 'rows after reopening the link');
+  // An entry with no path to a target: nothing matches, and "Clear filters" clears all.
+  const other = wantTargets.find((t) => !paths.some((p) => p.target === t && ref(p.entry) === entry));
+  if (other) {
+    await page.selectOption('[data-testid="path-target"]', other);
+  } else {
+    await page.fill('[data-testid="path-search"]', 'no path has this in its title');
+  }
+  await page.waitForSelector('[data-testid="no-matching-paths"]');
+  check((await page.$$('[data-testid="attack-path-row"]')).length === 0, 'rows shown with no match');
+  await screenshot(page, 'trust-path-filters-empty');
+  await page.click('[data-testid="path-filter-clear-empty"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, paths.length);
+  check((await page.evaluate(() => location.hash)) === '#/attack-paths', 'clear filters left a filter in the URL');
+  check((await page.inputValue('[data-testid="path-target"]')) === '' && (await page.inputValue('[data-testid="path-entry"]')) === '', 'controls not cleared');
+}
+
 async function testPathGroups({ page }) {
   // Paths grouped by entry, resource passed and target; each group and each choke
   // point lists exactly its paths, counted from the CLI's JSON.
@@ -820,6 +915,170 @@ async function testReloadWarning({ page, problems }) {
   check(problems.unloadPrompts === 1, `reload after clearing asked (${problems.unloadPrompts} prompts)`);
 }
 
+// ---- The reviewer's walk ---------------------------------------------------------
+
+/**
+ * Elements that show a number as a card, a badge or a count. Each must say what it
+ * counts where it appears: its own `title`, or `aria-describedby` naming an element
+ * with text. (Table cells are explained by their column's header, checked apart.)
+ */
+const NUMBER_SELECTORS = ['.tile', '.count-card', '.severity-card', '.nav-badge', '.section-count', '.risk', '.chip-count', '.tile-value', '[data-number]'];
+
+/** The visible number-bearing elements of the page and those without an explanation. */
+async function numbersOnPage(page) {
+  return page.evaluate((selectors) => {
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const explanation = (el) => {
+      const own = (el.getAttribute('title') || '').trim();
+      if (own) return own;
+      const ids = (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+      return ids.map((id) => (document.getElementById(id)?.textContent || '').trim()).join(' ').trim();
+    };
+    const numbers = [];
+    const missing = [];
+    for (const el of document.querySelectorAll(selectors.join(','))) {
+      if (!visible(el) || !/\d/.test(el.textContent)) continue;
+      // A card's value is explained by its card, a chip's count by its chip.
+      const card = el.classList.contains('tile-value') ? el.closest('.tile') || el : el.classList.contains('chip-count') ? el.closest('.chip') || el : el;
+      const why = explanation(card);
+      numbers.push({ what: el.className, text: el.textContent.trim().replace(/\s+/g, ' ').slice(0, 50), why });
+      if (!why) missing.push(`${el.className}: "${el.textContent.trim().replace(/\s+/g, ' ').slice(0, 50)}"`);
+    }
+    // Numeric columns name what they hold.
+    for (const th of document.querySelectorAll('th.num')) {
+      if (visible(th) && !th.textContent.trim() && !(th.getAttribute('title') || '').trim()) missing.push('a numeric column without a header');
+    }
+    // Charts say what they draw.
+    for (const chart of document.querySelectorAll('.engine-chart')) {
+      if (!(chart.getAttribute('aria-label') || '').trim()) missing.push(`chart ${chart.dataset.testid} without a label`);
+    }
+    return { numbers, missing };
+  }, NUMBER_SELECTORS);
+}
+
+/**
+ * Walks a page: screenshots it as a 1280×800 screen shows it (walk-1280-NAME.png), then
+ * checks that every number on it is explained and that the `required` numbers (test ids
+ * of a card or badge, or selectors) are there and explained — so a card that loses its
+ * explanation, or the marking that lets this test find it, fails.
+ */
+async function walk(page, name, required) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, `walk-1280-${name}`);
+  const { numbers, missing } = await numbersOnPage(page);
+  check(missing.length === 0, `${name}: numbers without an explanation: ${missing.join('; ')}`);
+  for (const selector of required) {
+    const found = await page.$$eval(selector, (els) =>
+      els.map((el) => {
+        const card = el.closest('.tile, .count-card, .severity-card, .nav-badge, .section-count, .risk, .chip, [data-number]') || el;
+        return (card.getAttribute('title') || '').trim() || (card.getAttribute('aria-describedby') ? 'described' : '');
+      }),
+    );
+    check(found.length > 0, `${name}: ${selector} is not on the page`);
+    check(found.every(Boolean), `${name}: ${selector} is not explained`);
+  }
+  return numbers;
+}
+
+async function testReviewerWalk({ page }) {
+  const a = await loadDemo(page);
+  const nav = ['[data-testid="nav-recommendations-count"]', '[data-testid="nav-attack-paths-count"]', '[data-testid="nav-inventory-count"]'];
+  // Overview: the score, files, objects, errors; findings by severity; inventory cards.
+  const overview = await walk(page, 'overview', [
+    ...nav,
+    '[data-testid="secure-score"]',
+    '[data-testid="objects-read"]',
+    '[data-testid="error-count"]',
+    '[data-testid="severity-card-high"]',
+    '.count-card',
+    '.risk',
+  ]);
+  // The same number looks the same everywhere: the score, the paths count, the
+  // inventory count, each as the CLI gives it.
+  const score = `${a.secureScore.overall.toFixed(1)}%`;
+  check((await text(page, '[data-testid="secure-score"]')) === score, `overview score ${await text(page, '[data-testid="secure-score"]')}, CLI ${score}`);
+  check((await number(page, '[data-testid="nav-attack-paths-count"]')) === a.attackPaths.total, 'nav paths count is not the paths found');
+  const inventory = Object.values(a.inventory.counts).reduce((x, y) => x + y, 0);
+  check((await number(page, '[data-testid="nav-inventory-count"]')) === inventory, `nav inventory ${await number(page, '[data-testid="nav-inventory-count"]')}, CLI counts ${inventory}`);
+  check((await text(page, '[data-testid="objects-note"]')).includes(`${inventory.toLocaleString('en-US')} resources`), `the objects note does not reconcile with the inventory's ${inventory}`);
+  check(overview.length >= 15, `overview: only ${overview.length} numbers found`);
+  if (a.audit && a.audit.events !== a.inputs.filter((i) => i.format === 'audit-log').reduce((n, i) => n + i.objects, 0)) {
+    const note = await text(page, '[data-testid="objects-note"]');
+    check(note.includes(`(${a.audit.events.toLocaleString('en-US')} requests)`), `the overview note does not give the alerts page's requests: ${note}`);
+  }
+
+  // Recommendations: severity cards count findings, chips count recommendations.
+  await goTo(page, '#/recommendations', '[data-testid="recommendations-table"]');
+  await walk(page, 'recommendations', ['[data-testid="severity-card-high"]', '[data-testid="severity-chip-all"]', '[data-testid="severity-chip-high"]']);
+  const chipTitle = await page.getAttribute('[data-testid="severity-chip-high"]', 'title');
+  const cardTitle = await page.getAttribute('[data-testid="severity-card-high"]', 'title');
+  check(/recommendations/.test(chipTitle) && /findings/.test(cardTitle), `units: chip "${chipTitle}", card "${cardTitle}"`);
+  await goTo(page, '#/recommendations/readOnlyRootFilesystem', '[data-testid="finding-row"]');
+  await walk(page, 'rule', []);
+
+  // Attack paths and one path.
+  await goTo(page, '#/attack-paths', '[data-testid="attack-path-row"]');
+  await walk(page, 'attack-paths', ['[data-testid="attack-paths-total"]', '[data-testid="attack-path-row"] .risk', '[data-testid="path-count"]']);
+  const firstRisk = await text(page, '[data-testid="attack-path-row"] .risk');
+  check(firstRisk === a.attackPaths.paths[0].risk.toFixed(1), `path risk ${firstRisk}, CLI ${a.attackPaths.paths[0].risk}`);
+  await goTo(page, '#/attack-paths/1', '[data-testid="path-chain"]');
+  await walk(page, 'attack-path', ['.rec-meta .risk', '[data-testid="path-steps"]']);
+  check((await text(page, '.rec-meta .risk')) === firstRisk, 'the path page shows its risk otherwise than the list');
+
+  // Vulnerabilities, inventory, alerts, explorer, map, policies, enforcement.
+  await goTo(page, '#/vulnerabilities', '[data-testid="vuln-summary"]');
+  await walk(page, 'vulnerabilities', ['[data-testid="vuln-total"]', '[data-testid="vuln-fixable"]', '[data-testid="vuln-remote"]', '[data-testid="vuln-not-scanned"]']);
+  await goTo(page, '#/inventory', '[data-testid="kind-cards"]');
+  await walk(page, 'inventory', ['.count-card']);
+  await goTo(page, '#/alerts', '[data-testid="alerts-title"]');
+  await walk(page, 'alerts', ['[data-testid="alert-span"]', '[data-testid="alert-count"]']);
+  // Audit requests read alike here and on the overview (events read, stages folded).
+  const requests = a.audit.events.toLocaleString('en-US');
+  const events = a.inputs.filter((i) => i.format === 'audit-log').reduce((n, i) => n + i.objects, 0).toLocaleString('en-US');
+  const span = await text(page, '[data-testid="alert-span"]');
+  check(span.startsWith(`${requests} requests`) && (requests === events || span.includes(`${events} audit events read`)), `alerts span "${span}", CLI ${requests} requests of ${events} events`);
+  const cli = cliRun(['query', 'public/demo', '--template', 'reaches-cluster-admin', '-f', 'json']);
+  await goTo(page, `#/explorer?q=${encodeURIComponent(cli.query)}`, '[data-testid="explorer-row"]');
+  await walk(page, 'explorer', []);
+  await goTo(page, '#/map', '[data-testid="map-svg"]');
+  await walk(page, 'map', []);
+  await goTo(page, '#/policies', '[data-testid="policies-title"]');
+  await walk(page, 'policies', []);
+  await goTo(page, '#/enforcement', '[data-testid="enforcement-title"]');
+  await walk(page, 'enforcement', []);
+
+  // Compare with a baseline: the kube-system folder alone.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-walk-'));
+  try {
+    const baseline = path.join(tmp, 'baseline.json');
+    cliRun(['analyze', 'public/demo/kube-system', '--format', 'json', '--quiet', '-o', baseline], { json: false });
+    await goTo(page, '#/compare', '[data-testid="compare-title"]');
+    await page.setInputFiles('[data-testid="baseline-input"]', baseline);
+    await page.waitForSelector('[data-testid="coverage"]');
+    await walk(page, 'compare', ['[data-testid="compare-score"]', '[data-testid="compare-new"]', '[data-testid="compare-fixed"]', '[data-testid="compare-gone"]', '[data-testid="compare-paths-total"]']);
+    // The snapshot's objects in the coverage are the overview's "Objects read".
+    const objects = a.inputs.filter((i) => i.format !== 'audit-log').reduce((n, i) => n + i.objects, 0);
+    const coverage = await page.$eval('[data-testid="coverage-objects"]', (tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/\D/g, ''))));
+    check(coverage[1] === objects, `coverage says ${coverage[1]} objects, the overview ${objects}`);
+    check((await page.textContent('[data-testid="compare-score"]')).includes(score), `compare shows the score otherwise than ${score}`);
+
+    // The report, opened from disk as a reviewer would.
+    await goTo(page, '#/', '[data-testid="export-report"]');
+    const report = await downloaded(page, '[data-testid="export-report"]');
+    const file = path.join(tmp, 'portolan.html');
+    fs.writeFileSync(file, report.text);
+    const reportPage = await page.context().newPage();
+    await reportPage.goto(`file://${file}`);
+    await screenshot(reportPage, 'walk-1280-report');
+    const explained = await reportPage.evaluate(() => [...document.querySelectorAll('details.explain summary')].map((s) => s.textContent.trim()));
+    check(explained.some((t) => /How it is computed/.test(t)), `the report does not explain its score: ${explained.join(', ')}`);
+    check(report.text.includes(score), `the report shows the score otherwise than ${score}`);
+    await reportPage.close();
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -831,12 +1090,15 @@ const tests = [
   ['clear all files can be undone; a deep link without data says to drop again', testUndoAndDeepLink],
   ['the report collapses every section, gives the snapshot time and explains score and paths', testReportCollapsed],
   ['CSV exports equal the CLI CSV rows for the same filter', testCsvExports],
+  ['the attack path CSV equals portolan paths for the same filters', testPathCsvEqualsCli],
+  ['attack paths filter by target and entry, kept in the URL, with clear filters', testPathFilterControls],
   ['attack paths grouped by entry, resource and target; choke points link to their paths', testPathGroups],
   ['an attack path explains its risk and lists every fix that breaks it', testPathExplained],
   ['vulnerability, inventory and recommendation lists filter in the URL, export CSV and clear', testListsFilterAndExport],
   ['compare filters its findings and exports the CLI rows', testCompareFiltersAndCsv],
   ['tables fit 1280×800', testTablesFit],
   ['reloading with a snapshot loaded warns', testReloadWarning],
+  ['a reviewer walks every page at 1280×800: every number explained, alike everywhere', testReviewerWalk],
 ];
 
 const { test, finish } = await suite('trust', { subPath: '/trust/', viewport: { width: 1280, height: 800 } });

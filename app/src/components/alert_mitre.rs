@@ -52,7 +52,7 @@ pub fn AlertMitre(alerts: Vec<Alert>) -> impl IntoView {
             <thead>
                 <tr>
                     <th>"MITRE tactic"</th>
-                    {Severity::ALL.iter().map(|s| view! { <th class="num">{severity_label(*s)}</th> }).collect_view()}
+                    {Severity::ALL.iter().map(|s| view! { <th class="num" title=format!("Alerts of {} severity in the tactic", s.as_str())>{severity_label(*s)}</th> }).collect_view()}
                     <th>"Alert types"</th>
                 </tr>
             </thead>

@@ -169,6 +169,16 @@ pub fn AlertsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some((alerts, audit)) => {
+                    // Events read from the logs, as the overview counts them.
+                    let read_events: usize = state.analysis.with_untracked(|a| {
+                        a.as_ref().map_or(0, |a| {
+                            a.inputs
+                                .iter()
+                                .filter(|i| i.format == portolan_engine::ingest::InputFormat::AuditLog)
+                                .map(|i| i.objects)
+                                .sum()
+                        })
+                    });
                     let severities: Vec<(String, String)> = Severity::ALL
                         .iter()
                         .map(|s| (s.as_str().to_string(), severity_label(*s).to_string()))
@@ -223,8 +233,9 @@ pub fn AlertsPage() -> impl IntoView {
                                 }
                             />
                         </div>
-                        <p class="muted" data-testid="alert-span">
-                            {format!("{} requests", audit.events)}
+                        <p class="muted" data-testid="alert-span" data-number="audit-requests" title="API requests read from the audit log (the stages of one request counted once), the time they span and the width of the timeline's bars">
+                            {format!("{} requests", crate::format::thousands(audit.events))}
+                            {(read_events != audit.events).then(|| format!(" ({} audit events read: the stages of one request count once)", crate::format::thousands(read_events)))}
                             {audit.first.clone().zip(audit.last.clone()).map(|(a, b)| format!(" from {a} to {b}"))}
                             {format!("; {}-second buckets.", audit.bucket_seconds)}
                         </p>
@@ -242,8 +253,8 @@ pub fn AlertsPage() -> impl IntoView {
                         <section class="section">
                             <div class="section-head">
                                 <h2>"Alerts"</h2>
-                                <span class="muted" data-testid="alert-count">
-                                    {move || format!("{} of {}", shown.get().len(), alerts.len())}
+                                <span class="muted" data-testid="alert-count" data-number="alerts" title="Alerts the filters keep, of all the alerts raised from the audit log">
+                                    {move || format!("{} of {} alerts", crate::format::thousands(shown.get().len()), crate::format::thousands(alerts.len()))}
                                 </span>
                             </div>
                             <Show when=move || shown.with(Vec::is_empty) && filter.with(AlertFilter::is_set)>

@@ -3,14 +3,17 @@
 //! (`#/attack-paths/<n>`, `n` its rank). Everything shown is the engine's
 //! `Analysis::attack_paths`; the page only renders it. The paths are grouped by entry,
 //! by the resources they pass through and by target, and each group and choke point
-//! links to its paths: `#/attack-paths?q=entry:<resource>` (or `through:`, `target:`,
-//! `fix:<choke fix index>`) filters the table, kept in the URL.
+//! links to its paths. The table's filters are the engine's `PathFilter`, kept in the
+//! URL: `#/attack-paths?target=<name>&entry=<Kind ns/name>&q=<search>` (the search also
+//! takes the groups `through:<resource>` and `fix:<choke fix index>`); its CSV is the
+//! engine's `paths_csv`, as `portolan paths --format csv` writes it.
 
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
+use portolan_engine::graph::path_filter::{risk_level, through};
 use portolan_engine::graph::paths::{AttackPath, ChokeFix};
-use portolan_engine::graph::{NodeKind, Target};
+use portolan_engine::graph::{NodeKind, PathFilter, Target};
 
 use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
@@ -87,7 +90,7 @@ fn PathSummary() -> impl IntoView {
             };
             view! {
                 <div class="summary">
-                    <div class="tile" data-testid="attack-paths-total">
+                    <div class="tile" data-testid="attack-paths-total" title="Attack paths found: the likeliest path from each entry point to each target it reaches; the table lists the riskiest">
                         <div class="tile-label">"Attack paths"</div>
                         <div class="tile-value">{thousands(r.total)}</div>
                         <div class="muted">{format!("{} entries, {mode}", thousands(r.entries))}</div>
@@ -95,7 +98,7 @@ fn PathSummary() -> impl IntoView {
                     {r.by_target
                         .iter()
                         .map(|(t, n)| view! {
-                            <div class="tile" data-target=t.clone()>
+                            <div class="tile" data-target=t.clone() title=format!("Attack paths that end in {}, of all the paths found", t.replace('-', " "))>
                                 <div class="tile-label">{format!("To {}", t.replace('-', " "))}</div>
                                 <div class="tile-value">{thousands(*n)}</div>
                             </div>
@@ -123,6 +126,11 @@ fn ChokePoints() -> impl IntoView {
                     <div class="section-head"><h2>"Choke points"</h2></div>
                     <div class="panel choke" data-testid="choke-points">
                         <p class="choke-summary" data-testid="choke-summary">{c.summary.clone()}</p>
+                        <p class="muted" data-testid="choke-note">
+                            "Each fix “breaks” the paths that use the step it removes; “paths left” are "
+                            "recomputed on the graph without it and the fixes above, so routes an attacker "
+                            "would take instead are counted: the two need not add up."
+                        </p>
                         <ol class="choke-list">
                             {recommended
                                 .into_iter()
@@ -141,10 +149,12 @@ fn ChokePoints() -> impl IntoView {
                                             <a
                                                 href=filter_href(&format!("fix:{i}"))
                                                 data-testid="choke-paths-link"
+                                                data-number="choke-breaks"
+                                                title="Paths that use the step this fix removes; opens them"
                                             >
                                                 {format!("breaks {} paths", thousands(f.paths))}
                                             </a>
-                                            <span class="muted">{remaining.map(|r| format!("; {r}"))}</span>
+                                            <span class="muted" data-number="choke-left" title="Paths found again on the graph without this fix and the fixes above it, other routes included">{remaining.map(|r| format!("; {r}"))}</span>
                                         </li>
                                     }
                                 })
@@ -157,38 +167,33 @@ fn ChokePoints() -> impl IntoView {
     }
 }
 
-/// The `#/attack-paths` link that filters the table by `filter`.
+/// The `#/attack-paths` link that filters the table by a group: `entry:` and `target:`
+/// set those filters, anything else (`through:`, `fix:`) is the search.
 fn filter_href(filter: &str) -> String {
-    format!("#/attack-paths?q={}", crate::route::percent_encode(filter))
+    let mut route = crate::route::Route::parse("#/attack-paths");
+    if let Some(entry) = filter.strip_prefix("entry:") {
+        route.query.entry = entry.to_string();
+    } else if let Some(target) = filter.strip_prefix("target:") {
+        route.query.target = target.to_string();
+    } else {
+        route.query.q = filter.to_string();
+    }
+    route.to_hash()
 }
 
-/// Whether `path` is in the group `filter` names: `entry:<Kind ns/name>`,
-/// `through:<node label>` (a resource the path passes, entry and target excluded),
-/// `target:<slug>`, `fix:<index into the choke fixes>`; otherwise a case-insensitive
-/// search of the title.
-pub fn path_matches(path: &AttackPath, filter: &str) -> bool {
-    if let Some(entry) = filter.strip_prefix("entry:") {
-        path.entry.to_string() == entry
-    } else if let Some(node) = filter.strip_prefix("through:") {
-        through(path).any(|label| label == node)
-    } else if let Some(target) = filter.strip_prefix("target:") {
-        Target::name(path.target) == target
-    } else if let Some(fix) = filter.strip_prefix("fix:") {
-        fix.parse().is_ok_and(|i: usize| path.fixes.contains(&i))
-    } else {
-        path.title.to_lowercase().contains(&filter.to_lowercase())
+/// The table's filter as the URL holds it.
+fn path_filter(q: &crate::route::TableQuery) -> PathFilter {
+    PathFilter {
+        // An unknown target (a hand-edited URL) keeps no path rather than every path.
+        target: Target::from_name(&q.target),
+        entry: q.entry.clone(),
+        search: q.q.clone(),
     }
 }
 
-/// The nodes a path passes between its entry and its last node, once each.
-fn through(path: &AttackPath) -> impl Iterator<Item = &str> {
-    let n = path.steps.len();
-    let mut seen = std::collections::BTreeSet::new();
-    path.steps
-        .iter()
-        .take(n.saturating_sub(1))
-        .map(|s| s.to_label.as_str())
-        .filter(move |l| seen.insert(*l))
+/// Whether the URL holds a target the engine does not know.
+fn unknown_target(q: &crate::route::TableQuery) -> bool {
+    !q.target.is_empty() && Target::from_name(&q.target).is_none()
 }
 
 /// Groups of the listed paths with their counts, largest first then by name.
@@ -273,20 +278,23 @@ fn PathGroups() -> impl IntoView {
 #[component]
 fn PathTable() -> impl IntoView {
     let state = use_state();
-    let filter = Memo::new(move |_| state.route.with(|r| r.query.q.clone()));
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    let filtered = Memo::new(move |_| {
+        query.with(|q| !q.target.is_empty() || !q.entry.is_empty() || !q.q.trim().is_empty())
+    });
     // Ranks (indices into the listed paths) that pass the filter.
     let visible = Memo::new(move |_| {
-        let filter = filter.get();
-        state.analysis.with(|a| {
-            a.as_ref().map_or_else(Vec::new, |a| {
-                a.attack_paths
-                    .paths
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| filter.is_empty() || path_matches(p, &filter))
-                    .map(|(i, _)| i)
-                    .collect::<Vec<_>>()
-            })
+        let (filter, unknown) = query.with(|q| (path_filter(q), unknown_target(q)));
+        state.analysis.with(|a| match a.as_ref() {
+            Some(a) if !unknown => a
+                .attack_paths
+                .paths
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| filter.matches(p))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
         })
     });
     let count = Memo::new(move |_| visible.with(Vec::len));
@@ -295,64 +303,45 @@ fn PathTable() -> impl IntoView {
             .analysis
             .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.total))
     };
+    let listed = move || {
+        state
+            .analysis
+            .with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()))
+    };
     view! {
         <section class="section">
             <div class="section-head">
                 <h2>"Paths"</h2>
-                {move || {
-                    let f = filter.get();
-                    (!f.is_empty()).then(|| view! {
-                        <span class="muted" data-testid="path-filter">
-                            {format!("{} matching {f} ", thousands(count.get()))}
-                            <a href="#/attack-paths" data-testid="path-filter-clear">"Clear filter"</a>
-                        </span>
-                    })
-                }}
-                <button
-                    class="btn"
-                    type="button"
-                    data-testid="attack-paths-export-csv"
-                    title="The shown paths, in this order"
-                    on:click=move |_| {
-                        let csv = state.analysis.with_untracked(|a| {
-                            a.as_ref().map(|a| {
-                                paths_csv(visible.get_untracked().iter().filter_map(|&i| a.attack_paths.paths.get(i)))
-                            })
-                        });
-                        if let Some(csv) = csv {
-                            if let Err(e) = crate::download::save_text("portolan-attack-paths.csv", &csv, "text/csv") {
-                                state.notices.update(|n| n.push(e));
-                            }
-                        }
-                    }
-                >
-                    "Export CSV"
-                </button>
-                <span class="muted">
+                <span class="muted" data-testid="path-count" title="Paths the filters keep, of the paths listed on this page (the riskiest, as the CLI's --max-paths lists them)">
                     {move || {
-                        let all_listed = state.analysis.with(|a| a.as_ref().map_or(0, |a| a.attack_paths.paths.len()));
-                        let (shown, all) = (all_listed, total());
-                        if shown < all {
-                            format!("the {} riskiest of {}", thousands(shown), thousands(all))
+                        let (shown, all) = (listed(), total());
+                        let of = if shown < all {
+                            format!("the {} riskiest of {} found", thousands(shown), thousands(all))
                         } else {
-                            String::new()
+                            format!("{} listed", thousands(shown))
+                        };
+                        if filtered.get() {
+                            format!("{} of {of}", thousands(count.get()))
+                        } else {
+                            of
                         }
                     }}
                 </span>
             </div>
+            <PathFilters />
             <Show
                 when=move || { count.get() > 0 }
-                fallback=move || if filter.with(String::is_empty) {
+                fallback=move || if filtered.get() {
                     view! {
-                        <div class="panel table-empty" data-testid="no-attack-paths">
-                            "No attack path: no entry point reaches cluster-admin rights, a node or secrets."
+                        <div class="panel table-empty" data-testid="no-matching-paths">
+                            "No listed path matches these filters. "
+                            <a href="#/attack-paths" data-testid="path-filter-clear-empty">"Clear filters"</a>
                         </div>
                     }.into_any()
                 } else {
                     view! {
-                        <div class="panel table-empty" data-testid="no-matching-paths">
-                            "No listed path matches this filter. "
-                            <a href="#/attack-paths">"Clear filters"</a>
+                        <div class="panel table-empty" data-testid="no-attack-paths">
+                            "No attack path: no entry point reaches cluster-admin rights, a node or secrets."
                         </div>
                     }.into_any()
                 }
@@ -362,10 +351,10 @@ fn PathTable() -> impl IntoView {
                         <table class="table path-table" data-testid="attack-paths-table">
                             <thead>
                                 <tr>
-                                    <th class="num">"Risk"</th>
+                                    <th class="num" title="Exposure × likelihood of every step × impact of the target, 0–100; open a path for its factors">"Risk"</th>
                                     <th>"Path"</th>
                                     <th>"Target"</th>
-                                    <th class="num">"Steps"</th>
+                                    <th class="num" title="Technique steps: the steps an attacker has to perform (links between resources are not counted)">"Technique steps"</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -378,6 +367,159 @@ fn PathTable() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// The table's filters: a target, an entry and a search, each kept in the URL, the
+/// CSV export of what they keep and "Clear filters".
+#[component]
+fn PathFilters() -> impl IntoView {
+    let state = use_state();
+    let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    // Every change goes through the URL, so a reload or a shared link shows the same rows.
+    let update = move |change: &dyn Fn(&mut crate::route::TableQuery), replace: bool| {
+        let mut route = state.route.get_untracked();
+        if !matches!(route.page, crate::route::Page::AttackPaths { rank: None }) {
+            return;
+        }
+        change(&mut route.query);
+        state.navigate(route, replace);
+    };
+    // The choices: the targets and entries of the listed paths, with their path counts.
+    let choices = Memo::new(move |_| {
+        state.analysis.with(|a| {
+            let paths = a
+                .as_ref()
+                .map(|a| a.attack_paths.paths.as_slice())
+                .unwrap_or_default();
+            let mut targets: std::collections::BTreeMap<Target, usize> = Default::default();
+            let mut entries: std::collections::BTreeMap<String, usize> = Default::default();
+            for p in paths {
+                *targets.entry(p.target).or_default() += 1;
+                *entries.entry(p.entry.to_string()).or_default() += 1;
+            }
+            (
+                targets.into_iter().collect::<Vec<_>>(),
+                entries.into_iter().collect::<Vec<_>>(),
+            )
+        })
+    });
+    let paths_word =
+        |n: usize| format!("{} {}", thousands(n), if n == 1 { "path" } else { "paths" });
+    let export = move |_| {
+        let (filter, unknown) = query.with_untracked(|q| (path_filter(q), unknown_target(q)));
+        let csv = state.analysis.with_untracked(|a| {
+            a.as_ref().map(|a| {
+                let kept = a
+                    .attack_paths
+                    .paths
+                    .iter()
+                    .filter(|p| !unknown && filter.matches(p));
+                portolan_engine::report::paths_csv(kept)
+            })
+        });
+        if let Some(csv) = csv {
+            if let Err(e) =
+                crate::download::save_text("portolan-attack-paths.csv", &csv, "text/csv")
+            {
+                state.notices.update(|n| n.push(e));
+            }
+        }
+    };
+    view! {
+        <div class="panel toolbar toolbar-wrap" data-testid="path-filters">
+            <select
+                class="select"
+                aria-label="Target"
+                data-testid="path-target"
+                prop:value=move || query.with(|q| q.target.clone())
+                on:change=move |e| {
+                    let value = event_target_value(&e);
+                    update(&|q| q.target = value.clone(), false);
+                }
+            >
+                <option value="">"All targets"</option>
+                {move || {
+                    let selected = query.with(|q| q.target.clone());
+                    choices.with(|(targets, _)| targets.iter().map(|(t, n)| view! {
+                        <option value=t.name() selected=t.name() == selected>
+                            {format!("{} — {}", target_label(*t), paths_word(*n))}
+                        </option>
+                    }).collect_view())
+                }}
+            </select>
+            <select
+                class="select"
+                aria-label="Entry"
+                data-testid="path-entry"
+                prop:value=move || query.with(|q| q.entry.clone())
+                on:change=move |e| {
+                    let value = event_target_value(&e);
+                    update(&|q| q.entry = value.clone(), false);
+                }
+            >
+                <option value="">"All entries"</option>
+                {move || {
+                    let selected = query.with(|q| q.entry.clone());
+                    choices.with(|(_, entries)| {
+                        let known = entries.iter().any(|(e, _)| *e == selected);
+                        // An entry from a link or an edited URL that no listed path has.
+                        let missing = (!selected.is_empty() && !known).then(|| view! {
+                            <option value=selected.clone() selected=true>{format!("{selected} — no path")}</option>
+                        });
+                        view! {
+                            {missing}
+                            {entries.iter().map(|(e, n)| view! {
+                                <option value=e.clone() selected=*e == selected>
+                                    {format!("{e} — {}", paths_word(*n))}
+                                </option>
+                            }).collect_view()}
+                        }
+                    })
+                }}
+            </select>
+            <input
+                class="search"
+                type="search"
+                placeholder="Search path titles (or through:<resource>, fix:<n>)"
+                aria-label="Search attack paths"
+                data-testid="path-search"
+                prop:value=move || query.with(|q| q.q.clone())
+                on:input=move |e| {
+                    let value = event_target_value(&e);
+                    update(&|q| q.q = value.clone(), true);
+                }
+            />
+            {move || {
+                let q = query.get();
+                let active = [
+                    (!q.target.is_empty()).then(|| {
+                        let label = Target::from_name(&q.target).map_or_else(|| q.target.clone(), |t| target_label(t).to_string());
+                        format!("target {label}")
+                    }),
+                    (!q.entry.is_empty()).then(|| format!("entry {}", q.entry)),
+                    (!q.q.trim().is_empty()).then(|| format!("“{}”", q.q.trim())),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>();
+                (!active.is_empty()).then(|| view! {
+                    <span class="muted" data-testid="path-filter">
+                        {format!("Filtered by {} ", active.join(", "))}
+                        <a href="#/attack-paths" data-testid="path-filter-clear">"Clear filters"</a>
+                    </span>
+                })
+            }}
+            <button
+                class="btn"
+                type="button"
+                data-testid="attack-paths-export-csv"
+                title="The paths the filters keep, in this order: the same CSV as portolan paths --format csv with the same filters"
+                on:click=export
+            >
+                "Export CSV"
+            </button>
+        </div>
     }
 }
 
@@ -403,23 +545,14 @@ fn PathRow(index: usize) -> impl IntoView {
     })
 }
 
-/// The band of a path's risk score (`high`, `medium`, `low`): the badge's colour, and
-/// what the compare page's severity filter keeps.
-pub fn risk_level(risk: f64) -> &'static str {
-    if risk >= 20.0 {
-        "high"
-    } else if risk >= 10.0 {
-        "medium"
-    } else {
-        "low"
-    }
-}
-
 /// A path's risk score, coloured by its [`risk_level`].
 #[component]
 pub fn RiskBadge(risk: f64) -> impl IntoView {
     let level = risk_level(risk);
-    view! { <span class=format!("risk risk-{level}")>{format!("{risk:.1}")}</span> }
+    let title = format!(
+        "Risk {risk:.1} of 100, {level} (high from 20.0, medium from 10.0): exposure × likelihood of every step × impact of the target"
+    );
+    view! { <span class=format!("risk risk-{level}") title=title>{format!("{risk:.1}")}</span> }
 }
 
 /// One attack path: its exposure, the chain of steps and the fixes that break it.
@@ -576,40 +709,4 @@ pub fn TopAttackPaths() -> impl IntoView {
             </div>
         </Show>
     }
-}
-
-/// Columns of the attack path CSV exports (the attack paths page, compare's path tables).
-const PATH_CSV_COLUMNS: [&str; 10] = [
-    "id",
-    "risk",
-    "risk_level",
-    "title",
-    "target",
-    "entry_kind",
-    "entry_namespace",
-    "entry_name",
-    "steps",
-    "assumed",
-];
-
-/// `paths` as CSV with the engine's writer (the same quoting and formula guard as every
-/// other export), one row each in the shown order.
-pub fn paths_csv<'p>(paths: impl IntoIterator<Item = &'p AttackPath>) -> String {
-    portolan_engine::report::table_csv(
-        &PATH_CSV_COLUMNS,
-        paths.into_iter().map(|p| {
-            vec![
-                p.id.clone(),
-                format!("{:.1}", p.risk),
-                risk_level(p.risk).to_string(),
-                p.title.clone(),
-                Target::name(p.target).to_string(),
-                p.entry.kind.clone(),
-                p.entry.namespace.clone(),
-                p.entry.name.clone(),
-                p.length.to_string(),
-                if p.assumed { "yes" } else { "no" }.to_string(),
-            ]
-        }),
-    )
 }

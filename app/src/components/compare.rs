@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::components::attack_paths::{
-    path_matches, paths_csv, risk_level, target_label, RiskBadge,
-};
+use crate::components::attack_paths::{target_label, RiskBadge};
 use crate::components::details_link::ObjectLink;
 use leptos::task::spawn_local;
 use portolan_engine::diff::{self, AnalysisDiff, CoverageChange, PathRef};
+use portolan_engine::graph::path_filter::{risk_level, search_matches};
 use portolan_engine::graph::paths::AttackPath;
 use portolan_engine::graph::Target;
+use portolan_engine::report::paths_csv;
 use portolan_engine::rules::{self, Finding};
 use wasm_bindgen_futures::JsFuture;
 
@@ -278,28 +278,29 @@ fn drift_view(
         .collect();
     view! {
         <div class="summary compare-summary">
-            <div class="tile tile-score">
+            <div class="tile tile-score" title="Secure score of the baseline → of the shown snapshot, and the change in percentage points: the share of resources that pass the rules, weighted by severity">
                 <div class="tile-label">"Secure score"</div>
                 <div class="tile-value" data-testid="compare-score">
                     {format!("{} → {}", score(s.old), score(s.new))}
                 </div>
                 <div class=change_class data-testid="compare-score-change">{change_text}</div>
             </div>
-            <div class="tile" class:tile-alert=!f.new.is_empty()>
+            <div class="tile" class:tile-alert=!f.new.is_empty() title="Findings in the shown snapshot that the baseline did not have (matched on rule, resource, container and field)">
                 <div class="tile-label">"New findings"</div>
                 <div class="tile-value" data-testid="compare-new">{thousands(f.new.len())}</div>
+                <div class="muted">"in the snapshot, not in the baseline"</div>
             </div>
-            <div class="tile" class:tile-good=!f.fixed.is_empty()>
+            <div class="tile" class:tile-good=!f.fixed.is_empty() title="Baseline findings gone from the shown snapshot while their resource is still in it">
                 <div class="tile-label">"Fixed findings"</div>
                 <div class="tile-value" data-testid="compare-fixed">{thousands(f.fixed.len())}</div>
                 <div class="muted">"on resources still in the snapshot"</div>
             </div>
-            <div class="tile" class:tile-warn=!f.resource_gone.is_empty()>
+            <div class="tile" class:tile-warn=!f.resource_gone.is_empty() title="Baseline findings whose resource is not in the shown snapshot at all: not counted as fixed">
                 <div class="tile-label">"Resource no longer present"</div>
                 <div class="tile-value" data-testid="compare-gone">{thousands(f.resource_gone.len())}</div>
                 <div class="muted">"not fixed: their resource is not in the snapshot"</div>
             </div>
-            <div class="tile">
+            <div class="tile" title="Findings in both snapshots, and how many of them had their exemption added, removed or changed">
                 <div class="tile-label">"Unchanged"</div>
                 <div class="tile-value" data-testid="compare-unchanged">{thousands(f.unchanged.len())}</div>
                 <div class="muted">
@@ -308,7 +309,7 @@ fn drift_view(
                     " with a changed exemption"
                 </div>
             </div>
-            <div class="tile">
+            <div class="tile" title="Attack paths found in the baseline → in the shown snapshot; new, gone and unchanged compare the listed paths by id">
                 <div class="tile-label">"Attack paths"</div>
                 <div class="tile-value" data-testid="compare-paths-total">
                     {format!("{} → {}", thousands(p.old_total), thousands(p.new_total))}
@@ -508,7 +509,7 @@ fn table_section(
     view! {
         <section class="section" data-testid=section.testid>
             <div class="section-head">
-                <h2>{section.title} <span class="section-count">{thousands(total)}</span></h2>
+                <h2>{section.title} <span class="section-count" title=format!("{} {} the filters keep", thousands(total), section.title.to_lowercase())>{thousands(total)}</span></h2>
             </div>
             <div class="panel table-panel">{body}</div>
         </section>
@@ -670,7 +671,7 @@ const FINDING_FILTER: RowFilter<Finding> = RowFilter {
 const PATH_FILTER: RowFilter<AttackPath> = RowFilter {
     severity: |p| risk_level(p.risk),
     matches: |p, needle| {
-        path_matches(p, needle)
+        search_matches(p, needle)
             || p.entry
                 .to_string()
                 .to_lowercase()

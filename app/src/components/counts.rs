@@ -78,6 +78,7 @@ pub fn CountCards() -> impl IntoView {
                                         class="count-card"
                                         href=Route::kind_href(&kind)
                                         data-kind=kind.clone()
+                                        title=format!("{} {kind} in the inventory; opens their list", thousands(n))
                                     >
                                         <span class="count-value" data-testid=format!("count-{kind}")>
                                             {thousands(n)}

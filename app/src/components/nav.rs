@@ -103,6 +103,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-recommendations"
                 active=on_recommendations
                 badge=recommendations
+                badge_title="Failing rules: recommendations with at least one finding, exempted ones included"
             />
             <NavLink
                 href="#/attack-paths"
@@ -111,6 +112,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-attack-paths"
                 active=on_paths
                 badge=paths
+                badge_title="Attack paths found: one per entry point and target; the page lists the riskiest"
             />
             <NavLink href="#/map" icon="⊞" label="Security map" testid="nav-map" active=on_map />
             <NavLink
@@ -127,6 +129,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-alerts"
                 active=on_alerts
                 badge=alerts
+                badge_title="Alerts raised from the audit log"
             />
             <NavLink
                 href="#/vulnerabilities"
@@ -135,6 +138,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-vulnerabilities"
                 active=on_vulns
                 badge=vulns
+                badge_title="Distinct vulnerabilities in the scanned images the cluster runs"
             />
             <NavLink
                 href="#/enforcement"
@@ -150,6 +154,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-policies"
                 active=on_policies
                 badge=policies
+                badge_title="Violations of your admission policies"
             />
             <NavLink
                 href="#/compare"
@@ -165,6 +170,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-exemptions"
                 active=on_exemptions
                 badge=exemptions
+                badge_title="Your exemptions, kept in this browser"
             />
             <NavLink
                 href="#/inventory"
@@ -173,6 +179,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-inventory"
                 active=on_inventory
                 badge=resources
+                badge_title="Resources in the inventory: the snapshot's objects and the containers and images derived from them"
             />
             <div class="nav-footer">
                 <div class="privacy">
@@ -196,6 +203,9 @@ fn NavLink(
     testid: &'static str,
     #[prop(into)] active: Signal<bool>,
     #[prop(into, optional)] badge: Option<Signal<String>>,
+    /// What the badge counts, as its tooltip.
+    #[prop(optional)]
+    badge_title: &'static str,
 ) -> impl IntoView {
     view! {
         <a
@@ -208,7 +218,7 @@ fn NavLink(
             <span class="nav-icon" aria-hidden="true">{icon}</span>
             {label}
             {badge.map(|badge| view! {
-                <span class="nav-badge" data-testid=format!("{testid}-count")>{move || badge.get()}</span>
+                <span class="nav-badge" data-testid=format!("{testid}-count") title=badge_title>{move || badge.get()}</span>
             })}
         </a>
     }

@@ -225,7 +225,9 @@ fn Summary() -> impl IntoView {
                     .filter(|d| d.level == portolan_engine::source::Level::Error)
                     .count();
                 let inventory: usize = a.inventory.counts.values().sum();
-                (a.inputs.len(), objects, errors, inventory, events)
+                // The alerts page counts requests: the stages of one request once.
+                let requests = a.audit.as_ref().map_or(events, |x| x.events);
+                (a.inputs.len(), objects, errors, inventory, events, requests)
             })
         })
     };
@@ -236,7 +238,7 @@ fn Summary() -> impl IntoView {
     };
     view! {
         <div class="summary">
-            <div class="tile tile-cluster">
+            <div class="tile tile-cluster" title="The cluster the snapshot was taken from and the Kubernetes version its API server reported">
                 <div class="tile-label">"Cluster"</div>
                 {move || {
                     let clusters = clusters();
@@ -273,7 +275,7 @@ fn Summary() -> impl IntoView {
                         })
                 }}
             </div>
-            <div class="tile tile-score">
+            <div class="tile tile-score" title="Secure score: the share of resources that pass the rules, each rule weighted by its severity (0–100%, higher is better); “How it is computed” lists every term">
                 <div class="tile-label">"Secure score"</div>
                 <div class="tile-value" data-testid="secure-score">
                     {move || {
@@ -294,11 +296,11 @@ fn Summary() -> impl IntoView {
                     "How it is computed"
                 </button>
             </div>
-            <div class="tile">
+            <div class="tile" title="Input files read: snapshot files, image scans, audit logs and policies">
                 <div class="tile-label">"Files"</div>
                 <div class="tile-value">{move || stats().map(|s| thousands(s.0))}</div>
             </div>
-            <div class="tile">
+            <div class="tile" title="Objects read from the snapshot files (audit events apart); the inventory adds what is derived from them, such as containers and images">
                 <div class="tile-label">"Objects read"</div>
                 <div class="tile-value" data-testid="objects-read">{move || stats().map(|s| thousands(s.1))}</div>
                 // Reconciles this count with the inventory's, which also counts what is
@@ -311,12 +313,15 @@ fn Summary() -> impl IntoView {
                         );
                         if s.4 > 0 {
                             note.push_str(&format!("; and {} audit events", thousands(s.4)));
+                            if s.5 != s.4 {
+                                note.push_str(&format!(" ({} requests)", thousands(s.5)));
+                            }
                         }
                         note
                     })}
                 </div>
             </div>
-            <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0)>
+            <div class="tile" class:tile-alert=move || stats().is_some_and(|s| s.2 > 0) title="Located errors in the input files; the banner and the inputs table at the bottom of this page list each one">
                 <div class="tile-label">"Input errors"</div>
                 <div class="tile-value" data-testid="error-count">
                     {move || stats().map(|s| thousands(s.2))}

@@ -158,6 +158,14 @@ fn RecommendationTable() -> impl IntoView {
                 class:active=active
                 aria-pressed=move || active().to_string()
                 data-testid=format!("severity-chip-{}", if value.is_empty() { "all" } else { value })
+                title=move || {
+                    let n = count.get();
+                    let which = if value.is_empty() { String::new() } else { format!("{value} ") };
+                    format!(
+                        "{} {which}recommendations (failing rules) under the other filters; the cards above count findings (rule × resource)",
+                        thousands(n)
+                    )
+                }
                 on:click=move |_| update_query(&|q| q.severity = value.to_string(), false)
             >
                 {label}
@@ -203,7 +211,7 @@ fn RecommendationTable() -> impl IntoView {
                                 let slug = category_slug(c);
                                 view! {
                                     <option value=slug selected=slug == selected>
-                                        {format!("{} ({n})", c.label())}
+                                        {format!("{} ({n} {})", c.label(), if n == 1 { "recommendation" } else { "recommendations" })}
                                     </option>
                                 }
                             })

@@ -161,7 +161,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
             })}
         </section>
         <section class="section">
-            <div class="section-head"><h2>"Findings"</h2><span class="section-count">{findings.len()}</span></div>
+            <div class="section-head"><h2>"Findings"</h2><span class="section-count" title="Findings on this resource: one per failing rule (and container)">{findings.len()}</span></div>
             {if findings.is_empty() {
                 view! { <p class="muted">"No hardening finding."</p> }.into_any()
             } else {
@@ -223,7 +223,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
             }}
         </section>
         <section class="section">
-            <div class="section-head"><h2>"Attack paths through it"</h2><span class="section-count">{paths.len()}</span></div>
+            <div class="section-head"><h2>"Attack paths through it"</h2><span class="section-count" title="Listed attack paths that pass through this resource">{paths.len()}</span></div>
             {if paths.is_empty() {
                 view! { <p class="muted" data-testid="resource-no-paths">"No listed attack path runs through it."</p> }.into_any()
             } else {
@@ -239,7 +239,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
         <section class="section">
             <div class="section-head">
                 <h2>"Neighbours on the graph"</h2>
-                <span class="section-count">{if total_neighbours > shown_neighbours { format!("{shown_neighbours} of {total_neighbours}") } else { total_neighbours.to_string() }}</span>
+                <span class="section-count" title="Resources linked to this one by an edge of the security graph, in either direction (the first ones shown when there are many)">{if total_neighbours > shown_neighbours { format!("{shown_neighbours} of {total_neighbours}") } else { total_neighbours.to_string() }}</span>
             </div>
             {if neighbours.is_empty() {
                 view! { <p class="muted">"Not on the security graph, or no edge."</p> }.into_any()

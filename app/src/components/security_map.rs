@@ -213,7 +213,7 @@ pub fn MapPage() -> impl IntoView {
     let summary = move || {
         answer.with(|a| match a {
             Some(Ok(m)) => format!(
-                "{} things on the map · {} boxes drawn · {} edges",
+                "{} resources and identities on the map · {} boxes drawn · {} edges",
                 thousands(m.entities),
                 thousands(m.elements),
                 thousands(m.edges)
@@ -230,7 +230,14 @@ pub fn MapPage() -> impl IntoView {
             <header class="page-head">
                 <div>
                     <h1>"Security map"</h1>
-                    <p class="page-sub" data-testid="map-summary">{summary}</p>
+                    <p
+                        class="page-sub"
+                        data-testid="map-summary"
+                        data-number="map-summary"
+                        title="Nodes of the security graph the filters keep (containers, pods and volumes folded into their workload); boxes drawn, one per node or per kind of a collapsed namespace; edges drawn between boxes"
+                    >
+                        {summary}
+                    </p>
                 </div>
             </header>
             <div class="toolbar map-toolbar">
@@ -275,8 +282,13 @@ pub fn MapPage() -> impl IntoView {
                     let kind = k.kind.clone();
                     let hidden = state.route.with(|r| r.query.hide.contains(&kind));
                     let toggle = kind.clone();
+                    let title = format!(
+                        "{} {} nodes of the graph ({kind}); uncheck to leave them off the map",
+                        k.count,
+                        if k.label.is_empty() { kind.as_str() } else { k.label.as_str() }
+                    );
                     view! {
-                        <label class="chip" class:active=!hidden data-kind=kind.clone() title=kind.clone()>
+                        <label class="chip" class:active=!hidden data-kind=kind.clone() title=title>
                             <input type="checkbox" prop:checked=!hidden on:change=move |_| {
                                 let kind = toggle.clone();
                                 update(state, false, move |q| {

@@ -33,6 +33,14 @@ pub fn SeveritySummary(
                             class:selected=is_selected
                             href=Route::severity_href(name)
                             data-testid=format!("severity-card-{name}")
+                            title=move || {
+                                let n = counts.with(|c| c[severity as usize]);
+                                format!(
+                                    "{} {} findings: one per failing rule and resource, exempted findings not counted. Opens the recommendations of this severity.",
+                                    thousands(n),
+                                    name
+                                )
+                            }
                         >
                             <span class="severity-value" data-testid=format!("findings-{name}")>
                                 {move || thousands(counts.with(|c| c[severity as usize]))}

@@ -46,6 +46,7 @@ mod gcp;
 mod grants;
 mod identity;
 mod kubelet;
+pub mod path_filter;
 pub mod paths;
 
 #[cfg(test)]
@@ -73,6 +74,7 @@ use crate::rules::ResourceRef;
 
 pub(crate) use build::is_private_address;
 pub use export::{GraphExport, OpenGraph};
+pub use path_filter::PathFilter;
 pub use paths::{AttackPathReport, PathOptions};
 
 /// What a graph node stands for.
@@ -234,6 +236,11 @@ impl Target {
             Target::NodeTakeover => "node-takeover",
             Target::Secrets => "secrets",
         }
+    }
+
+    /// The target named `name` (its [`Target::name`]).
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
     }
 
     pub const ALL: [Target; 6] = [

@@ -8,6 +8,8 @@
 //! with `=`, `+`, `-` or `@` (or a tab or carriage return) as a formula, so such a cell
 //! is prefixed with `'` and shows as the text it is.
 
+use crate::graph::path_filter::risk_level;
+use crate::graph::paths::AttackPath;
 use crate::rules;
 use crate::Analysis;
 
@@ -124,8 +126,8 @@ pub fn csv(analysis: &Analysis) -> String {
 }
 
 /// Any table as CSV, written exactly as the findings are (same quoting, same formula
-/// neutralisation): `header`, then `rows`. The app's exports of lists the CLI has no CSV
-/// for (inventory, vulnerabilities) use it, so every CSV reads alike.
+/// neutralisation): `header`, then `rows`. The app's exports of inventory and
+/// vulnerability lists and the attack path CSV use it, so every CSV reads alike.
 pub fn table_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = String::new();
     row(&mut out, header.iter().map(|c| c.to_string()));
@@ -133,6 +135,44 @@ pub fn table_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -
         row(&mut out, r);
     }
     out
+}
+
+/// Columns of the attack path CSV, in order.
+pub const PATH_CSV_COLUMNS: [&str; 10] = [
+    "id",
+    "risk",
+    "risk_level",
+    "title",
+    "target",
+    "entry_kind",
+    "entry_namespace",
+    "entry_name",
+    "steps",
+    "assumed",
+];
+
+/// Attack paths as CSV, one row each in the given order: what `portolan paths --format
+/// csv` writes and the app's attack path exports (the attack paths page, compare's path
+/// tables) download. `risk` is shown to one decimal as everywhere else; `steps` counts
+/// technique steps.
+pub fn paths_csv<'p>(paths: impl IntoIterator<Item = &'p AttackPath>) -> String {
+    table_csv(
+        &PATH_CSV_COLUMNS,
+        paths.into_iter().map(|p| {
+            vec![
+                p.id.clone(),
+                format!("{:.1}", p.risk),
+                risk_level(p.risk).to_string(),
+                p.title.clone(),
+                p.target.name().to_string(),
+                p.entry.kind.clone(),
+                p.entry.namespace.clone(),
+                p.entry.name.clone(),
+                p.length.to_string(),
+                if p.assumed { "yes" } else { "no" }.to_string(),
+            ]
+        }),
+    )
 }
 
 /// A query's answer as CSV: one row per chain, four columns (kind, namespace, name,
@@ -212,6 +252,24 @@ mod tests {
         let text = table_csv(&["image", "critical"], [vec!["=cmd".into(), "2".into()]]);
         assert_eq!(text, "image,critical\r\n\"'=cmd\",2\r\n");
         assert_eq!(table_csv(&["a"], Vec::<Vec<String>>::new()), "a\r\n");
+    }
+
+    #[test]
+    fn attack_paths_are_one_row_each_with_their_band() {
+        use crate::graph::path_filter::tests::path;
+        use crate::graph::Target;
+        let mut hostile = path("=cmd, \"x\"", Target::Secrets, "", "-web", vec![]);
+        hostile.risk = 20.04;
+        hostile.assumed = true;
+        let mut low = path("Low", Target::NodeTakeover, "ci", "runner", vec![]);
+        low.risk = 9.96;
+        let text = paths_csv([&hostile, &low]);
+        assert_eq!(
+            text,
+            "id,risk,risk_level,title,target,entry_kind,entry_namespace,entry_name,steps,assumed\r\n\
+             /-web -> secrets,20.0,high,\"'=cmd, \"\"x\"\"\",secrets,Deployment,,\"'-web\",2,yes\r\n\
+             ci/runner -> node-takeover,10.0,medium,Low,node-takeover,Deployment,ci,runner,2,no\r\n"
+        );
     }
 
     #[test]

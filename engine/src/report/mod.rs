@@ -13,7 +13,9 @@ mod html;
 pub mod palette;
 mod sarif;
 
-pub use self::csv::{csv, findings_csv, query_csv, table_csv, CSV_COLUMNS};
+pub use self::csv::{
+    csv, findings_csv, paths_csv, query_csv, table_csv, CSV_COLUMNS, PATH_CSV_COLUMNS,
+};
 pub use self::html::html;
 pub use self::sarif::{sarif, sarif_value, MAX_RESULTS as SARIF_MAX_RESULTS};
 
