@@ -184,7 +184,7 @@ impl NodeKind {
     pub fn description(self) -> &'static str {
         match self {
             NodeKind::Internet => "Anyone on the internet: the entry point of exposure paths.",
-            NodeKind::Cluster => "The cluster of the snapshot, named as its kubeconfig or cloud description says (`cluster` when none does). Structure, not an attacker position: it contains each namespace's workloads and each node, so a query can start from it; no edge leads to it.",
+            NodeKind::Cluster => "The cluster of the snapshot, named as its kubeconfig or cloud description says (`cluster` when none does). Structure, not an attacker position: it contains each namespace (the scope of its workloads) and each node, so a query can start from it; no edge leads to it.",
             NodeKind::ApiServer => "The cluster's API server; reachable from the internet when the cluster metadata says its endpoint is public without authorised ranges.",
             NodeKind::Node => "A Kubernetes node (host). Reaching it is a node takeover: every pod on it and the kubelet's credentials.",
             NodeKind::AnyNode => "The node a pod without `nodeName` would land on (a manifest, a pending pod): some node, not one the attacker picks.",
