@@ -312,6 +312,8 @@ impl Node {
         match self.kind {
             NodeKind::Internet => "the internet".into(),
             NodeKind::ApiServer => "the API server".into(),
+            // Unnamed by the snapshot (no kubeconfig, no cloud description).
+            NodeKind::Cluster if self.resource.is_none() => "the cluster".into(),
             NodeKind::Cluster => format!("cluster {}", self.name),
             NodeKind::ClusterAdmin => "cluster-admin rights".into(),
             NodeKind::AnyNode => "the node it is scheduled on".into(),

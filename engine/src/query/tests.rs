@@ -535,6 +535,19 @@ fn clusters_contain_their_namespaces_and_nodes() {
         assert!(from_clusters.contains(kind), "{from_clusters:?}");
     }
     assert!(!from_clusters.contains("workloads"), "{from_clusters:?}");
+    // Its resource panel: the namespaces and nodes it contains are its neighbours.
+    let details = crate::details::resource_details(
+        &e.analysis,
+        cx.graph(),
+        e.snapshot.inventory(),
+        "cluster",
+    )
+    .expect("the cluster has a panel");
+    assert_eq!(details.title, "the cluster");
+    let neighbours: BTreeSet<&str> = details.neighbours.iter().map(|n| n.id.as_str()).collect();
+    for id in ["namespace:dev", "namespace:shop-prod", "node:node-1"] {
+        assert!(neighbours.contains(id), "{neighbours:?}");
+    }
 }
 
 #[test]
@@ -547,6 +560,9 @@ fn the_cluster_is_named_by_its_kubeconfig() {
         e.run("clusters where name = \"prod-eu\""),
         set(&["cluster"])
     );
+    let graph = SecurityGraph::build(e.snapshot.inventory());
+    let cluster = graph.find("cluster").map(|i| graph.node(i).label());
+    assert_eq!(cluster.as_deref(), Some("cluster prod-eu"));
     assert!(e.run("clusters where name = \"cluster\"").is_empty());
 }
 
