@@ -353,11 +353,18 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
     let mut highlighted: BTreeSet<usize> = BTreeSet::new();
     let mut path_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut missing = Vec::new();
+    let is_cluster = |id: &str| {
+        graph
+            .find(id)
+            .is_some_and(|i| g[i].kind == NodeKind::Cluster)
+    };
     for id in &request.focus {
         match entity_of(id) {
             Some(k) => {
                 highlighted.insert(k);
             }
+            // The frame is the cluster: a query's `clusters` is on the map, not missing.
+            None if is_cluster(id) => {}
             None => missing.push(id.clone()),
         }
     }

@@ -408,3 +408,27 @@ fn kind_chips_follow_the_map_from_left_to_right() {
     let reversed = docs.join("\n---\n");
     assert_eq!(map_of(&reversed, &MapRequest::default()).kinds, map.kinds);
 }
+
+#[test]
+fn the_cluster_in_a_focus_set_is_the_frame_not_missing() {
+    // As "Show on map" asks for `clusters -[contains]-> namespaces -[contains]-> workloads`.
+    let map = map_of(
+        SHOP,
+        &MapRequest {
+            focus: vec![
+                "cluster".into(),
+                "namespace:shop".into(),
+                "workload:shop/Deployment/web".into(),
+            ],
+            ..MapRequest::default()
+        },
+    );
+    assert!(map.missing.is_empty(), "{:?}", map.missing);
+    assert!(map
+        .highlighted
+        .contains(&"workload:shop/Deployment/web".to_string()));
+    assert!(
+        !has_node(&map, "cluster"),
+        "the cluster is the frame, not a box"
+    );
+}
