@@ -84,6 +84,34 @@ fn json_is_the_query_and_each_chain_start_first() {
 }
 
 #[test]
+fn clusters_start_a_query_and_contain_namespaces() {
+    let out = portolan(
+        &[
+            "query",
+            "-",
+            "clusters -[contains]-> namespaces -[contains]-> workloads where privileged",
+            "-f",
+            "json",
+        ],
+        Some(SNAPSHOT.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // No kubeconfig: the cluster is called `cluster`; batch is not privileged.
+    assert_eq!(
+        v,
+        json!({
+            "query": "clusters -[contains]-> namespaces -[contains]-> workloads where privileged",
+            "results": [{"nodes": [
+                {"id": "cluster", "kind": "Cluster", "name": "cluster", "namespace": ""},
+                {"id": "namespace:shop", "kind": "Namespace", "name": "shop", "namespace": ""},
+                {"id": "workload:shop/Deployment/web", "kind": "Workload", "name": "web", "namespace": "shop"}
+            ]}]
+        })
+    );
+}
+
+#[test]
 fn nothing_found_exits_one() {
     let out = portolan(
         &["query", "-", "workloads where name = \"absent\""],

@@ -3,6 +3,9 @@
 //! concluded and its query context gathered once, as the app's worker keeps them.
 //!
 //! `cargo run --release -p portolan-engine --example bench_query [PODS]`
+//!
+//! With `--write FILE` it only writes the export (the same bytes) to FILE, for the
+//! browser benchmark (`tests/browser/bench_queries.mjs`); a debug build does for that.
 
 use std::time::{Duration, Instant};
 
@@ -26,12 +29,21 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn main() {
-    let pods: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let write = args
+        .iter()
+        .position(|a| a == "--write")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let pods: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(50_000);
     let size = synth::Size::pods(pods);
-    let file = InputFile::new("cluster.json", synth::cluster_json(&size));
+    let bytes = synth::cluster_json(&size);
+    if let Some(path) = write {
+        std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+        println!("{pods} pods written to {path} ({} bytes)", bytes.len());
+        return;
+    }
+    let file = InputFile::new("cluster.json", bytes);
     let start = Instant::now();
     let snapshot = load(std::slice::from_ref(&file), &mut |_| {});
     let options = AnalyzeOptions {

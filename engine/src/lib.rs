@@ -30,6 +30,7 @@ pub mod query;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod text;
 pub mod vulns;
 
 pub use analysis::{

@@ -1,7 +1,8 @@
 // The Explorer page against the CLI: build a query by clicking and check the text
 // follows; reopen it from the URL; compare its results with `portolan query ... -f json`
-// on the demo; run a template; drop a snapshot with hostile names and check they render
-// as text.
+// on the demo; start from clusters; run a template; the template picker shows whole
+// questions at 1280×800; drop a snapshot with hostile names and check they render as
+// text.
 //
 // Usage (from the repository root, after `trunk build --release` and building the CLI):
 //   node tests/browser/explorer.test.mjs
@@ -92,6 +93,31 @@ await test('a query built by clicking: the text follows, the URL reopens it, the
   check(JSON.stringify(kinds) === '["containers"]', `builder kinds ${kinds}`);
 });
 
+await test('clusters start a query: contains leads to namespaces and nodes, as the CLI answers', async ({ page }) => {
+  await loadDemo(page);
+  // From the default query (workloads where exposed): pick clusters, drop the condition.
+  await goTo(page, '#/explorer', '[data-testid="explorer-builder"]');
+  await page.selectOption('[data-testid="explorer-start"]', 'clusters');
+  await textBecomes(page, 'clusters where exposed');
+  await page.click('[data-testid="explorer-condition"]');
+  check((await textBecomes(page, 'clusters')) === 'clusters', 'start from clusters');
+  const alone = await resultsFor(page);
+  check(alone.length === 1 && alone[0] === 'cluster', `the demo's clusters: ${alone}`);
+  await page.click('[data-testid="explorer-add-step"]');
+  await page.waitForSelector('[data-testid="explorer-step"]');
+  const relations = await page.$$eval('[data-testid="explorer-relation"] option', (os) => os.map((o) => o.textContent));
+  check(relations.includes('-[contains]->'), `relations offered from clusters: ${relations}`);
+  await page.selectOption('[data-testid="explorer-relation"]', { label: '-[contains]->' });
+  const kinds = await page.$$eval('[data-testid="explorer-kind"] option', (os) => os.map((o) => o.value));
+  check(kinds.includes('namespaces') && kinds.includes('nodes') && !kinds.includes('workloads'), `kinds a cluster contains: ${kinds}`);
+  await page.selectOption('[data-testid="explorer-kind"]', 'namespaces');
+  const want = 'clusters -[contains]-> namespaces';
+  check((await textBecomes(page, want)) === want, 'built text');
+  const rows = await resultsFor(page);
+  const cli = cliRun(['query', 'public/demo', want, '-f', 'json']);
+  check(rows.length > 1 && JSON.stringify(rows) === JSON.stringify(chains(cli)), `app rows ${rows} differ from the CLI's ${chains(cli)}`);
+});
+
 await test('a template gives the CLI template results; sorting reorders rows', async ({ page }) => {
   await loadDemo(page);
   await goTo(page, '#/explorer', '[data-testid="explorer-template"]');
@@ -111,6 +137,27 @@ await test('a template gives the CLI template results; sorting reorders rows', a
   check(JSON.stringify(names) === JSON.stringify([...sorted(names)].reverse()), 'descending sort');
   await screenshot(page, 'explorer-template');
 });
+
+await test('the template picker shows whole questions at 1280×800', async ({ page }) => {
+  await loadDemo(page);
+  await goTo(page, '#/explorer', '[data-testid="explorer-template"]');
+  // The longest question, picked: the closed picker must show all of it.
+  const longest = await page.$$eval('[data-testid="explorer-template"] option', (os) =>
+    os.reduce((a, o) => (o.textContent.length > a.textContent.length ? o : a)).value,
+  );
+  await page.selectOption('[data-testid="explorer-template"]', longest);
+  const fit = await page.$eval('[data-testid="explorer-template"]', (select) => {
+    const text = select.selectedOptions[0].textContent;
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = getComputedStyle(select).font;
+    const style = getComputedStyle(select);
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return { text, needed: Math.ceil(context.measureText(text).width), room: Math.floor(room) };
+  });
+  // The arrow takes about 20 px of the box.
+  check(fit.needed + 20 <= fit.room, `the picker cuts "${fit.text}": ${fit.needed} px of text in ${fit.room} px`);
+  await screenshot(page, 'explorer-template-1280x800', false);
+}, { viewport: { width: 1280, height: 800 } });
 
 await test('hostile names in the explorer render as text', async ({ page }) => {
   const name = '<img src=x onerror="window.pwned=1">';

@@ -2,11 +2,12 @@
 // against the CLI: a built-in template (the demo's cloud templates included) answers as
 // `portolan query --template`, and "Show on map" highlights exactly its result nodes; a
 // 50,000-pod export opens aggregated and expands a namespace with no main-thread task
-// over 100 ms (with a positive control of the observer); hostile names (markup, RTL and
-// zero-width characters) render as text on the map and in the Explorer's results and
-// builder; every page that lists resources links to the resource panel; the compare
-// page's attack path tables filter, sort, keep it in the URL and export CSV; screenshots
-// of the explorer, the map (aggregated, expanded, highlighted) and a resource panel.
+// over 100 ms (with a positive control of the observer); hostile names (markup, bidi
+// controls and zero-width characters) render as text on the map, in the Explorer's
+// results and builder and in the resource panel, the controls as visible escapes; every
+// page that lists resources links to the resource panel; the compare page's attack path
+// tables filter, sort, keep it in the URL and export CSV; screenshots of the explorer,
+// the map (aggregated, expanded, highlighted) and a resource panel.
 //
 // Usage (from the repository root, after `trunk build --release` and building the CLI):
 //   node tests/browser/explorer_map.test.mjs
@@ -190,13 +191,24 @@ await test('a 50,000-pod export opens aggregated and expands a namespace without
   await screenshot(page, 'explorer-map-large-expanded', false);
 });
 
-// Markup, RTL override and zero-width characters, in names and a namespace.
+// Markup, RTL override and zero-width characters, in names and a namespace; and every
+// other kind of bidi control (embeddings, overrides, isolates, marks).
 const hostile = {
   img: '<img src=x onerror=alert(1)>',
   svg: '"><svg/onload=alert(2)>',
   rtl: 'evil\u202Egnp.exe\u200B\u200D',
+  bidi: 'a\u2066b\u2067c\u2068d\u2069\u202Ae\u202Bf\u202Cg\u202Dh\u200Ei\u200Fj',
   ns: 'ns\u202E"><svg/onload=alert(3)>',
 };
+
+/** The characters above that reorder or hide text. */
+const bidiOrHidden = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * A name as the app shows it (`portolan_engine::text::visible`): each character that
+ * reorders or hides text as a visible escape, `⟨U+202E⟩`.
+ */
+const shown = (text) => text.replace(bidiOrHidden, (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
 
 function hostileSnapshot() {
   const deployment = (name, namespace) => ({
@@ -211,7 +223,7 @@ function hostileSnapshot() {
       },
     },
   });
-  const items = [deployment(hostile.img, hostile.ns), deployment(hostile.svg, hostile.ns), deployment(hostile.rtl, hostile.ns)];
+  const items = [hostile.img, hostile.svg, hostile.rtl, hostile.bidi].map((name) => deployment(name, hostile.ns));
   return [{ path: 'hostile/deployments.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) }];
 }
 
@@ -231,8 +243,14 @@ await test('hostile names render as text on the map (SVG text, titles, hits) and
   const dialogs = countDialogs(page);
   await dropFiles(page, hostileSnapshot());
   await waitForAnalysis(page, 1);
-  const names = [hostile.img, hostile.svg, hostile.rtl];
+  const names = [hostile.img, hostile.svg, hostile.rtl, hostile.bidi];
   const ids = names.map((n) => `workload:${hostile.ns}/Deployment/${n}`);
+  /** No text a reader sees holds a raw bidi or invisible character. */
+  async function noHiddenText(where, selector) {
+    const texts = await page.$$eval(selector, (es) => es.map((e) => e.textContent));
+    const raw = texts.filter((t) => /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/.test(t));
+    check(texts.length > 0 && raw.length === 0, `${where}: ${raw.length} of ${texts.length} texts show a raw bidi or invisible character: ${JSON.stringify(raw.slice(0, 3))}`);
+  }
 
   // Map: the namespace expanded; each box's id, <title> and label are the names as text.
   await goTo(page, `#/map?expand=${enc(`ns:${hostile.ns}`)}`, '[data-testid="map-node"][data-kind="Workload"]');
@@ -243,33 +261,45 @@ await test('hostile names render as text on the map (SVG text, titles, hits) and
   for (const [i, id] of ids.entries()) {
     const box = boxes.find((b) => b.id === id);
     check(box, `no box for ${JSON.stringify(names[i])}: ${JSON.stringify(boxes.map((b) => b.id))}`);
-    check(box.title.includes(names[i]), `the box's <title> is not the name as text: ${JSON.stringify(box.title)}`);
+    check(box.title.includes(shown(names[i])), `the box's <title> is not the name as text: ${JSON.stringify(box.title)}`);
     // The label may be shortened with an ellipsis; what is shown is the name's start.
     const label = box.text.replace(/…$/, '');
-    const full = `Deployment ${hostile.ns}/${names[i]}`;
-    check(label.length > 0 && (full.startsWith(label) || names[i].startsWith(label) || box.text.includes(names[i])), `the box's label ${JSON.stringify(box.text)} is not the name as text`);
+    const full = shown(`Deployment ${hostile.ns}/${names[i]}`);
+    check(label.length > 0 && (full.startsWith(label) || shown(names[i]).startsWith(label) || box.text.includes(shown(names[i]))), `the box's label ${JSON.stringify(box.text)} is not the name as text`);
   }
   const regions = await page.$$eval('[data-testid="map-svg"] text', (ts) => ts.map((t) => t.textContent));
-  check(regions.some((t) => t.includes('ns\u202E')), `the namespace's region title is not its name as text: ${JSON.stringify(regions.slice(0, 10))}`);
+  check(regions.some((t) => t.includes('ns⟨U+202E⟩"><svg')), `the namespace's region title is not its name as text: ${JSON.stringify(regions.slice(0, 10))}`);
+  await noHiddenText('map text', '[data-testid="map-svg"] text');
+  await noHiddenText('map tooltips', '[data-testid="map-svg"] title');
   await noInjection(page, dialogs, 'map');
   // Search hits: the names as text.
   await page.fill('[data-testid="map-search"]', 'svg');
   await page.waitForSelector('[data-testid="map-hit"]');
   const hits = await page.$$eval('[data-testid="map-hit"]', (as) => as.map((a) => a.textContent));
   check(hits.some((h) => h.includes(hostile.svg)), `the search hits are not the names as text: ${JSON.stringify(hits)}`);
+  await noHiddenText('map search hits', '[data-testid="map-hit"]');
   await screenshot(page, 'explorer-map-hostile-map', false);
+
   await noInjection(page, dialogs, 'map search');
   // A box's panel.
   await goTo(page, `#/resource/${enc(ids[1])}`, '[data-testid="resource-title"]');
-  check((await page.textContent('[data-testid="resource-title"]')) === `Deployment ${hostile.ns}/${hostile.svg}`, 'the panel title is not the name as text');
+  check((await page.textContent('[data-testid="resource-title"]')) === shown(`Deployment ${hostile.ns}/${hostile.svg}`), 'the panel title is not the name as text');
   await noInjection(page, dialogs, 'resource panel');
+  // The bidi name's panel: title and properties with visible escapes, nothing raw.
+  await goTo(page, `#/resource/${enc(ids[3])}`, '[data-testid="resource-title"]');
+  const bidiTitle = await page.textContent('[data-testid="resource-title"]');
+  check(bidiTitle === shown(`Deployment ${hostile.ns}/${hostile.bidi}`), `the panel title shows ${JSON.stringify(bidiTitle)}`);
+  await noHiddenText('resource panel', 'main h1, main dd, main td, main a');
+  await screenshot(page, 'explorer-map-hostile-panel', false);
 
   // Explorer results: every node's text is its name as text.
   await goTo(page, `#/explorer?q=${enc('workloads -[runs]-> containers')}`, '[data-testid="explorer-row"]');
-  const rows = await explorerRows(page, 3);
+  const rows = await explorerRows(page, 4);
   for (const id of ids) check(rows.some((r) => r.startsWith(`${id} > `)), `the Explorer lacks ${JSON.stringify(id)}: ${JSON.stringify(rows)}`);
   const cells = await page.$$eval('[data-testid="explorer-node"]', (as) => as.map((a) => a.textContent));
-  for (const n of names) check(cells.includes(`${hostile.ns}/${n}`), `the Explorer does not show ${JSON.stringify(n)} as text: ${JSON.stringify(cells)}`);
+  for (const n of names) check(cells.includes(shown(`${hostile.ns}/${n}`)), `the Explorer does not show ${JSON.stringify(n)} as text: ${JSON.stringify(cells)}`);
+  await noHiddenText('explorer results', '[data-testid="explorer-node"]');
+  await screenshot(page, 'explorer-map-hostile-results', false);
   await noInjection(page, dialogs, 'explorer results');
 
   // Builder: a name pattern typed in is a condition chip showing it as text, the query

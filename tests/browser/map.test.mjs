@@ -1,7 +1,8 @@
 // The security map and the resource panel: the demo's map opens aggregated, expands a
 // namespace, highlights an attack path and a focus set; the resource panel is reached
 // from the inventory, a recommendation, an attack path, a vulnerability and an alert;
-// hostile names render as text. (The 50,000-pod map, with a positive control of its
+// hostile names render as text; the kind chips keep the map's order across reloads.
+// (The 50,000-pod map, with a positive control of its
 // long-task observer, is in explorer_map.test.mjs.)
 //
 // Usage (from the repository root, after `trunk build --release` and building the CLI):
@@ -84,6 +85,34 @@ await test('the demo map opens aggregated, expands a namespace and highlights a 
   await page.click('[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
   await page.waitForSelector('[data-testid="resource-title"]');
   check((await page.textContent('[data-testid="resource-title"]')) === 'Deployment ci/deploy-bot', 'the map box did not open its panel');
+});
+
+await test('the kind filter chips keep the order of the map, left to right, across reloads', async ({ page }) => {
+  const chips = () => page.$$eval('[data-testid="map-kinds"] label', (ls) => ls.map((l) => l.dataset.kind));
+  await loadDemo(page);
+  await goTo(page, '#/map', '[data-testid="map-kinds"] label');
+  await mapReady(page);
+  const first = await chips();
+  // The engine's order (`kind_order` in engine/src/map/mod.rs): entry points, workloads,
+  // identities, permission sets, targets and the cloud, nodes; not the alphabet.
+  const at = (k) => first.indexOf(k);
+  const sequence = ['Internet', 'Service', 'Workload', 'ServiceAccount', 'PermissionSet', 'ClusterAdmin', 'Node'];
+  check(sequence.every((k) => at(k) >= 0), `the demo's chips lack one of ${sequence}: ${first}`);
+  check(sequence.every((k, i) => i === 0 || at(sequence[i - 1]) < at(k)), `chips out of the map's order: ${first}`);
+  check(first[0] === 'Internet', `the internet is not the first chip: ${first}`);
+  // Hiding a kind keeps every chip where it was.
+  await page.click('[data-testid="map-kinds"] label[data-kind="Workload"]');
+  await page.waitForFunction(() => location.hash.includes('hide='));
+  await mapReady(page);
+  check(JSON.stringify(await chips()) === JSON.stringify(first), `hiding a kind moved the chips: ${await chips()}`);
+  // A reload (the snapshot is only in the tab: loaded again) gives the same order.
+  await page.goto(page.url().split('#')[0]);
+  await page.waitForSelector('[data-testid="drop-zone"]');
+  await loadDemo(page);
+  await goTo(page, '#/map', '[data-testid="map-kinds"] label');
+  await mapReady(page);
+  check(JSON.stringify(await chips()) === JSON.stringify(first), `the chips moved after a reload: ${first} then ${await chips()}`);
+  await screenshot(page, 'map-kind-chips', false);
 });
 
 await test('the resource panel is reached from every kind of page', async ({ page }) => {

@@ -635,6 +635,7 @@ fn kind_tag(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Internet => "NET",
         NodeKind::ApiServer => "API",
+        NodeKind::Cluster => "CLU",
         NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => "NODE",
         NodeKind::Container => "CTR",
         NodeKind::Workload | NodeKind::Pod | NodeKind::Namespace => "WKL",

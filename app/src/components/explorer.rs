@@ -11,6 +11,7 @@ use portolan_engine::query::{
     self, Condition, Direction, Flag, Kind, Query, QueryOutcome, Relation, Step, StepOption, Test,
     TextField, TextOp, RELATIONS, TEMPLATES,
 };
+use portolan_engine::text::visible;
 
 use crate::components::no_snapshot::NoSnapshot;
 use crate::format::thousands;
@@ -187,7 +188,7 @@ pub fn ExplorerPage() -> impl IntoView {
                     <label class="explorer-label" for="explorer-template">"Template"</label>
                     <select
                         id="explorer-template"
-                        class="select"
+                        class="select explorer-template"
                         data-testid="explorer-template"
                         on:change=move |e| {
                             let name = event_target_value(&e);
@@ -200,7 +201,7 @@ pub fn ExplorerPage() -> impl IntoView {
                         <option value="" selected>"Choose a built-in question…"</option>
                         {TEMPLATES
                             .iter()
-                            .map(|t| view! { <option value=t.name title=t.question>{t.question}</option> })
+                            .map(|t| view! { <option value=t.name title=format!("portolan query --template {}", t.name)>{t.question}</option> })
                             .collect_view()}
                     </select>
                 </div>
@@ -549,11 +550,12 @@ fn Results(
     running: RwSignal<bool>,
     sort: RwSignal<Option<(usize, bool)>>,
 ) -> impl IntoView {
+    // Shown as read: bidi controls and invisible characters as escapes.
     let label = |namespace: &str, name: &str| {
         if namespace.is_empty() {
-            name.to_string()
+            visible(name).into_owned()
         } else {
-            format!("{namespace}/{name}")
+            format!("{}/{}", visible(namespace), visible(name))
         }
     };
     let summary = move || {
@@ -715,8 +717,8 @@ fn Results(
                                         .into_iter()
                                         .map(|(id, kind, name)| view! {
                                             <td>
-                                                <a href=resource_href(&id) data-testid="explorer-node" data-id=id.clone() title=id>
-                                                    {name}
+                                                <a href=resource_href(&id) data-testid="explorer-node" data-id=id.clone() title=visible(&id).into_owned()>
+                                                    <bdi>{name}</bdi>
                                                 </a>
                                                 <span class="muted explorer-kind">{kind}</span>
                                             </td>

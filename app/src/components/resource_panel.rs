@@ -2,7 +2,7 @@
 //! (linked to their recommendations), vulnerabilities, alerts, the attack paths through
 //! it and its neighbours on the graph, each a link to that neighbour's panel. The
 //! worker computes the content (`portolan_engine::details`); this only renders it, all
-//! snapshot values as text.
+//! snapshot values as text through [`shown`].
 
 use std::sync::Arc;
 
@@ -14,6 +14,13 @@ use crate::components::severity::SeverityBadge;
 use crate::links::{details_href, map_focus_href};
 use crate::route::Route;
 use crate::state::use_state;
+
+/// Snapshot text as it is shown here: characters that reorder or hide text made
+/// visible escapes (`portolan_engine::text::visible`), each value in its own `<bdi>`
+/// so right-to-left text cannot carry the text around it along.
+fn shown(text: &str) -> String {
+    portolan_engine::text::visible(text).into_owned()
+}
 
 /// What an insight means, in words.
 pub fn insight_label(insight: &str) -> String {
@@ -87,7 +94,7 @@ pub fn ResourcePage(id: String) -> impl IntoView {
                     Some(Ok(None)) => view! {
                         <header class="page-head"><div><h1 data-testid="resource-title">"Not in this snapshot"</h1></div></header>
                         <div class="panel" data-testid="resource-missing">
-                            <p><code>{id_for_missing.clone()}</code>" is not in this snapshot."</p>
+                            <p><code>{shown(&id_for_missing)}</code>" is not in this snapshot."</p>
                             <p><a href="#/inventory">"Inventory"</a>" · "<a href="#/map">"Security map"</a></p>
                         </div>
                     }.into_any(),
@@ -106,9 +113,9 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
     let kind_href = d.resource.as_ref().map(crate::links::resource_href);
     let source = d.source.as_ref().map(|s| {
         if s.line > 0 {
-            format!("{}:{}", s.file, s.line)
+            format!("{}:{}", shown(&s.file), s.line)
         } else {
-            s.file.clone()
+            shown(&s.file)
         }
     });
     let labels: Vec<(String, String)> = d.labels.clone().into_iter().collect();
@@ -125,7 +132,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
         <header class="page-head">
             <div>
                 <p class="muted">{d.kind.clone()}</p>
-                <h1 data-testid="resource-title">{d.title.clone()}</h1>
+                <h1 data-testid="resource-title"><bdi>{shown(&d.title)}</bdi></h1>
                 <p class="page-sub">
                     {kind_href.map(|h| view! { <a href=h data-testid="resource-inventory-link">"In the inventory"</a> " · " })}
                     {map_href.map(|h| view! { <a href=h data-testid="resource-map-link">"Show on map"</a> })}
@@ -134,12 +141,12 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
         </header>
         <div class="panel" data-testid="resource-panel">
             <dl class="facts" data-testid="resource-properties">
-                {d.properties.iter().map(|p| view! { <dt>{p.name.clone()}</dt><dd>{p.value.clone()}</dd> }).collect_view()}
+                {d.properties.iter().map(|p| view! { <dt>{p.name.clone()}</dt><dd><bdi>{shown(&p.value)}</bdi></dd> }).collect_view()}
                 {source.map(|s| view! { <dt>"Source"</dt><dd><code>{s}</code></dd> })}
             </dl>
             {(!labels.is_empty()).then(|| view! {
                 <div class="chips resource-labels" data-testid="resource-labels">
-                    {labels.into_iter().map(|(k, v)| view! { <span class="chip"><code>{k}"="{v}</code></span> }).collect_view()}
+                    {labels.into_iter().map(|(k, v)| view! { <span class="chip"><code><bdi>{shown(&k)}</bdi>"="<bdi>{shown(&v)}</bdi></code></span> }).collect_view()}
                 </div>
             })}
         </div>
@@ -156,7 +163,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
             }}
             {(!exposure.is_empty()).then(|| view! {
                 <p data-testid="resource-exposure">"Reached from the internet via "
-                    {exposure.iter().map(|e| format!("{} ({}{})", e.via, e.host, e.port.map(|p| format!(":{p}")).unwrap_or_default())).collect::<Vec<_>>().join(", ")}
+                    {exposure.iter().map(|e| format!("{} ({}{})", shown(&e.via), shown(&e.host), e.port.map(|p| format!(":{p}")).unwrap_or_default())).collect::<Vec<_>>().join(", ")}
                 </p>
             })}
         </section>
@@ -176,8 +183,8 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                                     <td><a href=Route::recommendation_href(&f.rule) title=f.rule.clone()>{
                                         portolan_engine::rules::rule(&f.rule).map_or_else(|| f.rule.clone(), |r| r.info.title.to_string())
                                     }</a></td>
-                                    <td>{f.container.clone()}</td>
-                                    <td class="wrap">{f.message.clone()}{f.exempt.then_some(" (exempt)")}</td>
+                                    <td><bdi>{shown(&f.container)}</bdi></td>
+                                    <td class="wrap"><bdi>{shown(&f.message)}</bdi>{f.exempt.then_some(" (exempt)")}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -196,8 +203,8 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                         <tbody>
                             {vulns.into_iter().map(|c| view! {
                                 <tr>
-                                    <td>{c.container.clone()}</td>
-                                    <td class="wrap"><code>{c.image.clone()}</code></td>
+                                    <td><bdi>{shown(&c.container)}</bdi></td>
+                                    <td class="wrap"><code><bdi>{shown(&c.image)}</bdi></code></td>
                                     <td class="num">{c.counts.critical}</td>
                                     <td class="num">{c.counts.high}</td>
                                     <td class="wrap">{c.vulnerabilities.iter().take(5).map(|v| v.id.clone()).collect::<Vec<_>>().join(", ")}</td>
@@ -216,7 +223,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                 view! {
                     <ul class="plain-list" data-testid="resource-alerts">
                         {alerts.into_iter().map(|a| view! {
-                            <li><SeverityBadge severity=a.severity />" "<a href=format!("#/alerts/{}", a.index)>{a.title.clone()}</a>" "<code>{a.kind.clone()}</code></li>
+                            <li><SeverityBadge severity=a.severity />" "<a href=format!("#/alerts/{}", a.index)><bdi>{shown(&a.title)}</bdi></a>" "<code>{a.kind.clone()}</code></li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -230,7 +237,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                 view! {
                     <ul class="plain-list" data-testid="resource-paths">
                         {paths.into_iter().map(|p| view! {
-                            <li><a href=format!("#/attack-paths/{}", p.rank)>{format!("#{} ", p.rank)}{p.title.clone()}</a>{format!(" (risk {:.1})", p.risk)}</li>
+                            <li><a href=format!("#/attack-paths/{}", p.rank)>{format!("#{} ", p.rank)}<bdi>{shown(&p.title)}</bdi></a>{format!(" (risk {:.1})", p.risk)}</li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -252,8 +259,8 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                                 <tr class:technique=n.technique>
                                     <td>{if n.direction == "out" { "→ to" } else { "← from" }}</td>
                                     <td><code>{n.edge.name()}</code></td>
-                                    <td><a href=details_href(&n.id) data-testid="resource-neighbour">{n.label.clone()}</a></td>
-                                    <td class="wrap">{n.detail.clone()}</td>
+                                    <td><a href=details_href(&n.id) data-testid="resource-neighbour"><bdi>{shown(&n.label)}</bdi></a></td>
+                                    <td class="wrap"><bdi>{shown(&n.detail)}</bdi></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

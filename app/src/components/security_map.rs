@@ -322,7 +322,7 @@ pub fn MapPage() -> impl IntoView {
                     {(!m.hits.is_empty()).then(|| view! {
                         <ul class="plain-list map-hits" data-testid="map-hits">
                             {m.hits.into_iter().map(|h| view! {
-                                <li><a href=map_focus_href(std::slice::from_ref(&h.id)) data-testid="map-hit">{h.label.clone()}</a>" "<span class="muted">{h.region.clone()}</span></li>
+                                <li><a href=map_focus_href(std::slice::from_ref(&h.id)) data-testid="map-hit"><bdi>{h.label.clone()}</bdi></a>" "<span class="muted"><bdi>{portolan_engine::text::visible(&h.region).into_owned()}</bdi></span></li>
                             }).collect_view()}
                         </ul>
                     })}

@@ -89,6 +89,7 @@ pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
     b.workloads();
     b.exposure();
     identity::build(&mut b);
+    b.cluster_members();
 }
 
 fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
@@ -149,8 +150,40 @@ impl<'a> Builder<'a> {
             .map(|c| c.name.clone())
             .unwrap_or_else(|| "cluster".into());
         self.g.node_or("apiserver".into(), || {
-            (NodeKind::ApiServer, String::new(), name)
+            (NodeKind::ApiServer, String::new(), name.clone())
         });
+        let cluster = self.g.node_or("cluster".into(), || {
+            (NodeKind::Cluster, String::new(), name)
+        });
+        // Findings on the cluster itself (managed-cluster settings) are about this node.
+        if let Some(c) = self.inv.clusters.first() {
+            self.g.graph[cluster].resource = Some(ResourceRef {
+                kind: "Cluster".into(),
+                namespace: String::new(),
+                name: c.name.clone(),
+            });
+        }
+    }
+
+    /// The cluster contains every namespace (the scope of its workloads) and every
+    /// node, once the rest of the graph has made them. Structure only: no edge leads to
+    /// the cluster, so no attack path goes through it.
+    fn cluster_members(&mut self) {
+        let Some(cluster) = self.g.find("cluster") else {
+            return;
+        };
+        let g = &self.g.graph;
+        let members: Vec<NodeIndex> = g
+            .node_indices()
+            .filter(|&i| match g[i].kind {
+                NodeKind::Namespace => g[i].name != "*",
+                NodeKind::Node => true,
+                _ => false,
+            })
+            .collect();
+        for i in members {
+            self.g.edge(cluster, i, EdgeKind::CONTAINS);
+        }
     }
 
     pub fn internet(&self) -> NodeIndex {

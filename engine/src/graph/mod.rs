@@ -82,6 +82,8 @@ pub use paths::{AttackPathReport, PathOptions};
 pub enum NodeKind {
     /// Anyone on the internet.
     Internet,
+    /// The cluster the snapshot is of: it contains its namespaces and nodes.
+    Cluster,
     /// The cluster's API server.
     ApiServer,
     /// A Kubernetes node (host).
@@ -129,6 +131,7 @@ impl NodeKind {
     pub fn name(self) -> &'static str {
         match self {
             NodeKind::Internet => "Internet",
+            NodeKind::Cluster => "Cluster",
             NodeKind::ApiServer => "ApiServer",
             NodeKind::Node => "Node",
             NodeKind::AnyNode => "AnyNode",
@@ -157,6 +160,7 @@ impl NodeKind {
     /// Every node kind, in documentation order.
     pub const ALL: &'static [NodeKind] = &[
         NodeKind::Internet,
+        NodeKind::Cluster,
         NodeKind::ApiServer,
         NodeKind::Node,
         NodeKind::AnyNode,
@@ -185,6 +189,7 @@ impl NodeKind {
     pub fn description(self) -> &'static str {
         match self {
             NodeKind::Internet => "Anyone on the internet: the entry point of exposure paths.",
+            NodeKind::Cluster => "The cluster of the snapshot, named as its kubeconfig or cloud description says (`cluster` when none does). Structure, not an attacker position: it contains each namespace (the scope of its workloads) and each node, so a query can start from it; no edge leads to it.",
             NodeKind::ApiServer => "The cluster's API server; reachable from the internet when the cluster metadata says its endpoint is public without authorised ranges.",
             NodeKind::Node => "A Kubernetes node (host). Reaching it is a node takeover: every pod on it and the kubelet's credentials.",
             NodeKind::AnyNode => "The node a pod without `nodeName` would land on (a manifest, a pending pod): some node, not one the attacker picks.",
@@ -317,6 +322,9 @@ impl Node {
         match self.kind {
             NodeKind::Internet => "the internet".into(),
             NodeKind::ApiServer => "the API server".into(),
+            // Unnamed by the snapshot (no kubeconfig, no cloud description).
+            NodeKind::Cluster if self.resource.is_none() => "the cluster".into(),
+            NodeKind::Cluster => format!("cluster {}", self.name),
             NodeKind::ClusterAdmin => "cluster-admin rights".into(),
             NodeKind::AnyNode => "the node it is scheduled on".into(),
             NodeKind::AllNodes => "any node".into(),
@@ -693,7 +701,7 @@ impl EdgeKind {
                 name: "CONTAINS",
                 technique: false,
                 traversable: true,
-                description: "A scope node contains its members: every namespace contains its workloads, every node is among all nodes, a namespace's service accounts are among its identities.",
+                description: "A scope node contains its members: the cluster contains its namespaces and nodes, every namespace contains its workloads, every node is among all nodes, a namespace's service accounts are among its identities.",
                 precondition: "Structure.",
                 mitre: &[],
                 removed_by: &[],

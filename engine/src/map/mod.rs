@@ -10,7 +10,8 @@
 //! most [`MAX_PER_REGION`] elements one by one, so a 50,000-pod snapshot draws a few
 //! thousand elements at most. A focus set or an attack path is highlighted, and the
 //! namespaces holding it are expanded so it can be seen. The drawing itself is an SVG
-//! string (`svg.rs`) in which every snapshot value is escaped text.
+//! string (`svg.rs`) in which every snapshot value is escaped text, its characters that
+//! reorder or hide text shown as escapes ([`crate::text::visible`]).
 
 mod layout;
 mod svg;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analysis;
 use crate::graph::{EdgeKind, NodeKind, SecurityGraph};
 use crate::rules::ResourceRef;
+use crate::text::visible;
 
 pub use layout::{layout, Layout, Rect, RegionInput};
 
@@ -145,7 +147,7 @@ impl Place {
         match self {
             Place::Internet => "Internet".into(),
             Place::Cluster => "Cluster-wide".into(),
-            Place::Namespace(ns) => format!("namespace {ns}"),
+            Place::Namespace(ns) => format!("namespace {}", visible(ns)),
             Place::Cloud => "Cloud".into(),
         }
     }
@@ -154,7 +156,11 @@ impl Place {
 /// The layer (column) of a kind inside a region: entry points left, targets right.
 fn layer(kind: NodeKind) -> usize {
     match kind {
-        NodeKind::Internet | NodeKind::Ingress | NodeKind::Service | NodeKind::ApiServer => 0,
+        NodeKind::Internet
+        | NodeKind::Cluster
+        | NodeKind::Ingress
+        | NodeKind::Service
+        | NodeKind::ApiServer => 0,
         NodeKind::Namespace
         | NodeKind::Workload
         | NodeKind::Pod
@@ -170,6 +176,15 @@ fn layer(kind: NodeKind) -> usize {
         | NodeKind::CloudResource => 4,
         NodeKind::Node | NodeKind::AnyNode | NodeKind::AllNodes => 5,
     }
+}
+
+/// The order of the kind filter's chips: as the map reads left to right, by
+/// [`layer`] (entry points, workloads, identities, permission sets, targets and the
+/// cloud, nodes), then in the graph's documentation order ([`NodeKind::ALL`], which
+/// the enum's order follows). Fixed by the code, so the chips never move between
+/// reloads or snapshots.
+fn kind_order(kind: NodeKind) -> (usize, NodeKind) {
+    (layer(kind), kind)
 }
 
 /// One thing on the map: a graph node that is an attacker position.
@@ -218,7 +233,8 @@ pub(crate) struct DrawnRegion {
 }
 
 /// The entity each graph node is drawn as: a workload's containers, pods and volumes
-/// are the workload; images are not drawn.
+/// are the workload; images are not drawn, nor the cluster node (the frame is the
+/// cluster).
 fn representatives(graph: &SecurityGraph) -> Vec<Option<NodeIndex>> {
     let g = &graph.graph;
     let mut rep: Vec<Option<NodeIndex>> = g.node_indices().map(Some).collect();
@@ -231,7 +247,7 @@ fn representatives(graph: &SecurityGraph) -> Vec<Option<NodeIndex>> {
         match g[i].kind {
             NodeKind::Container => rep[i.index()] = source_by(i, EdgeKind::RUNS),
             NodeKind::Pod => rep[i.index()] = source_by(i, EdgeKind::OWNS),
-            NodeKind::Image => rep[i.index()] = None,
+            NodeKind::Image | NodeKind::Cluster => rep[i.index()] = None,
             _ => {}
         }
     }
@@ -303,11 +319,10 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
             insights,
         });
     }
-    let mut kinds: BTreeMap<&str, (NodeKind, usize)> = BTreeMap::new();
+    let mut kinds: BTreeMap<(usize, NodeKind), usize> = BTreeMap::new();
     let mut insight_names: BTreeSet<String> = BTreeSet::new();
     for e in &all {
-        let kind = g[e.node].kind;
-        kinds.entry(kind.name()).or_insert((kind, 0)).1 += 1;
+        *kinds.entry(kind_order(g[e.node].kind)).or_insert(0) += 1;
         insight_names.extend(e.insights.iter().cloned());
     }
 
@@ -338,11 +353,18 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
     let mut highlighted: BTreeSet<usize> = BTreeSet::new();
     let mut path_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut missing = Vec::new();
+    let is_cluster = |id: &str| {
+        graph
+            .find(id)
+            .is_some_and(|i| g[i].kind == NodeKind::Cluster)
+    };
     for id in &request.focus {
         match entity_of(id) {
             Some(k) => {
                 highlighted.insert(k);
             }
+            // The frame is the cluster: a query's `clusters` is on the map, not missing.
+            None if is_cluster(id) => {}
             None => missing.push(id.clone()),
         }
     }
@@ -432,7 +454,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
                     elements.push(Element {
                         id: n.id.clone(),
                         kind: n.kind,
-                        label: n.label(),
+                        label: visible(&n.label()).into_owned(),
                         count: 1,
                         aggregate: false,
                         expands: String::new(),
@@ -572,7 +594,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
             .map(|e| MapHit {
                 id: g[e.node].id.clone(),
                 kind: g[e.node].kind,
-                label: g[e.node].label(),
+                label: visible(&g[e.node].label()).into_owned(),
                 region: e.place.id(),
             })
             .collect()
@@ -607,8 +629,8 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
         hits,
         kinds: kinds
             .into_iter()
-            .map(|(name, (kind, count))| KindCount {
-                kind: name.to_string(),
+            .map(|((_, kind), count)| KindCount {
+                kind: kind.name().to_string(),
                 label: capitalised(&plural(kind, count)),
                 count,
             })
@@ -670,8 +692,8 @@ fn analysis_title(analysis: &Analysis) -> String {
     let names: Vec<&str> = analysis.clusters.iter().map(|c| c.name.as_str()).collect();
     match names.as_slice() {
         [] => "Cluster".into(),
-        [one] => format!("Cluster {one}"),
-        many => format!("Clusters {}", many.join(", ")),
+        [one] => format!("Cluster {}", visible(one)),
+        many => format!("Clusters {}", visible(&many.join(", "))),
     }
 }
 

@@ -313,3 +313,122 @@ spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {n
     assert_eq!(label("Ingress").as_deref(), Some("Ingresses"));
     assert_eq!(capitalised(""), "");
 }
+
+/// The text a reader sees in an SVG string: everything outside tags (the contents of
+/// `<text>` and `<title>`), attribute values left out.
+fn shown_text(svg: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in svg.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn bidi_and_invisible_characters_in_names_are_shown_as_escapes() {
+    // A right-to-left override that would make `evil…txt.exe` read `evilexe.txt`, an
+    // isolate in the namespace, a zero-width space and a right-to-left mark.
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \"evil\\u202Etxt.exe\\u200B\", namespace: \"shop\\u2066x\\u200F\"}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec:\n      containers: [{name: app, image: \"app:1\"}]\n";
+    let ns = "shop\u{2066}x\u{200F}";
+    for request in [
+        MapRequest::default(),
+        MapRequest {
+            expand: vec![format!("ns:{ns}")],
+            search: "evil".into(),
+            ..MapRequest::default()
+        },
+    ] {
+        let map = map_of(yaml, &request);
+        let text = shown_text(&map.svg);
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{200F}'] {
+            assert!(!text.contains(c), "{c:?} shown raw in {text}");
+        }
+        assert!(text.contains("namespace shop⟨U+2066⟩x⟨U+200F⟩"), "{text}");
+        let region = map.regions.iter().find(|r| r.id == format!("ns:{ns}"));
+        assert_eq!(
+            region.map(|r| r.label.as_str()),
+            Some("namespace shop⟨U+2066⟩x⟨U+200F⟩")
+        );
+        if !request.expand.is_empty() {
+            // The tooltip has the whole name, escaped; the box label its start.
+            assert!(
+                text.contains("Deployment shop⟨U+2066⟩x⟨U+200F⟩/evil⟨U+202E⟩txt.exe⟨U+200B⟩"),
+                "{text}"
+            );
+            assert_eq!(map.hits.len(), 1);
+            assert_eq!(
+                map.hits[0].label,
+                "Deployment shop⟨U+2066⟩x⟨U+200F⟩/evil⟨U+202E⟩txt.exe⟨U+200B⟩"
+            );
+            // Ids still name the real object, for links.
+            assert_eq!(
+                map.hits[0].id,
+                format!("workload:{ns}/Deployment/evil\u{202E}txt.exe\u{200B}")
+            );
+        }
+    }
+}
+
+#[test]
+fn kind_chips_follow_the_map_from_left_to_right() {
+    let map = map_of(SHOP, &MapRequest::default());
+    let kinds: Vec<&str> = map.kinds.iter().map(|k| k.kind.as_str()).collect();
+    let order: Vec<(usize, NodeKind)> = map
+        .kinds
+        .iter()
+        .map(|k| {
+            let kind = NodeKind::ALL
+                .iter()
+                .copied()
+                .find(|n| n.name() == k.kind)
+                .expect("a node kind");
+            kind_order(kind)
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "{kinds:?}");
+    // Entry points first, nodes last; not the alphabet.
+    assert_eq!(kinds.first(), Some(&"Internet"), "{kinds:?}");
+    let at = |k: &str| kinds.iter().position(|x| *x == k);
+    assert!(at("Service") < at("Workload"), "{kinds:?}");
+    assert!(at("Workload") < at("ServiceAccount"), "{kinds:?}");
+    assert!(at("ServiceAccount") < at("PermissionSet"), "{kinds:?}");
+    assert!(at("PermissionSet") < at("ClusterAdmin"), "{kinds:?}");
+    assert!(at("ClusterAdmin") < at("AllNodes"), "{kinds:?}");
+    // The same order whatever the snapshot's file order.
+    let mut docs: Vec<&str> = SHOP.split("\n---\n").collect();
+    docs.reverse();
+    let reversed = docs.join("\n---\n");
+    assert_eq!(map_of(&reversed, &MapRequest::default()).kinds, map.kinds);
+}
+
+#[test]
+fn the_cluster_in_a_focus_set_is_the_frame_not_missing() {
+    // As "Show on map" asks for `clusters -[contains]-> namespaces -[contains]-> workloads`.
+    let map = map_of(
+        SHOP,
+        &MapRequest {
+            focus: vec![
+                "cluster".into(),
+                "namespace:shop".into(),
+                "workload:shop/Deployment/web".into(),
+            ],
+            ..MapRequest::default()
+        },
+    );
+    assert!(map.missing.is_empty(), "{:?}", map.missing);
+    assert!(map
+        .highlighted
+        .contains(&"workload:shop/Deployment/web".to_string()));
+    assert!(
+        !has_node(&map, "cluster"),
+        "the cluster is the frame, not a box"
+    );
+}

@@ -461,6 +461,11 @@ impl QueryContext {
         }
     }
 
+    /// The steps this snapshot's graph allows, for the Explorer's builder.
+    pub fn step_options(&self) -> &[super::StepOption] {
+        &self.steps
+    }
+
     /// Whether the graph has a node of `kind` (a template about cloud identities says
     /// so when there are none).
     pub fn has_kind(&self, kind: super::Kind) -> bool {

@@ -159,6 +159,7 @@ macro_rules! kinds {
 kinds! {
     Any => "any", [], "Any node of the graph.";
     Internet => "internet", [Internet], "Anyone on the internet.";
+    Clusters => "clusters", [Cluster], "The cluster of the snapshot: it contains its namespaces and nodes (`clusters -[contains]-> namespaces`).";
     ApiServer => "api_server", [ApiServer], "The cluster's API server.";
     Nodes => "nodes", [Node, AnyNode, AllNodes], "Kubernetes nodes, with \"the node a pod is scheduled on\" and \"any node\".";
     Namespaces => "namespaces", [Namespace], "The workloads of a namespace, as one position (`*`: every namespace).";
@@ -213,7 +214,7 @@ use EdgeKind as E;
 pub const RELATIONS: &[NamedRelation] = &[
     NamedRelation {
         name: "contains",
-        description: "A scope contains its members: a namespace its workloads, every node each node, a namespace's identities its service accounts.",
+        description: "A scope contains its members: the cluster its namespaces and nodes, a namespace its workloads, every node each node, a namespace's identities its service accounts.",
         edges: &[E::CONTAINS],
         default_max_hops: 1,
     },

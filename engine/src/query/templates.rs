@@ -96,6 +96,12 @@ pub const TEMPLATES: &[Template] = &[
         requires: None,
     },
     Template {
+        name: "privileged-by-namespace",
+        question: "The cluster's namespaces that run a privileged workload, with those workloads.",
+        query: "clusters -[contains]-> namespaces -[contains]-> workloads where privileged",
+        requires: None,
+    },
+    Template {
         name: "anonymous-permissions",
         question: "What anonymous and unauthenticated requests are granted.",
         query: "subjects where name in (\"system:anonymous\", \"system:unauthenticated\") -[has_permission]-> permission_sets",

@@ -383,6 +383,8 @@ fn templates_answer_what_the_estate_was_built_to_answer() {
         // web escapes by privilege, not by a host path.
         ("sensitive-host-paths", &["workload:shop-prod/Deployment/worker > container:shop-prod/Deployment/worker/agent > volume:shop-prod/Deployment/worker/agent/root"]),
         ("privileged-and-exposed", &["workload:shop-prod/Deployment/web"]),
+        // worker mounts the node's root but is not privileged.
+        ("privileged-by-namespace", &["cluster > namespace:shop-prod > workload:shop-prod/Deployment/web"]),
         ("anonymous-permissions", &["user:system:anonymous > permset:ClusterRoleBinding//anonymous-view"]),
         // shop-prod's default account is bound to nothing.
         ("default-service-account-permissions", &["sa:dev/default > permset:RoleBinding/dev/default-reads"]),
@@ -481,6 +483,87 @@ fn each_named_relation_follows_its_edges_only() {
             r.name
         );
     }
+}
+
+#[test]
+fn clusters_contain_their_namespaces_and_nodes() {
+    let e = estate();
+    // No kubeconfig among the inputs: the one cluster is called `cluster`.
+    assert_eq!(e.run("clusters"), set(&["cluster"]));
+    assert_eq!(
+        e.run("clusters where name = \"cluster\""),
+        set(&["cluster"])
+    );
+    // node-1 is the only node; "any node" and "every node" are not members.
+    assert_eq!(
+        e.run("clusters -[contains]-> nodes"),
+        set(&["cluster > node:node-1"])
+    );
+    // Each namespace, not the every-namespace scope (which contains them too).
+    assert_eq!(
+        e.run("clusters -[contains]-> namespaces where name in (\"dev\", \"shop-prod\", \"*\")"),
+        set(&["cluster > namespace:dev", "cluster > namespace:shop-prod"])
+    );
+    assert_eq!(
+        e.run("clusters -[contains]-> namespaces where label \"tier\" = \"prod\""),
+        set(&["cluster > namespace:shop-prod"])
+    );
+    // Down to the workloads: web is the one privileged workload.
+    assert_eq!(
+        e.run("clusters -[contains*2]-> workloads where privileged"),
+        set(&["cluster > workload:shop-prod/Deployment/web"])
+    );
+    // Nothing leads to the cluster: no attack technique reaches it.
+    assert!(e.run("any -[can_reach*1..12]-> clusters").is_empty());
+    assert_eq!(
+        e.run("namespaces where name = \"dev\" <-[contains]- clusters"),
+        set(&["namespace:dev > cluster"])
+    );
+    // The builder offers `contains` from clusters to namespaces and nodes.
+    let cx = e.context();
+    let contains = super::RELATIONS
+        .iter()
+        .position(|r| r.name == "contains")
+        .expect("contains");
+    let from_clusters: BTreeSet<&str> = cx
+        .step_options()
+        .iter()
+        .filter(|o| o.from == super::Kind::Clusters && o.outgoing && o.relation == contains)
+        .map(|o| o.to.name())
+        .collect();
+    for kind in ["namespaces", "nodes"] {
+        assert!(from_clusters.contains(kind), "{from_clusters:?}");
+    }
+    assert!(!from_clusters.contains("workloads"), "{from_clusters:?}");
+    // Its resource panel: the namespaces and nodes it contains are its neighbours.
+    let details = crate::details::resource_details(
+        &e.analysis,
+        cx.graph(),
+        e.snapshot.inventory(),
+        "cluster",
+    )
+    .expect("the cluster has a panel");
+    assert_eq!(details.title, "the cluster");
+    let neighbours: BTreeSet<&str> = details.neighbours.iter().map(|n| n.id.as_str()).collect();
+    for id in ["namespace:dev", "namespace:shop-prod", "node:node-1"] {
+        assert!(neighbours.contains(id), "{neighbours:?}");
+    }
+}
+
+#[test]
+fn the_cluster_is_named_by_its_kubeconfig() {
+    let kubeconfig = r#"{"kind": "Config", "apiVersion": "v1", "current-context": "ctx",
+        "clusters": [{"name": "prod-eu", "cluster": {"server": "https://10.0.0.1:6443"}}],
+        "contexts": [{"name": "ctx", "context": {"cluster": "prod-eu"}}]}"#;
+    let e = Estate::new(&[("kubeconfig.json", kubeconfig), ("snapshot.yaml", SNAPSHOT)]);
+    assert_eq!(
+        e.run("clusters where name = \"prod-eu\""),
+        set(&["cluster"])
+    );
+    let graph = SecurityGraph::build(e.snapshot.inventory());
+    let cluster = graph.find("cluster").map(|i| graph.node(i).label());
+    assert_eq!(cluster.as_deref(), Some("cluster prod-eu"));
+    assert!(e.run("clusters where name = \"cluster\"").is_empty());
 }
 
 #[test]
