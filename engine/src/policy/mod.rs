@@ -895,7 +895,7 @@ impl<'a> Review<'a> {
 
 /// A template's code, compiled once: Rego when it has some, else CEL.
 pub(crate) enum Evaluator {
-    Rego(rego::RegoProgram, u32),
+    Rego(Box<rego::RegoProgram>, u32),
     Cel(cel::CelProgram),
 }
 
@@ -913,7 +913,7 @@ impl Evaluator {
             return match rego::RegoProgram::compile(
                 &code.rego, &code.libs, code.v1, data, set.now_ns,
             ) {
-                Ok(p) => Some(Evaluator::Rego(p, rego_line)),
+                Ok(p) => Some(Evaluator::Rego(Box::new(p), rego_line)),
                 Err(e) => {
                     diagnostics.push(rego_diagnostic(template, rego_line, &e));
                     None
