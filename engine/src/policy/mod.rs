@@ -399,18 +399,51 @@ impl Reviewed {
         }
     }
 
-    /// Gatekeeper's `input.review` for this object.
-    pub fn review(&self, namespace: Option<&Value>) -> Value {
-        let mut review = json!({
+    /// Gatekeeper's `input.review` for this object, without `object` and `_unstable`.
+    fn review_fields(&self) -> Map<String, Value> {
+        let review = json!({
             "kind": {"group": self.group, "version": self.version, "kind": self.kind},
-            "object": self.object,
             "name": self.name,
             "namespace": self.namespace,
         });
-        if let (Some(ns), Some(map)) = (namespace, review.as_object_mut()) {
-            map.insert("_unstable".into(), json!({ "namespace": ns }));
+        match review {
+            Value::Object(map) => map,
+            _ => Map::new(),
         }
-        review
+    }
+
+    /// Gatekeeper's `input.review` for this object.
+    pub fn review(&self, namespace: Option<&Value>) -> Value {
+        let mut review = self.review_fields();
+        review.insert("object".into(), self.object.clone());
+        if let Some(ns) = namespace {
+            review.insert("_unstable".into(), json!({ "namespace": ns }));
+        }
+        Value::Object(review)
+    }
+
+    /// [`Reviewed::review`] as a Rego value, from the Rego values of the object and of
+    /// its namespace (shared, not copied).
+    pub fn review_rego(
+        &self,
+        object: regorus::Value,
+        namespace: Option<regorus::Value>,
+    ) -> regorus::Value {
+        let mut review: BTreeMap<regorus::Value, regorus::Value> = self
+            .review_fields()
+            .into_iter()
+            .map(|(k, v)| (regorus::Value::from(k), rego::to_rego(&v)))
+            .collect();
+        review.insert(regorus::Value::from("object"), object);
+        if let Some(ns) = namespace {
+            let mut unstable = BTreeMap::new();
+            unstable.insert(regorus::Value::from("namespace"), ns);
+            review.insert(
+                regorus::Value::from("_unstable"),
+                regorus::Value::from(unstable),
+            );
+        }
+        regorus::Value::from(review)
     }
 }
 
@@ -475,36 +508,42 @@ pub fn expand(workload: &Reviewed) -> Option<Reviewed> {
 }
 
 /// `data.inventory` as Gatekeeper's sync fills it: `namespace[ns][apiVersion][kind][name]`
-/// and `cluster[apiVersion][kind][name]`.
-pub fn inventory(objects: &[Reviewed]) -> Value {
-    let mut namespaced: Map<String, Value> = Map::new();
-    let mut cluster: Map<String, Value> = Map::new();
-    for o in objects.iter().filter(|o| o.expanded_from.is_none()) {
+/// and `cluster[apiVersion][kind][name]`, each object being its Rego value in `values`
+/// (same order as `objects`; shared, not copied).
+pub fn inventory(objects: &[Reviewed], values: &[regorus::Value]) -> regorus::Value {
+    type Names = BTreeMap<String, regorus::Value>;
+    type Tree = BTreeMap<String, BTreeMap<String, Names>>;
+    let mut namespaced: BTreeMap<String, Tree> = BTreeMap::new();
+    let mut cluster: Tree = BTreeMap::new();
+    for (o, v) in objects.iter().zip(values) {
+        if o.expanded_from.is_some() {
+            continue;
+        }
         let tree = if o.namespace.is_empty() {
             &mut cluster
         } else {
-            let ns = namespaced
-                .entry(o.namespace.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            match ns.as_object_mut() {
-                Some(m) => m,
-                None => continue,
-            }
+            namespaced.entry(o.namespace.clone()).or_default()
         };
-        let by_version = tree
-            .entry(o.api_version())
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(by_version) = by_version.as_object_mut() else {
-            continue;
-        };
-        let by_kind = by_version
+        tree.entry(o.api_version())
+            .or_default()
             .entry(o.kind.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(by_kind) = by_kind.as_object_mut() {
-            by_kind.insert(o.name.clone(), o.object.clone());
-        }
+            .or_default()
+            .insert(o.name.clone(), v.clone());
     }
-    json!({"inventory": {"namespace": namespaced, "cluster": cluster}})
+    fn object<T>(map: BTreeMap<String, T>, f: impl Fn(T) -> regorus::Value) -> regorus::Value {
+        let map: BTreeMap<regorus::Value, regorus::Value> = map
+            .into_iter()
+            .map(|(k, v)| (regorus::Value::from(k), f(v)))
+            .collect();
+        regorus::Value::from(map)
+    }
+    let tree = |t: Tree| object(t, |kinds| object(kinds, |names| object(names, |v| v)));
+    let mut inventory = BTreeMap::new();
+    inventory.insert("namespace".to_string(), object(namespaced, tree));
+    inventory.insert("cluster".to_string(), tree(cluster));
+    let mut data = BTreeMap::new();
+    data.insert("inventory".to_string(), object(inventory, |v| v));
+    object(data, |v| v)
 }
 
 /// Namespace objects by name (for `namespaceSelector` and `_unstable.namespace`).
@@ -547,26 +586,64 @@ pub struct Outcome {
     pub message: String,
 }
 
+/// One constraint ready to review objects.
+struct Armed<'s> {
+    constraint: &'s Constraint,
+    rule: String,
+    summary: PolicySummary,
+    /// Index of its template's compiled code in the evaluation's programs.
+    program: usize,
+    params: regorus::Value,
+    /// Whether it reviews the pods expanded from workloads.
+    matches_pods: bool,
+    /// Evaluation errors: message → objects.
+    errors: BTreeMap<String, usize>,
+}
+
 /// Evaluates every constraint and binding of `set` against `objects` (the snapshot,
 /// from [`reviewable`]). Returns the findings (sorted) and the report.
+///
+/// Each object is converted once for all constraints: its Rego value (shared with
+/// `data.inventory`) and its review are built once and handed to every constraint that
+/// matches it; each template is compiled once whatever the number of its constraints.
 pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyReport) {
     let mut report = PolicyReport {
         diagnostics: set.diagnostics.clone(),
         ..PolicyReport::default()
     };
     let mut findings = Vec::new();
-    let data = inventory(objects);
-    let data_rego = rego::to_rego(&data);
     let namespaces = namespaces(objects);
-    let expanded: Vec<Reviewed> = objects.iter().filter_map(expand).collect();
-    let mut programs: HashMap<String, Result<rego::RegoProgram, ()>> = HashMap::new();
-    let mut cel_programs: HashMap<String, Result<cel::CelProgram, ()>> = HashMap::new();
+    // The template of each constraint (the first that defines its kind).
+    let template_of = |c: &Constraint| set.templates.iter().position(|t| t.kind == c.kind);
+    let uses_rego = set.constraints.iter().any(|c| {
+        template_of(c).is_some_and(|t| set.templates.get(t).is_some_and(|t| t.rego.is_some()))
+    });
+    // Every object's Rego value, built once and shared by the inventory and the reviews.
+    let values: Vec<regorus::Value> = if uses_rego {
+        objects.iter().map(|o| rego::to_rego(&o.object)).collect()
+    } else {
+        Vec::new()
+    };
+    let data = if uses_rego {
+        inventory(objects, &values)
+    } else {
+        regorus::Value::new_object()
+    };
+    let namespace_values: HashMap<&str, &regorus::Value> = objects
+        .iter()
+        .zip(&values)
+        .filter(|(o, _)| o.group.is_empty() && o.kind == "Namespace")
+        .map(|(o, v)| (o.name.as_str(), v))
+        .collect();
+    // Compiled code by template index: compiled when a constraint first needs it.
+    let mut programs: Vec<Option<Option<Evaluator>>> = set.templates.iter().map(|_| None).collect();
+    let mut armed: Vec<Armed> = Vec::new();
     for c in &set.constraints {
         let rule = format!("{}/{}", c.kind, c.name);
         let mut summary = PolicySummary::new(&rule, "gatekeeper", "", c.severity(), &c.source);
         summary.action = c.action.as_str().into();
         summary.matches = c.matcher.summary();
-        let Some(template) = set.templates.iter().find(|t| t.kind == c.kind) else {
+        let Some(index) = template_of(c) else {
             report.diagnostics.push(Diagnostic::error(
                 &c.source.file,
                 c.source.line,
@@ -580,6 +657,7 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             report.policies.push(summary);
             continue;
         };
+        let template = &set.templates[index];
         summary.template = template.name.clone();
         summary.language = if template.rego.is_some() {
             "rego"
@@ -587,22 +665,14 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             "cel"
         }
         .into();
-        let mut evaluator = match Evaluator::for_template(
-            set,
-            template,
-            &data_rego,
-            &mut programs,
-            &mut cel_programs,
-            &mut report.diagnostics,
-        ) {
-            Some(e) => e,
-            None => {
-                summary.errors = 1;
-                report.policies.push(summary);
-                continue;
-            }
-        };
-        let params = rego::to_rego(&c.parameters);
+        let compiled = programs[index].get_or_insert_with(|| {
+            Evaluator::compile(set, template, &data, &mut report.diagnostics)
+        });
+        if compiled.is_none() {
+            summary.errors = 1;
+            report.policies.push(summary);
+            continue;
+        }
         let matches_pods = c.matcher.matches(&Target {
             group: "",
             kind: "Pod",
@@ -616,49 +686,83 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             .kinds
             .iter()
             .any(|(_, kinds)| kinds.iter().any(|k| k == "Pod"));
-        let mut errors: BTreeMap<String, usize> = BTreeMap::new();
-        for o in objects
-            .iter()
-            .chain(expanded.iter().filter(|_| matches_pods))
-        {
-            let ns = namespaces.get(&o.namespace);
-            let target = Target {
-                group: &o.group,
-                kind: &o.kind,
-                name: &o.name,
-                namespace: &o.namespace,
-                labels: &o.labels,
-                namespace_labels: ns.map(|n| &n.labels),
-                generated: o.expanded_from.is_some(),
-            };
-            if !c.matcher.matches(&target) {
+        armed.push(Armed {
+            constraint: c,
+            rule,
+            summary,
+            program: index,
+            params: rego::to_rego(&c.parameters),
+            matches_pods,
+            errors: BTreeMap::new(),
+        });
+    }
+    let expanded: Vec<Reviewed> = if armed.iter().any(|a| a.matches_pods) {
+        objects.iter().filter_map(expand).collect()
+    } else {
+        Vec::new()
+    };
+    let reviews = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o, values.get(i)))
+        .chain(expanded.iter().map(|o| (o, None)));
+    for (o, value) in reviews {
+        let ns = namespaces.get(&o.namespace);
+        let target = Target {
+            group: &o.group,
+            kind: &o.kind,
+            name: &o.name,
+            namespace: &o.namespace,
+            labels: &o.labels,
+            namespace_labels: ns.map(|n| &n.labels),
+            generated: o.expanded_from.is_some(),
+        };
+        let mut review = Review::new(
+            o,
+            value,
+            ns.copied(),
+            namespace_values.get(o.namespace.as_str()).copied(),
+        );
+        for a in &mut armed {
+            if (target.generated && !a.matches_pods) || !a.constraint.matcher.matches(&target) {
                 continue;
             }
-            summary.reviewed += 1;
-            let review = o.review(ns.map(|n| &n.object));
-            match evaluator.violations(&review, &c.parameters, &params) {
+            let Some(Some(evaluator)) = programs[a.program].as_mut() else {
+                continue;
+            };
+            a.summary.reviewed += 1;
+            match evaluator.violations(&mut review, &a.constraint.parameters, &a.params) {
                 Ok(violations) => {
                     for v in violations {
-                        summary.violations += 1;
-                        findings.push(finding(&rule, c.severity(), o, v.message));
+                        a.summary.violations += 1;
+                        findings.push(finding(&a.rule, a.constraint.severity(), o, v.message));
                     }
                 }
                 Err(e) => {
-                    summary.errors += 1;
-                    *errors.entry(e).or_default() += 1;
+                    a.summary.errors += 1;
+                    *a.errors.entry(e).or_default() += 1;
                 }
             }
         }
-        for (message, n) in errors {
-            let line = evaluator.error_line(&message);
+    }
+    for a in armed {
+        let template = &set.templates[a.program];
+        let line = match &programs[a.program] {
+            Some(Some(e)) => e.error_line(),
+            _ => 0,
+        };
+        for (message, n) in a.errors {
             report.diagnostics.push(Diagnostic::error(
                 &template.source.file,
                 line,
                 0,
-                format!("constraint {rule}: evaluation failed on {n} object(s): {message}"),
+                format!(
+                    "constraint {}: evaluation failed on {n} object(s): {message}",
+                    a.rule
+                ),
             ));
         }
-        report.policies.push(summary);
+        report.policies.push(a.summary);
     }
     cel::evaluate_bindings(set, objects, &namespaces, &mut findings, &mut report);
     findings.sort_by(|a, b| {
@@ -705,66 +809,147 @@ pub(crate) fn finding(rule: &str, severity: Severity, o: &Reviewed, message: Str
     }
 }
 
-/// The code one template runs with: Rego when it has some, else CEL.
-pub(crate) enum Evaluator<'a> {
-    Rego(&'a mut rego::RegoProgram, u32),
-    Cel(&'a cel::CelProgram),
+/// Gatekeeper's `input.review` of one object, built at most once in each form (JSON for
+/// CEL, a Rego value for Rego) whatever the number of constraints reviewing it.
+pub(crate) struct Review<'a> {
+    from: ReviewFrom<'a>,
+    json: Option<Value>,
+    rego: Option<regorus::Value>,
 }
 
-impl<'a> Evaluator<'a> {
-    /// Compiles (once per template) the template's code; `None` after reporting why it
-    /// cannot run.
-    pub(crate) fn for_template(
+enum ReviewFrom<'a> {
+    /// An object, its Rego value when already built, its namespace and that one's value.
+    Object {
+        object: &'a Reviewed,
+        value: Option<&'a regorus::Value>,
+        namespace: Option<&'a Reviewed>,
+        namespace_value: Option<&'a regorus::Value>,
+    },
+    /// A review given whole (an AdmissionReview's request).
+    Whole(Value),
+}
+
+impl<'a> Review<'a> {
+    pub(crate) fn new(
+        object: &'a Reviewed,
+        value: Option<&'a regorus::Value>,
+        namespace: Option<&'a Reviewed>,
+        namespace_value: Option<&'a regorus::Value>,
+    ) -> Review<'a> {
+        Review {
+            from: ReviewFrom::Object {
+                object,
+                value,
+                namespace,
+                namespace_value,
+            },
+            json: None,
+            rego: None,
+        }
+    }
+
+    /// A review given whole.
+    pub(crate) fn whole(review: Value) -> Review<'static> {
+        Review {
+            from: ReviewFrom::Whole(review),
+            json: None,
+            rego: None,
+        }
+    }
+
+    /// The review as JSON.
+    pub(crate) fn json(&mut self) -> &Value {
+        let from = &self.from;
+        self.json.get_or_insert_with(|| match from {
+            ReviewFrom::Object {
+                object, namespace, ..
+            } => object.review(namespace.map(|n| &n.object)),
+            ReviewFrom::Whole(v) => v.clone(),
+        })
+    }
+
+    /// The review as a Rego value (the same document as [`Review::json`]).
+    pub(crate) fn rego(&mut self) -> &regorus::Value {
+        let from = &self.from;
+        self.rego.get_or_insert_with(|| match from {
+            ReviewFrom::Object {
+                object,
+                value,
+                namespace,
+                namespace_value,
+            } => {
+                let value = value
+                    .cloned()
+                    .unwrap_or_else(|| rego::to_rego(&object.object));
+                let namespace = namespace.map(|n| {
+                    namespace_value
+                        .cloned()
+                        .unwrap_or_else(|| rego::to_rego(&n.object))
+                });
+                object.review_rego(value, namespace)
+            }
+            ReviewFrom::Whole(v) => rego::to_rego(v),
+        })
+    }
+}
+
+/// A template's code, compiled once: Rego when it has some, else CEL.
+pub(crate) enum Evaluator {
+    Rego(Box<rego::RegoProgram>, u32),
+    Cel(cel::CelProgram),
+}
+
+impl Evaluator {
+    /// Compiles the template's code; `None` after reporting why it cannot run. `data` is
+    /// the `data` document Rego reads.
+    pub(crate) fn compile(
         set: &PolicySet,
         template: &Template,
         data: &regorus::Value,
-        programs: &'a mut HashMap<String, Result<rego::RegoProgram, ()>>,
-        cel_programs: &'a mut HashMap<String, Result<cel::CelProgram, ()>>,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Evaluator<'a>> {
+    ) -> Option<Evaluator> {
         let rego_line = set.rego_line(&template.name);
         if let Some(code) = &template.rego {
-            let entry = programs.entry(template.name.clone()).or_insert_with(|| {
-                rego::RegoProgram::compile(&code.rego, &code.libs, code.v1, data, set.now_ns)
-                    .map_err(|e| {
-                        diagnostics.push(rego_diagnostic(template, rego_line, &e));
-                    })
-            });
-            return entry.as_mut().ok().map(|p| Evaluator::Rego(p, rego_line));
+            return match rego::RegoProgram::compile(
+                &code.rego, &code.libs, code.v1, data, set.now_ns,
+            ) {
+                Ok(p) => Some(Evaluator::Rego(Box::new(p), rego_line)),
+                Err(e) => {
+                    diagnostics.push(rego_diagnostic(template, rego_line, &e));
+                    None
+                }
+            };
         }
         let code = template.cel.as_ref()?;
-        let entry = cel_programs
-            .entry(template.name.clone())
-            .or_insert_with(|| {
-                cel::CelProgram::compile(code, true).map_err(|errors| {
-                    for e in errors {
-                        diagnostics.push(Diagnostic::error(
-                            &template.source.file,
-                            template.source.line,
-                            0,
-                            format!("ConstraintTemplate {}: {e}", template.name),
-                        ));
-                    }
-                })
-            });
-        entry.as_ref().ok().map(Evaluator::Cel)
+        match cel::CelProgram::compile(code, true) {
+            Ok(p) => Some(Evaluator::Cel(p)),
+            Err(errors) => {
+                for e in errors {
+                    diagnostics.push(Diagnostic::error(
+                        &template.source.file,
+                        template.source.line,
+                        0,
+                        format!("ConstraintTemplate {}: {e}", template.name),
+                    ));
+                }
+                None
+            }
+        }
     }
 
     /// The violations of one review with these parameters; an error as its message.
     pub(crate) fn violations(
         &mut self,
-        review: &Value,
+        review: &mut Review,
         parameters: &Value,
         params_rego: &regorus::Value,
     ) -> Result<Vec<rego::Violation>, String> {
         match self {
             Evaluator::Rego(p, _) => {
-                let mut input = regorus::Value::new_object();
-                if let Ok(map) = input.as_object_mut() {
-                    map.insert(regorus::Value::from("review"), rego::to_rego(review));
-                    map.insert(regorus::Value::from("parameters"), params_rego.clone());
-                }
-                p.violations(input).map_err(|e| {
+                let mut input = BTreeMap::new();
+                input.insert(regorus::Value::from("review"), review.rego().clone());
+                input.insert(regorus::Value::from("parameters"), params_rego.clone());
+                p.violations(regorus::Value::from(input)).map_err(|e| {
                     if e.budget {
                         format!(
                             "the evaluation exceeded its budget of {} steps",
@@ -776,12 +961,12 @@ impl<'a> Evaluator<'a> {
                 })
             }
             Evaluator::Cel(p) => p
-                .gatekeeper_violations(review, parameters)
+                .gatekeeper_violations(review.json(), parameters)
                 .map_err(|e| e.to_string()),
         }
     }
 
-    fn error_line(&self, _message: &str) -> u32 {
+    fn error_line(&self) -> u32 {
         match self {
             Evaluator::Rego(_, line) => *line,
             Evaluator::Cel(_) => 0,

@@ -109,10 +109,13 @@ fn read_json(
 }
 
 fn push_json(path: &str, text: &str, index: &LineIndex, raw: &RawValue, out: &mut Vec<RawObject>) {
+    /// What tells a list from an object, read without building the object's values.
     #[derive(serde::Deserialize)]
-    struct Items<'a> {
+    struct Head<'a> {
         #[serde(borrow, default)]
-        items: Option<Vec<&'a RawValue>>,
+        kind: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        items: Option<&'a RawValue>,
     }
     let line = index.locate(offset_in(text, raw.get())).0;
     if raw.get().starts_with('[') {
@@ -123,10 +126,32 @@ fn push_json(path: &str, text: &str, index: &LineIndex, raw: &RawValue, out: &mu
         }
         return;
     }
+    // A list's items are read one by one, never the whole list as one value. (A head
+    // that does not read, e.g. with a key given twice, is decided on the whole value.)
+    if let Ok(Head {
+        kind: Some(kind),
+        items: Some(items),
+    }) = serde_json::from_str::<Head>(raw.get())
+    {
+        let kind = serde_json::from_str::<String>(kind.get()).unwrap_or_default();
+        if is_list_kind(&kind) {
+            if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(items.get()) {
+                for item in items {
+                    push_json(path, text, index, item, out);
+                }
+                return;
+            }
+        }
+    }
     let Ok(value) = serde_json::from_str::<Value>(raw.get()) else {
         return;
     };
     if is_list(&value) {
+        #[derive(serde::Deserialize)]
+        struct Items<'a> {
+            #[serde(borrow, default)]
+            items: Option<Vec<&'a RawValue>>,
+        }
         if let Ok(Items { items: Some(items) }) = serde_json::from_str::<Items>(raw.get()) {
             for item in items {
                 push_json(path, text, index, item, out);
@@ -145,9 +170,12 @@ fn push_json(path: &str, text: &str, index: &LineIndex, raw: &RawValue, out: &mu
     }
 }
 
+fn is_list_kind(kind: &str) -> bool {
+    kind == "List" || kind.ends_with("List")
+}
+
 fn is_list(value: &Value) -> bool {
-    let kind = str_at(value, &["kind"]);
-    (kind == "List" || kind.ends_with("List")) && value.get("items").is_some_and(Value::is_array)
+    is_list_kind(str_at(value, &["kind"])) && value.get("items").is_some_and(Value::is_array)
 }
 
 fn read_yaml(

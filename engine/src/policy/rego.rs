@@ -243,7 +243,8 @@ impl RegoProgram {
 
 /// Converts a JSON value for regorus.
 pub fn to_rego(v: &serde_json::Value) -> Value {
-    Value::from(v.clone())
+    // Read from the borrowed value: no copy of the JSON first.
+    serde::Deserialize::deserialize(v).unwrap_or(Value::Undefined)
 }
 
 fn range_extension(args: Vec<Value>) -> anyhow::Result<Value> {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::gatekeeper::{self, Constraint, Target, Template};
 use super::raw::{self, str_at, RawObject};
-use super::{rego, Evaluator, PolicySet, Reviewed};
+use super::{rego, Evaluator, PolicySet, Review, Reviewed};
 
 /// The outcome of one case.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -339,7 +339,11 @@ fn run_case(
             inventory_objects.push(Reviewed::new(o.value, o.source, ""));
         }
     }
-    let data = rego::to_rego(&super::inventory(&inventory_objects));
+    let values: Vec<regorus::Value> = inventory_objects
+        .iter()
+        .map(|o| rego::to_rego(&o.object))
+        .collect();
+    let data = super::inventory(&inventory_objects, &values);
     let namespaces = super::namespaces(&inventory_objects);
     let messages = review(&objects[0], set, template, constraint, &data, &namespaces)?;
     for a in &assertions {
@@ -445,25 +449,17 @@ fn review(
     if !constraint.matcher.matches(&target) {
         return Ok(Vec::new());
     }
-    let mut programs = std::collections::HashMap::new();
-    let mut cel_programs = std::collections::HashMap::new();
     let mut diagnostics = Vec::new();
-    let mut evaluator = Evaluator::for_template(
-        set,
-        template,
-        data,
-        &mut programs,
-        &mut cel_programs,
-        &mut diagnostics,
-    )
-    .ok_or_else(|| {
-        diagnostics
-            .first()
-            .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
-            .unwrap_or_else(|| "the template cannot be evaluated".into())
-    })?;
+    let mut evaluator =
+        Evaluator::compile(set, template, data, &mut diagnostics).ok_or_else(|| {
+            diagnostics
+                .first()
+                .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
+                .unwrap_or_else(|| "the template cannot be evaluated".into())
+        })?;
     let params = rego::to_rego(&constraint.parameters);
-    let violations = evaluator.violations(&review, &constraint.parameters, &params)?;
+    let violations =
+        evaluator.violations(&mut Review::whole(review), &constraint.parameters, &params)?;
     Ok(violations.into_iter().map(|v| v.message).collect())
 }
 

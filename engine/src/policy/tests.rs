@@ -337,3 +337,67 @@ fn the_snapshot_time_is_collected_at_else_the_newest_creation() {
         0
     );
 }
+
+#[test]
+fn the_shared_rego_review_and_inventory_are_the_documents_of_the_json_ones() {
+    let objects = snapshot(SNAP);
+    let values: Vec<regorus::Value> = objects.iter().map(|o| rego::to_rego(&o.object)).collect();
+    let namespaces = namespaces(&objects);
+    let mut compared = 0;
+    for (o, v) in objects.iter().zip(&values) {
+        let ns = namespaces.get(&o.namespace).copied();
+        let ns_value = objects
+            .iter()
+            .zip(&values)
+            .find(|(n, _)| ns.is_some_and(|ns| std::ptr::eq(*n, ns)))
+            .map(|(_, v)| v);
+        let want = rego::to_rego(&o.review(ns.map(|n| &n.object)));
+        assert_eq!(
+            Review::new(o, Some(v), ns, ns_value).rego(),
+            &want,
+            "{}",
+            o.name
+        );
+        assert_eq!(Review::new(o, None, ns, None).rego(), &want, "{}", o.name);
+        compared += usize::from(ns.is_some());
+    }
+    // The two pods in a namespace object's namespace carry `_unstable.namespace`.
+    assert_eq!(compared, 2);
+    let by_name = |name: &str| {
+        let o = objects.iter().find(|o| o.name == name).unwrap();
+        o.object.clone()
+    };
+    let want = serde_json::json!({"inventory": {
+        "cluster": {"v1": {"Namespace": {"prod": by_name("prod"), "dev": by_name("dev")}}},
+        "namespace": {
+            "prod": {"v1": {"Pod": {"api": by_name("api")}}},
+            "dev": {"v1": {"Pod": {"job": by_name("job")}}},
+            "default": {"v1": {"Pod": {"loose": by_name("loose")}}},
+        }
+    }});
+    assert_eq!(inventory(&objects, &values), rego::to_rego(&want));
+}
+
+#[test]
+fn constraints_of_one_template_share_the_review_but_not_the_parameters() {
+    let policy = format!(
+        "{}\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: Flag\nmetadata: {{name: g}}\nspec:\n  match: {{kinds: [{{apiGroups: [\"\"], kinds: [Pod]}}], namespaces: [prod]}}\n  parameters: {{tag: second}}\n",
+        flag_all("spec:\n  match: {kinds: [{apiGroups: [\"\"], kinds: [Pod]}]}\n  parameters: {tag: first}\n")
+    );
+    let (got, report) = run(&policy, SNAP);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let got: Vec<(String, String)> = got.into_iter().map(|(r, _, m)| (r, m)).collect();
+    let want = [
+        ("Flag/f", "Pod default/loose first"),
+        ("Flag/f", "Pod dev/job first"),
+        ("Flag/f", "Pod prod/api first"),
+        ("Flag/g", "Pod prod/api second"),
+    ];
+    assert_eq!(got, want.map(|(r, m)| (r.to_string(), m.to_string())));
+    let reviewed: Vec<(&str, usize)> = report
+        .policies
+        .iter()
+        .map(|p| (p.rule.as_str(), p.reviewed))
+        .collect();
+    assert_eq!(reviewed, [("Flag/f", 3), ("Flag/g", 1)]);
+}
