@@ -5,8 +5,6 @@
 //!
 //! `cargo run --release -p portolan-engine --example bench_graph [PODS]`
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use portolan_engine::graph::{PathOptions, SecurityGraph};
@@ -17,42 +15,13 @@ use portolan_engine::InputFile;
 #[path = "common/synth.rs"]
 mod synth;
 
-/// Counts live heap bytes and their peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            let now = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: heap::Counting = heap::Counting;
 
-fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
+use heap::live;
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
@@ -88,7 +57,7 @@ fn main() {
     let inventory_bytes = live().saturating_sub(before_inventory);
 
     let before_graph = live();
-    PEAK.store(before_graph, Ordering::Relaxed);
+    heap::reset_peak();
     let (build, graph) = best(1, || SecurityGraph::build(&inventory));
     let graph_bytes = live().saturating_sub(before_graph);
     let (build, _) = (
@@ -101,7 +70,7 @@ fn main() {
         ..PathOptions::default()
     };
     let (breach, breach_report) = best(1, || graph.attack_paths(&breach_options));
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before_graph);
+    let peak = heap::peak().saturating_sub(before_graph);
 
     let secs = |d: Duration| d.as_secs_f64();
     let input = file.bytes.len() as f64;

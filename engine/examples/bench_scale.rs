@@ -8,8 +8,6 @@
 //! `cargo run --release -p portolan-engine --example bench_scale [PODS...]`
 //! (default 5000 10000 20000 50000)
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use portolan_engine::analysis::{conclude, load_with, AnalyzeOptions, LoadOptions};
@@ -18,38 +16,11 @@ use portolan_engine::InputFile;
 #[path = "common/synth.rs"]
 mod synth;
 
-/// Counts live heap bytes and their peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            let now = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 fn ms(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1e3
@@ -86,8 +57,7 @@ fn main() {
             include_resources: true,
             ..AnalyzeOptions::default()
         };
-        let base = LIVE.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let base = heap::reset_peak();
         let start = Instant::now();
         let snapshot = load_with(&files, &LoadOptions::default(), &mut |_| {});
         let load = ms(start);
@@ -97,7 +67,7 @@ fn main() {
         let start = Instant::now();
         let json = serde_json::to_vec(&analysis).expect("serialisable");
         let serialise = ms(start);
-        let peak = PEAK.load(Ordering::Relaxed) - base;
+        let peak = heap::peak() - base;
         // The app's exemption change: a namespace exempted from every rule.
         let mut exempted = options.clone();
         exempted.rules.exemptions = portolan_engine::rules::exemptions::parse(
