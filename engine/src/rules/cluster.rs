@@ -116,11 +116,11 @@ pub static API_SERVER_PUBLIC_ACCESS: Rule = Rule {
         severity: Severity::High,
         category: Category::Cluster,
         kinds: &["Cluster"],
-        checks: "From the cloud metadata: on EKS, if `resourcesVpcConfig.endpointPublicAccess` is true, `publicAccessCidrs` is set and does not include `0.0.0.0/0`; on AKS, the cluster is private (`apiServerAccessProfile.enablePrivateCluster`, or `publicNetworkAccess: Disabled`) or `apiServerAccessProfile.authorizedIpRanges` lists the allowed ranges (without `0.0.0.0/0`).",
+        checks: "From the cloud metadata: on EKS, if `resourcesVpcConfig.endpointPublicAccess` is true, `publicAccessCidrs` is set and does not include `0.0.0.0/0`; on AKS, the cluster is private (`apiServerAccessProfile.enablePrivateCluster`, or `publicNetworkAccess: Disabled`) or `apiServerAccessProfile.authorizedIpRanges` lists the allowed ranges (without `0.0.0.0/0`); on GKE, the private endpoint is enforced (`privateClusterConfig.enablePrivateEndpoint`) or control plane authorized networks are enabled with ranges other than `0.0.0.0/0` (`masterAuthorizedNetworksConfig`, or the newer `controlPlaneEndpointsConfig`).",
         why: "An API server open to the internet is exposed to credential stuffing with leaked kubeconfigs and tokens, to anonymous-access misconfigurations and to every future API server vulnerability, from anywhere.",
         example: "{\"cluster\": {\"name\": \"prod\", \"resourcesVpcConfig\": {\n  \"endpointPublicAccess\": true,\n  \"endpointPrivateAccess\": false,\n  \"publicAccessCidrs\": [\"0.0.0.0/0\"]}}}",
-        remediation: "EKS: enable the private endpoint and disable the public one (`aws eks update-cluster-config --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`), or restrict `publicAccessCidrs` to your office/VPN/CI ranges. AKS: use a private cluster or set authorized IP ranges (`az aks update --api-server-authorized-ip-ranges`).",
-        frameworks: &["cis-eks/5.4.1", "cis-aks/5.4.1", "nsa-cisa", "mitre/T1133"],
+        remediation: "EKS: enable the private endpoint and disable the public one (`aws eks update-cluster-config --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`), or restrict `publicAccessCidrs` to your office/VPN/CI ranges. AKS: use a private cluster or set authorized IP ranges (`az aks update --api-server-authorized-ip-ranges`). GKE: enable the private endpoint (`--enable-private-endpoint`) or authorized networks (`gcloud container clusters update --enable-master-authorized-networks --master-authorized-networks CIDR,...`).",
+        frameworks: &["cis-eks/5.4.1", "cis-aks/5.4.1", "cis-gke/5.6.3", "cis-gke/5.6.4", "nsa-cisa", "mitre/T1133"],
     },
     check: check_api_server_access,
 };
@@ -243,7 +243,7 @@ pub static CLUSTER_NETWORK_POLICY_ENGINE: Rule = Rule {
         why: "Without an engine, NetworkPolicy objects are accepted by the API server and silently ignored: every policy in the snapshot, default-deny included, restricts nothing.",
         example: "{\"name\": \"prod\", \"type\": \"Microsoft.ContainerService/ManagedClusters\",\n \"networkProfile\": {\"networkPlugin\": \"azure\", \"networkPolicy\": null}}",
         remediation: "Enable a network policy engine: `az aks update --network-policy azure|calico|cilium` (Azure CNI), or recreate node pools with a plugin that supports one.",
-        frameworks: &["cis-k8s/5.3.1", "nsa-cisa", "mitre/T1210"],
+        frameworks: &["cis-k8s/5.3.1", "cis-gke/5.6.7", "nsa-cisa", "mitre/T1210"],
     },
     check: |cx, out| {
         for (c, m) in managed(cx) {

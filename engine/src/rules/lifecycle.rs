@@ -76,18 +76,20 @@ pub const RUNTIME_END_OF_LIFE: &[(&str, &[u32], &str)] = &[
         &[2, 0],
         "containerd 1.7 and older are past end of life (1.7's extended support ended in September 2026)",
     ),
-    // Docker Engine release notes (docs.docker.com/engine/release-notes): 24.0 and older
-    // stopped receiving docker-ce packages in 2024 (moby discussion #47328 for 23.0).
-    // Not re-verified in session 4: 25.x-27.x may have ended since.
+    // moby's project/BRANCHES-AND-TAGS.md as endoflife.date tracks it (read 2026-12-04):
+    // within a major only the newest minor is maintained; 27.x ended 2025-05-03, 28.x with
+    // 29.0 (2025-11), 26.1 in 2025, and 25.0, maintained longest (for Amazon Linux), on
+    // 2026-12-04. 29 is the one maintained major.
     (
         "docker",
-        &[25],
-        "Docker Engine 24.0 and older are no longer maintained (since 2024)",
+        &[29],
+        "Docker Engine 28 and older are no longer maintained (28.x since 29.0 in November 2025; 25.0, the last older branch, since 2026-12-04)",
     ),
 ];
 
 /// containerd minors past their end of life between supported ones, with the date
-/// (containerd RELEASES.md, read 2026-12-03): 2.0 is an LTS until March 2027 and 2.3
+/// (containerd RELEASES.md, read 2026-12-03; the table as containerd PR #13739 left it
+/// in July 2026, re-checked 2026-12-04): 2.0 is an LTS until March 2027 and 2.3
 /// until 2028-04-30, but 2.1 ended 2026-07-03 and 2.2 on 2026-11-06.
 const CONTAINERD_ENDED_MINORS: &[(&[u32], &str)] = &[
     (&[2, 1], "containerd 2.1 reached end of life on 2026-07-03"),
@@ -409,7 +411,9 @@ mod tests {
         assert!(runtime_end_of_life("containerd://2.2.0").is_some());
         assert!(runtime_end_of_life("containerd://2.3.1").is_none());
         assert!(runtime_end_of_life("docker://24.0.7").is_some());
-        assert!(runtime_end_of_life("docker://27.3.1").is_none());
+        assert!(runtime_end_of_life("docker://27.3.1").is_some());
+        assert!(runtime_end_of_life("docker://28.5.2").is_some());
+        assert!(runtime_end_of_life("docker://29.1.0").is_none());
         assert!(runtime_end_of_life("cri-o://1.29.1").is_some());
         assert!(runtime_end_of_life("garbage").is_none());
         assert_eq!(

@@ -279,7 +279,7 @@ pub static GKE_PRIVATE_NODES: Rule = Rule {
         why: "Nodes with public IP addresses expose the kubelet, node ports and every hostPort or hostNetwork service to the internet unless firewall rules catch each one; a private node is reachable only from the VPC.",
         example: GKE_EXAMPLE,
         remediation: "Create node pools with private nodes (`gcloud container node-pools create ... --enable-private-nodes`, or `--enable-private-nodes` on the cluster) and give them egress through Cloud NAT.",
-        frameworks: &["nsa-cisa", "mitre/T1133"],
+        frameworks: &["cis-gke/5.6.5", "nsa-cisa", "mitre/T1133"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_PRIVATE_NODES, "privateClusterConfig.enablePrivateNodes", |name, g| {
@@ -299,7 +299,7 @@ pub static GKE_WORKLOAD_IDENTITY: Rule = Rule {
         why: "Without Workload Identity and the GKE metadata server, every pod can query the node's metadata endpoint and obtain the node service account's access token (often the Compute Engine default account with Editor on the project), and read the kubelet's bootstrap credentials from the instance attributes.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --workload-pool=PROJECT.svc.id.goog`, then `gcloud container node-pools update POOL --workload-metadata=GKE_METADATA` for each pool, and bind Kubernetes service accounts to Google service accounts of least privilege.",
-        frameworks: &["nsa-cisa", "mitre/T1552.005"],
+        frameworks: &["cis-gke/5.4.2", "cis-gke/5.2.2", "nsa-cisa", "mitre/T1552.005"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_WORKLOAD_IDENTITY, "workloadIdentityConfig.workloadPool", |name, g| {
@@ -325,7 +325,7 @@ pub static GKE_SHIELDED_NODES: Rule = Rule {
         why: "Shielded GKE Nodes prove their identity to the control plane with a vTPM: without them, an attacker who steals a node's bootstrap credentials (from the metadata server of any pod on a node without the GKE metadata server) can register a node of their own and read the Secrets of pods scheduled to it.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --enable-shielded-nodes`.",
-        frameworks: &["nsa-cisa", "mitre/T1078"],
+        frameworks: &["cis-gke/5.5.5", "nsa-cisa", "mitre/T1078"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_SHIELDED_NODES, "shieldedNodes.enabled", |name, g| {
@@ -345,7 +345,7 @@ pub static GKE_LEGACY_ABAC: Rule = Rule {
         why: "Legacy ABAC grants broad static permissions (historically full access to every service account) beside RBAC, and whatever ABAC allows, RBAC cannot take away.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --no-enable-legacy-authorization`, after moving any access it granted to RBAC roles.",
-        frameworks: &["nsa-cisa", "mitre/T1078"],
+        frameworks: &["cis-gke/5.8.3", "nsa-cisa", "mitre/T1078"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_LEGACY_ABAC, "legacyAbac.enabled", |name, g| {
@@ -365,7 +365,7 @@ pub static GKE_LEGACY_CLIENT_AUTH: Rule = Rule {
         why: "The static password and the client certificate are long-lived credentials of a cluster-admin identity that cannot be revoked short of rotating the cluster's credentials, and anyone with `container.clusters.get` on the project can read them from the cluster description.",
         example: GKE_EXAMPLE,
         remediation: "Recreate the cluster without `--issue-client-certificate` (basic authentication is removed from GKE 1.19), and authenticate with Google identities.",
-        frameworks: &["nsa-cisa", "mitre/T1078", "mitre/T1552"],
+        frameworks: &["cis-gke/5.8.1", "nsa-cisa", "mitre/T1078", "mitre/T1552"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_LEGACY_CLIENT_AUTH, "masterAuth", |name, g| {
@@ -389,7 +389,7 @@ pub static GKE_BINARY_AUTHORIZATION: Rule = Rule {
         why: "Without Binary Authorization any image that a user or a compromised CI can reference runs in the cluster; with it, only images signed (attested) by your build pipeline are admitted.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --binauthz-evaluation-mode=PROJECT_SINGLETON_POLICY_ENFORCE` and a policy requiring your build's attestation.",
-        frameworks: &["nsa-cisa", "mitre/T1610"],
+        frameworks: &["cis-gke/5.10.4", "nsa-cisa", "mitre/T1610"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_BINARY_AUTHORIZATION, "binaryAuthorization.evaluationMode", |name, g| {
@@ -409,7 +409,7 @@ pub static GKE_LOGGING: Rule = Rule {
         why: "Without Cloud Logging the cluster's audit logs and container logs are not kept where an investigation can find them: an intrusion leaves no trail.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --logging=SYSTEM,WORKLOAD,API_SERVER --monitoring=SYSTEM`.",
-        frameworks: &["nsa-cisa", "mitre/T1562.008"],
+        frameworks: &["cis-gke/5.7.1", "nsa-cisa", "mitre/T1562.008"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_LOGGING, "loggingService", |name, g| {
@@ -433,7 +433,7 @@ pub static GKE_SECRETS_ENCRYPTION: Rule = Rule {
         why: "GKE encrypts etcd at rest with Google's keys; application-layer encryption adds a key you control, so a copy of etcd or its backups does not yield the Secrets without access to your Cloud KMS key, and revoking the key makes them unreadable.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --database-encryption-key=projects/P/locations/L/keyRings/R/cryptoKeys/K`.",
-        frameworks: &["nsa-cisa", "mitre/T1552.007"],
+        frameworks: &["cis-gke/5.3.1", "nsa-cisa", "mitre/T1552.007"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_SECRETS_ENCRYPTION, "databaseEncryption.state", |name, g| {
@@ -453,7 +453,7 @@ pub static GKE_AUTO_UPGRADE: Rule = Rule {
         why: "Outside a release channel and without node auto-upgrade, security patches to the control plane and the node images arrive only when someone upgrades by hand; known vulnerabilities stay open meanwhile.",
         example: GKE_EXAMPLE,
         remediation: "`gcloud container clusters update NAME --release-channel=regular` and `gcloud container node-pools update POOL --enable-autoupgrade`.",
-        frameworks: &["nsa-cisa", "mitre/T1190"],
+        frameworks: &["cis-gke/5.5.3", "cis-gke/5.5.4", "nsa-cisa", "mitre/T1190"],
     },
     check: |cx, out| {
         gke(cx, out, &GKE_AUTO_UPGRADE, "releaseChannel.channel", |name, g| {
