@@ -6,7 +6,7 @@
 //! `169.254.169.254`): from the node itself, from its pods on the host network, and from
 //! its other pods unless a NetworkPolicy restricts their egress without allowing the
 //! metadata address. Into the cluster: the `aws-auth` ConfigMap's `mapRoles`/`mapUsers`
-//! and EKS access entries map an IAM principal to a Kubernetes username and groups, and
+//! (and `mapAccounts`, for every principal of an account) and EKS access entries map an IAM principal to a Kubernetes username and groups, and
 //! access policies (cluster admin, admin, edit) grant it rights directly; so a path
 //! that reaches a cloud identity continues into RBAC.
 
@@ -302,6 +302,7 @@ fn cloud_to_cluster(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &Aws
             b.g.technique(from, to, EdgeKind::CLOUD_KUBE_IDENTITY, detail, None);
         }
     }
+    map_accounts(b, roles);
     for (arn, (_, _, policies)) in entries {
         let from = principal(b, roles, arn);
         for (policy, namespaces) in policies {
@@ -324,6 +325,50 @@ fn cloud_to_cluster(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &Aws
                 }
             }
         }
+    }
+}
+
+/// `mapAccounts`: every IAM role and user of a listed account authenticates to the
+/// cluster, as a user named by its ARN, and is so in `system:authenticated`. A principal
+/// of the exports gets an edge to that user when a binding names it, else to the group
+/// when a binding names the group; principals whose identity nothing grants stay out of
+/// the graph (an account of 10,000 roles adds no node for nothing).
+fn map_accounts(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRole)>) {
+    let inv = b.inv;
+    let accounts: BTreeSet<&str> = inv
+        .config_maps
+        .iter()
+        .filter_map(|cm| match &cm.settings {
+            Some(ComponentSettings::AwsAuth(auth)) => Some(auth.accounts.iter()),
+            _ => None,
+        })
+        .flatten()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+        .collect();
+    if accounts.is_empty() {
+        return;
+    }
+    let authenticated = b.g.find("group:system:authenticated");
+    let principals = inv.aws_iam.iter().flat_map(|e| {
+        let roles = e.roles.iter().map(|r| r.arn.as_str());
+        roles.chain(e.users.iter().map(|u| u.arn.as_str()))
+    });
+    let mut done = BTreeSet::new();
+    for arn in principals {
+        // arn:aws:iam::ACCOUNT:role/NAME — the account is the fifth field.
+        let Some(account) = arn.split(':').nth(4) else {
+            continue;
+        };
+        if !accounts.contains(account) || !done.insert(arn) {
+            continue;
+        }
+        let Some(to) = b.g.find(&format!("user:{arn}")).or(authenticated) else {
+            continue;
+        };
+        let from = principal(b, roles, arn);
+        let detail = format!(" (account {account} in the aws-auth mapAccounts)");
+        b.g.technique(from, to, EdgeKind::CLOUD_KUBE_IDENTITY, detail, None);
     }
 }
 

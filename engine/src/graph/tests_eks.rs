@@ -258,3 +258,43 @@ fn aws_auth_and_access_entries_lead_from_the_cloud_into_rbac() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn map_accounts_let_every_principal_of_the_account_authenticate() {
+    // Role `ci` of the listed account, named by a binding; role `app` of the same account
+    // reaches only what system:authenticated is bound to; role `other` of another account
+    // (not listed) reaches nothing.
+    let other = role("other", "ec2.amazonaws.com", READ_BUCKET).replace(
+        &format!("iam::{ACCOUNT}:role/other"),
+        "iam::999988887777:role/other",
+    );
+    let iam = export(&[
+        role("ci", "ec2.amazonaws.com", READ_BUCKET),
+        role("app", "ec2.amazonaws.com", READ_BUCKET),
+        other,
+    ]);
+    let aws_auth = format!(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: aws-auth, namespace: kube-system}}\ndata:\n  mapAccounts: |\n    - \"{ACCOUNT}\"\n"
+    );
+    let rbac = format!(
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: ci-admin}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}\nsubjects:\n- {{kind: User, apiGroup: rbac.authorization.k8s.io, name: \"arn:aws:iam::{ACCOUNT}:role/ci\"}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: everyone-reads}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}}\nsubjects:\n- {{kind: Group, apiGroup: rbac.authorization.k8s.io, name: system:authenticated}}\n"
+    );
+    let (_, g) = graph(&[
+        ("iam.json", iam.clone()),
+        ("cm.yaml", format!("{aws_auth}{rbac}")),
+    ]);
+    assert_eq!(
+        with(&g, "CLOUD_KUBE_IDENTITY"),
+        [
+            "aws-role:arn:aws:iam::111122223333:role/app -CLOUD_KUBE_IDENTITY-> group:system:authenticated",
+            "aws-role:arn:aws:iam::111122223333:role/ci -CLOUD_KUBE_IDENTITY-> user:arn:aws:iam::111122223333:role/ci",
+        ]
+    );
+    // Without mapAccounts (the same ConfigMap with mapRoles only), no principal enters.
+    let no_accounts = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: |\n    []\n";
+    let (_, g) = graph(&[
+        ("iam.json", iam),
+        ("cm.yaml", format!("{no_accounts}{rbac}")),
+    ]);
+    assert!(with(&g, "CLOUD_KUBE_IDENTITY").is_empty());
+}
