@@ -145,8 +145,10 @@ pub struct Escalation {
     pub method: &'static Method,
     /// The actions that make it, with what grants them.
     pub granted: Vec<Granted>,
-    /// For PassRole methods, the roles (names) it may pass that the service accepts.
+    /// For PassRole methods, the first [`PASSABLE_LISTED`] roles (names, in export
+    /// order) it may pass that the service accepts; `passable_total` counts them all.
     pub passable: Vec<String>,
+    pub passable_total: usize,
     /// Whether a condition (or an unknown boundary) may stop it.
     pub conditional: bool,
 }
@@ -238,14 +240,15 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
                 None => continue,
             }
         }
-        let mut passable = Vec::new();
+        let (mut passable, mut passable_total) = (Vec::new(), 0);
         if let Some(service) = method.pass_to {
             let pass = &granted[0].grant;
             if export.roles.is_empty() {
                 conditional = true;
             } else {
-                passable = passable_roles(export, &pass.resources, service, self_arn);
-                if passable.is_empty() {
+                (passable, passable_total) =
+                    passable_roles(export, &pass.resources, service, self_arn);
+                if passable_total == 0 {
                     continue;
                 }
             }
@@ -254,6 +257,7 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
             method,
             granted,
             passable,
+            passable_total,
             conditional,
         });
     }
@@ -280,16 +284,22 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
     risks
 }
 
-/// The roles (names, in export order) that `patterns` (PassRole's resources) name,
-/// other than `self_arn`, that `service` may assume (for EC2, in an instance profile).
-/// Looks only at the roles trusting the service, and a pattern without wildcards up
-/// by ARN, so a principal costs what it may pass, not the whole export.
+/// How many passable roles an escalation names; the rest are counted. A principal
+/// allowed PassRole on `*` may pass every role a service trusts: listing them all in
+/// each such finding would grow the output with the square of the account.
+pub const PASSABLE_LISTED: usize = 10;
+
+/// The roles that `patterns` (PassRole's resources) name, other than `self_arn`, that
+/// `service` may assume (for EC2, in an instance profile): the first
+/// [`PASSABLE_LISTED`] names in export order, and how many there are. Looks only at the
+/// roles trusting the service, and a pattern without wildcards up by ARN, so a
+/// principal costs what it may pass, not the whole export.
 fn passable_roles(
     export: &AwsIamExport,
     patterns: &[String],
     service: &str,
     self_arn: &str,
-) -> Vec<String> {
+) -> (Vec<String>, usize) {
     let index = export.index();
     let candidates = index.trusting(service);
     let mut picked: Vec<usize> = Vec::new();
@@ -314,13 +324,20 @@ fn passable_roles(
     }
     picked.sort_unstable();
     picked.dedup();
-    picked
+    let mut names = Vec::new();
+    let mut total = 0;
+    for r in picked
         .into_iter()
         .filter_map(|i| export.roles.get(i))
         .filter(|r| r.arn != self_arn)
         .filter(|r| service != "ec2.amazonaws.com" || !r.instance_profiles.is_empty())
-        .map(|r| r.name.clone())
-        .collect()
+    {
+        if names.len() < PASSABLE_LISTED {
+            names.push(r.name.clone());
+        }
+        total += 1;
+    }
+    (names, total)
 }
 
 /// Whether a role's trust policy lets `service` assume it (an Allow naming the service

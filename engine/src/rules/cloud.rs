@@ -222,10 +222,14 @@ fn check_escalation(cx: &Context, out: &mut Vec<Finding>) {
         }
         for e in &s.risks.escalations {
             let actions: Vec<&str> = e.granted.iter().map(|g| g.action).collect();
-            let passable = if e.passable.is_empty() {
-                String::new()
-            } else {
-                format!("; roles it can pass: {}", e.passable.join(", "))
+            let passable = match e.passable_total - e.passable.len() {
+                _ if e.passable.is_empty() => String::new(),
+                0 => format!("; roles it can pass: {}", e.passable.join(", ")),
+                more => format!(
+                    "; roles it can pass: {} and {more} more ({} in all)",
+                    e.passable.join(", "),
+                    e.passable_total
+                ),
             };
             let message = format!(
                 "{} can escalate privileges by {} ({}): it {}{}; granted by {}{}.",

@@ -310,6 +310,34 @@ fn passable_roles_by_exact_arn_wildcard_and_star() {
 }
 
 #[test]
+fn passable_roles_beyond_ten_are_counted_not_listed() {
+    // PassRole on `*` with 13 roles Lambda trusts: ten names, then the count.
+    let p = inline(
+        "p",
+        &format!(
+            "{},{}",
+            allow(r#""iam:PassRole""#, "*"),
+            allow(r#"["lambda:CreateFunction", "lambda:InvokeFunction"]"#, "*")
+        ),
+    );
+    let roles: Vec<String> = (10..23)
+        .map(|i| role(&format!("fn{i}"), "lambda.amazonaws.com", false, &[]))
+        .collect();
+    let text = export(&[user("u", &[], &[p], "")], &[], &roles, "");
+    let msg = findings(&text)
+        .into_iter()
+        .find(|f| f.field == "PassRoleToLambda")
+        .expect("PassRole to Lambda")
+        .message;
+    let listed: Vec<String> = (10..20).map(|i| format!("fn{i}")).collect();
+    let want = format!(
+        "roles it can pass: {} and 3 more (13 in all);",
+        listed.join(", ")
+    );
+    assert!(msg.contains(&want), "{msg}");
+}
+
+#[test]
 fn the_whole_effective_policy_counts() {
     // PassRole from the group, RunInstances from the user's own policy: together.
     let g = group("devs", &[inline("pass", &allow(r#""iam:PassRole""#, "*"))]);
