@@ -296,8 +296,37 @@ aws_save() {
     fi
 }
 
-# The AWS account around the cluster, read-only: IAM (users, groups, roles, policies)
-# and the cluster's node groups, pod identity associations and access entries.
+# Saves `aws ARGS --output json` as aws/FILE when it succeeds; a failure means "none"
+# here (a bucket without a policy or without Block Public Access settings), so it is
+# left out quietly.
+aws_save_if_any() {
+    file="$1"
+    shift
+    if aws "$@" --output json >"$OUT/aws/$file" 2>/dev/null && [ -s "$OUT/aws/$file" ]; then
+        written "aws/$file"
+    else
+        rm -f "$OUT/aws/$file"
+    fi
+}
+
+# The account's S3 access settings, read-only: each bucket's policy and Block Public
+# Access settings, and the account's (file names say whose they are).
+collect_s3() {
+    account="$(aws sts get-caller-identity --query Account --output text 2>/dev/null || true)"
+    mkdir -p "$OUT/aws/s3"
+    printf '  aws s3api list-buckets (bucket policies, public access blocks)\n' >&2
+    if [ -n "$account" ]; then
+        aws_save_if_any "s3/$account.public-access-block.json" s3control get-public-access-block --account-id "$account"
+    fi
+    for bucket in $(aws s3api list-buckets --query 'Buckets[].Name' --output text 2>/dev/null || true); do
+        aws_save_if_any "s3/$bucket.bucket-policy.json" s3api get-bucket-policy --bucket "$bucket"
+        aws_save_if_any "s3/$bucket.public-access-block.json" s3api get-public-access-block --bucket "$bucket"
+    done
+}
+
+# The AWS account around the cluster, read-only: IAM (users, groups, roles, policies),
+# S3 bucket policies, and the cluster's node groups, pod identity associations and
+# access entries.
 collect_aws_identity() {
     name="$1"
     region="$2"
@@ -308,6 +337,7 @@ collect_aws_identity() {
     fi
     mkdir -p "$OUT/aws"
     aws_save iam-authorization-details.json iam get-account-authorization-details
+    collect_s3
     eks="--cluster-name $name --region $region"
     # shellcheck disable=SC2086 # $eks is two options
     for ng in $(aws eks list-nodegroups $eks --query 'nodegroups[]' --output text 2>/dev/null || true); do

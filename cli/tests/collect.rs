@@ -276,7 +276,11 @@ fn logged_in_aws_collects_iam_and_eks_identities_read_only() {
         &format!(
             r#"case "$1 $2" in
 'eks describe-cluster') echo '{EKS_OUTPUT}' ;;
-'sts get-caller-identity') echo '{{"Account": "111122223333"}}' ;;
+'sts get-caller-identity') case "$*" in *--query*) echo '111122223333' ;; *) echo '{{"Account": "111122223333"}}' ;; esac ;;
+'s3api list-buckets') printf 'site\tlogs\n' ;;
+'s3api get-bucket-policy') case "$*" in *site*) echo '{{"Policy": "{{\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::site/*\"}}]}}"}}' ;; *) echo 'An error occurred (NoSuchBucketPolicy)' >&2; exit 254 ;; esac ;;
+'s3api get-public-access-block') case "$*" in *logs*) echo '{{"PublicAccessBlockConfiguration": {{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}}}}' ;; *) exit 254 ;; esac ;;
+'s3control get-public-access-block') exit 254 ;;
 'iam get-account-authorization-details') echo '{{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}}' ;;
 'eks list-nodegroups') echo 'general' ;;
 'eks describe-nodegroup') echo '{{"nodegroup": {{"nodegroupName": "general", "clusterName": "acme-prod", "nodeRole": "arn:aws:iam::111122223333:role/node"}}}}' ;;
@@ -312,7 +316,13 @@ esac
         "{stderr}"
     );
     assert!(sb.file("aws/access-policies-1.json").is_none());
+    // A bucket without a policy or settings is left out quietly: "none", not a failure.
+    assert!(sb.file("aws/s3/logs.bucket-policy.json").is_none());
+    assert!(sb.file("aws/s3/site.public-access-block.json").is_none());
+    assert!(!stderr.contains("get-bucket-policy failed"), "{stderr}");
     for f in [
+        "aws/s3/site.bucket-policy.json",
+        "aws/s3/logs.public-access-block.json",
         "aws/iam-authorization-details.json",
         "aws/nodegroup-general.json",
         "aws/pod-identity-a-1.json",
@@ -330,8 +340,19 @@ esac
             ("iam-authorization-details.json", "aws-iam"),
             ("nodegroup-general.json", "eks-identity"),
             ("pod-identity-a-1.json", "eks-identity"),
+            ("logs.public-access-block.json", "aws-s3"),
+            ("site.bucket-policy.json", "aws-s3"),
         ]
     );
+    // The public bucket is a finding; the other's settings restrict it anyway.
+    let public: Vec<&str> = analysis["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "awsS3PublicBucket")
+        .map(|f| f["resource"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(public, ["site"]);
 }
 
 #[test]

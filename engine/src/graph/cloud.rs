@@ -117,6 +117,77 @@ pub(super) fn build(b: &mut Builder) {
         }
     }
     b.units = units;
+    bucket_grants(b, &roles);
+}
+
+/// Bucket policies (`aws s3api get-bucket-policy`) that name a role the graph holds:
+/// the role reads the bucket on the policy's word alone (an Allow in a resource policy
+/// suffices within the account), unless one of its own policies denies it
+/// unconditionally. The bucket's node says when the policy lets anyone in.
+fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRole)>) {
+    let s3 = &b.inv.aws_s3;
+    for bucket in &s3.buckets {
+        let arn = bucket.arn();
+        let objects = format!("{arn}/*");
+        for (principal, i, s) in bucket.granted_principals() {
+            if !s.covers_action("s3:GetObject") {
+                continue;
+            }
+            let Some(&(_, role)) = roles.get(principal) else {
+                continue;
+            };
+            let Some(from) = b.g.find(&format!("{AWS_ROLE_PREFIX}{}", role.arn)) else {
+                continue;
+            };
+            let denied = role.policies.iter().any(|p| {
+                p.document.statements.iter().any(|d| {
+                    !d.allow
+                        && d.conditions.is_empty()
+                        && d.covers_action("s3:GetObject")
+                        && d.covers_resource(&objects)
+                })
+            });
+            if denied {
+                continue;
+            }
+            let to = bucket_node(b, &arn, &bucket.name);
+            let statement = if s.sid.is_empty() {
+                format!("Statement[{i}]")
+            } else {
+                s.sid.clone()
+            };
+            let detail = format!(
+                " (S3 data, granted by the bucket policy of {}: {statement})",
+                bucket.name
+            );
+            let kind = EdgeKind::CLOUD_DATA_READ;
+            if s.conditions.is_empty() {
+                b.g.technique(from, to, kind, detail, None);
+            } else {
+                let why = "possible — the bucket policy's grant rests on a condition the snapshot cannot evaluate";
+                b.g.possible(from, to, kind, detail, None, why.into());
+            }
+        }
+        let public = !bucket.public_statements().is_empty()
+            && !bucket.restricts_public(s3.account_block.as_ref());
+        if let (true, Some(n)) = (public, b.g.find(&format!("{AWS_RESOURCE_PREFIX}{arn}"))) {
+            let props = &mut b.g.graph[n].properties;
+            props.insert("public".into(), "anyone may use its bucket policy".into());
+        }
+    }
+}
+
+/// The node of a data store (a cloud-data target).
+fn bucket_node(b: &mut Builder, arn: &str, name: &str) -> petgraph::graph::NodeIndex {
+    let r = b.g.node_or(format!("{AWS_RESOURCE_PREFIX}{arn}"), || {
+        (NodeKind::CloudResource, String::new(), name.to_string())
+    });
+    let props = &mut b.g.graph[r].properties;
+    props.insert("provider".into(), "AWS".into());
+    props.insert("service".into(), "s3".into());
+    props.insert("arn".into(), arn.to_string());
+    b.g.mark_target(r, Target::CloudData);
+    r
 }
 
 /// The node of a role, with its ARN and what it grants: a cloud-admin target when it

@@ -443,3 +443,96 @@ fn admin_and_escalating_roles_are_cloud_admin_and_a_boundary_caps_them() {
         ["A compromised Pod shop/web can assume AWS IAM role admin with administrator access"]
     );
 }
+
+/// `aws s3api get-bucket-policy` output for `bucket`: its statements (JSON), the policy
+/// a JSON string as the CLI writes it.
+fn bucket_policy(statements: &str) -> String {
+    let policy = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+    serde_json::json!({ "Policy": policy }).to_string()
+}
+
+#[test]
+fn bucket_policies_grant_roles_their_buckets() {
+    // `app` has no S3 permission of its own; the bucket policy of `orders` names it.
+    // `denied` is named too, but its own policy denies reading the bucket; `other` is
+    // named by a statement that only lists; `logs`' policy names a role not in the graph.
+    let deny = r#"{"PolicyName": "no-orders", "PolicyDocument": {"Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::orders/*"}}}"#;
+    let roles = [
+        role(
+            "app",
+            &trust(
+                ISSUER,
+                &sub("StringEquals", "system:serviceaccount:shop:app"),
+            ),
+            "",
+            "",
+        ),
+        role(
+            "denied",
+            &trust(
+                ISSUER,
+                &sub("StringEquals", "system:serviceaccount:shop:denied"),
+            ),
+            deny,
+            "",
+        ),
+        role(
+            "other",
+            &trust(
+                ISSUER,
+                &sub("StringEquals", "system:serviceaccount:shop:other"),
+            ),
+            "",
+            "",
+        ),
+    ];
+    let orders = bucket_policy(
+        r#"{"Sid":"App","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:role/denied"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::orders/*"},
+           {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/other"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::orders"},
+           {"Sid":"Site","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::orders/public/*"}"#,
+    );
+    let logs = bucket_policy(
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/nobody"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}"#,
+    );
+    let parsed = parse_file(&InputFile::new(
+        "aws/s3/orders.bucket-policy.json",
+        orders.clone().into_bytes(),
+    ));
+    assert_eq!(parsed.format(), InputFormat::AwsS3);
+    let g = graph(&[
+        ("eks.json", eks()),
+        ("iam.json", export(&roles)),
+        ("aws/s3/orders.bucket-policy.json", orders),
+        ("aws/s3/logs.bucket-policy.json", logs),
+        (
+            "sa.yaml",
+            [
+                sa("shop", "app", "app"),
+                sa("shop", "denied", "denied"),
+                sa("shop", "other", "other"),
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop}\nspec:\n  serviceAccountName: app\n  containers:\n  - name: c\n    image: api:1\n".into(),
+            ]
+            .concat(),
+        ),
+    ]);
+    let reads: Vec<String> = techniques(&g)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_DATA_READ"))
+        .collect();
+    assert_eq!(
+        reads,
+        ["aws-role:arn:aws:iam::111122223333:role/app -CLOUD_DATA_READ-> aws-resource:arn:aws:s3:::orders"]
+    );
+    let bucket = g
+        .find("aws-resource:arn:aws:s3:::orders")
+        .expect("bucket node");
+    let props = &g.graph[bucket].properties;
+    assert!(props.contains_key("public"), "{props:?}");
+    assert!(g.find("aws-resource:arn:aws:s3:::logs").is_none());
+    // The path from the service account to the bucket is a cloud-data path.
+    let report = g.attack_paths(&assume_breach());
+    assert!(report.paths.iter().any(|p| p.target == Target::CloudData
+        && p.steps
+            .last()
+            .is_some_and(|s| s.edge == EdgeKind::CLOUD_DATA_READ)));
+}

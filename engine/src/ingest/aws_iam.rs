@@ -277,7 +277,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// A policy document: a JSON object, or a URL-encoded (or plain) JSON string.
-fn document(v: Option<&Value>) -> Result<PolicyDocument, String> {
+pub(super) fn document(v: Option<&Value>) -> Result<PolicyDocument, String> {
     let parsed;
     let v = match v {
         None | Some(Value::Null) => return Err("missing".into()),

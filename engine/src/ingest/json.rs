@@ -16,6 +16,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::aws_s3;
 use super::scan::{self, ScanKind};
 use super::{
     aws_iam, azure, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object, Parsed,
@@ -290,6 +291,30 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                 }
                 parsed.diagnostics.extend(diagnostics);
             }
+            Ok(top) if top.keys == 1 && (top.s3_policy.is_some() || top.s3_block.is_some()) => {
+                let read = match (&top.s3_policy, &top.s3_block) {
+                    (Some(policy), _) => aws_s3::bucket_policy(path, policy),
+                    (_, Some(block)) => aws_s3::public_access_block(path, block),
+                    _ => unreachable!("guarded"),
+                };
+                match read {
+                    Ok(s3) => push(parsed, s3_object(s3), path, &index, start),
+                    Err(what) => {
+                        let (l, c) = index.locate(start);
+                        let tool = if top.s3_policy.is_some() {
+                            "`aws s3api get-bucket-policy`"
+                        } else {
+                            "`get-public-access-block`"
+                        };
+                        parsed.diagnostics.push(Diagnostic::error(
+                            path,
+                            l,
+                            c,
+                            format!("{tool} output skipped: {what}"),
+                        ));
+                    }
+                }
+            }
             Ok(top) if top.scan.is_some() && !top.kind => {
                 if let Some(kind) = top.scan {
                     scan::parse(&scan_doc, &text[start..doc_end], kind, "", parsed);
@@ -393,6 +418,16 @@ pub(super) fn decode_at<'a, T: Deserialize<'a>>(
     }
 }
 
+/// The object holding S3 access settings.
+fn s3_object(s3: crate::model::cloud::AwsS3) -> Object {
+    Object {
+        api_version: String::new(),
+        kind: "S3 access settings".into(),
+        metadata: ObjectMeta::default(),
+        body: Body::AwsS3(Box::new(s3)),
+    }
+}
+
 /// The object holding gcloud IAM output.
 fn gcp_object(iam: crate::model::gcp::GcpIam) -> Object {
     Object {
@@ -447,6 +482,10 @@ struct Top {
     gcp_policy_keys: usize,
     /// `bindings` or `etag` among them.
     gcp_policy_marker: bool,
+    /// `aws s3api get-bucket-policy` output: `Policy`, a string.
+    s3_policy: Option<serde_json::Value>,
+    /// `get-public-access-block` output: `PublicAccessBlockConfiguration`.
+    s3_block: Option<serde_json::Value>,
 }
 
 impl Top {
@@ -540,6 +579,14 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                 "matches" => {
                     map.next_value::<IgnoredAny>()?;
                     top.scan = Some(ScanKind::Grype);
+                }
+                // `aws iam get-policy` has an object here: only a string is a bucket policy.
+                "Policy" => {
+                    let v: serde_json::Value = map.next_value()?;
+                    top.s3_policy = v.is_string().then_some(v);
+                }
+                "PublicAccessBlockConfiguration" => {
+                    top.s3_block = Some(map.next_value()?);
                 }
                 "type" => {
                     let v = map.next_value::<TypeValue>()?;

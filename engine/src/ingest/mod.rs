@@ -16,6 +16,7 @@
 
 pub mod audit;
 mod aws_iam;
+mod aws_s3;
 mod azure;
 mod cloud;
 pub mod component_config;
@@ -75,6 +76,9 @@ pub enum InputFormat {
     /// `aws eks` identity output (JSON): pod identity associations, node groups, access
     /// entries and their access policies.
     EksIdentity,
+    /// `aws s3api get-bucket-policy`, `get-public-access-block` (JSON): who may reach
+    /// S3 buckets.
+    AwsS3,
     /// gcloud IAM output (JSON): a project's or service account's IAM policy, or the
     /// service-account list.
     GcpIam,
@@ -110,6 +114,7 @@ impl InputFormat {
             InputFormat::GkeCluster => "gcloud container clusters describe",
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
+            InputFormat::AwsS3 => "aws s3api (bucket policy, public access block)",
             InputFormat::GcpIam => "gcloud IAM (get-iam-policy, service-accounts list)",
             InputFormat::Azure => "Azure CLI (role assignments and definitions, identities, federated credentials, key vaults, storage accounts)",
             InputFormat::TrivyJson => "Trivy JSON",
@@ -255,6 +260,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::SnapshotInfo { .. }, _) => InputFormat::SnapshotInfo,
         (Body::AwsIam(_), _) => InputFormat::AwsIam,
         (Body::EksLinks(_), _) => InputFormat::EksIdentity,
+        (Body::AwsS3(_), _) => InputFormat::AwsS3,
         (Body::GcpIam(_), _) => InputFormat::GcpIam,
         (Body::Azure(_), _) => InputFormat::Azure,
         (Body::ManagedCluster(c), _) => match c.provider {

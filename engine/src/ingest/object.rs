@@ -134,6 +134,8 @@ pub enum Body {
     AwsIam(Box<crate::model::cloud::AwsIamExport>),
     /// `aws eks` identity output (read by `ingest::eks`).
     EksLinks(Box<crate::model::cloud::EksLinks>),
+    /// `aws s3api` bucket policy or Block Public Access output (read by `ingest::aws_s3`).
+    AwsS3(Box<crate::model::cloud::AwsS3>),
     /// gcloud IAM output (read by `ingest::gcp_iam`).
     GcpIam(Box<crate::model::gcp::GcpIam>),
     /// Azure CLI list output (read by `ingest::azure`).

@@ -7,8 +7,10 @@
 //! (effective = identity ∩ boundary). A user's identity policies are its own and its
 //! groups'. `*` and `?` wildcards match in actions (case-insensitively) and resources;
 //! `NotAction`/`NotResource` invert the match. Conditions are kept: a grant or a deny
-//! that rests on a condition makes the answer conditional, never unconditional. SCPs and
-//! resource policies are not evaluated.
+//! that rests on a condition makes the answer conditional, never unconditional. SCPs are
+//! not evaluated; of resource policies, S3 bucket policies are read ([`AwsS3`]): which
+//! statements let anyone in (AWS's definition of public, less Block Public Access's
+//! `RestrictPublicBuckets`) and which roles they grant reading to.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -750,4 +752,126 @@ mod tests {
         )]);
         assert_eq!(none.access().phrase(), None);
     }
+}
+
+/// The S3 access settings the inputs hold: bucket policies (`aws s3api
+/// get-bucket-policy`), buckets' and the account's Block Public Access settings (`aws
+/// s3api get-public-access-block`, `aws s3control get-public-access-block`). Read by
+/// `ingest::aws_s3`; one bucket's two files are merged by name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsS3 {
+    pub buckets: Vec<AwsBucket>,
+    /// The account-wide Block Public Access settings, which apply to every bucket.
+    pub account_block: Option<PublicAccessBlock>,
+}
+
+/// One bucket: its policy and Block Public Access settings, either or both.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AwsBucket {
+    pub name: String,
+    pub policy: Option<PolicyDocument>,
+    pub block: Option<PublicAccessBlock>,
+    pub source: Source,
+}
+
+/// `PublicAccessBlockConfiguration`: each setting true when on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+/// Condition keys whose fixed values make a statement for `*` non-public (AWS's
+/// definition of a public bucket policy, "The meaning of public" in the S3 user guide):
+/// they tie the request to known networks, accounts, organisations or principals.
+const NON_PUBLIC_KEYS: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:userid",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
+    "aws:sourceip",
+];
+
+impl AwsBucket {
+    /// `arn:aws:s3:::NAME`.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:s3:::{}", self.name)
+    }
+
+    /// The policy's Allow statements that anyone may use: principal `*` (or `AWS: *`),
+    /// without a condition that fixes who or where the request comes from.
+    pub fn public_statements(&self) -> Vec<(usize, &Statement)> {
+        let Some(policy) = &self.policy else {
+            return Vec::new();
+        };
+        policy
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.allow && anyone(s) && !restricted(s))
+            .collect()
+    }
+
+    /// Whether Block Public Access (the bucket's or the account's) voids a public
+    /// policy: `RestrictPublicBuckets` limits such a policy to AWS services and the
+    /// bucket owner's account. (`BlockPublicPolicy` only refuses new public policies.)
+    pub fn restricts_public(&self, account: Option<&PublicAccessBlock>) -> bool {
+        self.block.is_some_and(|b| b.restrict_public_buckets)
+            || account.is_some_and(|b| b.restrict_public_buckets)
+    }
+
+    /// The principals (ARNs under `AWS`) the policy's Allow statements name, with each
+    /// statement: bucket policies grant access on their own, without an identity policy
+    /// of the principal's account allowing it (in the same account).
+    pub fn granted_principals(&self) -> Vec<(&str, usize, &Statement)> {
+        let Some(policy) = &self.policy else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, s) in policy.statements.iter().enumerate() {
+            if !s.allow {
+                continue;
+            }
+            for arn in s.principals.get("AWS").into_iter().flatten() {
+                if arn != "*" {
+                    out.push((arn.as_str(), i, s));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn anyone(s: &Statement) -> bool {
+    s.principals
+        .iter()
+        .any(|(k, v)| (k == "*" || k == "AWS") && v.iter().any(|p| p == "*"))
+}
+
+/// Whether a condition of `s` fixes the caller (see [`NON_PUBLIC_KEYS`]): a positive
+/// operator (not `StringNotEquals` & co., not `...IfExists`) on such a key whose values
+/// hold no wildcard (and, for `aws:SourceIp`, no range open to everyone).
+fn restricted(s: &Statement) -> bool {
+    s.conditions.iter().any(|c| {
+        let op = c.operator.to_ascii_lowercase();
+        let key = c.key.to_ascii_lowercase();
+        let positive = !op.contains("not") && !op.ends_with("ifexists");
+        let open = |v: &String| v.contains(['*', '?']) || v == "0.0.0.0/0" || v == "::/0";
+        positive
+            && NON_PUBLIC_KEYS.contains(&key.as_str())
+            && !c.values.is_empty()
+            && !c.values.iter().any(open)
+    })
 }

@@ -111,6 +111,8 @@ pub struct Inventory {
     pub aws_iam: Vec<cloud::AwsIamExport>,
     /// EKS identity links (pod identity, node groups, access entries), in input order.
     pub eks_links: Vec<cloud::EksLinks>,
+    /// S3 bucket policies and Block Public Access settings, one entry per bucket.
+    pub aws_s3: cloud::AwsS3,
     /// gcloud IAM policies and service-account lists, in input order.
     pub gcp_iam: Vec<gcp::GcpIam>,
     /// Azure CLI outputs (role assignments, definitions, identities, ...), in input
@@ -422,6 +424,7 @@ impl Inventory {
                 links.source = source;
                 self.eks_links.push(*links);
             }
+            Body::AwsS3(s3) => self.add_s3(*s3, source),
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
                 self.managed_clusters.push(*cluster);
@@ -432,6 +435,35 @@ impl Inventory {
                 metadata,
                 source,
             }),
+        }
+    }
+
+    /// Merges one S3 input: a bucket's policy and its Block Public Access settings
+    /// may come from two files; the first of each is kept. The account's settings
+    /// apply to every bucket.
+    fn add_s3(&mut self, s3: cloud::AwsS3, source: Source) {
+        if self.aws_s3.account_block.is_none() {
+            self.aws_s3.account_block = s3.account_block;
+        }
+        for mut bucket in s3.buckets {
+            match self
+                .aws_s3
+                .buckets
+                .iter_mut()
+                .find(|b| b.name == bucket.name)
+            {
+                Some(known) => {
+                    if known.policy.is_none() {
+                        known.policy = bucket.policy;
+                        known.source = source.clone();
+                    }
+                    known.block = known.block.or(bucket.block);
+                }
+                None => {
+                    bucket.source = source.clone();
+                    self.aws_s3.buckets.push(bucket);
+                }
+            }
         }
     }
 

@@ -21,6 +21,7 @@ pub static RULES: &[&Rule] = &[
     &AWS_IAM_CREDENTIALS_EXPOSURE,
     &AWS_IAM_RESOURCE_EXPOSURE,
     &AWS_IAM_DATA_ACCESS,
+    &AWS_S3_PUBLIC_BUCKET,
 ];
 
 const KINDS: &[&str] = &[
@@ -111,6 +112,87 @@ pub static AWS_IAM_DATA_ACCESS: Rule = Rule {
     },
     check: check_data,
 };
+
+pub static AWS_S3_PUBLIC_BUCKET: Rule = Rule {
+    info: RuleInfo {
+        id: "awsS3PublicBucket",
+        title: "S3 bucket policies should not grant access to everyone",
+        severity: Severity::High,
+        category: Category::Cloud,
+        kinds: &["AWS::S3::Bucket"],
+        checks: "A bucket policy (`aws s3api get-bucket-policy`) with an Allow statement for principal `*` (or `AWS: *`) that no condition ties to known callers — AWS's definition of public: a fixed value (no wildcard, not `0.0.0.0/0`) of `aws:SourceIp`, `aws:SourceVpc(e)`, `aws:SourceArn`, `aws:SourceAccount`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalOrgID`, `aws:userid` and the like makes a statement non-public; `aws:SecureTransport` does not. Not reported when Block Public Access (`get-public-access-block` of the bucket or of the account) has `RestrictPublicBuckets`, which confines such a policy to AWS services and the owner's account. One finding per public statement, naming its actions and, among them, those that write, delete or change access.",
+        why: "Anyone on the internet, without credentials, can use what the statement grants: read every object (data exposure), write or delete them (defacement, malware hosting, ransom), or change the policy itself.",
+        example: "# aws s3api get-bucket-policy --bucket site-assets\n{\"Policy\": \"{\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::site-assets/*\\\"}]}\"}",
+        remediation: "Name the principals (account, role or organisation) instead of `*`, or add a condition on `aws:SourceVpce`/`aws:PrincipalOrgID`; serve public content through CloudFront with origin access control; turn on Block Public Access (`aws s3api put-public-access-block --bucket NAME --public-access-block-configuration BlockPublicPolicy=true,RestrictPublicBuckets=true,BlockPublicAcls=true,IgnorePublicAcls=true`), for the account where no bucket must be public.",
+        frameworks: &["cis-aws/2.1.4", "mitre/T1530"],
+    },
+    check: check_public_buckets,
+};
+
+/// Actions on a bucket that let anyone change or destroy, not only read.
+const S3_WRITE_ACTIONS: &[&str] = &[
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutObjectAcl",
+    "s3:DeleteBucket",
+];
+
+fn check_public_buckets(cx: &Context, out: &mut Vec<Finding>) {
+    let s3 = &cx.inventory.aws_s3;
+    for bucket in &s3.buckets {
+        if bucket.restricts_public(s3.account_block.as_ref()) {
+            continue;
+        }
+        for (i, s) in bucket.public_statements() {
+            let name = if s.sid.is_empty() {
+                format!("Statement[{i}]")
+            } else {
+                s.sid.clone()
+            };
+            let writes: Vec<&str> = S3_WRITE_ACTIONS
+                .iter()
+                .copied()
+                .filter(|a| s.covers_action(a))
+                .collect();
+            let actions = if s.not_action {
+                format!("every action but {}", s.actions.join(", "))
+            } else {
+                s.actions.join(", ")
+            };
+            let mut message = format!(
+                "S3 bucket {} ({}) lets anyone, without credentials, {actions} (bucket policy statement {name})",
+                bucket.name,
+                bucket.arn()
+            );
+            if !writes.is_empty() {
+                message.push_str(&format!(": including {}", writes.join(", ")));
+            }
+            if !s.conditions.is_empty() {
+                let keys: Vec<&str> = s.conditions.iter().map(|c| c.key.as_str()).collect();
+                message.push_str(&format!(
+                    " (its conditions on {} do not say who may call)",
+                    keys.join(", ")
+                ));
+            }
+            message.push('.');
+            let resource = ResourceRef {
+                kind: "AWS::S3::Bucket".into(),
+                namespace: String::new(),
+                name: bucket.name.clone(),
+            };
+            out.push(Finding::new(
+                &AWS_S3_PUBLIC_BUCKET,
+                resource,
+                &name,
+                message,
+                &bucket.source,
+            ));
+        }
+    }
+}
 
 /// One principal (or customer-managed policy) with its risks, judged once for all the
 /// family's rules.

@@ -485,3 +485,121 @@ fn unrestricted_means_no_resource_named() {
         "arn:aws:iam::111122223333:user/${aws:username}"
     ));
 }
+
+/// The `awsS3PublicBucket` findings (`field: message`) of bucket policies (statements
+/// JSON per bucket) and Block Public Access files (file name, configuration JSON).
+fn public_buckets(policies: &[(&str, &str)], blocks: &[(&str, &str)]) -> Vec<String> {
+    let mut inventory = Inventory::default();
+    let mut files: Vec<(String, String)> = policies
+        .iter()
+        .map(|(bucket, statements)| {
+            let policy = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+            (
+                format!("aws/s3/{bucket}.bucket-policy.json"),
+                serde_json::json!({ "Policy": policy }).to_string(),
+            )
+        })
+        .collect();
+    for (name, config) in blocks {
+        files.push((
+            format!("aws/s3/{name}.public-access-block.json"),
+            format!(r#"{{"PublicAccessBlockConfiguration": {config}}}"#),
+        ));
+    }
+    for (path, text) in &files {
+        let parsed = parse_file(&InputFile::new(path.as_str(), text.as_bytes().to_vec()));
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{path}: {:?}",
+            parsed.diagnostics
+        );
+        inventory.extend(parsed.objects, None);
+    }
+    inventory.finish();
+    evaluate(&inventory, &RuleOptions::default())
+        .0
+        .into_iter()
+        .filter(|f| f.rule == "awsS3PublicBucket")
+        .map(|f| format!("{} {}: {}", f.resource.name, f.field, f.message))
+        .collect()
+}
+
+#[test]
+fn public_bucket_policies_by_aws_definition_of_public() {
+    let read = |extra: &str| {
+        format!(
+            r#"{{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"{extra}}}"#
+        )
+    };
+    // Principal `*`, no condition: public; `AWS: *` with only aws:SecureTransport too.
+    let found = public_buckets(&[("site", &read(""))], &[]);
+    assert_eq!(
+        found,
+        ["site Read: S3 bucket site (arn:aws:s3:::site) lets anyone, without credentials, s3:GetObject (bucket policy statement Read)."]
+    );
+    let tls = r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::drop/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#;
+    let found = public_buckets(&[("drop", tls)], &[]);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("drop Statement[0]: ")
+            && found[0].contains("including s3:PutObject")
+            && found[0].contains("aws:SecureTransport"),
+        "{found:?}"
+    );
+    // Negative controls: a fixed VPC endpoint or organisation, a named principal, a Deny.
+    let vpce = read(r#","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}"#);
+    let org = read(r#","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-abc123"]}}"#);
+    let named = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}"#;
+    let deny =
+        r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::site/*"}"#;
+    for statement in [vpce.as_str(), org.as_str(), named, deny] {
+        assert!(
+            public_buckets(&[("site", statement)], &[]).is_empty(),
+            "{statement}"
+        );
+    }
+    // A wildcard value fixes nothing, nor does a negated operator or 0.0.0.0/0.
+    for condition in [
+        r#","Condition":{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#,
+        r#","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#,
+        r#","Condition":{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}"#,
+    ] {
+        assert_eq!(
+            public_buckets(&[("site", &read(condition))], &[]).len(),
+            1,
+            "{condition}"
+        );
+    }
+    // Block Public Access: RestrictPublicBuckets on the bucket or the account voids the
+    // policy; BlockPublicPolicy alone only refuses new ones.
+    let restrict = r#"{"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": true}"#;
+    let block_only = r#"{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": false}"#;
+    assert!(public_buckets(&[("site", &read(""))], &[("site", restrict)]).is_empty());
+    assert!(public_buckets(&[("site", &read(""))], &[("111122223333", restrict)]).is_empty());
+    assert_eq!(
+        public_buckets(&[("site", &read(""))], &[("site", block_only)]).len(),
+        1
+    );
+    assert_eq!(
+        public_buckets(&[("site", &read(""))], &[("other", restrict)]).len(),
+        1
+    );
+}
+
+#[test]
+fn a_policy_object_is_not_a_bucket_policy() {
+    // `aws iam get-policy` output has a `Policy` object: not S3, not a diagnostic of S3.
+    let text = r#"{"Policy": {"PolicyName": "p", "Arn": "arn:aws:iam::111122223333:policy/p"}}"#;
+    let parsed = parse_file(&InputFile::new("p.json", text.as_bytes().to_vec()));
+    assert_ne!(parsed.format(), crate::ingest::InputFormat::AwsS3);
+    let text = r#"{"Policy": "not json"}"#;
+    let parsed = parse_file(&InputFile::new(
+        "aws/s3/x.bucket-policy.json",
+        text.as_bytes().to_vec(),
+    ));
+    assert!(
+        parsed.diagnostics[0].message.contains("get-bucket-policy"),
+        "{:?}",
+        parsed.diagnostics
+    );
+}
