@@ -1092,7 +1092,7 @@ async function testReloadWarning({ page, problems }) {
  * counts where it appears: its own `title`, or `aria-describedby` naming an element
  * with text. (Table cells are explained by their column's header, checked apart.)
  */
-const NUMBER_SELECTORS = ['.tile', '.count-card', '.severity-card', '.nav-badge', '.section-count', '.risk', '.chip-count', '.tile-value', '[data-number]'];
+const NUMBER_SELECTORS = ['.tile', '.count-card', '.severity-card', '.nav-badge', '.section-count', '.risk', '.chip-count', '.tile-value', '.kind-count', '[data-number]'];
 
 /** The visible number-bearing elements of the page and those without an explanation. */
 async function numbersOnPage(page) {
@@ -1132,9 +1132,12 @@ async function numbersOnPage(page) {
  * of a card or badge, or selectors) are there and explained — so a card that loses its
  * explanation, or the marking that lets this test find it, fails.
  */
+/** The screenshots' prefix: the dark walk saves its own. */
+let walkPrefix = 'walk-1280';
+
 async function walk(page, name, required) {
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, `walk-1280-${name}`);
+  await screenshot(page, `${walkPrefix}-${name}`);
   const { numbers, missing } = await numbersOnPage(page);
   check(missing.length === 0, `${name}: numbers without an explanation: ${missing.join('; ')}`);
   for (const selector of required) {
@@ -1198,8 +1201,20 @@ async function testReviewerWalk({ page }) {
   // Vulnerabilities, inventory, alerts, explorer, map, policies, enforcement.
   await goTo(page, '#/vulnerabilities', '[data-testid="vuln-summary"]');
   await walk(page, 'vulnerabilities', ['[data-testid="vuln-total"]', '[data-testid="vuln-fixable"]', '[data-testid="vuln-remote"]', '[data-testid="vuln-not-scanned"]']);
+  await goTo(page, '#/vulnerabilities?view=cves', '[data-testid="vuln-cve-row"]');
+  await walk(page, 'vulnerabilities-cves', []);
+  await goTo(page, '#/vulnerabilities?view=workloads', '[data-testid="vuln-export-csv"]');
+  await walk(page, 'vulnerabilities-workloads', []);
   await goTo(page, '#/inventory', '[data-testid="kind-cards"]');
   await walk(page, 'inventory', ['.count-card']);
+  await goTo(page, '#/inventory/Deployment', '[data-testid="inventory-row"]');
+  await walk(page, 'inventory-deployments', ['.kind-link.active .kind-count']);
+  // A resource's panel, opened from its row.
+  await page.click('[data-testid="inventory-row"] [data-testid="details-link"]');
+  await page.waitForSelector('[data-testid="resource-title"]');
+  await walk(page, 'resource', []);
+  await goTo(page, '#/exemptions', '[data-testid="exemptions-title"]');
+  await walk(page, 'exemptions', []);
   await goTo(page, '#/alerts', '[data-testid="alerts-title"]');
   await walk(page, 'alerts', ['[data-testid="alert-span"]', '[data-testid="alert-count"]']);
   // Audit requests read alike here and on the overview (events read, stages folded).
@@ -1249,6 +1264,16 @@ async function testReviewerWalk({ page }) {
   }
 }
 
+/** The same walk with the system's dark setting: its own screenshots to look at. */
+async function testReviewerWalkDark({ page }) {
+  walkPrefix = 'walk-1280-dark';
+  try {
+    await testReviewerWalk({ page });
+  } finally {
+    walkPrefix = 'walk-1280';
+  }
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -1271,6 +1296,7 @@ const tests = [
   ['tables fit 1280×800', testTablesFit],
   ['reloading with a snapshot loaded warns', testReloadWarning],
   ['a reviewer walks every page at 1280×800: every number explained, alike everywhere', testReviewerWalk],
+  ['the reviewer walk in dark mode', testReviewerWalkDark, { colorScheme: 'dark' }],
 ];
 
 const { test, finish } = await suite('trust', { subPath: '/trust/', viewport: { width: 1280, height: 800 } });

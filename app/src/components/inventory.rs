@@ -79,7 +79,9 @@ fn KindList(selected: String) -> impl IntoView {
                     data-testid=format!("kind-{kind}")
                 >
                     <span>{kind.clone()}</span>
-                    <span class="kind-count">{thousands(n)}</span>
+                    <span class="kind-count" title=format!("{} {kind} in the inventory", thousands(n))>
+                        {thousands(n)}
+                    </span>
                 </a>
             </For>
         </nav>
