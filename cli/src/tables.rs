@@ -333,6 +333,6 @@ mod tests {
                 vec!["a".to_string(), String::new()],
             ],
         );
-        assert_eq!(text, "NAME      N\nweb?[2J  10\na\n");
+        assert_eq!(text, "NAME     N\nweb?[2J  10\na\n");
     }
 }
