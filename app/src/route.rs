@@ -92,6 +92,16 @@ pub struct TableQuery {
     pub entry: String,
 }
 
+impl TableQuery {
+    /// The table's sort as the engine's tables read it.
+    pub fn table_sort(&self) -> portolan_engine::report::tables::TableSort {
+        portolan_engine::report::tables::TableSort {
+            column: self.sort.clone(),
+            descending: self.descending,
+        }
+    }
+}
+
 /// A parsed URL fragment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Route {

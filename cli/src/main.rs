@@ -8,6 +8,7 @@ mod audit;
 mod paths;
 mod policies;
 mod query;
+mod tables;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -110,7 +111,13 @@ enum Command {
             JSON written by `portolan analyze`, told apart by content. Findings match on rule,\n\
             resource, container and field; attack paths on their id (only listed paths are\n\
             compared: raise --max-paths to compare more). Prints a summary (or JSON with\n\
-            --format json) on stdout.",
+            --format json) on stdout.\n\n\
+            --format csv writes one row per finding, --format paths-csv one per listed attack\n\
+            path, each with a status column first: new, fixed (gone while its resource or\n\
+            entry is still there), no-longer-present (its resource or entry is not in NEW:\n\
+            out of view, not fixed), exemption-changed or unchanged. --status, --severity,\n\
+            --search and --sort narrow and order them as the app's compare page does, whose\n\
+            \"Export CSV\" of a table writes the same bytes as --status of that table.",
         after_help = "Examples:\n  \
             # Drift between last week's export and today's\n  \
             portolan diff ./snapshot-2026-11-19 ./snapshot-2026-11-26\n\n  \
@@ -118,7 +125,9 @@ enum Command {
             portolan analyze ./main-snapshot -o baseline.json\n  \
             portolan diff baseline.json ./pr-snapshot --fail-on-new high\n\n  \
             # Machine-readable drift\n  \
-            portolan diff old.json new.json --format json --output drift.json"
+            portolan diff old.json new.json --format json --output drift.json\n\n  \
+            # New high findings for a ticket import\n  \
+            portolan diff old.json new.json -f csv --status new --severity high -o new-high.csv"
     )]
     Diff(DiffArgs),
     /// Ask the security graph a question: the chains of nodes a query matches.
@@ -153,6 +162,43 @@ enum Command {
             portolan paths ./portolan-snapshot --search 'through:ServiceAccount ci/deployer' -f json"
     )]
     Paths(paths::PathsArgs),
+    /// List the inventory: the count of every kind, or one kind's resources.
+    #[command(
+        long_about = "List the inventory of a snapshot: without --kind, the count of every kind; with\n\
+            --kind, that kind's resources with its columns, filtered and sorted as the app's\n\
+            inventory page does it: --in-namespace (the page's namespace filter), --search\n\
+            (name, namespace, any column or the source file, ignoring case) and --sort (a\n\
+            column's header, --descending to reverse). --format csv writes the same bytes as\n\
+            the page's \"Export CSV\" for the same filter. The match count goes to stderr.",
+        after_help = "Examples:\n  \
+            # What kinds the snapshot holds, and how many of each\n  \
+            portolan inventory ./portolan-snapshot\n\n  \
+            # The Deployments of kube-system, for a spreadsheet\n  \
+            portolan inventory ./portolan-snapshot --kind Deployment --in-namespace kube-system -f csv -o deployments.csv\n\n  \
+            # Services whose columns mention LoadBalancer\n  \
+            portolan inventory ./portolan-snapshot --kind Service --search loadbalancer"
+    )]
+    Inventory(tables::InventoryArgs),
+    /// List the vulnerabilities of the images the cluster runs: by image, CVE or workload.
+    #[command(
+        long_about = "List the vulnerabilities of the images a snapshot runs, from the Trivy or Grype\n\
+            reports given with it, as one of the app's three tables: --view images, cves or\n\
+            workloads. Filtered as the app's vulnerabilities page filters them: --severity (an\n\
+            image, CVE or workload is kept when it has a vulnerability of that severity),\n\
+            --fixable (only vulnerabilities with a fixed version) and --search; sorted by\n\
+            --sort (a column key: images: image, runs, critical, high, medium, low, fixable,\n\
+            upgrades; cves: id, severity, cvss, remote, packages, workloads; workloads:\n\
+            workload, image, priority, critical, high, medium, low), --descending to reverse.\n\
+            --format csv writes the same bytes as the page's \"Export CSV\" for the same filter.",
+        after_help = "Examples:\n  \
+            # Images with a fixable critical vulnerability\n  \
+            portolan vulns ./portolan-snapshot --severity critical --fixable\n\n  \
+            # Critical CVEs, highest CVSS first, for a spreadsheet\n  \
+            portolan vulns ./portolan-snapshot --view cves --severity critical --sort cvss --descending -f csv\n\n  \
+            # The most urgent containers\n  \
+            portolan vulns ./portolan-snapshot --view workloads --sort priority --descending"
+    )]
+    Vulns(tables::VulnsArgs),
     /// List the hardening rules.
     Rules,
     /// List the audit-log detections (alert types).
@@ -268,9 +314,23 @@ struct DiffArgs {
     /// The later snapshot (file, folder or `-`) or analysis JSON.
     #[arg(value_name = "NEW")]
     new: PathBuf,
-    /// Output format: text (a summary for people) or json.
+    /// Output format: text (a summary for people), json, csv (findings) or paths-csv.
     #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
+    /// CSV formats: only rows of this status: new, fixed, no-longer-present,
+    /// exemption-changed or unchanged; repeat for several (default: all).
+    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+    status: Vec<report::drift::DriftStatus>,
+    /// CSV formats: only findings of this severity; for paths-csv, paths of this risk
+    /// band (high, medium or low).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    severity: Option<Severity>,
+    /// CSV formats: the compare page's search and sort (findings search rule, resource,
+    /// container, message and file and sort by severity, rule, resource or source;
+    /// paths search as `portolan paths --search` or the entry, and sort by risk, path,
+    /// entry or target). Each status's rows are sorted on their own.
+    #[command(flatten)]
+    table: tables::TableArgs,
     /// Write the output to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -291,6 +351,16 @@ enum DiffFormat {
     Text,
     /// The `AnalysisDiff` as JSON.
     Json,
+    /// One row per finding with its status (RFC 4180): the compare page's finding exports.
+    Csv,
+    /// One row per listed attack path with its status: the compare page's path exports.
+    PathsCsv,
+}
+
+fn parse_status(s: &str) -> Result<report::drift::DriftStatus, String> {
+    report::drift::DriftStatus::from_name(s).ok_or_else(|| {
+        "expected new, fixed, no-longer-present, exemption-changed or unchanged".to_string()
+    })
 }
 
 #[derive(clap::Args)]
@@ -538,54 +608,16 @@ fn run_engine(inputs: &Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(args) => match run_analyze(&args) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
-        Command::Diff(args) => match run_diff(&args) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
-        Command::Enforce(args) => match run_enforce(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Analyze(args) => exit(run_analyze(&args)),
+        Command::Diff(args) => exit(run_diff(&args)),
+        Command::Enforce(args) => exit(run_enforce(&args).map(|()| true)),
         Command::Policies(PoliciesCommand::Test { paths, quiet }) => {
-            match policies::test(&paths, quiet) {
-                Ok(true) => ExitCode::SUCCESS,
-                Ok(false) => ExitCode::from(1),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(2)
-                }
-            }
+            exit(policies::test(&paths, quiet))
         }
-        Command::Paths(args) => match paths::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
-        Command::Query(args) => match query::run(&args) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Paths(args) => exit(paths::run(&args).map(|()| true)),
+        Command::Inventory(args) => exit(tables::inventory(&args).map(|()| true)),
+        Command::Vulns(args) => exit(tables::vulns(&args).map(|()| true)),
+        Command::Query(args) => exit(query::run(&args)),
         Command::Rules => {
             list_rules();
             ExitCode::SUCCESS
@@ -613,6 +645,19 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// The exit code of a command: 0, 1 when it ran and a gate failed (`Ok(false)`), 2 on an
+/// error, which goes to stderr.
+fn exit(result: Result<bool, String>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -830,6 +875,41 @@ fn run_diff(args: &DiffArgs) -> Result<bool, String> {
             bytes
         }
         DiffFormat::Text => diff_summary(&drift).into_bytes(),
+        DiffFormat::Csv | DiffFormat::PathsCsv => {
+            use report::drift::{
+                drift_findings_csv, drift_paths_csv, DriftFilter, DriftStatus, FINDING_SORT_KEYS,
+                PATH_SORT_KEYS,
+            };
+            let statuses: Vec<DriftStatus> = DriftStatus::FINDINGS
+                .into_iter()
+                .filter(|s| args.status.is_empty() || args.status.contains(s))
+                .collect();
+            let filter = DriftFilter {
+                severity: args
+                    .severity
+                    .map_or(String::new(), |s| s.as_str().to_string()),
+                search: args.table.search.clone(),
+            };
+            let sort = args.table.sort();
+            let keys: &[&str] = if args.format == DiffFormat::Csv {
+                &FINDING_SORT_KEYS
+            } else {
+                &PATH_SORT_KEYS
+            };
+            if !sort.column.is_empty() && !keys.contains(&sort.column.as_str()) {
+                return Err(format!(
+                    "--sort {}: expected {}",
+                    sort.column,
+                    keys.join(", ")
+                ));
+            }
+            if args.format == DiffFormat::Csv {
+                drift_findings_csv(&drift, &statuses, &filter, &sort)
+            } else {
+                drift_paths_csv(&drift, &old, &new, &statuses, &filter, &sort)
+            }
+            .into_bytes()
+        }
     };
     write_output(args.output.as_deref(), &bytes)?;
     let failing = args.fail_on_new.map_or(0, |s| drift.new_at_or_above(s));

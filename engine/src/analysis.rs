@@ -247,6 +247,17 @@ pub struct Detail {
 }
 
 impl Analysis {
+    /// Recommendations left to act on: those with at least one finding no exemption
+    /// covers (a recommendation whose findings are all exempted is not counted). The
+    /// one count of "recommendations" the app's navigation, overview and the report
+    /// show.
+    pub fn open_recommendations(&self) -> usize {
+        self.recommendations
+            .iter()
+            .filter(|r| r.affected > 0)
+            .count()
+    }
+
     /// All diagnostics of all inputs, in input order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.inputs.iter().flat_map(|i| i.diagnostics.iter())
@@ -592,5 +603,27 @@ mod tests {
         assert_eq!(without, analyze(&files, &plain, &mut |_| {}));
         assert_ne!(with.secure_score, without.secure_score);
         assert!(with.findings.iter().any(|f| f.exemption.is_some()));
+    }
+
+    #[test]
+    fn a_fully_exempted_recommendation_is_not_open() {
+        let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n";
+        let files = [InputFile::new("pods.yaml", pods.as_bytes().to_vec())];
+        let plain = analyze(&files, &AnalyzeOptions::default(), &mut |_| {});
+        let (exempt, _) =
+            exemptions::parse("ex.yaml", "- rule: hostNamespaces\n  reason: Sandbox.\n");
+        let mut options = AnalyzeOptions::default();
+        options.rules.exemptions = exempt;
+        let exempted = analyze(&files, &options, &mut |_| {});
+        // Still listed (last), no longer counted.
+        assert_eq!(exempted.recommendations.len(), plain.recommendations.len());
+        assert_eq!(
+            exempted.open_recommendations(),
+            plain.open_recommendations() - 1
+        );
+        assert!(plain.open_recommendations() > 1);
+        let row = format!("<td class=\"num\">{}</td>", exempted.open_recommendations());
+        assert!(crate::report::html(&exempted)
+            .contains(&format!("not exempted\">Recommendations</th>{row}")));
     }
 }

@@ -458,16 +458,17 @@ await test('compare attack path tables filter, sort, keep it in the URL and expo
     check(risks.every((r, i) => i === 0 || risks[i - 1] <= r), `reversed risk order: ${risks}`);
     check(uniqueSorted(reversed).join() === uniqueSorted(cloud.map((p) => p.id)).join(), 'reversing changed the rows');
 
-    // Export: the kept rows in the shown order.
+    // Export: the kept rows in the shown order, each with its status (`portolan diff
+    // -f paths-csv --status new`).
     const got = await downloaded(page, '[data-testid="new-paths-export-csv"]');
     check(got.name === 'portolan-compare-new-paths.csv', `file name ${got.name}`);
-    const header = ['id', 'risk', 'risk_level', 'title', 'target', 'entry_kind', 'entry_namespace', 'entry_name', 'steps', 'assumed'];
+    const header = ['status', 'id', 'risk', 'risk_level', 'title', 'target', 'entry_kind', 'entry_namespace', 'entry_name', 'steps', 'assumed'];
     const level = (r) => (r >= 20 ? 'high' : r >= 10 ? 'medium' : 'low');
     const want = csvText([
       header,
       ...reversed.map((id) => {
         const p = byId.get(id);
-        return [p.id, p.risk.toFixed(1), level(p.risk), p.title, p.target, p.entry.kind, p.entry.namespace || '', p.entry.name, p.length, p.assumed ? 'yes' : 'no'];
+        return ['new', p.id, p.risk.toFixed(1), level(p.risk), p.title, p.target, p.entry.kind, p.entry.namespace || '', p.entry.name, p.length, p.assumed ? 'yes' : 'no'];
       }),
     ]);
     check(got.text === want, `paths CSV differs from the CLI's paths:\n${got.text.slice(0, 400)}\nwant\n${want.slice(0, 400)}`);
@@ -494,12 +495,13 @@ await test('compare attack path tables filter, sort, keep it in the URL and expo
     check((await rowIds()).length === d.attackPaths.new.length, 'severity high does not keep every high-risk path');
     await screenshot(page, 'explorer-map-compare-paths');
 
-    // The attack paths page exports its filtered paths with the same columns.
+    // The attack paths page exports its filtered paths with the same columns, less the
+    // status.
     await goTo(page, '#/attack-paths?q=target%3Acloud-data', '[data-testid="attack-paths-export-csv"]');
     const listed = analysis.attackPaths.paths.filter((p) => p.target === 'cloud-data');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, listed.length);
     const pathsCsv = await downloaded(page, '[data-testid="attack-paths-export-csv"]');
-    const wantPaths = csvText([header, ...listed.map((p) => [p.id, p.risk.toFixed(1), level(p.risk), p.title, p.target, p.entry.kind, p.entry.namespace || '', p.entry.name, p.length, p.assumed ? 'yes' : 'no'])]);
+    const wantPaths = csvText([header.slice(1), ...listed.map((p) => [p.id, p.risk.toFixed(1), level(p.risk), p.title, p.target, p.entry.kind, p.entry.namespace || '', p.entry.name, p.length, p.assumed ? 'yes' : 'no'])]);
     check(pathsCsv.text === wantPaths, `the attack paths CSV differs from the CLI's paths:\n${pathsCsv.text.slice(0, 300)}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

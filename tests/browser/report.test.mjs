@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { check, cliRun, launchBrowser, tally } from './harness.mjs';
+import { check, cliRun, launchBrowser, screenshot, tally } from './harness.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-report-'));
 const report = path.join(dir, 'report.html');
@@ -81,6 +81,40 @@ await run('the offline report shows the CLI numbers and makes no request', true,
   const first = await table.locator('tbody tr').first().locator('td').nth(3).innerText();
   const max = Math.max(...analysis.recommendations.map((r) => r.affected));
   check(Number(first) === max, `sorted descending starts with ${first}, not ${max}`);
+});
+
+await run('at 1280×800 the score ring holds its text and overlaps nothing', true, async (page) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.locator('#summary details.explain summary').click();
+  const { outside, overlaps } = await page.evaluate(() => {
+    const svg = document.querySelector('#summary svg.score-ring');
+    const ring = svg.getBoundingClientRect();
+    const circle = svg.querySelector('circle');
+    // The inside of the ring in page pixels: radius less half the stroke.
+    const scale = ring.width / svg.viewBox.baseVal.width;
+    const inner = (circle.r.baseVal.value - Number(circle.getAttribute('stroke-width')) / 2) * scale;
+    const cx = ring.left + ring.width / 2;
+    const cy = ring.top + ring.height / 2;
+    const outside = [...svg.querySelectorAll('text')]
+      .filter((t) => {
+        const b = t.getBoundingClientRect();
+        return [[b.left, b.top], [b.right, b.top], [b.left, b.bottom], [b.right, b.bottom]].some(([x, y]) => Math.hypot(x - cx, y - cy) > inner);
+      })
+      .map((t) => t.textContent);
+    // No text of the summary outside the ring is drawn over it.
+    const overlaps = [...document.querySelectorAll('#summary *')]
+      .filter((el) => !svg.contains(el) && !el.contains(svg) && el.childElementCount === 0 && el.textContent.trim())
+      .filter((el) => {
+        const b = el.getBoundingClientRect();
+        return b.width > 0 && b.left < ring.right && b.right > ring.left && b.top < ring.bottom && b.bottom > ring.top;
+      })
+      .map((el) => el.textContent.trim().slice(0, 40));
+    return { outside, overlaps };
+  });
+  check(outside.length === 0, `text crossing the ring: ${outside.join(', ')}`);
+  check(overlaps.length === 0, `text over the ring: ${overlaps.join(' | ')}`);
+  await page.evaluate(() => document.querySelector('#summary').scrollIntoView());
+  await screenshot(page, 'report-1280-summary', false);
 });
 
 await run('without JavaScript every table is there', false, async (page) => {

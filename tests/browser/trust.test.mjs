@@ -820,24 +820,194 @@ async function testCompareFiltersAndCsv({ page }) {
     cliRun(['analyze', 'public/demo/kube-system', '--format', 'json', '--quiet', '-o', baseline], { json: false });
     const a = await loadDemo(page);
     const d = cliRun(['diff', baseline, 'public/demo', '--format', 'json', '--quiet']);
-    const cliCsv = csvRecords(cliRun(['analyze', 'demo', '--format', 'csv'], { json: false, cwd: path.join(repo, 'public') }));
-    const same = (f, g) => f.rule === g.rule && f.resource.kind === g.resource.kind && f.resource.namespace === g.resource.namespace && f.resource.name === g.resource.name && (f.container || '') === (g.container || '') && (f.field || '') === (g.field || '') && f.message === g.message;
     const high = d.findings.new.filter((f) => f.severity === 'high');
     check(high.length > 0 && high.length < d.findings.new.length, `new high findings: ${high.length} of ${d.findings.new.length}`);
-    const rows = high.map((f) => a.findings.findIndex((g) => same(f, g)));
-    check(rows.every((i) => i >= 0), 'a new finding is not in the CLI analysis');
+    const cliCsv = cliRun(['diff', baseline, 'demo', '-f', 'csv', '--status', 'new', '--severity', 'high', '-q'], { json: false, cwd: path.join(repo, 'public') });
+    check(csvRecords(cliCsv).length === high.length + 1, `portolan diff -f csv --status new --severity high: ${csvRecords(cliCsv).length - 1} rows, JSON ${high.length}`);
     await goTo(page, '#/compare?severity=high', '[data-testid="compare-title"]');
     await page.setInputFiles('[data-testid="baseline-input"]', baseline);
     await page.waitForSelector('[data-testid="new-findings-export-csv"]');
     check((await number(page, '[data-testid="compare-new"]')) === d.findings.new.length, 'the new tile is not the total');
     const got = await downloaded(page, '[data-testid="new-findings-export-csv"]');
-    check(got.text === cliCsv[0] + rows.map((i) => cliCsv[1 + i]).join(''), `compare CSV has ${csvRecords(got.text).length - 1} rows, want ${rows.length}`);
+    check(got.text === cliCsv, `compare CSV has ${csvRecords(got.text).length - 1} rows, want ${high.length}`);
+    check(csvRecords(got.text).slice(1).every((r) => r.startsWith('new,high,')), 'a row of the new high export is not new and high');
     // Nothing matches: Clear filters.
     await page.fill('[data-testid="compare-search"]', 'no-such-finding-anywhere');
     await page.waitForSelector('[data-testid="compare-no-match"]');
     await page.click('[data-testid="compare-no-match"] [data-testid="clear-filters"]');
     await page.waitForFunction(() => !document.querySelector('[data-testid="compare-no-match"]'));
     check(new URL(page.url()).hash === '#/compare', `after clearing: ${page.url()}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Sets `hash`, waits for `ready`, applies `act` (the page's own controls), downloads
+ * `button`'s CSV and checks it byte for byte against `portolan ARGS -f csv` run from
+ * public/ (so file columns name demo/... as the app does). The filter must narrow the
+ * list: fewer rows than `all` (the same command unfiltered), at least one. */
+async function sameCsv(page, { name, hash, ready, act, button, args, all }) {
+  await goTo(page, hash, ready);
+  if (act) await act();
+  const got = await downloaded(page, `[data-testid="${button}"]`);
+  const cli = cliRun([...args, '-q'], { json: false, cwd: path.join(repo, 'public') });
+  const rows = csvRecords(cli).length - 1;
+  const unfiltered = csvRecords(cliRun([...all, '-q'], { json: false, cwd: path.join(repo, 'public') })).length - 1;
+  check(rows > 0 && rows < unfiltered, `${name}: the filter keeps ${rows} of ${unfiltered} rows`);
+  check(got.text === cli, `${name}: the app's CSV differs from portolan ${args.join(' ')}:\n${got.text.slice(0, 400)}\n---\n${cli.slice(0, 400)}`);
+  return rows;
+}
+
+async function testListCsvEqualsCli({ page }) {
+  // Inventory, the three vulnerability views and compare: each page's Export CSV under
+  // a filter set with the page's controls equals the CLI's CSV for the same filter.
+  await loadDemo(page);
+  const select = (id, value) => () => page.selectOption(`[data-testid="${id}"]`, value);
+  await sameCsv(page, {
+    name: 'inventory by namespace',
+    hash: '#/inventory/Deployment',
+    ready: '[data-testid="inventory-row"]',
+    act: async () => {
+      await select('inventory-namespace', 'kube-system')();
+      await page.waitForFunction(() => location.hash.includes('ns=kube-system'));
+    },
+    button: 'inventory-export-csv',
+    args: ['inventory', 'demo', '--kind', 'Deployment', '--in-namespace', 'kube-system', '-f', 'csv'],
+    all: ['inventory', 'demo', '--kind', 'Deployment', '-f', 'csv'],
+  });
+  await sameCsv(page, {
+    name: 'inventory searched and sorted',
+    hash: '#/inventory/Pod',
+    ready: '[data-testid="inventory-row"]',
+    act: async () => {
+      await page.fill('[data-testid="inventory-search"]', 'kube-system');
+      await page.click('[data-testid="sort-Name"]');
+      await page.click('[data-testid="sort-Name"]');
+      await page.waitForFunction(() => location.hash.includes('sort=Name') && location.hash.includes('dir=desc'));
+    },
+    button: 'inventory-export-csv',
+    args: ['inventory', 'demo', '--kind', 'Pod', '--search', 'kube-system', '--sort', 'Name', '--descending', '-f', 'csv'],
+    all: ['inventory', 'demo', '--kind', 'Pod', '-f', 'csv'],
+  });
+  await sameCsv(page, {
+    name: 'vulnerable images, critical and fixable',
+    hash: '#/vulnerabilities',
+    ready: '[data-testid="vuln-export-csv"]',
+    act: async () => {
+      await select('vuln-severity', 'critical')();
+      await page.check('[data-testid="vuln-fixable-only"]');
+      await page.waitForFunction(() => location.hash.includes('severity=critical') && location.hash.includes('fixable=1'));
+    },
+    button: 'vuln-export-csv',
+    args: ['vulns', 'demo', '--severity', 'critical', '--fixable', '-f', 'csv'],
+    all: ['vulns', 'demo', '-f', 'csv'],
+  });
+  await sameCsv(page, {
+    name: 'CVEs, high, by CVSS',
+    hash: '#/vulnerabilities',
+    ready: '[data-testid="vuln-view-cves"]',
+    act: async () => {
+      await page.click('[data-testid="vuln-view-cves"]');
+      await select('vuln-severity', 'high')();
+      await page.click('[data-testid="vuln-sort-cvss"]');
+      await page.waitForFunction(() => location.hash.includes('view=cves') && location.hash.includes('sort=cvss'));
+    },
+    button: 'vuln-export-csv',
+    args: ['vulns', 'demo', '--view', 'cves', '--severity', 'high', '--sort', 'cvss', '--descending', '-f', 'csv'],
+    all: ['vulns', 'demo', '--view', 'cves', '-f', 'csv'],
+  });
+  await sameCsv(page, {
+    name: 'workloads searched, by priority',
+    hash: '#/vulnerabilities',
+    ready: '[data-testid="vuln-view-workloads"]',
+    act: async () => {
+      await page.click('[data-testid="vuln-view-workloads"]');
+      await page.fill('[data-testid="vuln-search"]', 'argocd');
+      await page.click('[data-testid="vuln-sort-priority"]');
+      await page.waitForFunction(() => location.hash.includes('view=workloads') && location.hash.includes('q=argocd') && location.hash.includes('dir=desc'));
+    },
+    button: 'vuln-export-csv',
+    args: ['vulns', 'demo', '--view', 'workloads', '--search', 'argocd', '--sort', 'priority', '--descending', '-f', 'csv'],
+    all: ['vulns', 'demo', '--view', 'workloads', '-f', 'csv'],
+  });
+
+  // Compare against a baseline of kube-system alone: the rest of the demo is new.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-compare-lists-'));
+  try {
+    const baseline = path.join(tmp, 'baseline.json');
+    cliRun(['analyze', 'public/demo/kube-system', '--format', 'json', '--quiet', '-o', baseline], { json: false });
+    const diff = ['diff', baseline, 'demo'];
+    const onCompare = async () => {
+      await page.setInputFiles('[data-testid="baseline-input"]', baseline);
+      await page.waitForSelector('[data-testid="compare-export-findings"]');
+    };
+    await sameCsv(page, {
+      name: 'compare, all findings, high',
+      hash: '#/compare',
+      ready: '[data-testid="compare-title"]',
+      act: async () => {
+        await onCompare();
+        await select('compare-severity', 'high')();
+        await page.waitForFunction(() => location.hash.includes('severity=high'));
+      },
+      button: 'compare-export-findings',
+      args: [...diff, '--severity', 'high', '-f', 'csv'],
+      all: [...diff, '-f', 'csv'],
+    });
+    await sameCsv(page, {
+      name: 'compare, new findings searched and sorted',
+      hash: '#/compare',
+      ready: '[data-testid="compare-filters"]',
+      act: async () => {
+        await page.fill('[data-testid="compare-search"]', 'default');
+        await page.click('[data-testid="compare-sort-rule"]');
+        await page.waitForFunction(() => location.hash.includes('q=default') && location.hash.includes('sort=rule'));
+      },
+      button: 'new-findings-export-csv',
+      args: [...diff, '--status', 'new', '--search', 'default', '--sort', 'rule', '-f', 'csv'],
+      all: [...diff, '--status', 'new', '-f', 'csv'],
+    });
+    await sameCsv(page, {
+      name: 'compare, attack paths to cluster-admin by risk',
+      hash: '#/compare',
+      ready: '[data-testid="compare-filters"]',
+      act: async () => {
+        await page.fill('[data-testid="compare-search"]', 'target:cluster-admin');
+        await page.click('[data-testid="compare-sort-risk"]');
+        await page.waitForFunction(() => location.hash.includes('sort=risk'));
+      },
+      button: 'compare-export-paths',
+      args: [...diff, '--search', 'target:cluster-admin', '--sort', 'risk', '-f', 'paths-csv'],
+      all: [...diff, '-f', 'paths-csv'],
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function testOpenRecommendations({ page }) {
+  // A recommendation whose findings are all exempted is no longer open: the navigation's
+  // badge, the CLI and the report count the same recommendations.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-open-'));
+  try {
+    const plain = cliRun(['analyze', 'public/demo', '--format', 'json']);
+    const open = (a) => a.recommendations.filter((r) => r.affected > 0).length;
+    const rule = plain.recommendations.filter((r) => r.affected > 0).at(-1).rule;
+    const text = `exemptions:\n- rule: "${rule}"\n  reason: "Accepted for the test."\n`;
+    const file = path.join(tmp, 'exemptions.yaml');
+    fs.writeFileSync(file, text);
+    const exempted = cliRun(['analyze', 'public/demo', '--exemptions', file, '--format', 'json']);
+    check(open(exempted) === open(plain) - 1, `exempting ${rule}: ${open(exempted)} open, before ${open(plain)}`);
+    check(exempted.recommendations.length === plain.recommendations.length, 'the fully exempted recommendation left the list');
+    await page.evaluate((t) => localStorage.setItem('portolan.exemptions', t), text);
+    await page.reload();
+    await loadDemo(page);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="nav-recommendations-count"]')?.textContent.replace(/\D/g, '') === String(n), open(exempted));
+    const title = await page.getAttribute('[data-testid="nav-recommendations-count"]', 'title');
+    check(/not exempted/.test(title), `the badge does not say what it counts: ${title}`);
+    const report = await downloaded(page, '[data-testid="export-report"]');
+    const row = report.text.match(/<th title="Recommendations with at least one finding not exempted">Recommendations<\/th><td class="num">(\d+)<\/td>/);
+    check(row && Number(row[1]) === open(exempted), `the report counts ${row && row[1]} recommendations, the badge ${open(exempted)}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -922,7 +1092,7 @@ async function testReloadWarning({ page, problems }) {
  * counts where it appears: its own `title`, or `aria-describedby` naming an element
  * with text. (Table cells are explained by their column's header, checked apart.)
  */
-const NUMBER_SELECTORS = ['.tile', '.count-card', '.severity-card', '.nav-badge', '.section-count', '.risk', '.chip-count', '.tile-value', '[data-number]'];
+const NUMBER_SELECTORS = ['.tile', '.count-card', '.severity-card', '.nav-badge', '.section-count', '.risk', '.chip-count', '.tile-value', '.kind-count', '[data-number]'];
 
 /** The visible number-bearing elements of the page and those without an explanation. */
 async function numbersOnPage(page) {
@@ -962,9 +1132,12 @@ async function numbersOnPage(page) {
  * of a card or badge, or selectors) are there and explained — so a card that loses its
  * explanation, or the marking that lets this test find it, fails.
  */
+/** The screenshots' prefix: the dark walk saves its own. */
+let walkPrefix = 'walk-1280';
+
 async function walk(page, name, required) {
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, `walk-1280-${name}`);
+  await screenshot(page, `${walkPrefix}-${name}`);
   const { numbers, missing } = await numbersOnPage(page);
   check(missing.length === 0, `${name}: numbers without an explanation: ${missing.join('; ')}`);
   for (const selector of required) {
@@ -1028,8 +1201,20 @@ async function testReviewerWalk({ page }) {
   // Vulnerabilities, inventory, alerts, explorer, map, policies, enforcement.
   await goTo(page, '#/vulnerabilities', '[data-testid="vuln-summary"]');
   await walk(page, 'vulnerabilities', ['[data-testid="vuln-total"]', '[data-testid="vuln-fixable"]', '[data-testid="vuln-remote"]', '[data-testid="vuln-not-scanned"]']);
+  await goTo(page, '#/vulnerabilities?view=cves', '[data-testid="vuln-cve-row"]');
+  await walk(page, 'vulnerabilities-cves', []);
+  await goTo(page, '#/vulnerabilities?view=workloads', '[data-testid="vuln-export-csv"]');
+  await walk(page, 'vulnerabilities-workloads', []);
   await goTo(page, '#/inventory', '[data-testid="kind-cards"]');
   await walk(page, 'inventory', ['.count-card']);
+  await goTo(page, '#/inventory/Deployment', '[data-testid="inventory-row"]');
+  await walk(page, 'inventory-deployments', ['.kind-link.active .kind-count']);
+  // A resource's panel, opened from its row.
+  await page.click('[data-testid="inventory-row"] [data-testid="details-link"]');
+  await page.waitForSelector('[data-testid="resource-title"]');
+  await walk(page, 'resource', []);
+  await goTo(page, '#/exemptions', '[data-testid="exemptions-title"]');
+  await walk(page, 'exemptions', []);
   await goTo(page, '#/alerts', '[data-testid="alerts-title"]');
   await walk(page, 'alerts', ['[data-testid="alert-span"]', '[data-testid="alert-count"]']);
   // Audit requests read alike here and on the overview (events read, stages folded).
@@ -1079,6 +1264,16 @@ async function testReviewerWalk({ page }) {
   }
 }
 
+/** The same walk with the system's dark setting: its own screenshots to look at. */
+async function testReviewerWalkDark({ page }) {
+  walkPrefix = 'walk-1280-dark';
+  try {
+    await testReviewerWalk({ page });
+  } finally {
+    walkPrefix = 'walk-1280';
+  }
+}
+
 const tests = [
   ['same-name files from two folders are both kept', testSameNameFiles],
   ['all-broken input has no score and a banner on every page', testAllBroken],
@@ -1096,9 +1291,12 @@ const tests = [
   ['an attack path explains its risk and lists every fix that breaks it', testPathExplained],
   ['vulnerability, inventory and recommendation lists filter in the URL, export CSV and clear', testListsFilterAndExport],
   ['compare filters its findings and exports the CLI rows', testCompareFiltersAndCsv],
+  ['inventory, vulnerability and compare exports equal the CLI CSV for the same filter', testListCsvEqualsCli],
+  ['the navigation and the report count the same open recommendations', testOpenRecommendations],
   ['tables fit 1280×800', testTablesFit],
   ['reloading with a snapshot loaded warns', testReloadWarning],
   ['a reviewer walks every page at 1280×800: every number explained, alike everywhere', testReviewerWalk],
+  ['the reviewer walk in dark mode', testReviewerWalkDark, { colorScheme: 'dark' }],
 ];
 
 const { test, finish } = await suite('trust', { subPath: '/trust/', viewport: { width: 1280, height: 800 } });

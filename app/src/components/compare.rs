@@ -13,12 +13,14 @@ use leptos::prelude::*;
 use crate::components::attack_paths::{target_label, RiskBadge};
 use crate::components::details_link::ObjectLink;
 use leptos::task::spawn_local;
-use portolan_engine::diff::{self, AnalysisDiff, CoverageChange, PathRef};
-use portolan_engine::graph::path_filter::{risk_level, search_matches};
-use portolan_engine::graph::paths::AttackPath;
+use portolan_engine::diff::{self, AnalysisDiff, CoverageChange};
 use portolan_engine::graph::Target;
-use portolan_engine::report::paths_csv;
-use portolan_engine::rules::{self, Finding};
+use portolan_engine::report::drift::{
+    drift_findings, drift_findings_csv, drift_paths, drift_paths_csv, filter_findings,
+    filter_paths, source_text, DriftFilter, DriftStatus,
+};
+use portolan_engine::report::tables::TableSort;
+use portolan_engine::rules;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::no_snapshot::NoSnapshot;
@@ -193,11 +195,7 @@ fn Drift() -> impl IntoView {
     let drift = Memo::new(move |_| {
         state.baseline.with(|b| {
             state.analysis.with(|a| match (b, a) {
-                (Some(b), Some(a)) => {
-                    let d = diff::diff(&b.analysis, a);
-                    let paths = PathsById::of(&d, &b.analysis, a);
-                    Some((d, paths))
-                }
+                (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
                 _ => None,
             })
         })
@@ -213,46 +211,37 @@ fn Drift() -> impl IntoView {
         });
         let q = query.get();
         drift.with(|d| {
-            d.as_ref()
-                .map(|(d, paths)| drift_view(d, paths, &ranks, &q))
+            state.baseline.with_untracked(|b| {
+                state.analysis.with_untracked(|a| match (d, b, a) {
+                    (Some(d), Some(b), Some(a)) => Some(drift_view(
+                        Sides {
+                            diff: d,
+                            old: &b.analysis,
+                            new: a,
+                            memo: drift,
+                        },
+                        &ranks,
+                        &q,
+                    )),
+                    _ => None,
+                })
+            })
         })
     }
 }
 
-/// The full attack paths behind the diff's path lists: a new path as the shown analysis
-/// has it, a gone one as the baseline had it (the diff names them by id only).
-#[derive(Clone, Default, PartialEq)]
-struct PathsById(HashMap<String, AttackPath>);
-
-impl PathsById {
-    fn of(
-        d: &AnalysisDiff,
-        baseline: &portolan_engine::Analysis,
-        shown: &portolan_engine::Analysis,
-    ) -> Self {
-        let p = &d.attack_paths;
-        let mut map = HashMap::new();
-        for (refs, side) in [
-            (&p.new, shown),
-            (&p.fixed, baseline),
-            (&p.resource_gone, baseline),
-        ] {
-            for r in refs {
-                if let Some(path) = side.attack_paths.paths.iter().find(|x| x.id == r.id) {
-                    map.insert(r.id.clone(), path.clone());
-                }
-            }
-        }
-        PathsById(map)
-    }
+/// The diff, the two analyses it compares, and the memo that holds it (for exports,
+/// which write it when clicked).
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    diff: &'a AnalysisDiff,
+    old: &'a portolan_engine::Analysis,
+    new: &'a portolan_engine::Analysis,
+    memo: Memo<Option<AnalysisDiff>>,
 }
 
-fn drift_view(
-    d: &AnalysisDiff,
-    paths: &PathsById,
-    ranks: &HashMap<String, usize>,
-    q: &TableQuery,
-) -> AnyView {
+fn drift_view(sides: Sides, ranks: &HashMap<String, usize>, q: &TableQuery) -> AnyView {
+    let d = sides.diff;
     let s = &d.secure_score;
     let f = &d.findings;
     let p = &d.attack_paths;
@@ -270,12 +259,6 @@ fn drift_view(
         Some(0.0) => "No change".to_string(),
         Some(c) => format!("{c:+.1} points"),
     };
-    // The findings whose exemption changed, as they are now.
-    let exemption_changed: Vec<&Finding> = f
-        .unchanged
-        .iter()
-        .filter(|x| f.exemption_changed.contains(&x.key()))
-        .collect();
     view! {
         <div class="summary compare-summary">
             <div class="tile tile-score" title="Secure score of the baseline → of the shown snapshot, and the change in percentage points: the share of resources that pass the rules, weighted by severity">
@@ -327,49 +310,49 @@ fn drift_view(
             </div>
         </div>
         {coverage_view(&d.coverage)}
-        <CompareFilters />
+        <CompareFilters memo=sides.memo />
         {finding_section(
             Section { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline." },
-            f.new.iter().collect(),
-            false,
+            sides,
+            DriftStatus::New,
             q,
         )}
         {finding_section(
             Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is fixed." },
-            f.fixed.iter().collect(),
-            false,
+            sides,
+            DriftStatus::Fixed,
             q,
         )}
         {finding_section(
             Section { title: "Resource no longer present", testid: "gone-findings", empty: "Every resource of the baseline's findings is in the snapshot." },
-            f.resource_gone.iter().collect(),
-            false,
+            sides,
+            DriftStatus::NoLongerPresent,
             q,
         )}
-        {(!exemption_changed.is_empty()).then(|| finding_section(
+        {(!f.exemption_changed.is_empty()).then(|| finding_section(
             Section { title: "Exemption changed", testid: "exemption-changed", empty: "" },
-            exemption_changed,
-            true,
+            sides,
+            DriftStatus::ExemptionChanged,
             q,
         ))}
         {path_section(
             Section { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
-            &p.new,
-            paths,
+            sides,
+            DriftStatus::New,
             Some(ranks),
             q,
         )}
         {path_section(
             Section { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
-            &p.fixed,
-            paths,
+            sides,
+            DriftStatus::Fixed,
             None,
             q,
         )}
         {(!p.resource_gone.is_empty()).then(|| path_section(
             Section { title: "Attack paths whose entry is no longer present", testid: "gone-paths", empty: "" },
-            &p.resource_gone,
-            paths,
+            sides,
+            DriftStatus::NoLongerPresent,
             None,
             q,
         ))}
@@ -458,15 +441,6 @@ struct Section {
     empty: &'static str,
 }
 
-/// `file:line`, or the file alone when the line is unknown.
-fn source_text(f: &Finding) -> String {
-    if f.source.line > 0 {
-        format!("{}:{}", f.source.file, f.source.line)
-    } else {
-        f.source.file.clone()
-    }
-}
-
 /// A titled section holding a table of `total` rows (the first [`MAX_ROWS`] of them
 /// drawn), or the section's `empty` text.
 fn table_section(
@@ -518,20 +492,17 @@ fn table_section(
 }
 
 /// A titled table of findings: severity, rule, resource and where it was read from;
-/// with `show_exemption`, whether each is exempt now. The page's search and severity
-/// filter and its sort apply; "Export CSV" writes the rows kept, with the engine's CSV
-/// writer (in the engine's order they are the CLI's CSV rows of those findings).
-fn finding_section(
-    section: Section,
-    findings: Vec<&Finding>,
-    show_exemption: bool,
-    q: &TableQuery,
-) -> AnyView {
+/// for the exemption-changed ones, whether each is exempt now. The page's search and
+/// severity filter and its sort apply; "Export CSV" writes the rows kept with their
+/// status, as `portolan diff BASELINE SNAPSHOT -f csv --status S` does.
+fn finding_section(section: Section, sides: Sides, status: DriftStatus, q: &TableQuery) -> AnyView {
     let testid = section.testid;
+    let show_exemption = status == DriftStatus::ExemptionChanged;
+    let findings = drift_findings(sides.diff, status);
     let all = findings.len();
-    let kept = filter_sort(findings, q, &FINDING_FILTER);
+    let (filter, sort) = (drift_filter(q), q.table_sort());
+    let kept = filter_findings(findings, &filter, &sort);
     let total = kept.len();
-    let export: Vec<Finding> = kept.iter().map(|f| (*f).clone()).collect();
     let rows = kept
         .into_iter()
         .take(MAX_ROWS)
@@ -584,8 +555,13 @@ fn finding_section(
     }
     .into_any();
     let body = table_section(&section, total, "rec-table", head, rows, total < all);
+    let memo = sides.memo;
     let tools = section_tools(testid, total, all, move || {
-        portolan_engine::report::findings_csv(export.iter())
+        memo.with_untracked(|d| {
+            d.as_ref()
+                .map(|d| drift_findings_csv(d, &[status], &filter, &sort))
+                .unwrap_or_default()
+        })
     });
     view! {
         <div class="compare-findings" data-section=testid>
@@ -628,97 +604,18 @@ fn section_tools(
     view! { <div class="section-tools">{note} {csv_button}</div> }.into_any()
 }
 
-/// How the page's filters read one kind of row: its severity word (what the severity
-/// filter compares), whether it matches the search text (as typed, trimmed, non-empty),
-/// and its sort key for a column key of the URL (`None` when the table has no such
-/// column: the rows then keep the engine's order).
-struct RowFilter<T: ?Sized> {
-    severity: fn(&T) -> &'static str,
-    matches: fn(&T, &str) -> bool,
-    key: fn(&T, &str) -> Option<(i64, String)>,
-}
-
-/// The finding tables: severity, a search of rule, resource, container, message and
-/// file, and the columns severity (most severe first), rule, resource and source.
-const FINDING_FILTER: RowFilter<Finding> = RowFilter {
-    severity: |f| f.severity.as_str(),
-    matches: |f, needle| {
-        let needle = needle.to_lowercase();
-        [
-            f.rule.as_str(),
-            f.resource.kind.as_str(),
-            f.resource.namespace.as_str(),
-            f.resource.name.as_str(),
-            f.container.as_str(),
-            f.message.as_str(),
-            f.source.file.as_str(),
-        ]
-        .iter()
-        .any(|v| v.to_lowercase().contains(&needle))
-    },
-    key: |f, column| match column {
-        "severity" => Some((f.severity as i64, String::new())),
-        "rule" => Some((0, f.rule.to_lowercase())),
-        "resource" => Some((0, f.resource.to_string().to_lowercase())),
-        "source" => Some((0, source_text(f))),
-        _ => None,
-    },
-};
-
-/// The attack path tables: the risk band as severity, the attack paths page's filter
-/// (`entry:`, `through:`, `target:` or a title search) or the entry's name, and the
-/// columns risk (riskiest first), path, entry and target.
-const PATH_FILTER: RowFilter<AttackPath> = RowFilter {
-    severity: |p| risk_level(p.risk),
-    matches: |p, needle| {
-        search_matches(p, needle)
-            || p.entry
-                .to_string()
-                .to_lowercase()
-                .contains(&needle.to_lowercase())
-    },
-    key: |p, column| match column {
-        // Riskiest first (scores are shown to one decimal).
-        "risk" => Some((-(p.risk * 10.0).round() as i64, String::new())),
-        "path" => Some((0, p.title.to_lowercase())),
-        "entry" => Some((0, p.entry.to_string().to_lowercase())),
-        "target" => Some((0, target_label(p.target).to_lowercase())),
-        _ => None,
-    },
-};
-
-/// `rows` the page's search and severity filter keep, sorted by its column when the
-/// table has that column, else in the given order.
-fn filter_sort<'a, T: ?Sized>(rows: Vec<&'a T>, q: &TableQuery, f: &RowFilter<T>) -> Vec<&'a T> {
-    let needle = q.q.trim();
-    // A severity word the filter does not know (a hand-edited URL) filters nothing.
-    let severity = rules::Severity::ALL
-        .into_iter()
-        .any(|s| s.as_str() == q.severity)
-        .then_some(q.severity.as_str());
-    let mut kept: Vec<&T> = rows
-        .into_iter()
-        .filter(|r| severity.is_none_or(|s| (f.severity)(r) == s))
-        .filter(|r| needle.is_empty() || (f.matches)(r, needle))
-        .collect();
-    if !q.sort.is_empty() {
-        // The stable sort keeps the given order among equal keys.
-        kept.sort_by(|a, b| {
-            let order = (f.key)(a, &q.sort).cmp(&(f.key)(b, &q.sort));
-            if q.descending {
-                order.reverse()
-            } else {
-                order
-            }
-        });
+/// The page's search and severity filter as the engine's compare tables read them.
+fn drift_filter(q: &TableQuery) -> DriftFilter {
+    DriftFilter {
+        severity: q.severity.clone(),
+        search: q.q.clone(),
     }
-    kept
 }
 
 /// The search and severity filter of the finding and attack path tables, kept in the URL
 /// (a path's severity is its risk band: high, medium or low).
 #[component]
-fn CompareFilters() -> impl IntoView {
+fn CompareFilters(memo: Memo<Option<AnalysisDiff>>) -> impl IntoView {
     let state = use_state();
     let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
         let mut route = state.route.get_untracked();
@@ -731,6 +628,39 @@ fn CompareFilters() -> impl IntoView {
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let active =
         move || query.with(|q| !q.q.is_empty() || !q.severity.is_empty() || !q.sort.is_empty());
+    // Every table at once, under the filters: `portolan diff -f csv` / `-f paths-csv`.
+    let save = move |file: &str, text: String| {
+        if let Err(e) = save_text(file, &text, "text/csv") {
+            state.notices.update(|n| n.push(e));
+        }
+    };
+    let export_findings = move |_| {
+        let q = query.get_untracked();
+        let text = memo.with_untracked(|d| {
+            d.as_ref()
+                .map(|d| {
+                    drift_findings_csv(
+                        d,
+                        &DriftStatus::FINDINGS,
+                        &drift_filter(&q),
+                        &q.table_sort(),
+                    )
+                })
+                .unwrap_or_default()
+        });
+        save("portolan-compare-findings.csv", text);
+    };
+    let export_paths = move |_| {
+        let q = query.get_untracked();
+        let text = paths_csv(
+            state,
+            memo,
+            &DriftStatus::PATHS,
+            &drift_filter(&q),
+            &q.table_sort(),
+        );
+        save("portolan-compare-paths.csv", text);
+    };
     view! {
         <div class="panel toolbar toolbar-wrap" data-testid="compare-filters">
             <input
@@ -766,6 +696,24 @@ fn CompareFilters() -> impl IntoView {
             <Show when=active>
                 <a href="#/compare" data-testid="compare-clear-filters">"Clear filters"</a>
             </Show>
+            <button
+                class="btn"
+                type="button"
+                data-testid="compare-export-findings"
+                title="Every finding of both snapshots the filters keep, with its status (new, fixed, no-longer-present, exemption-changed, unchanged): portolan diff -f csv"
+                on:click=export_findings
+            >
+                "Export findings CSV"
+            </button>
+            <button
+                class="btn"
+                type="button"
+                data-testid="compare-export-paths"
+                title="Every listed attack path of both snapshots the filters keep, with its status: portolan diff -f paths-csv"
+                on:click=export_paths
+            >
+                "Export paths CSV"
+            </button>
         </div>
     }
 }
@@ -810,15 +758,16 @@ fn CompareSort(key: &'static str, label: &'static str, class: &'static str) -> i
 /// in the shown analysis. "Export CSV" writes the rows kept.
 fn path_section(
     section: Section,
-    refs: &[PathRef],
-    paths: &PathsById,
+    sides: Sides,
+    status: DriftStatus,
     ranks: Option<&HashMap<String, usize>>,
     q: &TableQuery,
 ) -> AnyView {
     let testid = section.testid;
-    let all = refs.len();
-    let full: Vec<&AttackPath> = refs.iter().filter_map(|r| paths.0.get(&r.id)).collect();
-    let kept = filter_sort(full, q, &PATH_FILTER);
+    let full = drift_paths(sides.diff, sides.old, sides.new, status);
+    let all = full.len();
+    let (filter, sort) = (drift_filter(q), q.table_sort());
+    let kept = filter_paths(full, &filter, &sort);
     let total = kept.len();
     // A path whose entry is gone has no panel in the shown analysis.
     let entry_linked = testid != "gone-paths";
@@ -862,8 +811,10 @@ fn path_section(
     }
     .into_any();
     let body = table_section(&section, total, "", head, rows, total < all);
-    let export: Vec<AttackPath> = kept.into_iter().cloned().collect();
-    let tools = section_tools(testid, total, all, move || paths_csv(&export));
+    let (state, memo) = (use_state(), sides.memo);
+    let tools = section_tools(testid, total, all, move || {
+        paths_csv(state, memo, &[status], &filter, &sort)
+    });
     view! {
         <div class="compare-paths" data-section=testid>
             {tools}
@@ -871,4 +822,25 @@ fn path_section(
         </div>
     }
     .into_any()
+}
+
+/// The attack paths of `statuses` under the filter, as CSV, from the page's baseline and
+/// analysis: what `portolan diff BASELINE SNAPSHOT -f paths-csv` writes.
+fn paths_csv(
+    state: AppState,
+    memo: Memo<Option<AnalysisDiff>>,
+    statuses: &[DriftStatus],
+    filter: &DriftFilter,
+    sort: &TableSort,
+) -> String {
+    memo.with_untracked(|d| {
+        state.baseline.with_untracked(|b| {
+            state.analysis.with_untracked(|a| match (d, b, a) {
+                (Some(d), Some(b), Some(a)) => {
+                    drift_paths_csv(d, &b.analysis, a, statuses, filter, sort)
+                }
+                _ => String::new(),
+            })
+        })
+    })
 }

@@ -3,15 +3,17 @@
 //!
 //! Tables hold up to hundreds of thousands of rows, so filtering and sorting work on
 //! indices into the analysis (never copies of it) and only one page of rows is in the
-//! DOM at a time. The filters live in the URL (see [`crate::route`]).
+//! DOM at a time. The filters live in the URL (see [`crate::route`]). The columns,
+//! filters, sort and CSV are the engine's (`report::tables`), so "Export CSV" writes
+//! what `portolan inventory --kind K -f csv` writes for the same filter.
 
-use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
 use portolan_engine::analysis::ResourceSummary;
+use portolan_engine::report::tables::{self, InventoryColumn as Column, InventoryFilter};
 
 use crate::components::counts::{ordered_kinds, CountCards};
 use crate::components::no_snapshot::NoSnapshot;
@@ -77,55 +79,12 @@ fn KindList(selected: String) -> impl IntoView {
                     data-testid=format!("kind-{kind}")
                 >
                     <span>{kind.clone()}</span>
-                    <span class="kind-count">{thousands(n)}</span>
+                    <span class="kind-count" title=format!("{} {kind} in the inventory", thousands(n))>
+                        {thousands(n)}
+                    </span>
                 </a>
             </For>
         </nav>
-    }
-}
-
-/// A column of a kind's table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Column {
-    Namespace,
-    Name,
-    /// Index into [`ResourceSummary::details`], with the detail's name.
-    Detail(usize, String),
-}
-
-impl Column {
-    /// The column's name in the URL and its header.
-    fn label(&self) -> String {
-        match self {
-            Column::Namespace => "Namespace".into(),
-            Column::Name => "Name".into(),
-            Column::Detail(_, name) => name.clone(),
-        }
-    }
-
-    fn text(&self, r: &ResourceSummary) -> String {
-        match self {
-            Column::Namespace => r.namespace.clone(),
-            Column::Name => r.name.clone(),
-            Column::Detail(i, _) => r
-                .details
-                .get(*i)
-                .map(|d| d.value.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    fn compare(&self, a: &ResourceSummary, b: &ResourceSummary) -> Ordering {
-        match self {
-            Column::Namespace => a.namespace.cmp(&b.namespace),
-            Column::Name => a.name.cmp(&b.name),
-            Column::Detail(i, _) => {
-                fn value(r: &ResourceSummary, i: usize) -> &str {
-                    r.details.get(i).map(|d| d.value.as_str()).unwrap_or("")
-                }
-                natural(value(a, *i), value(b, *i))
-            }
-        }
     }
 }
 
@@ -135,24 +94,6 @@ fn source_text(r: &ResourceSummary) -> String {
     } else {
         r.source.file.clone()
     }
-}
-
-/// Numbers compare as numbers, everything else as text.
-fn natural(a: &str, b: &str) -> Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        (Ok(_), Err(_)) => Ordering::Less,
-        (Err(_), Ok(_)) => Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
-}
-
-fn matches(r: &ResourceSummary, needle: &str) -> bool {
-    let hit = |s: &str| s.to_lowercase().contains(needle);
-    hit(&r.name)
-        || hit(&r.namespace)
-        || r.details.iter().any(|d| hit(&d.value))
-        || hit(&r.source.file)
 }
 
 /// One kind's resources: toolbar, table and pager.
@@ -167,50 +108,15 @@ fn KindTable(kind: String) -> impl IntoView {
     let rows = Memo::new(move |_| {
         state.analysis.with(|a| {
             a.as_ref()
-                .map(|a| {
-                    a.inventory
-                        .resources
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.kind == kind_for_rows)
-                        .map(|(i, _)| i)
-                        .collect::<Vec<_>>()
-                })
+                .map(|a| tables::kind_rows(&a.inventory.resources, &kind_for_rows))
                 .unwrap_or_default()
         })
     });
     let columns = Memo::new(move |_| {
         state.analysis.with(|a| {
-            let Some(a) = a.as_ref() else {
-                return Vec::new();
-            };
-            let resources = &a.inventory.resources;
-            rows.with(|rows| {
-                let mut columns = Vec::new();
-                if rows.iter().any(|&i| !resources[i].namespace.is_empty()) {
-                    columns.push(Column::Namespace);
-                }
-                columns.push(Column::Name);
-                if let Some(&first) = rows.first() {
-                    // Kind-specific columns, minus those empty in every row.
-                    columns.extend(
-                        resources[first]
-                            .details
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| {
-                                rows.iter().any(|&r| {
-                                    resources[r]
-                                        .details
-                                        .get(*i)
-                                        .is_some_and(|d| !d.value.is_empty())
-                                })
-                            })
-                            .map(|(i, d)| Column::Detail(i, d.name.clone())),
-                    );
-                }
-                columns
-            })
+            a.as_ref()
+                .map(|a| rows.with(|rows| tables::inventory_columns(&a.inventory.resources, rows)))
+                .unwrap_or_default()
         })
     });
     let namespaces = Memo::new(move |_| {
@@ -232,31 +138,25 @@ fn KindTable(kind: String) -> impl IntoView {
     // Rows that pass the filters, in the chosen order.
     let visible = Memo::new(move |_| {
         let query = query.get();
-        let needle = query.q.trim().to_lowercase();
-        let sort = columns.with(|c| c.iter().find(|c| c.label() == query.sort).cloned());
+        let filter = InventoryFilter {
+            namespace: query.ns.clone(),
+            search: query.q.clone(),
+        };
         state.analysis.with(|a| {
             let Some(a) = a.as_ref() else {
                 return Vec::new();
             };
-            let resources = &a.inventory.resources;
-            let mut visible: Vec<usize> = rows.with(|rows| {
-                rows.iter()
-                    .copied()
-                    .filter(|&i| query.ns.is_empty() || resources[i].namespace == query.ns)
-                    .filter(|&i| needle.is_empty() || matches(&resources[i], &needle))
-                    .collect()
-            });
-            if let Some(column) = sort {
-                visible.sort_by(|&x, &y| {
-                    let order = column.compare(&resources[x], &resources[y]);
-                    if query.descending {
-                        order.reverse()
-                    } else {
-                        order
-                    }
-                });
-            }
-            visible
+            rows.with(|rows| {
+                columns.with(|columns| {
+                    tables::inventory_visible(
+                        &a.inventory.resources,
+                        rows,
+                        columns,
+                        &filter,
+                        &query.table_sort(),
+                    )
+                })
+            })
         })
     });
     let pages = move || visible.with(|v| v.len().div_ceil(PAGE_SIZE).max(1));
@@ -294,16 +194,8 @@ fn KindTable(kind: String) -> impl IntoView {
                 let Some(a) = a.as_ref() else {
                     return String::new();
                 };
-                let header: Vec<String> = columns.iter().map(Column::label).collect();
-                let header: Vec<&str> = header.iter().map(String::as_str).collect();
                 visible.with_untracked(|v| {
-                    portolan_engine::report::table_csv(
-                        &header,
-                        v.iter().map(|&i| {
-                            let r = &a.inventory.resources[i];
-                            columns.iter().map(|c| c.text(r)).collect()
-                        }),
-                    )
+                    tables::inventory_rows_csv(&a.inventory.resources, columns, v)
                 })
             })
         });

@@ -77,7 +77,7 @@ pub fn SideNav() -> impl IntoView {
     let recommendations = move || {
         state.analysis.with(|a| {
             a.as_ref()
-                .map(|a| thousands(a.recommendations.len()))
+                .map(|a| thousands(a.open_recommendations()))
                 .unwrap_or_default()
         })
     };
@@ -103,7 +103,7 @@ pub fn SideNav() -> impl IntoView {
                 testid="nav-recommendations"
                 active=on_recommendations
                 badge=recommendations
-                badge_title="Failing rules: recommendations with at least one finding, exempted ones included"
+                badge_title="Open recommendations: failing rules with at least one finding not exempted (as the report counts them)"
             />
             <NavLink
                 href="#/attack-paths"

@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use portolan_engine::vulns::CveExposure;
 
 use crate::components::severity::SeverityBadge;
-use crate::components::vuln_columns::{headers, sorted, SortHeaders, CVE_COLUMNS};
-use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
+use crate::components::vuln_columns::{headers, SortHeaders};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch};
 use crate::format::thousands;
 use crate::state::use_state;
+use portolan_engine::report::tables::{sorted, CVE_COLUMNS};
+use portolan_engine::vulns::filter::VulnFilter;
 
 /// Workloads named in a row; the rest are counted.
 const WORKLOADS_SHOWN: usize = 3;
@@ -27,7 +29,12 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
                 return (Vec::new(), 0);
             };
             let items = &a.vulnerabilities.cves;
-            let rows = sorted(items, |x| filter.admits_cve(x), CVE_COLUMNS, &query);
+            let rows = sorted(
+                items,
+                |x| filter.admits_cve(x),
+                CVE_COLUMNS,
+                &query.table_sort(),
+            );
             let drawn = first_rows(items, &rows)
                 .into_iter()
                 .map(|(_, x)| x)

@@ -7,10 +7,12 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use portolan_engine::vulns::ImageVulnerabilities;
 
-use crate::components::vuln_columns::{headers, sorted, SortHeaders, IMAGE_COLUMNS};
-use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
+use crate::components::vuln_columns::{headers, SortHeaders};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch};
 use crate::format::thousands;
 use crate::state::use_state;
+use portolan_engine::report::tables::{sorted, IMAGE_COLUMNS};
+use portolan_engine::vulns::filter::VulnFilter;
 
 /// Upgrades named in a row; the rest are counted.
 const UPGRADES_SHOWN: usize = 3;
@@ -26,7 +28,12 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
                 return (Vec::new(), 0);
             };
             let items = &a.vulnerabilities.images;
-            let rows = sorted(items, |x| filter.admits_image(x), IMAGE_COLUMNS, &query);
+            let rows = sorted(
+                items,
+                |x| filter.admits_image(x),
+                IMAGE_COLUMNS,
+                &query.table_sort(),
+            );
             let drawn = first_rows(items, &rows)
                 .into_iter()
                 .map(|(_, x)| x)

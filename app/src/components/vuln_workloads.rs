@@ -2,39 +2,17 @@
 //! urgent first, with its image, its top priority (0–100, CVSS weighed by where it
 //! runs) and its vulnerabilities by severity. Choosing one lists its vulnerabilities.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
 
-use crate::components::vuln_columns::{headers, sorted, SortHeaders, WORKLOAD_COLUMNS};
+use crate::components::vuln_columns::{headers, SortHeaders};
 use crate::components::vuln_container::ContainerVulns;
-use crate::components::vuln_filter::{first_rows, CapNote, NoMatch, VulnFilter};
+use crate::components::vuln_filter::{first_rows, CapNote, NoMatch};
 use crate::format::thousands;
-use crate::route::TableQuery;
 use crate::state::use_state;
-
-/// Positions in `vulnerabilities.containers` of the rows the filters keep, sorted as
-/// the query says: a container passes the severity filters when its image does.
-pub fn workload_rows(
-    a: &portolan_engine::Analysis,
-    filter: &VulnFilter,
-    query: &TableQuery,
-) -> Vec<usize> {
-    let report = &a.vulnerabilities;
-    let images: HashMap<&str, bool> = report
-        .images
-        .iter()
-        .map(|i| (i.image.as_str(), filter.admits_image_levels(i)))
-        .collect();
-    sorted(
-        &report.containers,
-        |c| filter.admits_container(c, images.get(c.image.as_str()).copied().unwrap_or(false)),
-        WORKLOAD_COLUMNS,
-        query,
-    )
-}
+use portolan_engine::report::tables::{workload_rows, WORKLOAD_COLUMNS};
+use portolan_engine::vulns::filter::VulnFilter;
 
 #[component]
 pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
@@ -48,7 +26,7 @@ pub fn VulnWorkloads(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView 
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let rows = workload_rows(a, &filter, &query);
+            let rows = workload_rows(&a.vulnerabilities, &filter, &query.table_sort());
             (first_rows(&a.vulnerabilities.containers, &rows), rows.len())
         })
     };

@@ -10,16 +10,14 @@ use portolan_engine::rules::Severity;
 use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::severity_label;
-use crate::components::vuln_columns::{csv, sorted, CVE_COLUMNS, IMAGE_COLUMNS, WORKLOAD_COLUMNS};
 use crate::components::vuln_cves::VulnCves;
-use crate::components::vuln_filter::{VulnFilter, VulnView};
 use crate::components::vuln_images::VulnImages;
 use crate::components::vuln_summary::VulnSummary;
-use crate::components::vuln_workloads::workload_rows;
 use crate::components::vuln_workloads::VulnWorkloads;
 use crate::download::save_text;
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
+use portolan_engine::vulns::filter::{VulnFilter, VulnView};
 
 #[component]
 pub fn VulnerabilitiesPage() -> impl IntoView {
@@ -33,7 +31,7 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
     };
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let shown = Memo::new(move |_| query.with(|q| VulnView::parse(&q.view)));
-    let filter = Memo::new(move |_| query.with(VulnFilter::from_query));
+    let filter = Memo::new(move |_| query.with(|q| VulnFilter::new(&q.severity, q.fixable, &q.q)));
     // Every filter change goes through the URL, so a reload or a shared link shows the
     // same rows.
     let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
@@ -71,21 +69,12 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return String::new();
             };
-            let v = &a.vulnerabilities;
-            match view {
-                VulnView::Images => {
-                    let rows = sorted(&v.images, |x| filter.admits_image(x), IMAGE_COLUMNS, &q);
-                    csv(&v.images, &rows, IMAGE_COLUMNS)
-                }
-                VulnView::Cves => {
-                    let rows = sorted(&v.cves, |x| filter.admits_cve(x), CVE_COLUMNS, &q);
-                    csv(&v.cves, &rows, CVE_COLUMNS)
-                }
-                VulnView::Workloads => {
-                    let rows = workload_rows(a, &filter, &q);
-                    csv(&v.containers, &rows, WORKLOAD_COLUMNS)
-                }
-            }
+            portolan_engine::report::tables::vulns_csv(
+                &a.vulnerabilities,
+                view,
+                &filter,
+                &q.table_sort(),
+            )
         });
         let name = format!("portolan-vulnerabilities-{}.csv", view.slug());
         if let Err(e) = save_text(&name, &text, "text/csv") {

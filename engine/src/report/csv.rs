@@ -16,41 +16,38 @@ use crate::Analysis;
 /// A header row and one row per finding of `findings`, exactly as [`csv`] writes them:
 /// the app's exports of a filtered list call this, so they equal the CLI's rows.
 pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) -> String {
-    let mut out = String::new();
-    row(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
-    for f in findings {
-        let info = rules::rule(&f.rule).map(|r| &r.info);
-        let r = &f.resource;
-        row(
-            &mut out,
-            [
-                f.severity.as_str().to_string(),
-                f.rule.clone(),
-                info.map_or("", |i| i.title).to_string(),
-                info.map_or("", |i| i.category.label()).to_string(),
-                r.kind.clone(),
-                r.namespace.clone(),
-                r.name.clone(),
-                f.container.clone(),
-                f.field.clone(),
-                f.source.file.clone(),
-                if f.source.line > 0 {
-                    f.source.line.to_string()
-                } else {
-                    String::new()
-                },
-                f.message.clone(),
-                info.map_or(String::new(), |i| i.frameworks.join(" ")),
-                if f.exemption.is_some() { "yes" } else { "no" }.to_string(),
-                f.exemption
-                    .as_ref()
-                    .map_or(String::new(), |e| e.reason.clone()),
-                info.map_or("", |i| i.remediation).to_string(),
-                fix_cell(f.fix.as_ref()),
-            ],
-        );
-    }
-    out
+    table_csv(&CSV_COLUMNS, findings.into_iter().map(finding_cells))
+}
+
+/// One finding's cells, in the order of [`CSV_COLUMNS`].
+pub(super) fn finding_cells(f: &rules::Finding) -> Vec<String> {
+    let info = rules::rule(&f.rule).map(|r| &r.info);
+    let r = &f.resource;
+    vec![
+        f.severity.as_str().to_string(),
+        f.rule.clone(),
+        info.map_or("", |i| i.title).to_string(),
+        info.map_or("", |i| i.category.label()).to_string(),
+        r.kind.clone(),
+        r.namespace.clone(),
+        r.name.clone(),
+        f.container.clone(),
+        f.field.clone(),
+        f.source.file.clone(),
+        if f.source.line > 0 {
+            f.source.line.to_string()
+        } else {
+            String::new()
+        },
+        f.message.clone(),
+        info.map_or(String::new(), |i| i.frameworks.join(" ")),
+        if f.exemption.is_some() { "yes" } else { "no" }.to_string(),
+        f.exemption
+            .as_ref()
+            .map_or(String::new(), |e| e.reason.clone()),
+        info.map_or("", |i| i.remediation).to_string(),
+        fix_cell(f.fix.as_ref()),
+    ]
 }
 
 /// The finding's exact fix: the `kubectl` command when the change can be made in
@@ -156,23 +153,23 @@ pub const PATH_CSV_COLUMNS: [&str; 10] = [
 /// tables) download. `risk` is shown to one decimal as everywhere else; `steps` counts
 /// technique steps.
 pub fn paths_csv<'p>(paths: impl IntoIterator<Item = &'p AttackPath>) -> String {
-    table_csv(
-        &PATH_CSV_COLUMNS,
-        paths.into_iter().map(|p| {
-            vec![
-                p.id.clone(),
-                format!("{:.1}", p.risk),
-                risk_level(p.risk).to_string(),
-                p.title.clone(),
-                p.target.name().to_string(),
-                p.entry.kind.clone(),
-                p.entry.namespace.clone(),
-                p.entry.name.clone(),
-                p.length.to_string(),
-                if p.assumed { "yes" } else { "no" }.to_string(),
-            ]
-        }),
-    )
+    table_csv(&PATH_CSV_COLUMNS, paths.into_iter().map(path_cells))
+}
+
+/// One path's cells, in the order of [`PATH_CSV_COLUMNS`].
+pub(super) fn path_cells(p: &AttackPath) -> Vec<String> {
+    vec![
+        p.id.clone(),
+        format!("{:.1}", p.risk),
+        risk_level(p.risk).to_string(),
+        p.title.clone(),
+        p.target.name().to_string(),
+        p.entry.kind.clone(),
+        p.entry.namespace.clone(),
+        p.entry.name.clone(),
+        p.length.to_string(),
+        if p.assumed { "yes" } else { "no" }.to_string(),
+    ]
 }
 
 /// A query's answer as CSV: one row per chain, four columns (kind, namespace, name,

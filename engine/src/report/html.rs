@@ -43,6 +43,7 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid var(-
 h3{font-size:16px;margin:24px 0 6px}
 .card>strong{display:block;margin-bottom:4px}
 svg{max-width:100%;height:auto}
+svg.score-ring{display:block;flex:none;max-width:none;margin:0 auto}
 figure.chart{margin:8px 0}
 .muted{color:var(--muted)}code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);padding:1px 4px;border-radius:3px;word-break:break-all}
 table{border-collapse:collapse;width:100%;margin:8px 0 4px;font-size:13px}
@@ -271,7 +272,7 @@ fn summary(a: &Analysis) -> Markup {
                     strong { "At a glance" }
                     table {
                         tbody {
-                            tr { th { "Recommendations" } td.num { (a.recommendations.iter().filter(|r| r.affected > 0).count()) } }
+                            tr { th title="Recommendations with at least one finding not exempted" { "Recommendations" } td.num { (a.open_recommendations()) } }
                             tr { th { "Findings (not exempt)" } td.num { (by_severity.iter().sum::<usize>()) } }
                             tr { th { "Attack paths" } td.num { (ap.total) } }
                             tr { th { "Entry points" } td.num { (ap.entries) } }
@@ -323,18 +324,20 @@ fn summary(a: &Analysis) -> Markup {
     }
 }
 
-/// The secure score as a ring.
+/// The secure score as a ring. The ring is thin and wide enough that the widest score
+/// ("100.0%") and its label fit inside it, clear of the stroke.
 fn score_gauge(score: f64) -> Markup {
-    let circumference = 2.0 * std::f64::consts::PI * 52.0;
+    const R: f64 = 64.0;
+    let circumference = 2.0 * std::f64::consts::PI * R;
     let filled = circumference * score.clamp(0.0, 100.0) / 100.0;
     html! {
-        svg width="160" height="160" viewBox="0 0 160 160" role="img" aria-label=(format!("Secure score {score:.1}%")) {
+        svg.score-ring width="160" height="160" viewBox="0 0 160 160" role="img" aria-label=(format!("Secure score {score:.1}%")) {
             title { "Secure score " (format!("{score:.1}")) "%" }
-            circle cx="80" cy="80" r="52" fill="none" stroke="#e5e7eb" stroke-width="16" {}
-            circle cx="80" cy="80" r="52" fill="none" stroke=(score_colour(score)) stroke-width="16"
+            circle cx="80" cy="80" r=(R) fill="none" stroke="#e5e7eb" stroke-width="12" {}
+            circle cx="80" cy="80" r=(R) fill="none" stroke=(score_colour(score)) stroke-width="12"
                 stroke-dasharray=(format!("{filled:.2} {circumference:.2}")) transform="rotate(-90 80 80)" {}
-            text x="80" y="84" text-anchor="middle" font-size="26" font-weight="700" fill="#1b1f24" { (format!("{score:.1}")) "%" }
-            text x="80" y="106" text-anchor="middle" font-size="12" fill="#57606a" { "secure score" }
+            text x="80" y="82" text-anchor="middle" font-size="24" font-weight="700" fill="#1b1f24" { (format!("{score:.1}")) "%" }
+            text x="80" y="102" text-anchor="middle" font-size="12" fill="#57606a" { "secure score" }
         }
     }
 }

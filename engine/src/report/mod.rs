@@ -9,9 +9,11 @@
 
 pub mod charts;
 mod csv;
+pub mod drift;
 mod html;
 pub mod palette;
 mod sarif;
+pub mod tables;
 
 pub use self::csv::{
     csv, findings_csv, paths_csv, query_csv, table_csv, CSV_COLUMNS, PATH_CSV_COLUMNS,

@@ -657,5 +657,6 @@ pub fn assess(
     }
 }
 
+pub mod filter;
 #[cfg(test)]
 mod tests;
