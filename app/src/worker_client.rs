@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use leptos::prelude::{Set, UpdateUntracked};
+use leptos::prelude::{Set, UpdateUntracked, WithUntracked};
 
 use portolan_engine::analysis::{ExemptionUpdate, ResourceSummary};
 use portolan_engine::rules::Finding;
@@ -407,12 +407,34 @@ impl WorkerClient {
         let kind = protocol::kind(data);
         if kind == protocol::READY {
             inner.ready.set(true);
+            // A restarted worker dropped the question reading the stored exemptions.
+            inner.state.read_stored_exemptions();
             self.flush();
+            return;
+        }
+        if kind == protocol::CATALOG {
+            // A restarted worker sends the same catalogue again.
+            if !inner.state.catalog.with_untracked(|c| c.rules.is_empty()) {
+                return;
+            }
+            match parse::<protocol::Catalog>(data) {
+                Ok(catalog) => inner.state.catalog.set(Arc::new(catalog)),
+                Err(e) => inner
+                    .state
+                    .fail(format!("The rule documentation could not be read: {e}")),
+            }
             return;
         }
         if matches!(
             kind.as_str(),
-            protocol::DETAILS | protocol::MAP | protocol::QUERY | protocol::ERROR
+            protocol::DETAILS
+                | protocol::MAP
+                | protocol::QUERY
+                | protocol::EXPORT
+                | protocol::CHART
+                | protocol::ENFORCE
+                | protocol::PARSE_EXEMPTIONS
+                | protocol::ERROR
         ) && self.on_answer(&kind, data)
         {
             return;

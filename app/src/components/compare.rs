@@ -536,9 +536,7 @@ fn finding_section(
         .into_iter()
         .take(MAX_ROWS)
         .map(|f| {
-            let rule_title = rules::rule(&f.rule)
-                .map(|r| r.info.title.to_string())
-                .unwrap_or_else(|| f.rule.clone());
+            let rule_title = use_state().rule_title(&f.rule);
             let container = (!f.container.is_empty()).then(|| {
                 let c = format!("container {}", f.container);
                 view! { <div class="rec-id mono">{c}</div> }
@@ -584,8 +582,9 @@ fn finding_section(
     }
     .into_any();
     let body = table_section(&section, total, "rec-table", head, rows, total < all);
+    let catalog = use_state().catalog;
     let tools = section_tools(testid, total, all, move || {
-        portolan_engine::report::findings_csv(export.iter())
+        catalog.with_untracked(|c| c.findings_csv(export.iter()))
     });
     view! {
         <div class="compare-findings" data-section=testid>

@@ -13,13 +13,40 @@ use crate::graph::paths::AttackPath;
 use crate::rules;
 use crate::Analysis;
 
-/// A header row and one row per finding of `findings`, exactly as [`csv`] writes them:
-/// the app's exports of a filtered list call this, so they equal the CLI's rows.
+/// A header row and one row per finding of `findings`, exactly as [`csv`] writes them.
 pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) -> String {
+    findings_csv_with(findings, |id| {
+        rules::rule(id).map(|r| RuleColumns {
+            title: r.info.title,
+            category: r.info.category,
+            frameworks: r.info.frameworks.join(" "),
+            remediation: r.info.remediation,
+        })
+    })
+}
+
+/// What a finding's row shows of its rule's documentation.
+pub struct RuleColumns<'d> {
+    pub title: &'d str,
+    pub category: rules::Category,
+    /// The framework tags, space-separated.
+    pub frameworks: String,
+    pub remediation: &'d str,
+}
+
+/// [`findings_csv`] with the rules' documentation looked up by `doc` (a rule id to its
+/// columns): the app's exports of a filtered list call this with the catalogue its
+/// worker sent (the page does not link the rule catalogue), so they equal the CLI's
+/// rows.
+pub fn findings_csv_with<'f, 'd>(
+    findings: impl IntoIterator<Item = &'f rules::Finding>,
+    doc: impl Fn(&str) -> Option<RuleColumns<'d>>,
+) -> String {
     let mut out = String::new();
     row(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
     for f in findings {
-        let info = rules::rule(&f.rule).map(|r| &r.info);
+        let info = doc(&f.rule);
+        let info = info.as_ref();
         let r = &f.resource;
         row(
             &mut out,
@@ -40,7 +67,7 @@ pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) 
                     String::new()
                 },
                 f.message.clone(),
-                info.map_or(String::new(), |i| i.frameworks.join(" ")),
+                info.map_or(String::new(), |i| i.frameworks.clone()),
                 if f.exemption.is_some() { "yes" } else { "no" }.to_string(),
                 f.exemption
                     .as_ref()
