@@ -1,7 +1,7 @@
 //! The page's side of the analysis worker.
 //!
 //! Starts `worker_loader.js` (trunk's loader shim, by relative URL so the app works from
-//! any sub-path), queues the latest request until the worker says it is ready, forwards
+//! any sub-path) after the page's first paint, queues the latest request until the worker says it is ready, forwards
 //! progress and the result to [`AppState`], and turns a crashed or unloadable worker into
 //! a visible error. A request made while another runs restarts the worker: only the
 //! newest set of files matters. A change of exemptions re-evaluates the rules on the
@@ -113,7 +113,20 @@ impl WorkerClient {
                 next_question: Cell::new(0),
             }),
         };
-        client.spawn();
+        // The worker's wasm (three times the page's) is fetched once the page has
+        // painted, so the drop zone works first; a request made before that starts it.
+        let deferred = client.clone();
+        leptos::prelude::request_animation_frame(move || {
+            // A timeout set in an animation frame runs after that frame's paint.
+            set_timeout(
+                move || {
+                    if deferred.inner.worker.borrow().is_none() {
+                        deferred.spawn();
+                    }
+                },
+                Duration::ZERO,
+            );
+        });
         client
     }
 
