@@ -1,5 +1,5 @@
-//! Saving text the app made (an exemption file) as a download. The file is built in the
-//! page; nothing is requested from anywhere.
+//! Saving text the app made (an exemption file, a CSV) or the worker wrote (the report,
+//! the analysis) as a download. Nothing is requested from anywhere.
 
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
@@ -11,7 +11,21 @@ pub fn save_text(file_name: &str, text: &str, mime: &str) -> Result<(), String> 
     options.set_type(mime);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|_| "could not build the file".to_string())?;
-    let url = Url::create_object_url_with_blob(&blob)
+    save_blob(file_name, &blob)
+}
+
+/// Offers `bytes` (UTF-8 text) for download as `file_name`.
+pub fn save_bytes(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not build the file".to_string())?;
+    save_blob(file_name, &blob)
+}
+
+fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
+    let url = Url::create_object_url_with_blob(blob)
         .map_err(|_| "could not build the file".to_string())?;
     let document = leptos::prelude::document();
     let anchor: HtmlAnchorElement = document

@@ -4,9 +4,9 @@
 //! format `portolan analyze --exemptions FILE` reads (see
 //! [`portolan_engine::rules::exemptions`]). Exporting them is downloading that text, and
 //! a file exported here gives the CLI the same findings, score and counts as the app.
+//! The worker reads the stored text (the page links no YAML parser); the page writes it.
 
 use portolan_engine::rules::exemptions::{self, Exemption};
-use portolan_engine::Diagnostic;
 
 /// The `localStorage` key.
 const KEY: &str = "portolan.exemptions";
@@ -22,17 +22,13 @@ fn storage() -> Result<web_sys::Storage, String> {
         .ok_or_else(|| "this browser does not let the page store data".to_string())
 }
 
-/// The stored exemptions, with located problems for entries that could not be read
-/// (the text was edited outside the app). Nothing stored is no exemption.
-pub fn load() -> (Vec<Exemption>, Vec<Diagnostic>) {
-    let text = storage()
+/// The stored exemption file's text; `None` when nothing (or only blanks) is stored,
+/// which is no exemption.
+pub fn load() -> Option<String> {
+    storage()
         .ok()
         .and_then(|s| s.get_item(KEY).ok().flatten())
-        .unwrap_or_default();
-    if text.trim().is_empty() {
-        return (Vec::new(), Vec::new());
-    }
-    exemptions::parse(FILE_NAME, &text)
+        .filter(|text| !text.trim().is_empty())
 }
 
 /// Stores `list` and returns the stored text.

@@ -6,6 +6,7 @@
 //! Every value from a snapshot is rendered as text, never as markup.
 
 mod app;
+mod catalog;
 mod components;
 mod demo;
 mod download;

@@ -28,10 +28,29 @@
 //! - `{type: "query", id, text, limit}`: run a query (the text form of `docs/query.md`)
 //!   over the kept graph; answered by `{type: "query", id, json}` (a `QueryOutcome`:
 //!   its first `limit` chains, the total, or the located parse error) or an `error`.
+//! - `{type: "export", id, format}`: the kept analysis written as a file, `format`
+//!   `html` (the report) or `json` (as `portolan analyze --format json` writes it);
+//!   answered by `{type: "export", id, json}`, the file's UTF-8 bytes, or an `error`.
+//! - `{type: "chart", id, chart}`: one of the engine's charts of the kept analysis
+//!   (`chart` one of the `CHART_*` names; `alerts: number[]` for the alerts timeline,
+//!   the indices of the alerts it counts); answered by `{type: "chart", id, json}` (the
+//!   SVG text as a JSON string, `null` when there is nothing to draw) or an `error`.
+//! - `{type: "enforce", id, output, level, warn, exempt}`: the enforcement export of
+//!   the kept analysis, as `portolan enforce` writes it: `output` `labels` (the namespace
+//!   labels: `level` everywhere, or each namespace's recommended level when `warn`) or
+//!   `policy` (the ValidatingAdmissionPolicy of `level`, warning instead of denying when
+//!   `warn`, pinned to the cluster's version), leaving out namespace `exempt`; answered
+//!   by `{type: "enforce", id, json}`, the YAML's UTF-8 bytes, or an `error`.
+//! - `{type: "parse-exemptions", id, path, text}`: read `text` as an exemption file
+//!   named `path` (YAML or JSON; the page links no YAML parser); answered by
+//!   `{type: "parse-exemptions", id, json}` (a [`ParsedExemptions`]) or an `error`.
+//!   Needs no analysis.
 //!   No question changes what the worker keeps.
 //!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
-//! lost), then for each `analyze` request (and a `reevaluate` answered in whole):
+//! lost), followed by `{type: "catalog", json}` (a [`Catalog`]: the documentation of
+//! every rule and detection, which the page shows but does not link: the catalogues'
+//! checks would bring the whole engine into the page's wasm), then for each `analyze` request (and a `reevaluate` answered in whole):
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times (stage
 //!   `audit`: an audit log being streamed, `done` of `total` MiB, with `wasm`, the bytes
 //!   of the worker's wasm memory);
@@ -44,6 +63,9 @@
 //! or `{type: "error", id, message}` at any point.
 
 use js_sys::{Object, Reflect};
+use portolan_engine::rules::exemptions::Exemption;
+use portolan_engine::rules::{Category, Severity};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 pub const ANALYZE: &str = "analyze";
@@ -57,6 +79,30 @@ pub const EXEMPTIONS: &str = "exemptions";
 pub const DETAILS: &str = "details";
 pub const MAP: &str = "map";
 pub const QUERY: &str = "query";
+pub const CATALOG: &str = "catalog";
+pub const EXPORT: &str = "export";
+pub const CHART: &str = "chart";
+pub const ENFORCE: &str = "enforce";
+pub const PARSE_EXEMPTIONS: &str = "parse-exemptions";
+
+/// Values of `output` and `level` in an `enforce` question.
+pub const ENFORCE_LABELS: &str = "labels";
+pub const ENFORCE_POLICY: &str = "policy";
+pub const LEVEL_BASELINE: &str = "baseline";
+pub const LEVEL_RESTRICTED: &str = "restricted";
+
+/// Values of `format` in an `export` question.
+pub const EXPORT_HTML: &str = "html";
+pub const EXPORT_JSON: &str = "json";
+
+/// Values of `chart` in a `chart` question: the engine's charts (`report::charts`).
+pub const CHART_FINDINGS_BY_SEVERITY: &str = "findings-by-severity";
+pub const CHART_NAMESPACE_SCORES: &str = "namespace-scores";
+pub const CHART_PATHS_BY_TARGET: &str = "paths-by-target";
+pub const CHART_VULNERABILITIES_BY_SEVERITY: &str = "vulnerabilities-by-severity";
+/// The alerts timeline of the alerts whose indices (into `Analysis::alerts`) the
+/// question's `alerts` field lists.
+pub const CHART_ALERT_TIMELINE: &str = "alert-timeline";
 
 /// Values of `field` in a `result-part` message.
 pub const RESOURCES: &str = "resources";
@@ -93,4 +139,46 @@ pub fn number_field(message: &JsValue, name: &str) -> f64 {
 
 pub fn field(message: &JsValue, name: &str) -> JsValue {
     Reflect::get(message, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The documentation the page shows of the engine's catalogues, in the order the engine
+/// lists them: the worker builds it from `RuleInfo` and `DetectionInfo` (the one place
+/// that text lives) and sends it once it is ready.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub rules: Vec<RuleDoc>,
+    pub detections: Vec<DetectionDoc>,
+}
+
+/// What the page shows of a rule's `RuleInfo`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleDoc {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Category,
+    /// Resource kinds the rule applies to.
+    pub kinds: Vec<String>,
+    pub checks: String,
+    pub why: String,
+    pub example: String,
+    pub remediation: String,
+    pub frameworks: Vec<String>,
+}
+
+/// What the page shows of a detection's `DetectionInfo`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DetectionDoc {
+    pub id: String,
+    pub matrix: Option<String>,
+    pub description: String,
+    pub remediation: String,
+}
+
+/// An exemption file as the worker read it: the valid entries and, one line each, the
+/// located problems of the others.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParsedExemptions {
+    pub exemptions: Vec<Exemption>,
+    pub problems: Vec<String>,
 }

@@ -1,6 +1,8 @@
 //! Questions the page asks the worker about the analysis it kept: one resource's
-//! details and the security map for a view. The engine computes both next to the
-//! graph, which never comes to the page; the page only renders the answers.
+//! details, the security map for a view and the engine's charts; and the reading of
+//! exemption files. The engine computes
+//! them next to the graph, which never comes to the page; the page only renders the
+//! answers, and its wasm holds none of the code that draws them.
 
 use portolan_engine::details::ResourceDetails;
 use portolan_engine::map::{MapRequest, SecurityMap};
@@ -39,4 +41,59 @@ pub fn map(
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("the answer could not be read: {e}"))
+}
+
+/// The engine's chart `chart` (one of `protocol::CHART_*`) of the kept analysis, as SVG;
+/// `Ok(None)` when it has nothing to draw.
+pub fn chart(
+    state: AppState,
+    chart: &str,
+    answer: impl FnOnce(Result<Option<String>, String>) + 'static,
+) {
+    state.ask(
+        protocol::CHART,
+        &[("chart", JsValue::from_str(chart))],
+        move |bytes| answer(bytes.and_then(|b| parse(&b))),
+    );
+}
+
+/// The alerts timeline of the alerts at `alerts` (indices into `Analysis::alerts`), as
+/// SVG.
+pub fn timeline(
+    state: AppState,
+    alerts: &[usize],
+    answer: impl FnOnce(Result<String, String>) + 'static,
+) {
+    let indices: js_sys::Array = alerts.iter().map(|&i| JsValue::from(i as f64)).collect();
+    state.ask(
+        protocol::CHART,
+        &[
+            ("chart", JsValue::from_str(protocol::CHART_ALERT_TIMELINE)),
+            ("alerts", indices.into()),
+        ],
+        move |bytes| {
+            answer(
+                bytes
+                    .and_then(|b| parse::<Option<String>>(&b))
+                    .map(Option::unwrap_or_default),
+            )
+        },
+    );
+}
+
+/// The exemption file `text` (named `path` in its problems) as the engine reads it.
+pub fn parse_exemptions(
+    state: AppState,
+    path: &str,
+    text: &str,
+    answer: impl FnOnce(Result<protocol::ParsedExemptions, String>) + 'static,
+) {
+    state.ask(
+        protocol::PARSE_EXEMPTIONS,
+        &[
+            ("path", JsValue::from_str(path)),
+            ("text", JsValue::from_str(text)),
+        ],
+        move |bytes| answer(bytes.and_then(|b| parse(&b))),
+    );
 }

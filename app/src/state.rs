@@ -16,6 +16,7 @@ use portolan_engine::Analysis;
 
 use crate::exemption_store;
 use crate::files::{place, LoadedFile, Placement};
+use crate::protocol::Catalog;
 use crate::route::Route;
 use crate::worker_client::WorkerClient;
 
@@ -137,6 +138,11 @@ pub struct AppState {
     /// The namespace of namespaced objects written without one (empty: `default`),
     /// from the load panel; given to every analysis.
     pub default_namespace: RwSignal<String>,
+    /// The stored exemption file's text until the worker has read it into `exemptions`:
+    /// analyses are given this text meanwhile, and changes wait for the list.
+    unread_exemptions: StoredValue<Option<String>, LocalStorage>,
+    /// The engine's documentation, sent by the worker once it is ready (empty before).
+    pub catalog: RwSignal<Arc<Catalog>>,
     /// What Undo would say it undoes ("Cleared 37 files."), while it can.
     pub undo_message: RwSignal<Option<String>>,
     undo_stash: StoredValue<Option<UndoStash>, LocalStorage>,
@@ -152,7 +158,7 @@ pub struct AppState {
 impl AppState {
     /// Creates the state and starts the analysis worker.
     pub fn new(route: Route) -> Self {
-        let (stored, problems) = exemption_store::load();
+        let stored = exemption_store::load();
         let state = AppState {
             route: RwSignal::new(route),
             analysis: RwSignal::new(None),
@@ -160,10 +166,12 @@ impl AppState {
             busy: RwSignal::new(None),
             error: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
-            exemptions: RwSignal::new(stored),
-            exemption_problems: RwSignal::new(problems.iter().map(ToString::to_string).collect()),
+            exemptions: RwSignal::new(Vec::new()),
+            exemption_problems: RwSignal::new(Vec::new()),
+            unread_exemptions: StoredValue::new_local(stored),
             baseline: RwSignal::new(None),
             default_namespace: RwSignal::new(String::new()),
+            catalog: RwSignal::new(Arc::default()),
             undo_message: RwSignal::new(None),
             undo_stash: StoredValue::new_local(None),
             loaded: StoredValue::new_local(Vec::new()),
@@ -173,7 +181,42 @@ impl AppState {
         };
         let client = WorkerClient::start(state);
         state.worker.set_value(Some(client));
+        state.read_stored_exemptions();
         state
+    }
+
+    /// Asks the worker to read the stored exemption file, unless it has been read;
+    /// called at the start and again by a restarted worker (which drops questions).
+    pub(crate) fn read_stored_exemptions(&self) {
+        let Some(text) = self.unread_exemptions.get_value() else {
+            return;
+        };
+        let state = *self;
+        let asked = text.clone();
+        crate::questions::parse_exemptions(
+            *self,
+            exemption_store::FILE_NAME,
+            &asked,
+            move |read| {
+                // Only the answer for the text still unread counts.
+                if state
+                    .unread_exemptions
+                    .with_value(|t| t.as_deref() != Some(text.as_str()))
+                {
+                    return;
+                }
+                match read {
+                    Ok(read) => {
+                        state.unread_exemptions.set_value(None);
+                        state.exemptions.set(read.exemptions);
+                        state.exemption_problems.set(read.problems);
+                    }
+                    Err(e) => state.exemption_problems.set(vec![format!(
+                        "the stored exemptions could not be read: {e}"
+                    )]),
+                }
+            },
+        );
     }
 
     /// Adds files to the loaded set and re-runs the analysis over all of them. A file
@@ -256,6 +299,9 @@ impl AppState {
 
     /// The exemption file the analysis is given: what is stored and exported.
     pub fn exemptions_text(&self) -> String {
+        if let Some(text) = self.unread_exemptions.get_value() {
+            return text;
+        }
         self.exemptions
             .with_untracked(|list| exemptions::to_yaml(list))
     }
@@ -328,6 +374,13 @@ impl AppState {
 
     /// Stores `list` and re-evaluates the rules of the loaded snapshot with it.
     fn set_exemptions(&self, list: Vec<Exemption>) {
+        if self.unread_exemptions.with_value(Option::is_some) {
+            // Storing now would overwrite the stored exemptions not read yet.
+            self.exemption_problems.set(vec![
+                "The stored exemptions are still being read: try again in a moment.".into(),
+            ]);
+            return;
+        }
         match exemption_store::save(&list) {
             Ok(_) => self.exemption_problems.set(Vec::new()),
             Err(e) => self.exemption_problems.set(vec![e]),
@@ -392,6 +445,12 @@ impl AppState {
         if let Some(answer) = answer {
             answer(Err("the analysis worker is not running".into()));
         }
+    }
+
+    /// The title of rule `id` from the catalogue (its id until the catalogue arrives);
+    /// tracked, so a view showing it is drawn again when it does.
+    pub fn rule_title(&self, id: &str) -> String {
+        self.catalog.with(|c| c.rule_title(id))
     }
 
     /// Records a finished analysis (called by the worker client).

@@ -1,7 +1,7 @@
 //! The page's side of the analysis worker.
 //!
 //! Starts `worker_loader.js` (trunk's loader shim, by relative URL so the app works from
-//! any sub-path), queues the latest request until the worker says it is ready, forwards
+//! any sub-path) after the page's first paint, queues the latest request until the worker says it is ready, forwards
 //! progress and the result to [`AppState`], and turns a crashed or unloadable worker into
 //! a visible error. A request made while another runs restarts the worker: only the
 //! newest set of files matters. A change of exemptions re-evaluates the rules on the
@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use leptos::prelude::{Set, UpdateUntracked};
+use leptos::prelude::{Set, UpdateUntracked, WithUntracked};
 
 use portolan_engine::analysis::{ExemptionUpdate, ResourceSummary};
 use portolan_engine::rules::Finding;
@@ -113,7 +113,20 @@ impl WorkerClient {
                 next_question: Cell::new(0),
             }),
         };
-        client.spawn();
+        // The worker's wasm (three times the page's) is fetched once the page has
+        // painted, so the drop zone works first; a request made before that starts it.
+        let deferred = client.clone();
+        leptos::prelude::request_animation_frame(move || {
+            // A timeout set in an animation frame runs after that frame's paint.
+            set_timeout(
+                move || {
+                    if deferred.inner.worker.borrow().is_none() {
+                        deferred.spawn();
+                    }
+                },
+                Duration::ZERO,
+            );
+        });
         client
     }
 
@@ -407,12 +420,34 @@ impl WorkerClient {
         let kind = protocol::kind(data);
         if kind == protocol::READY {
             inner.ready.set(true);
+            // A restarted worker dropped the question reading the stored exemptions.
+            inner.state.read_stored_exemptions();
             self.flush();
+            return;
+        }
+        if kind == protocol::CATALOG {
+            // A restarted worker sends the same catalogue again.
+            if !inner.state.catalog.with_untracked(|c| c.rules.is_empty()) {
+                return;
+            }
+            match parse::<protocol::Catalog>(data) {
+                Ok(catalog) => inner.state.catalog.set(Arc::new(catalog)),
+                Err(e) => inner
+                    .state
+                    .fail(format!("The rule documentation could not be read: {e}")),
+            }
             return;
         }
         if matches!(
             kind.as_str(),
-            protocol::DETAILS | protocol::MAP | protocol::QUERY | protocol::ERROR
+            protocol::DETAILS
+                | protocol::MAP
+                | protocol::QUERY
+                | protocol::EXPORT
+                | protocol::CHART
+                | protocol::ENFORCE
+                | protocol::PARSE_EXEMPTIONS
+                | protocol::ERROR
         ) && self.on_answer(&kind, data)
         {
             return;

@@ -84,6 +84,39 @@ fn main() {
     // Messages posted before the wasm module finished loading were dropped, so the page
     // waits for this before it sends anything.
     post(&scope, protocol::message(protocol::READY, &[]));
+    if let Err(message) = post_json(&scope, protocol::CATALOG, &[], &catalog()) {
+        web_sys::console::warn_1(&JsValue::from_str(&message));
+    }
+}
+
+/// The documentation of every rule and detection, as the page shows it.
+fn catalog() -> protocol::Catalog {
+    let strings = |list: &[&str]| list.iter().map(ToString::to_string).collect();
+    protocol::Catalog {
+        rules: portolan_engine::rules::catalog()
+            .map(|r| protocol::RuleDoc {
+                id: r.info.id.into(),
+                title: r.info.title.into(),
+                severity: r.info.severity,
+                category: r.info.category,
+                kinds: strings(r.info.kinds),
+                checks: r.info.checks.into(),
+                why: r.info.why.into(),
+                example: r.info.example.into(),
+                remediation: r.info.remediation.into(),
+                frameworks: strings(r.info.frameworks),
+            })
+            .collect(),
+        detections: portolan_engine::detect::CATALOG
+            .iter()
+            .map(|d| protocol::DetectionDoc {
+                id: d.info.id.into(),
+                matrix: d.info.matrix.map(Into::into),
+                description: d.info.description.into(),
+                remediation: d.info.remediation.into(),
+            })
+            .collect(),
+    }
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
@@ -109,6 +142,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::DETAILS => details(scope, id, data),
         protocol::MAP => map(scope, id, data),
         protocol::QUERY => query(scope, id, data),
+        protocol::EXPORT => export(scope, id, data),
+        protocol::CHART => chart(scope, id, data),
+        protocol::ENFORCE => enforce(scope, id, data),
+        protocol::PARSE_EXEMPTIONS => parse_exemptions(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -260,6 +297,128 @@ fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<
     post_json(scope, protocol::QUERY, &[("id", id.into())], &outcome)
 }
 
+/// Answers an `export` request: the kept analysis as the CLI writes it in that format.
+fn export(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let format = protocol::string_field(data, "format");
+    let file = with_concluded(|_, analysis, _| match format.as_str() {
+        protocol::EXPORT_HTML => Ok(portolan_engine::report::html(analysis)),
+        protocol::EXPORT_JSON => serde_json::to_string_pretty(analysis)
+            .map(|mut json| {
+                json.push('\n');
+                json
+            })
+            .map_err(|e| format!("could not write the analysis: {e}")),
+        other => Err(format!("unknown export format {other:?}")),
+    })??;
+    post_bytes(
+        scope,
+        protocol::EXPORT,
+        &[("id", id.into())],
+        file.into_bytes(),
+    )
+}
+
+/// Answers a `chart` request: the engine's chart of that name, `null` when it has
+/// nothing to draw.
+fn chart(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    use portolan_engine::report::charts;
+    let name = protocol::string_field(data, "chart");
+    let svg = with_concluded(|_, analysis, _| match name.as_str() {
+        protocol::CHART_FINDINGS_BY_SEVERITY => Ok(Some(charts::findings_by_severity(analysis))),
+        protocol::CHART_NAMESPACE_SCORES => Ok(charts::namespace_scores(analysis)),
+        protocol::CHART_PATHS_BY_TARGET => Ok(charts::paths_by_target(analysis)),
+        protocol::CHART_VULNERABILITIES_BY_SEVERITY => {
+            Ok(charts::vulnerabilities_by_severity(analysis))
+        }
+        protocol::CHART_ALERT_TIMELINE => Ok(analysis.audit.as_ref().map(|summary| {
+            let indices: Array = protocol::field(data, "alerts")
+                .dyn_into()
+                .unwrap_or_default();
+            let alerts: Vec<_> = indices
+                .iter()
+                .filter_map(|i| analysis.alerts.get(i.as_f64()? as usize))
+                .collect();
+            portolan_engine::report::timeline::alert_timeline(summary, &alerts)
+        })),
+        other => Err(format!("unknown chart {other:?}")),
+    })??;
+    post_json(scope, protocol::CHART, &[("id", id.into())], &svg)
+}
+
+/// Answers an `enforce` request: the namespace labels or the admission policy, as
+/// `portolan enforce` writes them.
+fn enforce(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    use portolan_engine::enforce::{
+        admission_policy_yaml, analysis_cluster_version, namespace_labels_yaml, EnforcementMode,
+        LabelOptions, PodSecurityLevel, PolicyOptions,
+    };
+    use portolan_engine::rules::pss::Level;
+    let (level, target) = match protocol::string_field(data, "level").as_str() {
+        protocol::LEVEL_BASELINE => (Level::Baseline, PodSecurityLevel::Baseline),
+        protocol::LEVEL_RESTRICTED => (Level::Restricted, PodSecurityLevel::Restricted),
+        other => return Err(format!("unknown level {other:?}")),
+    };
+    let warn = protocol::field(data, "warn").as_bool().unwrap_or(false);
+    let exempt: Vec<String> = Some(protocol::string_field(data, "exempt"))
+        .filter(|n| !n.is_empty())
+        .into_iter()
+        .collect();
+    let yaml =
+        with_concluded(
+            |_, analysis, _| match protocol::string_field(data, "output").as_str() {
+                protocol::ENFORCE_LABELS => {
+                    let options = LabelOptions {
+                        target: (!warn).then_some(target),
+                        exempt_namespaces: exempt,
+                    };
+                    Ok(namespace_labels_yaml(&analysis.enforcement, &options))
+                }
+                protocol::ENFORCE_POLICY => {
+                    let options = PolicyOptions {
+                        level,
+                        mode: if warn {
+                            EnforcementMode::Warn
+                        } else {
+                            EnforcementMode::Deny
+                        },
+                        version: analysis_cluster_version(&analysis.clusters)
+                            .unwrap_or(PolicyOptions::default().version),
+                        ..PolicyOptions::default()
+                    };
+                    Ok(admission_policy_yaml(&options))
+                }
+                other => Err(format!("unknown enforcement output {other:?}")),
+            },
+        )??;
+    post_bytes(
+        scope,
+        protocol::ENFORCE,
+        &[("id", id.into())],
+        yaml.into_bytes(),
+    )
+}
+
+/// Answers a `parse-exemptions` request: the file's valid exemptions and its problems.
+fn parse_exemptions(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    data: &JsValue,
+) -> Result<(), String> {
+    let path = protocol::string_field(data, "path");
+    let text = protocol::string_field(data, "text");
+    let (exemptions, problems) = exemptions::parse(&path, &text);
+    let parsed = protocol::ParsedExemptions {
+        exemptions,
+        problems: problems.iter().map(ToString::to_string).collect(),
+    };
+    post_json(
+        scope,
+        protocol::PARSE_EXEMPTIONS,
+        &[("id", id.into())],
+        &parsed,
+    )
+}
+
 /// The engine options of a request: its exemptions (an exemption file's text) and
 /// today's date, which decides their expiry.
 fn options(data: &JsValue) -> Result<AnalyzeOptions, String> {
@@ -346,8 +505,19 @@ fn post_json<T: Serialize + ?Sized>(
 ) -> Result<(), String> {
     let json =
         serde_json::to_vec(value).map_err(|e| format!("could not encode the analysis: {e}"))?;
-    let bytes = Uint8Array::from(json.as_slice());
-    drop(json);
+    post_bytes(scope, kind, fields, json)
+}
+
+/// Posts `bytes` as the message's `json` field, in a transferred buffer.
+fn post_bytes(
+    scope: &DedicatedWorkerGlobalScope,
+    kind: &str,
+    fields: &[(&str, JsValue)],
+    bytes: Vec<u8>,
+) -> Result<(), String> {
+    let view = Uint8Array::from(bytes.as_slice());
+    drop(bytes);
+    let bytes = view;
     let mut fields = fields.to_vec();
     fields.push(("json", bytes.clone().into()));
     scope

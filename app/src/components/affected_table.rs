@@ -128,9 +128,9 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
         let rows = visible.get_untracked();
         let csv = state.analysis.with_untracked(|a| {
             a.as_ref().map(|a| {
-                portolan_engine::report::findings_csv(
-                    rows.iter().filter_map(|&i| a.findings.get(i)),
-                )
+                state.catalog.with_untracked(|c| {
+                    c.findings_csv(rows.iter().filter_map(|&i| a.findings.get(i)))
+                })
             })
         });
         let rule = state.analysis.with_untracked(|a| {

@@ -69,7 +69,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                     <div class="panel table-empty">"No such alert. " <a href="#/alerts">"All alerts"</a></div>
                 }.into_any(),
                 Some((a, paths)) => {
-                    let info = portolan_engine::detect::detection(&a.kind).map(|d| &d.info);
+                    let info = state.catalog.with(|c| c.detection(&a.kind).cloned());
                     let sa = a.user.strip_prefix("system:serviceaccount:").and_then(|s| s.split_once(':'))
                         .map(|(ns, n)| (ns.to_string(), n.to_string()));
                     let resource_link = (!a.resource.name.is_empty() && a.resource.kind != "Identity")
@@ -83,7 +83,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                     <SeverityBadge severity=a.severity />" "
                                     <code data-testid="alert-detail-type">{a.kind.clone()}</code>
                                     {format!(" · {} ({})", a.tactic, a.techniques.join(", "))}
-                                    {info.and_then(|i| i.matrix).map(|m| format!(" · Threat Matrix {m}"))}
+                                    {info.as_ref().and_then(|i| i.matrix.as_ref()).map(|m| format!(" · Threat Matrix {m}"))}
                                 </p>
                             </div>
                         </header>

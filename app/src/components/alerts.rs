@@ -203,7 +203,6 @@ pub fn AlertsPage() -> impl IntoView {
                             .collect::<Vec<_>>()
                     };
                     let shown = Memo::new(move |_| shown());
-                    let summary = audit.clone();
                     let page = RwSignal::new(0usize);
                     // A new filter shows its first page.
                     Effect::new(move |_| {
@@ -240,8 +239,8 @@ pub fn AlertsPage() -> impl IntoView {
                             {format!("; {}-second buckets.", audit.bucket_seconds)}
                         </p>
                         {move || {
-                            let list: Vec<Alert> = shown.get().into_iter().map(|(_, a)| a).collect();
-                            view! { <AlertTimeline summary=summary.clone() alerts=list /> }
+                            let list: Vec<usize> = shown.with(|s| s.iter().map(|(i, _)| *i).collect());
+                            view! { <AlertTimeline alerts=list /> }
                         }}
                         <section class="section">
                             <div class="section-head"><h2>"MITRE ATT&CK tactics"</h2></div>

@@ -43,8 +43,7 @@ fn resource_name(namespace: &str, name: &str) -> String {
 
 /// The rule's title from the catalogue, or its id.
 fn rule_title(rule: &str) -> String {
-    portolan_engine::rules::rule(rule)
-        .map_or_else(|| rule.to_string(), |r| r.info.title.to_string())
+    use_state().rule_title(rule)
 }
 
 #[component]
@@ -65,7 +64,7 @@ pub fn AttackPathsPage() -> impl IntoView {
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <PathSummary />
             <EngineChart testid="chart-paths" label="Attack paths by target"
-                draw=portolan_engine::report::charts::paths_by_target />
+                chart=crate::protocol::CHART_PATHS_BY_TARGET />
             <ChokePoints />
             <PathGroups />
             <PathTable />

@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 use portolan_engine::diff::{self, AnalysisDiff, CoverageChange};
 use portolan_engine::graph::Target;
 use portolan_engine::report::drift::{
-    drift_findings, drift_findings_csv, drift_paths, drift_paths_csv, filter_findings,
+    drift_findings, drift_findings_csv_with, drift_paths, drift_paths_csv, filter_findings,
     filter_paths, source_text, DriftFilter, DriftStatus,
 };
 use portolan_engine::report::tables::TableSort;
@@ -507,9 +507,7 @@ fn finding_section(section: Section, sides: Sides, status: DriftStatus, q: &Tabl
         .into_iter()
         .take(MAX_ROWS)
         .map(|f| {
-            let rule_title = rules::rule(&f.rule)
-                .map(|r| r.info.title.to_string())
-                .unwrap_or_else(|| f.rule.clone());
+            let rule_title = use_state().rule_title(&f.rule);
             let container = (!f.container.is_empty()).then(|| {
                 let c = format!("container {}", f.container);
                 view! { <div class="rec-id mono">{c}</div> }
@@ -556,10 +554,17 @@ fn finding_section(section: Section, sides: Sides, status: DriftStatus, q: &Tabl
     .into_any();
     let body = table_section(&section, total, "rec-table", head, rows, total < all);
     let memo = sides.memo;
+    let catalog = use_state().catalog;
     let tools = section_tools(testid, total, all, move || {
         memo.with_untracked(|d| {
             d.as_ref()
-                .map(|d| drift_findings_csv(d, &[status], &filter, &sort))
+                .map(|d| {
+                    catalog.with_untracked(|c| {
+                        drift_findings_csv_with(d, &[status], &filter, &sort, |id| {
+                            c.rule_columns(id)
+                        })
+                    })
+                })
                 .unwrap_or_default()
         })
     });
@@ -639,12 +644,15 @@ fn CompareFilters(memo: Memo<Option<AnalysisDiff>>) -> impl IntoView {
         let text = memo.with_untracked(|d| {
             d.as_ref()
                 .map(|d| {
-                    drift_findings_csv(
-                        d,
-                        &DriftStatus::FINDINGS,
-                        &drift_filter(&q),
-                        &q.table_sort(),
-                    )
+                    state.catalog.with_untracked(|c| {
+                        drift_findings_csv_with(
+                            d,
+                            &DriftStatus::FINDINGS,
+                            &drift_filter(&q),
+                            &q.table_sort(),
+                            |id| c.rule_columns(id),
+                        )
+                    })
                 })
                 .unwrap_or_default()
         });

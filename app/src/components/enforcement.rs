@@ -3,18 +3,20 @@
 //! labelling it baseline or restricted (which workloads would be rejected, through
 //! which checks); and the export of the namespace labels and of a
 //! ValidatingAdmissionPolicy. The YAML comes from the engine's generators
-//! (`portolan_engine::enforce`), the same as `portolan enforce`.
+//! (`portolan_engine::enforce`), the same as `portolan enforce`, run by the worker on
+//! the analysis it kept.
 
 use leptos::prelude::*;
 use portolan_engine::enforce::{
-    admission_policy_yaml, analysis_cluster_version, namespace_labels_yaml, EnforcementMode,
-    LabelOptions, NamespaceEnforcement, PodSecurityLevel, PolicyOptions, RejectedWorkload,
+    analysis_cluster_version, NamespaceEnforcement, PodSecurityLevel, RejectedWorkload,
 };
 use portolan_engine::rules::pss::Level;
+use wasm_bindgen::JsValue;
 
 use crate::components::no_snapshot::NoSnapshot;
-use crate::download::save_text;
+use crate::download::save_bytes;
 use crate::format::thousands;
+use crate::protocol;
 use crate::state::use_state;
 
 /// Left out of the downloads: the cluster's own components run privileged there.
@@ -78,38 +80,31 @@ fn Export() -> impl IntoView {
                 .and_then(|a| analysis_cluster_version(&a.clusters))
         })
     };
-    let download_labels = move |_| {
-        let target = match level.get_untracked() {
-            Level::Baseline => PodSecurityLevel::Baseline,
-            Level::Restricted => PodSecurityLevel::Restricted,
+    // The worker writes the YAML.
+    let download = move |output: &'static str, file_name: &'static str| {
+        let level = match level.get_untracked() {
+            Level::Baseline => protocol::LEVEL_BASELINE,
+            Level::Restricted => protocol::LEVEL_RESTRICTED,
         };
-        let options = LabelOptions {
-            target: (!warn.get_untracked()).then_some(target),
-            exempt_namespaces: vec![EXEMPT_NAMESPACE.into()],
-        };
-        let _ = save_text(
-            "portolan-namespace-labels.yaml",
-            &namespace_labels_yaml(&enforcement(), &options),
-            "application/yaml",
-        );
+        let fields = [
+            ("output", JsValue::from_str(output)),
+            ("level", JsValue::from_str(level)),
+            ("warn", JsValue::from_bool(warn.get_untracked())),
+            ("exempt", JsValue::from_str(EXEMPT_NAMESPACE)),
+        ];
+        state.ask(protocol::ENFORCE, &fields, move |answer| {
+            let saved = answer.and_then(|yaml| save_bytes(file_name, &yaml, "application/yaml"));
+            if let Err(e) = saved {
+                state
+                    .error
+                    .set(Some(format!("could not write {file_name}: {e}")));
+            }
+        });
     };
-    let download_policy = move |_| {
-        let options = PolicyOptions {
-            level: level.get_untracked(),
-            mode: if warn.get_untracked() {
-                EnforcementMode::Warn
-            } else {
-                EnforcementMode::Deny
-            },
-            version: cluster_version().unwrap_or(PolicyOptions::default().version),
-            ..PolicyOptions::default()
-        };
-        let _ = save_text(
-            "portolan-admission-policy.yaml",
-            &admission_policy_yaml(&options),
-            "application/yaml",
-        );
-    };
+    let download_labels =
+        move |_| download(protocol::ENFORCE_LABELS, "portolan-namespace-labels.yaml");
+    let download_policy =
+        move |_| download(protocol::ENFORCE_POLICY, "portolan-admission-policy.yaml");
     view! {
         <div class="panel toolbar toolbar-wrap enforce-export">
             <label>

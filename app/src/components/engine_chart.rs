@@ -1,22 +1,35 @@
 //! One of the engine's charts (`portolan_engine::report::charts`): the SVG the engine
 //! draws with plotters from the analysis, embedded as is, so the app shows the drawing
-//! the HTML report holds. The engine escapes every text in it.
+//! the HTML report holds. The engine escapes every text in it. The worker draws it from
+//! the analysis it kept, so the page's wasm holds no plotters.
 
 use leptos::prelude::*;
-use portolan_engine::Analysis;
 
-/// The chart `draw` makes of the shown analysis, in a panel; nothing when it draws none.
+/// The chart named `chart` (one of `protocol::CHART_*`) of the shown analysis, in a
+/// panel; nothing when it draws none.
 #[component]
 pub fn EngineChart(
     /// `data-testid` of the panel.
     testid: &'static str,
     /// What the chart shows, for screen readers.
     label: &'static str,
-    /// The engine's chart function.
-    draw: fn(&Analysis) -> Option<String>,
+    /// Which of the engine's charts.
+    chart: &'static str,
 ) -> impl IntoView {
     let state = crate::state::use_state();
-    let svg = Memo::new(move |_| state.analysis.with(|a| a.as_deref().and_then(draw)));
+    let svg = RwSignal::new(None::<String>);
+    // Asked again whenever the shown analysis changes (another snapshot, exemptions).
+    Effect::new(move |_| {
+        let shown = state.analysis.with(Option::is_some);
+        if !shown {
+            svg.set(None);
+            return;
+        }
+        crate::questions::chart(state, chart, move |answer| {
+            // A failed chart is left out: the numbers it draws are on the page.
+            let _ = svg.try_set(answer.ok().flatten());
+        });
+    });
     move || {
         svg.get().map(|svg| {
             view! {

@@ -65,8 +65,8 @@ pub fn ExemptionRow(index: usize, exemption: Exemption, coverage: Coverage) -> i
     let rule_cell = if exemption.rule == "*" {
         view! { <span class="rec-title">"Every rule"</span> }.into_any()
     } else {
-        let title = portolan_engine::rules::rule(&exemption.rule)
-            .map_or_else(|| exemption.rule.clone(), |r| r.info.title.to_string());
+        let rule = exemption.rule.clone();
+        let title = move || state.rule_title(&rule);
         view! {
             <div class="rec-title">
                 <a href=Route::recommendation_href(&exemption.rule)>{title}</a>

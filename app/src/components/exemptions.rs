@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portolan_engine::rules::exemptions::{self, Exemption};
+use portolan_engine::rules::exemptions::Exemption;
 use portolan_engine::Analysis;
 use wasm_bindgen_futures::JsFuture;
 
@@ -212,22 +212,31 @@ fn import(
                 return;
             }
         };
-        let (list, problems) = exemptions::parse(&name, &text);
-        if !problems.is_empty() {
-            errors.set(problems.iter().map(ToString::to_string).collect());
-            note.set(None);
-            return;
-        }
-        errors.set(Vec::new());
-        let total = list.len();
-        let added = state.import_exemptions(list);
-        note.set(Some(format!(
-            "Imported {added} of {total} exemptions from {name}{}.",
-            if added < total {
-                " (the others were already here)"
-            } else {
-                ""
+        crate::questions::parse_exemptions(state, &name.clone(), &text, move |read| {
+            let read = match read {
+                Ok(read) => read,
+                Err(e) => {
+                    errors.set(vec![format!("{name}: could not be read: {e}")]);
+                    note.set(None);
+                    return;
+                }
+            };
+            if !read.problems.is_empty() {
+                errors.set(read.problems);
+                note.set(None);
+                return;
             }
-        )));
+            errors.set(Vec::new());
+            let total = read.exemptions.len();
+            let added = state.import_exemptions(read.exemptions);
+            note.set(Some(format!(
+                "Imported {added} of {total} exemptions from {name}{}.",
+                if added < total {
+                    " (the others were already here)"
+                } else {
+                    ""
+                }
+            )));
+        });
     });
 }

@@ -39,8 +39,7 @@ pub fn NotApplicablePanel() -> impl IntoView {
                     let items = rules
                         .into_iter()
                         .map(|id| {
-                            let title = portolan_engine::rules::rule(&id)
-                                .map_or_else(|| id.clone(), |r| r.info.title.to_string());
+                            let title = state.rule_title(&id);
                             let href = Route::recommendations(Some(&id)).to_hash();
                             view! {
                                 <li data-testid="not-applicable-rule">

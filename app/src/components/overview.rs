@@ -15,45 +15,44 @@ use crate::components::namespace_scores::NamespaceScores;
 use crate::components::score_explained::ScoreExplained;
 use crate::components::severity_summary::SeveritySummary;
 use crate::components::top_recommendations::TopRecommendations;
-use crate::download::save_text;
+use crate::download::save_bytes;
 use crate::format::thousands;
+use crate::protocol;
 use crate::state::{use_state, AppState};
 
-/// Saves the self-contained HTML report of the shown analysis: the engine renders it,
-/// so it is byte for byte what `portolan analyze --format html` writes for the same
-/// inputs.
+/// Saves the self-contained HTML report of the shown analysis: the engine renders it in
+/// the worker, so it is byte for byte what `portolan analyze --format html` writes for
+/// the same inputs.
 fn export_report(state: AppState) {
-    let html = state
-        .analysis
-        .with_untracked(|a| a.as_ref().map(|a| portolan_engine::report::html(a)));
-    if let Some(html) = html {
-        if let Err(e) = save_text("portolan.html", &html, "text/html") {
-            state.error.set(Some(e));
-        }
-    }
+    export(state, protocol::EXPORT_HTML, "portolan.html", "text/html");
 }
 
-/// The JSON form of an analysis, exactly as `portolan analyze --format json` writes it,
-/// so the file is a baseline for the compare page and for `portolan diff`.
-fn analysis_json(analysis: &portolan_engine::Analysis) -> Result<String, String> {
-    let mut json = serde_json::to_string_pretty(analysis).map_err(|e| e.to_string())?;
-    json.push('\n');
-    Ok(json)
-}
-
-/// Saves the shown analysis as `portolan.json` (the name the CLI gives it in a folder).
+/// Saves the shown analysis as `portolan.json` (the name the CLI gives it in a folder),
+/// exactly as `portolan analyze --format json` writes it, so the file is a baseline for
+/// the compare page and for `portolan diff`.
 fn export_analysis(state: AppState) {
-    let json = state
-        .analysis
-        .with_untracked(|a| a.as_ref().map(|a| analysis_json(a)));
-    let result = match json {
-        Some(Ok(json)) => save_text("portolan.json", &json, "application/json"),
-        Some(Err(e)) => Err(format!("could not write the analysis: {e}")),
-        None => return,
-    };
-    if let Err(e) = result {
-        state.error.set(Some(e));
+    export(
+        state,
+        protocol::EXPORT_JSON,
+        "portolan.json",
+        "application/json",
+    );
+}
+
+/// Asks the worker for the shown analysis written as `format` and saves it.
+fn export(state: AppState, format: &str, file_name: &'static str, mime: &'static str) {
+    if state.analysis.with_untracked(Option::is_none) {
+        return;
     }
+    let fields = [("format", wasm_bindgen::JsValue::from_str(format))];
+    state.ask(protocol::EXPORT, &fields, move |answer| {
+        let saved = answer.and_then(|bytes| save_bytes(file_name, &bytes, mime));
+        if let Err(e) = saved {
+            state
+                .error
+                .set(Some(format!("could not write {file_name}: {e}")));
+        }
+    });
 }
 
 #[component]
@@ -113,7 +112,7 @@ pub fn OverviewPage() -> impl IntoView {
                 </div>
                 <SeveritySummary />
                 <EngineChart testid="chart-findings" label="Findings by severity"
-                    draw=|a| Some(portolan_engine::report::charts::findings_by_severity(a)) />
+                    chart=protocol::CHART_FINDINGS_BY_SEVERITY />
             </section>
             <section class="section">
                 <div class="section-head">
@@ -134,7 +133,7 @@ pub fn OverviewPage() -> impl IntoView {
                     <h2>"Secure score by namespace"</h2>
                 </div>
                 <EngineChart testid="chart-namespaces" label="Secure score by namespace"
-                    draw=portolan_engine::report::charts::namespace_scores />
+                    chart=protocol::CHART_NAMESPACE_SCORES />
                 <NamespaceScores />
             </section>
             <section class="section">

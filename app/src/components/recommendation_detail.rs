@@ -9,12 +9,17 @@ use crate::components::exempt_form::ExemptForm;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::{category_slug, SeverityBadge};
 use crate::format::thousands;
+use crate::protocol::RuleDoc;
 use crate::state::use_state;
 
 #[component]
 pub fn RecommendationDetail(rule: String) -> impl IntoView {
     let state = use_state();
-    let info = portolan_engine::rules::rule(&rule).map(|r| &r.info);
+    let rule_id = rule.clone();
+    let info = Memo::new(move |_| state.catalog.with(|c| c.rule(&rule_id).cloned()));
+    // Whether the catalogue has arrived from the worker: until it has, no rule is
+    // missing from it.
+    let catalogued = move || state.catalog.with(|c| !c.rules.is_empty());
     // Position of this rule in `Analysis::recommendations`, when it fails at all.
     let rule_for_index = rule.clone();
     let index = Memo::new(move |_| {
@@ -35,13 +40,14 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
             })
         })
     };
-    let title = info.map_or_else(|| rule.clone(), |i| i.title.to_string());
+    let title_rule = rule.clone();
+    let title = move || state.rule_title(&title_rule);
     // The exempt form: closed, open for the rule (`Some(None)`) or for the finding at
     // that index of `Analysis::findings`.
     let exempting = RwSignal::new(None::<Option<usize>>);
     let on_exempt = Callback::new(move |finding: usize| exempting.set(Some(Some(finding))));
     let close = Callback::new(move |()| exempting.set(None));
-    let (form_rule, form_title) = (rule.clone(), title.clone());
+    let form_rule = rule.clone();
     // Only opening and closing re-create the form: an analysis arriving while it is
     // open (the previous exemption applied) must not clear what the user typed.
     let form = move || {
@@ -70,7 +76,7 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
         Some(view! {
             <ExemptForm
                 rule=form_rule.clone()
-                title=form_title.clone()
+                title=state.catalog.with_untracked(|c| c.rule_title(&form_rule))
                 resource=resource
                 namespaces=namespaces
                 on_close=close
@@ -86,7 +92,7 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
                     <span class="mono">{rule.clone()}</span>
                 </div>
                 <h1 data-testid="recommendation-title">{title}</h1>
-                {info.map(|i| view! {
+                {move || info.get().map(|i| view! {
                     <div class="rec-meta">
                         <SeverityBadge severity=i.severity />
                         <span class="rec-meta-item" data-category=category_slug(i.category)>
@@ -120,12 +126,13 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
             </div>
         </header>
         {form}
-        {match info {
-            Some(i) => view! { <RuleDoc info=i /> }.into_any(),
-            None => view! {
+        {move || match info.get() {
+            Some(i) => Some(view! { <RuleDocumentation info=i /> }.into_any()),
+            None if catalogued() => Some(view! {
                 <div class="banner banner-warning">"This rule is not in the catalogue."</div>
             }
-            .into_any(),
+            .into_any()),
+            None => None,
         }}
         <Show when=has_analysis fallback=|| view! {
             <NoSnapshot hint="Load files to see the resources this rule fails on." />
@@ -147,7 +154,7 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
 /// The rule's documentation: what it checks, why, a failing example, the remediation
 /// and the frameworks it maps to.
 #[component]
-fn RuleDoc(info: &'static portolan_engine::rules::RuleInfo) -> impl IntoView {
+fn RuleDocumentation(info: RuleDoc) -> impl IntoView {
     view! {
         <section class="panel rule-doc" data-testid="rule-doc">
             <div class="rule-doc-grid">
@@ -162,14 +169,14 @@ fn RuleDoc(info: &'static portolan_engine::rules::RuleInfo) -> impl IntoView {
                     <div class="tags">
                         {info
                             .frameworks
-                            .iter()
-                            .map(|f| view! { <span class="tag">{*f}</span> })
+                            .into_iter()
+                            .map(|f| view! { <span class="tag">{f}</span> })
                             .collect_view()}
                     </div>
                 </div>
                 <div>
                     <h3>"Failing example"</h3>
-                    <pre class="example" data-testid="rule-example">{info.example.trim_end()}</pre>
+                    <pre class="example" data-testid="rule-example">{info.example.trim_end().to_string()}</pre>
                 </div>
             </div>
         </section>
@@ -178,10 +185,11 @@ fn RuleDoc(info: &'static portolan_engine::rules::RuleInfo) -> impl IntoView {
 
 /// Catalogue prose, with `backticked` spans shown as code (as text, never markup).
 #[component]
-fn DocText(text: &'static str) -> impl IntoView {
+fn DocText(text: String) -> impl IntoView {
     text.split('`')
         .enumerate()
         .map(|(i, part)| {
+            let part = part.to_string();
             if i % 2 == 1 {
                 view! { <code>{part}</code> }.into_any()
             } else {

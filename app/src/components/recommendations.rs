@@ -133,9 +133,9 @@ fn RecommendationTable() -> impl IntoView {
                     .collect();
                 indices.sort_unstable();
                 indices.dedup();
-                portolan_engine::report::findings_csv(
-                    indices.iter().filter_map(|&i| a.findings.get(i)),
-                )
+                state.catalog.with_untracked(|c| {
+                    c.findings_csv(indices.iter().filter_map(|&i| a.findings.get(i)))
+                })
             })
         });
         if let Some(csv) = csv {

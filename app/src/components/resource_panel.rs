@@ -181,7 +181,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                                     <td><SeverityBadge severity=f.severity /></td>
                                     // The rule's title (words wrap; a camelCase id would break mid-word), its id on hover.
                                     <td><a href=Route::recommendation_href(&f.rule) title=f.rule.clone()>{
-                                        portolan_engine::rules::rule(&f.rule).map_or_else(|| f.rule.clone(), |r| r.info.title.to_string())
+                                        use_state().rule_title(&f.rule)
                                     }</a></td>
                                     <td><bdi>{shown(&f.container)}</bdi></td>
                                     <td class="wrap"><bdi>{shown(&f.message)}</bdi>{f.exempt.then_some(" (exempt)")}</td>

@@ -5,7 +5,6 @@
 //! [`SecureScore::controls`]: portolan_engine::rules::score::SecureScore
 
 use leptos::prelude::*;
-use portolan_engine::rules;
 
 use crate::components::severity::SeverityBadge;
 use crate::format::thousands;
@@ -40,9 +39,7 @@ pub fn ScoreExplained() -> impl IntoView {
             let rows = controls
                 .into_iter()
                 .map(|c| {
-                    let title = rules::rule(&c.rule)
-                        .map(|r| r.info.title.to_string())
-                        .unwrap_or_else(|| c.rule.clone());
+                    let title = state.rule_title(&c.rule);
                     let healthy = c.applicable.saturating_sub(c.unhealthy);
                     let points = 100.0 * c.weight * healthy as f64 / c.applicable as f64 / total;
                     view! {

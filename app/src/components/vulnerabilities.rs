@@ -94,7 +94,7 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <VulnSummary />
             <EngineChart testid="chart-vulnerabilities" label="Vulnerabilities by severity and fixability"
-                draw=portolan_engine::report::charts::vulnerabilities_by_severity />
+                chart=crate::protocol::CHART_VULNERABILITIES_BY_SEVERITY />
             <Show
                 when=has_scans
                 fallback=|| view! {

@@ -22,9 +22,12 @@ pub fn portolan(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .expect("run portolan");
     let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
+    // A run that fails before reading stdin (a bad argument, a query that does not
+    // parse) closes it: the pipe breaks, and the output still tells what happened.
+    match input.write_all(stdin.unwrap_or_default()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        r => r.expect("write stdin"),
+    }
     drop(input);
     child.wait_with_output().expect("portolan output")
 }

@@ -13,15 +13,50 @@ use crate::graph::paths::AttackPath;
 use crate::rules;
 use crate::Analysis;
 
-/// A header row and one row per finding of `findings`, exactly as [`csv`] writes them:
-/// the app's exports of a filtered list call this, so they equal the CLI's rows.
+/// A header row and one row per finding of `findings`, exactly as [`csv`] writes them.
 pub fn findings_csv<'f>(findings: impl IntoIterator<Item = &'f rules::Finding>) -> String {
-    table_csv(&CSV_COLUMNS, findings.into_iter().map(finding_cells))
+    findings_csv_with(findings, rule_columns)
 }
 
-/// One finding's cells, in the order of [`CSV_COLUMNS`].
-pub(super) fn finding_cells(f: &rules::Finding) -> Vec<String> {
-    let info = rules::rule(&f.rule).map(|r| &r.info);
+/// The CSV columns of rule `id`'s documentation, from the rule catalogue (the CLI's
+/// lookup; the app's page passes the catalogue its worker sent instead).
+pub fn rule_columns(id: &str) -> Option<RuleColumns<'static>> {
+    rules::rule(id).map(|r| RuleColumns {
+        title: r.info.title,
+        category: r.info.category,
+        frameworks: r.info.frameworks.join(" "),
+        remediation: r.info.remediation,
+    })
+}
+
+/// What a finding's row shows of its rule's documentation.
+pub struct RuleColumns<'d> {
+    pub title: &'d str,
+    pub category: rules::Category,
+    /// The framework tags, space-separated.
+    pub frameworks: String,
+    pub remediation: &'d str,
+}
+
+/// [`findings_csv`] with the rules' documentation looked up by `doc` (a rule id to its
+/// columns): the app's exports of a filtered list call this with the catalogue its
+/// worker sent (the page does not link the rule catalogue), so they equal the CLI's
+/// rows.
+pub fn findings_csv_with<'f, 'd>(
+    findings: impl IntoIterator<Item = &'f rules::Finding>,
+    doc: impl Fn(&str) -> Option<RuleColumns<'d>>,
+) -> String {
+    table_csv(
+        &CSV_COLUMNS,
+        findings
+            .into_iter()
+            .map(|f| finding_cells(f, doc(&f.rule).as_ref())),
+    )
+}
+
+/// One finding's cells, in the order of [`CSV_COLUMNS`], with its rule's documentation
+/// `info`.
+pub(super) fn finding_cells(f: &rules::Finding, info: Option<&RuleColumns>) -> Vec<String> {
     let r = &f.resource;
     vec![
         f.severity.as_str().to_string(),
@@ -40,7 +75,7 @@ pub(super) fn finding_cells(f: &rules::Finding) -> Vec<String> {
             String::new()
         },
         f.message.clone(),
-        info.map_or(String::new(), |i| i.frameworks.join(" ")),
+        info.map_or(String::new(), |i| i.frameworks.clone()),
         if f.exemption.is_some() { "yes" } else { "no" }.to_string(),
         f.exemption
             .as_ref()

@@ -9,7 +9,9 @@
 //! gone: out of view, not fixed), `exemption-changed` (a finding in both whose
 //! exemption was added or removed) and `unchanged` (in both, otherwise).
 
-use super::csv::{finding_cells, path_cells, table_csv, CSV_COLUMNS, PATH_CSV_COLUMNS};
+use super::csv::{
+    finding_cells, path_cells, rule_columns, table_csv, RuleColumns, CSV_COLUMNS, PATH_CSV_COLUMNS,
+};
 use super::tables::TableSort;
 use crate::diff::{AnalysisDiff, PathRef};
 use crate::graph::path_filter::{risk_level, search_matches};
@@ -238,13 +240,26 @@ pub fn drift_findings_csv(
     filter: &DriftFilter,
     sort: &TableSort,
 ) -> String {
+    drift_findings_csv_with(d, statuses, filter, sort, rule_columns)
+}
+
+/// [`drift_findings_csv`] with the rules' documentation looked up by `doc` (see
+/// [`super::findings_csv_with`]: the app's page passes its catalogue).
+pub fn drift_findings_csv_with<'d>(
+    d: &AnalysisDiff,
+    statuses: &[DriftStatus],
+    filter: &DriftFilter,
+    sort: &TableSort,
+    doc: impl Fn(&str) -> Option<RuleColumns<'d>>,
+) -> String {
     let header: Vec<&str> = ["status"].into_iter().chain(CSV_COLUMNS).collect();
+    let doc = &doc;
     table_csv(
         &header,
         statuses.iter().flat_map(|&status| {
             filter_findings(drift_findings(d, status), filter, sort)
                 .into_iter()
-                .map(move |f| with_status(status, finding_cells(f)))
+                .map(move |f| with_status(status, finding_cells(f, doc(&f.rule).as_ref())))
         }),
     )
 }

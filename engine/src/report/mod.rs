@@ -5,7 +5,8 @@
 //! never enter it). [`html`] is the self-contained report an auditor opens offline;
 //! [`sarif`] is SARIF 2.1.0 for GitHub code scanning and other SARIF viewers; [`csv`]
 //! is one row per finding for spreadsheets. [`charts`] draws the analysis' bar charts
-//! as SVG (plotters), once, for the report and the app. The JSON form is the `Analysis` itself.
+//! as SVG (plotters), once, for the report and the app; [`timeline`] the app's alerts
+//! timeline. The JSON form is the `Analysis` itself.
 
 pub mod charts;
 mod csv;
@@ -14,9 +15,11 @@ mod html;
 pub mod palette;
 mod sarif;
 pub mod tables;
+pub mod timeline;
 
 pub use self::csv::{
-    csv, findings_csv, paths_csv, query_csv, table_csv, CSV_COLUMNS, PATH_CSV_COLUMNS,
+    csv, findings_csv, findings_csv_with, paths_csv, query_csv, rule_columns, table_csv,
+    RuleColumns, CSV_COLUMNS, PATH_CSV_COLUMNS,
 };
 pub use self::html::html;
 pub use self::sarif::{sarif, sarif_value, MAX_RESULTS as SARIF_MAX_RESULTS};
