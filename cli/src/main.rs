@@ -438,6 +438,29 @@ fn load(paths: &[PathBuf]) -> Result<Inputs, String> {
 }
 
 /// Writes `bytes` to `output`, or stdout.
+/// Writes to `output` (stdout when none) through a buffer, as `write` produces it.
+fn write_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut out = io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write to stdout: {e}"))
+        }
+    }
+}
+
 fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
     match output {
         Some(path) => {
@@ -584,25 +607,27 @@ fn end_progress(shown: bool) {
 
 /// Runs the engine, with a progress line when it is wanted; audit logs are streamed
 /// into it a chunk at a time.
-fn run_engine(inputs: &Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
+/// Loads `inputs` and concludes the analysis. The input bytes are dropped once the
+/// snapshot is loaded, and the snapshot once concluded: the peak holds at most the
+/// snapshot and the analysis beside the bytes' typed model, never the bytes themselves.
+fn run_engine(inputs: Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
     let mut detector = portolan_engine::detect::Detector::default();
     let mut streamed = Vec::new();
     for path in &inputs.audit_logs {
         streamed.push(audit::stream(path, &mut detector)?);
     }
-    let files = &inputs.files;
-    Ok(match progress_line(quiet) {
-        Some(mut progress) => {
-            let snapshot = load_with_audit(files, &options.load, detector, streamed, &mut progress);
-            let analysis = conclude(&snapshot, options);
-            end_progress(true);
-            analysis
-        }
-        None => conclude(
-            &load_with_audit(files, &options.load, detector, streamed, &mut |_| {}),
-            options,
-        ),
-    })
+    let files = inputs.files;
+    let mut progress = progress_line(quiet);
+    let snapshot = match &mut progress {
+        Some(progress) => load_with_audit(&files, &options.load, detector, streamed, progress),
+        None => load_with_audit(&files, &options.load, detector, streamed, &mut |_| {}),
+    };
+    drop(files);
+    let analysis = conclude(&snapshot, options);
+    if progress.is_some() {
+        end_progress(true);
+    }
+    Ok(analysis)
 }
 
 fn main() -> ExitCode {
@@ -774,7 +799,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
     options.include_resources = !args.no_resources;
     let opengraph = formats.contains(&Format::Opengraph);
     options.include_graph = args.graph || opengraph;
-    let mut analysis = run_engine(&inputs, &options, args.quiet)?;
+    let mut analysis = run_engine(inputs, &options, args.quiet)?;
     report(&analysis, args.quiet);
     let open_graph = if opengraph {
         let graph = analysis.graph.as_ref().map(|g| g.open_graph());
@@ -790,18 +815,18 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         analysis.graph = None;
     }
     for (format, path) in &outputs {
-        let bytes = match format {
-            Format::Json => {
-                let mut bytes = serde_json::to_vec_pretty(&analysis).map_err(|e| e.to_string())?;
-                bytes.push(b'\n');
-                bytes
-            }
-            Format::Html => report::html(&analysis).into_bytes(),
-            Format::Sarif => report::sarif(&analysis).into_bytes(),
-            Format::Csv => report::csv(&analysis).into_bytes(),
-            Format::Opengraph => open_graph.clone(),
-        };
-        write_output(path.as_deref(), &bytes)?;
+        let path = path.as_deref();
+        match format {
+            // Streamed: the analysis's JSON is larger than the analysis.
+            Format::Json => write_with(path, |out| {
+                serde_json::to_writer_pretty(&mut *out, &analysis)?;
+                out.write_all(b"\n")
+            }),
+            Format::Html => write_output(path, report::html(&analysis).as_bytes()),
+            Format::Sarif => write_output(path, report::sarif(&analysis).as_bytes()),
+            Format::Csv => write_output(path, report::csv(&analysis).as_bytes()),
+            Format::Opengraph => write_output(path, &open_graph),
+        }?;
         if let (Some(path), false) = (path, args.quiet) {
             eprintln!("Wrote {}.", path.display());
         }
@@ -846,10 +871,10 @@ fn diff_side(path: &Path, options: &AnalyzeOptions, quiet: bool) -> Result<Analy
                 return analysis.map_err(|e| format!("{name}: {e}"));
             }
         }
-        return run_engine(&inputs, options, quiet);
+        return run_engine(inputs, options, quiet);
     }
     let inputs = load(&[path.to_path_buf()])?;
-    run_engine(&inputs, options, quiet)
+    run_engine(inputs, options, quiet)
 }
 
 /// `portolan diff`; `Ok(false)` when `--fail-on-new` is crossed.

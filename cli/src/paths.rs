@@ -63,7 +63,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
 pub fn run(args: &PathsArgs) -> Result<(), String> {
     let inputs = load(&args.paths)?;
     let options = engine_options(&args.engine)?;
-    let analysis = run_engine(&inputs, &options, args.quiet)?;
+    let analysis = run_engine(inputs, &options, args.quiet)?;
     for d in analysis.diagnostics() {
         if !args.quiet || d.level == portolan_engine::source::Level::Error {
             eprintln!("{d}");

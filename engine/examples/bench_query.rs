@@ -30,11 +30,7 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let write = args
-        .iter()
-        .position(|a| a == "--write")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let write = synth::flag_value(&args, "--write");
     let pods: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(50_000);
     let size = synth::Size::pods(pods);
     let bytes = synth::cluster_json(&size);

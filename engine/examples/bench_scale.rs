@@ -7,6 +7,9 @@
 //!
 //! `cargo run --release -p portolan-engine --example bench_scale [PODS...]`
 //! (default 5000 10000 20000 50000)
+//!
+//! With `--write DIR` it only writes each size's export to `DIR/hard-PODS.json`, for
+//! running the CLI on it (`/usr/bin/time -v portolan analyze FILE -f json -o /dev/null`).
 
 use std::time::Instant;
 
@@ -27,15 +30,23 @@ fn ms(start: Instant) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let write = synth::flag_value(&args, "--write");
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![5_000, 10_000, 20_000, 50_000]
     } else {
         sizes
     };
+    if let Some(dir) = write {
+        for pods in sizes {
+            let path = format!("{dir}/hard-{pods}.json");
+            let bytes = synth::cluster_json(&synth::Size::hard(pods));
+            std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+            println!("{pods} pods written to {path} ({} bytes)", bytes.len());
+        }
+        return;
+    }
     println!(
         "| pods | MB | parse | load | conclude | serialise | whole | whole ÷ parse | paths | findings | peak ÷ input |"
     );

@@ -447,7 +447,8 @@ pub fn load_with_audit(
 /// Evaluates the rules over a loaded [`Snapshot`] with `options` and assembles the
 /// [`Analysis`]. Cheap next to [`load`]: nothing is parsed again.
 pub fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> Analysis {
-    conclude_with_graph(snapshot, options).0
+    let (analysis, _) = conclude_keeping(snapshot, options, false);
+    analysis
 }
 
 /// [`conclude`], also returning the security graph it built, for callers that answer
@@ -456,6 +457,18 @@ pub fn conclude_with_graph(
     snapshot: &Snapshot,
     options: &AnalyzeOptions,
 ) -> (Analysis, SecurityGraph) {
+    let (analysis, graph) = conclude_keeping(snapshot, options, true);
+    (analysis, graph.unwrap_or_default())
+}
+
+/// Concludes, returning the graph when `keep_graph`; otherwise the graph is dropped as
+/// soon as the paths are found, before the inventory rows are made, so the two are
+/// never held at once (the peak of a large analysis).
+fn conclude_keeping(
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+    keep_graph: bool,
+) -> (Analysis, Option<SecurityGraph>) {
     let inventory = &snapshot.inventory;
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
@@ -469,6 +482,8 @@ pub fn conclude_with_graph(
     crate::detect::link::link(&mut alerts, inventory, &mut attack_paths);
     let vulnerabilities =
         crate::vulns::assess(inventory, &inventory.workload_units(), &attack_paths);
+    let graph_export = options.include_graph.then(|| graph.export());
+    let graph = keep_graph.then_some(graph);
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -487,7 +502,7 @@ pub fn conclude_with_graph(
             diagnostics: exemption_warnings,
         },
         attack_paths,
-        graph: options.include_graph.then(|| graph.export()),
+        graph: graph_export,
         enforcement: crate::enforce::summarize(inventory, options.rules.pss_version),
         vulnerabilities,
         alerts,

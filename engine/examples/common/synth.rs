@@ -44,6 +44,14 @@ impl Size {
     }
 }
 
+/// The argument after `flag` on a benchmark's command line (`--write PATH`), if given.
+pub fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
 fn uid(kind: u32, i: usize) -> String {
     format!(
         "{kind:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",

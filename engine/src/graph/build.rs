@@ -9,6 +9,7 @@ use petgraph::graph::NodeIndex;
 
 use super::{identity, EdgeKind, Exposure, NodeKind, SecurityGraph, Target, UnitNodes};
 use crate::model::image::ImageRef;
+use crate::model::meta::LabelIndex;
 use crate::model::network::Service;
 use crate::model::permissions::Permissions;
 use crate::model::pod::{Container, ContainerKind};
@@ -614,11 +615,11 @@ impl<'a> Builder<'a> {
 
     fn exposure(&mut self) {
         let internet = self.internet();
-        // Units by namespace, to match selectors.
-        let mut by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, u) in self.units.iter().enumerate() {
-            by_ns.entry(u.namespace).or_default().push(i);
-        }
+        // Units by label, to match selectors.
+        let by_label = LabelIndex::new(self.units.iter().map(|u| {
+            let meta: &'a crate::model::meta::ObjectMeta = u.metadata;
+            (u.namespace, &meta.labels)
+        }));
         let any_external: Vec<&str> = self
             .external
             .values()
@@ -642,7 +643,10 @@ impl<'a> Builder<'a> {
             self.g.graph[s].resource = Some(resource.clone());
             service_nodes.insert((&m.namespace, &m.name), s);
             // Containers behind the service.
-            let targets = self.service_targets(svc, by_ns.get(m.namespace.as_str()));
+            let selected: Vec<usize> = by_label
+                .selected(&m.namespace, &svc.spec.selector)
+                .collect();
+            let targets = self.service_targets(svc, &selected);
             for &(ci, port) in &targets {
                 let detail = port.map(|p| format!(" on port {p}")).unwrap_or_default();
                 self.endpoint_exploit(s, ci, detail, None);
@@ -839,26 +843,11 @@ impl<'a> Builder<'a> {
     }
 
     /// The containers a service sends traffic to, with the port when known.
-    fn service_targets(
-        &self,
-        svc: &Service,
-        units: Option<&Vec<usize>>,
-    ) -> Vec<(NodeIndex, Option<i64>)> {
+    /// `units` are those the service's selector selects.
+    fn service_targets(&self, svc: &Service, units: &[usize]) -> Vec<(NodeIndex, Option<i64>)> {
         let mut out = Vec::new();
-        if svc.spec.selector.is_empty() {
-            return out;
-        }
-        for &ui in units.into_iter().flatten() {
+        for &ui in units {
             let unit = &self.units[ui];
-            let labels = &unit.metadata.labels;
-            if !svc
-                .spec
-                .selector
-                .iter()
-                .all(|(k, v)| labels.get(k) == Some(v))
-            {
-                continue;
-            }
             let containers = &self.g.units[ui].containers;
             let mut matched = Vec::new();
             for ((kind, c), &ci) in unit.spec.all_containers().zip(containers) {

@@ -4,7 +4,7 @@
 //! field names. Deserialisation is lenient where real exports are sloppy (a label value
 //! written as a YAML number still loads) and strict nowhere else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -72,6 +72,58 @@ pub struct LabelSelectorRequirement {
     pub operator: String,
     #[serde(deserialize_with = "string_list")]
     pub values: Vec<String>,
+}
+
+/// Items (by index) per `(namespace, label key, label value)`, to find what an
+/// equality selector (a Service's `spec.selector`) selects without testing every item of
+/// its namespace: the candidates are the items carrying the selector's rarest pair.
+pub struct LabelIndex<'a> {
+    labels: Vec<&'a BTreeMap<String, String>>,
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> LabelIndex<'a> {
+    /// Indexes `(namespace, labels)` of each item, in order.
+    pub fn new(items: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, String>)>) -> Self {
+        let mut index = LabelIndex {
+            labels: Vec::new(),
+            by_label: HashMap::new(),
+        };
+        for (i, (namespace, labels)) in items.into_iter().enumerate() {
+            index.labels.push(labels);
+            for (k, v) in labels {
+                index
+                    .by_label
+                    .entry((namespace, k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index
+    }
+
+    /// The items of `namespace`, ascending, whose labels hold every pair of
+    /// `selector`; none for an empty selector (a Service without one selects nothing).
+    pub fn selected<'s>(
+        &'s self,
+        namespace: &'s str,
+        selector: &'s BTreeMap<String, String>,
+    ) -> impl Iterator<Item = usize> + 's {
+        let candidates: &[usize] = selector
+            .iter()
+            .map(|(k, v)| {
+                self.by_label
+                    .get(&(namespace, k.as_str(), v.as_str()))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|c| c.len())
+            .unwrap_or(&[]);
+        candidates.iter().copied().filter(move |&i| {
+            selector
+                .iter()
+                .all(|(k, v)| self.labels[i].get(k) == Some(v))
+        })
+    }
 }
 
 impl LabelSelector {
@@ -297,6 +349,48 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn label_index_selects_what_a_scan_selects() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let items = [
+            ("a", map(&[("app", "web"), ("tier", "front")])),
+            ("a", map(&[("app", "web"), ("tier", "back")])),
+            ("b", map(&[("app", "web"), ("tier", "front")])),
+            ("a", map(&[("app", "db")])),
+            ("a", map(&[])),
+            ("a", map(&[("app", "web"), ("tier", "front"), ("x", "y")])),
+        ];
+        let index = LabelIndex::new(items.iter().map(|(ns, l)| (*ns, l)));
+        let selectors = [
+            map(&[("app", "web")]),
+            map(&[("app", "web"), ("tier", "front")]),
+            map(&[("tier", "front"), ("x", "y")]),
+            map(&[("app", "none")]),
+            map(&[]),
+        ];
+        for ns in ["a", "b", "c"] {
+            for sel in &selectors {
+                let scan: Vec<usize> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (n, l))| {
+                        *n == ns && !sel.is_empty() && sel.iter().all(|(k, v)| l.get(k) == Some(v))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let found: Vec<usize> = index.selected(ns, sel).collect();
+                assert_eq!(found, scan, "{ns} {sel:?}");
+            }
+        }
+        let web_front = map(&[("app", "web"), ("tier", "front")]);
+        assert_eq!(index.selected("a", &web_front).collect::<Vec<_>>(), [0, 5]);
     }
 
     #[test]

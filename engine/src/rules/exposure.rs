@@ -23,7 +23,7 @@ use super::network::is_internal_load_balancer;
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 use crate::model::gateway::RoutingKind;
 use crate::model::image::ImageRef;
-use crate::model::meta::ObjectMeta;
+use crate::model::meta::{LabelIndex, ObjectMeta};
 use crate::model::network::Service;
 use crate::model::WorkloadUnit;
 
@@ -379,28 +379,23 @@ fn exposed_units<'a>(cx: &'a Context) -> Vec<(&'a WorkloadUnit<'a>, Vec<String>)
     if exposed.is_empty() {
         return Vec::new();
     }
-    let services_by_ns: BTreeMap<&str, Vec<&Service>> =
-        cx.inventory
-            .services
-            .iter()
-            .fold(BTreeMap::new(), |mut m, s| {
-                m.entry(s.metadata.namespace.as_str()).or_default().push(s);
-                m
-            });
-    let mut out = Vec::new();
-    for unit in &cx.units {
-        let labels = &unit.metadata.labels;
-        let mut ways: Vec<String> = Vec::new();
-        for s in services_by_ns.get(unit.namespace).into_iter().flatten() {
-            let sel = &s.spec.selector;
-            if sel.is_empty() || !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-                continue;
-            }
-            let key = (s.metadata.namespace.clone(), s.metadata.name.clone());
-            if let Some(list) = exposed.get(&key) {
-                ways.extend(list.iter().cloned());
-            }
+    // From each exposed service to the units it selects, by label.
+    let by_label = LabelIndex::new(cx.units.iter().map(|u| {
+        let meta: &'a ObjectMeta = u.metadata;
+        (u.namespace, &meta.labels)
+    }));
+    let mut ways_of: Vec<Vec<String>> = vec![Vec::new(); cx.units.len()];
+    for s in &cx.inventory.services {
+        let key = (s.metadata.namespace.clone(), s.metadata.name.clone());
+        let Some(list) = exposed.get(&key) else {
+            continue;
+        };
+        for i in by_label.selected(&s.metadata.namespace, &s.spec.selector) {
+            ways_of[i].extend(list.iter().cloned());
         }
+    }
+    let mut out = Vec::new();
+    for (unit, mut ways) in cx.units.iter().zip(ways_of) {
         if ways.is_empty() {
             continue;
         }

@@ -1073,6 +1073,13 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
     use crate::model::permissions::{api_group_matches, resource_matches, verb_matches};
     let perms = cx.permissions();
     let inv = cx.inventory;
+    // Bindings already reported, looked up once per binding (a scan of the findings
+    // for each binding grows with the square of the cluster).
+    let mut reported: HashSet<ResourceRef> = out
+        .iter()
+        .filter(|f| f.rule == ROLE_BIND_ESCALATE.info.id)
+        .map(|f| f.resource.clone())
+        .collect();
     for (bi, b) in inv.bindings.iter().enumerate() {
         let Some(role) = perms.binding_role(bi) else {
             continue;
@@ -1082,11 +1089,7 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
         }
         let subjects = relevant_subjects(b);
         let resource = binding_ref(b);
-        if subjects.is_empty()
-            || out
-                .iter()
-                .any(|f| f.rule == ROLE_BIND_ESCALATE.info.id && f.resource == resource)
-        {
+        if subjects.is_empty() || reported.contains(&resource) {
             continue;
         }
         let writes = |res: &str| {
@@ -1145,12 +1148,13 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
         if escalating.is_empty() {
             continue;
         }
+        reported.insert(resource.clone());
         out.push(Finding {
             exemption: None,
             fix: None,
             rule: ROLE_BIND_ESCALATE.info.id.into(),
             severity: ROLE_BIND_ESCALATE.info.severity,
-            resource: binding_ref(b),
+            resource,
             container: String::new(),
             field: "roleRef".into(),
             message: format!(
