@@ -97,6 +97,7 @@ fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
         kind: unit.kind.to_string(),
         namespace: unit.namespace.to_string(),
         name: unit.name.to_string(),
+        cluster: unit.cluster.to_string(),
     }
 }
 
@@ -161,6 +162,7 @@ impl<'a> Builder<'a> {
                 kind: "Cluster".into(),
                 namespace: String::new(),
                 name: c.name.clone(),
+                cluster: String::new(),
             });
         }
     }
@@ -199,6 +201,7 @@ impl<'a> Builder<'a> {
                 kind: "Node".into(),
                 namespace: String::new(),
                 name: name.to_string(),
+                cluster: String::new(),
             });
             self.g.mark_target(i, Target::NodeTakeover);
             let all = self.all_nodes();
@@ -638,6 +641,7 @@ impl<'a> Builder<'a> {
                 kind: "Service".into(),
                 namespace: m.namespace.clone(),
                 name: m.name.clone(),
+                cluster: String::new(),
             };
             self.g.graph[s].resource = Some(resource.clone());
             service_nodes.insert((&m.namespace, &m.name), s);
@@ -682,6 +686,7 @@ impl<'a> Builder<'a> {
                 kind: "Ingress".into(),
                 namespace: m.namespace.clone(),
                 name: m.name.clone(),
+                cluster: String::new(),
             });
             let public_status = ing
                 .load_balancer_ingress
@@ -828,6 +833,7 @@ impl<'a> Builder<'a> {
                     kind: "Cluster".into(),
                     namespace: String::new(),
                     name: c.name.clone(),
+                    cluster: String::new(),
                 };
                 self.g.graph[api].resource = Some(resource.clone());
                 let fix = self.g.fix("apiServerPublicAccess", &resource);

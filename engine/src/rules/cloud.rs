@@ -192,6 +192,7 @@ fn finding(rule: &Rule, s: &Judged, field: &str, message: String) -> Finding {
         kind: s.kind.to_string(),
         namespace: String::new(),
         name: s.name.clone(),
+        cluster: String::new(),
     };
     Finding::new(rule, resource, field, message, &s.source)
 }
