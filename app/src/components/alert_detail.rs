@@ -106,7 +106,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                             kind: a.resource.kind.clone(),
                                             namespace: a.resource.namespace.clone(),
                                             name: a.resource.name.clone(),
-                                        } />
+                                         cluster: String::new(), } />
                                     })}
                                 </dd>
                                 <dt>"First seen"</dt><dd>{a.time.clone().unwrap_or_else(|| "unknown".into())}</dd>

@@ -290,7 +290,7 @@ pub fn AlertsPage() -> impl IntoView {
                                                         kind: a.resource.kind.clone(),
                                                         namespace: a.resource.namespace.clone(),
                                                         name: a.resource.name.clone(),
-                                                    } />
+                                                     cluster: String::new(), } />
                                                 })}
                                             </td>
                                             <td class="num">{a.count}</td>

@@ -5,6 +5,7 @@
 //! indices into the analysis (never copies of it) and only one page of rows is in the
 //! DOM at a time. The filters live in the URL (see [`crate::route`]).
 
+use crate::components::cluster_filter::{passes, ClusterFilter};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
@@ -87,6 +88,7 @@ fn KindList(selected: String) -> impl IntoView {
 /// A column of a kind's table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Column {
+    Cluster,
     Namespace,
     Name,
     /// Index into [`ResourceSummary::details`], with the detail's name.
@@ -97,6 +99,7 @@ impl Column {
     /// The column's name in the URL and its header.
     fn label(&self) -> String {
         match self {
+            Column::Cluster => "Cluster".into(),
             Column::Namespace => "Namespace".into(),
             Column::Name => "Name".into(),
             Column::Detail(_, name) => name.clone(),
@@ -105,6 +108,7 @@ impl Column {
 
     fn text(&self, r: &ResourceSummary) -> String {
         match self {
+            Column::Cluster => portolan_engine::text::visible(&r.cluster).into_owned(),
             Column::Namespace => r.namespace.clone(),
             Column::Name => r.name.clone(),
             Column::Detail(i, _) => r
@@ -117,6 +121,7 @@ impl Column {
 
     fn compare(&self, a: &ResourceSummary, b: &ResourceSummary) -> Ordering {
         match self {
+            Column::Cluster => a.cluster.cmp(&b.cluster),
             Column::Namespace => a.namespace.cmp(&b.namespace),
             Column::Name => a.name.cmp(&b.name),
             Column::Detail(i, _) => {
@@ -187,6 +192,9 @@ fn KindTable(kind: String) -> impl IntoView {
             let resources = &a.inventory.resources;
             rows.with(|rows| {
                 let mut columns = Vec::new();
+                if rows.iter().any(|&i| !resources[i].cluster.is_empty()) {
+                    columns.push(Column::Cluster);
+                }
                 if rows.iter().any(|&i| !resources[i].namespace.is_empty()) {
                     columns.push(Column::Namespace);
                 }
@@ -243,6 +251,7 @@ fn KindTable(kind: String) -> impl IntoView {
                 rows.iter()
                     .copied()
                     .filter(|&i| query.ns.is_empty() || resources[i].namespace == query.ns)
+                    .filter(|&i| passes(&query.cluster, &resources[i].cluster))
                     .filter(|&i| needle.is_empty() || matches(&resources[i], &needle))
                     .collect()
             });
@@ -283,7 +292,8 @@ fn KindTable(kind: String) -> impl IntoView {
     };
 
     let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
-    let filtered = move || query.with(|q| !q.q.is_empty() || !q.ns.is_empty());
+    let filtered =
+        move || query.with(|q| !q.q.is_empty() || !q.ns.is_empty() || !q.cluster.is_empty());
     let clear_href = Route::kind_href(&kind);
     // The rows that pass the filters, in the shown order, every column: what the table
     // shows across all its pages.
@@ -328,6 +338,7 @@ fn KindTable(kind: String) -> impl IntoView {
                         update_query(&|q| q.q = value.clone(), true);
                     }
                 />
+                <ClusterFilter />
                 <Show when=move || namespaces.with(|n| !n.is_empty())>
                     <select
                         class="select"
@@ -476,6 +487,7 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                             kind: r.kind.clone(),
                             namespace: r.namespace.clone(),
                             name: r.name.clone(),
+                            cluster: r.cluster.clone(),
                         }),
                         _ => None,
                     };
