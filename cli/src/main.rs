@@ -1086,6 +1086,18 @@ fn report(analysis: &Analysis, quiet: bool) {
     match analysis.secure_score.overall {
         Some(score) => {
             let _ = writeln!(err, "Secure score: {score:.1}%");
+            // Several clusters: each one's score too (names are snapshot text).
+            for c in &analysis.secure_score.clusters {
+                let name: String = c
+                    .cluster
+                    .chars()
+                    .map(|ch| if ch.is_control() { '?' } else { ch })
+                    .collect();
+                let score = c
+                    .overall
+                    .map_or_else(|| "none".into(), |s| format!("{s:.1}%"));
+                let _ = writeln!(err, "  {name}: {score}");
+            }
         }
         None => {
             let why = analysis

@@ -426,6 +426,27 @@ mod tests {
     }
 
     #[test]
+    fn the_map_draws_each_clusters_namespaces_apart() {
+        let snapshot = load(&estate(), &mut |_| {});
+        let (a, graph) = crate::analysis::conclude_with_graph(&snapshot, &options());
+        let request = crate::map::MapRequest {
+            expand: vec!["prod-b/ns:ci".into()],
+            ..Default::default()
+        };
+        let map = crate::map::draw(&a, &graph, &request);
+        let regions: Vec<(&str, bool)> = map
+            .regions
+            .iter()
+            .map(|r| (r.id.as_str(), r.expanded))
+            .collect();
+        assert!(regions.contains(&("prod-a/ns:ci", false)), "{regions:?}");
+        assert!(regions.contains(&("prod-b/ns:ci", true)), "{regions:?}");
+        assert!(!regions.iter().any(|(id, _)| *id == "ns:ci"), "{regions:?}");
+        let b = map.regions.iter().find(|r| r.id == "prod-b/ns:ci").unwrap();
+        assert_eq!(b.label, "namespace ci of prod-b");
+    }
+
+    #[test]
     fn one_cluster_is_told_nothing_of_clusters() {
         let one: Vec<InputFile> = estate()
             .into_iter()
