@@ -665,6 +665,24 @@ pub fn reexempt(
         &options.rules,
         options.policies.scored,
     );
+    exemption_update(
+        analysis,
+        recommendations,
+        secure_score,
+        diagnostics,
+        options,
+    )
+}
+
+/// Gives `analysis`, whose findings carry their new exemption marks, what follows from
+/// them, and returns it as the update for a copy elsewhere.
+pub(crate) fn exemption_update(
+    analysis: &mut Analysis,
+    recommendations: Vec<Recommendation>,
+    secure_score: SecureScore,
+    diagnostics: Vec<Diagnostic>,
+    options: &AnalyzeOptions,
+) -> ExemptionUpdate {
     let exempted = analysis
         .findings
         .iter()

@@ -84,7 +84,7 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
             SecurityGraph::build(inventory),
         ));
     }
-    sort(&mut findings);
+    rules::sort_findings(&mut findings);
     let recommendations = rules::recommend(&findings, &external_rules);
     let graph = SecurityGraph::merge(graphs);
     let mut attack_paths = graph.attack_paths(&options.paths);
@@ -187,25 +187,13 @@ pub(crate) fn reexempt(
         warnings.push(warned);
     }
     let recommendations = rules::recommend(&analysis.findings, &external);
-    let exempted = analysis
-        .findings
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((i, f.exemption.clone()?)))
-        .collect();
-    let update = ExemptionUpdate {
-        exempted,
+    crate::analysis::exemption_update(
+        analysis,
         recommendations,
-        secure_score: score::merge(&scores, &names),
-        exemptions: ExemptionSummary {
-            applied: options.rules.exemptions.clone(),
-            diagnostics: common(warnings),
-        },
-    };
-    analysis.recommendations = update.recommendations.clone();
-    analysis.secure_score = update.secure_score.clone();
-    analysis.exemptions = update.exemptions.clone();
-    update
+        score::merge(&scores, &names),
+        common(warnings),
+        options,
+    )
 }
 
 /// Tags `findings` with `cluster`; the cloud account's findings, which every cluster's
@@ -217,20 +205,6 @@ fn tag(findings: &mut Vec<Finding>, cluster: &str, first: bool) {
             f.resource.cluster = cluster.to_string();
         }
     }
-}
-
-/// Orders findings as one evaluation does (severity, rule, resource, container, field).
-fn sort(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
-            b.severity,
-            &b.rule,
-            &b.resource,
-            &b.container,
-            &b.field,
-        ))
-    });
-    findings.dedup();
 }
 
 /// The exemption warnings every cluster gives: an exemption matches no finding only

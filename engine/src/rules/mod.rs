@@ -457,16 +457,7 @@ pub fn evaluate_scored_with(
         (rule.check)(&cx, &mut findings);
     }
     findings.extend(external.findings);
-    findings.sort_by(|a, b| {
-        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
-            b.severity,
-            &b.rule,
-            &b.resource,
-            &b.container,
-            &b.field,
-        ))
-    });
-    findings.dedup();
+    sort_findings(&mut findings);
     fix::attach(&cx, &mut findings);
     let (recommendations, score, warnings) = judge(
         inventory,
@@ -547,6 +538,21 @@ fn judge(
     };
     (recommendations, score, warnings)
 }
+/// Orders findings as every analysis lists them (severity, rule, resource, container,
+/// field) and drops exact duplicates.
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
+            b.severity,
+            &b.rule,
+            &b.resource,
+            &b.container,
+            &b.field,
+        ))
+    });
+    findings.dedup();
+}
+
 /// The rules outside the catalogue that `recommendations` name (the user's policies).
 pub(crate) fn external_rules(recommendations: &[Recommendation]) -> Vec<ExternalRule> {
     recommendations
