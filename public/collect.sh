@@ -2,10 +2,15 @@
 # collect.sh -- export a Kubernetes cluster snapshot for Portolan.
 #
 # Usage:  sh collect.sh [OUTPUT_DIR]
+#         sh collect.sh --context NAME [--context NAME]... [OUTPUT_DIR]
+#         sh collect.sh --all-contexts [OUTPUT_DIR]
 #         (default: ./portolan-snapshot-<UTC date-time>)
 #
 # Uses your current kubectl context (set KUBECONFIG or run
-# `kubectl config use-context NAME` first). Read-only: it only runs
+# `kubectl config use-context NAME` first). With --context (repeatable) or
+# --all-contexts, it collects each context into a folder of its own,
+# OUTPUT_DIR/<context>: Portolan keeps the clusters apart and joins them only
+# through the cloud identities they share. Read-only: it only runs
 # `kubectl get`, `kubectl config view --minify` and `kubectl version`
 # (and, on EKS or AKS, the cloud CLI's read-only describe; see below).
 #
@@ -40,11 +45,68 @@
 set -eu
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
+# Several contexts: the script runs once per context, each into its own folder.
+CONTEXTS=""
+ALL_CONTEXTS=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --context)
+        if [ $# -lt 2 ]; then
+            printf 'error: --context needs a context name\n' >&2
+            exit 1
+        fi
+        CONTEXTS="$CONTEXTS
+$2"
+        shift 2
+        ;;
+    --context=*)
+        CONTEXTS="$CONTEXTS
+${1#--context=}"
+        shift
+        ;;
+    --all-contexts)
+        ALL_CONTEXTS=1
+        shift
+        ;;
+    *) break ;;
+    esac
+done
+
 OUT="${1:-./portolan-snapshot-$(date -u +%Y%m%dT%H%M%SZ)}"
+
+if [ -n "$CONTEXTS" ] || [ -n "$ALL_CONTEXTS" ]; then
+    if [ -n "$ALL_CONTEXTS" ]; then
+        CONTEXTS="$(kubectl config get-contexts -o name)" || {
+            printf 'error: kubectl config get-contexts failed\n' >&2
+            exit 1
+        }
+    fi
+    if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
+        printf 'error: %s already exists and is not empty; pass another folder\n' "$OUT" >&2
+        exit 1
+    fi
+    status=0
+    newline='
+'
+    old_ifs="$IFS"
+    IFS="$newline"
+    for context in $CONTEXTS; do
+        IFS="$old_ifs"
+        [ -n "$context" ] || continue
+        # A folder name from the context name (EKS contexts are ARNs: `:` and `/`).
+        folder="$OUT/$(printf '%s' "$context" | tr -c 'A-Za-z0-9._-' '_')"
+        if ! PORTOLAN_CONTEXT="$context" sh "$0" "$folder"; then
+            printf 'warning: context "%s" was not collected completely\n' "$context" >&2
+            status=1
+        fi
+    done
+    IFS="$old_ifs"
+    exit "$status"
+fi
 
 KINDS="nodes namespaces pods deployments replicasets statefulsets daemonsets jobs cronjobs
 replicationcontrollers serviceaccounts roles clusterroles rolebindings clusterrolebindings
@@ -64,6 +126,13 @@ have() {
 }
 
 have kubectl || die "kubectl not found in PATH"
+
+# One context of several (--context): every kubectl call names it.
+if [ -n "${PORTOLAN_CONTEXT:-}" ]; then
+    kubectl() {
+        command kubectl --context "$PORTOLAN_CONTEXT" "$@"
+    }
+fi
 
 if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
     die "$OUT already exists and is not empty; pass another folder"
@@ -166,7 +235,7 @@ if printf '{\n    "apiVersion": "portolan/v1",\n    "kind": "SnapshotInfo",\n   
 fi
 
 printf 'Collecting from context "%s" into %s\n' \
-    "$(kubectl config current-context 2>/dev/null || echo '?')" "$OUT" >&2
+    "${PORTOLAN_CONTEXT:-$(kubectl config current-context 2>/dev/null || echo '?')}" "$OUT" >&2
 
 if kubectl config view --minify -o json >"$OUT/cluster.json"; then
     written cluster.json

@@ -30,11 +30,13 @@ pub fn map_focus_href(ids: &[String]) -> String {
     route.to_hash()
 }
 
-/// `#/inventory/<Kind>?ns=<namespace>&q=<name>`: the resource's row in the inventory.
+/// `#/inventory/<Kind>?ns=<namespace>&q=<name>` (and `&cluster=` in an analysis of several
+/// clusters): the resource's row in the inventory.
 pub fn resource_href(r: &ResourceRef) -> String {
     let mut route = Route::inventory(Some(&r.kind));
     route.query.ns = r.namespace.clone();
     route.query.q = r.name.clone();
+    route.query.cluster = r.cluster.clone();
     route.to_hash()
 }
 
@@ -48,6 +50,7 @@ mod tests {
             kind: "Deployment".into(),
             namespace: "shop".into(),
             name: "web &co".into(),
+            cluster: String::new(),
         };
         assert_eq!(
             resource_href(&r),

@@ -90,6 +90,9 @@ pub struct TableQuery {
     pub target: String,
     /// The attack paths page's entry filter (`Deployment shop/web`); empty for all.
     pub entry: String,
+    /// Cluster filter of the recommendations, inventory, attack paths and
+    /// vulnerabilities pages, in an analysis of several clusters; empty for all.
+    pub cluster: String,
 }
 
 impl TableQuery {
@@ -201,6 +204,7 @@ impl Route {
                 "lang" => table.language = value,
                 "target" => table.target = value,
                 "entry" => table.entry = value,
+                "cluster" => table.cluster = value,
                 _ => {}
             }
         }
@@ -319,6 +323,16 @@ impl Route {
             if !q.q.is_empty() {
                 params.push(format!("q={}", percent_encode(&q.q)));
             }
+        }
+        if matches!(
+            self.page,
+            Page::Recommendations { .. }
+                | Page::AttackPaths { rank: None }
+                | Page::Inventory { kind: Some(_) }
+                | Page::Vulnerabilities
+        ) && !q.cluster.is_empty()
+        {
+            params.push(format!("cluster={}", percent_encode(&q.cluster)));
         }
         if matches!(self.page, Page::Alerts { index: None }) {
             for (key, value) in [

@@ -389,6 +389,10 @@ struct EnforceArgs {
     /// kubectl's `--namespace` (default: `default`).
     #[arg(long, short = 'n', value_name = "NS")]
     namespace: Option<String>,
+    /// The cluster to write labels and a policy for, when the inputs hold several
+    /// cluster folders (labels and policies are applied to one cluster at a time).
+    #[arg(long, value_name = "NAME")]
+    cluster: Option<String>,
     /// Write the YAML to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -1187,6 +1191,18 @@ fn report(analysis: &Analysis, quiet: bool) {
     match analysis.secure_score.overall {
         Some(score) => {
             let _ = writeln!(err, "Secure score: {score:.1}%");
+            // Several clusters: each one's score too (names are snapshot text).
+            for c in &analysis.secure_score.clusters {
+                let name: String = c
+                    .cluster
+                    .chars()
+                    .map(|ch| if ch.is_control() { '?' } else { ch })
+                    .collect();
+                let score = c
+                    .overall
+                    .map_or_else(|| "none".into(), |s| format!("{s:.1}%"));
+                let _ = writeln!(err, "  {name}: {score}");
+            }
         }
         None => {
             let why = analysis
@@ -1294,10 +1310,11 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
         },
         ..AnalyzeOptions::default()
     };
-    let analysis = portolan_engine::analyze(&files, &options, &mut |_| {});
+    let mut analysis = portolan_engine::analyze(&files, &options, &mut |_| {});
     for d in analysis.diagnostics() {
         eprintln!("{d}");
     }
+    one_cluster(&mut analysis, args.cluster.as_deref())?;
     let exempt = &args.exempt_namespace;
     let enforced: Vec<&NamespaceEnforcement> = analysis
         .enforcement
@@ -1356,6 +1373,34 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
         ),
     }
     write_output(args.output.as_deref(), yaml.as_bytes())
+}
+
+/// Keeps, of an analysis of several clusters, the enforcement and cluster of the one
+/// named `cluster`; an error without one (or with a name no cluster has).
+fn one_cluster(
+    analysis: &mut portolan_engine::Analysis,
+    cluster: Option<&str>,
+) -> Result<(), String> {
+    let names: Vec<String> = analysis.clusters.iter().map(|c| c.name.clone()).collect();
+    match cluster {
+        None if names.len() > 1 => Err(format!(
+            "the inputs hold {} clusters ({}); labels and a policy are for one: pass --cluster NAME",
+            names.len(),
+            names.join(", ")
+        )),
+        None => Ok(()),
+        Some(name) if !names.iter().any(|n| n == name) => Err(format!(
+            "no cluster named \"{name}\" among the inputs (clusters: {})",
+            names.join(", ")
+        )),
+        Some(name) => {
+            if names.len() > 1 {
+                analysis.enforcement.retain(|n| n.cluster == name);
+                analysis.clusters.retain(|c| c.name == name);
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The dry run, for people: one row per namespace, then the workloads the target level

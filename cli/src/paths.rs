@@ -29,6 +29,10 @@ pub struct PathsArgs {
     /// `entry:<Kind ns/name>`, `through:<node>`, `target:<name>`, `fix:<choke point index>`.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
+    /// Only paths in this cluster (entered in it or passing through it), when the
+    /// inputs hold several cluster folders.
+    #[arg(long, value_name = "NAME")]
+    cluster: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = PathsFormat::Table)]
     format: PathsFormat,
@@ -73,7 +77,17 @@ pub fn run(args: &PathsArgs) -> Result<(), String> {
         target: args.target,
         entry: args.entry.clone().unwrap_or_default(),
         search: args.search.clone().unwrap_or_default(),
+        cluster: args.cluster.clone().unwrap_or_default(),
     };
+    if !filter.cluster.is_empty() && !analysis.clusters.iter().any(|c| c.name == filter.cluster) {
+        // A cluster's name is its kubeconfig's (or its folder's): say which there are.
+        let names: Vec<&str> = analysis.clusters.iter().map(|c| c.name.as_str()).collect();
+        return Err(format!(
+            "no cluster named \"{}\" among the inputs (clusters: {})",
+            filter.cluster,
+            names.join(", ")
+        ));
+    }
     let report = &analysis.attack_paths;
     let kept: Vec<&AttackPath> = filter.apply(&report.paths).collect();
     let bytes = match args.format {
@@ -83,7 +97,7 @@ pub fn run(args: &PathsArgs) -> Result<(), String> {
             bytes.push(b'\n');
             bytes
         }
-        PathsFormat::Table => table(&kept).into_bytes(),
+        PathsFormat::Table => table(&kept, analysis.clusters.len() > 1).into_bytes(),
     };
     write_output(args.output.as_deref(), &bytes)?;
     if !args.quiet {
@@ -104,7 +118,7 @@ pub fn run(args: &PathsArgs) -> Result<(), String> {
 
 /// One aligned line per path: risk, target, technique steps, title (control characters
 /// of snapshot text shown as `?`).
-fn table(paths: &[&AttackPath]) -> String {
+fn table(paths: &[&AttackPath], several: bool) -> String {
     let target_width = paths
         .iter()
         .map(|p| p.target.name().len())
@@ -129,6 +143,14 @@ fn table(paths: &[&AttackPath]) -> String {
         );
         if p.assumed {
             line.push_str(" (assumed)");
+        }
+        if several {
+            let clusters = portolan_engine::graph::path_filter::clusters(p).join(" → ");
+            let clusters: String = clusters
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            line.push_str(&format!(" [{clusters}]"));
         }
         out.push_str(&line);
         out.push('\n');

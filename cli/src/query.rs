@@ -81,7 +81,7 @@ pub fn run(args: &QueryArgs) -> Result<bool, String> {
     for d in analysis.diagnostics() {
         eprintln!("{d}");
     }
-    let cx = QueryContext::new(graph, snapshot.inventory(), &analysis);
+    let cx = QueryContext::new(graph, &snapshot.clusters().collect::<Vec<_>>(), &analysis);
     if let Some((kind, note)) = template.and_then(|t| t.requires) {
         if !cx.has_kind(kind) {
             eprintln!("{note}");

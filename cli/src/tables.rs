@@ -77,7 +77,7 @@ impl ListArgs {
     fn analyse(&self) -> Result<Analysis, String> {
         let inputs = load(&self.paths)?;
         let options = engine_options(&self.engine)?;
-        let analysis = run_engine(&inputs, &options, self.quiet)?;
+        let analysis = run_engine(inputs, &options, self.quiet)?;
         for d in analysis.diagnostics() {
             if !self.quiet || d.level == portolan_engine::source::Level::Error {
                 eprintln!("{d}");
@@ -103,6 +103,10 @@ pub struct InventoryArgs {
     /// is the namespace of objects written without one, as for every command).
     #[arg(long, value_name = "NS", default_value = "")]
     in_namespace: String,
+    /// Only resources of this cluster, when the snapshot holds several (the inventory
+    /// page's cluster filter).
+    #[arg(long, value_name = "CLUSTER", default_value = "")]
+    cluster: String,
     #[command(flatten)]
     list: ListArgs,
 }
@@ -140,6 +144,7 @@ pub fn inventory(args: &InventoryArgs) -> Result<(), String> {
         ));
     }
     let filter = InventoryFilter {
+        cluster: args.cluster.clone(),
         namespace: args.in_namespace.clone(),
         search: list.table.search.clone(),
     };

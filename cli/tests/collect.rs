@@ -512,3 +512,62 @@ esac
     assert!(stderr.contains("the az CLI is not logged in"), "{stderr}");
     assert!(!sb.calls().contains("role assignment"));
 }
+
+#[test]
+fn several_contexts_go_to_a_folder_each_and_analyse_as_several_clusters() {
+    let sb = Sandbox::new("contexts");
+    // A kubectl that serves two contexts; every call must name one (--context NAME).
+    sb.tool(
+        "kubectl",
+        r#"if [ "$1" != --context ]; then
+  case "$*" in
+  'config get-contexts -o name') printf 'arn:aws:eks:eu-west-1:111122223333:cluster/prod\nlab\n' ; exit 0 ;;
+  *) echo "no context in: $*" >&2; exit 1 ;;
+  esac
+fi
+ctx="$2"; shift 2
+case "$*" in
+*'clusters[0].cluster.server'*) printf 'https://%s.example:6443' "$(echo "$ctx" | tr -c 'a-z' x)" ;;
+*'clusters[0].name'*) printf '%s' "$ctx" ;;
+'config view --minify -o json') printf '{"kind":"Config","apiVersion":"v1","clusters":[{"name":"%s","cluster":{"server":"https://x.example"}}],"contexts":[{"name":"%s","context":{"cluster":"%s"}}],"current-context":"%s"}\n' "$ctx" "$ctx" "$ctx" "$ctx" ;;
+'version -o json') echo '{}' ;;
+'get namespaces -A -o json') printf '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}]}\n' ;;
+get*) echo '{"apiVersion":"v1","kind":"List","items":[]}' ;;
+*) exit 1 ;;
+esac
+"#,
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/collect.sh");
+    let out = Command::new("sh")
+        .arg(&script)
+        .args(["--all-contexts"])
+        .arg(sb.root.join("snapshot"))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", sb.root.join("bin").display()),
+        )
+        .env("PORTOLAN_NO_CLOUD", "1")
+        .output()
+        .expect("run collect.sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // One folder per context, named after it (an ARN's `:` and `/` made safe).
+    for folder in ["arn_aws_eks_eu-west-1_111122223333_cluster_prod", "lab"] {
+        assert!(
+            sb.file(&format!("{folder}/cluster.json")).is_some(),
+            "{folder}: {stderr}"
+        );
+    }
+    let analysis = sb.analyze();
+    let names: Vec<&str> = analysis["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["arn:aws:eks:eu-west-1:111122223333:cluster/prod", "lab"]
+    );
+    assert_eq!(analysis["inventory"]["counts"]["Namespace"], 2);
+}

@@ -88,7 +88,25 @@ fn the_managed_demo_reports_control_plane_rules_as_not_applicable() {
     assert!(na
         .iter()
         .all(|n| n["resource"]["kind"] == "Cluster" && n["resource"]["name"] == "acme-prod"));
-    assert!(findings_of(&a, "apiServerAnonymousAuth").is_empty());
+    // The demo's second cluster, self-managed lab-kubeadm, shows its static pods: its
+    // one insecure flag is the only control-plane finding, on its API server.
+    let anonymous = findings_of(&a, "apiServerAnonymousAuth");
+    assert_eq!(anonymous.len(), 1, "{anonymous:#?}");
+    assert_eq!(anonymous[0]["resource"]["cluster"], "lab-kubeadm");
+    assert_eq!(anonymous[0]["resource"]["name"], "kube-apiserver-lab-cp-1");
+    let control_plane: Vec<&Value> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let rule = f["rule"].as_str().unwrap();
+            f["resource"]["cluster"] == "lab-kubeadm"
+                && ["apiServer", "controllerManager", "scheduler", "etcd"]
+                    .iter()
+                    .any(|p| rule.starts_with(p))
+        })
+        .collect();
+    assert_eq!(control_plane.len(), 1, "{control_plane:#?}");
     assert!(
         stderr.contains("Not applicable: 51 rule evaluations"),
         "{stderr}"

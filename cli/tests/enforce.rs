@@ -48,7 +48,13 @@ fn objects(yaml: &str) -> Vec<Written> {
 
 #[test]
 fn restricted_dry_run_lists_what_it_would_reject() {
-    let out = enforce(&["public/demo", "--level", "restricted"]);
+    let out = enforce(&[
+        "public/demo",
+        "--cluster",
+        "acme-prod",
+        "--level",
+        "restricted",
+    ]);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -121,6 +127,8 @@ fn baseline_rollout_warns_and_exempts_what_it_is_told() {
     let file = std::env::temp_dir().join(format!("portolan-enforce-{}.yaml", std::process::id()));
     let out = enforce(&[
         "public/demo",
+        "--cluster",
+        "acme-prod",
         "--level",
         "baseline",
         "--mode",
@@ -167,7 +175,7 @@ fn baseline_rollout_warns_and_exempts_what_it_is_told() {
 
 #[test]
 fn without_a_level_everything_written_is_safe_to_apply() {
-    let out = enforce(&["public/demo"]);
+    let out = enforce(&["public/demo", "--cluster", "acme-prod"]);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let yaml = text(&out.stdout);
@@ -191,6 +199,8 @@ fn without_a_level_everything_written_is_safe_to_apply() {
     // With those exempt, baseline passes everywhere else and becomes the policy.
     let out = enforce(&[
         "public/demo",
+        "--cluster",
+        "acme-prod",
         "--exempt-namespace",
         "kube-system",
         "--exempt-namespace",
@@ -211,10 +221,22 @@ fn without_a_level_everything_written_is_safe_to_apply() {
 
 #[test]
 fn bad_arguments_are_usage_errors() {
-    let out = enforce(&["public/demo", "--level", "privileged"]);
+    let out = enforce(&[
+        "public/demo",
+        "--cluster",
+        "acme-prod",
+        "--level",
+        "privileged",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown Pod Security level"));
-    let out = enforce(&["public/demo", "--pss-version", "v2"]);
+    let out = enforce(&[
+        "public/demo",
+        "--cluster",
+        "acme-prod",
+        "--pss-version",
+        "v2",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let help = enforce(&["--help"]);
     let help = text(&help.stdout);

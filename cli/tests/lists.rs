@@ -53,7 +53,11 @@ fn inventory_lists_one_kind_in_one_namespace() {
     let resources = a["inventory"]["resources"].as_array().expect("resources");
     let want: Vec<&str> = resources
         .iter()
-        .filter(|r| r["kind"] == "Deployment" && r["namespace"] == "kube-system")
+        .filter(|r| {
+            r["kind"] == "Deployment"
+                && r["namespace"] == "kube-system"
+                && r["cluster"] == "acme-prod"
+        })
         .map(|r| r["name"].as_str().unwrap_or_default())
         .collect();
     let all = resources
@@ -71,16 +75,23 @@ fn inventory_lists_one_kind_in_one_namespace() {
         "Deployment",
         "--in-namespace",
         "kube-system",
+        "--cluster",
+        "acme-prod",
         "-f",
         "csv",
     ];
     let out = portolan(&args, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let rows = records(&text(&out.stdout));
-    assert!(rows[0].starts_with("Namespace,Name"), "header {}", rows[0]);
+    // The demo holds two clusters: the cluster is the first column.
+    assert!(
+        rows[0].starts_with("Cluster,Namespace,Name"),
+        "header {}",
+        rows[0]
+    );
     let names: Vec<&str> = rows[1..]
         .iter()
-        .map(|r| r.split(',').nth(1).unwrap_or_default())
+        .map(|r| r.split(',').nth(2).unwrap_or_default())
         .collect();
     assert_eq!(names, want);
     assert!(text(&out.stderr).contains(&format!(
@@ -103,7 +114,7 @@ fn inventory_lists_one_kind_in_one_namespace() {
     ]);
     let names: Vec<String> = records(&sorted)[1..]
         .iter()
-        .map(|r| r.split(',').nth(1).unwrap_or_default().to_string())
+        .map(|r| r.split(',').nth(2).unwrap_or_default().to_string())
         .collect();
     let mut want = names.clone();
     want.sort_by(|x, y| y.cmp(x));
@@ -122,7 +133,7 @@ fn inventory_lists_one_kind_in_one_namespace() {
         None,
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("Deployment has the columns Namespace, Name"));
+    assert!(text(&out.stderr).contains("Deployment has the columns Cluster, Namespace, Name"));
 }
 
 #[test]

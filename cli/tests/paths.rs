@@ -258,3 +258,82 @@ fn table_output_and_an_unknown_target() {
         "{err}"
     );
 }
+
+/// The clusters a path passes (its entry's, then its steps'), as the JSON tells them.
+fn path_clusters(p: &Value) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let steps = p["steps"].as_array().expect("steps");
+    let all = std::iter::once(&p["entry"]["cluster"]).chain(steps.iter().map(|s| &s["cluster"]));
+    for c in all.filter_map(Value::as_str) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_cluster_filter_keeps_the_paths_in_that_cluster() {
+    // The demo holds two clusters (acme-prod, and lab-kubeadm/); every path is in one.
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo",
+            "-f",
+            "json",
+            "-q",
+            "--assume-breach",
+            "--max-paths",
+            "5000",
+        ],
+        None,
+    );
+    let analysis: Value = serde_json::from_slice(&out.stdout).expect("analysis JSON");
+    let paths = analysis["attackPaths"]["paths"].as_array().expect("paths");
+    for cluster in ["acme-prod", "lab-kubeadm"] {
+        let expected: Vec<&Value> = paths
+            .iter()
+            .filter(|p| path_clusters(p).contains(&cluster))
+            .collect();
+        assert!(!expected.is_empty(), "{cluster} has paths");
+        let out = portolan(
+            &[
+                "paths",
+                "public/demo",
+                "--assume-breach",
+                "--max-paths",
+                "5000",
+                "--cluster",
+                cluster,
+                "-f",
+                "csv",
+                "-q",
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let (got, want) = (text(&out.stdout), expected_csv(&expected));
+        let first = got.lines().zip(want.lines()).find(|(g, w)| g != w);
+        assert!(got == want, "{cluster}: first difference {first:?}");
+    }
+    // The table says which cluster each path is in.
+    let out = portolan(
+        &["paths", "public/demo", "--cluster", "acme-prod", "-q"],
+        None,
+    );
+    let table = text(&out.stdout);
+    assert!(
+        table.lines().skip(1).all(|l| l.ends_with("[acme-prod]")),
+        "{table}"
+    );
+    // A name no cluster has is an error that names the clusters.
+    let out = portolan(&["paths", "public/demo", "--cluster", "acme"], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("acme-prod, lab-kubeadm"), "{err}");
+    // Labels and an admission policy are for one cluster: enforce asks which.
+    let out = portolan(&["enforce", "public/demo"], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("pass --cluster NAME"), "{err}");
+}

@@ -375,7 +375,8 @@ fn diff_of_two_snapshots_tells_new_fixed_and_unchanged() {
 
 #[test]
 fn diff_against_a_smaller_snapshot_is_not_fixed() {
-    // The demo without its kube-system and aws folders: less coverage, not a remediation.
+    // The demo without its kube-system and aws folders, and without its second cluster
+    // (lab-kubeadm/): less coverage, not a remediation.
     let dir = scratch("no-kube-system");
     std::fs::create_dir(dir.join("scans")).unwrap();
     for sub in ["", "scans"] {
@@ -396,6 +397,9 @@ fn diff_against_a_smaller_snapshot_is_not_fixed() {
     assert!(gone
         .iter()
         .all(|f| f["resource"]["namespace"] == "kube-system"
+            // The whole second cluster is gone; acme-prod's findings, untagged in the
+            // smaller one-cluster analysis, still match (see `diff::key`).
+            || f["resource"]["cluster"] == "lab-kubeadm"
             || f["resource"]["kind"] == "ClusterRole"
             || f["resource"]["kind"] == "ClusterRoleBinding"
             || f["resource"]["kind"]
@@ -423,4 +427,37 @@ fn diff_against_a_smaller_snapshot_is_not_fixed() {
     // Negative control: the same snapshot on both sides has no coverage warning.
     let same = stdout(&["diff", &new, &new]);
     assert!(!same.contains("Warning"), "{same}");
+}
+
+#[test]
+fn the_report_of_several_clusters_summarises_each_and_names_the_cluster_of_findings() {
+    let html = stdout(&["analyze", "public/demo", "--format", "html", "-q"]);
+    let per = html
+        .split("data-testid=\"per-cluster\"")
+        .nth(1)
+        .expect("a per-cluster summary");
+    let table = &per[..per.find("</table>").expect("its end")];
+    for cluster in ["acme-prod", "lab-kubeadm"] {
+        assert!(table.contains(&format!("<td>{cluster}</td>")), "{table}");
+    }
+    // The self-managed cluster's control-plane finding, with its cluster column.
+    let rule = html
+        .split("id=\"rule-apiServerAnonymousAuth\"")
+        .nth(1)
+        .expect("the recommendation");
+    let rule = &rule[..rule.find("</table>").expect("its findings")];
+    assert!(rule.contains("<th>Cluster</th>"), "{rule}");
+    assert!(
+        rule.contains("<td>lab-kubeadm</td><td>Pod kube-system/kube-apiserver-lab-cp-1</td>"),
+        "{rule}"
+    );
+    // One cluster: no cluster column, no per-cluster summary.
+    let one = stdout(&[
+        "analyze",
+        "tests/fixtures/control-plane/kubeadm-default.yaml",
+        "--format",
+        "html",
+        "-q",
+    ]);
+    assert!(!one.contains("per-cluster") && !one.contains("<th>Cluster</th>"));
 }

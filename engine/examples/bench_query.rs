@@ -51,7 +51,11 @@ fn main() {
     let (build, mut graph) = best(1, || SecurityGraph::build(snapshot.inventory()));
     let (nodes, edges) = (graph.graph.node_count(), graph.graph.edge_count());
     let (gather, cx) = best(1, || {
-        QueryContext::new(std::mem::take(&mut graph), snapshot.inventory(), &analysis)
+        QueryContext::new(
+            std::mem::take(&mut graph),
+            &[snapshot.inventory()],
+            &analysis,
+        )
     });
     println!(
         "Generated export: {pods} pods ({nodes} nodes, {edges} edges); load + conclude {:.1} s, graph {:.0} ms, query context {:.0} ms",

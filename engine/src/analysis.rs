@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{AttackPathReport, GraphExport, PathOptions, SecurityGraph};
+use crate::ingest::partition::{self, FileFacts};
 use crate::ingest::{self, InputFile, InputFormat};
 use crate::model::Inventory;
 use crate::rules::exemptions::Exemption;
@@ -233,6 +234,10 @@ pub struct ResourceSummary {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     pub name: String,
+    /// The cluster the resource is in, when the analysis holds several; empty for
+    /// cloud resources, which every cluster shares.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     pub source: Source,
     /// Kind-specific columns, in display order; every resource of a kind has the same
     /// column names.
@@ -293,21 +298,79 @@ pub fn analyze(
 /// options (exemptions changed in the app) without parsing the files again.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    inputs: Vec<InputReport>,
+    pub(crate) inputs: Vec<InputReport>,
+    /// The inventory of the (first) cluster.
     inventory: Inventory,
+    /// The inventories of the other clusters, when the inputs hold several (each named
+    /// by its `Inventory::cluster_name`); see `ingest::partition`.
+    others: Vec<Inventory>,
     /// Alerts and the timeline of the audit logs, when there were any.
-    audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
+    pub(crate) audit: Option<(Vec<crate::detect::Alert>, crate::detect::AuditSummary)>,
     /// Every object whole, for admission policies (kept when policies were among the
     /// inputs or `LoadOptions::keep_raw`).
-    reviewable: Vec<crate::policy::Reviewed>,
+    pub(crate) reviewable: Vec<crate::policy::Reviewed>,
     /// Policy objects found among the inputs.
-    policies: crate::policy::PolicySet,
+    pub(crate) policies: crate::policy::PolicySet,
 }
 
 impl Snapshot {
-    /// The typed inventory the snapshot's files gave.
+    /// The typed inventory the snapshot's files gave; with several clusters, the
+    /// first's (see [`Snapshot::clusters`]).
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    /// Each cluster's inventory: one, or several when the inputs hold several cluster
+    /// folders.
+    pub fn clusters(&self) -> impl Iterator<Item = &Inventory> {
+        std::iter::once(&self.inventory).chain(&self.others)
+    }
+
+    /// Whether the inputs hold several clusters.
+    pub fn is_several(&self) -> bool {
+        !self.others.is_empty()
+    }
+
+    /// The inventory of the cluster named `cluster` (any cluster's name when there is
+    /// one: its inventory is untagged).
+    pub fn inventory_of(&self, cluster: &str) -> &Inventory {
+        self.clusters()
+            .find(|i| i.cluster_name == cluster)
+            .unwrap_or(&self.inventory)
+    }
+}
+
+/// What partitioning needs to know of a parsed file (`None`: an audit log).
+fn file_facts<'a>(path: &'a str, parsed: Option<&ingest::Parsed>) -> FileFacts<'a> {
+    use crate::ingest::Body;
+    let Some(p) = parsed else {
+        return FileFacts {
+            path,
+            shared: true,
+            ..FileFacts::default()
+        };
+    };
+    let marker = p.server_version.is_some()
+        || p.objects
+            .iter()
+            .any(|(o, _)| matches!(o.body, Body::KubeConfig { .. }));
+    let account = |b: &Body| {
+        matches!(
+            b,
+            Body::AwsIam(_) | Body::GcpIam(_) | Body::Azure(_) | Body::SnapshotInfo { .. }
+        )
+    };
+    let cloud_cluster = |b: &Body| matches!(b, Body::ManagedCluster(_) | Body::EksLinks(_));
+    FileFacts {
+        path,
+        marker,
+        // Scans, account exports, and files with nothing read (unrecognised, broken):
+        // the last add nothing anywhere, and their diagnostics are told once.
+        shared: p.objects.iter().all(|(o, _)| account(&o.body)),
+        cloud_cluster: !p.objects.is_empty()
+            && p.objects
+                .iter()
+                .all(|(o, _)| cloud_cluster(&o.body) || account(&o.body)),
     }
 }
 
@@ -371,6 +434,9 @@ pub fn load_with_audit(
             diagnostics,
         });
     }
+    // Every file is parsed before any is added to an inventory: which cluster a file
+    // belongs to depends on the markers among all of them (`ingest::partition`).
+    let mut parsed: Vec<Option<ingest::Parsed>> = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         if ingest::is_audit_log(&file.bytes) {
             // Events go straight to the detector; the log is never collected.
@@ -386,26 +452,77 @@ pub fn load_with_audit(
                 objects: report.events,
                 diagnostics,
             });
-            progress(Progress {
-                stage: "parse".into(),
-                done: i + 1,
-                total: files.len(),
-                file: file.path.clone(),
-            });
-            continue;
+            parsed.push(None);
+        } else {
+            let p = ingest::parse_file(file);
+            has_policies |= p
+                .objects
+                .iter()
+                .any(|(o, _)| crate::policy::is_policy_kind(&o.api_version, &o.kind));
+            parsed.push(Some(p));
         }
-        let parsed = ingest::parse_file(file);
-        has_policies |= parsed
-            .objects
-            .iter()
-            .any(|(o, _)| crate::policy::is_policy_kind(&o.api_version, &o.kind));
+        progress(Progress {
+            stage: "parse".into(),
+            done: i + 1,
+            total: files.len(),
+            file: file.path.clone(),
+        });
+    }
+    let facts: Vec<FileFacts> = files
+        .iter()
+        .zip(&parsed)
+        .map(|(f, p)| file_facts(&f.path, p.as_ref()))
+        .collect();
+    let partition = partition::partition(&facts);
+    let mut inventories: Vec<Inventory> = partition
+        .folders
+        .iter()
+        .map(|_| {
+            let mut inventory = Inventory::default();
+            inventory.set_default_namespace(&options.default_namespace);
+            inventory
+        })
+        .collect();
+    let every: Vec<usize> = (0..inventories.len()).collect();
+    for ((file, parsed), cluster) in files.iter().zip(parsed).zip(&partition.of_file) {
+        let Some(parsed) = parsed else { continue };
         let format = parsed.format();
         let mut diagnostics = parsed.diagnostics;
         let objects = parsed.objects.len()
             + parsed.scans.len()
             + usize::from(parsed.server_version.is_some());
-        diagnostics.extend(inventory.extend(parsed.objects, parsed.server_version));
-        inventory.image_scans.extend(parsed.scans);
+        // A shared file goes into every cluster's inventory; its diagnostics are told
+        // once.
+        let into: &[usize] = match cluster {
+            Some(c) => std::slice::from_ref(c),
+            None => &every,
+        };
+        let (mut objects_left, mut scans_left, mut version_left) = (
+            Some(parsed.objects),
+            Some(parsed.scans),
+            parsed.server_version,
+        );
+        for (k, &c) in into.iter().enumerate() {
+            let last = k + 1 == into.len();
+            let (objs, scans, version) = if last {
+                (
+                    objects_left.take().unwrap_or_default(),
+                    scans_left.take().unwrap_or_default(),
+                    version_left.take(),
+                )
+            } else {
+                (
+                    objects_left.clone().unwrap_or_default(),
+                    scans_left.clone().unwrap_or_default(),
+                    version_left.clone(),
+                )
+            };
+            let told = inventories[c].extend(objs, version);
+            if k == 0 {
+                diagnostics.extend(told);
+            }
+            inventories[c].image_scans.extend(scans);
+        }
         diagnostics.sort_by_key(|d| (d.line, d.column));
         inputs.push(InputReport {
             path: file.path.clone(),
@@ -414,14 +531,16 @@ pub fn load_with_audit(
             objects,
             diagnostics,
         });
-        progress(Progress {
-            stage: "parse".into(),
-            done: i + 1,
-            total: files.len(),
-            file: file.path.clone(),
-        });
     }
-    inventory.finish();
+    for inventory in &mut inventories {
+        inventory.finish();
+    }
+    if partition.is_several() {
+        crate::clusters::name(&mut inventories, &partition.folders);
+    }
+    let mut inventories = inventories.into_iter();
+    let inventory = inventories.next().unwrap_or_default();
+    let others: Vec<Inventory> = inventories.collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     progress(Progress {
         stage: "model".into(),
@@ -438,6 +557,7 @@ pub fn load_with_audit(
     Snapshot {
         inputs,
         inventory,
+        others,
         audit,
         reviewable,
         policies,
@@ -469,6 +589,10 @@ fn conclude_keeping(
     options: &AnalyzeOptions,
     keep_graph: bool,
 ) -> (Analysis, Option<SecurityGraph>) {
+    if snapshot.is_several() {
+        let (analysis, graph) = crate::clusters::conclude(snapshot, options);
+        return (analysis, keep_graph.then_some(graph));
+    }
     let inventory = &snapshot.inventory;
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
@@ -558,6 +682,9 @@ pub fn reexempt(
     snapshot: &Snapshot,
     options: &AnalyzeOptions,
 ) -> ExemptionUpdate {
+    if snapshot.is_several() {
+        return crate::clusters::reexempt(analysis, snapshot, options);
+    }
     let (recommendations, secure_score, diagnostics) = rules::reexempt(
         &snapshot.inventory,
         &mut analysis.findings,
@@ -565,6 +692,24 @@ pub fn reexempt(
         &options.rules,
         options.policies.scored,
     );
+    exemption_update(
+        analysis,
+        recommendations,
+        secure_score,
+        diagnostics,
+        options,
+    )
+}
+
+/// Gives `analysis`, whose findings carry their new exemption marks, what follows from
+/// them, and returns it as the update for a copy elsewhere.
+pub(crate) fn exemption_update(
+    analysis: &mut Analysis,
+    recommendations: Vec<Recommendation>,
+    secure_score: SecureScore,
+    diagnostics: Vec<Diagnostic>,
+    options: &AnalyzeOptions,
+) -> ExemptionUpdate {
     let exempted = analysis
         .findings
         .iter()

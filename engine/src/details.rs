@@ -41,6 +41,9 @@ pub struct ResourceDetails {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     pub name: String,
+    /// The resource's cluster, when the analysis holds several.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     /// The graph node, when the resource is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
@@ -118,14 +121,23 @@ pub struct Neighbour {
 
 /// The id of an inventory object: `k8s:<Kind>/<namespace or empty>/<name>`.
 pub fn k8s_id(resource: &ResourceRef) -> String {
-    format!(
+    let id = format!(
         "{K8S_PREFIX}{}/{}/{}",
         resource.kind, resource.namespace, resource.name
-    )
+    );
+    // Of one cluster among several: prefixed as its graph nodes are.
+    match resource.cluster.as_str() {
+        "" => id,
+        cluster => crate::graph::merge::cluster_id(cluster, &id),
+    }
 }
 
 /// Reads a `k8s:` id back; the name is everything after the second `/`.
 pub fn parse_k8s_id(id: &str) -> Option<ResourceRef> {
+    let (cluster, id) = match id.find(&format!("/{K8S_PREFIX}")) {
+        Some(at) if !id.starts_with(K8S_PREFIX) => (&id[..at], &id[at + 1..]),
+        _ => ("", id),
+    };
     let rest = id.strip_prefix(K8S_PREFIX)?;
     let (kind, rest) = rest.split_once('/')?;
     let (namespace, name) = rest.split_once('/')?;
@@ -133,7 +145,21 @@ pub fn parse_k8s_id(id: &str) -> Option<ResourceRef> {
         kind: kind.to_string(),
         namespace: namespace.to_string(),
         name: name.to_string(),
+        cluster: cluster.to_string(),
     })
+}
+
+/// The cluster of the resource `id` names, in an analysis of several clusters (empty
+/// with one, and for the internet and cloud nodes): whose inventory
+/// [`resource_details`] is to be given.
+pub fn cluster_of(graph: &SecurityGraph, id: &str) -> String {
+    match parse_k8s_id(id) {
+        Some(r) => r.cluster,
+        None => graph
+            .find(id)
+            .map(|i| graph.node(i).cluster.clone())
+            .unwrap_or_default(),
+    }
 }
 
 /// Everything known about the resource `id` (a graph node id or a `k8s:` id), `None`
@@ -151,12 +177,14 @@ pub fn resource_details(
             (Some(i), graph.node(i).resource.clone())
         }
     };
-    let row =
-        resource.as_ref().and_then(|r| {
-            analysis.inventory.resources.iter().find(|row| {
-                row.kind == r.kind && row.namespace == r.namespace && row.name == r.name
-            })
-        });
+    let row = resource.as_ref().and_then(|r| {
+        analysis.inventory.resources.iter().find(|row| {
+            row.kind == r.kind
+                && row.namespace == r.namespace
+                && row.name == r.name
+                && row.cluster == r.cluster
+        })
+    });
     // An inventory id must name something the snapshot holds.
     if node.is_none() && row.is_none() {
         return None;
@@ -355,6 +383,15 @@ pub fn resource_details(
         kind,
         namespace,
         name,
+        cluster: n.map_or_else(
+            || {
+                resource
+                    .as_ref()
+                    .map(|r| r.cluster.clone())
+                    .unwrap_or_default()
+            },
+            |n| n.cluster.clone(),
+        ),
         node: n.map(|n| n.id.clone()),
         resource,
         source,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::Alert;
 use crate::graph::paths::AttackPath;
+use crate::model::is_cloud_kind;
 use crate::rules::{Finding, Severity};
 use crate::Analysis;
 
@@ -227,11 +228,11 @@ impl AnalysisDiff {
 /// Compares `old` with `new`.
 pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
     let old_findings: BTreeMap<String, &Finding> =
-        old.findings.iter().map(|f| (f.key(), f)).collect();
-    let new_keys: BTreeSet<String> = new.findings.iter().map(Finding::key).collect();
+        old.findings.iter().map(|f| (key(old, f), f)).collect();
+    let new_keys: BTreeSet<String> = new.findings.iter().map(|f| key(new, f)).collect();
     let mut findings = FindingChanges::default();
     for f in &new.findings {
-        let key = f.key();
+        let key = key(new, f);
         match old_findings.get(&key) {
             None => findings.new.push(f.clone()),
             Some(before) => {
@@ -246,7 +247,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
     let (fixed, gone): (Vec<Finding>, Vec<Finding>) = old
         .findings
         .iter()
-        .filter(|f| !new_keys.contains(&f.key()))
+        .filter(|f| !new_keys.contains(&key(old, f)))
         .cloned()
         .partition(|f| present.holds(&f.resource));
     findings.fixed = fixed;
@@ -325,8 +326,32 @@ pub fn diff(old: &Analysis, new: &Analysis) -> AnalysisDiff {
 /// Which resources the new analysis holds: its resource rows when it has them, else
 /// (saved with `--no-resources`, or a kind the rows do not list) its namespaces and
 /// kind counts.
+/// A finding's [`Finding::key`] as it would be in an analysis of several clusters: an
+/// analysis of one cluster names it, so a snapshot that gained a second cluster does not
+/// show the first one's findings as fixed and new again.
+fn key(analysis: &Analysis, f: &Finding) -> String {
+    match sole_cluster(analysis) {
+        Some(cluster) if f.resource.cluster.is_empty() && !is_cloud_kind(&f.resource.kind) => {
+            let mut f = f.clone();
+            f.resource.cluster = cluster.to_string();
+            f.key()
+        }
+        _ => f.key(),
+    }
+}
+
+/// The name of the one cluster `analysis` is of, when it is of one named cluster.
+fn sole_cluster(analysis: &Analysis) -> Option<&str> {
+    match analysis.clusters.as_slice() {
+        [one] if !one.name.is_empty() => Some(one.name.as_str()),
+        _ => None,
+    }
+}
+
 struct Presence<'a> {
-    rows: BTreeSet<(&'a str, &'a str, &'a str)>,
+    /// The sole cluster of the old analysis, which its untagged findings are in.
+    old_sole: Option<&'a str>,
+    rows: BTreeSet<(&'a str, &'a str, &'a str, &'a str)>,
     kinds_listed: BTreeSet<&'a str>,
     coverage: Coverage,
     /// Kinds the old analysis counted: a kind neither side counts is not judged by count.
@@ -336,10 +361,23 @@ struct Presence<'a> {
 impl<'a> Presence<'a> {
     fn of(old: &'a Analysis, new: &'a Analysis) -> Self {
         let resources = &new.inventory.resources;
+        let sole = sole_cluster(new);
         Presence {
+            old_sole: sole_cluster(old),
             rows: resources
                 .iter()
-                .map(|r| (r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
+                .map(|r| {
+                    let cluster = match (r.cluster.as_str(), sole) {
+                        ("", Some(one)) if !is_cloud_kind(&r.kind) => one,
+                        (cluster, _) => cluster,
+                    };
+                    (
+                        cluster,
+                        r.kind.as_str(),
+                        r.namespace.as_str(),
+                        r.name.as_str(),
+                    )
+                })
                 .collect(),
             kinds_listed: resources.iter().map(|r| r.kind.as_str()).collect(),
             coverage: Coverage::of(new),
@@ -351,9 +389,14 @@ impl<'a> Presence<'a> {
     fn holds(&self, r: &crate::rules::ResourceRef) -> bool {
         let kind = r.kind.as_str();
         if self.kinds_listed.contains(kind) {
+            // Untagged rows and findings of one named cluster are in it (see `key`).
+            let cluster = match (r.cluster.as_str(), self.old_sole) {
+                ("", Some(one)) if !is_cloud_kind(kind) => one,
+                (cluster, _) => cluster,
+            };
             return self
                 .rows
-                .contains(&(kind, r.namespace.as_str(), r.name.as_str()));
+                .contains(&(cluster, kind, r.namespace.as_str(), r.name.as_str()));
         }
         let namespace_held =
             r.namespace.is_empty() || self.coverage.namespaces.binary_search(&r.namespace).is_ok();

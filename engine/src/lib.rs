@@ -17,6 +17,7 @@
 //! else still loads.
 
 pub mod analysis;
+pub mod clusters;
 pub mod details;
 pub mod detect;
 pub mod diff;

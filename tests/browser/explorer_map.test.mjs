@@ -50,8 +50,8 @@ const highlighted = (page) => page.$$eval('[data-testid="map-node"].hl', (ns) =>
 
 /** The map's element for a graph node id: the node itself, or a container's workload. */
 function shownAs(id) {
-  const m = /^container:(.*)\/[^/]+$/.exec(id);
-  return m ? `workload:${m[1]}` : id;
+  const m = /^(.*\/)?container:(.*)\/[^/]+$/.exec(id);
+  return m ? `${m[1] ?? ''}workload:${m[2]}` : id;
 }
 
 /**
@@ -376,13 +376,13 @@ await test('the resource panel is reached from every page that lists resources',
   const node = cli.results[0].nodes[0];
   await from('explorer', `#/explorer?q=${enc(cli.query)}`, '[data-testid="explorer-node"]', (t) => t.includes(node.name));
   // The map: a single box (the map aggregated, then ci expanded).
-  await goTo(page, '#/map', '[data-testid="map-node"][data-id="group:ns:ci/Workload"]');
+  await goTo(page, '#/map', '[data-testid="map-node"][data-id="group:acme-prod/ns:ci/Workload"]');
   await mapReady(page);
   await screenshot(page, 'explorer-map-map-aggregated', false);
-  await goTo(page, '#/map?expand=ns%3Aci', '[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
+  await goTo(page, '#/map?expand=acme-prod%2Fns%3Aci', '[data-testid="map-node"][data-id="acme-prod/workload:ci/Deployment/deploy-bot"]');
   await mapReady(page);
   await screenshot(page, 'explorer-map-map-expanded', false);
-  await page.click('[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
+  await page.click('[data-testid="map-node"][data-id="acme-prod/workload:ci/Deployment/deploy-bot"]');
   check((await panelTitle(page)) === 'Deployment ci/deploy-bot', 'map: the box did not open its panel');
   seen.push('map');
   await screenshot(page, 'explorer-map-resource-panel');
@@ -541,14 +541,14 @@ await test(
         .map((n) => n.dataset.id);
     });
     check(unreadable.length === 0, `dark map: ${unreadable.length} boxes with text not lighter than their fill: ${unreadable.slice(0, 5)}`);
-    await goTo(page, '#/map?expand=ns%3Aci', '[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
+    await goTo(page, '#/map?expand=acme-prod%2Fns%3Aci', '[data-testid="map-node"][data-id="acme-prod/workload:ci/Deployment/deploy-bot"]');
     await mapReady(page);
     await screenshot(page, 'explorer-map-dark-map-expanded', false);
     // The map's kind filters read as words, not type names.
     const kinds = await page.$$eval('[data-testid="map-kinds"] label', (ls) => ls.map((l) => l.textContent.replace(/\s*\d[\d,]*\s*$/, '').trim()));
     const coded = kinds.filter((k) => /[a-z][A-Z]/.test(k) || /sss$/.test(k));
     check(kinds.length > 0 && coded.length === 0, `map kinds as type names: ${coded}`);
-    await goTo(page, `#/resource/${enc('workload:ci/Deployment/deploy-bot')}`, '[data-testid="resource-title"]');
+    await goTo(page, `#/resource/${enc('acme-prod/workload:ci/Deployment/deploy-bot')}`, '[data-testid="resource-title"]');
     // Insights and rules in words, not camelCase ids.
     const words = await page.$$eval('.chip.insight, [data-testid="resource-findings"] td:nth-child(2) a', (es) => es.map((e) => e.textContent));
     const camel = words.filter((w) => /[a-z][A-Z]/.test(w));

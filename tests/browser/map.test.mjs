@@ -15,6 +15,8 @@ import { check, cliRun, dropFiles, goTo, loadDemo, screenshot, suite, waitForAna
 const analysis = cliRun(['analyze', 'public/demo', '-q', '-f', 'json']);
 const { test, finish } = await suite('map');
 const enc = encodeURIComponent;
+// The demo holds two clusters: acme-prod's graph nodes and map regions carry its name.
+const P = 'acme-prod/';
 
 /** Waits until the map shows the drawing for the current URL. */
 async function mapReady(page) {
@@ -27,8 +29,8 @@ const highlighted = (page) => page.$$eval('[data-testid="map-node"].hl', (ns) =>
 
 /** The map's element for a graph node id: the node itself, or a container's workload. */
 function shownAs(id) {
-  const m = /^container:(.*)\/[^/]+$/.exec(id);
-  return m ? `workload:${m[1]}` : id;
+  const m = /^(.*\/)?container:(.*)\/[^/]+$/.exec(id);
+  return m ? `${m[1] ?? ''}workload:${m[2]}` : id;
 }
 
 await test('the demo map opens aggregated, expands a namespace and highlights a path and a focus set', async ({ page }) => {
@@ -37,21 +39,23 @@ await test('the demo map opens aggregated, expands a namespace and highlights a 
   await mapReady(page);
   let ids = await nodeIds(page);
   check(ids.includes('internet'), 'the internet is on the map');
-  check(!ids.some((id) => id.startsWith('workload:')), `workloads are drawn before any expansion: ${ids.filter((i) => i.startsWith('workload:'))}`);
-  check(ids.includes('group:ns:payments/Workload'), `no aggregate of payments' workloads in ${ids.slice(0, 20)}`);
+  check(!ids.some((id) => id.includes('workload:')), `workloads are drawn before any expansion: ${ids.filter((i) => i.includes('workload:'))}`);
+  check(ids.includes(`group:${P}ns:payments/Workload`), `no aggregate of payments' workloads in ${ids.slice(0, 20)}`);
+  // The second cluster's namespaces are regions of their own, beside acme-prod's.
+  check(ids.includes('group:lab-kubeadm/ns:shop/Workload'), `no aggregate of lab-kubeadm's shop in ${ids.slice(0, 40)}`);
   const total = (await page.$$('[data-testid="map-node"]')).length;
   check(total < 400, `${total} boxes drawn aggregated`);
   await screenshot(page, 'map-aggregated');
 
   // Expanding payments by clicking its aggregate.
-  await page.click('[data-testid="map-node"][data-id="group:ns:payments/Workload"]');
-  await page.waitForFunction(() => location.hash.includes('expand=ns%3Apayments'));
+  await page.click(`[data-testid="map-node"][data-id="group:${P}ns:payments/Workload"]`);
+  await page.waitForFunction(() => location.hash.includes('expand=acme-prod%2Fns%3Apayments'));
   await mapReady(page);
-  await page.waitForSelector('[data-testid="map-node"][data-id^="workload:payments/"]');
+  await page.waitForSelector(`[data-testid="map-node"][data-id^="${P}workload:payments/"]`);
   ids = await nodeIds(page);
   const want = analysis.inventory.resources.filter((r) => r.namespace === 'payments' && ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'].includes(r.kind));
-  for (const r of want) check(ids.includes(`workload:payments/${r.kind}/${r.name}`), `payments' ${r.kind} ${r.name} not drawn after expanding`);
-  check(!ids.some((id) => id.startsWith('workload:ci/')), 'another namespace expanded too');
+  for (const r of want) check(ids.includes(`${P}workload:payments/${r.kind}/${r.name}`), `payments' ${r.kind} ${r.name} not drawn after expanding`);
+  check(!ids.some((id) => id.startsWith(`${P}workload:ci/`)), 'another namespace expanded too');
   await screenshot(page, 'map-expanded');
 
   // Attack path 1 highlighted.
@@ -66,7 +70,7 @@ await test('the demo map opens aggregated, expands a namespace and highlights a 
   await screenshot(page, 'map-path-1', false);
 
   // A focus set.
-  const focus = ['sa:ci/deployer', 'workload:payments/Deployment/payments-api'];
+  const focus = [`${P}sa:ci/deployer`, `${P}workload:payments/Deployment/payments-api`];
   await goTo(page, `#/map?focus=${focus.map(enc).join(',')}`, '[data-testid="map-focus-note"]');
   await mapReady(page);
   const focused = (await highlighted(page)).sort();
@@ -79,10 +83,10 @@ await test('the demo map opens aggregated, expands a namespace and highlights a 
   await page.click('[data-testid="map-hit"]');
   await page.waitForFunction(() => location.hash.includes('focus='));
   await mapReady(page);
-  check((await highlighted(page)).includes('workload:ci/Deployment/deploy-bot'), 'the search hit is not highlighted');
+  check((await highlighted(page)).includes(`${P}workload:ci/Deployment/deploy-bot`), 'the search hit is not highlighted');
 
   // A single box opens its panel.
-  await page.click('[data-testid="map-node"][data-id="workload:ci/Deployment/deploy-bot"]');
+  await page.click(`[data-testid="map-node"][data-id="${P}workload:ci/Deployment/deploy-bot"]`);
   await page.waitForSelector('[data-testid="resource-title"]');
   check((await page.textContent('[data-testid="resource-title"]')) === 'Deployment ci/deploy-bot', 'the map box did not open its panel');
 });
@@ -135,7 +139,7 @@ await test('the resource panel is reached from every kind of page', async ({ pag
   await page.click('[data-testid="resource-neighbour"] >> text=service account ci/deployer');
   check((await title()) === 'service account ci/deployer', `neighbour → ${await title()}`);
   // The paths through it are the CLI's paths with a step from or to it.
-  const through = analysis.attackPaths.paths.filter((p) => p.steps.some((s) => s.from === 'sa:ci/deployer' || s.to === 'sa:ci/deployer'));
+  const through = analysis.attackPaths.paths.filter((p) => p.steps.some((s) => s.from === `${P}sa:ci/deployer` || s.to === `${P}sa:ci/deployer`));
   const listed = await page.$$eval('[data-testid="resource-paths"] a', (as) => as.map((a) => a.getAttribute('href')));
   check(through.length > 0 && listed.length === through.length, `${listed.length} paths listed through ci/deployer, the CLI has ${through.length}`);
 

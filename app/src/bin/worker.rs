@@ -217,7 +217,7 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
             (Some(snapshot), Some((analysis, cx))) => {
                 let update = reexempt(analysis, snapshot, &options);
                 // Exempted findings no longer count in the Explorer's conditions.
-                cx.refresh(snapshot.inventory(), analysis);
+                cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
                 Some(update)
             }
             _ => None,
@@ -244,7 +244,7 @@ fn send_and_keep(
     send_result(scope, id, &mut analysis)?;
     let cx = SNAPSHOT.with_borrow(|s| {
         s.as_ref()
-            .map(|s| QueryContext::new(graph, s.inventory(), &analysis))
+            .map(|s| QueryContext::new(graph, &s.clusters().collect::<Vec<_>>(), &analysis))
     });
     CONCLUDED.with_borrow_mut(|c| *c = cx.map(|cx| (analysis, cx)));
     Ok(())
@@ -267,10 +267,11 @@ fn with_concluded<T>(
 fn details(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let resource = protocol::string_field(data, "resource");
     let answer = with_concluded(|snapshot, analysis, cx| {
+        let cluster = portolan_engine::details::cluster_of(cx.graph(), &resource);
         portolan_engine::details::resource_details(
             analysis,
             cx.graph(),
-            snapshot.inventory(),
+            snapshot.inventory_of(&cluster),
             &resource,
         )
     })?;

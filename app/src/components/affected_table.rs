@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::components::details_link::ObjectLink;
 use portolan_engine::rules::Finding;
 
+use crate::components::cluster_filter::{passes, ClusterFilter};
 use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
 use crate::download::save_text;
@@ -45,10 +46,12 @@ fn matches(f: &Finding, needle: &str) -> bool {
 pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl IntoView {
     let state = use_state();
     let needle = Memo::new(move |_| state.route.with(|r| r.query.q.trim().to_lowercase()));
+    let cluster = Memo::new(move |_| state.route.with(|r| r.query.cluster.clone()));
     let page = RwSignal::new(0usize);
     // Indices into `Analysis::findings` that pass the search.
     let visible = Memo::new(move |_| {
         let needle = needle.get();
+        let cluster = cluster.get();
         state.analysis.with(|a| {
             let Some(a) = a.as_ref() else {
                 return Vec::new();
@@ -60,7 +63,10 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    needle.is_empty() || a.findings.get(i).is_some_and(|f| matches(f, &needle))
+                    a.findings.get(i).is_some_and(|f| {
+                        (needle.is_empty() || matches(f, &needle))
+                            && passes(&cluster, &f.resource.cluster)
+                    })
                 })
                 .collect::<Vec<_>>()
         })
@@ -107,6 +113,10 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
             let mut classes = String::new();
             for (col, empty) in [
                 (
+                    "cluster",
+                    findings.iter().all(|f| f.resource.cluster.is_empty()),
+                ),
+                (
                     "namespace",
                     findings.iter().all(|f| f.resource.namespace.is_empty()),
                 ),
@@ -152,6 +162,7 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
             </div>
             <div class="panel table-panel">
                 <div class="toolbar">
+                    <ClusterFilter />
                     <input
                         class="search"
                         type="search"
@@ -182,6 +193,7 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                     <table class=move || format!("table findings-table{}", hidden.get()) data-testid="findings-table">
                         <thead>
                             <tr>
+                                <th data-col="cluster">"Cluster"</th>
                                 <th data-col="kind">"Kind"</th>
                                 <th data-col="namespace">"Namespace"</th>
                                 <th data-col="name">"Name"</th>
@@ -200,7 +212,10 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                         </tbody>
                     </table>
                 </div>
-                <Show when=move || visible.with(Vec::is_empty) && needle.with(|n| !n.is_empty())>
+                <Show when=move || {
+                    visible.with(Vec::is_empty)
+                        && (needle.with(|n| !n.is_empty()) || cluster.with(|c| !c.is_empty()))
+                }>
                     <div class="table-empty" data-testid="findings-no-match">
                         "No affected resource matches this search. "
                         <a
@@ -263,6 +278,7 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
             };
             Some(view! {
                 <tr data-testid="finding-row" class:row-exempt=f.exemption.is_some()>
+                    {cell("cluster", "", portolan_engine::text::visible(&f.resource.cluster).into_owned())}
                     {cell("kind", "", f.resource.kind.clone())}
                     {cell("namespace", "", f.resource.namespace.clone())}
                     <td class="cell-name" data-col="name">

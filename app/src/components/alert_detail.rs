@@ -26,20 +26,32 @@ fn inventory_link(kind: &str, ns: &str, name: &str) -> String {
 }
 
 /// The graph node of the identity that made an alert's requests: its service account
-/// or its user.
-pub(crate) fn identity_node(user: &str) -> Option<String> {
+/// or its user, in `cluster` (see [`audit_cluster`]).
+pub(crate) fn identity_node(user: &str, cluster: &str) -> Option<String> {
     if user.is_empty() {
         return None;
     }
-    Some(
-        match user
-            .strip_prefix("system:serviceaccount:")
-            .and_then(|s| s.split_once(':'))
-        {
-            Some((ns, name)) => format!("sa:{ns}/{name}"),
-            None => format!("user:{user}"),
-        },
-    )
+    let id = match user
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|s| s.split_once(':'))
+    {
+        Some((ns, name)) => format!("sa:{ns}/{name}"),
+        None => format!("user:{user}"),
+    };
+    Some(if cluster.is_empty() {
+        id
+    } else {
+        portolan_engine::graph::merge::cluster_id(cluster, &id)
+    })
+}
+
+/// The cluster audit logs are linked to in an analysis of several (the first, as the
+/// engine links them); empty with one.
+pub(crate) fn audit_cluster(a: &portolan_engine::Analysis) -> String {
+    match a.secure_score.clusters.as_slice() {
+        [first, _, ..] => first.cluster.clone(),
+        _ => String::new(),
+    }
 }
 
 #[component]
@@ -49,6 +61,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
         state.analysis.with(|a| {
             let a = a.as_ref()?;
             let alert = a.alerts.get(index.checked_sub(1)?)?.clone();
+            let cluster = audit_cluster(a);
             let paths: Vec<(usize, String, f64)> = alert
                 .attack_paths
                 .iter()
@@ -58,7 +71,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                     Some((rank + 1, p.title.clone(), p.risk))
                 })
                 .collect();
-            Some((alert, paths))
+            Some((alert, paths, cluster))
         })
     };
     let has_analysis = move || state.analysis.with(Option::is_some);
@@ -68,7 +81,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                 None => view! {
                     <div class="panel table-empty">"No such alert. " <a href="#/alerts">"All alerts"</a></div>
                 }.into_any(),
-                Some((a, paths)) => {
+                Some((a, paths, cluster)) => {
                     let info = state.catalog.with(|c| c.detection(&a.kind).cloned());
                     let sa = a.user.strip_prefix("system:serviceaccount:").and_then(|s| s.split_once(':'))
                         .map(|(ns, n)| (ns.to_string(), n.to_string()));
@@ -93,7 +106,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                 <dd data-testid="alert-detail-user">
                                     {a.user.clone()}
                                     {sa.map(|(ns, n)| view! { " " <a href=inventory_link("ServiceAccount", &ns, &n)>"(service account)"</a> })}
-                                    {identity_node(&a.user).map(|id| view! { <DetailsLink id=id /> })}
+                                    {identity_node(&a.user, &cluster).map(|id| view! { <DetailsLink id=id /> })}
                                 </dd>
                                 <dt>"Resource"</dt>
                                 <dd data-testid="alert-detail-resource">
@@ -106,6 +119,7 @@ pub fn AlertDetail(index: usize) -> impl IntoView {
                                             kind: a.resource.kind.clone(),
                                             namespace: a.resource.namespace.clone(),
                                             name: a.resource.name.clone(),
+                                            cluster: cluster.clone(),
                                         } />
                                     })}
                                 </dd>

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use portolan_engine::detect::Alert;
 use portolan_engine::rules::Severity;
 
-use crate::components::alert_detail::identity_node;
+use crate::components::alert_detail::{audit_cluster, identity_node};
 use crate::components::alert_mitre::AlertMitre;
 use crate::components::alert_timeline::AlertTimeline;
 use crate::components::details_link::{DetailsLink, ObjectLink};
@@ -147,7 +147,7 @@ pub fn AlertsPage() -> impl IntoView {
     let data = move || {
         state.analysis.with(|a| {
             let a = a.as_ref()?;
-            Some((a.alerts.clone(), a.audit.clone()?))
+            Some((a.alerts.clone(), a.audit.clone()?, audit_cluster(a)))
         })
     };
     let filter = Memo::new(move |_| state.route.with(|r| AlertFilter::from_query(&r.query)));
@@ -168,7 +168,7 @@ pub fn AlertsPage() -> impl IntoView {
                         "No audit log was loaded. Add the API server's audit log (JSON lines, or an AKS, EKS or GKE export) to see alerts."
                     </div>
                 }.into_any(),
-                Some((alerts, audit)) => {
+                Some((alerts, audit, cluster)) => {
                     // Events read from the logs, as the overview counts them.
                     let read_events: usize = state.analysis.with_untracked(|a| {
                         a.as_ref().map_or(0, |a| {
@@ -280,7 +280,7 @@ pub fn AlertsPage() -> impl IntoView {
                                             <td>{a.time.clone().unwrap_or_default()}</td>
                                             <td data-col="user">
                                                 {a.user.clone()}
-                                                {identity_node(&a.user).map(|id| view! { <DetailsLink id=id /> })}
+                                                {identity_node(&a.user, &cluster).map(|id| view! { <DetailsLink id=id /> })}
                                             </td>
                                             <td data-col="resource">
                                                 {a.resource_label()}
@@ -289,6 +289,7 @@ pub fn AlertsPage() -> impl IntoView {
                                                         kind: a.resource.kind.clone(),
                                                         namespace: a.resource.namespace.clone(),
                                                         name: a.resource.name.clone(),
+                                                        cluster: cluster.clone(),
                                                     } />
                                                 })}
                                             </td>

@@ -8,6 +8,7 @@
 //! takes the groups `through:<resource>` and `fix:<choke fix index>`); its CSV is the
 //! engine's `paths_csv`, as `portolan paths --format csv` writes it.
 
+use crate::components::cluster_filter::{cluster_names, ClusterFilter};
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
@@ -187,6 +188,7 @@ fn path_filter(q: &crate::route::TableQuery) -> PathFilter {
         target: Target::from_name(&q.target),
         entry: q.entry.clone(),
         search: q.q.clone(),
+        cluster: q.cluster.clone(),
     }
 }
 
@@ -277,9 +279,15 @@ fn PathGroups() -> impl IntoView {
 #[component]
 fn PathTable() -> impl IntoView {
     let state = use_state();
+    let several = cluster_names();
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let filtered = Memo::new(move |_| {
-        query.with(|q| !q.target.is_empty() || !q.entry.is_empty() || !q.q.trim().is_empty())
+        query.with(|q| {
+            !q.target.is_empty()
+                || !q.entry.is_empty()
+                || !q.q.trim().is_empty()
+                || !q.cluster.is_empty()
+        })
     });
     // Ranks (indices into the listed paths) that pass the filter.
     let visible = Memo::new(move |_| {
@@ -352,6 +360,9 @@ fn PathTable() -> impl IntoView {
                                 <tr>
                                     <th class="num" title="Exposure × likelihood of every step × impact of the target, 0–100; open a path for its factors">"Risk"</th>
                                     <th>"Path"</th>
+                                    <Show when=move || several.with(|n| !n.is_empty())>
+                                        <th title="Where the path enters, then each cluster its steps reach">"Clusters"</th>
+                                    </Show>
                                     <th>"Target"</th>
                                     <th class="num" title="Technique steps: the steps an attacker has to perform (links between resources are not counted)">"Technique steps"</th>
                                 </tr>
@@ -477,6 +488,7 @@ fn PathFilters() -> impl IntoView {
                     })
                 }}
             </select>
+            <ClusterFilter />
             <input
                 class="search"
                 type="search"
@@ -497,6 +509,7 @@ fn PathFilters() -> impl IntoView {
                         format!("target {label}")
                     }),
                     (!q.entry.is_empty()).then(|| format!("entry {}", q.entry)),
+                    (!q.cluster.is_empty()).then(|| format!("cluster {}", portolan_engine::text::visible(&q.cluster))),
                     (!q.q.trim().is_empty()).then(|| format!("“{}”", q.q.trim())),
                 ]
                 .into_iter()
@@ -529,7 +542,12 @@ fn PathRow(index: usize) -> impl IntoView {
         a.as_ref()
             .and_then(|a| a.attack_paths.paths.get(index).cloned())
     });
+    let several = cluster_names();
     path.map(|p| {
+        let clusters = portolan_engine::text::visible(
+            &portolan_engine::graph::path_filter::clusters(&p).join(" → "),
+        )
+        .into_owned();
         view! {
             <tr data-testid="attack-path-row">
                 <td class="num"><RiskBadge risk=p.risk /></td>
@@ -537,6 +555,9 @@ fn PathRow(index: usize) -> impl IntoView {
                     <a href=format!("#/attack-paths/{}", index + 1)>{p.title.clone()}</a>
                     {p.assumed.then(|| view! { " " <span class="assumed-badge" title=p.assumptions.join("\n")>"assumed"</span> })}
                 </td>
+                <Show when=move || several.with(|n| !n.is_empty())>
+                    <td data-testid="path-clusters">{clusters.clone()}</td>
+                </Show>
                 <td><span class="target" data-target=Target::name(p.target)>{target_label(p.target)}</span></td>
                 <td class="num">{p.length}</td>
             </tr>

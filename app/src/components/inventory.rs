@@ -7,6 +7,7 @@
 //! filters, sort and CSV are the engine's (`report::tables`), so "Export CSV" writes
 //! what `portolan inventory --kind K -f csv` writes for the same filter.
 
+use crate::components::cluster_filter::ClusterFilter;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -139,6 +140,7 @@ fn KindTable(kind: String) -> impl IntoView {
     let visible = Memo::new(move |_| {
         let query = query.get();
         let filter = InventoryFilter {
+            cluster: query.cluster.clone(),
             namespace: query.ns.clone(),
             search: query.q.clone(),
         };
@@ -183,7 +185,8 @@ fn KindTable(kind: String) -> impl IntoView {
     };
 
     let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
-    let filtered = move || query.with(|q| !q.q.is_empty() || !q.ns.is_empty());
+    let filtered =
+        move || query.with(|q| !q.q.is_empty() || !q.ns.is_empty() || !q.cluster.is_empty());
     let clear_href = Route::kind_href(&kind);
     // The rows that pass the filters, in the shown order, every column: what the table
     // shows across all its pages.
@@ -220,6 +223,7 @@ fn KindTable(kind: String) -> impl IntoView {
                         update_query(&|q| q.q = value.clone(), true);
                     }
                 />
+                <ClusterFilter />
                 <Show when=move || namespaces.with(|n| !n.is_empty())>
                     <select
                         class="select"
@@ -368,6 +372,7 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                             kind: r.kind.clone(),
                             namespace: r.namespace.clone(),
                             name: r.name.clone(),
+                            cluster: r.cluster.clone(),
                         }),
                         _ => None,
                     };

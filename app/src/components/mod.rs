@@ -7,6 +7,7 @@ pub mod alert_timeline;
 pub mod alerts;
 pub mod alerts_card;
 pub mod attack_paths;
+pub mod cluster_filter;
 pub mod compare;
 pub mod counts;
 pub mod details_link;

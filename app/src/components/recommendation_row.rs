@@ -36,7 +36,10 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
     let row = move || {
         state.analysis.with(|a| {
             let r = a.as_ref()?.recommendations.get(index)?;
-            let href = Route::recommendation_href(&r.rule);
+            // The table's cluster filter carries into the affected resources.
+            let mut route = Route::recommendations(Some(&r.rule));
+            route.query.cluster = state.route.with(|route| route.query.cluster.clone());
+            let href = route.to_hash();
             let increase = a
                 .as_ref()?
                 .secure_score

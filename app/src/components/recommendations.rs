@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use portolan_engine::rules::{Recommendation, Severity};
 use portolan_engine::Analysis;
 
+use crate::components::cluster_filter::ClusterFilter;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::not_applicable::NotApplicablePanel;
 use crate::components::recommendation_row::{RecommendationHead, RecommendationRow};
@@ -17,6 +18,16 @@ use crate::route::{Page, TableQuery};
 use crate::state::use_state;
 
 /// Whether `r` matches the lower-cased `needle` by title, id or an affected resource.
+/// Whether `r` fails on a resource of `cluster` (empty: any).
+fn in_cluster(a: &Analysis, r: &Recommendation, cluster: &str) -> bool {
+    cluster.is_empty()
+        || r.findings.iter().any(|&i| {
+            a.findings
+                .get(i)
+                .is_some_and(|f| f.resource.cluster == cluster)
+        })
+}
+
 fn matches(a: &Analysis, r: &Recommendation, needle: &str) -> bool {
     let hit = |s: &str| s.to_lowercase().contains(needle);
     hit(&r.title)
@@ -68,6 +79,7 @@ fn RecommendationTable() -> impl IntoView {
             for r in a.recommendations.iter().filter(|r| {
                 (query.category.is_empty() || category_slug(r.category) == query.category)
                     && (needle.is_empty() || matches(a, r, &needle))
+                    && in_cluster(a, r, &query.cluster)
             }) {
                 counts[r.severity as usize] += 1;
             }
@@ -107,6 +119,7 @@ fn RecommendationTable() -> impl IntoView {
                     query.category.is_empty() || category_slug(r.category) == query.category
                 })
                 .filter(|(_, r)| needle.is_empty() || matches(a, r, &needle))
+                .filter(|(_, r)| in_cluster(a, r, &query.cluster))
                 .map(|(i, _)| i)
                 .collect::<Vec<_>>()
         })
@@ -218,6 +231,7 @@ fn RecommendationTable() -> impl IntoView {
                             .collect_view()
                     }}
                 </select>
+                <ClusterFilter />
                 <input
                     class="search"
                     type="search"

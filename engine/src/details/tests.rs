@@ -233,6 +233,7 @@ fn k8s_ids_round_trip_names_with_slashes() {
         kind: "Container".into(),
         namespace: "shop".into(),
         name: "web/nginx".into(),
+        cluster: String::new(),
     };
     assert_eq!(k8s_id(&r), "k8s:Container/shop/web/nginx");
     assert_eq!(parse_k8s_id(&k8s_id(&r)), Some(r));
@@ -240,6 +241,7 @@ fn k8s_ids_round_trip_names_with_slashes() {
         kind: "Node".into(),
         namespace: String::new(),
         name: "n1".into(),
+        cluster: String::new(),
     };
     assert_eq!(parse_k8s_id(&k8s_id(&cluster)), Some(cluster));
 }

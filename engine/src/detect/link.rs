@@ -22,7 +22,13 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
     }
     let units = inventory.workload_units();
     // Graph node id of each unit, and the units each service account runs.
-    let unit_id = |kind: &str, ns: &str, name: &str| format!("workload:{ns}/{kind}/{name}");
+    // In the graph of several clusters, the cluster's nodes carry its name as prefix.
+    let node_id = |id: String| match inventory.cluster_name.as_str() {
+        "" => id,
+        cluster => crate::graph::merge::cluster_id(cluster, &id),
+    };
+    let unit_id =
+        |kind: &str, ns: &str, name: &str| node_id(format!("workload:{ns}/{kind}/{name}"));
     let mut by_sa: BTreeMap<(String, String), Vec<(String, ResourceRef)>> = BTreeMap::new();
     for u in &units {
         by_sa
@@ -37,6 +43,7 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
                     kind: u.kind.to_string(),
                     namespace: u.namespace.to_string(),
                     name: u.name.to_string(),
+                    cluster: inventory.cluster_name.clone(),
                 },
             ));
     }
@@ -72,6 +79,7 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
                         kind: u.kind.to_string(),
                         namespace: u.namespace.to_string(),
                         name: u.name.to_string(),
+                        cluster: inventory.cluster_name.clone(),
                     },
                 ));
             }
@@ -86,12 +94,12 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
         }
         for (ns, name) in accounts {
             if sa_exists(&ns, &name) {
-                nodes.insert(format!("sa:{ns}/{name}"));
+                nodes.insert(node_id(format!("sa:{ns}/{name}")));
                 direct.extend(by_sa.get(&(ns, name)).cloned().unwrap_or_default());
             }
         }
         if r.kind == "Node" && inventory.nodes.iter().any(|n| n.metadata.name == r.name) {
-            nodes.insert(format!("node:{}", r.name));
+            nodes.insert(node_id(format!("node:{}", r.name)));
         }
         for (id, resource) in direct {
             nodes.insert(id.clone());

@@ -155,6 +155,9 @@ impl RejectedWorkload {
 #[serde(rename_all = "camelCase")]
 pub struct NamespaceEnforcement {
     pub namespace: String,
+    /// The namespace's cluster, when the analysis holds several.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     /// False when the namespace is only named by the objects in it (no Namespace object
     /// in the snapshot, so its labels are unknown).
     pub observed: bool,

@@ -98,6 +98,7 @@ fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
         kind: unit.kind.to_string(),
         namespace: unit.namespace.to_string(),
         name: unit.name.to_string(),
+        cluster: unit.cluster.to_string(),
     }
 }
 
@@ -162,6 +163,7 @@ impl<'a> Builder<'a> {
                 kind: "Cluster".into(),
                 namespace: String::new(),
                 name: c.name.clone(),
+                cluster: String::new(),
             });
         }
     }
@@ -200,6 +202,7 @@ impl<'a> Builder<'a> {
                 kind: "Node".into(),
                 namespace: String::new(),
                 name: name.to_string(),
+                cluster: String::new(),
             });
             self.g.mark_target(i, Target::NodeTakeover);
             let all = self.all_nodes();
@@ -639,6 +642,7 @@ impl<'a> Builder<'a> {
                 kind: "Service".into(),
                 namespace: m.namespace.clone(),
                 name: m.name.clone(),
+                cluster: String::new(),
             };
             self.g.graph[s].resource = Some(resource.clone());
             service_nodes.insert((&m.namespace, &m.name), s);
@@ -686,6 +690,7 @@ impl<'a> Builder<'a> {
                 kind: "Ingress".into(),
                 namespace: m.namespace.clone(),
                 name: m.name.clone(),
+                cluster: String::new(),
             });
             let public_status = ing
                 .load_balancer_ingress
@@ -832,6 +837,7 @@ impl<'a> Builder<'a> {
                     kind: "Cluster".into(),
                     namespace: String::new(),
                     name: c.name.clone(),
+                    cluster: String::new(),
                 };
                 self.g.graph[api].resource = Some(resource.clone());
                 let fix = self.g.fix("apiServerPublicAccess", &resource);

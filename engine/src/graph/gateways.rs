@@ -96,6 +96,7 @@ impl Builder<'_> {
                 kind: "Gateway".into(),
                 namespace: m.namespace.clone(),
                 name: m.name.clone(),
+                cluster: String::new(),
             });
             let via = format!("Gateway {}/{}", m.namespace, m.name);
             if internet_facing {

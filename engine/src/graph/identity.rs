@@ -133,6 +133,7 @@ pub(super) fn service_account(b: &mut Builder, namespace: &str, name: &str) -> N
             kind: "ServiceAccount".into(),
             namespace: namespace.to_string(),
             name: name.to_string(),
+            cluster: String::new(),
         });
         let scope = b.scope(NodeKind::Identities, namespace);
         b.g.edge(scope, i, EdgeKind::CONTAINS);
@@ -172,6 +173,7 @@ pub(super) fn binding_ref(inv: &Inventory, bi: usize) -> ResourceRef {
             bd.metadata.namespace.clone()
         },
         name: bd.metadata.name.clone(),
+        cluster: String::new(),
     }
 }
 

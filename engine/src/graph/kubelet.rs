@@ -127,6 +127,7 @@ fn secret(b: &mut Builder, namespace: &str, name: &str) -> NodeIndex {
             kind: "Secret".into(),
             namespace: namespace.to_string(),
             name: name.to_string(),
+            cluster: String::new(),
         });
         let target = if namespace == "kube-system" {
             Target::KubeSystemSecrets

@@ -46,6 +46,7 @@ mod gcp;
 mod grants;
 mod identity;
 mod kubelet;
+pub mod merge;
 pub mod path_filter;
 pub mod paths;
 
@@ -301,6 +302,9 @@ pub struct Node {
     /// Facts about nodes that stand for no Kubernetes object (a cloud identity's ARN
     /// and access), by name.
     pub properties: BTreeMap<String, String>,
+    /// The cluster the node is in, in the graph of several clusters ([`merge`]); empty
+    /// with one cluster, and for the internet and cloud nodes, which clusters share.
+    pub cluster: String,
 }
 
 impl Node {
@@ -517,6 +521,7 @@ impl SecurityGraph {
             resource: None,
             targets: 0,
             properties: BTreeMap::new(),
+            cluster: String::new(),
         });
         self.ids.insert(id, i);
         i

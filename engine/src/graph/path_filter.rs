@@ -23,6 +23,9 @@ pub struct PathFilter {
     /// A group (`entry:`, `through:`, `target:`, `fix:`) or text in the title; empty
     /// for none.
     pub search: String,
+    /// Only paths in this cluster (entered in it or with a step in it), in an analysis
+    /// of several; empty for every cluster.
+    pub cluster: String,
 }
 
 impl PathFilter {
@@ -31,12 +34,32 @@ impl PathFilter {
         self.target.is_none_or(|t| path.target == t)
             && (self.entry.is_empty() || path.entry.to_string() == self.entry)
             && (self.search.trim().is_empty() || search_matches(path, self.search.trim()))
+            && (self.cluster.is_empty() || in_cluster(path, &self.cluster))
     }
 
     /// The paths of `paths` the filter keeps, in their order.
     pub fn apply<'a>(&'a self, paths: &'a [AttackPath]) -> impl Iterator<Item = &'a AttackPath> {
         paths.iter().filter(move |p| self.matches(p))
     }
+}
+
+/// Whether `path` is entered in `cluster` or has a step in it.
+pub fn in_cluster(path: &AttackPath, cluster: &str) -> bool {
+    path.entry.cluster == cluster || path.steps.iter().any(|s| s.cluster == cluster)
+}
+
+/// The clusters `path` passes, in path order, once each: where it enters, then where
+/// its steps lead (a path may cross from one cluster into another through the cloud).
+pub fn clusters(path: &AttackPath) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let all = std::iter::once(path.entry.cluster.as_str())
+        .chain(path.steps.iter().map(|s| s.cluster.as_str()));
+    for c in all {
+        if !c.is_empty() && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether `path` is in the group `search` names (see the module doc), or its title
@@ -100,6 +123,7 @@ pub(crate) mod tests {
             sentence: String::new(),
             likelihood: 1.0,
             assumption: None,
+            cluster: String::new(),
         }
     }
 
@@ -120,6 +144,7 @@ pub(crate) mod tests {
                 kind: "Deployment".into(),
                 namespace: ns.into(),
                 name: name.into(),
+                cluster: String::new(),
             },
             exposure: Vec::new(),
             length: 2,
@@ -158,6 +183,7 @@ pub(crate) mod tests {
             target: Some(Target::ClusterAdmin),
             entry: "Deployment ci/runner".into(),
             search: String::new(),
+            cluster: String::new(),
         };
         assert!(kept(&none).is_empty());
         // A bare namespace is not an entry.

@@ -144,6 +144,10 @@ pub struct PathStep {
     /// possible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumption: Option<String>,
+    /// The cluster of the node the step reaches, in an analysis of several clusters;
+    /// empty with one, and for the cloud identities and data that clusters share.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
 }
 
 /// The fixes that break the most paths.
@@ -446,6 +450,7 @@ impl SecurityGraph {
                 kind: "Cluster".into(),
                 namespace: String::new(),
                 name: self.graph[api].name.clone(),
+                cluster: String::new(),
             });
             out.push(Entry {
                 node: api,
@@ -709,6 +714,7 @@ impl SecurityGraph {
                     sentence: capitalise(&sentence),
                     likelihood: w.exploitability(),
                     assumption: w.assumption.clone(),
+                    cluster: self.graph[t].cluster.clone(),
                 }
             })
             .collect();

@@ -25,6 +25,7 @@ mod eks;
 mod gcp_iam;
 mod json;
 pub mod object;
+pub mod partition;
 mod scan;
 mod yaml;
 

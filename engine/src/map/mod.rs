@@ -47,7 +47,8 @@ pub const MAX_HITS: usize = 30;
 #[serde(rename_all = "camelCase", default)]
 pub struct MapRequest {
     /// Regions drawn one element at a time: `ns:<namespace>`, `cluster` (the
-    /// cluster-wide objects) or `cloud`.
+    /// cluster-wide objects) or `cloud`; in a map of several clusters the first two are
+    /// prefixed with the cluster's name (`prod/ns:shop`), as its graph nodes are.
     pub expand: Vec<String>,
     /// Graph node ids to highlight (a container highlights its workload).
     pub focus: Vec<String>,
@@ -128,8 +129,10 @@ pub struct KindCount {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Place {
     Internet,
-    Cluster,
-    Namespace(String),
+    /// What is cluster-wide in a cluster (its name in a map of several, else empty).
+    Cluster(String),
+    /// A namespace of a cluster (named as above).
+    Namespace(String, String),
     Cloud,
 }
 
@@ -137,8 +140,11 @@ impl Place {
     fn id(&self) -> String {
         match self {
             Place::Internet => "internet".into(),
-            Place::Cluster => "cluster".into(),
-            Place::Namespace(ns) => format!("ns:{ns}"),
+            // Of one cluster among several: prefixed as its graph nodes are.
+            Place::Cluster(c) if c.is_empty() => "cluster".into(),
+            Place::Cluster(c) => crate::graph::merge::cluster_id(c, "cluster"),
+            Place::Namespace(c, ns) if c.is_empty() => format!("ns:{ns}"),
+            Place::Namespace(c, ns) => crate::graph::merge::cluster_id(c, &format!("ns:{ns}")),
             Place::Cloud => "cloud".into(),
         }
     }
@@ -146,8 +152,10 @@ impl Place {
     fn label(&self) -> String {
         match self {
             Place::Internet => "Internet".into(),
-            Place::Cluster => "Cluster-wide".into(),
-            Place::Namespace(ns) => format!("namespace {}", visible(ns)),
+            Place::Cluster(c) if c.is_empty() => "Cluster-wide".into(),
+            Place::Cluster(c) => format!("Cluster-wide in {}", visible(c)),
+            Place::Namespace(c, ns) if c.is_empty() => format!("namespace {}", visible(ns)),
+            Place::Namespace(c, ns) => format!("namespace {} of {}", visible(ns), visible(c)),
             Place::Cloud => "Cloud".into(),
         }
     }
@@ -266,13 +274,13 @@ fn place_of(graph: &SecurityGraph, i: NodeIndex) -> Place {
         NodeKind::CloudIdentity | NodeKind::CloudResource => Place::Cloud,
         NodeKind::Namespace | NodeKind::Identities | NodeKind::Secrets => {
             if n.name == "*" || n.name.is_empty() {
-                Place::Cluster
+                Place::Cluster(n.cluster.clone())
             } else {
-                Place::Namespace(n.name.clone())
+                Place::Namespace(n.cluster.clone(), n.name.clone())
             }
         }
-        _ if n.namespace.is_empty() || n.namespace == "*" => Place::Cluster,
-        _ => Place::Namespace(n.namespace.clone()),
+        _ if n.namespace.is_empty() || n.namespace == "*" => Place::Cluster(n.cluster.clone()),
+        _ => Place::Namespace(n.cluster.clone(), n.namespace.clone()),
     }
 }
 
@@ -401,7 +409,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
     let asked: BTreeSet<&str> = request.expand.iter().map(String::as_str).collect();
     let expanded = |place: &Place, list: &[usize]| match place {
         Place::Internet => true,
-        Place::Cluster | Place::Cloud if list.len() <= AUTO_EXPAND => true,
+        Place::Cluster(_) | Place::Cloud if list.len() <= AUTO_EXPAND => true,
         _ => asked.contains(place.id().as_str()) || list.iter().any(|k| highlighted.contains(k)),
     };
     let collapsed_boxes: usize = members
@@ -467,7 +475,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
                     rest.entry(g[entities[k].node].kind).or_default().push(k);
                 }
             }
-        } else if whole_namespaces && matches!(place, Place::Namespace(_)) {
+        } else if whole_namespaces && matches!(place, Place::Namespace(..)) {
             element_of_all(&mut elements, &mut element_of, &mut mine, place, &sorted);
         } else {
             for &k in &sorted {
@@ -506,7 +514,7 @@ pub fn draw(analysis: &Analysis, graph: &SecurityGraph, request: &MapRequest) ->
     // Layout.
     let inside: Vec<&(Place, bool, usize, Vec<usize>)> = region_elements
         .iter()
-        .filter(|(p, ..)| matches!(p, Place::Cluster | Place::Namespace(_)))
+        .filter(|(p, ..)| matches!(p, Place::Cluster(_) | Place::Namespace(..)))
         .collect();
     let cloud = region_elements.iter().find(|(p, ..)| *p == Place::Cloud);
     let input = |mine: &[usize]| RegionInput {

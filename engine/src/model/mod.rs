@@ -121,6 +121,10 @@ pub struct Inventory {
     /// Image scans (Trivy, Grype), in input order; joined to containers by
     /// [`vuln::ScanIndex`].
     pub image_scans: Vec<vuln::ImageScan>,
+    /// The name this inventory's cluster goes by in an analysis of several clusters
+    /// (`ingest::partition`); empty when the inputs hold one. Resources of the
+    /// inventory are tagged with it.
+    pub cluster_name: String,
     seen: HashMap<(String, String, String, String), Source>,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
@@ -147,6 +151,8 @@ pub struct WorkloadUnit<'a> {
     pub template_path: &'static str,
     /// Pods in the snapshot that belong to this unit (through any depth of ownership).
     pub pods: Vec<&'a Pod>,
+    /// The inventory's [`Inventory::cluster_name`].
+    pub cluster: &'a str,
 }
 
 impl Inventory {
@@ -677,6 +683,7 @@ impl Inventory {
                         _ => "spec.template.",
                     },
                     pods: Vec::new(),
+                    cluster: &self.cluster_name,
                 });
             }
         }
@@ -693,6 +700,7 @@ impl Inventory {
                     spec: &pod.spec,
                     template_path: "",
                     pods: vec![pod],
+                    cluster: &self.cluster_name,
                 }),
                 Some(owner) => match find(ns, owner) {
                     Some(w) => {
@@ -714,6 +722,7 @@ impl Inventory {
                                     spec: &pod.spec,
                                     template_path: "",
                                     pods: vec![pod],
+                                    cluster: &self.cluster_name,
                                 });
                             }
                         }
@@ -1246,6 +1255,7 @@ impl Rows {
             kind: kind.to_string(),
             namespace: namespace.to_string(),
             name: name.to_string(),
+            cluster: String::new(),
             source: source.clone(),
             details: details
                 .into_iter()
@@ -1261,25 +1271,38 @@ impl Rows {
         if !with_resources {
             self.resources.clear();
         }
-        let order: HashMap<&str, usize> = KIND_ORDER
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i))
-            .collect();
-        self.resources.sort_by(|a, b| {
-            let ka = order.get(a.kind.as_str()).copied().unwrap_or(usize::MAX);
-            let kb = order.get(b.kind.as_str()).copied().unwrap_or(usize::MAX);
-            (ka, &a.kind, &a.namespace, &a.name, &a.source).cmp(&(
-                kb,
-                &b.kind,
-                &b.namespace,
-                &b.name,
-                &b.source,
-            ))
-        });
+        sort_rows(&mut self.resources);
         InventorySummary {
             counts: self.counts,
             resources: self.resources,
         }
     }
+}
+
+/// Sorts inventory rows by kind (in [`KIND_ORDER`]), namespace, name, then cluster and
+/// source.
+pub fn sort_rows(rows: &mut [ResourceSummary]) {
+    let order: HashMap<&str, usize> = KIND_ORDER
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (*k, i))
+        .collect();
+    rows.sort_by(|a, b| {
+        let ka = order.get(a.kind.as_str()).copied().unwrap_or(usize::MAX);
+        let kb = order.get(b.kind.as_str()).copied().unwrap_or(usize::MAX);
+        (ka, &a.kind, &a.namespace, &a.name, &a.cluster, &a.source).cmp(&(
+            kb,
+            &b.kind,
+            &b.namespace,
+            &b.name,
+            &b.cluster,
+            &b.source,
+        ))
+    });
+}
+
+/// Whether `kind` is a cloud account's (`AWS::IAM::Role`, `Azure::...`, `GCP::...`):
+/// shared by every cluster of an analysis, never tagged with one.
+pub fn is_cloud_kind(kind: &str) -> bool {
+    kind.contains("::")
 }

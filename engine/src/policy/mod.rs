@@ -799,6 +799,7 @@ pub(crate) fn finding(rule: &str, severity: Severity, o: &Reviewed, message: Str
             kind,
             namespace: o.namespace.clone(),
             name,
+            cluster: String::new(),
         },
         container: String::new(),
         field,

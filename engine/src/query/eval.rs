@@ -124,6 +124,7 @@ fn resource_of(node: &Node) -> Option<ResourceRef> {
                 kind: "Namespace".into(),
                 namespace: String::new(),
                 name: node.name.clone(),
+                cluster: String::new(),
             })
         }
         _ => return None,
@@ -132,6 +133,7 @@ fn resource_of(node: &Node) -> Option<ResourceRef> {
         kind: kind.into(),
         namespace: node.namespace.clone(),
         name: node.name.clone(),
+        cluster: String::new(),
     })
 }
 
@@ -146,10 +148,11 @@ pub struct QueryContext {
 }
 
 impl QueryContext {
-    /// Gathers the facts of `graph`'s nodes from the inventory it was built from and
+    /// Gathers the facts of `graph`'s nodes from the inventories it was built from (one
+    /// per cluster, in the analysis's order) and
     /// the analysis concluded from it; the context keeps the graph.
-    pub fn new(graph: SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> Self {
-        let facts = gather(&graph, inventory, analysis);
+    pub fn new(graph: SecurityGraph, inventories: &[&Inventory], analysis: &Analysis) -> Self {
+        let facts = gather(&graph, inventories, analysis);
         let g = &graph.graph;
         let mut order: Vec<NodeIndex> = g.node_indices().collect();
         order.sort_by(|a, b| g[*a].id.cmp(&g[*b].id));
@@ -168,8 +171,8 @@ impl QueryContext {
 
     /// Gathers the nodes' facts again from `analysis`, concluded from the same graph
     /// and inventory with other exemptions (exempted findings do not count).
-    pub fn refresh(&mut self, inventory: &Inventory, analysis: &Analysis) {
-        self.facts = gather(&self.graph, inventory, analysis);
+    pub fn refresh(&mut self, inventories: &[&Inventory], analysis: &Analysis) {
+        self.facts = gather(&self.graph, inventories, analysis);
     }
 }
 
@@ -211,7 +214,7 @@ fn step_options(graph: &SecurityGraph) -> Vec<super::StepOption> {
 }
 
 /// What conditions read about each node of `graph`.
-fn gather(graph: &SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> Vec<Facts> {
+fn gather(graph: &SecurityGraph, inventories: &[&Inventory], analysis: &Analysis) -> Vec<Facts> {
     let g = &graph.graph;
     let n = g.node_count();
     let mut facts = vec![Facts::default(); n];
@@ -335,65 +338,73 @@ fn gather(graph: &SecurityGraph, inventory: &Inventory, analysis: &Analysis) -> 
             f.images.push(image);
         }
     }
-    // Ports and labels from the inventory.
-    for (unit, nodes) in inventory.workload_units().iter().zip(&graph.units) {
-        for ((_, c), &ci) in unit.spec.all_containers().zip(&nodes.containers) {
-            for p in &c.ports {
-                if !facts[ci.index()].ports.contains(&p.container_port) {
-                    facts[ci.index()].ports.push(p.container_port);
+    // Ports and labels from each cluster's inventory; the graph's units are the
+    // clusters' in order.
+    let mut first_unit = 0;
+    for inventory in inventories {
+        let units = inventory.workload_units();
+        let nodes_of_units = graph.units.get(first_unit..).unwrap_or_default();
+        first_unit += units.len();
+        for (unit, nodes) in units.iter().zip(nodes_of_units) {
+            for ((_, c), &ci) in unit.spec.all_containers().zip(&nodes.containers) {
+                for p in &c.ports {
+                    if !facts[ci.index()].ports.contains(&p.container_port) {
+                        facts[ci.index()].ports.push(p.container_port);
+                    }
+                }
+            }
+            facts[nodes.workload.index()].labels = Some(unit.metadata.labels.clone());
+        }
+        let mut labels: Vec<(ResourceRef, &BTreeMap<String, String>)> = Vec::new();
+        let r = |kind: &str, m: &crate::model::meta::ObjectMeta| ResourceRef {
+            kind: kind.into(),
+            namespace: m.namespace.clone(),
+            name: m.name.clone(),
+            cluster: inventory.cluster_name.clone(),
+        };
+        labels.extend(
+            inventory
+                .pods
+                .iter()
+                .map(|o| (r("Pod", &o.metadata), &o.metadata.labels)),
+        );
+        labels.extend(
+            inventory
+                .services
+                .iter()
+                .map(|o| (r("Service", &o.metadata), &o.metadata.labels)),
+        );
+        labels.extend(
+            inventory
+                .service_accounts
+                .iter()
+                .map(|o| (r("ServiceAccount", &o.metadata), &o.metadata.labels)),
+        );
+        labels.extend(
+            inventory
+                .nodes
+                .iter()
+                .map(|o| (r("Node", &o.metadata), &o.metadata.labels)),
+        );
+        labels.extend(inventory.namespaces.iter().map(|o| {
+            let mut key = r("Namespace", &o.metadata);
+            key.namespace.clear();
+            (key, &o.metadata.labels)
+        }));
+        for (key, l) in labels {
+            for &i in nodes_of(&key) {
+                if facts[i.index()].labels.is_none() {
+                    facts[i.index()].labels = Some(l.clone());
                 }
             }
         }
-        facts[nodes.workload.index()].labels = Some(unit.metadata.labels.clone());
-    }
-    let mut labels: Vec<(ResourceRef, &BTreeMap<String, String>)> = Vec::new();
-    let r = |kind: &str, m: &crate::model::meta::ObjectMeta| ResourceRef {
-        kind: kind.into(),
-        namespace: m.namespace.clone(),
-        name: m.name.clone(),
-    };
-    labels.extend(
-        inventory
-            .pods
-            .iter()
-            .map(|o| (r("Pod", &o.metadata), &o.metadata.labels)),
-    );
-    labels.extend(
-        inventory
-            .services
-            .iter()
-            .map(|o| (r("Service", &o.metadata), &o.metadata.labels)),
-    );
-    labels.extend(
-        inventory
-            .service_accounts
-            .iter()
-            .map(|o| (r("ServiceAccount", &o.metadata), &o.metadata.labels)),
-    );
-    labels.extend(
-        inventory
-            .nodes
-            .iter()
-            .map(|o| (r("Node", &o.metadata), &o.metadata.labels)),
-    );
-    labels.extend(inventory.namespaces.iter().map(|o| {
-        let mut key = r("Namespace", &o.metadata);
-        key.namespace.clear();
-        (key, &o.metadata.labels)
-    }));
-    for (key, l) in labels {
-        for &i in nodes_of(&key) {
-            if facts[i.index()].labels.is_none() {
-                facts[i.index()].labels = Some(l.clone());
-            }
-        }
-    }
-    for s in &inventory.services {
-        for &i in nodes_of(&r("Service", &s.metadata)) {
-            let f = &mut facts[i.index()];
-            for p in &s.spec.ports {
-                f.ports.push(p.port);
-                f.ports.extend(p.node_port);
+        for s in &inventory.services {
+            for &i in nodes_of(&r("Service", &s.metadata)) {
+                let f = &mut facts[i.index()];
+                for p in &s.spec.ports {
+                    f.ports.push(p.port);
+                    f.ports.extend(p.node_port);
+                }
             }
         }
     }

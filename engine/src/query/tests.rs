@@ -296,7 +296,7 @@ impl Estate {
 
     fn context(&self) -> QueryContext {
         let graph = SecurityGraph::build(self.snapshot.inventory());
-        QueryContext::new(graph, self.snapshot.inventory(), &self.analysis)
+        QueryContext::new(graph, &[self.snapshot.inventory()], &self.analysis)
     }
 
     /// The chains of `query` as `id > id > ...`.

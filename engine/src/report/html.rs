@@ -285,6 +285,9 @@ fn summary(a: &Analysis) -> Markup {
                     }
                 }
             }
+            @if !a.secure_score.clusters.is_empty() {
+                (per_cluster(a))
+            }
             h3 { "Secure score per namespace" }
             @match super::charts::namespace_scores(a) {
                 Some(svg) => {
@@ -321,6 +324,33 @@ fn summary(a: &Analysis) -> Markup {
             }
             } // details.section
         }
+    }
+}
+
+/// One row per cluster of an analysis of several: its score, open findings, and the
+/// attack paths that enter it or reach it.
+fn per_cluster(a: &Analysis) -> Markup {
+    let paths = &a.attack_paths.paths;
+    html! {
+        h3 { "Per cluster" }
+        table.sortable data-testid="per-cluster" {
+            thead { tr { th { "Cluster" } th.num { "Secure score" } th.num { "Critical" } th.num { "High" } th.num { "Findings (not exempt)" } th.num { "Attack paths entering" } th.num { "Attack paths reaching it" } } }
+            tbody {
+                @for c in &a.secure_score.clusters {
+                    @let open: Vec<&crate::rules::Finding> = a.findings.iter().filter(|f| f.exemption.is_none() && f.resource.cluster == c.cluster).collect();
+                    tr {
+                        td { (crate::text::visible(&c.cluster)) }
+                        td.num { @match c.overall { Some(s) => (format!("{s:.1}")), None => "–" } }
+                        td.num { (open.iter().filter(|f| f.severity == Severity::Critical).count()) }
+                        td.num { (open.iter().filter(|f| f.severity == Severity::High).count()) }
+                        td.num { (open.len()) }
+                        td.num { (paths.iter().filter(|p| p.entry.cluster == c.cluster).count()) }
+                        td.num { (paths.iter().filter(|p| p.entry.cluster != c.cluster && p.steps.iter().any(|s| s.cluster == c.cluster)).count()) }
+                    }
+                }
+            }
+        }
+        p.muted { "Clusters are kept apart; the overall score counts every cluster's resources, and attack paths may cross from one cluster into another through the cloud identities they share." }
     }
 }
 
@@ -506,6 +536,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
         .iter()
         .filter_map(|i| a.findings.get(*i))
         .collect();
+    let several = findings.iter().any(|f| !f.resource.cluster.is_empty());
     html! {
         div class=(format!("rule sev-border-{}", r.severity.as_str())) id=(format!("rule-{}", r.rule)) {
             h3 { (severity_badge(r.severity)) " " (r.title) " " code { (r.rule) } }
@@ -540,10 +571,11 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                 @if r.exempted > 0 { " (" (r.exempted) " exempt)" }
             }
             table.sortable {
-                thead { tr { th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Fix" } th { "Status" } } }
+                thead { tr { @if several { th { "Cluster" } } th { "Resource" } th { "Container" } th { "Field" } th { "Location" } th { "Message" } th { "Fix" } th { "Status" } } }
                 tbody {
                     @for f in findings.iter().take(MAX_FINDINGS_PER_RULE) {
                         tr class=[f.exemption.as_ref().map(|_| "exempt")] {
+                            @if several { td { (crate::text::visible(&f.resource.cluster)) } }
                             td { (f.resource) }
                             td { (f.container) }
                             td { @if !f.field.is_empty() { code { (f.field) } } }
@@ -662,6 +694,10 @@ fn path(n: usize, p: &AttackPath, a: &Analysis) -> Markup {
     html! {
         div.path id=(format!("path-{n}")) {
             h3 { (n) ". " (p.title) }
+            @let clusters = crate::graph::path_filter::clusters(p);
+            @if !clusters.is_empty() {
+                p data-testid="path-clusters" { "Clusters: " (crate::text::visible(&clusters.join(" → "))) }
+            }
             p.muted {
                 "Risk " (format!("{:.1}", p.risk)) " · " (p.length) " technique steps of " (p.steps.len()) " steps listed · target " (p.target.label())
                 @if !p.mitre.is_empty() { " · MITRE ATT&CK " (p.mitre.join(", ")) }

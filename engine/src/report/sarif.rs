@@ -431,6 +431,7 @@ mod tests {
                 kind: "Pod".into(),
                 namespace: "ns".into(),
                 name: format!("pod-{n}"),
+                cluster: String::new(),
             },
             container: String::new(),
             field: String::new(),

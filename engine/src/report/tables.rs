@@ -38,6 +38,8 @@ impl TableSort {
 /// A column of one kind's inventory table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InventoryColumn {
+    /// Shown only when the rows come from several clusters.
+    Cluster,
     Namespace,
     Name,
     /// Index into [`ResourceSummary::details`], with the detail's name.
@@ -48,6 +50,7 @@ impl InventoryColumn {
     /// The column's header, its name in the CSV, and its sort key.
     pub fn label(&self) -> String {
         match self {
+            InventoryColumn::Cluster => "Cluster".into(),
             InventoryColumn::Namespace => "Namespace".into(),
             InventoryColumn::Name => "Name".into(),
             InventoryColumn::Detail(_, name) => name.clone(),
@@ -57,6 +60,7 @@ impl InventoryColumn {
     /// The cell's text.
     pub fn text(&self, r: &ResourceSummary) -> String {
         match self {
+            InventoryColumn::Cluster => r.cluster.clone(),
             InventoryColumn::Namespace => r.namespace.clone(),
             InventoryColumn::Name => r.name.clone(),
             InventoryColumn::Detail(i, _) => detail(r, *i).to_string(),
@@ -65,6 +69,7 @@ impl InventoryColumn {
 
     fn compare(&self, a: &ResourceSummary, b: &ResourceSummary) -> Ordering {
         match self {
+            InventoryColumn::Cluster => a.cluster.cmp(&b.cluster),
             InventoryColumn::Namespace => a.namespace.cmp(&b.namespace),
             InventoryColumn::Name => a.name.cmp(&b.name),
             InventoryColumn::Detail(i, _) => natural(detail(a, *i), detail(b, *i)),
@@ -97,6 +102,9 @@ pub fn kind_rows(resources: &[ResourceSummary], kind: &str) -> Vec<usize> {
 /// the kind's own columns minus those empty in every row.
 pub fn inventory_columns(resources: &[ResourceSummary], rows: &[usize]) -> Vec<InventoryColumn> {
     let mut columns = Vec::new();
+    if rows.iter().any(|&i| !resources[i].cluster.is_empty()) {
+        columns.push(InventoryColumn::Cluster);
+    }
     if rows.iter().any(|&i| !resources[i].namespace.is_empty()) {
         columns.push(InventoryColumn::Namespace);
     }
@@ -117,6 +125,8 @@ pub fn inventory_columns(resources: &[ResourceSummary], rows: &[usize]) -> Vec<I
 /// The namespace and search filters of an inventory table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InventoryFilter {
+    /// Only resources of this cluster; empty for all.
+    pub cluster: String,
     /// Only resources of this namespace; empty for all.
     pub namespace: String,
     /// A search of name, namespace, every column and the source file (case ignored).
@@ -126,7 +136,8 @@ pub struct InventoryFilter {
 impl InventoryFilter {
     fn admits(&self, r: &ResourceSummary, needle: &str) -> bool {
         let hit = |s: &str| s.to_lowercase().contains(needle);
-        (self.namespace.is_empty() || r.namespace == self.namespace)
+        (self.cluster.is_empty() || r.cluster == self.cluster)
+            && (self.namespace.is_empty() || r.namespace == self.namespace)
             && (needle.is_empty()
                 || hit(&r.name)
                 || hit(&r.namespace)
@@ -539,6 +550,7 @@ mod tests {
             kind: kind.into(),
             namespace: ns.into(),
             name: name.into(),
+            cluster: String::new(),
             source: Default::default(),
             details: vec![
                 Detail {
@@ -569,6 +581,7 @@ mod tests {
         let shop = InventoryFilter {
             namespace: "shop".into(),
             search: " WE ".into(),
+            ..InventoryFilter::default()
         };
         assert_eq!(
             inventory_csv(&resources, "Deployment", &shop, &TableSort::default()),
@@ -578,6 +591,18 @@ mod tests {
         assert_eq!(
             inventory_csv(&resources, "Secret", &all, &TableSort::default()),
             "Name\r\n"
+        );
+        // Two clusters: a Cluster column first, and the cluster filter.
+        let mut two = resources.clone();
+        two[0].cluster = "lab".into();
+        two[3].cluster = "prod".into();
+        let lab = InventoryFilter {
+            cluster: "lab".into(),
+            ..InventoryFilter::default()
+        };
+        assert_eq!(
+            inventory_csv(&two, "Deployment", &lab, &TableSort::default()),
+            "Cluster,Namespace,Name,Replicas\r\nlab,shop,web,10\r\n"
         );
     }
 }

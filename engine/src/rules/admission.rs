@@ -82,7 +82,7 @@ fn check_policy_mechanism(cx: &Context, out: &mut Vec<Finding>) {
                 kind: "Namespace".into(),
                 namespace: String::new(),
                 name: name.to_string(),
-            },
+             cluster: String::new(), },
             "metadata.labels",
             format!("Namespace {name} has no Pod Security enforce label at baseline or restricted, and no Kyverno, Gatekeeper, Kubewarden or ValidatingAdmissionPolicy object in the snapshot covers it: nothing can refuse a privileged pod"),
             &ns.source,
@@ -134,6 +134,7 @@ fn check_dashboard_access(cx: &Context, out: &mut Vec<Finding>) {
                 kind: kind.into(),
                 namespace: b.metadata.namespace.clone(),
                 name: b.metadata.name.clone(),
+                cluster: String::new(),
             },
             "subjects",
             format!(
@@ -161,6 +162,7 @@ fn check_dashboard_access(cx: &Context, out: &mut Vec<Finding>) {
                 kind: unit.kind.to_string(),
                 namespace: unit.namespace.to_string(),
                 name: unit.name.to_string(),
+                cluster: String::new(),
             },
             "spec.serviceAccountName",
             format!(

@@ -144,6 +144,7 @@ fn finding(rule: &Rule, estate: &AzureEstate, a: &Assigned, message: String) -> 
         kind: estate.principal_kind(a.assignment).into(),
         namespace: String::new(),
         name: estate.principal_name(&a.assignment.principal_id),
+        cluster: String::new(),
     };
     let source = Source {
         file: a.source.file.clone(),
@@ -277,6 +278,7 @@ fn check_data(cx: &Context, out: &mut Vec<Finding>) {
                         kind: kind.into(),
                         namespace: String::new(),
                         name: estate.principal_name(object),
+                        cluster: String::new(),
                     },
                     format!("accessPolicy {}", vault.id),
                     message,
@@ -310,6 +312,7 @@ fn check_storage(cx: &Context, out: &mut Vec<Finding>) {
                     kind: "Azure::Storage::StorageAccount".into(),
                     namespace: String::new(),
                     name: s.name.clone(),
+                    cluster: String::new(),
                 },
                 "allowBlobPublicAccess",
                 message,
@@ -337,6 +340,7 @@ fn check_key_vaults(cx: &Context, out: &mut Vec<Finding>) {
                     kind: "Azure::KeyVault::Vault".into(),
                     namespace: String::new(),
                     name: v.name.clone(),
+                    cluster: String::new(),
                 },
                 "properties.enableRbacAuthorization",
                 message,

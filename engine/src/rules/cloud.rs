@@ -182,6 +182,7 @@ fn check_public_buckets(cx: &Context, out: &mut Vec<Finding>) {
                 kind: "AWS::S3::Bucket".into(),
                 namespace: String::new(),
                 name: bucket.name.clone(),
+                cluster: String::new(),
             };
             out.push(Finding::new(
                 &AWS_S3_PUBLIC_BUCKET,
@@ -274,6 +275,7 @@ fn finding(rule: &Rule, s: &Judged, field: &str, message: String) -> Finding {
         kind: s.kind.to_string(),
         namespace: String::new(),
         name: s.name.clone(),
+        cluster: String::new(),
     };
     Finding::new(rule, resource, field, message, &s.source)
 }

@@ -32,6 +32,7 @@ fn cluster_ref(c: &Cluster) -> ResourceRef {
         kind: "Cluster".into(),
         namespace: String::new(),
         name: c.name.clone(),
+        cluster: String::new(),
     }
 }
 
@@ -96,6 +97,7 @@ fn check_namespace_psa(cx: &Context, out: &mut Vec<Finding>) {
                 kind: "Namespace".into(),
                 namespace: String::new(),
                 name: name.to_string(),
+                cluster: String::new(),
             },
             container: String::new(),
             field: "metadata.labels".into(),

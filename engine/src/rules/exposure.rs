@@ -340,6 +340,7 @@ fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
         kind: unit.kind.to_string(),
         namespace: unit.namespace.to_string(),
         name: unit.name.to_string(),
+        cluster: String::new(),
     }
 }
 
@@ -348,6 +349,7 @@ fn object_ref(kind: &str, meta: &ObjectMeta) -> ResourceRef {
         kind: kind.to_string(),
         namespace: meta.namespace.clone(),
         name: meta.name.clone(),
+        cluster: String::new(),
     }
 }
 

@@ -130,6 +130,7 @@ fn resource_ref(resource: &GcpResource) -> ResourceRef {
         kind: kind.into(),
         namespace: String::new(),
         name,
+        cluster: String::new(),
     }
 }
 
@@ -146,6 +147,7 @@ fn finding_on_member(rule: &Rule, g: &Grant, message: String) -> Finding {
         kind: kind.into(),
         namespace: String::new(),
         name,
+        cluster: String::new(),
     };
     Finding::new(rule, resource, g.binding.role.clone(), message, g.source)
 }

@@ -236,6 +236,11 @@ pub struct ResourceRef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     pub name: String,
+    /// The cluster the resource is in, when the analysis holds several (see
+    /// `ingest::partition`); empty with one cluster and for cloud resources, which all
+    /// clusters share. Last, so that one cluster sorts as before.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
 }
 
 impl ResourceRef {
@@ -288,10 +293,16 @@ impl Finding {
     /// may move). Used by the diff and as the SARIF fingerprint.
     pub fn key(&self) -> String {
         let r = &self.resource;
-        format!(
+        let key = format!(
             "{}|{}|{}|{}|{}|{}",
             self.rule, r.kind, r.namespace, r.name, self.container, self.field
-        )
+        );
+        // Only with several clusters, so one cluster's keys stay as they were.
+        if r.cluster.is_empty() {
+            key
+        } else {
+            format!("{key}|{}", r.cluster)
+        }
     }
 
     /// A finding of `rule` on `resource`, not about one container.
@@ -446,16 +457,7 @@ pub fn evaluate_scored_with(
         (rule.check)(&cx, &mut findings);
     }
     findings.extend(external.findings);
-    findings.sort_by(|a, b| {
-        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
-            b.severity,
-            &b.rule,
-            &b.resource,
-            &b.container,
-            &b.field,
-        ))
-    });
-    findings.dedup();
+    sort_findings(&mut findings);
     fix::attach(&cx, &mut findings);
     let (recommendations, score, warnings) = judge(
         inventory,
@@ -486,17 +488,7 @@ pub fn reexempt(
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
 ) {
-    let external: Vec<ExternalRule> = recommendations
-        .iter()
-        .filter(|r| rule(&r.rule).is_none())
-        .map(|r| ExternalRule {
-            id: r.rule.clone(),
-            title: r.title.clone(),
-            severity: r.severity,
-            framework: r.frameworks.first().cloned().unwrap_or_default(),
-            remediation: r.remediation.clone(),
-        })
-        .collect();
+    let external = external_rules(recommendations);
     for f in findings.iter_mut() {
         f.exemption = None;
     }
@@ -532,6 +524,53 @@ fn judge(
         inventory,
         options.today.as_deref(),
     );
+    let recommendations = recommend(findings, external);
+    let score = if external_scored || external.is_empty() {
+        score::secure_score(inventory, units, findings)
+    } else {
+        let ids: BTreeSet<&str> = external.iter().map(|e| e.id.as_str()).collect();
+        let own: Vec<Finding> = findings
+            .iter()
+            .filter(|f| !ids.contains(f.rule.as_str()))
+            .cloned()
+            .collect();
+        score::secure_score(inventory, units, &own)
+    };
+    (recommendations, score, warnings)
+}
+/// Orders findings as every analysis lists them (severity, rule, resource, container,
+/// field) and drops exact duplicates.
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (a.severity, &a.rule, &a.resource, &a.container, &a.field).cmp(&(
+            b.severity,
+            &b.rule,
+            &b.resource,
+            &b.container,
+            &b.field,
+        ))
+    });
+    findings.dedup();
+}
+
+/// The rules outside the catalogue that `recommendations` name (the user's policies).
+pub(crate) fn external_rules(recommendations: &[Recommendation]) -> Vec<ExternalRule> {
+    recommendations
+        .iter()
+        .filter(|r| rule(&r.rule).is_none())
+        .map(|r| ExternalRule {
+            id: r.rule.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            framework: r.frameworks.first().cloned().unwrap_or_default(),
+            remediation: r.remediation.clone(),
+        })
+        .collect()
+}
+
+/// Groups exempted and ordered `findings` into recommendations, one per rule (fully
+/// exempted ones last).
+pub(crate) fn recommend(findings: &[Finding], external: &[ExternalRule]) -> Vec<Recommendation> {
     type Group<'f> = (
         Vec<usize>,
         BTreeSet<&'f ResourceRef>,
@@ -597,19 +636,9 @@ fn judge(
                 &b.rule,
             ))
     });
-    let score = if external_scored || external.is_empty() {
-        score::secure_score(inventory, units, findings)
-    } else {
-        let ids: BTreeSet<&str> = external.iter().map(|e| e.id.as_str()).collect();
-        let own: Vec<Finding> = findings
-            .iter()
-            .filter(|f| !ids.contains(f.rule.as_str()))
-            .cloned()
-            .collect();
-        score::secure_score(inventory, units, &own)
-    };
-    (recommendations, score, warnings)
+    recommendations
 }
+
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.
 pub fn markdown() -> String {
     let mut out = String::from(

@@ -168,6 +168,7 @@ fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
         kind: unit.kind.to_string(),
         namespace: unit.namespace.to_string(),
         name: unit.name.to_string(),
+        cluster: String::new(),
     }
 }
 
@@ -176,6 +177,7 @@ fn object_ref(kind: &str, meta: &ObjectMeta) -> ResourceRef {
         kind: kind.to_string(),
         namespace: meta.namespace.clone(),
         name: meta.name.clone(),
+        cluster: String::new(),
     }
 }
 
@@ -248,6 +250,7 @@ fn check_namespace_without_policy(cx: &Context, out: &mut Vec<Finding>) {
                 kind: "Namespace".into(),
                 namespace: String::new(),
                 name: name.to_string(),
+                cluster: String::new(),
             },
             "",
             message,

@@ -42,6 +42,7 @@ fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
                 kind: unit.kind.to_string(),
                 namespace: unit.namespace.to_string(),
                 name: unit.name.to_string(),
+                cluster: String::new(),
             },
             container: v.containers.join(", "),
             field: if v.field.is_empty() {

@@ -258,6 +258,7 @@ fn binding_ref(b: &Binding) -> ResourceRef {
         .into(),
         namespace: binding_ns(b).into(),
         name: b.metadata.name.clone(),
+        cluster: String::new(),
     }
 }
 
@@ -958,6 +959,7 @@ fn check_wildcard(cx: &Context, out: &mut Vec<Finding>) {
                 .into(),
                 namespace: ns.into(),
                 name: role.metadata.name.clone(),
+                cluster: String::new(),
             },
             container: String::new(),
             field: format!("rules[{first}]"),
@@ -1627,7 +1629,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
                 kind: unit.kind.into(),
                 namespace: unit.namespace.into(),
                 name: unit.name.into(),
-            },
+             cluster: String::new(), },
             container: String::new(),
             field: format!("{}spec.serviceAccountName", unit.template_path),
             message: format!(

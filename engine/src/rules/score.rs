@@ -37,6 +37,19 @@ pub struct SecureScore {
     /// The overall score's terms: one entry per rule that counted, by rule id.
     #[serde(default)]
     pub controls: Vec<ScoreControl>,
+    /// One entry per cluster, in the analysis's cluster order, when it holds several
+    /// (the overall score counts all of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterScore>,
+}
+
+/// One cluster's score in an analysis of several.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterScore {
+    pub cluster: String,
+    /// 0 to 100, one decimal; `None` when nothing of the cluster could be scored.
+    pub overall: Option<f64>,
 }
 
 /// One rule's part in the overall secure score.
@@ -73,6 +86,9 @@ impl SecureScore {
 #[serde(rename_all = "camelCase")]
 pub struct NamespaceScore {
     pub namespace: String,
+    /// The namespace's cluster, when the analysis holds several.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     /// 0 to 100, one decimal.
     pub score: f64,
     /// Resources in the namespace that rules apply to.
@@ -266,6 +282,7 @@ pub fn secure_score(
             let unhealthy = unhealthy_in.get(ns).map_or(0, BTreeSet::len);
             Some(NamespaceScore {
                 namespace: ns.to_string(),
+                cluster: inventory.cluster_name.clone(),
                 score,
                 resources,
                 unhealthy: unhealthy.min(resources),
@@ -291,6 +308,47 @@ pub fn secure_score(
         unscored,
         namespaces,
         controls,
+        clusters: Vec::new(),
+    }
+}
+
+/// The score of several clusters from each one's: a rule's applicable and unhealthy
+/// resources are summed over the clusters, so the overall score is the one formula
+/// over the whole estate; namespaces are listed per cluster.
+pub fn merge(parts: &[SecureScore], names: &[&str]) -> SecureScore {
+    let mut controls: BTreeMap<&str, ScoreControl> = BTreeMap::new();
+    for c in parts.iter().flat_map(|p| &p.controls) {
+        controls
+            .entry(c.rule.as_str())
+            .and_modify(|m| {
+                m.applicable += c.applicable;
+                m.unhealthy += c.unhealthy;
+            })
+            .or_insert_with(|| c.clone());
+    }
+    let mut controls: Vec<ScoreControl> = controls.into_values().collect();
+    let total: f64 = controls.iter().map(|c| c.weight).sum();
+    for c in &mut controls {
+        c.potential_increase =
+            round2(100.0 * c.weight * c.unhealthy as f64 / c.applicable as f64 / total);
+    }
+    let overall = score_of(&controls);
+    SecureScore {
+        overall,
+        unscored: overall
+            .is_none()
+            .then(|| parts.iter().find_map(|p| p.unscored.clone()))
+            .flatten(),
+        namespaces: parts.iter().flat_map(|p| p.namespaces.clone()).collect(),
+        controls,
+        clusters: parts
+            .iter()
+            .zip(names)
+            .map(|(p, name)| ClusterScore {
+                cluster: name.to_string(),
+                overall: p.overall,
+            })
+            .collect(),
     }
 }
 

@@ -43,6 +43,7 @@ fn class_ref(c: &StorageClass) -> ResourceRef {
         kind: "StorageClass".into(),
         namespace: String::new(),
         name: c.metadata.name.clone(),
+        cluster: String::new(),
     }
 }
 

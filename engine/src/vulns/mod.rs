@@ -403,6 +403,7 @@ fn resource_of(u: &WorkloadUnit) -> ResourceRef {
         kind: u.kind.to_string(),
         namespace: u.namespace.to_string(),
         name: u.name.to_string(),
+        cluster: u.cluster.to_string(),
     }
 }
 

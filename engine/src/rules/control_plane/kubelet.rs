@@ -41,6 +41,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, eval: fn(&KubeletSetti
                     kind: "ConfigMap".into(),
                     namespace: cm.metadata.namespace.clone(),
                     name: cm.metadata.name.clone(),
+                    cluster: String::new(),
                 },
                 format!("data.kubelet.{field}"),
                 format!("The kubelet configuration {message}"),

@@ -52,6 +52,7 @@ fn finding(rule: &Rule, c: &Cluster, m: &ManagedCluster, field: &str, message: S
             kind: "Cluster".into(),
             namespace: String::new(),
             name: c.name.clone(),
+            cluster: String::new(),
         },
         field,
         message,

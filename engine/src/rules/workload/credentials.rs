@@ -185,6 +185,7 @@ fn check_config_maps(cx: &Context, out: &mut Vec<Finding>) {
                     kind: "ConfigMap".into(),
                     namespace: cm.metadata.namespace.clone(),
                     name: cm.metadata.name.clone(),
+                    cluster: String::new(),
                 },
                 container: String::new(),
                 field: format!("data.{key}"),

@@ -123,6 +123,7 @@ pub(super) fn unit_finding(
             kind: unit.kind.to_string(),
             namespace: unit.namespace.to_string(),
             name: unit.name.to_string(),
+            cluster: String::new(),
         },
         container: container.to_string(),
         field,

@@ -1,0 +1,94 @@
+// Several clusters on one page: Load demo (acme-prod, EKS, and lab-kubeadm/, a
+// self-managed cluster) in the built app, check the cluster filter and columns of the
+// recommendations, affected resources, inventory and attack paths against `portolan
+// analyze --format json` of public/demo, and find the self-managed cluster's one
+// control-plane finding (apiServerAnonymousAuth) by filtering to it.
+//
+// Usage (from the repository root, after `trunk build --release` and building the CLI):
+//   node tests/browser/clusters.test.mjs
+// Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
+// (default dist), CHROMIUM (default /usr/bin/chromium).
+
+import { check, cliRun, goTo, loadDemo, number, screenshot, suite } from './harness.mjs';
+
+const analysis = cliRun(['analyze', 'public/demo', '-q', '-f', 'json']);
+const LAB = 'lab-kubeadm';
+const clusters = analysis.clusters.map((c) => c.name);
+const { test, finish } = await suite('clusters');
+
+/** The clusters a path passes: its entry's, then its steps'. */
+function pathClusters(p) {
+  const out = [];
+  for (const c of [p.entry.cluster, ...p.steps.map((s) => s.cluster)]) {
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+await test('the cluster filter narrows recommendations to the self-managed cluster and its control-plane finding', async ({ page }) => {
+  check(JSON.stringify(clusters) === JSON.stringify(['acme-prod', LAB]), `demo clusters ${clusters}`);
+  await loadDemo(page);
+  await goTo(page, '#/recommendations', '[data-testid="cluster-filter"]');
+  const options = await page.$$eval('[data-testid="cluster-filter"] option', (os) => os.map((o) => o.textContent.trim()));
+  check(JSON.stringify(options) === JSON.stringify(['All clusters', ...clusters]), `options ${options}`);
+  const all = await number(page, '[data-testid="recommendations-total"]');
+  check(all === analysis.recommendations.length, `all clusters: ${all} rows vs ${analysis.recommendations.length}`);
+
+  await page.selectOption('[data-testid="cluster-filter"]', LAB);
+  await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
+  const inLab = analysis.recommendations.filter((r) => r.findings.some((i) => analysis.findings[i].resource.cluster === LAB));
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="recommendations-total"]').textContent) === n,
+    inLab.length,
+  );
+  const rules = await page.$$eval('[data-testid="recommendation-row"]', (rs) => rs.map((r) => r.dataset.rule));
+  check(JSON.stringify(rules) === JSON.stringify(inLab.map((r) => r.rule)), `rows ${rules} vs ${inLab.map((r) => r.rule)}`);
+  check(rules.includes('apiServerAnonymousAuth'), `no control-plane recommendation for ${LAB}: ${rules}`);
+  // acme-prod is EKS: none of its findings is a control-plane flag rule.
+  check(!analysis.findings.some((f) => f.rule === 'apiServerAnonymousAuth' && f.resource.cluster !== LAB), 'anonymous auth outside the lab');
+  await screenshot(page, 'clusters-recommendations');
+
+  // The filter stays in the URL into the affected resources, with a cluster column.
+  await page.click('[data-testid="recommendation-row"][data-rule="apiServerAnonymousAuth"] [data-testid="recommendation-link"]');
+  await page.waitForSelector('[data-testid="finding-row"]');
+  check((await page.evaluate(() => location.hash)).includes('cluster=lab-kubeadm'), 'the detail page lost the cluster');
+  const rows = await page.$$eval('[data-testid="finding-row"]', (rs) =>
+    rs.map((r) => [r.querySelector('[data-col="cluster"]').textContent.trim(), r.querySelector('[data-col="name"] a').textContent.trim()]));
+  check(JSON.stringify(rows) === JSON.stringify([[LAB, 'kube-apiserver-lab-cp-1']]), `affected ${JSON.stringify(rows)}`);
+  const header = await page.$eval('[data-testid="findings-table"] th[data-col="cluster"]', (th) => getComputedStyle(th).display);
+  check(header !== 'none', 'the cluster column is hidden');
+  await screenshot(page, 'clusters-affected');
+});
+
+await test('inventory and attack paths have a cluster column and filter', async ({ page }) => {
+  await loadDemo(page);
+  const labPods = analysis.inventory.resources.filter((r) => r.kind === 'Pod' && r.cluster === LAB);
+  check(labPods.length === 4, `${labPods.length} lab pods`);
+  await goTo(page, `#/inventory/Pod?cluster=${LAB}`, '[data-testid="inventory-row"]');
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="inventory-total"]').textContent) === n,
+    labPods.length,
+  );
+  const cells = await page.$$eval('[data-testid="inventory-row"] td[data-col="Cluster"]', (ts) => ts.map((t) => t.textContent.trim()));
+  check(cells.length === labPods.length && cells.every((c) => c === LAB), `cluster cells ${cells}`);
+  await screenshot(page, 'clusters-inventory');
+
+  const acme = analysis.attackPaths.paths.filter((p) => pathClusters(p).includes('acme-prod'));
+  check(acme.length > 0, 'acme-prod has attack paths');
+  await goTo(page, '#/attack-paths?cluster=acme-prod', '[data-testid="attack-path-row"]');
+  const shown = await page.$$eval('[data-testid="attack-path-row"]', (rs) => rs.length);
+  check(shown === acme.length, `${shown} paths shown vs ${acme.length}`);
+  const first = await page.$eval('[data-testid="path-clusters"]', (td) => td.textContent.trim());
+  check(first === pathClusters(acme[0]).join(' → '), `first path's clusters "${first}"`);
+  await page.selectOption('[data-testid="cluster-filter"]', LAB);
+  await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
+  const lab = analysis.attackPaths.paths.filter((p) => pathClusters(p).includes(LAB));
+  if (lab.length === 0) {
+    await page.waitForSelector('[data-testid="no-matching-paths"]');
+  } else {
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, lab.length);
+  }
+  await screenshot(page, 'clusters-attack-paths');
+});
+
+await finish();
