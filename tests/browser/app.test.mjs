@@ -85,11 +85,13 @@ async function checkScores(page, analysis, context) {
   const score = (await page.textContent('[data-testid="secure-score"]')).trim();
   const wantScore = `${analysis.secureScore.overall.toFixed(1)}%`;
   check(score === wantScore, `${context}: secure score shows ${score}, the CLI says ${wantScore}`);
+  // With several clusters a namespace name repeats: rows are (cluster, namespace, score).
   const rows = await page.$$eval('[data-testid="namespace-score-row"]', (trs) =>
-    trs.map((tr) => [tr.dataset.namespace, tr.querySelector('.score-value').textContent.trim()]),
+    trs.map((tr) => [tr.dataset.cluster || '', tr.dataset.namespace, tr.querySelector('.score-value').textContent.trim()]),
   );
-  const wantRows = analysis.secureScore.namespaces.map((n) => [n.namespace, `${n.score.toFixed(1)}%`]);
-  const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const wantRows = analysis.secureScore.namespaces.map((n) => [n.cluster || '', n.namespace, `${n.score.toFixed(1)}%`]);
+  const key = (r) => `${r[1]}\u0000${r[0]}`;
+  const byName = (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
   check(
     JSON.stringify([...rows].sort(byName)) === JSON.stringify([...wantRows].sort(byName)),
     `${context}: namespace scores ${JSON.stringify(rows)} differ from the CLI's ${JSON.stringify(wantRows)}`,

@@ -421,7 +421,11 @@ async function testEnforcementPreview({ page }) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-labels"]')]);
   const file = await download.path();
   const yaml = fs.readFileSync(file, 'utf8');
-  check(!/version: v1\.3[1-9]|version: latest/.test(yaml), 'labels pin a version newer than the cluster');
+  // The demo holds two clusters (acme-prod v1.30, lab-kubeadm v1.35): each namespace is
+  // pinned to its own cluster's version, never to a newer one or `latest`.
+  const own = new Set(demo.clusters.map((c) => (c.version.match(/^v1\.\d+/) || [''])[0]).filter(Boolean));
+  const pinned = new Set([...yaml.matchAll(/version: (v1\.\d+|latest)/g)].map((m) => m[1]));
+  check([...pinned].every((v) => own.has(v)), `labels pin ${[...pinned]}; the clusters run ${[...own]}`);
   check(/enforce-version: v1\.30/.test(yaml), 'labels do not pin v1.30');
   // Warn/audit: no namespace is labelled to enforce a level that rejects its workloads.
   for (const ns of rejecting) {
