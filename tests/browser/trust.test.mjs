@@ -997,13 +997,13 @@ async function testOpenRecommendations({ page }) {
     const plain = cliRun(['analyze', 'public/demo', '--format', 'json']);
     const open = (a) => a.recommendations.filter((r) => r.affected > 0).length;
     const rule = plain.recommendations.filter((r) => r.affected > 0).at(-1).rule;
-    const text = `exemptions:\n- rule: "${rule}"\n  reason: "Accepted for the test."\n`;
+    const exemptions = `exemptions:\n- rule: "${rule}"\n  reason: "Accepted for the test."\n`;
     const file = path.join(tmp, 'exemptions.yaml');
-    fs.writeFileSync(file, text);
+    fs.writeFileSync(file, exemptions);
     const exempted = cliRun(['analyze', 'public/demo', '--exemptions', file, '--format', 'json']);
     check(open(exempted) === open(plain) - 1, `exempting ${rule}: ${open(exempted)} open, before ${open(plain)}`);
     check(exempted.recommendations.length === plain.recommendations.length, 'the fully exempted recommendation left the list');
-    await page.evaluate((t) => localStorage.setItem('portolan.exemptions', t), text);
+    await page.evaluate((t) => localStorage.setItem('portolan.exemptions', t), exemptions);
     await page.reload();
     await loadDemo(page);
     await page.waitForFunction((n) => document.querySelector('[data-testid="nav-recommendations-count"]')?.textContent.replace(/\D/g, '') === String(n), open(exempted));
@@ -1012,6 +1012,12 @@ async function testOpenRecommendations({ page }) {
     const report = await downloaded(page, '[data-testid="export-report"]');
     const row = report.text.match(/<th title="Recommendations with at least one finding not exempted">Recommendations<\/th><td class="num">(\d+)<\/td>/);
     check(row && Number(row[1]) === open(exempted), `the report counts ${row && row[1]} recommendations, the badge ${open(exempted)}`);
+    // The list keeps the fully exempted recommendation and says so, so its total and
+    // the badge reconcile on the page.
+    await goTo(page, '#/recommendations', '[data-testid="recommendations-count"]');
+    const all = exempted.recommendations.length;
+    const count = await text(page, '[data-testid="recommendations-count"]');
+    check(count.includes(`of ${all} recommendations (${all - open(exempted)} fully exempted)`), `recommendations count: ${count}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -244,10 +244,20 @@ fn RecommendationTable() -> impl IntoView {
                         update_query(&|q| q.q = value.clone(), true);
                     }
                 />
-                <span class="toolbar-count">
+                <span class="toolbar-count" data-testid="recommendations-count">
                     {move || {
                         let shown = visible.with(Vec::len);
-                        format!("{} of {} recommendations", thousands(shown), thousands(total()))
+                        // The nav badge counts open recommendations; the list keeps the
+                        // fully exempted ones (last), so say how many those are.
+                        let exempted = state.analysis.with(|a| {
+                            a.as_ref().map_or(0, |a| a.recommendations.len() - a.open_recommendations())
+                        });
+                        let note = if exempted > 0 {
+                            format!(" ({} fully exempted)", thousands(exempted))
+                        } else {
+                            String::new()
+                        };
+                        format!("{} of {} recommendations{note}", thousands(shown), thousands(total()))
                     }}
                 </span>
                 <span class="visually-hidden" data-testid="recommendations-total">
