@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
-use super::meta::{IntOrString, ObjectMeta, Present};
+use super::meta::{IntOrString, ObjectMeta, Present, SmallMap};
 
 /// `spec.template` of a controller, or a Pod's own metadata and spec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -269,10 +269,8 @@ pub struct EnvFromSource {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Resources {
-    #[serde(deserialize_with = "string_map")]
-    pub limits: BTreeMap<String, String>,
-    #[serde(deserialize_with = "string_map")]
-    pub requests: BTreeMap<String, String>,
+    pub limits: SmallMap,
+    pub requests: SmallMap,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
