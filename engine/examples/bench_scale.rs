@@ -47,12 +47,28 @@ fn main() {
         }
         return;
     }
+    {
+        use portolan_engine::model::{pod, workload, Pod};
+        use std::mem::size_of;
+        println!(
+            "size_of: Object {} B, Pod {} B, Workload {} B, PodSpec {} B, Container {} B, Volume {} B, Finding {} B",
+            size_of::<portolan_engine::ingest::Object>(),
+            size_of::<Pod>(),
+            size_of::<workload::Workload>(),
+            size_of::<pod::PodSpec>(),
+            size_of::<pod::Container>(),
+            size_of::<pod::Volume>(),
+            size_of::<portolan_engine::rules::Finding>(),
+        );
+    }
     println!(
         "| pods | MB | parse | load | conclude | serialise | whole | whole ÷ parse | paths | findings | peak ÷ input |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut reexempts = Vec::new();
     let mut stages = Vec::new();
+    let mut memory = Vec::new();
+    let mut breakdown = Vec::new();
     for pods in sizes {
         let bytes = synth::cluster_json(&synth::Size::hard(pods));
         let input = bytes.len();
@@ -72,13 +88,28 @@ fn main() {
         let start = Instant::now();
         let snapshot = load_with(&files, &LoadOptions::default(), &mut |_| {});
         let load = ms(start);
+        let load_peak = heap::peak() - base;
+        let model = heap::live() - base;
         let start = Instant::now();
         let analysis = conclude(&snapshot, &options);
         let concluded = ms(start);
+        let analysis_bytes = heap::live() - base - model;
         let start = Instant::now();
         let json = serde_json::to_vec(&analysis).expect("serialisable");
         let serialise = ms(start);
         let peak = heap::peak() - base;
+        memory.push(format!(
+            "| {pods} | {:.1} MB | {:.1} MB ({:.1}x) | {:.1} MB ({:.1}x) | {:.1} MB ({:.1}x) | {:.1} MB ({:.1}x) |",
+            input as f64 / 1e6,
+            load_peak as f64 / 1e6,
+            load_peak as f64 / input as f64,
+            model as f64 / 1e6,
+            model as f64 / input as f64,
+            analysis_bytes as f64 / 1e6,
+            analysis_bytes as f64 / input as f64,
+            peak as f64 / 1e6,
+            peak as f64 / input as f64,
+        ));
         // The app's exemption change: a namespace exempted from every rule.
         let mut exempted = options.clone();
         exempted.rules.exemptions = portolan_engine::rules::exemptions::parse(
@@ -133,11 +164,23 @@ fn main() {
             // The input's bytes are held throughout, as the CLI holds them.
             (peak + input) as f64 / input as f64,
         );
-        drop((json, analysis, snapshot, files));
+        drop((json, analysis, snapshot));
+        breakdown.push(model_breakdown(pods, &files[0]));
+        drop(files);
     }
     println!("\n| pods | rules | graph build | attack paths + choke points | vulnerabilities | inventory rows |");
     println!("|---:|---:|---:|---:|---:|---:|");
     for row in stages {
+        println!("{row}");
+    }
+    println!("\n| pods | input | load peak (heap above the input) | snapshot (typed model) | analysis | peak to serialised |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for row in memory {
+        println!("{row}");
+    }
+    println!("\n| pods | model | pods | workloads | roles | bindings | services | service accounts | rest |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in breakdown {
         println!("{row}");
     }
     println!("\n| pods | conclude | re-exempt + its update as JSON | findings exempted | update |");
@@ -145,4 +188,40 @@ fn main() {
     for row in reexempts {
         println!("{row}");
     }
+}
+
+/// Where the typed model's heap goes: the inventory of `file` built again, then each
+/// kind's objects dropped in turn, the live heap measured around each drop.
+fn model_breakdown(pods: usize, file: &InputFile) -> String {
+    let before = heap::live();
+    let parsed = portolan_engine::ingest::parse_file(file);
+    let mut inventory = portolan_engine::model::Inventory::default();
+    inventory.extend(parsed.objects, None);
+    inventory.finish();
+    let model = heap::live() - before;
+    let freed = |take: &mut dyn FnMut()| {
+        let live = heap::live();
+        take();
+        live - heap::live()
+    };
+    let p = freed(&mut || drop(std::mem::take(&mut inventory.pods)));
+    let w = freed(&mut || drop(std::mem::take(&mut inventory.workloads)));
+    let r = freed(&mut || drop(std::mem::take(&mut inventory.roles)));
+    let b = freed(&mut || drop(std::mem::take(&mut inventory.bindings)));
+    let s = freed(&mut || drop(std::mem::take(&mut inventory.services)));
+    let a = freed(&mut || drop(std::mem::take(&mut inventory.service_accounts)));
+    let rest = heap::live() - before;
+    drop(inventory);
+    let mb = |b: usize| b as f64 / 1e6;
+    format!(
+        "| {pods} | {:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB |",
+        mb(model),
+        mb(p),
+        mb(w),
+        mb(r),
+        mb(b),
+        mb(s),
+        mb(a),
+        mb(rest)
+    )
 }

@@ -237,6 +237,90 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for OptVisitor<V> {
     }
 }
 
+/// A small `map[string]string` held as one sorted vector: a `BTreeMap` spends a node
+/// of over 500 bytes on even one entry, and every container has two of these
+/// (`resources.requests` and `limits`). Read leniently like [`string_map`] (a
+/// repeated key keeps its last value), written as a map in key order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SmallMap(Vec<(String, String)>);
+
+impl SmallMap {
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for SmallMap {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut entries: Vec<(String, String)> = iter.into_iter().collect();
+        // Stable, so of equal keys the last written comes last and is kept.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                std::mem::swap(&mut later.1, &mut kept.1);
+                true
+            } else {
+                false
+            }
+        });
+        entries.shrink_to_fit();
+        SmallMap(entries)
+    }
+}
+
+impl Serialize for SmallMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for SmallMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = SmallMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SmallMap, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Lenient>()? {
+                    let value: Lenient = map.next_value()?;
+                    entries.push((key.0, value.0));
+                }
+                Ok(entries.into_iter().collect())
+            }
+        }
+        d.deserialize_option(OptVisitor(Entries))
+            .map(Option::unwrap_or_default)
+    }
+}
+
 /// A `map[string]string` whose values may be numbers or booleans in sloppy YAML.
 pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     d.deserialize_option(OptVisitor(StringMap { skip: None }))

@@ -125,7 +125,10 @@ pub struct Inventory {
     /// (`ingest::partition`); empty when the inputs hold one. Resources of the
     /// inventory are tagged with it.
     pub cluster_name: String,
-    seen: HashMap<(String, String, String, String), Source>,
+    /// `group NUL kind NUL namespace NUL name` of each object added, and where it was
+    /// read; only for [`Inventory::extend`]'s duplicate warnings, emptied by
+    /// [`Inventory::finish`].
+    seen: HashMap<String, Source>,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
     managed_clusters: Vec<ManagedCluster>,
@@ -172,7 +175,15 @@ impl Inventory {
         self.server_versions.extend(server_version);
         let mut defaulted = 0usize;
         let mut file = String::new();
-        for (mut obj, source) in objects {
+        // Taken from the back, the vector given back as it empties: the decoded objects
+        // and the typed inventory they move into are never both held whole (the peak of
+        // loading a large List).
+        let mut objects = objects;
+        objects.reverse();
+        while let Some((mut obj, source)) = objects.pop() {
+            if objects.capacity() > 1024 && objects.len() < objects.capacity() / 2 {
+                objects.shrink_to_fit();
+            }
             if let Some(warning) = kinds::version_warning(&obj.api_version, &obj.kind) {
                 diagnostics.push(Diagnostic::warning(&source.file, source.line, 0, warning));
             }
@@ -201,11 +212,11 @@ impl Inventory {
                 )
             {
                 let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-                let key = (
-                    group.to_string(),
-                    obj.kind.clone(),
-                    obj.metadata.namespace.clone(),
-                    obj.metadata.name.clone(),
+                // One string for the four parts (none holds a NUL): one allocation per
+                // object instead of four.
+                let key = format!(
+                    "{group}\0{}\0{}\0{}",
+                    obj.kind, obj.metadata.namespace, obj.metadata.name
                 );
                 if let Some(first) = self.seen.get(&key) {
                     diagnostics.push(Diagnostic::warning(
@@ -550,6 +561,23 @@ impl Inventory {
             }
         }
         self.add_bootstrap_roles();
+        // Nothing is added after this: the duplicate index and the vectors' spare
+        // capacity would only be held through the analysis.
+        self.seen = HashMap::new();
+        self.nodes.shrink_to_fit();
+        self.namespaces.shrink_to_fit();
+        self.workloads.shrink_to_fit();
+        self.pods.shrink_to_fit();
+        self.service_accounts.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.ingresses.shrink_to_fit();
+        self.endpoint_slices.shrink_to_fit();
+        self.network_policies.shrink_to_fit();
+        self.config_maps.shrink_to_fit();
+        self.secrets.shrink_to_fit();
+        self.others.shrink_to_fit();
     }
 
     /// Adds, marked assumed, the bootstrap ClusterRoles ([`bootstrap`]) that a binding

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
-use super::meta::{IntOrString, ObjectMeta, Present};
+use super::meta::{IntOrString, ObjectMeta, Present, SmallMap};
 
 /// `spec.template` of a controller, or a Pod's own metadata and spec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -269,10 +269,8 @@ pub struct EnvFromSource {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Resources {
-    #[serde(deserialize_with = "string_map")]
-    pub limits: BTreeMap<String, String>,
-    #[serde(deserialize_with = "string_map")]
-    pub requests: BTreeMap<String, String>,
+    pub limits: SmallMap,
+    pub requests: SmallMap,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -354,8 +352,8 @@ pub struct Sysctl {
 
 /// A pod volume: its name, the sources the analyses read, and the names of every other
 /// source type present (the Pod Security Standards restrict volume types by name).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Volume {
     pub name: String,
     pub host_path: Option<HostPathVolume>,
@@ -366,19 +364,81 @@ pub struct Volume {
     pub empty_dir: Option<Present>,
     /// Every other field set on the volume, by name; a source written as `null` is
     /// not set, as the API server reads it.
-    #[serde(flatten, deserialize_with = "non_null_keys")]
+    #[serde(flatten)]
     pub other: BTreeMap<String, Present>,
 }
 
-fn non_null_keys<'de, D>(d: D) -> Result<BTreeMap<String, Present>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    let all = BTreeMap::<String, Option<Present>>::deserialize(d)?;
-    Ok(all
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|p| (k, p)))
-        .collect())
+/// Read field by field in one pass: `#[serde(flatten)]` would buffer every volume into
+/// serde's intermediate `Content` tree first (an allocation per key and value, for
+/// every volume of every pod and template).
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, Visitor};
+        enum Field {
+            Name,
+            HostPath,
+            Secret,
+            ConfigMap,
+            Projected,
+            PersistentVolumeClaim,
+            EmptyDir,
+            Other(String),
+        }
+        struct FieldVisitor;
+        impl Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a volume field")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(match v {
+                    "name" => Field::Name,
+                    "hostPath" => Field::HostPath,
+                    "secret" => Field::Secret,
+                    "configMap" => Field::ConfigMap,
+                    "projected" => Field::Projected,
+                    "persistentVolumeClaim" => Field::PersistentVolumeClaim,
+                    "emptyDir" => Field::EmptyDir,
+                    other => Field::Other(other.to_owned()),
+                })
+            }
+        }
+        impl<'de> Deserialize<'de> for Field {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct VolumeVisitor;
+        impl<'de> Visitor<'de> for VolumeVisitor {
+            type Value = Volume;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a volume")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Volume, A::Error> {
+                let mut v = Volume::default();
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Name => v.name = map.next_value()?,
+                        Field::HostPath => v.host_path = map.next_value()?,
+                        Field::Secret => v.secret = map.next_value()?,
+                        Field::ConfigMap => v.config_map = map.next_value()?,
+                        Field::Projected => v.projected = map.next_value()?,
+                        Field::PersistentVolumeClaim => {
+                            v.persistent_volume_claim = map.next_value()?
+                        }
+                        Field::EmptyDir => v.empty_dir = map.next_value()?,
+                        Field::Other(key) => {
+                            if let Some(p) = map.next_value::<Option<Present>>()? {
+                                v.other.insert(key, p);
+                            }
+                        }
+                    }
+                }
+                Ok(v)
+            }
+        }
+        d.deserialize_map(VolumeVisitor)
+    }
 }
 
 impl Volume {

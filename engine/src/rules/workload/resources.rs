@@ -5,7 +5,7 @@ use crate::model::pod::ContainerKind;
 use crate::model::WorkloadUnit;
 use crate::rules::{Category, Context, Finding, Rule, RuleInfo, Severity};
 
-fn quantity<'a>(map: &'a std::collections::BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+fn quantity<'a>(map: &'a crate::model::meta::SmallMap, key: &str) -> Option<&'a str> {
     map.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
