@@ -214,17 +214,22 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
     post(scope, progress_message(id, "rules", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
         CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
-            (Some(snapshot), Some((analysis, cx))) => {
-                let update = reexempt(analysis, snapshot, &options);
-                // Exempted findings no longer count in the Explorer's conditions.
-                cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
-                Some(update)
-            }
+            (Some(snapshot), Some((analysis, _))) => Some(reexempt(analysis, snapshot, &options)),
             _ => None,
         })
     });
     if let Some(update) = update {
-        return post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
+        let sent = post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
+        // Exempted findings no longer count in the Explorer's conditions. Gathered after
+        // sending, so the page shows the change first (a question waits behind it).
+        SNAPSHOT.with_borrow(|snapshot| {
+            CONCLUDED.with_borrow_mut(|concluded| {
+                if let (Some(snapshot), Some((analysis, cx))) = (snapshot, concluded) {
+                    cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
+                }
+            })
+        });
+        return sent;
     }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
