@@ -20,7 +20,7 @@ pub mod gatekeeper;
 pub mod raw;
 pub mod rego;
 pub mod rego_builtins;
-
+pub mod rego_time;
 pub mod suite;
 
 use std::collections::{BTreeMap, HashMap};
