@@ -58,6 +58,9 @@ pub struct PolicySet {
     rego_lines: HashMap<String, u32>,
 }
 
+/// The API group of Gatekeeper's mutators (Assign, AssignMetadata, ModifySet, ...).
+const MUTATION_GROUP: &str = "mutations.gatekeeper.sh";
+
 /// Whether a raw object is a policy object Portolan evaluates.
 pub fn is_policy_object(obj: &RawObject) -> bool {
     gatekeeper::is_template(obj)
@@ -107,6 +110,20 @@ impl PolicySet {
                     self.expansions.push(t);
                 }
             } else if keep_others {
+                if crate::model::kinds::group_of(obj.api_version()) == MUTATION_GROUP {
+                    // Gatekeeper applies mutators (`source: Generated` ones in particular)
+                    // to what ExpansionTemplates generate; Portolan does not: say so.
+                    self.diagnostics.push(Diagnostic::warning(
+                        &obj.source.file,
+                        obj.source.line,
+                        0,
+                        format!(
+                            "Gatekeeper mutator {} {:?}: mutators are not applied; objects are reviewed, and expanded, as they are written",
+                            obj.kind(),
+                            obj.name()
+                        ),
+                    ));
+                }
                 self.params.push(obj);
             }
         }

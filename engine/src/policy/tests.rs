@@ -292,6 +292,14 @@ fn expansion_templates_gatekeeper_refuses_are_located_diagnostics() {
     assert!(messages
         .iter()
         .any(|(l, m)| *l == 16 && m.contains("\"block\"")));
+    // A mutator among the policy files is not applied, and says so.
+    let mutator = policies(
+        "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: add-sidecar}\nspec: {}\n",
+    );
+    assert_eq!(mutator.diagnostics.len(), 1, "{:?}", mutator.diagnostics);
+    assert!(mutator.diagnostics[0]
+        .message
+        .contains("Assign \"add-sidecar\": mutators are not applied"));
     // ExpansionTemplates among the snapshot's files are found by content.
     let files = [
         InputFile::new("snap.yaml", WORKLOADS),
