@@ -19,6 +19,16 @@
 //!   findings by index, the recommendations, the score), which the page applies to its
 //!   copy; or, if the worker kept no analysis but a snapshot, by a whole result as for
 //!   `analyze`; an `error` if it kept neither (the page then sends `analyze`).
+//! - `analyze` and `reevaluate` also carry `policies`: the user's kept policy files, a
+//!   JSON list of `{path, text}` (see `policy_store.rs`), evaluated as `portolan analyze
+//!   --policies` does; with any, the worker keeps every object whole for the next:
+//! - `{type: "policies", id, policies, exemptions, today}`: evaluate these policy files
+//!   instead of the last ones on the objects the last `analyze` kept; nothing is parsed
+//!   again and no rule, graph or path search runs. Answered by `{type: "policies", id,
+//!   json}` (a `PolicyUpdate`: the policy findings, `Analysis.policies`, the attack
+//!   paths' links to findings and the `ExemptionUpdate`), which the page applies to its
+//!   copy; or by a whole result when the worker kept a snapshot but no analysis; an
+//!   `error` when it kept no object (the page then sends `analyze`).
 //! - `{type: "details", id, resource}`: the resource panel of `resource` (a graph node
 //!   id or `k8s:<Kind>/<namespace>/<name>`) in the analysis last sent; answered by
 //!   `{type: "details", id, json}` (a `ResourceDetails`, `null` when the snapshot has
@@ -84,6 +94,7 @@ pub const EXPORT: &str = "export";
 pub const CHART: &str = "chart";
 pub const ENFORCE: &str = "enforce";
 pub const PARSE_EXEMPTIONS: &str = "parse-exemptions";
+pub const POLICIES: &str = "policies";
 
 /// Values of `output` and `level` in an `enforce` question.
 pub const ENFORCE_LABELS: &str = "labels";
@@ -173,6 +184,14 @@ pub struct DetectionDoc {
     pub matrix: Option<String>,
     pub description: String,
     pub remediation: String,
+}
+
+/// A policy file the user keeps in the browser (see `policy_store.rs`): every request
+/// that analyses carries the list as JSON text in its `policies` field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFile {
+    pub path: String,
+    pub text: String,
 }
 
 /// An exemption file as the worker read it: the valid entries and, one line each, the

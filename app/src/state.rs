@@ -6,7 +6,8 @@
 //! diffs the shown analysis against. Every change to the loaded files
 //! re-runs the analysis over all of them in the worker (see [`crate::worker_client`]); a
 //! change to the exemptions stores them (see [`crate::exemption_store`]) and re-runs only
-//! the rules.
+//! the rules; a change to the kept policy files stores them (see [`crate::policy_store`])
+//! and re-runs only the policies.
 
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use portolan_engine::Analysis;
 
 use crate::exemption_store;
 use crate::files::{place, LoadedFile, Placement};
-use crate::protocol::Catalog;
+use crate::policy_store;
+use crate::protocol::{Catalog, PolicyFile};
 use crate::route::Route;
 use crate::worker_client::WorkerClient;
 
@@ -63,6 +65,7 @@ impl Busy {
             "parse" if self.done >= self.total => return "Building the inventory…".into(),
             "parse" => "Parsing",
             "model" => return "Checking hardening rules…".into(),
+            "policies" => return "Evaluating your policies…".into(),
             "rules" => return "Preparing the results…".into(),
             "receive" => return format!("Loading the results — {}%", self.percent()),
             _ => "Working on",
@@ -141,6 +144,10 @@ pub struct AppState {
     /// The stored exemption file's text until the worker has read it into `exemptions`:
     /// analyses are given this text meanwhile, and changes wait for the list.
     unread_exemptions: StoredValue<Option<String>, LocalStorage>,
+    /// The user's policy files, as stored in the browser and given to every analysis.
+    pub policy_files: RwSignal<Vec<PolicyFile>>,
+    /// A problem keeping the policy files (storage refused, stored list unreadable).
+    pub policy_file_problem: RwSignal<Option<String>>,
     /// The engine's documentation, sent by the worker once it is ready (empty before).
     pub catalog: RwSignal<Arc<Catalog>>,
     /// What Undo would say it undoes ("Cleared 37 files."), while it can.
@@ -159,6 +166,7 @@ impl AppState {
     /// Creates the state and starts the analysis worker.
     pub fn new(route: Route) -> Self {
         let stored = exemption_store::load();
+        let (policy_files, policy_file_problem) = policy_store::load();
         let state = AppState {
             route: RwSignal::new(route),
             analysis: RwSignal::new(None),
@@ -171,6 +179,8 @@ impl AppState {
             unread_exemptions: StoredValue::new_local(stored),
             baseline: RwSignal::new(None),
             default_namespace: RwSignal::new(String::new()),
+            policy_files: RwSignal::new(policy_files),
+            policy_file_problem: RwSignal::new(policy_file_problem),
             catalog: RwSignal::new(Arc::default()),
             undo_message: RwSignal::new(None),
             undo_stash: StoredValue::new_local(None),
@@ -393,9 +403,72 @@ impl AppState {
         let files = self.loaded.with_value(Clone::clone);
         let text = self.exemptions_text();
         let namespace = self.default_namespace.get_untracked();
+        let policies = self.policies_json();
         self.busy.set(Some(Busy::new("model", 1, 1, "")));
         self.worker.update_value(|w| match w {
-            Some(w) => w.update_exemptions(&files, &text, &namespace),
+            Some(w) => w.update_exemptions(&files, &text, &namespace, &policies),
+            None => self
+                .error
+                .set(Some("The analysis worker is not running.".into())),
+        });
+    }
+
+    /// The kept policy files as every request to the worker carries them.
+    fn policies_json(&self) -> String {
+        self.policy_files
+            .with_untracked(|files| policy_store::to_json(files))
+    }
+
+    /// Keeps `files` among the policy files (one of the same path is replaced: a new
+    /// version of it) and re-runs the policies.
+    pub fn add_policy_files(&self, files: Vec<PolicyFile>) {
+        let mut list = self.policy_files.get_untracked();
+        for file in files {
+            match list.iter_mut().find(|f| f.path == file.path) {
+                Some(kept) => *kept = file,
+                None => list.push(file),
+            }
+        }
+        list.sort_by(|a, b| a.path.cmp(&b.path));
+        self.set_policy_files(list);
+    }
+
+    /// Removes the policy file at `index` and re-runs the policies.
+    pub fn remove_policy_file(&self, index: usize) {
+        let mut list = self.policy_files.get_untracked();
+        if index < list.len() {
+            list.remove(index);
+            self.set_policy_files(list);
+        }
+    }
+
+    /// Replaces the text of the policy file at `index` (the editor's) and re-runs the
+    /// policies.
+    pub fn edit_policy_file(&self, index: usize, text: String) {
+        let mut list = self.policy_files.get_untracked();
+        if let Some(file) = list.get_mut(index) {
+            file.text = text;
+            self.set_policy_files(list);
+        }
+    }
+
+    /// Stores the policy files and evaluates them on the kept snapshot (only the
+    /// policies run again; see [`WorkerClient::update_policies`]).
+    fn set_policy_files(&self, list: Vec<PolicyFile>) {
+        self.policy_file_problem
+            .set(policy_store::save(&list).err());
+        self.policy_files.set(list);
+        if self.loaded_count.get_untracked() == 0 {
+            return;
+        }
+        self.error.set(None);
+        let files = self.loaded.with_value(Clone::clone);
+        let text = self.exemptions_text();
+        let namespace = self.default_namespace.get_untracked();
+        let policies = self.policies_json();
+        self.busy.set(Some(Busy::new("policies", 0, 1, "")));
+        self.worker.update_value(|w| match w {
+            Some(w) => w.update_policies(&files, &text, &namespace, &policies),
             None => self
                 .error
                 .set(Some("The analysis worker is not running.".into())),
@@ -419,9 +492,10 @@ impl AppState {
         let files = self.loaded.with_value(Clone::clone);
         let text = self.exemptions_text();
         let namespace = self.default_namespace.get_untracked();
+        let policies = self.policies_json();
         self.busy.set(Some(Busy::new("read", 0, files.len(), "")));
         self.worker.update_value(|w| match w {
-            Some(w) => w.analyze(&files, &text, &namespace),
+            Some(w) => w.analyze(&files, &text, &namespace, &policies),
             None => self
                 .error
                 .set(Some("The analysis worker is not running.".into())),

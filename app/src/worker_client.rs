@@ -21,7 +21,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use leptos::prelude::{Set, UpdateUntracked, WithUntracked};
 
-use portolan_engine::analysis::{ExemptionUpdate, ResourceSummary};
+use portolan_engine::analysis::{ExemptionUpdate, PolicyUpdate, ResourceSummary};
 use portolan_engine::rules::Finding;
 use portolan_engine::Analysis;
 use serde::de::DeserializeOwned;
@@ -72,6 +72,9 @@ struct Inner {
     analyze_id: Cell<u32>,
     /// Whether the worker holds the snapshot of that request (it answered it).
     kept: Cell<bool>,
+    /// Whether that request carried policy files, so the worker keeps every object
+    /// whole and policies can run again without analysing the files again.
+    kept_objects: Cell<bool>,
     /// The request to post once the worker is ready.
     queued: RefCell<Option<JsValue>>,
     /// Id of the newest request; answers to older ones are ignored.
@@ -102,6 +105,7 @@ impl WorkerClient {
                 in_flight: Cell::new(0),
                 analyze_id: Cell::new(0),
                 kept: Cell::new(false),
+                kept_objects: Cell::new(false),
                 queued: RefCell::new(None),
                 current: Cell::new(0),
                 starts: Cell::new(0),
@@ -130,14 +134,17 @@ impl WorkerClient {
         client
     }
 
-    /// Asks for an analysis of `files` with `exemptions` (an exemption file's text) and
-    /// the namespace of objects written without one (empty: `default`), superseding any
-    /// earlier request.
-    pub fn analyze(&self, files: &[LoadedFile], exemptions: &str, namespace: &str) {
+    /// Asks for an analysis of `files` with `exemptions` (an exemption file's text),
+    /// the namespace of objects written without one (empty: `default`) and the kept
+    /// `policies` (JSON, see `protocol.rs`), superseding any earlier request.
+    pub fn analyze(&self, files: &[LoadedFile], exemptions: &str, namespace: &str, policies: &str) {
         let inner = &self.inner;
         let id = self.next_id();
         inner.analyze_id.set(id);
         inner.kept.set(false);
+        inner
+            .kept_objects
+            .set(!matches!(policies.trim(), "" | "[]"));
         let paths = Array::new();
         let blobs = Array::new();
         for file in files {
@@ -153,6 +160,7 @@ impl WorkerClient {
                 ("exemptions", JsValue::from_str(exemptions)),
                 ("today", JsValue::from_str(&today())),
                 ("namespace", JsValue::from_str(namespace)),
+                ("policies", JsValue::from_str(policies)),
             ],
         );
         if self.running() || inner.worker.borrow().is_none() {
@@ -167,11 +175,17 @@ impl WorkerClient {
     /// Applies new `exemptions` to the analysis of `files`: the rules run again on the
     /// snapshot the worker kept, or, when it holds none (still loading, restarted), the
     /// files are analysed again.
-    pub fn update_exemptions(&self, files: &[LoadedFile], exemptions: &str, namespace: &str) {
+    pub fn update_exemptions(
+        &self,
+        files: &[LoadedFile],
+        exemptions: &str,
+        namespace: &str,
+        policies: &str,
+    ) {
         let inner = &self.inner;
         let kept = inner.ready.get() && inner.kept.get() && inner.worker.borrow().is_some();
         if !kept {
-            self.analyze(files, exemptions, namespace);
+            self.analyze(files, exemptions, namespace, policies);
             return;
         }
         let id = self.next_id();
@@ -183,6 +197,40 @@ impl WorkerClient {
                 ("id", id.into()),
                 ("exemptions", JsValue::from_str(exemptions)),
                 ("today", JsValue::from_str(&today())),
+                ("policies", JsValue::from_str(policies)),
+            ],
+        )));
+        self.flush();
+    }
+
+    /// Evaluates other `policies` (the kept policy files, JSON) on the snapshot the
+    /// worker kept: only the policies run again. When it kept no object whole (the
+    /// snapshot was analysed without policy files) or nothing at all, the files are
+    /// analysed again with them.
+    pub fn update_policies(
+        &self,
+        files: &[LoadedFile],
+        exemptions: &str,
+        namespace: &str,
+        policies: &str,
+    ) {
+        let inner = &self.inner;
+        let kept = inner.ready.get()
+            && inner.kept.get()
+            && inner.kept_objects.get()
+            && inner.worker.borrow().is_some();
+        if !kept {
+            self.analyze(files, exemptions, namespace, policies);
+            return;
+        }
+        let id = self.next_id();
+        inner.queued.replace(Some(protocol::message(
+            protocol::POLICIES,
+            &[
+                ("id", id.into()),
+                ("exemptions", JsValue::from_str(exemptions)),
+                ("today", JsValue::from_str(&today())),
+                ("policies", JsValue::from_str(policies)),
             ],
         )));
         self.flush();
@@ -489,7 +537,17 @@ impl WorkerClient {
                 self.answered();
                 if current {
                     match parse::<ExemptionUpdate>(data) {
-                        Ok(update) => self.on_exemptions(update),
+                        Ok(update) => self.on_update(|a| update.apply(a)),
+                        Err(e) => self.reject(&e),
+                    }
+                }
+                self.flush();
+            }
+            protocol::POLICIES => {
+                self.answered();
+                if current {
+                    match parse::<PolicyUpdate>(data) {
+                        Ok(update) => self.on_update(|a| update.apply(a)),
                         Err(e) => self.reject(&e),
                     }
                 }
@@ -521,6 +579,10 @@ impl WorkerClient {
                     inner.kept.set(false);
                 }
                 if current {
+                    // A policy run that failed is retried by analysing the files again.
+                    inner.kept_objects.set(false);
+                }
+                if current {
                     inner.incoming.replace(None);
                     inner.state.fail(format!(
                         "The analysis failed: {}",
@@ -533,16 +595,17 @@ impl WorkerClient {
         }
     }
 
-    /// Applies the worker's answer to new exemptions to the shown analysis, in place
-    /// when nothing else holds it (a copy otherwise): the findings are not sent again.
-    fn on_exemptions(&self, update: ExemptionUpdate) {
+    /// Applies the worker's answer to new exemptions or policies to the shown analysis,
+    /// in place when nothing else holds it (a copy otherwise): the findings are not sent
+    /// again.
+    fn on_update(&self, apply: impl FnOnce(&mut Analysis)) {
         let state = &self.inner.state;
         let Some(shown) = state.analysis.update_untracked(Option::take) else {
-            self.reject("the analysis the exemptions apply to is no longer loaded");
+            self.reject("the analysis the change applies to is no longer loaded");
             return;
         };
         let mut analysis = Arc::try_unwrap(shown).unwrap_or_else(|shared| (*shared).clone());
-        update.apply(&mut analysis);
+        apply(&mut analysis);
         state.finish(analysis);
     }
 

@@ -21,7 +21,7 @@ pub fn read(paths: &[PathBuf]) -> Result<PolicySet, String> {
         let found = PolicySet::read(&files, true);
         if found.is_empty() {
             return Err(format!(
-                "{}: no ConstraintTemplate, constraint or ValidatingAdmissionPolicy found",
+                "{}: no ConstraintTemplate, constraint, ValidatingAdmissionPolicy or ExpansionTemplate found",
                 path.display()
             ));
         }

@@ -20,7 +20,12 @@ fn fixture_suites_pass_case_by_case() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("5 suite(s): 15 passed, 0 failed"),
+        stdout.contains("5 suite(s): 17 passed, 0 failed"),
+        "{stdout}"
+    );
+    // An ExpansionTemplate in a case's inventory reviews a Deployment as its pod.
+    assert!(
+        stdout.contains("ok   tests/fixtures/policies/privileged/suite.yaml privileged-container / deployment-expanded-into-its-pod"),
         "{stdout}"
     );
     assert!(

@@ -311,6 +311,9 @@ pub struct Snapshot {
     pub(crate) reviewable: Vec<crate::policy::Reviewed>,
     /// Policy objects found among the inputs.
     pub(crate) policies: crate::policy::PolicySet,
+    /// Whether `reviewable` was filled (policies among the inputs, or
+    /// `LoadOptions::keep_raw`): policies can then be evaluated again ([`repolicy`]).
+    pub(crate) raw_kept: bool,
 }
 
 impl Snapshot {
@@ -549,7 +552,8 @@ pub fn load_with_audit(
         file: String::new(),
     });
     let audit = (audit_logs > 0).then(|| detector.finish());
-    let (reviewable, policies) = if has_policies || options.keep_raw {
+    let raw_kept = has_policies || options.keep_raw;
+    let (reviewable, policies) = if raw_kept {
         crate::policy::read_snapshot(&files, &options.default_namespace)
     } else {
         Default::default()
@@ -561,6 +565,7 @@ pub fn load_with_audit(
         audit,
         reviewable,
         policies,
+        raw_kept,
     }
 }
 
@@ -699,6 +704,99 @@ pub fn reexempt(
         diagnostics,
         options,
     )
+}
+
+/// What changes in a concluded analysis when only the user's policies change (a policy
+/// file added, edited or removed in the app): the policy findings, `Analysis.policies`,
+/// the fixes' links to findings of the attack paths (their indices move) and what
+/// exempting and counting the new findings gives. The app's worker computes it with
+/// [`repolicy`] on the analysis it kept; the page applies it to its copy with
+/// [`PolicyUpdate::apply`], which splices the findings in the same order.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyUpdate {
+    /// Every finding of the new policies (without exemption marks).
+    pub findings: Vec<Finding>,
+    pub policies: Option<crate::policy::PolicyReport>,
+    /// For each attack path, the finding index of each of its fixes.
+    pub path_findings: Vec<Vec<Option<usize>>>,
+    pub exemptions: ExemptionUpdate,
+}
+
+impl PolicyUpdate {
+    /// Brings `analysis` (concluded from the same snapshot under other policies, with
+    /// the same exemptions) to the update's policies.
+    pub fn apply(self, analysis: &mut Analysis) {
+        splice_policies(analysis, self.findings, self.policies);
+        for (path, links) in analysis
+            .attack_paths
+            .paths
+            .iter_mut()
+            .zip(self.path_findings)
+        {
+            for (fix, finding) in path.breaks.iter_mut().zip(links) {
+                fix.finding = finding;
+            }
+        }
+        self.exemptions.apply(analysis);
+    }
+}
+
+/// Replaces the findings of `analysis`' policies by `findings` (those of `policies`), in
+/// the order every analysis lists findings. The catalogue's rules never hold a `/`, a
+/// policy's rule always does, and the old policies' rules are the old report's.
+fn splice_policies(
+    analysis: &mut Analysis,
+    findings: Vec<Finding>,
+    policies: Option<crate::policy::PolicyReport>,
+) {
+    let old: std::collections::BTreeSet<String> = analysis
+        .policies
+        .iter()
+        .flat_map(|r| r.policies.iter().map(|p| p.rule.clone()))
+        .collect();
+    analysis.findings.retain(|f| !old.contains(&f.rule));
+    analysis.findings.extend(findings);
+    rules::sort_findings(&mut analysis.findings);
+    analysis.policies = policies;
+}
+
+/// Evaluates `options`' policies (and those among the snapshot's inputs) again on the
+/// objects `snapshot` kept, and brings `analysis`, concluded from `snapshot` under other
+/// policies but the same exemptions, to what [`conclude`] with `options` gives. Nothing
+/// is parsed again and no rule, graph or path search runs: only the policies, then the
+/// exemptions and the counts. `None` when the snapshot did not keep its objects whole
+/// (see [`LoadOptions::keep_raw`]): conclude it again instead.
+pub fn repolicy(
+    analysis: &mut Analysis,
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+) -> Option<PolicyUpdate> {
+    if !snapshot.raw_kept {
+        return None;
+    }
+    let (external, report) =
+        crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
+    let mut findings = external.findings;
+    if snapshot.is_several() {
+        crate::clusters::tag_policy_findings(&mut findings, snapshot);
+    }
+    splice_policies(analysis, findings.clone(), report.clone());
+    // Provisional: gives `reexempt` the new policies' rules.
+    analysis.recommendations = rules::recommend(&analysis.findings, &external.rules);
+    crate::graph::paths::link_findings(&mut analysis.attack_paths.paths, &analysis.findings);
+    let exemptions = reexempt(analysis, snapshot, options);
+    Some(PolicyUpdate {
+        findings,
+        policies: report,
+        path_findings: analysis
+            .attack_paths
+            .paths
+            .iter()
+            .map(|p| p.breaks.iter().map(|b| b.finding).collect())
+            .collect(),
+        exemptions,
+    })
 }
 
 /// Gives `analysis`, whose findings carry their new exemption marks, what follows from

@@ -196,6 +196,14 @@ pub(crate) fn reexempt(
     )
 }
 
+/// Tags the user's policies' findings as [`conclude`] does: they join the first
+/// cluster's evaluation.
+pub(crate) fn tag_policy_findings(findings: &mut Vec<Finding>, snapshot: &Snapshot) {
+    if let Some(first) = snapshot.clusters().next() {
+        tag(findings, &first.cluster_name, true);
+    }
+}
+
 /// Tags `findings` with `cluster`; the cloud account's findings, which every cluster's
 /// evaluation gives alike, are kept from the `first` only, untagged.
 fn tag(findings: &mut Vec<Finding>, cluster: &str, first: bool) {

@@ -12,6 +12,7 @@
 // (default dist), CHROMIUM (default /usr/bin/chromium).
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { check, cliRun, dropFiles, goTo, repo, screenshot, suite, text, waitForAnalysis } from './harness.mjs';
@@ -147,4 +148,122 @@ await test('a snapshot without policies says how to add them', async ({ page }) 
   await goTo(page, '#/policies', '[data-testid="policies-empty"]');
 });
 
+// Policy files kept in the browser: added on the Policies page to the loaded demo, edited
+// in the page's editor and re-run on the worker's kept snapshot, compared each time with
+// `portolan analyze public/demo --policies FILE`; a reload keeps them; an edit that
+// breaks the Rego is a located problem with no stale violation; removing the file
+// removes its policies.
+const keptName = 'allowed-repos.yaml';
+const keptRule = 'K8sAllowedRepos/trusted-registries';
+const original = fs.readFileSync(path.join(repo, policyDir, keptName), 'utf8');
+const edited = original
+  .replace('"quay.io/"', '"docker.io/library/"')
+  .replace('has an invalid image repo', 'comes from an unapproved registry');
+const broken = edited.replace('violation contains', 'violation contains contains');
+check(edited !== original && broken !== edited, 'the edits should change the fixture');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'portolan-policies-'));
+
+/** The CLI's analysis of the demo with `text` as the one policy file. */
+function cliWith(text) {
+  const file = path.join(scratch, keptName);
+  fs.writeFileSync(file, text);
+  return cliRun(['analyze', 'public/demo', '--policies', file, '-q', '-f', 'json']);
+}
+
+/** `[object, message]` rows of the kept rule's violations, sorted, from the CLI. */
+const cliRows = (a) =>
+  sorted(a.findings.filter((f) => f.rule === keptRule).map((f) => JSON.stringify([objectOf(f.resource), f.message])));
+
+/** The same rows on the page's card of the kept rule. */
+async function pageRows(page) {
+  const rows = await page.$$eval(
+    `[data-testid="policy-card"][data-rule="${keptRule}"] [data-testid="policy-violation"]`,
+    (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('[data-testid="policy-violation-object"]').textContent.trim(),
+        tr.querySelector('[data-testid="policy-violation-message"]').textContent,
+      ]),
+  );
+  return sorted(rows.map((r) => JSON.stringify(r)));
+}
+
+/** Waits until the kept rule's card shows `want` rows (the analysis was updated). */
+async function waitForRows(page, want, what) {
+  const deadline = Date.now() + 60_000;
+  let got = [];
+  while (Date.now() < deadline) {
+    got = await pageRows(page);
+    if (JSON.stringify(got) === JSON.stringify(want)) return;
+    await page.waitForTimeout(200);
+  }
+  check(false, `${what}: the page shows ${got.length} violations ${JSON.stringify(got.slice(0, 2))}, the CLI ${want.length} ${JSON.stringify(want.slice(0, 2))}`);
+}
+
+await test('policy files kept in the browser are edited and re-run on the kept snapshot', async ({ page }) => {
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoPaths.length);
+  await goTo(page, '#/policies', '[data-testid="policy-files-none"]');
+  await page.setInputFiles('[data-testid="policy-files-pick"]', {
+    name: keptName,
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(original),
+  });
+  const first = cliRows(cliWith(original));
+  check(first.length > 0, 'the CLI found no violation of the kept policy');
+  await page.waitForSelector(`[data-testid="policy-card"][data-rule="${keptRule}"]`);
+  await waitForRows(page, first, 'after adding the file');
+  const listed = await page.$$eval('[data-testid="policy-file-name"]', (es) => es.map((e) => e.textContent));
+  check(JSON.stringify(listed) === JSON.stringify([keptName]), `kept files ${listed}`);
+  const defined = await page.$$eval('[data-testid="policy-file-rule"]', (es) => es.map((e) => e.dataset.rule));
+  check(JSON.stringify(defined) === JSON.stringify([keptRule]), `the file defines ${defined}`);
+
+  // Edit the parameters and the message, re-run: only the policies run again, and the
+  // page agrees with the CLI on the edited file.
+  await page.click('[data-testid="policy-file-edit"]');
+  await page.fill('[data-testid="policy-file-editor"]', edited);
+  await page.click('[data-testid="policy-file-rerun"]');
+  const second = cliRows(cliWith(edited));
+  check(JSON.stringify(second) !== JSON.stringify(first), 'the edit should change the CLI verdicts');
+  await waitForRows(page, second, 'after editing the file');
+  // The recommendation table follows (category policy).
+  await goTo(page, '#/recommendations?category=policy', '[data-testid="recommendations-table"]');
+  const recs = await page.$$eval('[data-testid="recommendation-row"]', (trs) => trs.map((tr) => tr.dataset.rule));
+  check(recs.includes(keptRule), `policy recommendations after the edit: ${recs}`);
+  await goTo(page, '#/policies', '[data-testid="policy-list"]');
+  await screenshot(page, 'policies-kept-files');
+
+  // A reload keeps the policy file (the snapshot is reloaded: files live in the tab).
+  await page.reload();
+  await page.waitForSelector('[data-testid="policy-file-list"]');
+  const kept = await page.$$eval('[data-testid="policy-file-name"]', (es) => es.map((e) => e.textContent));
+  check(JSON.stringify(kept) === JSON.stringify([keptName]), `after a reload the kept files are ${kept}`);
+  await goTo(page, '#/', '[data-testid="load-demo"]');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoPaths.length);
+  await goTo(page, '#/policies', `[data-testid="policy-card"][data-rule="${keptRule}"]`);
+  await waitForRows(page, second, 'after a reload');
+
+  // An edit that breaks the Rego: a located problem in the file's row and on the card,
+  // and no violation left from before.
+  await page.click('[data-testid="policy-file-edit"]');
+  await page.fill('[data-testid="policy-file-editor"]', broken);
+  await page.click('[data-testid="policy-file-rerun"]');
+  const brokenAnalysis = cliWith(broken);
+  const want = brokenAnalysis.policies.diagnostics.find((d) => d.message.includes('Rego does not compile'));
+  check(want, 'the CLI should report the broken Rego');
+  await page.waitForSelector(`[data-testid="policy-card"][data-rule="${keptRule}"][data-status="error"]`);
+  const place = (await text(page, '[data-testid="policy-file-problems"] [data-testid="policy-diagnostic-place"]')).trim();
+  check(place === `${keptName}:${want.line}`, `the broken Rego is located at ${place}, the CLI says line ${want.line}`);
+  check((await pageRows(page)).length === 0, 'violations from before the broken edit are still shown');
+  const card = `[data-testid="policy-card"][data-rule="${keptRule}"]`;
+  check(Number(await page.getAttribute(card, 'data-violations')) === 0, 'the broken policy still counts violations');
+  await screenshot(page, 'policies-kept-broken');
+
+  // Removing the file removes its policies.
+  await page.click('[data-testid="policy-file-remove"]');
+  await page.waitForSelector('[data-testid="policies-empty"]');
+  await page.waitForSelector('[data-testid="policy-files-none"]');
+});
+
+fs.rmSync(scratch, { recursive: true, force: true });
 await finish();

@@ -23,11 +23,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
-use portolan_engine::analysis::{load_with_audit, reexempt, StreamedAudit};
+use portolan_engine::analysis::PolicyOptions;
+use portolan_engine::analysis::{load_with_audit, reexempt, repolicy, StreamedAudit};
 use portolan_engine::detect::Detector;
 use portolan_engine::graph::SecurityGraph;
 use portolan_engine::ingest::audit::AuditReader;
 use portolan_engine::ingest::is_audit_log;
+use portolan_engine::policy::PolicySet;
 use portolan_engine::query::QueryContext;
 use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
@@ -139,6 +141,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             return;
         }
         protocol::REEVALUATE => reevaluate(scope, id, data),
+        protocol::POLICIES => rerun_policies(scope, id, data),
         protocol::DETAILS => details(scope, id, data),
         protocol::MAP => map(scope, id, data),
         protocol::QUERY => query(scope, id, data),
@@ -196,7 +199,9 @@ async fn analyze(
     };
     let load_options = LoadOptions {
         default_namespace: protocol::string_field(data, "namespace"),
-        ..LoadOptions::default()
+        // With policy files kept on the Policies page, every object is kept whole so
+        // that editing them re-runs only the policies.
+        keep_raw: !options.policies.set.is_empty() || !options.policies.set.diagnostics.is_empty(),
     };
     let snapshot = load_with_audit(&files, &load_options, detector, streamed, &mut report);
     drop(files);
@@ -230,6 +235,41 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
             })
         });
         return sent;
+    }
+    let concluded = SNAPSHOT
+        .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
+        .ok_or("no snapshot is loaded; analyse the files again")?;
+    post(scope, progress_message(id, "rules", 1, 1, ""));
+    send_and_keep(scope, id, concluded)
+}
+
+/// Evaluates the request's policy files on the objects the kept snapshot holds and
+/// sends what changed ([`repolicy`]: no parse, rule, graph or path search runs again);
+/// without a kept analysis, concludes the kept snapshot again and sends the whole result.
+fn rerun_policies(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    data: &JsValue,
+) -> Result<(), String> {
+    let options = options(data)?;
+    post(scope, progress_message(id, "policies", 0, 1, ""));
+    let update = SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
+            (Some(snapshot), Some((analysis, cx))) => {
+                let update = repolicy(analysis, snapshot, &options);
+                if update.is_some() {
+                    // New findings count in the Explorer's conditions.
+                    cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
+                }
+                Some(update.ok_or(
+                    "the snapshot was loaded without keeping its objects; analyse the files again",
+                ))
+            }
+            _ => None,
+        })
+    });
+    if let Some(update) = update {
+        return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update?);
     }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
@@ -448,8 +488,29 @@ fn options(data: &JsValue) -> Result<AnalyzeOptions, String> {
             today: (!today.is_empty()).then_some(today),
             ..RuleOptions::default()
         },
+        policies: PolicyOptions {
+            set: policy_files(data)?,
+            ..PolicyOptions::default()
+        },
         ..AnalyzeOptions::default()
     })
+}
+
+/// The policy files a request carries (`policies`, see `protocol.rs`), read as
+/// `portolan analyze --policies` reads files: problems are located diagnostics of the
+/// set, shown on the Policies page.
+fn policy_files(data: &JsValue) -> Result<PolicySet, String> {
+    let json = protocol::string_field(data, "policies");
+    if json.trim().is_empty() {
+        return Ok(PolicySet::default());
+    }
+    let files: Vec<protocol::PolicyFile> = serde_json::from_str(&json)
+        .map_err(|e| format!("the policy files could not be read: {e}"))?;
+    let files: Vec<InputFile> = files
+        .into_iter()
+        .map(|f| InputFile::new(f.path, f.text.into_bytes()))
+        .collect();
+    Ok(PolicySet::read(&files, true))
 }
 
 /// Posts the analysis in parts (see `protocol.rs`); the analysis is left as it was.

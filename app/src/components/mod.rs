@@ -30,6 +30,7 @@ pub mod overview;
 pub mod pager;
 pub mod path_explained;
 pub mod policies;
+pub mod policy_files;
 pub mod recommendation_detail;
 pub mod recommendation_row;
 pub mod recommendations;

@@ -14,6 +14,7 @@ use portolan_engine::source::Diagnostic;
 
 use crate::components::details_link::ObjectLink;
 use crate::components::no_snapshot::NoSnapshot;
+use crate::components::policy_files::PolicyFiles;
 use crate::components::severity::{severity_label, SeverityBadge};
 use crate::format::thousands;
 use crate::route::{Page, Route, TableQuery};
@@ -145,6 +146,7 @@ pub fn PoliciesPage() -> impl IntoView {
                 </p>
             </div>
         </header>
+        <PolicyFiles />
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <Show when=has_policies fallback=NoPolicies>
                 <PolicyList />
@@ -160,7 +162,7 @@ fn NoPolicies() -> impl IntoView {
         <div class="empty" data-testid="policies-empty">
             <h2>"No admission policy among the files"</h2>
             <p>
-                "Drop your policy files together with the snapshot: ConstraintTemplates "
+                "Add your policy files above, or drop them together with the snapshot: ConstraintTemplates "
                 "(templates.gatekeeper.sh) and their constraints, or ValidatingAdmissionPolicies "
                 "and ValidatingAdmissionPolicyBindings (admissionregistration.k8s.io/v1) with their "
                 "parameter objects. They are recognised by their content, wherever they are in the "
@@ -184,6 +186,10 @@ fn PolicyList() -> impl IntoView {
         })
     });
     let rows = Memo::new(move |_| report.with(|r| query.with(|q| visible(r, q))));
+    let version = Memo::new(move |previous: Option<&u64>| {
+        state.analysis.track();
+        previous.map_or(0, |v| v.wrapping_add(1))
+    });
     let update_query = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
         let mut route = state.route.get_untracked();
         if route.page != Page::Policies {
@@ -308,8 +314,17 @@ fn PolicyList() -> impl IntoView {
                 </span>
             </div>
             <div class="policy-list" data-testid="policy-list">
-                <For each=move || rows.get() key=|i| *i let:index>
-                    <PolicyCard index=index report=report />
+                // Keyed by the analysis' version too: a card renders one analysis, and
+                // re-running the policies changes what the same index shows.
+                <For
+                    each=move || {
+                        let v = version.get();
+                        rows.get().into_iter().map(|i| (i, v)).collect::<Vec<_>>()
+                    }
+                    key=|k| *k
+                    let:item
+                >
+                    <PolicyCard index=item.0 report=report />
                 </For>
             </div>
             <Show when=move || rows.with(Vec::is_empty)>
@@ -347,7 +362,7 @@ fn AllProblems(report: Memo<PolicyReport>) -> impl IntoView {
 }
 
 #[component]
-fn DiagnosticItem(diagnostic: Diagnostic) -> impl IntoView {
+pub fn DiagnosticItem(diagnostic: Diagnostic) -> impl IntoView {
     let place = if diagnostic.line > 0 {
         format!("{}:{}", diagnostic.file, diagnostic.line)
     } else {

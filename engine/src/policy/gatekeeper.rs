@@ -72,7 +72,7 @@ pub enum EnforcementAction {
 }
 
 impl EnforcementAction {
-    fn parse(s: &str) -> Option<EnforcementAction> {
+    pub(crate) fn parse(s: &str) -> Option<EnforcementAction> {
         match s.to_ascii_lowercase().as_str() {
             "" | "deny" | "scoped" => Some(EnforcementAction::Deny),
             "warn" => Some(EnforcementAction::Warn),

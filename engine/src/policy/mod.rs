@@ -15,10 +15,12 @@
 
 pub mod cel;
 pub mod cel_k8s;
+pub mod expansion;
 pub mod gatekeeper;
 pub mod raw;
 pub mod rego;
 pub mod rego_builtins;
+pub mod rego_time;
 pub mod suite;
 
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +41,9 @@ pub struct PolicySet {
     pub constraints: Vec<Constraint>,
     pub policies: Vec<cel::AdmissionPolicy>,
     pub bindings: Vec<cel::PolicyBinding>,
+    /// Gatekeeper ExpansionTemplates: with any, only they expand workloads (see
+    /// [`expansion`]).
+    pub expansions: Vec<expansion::ExpansionTemplate>,
     /// Other objects met among the policy files: candidates for a binding's `paramRef`.
     pub params: Vec<RawObject>,
     /// Problems reading the policies, located.
@@ -53,9 +58,15 @@ pub struct PolicySet {
     rego_lines: HashMap<String, u32>,
 }
 
+/// The API group of Gatekeeper's mutators (Assign, AssignMetadata, ModifySet, ...).
+const MUTATION_GROUP: &str = "mutations.gatekeeper.sh";
+
 /// Whether a raw object is a policy object Portolan evaluates.
 pub fn is_policy_object(obj: &RawObject) -> bool {
-    gatekeeper::is_template(obj) || gatekeeper::is_constraint(obj) || cel::is_vap_object(obj)
+    gatekeeper::is_template(obj)
+        || gatekeeper::is_constraint(obj)
+        || cel::is_vap_object(obj)
+        || expansion::is_expansion_template(obj)
 }
 
 impl PolicySet {
@@ -94,7 +105,25 @@ impl PolicySet {
                     .push(gatekeeper::constraint(&obj, &mut self.diagnostics));
             } else if cel::is_vap_object(&obj) {
                 cel::read(&obj, self);
+            } else if expansion::is_expansion_template(&obj) {
+                if let Some(t) = expansion::read(&obj, &mut self.diagnostics) {
+                    self.expansions.push(t);
+                }
             } else if keep_others {
+                if crate::model::kinds::group_of(obj.api_version()) == MUTATION_GROUP {
+                    // Gatekeeper applies mutators (`source: Generated` ones in particular)
+                    // to what ExpansionTemplates generate; Portolan does not: say so.
+                    self.diagnostics.push(Diagnostic::warning(
+                        &obj.source.file,
+                        obj.source.line,
+                        0,
+                        format!(
+                            "Gatekeeper mutator {} {:?}: mutators are not applied; objects are reviewed, and expanded, as they are written",
+                            obj.kind(),
+                            obj.name()
+                        ),
+                    ));
+                }
                 self.params.push(obj);
             }
         }
@@ -130,6 +159,11 @@ impl PolicySet {
                 self.bindings.push(b.clone());
             }
         }
+        for e in &other.expansions {
+            if !self.expansions.iter().any(|x| x.name == e.name) {
+                self.expansions.push(e.clone());
+            }
+        }
         self.params.extend(other.params.iter().cloned());
         self.diagnostics.extend(other.diagnostics.iter().cloned());
         self.now_ns = self.now_ns.max(other.now_ns);
@@ -141,6 +175,8 @@ impl PolicySet {
             .sort_by(|a, b| (&a.kind, &a.source).cmp(&(&b.kind, &b.source)));
         self.constraints
             .sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        self.expansions.sort_by(|a, b| a.name.cmp(&b.name));
+        self.expansions.dedup_by(|a, b| a.name == b.name);
         self.diagnostics.sort();
         self.diagnostics.dedup();
     }
@@ -151,6 +187,7 @@ impl PolicySet {
             && self.constraints.is_empty()
             && self.policies.is_empty()
             && self.bindings.is_empty()
+            && self.expansions.is_empty()
     }
 
     /// The line of a template's Rego text in its file (the line before its first line).
@@ -177,6 +214,7 @@ pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
     let group = crate::model::kinds::group_of(api_version);
     (group == gatekeeper::TEMPLATE_GROUP && kind == "ConstraintTemplate")
         || group == gatekeeper::CONSTRAINT_GROUP
+        || (group == expansion::GROUP && kind == "ExpansionTemplate")
         || (group == cel::GROUP
             && matches!(
                 kind,
@@ -236,7 +274,9 @@ pub fn conclude(
     reviewable: &[Reviewed],
     options: &crate::analysis::PolicyOptions,
 ) -> (crate::rules::ExternalFindings, Option<PolicyReport>) {
-    if from_inputs.is_empty() && options.set.is_empty() {
+    // Policy files given apart that hold no policy but problems (a file that does not
+    // parse) are reported: the app's Policies page shows them where the file is kept.
+    if from_inputs.is_empty() && options.set.is_empty() && options.set.diagnostics.is_empty() {
         return (crate::rules::ExternalFindings::default(), None);
     }
     let mut set = options.set.clone();
@@ -343,9 +383,9 @@ pub struct Reviewed {
     pub namespace: String,
     pub labels: BTreeMap<String, String>,
     pub source: Source,
-    /// For a pod expanded from a workload: the workload's kind and name, and the path of
-    /// its pod template.
-    pub expanded_from: Option<(String, String, &'static str)>,
+    /// For an object generated from a workload (a pod from its template): how (see
+    /// [`expansion`]).
+    pub expanded_from: Option<expansion::Expansion>,
 }
 
 impl Reviewed {
@@ -503,7 +543,13 @@ pub fn expand(workload: &Reviewed) -> Option<Reviewed> {
     } else {
         "spec.jobTemplate.spec.template"
     };
-    reviewed.expanded_from = Some((workload.kind.clone(), workload.name.clone(), field));
+    reviewed.expanded_from = Some(expansion::Expansion {
+        kind: workload.kind.clone(),
+        name: workload.name.clone(),
+        field: field.into(),
+        template: None,
+        action: None,
+    });
     Some(reviewed)
 }
 
@@ -696,7 +742,15 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             errors: BTreeMap::new(),
         });
     }
-    let expanded: Vec<Reviewed> = if armed.iter().any(|a| a.matches_pods) {
+    // The user's ExpansionTemplates, when there are any, else the built-in pod expansion
+    // for the constraints that review pods.
+    let builtin = set.expansions.is_empty();
+    let expanded: Vec<Reviewed> = if !builtin && !armed.is_empty() {
+        objects
+            .iter()
+            .flat_map(|o| expansion::expand(o, &set.expansions))
+            .collect()
+    } else if armed.iter().any(|a| a.matches_pods) {
         objects.iter().filter_map(expand).collect()
     } else {
         Vec::new()
@@ -724,7 +778,9 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             namespace_values.get(o.namespace.as_str()).copied(),
         );
         for a in &mut armed {
-            if (target.generated && !a.matches_pods) || !a.constraint.matcher.matches(&target) {
+            if (builtin && target.generated && !a.matches_pods)
+                || !a.constraint.matcher.matches(&target)
+            {
                 continue;
             }
             let Some(Some(evaluator)) = programs[a.program].as_mut() else {
@@ -733,9 +789,15 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             a.summary.reviewed += 1;
             match evaluator.violations(&mut review, &a.constraint.parameters, &a.params) {
                 Ok(violations) => {
+                    // An ExpansionTemplate's enforcement action overrides the
+                    // constraint's for what it generates (not an explicit severity).
+                    let severity = match o.expanded_from.as_ref().and_then(|e| e.action) {
+                        Some(action) if a.constraint.severity.is_none() => action.severity(),
+                        _ => a.constraint.severity(),
+                    };
                     for v in violations {
                         a.summary.violations += 1;
-                        findings.push(finding(&a.rule, a.constraint.severity(), o, v.message));
+                        findings.push(finding(&a.rule, severity, o, v.message));
                     }
                 }
                 Err(e) => {
@@ -784,11 +846,11 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
 /// A finding for a violation by `o` (a workload's own finding when `o` is its pod).
 pub(crate) fn finding(rule: &str, severity: Severity, o: &Reviewed, message: String) -> Finding {
     let (kind, name, field, message) = match &o.expanded_from {
-        Some((kind, name, field)) => (
-            kind.clone(),
-            name.clone(),
-            field.to_string(),
-            format!("[pod template] {message}"),
+        Some(e) => (
+            e.kind.clone(),
+            e.name.clone(),
+            e.field.clone(),
+            e.message(&message),
         ),
         None => (o.kind.clone(), o.name.clone(), String::new(), message),
     };

@@ -124,12 +124,20 @@ fn new_engine(v0: bool, now_ns: i64) -> Engine {
     let _ = engine.add_extension("sprintf".into(), 2, Box::new(sprintf_extension));
     let _ = engine.add_extension("numbers.range".into(), 2, Box::new(range_extension));
     use super::rego_builtins as b;
-    let extensions: [(&str, u8, BuiltinFn); 5] = [
+    use super::rego_time as t;
+    let extensions: [(&str, u8, BuiltinFn); 12] = [
         ("net.cidr_contains", 2, b::cidr_contains),
         ("net.cidr_intersects", 2, b::cidr_intersects),
         ("net.cidr_is_valid", 1, b::cidr_is_valid),
         ("time.parse_rfc3339_ns", 1, b::parse_rfc3339_ns),
         ("time.parse_duration_ns", 1, b::parse_duration_ns),
+        ("time.date", 1, t::date),
+        ("time.clock", 1, t::clock),
+        ("time.weekday", 1, t::weekday),
+        ("time.add_date", 4, t::add_date),
+        ("time.diff", 2, t::diff),
+        ("time.format", 1, t::format),
+        ("time.parse_ns", 2, t::parse_ns),
     ];
     for (name, nargs, f) in extensions {
         // A built-in's error makes the expression undefined, as OPA's non-strict mode
@@ -518,6 +526,39 @@ violation contains {"msg": "too long"} if {
         );
         assert!(run(rego, obj("2026-12-03T10:00:01Z", "23h59m")).is_empty());
         assert_eq!(run(rego, obj("2027-01-01T00:00:00Z", "25h")), ["too long"]);
+    }
+
+    #[test]
+    fn calendar_built_ins_read_the_snapshot_time() {
+        // 2026-12-03 is a Thursday; a certificate annotation expires within 30 days.
+        let rego = r#"package cal
+import rego.v1
+violation contains {"msg": msg} if {
+  now := time.now_ns()
+  [y, m, d] := time.date(now)
+  [h, _, _] := time.clock([now, "Local"])
+  msg := sprintf("%v %v-%v-%v %vh %v", [time.weekday(now), y, m, d, h, time.format([now, "UTC", "DateOnly"])])
+}
+violation contains {"msg": "renew soon"} if {
+  expires := time.parse_ns("2006-01-02", input.review.object.expires)
+  expires < time.add_date(time.now_ns(), 0, 0, 30)
+}
+violation contains {"msg": sprintf("%v", [time.diff(time.now_ns(), time.parse_ns("2006-01-02", input.review.object.expires))])} if {
+  input.review.object.diff
+}
+violation contains {"msg": "unknown zone"} if {
+  time.clock([time.now_ns(), "Europe/Paris"])
+}
+"#;
+        let obj = |expires: &str, diff: bool| serde_json::json!({"review": {"object": {"expires": expires, "diff": diff}}});
+        assert_eq!(
+            run(rego, obj("2026-12-20", false)),
+            ["Thursday 2026-12-3 10h 2026-12-03", "renew soon"]
+        );
+        assert_eq!(
+            run(rego, obj("2027-12-20", true)),
+            ["Thursday 2026-12-3 10h 2026-12-03", "[1, 0, 16, 14, 0, 0]"]
+        );
     }
 
     #[test]

@@ -4,15 +4,18 @@
 //! `data.inventory`, and asserts `violations: yes | no | N` (default `yes`), counting
 //! only violations whose message matches the optional `message` regular expression. A
 //! test marked `invalid` expects its constraint's parameters to fail the template's
-//! schema. The engine does no I/O: the caller hands a function that reads a file by its
-//! path relative to the suite.
+//! schema. ExpansionTemplates among the suite's policy files or a case's `inventory`
+//! expand the case's object as Gatekeeper does (see [`super::expansion`]): the objects it
+//! generates are reviewed too, their messages prefixed `[Implied by <template>]`. The
+//! engine does no I/O: the caller hands a function that reads a file by its path
+//! relative to the suite.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::gatekeeper::{self, Constraint, Target, Template};
 use super::raw::{self, str_at, RawObject};
-use super::{rego, Evaluator, PolicySet, Review, Reviewed};
+use super::{expansion, rego, Evaluator, PolicySet, Review, Reviewed};
 
 /// The outcome of one case.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -328,6 +331,7 @@ fn run_case(
         ));
     }
     let mut inventory_objects = Vec::new();
+    let mut expansions = set.expansions.clone();
     for p in c
         .get("inventory")
         .and_then(Value::as_array)
@@ -336,6 +340,19 @@ fn run_case(
     {
         let p = join(dir, p.as_str().unwrap_or_default());
         for o in read_objects(read, &p)? {
+            if expansion::is_expansion_template(&o) {
+                let mut problems = Vec::new();
+                match expansion::read(&o, &mut problems) {
+                    Some(t) => expansions.push(t),
+                    None => {
+                        return Err(problems
+                            .first()
+                            .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
+                            .unwrap_or_default())
+                    }
+                }
+                continue;
+            }
             inventory_objects.push(Reviewed::new(o.value, o.source, ""));
         }
     }
@@ -345,7 +362,15 @@ fn run_case(
         .collect();
     let data = super::inventory(&inventory_objects, &values);
     let namespaces = super::namespaces(&inventory_objects);
-    let messages = review(&objects[0], set, template, constraint, &data, &namespaces)?;
+    let cx = CaseContext {
+        set,
+        template,
+        constraint,
+        data: &data,
+        namespaces: &namespaces,
+        expansions: &expansions,
+    };
+    let messages = review(&objects[0], &cx)?;
     for a in &assertions {
         let matching = match a.get("message").and_then(Value::as_str) {
             Some(pattern) => {
@@ -387,15 +412,27 @@ fn run_case(
     Ok(())
 }
 
-/// The violation messages of reviewing `obj` (an object or an AdmissionReview).
-fn review(
-    obj: &RawObject,
-    set: &PolicySet,
-    template: &Template,
-    constraint: &Constraint,
-    data: &regorus::Value,
-    namespaces: &std::collections::HashMap<String, &Reviewed>,
-) -> Result<Vec<String>, String> {
+/// What reviewing a case's object needs.
+struct CaseContext<'a> {
+    set: &'a PolicySet,
+    template: &'a Template,
+    constraint: &'a Constraint,
+    data: &'a regorus::Value,
+    namespaces: &'a std::collections::HashMap<String, &'a Reviewed>,
+    expansions: &'a [expansion::ExpansionTemplate],
+}
+
+/// The violation messages of reviewing `obj` (an object or an AdmissionReview), and of
+/// the objects it expands into.
+fn review(obj: &RawObject, cx: &CaseContext) -> Result<Vec<String>, String> {
+    let CaseContext {
+        set,
+        template,
+        constraint,
+        data,
+        namespaces,
+        expansions,
+    } = *cx;
     let is_admission_review = obj.kind() == "AdmissionReview"
         && crate::model::kinds::group_of(obj.api_version()) == "admission.k8s.io";
     let (review, target_obj) = if is_admission_review {
@@ -436,6 +473,7 @@ fn review(
         }
         (review, reviewed)
     };
+    let generated = expansion::expand(&target_obj, expansions);
     let ns = namespaces.get(&target_obj.namespace);
     let target = Target {
         group: &target_obj.group,
@@ -446,7 +484,20 @@ fn review(
         namespace_labels: ns.map(|n| &n.labels),
         generated: false,
     };
-    if !constraint.matcher.matches(&target) {
+    let matches = |o: &Reviewed| {
+        constraint.matcher.matches(&Target {
+            group: &o.group,
+            kind: &o.kind,
+            name: &o.name,
+            namespace: &o.namespace,
+            labels: &o.labels,
+            namespace_labels: namespaces.get(&o.namespace).map(|n| &n.labels),
+            generated: true,
+        })
+    };
+    let generated: Vec<&Reviewed> = generated.iter().filter(|o| matches(o)).collect();
+    let itself = constraint.matcher.matches(&target);
+    if !itself && generated.is_empty() {
         return Ok(Vec::new());
     }
     let mut diagnostics = Vec::new();
@@ -458,9 +509,22 @@ fn review(
                 .unwrap_or_else(|| "the template cannot be evaluated".into())
         })?;
     let params = rego::to_rego(&constraint.parameters);
-    let violations =
-        evaluator.violations(&mut Review::whole(review), &constraint.parameters, &params)?;
-    Ok(violations.into_iter().map(|v| v.message).collect())
+    let mut messages = Vec::new();
+    if itself {
+        let violations =
+            evaluator.violations(&mut Review::whole(review), &constraint.parameters, &params)?;
+        messages.extend(violations.into_iter().map(|v| v.message));
+    }
+    for g in generated {
+        let ns = namespaces.get(&g.namespace).copied();
+        let mut review = Review::new(g, None, ns, None);
+        let violations = evaluator.violations(&mut review, &constraint.parameters, &params)?;
+        messages.extend(violations.into_iter().map(|v| match &g.expanded_from {
+            Some(e) => e.message(&v.message),
+            None => v.message,
+        }));
+    }
+    Ok(messages)
 }
 
 #[cfg(test)]

@@ -171,6 +171,153 @@ fn workloads_are_reviewed_as_their_pods_when_pods_are_matched() {
     assert_eq!(findings[0].field, "");
 }
 
+/// The ExpansionTemplates of Gatekeeper's expansion documentation: Deployments and the
+/// other pod controllers into Pods (with a `warn` override), and, for the CronJob chain,
+/// CronJobs into Jobs.
+const EXPANSIONS: &str = "apiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata: {name: expand-deployments}\nspec:\n  applyTo:\n  - {groups: [apps], kinds: [DaemonSet, Deployment, ReplicaSet, StatefulSet], versions: [v1]}\n  - {groups: [''], kinds: [ReplicationController], versions: [v1]}\n  - {groups: [batch], kinds: [Job], versions: [v1]}\n  - {groups: [argoproj.io], kinds: [Rollout], versions: [v1alpha1]}\n  templateSource: spec.template\n  enforcementAction: warn\n  generatedGVK: {kind: Pod, group: '', version: v1}\n---\napiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata: {name: expand-cronjobs}\nspec:\n  applyTo:\n  - {groups: [batch], kinds: [CronJob], versions: [v1]}\n  templateSource: spec.jobTemplate\n  generatedGVK: {kind: Job, group: batch, version: v1}\n";
+
+const WORKLOADS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: ops}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec: {containers: [{name: c, image: x}]}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: canary, namespace: shop}\nspec:\n  template:\n    spec: {containers: [{name: c, image: x}]}\n---\napiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: old, namespace: shop}\nspec:\n  template:\n    spec: {containers: [{name: c, image: x}]}\n";
+
+fn expanded(constraint_spec: &str) -> Vec<(String, String, String, String, Severity)> {
+    let (findings, report) = evaluate(
+        &policies(&format!("{}\n---\n{EXPANSIONS}", flag_all(constraint_spec))),
+        &snapshot(WORKLOADS),
+    );
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let mut got: Vec<_> = findings
+        .into_iter()
+        .map(|f| {
+            (
+                format!("{}/{}", f.resource.kind, f.resource.name),
+                f.field,
+                f.message,
+                String::new(),
+                f.severity,
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn expansion_templates_expand_what_they_apply_to_as_gatekeeper_does() {
+    let pods = "spec:\n  match: {kinds: [{apiGroups: [''], kinds: [Pod]}]}\n";
+    let got = expanded(pods);
+    let row = |o: &str, field: &str, m: &str, s: Severity| {
+        (
+            o.to_string(),
+            field.to_string(),
+            m.to_string(),
+            String::new(),
+            s,
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            // CronJob → Job (expand-cronjobs) → Pod (expand-deployments, which applies
+            // to Jobs): the pod's violation names the template that made the pod, and
+            // its `warn` override sets the severity.
+            row(
+                "CronJob/nightly",
+                "spec.jobTemplate.spec.template",
+                "[Implied by expand-deployments] Pod ops/nightly-job-pod none",
+                Severity::Medium
+            ),
+            // A custom resource expands like a built-in workload.
+            row(
+                "Rollout/canary",
+                "spec.template",
+                "[Implied by expand-deployments] Pod shop/canary-pod none",
+                Severity::Medium
+            ),
+            // `<parent>-<kind>` in lower case.
+            row(
+                "Deployment/Web",
+                "spec.template",
+                "[Implied by expand-deployments] Pod shop/web-pod none",
+                Severity::Medium
+            ),
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+    );
+    // apps/v1beta2 is not among the template's versions: no expansion, and without the
+    // built-in one (there are templates) no pod of it is reviewed.
+    assert!(!got.iter().any(|r| r.0 == "Deployment/old"));
+    // The generated Job is reviewed by constraints on Jobs, with no override (the
+    // CronJob template sets none): the constraint's deny.
+    let jobs = expanded("spec:\n  match: {kinds: [{apiGroups: [batch], kinds: [Job]}]}\n");
+    assert_eq!(
+        jobs,
+        [row(
+            "CronJob/nightly",
+            "spec.jobTemplate",
+            "[Implied by expand-cronjobs] Job ops/nightly-job none",
+            Severity::High
+        )]
+    );
+    // `source: Original` reviews none of the generated objects, `Generated` only them.
+    assert!(expanded(
+        "spec:\n  match: {source: Original, kinds: [{apiGroups: [''], kinds: [Pod]}]}\n"
+    )
+    .is_empty());
+    let generated = expanded(
+        "spec:\n  match: {source: Generated, kinds: [{apiGroups: ['*'], kinds: [Deployment, Pod]}]}\n",
+    );
+    assert_eq!(generated.len(), 3, "{generated:?}");
+}
+
+#[test]
+fn expansion_templates_gatekeeper_refuses_are_located_diagnostics() {
+    let bad = "apiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata: {name: loop}\nspec:\n  applyTo: [{groups: [''], kinds: [Pod], versions: [v1]}]\n  templateSource: spec\n  generatedGVK: {kind: Pod, group: '', version: v1}\n---\napiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata: {name: nosource}\nspec:\n  applyTo: [{groups: [apps], kinds: [Deployment], versions: [v1]}]\n  generatedGVK: {kind: Pod, group: '', version: v1}\n---\napiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata: {name: odd-action}\nspec:\n  applyTo: [{groups: [apps], kinds: [Deployment], versions: [v1]}]\n  templateSource: spec.template\n  enforcementAction: block\n  generatedGVK: {kind: Pod, group: '', version: v1}\n";
+    let set = policies(bad);
+    assert_eq!(set.expansions.len(), 1);
+    assert_eq!(set.expansions[0].action, None);
+    let messages: Vec<(u32, String)> = set
+        .diagnostics
+        .iter()
+        .map(|d| (d.line, d.message.clone()))
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages.iter().any(|(l, m)| *l == 1
+        && m.contains("\"loop\"")
+        && m.contains("applies to that same kind")));
+    assert!(messages
+        .iter()
+        .any(|(l, m)| *l == 9 && m.contains("templateSource is empty")));
+    assert!(messages
+        .iter()
+        .any(|(l, m)| *l == 16 && m.contains("\"block\"")));
+    // A mutator among the policy files is not applied, and says so.
+    let mutator = policies(
+        "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: add-sidecar}\nspec: {}\n",
+    );
+    assert_eq!(mutator.diagnostics.len(), 1, "{:?}", mutator.diagnostics);
+    assert!(mutator.diagnostics[0]
+        .message
+        .contains("Assign \"add-sidecar\": mutators are not applied"));
+    // ExpansionTemplates among the snapshot's files are found by content.
+    let files = [
+        InputFile::new("snap.yaml", WORKLOADS),
+        InputFile::new("expansions.yaml", EXPANSIONS),
+    ];
+    let mut options = crate::AnalyzeOptions::default();
+    options.policies.set = policies(&flag_all(
+        "spec:\n  match: {kinds: [{apiGroups: [''], kinds: [Pod]}]}\n",
+    ));
+    let analysis = crate::analyze(&files, &options, &mut |_| {});
+    let implied = analysis
+        .findings
+        .iter()
+        .filter(|f| f.message.starts_with("[Implied by "))
+        .count();
+    assert_eq!(implied, 3);
+}
+
 #[test]
 fn errors_are_located_diagnostics_never_silent_passes() {
     // A constraint whose template is missing.
