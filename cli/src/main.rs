@@ -5,6 +5,7 @@
 //! Located input errors go to stderr and into the output; they never stop the run.
 
 mod audit;
+mod iam;
 mod paths;
 mod policies;
 mod query;
@@ -145,6 +146,22 @@ enum Command {
             portolan query --list-templates"
     )]
     Query(query::QueryArgs),
+    /// Explain a cloud principal's effective permissions: why it may or may not do an action.
+    #[command(
+        long_about = "Explain a cloud principal's effective permissions from the IAM exports among the\n\
+            inputs (AWS get-account-authorization-details, Azure role assignments and\n\
+            definitions, gcloud IAM policies): for each action, allowed, allowed under\n\
+            conditions, denied explicitly, outside the permission boundary or not allowed,\n\
+            with the statements (role assignments, bindings) that decide it. An action with\n\
+            wildcards is answered for itself and for each narrower action the principal's\n\
+            policies name. Exits 1 when no principal has that name (close names on stderr).",
+        after_help = "Examples:\n  \
+            # Why can the role read S3 objects?\n  \
+            portolan iam ./portolan-snapshot --principal payments-s3-reader --action s3:GetObject\n\n  \
+            # Everything a user's policies name, as JSON\n  \
+            portolan iam ./portolan-snapshot --principal dana -f json"
+    )]
+    Iam(iam::IamArgs),
     /// List the attack paths, filtered by target, entry or a search, as a table, JSON or CSV.
     #[command(
         long_about = "List the attack paths of a snapshot, riskiest first, filtered as the app's attack\n\
@@ -647,6 +664,7 @@ fn main() -> ExitCode {
         Command::Inventory(args) => exit(tables::inventory(&args).map(|()| true)),
         Command::Vulns(args) => exit(tables::vulns(&args).map(|()| true)),
         Command::Query(args) => exit(query::run(&args)),
+        Command::Iam(args) => exit(iam::run(&args)),
         Command::Rules => {
             list_rules();
             ExitCode::SUCCESS
