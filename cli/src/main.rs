@@ -1394,31 +1394,16 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
 }
 
 /// Keeps, of an analysis of several clusters, the enforcement and cluster of the one
-/// named `cluster`; an error without one (or with a name no cluster has).
+/// named `cluster` (`enforce::one_cluster`); an error without one (or with a name no
+/// cluster has).
 fn one_cluster(
     analysis: &mut portolan_engine::Analysis,
     cluster: Option<&str>,
 ) -> Result<(), String> {
-    let names: Vec<String> = analysis.clusters.iter().map(|c| c.name.clone()).collect();
-    match cluster {
-        None if names.len() > 1 => Err(format!(
-            "the inputs hold {} clusters ({}); labels and a policy are for one: pass --cluster NAME",
-            names.len(),
-            names.join(", ")
-        )),
-        None => Ok(()),
-        Some(name) if !names.iter().any(|n| n == name) => Err(format!(
-            "no cluster named \"{name}\" among the inputs (clusters: {})",
-            names.join(", ")
-        )),
-        Some(name) => {
-            if names.len() > 1 {
-                analysis.enforcement.retain(|n| n.cluster == name);
-                analysis.clusters.retain(|c| c.name == name);
-            }
-            Ok(())
-        }
-    }
+    let (enforcement, clusters) = enforce::one_cluster(analysis, cluster.unwrap_or_default())?;
+    analysis.enforcement = enforcement;
+    analysis.clusters = clusters;
+    Ok(())
 }
 
 /// The dry run, for people: one row per namespace, then the workloads the target level
