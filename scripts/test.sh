@@ -36,6 +36,7 @@ PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/map.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/explorer_map.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/breadth.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/clusters.test.mjs
+PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/cloud.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/audit_stream.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/charts.test.mjs
 PORTOLAN_BIN="$root/target/debug/portolan" node tests/browser/policies.test.mjs

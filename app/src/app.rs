@@ -10,6 +10,7 @@ use crate::components::compare::ComparePage;
 use crate::components::enforcement::EnforcementPage;
 use crate::components::exemptions::ExemptionsPage;
 use crate::components::explorer::ExplorerPage;
+use crate::components::iam::IamPage;
 use crate::components::input_banner::InputBanner;
 use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
@@ -119,6 +120,7 @@ pub fn App() -> impl IntoView {
                     Page::Map => view! { <MapPage /> }.into_any(),
                     Page::Explorer => view! { <ExplorerPage /> }.into_any(),
                     Page::Policies => view! { <PoliciesPage /> }.into_any(),
+                    Page::Iam => view! { <IamPage /> }.into_any(),
                 }}
             </main>
         </div>

@@ -49,8 +49,12 @@
 //!   the kept analysis, as `portolan enforce` writes it: `output` `labels` (the namespace
 //!   labels: `level` everywhere, or each namespace's recommended level when `warn`) or
 //!   `policy` (the ValidatingAdmissionPolicy of `level`, warning instead of denying when
-//!   `warn`, pinned to the cluster's version), leaving out namespace `exempt`; answered
+//!   `warn`, pinned to the cluster's version), leaving out namespace `exempt`, for the
+//!   cluster named `cluster` (empty with one; with several, one must be named); answered
 //!   by `{type: "enforce", id, json}`, the YAML's UTF-8 bytes, or an `error`.
+//! - `{type: "iam", id, query}`: a cloud principal's effective permissions in the kept
+//!   snapshot (`query` an `AccessQuery` as JSON text); answered by `{type: "iam", id,
+//!   json}` (an `AccessReport`, what `portolan iam -f json` writes) or an `error`.
 //! - `{type: "parse-exemptions", id, path, text}`: read `text` as an exemption file
 //!   named `path` (YAML or JSON; the page links no YAML parser); answered by
 //!   `{type: "parse-exemptions", id, json}` (a [`ParsedExemptions`]) or an `error`.
@@ -88,6 +92,7 @@ pub const RESULT: &str = "result";
 pub const EXEMPTIONS: &str = "exemptions";
 pub const DETAILS: &str = "details";
 pub const MAP: &str = "map";
+pub const IAM: &str = "iam";
 pub const QUERY: &str = "query";
 pub const CATALOG: &str = "catalog";
 pub const EXPORT: &str = "export";

@@ -39,6 +39,20 @@ pub fn map(
     );
 }
 
+/// A cloud principal's effective permissions for `query`.
+pub fn iam(
+    state: AppState,
+    query: &portolan_engine::iam::AccessQuery,
+    answer: impl FnOnce(Result<portolan_engine::iam::AccessReport, String>) + 'static,
+) {
+    let text = serde_json::to_string(query).unwrap_or_default();
+    state.ask(
+        protocol::IAM,
+        &[("query", JsValue::from_str(&text))],
+        move |bytes| answer(bytes.and_then(|b| parse(&b))),
+    );
+}
+
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("the answer could not be read: {e}"))
 }

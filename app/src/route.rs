@@ -11,7 +11,8 @@
 //! `?severity=&tactic=&type=&user=&ns=&from=&to=&q=`), `#/resource/<id>` one
 //! resource's panel (`<id>` a percent-encoded graph node id or `k8s:<Kind>/<ns>/<name>`),
 //! `#/map?expand=&focus=&path=&hide=&insight=&q=` the security map, `#/policies?lang=&severity=&q=&sort=&dir=`
-//! the user's admission policies and their violations. Reloading or sharing the URL restores the same
+//! the user's admission policies and their violations, `#/iam?principal=&action=&resource=`
+//! a cloud principal's effective permissions. Reloading or sharing the URL restores the same
 //! view (the compare page's baseline, a file the user picks, is not in the URL).
 
 /// A view of the app.
@@ -45,6 +46,9 @@ pub enum Page {
     /// The user's admission policies (Gatekeeper, ValidatingAdmissionPolicy), their
     /// problems and violations.
     Policies,
+    /// A cloud principal's effective permissions (`principal`, `action` and `resource`
+    /// of [`TableQuery`]).
+    Iam,
 }
 
 /// Filters and sort order of a table (inventory or recommendations).
@@ -90,9 +94,13 @@ pub struct TableQuery {
     pub target: String,
     /// The attack paths page's entry filter (`Deployment shop/web`); empty for all.
     pub entry: String,
-    /// Cluster filter of the recommendations, inventory, attack paths and
-    /// vulnerabilities pages, in an analysis of several clusters; empty for all.
+    /// Cluster filter of the recommendations, inventory, attack paths, vulnerabilities
+    /// and enforcement pages, in an analysis of several clusters; empty for all.
     pub cluster: String,
+    /// The cloud identities page's question: a principal, an action, a resource.
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
 }
 
 impl TableQuery {
@@ -169,6 +177,7 @@ impl Route {
             }
             [first, ..] if first == "map" => Page::Map,
             [first, ..] if first == "policies" => Page::Policies,
+            [first, ..] if first == "iam" => Page::Iam,
             _ => Page::Overview,
         };
         let mut table = TableQuery::default();
@@ -205,6 +214,9 @@ impl Route {
                 "target" => table.target = value,
                 "entry" => table.entry = value,
                 "cluster" => table.cluster = value,
+                "principal" => table.principal = value,
+                "action" => table.action = value,
+                "resource" => table.resource = value,
                 _ => {}
             }
         }
@@ -235,6 +247,7 @@ impl Route {
             Page::Map => "#/map".to_string(),
             Page::Explorer => "#/explorer".to_string(),
             Page::Policies => "#/policies".to_string(),
+            Page::Iam => "#/iam".to_string(),
         };
         let q = &self.query;
         let mut params = Vec::new();
@@ -330,6 +343,7 @@ impl Route {
                 | Page::AttackPaths { rank: None }
                 | Page::Inventory { kind: Some(_) }
                 | Page::Vulnerabilities
+                | Page::Enforcement
         ) && !q.cluster.is_empty()
         {
             params.push(format!("cluster={}", percent_encode(&q.cluster)));
@@ -344,6 +358,17 @@ impl Route {
                 ("from", &q.from),
                 ("to", &q.to),
                 ("q", &q.q),
+            ] {
+                if !value.is_empty() {
+                    params.push(format!("{key}={}", percent_encode(value)));
+                }
+            }
+        }
+        if self.page == Page::Iam {
+            for (key, value) in [
+                ("principal", &q.principal),
+                ("action", &q.action),
+                ("resource", &q.resource),
             ] {
                 if !value.is_empty() {
                     params.push(format!("{key}={}", percent_encode(value)));
@@ -644,6 +669,18 @@ mod tests {
         );
         assert_eq!(Route::parse(&hash), route);
         assert_eq!(Route::parse("#/explorer").page, Page::Explorer);
+        let mut iam = Route {
+            page: Page::Iam,
+            ..Route::default()
+        };
+        iam.query.principal = "arn:aws:iam::1:user/a b".into();
+        iam.query.action = "s3:Get*".into();
+        let hash = iam.to_hash();
+        assert_eq!(
+            hash,
+            "#/iam?principal=arn%3Aaws%3Aiam%3A%3A1%3Auser%2Fa%20b&action=s3%3AGet%2A"
+        );
+        assert_eq!(Route::parse(&hash), iam);
     }
 
     #[test]

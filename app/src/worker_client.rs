@@ -491,6 +491,7 @@ impl WorkerClient {
             protocol::DETAILS
                 | protocol::MAP
                 | protocol::QUERY
+                | protocol::IAM
                 | protocol::EXPORT
                 | protocol::CHART
                 | protocol::ENFORCE

@@ -5,6 +5,7 @@
 //! Located input errors go to stderr and into the output; they never stop the run.
 
 mod audit;
+mod iam;
 mod paths;
 mod policies;
 mod query;
@@ -145,6 +146,22 @@ enum Command {
             portolan query --list-templates"
     )]
     Query(query::QueryArgs),
+    /// Explain a cloud principal's effective permissions: why it may or may not do an action.
+    #[command(
+        long_about = "Explain a cloud principal's effective permissions from the IAM exports among the\n\
+            inputs (AWS get-account-authorization-details, Azure role assignments and\n\
+            definitions, gcloud IAM policies): for each action, allowed, allowed under\n\
+            conditions, denied explicitly, outside the permission boundary or not allowed,\n\
+            with the statements (role assignments, bindings) that decide it. An action with\n\
+            wildcards is answered for itself and for each narrower action the principal's\n\
+            policies name. Exits 1 when no principal has that name (close names on stderr).",
+        after_help = "Examples:\n  \
+            # Why can the role read S3 objects?\n  \
+            portolan iam ./portolan-snapshot --principal payments-s3-reader --action s3:GetObject\n\n  \
+            # Everything a user's policies name, as JSON\n  \
+            portolan iam ./portolan-snapshot --principal dana -f json"
+    )]
+    Iam(iam::IamArgs),
     /// List the attack paths, filtered by target, entry or a search, as a table, JSON or CSV.
     #[command(
         long_about = "List the attack paths of a snapshot, riskiest first, filtered as the app's attack\n\
@@ -647,6 +664,7 @@ fn main() -> ExitCode {
         Command::Inventory(args) => exit(tables::inventory(&args).map(|()| true)),
         Command::Vulns(args) => exit(tables::vulns(&args).map(|()| true)),
         Command::Query(args) => exit(query::run(&args)),
+        Command::Iam(args) => exit(iam::run(&args)),
         Command::Rules => {
             list_rules();
             ExitCode::SUCCESS
@@ -1376,31 +1394,16 @@ fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
 }
 
 /// Keeps, of an analysis of several clusters, the enforcement and cluster of the one
-/// named `cluster`; an error without one (or with a name no cluster has).
+/// named `cluster` (`enforce::one_cluster`); an error without one (or with a name no
+/// cluster has).
 fn one_cluster(
     analysis: &mut portolan_engine::Analysis,
     cluster: Option<&str>,
 ) -> Result<(), String> {
-    let names: Vec<String> = analysis.clusters.iter().map(|c| c.name.clone()).collect();
-    match cluster {
-        None if names.len() > 1 => Err(format!(
-            "the inputs hold {} clusters ({}); labels and a policy are for one: pass --cluster NAME",
-            names.len(),
-            names.join(", ")
-        )),
-        None => Ok(()),
-        Some(name) if !names.iter().any(|n| n == name) => Err(format!(
-            "no cluster named \"{name}\" among the inputs (clusters: {})",
-            names.join(", ")
-        )),
-        Some(name) => {
-            if names.len() > 1 {
-                analysis.enforcement.retain(|n| n.cluster == name);
-                analysis.clusters.retain(|c| c.name == name);
-            }
-            Ok(())
-        }
-    }
+    let (enforcement, clusters) = enforce::one_cluster(analysis, cluster.unwrap_or_default())?;
+    analysis.enforcement = enforcement;
+    analysis.clusters = clusters;
+    Ok(())
 }
 
 /// The dry run, for people: one row per namespace, then the workloads the target level

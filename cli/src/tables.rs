@@ -198,6 +198,10 @@ pub struct VulnsArgs {
     /// Only vulnerabilities with a fixed version.
     #[arg(long)]
     fixable: bool,
+    /// Only what runs in this cluster, when the snapshot holds several (the
+    /// vulnerabilities page's cluster filter).
+    #[arg(long, value_name = "NAME", default_value = "")]
+    cluster: String,
     #[command(flatten)]
     list: ListArgs,
 }
@@ -225,7 +229,16 @@ pub fn vulns(args: &VulnsArgs) -> Result<(), String> {
         args.severity.map_or("", |s| s.as_str()),
         args.fixable,
         &list.table.search,
-    );
+    )
+    .in_cluster(&args.cluster);
+    if !args.cluster.is_empty() && !analysis.clusters.iter().any(|c| c.name == args.cluster) {
+        let names: Vec<&str> = analysis.clusters.iter().map(|c| c.name.as_str()).collect();
+        return Err(format!(
+            "no cluster named \"{}\" among the inputs (clusters: {})",
+            args.cluster,
+            names.join(", ")
+        ));
+    }
     let rows = tables::vuln_rows(report, view, &filter, &list.table.sort());
     let bytes = match list.format {
         ListFormat::Csv => {

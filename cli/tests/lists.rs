@@ -367,3 +367,56 @@ fn diff_csv_gives_each_finding_its_status() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+#[test]
+fn vulns_keep_to_one_cluster() {
+    let analysis = demo();
+    let containers = analysis["vulnerabilities"]["containers"]
+        .as_array()
+        .expect("containers");
+    let mut seen = 0;
+    for cluster in ["acme-prod", "lab-kubeadm"] {
+        let rows: Value = serde_json::from_str(&run(&[
+            "vulns",
+            "public/demo",
+            "--view",
+            "workloads",
+            "--cluster",
+            cluster,
+            "-f",
+            "json",
+        ]))
+        .expect("JSON");
+        let rows = rows.as_array().expect("rows");
+        let want = containers
+            .iter()
+            .filter(|c| c["resource"]["cluster"] == cluster)
+            .count();
+        assert_eq!(rows.len(), want, "{cluster}");
+        assert!(rows.iter().all(|r| r["resource"]["cluster"] == cluster));
+        seen += rows.len();
+        // An image is listed in a cluster only when something there runs it.
+        let images: Value = serde_json::from_str(&run(&[
+            "vulns",
+            "public/demo",
+            "--cluster",
+            cluster,
+            "-f",
+            "json",
+        ]))
+        .expect("JSON");
+        for image in images.as_array().expect("images") {
+            let here = image["workloads"]
+                .as_array()
+                .expect("workloads")
+                .iter()
+                .any(|w| w["resource"]["cluster"] == cluster);
+            assert!(here, "{cluster}: {}", image["image"]);
+        }
+    }
+    assert_eq!(seen, containers.len());
+    assert!(seen > 0);
+    let out = portolan(&["vulns", "public/demo", "--cluster", "nowhere"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("clusters: acme-prod, lab-kubeadm"));
+}

@@ -317,6 +317,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The located problems the inputs gave.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.inputs.iter().flat_map(|i| i.diagnostics.iter())
+    }
+
     /// The typed inventory the snapshot's files gave; with several clusters, the
     /// first's (see [`Snapshot::clusters`]).
     pub fn inventory(&self) -> &Inventory {

@@ -23,6 +23,7 @@ pub mod detect;
 pub mod diff;
 pub mod enforce;
 pub mod graph;
+pub mod iam;
 pub mod ingest;
 pub mod map;
 pub mod model;

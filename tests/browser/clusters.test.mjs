@@ -9,7 +9,7 @@
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
 // (default dist), CHROMIUM (default /usr/bin/chromium).
 
-import { check, cliRun, goTo, loadDemo, number, screenshot, suite } from './harness.mjs';
+import { check, cliRun, downloaded, goTo, loadDemo, number, screenshot, suite } from './harness.mjs';
 
 const analysis = cliRun(['analyze', 'public/demo', '-q', '-f', 'json']);
 const LAB = 'lab-kubeadm';
@@ -89,6 +89,57 @@ await test('inventory and attack paths have a cluster column and filter', async 
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, lab.length);
   }
   await screenshot(page, 'clusters-attack-paths');
+});
+
+await test('enforcement, vulnerabilities and recommendation counts follow the cluster filter', async ({ page }) => {
+  await loadDemo(page);
+  // Enforcement: one cluster at a time; without one the downloads wait for a choice.
+  await goTo(page, '#/enforcement', '[data-testid="enforcement-row"]');
+  const all = await page.$$eval('[data-testid="enforcement-row"]', (rs) => rs.length);
+  check(all === analysis.enforcement.length, `${all} enforcement rows vs ${analysis.enforcement.length}`);
+  check(await page.isVisible('[data-testid="enforce-pick-cluster"]'), 'no note asking for a cluster');
+  check(await page.isDisabled('[data-testid="download-labels"]'), 'labels download enabled across two clusters');
+  await page.selectOption('[data-testid="cluster-filter"]', LAB);
+  await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
+  const lab = analysis.enforcement.filter((n) => n.cluster === LAB);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="enforcement-row"]').length === n, lab.length);
+  const rowClusters = await page.$$eval('[data-testid="enforcement-row"]', (rs) => rs.map((r) => r.dataset.cluster));
+  check(rowClusters.every((c) => c === LAB), `enforcement rows of ${rowClusters}`);
+  const labels = await downloaded(page, '[data-testid="download-labels"]');
+  const names = [...labels.text.matchAll(/^  name: (.+)$/gm)].map((m) => (m[1].startsWith('"') ? JSON.parse(m[1]) : m[1]));
+  const want = lab.map((n) => n.namespace).filter((n) => n !== 'kube-system');
+  check(JSON.stringify(names) === JSON.stringify(want), `labels for ${names} vs ${want}`);
+  check(new Set(names).size === names.length, `a namespace twice in the labels: ${names}`);
+  await screenshot(page, 'clusters-enforcement');
+
+  // Vulnerabilities: the workloads of one cluster, as `portolan vulns --cluster`.
+  const vulns = cliRun(['vulns', 'public/demo', '--view', 'workloads', '--cluster', 'acme-prod', '-f', 'json']);
+  check(vulns.length > 0, 'no vulnerable workload in acme-prod');
+  await goTo(page, '#/vulnerabilities?view=workloads&cluster=acme-prod', '[data-testid="vuln-workload-row"]');
+  const shown = await page.$$eval('[data-testid="vuln-workload-row"]', (rs) => rs.length);
+  check(shown === Math.min(vulns.length, 200), `${shown} workload rows vs ${vulns.length}`);
+  const inLab = cliRun(['vulns', 'public/demo', '--view', 'workloads', '--cluster', LAB, '-f', 'json']);
+  await page.selectOption('[data-testid="cluster-filter"]', LAB);
+  await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
+  if (inLab.length === 0) {
+    await page.waitForSelector('[data-testid="vuln-no-match"]');
+  } else {
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="vuln-workload-row"]').length === n, inLab.length);
+  }
+
+  // Recommendations: a row's affected count is the filtered cluster's.
+  await goTo(page, `#/recommendations?cluster=${LAB}`, '[data-testid="recommendation-row"]');
+  const counts = await page.$$eval('[data-testid="recommendation-row"]', (rs) =>
+    rs.map((r) => [r.dataset.rule, Number(r.querySelector('[data-testid="recommendation-affected"]').textContent.replace(/,/g, ''))]));
+  for (const [rule, n] of counts) {
+    const r = analysis.recommendations.find((x) => x.rule === rule);
+    const keys = new Set(r.findings.map((i) => analysis.findings[i])
+      .filter((f) => f.resource.cluster === LAB && !f.exemption)
+      .map((f) => JSON.stringify(f.resource)));
+    check(n === keys.size, `${rule}: ${n} affected in ${LAB} vs ${keys.size}`);
+  }
+  check(counts.some(([rule, n]) => n < analysis.recommendations.find((x) => x.rule === rule).affected),
+    'no count differs from the all-cluster total');
 });
 
 await finish();

@@ -144,6 +144,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::POLICIES => rerun_policies(scope, id, data),
         protocol::DETAILS => details(scope, id, data),
         protocol::MAP => map(scope, id, data),
+        protocol::IAM => iam(scope, id, data),
         protocol::QUERY => query(scope, id, data),
         protocol::EXPORT => export(scope, id, data),
         protocol::CHART => chart(scope, id, data),
@@ -323,6 +324,18 @@ fn details(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
     post_json(scope, protocol::DETAILS, &[("id", id.into())], &answer)
 }
 
+/// Answers an `iam` request: the principal's effective permissions, from the cloud
+/// exports every cluster's inventory shares (the first holds them all).
+fn iam(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let query: portolan_engine::iam::AccessQuery =
+        serde_json::from_str(&protocol::string_field(data, "query"))
+            .map_err(|e| format!("the question could not be read: {e}"))?;
+    let answer = with_concluded(|snapshot, _, _| {
+        portolan_engine::iam::explain(snapshot.inventory(), &query)
+    })?;
+    post_json(scope, protocol::IAM, &[("id", id.into())], &answer)
+}
+
 /// Answers a `map` request: the security map drawn for the request's view.
 fn map(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let request: portolan_engine::map::MapRequest =
@@ -409,33 +422,35 @@ fn enforce(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
         .filter(|n| !n.is_empty())
         .into_iter()
         .collect();
-    let yaml =
-        with_concluded(
-            |_, analysis, _| match protocol::string_field(data, "output").as_str() {
-                protocol::ENFORCE_LABELS => {
-                    let options = LabelOptions {
-                        target: (!warn).then_some(target),
-                        exempt_namespaces: exempt,
-                    };
-                    Ok(namespace_labels_yaml(&analysis.enforcement, &options))
-                }
-                protocol::ENFORCE_POLICY => {
-                    let options = PolicyOptions {
-                        level,
-                        mode: if warn {
-                            EnforcementMode::Warn
-                        } else {
-                            EnforcementMode::Deny
-                        },
-                        version: analysis_cluster_version(&analysis.clusters)
-                            .unwrap_or(PolicyOptions::default().version),
-                        ..PolicyOptions::default()
-                    };
-                    Ok(admission_policy_yaml(&options))
-                }
-                other => Err(format!("unknown enforcement output {other:?}")),
-            },
-        )??;
+    let cluster = protocol::string_field(data, "cluster");
+    let yaml = with_concluded(|_, analysis, _| {
+        // Labels and a policy are for one cluster at a time.
+        let (enforcement, clusters) = portolan_engine::enforce::one_cluster(analysis, &cluster)?;
+        match protocol::string_field(data, "output").as_str() {
+            protocol::ENFORCE_LABELS => {
+                let options = LabelOptions {
+                    target: (!warn).then_some(target),
+                    exempt_namespaces: exempt,
+                };
+                Ok(namespace_labels_yaml(&enforcement, &options))
+            }
+            protocol::ENFORCE_POLICY => {
+                let options = PolicyOptions {
+                    level,
+                    mode: if warn {
+                        EnforcementMode::Warn
+                    } else {
+                        EnforcementMode::Deny
+                    },
+                    version: analysis_cluster_version(&clusters)
+                        .unwrap_or(PolicyOptions::default().version),
+                    ..PolicyOptions::default()
+                };
+                Ok(admission_policy_yaml(&options))
+            }
+            other => Err(format!("unknown enforcement output {other:?}")),
+        }
+    })??;
     post_bytes(
         scope,
         protocol::ENFORCE,

@@ -285,6 +285,10 @@ fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
                         <div class="cell" title=f.resource.name.clone()>
                             <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
                             <ObjectLink resource=f.resource.clone() />
+                            {crate::components::iam::is_principal_kind(&f.resource.kind).then(|| view! {
+                                " " <a class="muted" href=crate::components::iam::iam_href(&f.resource.name)
+                                    data-testid="finding-iam-link" title="Effective permissions">"permissions"</a>
+                            })}
                         </div>
                     </td>
                     {cell("container", "", f.container.clone())}

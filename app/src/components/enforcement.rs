@@ -13,6 +13,7 @@ use portolan_engine::enforce::{
 use portolan_engine::rules::pss::Level;
 use wasm_bindgen::JsValue;
 
+use crate::components::cluster_filter::{cluster_names, passes, ClusterFilter};
 use crate::components::no_snapshot::NoSnapshot;
 use crate::download::save_bytes;
 use crate::format::thousands;
@@ -48,10 +49,21 @@ pub fn EnforcementPage() -> impl IntoView {
 fn Export() -> impl IntoView {
     let state = use_state();
     let level = RwSignal::new(Level::Restricted);
+    let names = cluster_names();
+    let cluster = Memo::new(move |_| state.route.with(|r| r.query.cluster.clone()));
+    // Labels and a policy are for one cluster: with several, one must be chosen.
+    let unchosen = move || names.with(|n| !n.is_empty()) && cluster.with(String::is_empty);
     let enforcement = move || {
+        let cluster = cluster.get();
         state.analysis.with_untracked(|a| {
             a.as_ref()
-                .map(|a| a.enforcement.clone())
+                .map(|a| {
+                    a.enforcement
+                        .iter()
+                        .filter(|n| passes(&cluster, &n.cluster))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -75,9 +87,17 @@ fn Export() -> impl IntoView {
     let warn = RwSignal::new(!preview().is_empty());
     // The policy is pinned to the cluster's own Kubernetes version when it is known.
     let cluster_version = move || {
+        let cluster = cluster.get();
         state.analysis.with_untracked(|a| {
-            a.as_ref()
-                .and_then(|a| analysis_cluster_version(&a.clusters))
+            a.as_ref().and_then(|a| {
+                let chosen: Vec<_> = a
+                    .clusters
+                    .iter()
+                    .filter(|c| passes(&cluster, &c.name))
+                    .cloned()
+                    .collect();
+                analysis_cluster_version(&chosen)
+            })
         })
     };
     // The worker writes the YAML.
@@ -91,6 +111,7 @@ fn Export() -> impl IntoView {
             ("level", JsValue::from_str(level)),
             ("warn", JsValue::from_bool(warn.get_untracked())),
             ("exempt", JsValue::from_str(EXEMPT_NAMESPACE)),
+            ("cluster", JsValue::from_str(&cluster.get_untracked())),
         ];
         state.ask(protocol::ENFORCE, &fields, move |answer| {
             let saved = answer.and_then(|yaml| save_bytes(file_name, &yaml, "application/yaml"));
@@ -107,6 +128,7 @@ fn Export() -> impl IntoView {
         move |_| download(protocol::ENFORCE_POLICY, "portolan-admission-policy.yaml");
     view! {
         <div class="panel toolbar toolbar-wrap enforce-export">
+            <ClusterFilter />
             <label>
                 "Level "
                 <select
@@ -129,13 +151,20 @@ fn Export() -> impl IntoView {
                 />
                 " Warn and audit only (rollout)"
             </label>
-            <button class="btn btn-secondary" data-testid="download-labels" on:click=download_labels>
+            <button class="btn btn-secondary" data-testid="download-labels" on:click=download_labels
+                prop:disabled=unchosen>
                 "Download namespace labels"
             </button>
-            <button class="btn btn-secondary" data-testid="download-policy" on:click=download_policy>
+            <button class="btn btn-secondary" data-testid="download-policy" on:click=download_policy
+                prop:disabled=unchosen>
                 "Download ValidatingAdmissionPolicy"
             </button>
             <span class="muted">"kube-system is left out; review before applying."</span>
+            <Show when=unchosen>
+                <span class="muted" data-testid="enforce-pick-cluster">
+                    "Labels and a policy are for one cluster at a time: choose a cluster to download them."
+                </span>
+            </Show>
         </div>
         <div class="panel enforce-preview" data-testid="enforce-preview">
             {move || {
@@ -169,10 +198,22 @@ fn Export() -> impl IntoView {
 #[component]
 fn NamespaceTable() -> impl IntoView {
     let state = use_state();
+    let cluster = Memo::new(move |_| state.route.with(|r| r.query.cluster.clone()));
+    let several = {
+        let names = cluster_names();
+        move || names.with(|n| !n.is_empty())
+    };
     let rows = Memo::new(move |_| {
+        let cluster = cluster.get();
         state.analysis.with(|a| {
             a.as_ref()
-                .map(|a| a.enforcement.clone())
+                .map(|a| {
+                    a.enforcement
+                        .iter()
+                        .filter(|n| passes(&cluster, &n.cluster))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
@@ -182,6 +223,7 @@ fn NamespaceTable() -> impl IntoView {
                 <table class="table" data-testid="enforcement-table">
                     <thead>
                         <tr>
+                            <Show when=several><th>"Cluster"</th></Show>
                             <th>"Namespace"</th>
                             <th>"Enforced today"</th>
                             <th>"Passes today"</th>
@@ -191,8 +233,8 @@ fn NamespaceTable() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|n| n.namespace.clone() let:ns>
-                            <NamespaceRow ns=ns />
+                        <For each=move || rows.get() key=|n| (n.cluster.clone(), n.namespace.clone()) let:ns>
+                            <NamespaceRow ns=ns several=several() />
                         </For>
                     </tbody>
                 </table>
@@ -202,7 +244,7 @@ fn NamespaceTable() -> impl IntoView {
 }
 
 #[component]
-fn NamespaceRow(ns: NamespaceEnforcement) -> impl IntoView {
+fn NamespaceRow(ns: NamespaceEnforcement, several: bool) -> impl IntoView {
     let current = if ns.labels.enforce.is_empty() {
         "—".to_string()
     } else if ns.labels.enforce_version.is_empty() {
@@ -211,7 +253,8 @@ fn NamespaceRow(ns: NamespaceEnforcement) -> impl IntoView {
         format!("{} ({})", ns.labels.enforce, ns.labels.enforce_version)
     };
     view! {
-        <tr data-testid="enforcement-row" data-namespace=ns.namespace.clone()>
+        <tr data-testid="enforcement-row" data-namespace=ns.namespace.clone() data-cluster=ns.cluster.clone()>
+            {several.then(|| view! { <td data-col="cluster">{portolan_engine::text::visible(&ns.cluster).into_owned()}</td> })}
             <td class="mono">{ns.namespace.clone()}</td>
             <td>{current}</td>
             <td><span class=format!("level level-{}", ns.safe_level.as_str())>{ns.safe_level.as_str()}</span></td>

@@ -19,6 +19,7 @@ pub mod exempt_form;
 pub mod exemption_row;
 pub mod exemptions;
 pub mod explorer;
+pub mod iam;
 pub mod input_banner;
 pub mod inputs;
 pub mod inventory;

@@ -34,6 +34,7 @@ pub fn SideNav() -> impl IntoView {
     let on_alerts = move || state.route.with(|r| matches!(r.page, Page::Alerts { .. }));
     let on_explorer = move || state.route.with(|r| r.page == Page::Explorer);
     let on_policies = move || state.route.with(|r| r.page == Page::Policies);
+    let on_iam = move || state.route.with(|r| r.page == Page::Iam);
     // Violations of the user's policies; nothing when no policy was loaded.
     let policies = move || {
         state.analysis.with(|a| {
@@ -155,6 +156,13 @@ pub fn SideNav() -> impl IntoView {
                 active=on_policies
                 badge=policies
                 badge_title="Violations of your admission policies"
+            />
+            <NavLink
+                href="#/iam"
+                icon="⚿"
+                label="Cloud identities"
+                testid="nav-iam"
+                active=on_iam
             />
             <NavLink
                 href="#/compare"

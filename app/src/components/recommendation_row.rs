@@ -36,9 +36,11 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
     let row = move || {
         state.analysis.with(|a| {
             let r = a.as_ref()?.recommendations.get(index)?;
-            // The table's cluster filter carries into the affected resources.
+            // The table's cluster filter carries into the affected resources, and its
+            // counts are that cluster's.
             let mut route = Route::recommendations(Some(&r.rule));
             route.query.cluster = state.route.with(|route| route.query.cluster.clone());
+            let (affected, exempted) = r.counts_in(&a.as_ref()?.findings, &route.query.cluster);
             let href = route.to_hash();
             let increase = a
                 .as_ref()?
@@ -64,10 +66,10 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
                         {r.category.label()}
                     </td>
                     <td class="num">
-                        <span data-testid="recommendation-affected">{thousands(r.affected)}</span>
-                        {(r.exempted > 0).then(|| view! {
+                        <span data-testid="recommendation-affected">{thousands(affected)}</span>
+                        {(exempted > 0).then(|| view! {
                             <div class="exempt-count" data-testid="recommendation-exempt">
-                                {format!("{} exempt", thousands(r.exempted))}
+                                {format!("{} exempt", thousands(exempted))}
                             </div>
                         })}
                     </td>

@@ -118,6 +118,22 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
             shown(&s.file)
         }
     });
+    // A cloud principal's effective permissions, by its ARN, object id or email.
+    let principal = d.kind == "CloudIdentity"
+        || d.resource
+            .as_ref()
+            .is_some_and(|r| crate::components::iam::is_principal_kind(&r.kind));
+    let iam_href = principal.then(|| {
+        let id = ["arn", "principalId", "email"]
+            .iter()
+            .find_map(|key| {
+                d.properties
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(key) && !p.value.is_empty())
+            })
+            .map_or_else(|| d.name.clone(), |p| p.value.clone());
+        crate::components::iam::iam_href(&id)
+    });
     let labels: Vec<(String, String)> = d.labels.clone().into_iter().collect();
     let insights = d.insights.clone();
     let exposure = d.exposure.clone();
@@ -136,6 +152,7 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
                 <p class="page-sub">
                     {kind_href.map(|h| view! { <a href=h data-testid="resource-inventory-link">"In the inventory"</a> " · " })}
                     {map_href.map(|h| view! { <a href=h data-testid="resource-map-link">"Show on map"</a> })}
+                    {iam_href.map(|h| view! { " · " <a href=h data-testid="resource-iam-link">"Effective permissions"</a> })}
                 </p>
             </div>
         </header>

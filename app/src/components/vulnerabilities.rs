@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use portolan_engine::rules::Severity;
 
+use crate::components::cluster_filter::ClusterFilter;
 use crate::components::engine_chart::EngineChart;
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::severity_label;
@@ -31,7 +32,9 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
     };
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let shown = Memo::new(move |_| query.with(|q| VulnView::parse(&q.view)));
-    let filter = Memo::new(move |_| query.with(|q| VulnFilter::new(&q.severity, q.fixable, &q.q)));
+    let filter = Memo::new(move |_| {
+        query.with(|q| VulnFilter::new(&q.severity, q.fixable, &q.q).in_cluster(&q.cluster))
+    });
     // Every filter change goes through the URL, so a reload or a shared link shows the
     // same rows.
     let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
@@ -104,6 +107,7 @@ pub fn VulnerabilitiesPage() -> impl IntoView {
                 }
             >
                 <div class="panel toolbar toolbar-wrap">
+                    <ClusterFilter />
                     <div class="chips" role="group" aria-label="View">
                         {tab(VulnView::Images, "By image", "vuln-view-images")}
                         {tab(VulnView::Cves, "By CVE", "vuln-view-cves")}

@@ -216,6 +216,56 @@ pub fn analysis_cluster_version(clusters: &[crate::analysis::ClusterSummary]) ->
     oldest_version(clusters.iter().map(|c| c.version.as_str()))
 }
 
+/// The enforcement and cluster summaries of the one cluster labels and a policy are
+/// written for (`cluster`; empty when the analysis holds one cluster): an error naming
+/// the clusters when the analysis holds several and none (or an unknown one) is named.
+/// `portolan enforce --cluster` and the app's enforcement page both choose through it.
+pub fn one_cluster(
+    analysis: &crate::analysis::Analysis,
+    cluster: &str,
+) -> Result<
+    (
+        Vec<NamespaceEnforcement>,
+        Vec<crate::analysis::ClusterSummary>,
+    ),
+    String,
+> {
+    let names: Vec<&str> = analysis.clusters.iter().map(|c| c.name.as_str()).collect();
+    if cluster.is_empty() {
+        if names.len() > 1 {
+            return Err(format!(
+                "the inputs hold {} clusters ({}); labels and a policy are for one: pass --cluster NAME",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        return Ok((analysis.enforcement.clone(), analysis.clusters.clone()));
+    }
+    if !names.contains(&cluster) {
+        return Err(format!(
+            "no cluster named \"{cluster}\" among the inputs (clusters: {})",
+            names.join(", ")
+        ));
+    }
+    if names.len() < 2 {
+        return Ok((analysis.enforcement.clone(), analysis.clusters.clone()));
+    }
+    Ok((
+        analysis
+            .enforcement
+            .iter()
+            .filter(|n| n.cluster == cluster)
+            .cloned()
+            .collect(),
+        analysis
+            .clusters
+            .iter()
+            .filter(|c| c.name == cluster)
+            .cloned()
+            .collect(),
+    ))
+}
+
 /// The oldest policy version among Kubernetes `gitVersion`s.
 fn oldest_version<'a>(versions: impl Iterator<Item = &'a str>) -> Option<Version> {
     versions.filter_map(minor_of).min().map(Version::v1)

@@ -400,11 +400,7 @@ fn grant_in<'a>(
             if kept {
                 unconditional |= !conditional;
                 out.granted_by.push(name.to_string());
-                out.statements.push(if s.sid.is_empty() {
-                    format!("{name}: Statement[{si}]")
-                } else {
-                    format!("{name}: {}", s.sid)
-                });
+                out.statements.push(statement_label(name, si, s));
             }
         }
     }
@@ -419,6 +415,15 @@ fn grant_in<'a>(
     out.statements.sort();
     out.statements.dedup();
     Some(out)
+}
+
+/// How grants name a statement: `policy: Sid`, or `policy: Statement[i]` without a Sid.
+pub fn statement_label(policy: &str, index: usize, s: &Statement) -> String {
+    if s.sid.is_empty() {
+        format!("{policy}: Statement[{index}]")
+    } else {
+        format!("{policy}: {}", s.sid)
+    }
 }
 
 /// The policies in force on one principal: its identity policies (a user's own and its

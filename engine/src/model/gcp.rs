@@ -188,6 +188,22 @@ pub fn email_project(email: &str) -> Option<&str> {
         .strip_suffix(".iam.gserviceaccount.com")
 }
 
+/// The resource kind and name of a member, as findings and inventory rows name it:
+/// (`GCP::IAM::ServiceAccount`, email), (`GCP::IAM::WorkloadIdentity`, `NS/NAME`), ...
+pub fn member_ref(member: &str) -> (&'static str, String) {
+    if let Some((_, ns, name)) = kubernetes_member(member) {
+        return ("GCP::IAM::WorkloadIdentity", format!("{ns}/{name}"));
+    }
+    let (kind, rest) = member.split_once(':').unwrap_or(("", member));
+    match kind {
+        "serviceAccount" => ("GCP::IAM::ServiceAccount", rest.to_string()),
+        "user" => ("GCP::IAM::User", rest.to_string()),
+        "group" => ("GCP::IAM::Group", rest.to_string()),
+        "domain" => ("GCP::IAM::Domain", rest.to_string()),
+        _ => ("GCP::IAM::Member", member.to_string()),
+    }
+}
+
 impl GcpResource {
     /// `project P`, `service account E`.
     pub fn describe(&self) -> String {

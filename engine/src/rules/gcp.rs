@@ -12,8 +12,8 @@
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 use crate::model::gcp::{
-    kubernetes_member, service_account_member, GcpBinding, GcpResource, IAM_ADMIN_ROLES,
-    IMPERSONATION_ROLES, PRIMITIVE_ROLES, PUBLIC_MEMBERS,
+    kubernetes_member, member_ref, service_account_member, GcpBinding, GcpResource,
+    IAM_ADMIN_ROLES, IMPERSONATION_ROLES, PRIMITIVE_ROLES, PUBLIC_MEMBERS,
 };
 use crate::source::Source;
 
@@ -104,21 +104,6 @@ fn grants<'a>(cx: &Context<'a>) -> impl Iterator<Item = Grant<'a>> {
             })
         })
     })
-}
-
-/// The finding resource of a member: (kind, name).
-pub(crate) fn member_ref(member: &str) -> (&'static str, String) {
-    if let Some((_, ns, name)) = kubernetes_member(member) {
-        return ("GCP::IAM::WorkloadIdentity", format!("{ns}/{name}"));
-    }
-    let (kind, rest) = member.split_once(':').unwrap_or(("", member));
-    match kind {
-        "serviceAccount" => ("GCP::IAM::ServiceAccount", rest.to_string()),
-        "user" => ("GCP::IAM::User", rest.to_string()),
-        "group" => ("GCP::IAM::Group", rest.to_string()),
-        "domain" => ("GCP::IAM::Domain", rest.to_string()),
-        _ => ("GCP::IAM::Member", member.to_string()),
-    }
 }
 
 fn resource_ref(resource: &GcpResource) -> ResourceRef {

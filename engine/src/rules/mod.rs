@@ -568,27 +568,43 @@ pub(crate) fn external_rules(recommendations: &[Recommendation]) -> Vec<External
         .collect()
 }
 
+/// The distinct resources the findings at `indices` fail, in `cluster` (empty: every
+/// cluster): (affected, exempted ones not counted; exempted, those only exempted). The
+/// one count of a recommendation's affected resources, whole or for one cluster.
+pub fn affected_counts(findings: &[Finding], indices: &[usize], cluster: &str) -> (usize, usize) {
+    let mut affected = BTreeSet::new();
+    let mut exempted = BTreeSet::new();
+    for f in indices.iter().filter_map(|&i| findings.get(i)) {
+        if !cluster.is_empty() && f.resource.cluster != cluster {
+            continue;
+        }
+        if f.exemption.is_some() {
+            exempted.insert(&f.resource);
+        } else {
+            affected.insert(&f.resource);
+        }
+    }
+    (affected.len(), exempted.difference(&affected).count())
+}
+
+impl Recommendation {
+    /// Its affected and exempted resources in `cluster` (empty: its totals).
+    pub fn counts_in(&self, findings: &[Finding], cluster: &str) -> (usize, usize) {
+        affected_counts(findings, &self.findings, cluster)
+    }
+}
+
 /// Groups exempted and ordered `findings` into recommendations, one per rule (fully
 /// exempted ones last).
 pub(crate) fn recommend(findings: &[Finding], external: &[ExternalRule]) -> Vec<Recommendation> {
-    type Group<'f> = (
-        Vec<usize>,
-        BTreeSet<&'f ResourceRef>,
-        BTreeSet<&'f ResourceRef>,
-    );
-    let mut by_rule: BTreeMap<&str, Group> = BTreeMap::new();
+    let mut by_rule: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
-        let entry = by_rule.entry(f.rule.as_str()).or_default();
-        entry.0.push(i);
-        if f.exemption.is_some() {
-            entry.2.insert(&f.resource);
-        } else {
-            entry.1.insert(&f.resource);
-        }
+        by_rule.entry(f.rule.as_str()).or_default().push(i);
     }
     let mut recommendations: Vec<Recommendation> = by_rule
         .into_iter()
-        .filter_map(|(id, (indices, affected, exempted))| {
+        .filter_map(|(id, indices)| {
+            let (affected, exempted) = affected_counts(findings, &indices, "");
             let (title, severity, category, frameworks, remediation) = match rule(id) {
                 Some(r) => (
                     r.info.title.to_string(),
@@ -615,8 +631,8 @@ pub(crate) fn recommend(findings: &[Finding], external: &[ExternalRule]) -> Vec<
                 category,
                 frameworks,
                 remediation,
-                affected: affected.len(),
-                exempted: exempted.difference(&affected).count(),
+                affected,
+                exempted,
                 findings: indices,
             })
         })

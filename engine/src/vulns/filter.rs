@@ -4,7 +4,7 @@
 //! when the image it runs does, since its own list holds only the most urgent
 //! vulnerabilities.
 
-use super::{ContainerVulnerabilities, CveExposure, ImageVulnerabilities};
+use super::{ContainerRef, ContainerVulnerabilities, CveExposure, ImageVulnerabilities};
 use crate::rules::Severity;
 
 /// The three tables of the vulnerability lists.
@@ -49,6 +49,8 @@ pub struct VulnFilter {
     pub fixable_only: bool,
     /// Lower-case search text; empty for none.
     pub needle: String,
+    /// Only what runs in this cluster (an analysis of several); empty for every cluster.
+    pub cluster: String,
 }
 
 /// Case-insensitive: whether any of `fields` contains `needle` (already lower case).
@@ -67,7 +69,19 @@ impl VulnFilter {
             severity: Severity::ALL.into_iter().find(|s| s.as_str() == severity),
             fixable_only,
             needle: search.trim().to_lowercase(),
+            cluster: String::new(),
         }
+    }
+
+    /// The same filters, kept to what runs in `cluster` (empty: every cluster).
+    pub fn in_cluster(mut self, cluster: &str) -> Self {
+        self.cluster = cluster.to_string();
+        self
+    }
+
+    /// Whether one of `workloads` runs in the filter's cluster (always without one).
+    fn runs_here(&self, workloads: &[ContainerRef]) -> bool {
+        self.cluster.is_empty() || workloads.iter().any(|c| c.resource.cluster == self.cluster)
     }
 
     /// Whether the severity or fixable filter is set (the search aside).
@@ -93,7 +107,8 @@ impl VulnFilter {
     /// Whether an image passes: the severity filters, and the search in its name, the
     /// packages of its vulnerabilities and the workloads that run it.
     pub fn admits_image(&self, image: &ImageVulnerabilities) -> bool {
-        self.admits_image_levels(image)
+        self.runs_here(&image.workloads)
+            && self.admits_image_levels(image)
             && (any_contains(&self.needle, [image.image.as_str()])
                 || any_contains(
                     &self.needle,
@@ -114,7 +129,8 @@ impl VulnFilter {
     /// Whether a CVE passes; it is fixable when one of its packages has a fixed version.
     /// The search looks in its id, title, packages, images and workloads.
     pub fn admits_cve(&self, cve: &CveExposure) -> bool {
-        self.admits(cve.severity, cve.packages.iter().any(|p| p.contains('→')))
+        self.runs_here(&cve.workloads)
+            && self.admits(cve.severity, cve.packages.iter().any(|p| p.contains('→')))
             && (any_contains(&self.needle, [cve.id.as_str(), cve.title.as_str()])
                 || any_contains(
                     &self.needle,
@@ -132,6 +148,7 @@ impl VulnFilter {
     /// (`image_passes`), and the search finds its workload, container or image.
     pub fn admits_container(&self, c: &ContainerVulnerabilities, image_passes: bool) -> bool {
         (!self.is_active() || image_passes)
+            && (self.cluster.is_empty() || c.resource.cluster == self.cluster)
             && any_contains(
                 &self.needle,
                 [
@@ -164,6 +181,7 @@ mod tests {
                 severity: None,
                 fixable_only: false,
                 needle: "nginx".into(),
+                cluster: String::new(),
             }
         );
     }
