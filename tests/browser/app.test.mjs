@@ -759,6 +759,8 @@ async function testAttackPathsEnforcementAndReport({ page, context }, ctx) {
   const ns = await page.$$('[data-testid="enforcement-row"]');
   check(ns.length === ctx.analysis.enforcement.length, `${ns.length} namespaces in the dry run`);
   await screenshot(page, 'enforcement');
+  // The demo holds two clusters: the policy is downloaded for one of them.
+  await page.selectOption('[data-testid="cluster-filter"]', ctx.analysis.clusters[0].name);
   const [policy] = await Promise.all([
     page.waitForEvent('download'),
     page.click('[data-testid="download-policy"]'),

@@ -418,6 +418,10 @@ async function testEnforcementPreview({ page }) {
   // The demo cluster runs v1.30: nothing is pinned newer.
   check(preview.includes("the cluster's own Kubernetes version, v1.30"), `preview: ${preview}`);
   check(await page.isChecked('[data-testid="enforce-warn"]'), 'the download does not start as warn/audit although workloads would be rejected');
+  // Two clusters: the downloads are one cluster's at a time (acme-prod runs v1.30).
+  check(await page.isDisabled('[data-testid="download-labels"]'), 'labels download enabled across two clusters');
+  await page.selectOption('[data-testid="cluster-filter"]', 'acme-prod');
+  await page.waitForFunction(() => location.hash.includes('cluster=acme-prod'));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-labels"]')]);
   const file = await download.path();
   const yaml = fs.readFileSync(file, 'utf8');
@@ -428,7 +432,7 @@ async function testEnforcementPreview({ page }) {
   check([...pinned].every((v) => own.has(v)), `labels pin ${[...pinned]}; the clusters run ${[...own]}`);
   check(/enforce-version: v1\.30/.test(yaml), 'labels do not pin v1.30');
   // Warn/audit: no namespace is labelled to enforce a level that rejects its workloads.
-  for (const ns of rejecting) {
+  for (const ns of rejecting.filter((n) => n.cluster === 'acme-prod')) {
     const doc = yaml.split('---').find((d) => d.includes(`name: "${ns.namespace}"`));
     check(doc && !/enforce: restricted\n/.test(doc), `${ns.namespace} is enforced restricted: ${doc}`);
   }
