@@ -159,7 +159,7 @@ pub fn SideNav() -> impl IntoView {
             />
             <NavLink
                 href="#/iam"
-                icon="⚿"
+                icon="☁"
                 label="Cloud identities"
                 testid="nav-iam"
                 active=on_iam
