@@ -246,11 +246,11 @@ fn PolicyList() -> impl IntoView {
             </span>
             <span>
                 <strong data-testid="policies-violations">{move || thousands(totals().1)}</strong>
-                " violations"
+                {move || if totals().1 == 1 { " violation" } else { " violations" }}
             </span>
             <span>
                 <strong data-testid="policies-problems">{move || thousands(totals().2)}</strong>
-                " problems"
+                {move || if totals().2 == 1 { " problem" } else { " problems" }}
             </span>
             <a href=move || {
                 let mut r = Route::recommendations(None);
@@ -473,10 +473,10 @@ fn PolicyCard(index: usize, report: Memo<PolicyReport>) -> impl IntoView {
                 </div>
                 <div class="policy-counts">
                     <SeverityBadge severity=p.severity />
-                    <span><strong data-testid="policy-violations">{p.violations}</strong>" violations"</span>
+                    <span><strong data-testid="policy-violations">{p.violations}</strong>{if p.violations == 1 { " violation" } else { " violations" }}</span>
                     <span class="muted"><span data-testid="policy-reviewed">{p.reviewed}</span>" reviewed"</span>
                     <span class="muted" class:policy-errors=has_errors>
-                        <span data-testid="policy-errors">{p.errors}</span>" errors"
+                        <span data-testid="policy-errors">{p.errors}</span>{if p.errors == 1 { " error" } else { " errors" }}
                     </span>
                 </div>
             </header>
