@@ -4,26 +4,14 @@
 //! analysis to the same place.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use portolan_engine::analysis::{conclude, load_with, reexempt, AnalyzeOptions, LoadOptions};
 use portolan_engine::rules::exemptions;
 use portolan_engine::InputFile;
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+mod files;
+use files::files_under;
 
 fn inputs() -> Vec<InputFile> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
