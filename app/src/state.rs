@@ -396,6 +396,13 @@ impl AppState {
             Err(e) => self.exemption_problems.set(vec![e]),
         }
         self.exemptions.set(list);
+        self.rerun_loaded(Busy::new("model", 1, 1, ""), false);
+    }
+
+    /// Asks the worker to re-run the loaded snapshot's exemptions (or, with
+    /// `policies_only`, its policies) with the stored exemptions and policy files;
+    /// nothing when no file is loaded.
+    fn rerun_loaded(&self, busy: Busy, policies_only: bool) {
         if self.loaded_count.get_untracked() == 0 {
             return;
         }
@@ -404,8 +411,9 @@ impl AppState {
         let text = self.exemptions_text();
         let namespace = self.default_namespace.get_untracked();
         let policies = self.policies_json();
-        self.busy.set(Some(Busy::new("model", 1, 1, "")));
+        self.busy.set(Some(busy));
         self.worker.update_value(|w| match w {
+            Some(w) if policies_only => w.update_policies(&files, &text, &namespace, &policies),
             Some(w) => w.update_exemptions(&files, &text, &namespace, &policies),
             None => self
                 .error
@@ -458,21 +466,7 @@ impl AppState {
         self.policy_file_problem
             .set(policy_store::save(&list).err());
         self.policy_files.set(list);
-        if self.loaded_count.get_untracked() == 0 {
-            return;
-        }
-        self.error.set(None);
-        let files = self.loaded.with_value(Clone::clone);
-        let text = self.exemptions_text();
-        let namespace = self.default_namespace.get_untracked();
-        let policies = self.policies_json();
-        self.busy.set(Some(Busy::new("policies", 0, 1, "")));
-        self.worker.update_value(|w| match w {
-            Some(w) => w.update_policies(&files, &text, &namespace, &policies),
-            None => self
-                .error
-                .set(Some("The analysis worker is not running.".into())),
-        });
+        self.rerun_loaded(Busy::new("policies", 0, 1, ""), true);
     }
 
     /// Sets the namespace of objects written without one and, when files are loaded,

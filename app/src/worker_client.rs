@@ -182,25 +182,14 @@ impl WorkerClient {
         namespace: &str,
         policies: &str,
     ) {
-        let inner = &self.inner;
-        let kept = inner.ready.get() && inner.kept.get() && inner.worker.borrow().is_some();
-        if !kept {
-            self.analyze(files, exemptions, namespace, policies);
-            return;
-        }
-        let id = self.next_id();
-        // Posted right away: the worker answers requests in order, and answers to
-        // requests older than this one are ignored.
-        inner.queued.replace(Some(protocol::message(
+        self.rerun(
             protocol::REEVALUATE,
-            &[
-                ("id", id.into()),
-                ("exemptions", JsValue::from_str(exemptions)),
-                ("today", JsValue::from_str(&today())),
-                ("policies", JsValue::from_str(policies)),
-            ],
-        )));
-        self.flush();
+            false,
+            files,
+            exemptions,
+            namespace,
+            policies,
+        );
     }
 
     /// Evaluates other `policies` (the kept policy files, JSON) on the snapshot the
@@ -214,18 +203,41 @@ impl WorkerClient {
         namespace: &str,
         policies: &str,
     ) {
+        self.rerun(
+            protocol::POLICIES,
+            true,
+            files,
+            exemptions,
+            namespace,
+            policies,
+        );
+    }
+
+    /// Posts a re-run of `kind` on the snapshot the worker kept (with its objects whole
+    /// when `needs_objects`), or analyses `files` again when it kept none.
+    fn rerun(
+        &self,
+        kind: &str,
+        needs_objects: bool,
+        files: &[LoadedFile],
+        exemptions: &str,
+        namespace: &str,
+        policies: &str,
+    ) {
         let inner = &self.inner;
         let kept = inner.ready.get()
             && inner.kept.get()
-            && inner.kept_objects.get()
+            && (!needs_objects || inner.kept_objects.get())
             && inner.worker.borrow().is_some();
         if !kept {
             self.analyze(files, exemptions, namespace, policies);
             return;
         }
         let id = self.next_id();
+        // Posted right away: the worker answers requests in order, and answers to
+        // requests older than this one are ignored.
         inner.queued.replace(Some(protocol::message(
-            protocol::POLICIES,
+            kind,
             &[
                 ("id", id.into()),
                 ("exemptions", JsValue::from_str(exemptions)),
