@@ -29,7 +29,7 @@ use cel::{Context, Env, ExecutionError, Program, Value};
 use serde_json::{json, Value as Json};
 
 use super::gatekeeper::{cel_code, glob, severity_annotation, CelCode};
-use super::raw::{str_at, RawObject};
+use super::raw::{str_at, strings, RawObject};
 use super::{finding, PolicyReport, PolicySet, PolicySummary, Reviewed};
 use crate::model::meta::LabelSelector;
 use crate::rules::{Finding, Severity};
@@ -110,15 +110,6 @@ impl MatchResources {
 
     fn parse(v: Option<&Json>) -> Option<MatchResources> {
         let v = v?;
-        let strings = |v: Option<&Json>| -> Vec<String> {
-            v.and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let rules = |key: &str| {
             v.get(key)
                 .and_then(Json::as_array)

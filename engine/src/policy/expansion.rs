@@ -19,7 +19,7 @@
 use serde_json::{json, Map, Value};
 
 use super::gatekeeper::EnforcementAction;
-use super::raw::{str_at, RawObject};
+use super::raw::{str_at, strings, RawObject};
 use super::Reviewed;
 use crate::source::{Diagnostic, Source};
 
@@ -89,16 +89,6 @@ impl Expansion {
 /// Whether `obj` is an ExpansionTemplate.
 pub fn is_expansion_template(obj: &RawObject) -> bool {
     obj.kind() == "ExpansionTemplate" && crate::model::kinds::group_of(obj.api_version()) == GROUP
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Reads an ExpansionTemplate; `None` (with a located diagnostic) when Gatekeeper would

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::raw::{str_at, RawObject};
+use super::raw::{str_at, strings, RawObject};
 use crate::model::meta::LabelSelector;
 use crate::rules::Severity;
 use crate::source::{Diagnostic, Source};
@@ -197,15 +197,6 @@ impl Match {
     fn parse(spec: &Value, problems: &mut Vec<String>) -> Match {
         let Some(m) = spec.get("match") else {
             return Match::default();
-        };
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
         };
         let kinds = m
             .get("kinds")
@@ -414,15 +405,6 @@ pub fn template(obj: &RawObject, diagnostics: &mut Vec<Diagnostic>) -> Option<Te
         .cloned()
         .unwrap_or_default();
     for t in &targets {
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         if let Some(r) = t.get("rego").and_then(Value::as_str) {
             if !r.trim().is_empty() {
                 rego = Some(RegoCode {

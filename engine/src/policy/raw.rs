@@ -60,6 +60,17 @@ pub(crate) fn str_at<'v>(value: &'v Value, path: &[&str]) -> &'v str {
     v.as_str().unwrap_or("")
 }
 
+/// The strings of the array `v` (other elements skipped; empty when `v` is not an array).
+pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Reads every object of `text` (JSON or YAML, detected by content). Values that are not
 /// objects with a `kind` are skipped silently: the regular ingestion reports them.
 pub fn read(path: &str, text: &str) -> (Vec<RawObject>, Vec<Diagnostic>) {
