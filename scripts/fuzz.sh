@@ -15,7 +15,7 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(parse_file audit_stream analyze exemptions saved_analysis)
+  targets=(parse_file audit_stream analyze exemptions saved_analysis policies)
 fi
 
 # Seeds: every fixture and demo file, prefixed with the byte(s) the target reads first
@@ -33,6 +33,31 @@ seed() {
 seed parse_file '\000'
 seed analyze '\000'
 seed audit_stream '\377\017'
+# policies: whole policy files (first byte 0), and the Rego blocks (2) and CEL
+# expressions (3) of the fixtures' policies, which the target wraps in a template or a
+# ValidatingAdmissionPolicy of its own.
+mkdir -p fuzz/corpus/policies
+find tests/fixtures -path '*polic*' -type f -name '*.yaml' | python3 -c '
+import re, sys
+out = "fuzz/corpus/policies/seed-"
+for n, path in enumerate(sorted(sys.stdin.read().split())):
+    text = open(path, encoding="utf-8", errors="replace").read()
+    open(out + "%d-file" % n, "wb").write(b"\0" + text.encode())
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)rego: *\|", line)
+        if m:
+            body = []
+            for rest in lines[i + 1:]:
+                if rest.strip() and len(rest) - len(rest.lstrip()) <= len(m.group(1)):
+                    break
+                body.append(rest)
+            open(out + "%d-rego-%d" % (n, i), "wb").write(b"\2" + "\n".join(body).encode())
+        m = re.match(r"^\s*-? *(expression|messageExpression): *(.+)$", line)
+        if m:
+            expr = m.group(2).strip().strip("\x27\"")
+            open(out + "%d-cel-%d" % (n, i), "wb").write(b"\3" + expr.encode())
+'
 mkdir -p fuzz/corpus/exemptions fuzz/corpus/saved_analysis
 cat > fuzz/corpus/exemptions/seed-doc.yaml <<'YAML'
 exemptions:
