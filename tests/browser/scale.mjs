@@ -1,0 +1,149 @@
+// Benchmark, not a test (CI does not run it): the built app (dist/) analyses the
+// generator's hard cluster exports in headless Chromium, as a user dropping the file
+// would, and reports for each size:
+// - the time from the drop to the rendered secure score and counts,
+// - the longest main-thread task from the drop on (the page must stay responsive),
+// - the peak resident memory of Chromium's renderer processes (the page and its worker
+//   run there), polled every 100 ms, next to the export's size,
+// - the time and longest task of an exemption's re-evaluation (a namespace exempted from
+//   the top recommendation).
+//
+// The exports are those of `engine/examples/bench_scale.rs` (compact JSON; Deployments →
+// ReplicaSets → Pods, many exposed, privileged and risky workloads): the same bytes the
+// CLI benchmark measures, written with `bench_scale --write`.
+//
+// Usage (after `trunk build --release` and
+// `cargo build --release -p portolan-engine --example bench_scale`):
+//   node tests/browser/scale.mjs [PODS...]          (default 50000)
+// Record the figures in BENCHMARKS.md with the machine's load (`uptime`).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { check, launchBrowser, openPage, repo, serve, waitForAnalysis } from './harness.mjs';
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+if (sizes.length === 0) sizes.push(50_000);
+const bench = path.join(repo, 'target/release/examples/bench_scale');
+check(fs.existsSync(bench), `${bench} not found: cargo build --release -p portolan-engine --example bench_scale`);
+
+/** The resident set (bytes) of Chromium's renderer processes, sampled until `stop()`. */
+function watchRenderers() {
+  let peak = 0;
+  let first;
+  const sample = () => {
+    let total = 0;
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!cmd.includes('--type=renderer')) continue;
+        const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (rss) total += Number(rss[1]) * 1024;
+      } catch {
+        // the process ended between the listing and the read
+      }
+    }
+    first ??= total;
+    peak = Math.max(peak, total);
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    /** `{ before, peak }`: the resident set when watching began, and its peak. */
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { before: first, peak };
+    },
+  };
+}
+
+const mib = (b) => `${(b / 1048576).toFixed(0)} MiB`;
+
+const { base, server, root } = await serve({ subPath: '/scale/' });
+const browser = await launchBrowser();
+let failed = false;
+try {
+  for (const pods of sizes) {
+    // The export sits beside the app (served from root/scale/), so the page can fetch it.
+    const served = path.join(root, 'scale');
+    const written = execFileSync(bench, ['--write', served, String(pods)], { encoding: 'utf8' });
+    const file = path.join(served, `hard-${pods}.json`);
+    check(fs.existsSync(file), `bench_scale did not write ${file}: ${written}`);
+    const bytes = fs.statSync(file).size;
+    const { context, page, problems } = await openPage(browser, base);
+    page.setDefaultTimeout(900_000);
+    page.on('crash', () => console.log(`the page crashed at ${pods} pods`));
+    try {
+      await page.evaluate(() => {
+        window.stalls = {};
+        window.phase = 'analysis';
+        new PerformanceObserver((list) => {
+          for (const task of list.getEntries()) {
+            if (window.dropped === undefined || task.startTime < window.dropped) continue;
+            window.stalls[window.phase] = Math.max(window.stalls[window.phase] || 0, task.duration);
+          }
+        }).observe({ entryTypes: ['longtask'] });
+      });
+      await page.evaluate(async (name) => {
+        const response = await fetch(name);
+        if (!response.ok) throw new Error(`${name}: ${response.status}`);
+        const blob = await response.blob();
+        window.scaleFile = new File([blob], name);
+        Object.defineProperty(window.scaleFile, 'webkitRelativePath', { value: `scale/${name}` });
+      }, path.basename(file));
+      const memory = watchRenderers();
+      const started = Date.now();
+      await page.evaluate(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(window.scaleFile);
+        window.dropped = performance.now();
+        document
+          .querySelector('[data-testid="drop-zone"]')
+          .dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      });
+      await waitForAnalysis(page, 1, 900_000);
+      const analysed = Date.now() - started;
+      const { before, peak } = memory.stop();
+      await page.screenshot({ path: path.join(repo, `tests/browser/screenshots/scale-${pods}.png`) });
+      // Re-evaluation: exempt the first namespace the top recommendation offers.
+      await page.evaluate(() => {
+        window.phase = 'recommendations';
+        location.hash = '#/recommendations';
+      });
+      await page.click('[data-testid="recommendation-row"] [data-testid="recommendation-link"]');
+      await page.click('[data-testid="exempt-rule"]');
+      await page.waitForSelector('[data-testid="exempt-form"]');
+      await page.fill('[data-testid="exempt-reason-input"]', 'Scale benchmark.');
+      await page.evaluate(() => {
+        window.phase = 'exemption';
+      });
+      const exemptStarted = Date.now();
+      await page.click('[data-testid="exempt-save"]');
+      await page.waitForSelector('[data-testid="recommendation-exempt-count"]', { timeout: 900_000 });
+      const exempted = Date.now() - exemptStarted;
+      const stalls = await page.evaluate(() => window.stalls);
+      check(problems.pageErrors.length === 0, `page errors: ${problems.pageErrors.join(' | ')}`);
+      console.log(
+        `${pods} pods (${mib(bytes)}): analysed in ${(analysed / 1000).toFixed(1)} s, renderer peak ${mib(peak)}, ${mib(peak - before)} above the ` +
+          `page before the drop (${((peak - before) / bytes).toFixed(1)}x the export), exemption re-evaluated in ${(exempted / 1000).toFixed(1)} s ` +
+          `(${Math.round((100 * exempted) / analysed)}%), longest main-thread task by step: ` +
+          Object.entries(stalls)
+            .map(([p, ms]) => `${p} ${Math.round(ms)} ms`)
+            .join(', '),
+      );
+    } catch (e) {
+      failed = true;
+      console.log(`FAILED - ${pods} pods: ${e.message || e}`);
+    } finally {
+      await context.close();
+      fs.rmSync(file, { force: true });
+    }
+  }
+} finally {
+  await browser.close();
+  server.kill();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+}
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+process.exit(failed ? 1 : 0);
