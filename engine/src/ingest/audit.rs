@@ -941,13 +941,13 @@ fn request_from_object(obj: Object) -> Request {
         })),
         Body::Workload { spec, .. } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
-            spec: spec.template.spec,
+            spec: std::sync::Arc::unwrap_or_clone(spec.template.spec),
             schedule: String::new(),
         })),
         Body::CronJob { spec } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
             schedule: spec.schedule,
-            spec: spec.job_template.spec.template.spec,
+            spec: std::sync::Arc::unwrap_or_clone(spec.job_template.spec.template.spec),
         })),
         Body::Role {
             rules, aggregation, ..

@@ -28,6 +28,7 @@ pub mod vuln;
 pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -74,12 +75,44 @@ pub const KIND_ORDER: &[&str] = &[
 ];
 
 /// A Pod as found in the snapshot (a replica of a controller, or standalone).
+///
+/// The replicas of one controller carry the same spec but for the node they run on, and
+/// pods are most of a large snapshot's model: [`Inventory::extend`] keeps `nodeName`
+/// apart (`node_name`) and shares one `spec` between the pods of one owner whose specs
+/// are otherwise equal (about half the model of a cluster of Deployments).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pod {
     pub metadata: ObjectMeta,
     pub source: Source,
-    pub spec: PodSpec,
+    /// `spec`, without `nodeName` (always `None` here: see `node_name`).
+    #[serde(serialize_with = "pod::serialize_shared")]
+    pub spec: Arc<PodSpec>,
+    /// `spec.nodeName`: the node the pod was scheduled on.
+    pub node_name: Option<String>,
     pub status: PodStatus,
+}
+
+/// `namespace NUL owner uid`, or `namespace NUL kind NUL name` for an owner reference
+/// without a uid: who an object's spec may be shared with.
+fn owner_key(namespace: &str, owner: &OwnerReference) -> String {
+    if owner.uid.is_empty() {
+        format!("{namespace}\0{}\0{}", owner.kind, owner.name)
+    } else {
+        format!("{namespace}\0{}", owner.uid)
+    }
+}
+
+/// `spec`, or an equal one of `specs` (the distinct specs of one owner so far, at most
+/// a few: past that, further specs are not compared, so the cost stays linear).
+fn share(specs: &mut Vec<Arc<PodSpec>>, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+    const MAX_DISTINCT: usize = 8;
+    if let Some(same) = specs.iter().find(|s| **s == spec) {
+        return Arc::clone(same);
+    }
+    if specs.len() < MAX_DISTINCT {
+        specs.push(Arc::clone(&spec));
+    }
+    spec
 }
 
 /// Everything read from a snapshot, typed.
@@ -129,6 +162,14 @@ pub struct Inventory {
     /// read; only for [`Inventory::extend`]'s duplicate warnings, emptied by
     /// [`Inventory::finish`].
     seen: HashMap<String, Source>,
+    /// The distinct pod specs read so far per owner (`namespace NUL owner uid`, or
+    /// kind and name without one): what [`Pod::spec`] shares; emptied by
+    /// [`Inventory::finish`].
+    pod_specs: HashMap<String, Vec<Arc<PodSpec>>>,
+    /// The same for controllers' templates, per top controller read (`namespace NUL
+    /// uid` of the controller itself or of its owner): a Deployment and its
+    /// ReplicaSets share one template spec.
+    template_specs: HashMap<String, Vec<Arc<PodSpec>>>,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
     managed_clusters: Vec<ManagedCluster>,
@@ -267,7 +308,37 @@ impl Inventory {
         }
     }
 
+    /// `spec` behind an `Arc`, the one of an earlier pod of the same owner when equal.
+    /// Comparing with each distinct spec of the owner keeps this linear in the pods as
+    /// long as an owner's pods have few distinct specs (a rollout's ReplicaSets are
+    /// owners of their own); a pod with no owner shares with none.
+    fn share_spec(&mut self, metadata: &ObjectMeta, spec: PodSpec) -> Arc<PodSpec> {
+        let Some(owner) = metadata.controller() else {
+            return Arc::new(spec);
+        };
+        let key = owner_key(&metadata.namespace, owner);
+        share(self.pod_specs.entry(key).or_default(), Arc::new(spec))
+    }
+
+    /// A controller's template spec, the one of the controller that owns it (or of
+    /// another it owns) when equal.
+    fn share_template(&mut self, metadata: &ObjectMeta, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+        let key = match metadata.controller() {
+            Some(owner) => owner_key(&metadata.namespace, owner),
+            None if !metadata.uid.is_empty() => {
+                format!("{}\0{}", metadata.namespace, metadata.uid)
+            }
+            None => return spec,
+        };
+        share(self.template_specs.entry(key).or_default(), spec)
+    }
+
     fn add(&mut self, obj: Object, source: Source) {
+        let mut obj = obj;
+        if let Body::Workload { spec, .. } = &mut obj.body {
+            let template = std::mem::take(&mut spec.template.spec);
+            spec.template.spec = self.share_template(&obj.metadata, template);
+        }
         let Object {
             api_version,
             kind,
@@ -275,12 +346,17 @@ impl Inventory {
             body,
         } = obj;
         match body {
-            Body::Pod { spec, status } => self.pods.push(Pod {
-                metadata,
-                source,
-                spec,
-                status,
-            }),
+            Body::Pod { mut spec, status } => {
+                let node_name = spec.node_name.take();
+                let spec = self.share_spec(&metadata, spec);
+                self.pods.push(Pod {
+                    metadata,
+                    source,
+                    spec,
+                    node_name,
+                    status,
+                })
+            }
             Body::Workload { kind, spec } => self.workloads.push(Workload {
                 kind,
                 metadata,
@@ -564,6 +640,8 @@ impl Inventory {
         // Nothing is added after this: the duplicate index and the vectors' spare
         // capacity would only be held through the analysis.
         self.seen = HashMap::new();
+        self.pod_specs = HashMap::new();
+        self.template_specs = HashMap::new();
         self.nodes.shrink_to_fit();
         self.namespaces.shrink_to_fit();
         self.workloads.shrink_to_fit();
@@ -858,7 +936,7 @@ impl Inventory {
                 &p.source,
                 vec![
                     ("Phase", p.status.phase.clone().unwrap_or_default()),
-                    ("Node", p.spec.node_name.clone().unwrap_or_default()),
+                    ("Node", p.node_name.clone().unwrap_or_default()),
                     ("Owner", owner_display(&p.metadata)),
                     ("Service account", p.spec.service_account().into()),
                     ("Images", images_display(&p.spec)),
@@ -885,8 +963,8 @@ impl Inventory {
         let specs = self
             .workloads
             .iter()
-            .map(|w| (&w.template.spec, &w.source))
-            .chain(self.pods.iter().map(|p| (&p.spec, &p.source)));
+            .map(|w| (&*w.template.spec, &w.source))
+            .chain(self.pods.iter().map(|p| (&*p.spec, &p.source)));
         for (spec, source) in specs {
             for (_, c) in spec.all_containers() {
                 if let Some(image) = c.image.as_deref().and_then(ImageRef::parse) {
