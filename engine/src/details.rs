@@ -510,12 +510,12 @@ fn container_ports(inventory: &Inventory, r: &ResourceRef, container: Option<&st
             .pods
             .iter()
             .find(|p| is(&p.metadata))
-            .map(|p| &p.spec),
+            .map(|p| &*p.spec),
         kind => inventory
             .workloads
             .iter()
             .find(|w| w.kind.as_str() == kind && is(&w.metadata))
-            .map(|w| &w.template.spec),
+            .map(|w| &*w.template.spec),
     };
     let Some(spec) = spec else {
         return Vec::new();

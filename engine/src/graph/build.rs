@@ -2,7 +2,7 @@
 //! nodes, internet exposure and container escapes. Identities and RBAC are in
 //! [`super::identity`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use petgraph::graph::NodeIndex;
@@ -69,6 +69,9 @@ pub(super) struct Builder<'a> {
     scans: ScanIndex,
     /// Containers whose image no scan covers, with the image.
     unscanned: HashMap<NodeIndex, String>,
+    /// (namespace, name) of the ServiceAccounts that turn token automounting off: one
+    /// lookup per unit instead of a scan of every account.
+    pub no_automount: HashSet<(&'a str, &'a str)>,
 }
 
 pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
@@ -84,6 +87,12 @@ pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
         pending_traverse: Vec::new(),
         scans: ScanIndex::new(&inv.image_scans),
         unscanned: HashMap::new(),
+        no_automount: inv
+            .service_accounts
+            .iter()
+            .filter(|sa| sa.automount_service_account_token == Some(false))
+            .map(|sa| (sa.metadata.namespace.as_str(), sa.metadata.name.as_str()))
+            .collect(),
     };
     b.fixed_nodes();
     b.hosts();
@@ -316,7 +325,7 @@ impl<'a> Builder<'a> {
                     },
                 );
                 self.g.edge(w, p, EdgeKind::OWNS);
-                if let Some(node) = pod.spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+                if let Some(node) = pod.node_name.as_deref().filter(|n| !n.is_empty()) {
                     let h = self.host(node);
                     self.g.edge(p, h, EdgeKind::SCHEDULED_ON);
                     hosts.insert(h);
@@ -606,7 +615,7 @@ impl<'a> Builder<'a> {
     /// its namespace (the `CE_VAR_LOG_SYMLINK` precondition).
     fn can_read_pod_logs(&self, unit: &WorkloadUnit) -> bool {
         use crate::model::permissions::{Principal, Request};
-        if !identity::token_mounted(self.inv, unit) {
+        if !crate::rules::rbac::token_mounted(unit, &self.no_automount) {
             return false;
         }
         let who = Principal::service_account(unit.namespace, unit.spec.service_account());

@@ -12,7 +12,8 @@ use crate::model::{Inventory, WorkloadUnit};
 use crate::rules::rbac::token_mounted as mounted;
 use crate::rules::ResourceRef;
 
-/// Whether the unit's service account token is mounted into its pods.
+/// Whether the unit's service account token is mounted into its pods (a scan of the
+/// accounts: for a few units; the builder's `no_automount` answers for every unit).
 pub(super) fn token_mounted(inv: &Inventory, unit: &WorkloadUnit) -> bool {
     if unit.spec.automount_service_account_token.is_some() {
         return mounted(unit, &HashSet::new());
@@ -54,7 +55,7 @@ pub(super) fn build(b: &mut Builder) {
     let mut steal: BTreeSet<(NodeIndex, NodeIndex)> = BTreeSet::new();
     let units = std::mem::take(&mut b.units);
     for (ui, unit) in units.iter().enumerate() {
-        if unit.namespace.is_empty() || !token_mounted(inv, unit) {
+        if unit.namespace.is_empty() || !mounted(unit, &b.no_automount) {
             continue;
         }
         let sa = service_account(b, unit.namespace, unit.spec.service_account());

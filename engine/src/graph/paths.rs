@@ -227,6 +227,38 @@ struct Entry {
     internet: bool,
 }
 
+/// The traversable edges into each node, `(source node, edge index)`, in one contiguous
+/// array (node `v`'s are `edges[start[v]..start[v + 1]]`), in petgraph's order so ties
+/// break as before. The reverse searches run 1 + (fixes tried) times over the whole
+/// graph; petgraph's per-node edge lists are linked lists scattered over memory, and
+/// following them was most of the searches' time on large graphs (cache misses that
+/// grow with the graph).
+struct Incoming {
+    start: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+}
+
+impl Incoming {
+    fn of(g: &SecurityGraph) -> Incoming {
+        let mut start = Vec::with_capacity(g.graph.node_count() + 1);
+        let mut edges = Vec::with_capacity(g.graph.edge_count());
+        for v in g.graph.node_indices() {
+            start.push(edges.len() as u32);
+            for e in g.graph.edges_directed(v, Direction::Incoming) {
+                if e.weight().kind.info().traversable {
+                    edges.push((e.source().index() as u32, e.id().index() as u32));
+                }
+            }
+        }
+        start.push(edges.len() as u32);
+        Incoming { start, edges }
+    }
+
+    fn sources(&self, v: usize) -> &[(u32, u32)] {
+        &self.edges[self.start[v] as usize..self.start[v + 1] as usize]
+    }
+}
+
 /// A path before it is rendered.
 struct Found {
     entry: usize,
@@ -238,7 +270,8 @@ impl SecurityGraph {
     /// Finds, ranks and explains the attack paths.
     pub fn attack_paths(&self, options: &PathOptions) -> AttackPathReport {
         let none = HashSet::new();
-        let reach = self.reach(&none);
+        let incoming = Incoming::of(self);
+        let reach = self.reach(&incoming, &none);
         let entries = self.entries(&none, options.assume_breach);
         let found = self.find_paths(&entries, &reach);
 
@@ -247,7 +280,13 @@ impl SecurityGraph {
             .iter()
             .map(|f| f.edges.iter().filter_map(|&e| self.graph[e].fix).collect())
             .collect();
-        let choke = self.choke_points(&found, &entries, &path_fixes, options.assume_breach);
+        let choke = self.choke_points(
+            &incoming,
+            &found,
+            &entries,
+            &path_fixes,
+            options.assume_breach,
+        );
 
         let fix_pos: BTreeMap<u32, usize> =
             choke.1.iter().enumerate().map(|(i, &f)| (f, i)).collect();
@@ -327,7 +366,7 @@ impl SecurityGraph {
 
     /// Reverse Dijkstra search from the targets of every class over −log likelihood,
     /// skipping edges removed by `removed` fixes.
-    fn reach(&self, removed: &HashSet<u32>) -> Reach {
+    fn reach(&self, incoming: &Incoming, removed: &HashSet<u32>) -> Reach {
         let n = self.graph.node_count();
         let passable = self.passable(removed);
         let costs: Vec<Cost> = self.graph.edge_indices().map(|e| self.cost(e)).collect();
@@ -347,13 +386,11 @@ impl SecurityGraph {
                 if dv > d[v as usize] {
                     continue;
                 }
-                let v = NodeIndex::new(v as usize);
-                for e in self.graph.edges_directed(v, Direction::Incoming) {
-                    let ei = e.id().index();
+                for &(u, ei) in incoming.sources(v as usize) {
+                    let (u, ei) = (u as usize, ei as usize);
                     if !passable[ei] {
                         continue;
                     }
-                    let u = e.source().index();
                     let du = add(dv, costs[ei]);
                     if du < d[u] {
                         d[u] = du;
@@ -371,7 +408,7 @@ impl SecurityGraph {
     /// Which target classes each node reaches once `removed` fixes are applied (bit
     /// `i` for `Target::ALL[i]`): what choke points recompute. One reverse search
     /// carries every class at once, so a node is revisited only when it learns a class.
-    fn reachable(&self, removed: &HashSet<u32>) -> Vec<u8> {
+    fn reachable(&self, incoming: &Incoming, removed: &HashSet<u32>) -> Vec<u8> {
         let passable = self.passable(removed);
         let mut mask = vec![0u8; self.graph.node_count()];
         let mut queue = VecDeque::new();
@@ -388,11 +425,11 @@ impl SecurityGraph {
         }
         while let Some(v) = queue.pop_front() {
             let bits = mask[v.index()];
-            for e in self.graph.edges_directed(v, Direction::Incoming) {
-                if !passable[e.id().index()] {
+            for &(u, ei) in incoming.sources(v.index()) {
+                let u = u as usize;
+                if !passable[ei as usize] {
                     continue;
                 }
-                let u = e.source().index();
                 if bits & !mask[u] != 0 {
                     mask[u] |= bits;
                     queue.push_back(NodeIndex::new(u));
@@ -532,10 +569,11 @@ impl SecurityGraph {
     /// The (entry, target) pairs still connected once `removed` fixes are applied.
     fn remaining(
         &self,
+        incoming: &Incoming,
         removed: &HashSet<u32>,
         assume_breach: bool,
     ) -> HashSet<(NodeIndex, Target)> {
-        let reachable = self.reachable(removed);
+        let reachable = self.reachable(incoming, removed);
         let entries = self.entries(removed, assume_breach);
         let mut out = HashSet::new();
         for entry in &entries {
@@ -578,6 +616,7 @@ impl SecurityGraph {
     /// and the fix ids in its order.
     fn choke_points(
         &self,
+        incoming: &Incoming,
         found: &[Found],
         entries: &[Entry],
         path_fixes: &[BTreeSet<u32>],
@@ -614,7 +653,7 @@ impl SecurityGraph {
             let mut best: Option<(usize, u32, Pairs)> = None;
             for (_, f) in candidates {
                 removed.insert(f);
-                let left = self.remaining(&removed, assume_breach);
+                let left = self.remaining(incoming, &removed, assume_breach);
                 removed.remove(&f);
                 if best.as_ref().is_none_or(|(n, _, _)| left.len() < *n) {
                     best = Some((left.len(), f, left));

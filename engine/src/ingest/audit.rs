@@ -934,20 +934,25 @@ fn attach_bodies(event: &mut AuditEvent, request: Option<&str>, response: Option
 
 fn request_from_object(obj: Object) -> Request {
     match obj.body {
-        Body::Pod { spec, .. } => Request::Pod(Box::new(PodShape {
+        Body::Pod {
+            spec, node_name, ..
+        } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
-            spec,
+            spec: PodSpec {
+                node_name,
+                ..std::sync::Arc::unwrap_or_clone(spec)
+            },
             schedule: String::new(),
         })),
         Body::Workload { spec, .. } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
-            spec: spec.template.spec,
+            spec: std::sync::Arc::unwrap_or_clone(spec.template.spec),
             schedule: String::new(),
         })),
         Body::CronJob { spec } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
             schedule: spec.schedule,
-            spec: spec.job_template.spec.template.spec,
+            spec: std::sync::Arc::unwrap_or_clone(spec.job_template.spec.template.spec),
         })),
         Body::Role {
             rules, aggregation, ..

@@ -362,7 +362,7 @@ fn push(parsed: &mut Parsed, obj: Object, path: &str, index: &LineIndex, offset:
         file: path.into(),
         line: index.locate(offset).0,
     };
-    parsed.objects.push((obj, source));
+    parsed.push_object(obj, source);
 }
 
 fn skip_whitespace(text: &str, from: usize) -> usize {

@@ -146,9 +146,26 @@ pub struct Parsed {
     /// Events of an audit log, in file order (stages not yet folded).
     pub audit: Vec<audit::AuditEvent>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The distinct pod specs of each owner so far, which [`Parsed::push_object`]
+    /// shares.
+    pod_specs: crate::model::SpecPool,
 }
 
 impl Parsed {
+    /// Adds a decoded object. A pod's spec becomes the one of an earlier pod of the
+    /// same owner when equal: the objects of a large List are all held before they
+    /// move into the inventory, and replicas' copies were most of that peak.
+    pub(crate) fn push_object(&mut self, mut obj: Object, source: Source) {
+        if let Body::Pod { spec, .. } = &mut obj.body {
+            if let Some(owner) = obj.metadata.controller() {
+                *spec = self
+                    .pod_specs
+                    .share(&obj.metadata.namespace, owner, spec.clone());
+            }
+        }
+        self.objects.push((obj, source));
+    }
+
     pub fn format(&self) -> InputFormat {
         self.format.unwrap_or(InputFormat::Unrecognized)
     }

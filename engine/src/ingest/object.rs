@@ -32,6 +32,8 @@ use crate::model::network::Endpoint;
 use crate::model::network::{
     EndpointPort, IngressSpec, LoadBalancerStatus, NetworkPolicySpec, ServiceSpec,
 };
+use std::sync::Arc;
+
 use crate::model::pod::{LocalObjectReference, PodSpec, PodStatus};
 use crate::model::rbac::{AggregationRule, PolicyRule, RoleRef, Subject};
 use crate::model::workload::{CronJobSpec, WorkloadKind, WorkloadSpec};
@@ -49,7 +51,10 @@ pub struct Object {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Pod {
-        spec: PodSpec,
+        /// Without `nodeName` (in `node_name`), so that replicas can share it
+        /// ([`super::Parsed::push_object`]).
+        spec: Arc<PodSpec>,
+        node_name: Option<String>,
         status: PodStatus,
     },
     Workload {
@@ -378,10 +383,14 @@ impl Fields {
 
     fn into_body(self, shape: Shape) -> Body {
         match shape {
-            Shape::Pod => Body::Pod {
-                spec: self.pod_spec,
-                status: self.pod_status,
-            },
+            Shape::Pod => {
+                let mut spec = self.pod_spec;
+                Body::Pod {
+                    node_name: spec.node_name.take(),
+                    spec: Arc::new(spec),
+                    status: self.pod_status,
+                }
+            }
             Shape::Workload(kind) => Body::Workload {
                 kind,
                 spec: self.workload_spec,

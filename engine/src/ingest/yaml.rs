@@ -134,7 +134,7 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
                 match decode(&item.value) {
                     Ok(obj) => {
                         classify_format(parsed, &obj, true);
-                        parsed.objects.push((obj, source(line)));
+                        parsed.push_object(obj, source(line));
                     }
                     Err((field, message)) => parsed.diagnostics.push(
                         Diagnostic::error(path, line, 0, message).at_path(item_path(i) + &field),
@@ -170,9 +170,7 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
             classify_format(parsed, &obj, true);
             // The object starts at its first line of content, not at the `---` marker
             // or the comments above it: that is where SARIF viewers and editors jump.
-            parsed
-                .objects
-                .push((obj, source(content_line(doc, first_line))));
+            parsed.push_object(obj, source(content_line(doc, first_line)));
         }
         Err((field, message)) => parsed.diagnostics.push(
             Diagnostic::error(path, first_line, 0, message)

@@ -28,6 +28,7 @@ pub mod vuln;
 pub mod workload;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -74,12 +75,58 @@ pub const KIND_ORDER: &[&str] = &[
 ];
 
 /// A Pod as found in the snapshot (a replica of a controller, or standalone).
+///
+/// The replicas of one controller carry the same spec but for the node they run on, and
+/// pods are most of a large snapshot's model: [`Inventory::extend`] keeps `nodeName`
+/// apart (`node_name`) and shares one `spec` between the pods of one owner whose specs
+/// are otherwise equal (about half the model of a cluster of Deployments).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pod {
     pub metadata: ObjectMeta,
     pub source: Source,
-    pub spec: PodSpec,
+    /// `spec`, without `nodeName` (always `None` here: see `node_name`).
+    #[serde(serialize_with = "pod::serialize_shared")]
+    pub spec: Arc<PodSpec>,
+    /// `spec.nodeName`: the node the pod was scheduled on.
+    pub node_name: Option<String>,
     pub status: PodStatus,
+}
+
+/// The distinct pod specs seen per owner (`namespace NUL owner uid`, or `namespace
+/// NUL kind NUL name` for an owner reference without a uid), to share equal ones
+/// behind one `Arc`: replicas of one controller, a Deployment and its ReplicaSets.
+#[derive(Debug, Default)]
+pub(crate) struct SpecPool(HashMap<String, Vec<Arc<PodSpec>>>);
+
+impl SpecPool {
+    /// `spec`, or an equal one seen before under `owner` (at most a few distinct specs
+    /// are kept per owner: past that, further specs are not compared, so the cost
+    /// stays linear).
+    pub(crate) fn share(
+        &mut self,
+        namespace: &str,
+        owner: &OwnerReference,
+        spec: Arc<PodSpec>,
+    ) -> Arc<PodSpec> {
+        let key = if owner.uid.is_empty() {
+            format!("{namespace}\0{}\0{}", owner.kind, owner.name)
+        } else {
+            format!("{namespace}\0{}", owner.uid)
+        };
+        self.share_as(key, spec)
+    }
+
+    fn share_as(&mut self, key: String, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+        const MAX_DISTINCT: usize = 8;
+        let specs = self.0.entry(key).or_default();
+        if let Some(same) = specs.iter().find(|s| Arc::ptr_eq(s, &spec) || **s == spec) {
+            return Arc::clone(same);
+        }
+        if specs.len() < MAX_DISTINCT {
+            specs.push(Arc::clone(&spec));
+        }
+        spec
+    }
 }
 
 /// Everything read from a snapshot, typed.
@@ -129,6 +176,14 @@ pub struct Inventory {
     /// read; only for [`Inventory::extend`]'s duplicate warnings, emptied by
     /// [`Inventory::finish`].
     seen: HashMap<String, Source>,
+    /// The distinct pod specs read so far per owner: what [`Pod::spec`] shares across
+    /// files (within a file, `ingest::Parsed` already shared them); emptied by
+    /// [`Inventory::finish`].
+    pod_specs: SpecPool,
+    /// The same for controllers' templates, keyed by the controller's owner or, for a
+    /// controller without one, by itself: a Deployment and its ReplicaSets share one
+    /// template spec.
+    template_specs: SpecPool,
     kubeconfigs: Vec<(String, Vec<KubeContext>, Vec<KubeCluster>, Source)>,
     server_versions: Vec<ServerVersion>,
     managed_clusters: Vec<ManagedCluster>,
@@ -267,7 +322,35 @@ impl Inventory {
         }
     }
 
+    /// `spec` behind an `Arc`, the one of an earlier pod of the same owner when equal.
+    /// Comparing with each distinct spec of the owner keeps this linear in the pods as
+    /// long as an owner's pods have few distinct specs (a rollout's ReplicaSets are
+    /// owners of their own); a pod with no owner shares with none.
+    fn share_spec(&mut self, metadata: &ObjectMeta, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+        match metadata.controller() {
+            Some(owner) => self.pod_specs.share(&metadata.namespace, owner, spec),
+            None => spec,
+        }
+    }
+
+    /// A controller's template spec, the one of the controller that owns it (or of
+    /// another it owns) when equal.
+    fn share_template(&mut self, metadata: &ObjectMeta, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+        match metadata.controller() {
+            Some(owner) => self.template_specs.share(&metadata.namespace, owner, spec),
+            None if !metadata.uid.is_empty() => self
+                .template_specs
+                .share_as(format!("{}\0{}", metadata.namespace, metadata.uid), spec),
+            None => spec,
+        }
+    }
+
     fn add(&mut self, obj: Object, source: Source) {
+        let mut obj = obj;
+        if let Body::Workload { spec, .. } = &mut obj.body {
+            let template = std::mem::take(&mut spec.template.spec);
+            spec.template.spec = self.share_template(&obj.metadata, template);
+        }
         let Object {
             api_version,
             kind,
@@ -275,12 +358,20 @@ impl Inventory {
             body,
         } = obj;
         match body {
-            Body::Pod { spec, status } => self.pods.push(Pod {
-                metadata,
-                source,
+            Body::Pod {
                 spec,
+                node_name,
                 status,
-            }),
+            } => {
+                let spec = self.share_spec(&metadata, spec);
+                self.pods.push(Pod {
+                    metadata,
+                    source,
+                    spec,
+                    node_name,
+                    status,
+                })
+            }
             Body::Workload { kind, spec } => self.workloads.push(Workload {
                 kind,
                 metadata,
@@ -564,6 +655,8 @@ impl Inventory {
         // Nothing is added after this: the duplicate index and the vectors' spare
         // capacity would only be held through the analysis.
         self.seen = HashMap::new();
+        self.pod_specs = SpecPool::default();
+        self.template_specs = SpecPool::default();
         self.nodes.shrink_to_fit();
         self.namespaces.shrink_to_fit();
         self.workloads.shrink_to_fit();
@@ -858,7 +951,7 @@ impl Inventory {
                 &p.source,
                 vec![
                     ("Phase", p.status.phase.clone().unwrap_or_default()),
-                    ("Node", p.spec.node_name.clone().unwrap_or_default()),
+                    ("Node", p.node_name.clone().unwrap_or_default()),
                     ("Owner", owner_display(&p.metadata)),
                     ("Service account", p.spec.service_account().into()),
                     ("Images", images_display(&p.spec)),
@@ -885,8 +978,8 @@ impl Inventory {
         let specs = self
             .workloads
             .iter()
-            .map(|w| (&w.template.spec, &w.source))
-            .chain(self.pods.iter().map(|p| (&p.spec, &p.source)));
+            .map(|w| (&*w.template.spec, &w.source))
+            .chain(self.pods.iter().map(|p| (&*p.spec, &p.source)));
         for (spec, source) in specs {
             for (_, c) in spec.all_containers() {
                 if let Some(image) = c.image.as_deref().and_then(ImageRef::parse) {
@@ -1333,4 +1426,112 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
 /// shared by every cluster of an analysis, never tagged with one.
 pub fn is_cloud_kind(kind: &str) -> bool {
     kind.contains("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::InputFile;
+
+    fn inventory(yaml: &str) -> Inventory {
+        let parsed = crate::ingest::parse_file(&InputFile::new("s.yaml", yaml.as_bytes().to_vec()));
+        let mut inventory = Inventory::default();
+        inventory.extend(parsed.objects, None);
+        inventory.finish();
+        inventory
+    }
+
+    const REPLICAS: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, uid: d1}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: 'web:1'}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-1
+  namespace: shop
+  uid: r1
+  ownerReferences: [{kind: Deployment, name: web, uid: d1, controller: true}]
+spec:
+  template:
+    metadata: {labels: {app: web, pod-template-hash: '1'}}
+    spec: {containers: [{name: app, image: 'web:1'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1-a
+  namespace: shop
+  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
+spec: {nodeName: node-a, containers: [{name: app, image: 'web:1'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1-b
+  namespace: shop
+  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
+spec: {nodeName: node-b, containers: [{name: app, image: 'web:1'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1-c
+  namespace: shop
+  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
+spec: {nodeName: node-a, containers: [{name: app, image: 'web:2'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: alone, namespace: shop}
+spec: {containers: [{name: app, image: 'web:1'}]}
+";
+
+    #[test]
+    fn replicas_share_their_spec_and_keep_their_node() {
+        let inv = inventory(REPLICAS);
+        let pod = |name: &str| inv.pods.iter().find(|p| p.metadata.name == name).unwrap();
+        let (a, b, c) = (pod("web-1-a"), pod("web-1-b"), pod("web-1-c"));
+        assert!(
+            Arc::ptr_eq(&a.spec, &b.spec),
+            "equal replicas share one spec"
+        );
+        assert!(
+            !Arc::ptr_eq(&a.spec, &c.spec),
+            "a different spec is its own"
+        );
+        assert_eq!(c.spec.containers[0].image.as_deref(), Some("web:2"));
+        assert_eq!(a.node_name.as_deref(), Some("node-a"));
+        assert_eq!(b.node_name.as_deref(), Some("node-b"));
+        assert_eq!(a.spec.node_name, None, "nodeName lives on the pod");
+        // A pod without an owner shares with none, even when equal.
+        assert!(!Arc::ptr_eq(&pod("alone").spec, &a.spec));
+        // The ReplicaSet carries its Deployment's template spec.
+        let (deployment, replica_set) = (&inv.workloads[0], &inv.workloads[1]);
+        assert!(Arc::ptr_eq(
+            &deployment.template.spec,
+            &replica_set.template.spec
+        ));
+        assert_ne!(deployment.template.metadata, replica_set.template.metadata);
+    }
+
+    #[test]
+    fn pods_are_still_scheduled_on_their_nodes() {
+        let inv = inventory(REPLICAS);
+        let graph = crate::graph::SecurityGraph::build(&inv);
+        for (pod, node) in [("web-1-a", "node-a"), ("web-1-b", "node-b")] {
+            let p = graph.find(&format!("pod:shop/{pod}")).expect("pod node");
+            let on: Vec<&str> = graph
+                .graph
+                .neighbors(p)
+                .map(|n| graph.graph[n].name.as_str())
+                .collect();
+            assert!(on.contains(&node), "{pod} on {on:?}");
+        }
+    }
 }

@@ -438,6 +438,9 @@ pub struct Permissions<'a> {
     by_user: HashMap<String, Vec<(u32, u32)>>,
     /// Group name → (binding, subject) pairs.
     by_group: HashMap<&'a str, Vec<(u32, u32)>>,
+    /// Whether each role's effective rules are [`admin_equivalent`]: asked of every
+    /// binding by several rules and the graph, answered once per role.
+    role_admin: Vec<bool>,
 }
 
 impl<'a> Permissions<'a> {
@@ -496,13 +499,18 @@ impl<'a> Permissions<'a> {
                 }
             }
         }
-        Permissions {
+        let mut permissions = Permissions {
             inventory,
             role_rules,
             binding_role,
             by_user,
             by_group,
-        }
+            role_admin: Vec::new(),
+        };
+        permissions.role_admin = (0..roles.len())
+            .map(|r| admin_equivalent(permissions.role_rules(r).map(|(_, rule)| rule)))
+            .collect();
+        permissions
     }
 
     pub fn inventory(&self) -> &'a Inventory {
@@ -577,7 +585,12 @@ impl<'a> Permissions<'a> {
     /// Whether a binding's rules are admin-equivalent ([`admin_equivalent`]); for a
     /// RoleBinding, within its namespace.
     pub fn binding_admin_equivalent(&self, binding: usize) -> bool {
-        admin_equivalent(self.binding_rules(binding).map(|(_, r)| r))
+        // A binding's rules are its role's (none when the role is missing).
+        self.binding_role
+            .get(binding)
+            .copied()
+            .flatten()
+            .is_some_and(|r| self.role_admin[r as usize])
     }
 
     /// The (binding, subject) pairs that name the principal, ClusterRoleBindings

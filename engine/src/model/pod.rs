@@ -6,8 +6,9 @@
 //! from an explicit value, so optional fields stay optional.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
 use super::meta::{IntOrString, ObjectMeta, Present, SmallMap};
@@ -18,8 +19,23 @@ use super::meta::{IntOrString, ObjectMeta, Present, SmallMap};
 pub struct PodTemplate {
     #[serde(deserialize_with = "null_default")]
     pub metadata: ObjectMeta,
-    #[serde(deserialize_with = "null_default")]
-    pub spec: PodSpec,
+    /// Shared between a controller and the controllers it owns when equal (a
+    /// Deployment's ReplicaSets carry its template): see `Inventory::extend`.
+    #[serde(deserialize_with = "shared_spec", serialize_with = "serialize_shared")]
+    pub spec: Arc<PodSpec>,
+}
+
+/// A spec read behind an `Arc` (`null` as the default spec).
+fn shared_spec<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<PodSpec>, D::Error> {
+    null_default::<D, PodSpec>(d).map(Arc::new)
+}
+
+/// A shared spec written as the spec itself.
+pub(crate) fn serialize_shared<S: Serializer>(
+    spec: &Arc<PodSpec>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    PodSpec::serialize(spec, s)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -29,12 +29,13 @@ pub mod storage;
 pub mod vulnerabilities;
 pub mod workload;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::permissions::Permissions;
+use crate::model::rbac::ServiceAccount;
 use crate::model::{Inventory, WorkloadUnit};
 use crate::source::Source;
 
@@ -149,6 +150,9 @@ pub struct Context<'a> {
     control_plane: std::cell::OnceCell<Vec<control_plane::Instance<'a>>>,
     /// Cloud principals and their risks, judged once for all cloud rules.
     cloud: std::cell::OnceCell<Vec<cloud::Judged>>,
+    /// ServiceAccounts by (namespace, name), indexed on first use: rules look up each
+    /// unit's account, and a scan per unit would grow with units × accounts.
+    service_accounts: std::cell::OnceCell<HashMap<(&'a str, &'a str), &'a ServiceAccount>>,
 }
 
 impl<'a> Context<'a> {
@@ -162,6 +166,21 @@ impl<'a> Context<'a> {
     pub fn control_plane(&self) -> &[control_plane::Instance<'a>] {
         self.control_plane
             .get_or_init(|| control_plane::instances(self.inventory))
+    }
+
+    /// The ServiceAccount `name` of `namespace`, when the snapshot holds it (the first
+    /// one read, as [`Inventory::extend`] keeps).
+    pub fn service_account(&self, namespace: &str, name: &str) -> Option<&'a ServiceAccount> {
+        let index = self.service_accounts.get_or_init(|| {
+            let mut index = HashMap::new();
+            for sa in &self.inventory.service_accounts {
+                index
+                    .entry((sa.metadata.namespace.as_str(), sa.metadata.name.as_str()))
+                    .or_insert(sa);
+            }
+            index
+        });
+        index.get(&(namespace, name)).copied()
     }
 
     /// The cloud principals of the inventory with their risks, judged on first use.
@@ -451,6 +470,7 @@ pub fn evaluate_scored_with(
         permissions: std::cell::OnceCell::new(),
         control_plane: std::cell::OnceCell::new(),
         cloud: std::cell::OnceCell::new(),
+        service_accounts: std::cell::OnceCell::new(),
     };
     let mut findings = Vec::new();
     for rule in catalog() {

@@ -85,7 +85,7 @@ pub fn pods(parsed: &Parsed) -> Vec<(&ObjectMeta, &PodSpec)> {
         .objects
         .iter()
         .filter_map(|(obj, _)| match &obj.body {
-            Body::Pod { spec, .. } => Some((&obj.metadata, spec)),
+            Body::Pod { spec, .. } => Some((&obj.metadata, &**spec)),
             _ => None,
         })
         .collect()

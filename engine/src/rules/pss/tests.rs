@@ -11,7 +11,7 @@ fn pod(yaml: &str) -> (ObjectMeta, PodSpec) {
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
     match parsed.objects.into_iter().next() {
         Some((obj, _)) => match obj.body {
-            Body::Pod { spec, .. } => (obj.metadata, spec),
+            Body::Pod { spec, .. } => (obj.metadata, std::sync::Arc::unwrap_or_clone(spec)),
             other => panic!("not a pod: {other:?}"),
         },
         None => panic!("no object"),

@@ -78,11 +78,7 @@ pub(crate) fn token_automount(cx: &Context, unit: &WorkloadUnit) -> (bool, Strin
         ),
         Some(false) => (false, String::new()),
         None => {
-            let sa = cx
-                .inventory
-                .service_accounts
-                .iter()
-                .find(|s| s.metadata.namespace == unit.namespace && s.metadata.name == sa_name);
+            let sa = cx.service_account(unit.namespace, sa_name);
             match sa.and_then(|s| s.automount_service_account_token) {
                 Some(false) => (false, String::new()),
                 Some(true) => (
