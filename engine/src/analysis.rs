@@ -9,6 +9,8 @@
 //! all read this value. Its JSON form is documented in `schema/analysis.schema.json`;
 //! fields are only ever added, never renamed.
 
+pub mod shown;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
