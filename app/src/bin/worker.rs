@@ -23,6 +23,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
+use portolan_engine::analysis::shown::{rules_with_resource, FindingCounts, FindingsQuery};
 use portolan_engine::analysis::PolicyOptions;
 use portolan_engine::analysis::{load_with_audit, reexempt, repolicy, StreamedAudit};
 use portolan_engine::detect::Detector;
@@ -31,7 +32,7 @@ use portolan_engine::ingest::audit::AuditReader;
 use portolan_engine::ingest::is_audit_log;
 use portolan_engine::policy::PolicySet;
 use portolan_engine::query::QueryContext;
-use portolan_engine::rules::{exemptions, RuleOptions};
+use portolan_engine::rules::{exemptions, Recommendation, RuleOptions};
 use portolan_engine::{
     conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
 };
@@ -150,6 +151,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::CHART => chart(scope, id, data),
         protocol::ENFORCE => enforce(scope, id, data),
         protocol::PARSE_EXEMPTIONS => parse_exemptions(scope, id, data),
+        protocol::ROWS => rows(scope, id, data),
+        protocol::ROWS_CSV => rows_csv(scope, id, data),
+        protocol::RULES_MATCHING => rules_matching(scope, id, data),
+        protocol::COMPARE => compare(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -224,7 +229,8 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
             _ => None,
         })
     });
-    if let Some(update) = update {
+    if update.is_some() {
+        let update = with_concluded(|_, analysis, _| shown_update(analysis, false))?;
         let sent = post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
         // Exempted findings no longer count in the Explorer's conditions. Gathered after
         // sending, so the page shows the change first (a question waits behind it).
@@ -270,7 +276,9 @@ fn rerun_policies(
         })
     });
     if let Some(update) = update {
-        return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update?);
+        update?;
+        let update = with_concluded(|_, analysis, _| shown_update(analysis, true))?;
+        return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
@@ -354,6 +362,108 @@ fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<
     let limit = protocol::number_field(data, "limit").max(1.0) as usize;
     let outcome = with_concluded(|_, _, cx| cx.ask(&text, limit))?;
     post_json(scope, protocol::QUERY, &[("id", id.into())], &outcome)
+}
+
+/// What the page shows of `analysis` (the worker's, findings included) after a change
+/// of exemptions, or of policies when `policies`.
+fn shown_update(analysis: &Analysis, policies: bool) -> protocol::ShownUpdate {
+    protocol::ShownUpdate {
+        recommendations: shown_recommendations(&analysis.recommendations),
+        secure_score: analysis.secure_score.clone(),
+        exemptions: analysis.exemptions.clone(),
+        counts: FindingCounts::of(analysis),
+        policies: policies.then(|| protocol::PolicyChange {
+            policies: analysis.policies.clone(),
+            attack_paths: analysis.attack_paths.clone(),
+        }),
+    }
+}
+
+/// `recommendations` as the page receives them: without their findings' indices.
+fn shown_recommendations(recommendations: &[Recommendation]) -> Vec<Recommendation> {
+    recommendations
+        .iter()
+        .map(|r| Recommendation {
+            rule: r.rule.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            category: r.category,
+            frameworks: r.frameworks.clone(),
+            remediation: r.remediation.clone(),
+            affected: r.affected,
+            exempted: r.exempted,
+            findings: Vec::new(),
+        })
+        .collect()
+}
+
+/// Why a `compare` baseline was refused when it is not a saved analysis at all.
+const NOT_AN_ANALYSIS: &str = "not an analysis saved by Portolan. Choose the JSON that \
+    Export analysis or portolan analyze --format json writes (snapshot files are compared \
+    with portolan diff OLD NEW).";
+
+/// Reads the `query` field of a `rows` or `rows-csv` question.
+fn findings_query(data: &JsValue) -> Result<FindingsQuery, String> {
+    serde_json::from_str(&protocol::string_field(data, "query"))
+        .map_err(|e| format!("the rows asked for could not be read: {e}"))
+}
+
+/// Answers a `rows` question: one page of the kept analysis's findings.
+fn rows(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let query = findings_query(data)?;
+    let page = with_concluded(|_, analysis, _| query.page(analysis))?;
+    post_json(scope, protocol::ROWS, &[("id", id.into())], &page)
+}
+
+/// Answers a `rows-csv` question: every row the query selects, as the CLI's CSV.
+fn rows_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let query = findings_query(data)?;
+    let csv = with_concluded(|_, analysis, _| query.csv(analysis))?;
+    post_bytes(
+        scope,
+        protocol::ROWS_CSV,
+        &[("id", id.into())],
+        csv.into_bytes(),
+    )
+}
+
+/// Answers a `rules-matching` question: the rules with a finding on a resource whose
+/// name, namespace or kind holds `search`.
+fn rules_matching(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    data: &JsValue,
+) -> Result<(), String> {
+    let search = protocol::string_field(data, "search");
+    let rules = with_concluded(|_, analysis, _| rules_with_resource(analysis, &search))?;
+    post_json(
+        scope,
+        protocol::RULES_MATCHING,
+        &[("id", id.into())],
+        &rules,
+    )
+}
+
+/// Answers a `compare` question: reads the `baseline` blob as a saved analysis and
+/// diffs it with the kept one, if any.
+fn compare(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let blob: Blob = protocol::field(data, "baseline")
+        .dyn_into()
+        .map_err(|_| "no baseline file was given".to_string())?;
+    let bytes = read_blob(&blob)?;
+    let mut baseline = match portolan_engine::diff::read_analysis(&bytes) {
+        Some(Ok(analysis)) => analysis,
+        Some(Err(e)) => return Err(e),
+        None => return Err(NOT_AN_ANALYSIS.to_string()),
+    };
+    drop(bytes);
+    // No diff before an analysis is kept: the page asks again once it has one.
+    let diff =
+        with_concluded(|_, analysis, _| portolan_engine::diff::diff(&baseline, analysis)).ok();
+    baseline.findings = Vec::new();
+    baseline.recommendations = shown_recommendations(&baseline.recommendations);
+    let answer = protocol::Comparison { diff, baseline };
+    post_json(scope, protocol::COMPARE, &[("id", id.into())], &answer)
 }
 
 /// Answers an `export` request: the kept analysis as the CLI writes it in that format.
@@ -534,23 +644,29 @@ fn send_result(
     id: f64,
     analysis: &mut Analysis,
 ) -> Result<(), String> {
+    let counts = FindingCounts::of(analysis);
     let resources = std::mem::take(&mut analysis.inventory.resources);
     let findings = std::mem::take(&mut analysis.findings);
-    let sent = send_parts(scope, id, analysis, &resources, &findings);
+    let shown = shown_recommendations(&analysis.recommendations);
+    let recommendations = std::mem::replace(&mut analysis.recommendations, shown);
+    let sent = send_parts(scope, id, analysis, &resources, &counts);
     analysis.inventory.resources = resources;
     analysis.findings = findings;
+    analysis.recommendations = recommendations;
     sent
 }
 
-/// Posts the head (the analysis without its two long lists) and the lists in parts.
+/// Posts the head (the analysis without its findings and inventory rows, with the
+/// findings' counts) and the inventory rows in parts.
 fn send_parts(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     analysis: &Analysis,
     resources: &[portolan_engine::analysis::ResourceSummary],
-    findings: &[portolan_engine::rules::Finding],
+    counts: &FindingCounts,
 ) -> Result<(), String> {
-    let parts = resources.len().div_ceil(PART_ITEMS) + findings.len().div_ceil(PART_ITEMS);
+    let parts = resources.len().div_ceil(PART_ITEMS);
+    let counts = serde_json::to_vec(counts).map_err(|e| format!("could not encode: {e}"))?;
     post_json(
         scope,
         protocol::RESULT_HEAD,
@@ -558,16 +674,12 @@ fn send_parts(
             ("id", id.into()),
             ("parts", (parts as f64).into()),
             (protocol::RESOURCES, (resources.len() as f64).into()),
-            (protocol::FINDINGS, (findings.len() as f64).into()),
+            ("counts", Uint8Array::from(counts.as_slice()).into()),
         ],
         analysis,
     )?;
     for chunk in resources.chunks(PART_ITEMS) {
         let fields = [("id", id.into()), ("field", protocol::RESOURCES.into())];
-        post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
-    }
-    for chunk in findings.chunks(PART_ITEMS) {
-        let fields = [("id", id.into()), ("field", protocol::FINDINGS.into())];
         post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
     }
     post(
@@ -735,6 +847,15 @@ fn wasm_memory_bytes() -> f64 {
 
 /// Reads bytes `start..end` of `blob` into `into` (reused between calls), returning how
 /// many were read.
+/// The whole of `blob`, read synchronously (a worker may).
+fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
+    let reader = FileReaderSync::new().map_err(|e| describe("cannot read files", &e))?;
+    let buffer = reader
+        .read_as_array_buffer(blob)
+        .map_err(|e| describe("the baseline could not be read", &e))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
 fn read_slice(
     reader: &FileReaderSync,
     blob: &Blob,

@@ -12,8 +12,7 @@ use leptos::prelude::*;
 
 use crate::components::attack_paths::{target_label, RiskBadge};
 use crate::components::details_link::ObjectLink;
-use leptos::task::spawn_local;
-use portolan_engine::diff::{self, AnalysisDiff, CoverageChange};
+use portolan_engine::diff::{AnalysisDiff, CoverageChange};
 use portolan_engine::graph::Target;
 use portolan_engine::report::drift::{
     drift_findings, drift_findings_csv_with, drift_paths, drift_paths_csv, filter_findings,
@@ -21,7 +20,6 @@ use portolan_engine::report::drift::{
 };
 use portolan_engine::report::tables::TableSort;
 use portolan_engine::rules;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::{severity_label, SeverityBadge};
@@ -106,29 +104,55 @@ fn pick_baseline(state: AppState, e: leptos::ev::Event, problem: RwSignal<Option
     let Some(file) = picked_file(&e) else {
         return;
     };
-    spawn_local(async move {
-        let name = file.name();
-        let bytes = match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-            Err(_) => {
-                problem.set(Some(format!("{name}: could not be read")));
-                return;
-            }
+    // The worker reads it (the page links no reader of a whole analysis) and diffs it
+    // with the analysis it keeps.
+    let name = file.name();
+    let blob: web_sys::Blob = file.into();
+    let kept = blob.clone();
+    crate::questions::compare(state, &blob, move |answer| match answer {
+        Ok(comparison) => {
+            problem.set(None);
+            state.baseline.set(Some(Arc::new(Baseline {
+                file: name,
+                blob: kept,
+                analysis: comparison.baseline,
+                diff: comparison.diff,
+            })));
+        }
+        Err(e) => problem.set(Some(format!("{name}: {e}"))),
+    });
+}
+
+/// Asks the worker again for the baseline's diff with the shown analysis (after the
+/// analysis changed), keeping the baseline there is.
+fn compare_again(state: AppState) {
+    let Some(blob) = state
+        .baseline
+        .with_untracked(|b| b.as_ref().map(|b| b.blob.clone()))
+    else {
+        return;
+    };
+    let asked = blob.clone();
+    crate::questions::compare(state, &blob, move |answer| {
+        let Ok(comparison) = answer else {
+            return;
         };
-        match diff::read_analysis(&bytes) {
-            Some(Ok(analysis)) => {
-                problem.set(None);
-                state.baseline.set(Some(Arc::new(Baseline {
-                    file: name,
-                    analysis,
-                })));
-            }
-            Some(Err(e)) => problem.set(Some(format!("{name}: {e}"))),
-            None => problem.set(Some(format!(
-                "{name}: not an analysis saved by Portolan. Choose the JSON that Export analysis \
-                 or portolan analyze --format json writes (snapshot files are compared with \
-                 portolan diff OLD NEW)."
-            ))),
+        // Only if the baseline is still the file asked about.
+        let same = state
+            .baseline
+            .with_untracked(|b| b.as_ref().is_some_and(|b| b.blob == asked));
+        if same {
+            state.baseline.update(|b| {
+                if let Some(b) = b {
+                    let file = b.file.clone();
+                    *b = Arc::new(Baseline {
+                        file,
+                        blob: asked,
+                        analysis: comparison.baseline,
+                        diff: comparison.diff,
+                    });
+                }
+            });
         }
     });
 }
@@ -193,12 +217,20 @@ fn Drift() -> impl IntoView {
     // Recomputed only when the baseline or the analysis changes; the tables are drawn
     // from this one value under the page's filters (kept in the URL).
     let drift = Memo::new(move |_| {
-        state.baseline.with(|b| {
-            state.analysis.with(|a| match (b, a) {
-                (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
-                _ => None,
-            })
-        })
+        state
+            .baseline
+            .with(|b| b.as_ref().and_then(|b| b.diff.clone()))
+    });
+    // The worker diffs the baseline with the analysis it keeps: asked again whenever
+    // the analysis changes, and on arrival when the baseline was read before any.
+    Effect::new(move |previous: Option<()>| {
+        state.analysis.track();
+        let undiffed = state
+            .baseline
+            .with_untracked(|b| b.as_ref().is_some_and(|b| b.diff.is_none()));
+        if previous.is_some() || undiffed {
+            compare_again(state);
+        }
     });
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     move || {

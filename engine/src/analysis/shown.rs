@@ -255,10 +255,10 @@ impl FindingsQuery {
     }
 }
 
-/// Rules whose recommendation has a finding in `cluster` (empty: any) on a resource
-/// whose name, namespace or kind holds the lower-cased `needle`: the recommendation
-/// table's search over the affected resources.
-pub fn rules_with_resource(analysis: &Analysis, needle: &str, cluster: &str) -> Vec<String> {
+/// Rules whose recommendation has a finding on a resource whose name, namespace or kind
+/// holds `needle` (case ignored): the recommendation table's search over the affected
+/// resources.
+pub fn rules_with_resource(analysis: &Analysis, needle: &str) -> Vec<String> {
     let needle = needle.trim().to_lowercase();
     let hit = |s: &str| s.to_lowercase().contains(&needle);
     analysis
@@ -267,10 +267,7 @@ pub fn rules_with_resource(analysis: &Analysis, needle: &str, cluster: &str) -> 
         .filter(|r| {
             r.findings.iter().any(|&i| {
                 analysis.findings.get(i).is_some_and(|f| {
-                    (cluster.is_empty() || f.resource.cluster == cluster)
-                        && (hit(&f.resource.name)
-                            || hit(&f.resource.namespace)
-                            || hit(&f.resource.kind))
+                    hit(&f.resource.name) || hit(&f.resource.namespace) || hit(&f.resource.kind)
                 })
             })
         })
@@ -375,7 +372,7 @@ mod tests {
             ..all
         };
         assert_eq!(none.page(&a).total, 0);
-        assert!(rules_with_resource(&a, &name, "").contains(&r.rule));
-        assert!(rules_with_resource(&a, "no resource is called this", "").is_empty());
+        assert!(rules_with_resource(&a, &name).contains(&r.rule));
+        assert!(rules_with_resource(&a, "no resource is called this").is_empty());
     }
 }
