@@ -2,8 +2,6 @@
 //! text): the worker sends it once it is ready (see `protocol.rs`), so the page's wasm
 //! holds no catalogue, whose checks would bring the whole engine with them.
 
-use portolan_engine::report::RuleColumns;
-
 use crate::protocol::{Catalog, DetectionDoc, RuleDoc};
 
 impl Catalog {
@@ -25,15 +23,5 @@ impl Catalog {
         self.detections
             .iter()
             .find(|d| d.id.eq_ignore_ascii_case(id))
-    }
-
-    /// What a finding's CSV row shows of rule `id`'s documentation.
-    pub fn rule_columns(&self, id: &str) -> Option<RuleColumns<'_>> {
-        self.rule(id).map(|r| RuleColumns {
-            title: &r.title,
-            category: r.category,
-            frameworks: r.frameworks.join(" "),
-            remediation: &r.remediation,
-        })
     }
 }

@@ -113,7 +113,6 @@ use portolan_engine::policy::PolicyReport;
 use portolan_engine::rules::exemptions::Exemption;
 use portolan_engine::rules::score::SecureScore;
 use portolan_engine::rules::{Category, Recommendation, Severity};
-use portolan_engine::Analysis;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -139,6 +138,11 @@ pub const ROWS: &str = "rows";
 pub const ROWS_CSV: &str = "rows-csv";
 pub const RULES_MATCHING: &str = "rules-matching";
 pub const COMPARE: &str = "compare";
+pub const COMPARE_CSV: &str = "compare-csv";
+
+/// Values of `what` in a `compare-csv` question.
+pub const COMPARE_FINDINGS: &str = "findings";
+pub const COMPARE_PATHS: &str = "paths";
 
 /// Values of `output` and `level` in an `enforce` question.
 pub const ENFORCE_LABELS: &str = "labels";
@@ -269,11 +273,54 @@ pub struct PolicyChange {
     pub attack_paths: AttackPathReport,
 }
 
-/// The compare page's answer: the diff of the baseline (the `compare` question's file)
-/// and the kept analysis (`None` while the worker keeps none), and the baseline without
-/// its findings (its paths, inputs and clusters are shown).
+/// The compare page's answer: what the baseline (the `compare` question's file) was
+/// made from, and its drift to the kept analysis under the page's filters (`None` while
+/// the worker keeps no analysis).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Comparison {
-    pub diff: Option<portolan_engine::diff::AnalysisDiff>,
-    pub baseline: Analysis,
+    pub baseline: BaselineInfo,
+    pub drift: Option<Drift>,
 }
+
+/// What the baseline was made from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BaselineInfo {
+    pub inputs: usize,
+    pub clusters: Vec<String>,
+    pub version: String,
+}
+
+/// The diff's headline numbers and its tables (`report::drift`) as the page's filter
+/// and sort leave them, each cut to its first [`DRIFT_ROWS`] rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    pub secure_score: portolan_engine::diff::ScoreChange,
+    /// Findings new, fixed, on a resource no longer present, unchanged; and of the
+    /// unchanged, those whose exemption changed.
+    pub new: usize,
+    pub fixed: usize,
+    pub gone: usize,
+    pub unchanged: usize,
+    pub exemption_changed: usize,
+    pub old_paths: usize,
+    pub new_paths: usize,
+    pub coverage: portolan_engine::diff::CoverageChange,
+    /// One table per finding status, in `DriftStatus::FINDINGS` order.
+    pub findings: Vec<DriftTable<portolan_engine::rules::Finding>>,
+    /// One table per attack path status, in `DriftStatus::PATHS` order.
+    pub paths: Vec<DriftTable<portolan_engine::graph::paths::AttackPath>>,
+}
+
+/// Rows of one drift table: `all` before the filter, `total` after it, the first
+/// [`DRIFT_ROWS`] of those in `rows`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftTable<T> {
+    pub all: usize,
+    pub total: usize,
+    pub rows: Vec<T>,
+}
+
+/// Rows a drift table shows at most.
+pub const DRIFT_ROWS: usize = 200;

@@ -149,16 +149,14 @@ pub fn save_findings_csv(state: AppState, query: &FindingsQuery, file: &str) {
     );
 }
 
-/// The diff of the saved analysis in `baseline` with the shown one, read and computed
-/// by the worker; the error says why the file is not a baseline.
+/// A `compare` or `compare-csv` question (`kind`) about the compare page's baseline
+/// (`fields`: see `protocol.rs`); `answer` gets the answer's JSON or CSV bytes, or why
+/// there are none (for a file that is not a saved analysis, the located reason).
 pub fn compare(
     state: AppState,
-    baseline: &web_sys::Blob,
-    answer: impl FnOnce(Result<protocol::Comparison, String>) + 'static,
+    kind: &str,
+    fields: &[(&str, JsValue)],
+    answer: impl FnOnce(Result<Vec<u8>, String>) + 'static,
 ) {
-    state.ask(
-        protocol::COMPARE,
-        &[("baseline", baseline.clone().into())],
-        move |bytes| answer(bytes.and_then(|b| parse(&b))),
-    );
+    state.ask(kind, fields, answer);
 }

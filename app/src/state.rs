@@ -106,13 +106,13 @@ impl Busy {
 pub struct Baseline {
     /// The name of the file it was read from.
     pub file: String,
-    /// The file, which each comparison sends to the worker.
+    /// The file, which each question about it carries: a restarted worker reads it
+    /// again.
     pub blob: web_sys::Blob,
-    /// The baseline, without its findings.
-    pub analysis: Analysis,
-    /// Its diff with the analysis shown when the worker was asked; `None` when none
-    /// was shown.
-    pub diff: Option<portolan_engine::diff::AnalysisDiff>,
+    /// The page's number for this pick: the worker reads the file again when it changes.
+    pub token: f64,
+    /// What it was made from.
+    pub info: crate::protocol::BaselineInfo,
 }
 
 /// What the last destructive action took away, for Undo.

@@ -510,6 +510,7 @@ impl WorkerClient {
                 | protocol::ROWS_CSV
                 | protocol::RULES_MATCHING
                 | protocol::COMPARE
+                | protocol::COMPARE_CSV
                 | protocol::ERROR
         ) && self.on_answer(&kind, data)
         {

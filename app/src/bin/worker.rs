@@ -27,11 +27,17 @@ use portolan_engine::analysis::shown::{rules_with_resource, FindingCounts, Findi
 use portolan_engine::analysis::PolicyOptions;
 use portolan_engine::analysis::{load_with_audit, reexempt, repolicy, StreamedAudit};
 use portolan_engine::detect::Detector;
+use portolan_engine::diff::AnalysisDiff;
 use portolan_engine::graph::SecurityGraph;
 use portolan_engine::ingest::audit::AuditReader;
 use portolan_engine::ingest::is_audit_log;
 use portolan_engine::policy::PolicySet;
 use portolan_engine::query::QueryContext;
+use portolan_engine::report::drift::{
+    drift_findings, drift_findings_csv, drift_paths, drift_paths_csv, filter_findings,
+    filter_paths, DriftFilter, DriftStatus,
+};
+use portolan_engine::report::tables::TableSort;
 use portolan_engine::rules::{exemptions, Recommendation, RuleOptions};
 use portolan_engine::{
     conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
@@ -62,12 +68,23 @@ const SNIFF_BYTES: usize = 64 << 10;
 /// wasm, and byte counts of a gigabyte times 100 would overflow it.
 const MIB: f64 = (1u64 << 20) as f64;
 
+/// A baseline the page compares with (`compare`): the page's number for the file, the
+/// analysis read from it, and its diff with the kept analysis (dropped when that
+/// changes).
+struct Baseline {
+    token: f64,
+    analysis: Analysis,
+    diff: Option<AnalysisDiff>,
+}
+
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
     /// The analysis last sent and the query context of its graph, for `details`, `map`
     /// and `query` questions.
     static CONCLUDED: RefCell<Option<(Analysis, QueryContext)>> = const { RefCell::new(None) };
+    /// The compare page's baseline, with its diff from the kept analysis once made.
+    static BASELINE: RefCell<Option<Baseline>> = const { RefCell::new(None) };
     /// Whether an `analyze` request is running (awaiting the reads of an audit log).
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// Messages received while an analysis runs, handled in order after it, as a worker
@@ -155,6 +172,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::ROWS_CSV => rows_csv(scope, id, data),
         protocol::RULES_MATCHING => rules_matching(scope, id, data),
         protocol::COMPARE => compare(scope, id, data),
+        protocol::COMPARE_CSV => compare_csv(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -221,6 +239,7 @@ async fn analyze(
 /// ([`reexempt`]: no rule runs again); without a kept analysis, concludes the kept
 /// snapshot again and sends the whole result.
 fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    forget_diff();
     let options = options(data)?;
     post(scope, progress_message(id, "rules", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
@@ -258,6 +277,7 @@ fn rerun_policies(
     id: f64,
     data: &JsValue,
 ) -> Result<(), String> {
+    forget_diff();
     let options = options(data)?;
     post(scope, progress_message(id, "policies", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
@@ -294,6 +314,7 @@ fn send_and_keep(
     id: f64,
     (mut analysis, graph): (Analysis, SecurityGraph),
 ) -> Result<(), String> {
+    forget_diff();
     CONCLUDED.with_borrow_mut(|c| *c = None);
     send_result(scope, id, &mut analysis)?;
     let cx = SNAPSHOT.with_borrow(|s| {
@@ -302,6 +323,15 @@ fn send_and_keep(
     });
     CONCLUDED.with_borrow_mut(|c| *c = cx.map(|cx| (analysis, cx)));
     Ok(())
+}
+
+/// Drops the baseline's diff: the kept analysis is about to change.
+fn forget_diff() {
+    BASELINE.with_borrow_mut(|b| {
+        if let Some(b) = b {
+            b.diff = None;
+        }
+    });
 }
 
 /// Runs `question` on the kept snapshot, analysis and query context.
@@ -444,26 +474,142 @@ fn rules_matching(
     )
 }
 
-/// Answers a `compare` question: reads the `baseline` blob as a saved analysis and
-/// diffs it with the kept one, if any.
+/// Keeps the baseline of `compare` questions (read again when the page picks another,
+/// its `token` changed, or this worker never read it) and answers with `view`, given
+/// the baseline and, when an analysis is kept, its diff with it (cached until either
+/// changes).
+fn with_baseline<T>(
+    data: &JsValue,
+    view: impl FnOnce(&Analysis, Option<(&AnalysisDiff, &Analysis)>) -> T,
+) -> Result<T, String> {
+    let token = protocol::number_field(data, "token");
+    if BASELINE.with_borrow(|b| b.as_ref().is_none_or(|b| b.token != token)) {
+        let blob: Blob = protocol::field(data, "baseline")
+            .dyn_into()
+            .map_err(|_| "no baseline file was given".to_string())?;
+        let bytes = read_blob(&blob)?;
+        let analysis = match portolan_engine::diff::read_analysis(&bytes) {
+            Some(Ok(analysis)) => analysis,
+            Some(Err(e)) => return Err(e),
+            None => return Err(NOT_AN_ANALYSIS.to_string()),
+        };
+        BASELINE.with_borrow_mut(|b| {
+            *b = Some(Baseline {
+                token,
+                analysis,
+                diff: None,
+            })
+        });
+    }
+    BASELINE.with_borrow_mut(|kept| {
+        let kept = kept.as_mut().ok_or("no baseline is kept")?;
+        CONCLUDED.with_borrow(|concluded| {
+            let shown = concluded.as_ref().map(|(analysis, _)| analysis);
+            if let (None, Some(shown)) = (&kept.diff, shown) {
+                kept.diff = Some(portolan_engine::diff::diff(&kept.analysis, shown));
+            }
+            Ok(view(&kept.analysis, kept.diff.as_ref().zip(shown)))
+        })
+    })
+}
+
+/// The page's filter and sort of the compare tables, from a question's fields.
+fn drift_filter(data: &JsValue) -> (DriftFilter, TableSort) {
+    (
+        DriftFilter {
+            severity: protocol::string_field(data, "severity"),
+            search: protocol::string_field(data, "search"),
+        },
+        TableSort {
+            column: protocol::string_field(data, "sort"),
+            descending: protocol::field(data, "descending").is_truthy(),
+        },
+    )
+}
+
+/// Answers a `compare` question: the drift of the kept analysis from the baseline,
+/// under the page's filter and sort.
 fn compare(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
-    let blob: Blob = protocol::field(data, "baseline")
-        .dyn_into()
-        .map_err(|_| "no baseline file was given".to_string())?;
-    let bytes = read_blob(&blob)?;
-    let mut baseline = match portolan_engine::diff::read_analysis(&bytes) {
-        Some(Ok(analysis)) => analysis,
-        Some(Err(e)) => return Err(e),
-        None => return Err(NOT_AN_ANALYSIS.to_string()),
-    };
-    drop(bytes);
-    // No diff before an analysis is kept: the page asks again once it has one.
-    let diff =
-        with_concluded(|_, analysis, _| portolan_engine::diff::diff(&baseline, analysis)).ok();
-    baseline.findings = Vec::new();
-    baseline.recommendations = shown_recommendations(&baseline.recommendations);
-    let answer = protocol::Comparison { diff, baseline };
+    let (filter, sort) = drift_filter(data);
+    let answer = with_baseline(data, |old, diffed| {
+        let baseline = protocol::BaselineInfo {
+            inputs: old.inputs.len(),
+            clusters: old.clusters.iter().map(|c| c.name.clone()).collect(),
+            version: old.tool.version.clone(),
+        };
+        let drift = diffed.map(|(d, new)| {
+            let f = &d.findings;
+            protocol::Drift {
+                secure_score: d.secure_score.clone(),
+                new: f.new.len(),
+                fixed: f.fixed.len(),
+                gone: f.resource_gone.len(),
+                unchanged: f.unchanged.len(),
+                exemption_changed: f.exemption_changed.len(),
+                old_paths: d.attack_paths.old_total,
+                new_paths: d.attack_paths.new_total,
+                coverage: d.coverage.clone(),
+                findings: DriftStatus::FINDINGS
+                    .iter()
+                    .map(|&status| {
+                        let rows = drift_findings(d, status);
+                        drift_table(rows.len(), filter_findings(rows, &filter, &sort))
+                    })
+                    .collect(),
+                paths: DriftStatus::PATHS
+                    .iter()
+                    .map(|&status| {
+                        let rows = drift_paths(d, old, new, status);
+                        drift_table(rows.len(), filter_paths(rows, &filter, &sort))
+                    })
+                    .collect(),
+            }
+        });
+        protocol::Comparison { baseline, drift }
+    })?;
     post_json(scope, protocol::COMPARE, &[("id", id.into())], &answer)
+}
+
+/// A drift table of `all` rows, `kept` by the filter.
+fn drift_table<T: Clone>(all: usize, kept: Vec<&T>) -> protocol::DriftTable<T> {
+    protocol::DriftTable {
+        all,
+        total: kept.len(),
+        rows: kept
+            .into_iter()
+            .take(protocol::DRIFT_ROWS)
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Answers a `compare-csv` question: the rows of the statuses named in `statuses`
+/// (comma-separated) under the page's filter and sort, as `portolan diff -f csv` (or
+/// `-f paths-csv` when `what` is `paths`) writes them.
+fn compare_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let (filter, sort) = drift_filter(data);
+    let statuses: Vec<DriftStatus> = protocol::string_field(data, "statuses")
+        .split(',')
+        .filter_map(DriftStatus::from_name)
+        .collect();
+    let paths = match protocol::string_field(data, "what").as_str() {
+        protocol::COMPARE_PATHS => true,
+        protocol::COMPARE_FINDINGS => false,
+        other => return Err(format!("unknown table {other:?}")),
+    };
+    let csv = with_baseline(data, |old, diffed| {
+        diffed.map(|(d, new)| match paths {
+            true => drift_paths_csv(d, old, new, &statuses, &filter, &sort),
+            false => drift_findings_csv(d, &statuses, &filter, &sort),
+        })
+    })?
+    .ok_or("no analysis is loaded")?;
+    post_bytes(
+        scope,
+        protocol::COMPARE_CSV,
+        &[("id", id.into())],
+        csv.into_bytes(),
+    )
 }
 
 /// Answers an `export` request: the kept analysis as the CLI writes it in that format.
