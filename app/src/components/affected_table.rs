@@ -65,14 +65,15 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<ResourceRef>) ->
         let number = asked.get_value().wrapping_add(1);
         asked.set_value(number);
         crate::questions::rows(state, &query, move |answer| {
-            if asked.get_value() != number {
+            // Only the newest question counts, and none once the table is gone.
+            if asked.try_get_value() != Some(number) {
                 return;
             }
             match answer {
                 Ok(rows) => {
                     // A page past the end (fewer rows than before): show the last one.
                     let last = rows.total.div_ceil(PAGE_SIZE).max(1) - 1;
-                    if rows.rows.is_empty() && page.get_untracked() > last {
+                    if rows.rows.is_empty() && page.try_get_untracked().is_some_and(|p| p > last) {
                         page.set(last);
                     }
                     shown.set(Some(rows));

@@ -243,7 +243,8 @@ fn Drift() -> impl IntoView {
         asked.set_value(number);
         let fields = compare_fields(&baseline, &q);
         crate::questions::compare(state, PROTOCOL_COMPARE, &fields, move |answer| {
-            if asked.get_value() != number {
+            // Only the newest question counts, and none once the page is gone.
+            if asked.try_get_value() != Some(number) {
                 return;
             }
             match answer.and_then(|json| parse::<Comparison>(&json)) {

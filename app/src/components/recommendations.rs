@@ -68,7 +68,8 @@ fn RecommendationTable() -> impl IntoView {
         }
         let field = [("search", wasm_bindgen::JsValue::from_str(&asked))];
         state.ask(crate::protocol::RULES_MATCHING, &field, move |answer| {
-            if needle.get_untracked() != asked {
+            // Only the newest search counts, and none once the table is gone.
+            if needle.try_get_untracked().as_ref() != Some(&asked) {
                 return;
             }
             let rules = answer
