@@ -77,11 +77,17 @@
 //! - `{type: "rules-matching", id, search}`: the rules whose recommendation has a
 //!   finding on a resource whose name, namespace or kind holds `search` (case ignored);
 //!   answered by `{type: "rules-matching", id, json}` (a list of rule ids).
-//! - `{type: "compare", id, baseline}`: read the `Blob` `baseline` as a saved analysis
-//!   and diff it with the kept one; answered by `{type: "compare", id, json}` (a
-//!   [`Comparison`], its diff `null` while no analysis is kept) or an `error` saying
-//!   why the file is not a saved analysis. Nothing is kept: the page sends the file
-//!   again when the analysis changes.
+//! - `{type: "compare", id, token, baseline, severity, search, sort, descending}`: the
+//!   drift of the kept analysis from the saved analysis in the `Blob` `baseline`, read
+//!   and kept when `token` (the page's number for the file picked) is not the one kept;
+//!   its diff is kept until the analysis changes. `severity`, `search`, `sort` and
+//!   `descending` are the compare page's filter and sort (`report::drift`). Answered by
+//!   `{type: "compare", id, json}` (a [`Comparison`], its `drift` `null` while no
+//!   analysis is kept) or an `error` saying why the file is not a saved analysis.
+//! - `{type: "compare-csv", id, token, baseline, severity, search, sort, descending,
+//!   what, statuses}`: the same drift's rows of `statuses` (comma-separated status
+//!   names) as `portolan diff -f csv` writes them (`what` `findings`), or `-f paths-csv`
+//!   (`what` `paths`); answered by `{type: "compare-csv", id, json}`, the CSV's bytes.
 //! - `{type: "parse-exemptions", id, path, text}`: read `text` as an exemption file
 //!   named `path` (YAML or JSON; the page links no YAML parser); answered by
 //!   `{type: "parse-exemptions", id, json}` (a [`ParsedExemptions`]) or an `error`.
