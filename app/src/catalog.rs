@@ -2,9 +2,6 @@
 //! text): the worker sends it once it is ready (see `protocol.rs`), so the page's wasm
 //! holds no catalogue, whose checks would bring the whole engine with them.
 
-use portolan_engine::report::{findings_csv_with, RuleColumns};
-use portolan_engine::rules::Finding;
-
 use crate::protocol::{Catalog, DetectionDoc, RuleDoc};
 
 impl Catalog {
@@ -26,20 +23,5 @@ impl Catalog {
         self.detections
             .iter()
             .find(|d| d.id.eq_ignore_ascii_case(id))
-    }
-
-    /// The CSV of `findings` as `portolan analyze --format csv` writes their rows.
-    pub fn findings_csv<'f>(&self, findings: impl IntoIterator<Item = &'f Finding>) -> String {
-        findings_csv_with(findings, |id| self.rule_columns(id))
-    }
-
-    /// What a finding's CSV row shows of rule `id`'s documentation.
-    pub fn rule_columns(&self, id: &str) -> Option<RuleColumns<'_>> {
-        self.rule(id).map(|r| RuleColumns {
-            title: &r.title,
-            category: r.category,
-            frameworks: r.frameworks.join(" "),
-            remediation: &r.remediation,
-        })
     }
 }

@@ -3,10 +3,21 @@
 //! Both sides use plain JavaScript objects with a `type` field, so that file contents
 //! travel as `Blob`s (structured clone shares them, nothing is copied) and the finished
 //! [`Analysis`](portolan_engine::Analysis) travels as JSON, UTF-8 bytes in transferred
-//! `Uint8Array`s, that the page parses straight into the engine's types. The analysis
-//! of a large estate is hundreds of megabytes of JSON, so it comes in parts: the page
-//! parses each part in its own task and stays responsive in between. This file is
+//! `Uint8Array`s, that the page parses straight into the engine's types. This file is
 //! compiled into both binaries.
+//!
+//! **The findings stay in the worker.** A 50,000-pod estate has 800,000 of them, a few
+//! hundred megabytes of JSON; a page holding them spent hundreds of milliseconds per
+//! task receiving, counting, searching and re-marking them. The page receives the
+//! analysis without `findings` (and each recommendation without its `findings`
+//! indices), with what it prints of them: the engine's
+//! [`FindingCounts`](portolan_engine::analysis::shown::FindingCounts). Tables that list
+//! findings ask for the page of rows they show (`rows`), exports for the CSV
+//! (`rows-csv`, written by the CLI's renderer), the recommendation table's search for
+//! the rules whose resources match (`rules-matching`), the compare page for the diff
+//! (`compare`); new exemptions or policies answer with the changed parts and counts
+//! ([`ShownUpdate`]). The inventory's rows still come in parts (the inventory pages
+//! filter and sort them on the page), each parsed in its own task.
 //!
 //! Page → worker:
 //! - `{type: "analyze", id, paths: string[], blobs: Blob[], exemptions, today}`: read
@@ -15,8 +26,8 @@
 //!   none) and `today` the page's date (YYYY-MM-DD, UTC), which decides expiry.
 //! - `{type: "reevaluate", id, exemptions, today}`: apply other exemptions to the
 //!   analysis the last `analyze` kept; nothing is parsed and no rule runs again. Answered
-//!   by `{type: "exemptions", id, json}` (an `ExemptionUpdate`: the exempted
-//!   findings by index, the recommendations, the score), which the page applies to its
+//!   by `{type: "exemptions", id, json}` (a [`ShownUpdate`]: the recommendations, the
+//!   score, the exemption summary, the findings' counts), which the page applies to its
 //!   copy; or, if the worker kept no analysis but a snapshot, by a whole result as for
 //!   `analyze`; an `error` if it kept neither (the page then sends `analyze`).
 //! - `analyze` and `reevaluate` also carry `policies`: the user's kept policy files, a
@@ -25,8 +36,8 @@
 //! - `{type: "policies", id, policies, exemptions, today}`: evaluate these policy files
 //!   instead of the last ones on the objects the last `analyze` kept; nothing is parsed
 //!   again and no rule, graph or path search runs. Answered by `{type: "policies", id,
-//!   json}` (a `PolicyUpdate`: the policy findings, `Analysis.policies`, the attack
-//!   paths' links to findings and the `ExemptionUpdate`), which the page applies to its
+//!   json}` (a [`ShownUpdate`] with its `policies` part: `Analysis.policies` and the
+//!   attack paths, whose links to findings moved), which the page applies to its
 //!   copy; or by a whole result when the worker kept a snapshot but no analysis; an
 //!   `error` when it kept no object (the page then sends `analyze`).
 //! - `{type: "details", id, resource}`: the resource panel of `resource` (a graph node
@@ -55,6 +66,28 @@
 //! - `{type: "iam", id, query}`: a cloud principal's effective permissions in the kept
 //!   snapshot (`query` an `AccessQuery` as JSON text); answered by `{type: "iam", id,
 //!   json}` (an `AccessReport`, what `portolan iam -f json` writes) or an `error`.
+//! - `{type: "rows", id, query}`: rows of the kept analysis's findings (`query` a
+//!   `FindingsQuery` as JSON text: the findings of some rules or of some indices, a
+//!   cluster, a search, a page); answered by `{type: "rows", id, json}` (a
+//!   `FindingsPage`: the rows with their indices, the total over all pages) or an
+//!   `error`.
+//! - `{type: "rows-csv", id, query}`: every row `query` selects (its page ignored) as
+//!   `portolan analyze --format csv` writes them; answered by `{type: "rows-csv", id,
+//!   json}`, the CSV's UTF-8 bytes, or an `error`.
+//! - `{type: "rules-matching", id, search}`: the rules whose recommendation has a
+//!   finding on a resource whose name, namespace or kind holds `search` (case ignored);
+//!   answered by `{type: "rules-matching", id, json}` (a list of rule ids).
+//! - `{type: "compare", id, token, baseline, severity, search, sort, descending}`: the
+//!   drift of the kept analysis from the saved analysis in the `Blob` `baseline`, read
+//!   and kept when `token` (the page's number for the file picked) is not the one kept;
+//!   its diff is kept until the analysis changes. `severity`, `search`, `sort` and
+//!   `descending` are the compare page's filter and sort (`report::drift`). Answered by
+//!   `{type: "compare", id, json}` (a [`Comparison`], its `drift` `null` while no
+//!   analysis is kept) or an `error` saying why the file is not a saved analysis.
+//! - `{type: "compare-csv", id, token, baseline, severity, search, sort, descending,
+//!   what, statuses}`: the same drift's rows of `statuses` (comma-separated status
+//!   names) as `portolan diff -f csv` writes them (`what` `findings`), or `-f paths-csv`
+//!   (`what` `paths`); answered by `{type: "compare-csv", id, json}`, the CSV's bytes.
 //! - `{type: "parse-exemptions", id, path, text}`: read `text` as an exemption file
 //!   named `path` (YAML or JSON; the page links no YAML parser); answered by
 //!   `{type: "parse-exemptions", id, json}` (a [`ParsedExemptions`]) or an `error`.
@@ -68,17 +101,24 @@
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times (stage
 //!   `audit`: an audit log being streamed, `done` of `total` MiB, with `wasm`, the bytes
 //!   of the worker's wasm memory);
-//! - `{type: "result-head", id, json, parts, resources, findings}`: the analysis without
-//!   its two long lists (`inventory.resources` and `findings`), with their lengths;
+//! - `{type: "result-head", id, json, parts, resources, counts}`: the analysis without
+//!   `inventory.resources` (`resources` long) and without its findings (kept in the
+//!   worker: `findings` empty, and each recommendation's `findings` too), and in
+//!   `counts` the JSON bytes of their `FindingCounts`;
 //! - `parts` times `{type: "result-part", id, field, json}`: a slice of the list named
-//!   by `field` (`resources` or `findings`), in order;
+//!   by `field` (`resources`), in order;
 //! - `{type: "result", id}` when everything was sent;
 //!
 //! or `{type: "error", id, message}` at any point.
 
 use js_sys::{Object, Reflect};
+use portolan_engine::analysis::shown::FindingCounts;
+use portolan_engine::analysis::ExemptionSummary;
+use portolan_engine::graph::AttackPathReport;
+use portolan_engine::policy::PolicyReport;
 use portolan_engine::rules::exemptions::Exemption;
-use portolan_engine::rules::{Category, Severity};
+use portolan_engine::rules::score::SecureScore;
+use portolan_engine::rules::{Category, Recommendation, Severity};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -100,6 +140,15 @@ pub const CHART: &str = "chart";
 pub const ENFORCE: &str = "enforce";
 pub const PARSE_EXEMPTIONS: &str = "parse-exemptions";
 pub const POLICIES: &str = "policies";
+pub const ROWS: &str = "rows";
+pub const ROWS_CSV: &str = "rows-csv";
+pub const RULES_MATCHING: &str = "rules-matching";
+pub const COMPARE: &str = "compare";
+pub const COMPARE_CSV: &str = "compare-csv";
+
+/// Values of `what` in a `compare-csv` question.
+pub const COMPARE_FINDINGS: &str = "findings";
+pub const COMPARE_PATHS: &str = "paths";
 
 /// Values of `output` and `level` in an `enforce` question.
 pub const ENFORCE_LABELS: &str = "labels";
@@ -120,9 +169,8 @@ pub const CHART_VULNERABILITIES_BY_SEVERITY: &str = "vulnerabilities-by-severity
 /// question's `alerts` field lists.
 pub const CHART_ALERT_TIMELINE: &str = "alert-timeline";
 
-/// Values of `field` in a `result-part` message.
+/// The value of `field` in a `result-part` message.
 pub const RESOURCES: &str = "resources";
-pub const FINDINGS: &str = "findings";
 pub const ERROR: &str = "error";
 
 /// Builds a message object from `(field, value)` pairs.
@@ -206,3 +254,79 @@ pub struct ParsedExemptions {
     pub exemptions: Vec<Exemption>,
     pub problems: Vec<String>,
 }
+
+/// What changes on the page when exemptions or policies change: the analysis's parts
+/// that do and the counts of its findings, never the findings (the worker keeps them).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownUpdate {
+    /// Their `findings` left empty, as in the `result-head`.
+    pub recommendations: Vec<Recommendation>,
+    pub secure_score: SecureScore,
+    pub exemptions: ExemptionSummary,
+    pub counts: FindingCounts,
+    /// After other policies: their report, and the attack paths (whose fixes link to
+    /// findings by index, which other policy findings shift).
+    #[serde(default)]
+    pub policies: Option<PolicyChange>,
+}
+
+/// What other policies change besides the counts (see [`ShownUpdate`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyChange {
+    pub policies: Option<PolicyReport>,
+    pub attack_paths: AttackPathReport,
+}
+
+/// The compare page's answer: what the baseline (the `compare` question's file) was
+/// made from, and its drift to the kept analysis under the page's filters (`None` while
+/// the worker keeps no analysis).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub baseline: BaselineInfo,
+    pub drift: Option<Drift>,
+}
+
+/// What the baseline was made from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BaselineInfo {
+    pub inputs: usize,
+    pub clusters: Vec<String>,
+    pub version: String,
+}
+
+/// The diff's headline numbers and its tables (`report::drift`) as the page's filter
+/// and sort leave them, each cut to its first [`DRIFT_ROWS`] rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    pub secure_score: portolan_engine::diff::ScoreChange,
+    /// Findings new, fixed, on a resource no longer present, unchanged; and of the
+    /// unchanged, those whose exemption changed.
+    pub new: usize,
+    pub fixed: usize,
+    pub gone: usize,
+    pub unchanged: usize,
+    pub exemption_changed: usize,
+    pub old_paths: usize,
+    pub new_paths: usize,
+    pub coverage: portolan_engine::diff::CoverageChange,
+    /// One table per finding status, in `DriftStatus::FINDINGS` order.
+    pub findings: Vec<DriftTable<portolan_engine::rules::Finding>>,
+    /// One table per attack path status, in `DriftStatus::PATHS` order.
+    pub paths: Vec<DriftTable<portolan_engine::graph::paths::AttackPath>>,
+}
+
+/// Rows of one drift table: `all` before the filter, `total` after it, the first
+/// [`DRIFT_ROWS`] of those in `rows`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DriftTable<T> {
+    pub all: usize,
+    pub total: usize,
+    pub rows: Vec<T>,
+}
+
+/// Rows a drift table shows at most.
+pub const DRIFT_ROWS: usize = 200;

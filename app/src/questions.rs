@@ -1,9 +1,11 @@
 //! Questions the page asks the worker about the analysis it kept: one resource's
-//! details, the security map for a view and the engine's charts; and the reading of
-//! exemption files. The engine computes
+//! details, the security map for a view, the engine's charts, the rows of a findings
+//! table and their CSV, the diff with a baseline; and the reading of exemption files. The engine computes
 //! them next to the graph, which never comes to the page; the page only renders the
 //! answers, and its wasm holds none of the code that draws them.
 
+use leptos::prelude::Set;
+use portolan_engine::analysis::shown::{FindingsPage, FindingsQuery};
 use portolan_engine::details::ResourceDetails;
 use portolan_engine::map::{MapRequest, SecurityMap};
 use wasm_bindgen::JsValue;
@@ -110,4 +112,51 @@ pub fn parse_exemptions(
         ],
         move |bytes| answer(bytes.and_then(|b| parse(&b))),
     );
+}
+
+/// One page of the findings `query` selects (the worker holds the findings).
+pub fn rows(
+    state: AppState,
+    query: &FindingsQuery,
+    answer: impl FnOnce(Result<FindingsPage, String>) + 'static,
+) {
+    let text = serde_json::to_string(query).unwrap_or_default();
+    state.ask(
+        protocol::ROWS,
+        &[("query", JsValue::from_str(&text))],
+        move |bytes| answer(bytes.and_then(|b| parse(&b))),
+    );
+}
+
+/// Saves every finding `query` selects as `file`, the CSV `portolan analyze --format
+/// csv` writes for them (the worker writes it); a failure shows as the app's error.
+pub fn save_findings_csv(state: AppState, query: &FindingsQuery, file: &str) {
+    let text = serde_json::to_string(query).unwrap_or_default();
+    let file = file.to_string();
+    state.ask(
+        protocol::ROWS_CSV,
+        &[("query", JsValue::from_str(&text))],
+        move |bytes| {
+            let saved = bytes
+                .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+                .and_then(|csv| crate::download::save_text(&file, &csv, "text/csv"));
+            if let Err(e) = saved {
+                state
+                    .error
+                    .set(Some(format!("The CSV could not be written: {e}")));
+            }
+        },
+    );
+}
+
+/// A `compare` or `compare-csv` question (`kind`) about the compare page's baseline
+/// (`fields`: see `protocol.rs`); `answer` gets the answer's JSON or CSV bytes, or why
+/// there are none (for a file that is not a saved analysis, the located reason).
+pub fn compare(
+    state: AppState,
+    kind: &str,
+    fields: &[(&str, JsValue)],
+    answer: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+) {
+    state.ask(kind, fields, answer);
 }

@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use portolan_engine::analysis::shown::FindingCounts;
 use portolan_engine::rules::exemptions::{self, Exemption};
 use portolan_engine::Analysis;
 
@@ -100,11 +101,18 @@ impl Busy {
 }
 
 /// A saved analysis the shown one is compared with (`#/compare`). Kept in memory only:
-/// it is the user's file, and it goes away with the page or Clear baseline.
+/// it is the user's file, and it goes away with the page or Clear baseline. The worker
+/// reads it and diffs it with the shown analysis (`compare`, see `protocol.rs`).
 pub struct Baseline {
     /// The name of the file it was read from.
     pub file: String,
-    pub analysis: Analysis,
+    /// The file, which each question about it carries: a restarted worker reads it
+    /// again.
+    pub blob: web_sys::Blob,
+    /// The page's number for this pick: the worker reads the file again when it changes.
+    pub token: f64,
+    /// What it was made from.
+    pub info: crate::protocol::BaselineInfo,
 }
 
 /// What the last destructive action took away, for Undo.
@@ -125,6 +133,9 @@ pub struct AppState {
     pub route: RwSignal<Route>,
     /// The latest finished analysis, `None` before the first one and after a clear.
     pub analysis: RwSignal<Option<Arc<Analysis>>>,
+    /// The counts of the shown analysis's findings, which the worker keeps (the page's
+    /// `Analysis` has none): set with `analysis`, before it.
+    pub counts: RwSignal<Arc<FindingCounts>>,
     /// Number of loaded files (the files themselves are not reactive).
     pub loaded_count: RwSignal<usize>,
     pub busy: RwSignal<Option<Busy>>,
@@ -170,6 +181,7 @@ impl AppState {
         let state = AppState {
             route: RwSignal::new(route),
             analysis: RwSignal::new(None),
+            counts: RwSignal::new(Arc::default()),
             loaded_count: RwSignal::new(0),
             busy: RwSignal::new(None),
             error: RwSignal::new(None),
@@ -522,7 +534,7 @@ impl AppState {
     }
 
     /// Records a finished analysis (called by the worker client).
-    pub(crate) fn finish(&self, analysis: Analysis) {
+    pub(crate) fn finish(&self, analysis: Analysis, counts: FindingCounts) {
         let placed = self.placed.with_value(Clone::clone);
         self.placed.set_value(Vec::new());
         let objects_now = |path: &str| {
@@ -560,6 +572,7 @@ impl AppState {
         if !notes.is_empty() {
             self.notices.update(|n| n.extend(notes));
         }
+        self.counts.set(Arc::new(counts));
         self.analysis.set(Some(Arc::new(analysis)));
         self.busy.set(None);
     }

@@ -21,8 +21,8 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use leptos::prelude::{Set, UpdateUntracked, WithUntracked};
 
-use portolan_engine::analysis::{ExemptionUpdate, PolicyUpdate, ResourceSummary};
-use portolan_engine::rules::Finding;
+use portolan_engine::analysis::shown::FindingCounts;
+use portolan_engine::analysis::ResourceSummary;
 use portolan_engine::Analysis;
 use serde::de::DeserializeOwned;
 
@@ -41,6 +41,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// An analysis arriving in parts (see `protocol.rs`).
 struct Incoming {
     analysis: Analysis,
+    counts: FindingCounts,
     parts: usize,
     received: usize,
 }
@@ -431,9 +432,6 @@ impl WorkerClient {
             let added = match field.as_str() {
                 protocol::RESOURCES => parse::<Vec<ResourceSummary>>(data)
                     .map(|part| incoming.analysis.inventory.resources.extend(part)),
-                protocol::FINDINGS => {
-                    parse::<Vec<Finding>>(data).map(|part| incoming.analysis.findings.extend(part))
-                }
                 other => Err(format!("unknown part {other:?}")),
             };
             added.map(|()| {
@@ -508,6 +506,11 @@ impl WorkerClient {
                 | protocol::CHART
                 | protocol::ENFORCE
                 | protocol::PARSE_EXEMPTIONS
+                | protocol::ROWS
+                | protocol::ROWS_CSV
+                | protocol::RULES_MATCHING
+                | protocol::COMPARE
+                | protocol::COMPARE_CSV
                 | protocol::ERROR
         ) && self.on_answer(&kind, data)
         {
@@ -524,17 +527,19 @@ impl WorkerClient {
                     &protocol::string_field(data, "file"),
                 )));
             }
-            protocol::RESULT_HEAD if current => match parse::<Analysis>(data) {
-                Ok(mut analysis) => {
+            protocol::RESULT_HEAD if current => match parse::<Analysis>(data)
+                .and_then(|a| Ok((a, parse_field::<FindingCounts>(data, "counts")?)))
+            {
+                Ok((mut analysis, counts)) => {
                     let parts = protocol::number_field(data, "parts") as usize;
                     // Room for the lists up front: growing them part by part would copy
                     // hundreds of megabytes.
                     let count = |field| protocol::number_field(data, field) as usize;
                     let resources = &mut analysis.inventory.resources;
                     resources.reserve_exact(count(protocol::RESOURCES));
-                    analysis.findings.reserve_exact(count(protocol::FINDINGS));
                     inner.incoming.replace(Some(Incoming {
                         analysis,
+                        counts,
                         parts,
                         received: 0,
                     }));
@@ -549,8 +554,8 @@ impl WorkerClient {
             protocol::EXEMPTIONS => {
                 self.answered();
                 if current {
-                    match parse::<ExemptionUpdate>(data) {
-                        Ok(update) => self.on_update(|a| update.apply(a)),
+                    match parse::<protocol::ShownUpdate>(data) {
+                        Ok(update) => self.on_update(|a| apply(update, a)),
                         Err(e) => self.reject(&e),
                     }
                 }
@@ -559,8 +564,8 @@ impl WorkerClient {
             protocol::POLICIES => {
                 self.answered();
                 if current {
-                    match parse::<PolicyUpdate>(data) {
-                        Ok(update) => self.on_update(|a| update.apply(a)),
+                    match parse::<protocol::ShownUpdate>(data) {
+                        Ok(update) => self.on_update(|a| apply(update, a)),
                         Err(e) => self.reject(&e),
                     }
                 }
@@ -574,7 +579,7 @@ impl WorkerClient {
                 if current {
                     match inner.incoming.take() {
                         Some(incoming) if incoming.received == incoming.parts => {
-                            inner.state.finish(incoming.analysis)
+                            inner.state.finish(incoming.analysis, incoming.counts)
                         }
                         Some(incoming) => self.reject(&format!(
                             "{} of {} parts arrived",
@@ -609,17 +614,16 @@ impl WorkerClient {
     }
 
     /// Applies the worker's answer to new exemptions or policies to the shown analysis,
-    /// in place when nothing else holds it (a copy otherwise): the findings are not sent
-    /// again.
-    fn on_update(&self, apply: impl FnOnce(&mut Analysis)) {
+    /// in place when nothing else holds it (a copy otherwise), and takes the new counts.
+    fn on_update(&self, apply: impl FnOnce(&mut Analysis) -> FindingCounts) {
         let state = &self.inner.state;
         let Some(shown) = state.analysis.update_untracked(Option::take) else {
             self.reject("the analysis the change applies to is no longer loaded");
             return;
         };
         let mut analysis = Arc::try_unwrap(shown).unwrap_or_else(|shared| (*shared).clone());
-        apply(&mut analysis);
-        state.finish(analysis);
+        let counts = apply(&mut analysis);
+        state.finish(analysis, counts);
     }
 
     /// The worker died (a trap in the engine, or its script did not load): report it
@@ -642,6 +646,18 @@ impl WorkerClient {
     }
 }
 
+/// Brings the page's copy of the analysis to `update`; returns the new counts.
+fn apply(update: protocol::ShownUpdate, analysis: &mut Analysis) -> FindingCounts {
+    analysis.recommendations = update.recommendations;
+    analysis.secure_score = update.secure_score;
+    analysis.exemptions = update.exemptions;
+    if let Some(change) = update.policies {
+        analysis.policies = change.policies;
+        analysis.attack_paths = change.attack_paths;
+    }
+    update.counts
+}
+
 /// Today's date in UTC (YYYY-MM-DD), which decides whether an exemption has expired:
 /// the CLI uses the same.
 pub fn today() -> String {
@@ -651,6 +667,11 @@ pub fn today() -> String {
 
 /// Parses the JSON bytes of a message's `json` field.
 fn parse<T: DeserializeOwned>(data: &JsValue) -> Result<T, String> {
-    let bytes = Uint8Array::new(&protocol::field(data, "json")).to_vec();
+    parse_field(data, "json")
+}
+
+/// Parses the JSON bytes of the message's field `name`.
+fn parse_field<T: DeserializeOwned>(data: &JsValue, name: &str) -> Result<T, String> {
+    let bytes = Uint8Array::new(&protocol::field(data, name)).to_vec();
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }

@@ -9,6 +9,8 @@
 //! all read this value. Its JSON form is documented in `schema/analysis.schema.json`;
 //! fields are only ever added, never renamed.
 
+pub mod shown;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -649,11 +651,11 @@ fn conclude_keeping(
 
 /// What changes in a concluded analysis when only the exemptions change: which findings
 /// are exempted (by index, with their exemption), the recommendations, the secure score
-/// and the exemption summary. Nothing else depends on exemptions. The app's worker
-/// computes it on the analysis it kept and sends it instead of the whole analysis; the
-/// page applies it to its copy with [`ExemptionUpdate::apply`]. It lists every exempted
-/// finding, not the ones that changed, so it applies to the analysis under any earlier
-/// exemptions (the page skips answers to requests it no longer waits for).
+/// and the exemption summary. Nothing else depends on exemptions. [`reexempt`] returns
+/// it for a copy of the analysis elsewhere, which [`ExemptionUpdate::apply`] brings up
+/// to date (the app's worker keeps the findings and sends the page only what it shows
+/// of them, so it does not use it). It lists every exempted finding, not the ones that
+/// changed, so it applies to the analysis under any earlier exemptions.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ExemptionUpdate {
@@ -714,9 +716,9 @@ pub fn reexempt(
 /// What changes in a concluded analysis when only the user's policies change (a policy
 /// file added, edited or removed in the app): the policy findings, `Analysis.policies`,
 /// the fixes' links to findings of the attack paths (their indices move) and what
-/// exempting and counting the new findings gives. The app's worker computes it with
-/// [`repolicy`] on the analysis it kept; the page applies it to its copy with
-/// [`PolicyUpdate::apply`], which splices the findings in the same order.
+/// exempting and counting the new findings gives. [`repolicy`] returns it for a copy of
+/// the analysis elsewhere, which [`PolicyUpdate::apply`] brings up to date by splicing
+/// the findings in the same order.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyUpdate {

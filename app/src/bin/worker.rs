@@ -23,15 +23,22 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
+use portolan_engine::analysis::shown::{rules_with_resource, FindingCounts, FindingsQuery};
 use portolan_engine::analysis::PolicyOptions;
 use portolan_engine::analysis::{load_with_audit, reexempt, repolicy, StreamedAudit};
 use portolan_engine::detect::Detector;
+use portolan_engine::diff::AnalysisDiff;
 use portolan_engine::graph::SecurityGraph;
 use portolan_engine::ingest::audit::AuditReader;
 use portolan_engine::ingest::is_audit_log;
 use portolan_engine::policy::PolicySet;
 use portolan_engine::query::QueryContext;
-use portolan_engine::rules::{exemptions, RuleOptions};
+use portolan_engine::report::drift::{
+    drift_findings, drift_findings_csv, drift_paths, drift_paths_csv, filter_findings,
+    filter_paths, DriftFilter, DriftStatus,
+};
+use portolan_engine::report::tables::TableSort;
+use portolan_engine::rules::{exemptions, Recommendation, RuleOptions};
 use portolan_engine::{
     conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
 };
@@ -61,12 +68,23 @@ const SNIFF_BYTES: usize = 64 << 10;
 /// wasm, and byte counts of a gigabyte times 100 would overflow it.
 const MIB: f64 = (1u64 << 20) as f64;
 
+/// A baseline the page compares with (`compare`): the page's number for the file, the
+/// analysis read from it, and its diff with the kept analysis (dropped when that
+/// changes).
+struct Baseline {
+    token: f64,
+    analysis: Analysis,
+    diff: Option<AnalysisDiff>,
+}
+
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
     /// The analysis last sent and the query context of its graph, for `details`, `map`
     /// and `query` questions.
     static CONCLUDED: RefCell<Option<(Analysis, QueryContext)>> = const { RefCell::new(None) };
+    /// The compare page's baseline, with its diff from the kept analysis once made.
+    static BASELINE: RefCell<Option<Baseline>> = const { RefCell::new(None) };
     /// Whether an `analyze` request is running (awaiting the reads of an audit log).
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// Messages received while an analysis runs, handled in order after it, as a worker
@@ -150,6 +168,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         protocol::CHART => chart(scope, id, data),
         protocol::ENFORCE => enforce(scope, id, data),
         protocol::PARSE_EXEMPTIONS => parse_exemptions(scope, id, data),
+        protocol::ROWS => rows(scope, id, data),
+        protocol::ROWS_CSV => rows_csv(scope, id, data),
+        protocol::RULES_MATCHING => rules_matching(scope, id, data),
+        protocol::COMPARE => compare(scope, id, data),
+        protocol::COMPARE_CSV => compare_csv(scope, id, data),
         _ => return,
     };
     if let Err(message) = outcome {
@@ -216,6 +239,7 @@ async fn analyze(
 /// ([`reexempt`]: no rule runs again); without a kept analysis, concludes the kept
 /// snapshot again and sends the whole result.
 fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    forget_diff();
     let options = options(data)?;
     post(scope, progress_message(id, "rules", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
@@ -224,7 +248,8 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
             _ => None,
         })
     });
-    if let Some(update) = update {
+    if update.is_some() {
+        let update = with_concluded(|_, analysis, _| shown_update(analysis, false))?;
         let sent = post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
         // Exempted findings no longer count in the Explorer's conditions. Gathered after
         // sending, so the page shows the change first (a question waits behind it).
@@ -252,6 +277,7 @@ fn rerun_policies(
     id: f64,
     data: &JsValue,
 ) -> Result<(), String> {
+    forget_diff();
     let options = options(data)?;
     post(scope, progress_message(id, "policies", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
@@ -270,7 +296,9 @@ fn rerun_policies(
         })
     });
     if let Some(update) = update {
-        return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update?);
+        update?;
+        let update = with_concluded(|_, analysis, _| shown_update(analysis, true))?;
+        return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
@@ -286,6 +314,7 @@ fn send_and_keep(
     id: f64,
     (mut analysis, graph): (Analysis, SecurityGraph),
 ) -> Result<(), String> {
+    forget_diff();
     CONCLUDED.with_borrow_mut(|c| *c = None);
     send_result(scope, id, &mut analysis)?;
     let cx = SNAPSHOT.with_borrow(|s| {
@@ -294,6 +323,15 @@ fn send_and_keep(
     });
     CONCLUDED.with_borrow_mut(|c| *c = cx.map(|cx| (analysis, cx)));
     Ok(())
+}
+
+/// Drops the baseline's diff: the kept analysis is about to change.
+fn forget_diff() {
+    BASELINE.with_borrow_mut(|b| {
+        if let Some(b) = b {
+            b.diff = None;
+        }
+    });
 }
 
 /// Runs `question` on the kept snapshot, analysis and query context.
@@ -354,6 +392,224 @@ fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<
     let limit = protocol::number_field(data, "limit").max(1.0) as usize;
     let outcome = with_concluded(|_, _, cx| cx.ask(&text, limit))?;
     post_json(scope, protocol::QUERY, &[("id", id.into())], &outcome)
+}
+
+/// What the page shows of `analysis` (the worker's, findings included) after a change
+/// of exemptions, or of policies when `policies`.
+fn shown_update(analysis: &Analysis, policies: bool) -> protocol::ShownUpdate {
+    protocol::ShownUpdate {
+        recommendations: shown_recommendations(&analysis.recommendations),
+        secure_score: analysis.secure_score.clone(),
+        exemptions: analysis.exemptions.clone(),
+        counts: FindingCounts::of(analysis),
+        policies: policies.then(|| protocol::PolicyChange {
+            policies: analysis.policies.clone(),
+            attack_paths: analysis.attack_paths.clone(),
+        }),
+    }
+}
+
+/// `recommendations` as the page receives them: without their findings' indices.
+fn shown_recommendations(recommendations: &[Recommendation]) -> Vec<Recommendation> {
+    recommendations
+        .iter()
+        .map(|r| Recommendation {
+            rule: r.rule.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            category: r.category,
+            frameworks: r.frameworks.clone(),
+            remediation: r.remediation.clone(),
+            affected: r.affected,
+            exempted: r.exempted,
+            findings: Vec::new(),
+        })
+        .collect()
+}
+
+/// Why a `compare` baseline was refused when it is not a saved analysis at all.
+const NOT_AN_ANALYSIS: &str = "not an analysis saved by Portolan. Choose the JSON that \
+    Export analysis or portolan analyze --format json writes (snapshot files are compared \
+    with portolan diff OLD NEW).";
+
+/// Reads the `query` field of a `rows` or `rows-csv` question.
+fn findings_query(data: &JsValue) -> Result<FindingsQuery, String> {
+    serde_json::from_str(&protocol::string_field(data, "query"))
+        .map_err(|e| format!("the rows asked for could not be read: {e}"))
+}
+
+/// Answers a `rows` question: one page of the kept analysis's findings.
+fn rows(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let query = findings_query(data)?;
+    let page = with_concluded(|_, analysis, _| query.page(analysis))?;
+    post_json(scope, protocol::ROWS, &[("id", id.into())], &page)
+}
+
+/// Answers a `rows-csv` question: every row the query selects, as the CLI's CSV.
+fn rows_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let query = findings_query(data)?;
+    let csv = with_concluded(|_, analysis, _| query.csv(analysis))?;
+    post_bytes(
+        scope,
+        protocol::ROWS_CSV,
+        &[("id", id.into())],
+        csv.into_bytes(),
+    )
+}
+
+/// Answers a `rules-matching` question: the rules with a finding on a resource whose
+/// name, namespace or kind holds `search`.
+fn rules_matching(
+    scope: &DedicatedWorkerGlobalScope,
+    id: f64,
+    data: &JsValue,
+) -> Result<(), String> {
+    let search = protocol::string_field(data, "search");
+    let rules = with_concluded(|_, analysis, _| rules_with_resource(analysis, &search))?;
+    post_json(
+        scope,
+        protocol::RULES_MATCHING,
+        &[("id", id.into())],
+        &rules,
+    )
+}
+
+/// Keeps the baseline of `compare` questions (read again when the page picks another,
+/// its `token` changed, or this worker never read it) and answers with `view`, given
+/// the baseline and, when an analysis is kept, its diff with it (cached until either
+/// changes).
+fn with_baseline<T>(
+    data: &JsValue,
+    view: impl FnOnce(&Analysis, Option<(&AnalysisDiff, &Analysis)>) -> T,
+) -> Result<T, String> {
+    let token = protocol::number_field(data, "token");
+    if BASELINE.with_borrow(|b| b.as_ref().is_none_or(|b| b.token != token)) {
+        let blob: Blob = protocol::field(data, "baseline")
+            .dyn_into()
+            .map_err(|_| "no baseline file was given".to_string())?;
+        let bytes = read_blob(&blob)?;
+        let analysis = match portolan_engine::diff::read_analysis(&bytes) {
+            Some(Ok(analysis)) => analysis,
+            Some(Err(e)) => return Err(e),
+            None => return Err(NOT_AN_ANALYSIS.to_string()),
+        };
+        BASELINE.with_borrow_mut(|b| {
+            *b = Some(Baseline {
+                token,
+                analysis,
+                diff: None,
+            })
+        });
+    }
+    BASELINE.with_borrow_mut(|kept| {
+        let kept = kept.as_mut().ok_or("no baseline is kept")?;
+        CONCLUDED.with_borrow(|concluded| {
+            let shown = concluded.as_ref().map(|(analysis, _)| analysis);
+            if let (None, Some(shown)) = (&kept.diff, shown) {
+                kept.diff = Some(portolan_engine::diff::diff(&kept.analysis, shown));
+            }
+            Ok(view(&kept.analysis, kept.diff.as_ref().zip(shown)))
+        })
+    })
+}
+
+/// The page's filter and sort of the compare tables, from a question's fields.
+fn drift_filter(data: &JsValue) -> (DriftFilter, TableSort) {
+    (
+        DriftFilter {
+            severity: protocol::string_field(data, "severity"),
+            search: protocol::string_field(data, "search"),
+        },
+        TableSort {
+            column: protocol::string_field(data, "sort"),
+            descending: protocol::field(data, "descending").is_truthy(),
+        },
+    )
+}
+
+/// Answers a `compare` question: the drift of the kept analysis from the baseline,
+/// under the page's filter and sort.
+fn compare(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let (filter, sort) = drift_filter(data);
+    let answer = with_baseline(data, |old, diffed| {
+        let baseline = protocol::BaselineInfo {
+            inputs: old.inputs.len(),
+            clusters: old.clusters.iter().map(|c| c.name.clone()).collect(),
+            version: old.tool.version.clone(),
+        };
+        let drift = diffed.map(|(d, new)| {
+            let f = &d.findings;
+            protocol::Drift {
+                secure_score: d.secure_score.clone(),
+                new: f.new.len(),
+                fixed: f.fixed.len(),
+                gone: f.resource_gone.len(),
+                unchanged: f.unchanged.len(),
+                exemption_changed: f.exemption_changed.len(),
+                old_paths: d.attack_paths.old_total,
+                new_paths: d.attack_paths.new_total,
+                coverage: d.coverage.clone(),
+                findings: DriftStatus::FINDINGS
+                    .iter()
+                    .map(|&status| {
+                        let rows = drift_findings(d, status);
+                        drift_table(rows.len(), filter_findings(rows, &filter, &sort))
+                    })
+                    .collect(),
+                paths: DriftStatus::PATHS
+                    .iter()
+                    .map(|&status| {
+                        let rows = drift_paths(d, old, new, status);
+                        drift_table(rows.len(), filter_paths(rows, &filter, &sort))
+                    })
+                    .collect(),
+            }
+        });
+        protocol::Comparison { baseline, drift }
+    })?;
+    post_json(scope, protocol::COMPARE, &[("id", id.into())], &answer)
+}
+
+/// A drift table of `all` rows, `kept` by the filter.
+fn drift_table<T: Clone>(all: usize, kept: Vec<&T>) -> protocol::DriftTable<T> {
+    protocol::DriftTable {
+        all,
+        total: kept.len(),
+        rows: kept
+            .into_iter()
+            .take(protocol::DRIFT_ROWS)
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Answers a `compare-csv` question: the rows of the statuses named in `statuses`
+/// (comma-separated) under the page's filter and sort, as `portolan diff -f csv` (or
+/// `-f paths-csv` when `what` is `paths`) writes them.
+fn compare_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
+    let (filter, sort) = drift_filter(data);
+    let statuses: Vec<DriftStatus> = protocol::string_field(data, "statuses")
+        .split(',')
+        .filter_map(DriftStatus::from_name)
+        .collect();
+    let paths = match protocol::string_field(data, "what").as_str() {
+        protocol::COMPARE_PATHS => true,
+        protocol::COMPARE_FINDINGS => false,
+        other => return Err(format!("unknown table {other:?}")),
+    };
+    let csv = with_baseline(data, |old, diffed| {
+        diffed.map(|(d, new)| match paths {
+            true => drift_paths_csv(d, old, new, &statuses, &filter, &sort),
+            false => drift_findings_csv(d, &statuses, &filter, &sort),
+        })
+    })?
+    .ok_or("no analysis is loaded")?;
+    post_bytes(
+        scope,
+        protocol::COMPARE_CSV,
+        &[("id", id.into())],
+        csv.into_bytes(),
+    )
 }
 
 /// Answers an `export` request: the kept analysis as the CLI writes it in that format.
@@ -534,23 +790,29 @@ fn send_result(
     id: f64,
     analysis: &mut Analysis,
 ) -> Result<(), String> {
+    let counts = FindingCounts::of(analysis);
     let resources = std::mem::take(&mut analysis.inventory.resources);
     let findings = std::mem::take(&mut analysis.findings);
-    let sent = send_parts(scope, id, analysis, &resources, &findings);
+    let shown = shown_recommendations(&analysis.recommendations);
+    let recommendations = std::mem::replace(&mut analysis.recommendations, shown);
+    let sent = send_parts(scope, id, analysis, &resources, &counts);
     analysis.inventory.resources = resources;
     analysis.findings = findings;
+    analysis.recommendations = recommendations;
     sent
 }
 
-/// Posts the head (the analysis without its two long lists) and the lists in parts.
+/// Posts the head (the analysis without its findings and inventory rows, with the
+/// findings' counts) and the inventory rows in parts.
 fn send_parts(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     analysis: &Analysis,
     resources: &[portolan_engine::analysis::ResourceSummary],
-    findings: &[portolan_engine::rules::Finding],
+    counts: &FindingCounts,
 ) -> Result<(), String> {
-    let parts = resources.len().div_ceil(PART_ITEMS) + findings.len().div_ceil(PART_ITEMS);
+    let parts = resources.len().div_ceil(PART_ITEMS);
+    let counts = serde_json::to_vec(counts).map_err(|e| format!("could not encode: {e}"))?;
     post_json(
         scope,
         protocol::RESULT_HEAD,
@@ -558,16 +820,12 @@ fn send_parts(
             ("id", id.into()),
             ("parts", (parts as f64).into()),
             (protocol::RESOURCES, (resources.len() as f64).into()),
-            (protocol::FINDINGS, (findings.len() as f64).into()),
+            ("counts", Uint8Array::from(counts.as_slice()).into()),
         ],
         analysis,
     )?;
     for chunk in resources.chunks(PART_ITEMS) {
         let fields = [("id", id.into()), ("field", protocol::RESOURCES.into())];
-        post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
-    }
-    for chunk in findings.chunks(PART_ITEMS) {
-        let fields = [("id", id.into()), ("field", protocol::FINDINGS.into())];
         post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
     }
     post(
@@ -735,6 +993,15 @@ fn wasm_memory_bytes() -> f64 {
 
 /// Reads bytes `start..end` of `blob` into `into` (reused between calls), returning how
 /// many were read.
+/// The whole of `blob`, read synchronously (a worker may).
+fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
+    let reader = FileReaderSync::new().map_err(|e| describe("cannot read files", &e))?;
+    let buffer = reader
+        .read_as_array_buffer(blob)
+        .map_err(|e| describe("the baseline could not be read", &e))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
 fn read_slice(
     reader: &FileReaderSync,
     blob: &Blob,

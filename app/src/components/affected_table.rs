@@ -1,18 +1,18 @@
 //! The resources a recommendation fails on: one row per finding with the exact failing
 //! field, where the resource was read from, and its exemption (a badge with the reason)
-//! or a button to exempt it. A rule can fail on hundreds of
-//! thousands of resources, so the search filters indices into the shared analysis and
-//! only one page of rows is in the DOM.
+//! or a button to exempt it. A rule can fail on hundreds of thousands of resources,
+//! which the worker keeps: the page asks it for the one page of rows it shows, searched
+//! and filtered there (`rows`, see `protocol.rs`), and for the CSV.
 
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
-use portolan_engine::rules::Finding;
+use portolan_engine::analysis::shown::{FindingRow, FindingsPage, FindingsQuery};
+use portolan_engine::rules::{Finding, ResourceRef};
 
-use crate::components::cluster_filter::{passes, ClusterFilter};
+use crate::components::cluster_filter::ClusterFilter;
 use crate::components::exempt_badge::ExemptBadge;
 use crate::components::pager::{range_text, Pager};
-use crate::download::save_text;
 use crate::links::resource_href;
 use crate::route::{Page, Route, TableQuery};
 use crate::state::use_state;
@@ -28,61 +28,66 @@ fn source_text(f: &Finding) -> String {
     }
 }
 
-fn matches(f: &Finding, needle: &str) -> bool {
-    let hit = |s: &str| s.to_lowercase().contains(needle);
-    hit(&f.resource.name)
-        || hit(&f.resource.namespace)
-        || hit(&f.resource.kind)
-        || hit(&f.container)
-        || hit(&f.field)
-        || hit(&f.message)
-        || hit(&f.source.file)
-}
-
 /// The affected resources of the recommendation at `recommendation` in
-/// `Analysis::recommendations`; `on_exempt` is called with the index of a finding whose
-/// Exempt button was pressed.
+/// `Analysis::recommendations`; `on_exempt` is called with the resource whose Exempt
+/// button was pressed.
 #[component]
-pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl IntoView {
+pub fn AffectedTable(recommendation: usize, on_exempt: Callback<ResourceRef>) -> impl IntoView {
     let state = use_state();
     let needle = Memo::new(move |_| state.route.with(|r| r.query.q.trim().to_lowercase()));
     let cluster = Memo::new(move |_| state.route.with(|r| r.query.cluster.clone()));
     let page = RwSignal::new(0usize);
-    // Indices into `Analysis::findings` that pass the search.
-    let visible = Memo::new(move |_| {
-        let needle = needle.get();
-        let cluster = cluster.get();
+    let rule = Memo::new(move |_| {
         state.analysis.with(|a| {
-            let Some(a) = a.as_ref() else {
-                return Vec::new();
-            };
-            let Some(r) = a.recommendations.get(recommendation) else {
-                return Vec::new();
-            };
-            r.findings
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    a.findings.get(i).is_some_and(|f| {
-                        (needle.is_empty() || matches(f, &needle))
-                            && passes(&cluster, &f.resource.cluster)
-                    })
-                })
-                .collect::<Vec<_>>()
+            a.as_ref()
+                .and_then(|a| a.recommendations.get(recommendation))
+                .map_or_else(String::new, |r| r.rule.clone())
         })
     });
-    let pages = move || visible.with(|v| v.len().div_ceil(PAGE_SIZE).max(1));
-    let current_page = move || page.get().min(pages() - 1);
-    let page_rows = move || {
-        let start = current_page() * PAGE_SIZE;
-        visible.with(|v| {
-            v.iter()
-                .skip(start)
-                .take(PAGE_SIZE)
-                .copied()
-                .collect::<Vec<_>>()
-        })
+    // The rows the search and cluster filter select, all pages together.
+    let query = move || FindingsQuery {
+        rules: vec![rule.get()],
+        cluster: cluster.get(),
+        search: needle.get(),
+        ..FindingsQuery::default()
     };
+    // The shown page, as the worker last answered; asked again for every change of
+    // page, search, filter or analysis (an exemption changes the rows' badges).
+    let shown = RwSignal::new(None::<FindingsPage>);
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        state.analysis.track();
+        let query = FindingsQuery {
+            offset: page.get() * PAGE_SIZE,
+            limit: PAGE_SIZE,
+            ..query()
+        };
+        let number = asked.get_value().wrapping_add(1);
+        asked.set_value(number);
+        crate::questions::rows(state, &query, move |answer| {
+            // Only the newest question counts, and none once the table is gone.
+            if asked.try_get_value() != Some(number) {
+                return;
+            }
+            match answer {
+                Ok(rows) => {
+                    // A page past the end (fewer rows than before): show the last one.
+                    let last = rows.total.div_ceil(PAGE_SIZE).max(1) - 1;
+                    if rows.rows.is_empty() && page.try_get_untracked().is_some_and(|p| p > last) {
+                        page.set(last);
+                    }
+                    shown.set(Some(rows));
+                }
+                Err(e) => state.error.set(Some(format!(
+                    "The affected resources could not be read: {e}"
+                ))),
+            }
+        });
+    });
+    let total = move || shown.with(|s| s.as_ref().map_or(0, |s| s.total));
+    let pages = move || total().div_ceil(PAGE_SIZE).max(1);
+    let current_page = move || page.get().min(pages() - 1);
+    let page_rows = move || shown.with(|s| s.as_ref().map(|s| s.rows.clone()).unwrap_or_default());
     let update_query = move |change: &dyn Fn(&mut TableQuery)| {
         let mut route = state.route.get_untracked();
         if !matches!(route.page, Page::Recommendations { rule: Some(_) }) {
@@ -92,67 +97,29 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
         page.set(0);
         state.navigate(route, true);
     };
-    let range_text = move || range_text(current_page(), PAGE_SIZE, visible.with(Vec::len));
+    let range_text = move || range_text(current_page(), PAGE_SIZE, total());
     // Columns no finding of the recommendation fills are hidden (`hide-<column>` on the
     // table), so the table fits: a ClusterRoleBinding has no namespace or container.
     let hidden = Memo::new(move |_| {
-        state.analysis.with(|a| {
-            let Some(a) = a.as_ref() else {
-                return String::new();
-            };
-            let findings: Vec<&Finding> = a
-                .recommendations
+        state.counts.with(|c| {
+            c.recommendations
                 .get(recommendation)
                 .map(|r| {
-                    r.findings
+                    r.empty_columns
                         .iter()
-                        .filter_map(|&i| a.findings.get(i))
-                        .collect()
+                        .map(|col| format!(" hide-{col}"))
+                        .collect::<String>()
                 })
-                .unwrap_or_default();
-            let mut classes = String::new();
-            for (col, empty) in [
-                (
-                    "cluster",
-                    findings.iter().all(|f| f.resource.cluster.is_empty()),
-                ),
-                (
-                    "namespace",
-                    findings.iter().all(|f| f.resource.namespace.is_empty()),
-                ),
-                ("container", findings.iter().all(|f| f.container.is_empty())),
-                ("field", findings.iter().all(|f| f.field.is_empty())),
-                ("fix", findings.iter().all(|f| f.fix.is_none())),
-            ] {
-                if empty && !findings.is_empty() {
-                    classes.push_str(" hide-");
-                    classes.push_str(col);
-                }
-            }
-            classes
+                .unwrap_or_default()
         })
     });
-    // The shown rows (search applied) as CSV: the engine's renderer, so the file equals
-    // the rows `portolan analyze --format csv` writes for the same findings.
+    // The shown rows (search applied, every page) as CSV: written by the worker with
+    // the CLI's renderer, so the file equals the rows `portolan analyze --format csv`
+    // writes for the same findings.
     let export_csv = move |_| {
-        let rows = visible.get_untracked();
-        let csv = state.analysis.with_untracked(|a| {
-            a.as_ref().map(|a| {
-                state.catalog.with_untracked(|c| {
-                    c.findings_csv(rows.iter().filter_map(|&i| a.findings.get(i)))
-                })
-            })
-        });
-        let rule = state.analysis.with_untracked(|a| {
-            a.as_ref()
-                .and_then(|a| a.recommendations.get(recommendation))
-                .map_or_else(String::new, |r| r.rule.clone())
-        });
-        if let Some(csv) = csv {
-            if let Err(e) = save_text(&format!("portolan-{rule}.csv"), &csv, "text/csv") {
-                state.error.set(Some(e));
-            }
-        }
+        let query = untrack(query);
+        let file = format!("portolan-{}.csv", rule.get_untracked());
+        crate::questions::save_findings_csv(state, &query, &file);
     };
 
     view! {
@@ -177,7 +144,7 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                     />
                     <span class="toolbar-count" data-testid="findings-range">{range_text}</span>
                     <span class="visually-hidden" data-testid="findings-total">
-                        {move || visible.with(Vec::len)}
+                        {total}
                     </span>
                     <button
                         class="btn"
@@ -206,14 +173,17 @@ pub fn AffectedTable(recommendation: usize, on_exempt: Callback<usize>) -> impl 
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=page_rows key=|i| *i let:index>
-                                <FindingRow index=index on_exempt=on_exempt />
-                            </For>
+                            {move || {
+                                page_rows()
+                                    .into_iter()
+                                    .map(|row| view! { <FindingRowView row=row on_exempt=on_exempt /> })
+                                    .collect_view()
+                            }}
                         </tbody>
                     </table>
                 </div>
                 <Show when=move || {
-                    visible.with(Vec::is_empty)
+                    shown.with(|s| s.as_ref().is_some_and(|s| s.total == 0))
                         && (needle.with(|n| !n.is_empty()) || cluster.with(|c| !c.is_empty()))
                 }>
                     <div class="table-empty" data-testid="findings-no-match">
@@ -247,63 +217,59 @@ fn breakable(path: &str) -> impl IntoView {
 
 /// One finding; every value is text.
 #[component]
-fn FindingRow(index: usize, on_exempt: Callback<usize>) -> impl IntoView {
-    let state = use_state();
-    let row = move || {
-        state.analysis.with(|a| {
-            let f = a.as_ref()?.findings.get(index)?;
-            let cell = |col: &'static str, class: &'static str, text: String| {
-                let title = text.clone();
-                view! {
-                    <td class=class data-col=col>
-                        <div class="cell" title=title>{text}</div>
-                    </td>
-                }
-            };
-            let exemption = match &f.exemption {
-                Some(x) => {
-                    view! { <ExemptBadge reason=x.reason.clone() expires=x.expires.clone() /> }
-                        .into_any()
-                }
-                None => view! {
-                    <button
-                        class="btn btn-ghost btn-small"
-                        data-testid="exempt-resource"
-                        on:click=move |_| on_exempt.run(index)
-                    >
-                        "Exempt"
-                    </button>
-                }
-                .into_any(),
-            };
-            Some(view! {
-                <tr data-testid="finding-row" class:row-exempt=f.exemption.is_some()>
-                    {cell("cluster", "", portolan_engine::text::visible(&f.resource.cluster).into_owned())}
-                    {cell("kind", "", f.resource.kind.clone())}
-                    {cell("namespace", "", f.resource.namespace.clone())}
-                    <td class="cell-name" data-col="name">
-                        <div class="cell" title=f.resource.name.clone()>
-                            <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
-                            <ObjectLink resource=f.resource.clone() />
-                            {crate::components::iam::is_principal_kind(&f.resource.kind).then(|| view! {
-                                " " <a class="muted" href=crate::components::iam::iam_href(&f.resource.name)
-                                    data-testid="finding-iam-link" title="Effective permissions">"permissions"</a>
-                            })}
-                        </div>
-                    </td>
-                    {cell("container", "", f.container.clone())}
-                    <td class="cell-field mono" data-col="field">
-                        <div class="cell" title=f.field.clone()>{breakable(&f.field)}</div>
-                    </td>
-                    {cell("message", "cell-message", f.message.clone())}
-                    <td class="cell-fix" data-col="fix">{fix_cell(f.fix.clone())}</td>
-                    {cell("source", "cell-source mono", source_text(f))}
-                    <td class="cell-exemption" data-col="exemption">{exemption}</td>
-                </tr>
-            })
-        })
+fn FindingRowView(row: FindingRow, on_exempt: Callback<ResourceRef>) -> impl IntoView {
+    let f = row.finding;
+    let cell = |col: &'static str, class: &'static str, text: String| {
+        let title = text.clone();
+        view! {
+            <td class=class data-col=col>
+                <div class="cell" title=title>{text}</div>
+            </td>
+        }
     };
-    view! { {row} }
+    let exemption = match &f.exemption {
+        Some(x) => {
+            view! { <ExemptBadge reason=x.reason.clone() expires=x.expires.clone() /> }.into_any()
+        }
+        None => view! {
+            <button
+                class="btn btn-ghost btn-small"
+                data-testid="exempt-resource"
+                on:click={
+                    let resource = f.resource.clone();
+                    move |_| on_exempt.run(resource.clone())
+                }
+            >
+                "Exempt"
+            </button>
+        }
+        .into_any(),
+    };
+    view! {
+        <tr data-testid="finding-row" class:row-exempt=f.exemption.is_some()>
+            {cell("cluster", "", portolan_engine::text::visible(&f.resource.cluster).into_owned())}
+            {cell("kind", "", f.resource.kind.clone())}
+            {cell("namespace", "", f.resource.namespace.clone())}
+            <td class="cell-name" data-col="name">
+                <div class="cell" title=f.resource.name.clone()>
+                    <a href=resource_href(&f.resource) data-testid="resource-link">{f.resource.name.clone()}</a>
+                    <ObjectLink resource=f.resource.clone() />
+                    {crate::components::iam::is_principal_kind(&f.resource.kind).then(|| view! {
+                        " " <a class="muted" href=crate::components::iam::iam_href(&f.resource.name)
+                            data-testid="finding-iam-link" title="Effective permissions">"permissions"</a>
+                    })}
+                </div>
+            </td>
+            {cell("container", "", f.container.clone())}
+            <td class="cell-field mono" data-col="field">
+                <div class="cell" title=f.field.clone()>{breakable(&f.field)}</div>
+            </td>
+            {cell("message", "cell-message", f.message.clone())}
+            <td class="cell-fix" data-col="fix">{fix_cell(f.fix.clone())}</td>
+            {cell("source", "cell-source mono", source_text(&f))}
+            <td class="cell-exemption" data-col="exemption">{exemption}</td>
+        </tr>
+    }
 }
 
 /// A finding's fix, folded: the kubectl command, or the manifest patch when the change

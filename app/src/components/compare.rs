@@ -12,16 +12,12 @@ use leptos::prelude::*;
 
 use crate::components::attack_paths::{target_label, RiskBadge};
 use crate::components::details_link::ObjectLink;
-use leptos::task::spawn_local;
-use portolan_engine::diff::{self, AnalysisDiff, CoverageChange};
+use portolan_engine::diff::CoverageChange;
+use portolan_engine::graph::paths::AttackPath;
 use portolan_engine::graph::Target;
-use portolan_engine::report::drift::{
-    drift_findings, drift_findings_csv_with, drift_paths, drift_paths_csv, filter_findings,
-    filter_paths, source_text, DriftFilter, DriftStatus,
-};
-use portolan_engine::report::tables::TableSort;
+use portolan_engine::report::drift::{source_text, DriftStatus};
 use portolan_engine::rules;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::severity::{severity_label, SeverityBadge};
@@ -29,11 +25,15 @@ use crate::download::save_text;
 use crate::files::picked_file;
 use crate::format::thousands;
 use crate::links::resource_href;
+use crate::protocol::{
+    self, BaselineInfo, Comparison, COMPARE as PROTOCOL_COMPARE,
+    COMPARE_CSV as PROTOCOL_COMPARE_CSV,
+};
 use crate::route::{Page, Route, TableQuery};
 use crate::state::{use_state, AppState, Baseline};
 
 /// Rows drawn per table; a larger drift is told by its counts.
-const MAX_ROWS: usize = 200;
+const MAX_ROWS: usize = protocol::DRIFT_ROWS;
 
 #[component]
 pub fn ComparePage() -> impl IntoView {
@@ -101,34 +101,77 @@ pub fn ComparePage() -> impl IntoView {
 }
 
 /// Reads the picked file as a baseline, or says why it is not one (with the line and
-/// column of a JSON error) and keeps the baseline there was.
+/// column of a JSON error) and keeps the baseline there was. The worker reads it (the
+/// page links no reader of a whole analysis) and keeps it for the drift questions.
 fn pick_baseline(state: AppState, e: leptos::ev::Event, problem: RwSignal<Option<String>>) {
     let Some(file) = picked_file(&e) else {
         return;
     };
-    spawn_local(async move {
-        let name = file.name();
-        let bytes = match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-            Err(_) => {
-                problem.set(Some(format!("{name}: could not be read")));
-                return;
-            }
-        };
-        match diff::read_analysis(&bytes) {
-            Some(Ok(analysis)) => {
-                problem.set(None);
-                state.baseline.set(Some(Arc::new(Baseline {
-                    file: name,
-                    analysis,
-                })));
-            }
-            Some(Err(e)) => problem.set(Some(format!("{name}: {e}"))),
-            None => problem.set(Some(format!(
-                "{name}: not an analysis saved by Portolan. Choose the JSON that Export analysis \
-                 or portolan analyze --format json writes (snapshot files are compared with \
-                 portolan diff OLD NEW)."
-            ))),
+    let name = file.name();
+    let picked = Baseline {
+        file: name.clone(),
+        blob: file.into(),
+        token: NEXT_TOKEN.with(|n| {
+            n.set(n.get() + 1.0);
+            n.get()
+        }),
+        info: BaselineInfo::default(),
+    };
+    let fields = compare_fields(&picked, &TableQuery::default());
+    crate::questions::compare(state, PROTOCOL_COMPARE, &fields, move |answer| match answer
+        .and_then(|json| parse::<Comparison>(&json))
+    {
+        Ok(comparison) => {
+            problem.set(None);
+            state.baseline.set(Some(Arc::new(Baseline {
+                info: comparison.baseline,
+                ..picked
+            })));
+        }
+        Err(e) => problem.set(Some(format!("{name}: {e}"))),
+    });
+}
+
+thread_local! {
+    /// The number of the next baseline picked: the worker reads a baseline again when
+    /// the number changes.
+    static NEXT_TOKEN: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// The fields of a `compare` or `compare-csv` question about `baseline` under the
+/// page's filter and sort `q`.
+fn compare_fields(baseline: &Baseline, q: &TableQuery) -> Vec<(&'static str, JsValue)> {
+    vec![
+        ("token", baseline.token.into()),
+        ("baseline", baseline.blob.clone().into()),
+        ("severity", JsValue::from_str(&q.severity)),
+        ("search", JsValue::from_str(&q.q)),
+        ("sort", JsValue::from_str(&q.sort)),
+        ("descending", q.descending.into()),
+    ]
+}
+
+fn parse<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(json).map_err(|e| format!("the answer could not be read: {e}"))
+}
+
+/// Asks the worker for the CSV of the drift rows of `statuses` (`what`: findings or
+/// paths) under the page's filter and sort, and saves it as `file`.
+fn save_drift_csv(state: AppState, what: &'static str, statuses: &[DriftStatus], file: String) {
+    let Some(baseline) = state.baseline.get_untracked() else {
+        return;
+    };
+    let q = state.route.with_untracked(|r| r.query.clone());
+    let mut fields = compare_fields(&baseline, &q);
+    let names: Vec<&str> = statuses.iter().map(|s| s.name()).collect();
+    fields.push(("what", JsValue::from_str(what)));
+    fields.push(("statuses", JsValue::from_str(&names.join(","))));
+    crate::questions::compare(state, PROTOCOL_COMPARE_CSV, &fields, move |answer| {
+        let saved = answer
+            .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+            .and_then(|csv| save_text(&file, &csv, "text/csv"));
+        if let Err(e) = saved {
+            state.notices.update(|n| n.push(e));
         }
     });
 }
@@ -155,23 +198,18 @@ fn BaselineNote() -> impl IntoView {
     move || {
         state.baseline.with(|b| {
             b.as_ref().map(|b| {
-                let a = &b.analysis;
-                let clusters = a
-                    .clusters
-                    .iter()
-                    .map(|c| c.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let a = &b.info;
+                let clusters = a.clusters.join(", ");
                 let made = format!(
                     "{} input file{}{}, Portolan {}",
-                    thousands(a.inputs.len()),
-                    if a.inputs.len() == 1 { "" } else { "s" },
+                    thousands(a.inputs),
+                    if a.inputs == 1 { "" } else { "s" },
                     if clusters.is_empty() {
                         String::new()
                     } else {
                         format!(", cluster {clusters}")
                     },
-                    a.tool.version
+                    a.version
                 );
                 view! {
                     <div class="banner banner-info" data-testid="baseline-note">
@@ -190,17 +228,31 @@ fn BaselineNote() -> impl IntoView {
 #[component]
 fn Drift() -> impl IntoView {
     let state = use_state();
-    // Recomputed only when the baseline or the analysis changes; the tables are drawn
-    // from this one value under the page's filters (kept in the URL).
-    let drift = Memo::new(move |_| {
-        state.baseline.with(|b| {
-            state.analysis.with(|a| match (b, a) {
-                (Some(b), Some(a)) => Some(diff::diff(&b.analysis, a)),
-                _ => None,
-            })
-        })
-    });
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
+    // The worker diffs the baseline with the analysis it keeps and filters and sorts
+    // the tables: asked again for every baseline, analysis and filter.
+    let drift = RwSignal::new(None::<protocol::Drift>);
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        state.analysis.track();
+        let q = query.get();
+        let Some(baseline) = state.baseline.get() else {
+            return;
+        };
+        let number = asked.get_value().wrapping_add(1);
+        asked.set_value(number);
+        let fields = compare_fields(&baseline, &q);
+        crate::questions::compare(state, PROTOCOL_COMPARE, &fields, move |answer| {
+            // Only the newest question counts, and none once the page is gone.
+            if asked.try_get_value() != Some(number) {
+                return;
+            }
+            match answer.and_then(|json| parse::<Comparison>(&json)) {
+                Ok(comparison) => drift.set(comparison.drift),
+                Err(e) => state.error.set(Some(format!("The comparison failed: {e}"))),
+            }
+        });
+    });
     move || {
         // Ranks of the shown analysis's paths, to link a new path to its page.
         let ranks: HashMap<String, usize> = state.analysis.with_untracked(|a| {
@@ -209,42 +261,12 @@ fn Drift() -> impl IntoView {
                 .map(|(i, p)| (p.id.clone(), i + 1))
                 .collect()
         });
-        let q = query.get();
-        drift.with(|d| {
-            state.baseline.with_untracked(|b| {
-                state.analysis.with_untracked(|a| match (d, b, a) {
-                    (Some(d), Some(b), Some(a)) => Some(drift_view(
-                        Sides {
-                            diff: d,
-                            old: &b.analysis,
-                            new: a,
-                            memo: drift,
-                        },
-                        &ranks,
-                        &q,
-                    )),
-                    _ => None,
-                })
-            })
-        })
+        drift.with(|d| d.as_ref().map(|d| drift_view(d, &ranks)))
     }
 }
 
-/// The diff, the two analyses it compares, and the memo that holds it (for exports,
-/// which write it when clicked).
-#[derive(Clone, Copy)]
-struct Sides<'a> {
-    diff: &'a AnalysisDiff,
-    old: &'a portolan_engine::Analysis,
-    new: &'a portolan_engine::Analysis,
-    memo: Memo<Option<AnalysisDiff>>,
-}
-
-fn drift_view(sides: Sides, ranks: &HashMap<String, usize>, q: &TableQuery) -> AnyView {
-    let d = sides.diff;
+fn drift_view(d: &protocol::Drift, ranks: &HashMap<String, usize>) -> AnyView {
     let s = &d.secure_score;
-    let f = &d.findings;
-    let p = &d.attack_paths;
     let change = s.change.unwrap_or(0.0);
     let change_class = if change > 0.0 {
         "delta delta-better"
@@ -268,93 +290,86 @@ fn drift_view(sides: Sides, ranks: &HashMap<String, usize>, q: &TableQuery) -> A
                 </div>
                 <div class=change_class data-testid="compare-score-change">{change_text}</div>
             </div>
-            <div class="tile" class:tile-alert=!f.new.is_empty() title="Findings in the shown snapshot that the baseline did not have (matched on rule, resource, container and field)">
+            <div class="tile" class:tile-alert={d.new > 0} title="Findings in the shown snapshot that the baseline did not have (matched on rule, resource, container and field)">
                 <div class="tile-label">"New findings"</div>
-                <div class="tile-value" data-testid="compare-new">{thousands(f.new.len())}</div>
+                <div class="tile-value" data-testid="compare-new">{thousands(d.new)}</div>
                 <div class="muted">"in the snapshot, not in the baseline"</div>
             </div>
-            <div class="tile" class:tile-good=!f.fixed.is_empty() title="Baseline findings gone from the shown snapshot while their resource is still in it">
+            <div class="tile" class:tile-good={d.fixed > 0} title="Baseline findings gone from the shown snapshot while their resource is still in it">
                 <div class="tile-label">"Fixed findings"</div>
-                <div class="tile-value" data-testid="compare-fixed">{thousands(f.fixed.len())}</div>
+                <div class="tile-value" data-testid="compare-fixed">{thousands(d.fixed)}</div>
                 <div class="muted">"on resources still in the snapshot"</div>
             </div>
-            <div class="tile" class:tile-warn=!f.resource_gone.is_empty() title="Baseline findings whose resource is not in the shown snapshot at all: not counted as fixed">
+            <div class="tile" class:tile-warn={d.gone > 0} title="Baseline findings whose resource is not in the shown snapshot at all: not counted as fixed">
                 <div class="tile-label">"Resource no longer present"</div>
-                <div class="tile-value" data-testid="compare-gone">{thousands(f.resource_gone.len())}</div>
+                <div class="tile-value" data-testid="compare-gone">{thousands(d.gone)}</div>
                 <div class="muted">"not fixed: their resource is not in the snapshot"</div>
             </div>
             <div class="tile" title="Findings in both snapshots, and how many of them had their exemption added, removed or changed">
                 <div class="tile-label">"Unchanged"</div>
-                <div class="tile-value" data-testid="compare-unchanged">{thousands(f.unchanged.len())}</div>
+                <div class="tile-value" data-testid="compare-unchanged">{thousands(d.unchanged)}</div>
                 <div class="muted">
                     "findings, "
-                    <span data-testid="compare-exemption-changed">{thousands(f.exemption_changed.len())}</span>
+                    <span data-testid="compare-exemption-changed">{thousands(d.exemption_changed)}</span>
                     " with a changed exemption"
                 </div>
             </div>
             <div class="tile" title="Attack paths found in the baseline → in the shown snapshot; new, gone and unchanged compare the listed paths by id">
                 <div class="tile-label">"Attack paths"</div>
                 <div class="tile-value" data-testid="compare-paths-total">
-                    {format!("{} → {}", thousands(p.old_total), thousands(p.new_total))}
+                    {format!("{} → {}", thousands(d.old_paths), thousands(d.new_paths))}
                 </div>
                 <div class="muted">
-                    <span data-testid="compare-paths-new">{thousands(p.new.len())}</span>
+                    <span data-testid="compare-paths-new">{thousands(d.paths[0].all)}</span>
                     " new, "
-                    <span data-testid="compare-paths-fixed">{thousands(p.fixed.len())}</span>
+                    <span data-testid="compare-paths-fixed">{thousands(d.paths[1].all)}</span>
                     " gone, "
-                    <span data-testid="compare-paths-entry-gone">{thousands(p.resource_gone.len())}</span>
+                    <span data-testid="compare-paths-entry-gone">{thousands(d.paths[2].all)}</span>
                     " with their entry no longer present, "
-                    <span data-testid="compare-paths-unchanged">{thousands(p.unchanged.len())}</span>
+                    <span data-testid="compare-paths-unchanged">{thousands(d.paths[3].all)}</span>
                     " unchanged of those listed"
                 </div>
             </div>
         </div>
         {coverage_view(&d.coverage)}
-        <CompareFilters memo=sides.memo />
+        <CompareFilters />
         {finding_section(
             Section { title: "New findings", testid: "new-findings", empty: "No new findings since the baseline." },
-            sides,
+            d,
             DriftStatus::New,
-            q,
         )}
         {finding_section(
             Section { title: "Fixed findings", testid: "fixed-findings", empty: "No finding of the baseline is fixed." },
-            sides,
+            d,
             DriftStatus::Fixed,
-            q,
         )}
         {finding_section(
             Section { title: "Resource no longer present", testid: "gone-findings", empty: "Every resource of the baseline's findings is in the snapshot." },
-            sides,
+            d,
             DriftStatus::NoLongerPresent,
-            q,
         )}
-        {(!f.exemption_changed.is_empty()).then(|| finding_section(
+        {(d.exemption_changed > 0).then(|| finding_section(
             Section { title: "Exemption changed", testid: "exemption-changed", empty: "" },
-            sides,
+            d,
             DriftStatus::ExemptionChanged,
-            q,
         ))}
         {path_section(
             Section { title: "New attack paths", testid: "new-paths", empty: "No new attack path among those listed." },
-            sides,
+            d,
             DriftStatus::New,
             Some(ranks),
-            q,
         )}
         {path_section(
             Section { title: "Gone attack paths", testid: "fixed-paths", empty: "No attack path of the baseline is gone." },
-            sides,
+            d,
             DriftStatus::Fixed,
             None,
-            q,
         )}
-        {(!p.resource_gone.is_empty()).then(|| path_section(
+        {(d.paths[2].all > 0).then(|| path_section(
             Section { title: "Attack paths whose entry is no longer present", testid: "gone-paths", empty: "" },
-            sides,
+            d,
             DriftStatus::NoLongerPresent,
             None,
-            q,
         ))}
     }
     .into_any()
@@ -495,17 +510,17 @@ fn table_section(
 /// for the exemption-changed ones, whether each is exempt now. The page's search and
 /// severity filter and its sort apply; "Export CSV" writes the rows kept with their
 /// status, as `portolan diff BASELINE SNAPSHOT -f csv --status S` does.
-fn finding_section(section: Section, sides: Sides, status: DriftStatus, q: &TableQuery) -> AnyView {
+fn finding_section(section: Section, d: &protocol::Drift, status: DriftStatus) -> AnyView {
     let testid = section.testid;
     let show_exemption = status == DriftStatus::ExemptionChanged;
-    let findings = drift_findings(sides.diff, status);
-    let all = findings.len();
-    let (filter, sort) = (drift_filter(q), q.table_sort());
-    let kept = filter_findings(findings, &filter, &sort);
-    let total = kept.len();
-    let rows = kept
-        .into_iter()
-        .take(MAX_ROWS)
+    let table = DriftStatus::FINDINGS
+        .iter()
+        .position(|&s| s == status)
+        .and_then(|i| d.findings.get(i));
+    let (all, total) = table.map_or((0, 0), |t| (t.all, t.total));
+    let rows = table
+        .iter()
+        .flat_map(|t| &t.rows)
         .map(|f| {
             let rule_title = use_state().rule_title(&f.rule);
             let container = (!f.container.is_empty()).then(|| {
@@ -553,21 +568,7 @@ fn finding_section(section: Section, sides: Sides, status: DriftStatus, q: &Tabl
     }
     .into_any();
     let body = table_section(&section, total, "rec-table", head, rows, total < all);
-    let memo = sides.memo;
-    let catalog = use_state().catalog;
-    let tools = section_tools(testid, total, all, move || {
-        memo.with_untracked(|d| {
-            d.as_ref()
-                .map(|d| {
-                    catalog.with_untracked(|c| {
-                        drift_findings_csv_with(d, &[status], &filter, &sort, |id| {
-                            c.rule_columns(id)
-                        })
-                    })
-                })
-                .unwrap_or_default()
-        })
-    });
+    let tools = section_tools(testid, total, all, protocol::COMPARE_FINDINGS, status);
     view! {
         <div class="compare-findings" data-section=testid>
             {tools}
@@ -583,7 +584,8 @@ fn section_tools(
     testid: &'static str,
     total: usize,
     all: usize,
-    csv: impl Fn() -> String + Send + Sync + 'static,
+    what: &'static str,
+    status: DriftStatus,
 ) -> AnyView {
     let state = use_state();
     let file = format!("portolan-compare-{testid}.csv");
@@ -593,11 +595,7 @@ fn section_tools(
                 class="btn"
                 type="button"
                 data-testid=format!("{testid}-export-csv")
-                on:click=move |_| {
-                    if let Err(e) = save_text(&file, &csv(), "text/csv") {
-                        state.notices.update(|n| n.push(e));
-                    }
-                }
+                on:click=move |_| save_drift_csv(state, what, &[status], file.clone())
             >
                 "Export CSV"
             </button>
@@ -609,18 +607,10 @@ fn section_tools(
     view! { <div class="section-tools">{note} {csv_button}</div> }.into_any()
 }
 
-/// The page's search and severity filter as the engine's compare tables read them.
-fn drift_filter(q: &TableQuery) -> DriftFilter {
-    DriftFilter {
-        severity: q.severity.clone(),
-        search: q.q.clone(),
-    }
-}
-
 /// The search and severity filter of the finding and attack path tables, kept in the URL
 /// (a path's severity is its risk band: high, medium or low).
 #[component]
-fn CompareFilters(memo: Memo<Option<AnalysisDiff>>) -> impl IntoView {
+fn CompareFilters() -> impl IntoView {
     let state = use_state();
     let update = move |change: &dyn Fn(&mut TableQuery), replace: bool| {
         let mut route = state.route.get_untracked();
@@ -634,40 +624,18 @@ fn CompareFilters(memo: Memo<Option<AnalysisDiff>>) -> impl IntoView {
     let active =
         move || query.with(|q| !q.q.is_empty() || !q.severity.is_empty() || !q.sort.is_empty());
     // Every table at once, under the filters: `portolan diff -f csv` / `-f paths-csv`.
-    let save = move |file: &str, text: String| {
-        if let Err(e) = save_text(file, &text, "text/csv") {
-            state.notices.update(|n| n.push(e));
-        }
-    };
     let export_findings = move |_| {
-        let q = query.get_untracked();
-        let text = memo.with_untracked(|d| {
-            d.as_ref()
-                .map(|d| {
-                    state.catalog.with_untracked(|c| {
-                        drift_findings_csv_with(
-                            d,
-                            &DriftStatus::FINDINGS,
-                            &drift_filter(&q),
-                            &q.table_sort(),
-                            |id| c.rule_columns(id),
-                        )
-                    })
-                })
-                .unwrap_or_default()
-        });
-        save("portolan-compare-findings.csv", text);
+        let file = "portolan-compare-findings.csv".to_string();
+        save_drift_csv(
+            state,
+            protocol::COMPARE_FINDINGS,
+            &DriftStatus::FINDINGS,
+            file,
+        );
     };
     let export_paths = move |_| {
-        let q = query.get_untracked();
-        let text = paths_csv(
-            state,
-            memo,
-            &DriftStatus::PATHS,
-            &drift_filter(&q),
-            &q.table_sort(),
-        );
-        save("portolan-compare-paths.csv", text);
+        let file = "portolan-compare-paths.csv".to_string();
+        save_drift_csv(state, protocol::COMPARE_PATHS, &DriftStatus::PATHS, file);
     };
     view! {
         <div class="panel toolbar toolbar-wrap" data-testid="compare-filters">
@@ -766,17 +734,17 @@ fn CompareSort(key: &'static str, label: &'static str, class: &'static str) -> i
 /// in the shown analysis. "Export CSV" writes the rows kept.
 fn path_section(
     section: Section,
-    sides: Sides,
+    d: &protocol::Drift,
     status: DriftStatus,
     ranks: Option<&HashMap<String, usize>>,
-    q: &TableQuery,
 ) -> AnyView {
     let testid = section.testid;
-    let full = drift_paths(sides.diff, sides.old, sides.new, status);
-    let all = full.len();
-    let (filter, sort) = (drift_filter(q), q.table_sort());
-    let kept = filter_paths(full, &filter, &sort);
-    let total = kept.len();
+    let table = DriftStatus::PATHS
+        .iter()
+        .position(|&s| s == status)
+        .and_then(|i| d.paths.get(i));
+    let (all, total) = table.map_or((0, 0), |t| (t.all, t.total));
+    let kept: Vec<&AttackPath> = table.iter().flat_map(|t| &t.rows).collect();
     // A path whose entry is gone has no panel in the shown analysis.
     let entry_linked = testid != "gone-paths";
     let rows = kept
@@ -819,10 +787,7 @@ fn path_section(
     }
     .into_any();
     let body = table_section(&section, total, "", head, rows, total < all);
-    let (state, memo) = (use_state(), sides.memo);
-    let tools = section_tools(testid, total, all, move || {
-        paths_csv(state, memo, &[status], &filter, &sort)
-    });
+    let tools = section_tools(testid, total, all, protocol::COMPARE_PATHS, status);
     view! {
         <div class="compare-paths" data-section=testid>
             {tools}
@@ -830,25 +795,4 @@ fn path_section(
         </div>
     }
     .into_any()
-}
-
-/// The attack paths of `statuses` under the filter, as CSV, from the page's baseline and
-/// analysis: what `portolan diff BASELINE SNAPSHOT -f paths-csv` writes.
-fn paths_csv(
-    state: AppState,
-    memo: Memo<Option<AnalysisDiff>>,
-    statuses: &[DriftStatus],
-    filter: &DriftFilter,
-    sort: &TableSort,
-) -> String {
-    memo.with_untracked(|d| {
-        state.baseline.with_untracked(|b| {
-            state.analysis.with_untracked(|a| match (d, b, a) {
-                (Some(d), Some(b), Some(a)) => {
-                    drift_paths_csv(d, &b.analysis, a, statuses, filter, sort)
-                }
-                _ => String::new(),
-            })
-        })
-    })
 }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use portolan_engine::analysis::shown::FindingCounts;
 use portolan_engine::rules::exemptions::Exemption;
 use portolan_engine::Analysis;
 use wasm_bindgen_futures::JsFuture;
@@ -18,24 +19,24 @@ use crate::worker_client::today;
 
 /// What each of `list` did in `analysis`, matched to the analysis's own copy of the
 /// exemptions (the shown analysis may predate the latest change).
-fn coverage(analysis: Option<&Analysis>, list: &[Exemption], today: &str) -> Vec<Coverage> {
+fn coverage(
+    analysis: Option<&Analysis>,
+    counts: &FindingCounts,
+    list: &[Exemption],
+    today: &str,
+) -> Vec<Coverage> {
     let Some(a) = analysis else {
         return vec![Coverage::NoSnapshot; list.len()];
     };
     let applied = &a.exemptions.applied;
-    let mut counts = vec![0usize; applied.len()];
-    for f in &a.findings {
-        if let Some(c) = f.exemption.as_ref().and_then(|x| counts.get_mut(x.index)) {
-            *c += 1;
-        }
-    }
+    let count = |j: usize| counts.by_exemption.get(j).copied().unwrap_or(0);
     list.iter()
         .map(|e| {
             let Some(j) = applied.iter().position(|x| x == e) else {
                 return Coverage::Updating;
             };
-            if counts[j] > 0 {
-                return Coverage::Applied(counts[j]);
+            if count(j) > 0 {
+                return Coverage::Applied(count(j));
             }
             let path = format!("exemptions[{j}]");
             let warning = a
@@ -63,9 +64,11 @@ pub fn ExemptionsPage() -> impl IntoView {
     let rows = move || {
         let today = today();
         let list = state.exemptions.get();
-        let coverage = state
-            .analysis
-            .with(|a| coverage(a.as_deref(), &list, &today));
+        let coverage = state.analysis.with(|a| {
+            state
+                .counts
+                .with(|c| coverage(a.as_deref(), c, &list, &today))
+        });
         list.into_iter()
             .zip(coverage)
             .enumerate()

@@ -6,6 +6,7 @@
 //! only renders what the engine computed; the CLI's JSON and the report show the same.
 
 use leptos::prelude::*;
+use portolan_engine::analysis::shown::FindingsQuery;
 use portolan_engine::graph::paths::{factor, AttackPath, PathBreak, PathBreakKind};
 
 use crate::components::affected_table::fix_cell;
@@ -60,11 +61,19 @@ pub fn PathBreaks(path: AttackPath) -> impl IntoView {
 #[component]
 fn Break(b: PathBreak) -> impl IntoView {
     let state = use_state();
-    let fix = b.finding.and_then(|i| {
-        state
-            .analysis
-            .with_untracked(|a| a.as_ref().and_then(|a| a.findings.get(i)?.fix.clone()))
-    });
+    // The fix of the finding the break names, from the worker (which keeps them).
+    let fix = RwSignal::new(None);
+    if let Some(i) = b.finding {
+        let query = FindingsQuery {
+            indices: vec![i],
+            ..FindingsQuery::default()
+        };
+        crate::questions::rows(state, &query, move |answer| {
+            if let Some(row) = answer.ok().and_then(|page| page.rows.into_iter().next()) {
+                fix.set(row.finding.fix);
+            }
+        });
+    }
     let kind = match b.kind {
         PathBreakKind::Finding => "finding",
         PathBreakKind::ImageUpgrade => "image-upgrade",
@@ -81,7 +90,7 @@ fn Break(b: PathBreak) -> impl IntoView {
                 " "
                 <a class="muted" href=format!("#/attack-paths?q=fix%3A{c}")>{format!("(choke point {})", c + 1)}</a>
             })}
-            {fix_cell(fix)}
+            {move || fix_cell(fix.get())}
         </li>
     }
 }

@@ -8,6 +8,7 @@
 //! Filters and sort order live in the URL (see [`crate::route`]).
 
 use leptos::prelude::*;
+use portolan_engine::analysis::shown::{FindingsPage, FindingsQuery};
 use portolan_engine::policy::{PolicyReport, PolicySummary};
 use portolan_engine::rules::{Finding, Severity};
 use portolan_engine::source::Diagnostic;
@@ -386,40 +387,53 @@ fn PolicyCard(index: usize, report: Memo<PolicyReport>) -> impl IntoView {
     };
     let diagnostics: Vec<Diagnostic> =
         report.with_untracked(|r| diagnostics_of(r, &p).into_iter().cloned().collect());
-    let violations: Vec<Finding> = state.analysis.with_untracked(|a| {
-        a.iter()
-            .flat_map(|a| &a.findings)
-            .filter(|f| f.rule == p.rule)
-            .cloned()
-            .collect()
+    // The first violations, from the worker (which keeps the findings).
+    let violations = RwSignal::new(FindingsPage::default());
+    let query = FindingsQuery {
+        rules: vec![p.rule.clone()],
+        limit: SHOWN_VIOLATIONS,
+        ..FindingsQuery::default()
+    };
+    crate::questions::rows(state, &query, move |answer| match answer {
+        Ok(page) => violations.set(page),
+        Err(e) => state.error.set(Some(format!(
+            "The policy's violations could not be read: {e}"
+        ))),
     });
     let (kind, name) = kind_and_name(&p);
-    let more = violations.len().saturating_sub(SHOWN_VIOLATIONS);
-    let rows = violations
-        .into_iter()
-        .take(SHOWN_VIOLATIONS)
-        .map(|f| {
-            let object = if f.resource.namespace.is_empty() {
-                format!("{}/{}", f.resource.kind, f.resource.name)
-            } else {
-                format!(
-                    "{}/{}/{}",
-                    f.resource.kind, f.resource.namespace, f.resource.name
-                )
-            };
-            view! {
-                <tr data-testid="policy-violation">
-                    <td data-testid="policy-violation-object">
-                        {object}
-                        " "
-                        <ObjectLink resource=f.resource.clone() />
-                    </td>
-                    <td data-testid="policy-violation-message">{f.message.clone()}</td>
-                    <td class="muted">{format!("{}:{}", f.source.file, f.source.line)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let more = move || violations.with(|v| v.total.saturating_sub(v.rows.len()));
+    let rows = move || {
+        violations
+            .with(|v| {
+                v.rows
+                    .iter()
+                    .map(|row| row.finding.clone())
+                    .collect::<Vec<Finding>>()
+            })
+            .into_iter()
+            .map(|f| {
+                let object = if f.resource.namespace.is_empty() {
+                    format!("{}/{}", f.resource.kind, f.resource.name)
+                } else {
+                    format!(
+                        "{}/{}/{}",
+                        f.resource.kind, f.resource.namespace, f.resource.name
+                    )
+                };
+                view! {
+                    <tr data-testid="policy-violation">
+                        <td data-testid="policy-violation-object">
+                            {object}
+                            " "
+                            <ObjectLink resource=f.resource.clone() />
+                        </td>
+                        <td data-testid="policy-violation-message">{f.message.clone()}</td>
+                        <td class="muted">{format!("{}:{}", f.source.file, f.source.line)}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
     let problems = (!diagnostics.is_empty()).then(|| {
         let items = diagnostics
             .into_iter()
@@ -482,9 +496,9 @@ fn PolicyCard(index: usize, report: Memo<PolicyReport>) -> impl IntoView {
             </header>
             {problems}
             {table}
-            {(more > 0).then(|| view! {
+            {move || (more() > 0).then(|| view! {
                 <p class="muted" data-testid="policy-more">
-                    {format!("and {} more: ", thousands(more))}
+                    {format!("and {} more: ", thousands(more()))}
                     <a href=rule_href.clone()>"all of them on the recommendation's page"</a>
                 </p>
             })}

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use portolan_engine::rules::ResourceRef;
+
 use crate::components::affected_table::AffectedTable;
 use crate::components::exempt_form::ExemptForm;
 use crate::components::no_snapshot::NoSnapshot;
@@ -42,37 +44,23 @@ pub fn RecommendationDetail(rule: String) -> impl IntoView {
     };
     let title_rule = rule.clone();
     let title = move || state.rule_title(&title_rule);
-    // The exempt form: closed, open for the rule (`Some(None)`) or for the finding at
-    // that index of `Analysis::findings`.
-    let exempting = RwSignal::new(None::<Option<usize>>);
-    let on_exempt = Callback::new(move |finding: usize| exempting.set(Some(Some(finding))));
+    // The exempt form: closed, open for the rule (`Some(None)`) or for that resource.
+    let exempting = RwSignal::new(None::<Option<ResourceRef>>);
+    let on_exempt = Callback::new(move |resource: ResourceRef| exempting.set(Some(Some(resource))));
     let close = Callback::new(move |()| exempting.set(None));
     let form_rule = rule.clone();
     // Only opening and closing re-create the form: an analysis arriving while it is
     // open (the previous exemption applied) must not clear what the user typed.
     let form = move || {
-        let target = exempting.get()?;
+        let resource = exempting.get()?;
         let i = index.get_untracked()?;
-        let (resource, namespaces) = state.analysis.with_untracked(|a| {
-            let a = a.as_ref()?;
-            let findings = a
-                .recommendations
-                .get(i)?
-                .findings
-                .iter()
-                .filter_map(|&f| a.findings.get(f));
-            let resource = target
-                .and_then(|f| a.findings.get(f))
-                .map(|f| f.resource.clone());
-            // Namespaces with resources still counted against the rule.
-            let mut namespaces: Vec<String> = findings
-                .filter(|f| f.exemption.is_none() && !f.resource.namespace.is_empty())
-                .map(|f| f.resource.namespace.clone())
-                .collect();
-            namespaces.sort();
-            namespaces.dedup();
-            Some((resource, namespaces))
-        })?;
+        // Namespaces with resources still counted against the rule.
+        let namespaces = state.counts.with_untracked(|c| {
+            c.recommendations
+                .get(i)
+                .map(|r| r.open_namespaces.clone())
+                .unwrap_or_default()
+        });
         Some(view! {
             <ExemptForm
                 rule=form_rule.clone()

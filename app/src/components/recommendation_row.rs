@@ -40,7 +40,9 @@ pub fn RecommendationRow(index: usize) -> impl IntoView {
             // counts are that cluster's.
             let mut route = Route::recommendations(Some(&r.rule));
             route.query.cluster = state.route.with(|route| route.query.cluster.clone());
-            let (affected, exempted) = r.counts_in(&a.as_ref()?.findings, &route.query.cluster);
+            let (affected, exempted) = state
+                .counts
+                .with(|c| c.counts_in(r, index, &route.query.cluster));
             let href = route.to_hash();
             let increase = a
                 .as_ref()?

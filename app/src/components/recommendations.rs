@@ -2,10 +2,9 @@
 //! severity, category and a text search over titles, rule ids and the names of the
 //! affected resources. The filters live in the URL (see [`crate::route`]).
 
-use crate::download::save_text;
 use leptos::prelude::*;
+use portolan_engine::analysis::shown::FindingsQuery;
 use portolan_engine::rules::{Recommendation, Severity};
-use portolan_engine::Analysis;
 
 use crate::components::cluster_filter::ClusterFilter;
 use crate::components::no_snapshot::NoSnapshot;
@@ -17,27 +16,19 @@ use crate::format::thousands;
 use crate::route::{Page, TableQuery};
 use crate::state::use_state;
 
-/// Whether `r` matches the lower-cased `needle` by title, id or an affected resource.
-/// Whether `r` fails on a resource of `cluster` (empty: any).
-fn in_cluster(a: &Analysis, r: &Recommendation, cluster: &str) -> bool {
-    cluster.is_empty()
-        || r.findings.iter().any(|&i| {
-            a.findings
-                .get(i)
-                .is_some_and(|f| f.resource.cluster == cluster)
-        })
-}
-
-fn matches(a: &Analysis, r: &Recommendation, needle: &str) -> bool {
+/// Whether `r` matches the lower-cased `needle` by title, id or an affected resource
+/// (`by_resource`: the rules the worker found with a resource matching it).
+fn matches(r: &Recommendation, needle: &str, by_resource: &ResourceHits) -> bool {
     let hit = |s: &str| s.to_lowercase().contains(needle);
     hit(&r.title)
         || hit(&r.rule)
-        || r.findings.iter().any(|&i| {
-            a.findings.get(i).is_some_and(|f| {
-                hit(&f.resource.name) || hit(&f.resource.namespace) || hit(&f.resource.kind)
-            })
-        })
+        || by_resource
+            .as_ref()
+            .is_some_and(|(asked, rules)| asked == needle && rules.contains(&r.rule))
 }
+
+/// The search the worker last answered and the rules with a resource matching it.
+type ResourceHits = Option<(String, Vec<String>)>;
 
 #[component]
 pub fn RecommendationsPage() -> impl IntoView {
@@ -65,6 +56,29 @@ fn RecommendationTable() -> impl IntoView {
     let state = use_state();
     let query = Memo::new(move |_| state.route.with(|r| r.query.clone()));
     let selected_severity = Signal::derive(move || query.with(|q| q.severity.clone()));
+    let needle = Memo::new(move |_| query.with(|q| q.q.trim().to_lowercase()));
+    // The findings are in the worker: it says which rules have a resource matching the
+    // search, asked again for each search and analysis.
+    let by_resource = RwSignal::new(None::<(String, Vec<String>)>);
+    Effect::new(move |_| {
+        let asked = needle.get();
+        state.analysis.track();
+        if asked.is_empty() {
+            return;
+        }
+        let field = [("search", wasm_bindgen::JsValue::from_str(&asked))];
+        state.ask(crate::protocol::RULES_MATCHING, &field, move |answer| {
+            // Only the newest search counts, and none once the table is gone.
+            if needle.try_get_untracked().as_ref() != Some(&asked) {
+                return;
+            }
+            let rules = answer
+                .ok()
+                .and_then(|json| serde_json::from_slice::<Vec<String>>(&json).ok())
+                .unwrap_or_default();
+            by_resource.set(Some((asked, rules)));
+        });
+    });
 
     // Recommendations per severity under the other filters (category, search), for
     // the chips: a chip says how many rows choosing it would show.
@@ -76,10 +90,12 @@ fn RecommendationTable() -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return counts;
             };
-            for r in a.recommendations.iter().filter(|r| {
+            let hits = by_resource.get();
+            let counted = state.counts.get();
+            for (_, r) in a.recommendations.iter().enumerate().filter(|(i, r)| {
                 (query.category.is_empty() || category_slug(r.category) == query.category)
-                    && (needle.is_empty() || matches(a, r, &needle))
-                    && in_cluster(a, r, &query.cluster)
+                    && (needle.is_empty() || matches(r, &needle, &hits))
+                    && counted.in_cluster(*i, &query.cluster)
             }) {
                 counts[r.severity as usize] += 1;
             }
@@ -111,6 +127,8 @@ fn RecommendationTable() -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return Vec::new();
             };
+            let hits = by_resource.get();
+            let counted = state.counts.get();
             a.recommendations
                 .iter()
                 .enumerate()
@@ -118,8 +136,8 @@ fn RecommendationTable() -> impl IntoView {
                 .filter(|(_, r)| {
                     query.category.is_empty() || category_slug(r.category) == query.category
                 })
-                .filter(|(_, r)| needle.is_empty() || matches(a, r, &needle))
-                .filter(|(_, r)| in_cluster(a, r, &query.cluster))
+                .filter(|(_, r)| needle.is_empty() || matches(r, &needle, &hits))
+                .filter(|(i, _)| counted.in_cluster(*i, &query.cluster))
                 .map(|(i, _)| i)
                 .collect::<Vec<_>>()
         })
@@ -134,28 +152,21 @@ fn RecommendationTable() -> impl IntoView {
         state.navigate(route, replace);
     };
     // Every finding of the shown recommendations (filters applied), in the analysis's
-    // order, as CSV: the engine's renderer, so the file equals the CLI's rows for them.
+    // order, as CSV: written by the worker, which holds the findings, with the CLI's
+    // renderer, so the file equals the CLI's rows for them.
     let export_csv = move |_| {
         let shown = visible.get_untracked();
-        let csv = state.analysis.with_untracked(|a| {
-            a.as_ref().map(|a| {
-                let mut indices: Vec<usize> = shown
-                    .iter()
-                    .filter_map(|&r| a.recommendations.get(r))
-                    .flat_map(|r| r.findings.iter().copied())
-                    .collect();
-                indices.sort_unstable();
-                indices.dedup();
-                state.catalog.with_untracked(|c| {
-                    c.findings_csv(indices.iter().filter_map(|&i| a.findings.get(i)))
-                })
-            })
+        let rules = state.analysis.with_untracked(|a| {
+            a.iter()
+                .flat_map(|a| shown.iter().filter_map(|&r| a.recommendations.get(r)))
+                .map(|r| r.rule.clone())
+                .collect()
         });
-        if let Some(csv) = csv {
-            if let Err(e) = save_text("portolan-findings.csv", &csv, "text/csv") {
-                state.error.set(Some(e));
-            }
-        }
+        let query = FindingsQuery {
+            rules,
+            ..FindingsQuery::default()
+        };
+        crate::questions::save_findings_csv(state, &query, "portolan-findings.csv");
     };
     let total = move || {
         state

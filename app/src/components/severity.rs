@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use portolan_engine::rules::{Category, Severity};
-use portolan_engine::Analysis;
 
 /// Every category, in the engine's order.
 pub const CATEGORIES: [Category; 8] = [
@@ -40,15 +39,6 @@ pub fn severity_label(severity: Severity) -> &'static str {
         Severity::Low => "Low",
         Severity::Informational => "Informational",
     }
-}
-
-/// Findings per severity, in [`Severity::ALL`] order; exempt findings no longer count.
-pub fn finding_counts(analysis: &Analysis) -> [usize; 5] {
-    let mut counts = [0; 5];
-    for finding in analysis.findings.iter().filter(|f| f.exemption.is_none()) {
-        counts[finding.severity as usize] += 1;
-    }
-    counts
 }
 
 /// A coloured severity label.

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use portolan_engine::rules::Severity;
 
-use crate::components::severity::{finding_counts, severity_label};
+use crate::components::severity::severity_label;
 use crate::format::thousands;
 use crate::route::Route;
 use crate::state::use_state;
@@ -15,10 +15,10 @@ pub fn SeveritySummary(
     #[prop(into, default = Signal::stored(String::new()))] selected: Signal<String>,
 ) -> impl IntoView {
     let state = use_state();
-    let counts = Memo::new(move |_| {
-        state
-            .analysis
-            .with(|a| a.as_deref().map(finding_counts).unwrap_or_default())
+    // Findings per severity no exemption covers, counted by the worker.
+    let counts = Memo::new(move |_| match state.analysis.with(Option::is_some) {
+        true => state.counts.with(|c| c.by_severity),
+        false => [0; 5],
     });
     view! {
         <div class="severity-cards" data-testid="severity-summary">
