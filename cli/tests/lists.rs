@@ -395,25 +395,58 @@ fn vulns_keep_to_one_cluster() {
         assert_eq!(rows.len(), want, "{cluster}");
         assert!(rows.iter().all(|r| r["resource"]["cluster"] == cluster));
         seen += rows.len();
-        // An image is listed in a cluster only when something there runs it.
-        let images: Value = serde_json::from_str(&run(&[
-            "vulns",
-            "public/demo",
-            "--cluster",
-            cluster,
-            "-f",
-            "json",
-        ]))
-        .expect("JSON");
-        for image in images.as_array().expect("images") {
-            let here = image["workloads"]
-                .as_array()
-                .expect("workloads")
-                .iter()
-                .any(|w| w["resource"]["cluster"] == cluster);
-            assert!(here, "{cluster}: {}", image["image"]);
+        // An image is listed in a cluster only when something there runs it, and its
+        // workloads ("Runs in") and a CVE's are that cluster's alone.
+        for view in ["images", "cves"] {
+            let listed: Value = serde_json::from_str(&run(&[
+                "vulns",
+                "public/demo",
+                "--view",
+                view,
+                "--cluster",
+                cluster,
+                "-f",
+                "json",
+            ]))
+            .expect("JSON");
+            let listed = listed.as_array().expect("rows");
+            assert!(!listed.is_empty(), "{cluster} {view}");
+            for row in listed {
+                let workloads = row["workloads"].as_array().expect("workloads");
+                assert!(!workloads.is_empty(), "{cluster}: {row}");
+                assert!(
+                    workloads.iter().all(|w| w["resource"]["cluster"] == cluster),
+                    "{cluster} {view}: {}",
+                    row["workloads"]
+                );
+            }
         }
     }
+    // The demo's nginx build runs in both clusters: one workload in each, two in all,
+    // and the CSV's "Runs in" says so.
+    let runs_in = |args: &[&str]| {
+        let csv = run(&[&["vulns", "public/demo", "-f", "csv"], args].concat());
+        records(&csv)
+            .into_iter()
+            .find(|r| r.starts_with("docker.io/library/nginx:1.25.3,"))
+            .and_then(|r| r.split(',').nth(1).map(str::to_string))
+            .expect("nginx row")
+    };
+    assert_eq!(runs_in(&[]), "2");
+    assert_eq!(runs_in(&["--cluster", "acme-prod"]), "1");
+    assert_eq!(runs_in(&["--cluster", "lab-kubeadm"]), "1");
+    // Its CVEs name the lab's storefront only under the lab's filter.
+    let cve_workloads = |args: &[&str]| {
+        let csv = run(&[&["vulns", "public/demo", "--view", "cves", "-f", "csv"], args].concat());
+        records(&csv)
+            .into_iter()
+            .find(|r| r.starts_with("CVE-2024-45491,"))
+            .expect("CVE-2024-45491 row")
+    };
+    assert!(cve_workloads(&[]).contains("shop/storefront"));
+    assert!(!cve_workloads(&["--cluster", "acme-prod"]).contains("shop/storefront"));
+    let lab = cve_workloads(&["--cluster", "lab-kubeadm"]);
+    assert!(lab.trim_end().ends_with(",Deployment shop/storefront"), "{lab}");
     assert_eq!(seen, containers.len());
     assert!(seen > 0);
     let out = portolan(&["vulns", "public/demo", "--cluster", "nowhere"], None);
