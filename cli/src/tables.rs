@@ -245,11 +245,21 @@ pub fn vulns(args: &VulnsArgs) -> Result<(), String> {
     let (bytes, shown) = match view {
         VulnView::Images => {
             let (images, rows) = tables::image_rows(report, &filter, &sort);
-            (list_bytes(list.format, &images, &rows, IMAGE_COLUMNS, |x| serde_json::to_vec_pretty(x))?, rows.len())
+            (
+                list_bytes(list.format, &images, &rows, IMAGE_COLUMNS, |x| {
+                    serde_json::to_vec_pretty(x)
+                })?,
+                rows.len(),
+            )
         }
         VulnView::Cves => {
             let (cves, rows) = tables::cve_rows(report, &filter, &sort);
-            (list_bytes(list.format, &cves, &rows, CVE_COLUMNS, |x| serde_json::to_vec_pretty(x))?, rows.len())
+            (
+                list_bytes(list.format, &cves, &rows, CVE_COLUMNS, |x| {
+                    serde_json::to_vec_pretty(x)
+                })?,
+                rows.len(),
+            )
         }
         VulnView::Workloads => {
             let rows = tables::workload_rows(report, &filter, &sort);

@@ -668,13 +668,7 @@ fn one_cluster_of_several_is_analysed_alone() {
     // The demo holds acme-prod (the folder's root) and lab-kubeadm/; the lab alone is
     // its folder's files and the account-level ones it shares (the IAM export, scans),
     // exactly as if those were given.
-    let (lab, _) = analysis(&[
-        "analyze",
-        "public/demo",
-        "--cluster",
-        "lab-kubeadm",
-        "-q",
-    ]);
+    let (lab, _) = analysis(&["analyze", "public/demo", "--cluster", "lab-kubeadm", "-q"]);
     validate(&lab);
     let (given, _) = analysis(&[
         "analyze",
@@ -708,13 +702,17 @@ fn one_cluster_of_several_is_analysed_alone() {
         .iter()
         .any(|i| i["path"] == "public/demo/aws/iam-authorization-details.json"));
     assert!(!acme["alerts"].as_array().unwrap().is_empty());
-    assert!(!serde_json::to_string(&acme).unwrap().contains("\"cluster\":"));
+    assert!(!serde_json::to_string(&acme)
+        .unwrap()
+        .contains("\"cluster\":"));
     // An unknown name: the error `inventory|vulns|enforce --cluster` give.
     let out = portolan(&["analyze", "public/demo", "--cluster", "nowhere"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("no cluster named \"nowhere\" among the inputs (clusters: acme-prod, lab-kubeadm)"),
+        err.contains(
+            "no cluster named \"nowhere\" among the inputs (clusters: acme-prod, lab-kubeadm)"
+        ),
         "{err}"
     );
     // One cluster: its own name is accepted, any other refused.
@@ -726,6 +724,14 @@ fn one_cluster_of_several_is_analysed_alone() {
         "-q",
     ]);
     assert_eq!(alone["clusters"][0]["name"], "lab-kubeadm");
-    let out = portolan(&["analyze", "public/demo/lab-kubeadm", "--cluster", "acme-prod"], None);
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo/lab-kubeadm",
+            "--cluster",
+            "acme-prod",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 }

@@ -416,17 +416,17 @@ impl Snapshot {
         // With none of its logs left, no audit at all; with some, the timeline still
         // counts every log's events (the detector read them together).
         let has_logs = inputs.iter().any(|i| i.format == InputFormat::AuditLog);
-        let audit = self.audit.take().filter(|_| has_logs).map(|(alerts, summary)| {
-            let alerts = alerts
-                .into_iter()
-                .filter(|a| {
-                    a.evidence
-                        .first()
-                        .is_none_or(|e| here(&e.file))
-                })
-                .collect();
-            (alerts, summary)
-        });
+        let audit = self
+            .audit
+            .take()
+            .filter(|_| has_logs)
+            .map(|(alerts, summary)| {
+                let alerts = alerts
+                    .into_iter()
+                    .filter(|a| a.evidence.first().is_none_or(|e| here(&e.file)))
+                    .collect();
+                (alerts, summary)
+            });
         self.inputs = inputs;
         self.reviewable = reviewable;
         self.audit = audit;
@@ -462,7 +462,11 @@ fn same_account_file(
 }
 
 /// [`Snapshot::cluster_of`] over a partition's `folders` and `file_cluster`.
-fn cluster_of(folders: &[String], file_cluster: &BTreeMap<String, Option<usize>>, path: &str) -> usize {
+fn cluster_of(
+    folders: &[String],
+    file_cluster: &BTreeMap<String, Option<usize>>,
+    path: &str,
+) -> usize {
     if let Some(Some(c)) = file_cluster.get(path) {
         return *c;
     }

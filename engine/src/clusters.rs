@@ -89,7 +89,12 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
     let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();
-    let alerts = link_alerts(alerts.unwrap_or_default(), snapshot, &parts, &mut attack_paths);
+    let alerts = link_alerts(
+        alerts.unwrap_or_default(),
+        snapshot,
+        &parts,
+        &mut attack_paths,
+    );
     let units: Vec<_> = parts.iter().flat_map(|i| i.workload_units()).collect();
     // Scans are shared by every cluster: the first inventory holds them all.
     let vulnerabilities = crate::vulns::assess(parts[0], &units, &attack_paths);
@@ -225,7 +230,10 @@ fn link_alerts(
 /// Tags the user's policies' findings as [`conclude`] does: each with the cluster its
 /// object's file belongs to.
 pub(crate) fn tag_policy_findings(findings: &mut [Finding], snapshot: &Snapshot) {
-    let names: Vec<&str> = snapshot.clusters().map(|i| i.cluster_name.as_str()).collect();
+    let names: Vec<&str> = snapshot
+        .clusters()
+        .map(|i| i.cluster_name.as_str())
+        .collect();
     for f in findings.iter_mut() {
         if !is_cloud_kind(&f.resource.kind) {
             let at = snapshot.cluster_of(&f.source.file).min(names.len() - 1);
@@ -541,7 +549,12 @@ mod tests {
             .map(|f| f.resource.cluster.as_str())
             .collect();
         policy.sort_unstable();
-        assert_eq!(policy, ["prod-a", "prod-b"], "{:#?}", a.findings.iter().map(|f| &f.rule).collect::<Vec<_>>());
+        assert_eq!(
+            policy,
+            ["prod-a", "prod-b"],
+            "{:#?}",
+            a.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+        );
         // Re-running the policies alone tags them alike.
         let snapshot = load(&files, &mut |_| {});
         let mut concluded = conclude(&snapshot, &options());
@@ -576,7 +589,9 @@ mod tests {
         assert_eq!(b.clusters.len(), 1);
         assert!(b.alerts.iter().all(|x| x.user == "bob"), "{:#?}", b.alerts);
         assert!(b.alerts.iter().any(|x| x.user == "bob"));
-        let err = load(&files, &mut |_| {}).keep_cluster("prod-c").unwrap_err();
+        let err = load(&files, &mut |_| {})
+            .keep_cluster("prod-c")
+            .unwrap_err();
         assert_eq!(
             err,
             "no cluster named \"prod-c\" among the inputs (clusters: prod-a, prod-b)"
@@ -607,8 +622,19 @@ mod tests {
             .filter(|i| i.path.ends_with("iam.json"))
             .map(|i| (i.path.as_str(), i.objects, i.diagnostics.len()))
             .collect();
-        assert_eq!(read, [("snap/prod-a/iam.json", 1, 0), ("snap/prod-b/iam.json", 0, 1)]);
-        let told = &a.inputs.iter().find(|i| i.path == "snap/prod-b/iam.json").unwrap().diagnostics[0];
+        assert_eq!(
+            read,
+            [
+                ("snap/prod-a/iam.json", 1, 0),
+                ("snap/prod-b/iam.json", 0, 1)
+            ]
+        );
+        let told = &a
+            .inputs
+            .iter()
+            .find(|i| i.path == "snap/prod-b/iam.json")
+            .unwrap()
+            .diagnostics[0];
         assert!(told.message.contains("snap/prod-a/iam.json"), "{told:?}");
         // A copy that differs by one byte is read as its own export; two identical
         // Kubernetes files in two clusters are each their cluster's.
@@ -632,8 +658,14 @@ mod tests {
         let pods: Vec<InputFile> = estate()
             .into_iter()
             .chain([
-                InputFile::new("snap/prod-a/extra.yaml", build_pod("x").replace("build", "same")),
-                InputFile::new("snap/prod-b/extra.yaml", build_pod("x").replace("build", "same")),
+                InputFile::new(
+                    "snap/prod-a/extra.yaml",
+                    build_pod("x").replace("build", "same"),
+                ),
+                InputFile::new(
+                    "snap/prod-b/extra.yaml",
+                    build_pod("x").replace("build", "same"),
+                ),
             ])
             .collect();
         let p = analyze(&pods, &options(), &mut |_| {});
