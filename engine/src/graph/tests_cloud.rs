@@ -577,9 +577,9 @@ fn a_public_bucket_is_an_internet_entry_unless_block_public_access_restricts_it(
     let g = graph(&files);
     let steps = techniques(&g);
     assert!(
-        steps.contains(
-            &"internet -CLOUD_PUBLIC_ACCESS-> aws-resource:arn:aws:s3:::site".to_string()
-        ),
+        steps
+            .iter()
+            .any(|s| s == "internet -CLOUD_PUBLIC_ACCESS-> aws-resource:arn:aws:s3:::site"),
         "{steps:?}"
     );
     let bucket = g.find("aws-resource:arn:aws:s3:::site").expect("site");

@@ -163,7 +163,12 @@ fn codestar_project_and_team_member_escalate_together_only() {
             "*",
         ),
     );
-    let text = export(&[user("u", &[], &[both.clone()], "")], &[], &[], "");
+    let text = export(
+        &[user("u", &[], std::slice::from_ref(&both), "")],
+        &[],
+        &[],
+        "",
+    );
     assert_eq!(
         escalations_of(&text, "u"),
         ["CodeStarCreateProjectThenAssociateTeamMember"]
