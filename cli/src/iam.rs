@@ -102,7 +102,7 @@ fn table(report: &AccessReport) -> String {
             s.push_str(&format!("  permission boundary: {b}\n"));
         }
         for a in &p.actions {
-            s.push_str(&format!("  {}: {}", a.action, a.decision.label()));
+            s.push_str(&format!("  {}: {}", a.action, a.decision_label()));
             if !a.resources.is_empty() {
                 s.push_str(&format!(" on {}", a.resources.join(", ")));
             }

@@ -279,6 +279,10 @@ struct AnalyzeArgs {
     /// Include the security graph (nodes and edges) in the JSON output.
     #[arg(long)]
     graph: bool,
+    /// Analyse this cluster alone, when the inputs hold several cluster folders: its
+    /// folder's files and the account-level files (IAM exports, scans) it shares.
+    #[arg(long, value_name = "NAME")]
+    cluster: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -632,6 +636,17 @@ fn end_progress(shown: bool) {
 /// snapshot is loaded, and the snapshot once concluded: the peak holds at most the
 /// snapshot and the analysis beside the bytes' typed model, never the bytes themselves.
 fn run_engine(inputs: Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
+    run_engine_for(inputs, options, quiet, None)
+}
+
+/// [`run_engine`], of the cluster named `cluster` alone when given
+/// (`Snapshot::keep_cluster`).
+fn run_engine_for(
+    inputs: Inputs,
+    options: &AnalyzeOptions,
+    quiet: bool,
+    cluster: Option<&str>,
+) -> Result<Analysis, String> {
     let mut detector = portolan_engine::detect::Detector::default();
     let mut streamed = Vec::new();
     for path in &inputs.audit_logs {
@@ -639,11 +654,17 @@ fn run_engine(inputs: Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<A
     }
     let files = inputs.files;
     let mut progress = progress_line(quiet);
-    let snapshot = match &mut progress {
+    let mut snapshot = match &mut progress {
         Some(progress) => load_with_audit(&files, &options.load, detector, streamed, progress),
         None => load_with_audit(&files, &options.load, detector, streamed, &mut |_| {}),
     };
     drop(files);
+    if let Some(cluster) = cluster {
+        if let Err(e) = snapshot.keep_cluster(cluster) {
+            end_progress(progress.is_some());
+            return Err(e);
+        }
+    }
     let analysis = conclude(&snapshot, options);
     if progress.is_some() {
         end_progress(true);
@@ -821,7 +842,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
     options.include_resources = !args.no_resources;
     let opengraph = formats.contains(&Format::Opengraph);
     options.include_graph = args.graph || opengraph;
-    let mut analysis = run_engine(inputs, &options, args.quiet)?;
+    let mut analysis = run_engine_for(inputs, &options, args.quiet, args.cluster.as_deref())?;
     report(&analysis, args.quiet);
     let open_graph = if opengraph {
         let graph = analysis.graph.as_ref().map(|g| g.open_graph());

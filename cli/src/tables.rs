@@ -239,24 +239,39 @@ pub fn vulns(args: &VulnsArgs) -> Result<(), String> {
             names.join(", ")
         ));
     }
-    let rows = tables::vuln_rows(report, view, &filter, &list.table.sort());
-    let bytes = match list.format {
-        ListFormat::Csv => {
-            tables::vulns_csv(report, view, &filter, &list.table.sort()).into_bytes()
+    let sort = list.table.sort();
+    // Each view's rows as the page shows them: images and CVEs with their workloads
+    // kept to the cluster filter's.
+    let (bytes, shown) = match view {
+        VulnView::Images => {
+            let (images, rows) = tables::image_rows(report, &filter, &sort);
+            (
+                list_bytes(list.format, &images, &rows, IMAGE_COLUMNS, |x| {
+                    serde_json::to_vec_pretty(x)
+                })?,
+                rows.len(),
+            )
         }
-        ListFormat::Json => match view {
-            VulnView::Images => json(serde_json::to_vec_pretty(&pick(&report.images, &rows)))?,
-            VulnView::Cves => json(serde_json::to_vec_pretty(&pick(&report.cves, &rows)))?,
-            VulnView::Workloads => {
-                json(serde_json::to_vec_pretty(&pick(&report.containers, &rows)))?
-            }
-        },
-        ListFormat::Table => match view {
-            VulnView::Images => columns_table(&report.images, &rows, IMAGE_COLUMNS),
-            VulnView::Cves => columns_table(&report.cves, &rows, CVE_COLUMNS),
-            VulnView::Workloads => columns_table(&report.containers, &rows, WORKLOAD_COLUMNS),
+        VulnView::Cves => {
+            let (cves, rows) = tables::cve_rows(report, &filter, &sort);
+            (
+                list_bytes(list.format, &cves, &rows, CVE_COLUMNS, |x| {
+                    serde_json::to_vec_pretty(x)
+                })?,
+                rows.len(),
+            )
         }
-        .into_bytes(),
+        VulnView::Workloads => {
+            let rows = tables::workload_rows(report, &filter, &sort);
+            let bytes = list_bytes(
+                list.format,
+                &report.containers,
+                &rows,
+                WORKLOAD_COLUMNS,
+                |x| serde_json::to_vec_pretty(x),
+            )?;
+            (bytes, rows.len())
+        }
     };
     write_output(list.output.as_deref(), &bytes)?;
     if report.summary.scans == 0 {
@@ -269,13 +284,25 @@ pub fn vulns(args: &VulnsArgs) -> Result<(), String> {
             VulnView::Cves => report.cves.len(),
             VulnView::Workloads => report.containers.len(),
         };
-        list.note(format_args!(
-            "{} of {all} {} match.",
-            rows.len(),
-            view.slug()
-        ));
+        list.note(format_args!("{shown} of {all} {} match.", view.slug()));
     }
     Ok(())
+}
+
+/// The kept `rows` of `items` in `format`: CSV and the table through `columns`, JSON
+/// as the entries themselves.
+fn list_bytes<T>(
+    format: ListFormat,
+    items: &[T],
+    rows: &[usize],
+    columns: &[tables::Column<T>],
+    to_json: fn(&[&T]) -> serde_json::Result<Vec<u8>>,
+) -> Result<Vec<u8>, String> {
+    Ok(match format {
+        ListFormat::Csv => tables::columns_csv(items, rows, columns).into_bytes(),
+        ListFormat::Json => json(to_json(&pick(items, rows)))?,
+        ListFormat::Table => columns_table(items, rows, columns).into_bytes(),
+    })
 }
 
 fn pick<'a, T>(items: &'a [T], rows: &[usize]) -> Vec<&'a T> {

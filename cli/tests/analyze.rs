@@ -662,3 +662,76 @@ fn unreadable_input_has_no_score_and_fails_the_gate() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn one_cluster_of_several_is_analysed_alone() {
+    // The demo holds acme-prod (the folder's root) and lab-kubeadm/; the lab alone is
+    // its folder's files and the account-level ones it shares (the IAM export, scans),
+    // exactly as if those were given.
+    let (lab, _) = analysis(&["analyze", "public/demo", "--cluster", "lab-kubeadm", "-q"]);
+    validate(&lab);
+    let (given, _) = analysis(&[
+        "analyze",
+        "public/demo/lab-kubeadm",
+        "public/demo/aws/iam-authorization-details.json",
+        "public/demo/scans",
+        "-q",
+    ]);
+    assert_eq!(lab, given);
+    let names: Vec<&str> = lab["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["lab-kubeadm"]);
+    assert!(lab["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "apiServerAnonymousAuth"));
+    // The demo's audit log sits in acme-prod's folder: none of it in the lab's.
+    assert_eq!(lab["alerts"].as_array().map(Vec::len), Some(0));
+    // acme-prod alone: no lab file, its alerts, no cluster tags.
+    let (acme, _) = analysis(&["analyze", "public/demo", "--cluster", "acme-prod", "-q"]);
+    let inputs = acme["inputs"].as_array().unwrap();
+    assert!(inputs
+        .iter()
+        .all(|i| !i["path"].as_str().unwrap().contains("lab-kubeadm")));
+    assert!(inputs
+        .iter()
+        .any(|i| i["path"] == "public/demo/aws/iam-authorization-details.json"));
+    assert!(!acme["alerts"].as_array().unwrap().is_empty());
+    assert!(!serde_json::to_string(&acme)
+        .unwrap()
+        .contains("\"cluster\":"));
+    // An unknown name: the error `inventory|vulns|enforce --cluster` give.
+    let out = portolan(&["analyze", "public/demo", "--cluster", "nowhere"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "no cluster named \"nowhere\" among the inputs (clusters: acme-prod, lab-kubeadm)"
+        ),
+        "{err}"
+    );
+    // One cluster: its own name is accepted, any other refused.
+    let (alone, _) = analysis(&[
+        "analyze",
+        "public/demo/lab-kubeadm",
+        "--cluster",
+        "lab-kubeadm",
+        "-q",
+    ]);
+    assert_eq!(alone["clusters"][0]["name"], "lab-kubeadm");
+    let out = portolan(
+        &[
+            "analyze",
+            "public/demo/lab-kubeadm",
+            "--cluster",
+            "acme-prod",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

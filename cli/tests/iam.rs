@@ -101,6 +101,48 @@ fn the_table_says_what_the_json_says_and_unknown_names_fail() {
         "{table}"
     );
     assert!(table.contains("via group platform-admins"), "{table}");
+    // A wildcard's own row is about every action it names: refused means "not all of
+    // it", while the actions it names that are allowed follow it.
+    let out = portolan(
+        &[
+            "iam",
+            &demo,
+            "--principal",
+            "payments-s3-reader",
+            "--action",
+            "s3:*",
+        ],
+        None,
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("  s3:*: not all of it: no statement grants every action it names\n"),
+        "{table}"
+    );
+    assert!(table.contains("  s3:GetObject: allowed on "), "{table}");
+    let out = portolan(
+        &[
+            "iam",
+            &demo,
+            "--principal",
+            "payments-s3-reader",
+            "--action",
+            "s3:PutObject",
+        ],
+        None,
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("  s3:PutObject: not allowed\n"), "{table}");
+    // An administrator has every action a wildcard names.
+    let out = portolan(
+        &["iam", &demo, "--principal", "dana", "--action", "iam:*"],
+        None,
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("  iam:*: allowed: every action it names on *\n"),
+        "{table}"
+    );
     let out = portolan(&["iam", &demo, "--principal", "dan"], None);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -395,28 +395,127 @@ fn vulns_keep_to_one_cluster() {
         assert_eq!(rows.len(), want, "{cluster}");
         assert!(rows.iter().all(|r| r["resource"]["cluster"] == cluster));
         seen += rows.len();
-        // An image is listed in a cluster only when something there runs it.
-        let images: Value = serde_json::from_str(&run(&[
-            "vulns",
-            "public/demo",
-            "--cluster",
-            cluster,
-            "-f",
-            "json",
-        ]))
-        .expect("JSON");
-        for image in images.as_array().expect("images") {
-            let here = image["workloads"]
-                .as_array()
-                .expect("workloads")
-                .iter()
-                .any(|w| w["resource"]["cluster"] == cluster);
-            assert!(here, "{cluster}: {}", image["image"]);
+        // An image is listed in a cluster only when something there runs it, and its
+        // workloads ("Runs in") and a CVE's are that cluster's alone.
+        for view in ["images", "cves"] {
+            let listed: Value = serde_json::from_str(&run(&[
+                "vulns",
+                "public/demo",
+                "--view",
+                view,
+                "--cluster",
+                cluster,
+                "-f",
+                "json",
+            ]))
+            .expect("JSON");
+            let listed = listed.as_array().expect("rows");
+            assert!(!listed.is_empty(), "{cluster} {view}");
+            for row in listed {
+                let workloads = row["workloads"].as_array().expect("workloads");
+                assert!(!workloads.is_empty(), "{cluster}: {row}");
+                assert!(
+                    workloads
+                        .iter()
+                        .all(|w| w["resource"]["cluster"] == cluster),
+                    "{cluster} {view}: {}",
+                    row["workloads"]
+                );
+            }
         }
     }
+    // The demo's nginx build runs in both clusters: one workload in each, two in all,
+    // and the CSV's "Runs in" says so.
+    let runs_in = |args: &[&str]| {
+        let csv = run(&[&["vulns", "public/demo", "-f", "csv"], args].concat());
+        records(&csv)
+            .into_iter()
+            .find(|r| r.starts_with("docker.io/library/nginx:1.25.3,"))
+            .and_then(|r| r.split(',').nth(1).map(str::to_string))
+            .expect("nginx row")
+    };
+    assert_eq!(runs_in(&[]), "2");
+    assert_eq!(runs_in(&["--cluster", "acme-prod"]), "1");
+    assert_eq!(runs_in(&["--cluster", "lab-kubeadm"]), "1");
+    // Its CVEs name the lab's storefront only under the lab's filter.
+    let cve_workloads = |args: &[&str]| {
+        let csv = run(&[
+            &["vulns", "public/demo", "--view", "cves", "-f", "csv"],
+            args,
+        ]
+        .concat());
+        records(&csv)
+            .into_iter()
+            .find(|r| r.starts_with("CVE-2024-45491,"))
+            .expect("CVE-2024-45491 row")
+    };
+    assert!(cve_workloads(&[]).contains("shop/storefront"));
+    assert!(!cve_workloads(&["--cluster", "acme-prod"]).contains("shop/storefront"));
+    let lab = cve_workloads(&["--cluster", "lab-kubeadm"]);
+    assert!(
+        lab.trim_end().ends_with(",Deployment shop/storefront"),
+        "{lab}"
+    );
     assert_eq!(seen, containers.len());
     assert!(seen > 0);
     let out = portolan(&["vulns", "public/demo", "--cluster", "nowhere"], None);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("clusters: acme-prod, lab-kubeadm"));
+}
+
+#[test]
+fn inventory_lists_azure_and_gcp_principals_beside_aws_ones() {
+    // `gcloud projects get-iam-policy shop-prod --format json` and `az role assignment
+    // list --all` output, as their documentation shows them.
+    let dir = std::env::temp_dir().join(format!("portolan-principals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("shop-prod.iam-policy.json"),
+        r#"{"bindings": [{"members": ["user:alice@example.com", "serviceAccount:ci@shop-prod.iam.gserviceaccount.com"], "role": "roles/owner"},
+                         {"members": ["serviceAccount:ci@shop-prod.iam.gserviceaccount.com"], "role": "roles/viewer"}],
+            "etag": "BwYSk3Xw9lA=", "version": 1}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("role-assignments.json"),
+        r#"[{"condition": null, "conditionVersion": null, "createdBy": null, "createdOn": "2024-05-01T10:00:00+00:00",
+             "delegatedManagedIdentityResourceId": null, "description": null,
+             "id": "/subscriptions/00000000-0000-0000-0000-0000000000aa/providers/Microsoft.Authorization/roleAssignments/a1",
+             "name": "a1", "principalId": "c1000000-0000-0000-0000-000000000001", "principalName": "bob@example.com",
+             "principalType": "User", "roleDefinitionId": "/subscriptions/00000000-0000-0000-0000-0000000000aa/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+             "roleDefinitionName": "Owner", "scope": "/subscriptions/00000000-0000-0000-0000-0000000000aa",
+             "type": "Microsoft.Authorization/roleAssignments", "updatedBy": null, "updatedOn": null}]"#,
+    )
+    .unwrap();
+    let path = dir.to_string_lossy().into_owned();
+    let csv = run(&[
+        "inventory",
+        &path,
+        "--kind",
+        "GCP::IAM::ServiceAccount",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(
+        records(&csv).concat(),
+        "Name,Member,Roles\r\nci@shop-prod.iam.gserviceaccount.com,serviceAccount:ci@shop-prod.iam.gserviceaccount.com,roles/owner on project shop-prod; roles/viewer on project shop-prod\r\n"
+    );
+    let csv = run(&[
+        "inventory",
+        &path,
+        "--kind",
+        "Azure::Entra::User",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(
+        records(&csv).concat(),
+        "Name,Principal ID,Type,Role assignments\r\nbob@example.com,c1000000-0000-0000-0000-000000000001,User,Owner at /subscriptions/00000000-0000-0000-0000-0000000000aa\r\n"
+    );
+    // Every kind is counted; a kind the inputs lack is an empty table.
+    let counts = run(&["inventory", &path, "-f", "csv"]);
+    assert!(counts.contains("GCP::IAM::User,1"), "{counts}");
+    assert!(counts.contains("Azure::Entra::User,1"), "{counts}");
+    assert!(!counts.contains("AWS::IAM"), "{counts}");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -6,7 +6,9 @@
 //! Run: `cargo run --release -p portolan-engine --example bench_iam [ROLES]`.
 //! Reports the median of several runs of each, measured in the same process. With
 //! `PORTOLAN_BENCH_FINDINGS=PATH` the findings are also written there as JSON (to
-//! compare two versions of the evaluator).
+//! compare two versions of the evaluator). With `PORTOLAN_BENCH_EXPORT=PATH` the export
+//! is written there as the AWS CLI prints it (JSON indented by four spaces), to time a
+//! whole `portolan analyze PATH` on it.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -120,6 +122,17 @@ fn main() {
         bytes.len() as f64 / 1e6,
         findings.len()
     );
+    if let Ok(path) = std::env::var("PORTOLAN_BENCH_EXPORT") {
+        use serde::Serialize as _;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("the export is JSON");
+        let mut pretty = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut serializer = serde_json::Serializer::with_formatter(&mut pretty, formatter);
+        value.serialize(&mut serializer).expect("export serialises");
+        pretty.push(b'\n');
+        std::fs::write(&path, &pretty).expect("export file written");
+        println!("wrote {path}: {} bytes", pretty.len());
+    }
     if let Ok(path) = std::env::var("PORTOLAN_BENCH_FINDINGS") {
         let json = serde_json::to_string_pretty(&findings).expect("findings serialise");
         std::fs::write(&path, json).expect("findings file written");

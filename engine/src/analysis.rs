@@ -316,6 +316,15 @@ pub struct Snapshot {
     /// Whether `reviewable` was filled (policies among the inputs, or
     /// `LoadOptions::keep_raw`): policies can then be evaluated again ([`repolicy`]).
     pub(crate) raw_kept: bool,
+    /// With several clusters, each cluster's folder (in the order of
+    /// [`Snapshot::clusters`]; see `ingest::partition`).
+    folders: Vec<String>,
+    /// With several clusters, each input file's cluster (an index into `folders`), or
+    /// `None` for an account-level file every cluster shares.
+    file_cluster: BTreeMap<String, Option<usize>>,
+    /// The input files that hold admission policies: the user's policies, which judge
+    /// every cluster (see [`Snapshot::keep_cluster`]).
+    policy_files: std::collections::BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -341,6 +350,91 @@ impl Snapshot {
         !self.others.is_empty()
     }
 
+    /// The position in [`Snapshot::clusters`] of the cluster a file belongs to: the
+    /// partition's for an input it assigned, else (an audit log, a file the partition
+    /// shares) the deepest cluster folder holding it; the first cluster for a file
+    /// outside every cluster folder, and always with one cluster.
+    pub(crate) fn cluster_of(&self, path: &str) -> usize {
+        cluster_of(&self.folders, &self.file_cluster, path)
+    }
+
+    /// Keeps the cluster named `cluster` alone, as if the inputs were its cluster
+    /// folder's files and the account-level files it shares (`ingest::partition`): its
+    /// inventory, those files' reports, the objects kept for policies from them, and the
+    /// alerts of its audit logs (and of logs outside every cluster folder, which are the
+    /// first cluster's; the audit timeline, though, counts every log's events). The
+    /// admission policies among the inputs, wherever they sit, still judge it. With one
+    /// cluster, `cluster` must be its name. The error names
+    /// the clusters there are, as `--cluster` of `portolan inventory|vulns|enforce`.
+    pub fn keep_cluster(&mut self, cluster: &str) -> Result<(), String> {
+        let names: Vec<String> = if self.is_several() {
+            self.clusters().map(|i| i.cluster_name.clone()).collect()
+        } else {
+            self.inventory
+                .cluster_summaries()
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        let Some(at) = names.iter().position(|n| n == cluster) else {
+            return Err(format!(
+                "no cluster named \"{cluster}\" among the inputs (clusters: {})",
+                names.join(", ")
+            ));
+        };
+        if !self.is_several() {
+            return Ok(());
+        }
+        let mut all = std::iter::once(std::mem::take(&mut self.inventory))
+            .chain(std::mem::take(&mut self.others));
+        self.inventory = all.nth(at).unwrap_or_default();
+        // A single cluster's inventory is untagged, as when its files are analysed alone.
+        self.inventory.cluster_name.clear();
+        let folders = std::mem::take(&mut self.folders);
+        let file_cluster = std::mem::take(&mut self.file_cluster);
+        let here = |path: &str| cluster_of(&folders, &file_cluster, path) == at;
+        // A file of this cluster's, one every cluster shares, or the user's policies.
+        let mine = |path: &str| {
+            file_cluster.get(path).is_some_and(Option::is_none)
+                || here(path)
+                || self.policy_files.contains(path)
+        };
+        let inputs: Vec<InputReport> = std::mem::take(&mut self.inputs)
+            .into_iter()
+            .filter(|i| {
+                // Audit logs are shared by the partition; each belongs to its folder's
+                // cluster here.
+                if i.format == InputFormat::AuditLog {
+                    here(&i.path)
+                } else {
+                    mine(&i.path)
+                }
+            })
+            .collect();
+        let reviewable: Vec<crate::policy::Reviewed> = std::mem::take(&mut self.reviewable)
+            .into_iter()
+            .filter(|r| mine(&r.source.file))
+            .collect();
+        // With none of its logs left, no audit at all; with some, the timeline still
+        // counts every log's events (the detector read them together).
+        let has_logs = inputs.iter().any(|i| i.format == InputFormat::AuditLog);
+        let audit = self
+            .audit
+            .take()
+            .filter(|_| has_logs)
+            .map(|(alerts, summary)| {
+                let alerts = alerts
+                    .into_iter()
+                    .filter(|a| a.evidence.first().is_none_or(|e| here(&e.file)))
+                    .collect();
+                (alerts, summary)
+            });
+        self.inputs = inputs;
+        self.reviewable = reviewable;
+        self.audit = audit;
+        Ok(())
+    }
+
     /// The inventory of the cluster named `cluster` (any cluster's name when there is
     /// one: its inventory is untagged).
     pub fn inventory_of(&self, cluster: &str) -> &Inventory {
@@ -348,6 +442,42 @@ impl Snapshot {
             .find(|i| i.cluster_name == cluster)
             .unwrap_or(&self.inventory)
     }
+}
+
+/// The earlier of `files` (parsed as `parsed`) with `file`'s bytes, when it was read as
+/// account-level objects alone (IAM exports, scans: what every cluster shares), so that
+/// a copy in a second cluster folder is not read twice. Cluster files are never folded:
+/// two clusters may well hold identical `namespaces.json`.
+fn same_account_file(
+    files: &[&InputFile],
+    parsed: &[Option<ingest::Parsed>],
+    file: &InputFile,
+) -> Option<usize> {
+    files.iter().zip(parsed).position(|(f, p)| {
+        f.bytes.len() == file.bytes.len()
+            && p.as_ref().is_some_and(|p| {
+                (!p.objects.is_empty() || !p.scans.is_empty())
+                    && file_facts(&f.path, Some(p)).shared
+            })
+            && f.bytes == file.bytes
+    })
+}
+
+/// [`Snapshot::cluster_of`] over a partition's `folders` and `file_cluster`.
+fn cluster_of(
+    folders: &[String],
+    file_cluster: &BTreeMap<String, Option<usize>>,
+    path: &str,
+) -> usize {
+    if let Some(Some(c)) = file_cluster.get(path) {
+        return *c;
+    }
+    folders
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_empty() && partition::holds(f, path))
+        .max_by_key(|(_, f)| f.len())
+        .map_or(0, |(i, _)| i)
 }
 
 /// What partitioning needs to know of a parsed file (`None`: an audit log).
@@ -433,6 +563,7 @@ pub fn load_with_audit(
     let mut inputs = Vec::with_capacity(files.len());
     let mut audit_logs = streamed.len();
     let mut has_policies = false;
+    let mut policy_files = std::collections::BTreeSet::new();
     for s in streamed {
         let mut diagnostics = s.report.diagnostics;
         diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -463,12 +594,31 @@ pub fn load_with_audit(
                 diagnostics,
             });
             parsed.push(None);
+        } else if let Some(first) = same_account_file(&files[..i], &parsed, file) {
+            // The same account export in two places (a cluster folder each): read once.
+            let mut p = ingest::Parsed {
+                format: parsed[first].as_ref().and_then(|p| p.format),
+                ..Default::default()
+            };
+            p.diagnostics.push(Diagnostic::warning(
+                &file.path,
+                1,
+                1,
+                format!(
+                    "the same bytes as {}, an account-level export: read once, there",
+                    files[first].path
+                ),
+            ));
+            parsed.push(Some(p));
         } else {
             let p = ingest::parse_file(file);
-            has_policies |= p
-                .objects
+            if p.objects
                 .iter()
-                .any(|(o, _)| crate::policy::is_policy_kind(&o.api_version, &o.kind));
+                .any(|(o, _)| crate::policy::is_policy_kind(&o.api_version, &o.kind))
+            {
+                has_policies = true;
+                policy_files.insert(file.path.clone());
+            }
             parsed.push(Some(p));
         }
         progress(Progress {
@@ -545,9 +695,17 @@ pub fn load_with_audit(
     for inventory in &mut inventories {
         inventory.finish();
     }
-    if partition.is_several() {
+    let (folders, file_cluster) = if partition.is_several() {
         crate::clusters::name(&mut inventories, &partition.folders);
-    }
+        let of_file = files
+            .iter()
+            .zip(&partition.of_file)
+            .map(|(f, c)| (f.path.clone(), *c))
+            .collect();
+        (partition.folders, of_file)
+    } else {
+        Default::default()
+    };
     let mut inventories = inventories.into_iter();
     let inventory = inventories.next().unwrap_or_default();
     let others: Vec<Inventory> = inventories.collect();
@@ -573,6 +731,9 @@ pub fn load_with_audit(
         reviewable,
         policies,
         raw_kept,
+        folders,
+        file_cluster,
+        policy_files,
     }
 }
 

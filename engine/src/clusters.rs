@@ -17,6 +17,7 @@ use crate::analysis::{
     Analysis, AnalyzeOptions, ExemptionSummary, ExemptionUpdate, InventorySummary, Snapshot, Tool,
     SCHEMA_VERSION,
 };
+use crate::detect::Alert;
 use crate::graph::SecurityGraph;
 use crate::model::{is_cloud_kind, sort_rows, Inventory};
 use crate::rules::{self, score, ExternalFindings, Finding};
@@ -54,25 +55,23 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
     let names: Vec<&str> = parts.iter().map(|i| i.cluster_name.as_str()).collect();
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
-    let mut external = Some(external);
+    // The user's policies reviewed every input once: each finding joins the evaluation
+    // of the cluster its object's file belongs to.
+    let external_rules = external.rules;
+    let mut per_cluster: Vec<Vec<Finding>> = vec![Vec::new(); parts.len()];
+    for f in external.findings {
+        let at = snapshot.cluster_of(&f.source.file).min(parts.len() - 1);
+        per_cluster[at].push(f);
+    }
     let mut findings = Vec::new();
     let mut scores = Vec::new();
     let mut warnings: Vec<Vec<Diagnostic>> = Vec::new();
     let mut graphs = Vec::new();
-    let mut external_rules = Vec::new();
-    for (i, inventory) in parts.iter().enumerate() {
-        // The user's policies reviewed every input once: their findings join the first
-        // cluster's evaluation; the others know their rules.
-        let ext = match external.take() {
-            Some(e) => {
-                external_rules.clone_from(&e.rules);
-                e
-            }
-            None => ExternalFindings {
-                findings: Vec::new(),
-                rules: external_rules.clone(),
-                scored: options.policies.scored,
-            },
+    for ((i, inventory), mine) in parts.iter().enumerate().zip(per_cluster) {
+        let ext = ExternalFindings {
+            findings: mine,
+            rules: external_rules.clone(),
+            scored: external.scored,
         };
         let (mut f, _, score, warned) = rules::evaluate_scored_with(inventory, &options.rules, ext);
         tag(&mut f, &inventory.cluster_name, i == 0);
@@ -90,9 +89,12 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
     let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();
-    let mut alerts = alerts.unwrap_or_default();
-    // Audit logs are not tied to a folder's cluster: they are linked to the first's.
-    crate::detect::link::link(&mut alerts, parts[0], &mut attack_paths);
+    let alerts = link_alerts(
+        alerts.unwrap_or_default(),
+        snapshot,
+        &parts,
+        &mut attack_paths,
+    );
     let units: Vec<_> = parts.iter().flat_map(|i| i.workload_units()).collect();
     // Scans are shared by every cluster: the first inventory holds them all.
     let vulnerabilities = crate::vulns::assess(parts[0], &units, &attack_paths);
@@ -196,11 +198,47 @@ pub(crate) fn reexempt(
     )
 }
 
-/// Tags the user's policies' findings as [`conclude`] does: they join the first
-/// cluster's evaluation.
-pub(crate) fn tag_policy_findings(findings: &mut Vec<Finding>, snapshot: &Snapshot) {
-    if let Some(first) = snapshot.clusters().next() {
-        tag(findings, &first.cluster_name, true);
+/// Each alert tied to the cluster of the audit log its first event came from (a log in
+/// a cluster's folder is that cluster's; one outside every cluster folder is the first
+/// cluster's) and linked to that cluster's graph nodes and paths.
+fn link_alerts(
+    alerts: Vec<Alert>,
+    snapshot: &Snapshot,
+    parts: &[&Inventory],
+    attack_paths: &mut crate::graph::AttackPathReport,
+) -> Vec<Alert> {
+    let mut per_cluster: Vec<Vec<Alert>> = vec![Vec::new(); parts.len()];
+    for mut alert in alerts {
+        let at = alert
+            .evidence
+            .first()
+            .map_or(0, |e| snapshot.cluster_of(&e.file))
+            .min(parts.len() - 1);
+        alert.cluster.clone_from(&parts[at].cluster_name);
+        per_cluster[at].push(alert);
+    }
+    let mut linked = Vec::new();
+    for (mine, inventory) in per_cluster.iter_mut().zip(parts) {
+        crate::detect::link::link(mine, inventory, attack_paths);
+        linked.append(mine);
+    }
+    // The detector's order, whatever the clusters.
+    crate::detect::sort_alerts(&mut linked);
+    linked
+}
+
+/// Tags the user's policies' findings as [`conclude`] does: each with the cluster its
+/// object's file belongs to.
+pub(crate) fn tag_policy_findings(findings: &mut [Finding], snapshot: &Snapshot) {
+    let names: Vec<&str> = snapshot
+        .clusters()
+        .map(|i| i.cluster_name.as_str())
+        .collect();
+    for f in findings.iter_mut() {
+        if !is_cloud_kind(&f.resource.kind) {
+            let at = snapshot.cluster_of(&f.source.file).min(names.len() - 1);
+            f.resource.cluster = names[at].to_string();
+        }
     }
 }
 
@@ -459,5 +497,185 @@ mod tests {
         let update = reexempt(&mut a, &snapshot, &exempted);
         assert_eq!(a, conclude(&snapshot, &exempted));
         assert_eq!(update.exempted.len(), 2, "both clusters' build pods");
+    }
+
+    /// An audit log of one exec into `ci/build` by `user`.
+    fn exec_log(user: &str) -> String {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{user}-1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/ci/pods/build/exec?command=sh&container=c&stdin=true&tty=true","verb":"create","user":{{"username":"{user}","groups":["system:authenticated"]}},"sourceIPs":["10.0.0.5"],"userAgent":"kubectl/v1.30.0","objectRef":{{"resource":"pods","subresource":"exec","namespace":"ci","name":"build"}},"responseStatus":{{"code":101}},"requestReceivedTimestamp":"2026-11-29T10:00:00Z"}}"#
+        ) + "\n"
+    }
+
+    /// A ValidatingAdmissionPolicy, among the inputs, refusing pods on the host network.
+    const NO_HOST_NETWORK: &str = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: no-host-network}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations:\n  - expression: \"!has(object.spec.hostNetwork) || !object.spec.hostNetwork\"\n    message: host network\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: no-host-network}\nspec: {policyName: no-host-network, validationActions: [Deny]}\n";
+
+    #[test]
+    fn audit_alerts_and_policy_findings_belong_to_their_own_cluster() {
+        let mut files = estate();
+        files.extend(
+            [
+                ("snap/prod-b/audit/audit.jsonl", exec_log("bob")),
+                ("snap/loose-audit.jsonl", exec_log("carol")),
+                ("snap/prod-a/policies.yaml", NO_HOST_NETWORK.to_string()),
+            ]
+            .into_iter()
+            .map(|(path, text)| InputFile::new(path, text.into_bytes())),
+        );
+        let a = analyze(&files, &options(), &mut |_| {});
+        let exec: Vec<(&str, &str, &[String])> = a
+            .alerts
+            .iter()
+            .filter(|x| x.kind == "K8S_ExecIntoContainer")
+            .map(|x| (x.user.as_str(), x.cluster.as_str(), x.nodes.as_slice()))
+            .collect();
+        assert_eq!(exec.len(), 2, "{:#?}", a.alerts);
+        for (user, cluster, nodes) in exec {
+            // bob's log sits in prod-b's folder; carol's outside every cluster folder is
+            // the first cluster's.
+            let want = if user == "bob" { "prod-b" } else { "prod-a" };
+            assert_eq!(cluster, want, "{user}");
+            assert!(!nodes.is_empty(), "{user}: not linked");
+            assert!(
+                nodes.iter().all(|n| n.starts_with(&format!("{want}/"))),
+                "{user}: {nodes:?}"
+            );
+        }
+        // The policy is read once and judges each cluster's build pod, each finding in
+        // its own cluster.
+        let mut policy: Vec<&str> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule.contains("no-host-network"))
+            .map(|f| f.resource.cluster.as_str())
+            .collect();
+        policy.sort_unstable();
+        assert_eq!(
+            policy,
+            ["prod-a", "prod-b"],
+            "{:#?}",
+            a.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+        );
+        // Re-running the policies alone tags them alike.
+        let snapshot = load(&files, &mut |_| {});
+        let mut concluded = conclude(&snapshot, &options());
+        let update = crate::analysis::repolicy(&mut concluded, &snapshot, &options())
+            .expect("policies among the inputs keep the objects");
+        let mut again: Vec<&str> = update
+            .findings
+            .iter()
+            .map(|f| f.resource.cluster.as_str())
+            .collect();
+        again.sort_unstable();
+        assert_eq!(again, ["prod-a", "prod-b"]);
+        // One cluster alone: its folder's files and the account's, and its alerts only.
+        let files: Vec<InputFile> = files
+            .into_iter()
+            .filter(|f| !f.path.ends_with("policies.yaml"))
+            .collect();
+        let mut snapshot = load(&files, &mut |_| {});
+        snapshot.keep_cluster("prod-b").expect("prod-b");
+        let b = conclude(&snapshot, &options());
+        let alone: Vec<InputFile> = files
+            .iter()
+            .filter(|f| f.path.contains("prod-b/") || f.path.starts_with("snap/aws/"))
+            .cloned()
+            .collect();
+        let mut want = analyze(&alone, &options(), &mut |_| {});
+        // All but the audit timeline, which counts every log's events (documented).
+        assert_eq!(b.audit.as_ref().map(|t| t.events), Some(2));
+        assert_eq!(want.audit.as_ref().map(|t| t.events), Some(1));
+        want.audit.clone_from(&b.audit);
+        assert_eq!(b, want);
+        assert_eq!(b.clusters.len(), 1);
+        assert!(b.alerts.iter().all(|x| x.user == "bob"), "{:#?}", b.alerts);
+        assert!(b.alerts.iter().any(|x| x.user == "bob"));
+        let err = load(&files, &mut |_| {})
+            .keep_cluster("prod-c")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "no cluster named \"prod-c\" among the inputs (clusters: prod-a, prod-b)"
+        );
+    }
+
+    #[test]
+    fn the_same_account_export_in_two_cluster_folders_is_read_once() {
+        let files = estate();
+        let iam = files[0].bytes.clone();
+        let twice: Vec<InputFile> = files
+            .iter()
+            .skip(1)
+            .cloned()
+            .chain([
+                InputFile::new("snap/prod-a/iam.json", iam.clone()),
+                InputFile::new("snap/prod-b/iam.json", iam.clone()),
+            ])
+            .collect();
+        let a = analyze(&twice, &options(), &mut |_| {});
+        let once = analyze(&files, &options(), &mut |_| {});
+        assert_eq!(a.findings, once.findings);
+        assert_eq!(a.inventory.counts, once.inventory.counts);
+        assert_eq!(a.attack_paths, once.attack_paths);
+        let read: Vec<(&str, usize, usize)> = a
+            .inputs
+            .iter()
+            .filter(|i| i.path.ends_with("iam.json"))
+            .map(|i| (i.path.as_str(), i.objects, i.diagnostics.len()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("snap/prod-a/iam.json", 1, 0),
+                ("snap/prod-b/iam.json", 0, 1)
+            ]
+        );
+        let told = &a
+            .inputs
+            .iter()
+            .find(|i| i.path == "snap/prod-b/iam.json")
+            .unwrap()
+            .diagnostics[0];
+        assert!(told.message.contains("snap/prod-a/iam.json"), "{told:?}");
+        // A copy that differs by one byte is read as its own export; two identical
+        // Kubernetes files in two clusters are each their cluster's.
+        let mut other = iam.clone();
+        other.push(b'\n');
+        let differ: Vec<InputFile> = files
+            .iter()
+            .skip(1)
+            .cloned()
+            .chain([
+                InputFile::new("snap/prod-a/iam.json", iam),
+                InputFile::new("snap/prod-b/iam.json", other),
+            ])
+            .collect();
+        let d = analyze(&differ, &options(), &mut |_| {});
+        assert!(d
+            .inputs
+            .iter()
+            .filter(|i| i.path.ends_with("iam.json"))
+            .all(|i| i.objects == 1 && i.diagnostics.is_empty()));
+        let pods: Vec<InputFile> = estate()
+            .into_iter()
+            .chain([
+                InputFile::new(
+                    "snap/prod-a/extra.yaml",
+                    build_pod("x").replace("build", "same"),
+                ),
+                InputFile::new(
+                    "snap/prod-b/extra.yaml",
+                    build_pod("x").replace("build", "same"),
+                ),
+            ])
+            .collect();
+        let p = analyze(&pods, &options(), &mut |_| {});
+        let same: Vec<&str> = p
+            .inventory
+            .resources
+            .iter()
+            .filter(|r| r.kind == "Pod" && r.name == "same")
+            .map(|r| r.cluster.as_str())
+            .collect();
+        assert_eq!(same, ["prod-a", "prod-b"]);
     }
 }

@@ -103,6 +103,26 @@ pub struct ActionAccess {
     pub statements: Vec<StatementUse>,
 }
 
+impl ActionAccess {
+    /// The decision in words, for this action: a wildcard (`s3:*`) is answered for
+    /// every action it names at once, so a refusal there means "not all of it" (its
+    /// narrower actions, listed after it, say which), never that nothing is allowed.
+    pub fn decision_label(&self) -> &'static str {
+        if !self.action.contains(['*', '?']) {
+            return self.decision.label();
+        }
+        match self.decision {
+            Decision::Allowed => "allowed: every action it names",
+            Decision::Conditional => "allowed under conditions: every action it names",
+            Decision::Denied => "not all of it: a Deny covers actions it names",
+            Decision::OutsideBoundary => {
+                "not all of it: the permission boundary leaves out actions it names"
+            }
+            Decision::NotAllowed => "not all of it: no statement grants every action it names",
+        }
+    }
+}
+
 /// The outcome of an evaluation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -142,4 +142,35 @@ await test('enforcement, vulnerabilities and recommendation counts follow the cl
     'no count differs from the all-cluster total');
 });
 
+await test('an image\'s "Runs in" and a CVE\'s workloads count only the filtered cluster, as `portolan vulns --cluster`', async ({ page }) => {
+  await loadDemo(page);
+  const NGINX = 'docker.io/library/nginx:1.25.3';
+  const runsIn = async () => page.$eval(`[data-testid="vuln-image-row"][data-image="${NGINX}"] td:nth-child(2)`, (td) => td.textContent.trim());
+  // The demo's nginx build runs in both clusters: two workloads in all, one in each.
+  await goTo(page, '#/vulnerabilities', `[data-testid="vuln-image-row"][data-image="${NGINX}"]`);
+  check((await runsIn()) === '2 workloads', `all clusters: ${await runsIn()}`);
+  for (const cluster of clusters) {
+    await goTo(page, `#/vulnerabilities?cluster=${cluster}`, `[data-testid="vuln-image-row"][data-image="${NGINX}"]`);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === '1 workload',
+      `[data-testid="vuln-image-row"][data-image="${NGINX}"] td:nth-child(2)`);
+    const csv = await downloaded(page, '[data-testid="vuln-export-csv"]');
+    const cli = cliRun(['vulns', 'public/demo', '--cluster', cluster, '-f', 'csv'], { json: false });
+    check(csv.text === cli, `${cluster}: the page's CSV differs from portolan vulns --cluster`);
+    check(csv.text.includes(`${NGINX},1,`), `${cluster}: nginx runs in ${csv.text.split('\n').find((l) => l.startsWith(NGINX))}`);
+
+    // By CVE: the workloads column names only this cluster's workloads.
+    const cves = cliRun(['vulns', 'public/demo', '--view', 'cves', '--cluster', cluster, '-f', 'json']);
+    await goTo(page, `#/vulnerabilities?view=cves&cluster=${cluster}`, '[data-testid="vuln-cve-row"]');
+    const cve = 'CVE-2024-45491';
+    const want = [...new Set(cves.find((c) => c.id === cve).workloads.map((w) => `${w.resource.kind} ${w.resource.namespace}/${w.resource.name}`))].sort();
+    check(want.length > 0 && cves.every((c) => c.workloads.every((w) => w.resource.cluster === cluster)), `${cluster}: CLI workloads ${JSON.stringify(want)}`);
+    const shown = await page.$$eval(`[data-testid="vuln-cve-row"][data-id="${cve}"] .vuln-workloads div`, (ds) => ds.map((d) => d.textContent.trim()));
+    check(JSON.stringify(shown) === JSON.stringify(want), `${cluster}: ${cve} workloads ${JSON.stringify(shown)} vs ${JSON.stringify(want)}`);
+    const csvCves = await downloaded(page, '[data-testid="vuln-export-csv"]');
+    check(csvCves.text === cliRun(['vulns', 'public/demo', '--view', 'cves', '--cluster', cluster, '-f', 'csv'], { json: false }),
+      `${cluster}: the CVE CSV differs from the CLI's`);
+  }
+  await screenshot(page, 'clusters-vulnerabilities-cves');
+});
+
 await finish();

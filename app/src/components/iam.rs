@@ -217,7 +217,7 @@ fn action_view(a: ActionAccess) -> impl IntoView {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     let class = format!("iam-decision iam-{decision}");
-    let label = a.decision.label();
+    let label = a.decision_label();
     let resources = a
         .resources
         .iter()

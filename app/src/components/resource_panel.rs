@@ -124,7 +124,9 @@ fn details_view(d: ResourceDetails) -> impl IntoView {
             .as_ref()
             .is_some_and(|r| crate::components::iam::is_principal_kind(&r.kind));
     let iam_href = principal.then(|| {
-        let id = ["arn", "principalId", "email"]
+        // Graph nodes' properties, then inventory rows' columns (Azure's object id, a
+        // GCP binding's member).
+        let id = ["arn", "principalId", "email", "Principal ID", "Member"]
             .iter()
             .find_map(|key| {
                 d.properties

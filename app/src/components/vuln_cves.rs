@@ -12,7 +12,7 @@ use crate::components::vuln_columns::{headers, SortHeaders};
 use crate::components::vuln_filter::{first_rows, CapNote, NoMatch};
 use crate::format::thousands;
 use crate::state::use_state;
-use portolan_engine::report::tables::{sorted, CVE_COLUMNS};
+use portolan_engine::report::tables::{cve_rows, CVE_COLUMNS};
 use portolan_engine::vulns::filter::VulnFilter;
 
 /// Workloads named in a row; the rest are counted.
@@ -28,14 +28,8 @@ pub fn VulnCves(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let items = &a.vulnerabilities.cves;
-            let rows = sorted(
-                items,
-                |x| filter.admits_cve(x),
-                CVE_COLUMNS,
-                &query.table_sort(),
-            );
-            let drawn = first_rows(items, &rows)
+            let (items, rows) = cve_rows(&a.vulnerabilities, &filter, &query.table_sort());
+            let drawn = first_rows(&items, &rows)
                 .into_iter()
                 .map(|(_, x)| x)
                 .collect();

@@ -11,7 +11,7 @@ use crate::components::vuln_columns::{headers, SortHeaders};
 use crate::components::vuln_filter::{first_rows, CapNote, NoMatch};
 use crate::format::thousands;
 use crate::state::use_state;
-use portolan_engine::report::tables::{sorted, IMAGE_COLUMNS};
+use portolan_engine::report::tables::{image_rows, IMAGE_COLUMNS};
 use portolan_engine::vulns::filter::VulnFilter;
 
 /// Upgrades named in a row; the rest are counted.
@@ -27,14 +27,8 @@ pub fn VulnImages(#[prop(into)] filter: Signal<VulnFilter>) -> impl IntoView {
             let Some(a) = a.as_ref() else {
                 return (Vec::new(), 0);
             };
-            let items = &a.vulnerabilities.images;
-            let rows = sorted(
-                items,
-                |x| filter.admits_image(x),
-                IMAGE_COLUMNS,
-                &query.table_sort(),
-            );
-            let drawn = first_rows(items, &rows)
+            let (items, rows) = image_rows(&a.vulnerabilities, &filter, &query.table_sort());
+            let drawn = first_rows(&items, &rows)
                 .into_iter()
                 .map(|(_, x)| x)
                 .collect();

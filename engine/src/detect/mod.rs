@@ -194,6 +194,11 @@ pub struct Alert {
     /// The identity that made the requests.
     pub user: String,
     pub resource: AlertResource,
+    /// The cluster whose audit log raised it, when the inputs hold several: the
+    /// cluster folder the log sits in (the first cluster for a log outside every
+    /// cluster folder).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
     /// A short note: the command run, the role bound, the threshold crossed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
@@ -220,6 +225,7 @@ impl Default for Alert {
             count: 0,
             user: String::new(),
             resource: AlertResource::default(),
+            cluster: String::new(),
             detail: String::new(),
             evidence: Vec::new(),
             nodes: Vec::new(),

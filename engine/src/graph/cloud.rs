@@ -42,6 +42,8 @@ pub(super) struct Trust {
 pub(super) fn build(b: &mut Builder) {
     let inv = b.inv;
     if inv.aws_iam.is_empty() {
+        // Public buckets are entries whether or not an IAM export came with them.
+        bucket_grants(b, &BTreeMap::new());
         return;
     }
     let mut roles: BTreeMap<&str, (&AwsIamExport, &AwsRole)> = BTreeMap::new();
@@ -150,6 +152,26 @@ fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRol
             if denied {
                 continue;
             }
+            // A bucket policy that names the role's ARN (not a session of it) is limited
+            // by the role's permission boundary: it must allow the read too, and no Deny
+            // of it may cover it. A boundary whose document is missing leaves it possible.
+            let bounded = role.boundary.as_ref().map(|boundary| {
+                boundary.document.as_ref().map(|doc| {
+                    let covers = |d: &&crate::model::cloud::Statement| {
+                        d.covers_action("s3:GetObject") && d.covers_resource(&objects)
+                    };
+                    let allows = doc.statements.iter().filter(covers).any(|d| d.allow);
+                    let denies = doc
+                        .statements
+                        .iter()
+                        .filter(covers)
+                        .any(|d| !d.allow && d.conditions.is_empty());
+                    allows && !denies
+                })
+            });
+            if bounded == Some(Some(false)) {
+                continue;
+            }
             let to = bucket_node(b, &arn, &bucket.name);
             let statement = if s.sid.is_empty() {
                 format!("Statement[{i}]")
@@ -161,18 +183,69 @@ fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRol
                 bucket.name
             );
             let kind = EdgeKind::CLOUD_DATA_READ;
-            if s.conditions.is_empty() {
+            if bounded == Some(None) {
+                let why = format!(
+                    "possible — the role's permission boundary {} is not in the export",
+                    role.boundary.as_ref().map_or("", |b| b.arn.as_str())
+                );
+                b.g.possible(from, to, kind, detail, None, why);
+            } else if s.conditions.is_empty() {
                 b.g.technique(from, to, kind, detail, None);
             } else {
                 let why = "possible — the bucket policy's grant rests on a condition the snapshot cannot evaluate";
                 b.g.possible(from, to, kind, detail, None, why.into());
             }
         }
-        let public = !bucket.public_statements().is_empty()
-            && !bucket.restricts_public(s3.account_block.as_ref());
-        if let (true, Some(n)) = (public, b.g.find(&format!("{AWS_RESOURCE_PREFIX}{arn}"))) {
-            let props = &mut b.g.graph[n].properties;
-            props.insert("public".into(), "anyone may use its bucket policy".into());
+        // Anyone may read objects: the bucket is an entry of attack paths from the
+        // internet, unless Block Public Access (the bucket's or the account's) confines
+        // the policy to the owner's account.
+        if bucket.restricts_public(s3.account_block.as_ref()) {
+            continue;
+        }
+        let readers: Vec<(usize, &crate::model::cloud::Statement)> = bucket
+            .public_statements()
+            .into_iter()
+            .filter(|(_, s)| s.covers_action("s3:GetObject"))
+            .collect();
+        let Some(&(i, s)) = readers
+            .iter()
+            .find(|(_, s)| s.conditions.is_empty())
+            .or(readers.first())
+        else {
+            if !bucket.public_statements().is_empty() {
+                if let Some(n) = b.g.find(&format!("{AWS_RESOURCE_PREFIX}{arn}")) {
+                    let props = &mut b.g.graph[n].properties;
+                    props.insert("public".into(), "anyone may use its bucket policy".into());
+                }
+            }
+            continue;
+        };
+        let to = bucket_node(b, &arn, &bucket.name);
+        b.g.graph[to]
+            .properties
+            .insert("public".into(), "anyone may use its bucket policy".into());
+        let fix = b.g.fix(
+            "awsS3PublicBucket",
+            &crate::rules::ResourceRef {
+                kind: "AWS::S3::Bucket".into(),
+                namespace: String::new(),
+                name: bucket.name.clone(),
+                cluster: String::new(),
+            },
+        );
+        let statement = if s.sid.is_empty() {
+            format!("Statement[{i}]")
+        } else {
+            s.sid.clone()
+        };
+        let detail = format!(" (bucket policy statement {statement} allows anyone s3:GetObject)");
+        let internet = b.internet();
+        let kind = EdgeKind::CLOUD_PUBLIC_ACCESS;
+        if s.conditions.is_empty() {
+            b.g.technique(internet, to, kind, detail, Some(fix));
+        } else {
+            let why = "possible — the public statement has conditions that do not say who may call, and the snapshot cannot evaluate them";
+            b.g.possible(internet, to, kind, detail, Some(fix), why.into());
         }
     }
 }

@@ -692,6 +692,7 @@ edge_kinds!(
     CLOUD_IDENTITY_ASSUME,
     CLOUD_DATA_READ,
     CLOUD_KUBE_IDENTITY,
+    CLOUD_PUBLIC_ACCESS,
 );
 
 impl EdgeKind {
@@ -1196,6 +1197,17 @@ impl EdgeKind {
                 removed_by: &[],
                 exploitability: 1.0,
                 sentence: "{from} acts in the cluster as {to}{detail}.",
+            },
+            CLOUD_PUBLIC_ACCESS => &EdgeInfo {
+                name: "CLOUD_PUBLIC_ACCESS",
+                technique: true,
+                traversable: true,
+                description: "Anyone on the internet reads a cloud data store without credentials: an S3 bucket whose bucket policy allows `s3:GetObject` to everyone. The bucket is then an entry of attack paths from the internet (with the target cloud data), like an exposed workload.",
+                precondition: "A bucket policy (`aws s3api get-bucket-policy`) has an Allow statement for principal `*` (or `AWS: *`) covering `s3:GetObject` that no condition ties to known callers (AWS's definition of public, as `awsS3PublicBucket` judges it), and neither the bucket's nor the account's Block Public Access (`aws s3api get-public-access-block`, `aws s3control get-public-access-block`) sets `RestrictPublicBuckets`. Only possible when the public statement has conditions on other keys.",
+                mitre: &["T1530"],
+                removed_by: &["awsS3PublicBucket"],
+                exploitability: 1.0,
+                sentence: "{from} can read {to} without credentials{detail}.",
             },
         }
     }

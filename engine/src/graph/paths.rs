@@ -496,6 +496,28 @@ impl SecurityGraph {
                 internet: true,
             });
         }
+        // Data stores anyone may read (CLOUD_PUBLIC_ACCESS): entries of their own.
+        for e in self.graph.edges(internet) {
+            let w = e.weight();
+            if w.kind != EdgeKind::CLOUD_PUBLIC_ACCESS
+                || w.fix.is_some_and(|f| removed.contains(&f))
+            {
+                continue;
+            }
+            let store = e.target();
+            let resource = self.graph[store].resource.clone().unwrap_or(ResourceRef {
+                kind: "AWS::S3::Bucket".into(),
+                namespace: String::new(),
+                name: self.graph[store].name.clone(),
+                cluster: String::new(),
+            });
+            out.push(Entry {
+                node: store,
+                resource,
+                starts: vec![(store, vec![e.id()])],
+                internet: true,
+            });
+        }
         for unit in &self.units {
             let starts: Vec<(NodeIndex, Vec<EdgeIndex>)> = unit
                 .containers

@@ -536,3 +536,167 @@ fn bucket_policies_grant_roles_their_buckets() {
             .last()
             .is_some_and(|s| s.edge == EdgeKind::CLOUD_DATA_READ)));
 }
+
+/// The attack paths (title, steps' edges) of `files` from the internet alone.
+fn internet_paths(files: &[(&str, String)]) -> Vec<(String, Vec<EdgeKind>)> {
+    graph(files)
+        .attack_paths(&super::PathOptions::default())
+        .paths
+        .into_iter()
+        .map(|p| (p.title, p.steps.iter().map(|s| s.edge).collect()))
+        .collect()
+}
+
+#[test]
+fn a_public_bucket_is_an_internet_entry_unless_block_public_access_restricts_it() {
+    // `site`'s policy lets anyone read; `vpc` lets anyone in its VPC endpoint only (not
+    // public); `lists` lets anyone list but not read objects.
+    let site = bucket_policy(
+        r#"{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}"#,
+    );
+    let vpc = bucket_policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vpc/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}"#,
+    );
+    let lists = bucket_policy(
+        r#"{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::lists"}"#,
+    );
+    let files = vec![
+        ("aws/s3/site.bucket-policy.json", site.clone()),
+        ("aws/s3/vpc.bucket-policy.json", vpc),
+        ("aws/s3/lists.bucket-policy.json", lists),
+    ];
+    let paths = internet_paths(&files);
+    assert_eq!(
+        paths.len(),
+        1,
+        "{paths:#?} {:?}",
+        techniques(&graph(&files))
+    );
+    assert_eq!(paths[0].1, [EdgeKind::CLOUD_PUBLIC_ACCESS]);
+    assert!(paths[0].0.contains("site"), "{}", paths[0].0);
+    let g = graph(&files);
+    let steps = techniques(&g);
+    assert!(
+        steps
+            .iter()
+            .any(|s| s == "internet -CLOUD_PUBLIC_ACCESS-> aws-resource:arn:aws:s3:::site"),
+        "{steps:?}"
+    );
+    let bucket = g.find("aws-resource:arn:aws:s3:::site").expect("site");
+    assert!(g.graph[bucket].is_target(Target::CloudData));
+    // The fix that breaks it is the public-bucket finding's.
+    let report = g.attack_paths(&super::PathOptions::default());
+    assert!(
+        report
+            .choke_points
+            .fixes
+            .iter()
+            .any(|f| f.rule == "awsS3PublicBucket"),
+        "{:?}",
+        report.choke_points.fixes
+    );
+    // The account's Block Public Access (a twelve-digit file name, `aws s3control
+    // get-public-access-block`) restricts every bucket: no entry.
+    let restrict = r#"{"PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}}"#;
+    let mut blocked = files.clone();
+    blocked.push((
+        "aws/s3/111122223333.public-access-block.json",
+        restrict.to_string(),
+    ));
+    assert!(internet_paths(&blocked).is_empty());
+    // BlockPublicPolicy alone refuses new public policies, not the one in force.
+    let policy_only = restrict.replace(
+        r#""RestrictPublicBuckets": true"#,
+        r#""RestrictPublicBuckets": false"#,
+    );
+    let mut still = files.clone();
+    still.push(("aws/s3/111122223333.public-access-block.json", policy_only));
+    assert_eq!(internet_paths(&still).len(), 1);
+    // The bucket's own setting restricts it alone.
+    let mut own = files;
+    own.push(("aws/s3/site.public-access-block.json", restrict.to_string()));
+    assert!(internet_paths(&own).is_empty());
+}
+
+#[test]
+fn a_permission_boundary_limits_a_bucket_grant_to_the_role() {
+    // The bucket policy of `orders` names role `app`; a boundary that allows no S3 read
+    // stops it (a policy naming the role's ARN is limited by its boundary), one that
+    // allows reading `orders` keeps it, a boundary not in the export makes it possible.
+    let orders = bucket_policy(
+        r#"{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::orders/*"}"#,
+    );
+    let with_boundary = |boundary_arn: &str, boundary: &str| {
+        let app = role(
+            "app",
+            &trust(ISSUER, &sub("StringEquals", "system:serviceaccount:shop:app")),
+            "",
+            "",
+        )
+        .replace(
+            r#""Tags": []"#,
+            &format!(
+                r#""Tags": [], "PermissionsBoundary": {{"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "{boundary_arn}"}}"#
+            ),
+        );
+        let export =
+            export(&[app]).replace(r#""Policies": ["#, &format!(r#""Policies": [{boundary}"#));
+        // Read as `graph` does, a missing boundary's warning allowed.
+        let mut inventory = Inventory::default();
+        for (path, text) in [
+            ("eks.json", eks()),
+            ("iam.json", export),
+            ("aws/s3/orders.bucket-policy.json", orders.clone()),
+            ("sa.yaml", sa("shop", "app", "app")),
+        ] {
+            let parsed = parse_file(&InputFile::new(path, text.into_bytes()));
+            inventory.extend(parsed.objects, None);
+        }
+        inventory.finish();
+        let g = SecurityGraph::build(&inventory);
+        let reads: Vec<String> = techniques(&g)
+            .into_iter()
+            .filter(|t| t.contains("CLOUD_DATA_READ"))
+            .collect();
+        let possible = g
+            .graph
+            .edge_weights()
+            .any(|e| e.kind == EdgeKind::CLOUD_DATA_READ && e.assumption.is_some());
+        (reads.len(), possible)
+    };
+    let boundary = |name: &str, statement: &str| {
+        format!(
+            r#"{{"PolicyName": "{name}", "PolicyId": "ANPB{name}", "Arn": "arn:aws:iam::111122223333:policy/{name}", "Path": "/",
+              "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true,
+              "PolicyVersionList": [{{"Document": {{"Version": "2012-10-17", "Statement": [{statement}]}}, "VersionId": "v1", "IsDefaultVersion": true}}]}},"#
+        )
+    };
+    let ec2_only = boundary(
+        "Ec2Only",
+        r#"{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}"#,
+    );
+    assert_eq!(
+        with_boundary("arn:aws:iam::111122223333:policy/Ec2Only", &ec2_only),
+        (0, false)
+    );
+    let reads = boundary(
+        "ReadsOrders",
+        r#"{"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::orders/*"}"#,
+    );
+    assert_eq!(
+        with_boundary("arn:aws:iam::111122223333:policy/ReadsOrders", &reads),
+        (1, false)
+    );
+    let denies = boundary(
+        "DeniesOrders",
+        r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::orders/*"}"#,
+    );
+    assert_eq!(
+        with_boundary("arn:aws:iam::111122223333:policy/DeniesOrders", &denies),
+        (0, false)
+    );
+    assert_eq!(
+        with_boundary("arn:aws:iam::111122223333:policy/Elsewhere", ""),
+        (1, true)
+    );
+}

@@ -101,7 +101,7 @@ pub fn parent(path: &str) -> &str {
 }
 
 /// Whether `folder` holds `path`, at any depth.
-fn holds(folder: &str, path: &str) -> bool {
+pub(crate) fn holds(folder: &str, path: &str) -> bool {
     folder.is_empty()
         || path
             .strip_prefix(folder)

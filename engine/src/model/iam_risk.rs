@@ -90,6 +90,16 @@ pub const METHODS: &[Method] = &[
       "replaces the code of an existing function that runs as a more privileged role"),
     m("UpdateGlueDevEndpoint", &[&["glue:UpdateDevEndpoint"]], None, false,
       "adds its SSH key to an existing Glue endpoint and uses the endpoint's role"),
+    m("UpdateFunctionConfiguration", &[&["lambda:UpdateFunctionConfiguration"]], None, false,
+      "adds a layer of its own to an existing function that runs as a more privileged role, overriding the code it imports"),
+    m("PassRoleToCodeStar", &[&["iam:PassRole"], &["codestar:CreateProject"]], Some("codestar.amazonaws.com"), false,
+      "creates a CodeStar project whose template CodeStar deploys as a role"),
+    m("CodeStarCreateProjectFromTemplate", &[&["codestar:CreateProjectFromTemplate"]], None, false,
+      "creates a CodeStar project from a template, which CodeStar deploys with its own service role"),
+    m("CodeStarCreateProjectThenAssociateTeamMember", &[&["codestar:CreateProject"], &["codestar:AssociateTeamMember"]], None, false,
+      "creates a CodeStar project and makes itself its owner, which attaches the project's owner policy to it"),
+    m("AccessSageMakerNotebook", &[&["sagemaker:CreatePresignedNotebookInstanceUrl"]], None, false,
+      "opens an existing notebook instance and runs code as the notebook's role"),
 ];
 
 /// Actions that hand out credentials (`credentialsExposure`).

@@ -1323,6 +1323,7 @@ impl Inventory {
                 rows.push("AWS::IAM::Policy", "", &p.name, &e.source, details);
             }
         }
+        self.cloud_principal_rows(&mut rows);
         rows.finish(with_resources)
     }
 }
@@ -1427,6 +1428,115 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
 pub fn is_cloud_kind(kind: &str) -> bool {
     kind.contains("::")
 }
+
+impl Inventory {
+    /// The Azure and GCP principals, beside the AWS ones and by the kinds and names their
+    /// findings use: each Azure principal of a role assignment or managed identity once
+    /// (by object id), each GCP member of a binding or listed service account once.
+    fn cloud_principal_rows(&self, rows: &mut Rows) {
+        let estate = azure::AzureEstate::new(&self.azure);
+        /// One Azure principal's row.
+        struct AzureRow<'a> {
+            principal_id: String,
+            kind: &'static str,
+            name: String,
+            principal_type: String,
+            client_id: String,
+            /// `ROLE at SCOPE` of each assignment.
+            roles: BTreeSet<String>,
+            source: &'a Source,
+        }
+        // By object id (lower case: ARM ids are case-insensitive).
+        let mut azure_rows: BTreeMap<String, AzureRow> = BTreeMap::new();
+        for e in &self.azure {
+            for i in &e.identities {
+                if i.principal_id.is_empty() {
+                    continue;
+                }
+                azure_rows
+                    .entry(i.principal_id.to_ascii_lowercase())
+                    .or_insert_with(|| AzureRow {
+                        principal_id: i.principal_id.clone(),
+                        kind: "Azure::ManagedIdentity::UserAssignedIdentity",
+                        name: i.name.clone(),
+                        principal_type: "ServicePrincipal".into(),
+                        client_id: i.client_id.clone(),
+                        roles: BTreeSet::new(),
+                        source: &e.source,
+                    });
+            }
+        }
+        for e in &self.azure {
+            for a in &e.role_assignments {
+                if a.principal_id.is_empty() {
+                    continue;
+                }
+                let row = azure_rows
+                    .entry(a.principal_id.to_ascii_lowercase())
+                    .or_insert_with(|| AzureRow {
+                        principal_id: a.principal_id.clone(),
+                        kind: estate.principal_kind(a),
+                        name: estate.principal_name(&a.principal_id),
+                        principal_type: a.principal_type.clone(),
+                        client_id: String::new(),
+                        roles: BTreeSet::new(),
+                        source: &e.source,
+                    });
+                let role = estate
+                    .role_of(a)
+                    .map_or(a.role_definition_name.as_str(), |r| r.role_name.as_str());
+                let role = if role.is_empty() {
+                    a.role_definition_id.as_str()
+                } else {
+                    role
+                };
+                row.roles.insert(format!("{role} at {}", a.scope));
+            }
+        }
+        for row in azure_rows.into_values() {
+            let details = vec![
+                ("Principal ID", row.principal_id),
+                ("Type", row.principal_type),
+                ("Client ID", row.client_id),
+                (
+                    "Role assignments",
+                    row.roles.into_iter().collect::<Vec<_>>().join("; "),
+                ),
+            ];
+            rows.push(row.kind, "", &row.name, row.source, details);
+        }
+        // By (kind, name) as findings name them: the members written that way (both
+        // forms of a Workload Identity member are one), their roles on resources.
+        type GcpRow<'a> = (BTreeSet<String>, BTreeSet<String>, &'a Source);
+        let mut gcp_rows: BTreeMap<(&'static str, String), GcpRow> = BTreeMap::new();
+        for g in &self.gcp_iam {
+            let mut row = |member: String, role: Option<String>| {
+                let entry = gcp_rows
+                    .entry(gcp::member_ref(&member))
+                    .or_insert_with(|| (BTreeSet::new(), BTreeSet::new(), &g.source));
+                entry.0.insert(member);
+                entry.1.extend(role);
+            };
+            for sa in &g.service_accounts {
+                row(format!("serviceAccount:{}", sa.email), None);
+            }
+            for p in &g.policies {
+                for b in &p.bindings {
+                    for m in &b.members {
+                        row(
+                            m.clone(),
+                            Some(format!("{} on {}", b.role, p.resource.describe())),
+                        );
+                    }
+                }
+            }
+        }
+        for ((kind, name), (members, roles, source)) in gcp_rows {
+            let details = vec![
+                ("Member", members.into_iter().collect::<Vec<_>>().join(", ")),
+                ("Roles", roles.into_iter().collect::<Vec<_>>().join("; ")),
+            ];
+            rows.push(kind, "", &name, source, details);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! draws and exports these tables and `portolan inventory` / `portolan vulns` write them,
 //! so an "Export CSV" and the CLI give the same bytes for the same filter.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
@@ -449,23 +450,28 @@ pub fn workload_rows(
     )
 }
 
-/// Positions of the rows of `view` the filters keep, sorted.
-pub fn vuln_rows(
-    report: &VulnerabilityReport,
-    view: VulnView,
+/// The images scoped to the filter's cluster ([`VulnFilter::scope_images`]) and the
+/// positions of the rows the filters keep, sorted: what the by-image table shows.
+pub fn image_rows<'a>(
+    report: &'a VulnerabilityReport,
     filter: &VulnFilter,
     sort: &TableSort,
-) -> Vec<usize> {
-    match view {
-        VulnView::Images => sorted(
-            &report.images,
-            |x| filter.admits_image(x),
-            IMAGE_COLUMNS,
-            sort,
-        ),
-        VulnView::Cves => sorted(&report.cves, |x| filter.admits_cve(x), CVE_COLUMNS, sort),
-        VulnView::Workloads => workload_rows(report, filter, sort),
-    }
+) -> (Cow<'a, [ImageVulnerabilities]>, Vec<usize>) {
+    let images = filter.scope_images(&report.images);
+    let rows = sorted(&images, |x| filter.admits_image(x), IMAGE_COLUMNS, sort);
+    (images, rows)
+}
+
+/// The CVEs scoped to the filter's cluster ([`VulnFilter::scope_cves`]) and the
+/// positions of the rows the filters keep, sorted: what the by-CVE table shows.
+pub fn cve_rows<'a>(
+    report: &'a VulnerabilityReport,
+    filter: &VulnFilter,
+    sort: &TableSort,
+) -> (Cow<'a, [CveExposure]>, Vec<usize>) {
+    let cves = filter.scope_cves(&report.cves);
+    let rows = sorted(&cves, |x| filter.admits_cve(x), CVE_COLUMNS, sort);
+    (cves, rows)
 }
 
 /// The table of `view` under the filters and sort, as CSV: what the vulnerabilities
@@ -476,11 +482,19 @@ pub fn vulns_csv(
     filter: &VulnFilter,
     sort: &TableSort,
 ) -> String {
-    let rows = vuln_rows(report, view, filter, sort);
     match view {
-        VulnView::Images => columns_csv(&report.images, &rows, IMAGE_COLUMNS),
-        VulnView::Cves => columns_csv(&report.cves, &rows, CVE_COLUMNS),
-        VulnView::Workloads => columns_csv(&report.containers, &rows, WORKLOAD_COLUMNS),
+        VulnView::Images => {
+            let (images, rows) = image_rows(report, filter, sort);
+            columns_csv(&images, &rows, IMAGE_COLUMNS)
+        }
+        VulnView::Cves => {
+            let (cves, rows) = cve_rows(report, filter, sort);
+            columns_csv(&cves, &rows, CVE_COLUMNS)
+        }
+        VulnView::Workloads => {
+            let rows = workload_rows(report, filter, sort);
+            columns_csv(&report.containers, &rows, WORKLOAD_COLUMNS)
+        }
     }
 }
 

@@ -519,3 +519,54 @@ fn malformed_elements_are_located_and_skipped() {
         .iter()
         .any(|d| d.message.contains("invalid JSON")));
 }
+
+#[test]
+fn every_principal_is_an_inventory_row_named_as_its_findings() {
+    let files = azure_files();
+    let inv = inventory(&files);
+    let rows = inv.summary(true).resources;
+    let principal_rows: Vec<_> = rows
+        .iter()
+        .filter(|r| {
+            r.kind.starts_with("Azure::Entra::") || r.kind.starts_with("Azure::ManagedIdentity::")
+        })
+        .collect();
+    // Every principal finding names exactly one row.
+    for f in findings(&files)
+        .iter()
+        .filter(|f| principal_rows.iter().any(|r| r.kind == f.resource.kind))
+    {
+        let n = principal_rows
+            .iter()
+            .filter(|r| r.kind == f.resource.kind && r.name == f.resource.name)
+            .count();
+        assert_eq!(n, 1, "{:?}: {principal_rows:#?}", f.resource);
+    }
+    // Each object id once, with its assignments.
+    let ids: Vec<&str> = principal_rows
+        .iter()
+        .map(|r| r.details[0].value.as_str())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    let api = principal_rows
+        .iter()
+        .find(|r| r.name == "api-identity")
+        .expect("api-identity");
+    assert_eq!(api.kind, "Azure::ManagedIdentity::UserAssignedIdentity");
+    assert_eq!(api.details[0].name, "Principal ID");
+    assert_eq!(api.details[0].value, "b1000000-0000-0000-0000-000000000001");
+    let roles = &api.details[3].value;
+    assert!(
+        roles.contains("Key Vault Secrets User at /subscriptions/")
+            && roles.contains("/resourceGroups/shop"),
+        "{roles}"
+    );
+    assert!(roles.contains("/resourceGroups/analytics"), "{roles}");
+    assert!(
+        !api.details[2].value.is_empty(),
+        "a managed identity's client id"
+    );
+}

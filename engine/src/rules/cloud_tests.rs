@@ -129,6 +129,18 @@ fn each_single_action_method_is_found_on_a_user() {
         ("iam:AddUserToGroup", "AddUserToGroup"),
         ("lambda:UpdateFunctionCode", "UpdateFunctionCode"),
         ("glue:UpdateDevEndpoint", "UpdateGlueDevEndpoint"),
+        (
+            "lambda:UpdateFunctionConfiguration",
+            "UpdateFunctionConfiguration",
+        ),
+        (
+            "codestar:CreateProjectFromTemplate",
+            "CodeStarCreateProjectFromTemplate",
+        ),
+        (
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+            "AccessSageMakerNotebook",
+        ),
     ] {
         // Action names are case-insensitive: the lower-case form must match too.
         for spelled in [action.to_string(), action.to_ascii_lowercase()] {
@@ -137,6 +149,43 @@ fn each_single_action_method_is_found_on_a_user() {
             assert_eq!(escalations_of(&text, "u"), [method], "{spelled}");
         }
     }
+}
+
+#[test]
+fn codestar_project_and_team_member_escalate_together_only() {
+    // CreateProject with AssociateTeamMember: the project's owner policy. CreateProject
+    // alone (no role to pass, no team member) is nothing; a Deny on AssociateTeamMember
+    // cancels it.
+    let both = inline(
+        "p",
+        &allow(
+            r#"["codestar:CreateProject", "codestar:AssociateTeamMember"]"#,
+            "*",
+        ),
+    );
+    let text = export(
+        &[user("u", &[], std::slice::from_ref(&both), "")],
+        &[],
+        &[],
+        "",
+    );
+    assert_eq!(
+        escalations_of(&text, "u"),
+        ["CodeStarCreateProjectThenAssociateTeamMember"]
+    );
+    let alone = inline("p", &allow(r#""codestar:CreateProject""#, "*"));
+    let text = export(&[user("u", &[], &[alone], "")], &[], &[], "");
+    assert!(escalations_of(&text, "u").is_empty());
+    let denied = inline("d", &deny(r#""codestar:AssociateTeamMember""#, "*"));
+    let text = export(&[user("u", &[], &[both, denied], "")], &[], &[], "");
+    assert!(escalations_of(&text, "u").is_empty());
+    // Read-only CodeStar access is no method.
+    let read = inline(
+        "p",
+        &allow(r#"["codestar:Describe*", "codestar:List*"]"#, "*"),
+    );
+    let text = export(&[user("u", &[], &[read], "")], &[], &[], "");
+    assert!(escalations_of(&text, "u").is_empty());
 }
 
 #[test]
@@ -215,6 +264,11 @@ fn pass_role_counts_only_roles_the_service_can_use() {
             r#"["iam:PassRole", "ecs:RunTask", "ecs:RegisterTaskDefinition"]"#,
             "ecs-tasks.amazonaws.com",
             "PassRoleToECS",
+        ),
+        (
+            r#"["iam:PassRole", "codestar:CreateProject"]"#,
+            "codestar.amazonaws.com",
+            "PassRoleToCodeStar",
         ),
     ];
     for (actions, service, method) in cases {

@@ -238,3 +238,75 @@ fn a_truncated_account_list_keeps_what_came_before() {
         .collect();
     assert_eq!(emails, ["a@p-123456.iam.gserviceaccount.com"]);
 }
+
+#[test]
+fn every_member_is_an_inventory_row_named_as_its_findings() {
+    let files = [
+        ("gcp/shop-prod.iam-policy.json", PROJECT_POLICY),
+        (
+            "gcp/ci@shop-prod.iam.gserviceaccount.com.iam-policy.json",
+            SA_POLICY,
+        ),
+        ("gcp/service-accounts.json", SA_LIST),
+    ];
+    let inv = inventory(&files);
+    let rows = inv.summary(true).resources;
+    let row = |kind: &str, name: &str| {
+        let found: Vec<_> = rows
+            .iter()
+            .filter(|r| r.kind == kind && r.name == name)
+            .collect();
+        assert_eq!(found.len(), 1, "{kind} {name}: {rows:#?}");
+        found[0].clone()
+    };
+    // Every finding on a member names a row (projects are not principals).
+    for f in findings(&files)
+        .iter()
+        .filter(|f| f.resource.kind.starts_with("GCP::IAM::"))
+    {
+        row(&f.resource.kind, &f.resource.name);
+    }
+    // One row per member however many bindings, with its roles and resources.
+    let reader = row(
+        "GCP::IAM::ServiceAccount",
+        "reader@shop-prod.iam.gserviceaccount.com",
+    );
+    let detail = |r: &crate::analysis::ResourceSummary, name: &str| {
+        r.details
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        detail(&reader, "Roles"),
+        "roles/storage.objectViewer on project shop-prod; roles/viewer on project shop-prod"
+    );
+    assert_eq!(
+        detail(&reader, "Member"),
+        "serviceAccount:reader@shop-prod.iam.gserviceaccount.com"
+    );
+    // A listed account bound to nothing is a row with no roles; a user and a group too.
+    assert_eq!(
+        detail(
+            &row(
+                "GCP::IAM::ServiceAccount",
+                "old@shop-prod.iam.gserviceaccount.com"
+            ),
+            "Roles"
+        ),
+        ""
+    );
+    row("GCP::IAM::User", "alice@example.com");
+    row("GCP::IAM::Group", "admins@example.com");
+    row("GCP::IAM::Member", "allUsers");
+    // Both forms of a Workload Identity member are one row.
+    let wi = row("GCP::IAM::WorkloadIdentity", "web/api");
+    assert_eq!(detail(&wi, "Member").matches(", ").count(), 1, "{wi:?}");
+    // No GCP export: no GCP row.
+    assert!(!Inventory::default()
+        .summary(true)
+        .resources
+        .iter()
+        .any(|r| r.kind.starts_with("GCP::")));
+}

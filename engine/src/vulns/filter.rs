@@ -2,7 +2,12 @@
 //! `portolan vulns`: the view (by image, by CVE, by workload), a severity, "fixable
 //! only" and a search, applied to all three. A workload passes the severity filters
 //! when the image it runs does, since its own list holds only the most urgent
-//! vulnerabilities.
+//! vulnerabilities. With a cluster, [`VulnFilter::scope_images`] and
+//! [`VulnFilter::scope_cves`] keep each row's workloads to that cluster, so an image's
+//! "Runs in" and a CVE's workloads count only what runs there (the tables read the
+//! scoped rows).
+
+use std::borrow::Cow;
 
 use super::{ContainerRef, ContainerVulnerabilities, CveExposure, ImageVulnerabilities};
 use crate::rules::Severity;
@@ -82,6 +87,42 @@ impl VulnFilter {
     /// Whether one of `workloads` runs in the filter's cluster (always without one).
     fn runs_here(&self, workloads: &[ContainerRef]) -> bool {
         self.cluster.is_empty() || workloads.iter().any(|c| c.resource.cluster == self.cluster)
+    }
+
+    /// `items` with each one's workloads (`workloads` gives them) kept to the filter's
+    /// cluster; the same items, unchanged and not copied, without a cluster. Every item
+    /// stays, so positions in the scoped list are positions in `items`.
+    fn scope<'a, T: Clone>(
+        &self,
+        items: &'a [T],
+        workloads: fn(&mut T) -> &mut Vec<ContainerRef>,
+    ) -> Cow<'a, [T]> {
+        if self.cluster.is_empty() {
+            return Cow::Borrowed(items);
+        }
+        Cow::Owned(
+            items
+                .iter()
+                .map(|item| {
+                    let mut item = item.clone();
+                    workloads(&mut item).retain(|c| c.resource.cluster == self.cluster);
+                    item
+                })
+                .collect(),
+        )
+    }
+
+    /// The images with the workloads that run them kept to the filter's cluster.
+    pub fn scope_images<'a>(
+        &self,
+        images: &'a [ImageVulnerabilities],
+    ) -> Cow<'a, [ImageVulnerabilities]> {
+        self.scope(images, |i| &mut i.workloads)
+    }
+
+    /// The CVEs with the workloads they are in kept to the filter's cluster.
+    pub fn scope_cves<'a>(&self, cves: &'a [CveExposure]) -> Cow<'a, [CveExposure]> {
+        self.scope(cves, |c| &mut c.workloads)
     }
 
     /// Whether the severity or fixable filter is set (the search aside).
