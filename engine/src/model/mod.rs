@@ -1537,6 +1537,9 @@ impl Inventory {
                 ("Roles", roles.into_iter().collect::<Vec<_>>().join("; ")),
             ];
             rows.push(kind, "", &name, source, details);
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
