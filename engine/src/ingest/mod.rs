@@ -148,7 +148,7 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
     /// The distinct pod specs of each owner so far, which [`Parsed::push_object`]
     /// shares.
-    pod_specs: crate::model::SpecPool,
+    pub(crate) pod_specs: crate::model::SpecPool,
 }
 
 impl Parsed {
