@@ -168,12 +168,8 @@ fn too_deep(source: &str) -> Option<u32> {
     while let Some(c) = chars.next() {
         match c {
             '\n' => line += 1,
-            '#' => {
-                // A comment runs to the end of the line.
-                if chars.by_ref().any(|c| c == '\n') {
-                    line += 1;
-                }
-            }
+            // A comment runs to the end of the line.
+            '#' => line += u32::from(chars.by_ref().any(|c| c == '\n')),
             '"' => {
                 while let Some(c) = chars.next() {
                     match c {
