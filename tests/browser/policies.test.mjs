@@ -82,9 +82,11 @@ await test('dropped policies show the CLI verdicts on the Policies page', async 
     );
     const got = sorted(c.rows.map(([o, m]) => JSON.stringify([o, m])));
     check(JSON.stringify(got) === JSON.stringify(want), `${p.rule}: violation rows differ from the CLI's findings`);
-    // With several clusters (the demo has two) resource ids carry the cluster.
-    const cluster = (analysis.findings.find((f) => f.rule === p.rule) || { resource: {} }).resource.cluster;
-    for (const [object, , href] of c.rows) {
+    // With several clusters (the demo has two) resource ids carry the cluster: each
+    // finding's own, as the CLI says.
+    for (const [object, message, href] of c.rows) {
+      const finding = analysis.findings.find((f) => f.rule === p.rule && objectOf(f.resource) === object && f.message === message);
+      const cluster = finding?.resource.cluster;
       const [kind, ...rest] = object.split('/');
       const id = `${cluster ? `${cluster}/` : ''}k8s:${kind}/${rest.length === 2 ? rest.join('/') : `/${rest[0]}`}`;
       check(decodeURIComponent(href) === `#/resource/${id}`, `${p.rule}: link ${href} for ${object}`);
