@@ -4,6 +4,9 @@
 #
 #   scripts/setup.sh          build tools (wasm target, trunk, wasm-bindgen, wasm-opt)
 #   scripts/setup.sh --test   also the browser test tools (Debian chromium, playwright-core)
+#
+# SETUP_ONLY=trunk installs trunk alone and SETUP_SKIP=trunk everything else, so that
+# scripts/serve.sh can compile trunk beside the rest on a first run.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,15 +18,19 @@ TRUNK_VERSION=0.21.14
 # The CLI must equal the wasm-bindgen crate the app links (pinned with `=` in app/Cargo.toml).
 WASM_BINDGEN_VERSION=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if [ "${SETUP_ONLY:-}" != trunk ] && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
 fi
 
-if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    step "installing trunk $TRUNK_VERSION (about 20 minutes on 2 cores, once)"
-    cargo install --locked "trunk@$TRUNK_VERSION"
+if [ "${SETUP_SKIP:-}" != trunk ] && [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    step "installing trunk $TRUNK_VERSION (several minutes on 2 cores, once)"
+    # trunk's own release profile asks for fat LTO and one codegen unit: most of its
+    # compile time, for a dev server whose speed does not matter here. Override both.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        cargo install --locked "trunk@$TRUNK_VERSION"
 fi
+[ "${SETUP_ONLY:-}" != trunk ] || exit 0
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
