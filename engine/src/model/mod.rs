@@ -684,7 +684,8 @@ impl Inventory {
     }
 
     /// Keeps, in [`Inventory::cloud_gaps`], a warning for each Azure role assignment whose
-    /// role definition is not among the inputs (a custom role: built-in ones are known),
+    /// role definition is not among the inputs (a custom role: built-in ones are known,
+    /// as are the AKS RBAC roles the graph reads by name),
     /// located at the assignment: what it grants is unknown, so no finding or graph edge
     /// comes of it.
     fn note_unresolved_roles(&mut self) {
@@ -692,8 +693,16 @@ impl Inventory {
             return;
         }
         let estate = azure::AzureEstate::new(&self.azure);
+        // The AKS RBAC roles are known by name: the graph reads what they give in the
+        // cluster.
+        let aks_role = |a: &azure::RoleAssignment| {
+            azure::AKS_RBAC_ROLES
+                .iter()
+                .any(|(name, ..)| name.eq_ignore_ascii_case(&a.role_definition_name))
+        };
         let gaps: Vec<Diagnostic> = estate
             .unresolved()
+            .filter(|(a, _)| !aks_role(a))
             .map(|(a, source)| {
                 let role = if a.role_definition_name.is_empty() {
                     &a.role_definition_id

@@ -111,6 +111,24 @@ fn with_iam(iam: String, org: Vec<(String, String)>) -> Inventory {
     inventory(&files)
 }
 
+/// `portolan iam`'s answer for user u and `iam:CreateAccessKey`, on any resource or
+/// (`on_self`) on u itself.
+fn keys_of_u(inv: &Inventory, on_self: bool) -> crate::iam::AccessReport {
+    let resource = if on_self {
+        format!("arn:aws:iam::{ACCOUNT}:user/u")
+    } else {
+        String::new()
+    };
+    explain(
+        inv,
+        &AccessQuery {
+            principal: "u".into(),
+            action: "iam:CreateAccessKey".into(),
+            resource,
+        },
+    )
+}
+
 #[test]
 fn a_deny_scp_cancels_an_escalation_and_the_iam_page_names_it() {
     let none = with_iam(escalating_user(ACCOUNT), hierarchy(ACCOUNT, &[]));
@@ -124,14 +142,7 @@ fn a_deny_scp_cancels_an_escalation_and_the_iam_page_names_it() {
     let org = hierarchy(ACCOUNT, &[("ou-ab12-prod", "p-nokeys1", "DenyKeys", deny)]);
     let inv = with_iam(escalating_user(ACCOUNT), org);
     assert_eq!(escalations(&inv), Vec::<String>::new());
-    let report = explain(
-        &inv,
-        &AccessQuery {
-            principal: "u".into(),
-            action: "iam:CreateAccessKey".into(),
-            resource: String::new(),
-        },
-    );
+    let report = keys_of_u(&inv, false);
     let a = &report.principals[0].actions[0];
     assert_eq!(a.decision, Decision::DeniedByScp);
     let denying = a
@@ -149,14 +160,7 @@ fn a_deny_scp_cancels_an_escalation_and_the_iam_page_names_it() {
     );
     assert_eq!(denying.attached, "service control policy");
     // With one resource asked, the same decision.
-    let report = explain(
-        &inv,
-        &AccessQuery {
-            principal: "u".into(),
-            action: "iam:CreateAccessKey".into(),
-            resource: format!("arn:aws:iam::{ACCOUNT}:user/u"),
-        },
-    );
+    let report = keys_of_u(&inv, true);
     assert_eq!(
         report.principals[0].actions[0].decision,
         Decision::DeniedByScp
@@ -235,14 +239,7 @@ fn an_allow_list_at_one_level_that_omits_the_action_denies_it() {
     ));
     let inv = with_iam(escalating_user(ACCOUNT), org.clone());
     assert_eq!(escalations(&inv), Vec::<String>::new());
-    let report = explain(
-        &inv,
-        &AccessQuery {
-            principal: "u".into(),
-            action: "iam:CreateAccessKey".into(),
-            resource: format!("arn:aws:iam::{ACCOUNT}:user/u"),
-        },
-    );
+    let report = keys_of_u(&inv, true);
     assert_eq!(
         report.principals[0].actions[0].decision,
         Decision::DeniedByScp
@@ -270,14 +267,7 @@ fn a_conditional_deny_is_marked_conditional() {
     let found = escalations(&inv);
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("conditional"), "{found:?}");
-    let report = explain(
-        &inv,
-        &AccessQuery {
-            principal: "u".into(),
-            action: "iam:CreateAccessKey".into(),
-            resource: String::new(),
-        },
-    );
+    let report = keys_of_u(&inv, false);
     let a = &report.principals[0].actions[0];
     assert_eq!(a.decision, Decision::Conditional);
     let d = a
