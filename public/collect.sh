@@ -27,7 +27,8 @@
 #       name and region from the kubeconfig cluster (its ARN, or NAME.REGION.eksctl.io)
 #       and the server URL; override with PORTOLAN_EKS_CLUSTER, PORTOLAN_EKS_REGION.
 #       When logged in (aws sts get-caller-identity), also, read-only, into aws/:
-#       aws iam get-account-authorization-details, and for the cluster aws eks
+#       aws iam get-account-authorization-details, the S3 bucket policies, the
+#       service control policies of aws organizations (when readable), and for the cluster aws eks
 #       describe-nodegroup, describe-pod-identity-association, describe-access-entry
 #       and list-associated-access-policies (each listed first).
 #   AKS (API server *.azmk8s.io): az aks show -> aks-cluster.json
@@ -352,16 +353,19 @@ collect_eks() {
 }
 
 # Saves `aws ARGS --output json` as aws/FILE; a failure warns and writes nothing.
+# AWS_SAVED says which it was (the function itself succeeds: `set -e`).
 aws_save() {
     file="$1"
     shift
     printf '  aws %s\n' "$*" >&2
     if aws "$@" --output json >"$OUT/aws/$file"; then
         written "aws/$file"
+        AWS_SAVED=1
     else
         rm -f "$OUT/aws/$file"
         warn "aws $1 $2 failed (permission?); continuing"
         skipped "aws/$file"
+        AWS_SAVED=0
     fi
 }
 
@@ -393,6 +397,46 @@ collect_s3() {
     done
 }
 
+# The service control policies of AWS Organizations over the account, read-only: the
+# organization (its management account), its roots and accounts, the account's parents
+# up to the root (CHILD.parents.json), the SCPs attached at each of those levels
+# (TARGET.policies.json) and each SCP's content (POLICY.json). Readable from the
+# management account or a delegated administrator; elsewhere the first call warns and
+# the rest is skipped.
+collect_org() {
+    account="$(aws sts get-caller-identity --query Account --output text 2>/dev/null || true)"
+    mkdir -p "$OUT/aws/org"
+    aws_save org/organization.json organizations describe-organization
+    if [ "$AWS_SAVED" = 0 ]; then
+        rmdir "$OUT/aws/org" 2>/dev/null || true
+        return 0
+    fi
+    aws_save org/roots.json organizations list-roots
+    aws_save org/accounts.json organizations list-accounts
+    targets=""
+    child="$account"
+    depth=0
+    while [ -n "$child" ] && [ "$depth" -lt 8 ]; do
+        targets="$targets $child"
+        case "$child" in r-*) break ;; esac
+        aws_save "org/$child.parents.json" organizations list-parents --child-id "$child"
+        [ "$AWS_SAVED" = 1 ] || break
+        child="$(aws organizations list-parents --child-id "$child" --query 'Parents[0].Id' --output text 2>/dev/null || true)"
+        case "$child" in None | null) child="" ;; esac
+        depth=$((depth + 1))
+    done
+    policies=""
+    for target in $targets; do
+        aws_save "org/$target.policies.json" organizations list-policies-for-target --target-id "$target" --filter SERVICE_CONTROL_POLICY
+        [ "$AWS_SAVED" = 1 ] || continue
+        policies="$policies $(aws organizations list-policies-for-target --target-id "$target" --filter SERVICE_CONTROL_POLICY --query 'Policies[].Id' --output text 2>/dev/null || true)"
+    done
+    # shellcheck disable=SC2086 # $policies is a list of ids
+    for id in $(printf '%s\n' $policies | sort -u); do
+        aws_save "org/$id.json" organizations describe-policy --policy-id "$id"
+    done
+}
+
 # The AWS account around the cluster, read-only: IAM (users, groups, roles, policies),
 # S3 bucket policies, and the cluster's node groups, pod identity associations and
 # access entries.
@@ -407,6 +451,7 @@ collect_aws_identity() {
     mkdir -p "$OUT/aws"
     aws_save iam-authorization-details.json iam get-account-authorization-details
     collect_s3
+    collect_org
     eks="--cluster-name $name --region $region"
     # shellcheck disable=SC2086 # $eks is two options
     for ng in $(aws eks list-nodegroups $eks --query 'nodegroups[]' --output text 2>/dev/null || true); do

@@ -344,6 +344,7 @@ impl Route {
                 | Page::Inventory { kind: Some(_) }
                 | Page::Vulnerabilities
                 | Page::Enforcement
+                | Page::Alerts { index: None }
         ) && !q.cluster.is_empty()
         {
             params.push(format!("cluster={}", percent_encode(&q.cluster)));

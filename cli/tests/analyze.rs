@@ -735,3 +735,74 @@ fn one_cluster_of_several_is_analysed_alone() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `analyze --cluster NAME` over two cluster folders, each with its audit log and one
+/// with an admission policy: the kept cluster's timeline counts its own log's requests
+/// only, and the policy in the other cluster's folder does not judge it.
+#[test]
+fn the_kept_cluster_has_its_own_timeline_and_policies() {
+    let root = std::env::temp_dir().join(format!("portolan-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let exec = |user: &str, n: usize| -> String {
+        (0..n)
+            .map(|i| format!(
+                r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{user}-{i}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/ci/pods/build/exec?command=sh&container=c&stdin=true&tty=true","verb":"create","user":{{"username":"{user}","groups":["system:authenticated"]}},"sourceIPs":["10.0.0.5"],"userAgent":"kubectl/v1.30.0","objectRef":{{"resource":"pods","subresource":"exec","namespace":"ci","name":"build"}},"responseStatus":{{"code":101}},"requestReceivedTimestamp":"2026-11-29T10:0{i}:00Z"}}"#
+            ) + "\n")
+            .collect()
+    };
+    for (name, user, requests) in [("prod-a", "alice", 3), ("prod-b", "bob", 1)] {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(
+            dir.join("cluster.json"),
+            format!(r#"{{"kind":"Config","apiVersion":"v1","clusters":[{{"name":"{name}","cluster":{{"server":"https://{name}.example"}}}}],"contexts":[{{"name":"{name}","context":{{"cluster":"{name}"}}}}],"current-context":"{name}"}}"#),
+        )
+        .expect("write");
+        std::fs::write(
+            dir.join("pods.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: build, namespace: ci}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: 'build:1'}]\n",
+        )
+        .expect("write");
+        std::fs::write(dir.join("audit.jsonl"), exec(user, requests)).expect("write");
+    }
+    std::fs::write(
+        root.join("prod-a/policies.yaml"),
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: no-host-network}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations:\n  - expression: \"!has(object.spec.hostNetwork) || !object.spec.hostNetwork\"\n    message: host network\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: no-host-network}\nspec: {policyName: no-host-network, validationActions: [Deny]}\n",
+    )
+    .expect("write");
+    let path = root.display().to_string();
+    let policy_findings = |a: &Value| {
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["rule"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("no-host-network")
+            })
+            .count()
+    };
+    let (whole, _) = analysis(&["analyze", &path, "-q"]);
+    assert_eq!(whole["audit"]["events"], 4);
+    let (b, _) = analysis(&["analyze", &path, "--cluster", "prod-b", "-q"]);
+    validate(&b);
+    assert_eq!(b["audit"]["events"], 1, "prod-b's log alone");
+    let timeline: u64 = b["audit"]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["events"].as_u64().unwrap())
+        .sum();
+    assert_eq!(timeline, 1);
+    assert_eq!(
+        policy_findings(&b),
+        0,
+        "prod-a's policy does not judge prod-b"
+    );
+    let (a, _) = analysis(&["analyze", &path, "--cluster", "prod-a", "-q"]);
+    assert_eq!(a["audit"]["events"], 3);
+    assert_eq!(policy_findings(&a), 1, "its own folder's policy judges it");
+    let _ = std::fs::remove_dir_all(&root);
+}

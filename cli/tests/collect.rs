@@ -289,6 +289,20 @@ fn logged_in_aws_collects_iam_and_eks_identities_read_only() {
 'eks list-access-entries') echo '{principal}' ;;
 'eks describe-access-entry') echo '{{"accessEntry": {{"clusterName": "acme-prod", "principalArn": "{principal}", "kubernetesGroups": ["ops"], "type": "STANDARD"}}}}' ;;
 'eks list-associated-access-policies') exit 254 ;;
+'organizations describe-organization') echo '{{"Organization": {{"Id": "o-abc", "FeatureSet": "ALL", "MasterAccountId": "999988887777"}}}}' ;;
+'organizations list-roots') echo '{{"Roots": [{{"Id": "r-ab12", "Name": "Root", "PolicyTypes": []}}]}}' ;;
+'organizations list-accounts') echo 'AccessDenied' >&2; exit 254 ;;
+'organizations list-parents') case "$*" in
+    *--query*111122223333*|*111122223333*--query*) echo 'ou-ab12-prod' ;;
+    *--query*) echo 'r-ab12' ;;
+    *111122223333*) echo '{{"Parents": [{{"Id": "ou-ab12-prod", "Type": "ORGANIZATIONAL_UNIT"}}]}}' ;;
+    *) echo '{{"Parents": [{{"Id": "r-ab12", "Type": "ROOT"}}]}}' ;;
+  esac ;;
+'organizations list-policies-for-target') case "$*" in
+    *--query*) echo 'p-FullAWSAccess' ;;
+    *) echo '{{"Policies": [{{"Id": "p-FullAWSAccess", "Name": "FullAWSAccess", "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": true}}]}}' ;;
+  esac ;;
+'organizations describe-policy') echo '{{"Policy": {{"PolicySummary": {{"Id": "p-FullAWSAccess", "Name": "FullAWSAccess", "Type": "SERVICE_CONTROL_POLICY"}}, "Content": "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}]}}"}}}}' ;;
 *) exit 1 ;;
 esac
 "#
@@ -310,6 +324,20 @@ esac
     assert!(calls.contains(
         "aws eks describe-pod-identity-association --cluster-name acme-prod --region eu-west-1 --association-id a-1 --output json"
     ), "{calls}");
+    // The organization's SCPs: the account's parents up to the root, the SCPs of each
+    // level, each SCP's content once; a refused call only warns.
+    for call in [
+        "aws organizations list-parents --child-id ou-ab12-prod --output json",
+        "aws organizations list-policies-for-target --target-id r-ab12 --filter SERVICE_CONTROL_POLICY --output json",
+        "aws organizations describe-policy --policy-id p-FullAWSAccess --output json",
+    ] {
+        assert!(calls.contains(call), "{call} not in {calls}");
+    }
+    assert_eq!(calls.matches("describe-policy").count(), 1, "{calls}");
+    assert!(
+        stderr.contains("warning: aws organizations list-accounts failed"),
+        "{stderr}"
+    );
     // The failing call warns and writes nothing; the others are saved.
     assert!(
         stderr.contains("warning: aws eks list-associated-access-policies failed"),
@@ -339,6 +367,14 @@ esac
             ("access-entry-1.json", "eks-identity"),
             ("iam-authorization-details.json", "aws-iam"),
             ("nodegroup-general.json", "eks-identity"),
+            ("111122223333.parents.json", "aws-organizations"),
+            ("111122223333.policies.json", "aws-organizations"),
+            ("organization.json", "aws-organizations"),
+            ("ou-ab12-prod.parents.json", "aws-organizations"),
+            ("ou-ab12-prod.policies.json", "aws-organizations"),
+            ("p-FullAWSAccess.json", "aws-organizations"),
+            ("r-ab12.policies.json", "aws-organizations"),
+            ("roots.json", "aws-organizations"),
             ("pod-identity-a-1.json", "eks-identity"),
             ("logs.public-access-block.json", "aws-s3"),
             ("site.bucket-policy.json", "aws-s3"),

@@ -451,6 +451,19 @@ fn the_report_of_several_clusters_summarises_each_and_names_the_cluster_of_findi
         rule.contains("<td>lab-kubeadm</td><td>Pod kube-system/kube-apiserver-lab-cp-1</td>"),
         "{rule}"
     );
+    // The alerts table names the cluster whose audit log raised each (the demo's log is
+    // acme-prod's).
+    let alerts = html
+        .split("id=\"alerts\"")
+        .nth(1)
+        .expect("the alerts section");
+    let alerts = &alerts[..alerts.find("</section>").expect("its end")];
+    assert!(alerts.contains("<th>Cluster</th>"), "{alerts}");
+    assert!(
+        alerts.contains("<td data-testid=\"alert-cluster\">acme-prod</td>"),
+        "{alerts}"
+    );
+    assert!(!alerts.contains("<td data-testid=\"alert-cluster\">lab-kubeadm</td>"));
     // One cluster: no cluster column, no per-cluster summary.
     let one = stdout(&[
         "analyze",

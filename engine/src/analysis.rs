@@ -323,8 +323,12 @@ pub struct Snapshot {
     /// `None` for an account-level file every cluster shares.
     file_cluster: BTreeMap<String, Option<usize>>,
     /// The input files that hold admission policies: the user's policies, which judge
-    /// every cluster (see [`Snapshot::keep_cluster`]).
+    /// every cluster but those whose folder holds another cluster (see
+    /// [`Snapshot::keep_cluster`]).
     policy_files: std::collections::BTreeSet<String>,
+    /// The audit logs' requests counted per file, for the timeline of one cluster's
+    /// logs ([`Snapshot::keep_cluster`]).
+    audit_counts: BTreeMap<String, crate::detect::AuditCounts>,
 }
 
 impl Snapshot {
@@ -362,8 +366,9 @@ impl Snapshot {
     /// folder's files and the account-level files it shares (`ingest::partition`): its
     /// inventory, those files' reports, the objects kept for policies from them, and the
     /// alerts of its audit logs (and of logs outside every cluster folder, which are the
-    /// first cluster's; the audit timeline, though, counts every log's events). The
-    /// admission policies among the inputs, wherever they sit, still judge it. With one
+    /// first cluster's), the audit timeline counting those logs' requests alone. The
+    /// admission policies among the inputs judge it unless they sit in another
+    /// cluster's folder. With one
     /// cluster, `cluster` must be its name. The error names
     /// the clusters there are, as `--cluster` of `portolan inventory|vulns|enforce`.
     pub fn keep_cluster(&mut self, cluster: &str) -> Result<(), String> {
@@ -393,12 +398,16 @@ impl Snapshot {
         let folders = std::mem::take(&mut self.folders);
         let file_cluster = std::mem::take(&mut self.file_cluster);
         let here = |path: &str| cluster_of(&folders, &file_cluster, path) == at;
-        // A file of this cluster's, one every cluster shares, or the user's policies.
+        // In another cluster's folder: its policies judge that cluster, not this one.
+        let elsewhere = |path: &str| matches!(file_cluster.get(path), Some(Some(c)) if *c != at && folders.get(*c).is_some_and(|f| !f.is_empty()));
+        // A file of this cluster's, one every cluster shares, or the user's policies
+        // outside the other clusters' folders.
         let mine = |path: &str| {
             file_cluster.get(path).is_some_and(Option::is_none)
                 || here(path)
-                || self.policy_files.contains(path)
+                || (self.policy_files.contains(path) && !elsewhere(path))
         };
+        self.policies.retain_files(|file| !elsewhere(file));
         let inputs: Vec<InputReport> = std::mem::take(&mut self.inputs)
             .into_iter()
             .filter(|i| {
@@ -415,20 +424,19 @@ impl Snapshot {
             .into_iter()
             .filter(|r| mine(&r.source.file))
             .collect();
-        // With none of its logs left, no audit at all; with some, the timeline still
-        // counts every log's events (the detector read them together).
+        // With none of its logs left, no audit at all; with some, the requests and the
+        // timeline of its logs alone.
         let has_logs = inputs.iter().any(|i| i.format == InputFormat::AuditLog);
-        let audit = self
-            .audit
-            .take()
-            .filter(|_| has_logs)
-            .map(|(alerts, summary)| {
-                let alerts = alerts
-                    .into_iter()
-                    .filter(|a| a.evidence.first().is_none_or(|e| here(&e.file)))
-                    .collect();
-                (alerts, summary)
-            });
+        let counts = std::mem::take(&mut self.audit_counts);
+        let audit = self.audit.take().filter(|_| has_logs).map(|(alerts, _)| {
+            let alerts: Vec<crate::detect::Alert> = alerts
+                .into_iter()
+                .filter(|a| a.evidence.first().is_none_or(|e| here(&e.file)))
+                .collect();
+            let kept = counts.iter().filter(|(file, _)| here(file)).map(|(_, c)| c);
+            let summary = crate::detect::summary_of(kept, &alerts);
+            (alerts, summary)
+        });
         self.inputs = inputs;
         self.reviewable = reviewable;
         self.audit = audit;
@@ -497,7 +505,11 @@ fn file_facts<'a>(path: &'a str, parsed: Option<&ingest::Parsed>) -> FileFacts<'
     let account = |b: &Body| {
         matches!(
             b,
-            Body::AwsIam(_) | Body::GcpIam(_) | Body::Azure(_) | Body::SnapshotInfo { .. }
+            Body::AwsIam(_)
+                | Body::AwsOrg(_)
+                | Body::GcpIam(_)
+                | Body::Azure(_)
+                | Body::SnapshotInfo { .. }
         )
     };
     let cloud_cluster = |b: &Body| matches!(b, Body::ManagedCluster(_) | Body::EksLinks(_));
@@ -695,6 +707,21 @@ pub fn load_with_audit(
     for inventory in &mut inventories {
         inventory.finish();
     }
+    // What the cloud evaluation could not judge is told by the file it names (the
+    // account-level files are in every cluster's inventory: told once).
+    let mut told = std::collections::BTreeSet::new();
+    for gap in inventories
+        .iter_mut()
+        .flat_map(|i| std::mem::take(&mut i.cloud_gaps))
+    {
+        if !told.insert((gap.file.clone(), gap.message.clone())) {
+            continue;
+        }
+        if let Some(input) = inputs.iter_mut().find(|i| i.path == gap.file) {
+            input.diagnostics.push(gap);
+            input.diagnostics.sort_by_key(|d| (d.line, d.column));
+        }
+    }
     let (folders, file_cluster) = if partition.is_several() {
         crate::clusters::name(&mut inventories, &partition.folders);
         let of_file = files
@@ -716,7 +743,12 @@ pub fn load_with_audit(
         total: 1,
         file: String::new(),
     });
-    let audit = (audit_logs > 0).then(|| detector.finish());
+    let (audit, audit_counts) = if audit_logs > 0 {
+        let (alerts, summary, counts) = detector.finish_by_file();
+        (Some((alerts, summary)), counts)
+    } else {
+        Default::default()
+    };
     let raw_kept = has_policies || options.keep_raw;
     let (reviewable, policies) = if raw_kept {
         crate::policy::read_snapshot(&files, &options.default_namespace)
@@ -734,6 +766,7 @@ pub fn load_with_audit(
         folders,
         file_cluster,
         policy_files,
+        audit_counts,
     }
 }
 

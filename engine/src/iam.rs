@@ -118,6 +118,9 @@ impl ActionAccess {
             Decision::OutsideBoundary => {
                 "not all of it: the permission boundary leaves out actions it names"
             }
+            Decision::DeniedByScp => {
+                "not all of it: a service control policy leaves out actions it names"
+            }
             Decision::NotAllowed => "not all of it: no statement grants every action it names",
         }
     }
@@ -136,6 +139,9 @@ pub enum Decision {
     Denied,
     /// The identity policies allow it, the permission boundary does not.
     OutsideBoundary,
+    /// The identity policies allow it, a service control policy of the account does
+    /// not (an SCP's Deny, or a level of the organization whose SCPs do not allow it).
+    DeniedByScp,
     /// Nothing allows it (IAM's implicit deny).
     #[default]
     NotAllowed,
@@ -149,6 +155,7 @@ impl Decision {
             Decision::Conditional => "allowed under conditions",
             Decision::Denied => "denied explicitly",
             Decision::OutsideBoundary => "outside the permission boundary",
+            Decision::DeniedByScp => "denied by a service control policy",
             Decision::NotAllowed => "not allowed",
         }
     }
@@ -171,6 +178,9 @@ pub enum Effect {
     Denies,
     /// A permission boundary's Allow: the most the identity policies may grant.
     BoundaryAllows,
+    /// A service control policy's Allow: what the account may be granted at its level
+    /// of the organization.
+    ScpAllows,
     /// An Azure permission entry whose `notActions` take the action out again.
     Excluded,
 }
@@ -182,6 +192,7 @@ impl Effect {
             Effect::Cancelled => "cancelled",
             Effect::Denies => "denies",
             Effect::BoundaryAllows => "boundary allows",
+            Effect::ScpAllows => "SCP allows",
             Effect::Excluded => "excluded by notActions",
         }
     }
@@ -195,11 +206,12 @@ pub struct StatementUse {
     /// The policy: an inline policy's name, a managed policy's ARN, an Azure role's
     /// name, a GCP role.
     pub policy: String,
-    /// `inline policy`, `managed policy`, `permission boundary`, `role assignment`,
-    /// `IAM binding`.
+    /// `inline policy`, `managed policy`, `permission boundary`, `service control
+    /// policy`, `role assignment`, `IAM binding`.
     pub attached: String,
-    /// Through what it applies: `group NAME`, an Azure scope, a GCP resource; empty when
-    /// attached to the principal itself.
+    /// Through what it applies: `group NAME`, an SCP's level (`root r-ab12`, `OU
+    /// ou-...`, `account 1111...`), an Azure scope, a GCP resource; empty when attached
+    /// to the principal itself.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub via: String,
     /// `Sid`, `Statement[i]`, `permissions[i] actions`, `allUsers`, ...
@@ -513,9 +525,23 @@ fn aws_access(
             )
         })
         .collect();
-    let mut notes = vec![
-        "Service control policies and resource policies (other than S3 bucket policies on the attack paths) are not evaluated.".to_string(),
-    ];
+    let mut notes = vec![match effective.scps {
+        None => "No service control policy applies: no `aws organizations` input, or the management account or a service-linked role, which SCPs never affect.".to_string(),
+        Some(chain) if chain.complete => format!(
+            "Service control policies of account {} evaluated level by level ({}): an action must be allowed at every level and denied at none.",
+            chain.account,
+            chain.levels.iter().map(|l| l.target.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        Some(chain) => format!(
+            "Service control policies of account {}: the organization's hierarchy or some of its SCPs are not given (see the input warnings), so only the Deny statements of the SCPs known to apply ({}) are evaluated.",
+            chain.account,
+            chain.levels.iter().map(|l| l.target.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }];
+    notes.push(
+        "Resource policies (other than S3 bucket policies on the attack paths) are not evaluated."
+            .to_string(),
+    );
     if boundary.is_some_and(|b| b.document.is_none()) {
         notes.push(
             "The permission boundary's policy is not in the export: what it allows is unknown, so every grant is conditional.".to_string(),
@@ -569,10 +595,21 @@ fn aws_action(
         }
     }
     let missing_boundary = boundary.is_some_and(|b| b.document.is_none());
+    let scps = effective.scps;
+    let without_scps = || {
+        Effective {
+            scps: None,
+            ..effective.clone()
+        }
+        .grant(action)
+    };
     let (decision, resources) = match resource {
         None => match &grant {
             Some(g) if g.conditional => (Decision::Conditional, g.resources.clone()),
             Some(g) => (Decision::Allowed, g.resources.clone()),
+            None if scps.is_some() && without_scps().is_some() => {
+                (Decision::DeniedByScp, Vec::new())
+            }
             None if allow_any => {
                 let identity =
                     crate::model::cloud::grant(effective.policies.iter().copied(), action);
@@ -600,6 +637,10 @@ fn aws_action(
                 Decision::Conditional
             } else {
                 Decision::Allowed
+            };
+            let decision = match scps {
+                Some(chain) if decision.allows() => scp_decision(chain, &covers, decision),
+                _ => decision,
             };
             let resources = if decision.allows() {
                 vec![r.to_string()]
@@ -648,11 +689,71 @@ fn aws_action(
             }
         }
     }
+    for level in scps.iter().flat_map(|c| &c.levels) {
+        for p in &level.policies {
+            for (i, s) in p.document.statements.iter().enumerate() {
+                if covers(s) {
+                    let effect = if s.allow {
+                        Effect::ScpAllows
+                    } else {
+                        Effect::Denies
+                    };
+                    let name = p.name.as_str();
+                    statements.push(aws_use(
+                        effect,
+                        name,
+                        "service control policy",
+                        &level.target,
+                        i,
+                        s,
+                    ));
+                }
+            }
+        }
+    }
     ActionAccess {
         action: action.to_string(),
         decision,
         resources,
         statements,
+    }
+}
+
+/// What an account's SCPs make of an allowed action on one resource: an unconditional
+/// Deny at any level denies it, and so does (with the hierarchy known) a level none of
+/// whose Allow statements covers it; a conditional Deny, or a level that allows it only
+/// under conditions, leaves it conditional.
+fn scp_decision(
+    chain: &crate::model::cloud::ScpChain,
+    covers: &dyn Fn(&Statement) -> bool,
+    decision: Decision,
+) -> Decision {
+    let mut conditional = decision == Decision::Conditional;
+    for level in &chain.levels {
+        let statements = level.policies.iter().flat_map(|p| &p.document.statements);
+        let (mut allowed, mut plain) = (false, false);
+        for s in statements.filter(|s| covers(s)) {
+            if !s.allow && s.conditions.is_empty() {
+                return Decision::DeniedByScp;
+            }
+            if s.allow {
+                allowed = true;
+                plain |= s.conditions.is_empty();
+            } else {
+                conditional = true;
+            }
+        }
+        if chain.complete {
+            if !allowed {
+                return Decision::DeniedByScp;
+            }
+            conditional |= !plain;
+        }
+    }
+    if conditional {
+        Decision::Conditional
+    } else {
+        Decision::Allowed
     }
 }
 

@@ -4,14 +4,18 @@
 // administrator through a group, a role reading one bucket (a wildcard action), and a
 // user whose permission boundary caps a managed policy; that a CloudIdentity's resource
 // panel and an IAM finding link to it; that the form keeps the question in the URL and
-// an unknown name lists close ones; light and dark screenshots.
+// an unknown name lists close ones; that dropped Azure and GCP exports
+// (tests/fixtures/cloud/azure, gcp) give inventory rows whose resource panel leads to
+// the principal's permissions; light and dark screenshots.
 //
 // Usage (from the repository root, after `trunk build --release` and building the CLI):
 //   node tests/browser/cloud.test.mjs
 // Environment: PORTOLAN_BIN (CLI, default target/debug/portolan), PORTOLAN_DIST
 // (default dist), CHROMIUM (default /usr/bin/chromium).
 
-import { check, cliRun, goTo, loadDemo, screenshot, suite } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+
+import { check, cliRun, dropFiles, goTo, loadDemo, screenshot, suite, waitForAnalysis } from './harness.mjs';
 
 const { test, finish } = await suite('cloud');
 const enc = encodeURIComponent;
@@ -109,6 +113,37 @@ await test('a cloud identity and an IAM finding link to its permissions; the for
   await page.waitForSelector('[data-testid="iam-suggestion"]');
   const suggested = await page.$$eval('[data-testid="iam-suggestion"] a', (as) => as.map((a) => a.textContent));
   check(suggested.includes('dana'), `suggestions ${suggested}`);
+});
+
+await test('Azure and GCP inventory rows lead to their effective permissions', async ({ page }) => {
+  const files = [
+    'azure/identities.json',
+    'azure/role-assignments.json',
+    'gcp/shop-prod.iam-policy.json',
+    'gcp/service-accounts.json',
+  ].map((f) => ({ path: `cloud/${f}`, text: readFileSync(`tests/fixtures/cloud/${f}`, 'utf8') }));
+  await dropFiles(page, files);
+  await waitForAnalysis(page, files.length);
+  for (const [kind, name, principalKind, shot] of [
+    ['Azure::ManagedIdentity::UserAssignedIdentity', 'api-identity', 'Azure::ManagedIdentity::UserAssignedIdentity', 'cloud-azure-iam'],
+    ['GCP::IAM::ServiceAccount', 'app@shop-prod.iam.gserviceaccount.com', 'GCP::IAM::ServiceAccount', 'cloud-gcp-iam'],
+  ]) {
+    await goTo(page, `#/inventory/${enc(kind)}`, '[data-testid="inventory-row"]');
+    const rows = await page.$$eval('[data-testid="inventory-row"]', (rs) => rs.map((r) => r.textContent));
+    const at = rows.findIndex((r) => r.includes(name));
+    check(at >= 0, `${kind}: no row for ${name} in ${JSON.stringify(rows)}`);
+    if (kind.startsWith('Azure')) await screenshot(page, 'cloud-azure-inventory');
+    const row = (await page.$$('[data-testid="inventory-row"]'))[at];
+    await (await row.$('[data-testid="details-link"]')).click();
+    await page.waitForSelector('[data-testid="resource-iam-link"]');
+    await page.click('[data-testid="resource-iam-link"]');
+    await page.waitForSelector(`[data-testid="iam-principal-card"][data-kind="${principalKind}"]`);
+    const shown = await page.textContent('[data-testid="iam-principal-name"]');
+    check(shown.trim() === name, `${kind}: the link opened ${shown}`);
+    const decisions = await page.$$eval('[data-testid="iam-action-row"]', (rs) => rs.map((r) => r.dataset.decision));
+    check(decisions.length > 0 && decisions.some((d) => d === 'allowed'), `${name}: ${decisions}`);
+    await screenshot(page, shot);
+  }
 });
 
 await test(

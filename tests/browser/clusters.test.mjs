@@ -2,7 +2,8 @@
 // self-managed cluster) in the built app, check the cluster filter and columns of the
 // recommendations, affected resources, inventory and attack paths against `portolan
 // analyze --format json` of public/demo, and find the self-managed cluster's one
-// control-plane finding (apiServerAnonymousAuth) by filtering to it.
+// control-plane finding (apiServerAnonymousAuth) by filtering to it; the alerts page's
+// cluster column and filter (the demo's audit log is acme-prod's).
 //
 // Usage (from the repository root, after `trunk build --release` and building the CLI):
 //   node tests/browser/clusters.test.mjs
@@ -89,6 +90,27 @@ await test('inventory and attack paths have a cluster column and filter', async 
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, lab.length);
   }
   await screenshot(page, 'clusters-attack-paths');
+});
+
+await test('alerts have a cluster column and filter', async ({ page }) => {
+  await loadDemo(page);
+  await goTo(page, '#/alerts', '[data-testid="alert-row"]');
+  const byCluster = (c) => analysis.alerts.filter((a) => a.cluster === c).length;
+  check(byCluster('acme-prod') === analysis.alerts.length && analysis.alerts.length > 0,
+    `the CLI's alerts by cluster: ${analysis.alerts.map((a) => a.cluster)}`);
+  const cells = await page.$$eval('[data-testid="alert-cluster"]', (cs) => cs.map((c) => c.textContent.trim()));
+  check(cells.length > 0 && cells.every((c) => c === 'acme-prod'), `cluster cells ${cells}`);
+  await page.selectOption('[data-testid="cluster-filter"]', LAB);
+  await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
+  await page.waitForSelector('[data-testid="alert-none"]');
+  check((await page.$$('[data-testid="alert-row"]')).length === 0, 'lab-kubeadm has no alert');
+  await screenshot(page, 'clusters-alerts-lab');
+  await page.selectOption('[data-testid="cluster-filter"]', 'acme-prod');
+  await page.waitForFunction(() => location.hash.includes('cluster=acme-prod'));
+  await page.waitForSelector('[data-testid="alert-row"]');
+  const count = await page.textContent('[data-testid="alert-count"]');
+  check(count.startsWith(`${analysis.alerts.length} of`), `acme-prod: ${count}`);
+  await screenshot(page, 'clusters-alerts-acme');
 });
 
 await test('enforcement, vulnerabilities and recommendation counts follow the cluster filter', async ({ page }) => {

@@ -1,5 +1,6 @@
 //! Audit-log alerts (`#/alerts`): the timeline of requests and alerts, filters by
-//! severity, tactic, type, user, namespace and time range, the MITRE tactics view and
+//! severity, tactic, type, user, namespace, time range and (with several clusters) the
+//! cluster whose log raised it, the MITRE tactics view and
 //! the alert list. Everything comes from `Analysis.alerts` and `Analysis.audit`, the same
 //! as `portolan analyze --format json`; log values are rendered as text only. The filters
 //! live in the URL (`#/alerts?severity=high&user=...`, see `route.rs`), so a link reopens
@@ -14,6 +15,7 @@ use portolan_engine::rules::Severity;
 use crate::components::alert_detail::{audit_cluster, identity_node};
 use crate::components::alert_mitre::AlertMitre;
 use crate::components::alert_timeline::AlertTimeline;
+use crate::components::cluster_filter::{cluster_names, passes, ClusterFilter};
 use crate::components::details_link::{DetailsLink, ObjectLink};
 use crate::components::no_snapshot::NoSnapshot;
 use crate::components::pager::Pager;
@@ -35,6 +37,8 @@ pub struct AlertFilter {
     /// Free text, matched case-insensitively against type, title, user, resource and
     /// detail.
     pub text: String,
+    /// The cluster whose audit log raised the alert (several clusters only).
+    pub cluster: String,
 }
 
 impl AlertFilter {
@@ -49,6 +53,7 @@ impl AlertFilter {
             from: q.from.clone(),
             to: q.to.clone(),
             text: q.q.clone(),
+            cluster: q.cluster.clone(),
         }
     }
 
@@ -68,6 +73,7 @@ impl AlertFilter {
             && (self.from.is_empty() || time >= self.from.as_str())
             && (self.to.is_empty() || time < self.to.as_str())
             && (self.text.is_empty() || matches_text(a, &self.text.to_lowercase()))
+            && passes(&self.cluster, &a.cluster)
     }
 }
 
@@ -151,6 +157,7 @@ pub fn AlertsPage() -> impl IntoView {
         })
     };
     let filter = Memo::new(move |_| state.route.with(|r| AlertFilter::from_query(&r.query)));
+    let several = cluster_names();
     view! {
         <header class="page-head">
             <div>
@@ -219,6 +226,7 @@ pub fn AlertsPage() -> impl IntoView {
                             {filter_select("Namespaces", "alert-namespace", namespaces, |q| &q.ns, |q, v| q.ns = v)}
                             {filter_select("From", "alert-from", times.clone(), |q| &q.from, |q, v| q.from = v)}
                             {filter_select("To", "alert-to", times, |q| &q.to, |q, v| q.to = v)}
+                            <ClusterFilter />
                             <input
                                 class="search"
                                 type="search"
@@ -265,7 +273,9 @@ pub fn AlertsPage() -> impl IntoView {
                             <table class="table alert-table" data-testid="alert-list">
                                 <thead>
                                     <tr>
-                                        <th>"Severity"</th><th class="alert-type">"Type"</th><th>"Time"</th><th>"User"</th>
+                                        <th>"Severity"</th><th class="alert-type">"Type"</th><th>"Time"</th>
+                                        <Show when=move || several.with(|n| !n.is_empty())><th>"Cluster"</th></Show>
+                                        <th>"User"</th>
                                         <th>"Resource"</th><th class="num">"Events"</th><th>"Detail"</th><th class="num">"Attack paths"</th>
                                     </tr>
                                 </thead>
@@ -273,11 +283,20 @@ pub fn AlertsPage() -> impl IntoView {
                                     {move || {
                                         let first = page.get().min(pages() - 1) * PAGE_ROWS;
                                         shown.with(|s| s.iter().skip(first).take(PAGE_ROWS).cloned().collect::<Vec<_>>())
-                                    }.into_iter().map(|(i, a)| view! {
-                                        <tr data-testid="alert-row" data-type=a.kind.clone()>
+                                    }.into_iter().map(|(i, a)| {
+                                        // The alert's own cluster (several clusters), else the one
+                                        // the analysis's audit logs belong to.
+                                        let cluster = if a.cluster.is_empty() { cluster.clone() } else { a.cluster.clone() };
+                                        let cluster_cell = several.with_untracked(|n| !n.is_empty()).then(|| {
+                                            let shown = portolan_engine::text::visible(&a.cluster).into_owned();
+                                            view! { <td data-col="cluster" data-testid="alert-cluster">{shown}</td> }
+                                        });
+                                        view! {
+                                        <tr data-testid="alert-row" data-type=a.kind.clone() data-cluster=a.cluster.clone()>
                                             <td><SeverityBadge severity=a.severity /></td>
                                             <td class="alert-type"><a href=format!("#/alerts/{}", i + 1)>{a.kind.clone()}</a><div class="muted">{a.title.clone()}</div></td>
                                             <td>{a.time.clone().unwrap_or_default()}</td>
+                                            {cluster_cell}
                                             <td data-col="user">
                                                 {a.user.clone()}
                                                 {identity_node(&a.user, &cluster).map(|id| view! { <DetailsLink id=id /> })}
@@ -297,7 +316,7 @@ pub fn AlertsPage() -> impl IntoView {
                                             <td>{a.detail.clone()}</td>
                                             <td class="num">{a.attack_paths.len()}</td>
                                         </tr>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </tbody>
                             </table>
                             <Show when=move || { pages() > 1 }>

@@ -372,6 +372,50 @@ pub struct Detector {
     minutes: BTreeMap<i64, usize>,
     events: usize,
     span: Option<(i64, i64)>,
+    /// The same counts per log file, so that one cluster's logs can be told alone
+    /// (`Snapshot::keep_cluster`).
+    files: HashMap<String, AuditCounts>,
+}
+
+/// Requests judged from one audit log: per minute, in all, and the time they span.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditCounts {
+    minutes: BTreeMap<i64, usize>,
+    events: usize,
+    span: Option<(i64, i64)>,
+}
+
+impl AuditCounts {
+    fn add(&mut self, time: Option<i64>) {
+        self.events += 1;
+        if let Some(t) = time {
+            *self.minutes.entry(t.div_euclid(60_000_000)).or_default() += 1;
+            self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+    }
+
+    fn merge(&mut self, other: &AuditCounts) {
+        self.events += other.events;
+        for (m, n) in &other.minutes {
+            *self.minutes.entry(*m).or_default() += n;
+        }
+        if let Some((a, b)) = other.span {
+            self.span = Some(self.span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
+    }
+}
+
+/// The audit summary of some logs only: their requests' counts and timeline, with
+/// `alerts` (those the logs raised) on it.
+pub fn summary_of<'a>(
+    counts: impl IntoIterator<Item = &'a AuditCounts>,
+    alerts: &[Alert],
+) -> AuditSummary {
+    let mut all = AuditCounts::default();
+    for c in counts {
+        all.merge(c);
+    }
+    summarize(&all.minutes, all.events, all.span, alerts)
 }
 
 impl Default for Detector {
@@ -401,6 +445,7 @@ impl Detector {
             minutes: BTreeMap::new(),
             events: 0,
             span: None,
+            files: HashMap::new(),
         }
     }
 
@@ -429,6 +474,14 @@ impl Detector {
         if let Some(t) = event.time {
             *self.minutes.entry(t.div_euclid(60_000_000)).or_default() += 1;
             self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+        match self.files.get_mut(event.source.file.as_str()) {
+            Some(counts) => counts.add(event.time),
+            None => {
+                let mut counts = AuditCounts::default();
+                counts.add(event.time);
+                self.files.insert(event.source.file.clone(), counts);
+            }
         }
         let mut hits = Vec::new();
         for detection in &CATALOG {
@@ -537,7 +590,14 @@ impl Detector {
 
     /// Ends the log: judges requests never seen complete and concludes the stateful
     /// detections. Alerts come sorted by severity, time, type, user and resource.
-    pub fn finish(mut self) -> (Vec<Alert>, AuditSummary) {
+    pub fn finish(self) -> (Vec<Alert>, AuditSummary) {
+        let (alerts, summary, _) = self.finish_by_file();
+        (alerts, summary)
+    }
+
+    /// [`Detector::finish`], with the requests counted per log file (see
+    /// [`summary_of`]).
+    pub fn finish_by_file(mut self) -> (Vec<Alert>, AuditSummary, BTreeMap<String, AuditCounts>) {
         let mut pending: Vec<AuditEvent> =
             std::mem::take(&mut self.pending).into_values().collect();
         pending.sort_by(|a, b| {
@@ -557,7 +617,8 @@ impl Detector {
             .collect();
         sort_alerts(&mut alerts);
         let summary = summarize(&self.minutes, self.events, self.span, &alerts);
-        (alerts, summary)
+        let files = self.files.into_iter().collect();
+        (alerts, summary, files)
     }
 
     fn conclude_windows(&mut self) {

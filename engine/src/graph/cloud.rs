@@ -124,8 +124,8 @@ pub(super) fn build(b: &mut Builder) {
 
 /// Bucket policies (`aws s3api get-bucket-policy`) that name a role the graph holds:
 /// the role reads the bucket on the policy's word alone (an Allow in a resource policy
-/// suffices within the account), unless one of its own policies denies it
-/// unconditionally. The bucket's node says when the policy lets anyone in.
+/// suffices within the account), unless one of its own policies or its account's SCPs
+/// deny it unconditionally. The bucket's node says when the policy lets anyone in.
 fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRole)>) {
     let s3 = &b.inv.aws_s3;
     for bucket in &s3.buckets {
@@ -172,6 +172,15 @@ fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRol
             if bounded == Some(Some(false)) {
                 continue;
             }
+            // SCPs limit every request of the account's principals, resource policies'
+            // grants included.
+            let scp = role
+                .scps
+                .as_deref()
+                .map(|chain| chain.permits("s3:GetObject", &objects));
+            if scp == Some(None) {
+                continue;
+            }
             let to = bucket_node(b, &arn, &bucket.name);
             let statement = if s.sid.is_empty() {
                 format!("Statement[{i}]")
@@ -189,6 +198,9 @@ fn bucket_grants(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRol
                     role.boundary.as_ref().map_or("", |b| b.arn.as_str())
                 );
                 b.g.possible(from, to, kind, detail, None, why);
+            } else if scp == Some(Some(true)) {
+                let why = "possible — a service control policy of the role's account denies it under a condition the snapshot cannot evaluate";
+                b.g.possible(from, to, kind, detail, None, why.into());
             } else if s.conditions.is_empty() {
                 b.g.technique(from, to, kind, detail, None);
             } else {

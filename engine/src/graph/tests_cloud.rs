@@ -700,3 +700,72 @@ fn a_permission_boundary_limits_a_bucket_grant_to_the_role() {
         (1, true)
     );
 }
+
+/// The cloud-data edges to `bucket` of a role `app` that IRSA links to `shop/app`, with
+/// `attached` (its managed policy, or none) and `more` files, and an SCP denying `deny`
+/// (an action) on the bucket's objects attached to `target` (an account id).
+fn data_reads_with_scp(
+    attached: &str,
+    bucket: &str,
+    deny: &str,
+    target: &str,
+    more: &[(&str, String)],
+) -> usize {
+    let scp = format!(
+        r#"{{"Policy": {{"PolicySummary": {{"Id": "p-nodata12", "Name": "NoData", "Type": "SERVICE_CONTROL_POLICY"}},
+        "Content": "{{\"Statement\": {{\"Sid\": \"NoData\", \"Effect\": \"Deny\", \"Action\": \"{deny}\", \"Resource\": \"arn:aws:s3:::{bucket}/*\"}}}}"}}}}"#
+    );
+    let list = r#"{"Policies": [{"Id": "p-nodata12", "Name": "NoData", "Type": "SERVICE_CONTROL_POLICY"}]}"#;
+    let trusted = trust(
+        ISSUER,
+        &sub("StringEquals", "system:serviceaccount:shop:app"),
+    );
+    let mut files = vec![
+        ("eks.json", eks()),
+        ("iam.json", export(&[role("app", &trusted, "", attached)])),
+        ("sa.yaml", sa("shop", "app", "app")),
+        ("org/p-nodata12.json", scp),
+    ];
+    let listed = format!("org/{target}.policies.json");
+    files.push((&listed, list.to_string()));
+    files.extend(more.iter().cloned());
+    let g = graph(&files);
+    techniques(&g)
+        .into_iter()
+        .filter(|t| t.contains("CLOUD_DATA_READ") && t.contains(&format!("s3:::{bucket}")))
+        .count()
+}
+
+/// An SCP of the role's account that denies reading the bucket takes the data edge
+/// away; the same SCP attached to another account leaves it.
+#[test]
+fn an_scp_deny_drops_the_cloud_data_edge() {
+    assert_eq!(
+        data_reads_with_scp(ATTACHED, "data", "s3:GetObject", "111122223333", &[]),
+        0
+    );
+    assert_eq!(
+        data_reads_with_scp(ATTACHED, "data", "s3:GetObject", "444455556666", &[]),
+        1
+    );
+}
+
+/// SCPs limit a bucket policy's grant to a role too: denied on the role's account, kept
+/// when the SCP sits on another account.
+#[test]
+fn an_scp_deny_drops_a_bucket_policy_grant() {
+    let orders = [(
+        "aws/s3/orders.bucket-policy.json",
+        bucket_policy(
+            r#"{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::orders/*"}"#,
+        ),
+    )];
+    assert_eq!(
+        data_reads_with_scp("", "orders", "s3:*", "111122223333", &orders),
+        0
+    );
+    assert_eq!(
+        data_reads_with_scp("", "orders", "s3:*", "444455556666", &orders),
+        1
+    );
+}

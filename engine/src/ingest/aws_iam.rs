@@ -124,6 +124,7 @@ pub(super) fn read(
             policies,
             boundary,
             instance_profiles,
+            scps: None,
         });
     }
     let mut users = Vec::new();
@@ -146,6 +147,7 @@ pub(super) fn read(
             groups,
             policies,
             boundary,
+            scps: None,
         });
     }
     let mut groups = Vec::new();
@@ -162,6 +164,7 @@ pub(super) fn read(
             name: name.to_string(),
             arn: arn.to_string(),
             policies,
+            scps: None,
         });
     }
     roles.sort_by(|a, b| a.arn.cmp(&b.arn));

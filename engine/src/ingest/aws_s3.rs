@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use crate::model::cloud::{AwsBucket, AwsS3, PublicAccessBlock};
 
-/// The bucket or account a file names: its name less `.json` and the suffix
-/// `collect.sh` gives it.
-fn named(path: &str, suffixes: &[&str]) -> String {
+/// The bucket, account or organization target a file names: its name less `.json` and
+/// the suffix `collect.sh` gives it.
+pub(super) fn named(path: &str, suffixes: &[&str]) -> String {
     let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let mut stem = file.strip_suffix(".json").unwrap_or(file);
     for s in suffixes {

@@ -19,8 +19,8 @@ use serde_json::value::RawValue;
 use super::aws_s3;
 use super::scan::{self, ScanKind};
 use super::{
-    aws_iam, azure, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object, Parsed,
-    ServerVersion,
+    aws_iam, aws_org, azure, classify_format, cloud, eks, gcp_iam, item_path, InputFormat, Object,
+    Parsed, ServerVersion,
 };
 use crate::ingest::Body;
 use crate::model::cluster::ManagedCluster;
@@ -158,6 +158,36 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
                         line: index.locate(start).0,
                     },
                 });
+            }
+            Ok(top) if top.aws_org() => {
+                let doc = &text[start..doc_end];
+                let (l, c) = index.locate(start);
+                let mut warnings = Vec::new();
+                match aws_org::read(path, doc, &mut warnings) {
+                    Ok(org) => push(
+                        parsed,
+                        Object {
+                            api_version: String::new(),
+                            kind: "AWS Organizations".into(),
+                            metadata: ObjectMeta::default(),
+                            body: Body::AwsOrg(Box::new(org)),
+                        },
+                        path,
+                        &index,
+                        start,
+                    ),
+                    Err(what) => parsed.diagnostics.push(Diagnostic::error(
+                        path,
+                        l,
+                        c,
+                        format!("`aws organizations` output skipped: {what}"),
+                    )),
+                }
+                parsed.diagnostics.extend(
+                    warnings
+                        .into_iter()
+                        .map(|w| Diagnostic::warning(path, l, c, w)),
+                );
             }
             Ok(top) if top.aws_iam && !top.kind => {
                 let doc = &text[start..doc_end];
@@ -488,9 +518,22 @@ struct Top {
     s3_policy: Option<serde_json::Value>,
     /// `get-public-access-block` output: `PublicAccessBlockConfiguration`.
     s3_block: Option<serde_json::Value>,
+    /// Keys of the `aws organizations` outputs (see [`aws_org`]), and whether
+    /// `Policies` is `list-policies-for-target`'s list.
+    org_keys: usize,
+    org_policies: bool,
+    /// `NextToken`, which paginated AWS outputs may carry.
+    next_token: usize,
 }
 
 impl Top {
+    /// Whether the document is `aws organizations` output: only its keys (and
+    /// `NextToken`).
+    fn aws_org(&self) -> bool {
+        let n = self.org_keys + usize::from(self.org_policies);
+        n > 0 && self.keys == n + self.next_token && !self.kind
+    }
+
     /// Whether the document is a gcloud IAM policy: only a policy's keys, among them
     /// `bindings` or `etag`.
     fn gcp_policy(&self) -> bool {
@@ -557,9 +600,23 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                     map.next_value::<IgnoredAny>()?;
                     top.eks = true;
                 }
+                // `list-policies-for-target` output, or the IAM export's managed policies.
+                "Policies" => {
+                    let raw: &'a RawValue = map.next_value()?;
+                    top.org_policies = aws_org::is_policy_list(raw);
+                    top.aws_iam |= !top.org_policies;
+                }
                 k if aws_iam::KEYS.contains(&k) => {
                     map.next_value::<IgnoredAny>()?;
                     top.aws_iam = true;
+                }
+                k if aws_org::KEYS.contains(&k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.org_keys += 1;
+                }
+                "NextToken" => {
+                    map.next_value::<IgnoredAny>()?;
+                    top.next_token += 1;
                 }
                 k if eks::KEYS.contains(&k) => {
                     map.next_value::<IgnoredAny>()?;
@@ -583,8 +640,10 @@ impl<'a> Visitor<'a> for TopSeed<'_, 'a> {
                     top.scan = Some(ScanKind::Grype);
                 }
                 // `aws iam get-policy` has an object here: only a string is a bucket policy.
+                // `aws organizations describe-policy` has one with a `PolicySummary`.
                 "Policy" => {
                     let v: serde_json::Value = map.next_value()?;
+                    top.org_keys += usize::from(v.get("PolicySummary").is_some());
                     top.s3_policy = v.is_string().then_some(v);
                 }
                 "PublicAccessBlockConfiguration" => {

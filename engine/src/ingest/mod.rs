@@ -16,6 +16,7 @@
 
 pub mod audit;
 mod aws_iam;
+mod aws_org;
 mod aws_s3;
 mod azure;
 mod cloud;
@@ -80,6 +81,9 @@ pub enum InputFormat {
     /// `aws s3api get-bucket-policy`, `get-public-access-block` (JSON): who may reach
     /// S3 buckets.
     AwsS3,
+    /// `aws organizations` output (JSON): service control policies, where they are
+    /// attached, the hierarchy, the management account.
+    AwsOrganizations,
     /// gcloud IAM output (JSON): a project's or service account's IAM policy, or the
     /// service-account list.
     GcpIam,
@@ -116,6 +120,9 @@ impl InputFormat {
             InputFormat::AwsIam => "aws iam get-account-authorization-details",
             InputFormat::EksIdentity => "aws eks identity (pod identity, node group, access entry)",
             InputFormat::AwsS3 => "aws s3api (bucket policy, public access block)",
+            InputFormat::AwsOrganizations => {
+                "aws organizations (service control policies, targets, parents, roots, organization, accounts)"
+            }
             InputFormat::GcpIam => "gcloud IAM (get-iam-policy, service-accounts list)",
             InputFormat::Azure => "Azure CLI (role assignments and definitions, identities, federated credentials, key vaults, storage accounts)",
             InputFormat::TrivyJson => "Trivy JSON",
@@ -279,6 +286,7 @@ pub(crate) fn classify_format(parsed: &mut Parsed, obj: &Object, yaml: bool) {
         (Body::AwsIam(_), _) => InputFormat::AwsIam,
         (Body::EksLinks(_), _) => InputFormat::EksIdentity,
         (Body::AwsS3(_), _) => InputFormat::AwsS3,
+        (Body::AwsOrg(_), _) => InputFormat::AwsOrganizations,
         (Body::GcpIam(_), _) => InputFormat::GcpIam,
         (Body::Azure(_), _) => InputFormat::Azure,
         (Body::ManagedCluster(c), _) => match c.provider {

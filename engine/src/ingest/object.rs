@@ -141,6 +141,8 @@ pub enum Body {
     EksLinks(Box<crate::model::cloud::EksLinks>),
     /// `aws s3api` bucket policy or Block Public Access output (read by `ingest::aws_s3`).
     AwsS3(Box<crate::model::cloud::AwsS3>),
+    /// `aws organizations` output (read by `ingest::aws_org`).
+    AwsOrg(Box<crate::model::aws_org::AwsOrganization>),
     /// gcloud IAM output (read by `ingest::gcp_iam`).
     GcpIam(Box<crate::model::gcp::GcpIam>),
     /// Azure CLI list output (read by `ingest::azure`).

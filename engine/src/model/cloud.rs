@@ -7,16 +7,19 @@
 //! (effective = identity ∩ boundary). A user's identity policies are its own and its
 //! groups'. `*` and `?` wildcards match in actions (case-insensitively) and resources;
 //! `NotAction`/`NotResource` invert the match. Conditions are kept: a grant or a deny
-//! that rests on a condition makes the answer conditional, never unconditional. SCPs are
-//! not evaluated; of resource policies, S3 bucket policies are read ([`AwsS3`]): which
+//! that rests on a condition makes the answer conditional, never unconditional. The
+//! service control policies of the principal's account (see [`super::aws_org`]) cap
+//! the result last: an SCP never grants. Of resource policies, S3 bucket policies are
+//! read ([`AwsS3`]): which
 //! statements let anyone in (AWS's definition of public, less Block Public Access's
 //! `RestrictPublicBuckets`) and which roles they grant reading to.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+pub use super::aws_org::ScpChain;
 use crate::source::Source;
 
 /// One `aws iam get-account-authorization-details` export: its users, groups and roles
@@ -121,6 +124,11 @@ pub struct AwsRole {
     pub boundary: Option<Boundary>,
     /// ARNs of the instance profiles holding the role (what EC2 can launch with it).
     pub instance_profiles: Vec<String>,
+    /// The service control policies in force on the role's account (set by
+    /// `Inventory::finish` from the organization's outputs; none for a service-linked
+    /// role).
+    #[serde(skip)]
+    pub scps: Option<Arc<ScpChain>>,
 }
 
 /// An IAM user: its own policies, its groups (by name) and its permission boundary.
@@ -133,6 +141,9 @@ pub struct AwsUser {
     /// Inline and attached managed policies, as for roles.
     pub policies: Vec<NamedPolicy>,
     pub boundary: Option<Boundary>,
+    /// The SCPs in force on the user's account, as for roles.
+    #[serde(skip)]
+    pub scps: Option<Arc<ScpChain>>,
 }
 
 /// An IAM group and its policies (which apply to its members).
@@ -141,6 +152,9 @@ pub struct AwsGroup {
     pub name: String,
     pub arn: String,
     pub policies: Vec<NamedPolicy>,
+    /// The SCPs in force on the group's account (its members'), as for roles.
+    #[serde(skip)]
+    pub scps: Option<Arc<ScpChain>>,
 }
 
 /// A managed policy at its default version.
@@ -426,47 +440,115 @@ pub fn statement_label(policy: &str, index: usize, s: &Statement) -> String {
     }
 }
 
+/// Narrows `g` to what `cap` (a boundary's or an SCP level's grant) allows: a resource
+/// stays when the cap covers it; `*` narrows to the cap's resources. `None` when
+/// nothing is left.
+fn cap_grant(g: &mut Grant, cap: &Grant) -> Option<()> {
+    let mut resources = Vec::new();
+    for r in &g.resources {
+        if cap.resources.iter().any(|p| p == "*" || glob(p, r)) {
+            resources.push(r.clone());
+        } else if r == "*" {
+            resources.extend(cap.resources.iter().cloned());
+        } else if cap.resources.iter().any(|p| glob(r, p)) {
+            // The cap names resources inside the identity's pattern.
+            resources.extend(cap.resources.iter().filter(|p| glob(r, p)).cloned());
+        }
+    }
+    if resources.is_empty() {
+        return None;
+    }
+    resources.sort();
+    resources.dedup();
+    g.resources = resources;
+    g.conditional |= cap.conditional;
+    Some(())
+}
+
+impl ScpChain {
+    /// Whether the SCPs let `action` on `resource` through (for a grant that does not
+    /// come from the identity policies, such as a bucket policy's): `None` when they
+    /// deny it, else whether only under conditions.
+    pub fn permits(&self, action: &str, resource: &str) -> Option<bool> {
+        let mut g = Grant {
+            resources: vec![resource.to_string()],
+            ..Grant::default()
+        };
+        scp_cap(&mut g, self, action)?;
+        Some(g.conditional)
+    }
+}
+
+/// Caps `g` by an account's SCPs: with the whole hierarchy known, each level must allow
+/// the action (its Allow statements less its Denies); without it, only the Deny
+/// statements of the known levels apply (an unconditional one removes what it covers,
+/// a conditional one leaves the grant conditional).
+fn scp_cap(g: &mut Grant, chain: &ScpChain, action: &str) -> Option<()> {
+    if chain.complete {
+        for level in &chain.levels {
+            let level_grant = grant(&level.policies, action)?;
+            cap_grant(g, &level_grant)?;
+        }
+        return Some(());
+    }
+    let denies: Vec<&Statement> = chain
+        .levels
+        .iter()
+        .flat_map(|l| &l.policies)
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| !s.allow && s.covers_action(action))
+        .collect();
+    let mut conditional = false;
+    g.resources.retain(|r| {
+        let mut kept = true;
+        for d in denies
+            .iter()
+            .filter(|d| d.covers_resource(r) || d.covers_everything())
+        {
+            if d.conditions.is_empty() {
+                kept = false;
+            } else {
+                conditional = true;
+            }
+        }
+        kept
+    });
+    if g.resources.is_empty() {
+        return None;
+    }
+    g.conditional |= conditional;
+    Some(())
+}
+
 /// The policies in force on one principal: its identity policies (a user's own and its
-/// groups') and its permission boundary.
+/// groups'), its permission boundary and the SCPs of its account.
 #[derive(Clone, Debug, Default)]
 pub struct Effective<'a> {
     pub policies: Vec<&'a NamedPolicy>,
     pub boundary: Option<&'a Boundary>,
+    pub scps: Option<&'a ScpChain>,
 }
 
 impl<'a> Effective<'a> {
     /// What the principal may do for `action`: the identity policies' grant, capped by
     /// the boundary (a resource stays when the boundary allows the action on it; `*`
-    /// narrows to the boundary's resources). Conditional when either side is.
+    /// narrows to the boundary's resources), then by the account's SCPs. Conditional
+    /// when any side is.
     pub fn grant(&self, action: &str) -> Option<Grant> {
         let mut g = grant(self.policies.iter().copied(), action)?;
-        let Some(boundary) = self.boundary else {
-            return Some(g);
-        };
-        let Some(document) = &boundary.document else {
-            g.conditional = true;
-            return Some(g);
-        };
-        let cap = std::iter::once((boundary.arn.as_str(), document.statements.as_slice()));
-        let b = grant_in(cap, action)?;
-        let mut resources = Vec::new();
-        for r in &g.resources {
-            if b.resources.iter().any(|p| p == "*" || glob(p, r)) {
-                resources.push(r.clone());
-            } else if r == "*" {
-                resources.extend(b.resources.iter().cloned());
-            } else if b.resources.iter().any(|p| glob(r, p)) {
-                // The boundary names resources inside the identity's pattern.
-                resources.extend(b.resources.iter().filter(|p| glob(r, p)).cloned());
+        if let Some(boundary) = self.boundary {
+            match &boundary.document {
+                None => g.conditional = true,
+                Some(document) => {
+                    let cap =
+                        std::iter::once((boundary.arn.as_str(), document.statements.as_slice()));
+                    cap_grant(&mut g, &grant_in(cap, action)?)?;
+                }
             }
         }
-        if resources.is_empty() {
-            return None;
+        if let Some(chain) = self.scps {
+            scp_cap(&mut g, chain, action)?;
         }
-        resources.sort();
-        resources.dedup();
-        g.resources = resources;
-        g.conditional |= b.conditional;
         Some(g)
     }
 
@@ -491,8 +573,28 @@ impl<'a> Effective<'a> {
             }) => d.statements.iter().any(star) && d.statements.iter().all(|s| s.allow),
             Some(_) => false,
         };
-        let admin =
-            boundary_admin && self.statements().any(star) && self.statements().all(|s| s.allow);
+        // SCPs take nothing away: no Deny among them, and with the hierarchy known an
+        // unconditional Allow of everything at every level.
+        let scp_admin = self.scps.is_none_or(|chain| {
+            let no_deny = chain
+                .levels
+                .iter()
+                .flat_map(|l| &l.policies)
+                .flat_map(|p| &p.document.statements)
+                .all(|s| s.allow);
+            no_deny
+                && (!chain.complete
+                    || chain.levels.iter().all(|l| {
+                        l.policies
+                            .iter()
+                            .flat_map(|p| &p.document.statements)
+                            .any(star)
+                    }))
+        });
+        let admin = boundary_admin
+            && scp_admin
+            && self.statements().any(star)
+            && self.statements().all(|s| s.allow);
         let data = DATA_ACTIONS
             .iter()
             .filter_map(|(label, actions)| {
@@ -524,6 +626,7 @@ impl AwsIamExport {
         Effective {
             policies,
             boundary: user.boundary.as_ref(),
+            scps: user.scps.as_deref(),
         }
     }
 }
@@ -534,16 +637,18 @@ impl AwsRole {
         Effective {
             policies: self.policies.iter().collect(),
             boundary: self.boundary.as_ref(),
+            scps: self.scps.as_deref(),
         }
     }
 }
 
 impl AwsGroup {
-    /// The group's own policies (groups have no boundary).
+    /// The group's own policies (groups have no boundary) and its account's SCPs.
     pub fn effective(&self) -> Effective<'_> {
         Effective {
             policies: self.policies.iter().collect(),
             boundary: None,
+            scps: self.scps.as_deref(),
         }
     }
 }

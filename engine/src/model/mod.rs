@@ -7,6 +7,7 @@
 //! hold the serde shapes per area; [`Inventory::summary`] produces the inventory part of
 //! the [`crate::Analysis`].
 
+pub mod aws_org;
 pub mod azure;
 pub mod bootstrap;
 pub mod cloud;
@@ -160,6 +161,12 @@ pub struct Inventory {
     pub eks_links: Vec<cloud::EksLinks>,
     /// S3 bucket policies and Block Public Access settings, one entry per bucket.
     pub aws_s3: cloud::AwsS3,
+    /// AWS Organizations outputs, merged: the SCPs `Inventory::finish` puts on each
+    /// IAM principal of a member account.
+    pub aws_org: aws_org::AwsOrganization,
+    /// What the SCP evaluation could not judge, found by `Inventory::finish` (told as
+    /// warnings of the file named).
+    pub cloud_gaps: Vec<Diagnostic>,
     /// gcloud IAM policies and service-account lists, in input order.
     pub gcp_iam: Vec<gcp::GcpIam>,
     /// Azure CLI outputs (role assignments, definitions, identities, ...), in input
@@ -533,6 +540,7 @@ impl Inventory {
                 self.eks_links.push(*links);
             }
             Body::AwsS3(s3) => self.add_s3(*s3, source),
+            Body::AwsOrg(org) => self.aws_org.merge(*org, &source),
             Body::ManagedCluster(mut cluster) => {
                 cluster.source = source;
                 self.managed_clusters.push(*cluster);
@@ -652,6 +660,8 @@ impl Inventory {
             }
         }
         self.add_bootstrap_roles();
+        self.join_organization();
+        self.note_unresolved_roles();
         // Nothing is added after this: the duplicate index and the vectors' spare
         // capacity would only be held through the analysis.
         self.seen = HashMap::new();
@@ -671,6 +681,91 @@ impl Inventory {
         self.config_maps.shrink_to_fit();
         self.secrets.shrink_to_fit();
         self.others.shrink_to_fit();
+    }
+
+    /// Keeps, in [`Inventory::cloud_gaps`], a warning for each Azure role assignment whose
+    /// role definition is not among the inputs (a custom role: built-in ones are known,
+    /// as are the AKS RBAC roles the graph reads by name),
+    /// located at the assignment: what it grants is unknown, so no finding or graph edge
+    /// comes of it.
+    fn note_unresolved_roles(&mut self) {
+        if self.azure.is_empty() {
+            return;
+        }
+        let estate = azure::AzureEstate::new(&self.azure);
+        // The AKS RBAC roles are known by name: the graph reads what they give in the
+        // cluster.
+        let aks_role = |a: &azure::RoleAssignment| {
+            azure::AKS_RBAC_ROLES
+                .iter()
+                .any(|(name, ..)| name.eq_ignore_ascii_case(&a.role_definition_name))
+        };
+        let gaps: Vec<Diagnostic> = estate
+            .unresolved()
+            .filter(|(a, _)| !aks_role(a))
+            .map(|(a, source)| {
+                let role = if a.role_definition_name.is_empty() {
+                    &a.role_definition_id
+                } else {
+                    &a.role_definition_name
+                };
+                let who = if a.principal_name.is_empty() {
+                    &a.principal_id
+                } else {
+                    &a.principal_name
+                };
+                Diagnostic::warning(
+                    &source.file,
+                    a.line,
+                    0,
+                    format!(
+                        "role assignment {} ({role} for {who} at {}): the role's definition is not among the inputs, a custom role (add `az role definition list --custom-role-only true`); what it grants is unknown, so it is left out of the findings and the graph",
+                        a.id,
+                        azure::describe_scope(&a.scope)
+                    ),
+                )
+            })
+            .collect();
+        self.cloud_gaps.extend(gaps);
+    }
+
+    /// Puts on each IAM user, group and role the SCPs in force on its account
+    /// ([`aws_org::AwsOrganization::chain`]; none for a service-linked role), and keeps
+    /// what could not be judged, once per account, in [`Inventory::cloud_gaps`].
+    fn join_organization(&mut self) {
+        if self.aws_org.is_empty() {
+            return;
+        }
+        let mut chains: BTreeMap<String, Option<Arc<cloud::ScpChain>>> = BTreeMap::new();
+        let org = &self.aws_org;
+        let gaps = &mut self.cloud_gaps;
+        let mut chain_of =
+            |arn: &str| -> Option<Arc<cloud::ScpChain>> {
+                let account = aws_org::arn_account(arn)?;
+                chains
+                    .entry(account.to_string())
+                    .or_insert_with(|| {
+                        let (chain, found) = org.chain(account)?;
+                        gaps.extend(found.into_iter().map(|g| {
+                            Diagnostic::warning(&g.source.file, g.source.line, 0, g.message)
+                        }));
+                        Some(Arc::new(chain))
+                    })
+                    .clone()
+            };
+        for export in &mut self.aws_iam {
+            for u in &mut export.users {
+                u.scps = chain_of(&u.arn);
+            }
+            for g in &mut export.groups {
+                g.scps = chain_of(&g.arn);
+            }
+            for r in &mut export.roles {
+                if !aws_org::is_service_linked_role(&r.arn) {
+                    r.scps = chain_of(&r.arn);
+                }
+            }
+        }
     }
 
     /// Adds, marked assumed, the bootstrap ClusterRoles ([`bootstrap`]) that a binding

@@ -58,6 +58,19 @@ pub struct PolicySet {
     rego_lines: HashMap<String, u32>,
 }
 
+impl PolicySet {
+    /// Keeps the policy objects (and their diagnostics) read from files `keep` accepts.
+    pub fn retain_files(&mut self, keep: impl Fn(&str) -> bool) {
+        self.templates.retain(|t| keep(&t.source.file));
+        self.constraints.retain(|c| keep(&c.source.file));
+        self.policies.retain(|p| keep(&p.source.file));
+        self.bindings.retain(|b| keep(&b.source.file));
+        self.expansions.retain(|e| keep(&e.source.file));
+        self.params.retain(|p| keep(&p.source.file));
+        self.diagnostics.retain(|d| keep(&d.file));
+    }
+}
+
 /// The API group of Gatekeeper's mutators (Assign, AssignMetadata, ModifySet, ...).
 const MUTATION_GROUP: &str = "mutations.gatekeeper.sh";
 

@@ -12,6 +12,8 @@ pub(super) fn alerts(a: &Analysis) -> Markup {
         return html! {};
     };
     let mut tactics: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    // With several clusters, each alert says whose audit log raised it.
+    let several = a.alerts.iter().any(|x| !x.cluster.is_empty());
     for alert in &a.alerts {
         *tactics.entry(alert.tactic.as_str()).or_default() += 1;
     }
@@ -35,13 +37,14 @@ pub(super) fn alerts(a: &Analysis) -> Markup {
             }
             @if !a.alerts.is_empty() {
                 table.sortable {
-                    thead { tr { th { "Severity" } th { "Type" } th { "Time" } th { "User" } th { "Resource" } th.num { "Events" } th { "Detail" } th { "First event" } } }
+                    thead { tr { th { "Severity" } th { "Type" } th { "Time" } @if several { th { "Cluster" } } th { "User" } th { "Resource" } th.num { "Events" } th { "Detail" } th { "First event" } } }
                     tbody {
                         @for x in a.alerts.iter().take(MAX_ROWS) {
                             tr {
                                 td data-sort=(severity_rank(x.severity)) { (severity_badge(x.severity)) }
                                 td { code { (x.kind) } br; span.muted { (x.title) } }
                                 td { (x.time.as_deref().unwrap_or("")) }
+                                @if several { td data-testid="alert-cluster" { (crate::text::visible(&x.cluster)) } }
                                 td { (x.user) }
                                 td { (x.resource_label()) @if !x.attack_paths.is_empty() { br; span.muted { "on " (x.attack_paths.len()) " attack paths" } } }
                                 td.num { (x.count) }

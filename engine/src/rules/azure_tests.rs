@@ -487,6 +487,54 @@ fn assignments_without_definitions_use_the_built_in_roles() {
     );
 }
 
+/// A role assignment whose custom role's definition is missing is a located warning of
+/// the input (file, line, the assignment), not a silent note; with the definitions
+/// given, and for built-in roles, there is none.
+#[test]
+fn assignments_of_missing_custom_roles_are_located_warnings() {
+    let warnings = |files: &[(&str, String)]| -> Vec<String> {
+        let inputs: Vec<InputFile> = files
+            .iter()
+            .map(|(p, t)| InputFile::new(*p, t.as_bytes().to_vec()))
+            .collect();
+        crate::analyze(&inputs, &Default::default(), &mut |_| {})
+            .inputs
+            .iter()
+            .flat_map(|i| &i.diagnostics)
+            .map(|d| format!("{}:{} {}", d.file, d.line, d.message))
+            .collect()
+    };
+    let alone = warnings(&[("azure/role-assignments.json", assignments())]);
+    let custom: Vec<&String> = alone
+        .iter()
+        .filter(|w| w.contains("the role's definition is not among the inputs"))
+        .collect();
+    assert!(!custom.is_empty(), "{alone:#?}");
+    for w in &custom {
+        assert!(w.starts_with("azure/role-assignments.json:"), "{w}");
+        assert!(!w.starts_with("azure/role-assignments.json:0 "), "{w}");
+        assert!(
+            w.contains("/providers/Microsoft.Authorization/roleAssignments/a0000000-"),
+            "{w}"
+        );
+        assert!(
+            w.contains("Deployer") || w.contains("Access Auditor"),
+            "{w}"
+        );
+        assert!(!w.contains(" (Owner for"), "a built-in role is known: {w}");
+    }
+    let with_definitions = warnings(&[
+        ("azure/role-assignments.json", assignments()),
+        ("azure/role-definitions.json", DEFINITIONS.to_string()),
+    ]);
+    assert!(
+        !with_definitions
+            .iter()
+            .any(|w| w.contains("the role's definition is not among the inputs")),
+        "{with_definitions:#?}"
+    );
+}
+
 #[test]
 fn malformed_elements_are_located_and_skipped() {
     let text = r#"[

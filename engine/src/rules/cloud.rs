@@ -40,7 +40,7 @@ pub static AWS_IAM_PRIVILEGE_ESCALATION: Rule = Rule {
         severity: Severity::High,
         category: Category::Cloud,
         kinds: KINDS,
-        checks: "Each IAM user, group and role (and each attached customer-managed policy on its own) is checked against the known privilege-escalation methods: CreatePolicyVersion, SetDefaultPolicyVersion, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, Attach/Put User/Group/Role Policy, AddUserToGroup, UpdateAssumeRolePolicy (role methods with `sts:AssumeRole`, unless a role modifies itself), PassRole with EC2, Lambda, Glue, CloudFormation, Data Pipeline, SageMaker, ECS or CodeStar, UpdateFunctionCode, UpdateFunctionConfiguration (a layer), UpdateDevEndpoint, CodeStar's CreateProjectFromTemplate and CreateProject with AssociateTeamMember, and CreatePresignedNotebookInstanceUrl on an existing SageMaker notebook (the methods of Rhino Security Labs' catalogue and Pacu's `iam__privesc_scan`). The principal's whole effective policy counts: its inline and attached policies and its groups', an explicit Deny in any of them, and its permission boundary. PassRole counts only when a role of the export that the service trusts (for EC2, one in an instance profile) is among the roles it may pass. One finding per method, naming the statements that grant it. Administrators (every action on every resource) have every method and are reported by `awsIamAdminEquivalent` instead.",
+        checks: "Each IAM user, group and role (and each attached customer-managed policy on its own) is checked against the known privilege-escalation methods: CreatePolicyVersion, SetDefaultPolicyVersion, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, Attach/Put User/Group/Role Policy, AddUserToGroup, UpdateAssumeRolePolicy (role methods with `sts:AssumeRole`, unless a role modifies itself), PassRole with EC2, Lambda, Glue, CloudFormation, Data Pipeline, SageMaker, ECS or CodeStar, UpdateFunctionCode, UpdateFunctionConfiguration (a layer), UpdateDevEndpoint, CodeStar's CreateProjectFromTemplate and CreateProject with AssociateTeamMember, and CreatePresignedNotebookInstanceUrl on an existing SageMaker notebook (the methods of Rhino Security Labs' catalogue and Pacu's `iam__privesc_scan`). The principal's whole effective policy counts: its inline and attached policies and its groups', an explicit Deny in any of them, its permission boundary and the service control policies of its account (when `aws organizations` outputs are given: an SCP's Deny removes a method, an Allow-list that omits it at one level of the organization too; a conditional SCP Deny marks it conditional). PassRole counts only when a role of the export that the service trusts (for EC2, one in an instance profile) is among the roles it may pass. One finding per method, naming the statements that grant it. Administrators (every action on every resource) have every method and are reported by `awsIamAdminEquivalent` instead.",
         why: "A principal that can escalate is as powerful as the most privileged identity it can reach: whoever steals its keys, or a pod that assumes it, can make itself administrator of the account.",
         example: EXAMPLE,
         remediation: "Remove the escalating actions, or scope them to resources the principal may safely change (not itself, its groups, or roles more privileged than it); add a permission boundary that denies IAM writes and `iam:PassRole` except to named roles.",
@@ -56,7 +56,7 @@ pub static AWS_IAM_ADMIN_EQUIVALENT: Rule = Rule {
         severity: Severity::High,
         category: Category::Cloud,
         kinds: KINDS,
-        checks: "An IAM user, group or role whose effective policy allows every action on every resource (`Action: \"*\"`, `Resource: \"*\"`), without conditions, with no Deny and no narrower permission boundary.",
+        checks: "An IAM user, group or role whose effective policy allows every action on every resource (`Action: \"*\"`, `Resource: \"*\"`), without conditions, with no Deny, no narrower permission boundary and no service control policy of its account that denies anything.",
         why: "Administrator access is the end of every cloud attack path: every secret, every bucket, every other identity. Each such principal is a credential whose theft costs the whole account.",
         example: "RolePolicyList:\n- PolicyName: everything\n  PolicyDocument:\n    Statement: {Effect: Allow, Action: \"*\", Resource: \"*\"}",
         remediation: "Grant the actions the principal needs on the resources it needs; keep administrator access to a few break-glass roles that require MFA to assume.",
@@ -255,9 +255,11 @@ pub(super) fn judge(inventory: &crate::model::Inventory) -> Vec<Judged> {
                 name: p.arn.clone(),
                 document: p.document.clone(),
             };
+            // A policy is judged for itself: no principal's boundary or account SCPs.
             let effective = Effective {
                 policies: vec![&named],
                 boundary: None,
+                scps: None,
             };
             push("AWS::IAM::Policy", &p.name, &p.arn, effective);
         }
@@ -292,7 +294,7 @@ fn who(s: &Judged) -> String {
 
 fn conditional(c: bool) -> &'static str {
     if c {
-        " (conditional: a condition or an unreadable permission boundary may prevent it)"
+        " (conditional: a condition, an unreadable permission boundary or a conditional SCP may prevent it)"
     } else {
         ""
     }

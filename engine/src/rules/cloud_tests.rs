@@ -657,3 +657,6 @@ fn a_policy_object_is_not_a_bucket_policy() {
         parsed.diagnostics
     );
 }
+
+#[path = "scp_tests.rs"]
+mod scp;
