@@ -6,13 +6,14 @@
 use std::fs;
 use std::path::Path;
 
-use portolan_engine::analysis::shown::{viewer_copy, FindingCounts, ShownUpdate};
 use portolan_engine::analysis::{conclude, load_with, reexempt, AnalyzeOptions, LoadOptions};
 use portolan_engine::rules::exemptions;
 use portolan_engine::InputFile;
 
 mod files;
+mod viewer;
 use files::files_under;
+use viewer::assert_update_brings_viewer_there;
 
 fn inputs() -> Vec<InputFile> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -77,18 +78,12 @@ fn reexempting_equals_concluding_again() {
                 kept == fresh[b],
                 "exemption set {a} then {b} differs from concluding with {b}"
             );
-            let mut copy = viewer_copy(from);
-            let update = ShownUpdate::of(&kept, false);
-            assert!(update.policies.is_none());
-            let counts = update.apply(&mut copy);
-            assert!(
-                copy == viewer_copy(&fresh[b]),
-                "the update from {a} to {b} does not bring a viewer's copy there"
-            );
-            assert_eq!(
-                counts,
-                FindingCounts::of(&fresh[b]),
-                "the update from {a} to {b} counts other findings"
+            assert_update_brings_viewer_there(
+                from,
+                &kept,
+                &fresh[b],
+                false,
+                &format!("exemption set {a} then {b}"),
             );
         }
     }

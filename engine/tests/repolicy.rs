@@ -9,14 +9,15 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use portolan_engine::analysis::shown::{viewer_copy, FindingCounts, ShownUpdate};
 use portolan_engine::analysis::{conclude, load_with, repolicy, AnalyzeOptions, LoadOptions};
 use portolan_engine::policy::PolicySet;
 use portolan_engine::rules::exemptions;
 use portolan_engine::InputFile;
 
 mod files;
+mod viewer;
 use files::files_under;
+use viewer::assert_update_brings_viewer_there;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -127,16 +128,12 @@ fn check(both: bool, scored: bool) {
                 kept == fresh[b],
                 "policy set {a} then {b} differs from concluding with {b} (clusters: {both})"
             );
-            let mut copy = viewer_copy(from);
-            let counts = ShownUpdate::of(&kept, true).apply(&mut copy);
-            assert!(
-                copy == viewer_copy(&fresh[b]),
-                "the update from {a} to {b} does not bring a viewer's copy there"
-            );
-            assert_eq!(
-                counts,
-                FindingCounts::of(&fresh[b]),
-                "the update from {a} to {b} counts other findings"
+            assert_update_brings_viewer_there(
+                from,
+                &kept,
+                &fresh[b],
+                true,
+                &format!("policy set {a} then {b} (clusters: {both})"),
             );
         }
     }
