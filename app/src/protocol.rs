@@ -98,9 +98,10 @@
 //!   No question changes what the worker keeps.
 //!
 //! The worker builds the query context that `details`, `map` and `query` need (the
-//! graph's facts, gathered from every finding) when the first of them comes, or once
-//! the page has asked nothing for a few seconds, and again after exemptions or policies
-//! change: other questions never wait behind it.
+//! graph's facts, gathered from every finding) right after sending a result; after
+//! exemptions or policies change it gathers them again only when the first of those
+//! questions comes or once the page has asked nothing for a few seconds, so the update
+//! and the rows the page asks for next never wait behind it.
 //!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), followed by `{type: "catalog", json}` (a [`Catalog`]: the documentation of
