@@ -9,15 +9,18 @@
 //! **The findings stay in the worker.** A 50,000-pod estate has 800,000 of them, a few
 //! hundred megabytes of JSON; a page holding them spent hundreds of milliseconds per
 //! task receiving, counting, searching and re-marking them. The page receives the
-//! analysis without `findings` (and each recommendation without its `findings`
-//! indices), with what it prints of them: the engine's
+//! analysis as a viewer holds it
+//! ([`Withheld`](portolan_engine::analysis::shown::Withheld): without `findings`, each
+//! recommendation without its `findings` indices, the attack paths without the
+//! workloads' `insights`), with what it prints of the findings: the engine's
 //! [`FindingCounts`](portolan_engine::analysis::shown::FindingCounts). Tables that list
 //! findings ask for the page of rows they show (`rows`), exports for the CSV
 //! (`rows-csv`, written by the CLI's renderer), the recommendation table's search for
 //! the rules whose resources match (`rules-matching`), the compare page for the diff
 //! (`compare`); new exemptions or policies answer with the changed parts and counts
-//! ([`ShownUpdate`]). The inventory's rows still come in parts (the inventory pages
-//! filter and sort them on the page), each parsed in its own task.
+//! ([`ShownUpdate`]). The inventory's rows and the namespaces' enforcement (a rejected
+//! workload each) come in parts, each parsed in its own task: a page parsing them in
+//! one stalled for hundreds of milliseconds.
 //!
 //! Page → worker:
 //! - `{type: "analyze", id, paths: string[], blobs: Blob[], exemptions, today}`: read
@@ -94,6 +97,12 @@
 //!   Needs no analysis.
 //!   No question changes what the worker keeps.
 //!
+//! The worker builds the query context that `details`, `map` and `query` need (the
+//! graph's facts, gathered from every finding) right after sending a result; after
+//! exemptions or policies change it gathers them again only when the first of those
+//! questions comes or once the page has asked nothing for a few seconds, so the update
+//! and the rows the page asks for next never wait behind it.
+//!
 //! Worker → page: `{type: "ready"}` once it can receive (messages sent before that are
 //! lost), followed by `{type: "catalog", json}` (a [`Catalog`]: the documentation of
 //! every rule and detection, which the page shows but does not link: the catalogues'
@@ -101,24 +110,21 @@
 //! - `{type: "progress", id, stage, done, total, file}`, any number of times (stage
 //!   `audit`: an audit log being streamed, `done` of `total` MiB, with `wasm`, the bytes
 //!   of the worker's wasm memory);
-//! - `{type: "result-head", id, json, parts, resources, counts}`: the analysis without
-//!   `inventory.resources` (`resources` long) and without its findings (kept in the
-//!   worker: `findings` empty, and each recommendation's `findings` too), and in
-//!   `counts` the JSON bytes of their `FindingCounts`;
+//! - `{type: "result-head", id, json, parts, resources, enforcement, counts}`: the
+//!   analysis as the page holds it (see above) without `inventory.resources`
+//!   (`resources` long) and `enforcement` (`enforcement` long), and in `counts` the
+//!   JSON bytes of its findings' `FindingCounts`;
 //! - `parts` times `{type: "result-part", id, field, json}`: a slice of the list named
-//!   by `field` (`resources`), in order;
+//!   by `field` (`resources`, then `enforcement`), in order;
 //! - `{type: "result", id}` when everything was sent;
 //!
 //! or `{type: "error", id, message}` at any point.
 
 use js_sys::{Object, Reflect};
-use portolan_engine::analysis::shown::FindingCounts;
-use portolan_engine::analysis::ExemptionSummary;
-use portolan_engine::graph::AttackPathReport;
-use portolan_engine::policy::PolicyReport;
+#[cfg(doc)]
+use portolan_engine::analysis::shown::ShownUpdate;
 use portolan_engine::rules::exemptions::Exemption;
-use portolan_engine::rules::score::SecureScore;
-use portolan_engine::rules::{Category, Recommendation, Severity};
+use portolan_engine::rules::{Category, Severity};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -169,8 +175,10 @@ pub const CHART_VULNERABILITIES_BY_SEVERITY: &str = "vulnerabilities-by-severity
 /// question's `alerts` field lists.
 pub const CHART_ALERT_TIMELINE: &str = "alert-timeline";
 
-/// The value of `field` in a `result-part` message.
+/// The values of `field` in a `result-part` message: `Analysis::inventory.resources`
+/// and `Analysis::enforcement`.
 pub const RESOURCES: &str = "resources";
+pub const ENFORCEMENT: &str = "enforcement";
 pub const ERROR: &str = "error";
 
 /// Builds a message object from `(field, value)` pairs.
@@ -253,30 +261,6 @@ pub struct PolicyFile {
 pub struct ParsedExemptions {
     pub exemptions: Vec<Exemption>,
     pub problems: Vec<String>,
-}
-
-/// What changes on the page when exemptions or policies change: the analysis's parts
-/// that do and the counts of its findings, never the findings (the worker keeps them).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ShownUpdate {
-    /// Their `findings` left empty, as in the `result-head`.
-    pub recommendations: Vec<Recommendation>,
-    pub secure_score: SecureScore,
-    pub exemptions: ExemptionSummary,
-    pub counts: FindingCounts,
-    /// After other policies: their report, and the attack paths (whose fixes link to
-    /// findings by index, which other policy findings shift).
-    #[serde(default)]
-    pub policies: Option<PolicyChange>,
-}
-
-/// What other policies change besides the counts (see [`ShownUpdate`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyChange {
-    pub policies: Option<PolicyReport>,
-    pub attack_paths: AttackPathReport,
 }
 
 /// The compare page's answer: what the baseline (the `compare` question's file) was

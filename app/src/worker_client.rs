@@ -21,8 +21,9 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use leptos::prelude::{Set, UpdateUntracked, WithUntracked};
 
-use portolan_engine::analysis::shown::FindingCounts;
+use portolan_engine::analysis::shown::{FindingCounts, ShownUpdate};
 use portolan_engine::analysis::ResourceSummary;
+use portolan_engine::enforce::NamespaceEnforcement;
 use portolan_engine::Analysis;
 use serde::de::DeserializeOwned;
 
@@ -432,6 +433,8 @@ impl WorkerClient {
             let added = match field.as_str() {
                 protocol::RESOURCES => parse::<Vec<ResourceSummary>>(data)
                     .map(|part| incoming.analysis.inventory.resources.extend(part)),
+                protocol::ENFORCEMENT => parse::<Vec<NamespaceEnforcement>>(data)
+                    .map(|part| incoming.analysis.enforcement.extend(part)),
                 other => Err(format!("unknown part {other:?}")),
             };
             added.map(|()| {
@@ -537,6 +540,9 @@ impl WorkerClient {
                     let count = |field| protocol::number_field(data, field) as usize;
                     let resources = &mut analysis.inventory.resources;
                     resources.reserve_exact(count(protocol::RESOURCES));
+                    analysis
+                        .enforcement
+                        .reserve_exact(count(protocol::ENFORCEMENT));
                     inner.incoming.replace(Some(Incoming {
                         analysis,
                         counts,
@@ -554,8 +560,8 @@ impl WorkerClient {
             protocol::EXEMPTIONS => {
                 self.answered();
                 if current {
-                    match parse::<protocol::ShownUpdate>(data) {
-                        Ok(update) => self.on_update(|a| apply(update, a)),
+                    match parse::<ShownUpdate>(data) {
+                        Ok(update) => self.on_update(|a| update.apply(a)),
                         Err(e) => self.reject(&e),
                     }
                 }
@@ -564,8 +570,8 @@ impl WorkerClient {
             protocol::POLICIES => {
                 self.answered();
                 if current {
-                    match parse::<protocol::ShownUpdate>(data) {
-                        Ok(update) => self.on_update(|a| apply(update, a)),
+                    match parse::<ShownUpdate>(data) {
+                        Ok(update) => self.on_update(|a| update.apply(a)),
                         Err(e) => self.reject(&e),
                     }
                 }
@@ -644,18 +650,6 @@ impl WorkerClient {
         self.stop();
         inner.state.fail(error);
     }
-}
-
-/// Brings the page's copy of the analysis to `update`; returns the new counts.
-fn apply(update: protocol::ShownUpdate, analysis: &mut Analysis) -> FindingCounts {
-    analysis.recommendations = update.recommendations;
-    analysis.secure_score = update.secure_score;
-    analysis.exemptions = update.exemptions;
-    if let Some(change) = update.policies {
-        analysis.policies = change.policies;
-        analysis.attack_paths = change.attack_paths;
-    }
-    update.counts
 }
 
 /// Today's date in UTC (YYYY-MM-DD), which decides whether an exemption has expired:

@@ -843,53 +843,16 @@ fn conclude_keeping(
     (analysis, graph)
 }
 
-/// What changes in a concluded analysis when only the exemptions change: which findings
-/// are exempted (by index, with their exemption), the recommendations, the secure score
-/// and the exemption summary. Nothing else depends on exemptions. [`reexempt`] returns
-/// it for a copy of the analysis elsewhere, which [`ExemptionUpdate::apply`] brings up
-/// to date (the app's worker keeps the findings and sends the page only what it shows
-/// of them, so it does not use it). It lists every exempted finding, not the ones that
-/// changed, so it applies to the analysis under any earlier exemptions.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ExemptionUpdate {
-    /// `(index into findings, its exemption)` for each exempted finding, in order.
-    pub exempted: Vec<(usize, crate::rules::exemptions::AppliedExemption)>,
-    pub recommendations: Vec<Recommendation>,
-    pub secure_score: SecureScore,
-    pub exemptions: ExemptionSummary,
-}
-
-impl ExemptionUpdate {
-    /// Brings `analysis` (concluded from the same snapshot, under any exemptions) to the
-    /// update's exemptions. Indices beyond its findings are ignored.
-    pub fn apply(self, analysis: &mut Analysis) {
-        for f in &mut analysis.findings {
-            f.exemption = None;
-        }
-        for (i, exemption) in self.exempted {
-            if let Some(f) = analysis.findings.get_mut(i) {
-                f.exemption = Some(exemption);
-            }
-        }
-        analysis.recommendations = self.recommendations;
-        analysis.secure_score = self.secure_score;
-        analysis.exemptions = self.exemptions;
-    }
-}
-
 /// Applies `options`' exemptions to `analysis`, concluded from `snapshot` by
 /// [`conclude`] with the same options but other exemptions: afterwards it equals what
 /// [`conclude`] with `options` gives, at the cost of matching exemptions and counting
-/// findings (no rule, graph or path search runs again). Returns the update applied, for
-/// a copy of the analysis elsewhere.
-pub fn reexempt(
-    analysis: &mut Analysis,
-    snapshot: &Snapshot,
-    options: &AnalyzeOptions,
-) -> ExemptionUpdate {
+/// findings (no rule, graph or path search runs again). A viewer holding a copy without
+/// the findings (the app's page) is brought up to date by
+/// [`shown::ShownUpdate`](crate::analysis::shown::ShownUpdate).
+pub fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeOptions) {
     if snapshot.is_several() {
-        return crate::clusters::reexempt(analysis, snapshot, options);
+        crate::clusters::reexempt(analysis, snapshot, options);
+        return;
     }
     let (recommendations, secure_score, diagnostics) = rules::reexempt(
         &snapshot.inventory,
@@ -905,42 +868,6 @@ pub fn reexempt(
         diagnostics,
         options,
     )
-}
-
-/// What changes in a concluded analysis when only the user's policies change (a policy
-/// file added, edited or removed in the app): the policy findings, `Analysis.policies`,
-/// the fixes' links to findings of the attack paths (their indices move) and what
-/// exempting and counting the new findings gives. [`repolicy`] returns it for a copy of
-/// the analysis elsewhere, which [`PolicyUpdate::apply`] brings up to date by splicing
-/// the findings in the same order.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyUpdate {
-    /// Every finding of the new policies (without exemption marks).
-    pub findings: Vec<Finding>,
-    pub policies: Option<crate::policy::PolicyReport>,
-    /// For each attack path, the finding index of each of its fixes.
-    pub path_findings: Vec<Vec<Option<usize>>>,
-    pub exemptions: ExemptionUpdate,
-}
-
-impl PolicyUpdate {
-    /// Brings `analysis` (concluded from the same snapshot under other policies, with
-    /// the same exemptions) to the update's policies.
-    pub fn apply(self, analysis: &mut Analysis) {
-        splice_policies(analysis, self.findings, self.policies);
-        for (path, links) in analysis
-            .attack_paths
-            .paths
-            .iter_mut()
-            .zip(self.path_findings)
-        {
-            for (fix, finding) in path.breaks.iter_mut().zip(links) {
-                fix.finding = finding;
-            }
-        }
-        self.exemptions.apply(analysis);
-    }
 }
 
 /// Replaces the findings of `analysis`' policies by `findings` (those of `policies`), in
@@ -967,14 +894,14 @@ fn splice_policies(
 /// policies but the same exemptions, to what [`conclude`] with `options` gives. Nothing
 /// is parsed again and no rule, graph or path search runs: only the policies, then the
 /// exemptions and the counts. `None` when the snapshot did not keep its objects whole
+/// (see [`LoadOptions::keep_raw`]): conclude it again instead. A viewer's copy without
+/// the findings is brought up to date by
+/// [`shown::ShownUpdate`](crate::analysis::shown::ShownUpdate) with its policy part.
+/// False, leaving `analysis` as it was, when the snapshot did not keep its objects whole
 /// (see [`LoadOptions::keep_raw`]): conclude it again instead.
-pub fn repolicy(
-    analysis: &mut Analysis,
-    snapshot: &Snapshot,
-    options: &AnalyzeOptions,
-) -> Option<PolicyUpdate> {
+pub fn repolicy(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeOptions) -> bool {
     if !snapshot.raw_kept {
-        return None;
+        return false;
     }
     let (external, report) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
@@ -982,52 +909,29 @@ pub fn repolicy(
     if snapshot.is_several() {
         crate::clusters::tag_policy_findings(&mut findings, snapshot);
     }
-    splice_policies(analysis, findings.clone(), report.clone());
+    splice_policies(analysis, findings, report);
     // Provisional: gives `reexempt` the new policies' rules.
     analysis.recommendations = rules::recommend(&analysis.findings, &external.rules);
     crate::graph::paths::link_findings(&mut analysis.attack_paths.paths, &analysis.findings);
-    let exemptions = reexempt(analysis, snapshot, options);
-    Some(PolicyUpdate {
-        findings,
-        policies: report,
-        path_findings: analysis
-            .attack_paths
-            .paths
-            .iter()
-            .map(|p| p.breaks.iter().map(|b| b.finding).collect())
-            .collect(),
-        exemptions,
-    })
+    reexempt(analysis, snapshot, options);
+    true
 }
 
 /// Gives `analysis`, whose findings carry their new exemption marks, what follows from
-/// them, and returns it as the update for a copy elsewhere.
+/// them.
 pub(crate) fn exemption_update(
     analysis: &mut Analysis,
     recommendations: Vec<Recommendation>,
     secure_score: SecureScore,
     diagnostics: Vec<Diagnostic>,
     options: &AnalyzeOptions,
-) -> ExemptionUpdate {
-    let exempted = analysis
-        .findings
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((i, f.exemption.clone()?)))
-        .collect();
-    let update = ExemptionUpdate {
-        exempted,
-        recommendations,
-        secure_score,
-        exemptions: ExemptionSummary {
-            applied: options.rules.exemptions.clone(),
-            diagnostics,
-        },
+) {
+    analysis.recommendations = recommendations;
+    analysis.secure_score = secure_score;
+    analysis.exemptions = ExemptionSummary {
+        applied: options.rules.exemptions.clone(),
+        diagnostics,
     };
-    analysis.recommendations = update.recommendations.clone();
-    analysis.secure_score = update.secure_score.clone();
-    analysis.exemptions = update.exemptions.clone();
-    update
 }
 
 #[cfg(test)]

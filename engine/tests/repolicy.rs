@@ -1,7 +1,8 @@
 //! Changing only the user's policies of a concluded analysis (`repolicy`, what the app's
 //! worker does when a policy file is added, edited or removed on the Policies page)
-//! gives exactly what concluding again with the new policies gives, and the update it
-//! returns brings a copy of the old analysis to the same place: on the demo's two
+//! gives exactly what concluding again with the new policies gives, and the update a
+//! viewer receives (`ShownUpdate` with its policy part) brings its copy of the old
+//! analysis, without findings, to the same place: on the demo's two
 //! clusters and on one, with exemptions covering a policy's findings, with the policies
 //! in the score or not, and through a template that stops compiling.
 
@@ -14,7 +15,9 @@ use portolan_engine::rules::exemptions;
 use portolan_engine::InputFile;
 
 mod files;
+mod viewer;
 use files::files_under;
+use viewer::assert_update_brings_viewer_there;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -117,17 +120,20 @@ fn check(both: bool, scored: bool) {
     for (a, from) in fresh.iter().enumerate() {
         for (b, set) in sets.iter().enumerate() {
             let mut kept = from.clone();
-            let update = repolicy(&mut kept, &snapshot, &options(set, scored))
-                .expect("the snapshot kept its objects");
+            assert!(
+                repolicy(&mut kept, &snapshot, &options(set, scored)),
+                "the snapshot kept its objects"
+            );
             assert!(
                 kept == fresh[b],
                 "policy set {a} then {b} differs from concluding with {b} (clusters: {both})"
             );
-            let mut copy = from.clone();
-            update.apply(&mut copy);
-            assert!(
-                copy == fresh[b],
-                "the update from {a} to {b} does not bring a copy there"
+            assert_update_brings_viewer_there(
+                from,
+                &kept,
+                &fresh[b],
+                true,
+                &format!("policy set {a} then {b} (clusters: {both})"),
             );
         }
     }
@@ -148,5 +154,10 @@ fn a_snapshot_that_kept_no_object_cannot_rerun_policies() {
     let snapshot = load_with(&demo(false), &LoadOptions::default(), &mut |_| {});
     let options = options(&policy_sets()[1], false);
     let mut analysis = conclude(&snapshot, &AnalyzeOptions::default());
-    assert!(repolicy(&mut analysis, &snapshot, &options).is_none());
+    let before = analysis.clone();
+    assert!(!repolicy(&mut analysis, &snapshot, &options));
+    assert!(
+        analysis == before,
+        "a refused re-run leaves the analysis as it was"
+    );
 }

@@ -23,7 +23,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use js_sys::{Array, Uint8Array};
-use portolan_engine::analysis::shown::{rules_with_resource, FindingCounts, FindingsQuery};
+use portolan_engine::analysis::shown::{
+    rules_with_resource, FindingCounts, FindingsQuery, ShownUpdate, Withheld,
+};
 use portolan_engine::analysis::PolicyOptions;
 use portolan_engine::analysis::{load_with_audit, reexempt, repolicy, StreamedAudit};
 use portolan_engine::detect::Detector;
@@ -38,7 +40,7 @@ use portolan_engine::report::drift::{
     filter_paths, DriftFilter, DriftStatus,
 };
 use portolan_engine::report::tables::TableSort;
-use portolan_engine::rules::{exemptions, Recommendation, RuleOptions};
+use portolan_engine::rules::{exemptions, RuleOptions};
 use portolan_engine::{
     conclude_with_graph, Analysis, AnalyzeOptions, InputFile, LoadOptions, Progress, Snapshot,
 };
@@ -77,12 +79,66 @@ struct Baseline {
     diff: Option<AnalysisDiff>,
 }
 
+/// The kept analysis's query context. Gathering it walks every finding and graph node
+/// (a second or more for 50,000 pods): it is built right after a result is sent, and
+/// after other exemptions or policies it is gathered again only when a question needs
+/// it (a resource panel, the map, a query) or once the page has asked nothing for
+/// [`WARM_UP_MS`], so the update and the rows the page asks for next never wait behind
+/// it.
+struct Context {
+    /// The context, empty while `pending`.
+    cx: QueryContext,
+    /// The analysis's graph, until the context is built from it.
+    pending: Option<SecurityGraph>,
+    /// Whether the analysis changed since the context was built (other exemptions or
+    /// policies).
+    stale: bool,
+}
+
+impl Context {
+    fn new(graph: SecurityGraph) -> Self {
+        Context {
+            cx: QueryContext::new(SecurityGraph::default(), &[], &Analysis::default()),
+            pending: Some(graph),
+            stale: false,
+        }
+    }
+
+    /// The context for `analysis`, concluded from `snapshot`: built or refreshed now if
+    /// it is not.
+    fn ready(&mut self, snapshot: &Snapshot, analysis: &Analysis) -> &QueryContext {
+        let inventories = || snapshot.clusters().collect::<Vec<_>>();
+        if let Some(graph) = self.pending.take() {
+            self.cx = QueryContext::new(graph, &inventories(), analysis);
+        } else if self.stale {
+            self.cx.refresh(&inventories(), analysis);
+        }
+        self.stale = false;
+        &self.cx
+    }
+
+    fn is_ready(&self) -> bool {
+        self.pending.is_none() && !self.stale
+    }
+
+    /// The analysis changed: gather the facts again before the next question.
+    fn outdate(&mut self) {
+        self.stale = true;
+    }
+}
+
+/// How long the page must ask nothing before the worker gathers again the query
+/// context it has not needed since the analysis changed (see [`Context`]).
+const WARM_UP_MS: i32 = 3_000;
+
 thread_local! {
     /// The snapshot of the last `analyze`, for `reevaluate`.
     static SNAPSHOT: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
     /// The analysis last sent and the query context of its graph, for `details`, `map`
     /// and `query` questions.
-    static CONCLUDED: RefCell<Option<(Analysis, QueryContext)>> = const { RefCell::new(None) };
+    static CONCLUDED: RefCell<Option<(Analysis, Context)>> = const { RefCell::new(None) };
+    /// The timer that builds the kept analysis's query context once the page is quiet.
+    static WARM_UP: Cell<Option<i32>> = const { Cell::new(None) };
     /// The compare page's baseline, with its diff from the kept analysis once made.
     static BASELINE: RefCell<Option<Baseline>> = const { RefCell::new(None) };
     /// Whether an `analyze` request is running (awaiting the reads of an audit log).
@@ -155,6 +211,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
                 }
                 BUSY.set(false);
                 handle_pending(&scope);
+                arm_warm_up(&scope);
             });
             return;
         }
@@ -178,6 +235,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     if let Err(message) = outcome {
         post_error(scope, id, &message);
     }
+    // The page asked something: the query context waits for it to be quiet again.
+    arm_warm_up(scope);
 }
 
 /// Handles the messages that waited for an analysis, until one starts another.
@@ -244,23 +303,19 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
     post(scope, progress_message(id, "rules", 0, 1, ""));
     let update = SNAPSHOT.with_borrow(|snapshot| {
         CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
-            (Some(snapshot), Some((analysis, _))) => Some(reexempt(analysis, snapshot, &options)),
+            (Some(snapshot), Some((analysis, cx))) => {
+                reexempt(analysis, snapshot, &options);
+                // Exempted findings no longer count in the Explorer's conditions:
+                // gathered again when a question needs them (see `Context`).
+                cx.outdate();
+                Some(())
+            }
             _ => None,
         })
     });
     if update.is_some() {
-        let update = with_concluded(|_, analysis, _| shown_update(analysis, false))?;
-        let sent = post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
-        // Exempted findings no longer count in the Explorer's conditions. Gathered after
-        // sending, so the page shows the change first (a question waits behind it).
-        SNAPSHOT.with_borrow(|snapshot| {
-            CONCLUDED.with_borrow_mut(|concluded| {
-                if let (Some(snapshot), Some((analysis, cx))) = (snapshot, concluded) {
-                    cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
-                }
-            })
-        });
-        return sent;
+        let update = with_concluded(|_, analysis| ShownUpdate::of(analysis, false))?;
+        return post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
         .with_borrow(|s| s.as_ref().map(|s| conclude_with_graph(s, &options)))
@@ -283,12 +338,12 @@ fn rerun_policies(
     let update = SNAPSHOT.with_borrow(|snapshot| {
         CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
             (Some(snapshot), Some((analysis, cx))) => {
-                let update = repolicy(analysis, snapshot, &options);
-                if update.is_some() {
+                let rerun = repolicy(analysis, snapshot, &options);
+                if rerun {
                     // New findings count in the Explorer's conditions.
-                    cx.refresh(&snapshot.clusters().collect::<Vec<_>>(), analysis);
+                    cx.outdate();
                 }
-                Some(update.ok_or(
+                Some(rerun.then_some(()).ok_or(
                     "the snapshot was loaded without keeping its objects; analyse the files again",
                 ))
             }
@@ -297,7 +352,7 @@ fn rerun_policies(
     });
     if let Some(update) = update {
         update?;
-        let update = with_concluded(|_, analysis, _| shown_update(analysis, true))?;
+        let update = with_concluded(|_, analysis| ShownUpdate::of(analysis, true))?;
         return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
@@ -308,7 +363,7 @@ fn rerun_policies(
 }
 
 /// Sends the analysis, then keeps it with the query context of its graph for later
-/// questions (gathered after sending, so the page shows the analysis first).
+/// questions (built after sending, so the page shows the analysis first).
 fn send_and_keep(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
@@ -317,12 +372,49 @@ fn send_and_keep(
     forget_diff();
     CONCLUDED.with_borrow_mut(|c| *c = None);
     send_result(scope, id, &mut analysis)?;
-    let cx = SNAPSHOT.with_borrow(|s| {
-        s.as_ref()
-            .map(|s| QueryContext::new(graph, &s.clusters().collect::<Vec<_>>(), &analysis))
+    if SNAPSHOT.with_borrow(Option::is_some) {
+        CONCLUDED.with_borrow_mut(|c| *c = Some((analysis, Context::new(graph))));
+    }
+    // Built now, after sending, as the page parses the result: left until first needed,
+    // it landed while the page drew (the audit suite's 256 MiB log then saw 300 ms
+    // main-thread tasks, against 100 ms with it built here).
+    SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow_mut(|concluded| {
+            if let (Some(snapshot), Some((analysis, cx))) = (snapshot, concluded) {
+                cx.ready(snapshot, analysis);
+            }
+        })
     });
-    CONCLUDED.with_borrow_mut(|c| *c = cx.map(|cx| (analysis, cx)));
     Ok(())
+}
+
+/// (Re)starts the timer that builds the kept analysis's query context once the page
+/// has asked nothing for [`WARM_UP_MS`], unless it is built already.
+fn arm_warm_up(scope: &DedicatedWorkerGlobalScope) {
+    if let Some(timer) = WARM_UP.take() {
+        scope.clear_timeout_with_handle(timer);
+    }
+    let needed = CONCLUDED.with_borrow(|c| c.as_ref().is_some_and(|(_, cx)| !cx.is_ready()));
+    if !needed {
+        return;
+    }
+    let warm_up = Closure::once_into_js(move || {
+        WARM_UP.set(None);
+        if BUSY.get() {
+            // An analysis runs; the next message re-arms the timer.
+            return;
+        }
+        SNAPSHOT.with_borrow(|snapshot| {
+            CONCLUDED.with_borrow_mut(|concluded| {
+                if let (Some(snapshot), Some((analysis, cx))) = (snapshot, concluded) {
+                    cx.ready(snapshot, analysis);
+                }
+            })
+        });
+    });
+    let timer = scope
+        .set_timeout_with_callback_and_timeout_and_arguments_0(warm_up.unchecked_ref(), WARM_UP_MS);
+    WARM_UP.set(timer.ok());
 }
 
 /// Drops the baseline's diff: the kept analysis is about to change.
@@ -334,13 +426,27 @@ fn forget_diff() {
     });
 }
 
-/// Runs `question` on the kept snapshot, analysis and query context.
-fn with_concluded<T>(
+/// Runs `question` on the kept snapshot and analysis.
+fn with_concluded<T>(question: impl FnOnce(&Snapshot, &Analysis) -> T) -> Result<T, String> {
+    SNAPSHOT.with_borrow(|snapshot| {
+        CONCLUDED.with_borrow(|concluded| match (snapshot, concluded) {
+            (Some(snapshot), Some((analysis, _))) => Ok(question(snapshot, analysis)),
+            _ => Err("no analysis is loaded".to_string()),
+        })
+    })
+}
+
+/// Runs `question` on the kept snapshot, analysis and query context (built or
+/// refreshed first if it is not, see [`Context`]).
+fn with_context<T>(
     question: impl FnOnce(&Snapshot, &Analysis, &QueryContext) -> T,
 ) -> Result<T, String> {
     SNAPSHOT.with_borrow(|snapshot| {
-        CONCLUDED.with_borrow(|concluded| match (snapshot, concluded) {
-            (Some(snapshot), Some((analysis, cx))) => Ok(question(snapshot, analysis, cx)),
+        CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
+            (Some(snapshot), Some((analysis, cx))) => {
+                let cx = cx.ready(snapshot, analysis);
+                Ok(question(snapshot, analysis, cx))
+            }
             _ => Err("no analysis is loaded".to_string()),
         })
     })
@@ -350,7 +456,7 @@ fn with_concluded<T>(
 /// has no such resource.
 fn details(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let resource = protocol::string_field(data, "resource");
-    let answer = with_concluded(|snapshot, analysis, cx| {
+    let answer = with_context(|snapshot, analysis, cx| {
         let cluster = portolan_engine::details::cluster_of(cx.graph(), &resource);
         portolan_engine::details::resource_details(
             analysis,
@@ -368,9 +474,8 @@ fn iam(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<()
     let query: portolan_engine::iam::AccessQuery =
         serde_json::from_str(&protocol::string_field(data, "query"))
             .map_err(|e| format!("the question could not be read: {e}"))?;
-    let answer = with_concluded(|snapshot, _, _| {
-        portolan_engine::iam::explain(snapshot.inventory(), &query)
-    })?;
+    let answer =
+        with_concluded(|snapshot, _| portolan_engine::iam::explain(snapshot.inventory(), &query))?;
     post_json(scope, protocol::IAM, &[("id", id.into())], &answer)
 }
 
@@ -379,9 +484,8 @@ fn map(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<()
     let request: portolan_engine::map::MapRequest =
         serde_json::from_str(&protocol::string_field(data, "request"))
             .map_err(|e| format!("the map request could not be read: {e}"))?;
-    let answer = with_concluded(|_, analysis, cx| {
-        portolan_engine::map::draw(analysis, cx.graph(), &request)
-    })?;
+    let answer =
+        with_context(|_, analysis, cx| portolan_engine::map::draw(analysis, cx.graph(), &request))?;
     post_json(scope, protocol::MAP, &[("id", id.into())], &answer)
 }
 
@@ -390,41 +494,8 @@ fn map(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<()
 fn query(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let text = protocol::string_field(data, "text");
     let limit = protocol::number_field(data, "limit").max(1.0) as usize;
-    let outcome = with_concluded(|_, _, cx| cx.ask(&text, limit))?;
+    let outcome = with_context(|_, _, cx| cx.ask(&text, limit))?;
     post_json(scope, protocol::QUERY, &[("id", id.into())], &outcome)
-}
-
-/// What the page shows of `analysis` (the worker's, findings included) after a change
-/// of exemptions, or of policies when `policies`.
-fn shown_update(analysis: &Analysis, policies: bool) -> protocol::ShownUpdate {
-    protocol::ShownUpdate {
-        recommendations: shown_recommendations(&analysis.recommendations),
-        secure_score: analysis.secure_score.clone(),
-        exemptions: analysis.exemptions.clone(),
-        counts: FindingCounts::of(analysis),
-        policies: policies.then(|| protocol::PolicyChange {
-            policies: analysis.policies.clone(),
-            attack_paths: analysis.attack_paths.clone(),
-        }),
-    }
-}
-
-/// `recommendations` as the page receives them: without their findings' indices.
-fn shown_recommendations(recommendations: &[Recommendation]) -> Vec<Recommendation> {
-    recommendations
-        .iter()
-        .map(|r| Recommendation {
-            rule: r.rule.clone(),
-            title: r.title.clone(),
-            severity: r.severity,
-            category: r.category,
-            frameworks: r.frameworks.clone(),
-            remediation: r.remediation.clone(),
-            affected: r.affected,
-            exempted: r.exempted,
-            findings: Vec::new(),
-        })
-        .collect()
 }
 
 /// Why a `compare` baseline was refused when it is not a saved analysis at all.
@@ -441,14 +512,14 @@ fn findings_query(data: &JsValue) -> Result<FindingsQuery, String> {
 /// Answers a `rows` question: one page of the kept analysis's findings.
 fn rows(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let query = findings_query(data)?;
-    let page = with_concluded(|_, analysis, _| query.page(analysis))?;
+    let page = with_concluded(|_, analysis| query.page(analysis))?;
     post_json(scope, protocol::ROWS, &[("id", id.into())], &page)
 }
 
 /// Answers a `rows-csv` question: every row the query selects, as the CLI's CSV.
 fn rows_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let query = findings_query(data)?;
-    let csv = with_concluded(|_, analysis, _| query.csv(analysis))?;
+    let csv = with_concluded(|_, analysis| query.csv(analysis))?;
     post_bytes(
         scope,
         protocol::ROWS_CSV,
@@ -465,7 +536,7 @@ fn rules_matching(
     data: &JsValue,
 ) -> Result<(), String> {
     let search = protocol::string_field(data, "search");
-    let rules = with_concluded(|_, analysis, _| rules_with_resource(analysis, &search))?;
+    let rules = with_concluded(|_, analysis| rules_with_resource(analysis, &search))?;
     post_json(
         scope,
         protocol::RULES_MATCHING,
@@ -615,7 +686,7 @@ fn compare_csv(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> R
 /// Answers an `export` request: the kept analysis as the CLI writes it in that format.
 fn export(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     let format = protocol::string_field(data, "format");
-    let file = with_concluded(|_, analysis, _| match format.as_str() {
+    let file = with_concluded(|_, analysis| match format.as_str() {
         protocol::EXPORT_HTML => Ok(portolan_engine::report::html(analysis)),
         protocol::EXPORT_JSON => serde_json::to_string_pretty(analysis)
             .map(|mut json| {
@@ -638,7 +709,7 @@ fn export(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result
 fn chart(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<(), String> {
     use portolan_engine::report::charts;
     let name = protocol::string_field(data, "chart");
-    let svg = with_concluded(|_, analysis, _| match name.as_str() {
+    let svg = with_concluded(|_, analysis| match name.as_str() {
         protocol::CHART_FINDINGS_BY_SEVERITY => Ok(Some(charts::findings_by_severity(analysis))),
         protocol::CHART_NAMESPACE_SCORES => Ok(charts::namespace_scores(analysis)),
         protocol::CHART_PATHS_BY_TARGET => Ok(charts::paths_by_target(analysis)),
@@ -679,7 +750,7 @@ fn enforce(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Resul
         .into_iter()
         .collect();
     let cluster = protocol::string_field(data, "cluster");
-    let yaml = with_concluded(|_, analysis, _| {
+    let yaml = with_concluded(|_, analysis| {
         // Labels and a policy are for one cluster at a time.
         let (enforcement, clusters) = portolan_engine::enforce::one_cluster(analysis, &cluster)?;
         match protocol::string_field(data, "output").as_str() {
@@ -791,27 +862,31 @@ fn send_result(
     analysis: &mut Analysis,
 ) -> Result<(), String> {
     let counts = FindingCounts::of(analysis);
+    let withheld = Withheld::take(analysis);
     let resources = std::mem::take(&mut analysis.inventory.resources);
-    let findings = std::mem::take(&mut analysis.findings);
-    let shown = shown_recommendations(&analysis.recommendations);
-    let recommendations = std::mem::replace(&mut analysis.recommendations, shown);
-    let sent = send_parts(scope, id, analysis, &resources, &counts);
+    let enforcement = std::mem::take(&mut analysis.enforcement);
+    let sent = send_parts(scope, id, analysis, &resources, &enforcement, &counts);
     analysis.inventory.resources = resources;
-    analysis.findings = findings;
-    analysis.recommendations = recommendations;
+    analysis.enforcement = enforcement;
+    withheld.restore(analysis);
     sent
 }
 
-/// Posts the head (the analysis without its findings and inventory rows, with the
-/// findings' counts) and the inventory rows in parts.
+/// Posts the head (the analysis as the page holds it, without its inventory rows and
+/// namespaces' enforcement, with the findings' counts), then those lists in parts of
+/// about [`PART_ITEMS`] rows or rejected workloads each.
 fn send_parts(
     scope: &DedicatedWorkerGlobalScope,
     id: f64,
     analysis: &Analysis,
     resources: &[portolan_engine::analysis::ResourceSummary],
+    enforcement: &[portolan_engine::enforce::NamespaceEnforcement],
     counts: &FindingCounts,
 ) -> Result<(), String> {
-    let parts = resources.len().div_ceil(PART_ITEMS);
+    let resource_parts: Vec<_> = resources.chunks(PART_ITEMS).collect();
+    let enforcement_parts =
+        weighed_chunks(enforcement, |n| 1 + n.baseline.len() + n.restricted.len());
+    let parts = resource_parts.len() + enforcement_parts.len();
     let counts = serde_json::to_vec(counts).map_err(|e| format!("could not encode: {e}"))?;
     post_json(
         scope,
@@ -820,12 +895,17 @@ fn send_parts(
             ("id", id.into()),
             ("parts", (parts as f64).into()),
             (protocol::RESOURCES, (resources.len() as f64).into()),
+            (protocol::ENFORCEMENT, (enforcement.len() as f64).into()),
             ("counts", Uint8Array::from(counts.as_slice()).into()),
         ],
         analysis,
     )?;
-    for chunk in resources.chunks(PART_ITEMS) {
+    for chunk in resource_parts {
         let fields = [("id", id.into()), ("field", protocol::RESOURCES.into())];
+        post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
+    }
+    for chunk in enforcement_parts {
+        let fields = [("id", id.into()), ("field", protocol::ENFORCEMENT.into())];
         post_json(scope, protocol::RESULT_PART, &fields, chunk)?;
     }
     post(
@@ -833,6 +913,24 @@ fn send_parts(
         protocol::message(protocol::RESULT, &[("id", id.into())]),
     );
     Ok(())
+}
+
+/// `items` cut, in order, into slices weighing about [`PART_ITEMS`] each by `weight`
+/// (one item heavier than that is a slice of its own).
+fn weighed_chunks<T>(items: &[T], weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        held += weight(item);
+        if held >= PART_ITEMS {
+            chunks.push(&items[start..=i]);
+            (start, held) = (i + 1, 0);
+        }
+    }
+    if start < items.len() {
+        chunks.push(&items[start..]);
+    }
+    chunks
 }
 
 /// Posts `value` as JSON in a transferred buffer: no copy to the page and no UTF-16
