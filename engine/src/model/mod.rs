@@ -796,10 +796,13 @@ impl Inventory {
             i
         };
         let mut units: Vec<WorkloadUnit> = Vec::new();
-        let mut unit_of_workload: HashMap<usize, usize> = HashMap::new();
+        // Each workload's top-most controller, and the unit of each top-most one: found
+        // once per workload, not once per pod.
+        let tops: Vec<usize> = (0..self.workloads.len()).map(top).collect();
+        let mut unit_of_workload = vec![usize::MAX; self.workloads.len()];
         for (i, w) in self.workloads.iter().enumerate() {
-            if top(i) == i {
-                unit_of_workload.insert(i, units.len());
+            if tops[i] == i {
+                unit_of_workload[i] = units.len();
                 units.push(WorkloadUnit {
                     kind: w.kind.as_str(),
                     namespace: &w.metadata.namespace,
@@ -831,11 +834,13 @@ impl Inventory {
                     pods: vec![pod],
                     cluster: &self.cluster_name,
                 }),
-                Some(owner) => match find(ns, owner) {
-                    Some(w) => {
-                        let unit = unit_of_workload[&top(w)];
-                        units[unit].pods.push(pod);
-                    }
+                // Past eight controllers up (or in a cycle) a chain's top may be no unit:
+                // its pods are grouped by owner, as those of an absent controller.
+                Some(owner) => match find(ns, owner)
+                    .map(|w| unit_of_workload[tops[w]])
+                    .filter(|&u| u != usize::MAX)
+                {
+                    Some(unit) => units[unit].pods.push(pod),
                     None => {
                         let key = (owner.kind.as_str(), ns, owner.name.as_str());
                         match orphan_groups.get(&key) {
@@ -1417,9 +1422,15 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
         .enumerate()
         .map(|(i, k)| (*k, i))
         .collect();
-    rows.sort_by(|a, b| {
-        let ka = order.get(a.kind.as_str()).copied().unwrap_or(usize::MAX);
-        let kb = order.get(b.kind.as_str()).copied().unwrap_or(usize::MAX);
+    // Each row's kind ranked once, not at every comparison.
+    let mut ranked: Vec<(usize, ResourceSummary)> = rows
+        .iter_mut()
+        .map(|r| {
+            let rank = order.get(r.kind.as_str()).copied().unwrap_or(usize::MAX);
+            (rank, std::mem::take(r))
+        })
+        .collect();
+    ranked.sort_by(|(ka, a), (kb, b)| {
         (ka, &a.kind, &a.namespace, &a.name, &a.cluster, &a.source).cmp(&(
             kb,
             &b.kind,
@@ -1429,6 +1440,9 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
             &b.source,
         ))
     });
+    for (slot, (_, row)) in rows.iter_mut().zip(ranked) {
+        *slot = row;
+    }
 }
 
 /// Whether `kind` is a cloud account's (`AWS::IAM::Role`, `Azure::...`, `GCP::...`):
@@ -1695,6 +1709,30 @@ spec: {containers: [{name: app, image: 'web:1'}]}
             "{{name: kube-api-access-q2x7z, {token}}}, {{name: kube-api-access, emptyDir: {{}}}}"
         );
         assert_eq!(pod(&taken).0, None);
+    }
+
+    #[test]
+    fn a_long_chain_of_controllers_leaves_its_pods_in_a_unit() {
+        // Ten ReplicaSets each owned by the next: deeper than the eight levels looked up.
+        let mut yaml = String::new();
+        for i in 0..10 {
+            yaml += &format!(
+                "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {{name: rs-{i}, namespace: ns, uid: u{i}, \
+                 ownerReferences: [{{kind: ReplicaSet, name: rs-{}, uid: u{}, controller: true}}]}}\n",
+                i + 1,
+                i + 1
+            );
+        }
+        yaml += "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns, \
+                 ownerReferences: [{kind: ReplicaSet, name: rs-0, uid: u0, controller: true}]}\n";
+        let inv = inventory(&yaml);
+        let units = inv.workload_units();
+        let with_pod: Vec<&str> = units
+            .iter()
+            .filter(|u| u.pods.iter().any(|p| p.metadata.name == "p"))
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(with_pod.len(), 1, "{with_pod:?}");
     }
 
     #[test]
