@@ -10,6 +10,9 @@
 //!
 //! With `--write DIR` it only writes each size's export to `DIR/hard-PODS.json`, for
 //! running the CLI on it (`/usr/bin/time -v portolan analyze FILE -f json -o /dev/null`).
+//! With `--cli FILE` it takes the CLI's steps on that file (read, load, drop the bytes,
+//! conclude, stream the JSON out) and prints after each the live heap, its peak and the
+//! process's resident peak (`VmHWM`), to tell the allocator's keep from the heap's.
 
 use std::time::Instant;
 
@@ -32,6 +35,10 @@ fn ms(start: Instant) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let write = synth::flag_value(&args, "--write");
+    if let Some(path) = synth::flag_value(&args, "--cli") {
+        cli_steps(&path);
+        return;
+    }
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![5_000, 10_000, 20_000, 50_000]
@@ -69,6 +76,7 @@ fn main() {
     let mut stages = Vec::new();
     let mut memory = Vec::new();
     let mut breakdown = Vec::new();
+    let mut rest = Vec::new();
     for pods in sizes {
         let bytes = synth::cluster_json(&synth::Size::hard(pods));
         let input = bytes.len();
@@ -155,6 +163,28 @@ fn main() {
             findings.len(),
             graph.graph.node_count(),
         ));
+        // The rest of conclude, outside those five.
+        let mut paths = paths;
+        let start = Instant::now();
+        portolan_engine::graph::paths::link_findings(&mut paths.paths, &findings);
+        let link = ms(start);
+        let start = Instant::now();
+        drop(graph);
+        let graph_drop = ms(start);
+        let start = Instant::now();
+        let _enforcement =
+            portolan_engine::enforce::summarize(inventory, options.rules.pss_version);
+        let enforcement = ms(start);
+        let start = Instant::now();
+        let _clusters = inventory.cluster_summaries();
+        let _na = portolan_engine::rules::control_plane::not_applicable(inventory);
+        let clusters = ms(start);
+        let start = Instant::now();
+        drop((findings, paths));
+        let findings_drop = ms(start);
+        rest.push(format!(
+            "| {pods} | {link:.0} ms | {graph_drop:.0} ms | {enforcement:.0} ms | {clusters:.0} ms | {findings_drop:.0} ms |"
+        ));
         reexempts.push(format!(
             "| {pods} | {concluded:.0} ms | {reexempt:.0} ms ({:.0}% of conclude) | {} exempted | {:.1} MB |",
             100.0 * reexempt / concluded,
@@ -178,6 +208,11 @@ fn main() {
     println!("\n| pods | rules | graph build | attack paths + choke points | vulnerabilities | inventory rows |");
     println!("|---:|---:|---:|---:|---:|---:|");
     for row in stages {
+        println!("{row}");
+    }
+    println!("\n| pods | findings linked to fixes | graph dropped | enforcement summary | clusters + not applicable | findings and paths dropped |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for row in rest {
         println!("{row}");
     }
     println!("\n| pods | input | load peak (heap above the input) | snapshot (typed model) | analysis | peak to serialised |");
@@ -234,4 +269,53 @@ fn model_breakdown(pods: usize, file: &InputFile) -> String {
         mb(a),
         mb(rest)
     )
+}
+
+/// The process's resident peak so far (`VmHWM`), in bytes; 0 where `/proc` is not.
+fn resident_peak() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The CLI's steps on `path` (`portolan analyze PATH -f json -o /dev/null`), each
+/// followed by the live heap, the heap's peak and the resident peak.
+fn cli_steps(path: &str) {
+    let report = |step: &str, start: Instant| {
+        println!(
+            "| {step} | {:.0} ms | {:.1} MB | {:.1} MB | {:.1} MB |",
+            ms(start),
+            heap::live() as f64 / 1e6,
+            heap::peak() as f64 / 1e6,
+            resident_peak() as f64 / 1e6
+        );
+    };
+    println!("| step | time | live heap | heap peak | resident peak |");
+    println!("|---|---:|---:|---:|---:|");
+    let start = Instant::now();
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let files = vec![InputFile::new(path, bytes)];
+    report("read", start);
+    let options = AnalyzeOptions::default();
+    let start = Instant::now();
+    let snapshot = load_with(&files, &options.load, &mut |_| {});
+    report("load", start);
+    let start = Instant::now();
+    drop(files);
+    report("bytes dropped", start);
+    let start = Instant::now();
+    let analysis = conclude(&snapshot, &options);
+    report("conclude", start);
+    let start = Instant::now();
+    drop(snapshot);
+    report("snapshot dropped", start);
+    let start = Instant::now();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::sink());
+    serde_json::to_writer_pretty(&mut out, &analysis).expect("serialisable");
+    report("JSON written", start);
 }

@@ -186,10 +186,7 @@ pub fn cluster_json(size: &Size) -> Vec<u8> {
                 "metadata": {"name": format!("{rs}-{:05x}", p % 0xfffff), "namespace": ns, "uid": uid(8, p),
                     "labels": labels, "creationTimestamp": "2026-11-01T10:00:00Z",
                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": uid(6, d), "controller": true, "blockOwnerDeletion": true}]},
-                "spec": pod_spec(d, size).as_object().cloned().map(|mut s| {
-                    s.insert("nodeName".into(), json!(format!("node-{}", p % 300)));
-                    Value::Object(s)
-                }).unwrap_or_default(),
+                "spec": replica_spec(template.clone(), p),
                 "status": {"phase": "Running", "podIP": format!("10.1.{}.{}", (p / 250) % 250, p % 250),
                     "hostIP": format!("192.168.{}.{}", (p % 300) / 250, (p % 300) % 250),
                     "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T10:00:05Z"}],
@@ -242,6 +239,38 @@ fn pod_spec(d: usize, size: &Size) -> Value {
     spec
 }
 
+/// A replica's spec as the API server holds it: its controller's `template` with the
+/// node it was scheduled on and the projected token volume that the ServiceAccount
+/// admission plugin adds, under a name of its own (`kube-api-access-` and five random
+/// characters), mounted in every container.
+fn replica_spec(mut template: Value, p: usize) -> Value {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut n = p.wrapping_mul(2_654_435_761) ^ (p >> 7);
+    let suffix: String = (0..5)
+        .map(|_| {
+            let c = ALPHABET[n % ALPHABET.len()] as char;
+            n /= ALPHABET.len();
+            c
+        })
+        .collect();
+    let volume = format!("kube-api-access-{suffix}");
+    template["nodeName"] = json!(format!("node-{}", p % 300));
+    if let Some(v) = template["volumes"].as_array_mut() {
+        v.push(json!({"name": volume, "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}));
+    }
+    if let Some(containers) = template["containers"].as_array_mut() {
+        for c in containers {
+            if let Some(m) = c["volumeMounts"].as_array_mut() {
+                m.push(json!({"name": volume, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}));
+            }
+        }
+    }
+    template
+}
+
 fn base_pod_spec(d: usize, size: &Size) -> Value {
     json!({
         "serviceAccountName": format!("sa-{}", d % size.service_accounts),
@@ -258,13 +287,9 @@ fn base_pod_spec(d: usize, size: &Size) -> Value {
             "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
             "securityContext": {"allowPrivilegeEscalation": d % 4 == 0, "readOnlyRootFilesystem": true,
                 "capabilities": {"drop": ["ALL"]}},
-            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"},
-                             {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]
         }],
-        "volumes": [{"name": "tmp", "emptyDir": {}},
-                    {"name": "kube-api-access", "projected": {"sources": [
-                        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
         "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
     })
 }

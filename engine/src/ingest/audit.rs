@@ -935,15 +935,24 @@ fn attach_bodies(event: &mut AuditEvent, request: Option<&str>, response: Option
 fn request_from_object(obj: Object) -> Request {
     match obj.body {
         Body::Pod {
-            spec, node_name, ..
-        } => Request::Pod(Box::new(PodShape {
-            kind: obj.kind,
-            spec: PodSpec {
+            spec,
+            node_name,
+            token_volume,
+            ..
+        } => {
+            let mut spec = PodSpec {
                 node_name,
                 ..std::sync::Arc::unwrap_or_clone(spec)
-            },
-            schedule: String::new(),
-        })),
+            };
+            if let Some(name) = token_volume {
+                spec.restore_token_volume(&name);
+            }
+            Request::Pod(Box::new(PodShape {
+                kind: obj.kind,
+                spec,
+                schedule: String::new(),
+            }))
+        }
         Body::Workload { spec, .. } => Request::Pod(Box::new(PodShape {
             kind: obj.kind,
             spec: std::sync::Arc::unwrap_or_clone(spec.template.spec),

@@ -51,10 +51,13 @@ pub struct Object {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Pod {
-        /// Without `nodeName` (in `node_name`), so that replicas can share it
+        /// Without `nodeName` (in `node_name`) and with the generated token volume
+        /// named `kube-api-access` (its own name in `token_volume`, see
+        /// [`PodSpec::take_token_volume`]), so that replicas can share it
         /// ([`super::Parsed::push_object`]).
         spec: Arc<PodSpec>,
         node_name: Option<String>,
+        token_volume: Option<String>,
         status: PodStatus,
     },
     Workload {
@@ -389,6 +392,7 @@ impl Fields {
                 let mut spec = self.pod_spec;
                 Body::Pod {
                     node_name: spec.node_name.take(),
+                    token_volume: spec.take_token_volume(),
                     spec: Arc::new(spec),
                     status: self.pod_status,
                 }

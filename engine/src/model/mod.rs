@@ -77,19 +77,25 @@ pub const KIND_ORDER: &[&str] = &[
 
 /// A Pod as found in the snapshot (a replica of a controller, or standalone).
 ///
-/// The replicas of one controller carry the same spec but for the node they run on, and
-/// pods are most of a large snapshot's model: [`Inventory::extend`] keeps `nodeName`
-/// apart (`node_name`) and shares one `spec` between the pods of one owner whose specs
-/// are otherwise equal (about half the model of a cluster of Deployments).
+/// The replicas of one controller carry the same spec but for the node they run on and
+/// the name of their token volume, and pods are most of a large snapshot's model:
+/// [`Inventory::extend`] keeps `nodeName` (`node_name`) and that name (`token_volume`)
+/// apart and shares one `spec` between the pods of one owner whose specs are otherwise
+/// equal (about half the model of a cluster of Deployments).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pod {
     pub metadata: ObjectMeta,
     pub source: Source,
-    /// `spec`, without `nodeName` (always `None` here: see `node_name`).
+    /// `spec`, without `nodeName` (always `None` here: see `node_name`), its generated
+    /// token volume named `kube-api-access` when it has one (see `token_volume`).
     #[serde(serialize_with = "pod::serialize_shared")]
     pub spec: Arc<PodSpec>,
     /// `spec.nodeName`: the node the pod was scheduled on.
     pub node_name: Option<String>,
+    /// The own name of the pod's token volume (`kube-api-access-x7k2p`), which `spec`
+    /// calls `kube-api-access` ([`PodSpec::take_token_volume`]); `None` when the spec
+    /// names its volumes as written.
+    pub token_volume: Option<String>,
     pub status: PodStatus,
 }
 
@@ -368,6 +374,7 @@ impl Inventory {
             Body::Pod {
                 spec,
                 node_name,
+                token_volume,
                 status,
             } => {
                 let spec = self.share_spec(&metadata, spec);
@@ -376,6 +383,7 @@ impl Inventory {
                     source,
                     spec,
                     node_name,
+                    token_volume,
                     status,
                 })
             }
@@ -883,10 +891,13 @@ impl Inventory {
             i
         };
         let mut units: Vec<WorkloadUnit> = Vec::new();
-        let mut unit_of_workload: HashMap<usize, usize> = HashMap::new();
+        // Each workload's top-most controller, and the unit of each top-most one: found
+        // once per workload, not once per pod.
+        let tops: Vec<usize> = (0..self.workloads.len()).map(top).collect();
+        let mut unit_of_workload = vec![usize::MAX; self.workloads.len()];
         for (i, w) in self.workloads.iter().enumerate() {
-            if top(i) == i {
-                unit_of_workload.insert(i, units.len());
+            if tops[i] == i {
+                unit_of_workload[i] = units.len();
                 units.push(WorkloadUnit {
                     kind: w.kind.as_str(),
                     namespace: &w.metadata.namespace,
@@ -918,11 +929,13 @@ impl Inventory {
                     pods: vec![pod],
                     cluster: &self.cluster_name,
                 }),
-                Some(owner) => match find(ns, owner) {
-                    Some(w) => {
-                        let unit = unit_of_workload[&top(w)];
-                        units[unit].pods.push(pod);
-                    }
+                // Past eight controllers up (or in a cycle) a chain's top may be no unit:
+                // its pods are grouped by owner, as those of an absent controller.
+                Some(owner) => match find(ns, owner)
+                    .map(|w| unit_of_workload[tops[w]])
+                    .filter(|&u| u != usize::MAX)
+                {
+                    Some(unit) => units[unit].pods.push(pod),
                     None => {
                         let key = (owner.kind.as_str(), ns, owner.name.as_str());
                         match orphan_groups.get(&key) {
@@ -1504,9 +1517,15 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
         .enumerate()
         .map(|(i, k)| (*k, i))
         .collect();
-    rows.sort_by(|a, b| {
-        let ka = order.get(a.kind.as_str()).copied().unwrap_or(usize::MAX);
-        let kb = order.get(b.kind.as_str()).copied().unwrap_or(usize::MAX);
+    // Each row's kind ranked once, not at every comparison.
+    let mut ranked: Vec<(usize, ResourceSummary)> = rows
+        .iter_mut()
+        .map(|r| {
+            let rank = order.get(r.kind.as_str()).copied().unwrap_or(usize::MAX);
+            (rank, std::mem::take(r))
+        })
+        .collect();
+    ranked.sort_by(|(ka, a), (kb, b)| {
         (ka, &a.kind, &a.namespace, &a.name, &a.cluster, &a.source).cmp(&(
             kb,
             &b.kind,
@@ -1516,6 +1535,9 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
             &b.source,
         ))
     });
+    for (slot, (_, row)) in rows.iter_mut().zip(ranked) {
+        *slot = row;
+    }
 }
 
 /// Whether `kind` is a cloud account's (`AWS::IAM::Role`, `Azure::...`, `GCP::...`):
@@ -1649,14 +1671,15 @@ mod tests {
         inventory
     }
 
-    const REPLICAS: &str = "
-apiVersion: apps/v1
+    /// A Deployment, its ReplicaSet, three replicas (the third of another image, as in
+    /// a rollout) each with a token volume of its own name, and a pod of no owner.
+    fn replicas() -> String {
+        let template = "{containers: [{name: app, image: 'web:1'}]}";
+        let mut yaml = format!(
+            "apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, namespace: shop, uid: d1}
-spec:
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: 'web:1'}]}
+metadata: {{name: web, namespace: shop, uid: d1}}
+spec: {{template: {{metadata: {{labels: {{app: web}}}}, spec: {template}}}}}
 ---
 apiVersion: apps/v1
 kind: ReplicaSet
@@ -1664,45 +1687,46 @@ metadata:
   name: web-1
   namespace: shop
   uid: r1
-  ownerReferences: [{kind: Deployment, name: web, uid: d1, controller: true}]
+  ownerReferences: [{{kind: Deployment, name: web, uid: d1, controller: true}}]
+spec: {{template: {{metadata: {{labels: {{app: web, pod-template-hash: '1'}}}}, spec: {template}}}}}
+"
+        );
+        for (name, node, image) in [
+            ("a", "node-a", "web:1"),
+            ("b", "node-b", "web:1"),
+            ("c", "node-a", "web:2"),
+        ] {
+            yaml += &format!(
+                "---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1-{name}
+  namespace: shop
+  ownerReferences: [{{kind: ReplicaSet, name: web-1, uid: r1, controller: true}}]
 spec:
-  template:
-    metadata: {labels: {app: web, pod-template-hash: '1'}}
-    spec: {containers: [{name: app, image: 'web:1'}]}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-1-a
-  namespace: shop
-  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
-spec: {nodeName: node-a, containers: [{name: app, image: 'web:1'}]}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-1-b
-  namespace: shop
-  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
-spec: {nodeName: node-b, containers: [{name: app, image: 'web:1'}]}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-1-c
-  namespace: shop
-  ownerReferences: [{kind: ReplicaSet, name: web-1, uid: r1, controller: true}]
-spec: {nodeName: node-a, containers: [{name: app, image: 'web:2'}]}
----
+  nodeName: {node}
+  containers:
+  - name: app
+    image: '{image}'
+    volumeMounts: [{{name: kube-api-access-{name}x7k2, mountPath: /var/run/secrets/kubernetes.io/serviceaccount}}]
+  volumes:
+  - name: kube-api-access-{name}x7k2
+    projected: {{sources: [{{serviceAccountToken: {{path: token}}}}]}}
+"
+            );
+        }
+        yaml + "---
 apiVersion: v1
 kind: Pod
 metadata: {name: alone, namespace: shop}
 spec: {containers: [{name: app, image: 'web:1'}]}
-";
+"
+    }
 
     #[test]
     fn replicas_share_their_spec_and_keep_their_node() {
-        let inv = inventory(REPLICAS);
+        let inv = inventory(&replicas());
         let pod = |name: &str| inv.pods.iter().find(|p| p.metadata.name == name).unwrap();
         let (a, b, c) = (pod("web-1-a"), pod("web-1-b"), pod("web-1-c"));
         assert!(
@@ -1717,6 +1741,21 @@ spec: {containers: [{name: app, image: 'web:1'}]}
         assert_eq!(a.node_name.as_deref(), Some("node-a"));
         assert_eq!(b.node_name.as_deref(), Some("node-b"));
         assert_eq!(a.spec.node_name, None, "nodeName lives on the pod");
+        // So does the own name of the token volume, which the shared spec does not hold.
+        assert_eq!(a.token_volume.as_deref(), Some("kube-api-access-ax7k2"));
+        assert_eq!(b.token_volume.as_deref(), Some("kube-api-access-bx7k2"));
+        assert_eq!(a.spec.volumes[0].name, pod::TOKEN_VOLUME);
+        assert_eq!(
+            a.spec.containers[0].volume_mounts[0].name,
+            pod::TOKEN_VOLUME
+        );
+        let mut own = PodSpec::clone(&b.spec);
+        own.restore_token_volume(b.token_volume.as_deref().unwrap());
+        assert_eq!(own.volumes[0].name, "kube-api-access-bx7k2");
+        assert_eq!(
+            own.containers[0].volume_mounts[0].name,
+            "kube-api-access-bx7k2"
+        );
         // A pod without an owner shares with none, even when equal.
         assert!(!Arc::ptr_eq(&pod("alone").spec, &a.spec));
         // The ReplicaSet carries its Deployment's template spec.
@@ -1729,8 +1768,71 @@ spec: {containers: [{name: app, image: 'web:1'}]}
     }
 
     #[test]
+    fn only_one_generated_token_volume_is_renamed() {
+        let pod = |volumes: &str| {
+            let yaml = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: shop}}\n\
+                 spec: {{containers: [{{name: app, volumeMounts: [{{name: kube-api-access-q2x7z, mountPath: /t}}]}}], volumes: [{volumes}]}}\n"
+            );
+            let inv = inventory(&yaml);
+            let p = &inv.pods[0];
+            let names: Vec<&str> = p.spec.volumes.iter().map(|v| v.name.as_str()).collect();
+            (p.token_volume.clone(), names.join(","))
+        };
+        let token = "projected: {sources: [{serviceAccountToken: {path: token}}]}";
+        assert_eq!(
+            pod(&format!("{{name: kube-api-access-q2x7z, {token}}}")),
+            (
+                Some("kube-api-access-q2x7z".into()),
+                "kube-api-access".into()
+            )
+        );
+        // Not projected, or without a token: a volume of the user's, kept as named.
+        for other in [
+            "emptyDir: {}",
+            "projected: {sources: [{configMap: {name: c}}]}",
+        ] {
+            let (taken, names) = pod(&format!("{{name: kube-api-access-q2x7z, {other}}}"));
+            assert_eq!((taken, names.as_str()), (None, "kube-api-access-q2x7z"));
+        }
+        // Two candidates, or the plain name already in use: nothing is renamed.
+        let two = format!(
+            "{{name: kube-api-access-q2x7z, {token}}}, {{name: kube-api-access-b4k9m, {token}}}"
+        );
+        assert_eq!(pod(&two).0, None);
+        let taken = format!(
+            "{{name: kube-api-access-q2x7z, {token}}}, {{name: kube-api-access, emptyDir: {{}}}}"
+        );
+        assert_eq!(pod(&taken).0, None);
+    }
+
+    #[test]
+    fn a_long_chain_of_controllers_leaves_its_pods_in_a_unit() {
+        // Ten ReplicaSets each owned by the next: deeper than the eight levels looked up.
+        let mut yaml = String::new();
+        for i in 0..10 {
+            yaml += &format!(
+                "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {{name: rs-{i}, namespace: ns, uid: u{i}, \
+                 ownerReferences: [{{kind: ReplicaSet, name: rs-{}, uid: u{}, controller: true}}]}}\n",
+                i + 1,
+                i + 1
+            );
+        }
+        yaml += "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns, \
+                 ownerReferences: [{kind: ReplicaSet, name: rs-0, uid: u0, controller: true}]}\n";
+        let inv = inventory(&yaml);
+        let units = inv.workload_units();
+        let with_pod: Vec<&str> = units
+            .iter()
+            .filter(|u| u.pods.iter().any(|p| p.metadata.name == "p"))
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(with_pod.len(), 1, "{with_pod:?}");
+    }
+
+    #[test]
     fn pods_are_still_scheduled_on_their_nodes() {
-        let inv = inventory(REPLICAS);
+        let inv = inventory(&replicas());
         let graph = crate::graph::SecurityGraph::build(&inv);
         for (pod, node) in [("web-1-a", "node-a"), ("web-1-b", "node-b")] {
             let p = graph.find(&format!("pod:shop/{pod}")).expect("pod node");

@@ -74,7 +74,86 @@ pub struct PodSpec {
     pub tolerations: Vec<Toleration>,
 }
 
+/// The name of the projected token volume the ServiceAccount admission plugin adds to
+/// each pod, without the random suffix it gets per pod (`kube-api-access-x7k2p`).
+pub const TOKEN_VOLUME: &str = "kube-api-access";
+
 impl PodSpec {
+    /// Renames the pod's generated token volume — the one projected volume named
+    /// `kube-api-access-<suffix>` with a `serviceAccountToken` source — and every mount
+    /// of it to [`TOKEN_VOLUME`], returning its own name: the suffix differs from pod to
+    /// pod, and without this no two replicas' specs would be equal
+    /// (`Inventory::extend` shares equal ones). Nothing is renamed (`None`) when there
+    /// is no such volume, more than one, or a volume or mount already named
+    /// `kube-api-access` (the name could not be given back to the right ones).
+    pub fn take_token_volume(&mut self) -> Option<String> {
+        let generated = |v: &Volume| {
+            v.name
+                .strip_prefix(TOKEN_VOLUME)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|suffix| {
+                    !suffix.is_empty()
+                        && suffix.len() <= 16
+                        && suffix
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+                && v.projected
+                    .as_ref()
+                    .is_some_and(|p| p.sources.iter().any(|s| s.service_account_token.is_some()))
+        };
+        let mut found = None;
+        for (i, v) in self.volumes.iter().enumerate() {
+            if v.name == TOKEN_VOLUME {
+                return None;
+            }
+            if generated(v) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(i);
+            }
+        }
+        let found = found?;
+        let containers = self
+            .containers
+            .iter()
+            .chain(&self.init_containers)
+            .chain(&self.ephemeral_containers);
+        if containers
+            .flat_map(|c| &c.volume_mounts)
+            .any(|m| m.name == TOKEN_VOLUME)
+        {
+            return None;
+        }
+        let volume = &mut self.volumes[found];
+        let name = std::mem::replace(&mut volume.name, TOKEN_VOLUME.to_string());
+        self.rename_mounts(&name, TOKEN_VOLUME);
+        Some(name)
+    }
+
+    /// Gives the token volume renamed by [`PodSpec::take_token_volume`] its own
+    /// `name` again, in the volumes and the mounts.
+    pub fn restore_token_volume(&mut self, name: &str) {
+        if let Some(v) = self.volumes.iter_mut().find(|v| v.name == TOKEN_VOLUME) {
+            v.name = name.to_string();
+            self.rename_mounts(TOKEN_VOLUME, name);
+        }
+    }
+
+    fn rename_mounts(&mut self, from: &str, to: &str) {
+        let containers = self
+            .containers
+            .iter_mut()
+            .chain(&mut self.init_containers)
+            .chain(&mut self.ephemeral_containers);
+        for m in containers.flat_map(|c| c.volume_mounts.iter_mut()) {
+            if m.name == from {
+                m.name = to.to_string();
+            }
+        }
+    }
+
     /// The service account the pod runs as; `default` when unset, as the API server
     /// would fill in.
     pub fn service_account(&self) -> &str {
