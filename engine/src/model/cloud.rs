@@ -570,19 +570,19 @@ impl<'a> Effective<'a> {
             None => true,
             Some(Boundary {
                 document: Some(d), ..
-            }) => d.statements.iter().any(star) && d.statements.iter().all(|s| s.allow),
+            }) => d.statements.iter().any(star) && !d.statements.iter().any(refuses_iam),
             Some(_) => false,
         };
-        // SCPs take nothing away: no Deny among them, and with the hierarchy known an
-        // unconditional Allow of everything at every level.
+        // SCPs take no IAM action away, and with the hierarchy known an unconditional
+        // Allow of everything at every level.
         let scp_admin = self.scps.is_none_or(|chain| {
-            let no_deny = chain
+            let keeps_iam = !chain
                 .levels
                 .iter()
                 .flat_map(|l| &l.policies)
                 .flat_map(|p| &p.document.statements)
-                .all(|s| s.allow);
-            no_deny
+                .any(refuses_iam);
+            keeps_iam
                 && (!chain.complete
                     || chain.levels.iter().all(|l| {
                         l.policies
@@ -594,7 +594,8 @@ impl<'a> Effective<'a> {
         let admin = boundary_admin
             && scp_admin
             && self.statements().any(star)
-            && self.statements().all(|s| s.allow);
+            && !self.statements().any(refuses_iam);
+        let guardrails = if admin { self.guardrails() } else { Vec::new() };
         let data = DATA_ACTIONS
             .iter()
             .filter_map(|(label, actions)| {
@@ -603,8 +604,64 @@ impl<'a> Effective<'a> {
                 Some((*label, first.clone()))
             })
             .collect();
-        Access { admin, data }
+        Access {
+            admin,
+            guardrails,
+            data,
+        }
     }
+
+    /// The Deny statements in force (identity policies, boundary, SCPs), labelled as
+    /// grants name statements: what an administrator still may not do.
+    fn guardrails(&self) -> Vec<String> {
+        let labelled = |p: &NamedPolicy| {
+            p.document
+                .statements
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.allow)
+                .map(|(i, s)| statement_label(&p.name, i, s))
+                .collect::<Vec<_>>()
+        };
+        let mut out: Vec<String> = self.policies.iter().flat_map(|p| labelled(p)).collect();
+        if let Some(Boundary {
+            arn,
+            document: Some(d),
+        }) = self.boundary
+        {
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            out.extend(
+                (d.statements.iter().enumerate())
+                    .filter(|(_, s)| !s.allow)
+                    .map(|(i, s)| statement_label(name, i, s)),
+            );
+        }
+        for level in self.scps.iter().flat_map(|c| &c.levels) {
+            out.extend(level.policies.iter().flat_map(labelled));
+        }
+        out
+    }
+}
+
+/// Whether a statement is a Deny that may refuse some `iam:` action (a conditional one
+/// too). Administration is the power to rewrite IAM: a principal allowed `*` on `*`
+/// whose Denies all lie outside IAM (the usual guardrails: leaving the organization,
+/// stopping CloudTrail, one bucket) can still grant itself or a new identity whatever
+/// those Denies leave, so it stays an administrator; one denied any IAM action is
+/// judged method by method instead.
+fn refuses_iam(s: &Statement) -> bool {
+    let service = |pattern: &str| pattern.split(':').next().unwrap_or(pattern).to_string();
+    if s.allow {
+        return false;
+    }
+    if s.not_action {
+        // Refuses everything but the listed actions: IAM unless all of it is listed.
+        return !s.actions.iter().any(|a| {
+            let (svc, action) = a.split_once(':').unwrap_or((a, ""));
+            (a == "*") || (action_matches(svc, "iam") && action == "*")
+        });
+    }
+    s.actions.iter().any(|a| action_matches(&service(a), "iam"))
 }
 
 impl AwsIamExport {
@@ -674,8 +731,11 @@ pub const DATA_ACTIONS: &[(&str, &[&str])] = &[
 /// What a role's policies give an attacker who assumes it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Access {
-    /// Every action on every resource, unconditionally, and no Deny anywhere.
+    /// Every action on every resource, unconditionally, and no Deny that may refuse an
+    /// IAM action (identity policies, boundary, SCPs).
     pub admin: bool,
+    /// With `admin`: the Deny statements that still apply (outside IAM), labelled.
+    pub guardrails: Vec<String>,
     /// Data classes ([`DATA_ACTIONS`] labels) with their grant.
     pub data: Vec<(&'static str, Grant)>,
 }
@@ -848,6 +908,39 @@ mod tests {
             vec![stmt(true, &["*"], &["*"]), stmt(false, &["iam:*"], &["*"])],
         )]);
         assert!(!denied.access().admin);
+        // Denies outside IAM (guardrails) leave an administrator, and are named.
+        let mut guarded = stmt(false, &["organizations:LeaveOrganization"], &["*"]);
+        guarded.sid = "NoLeaving".into();
+        let guarded = role(vec![policy("g", vec![stmt(true, &["*"], &["*"]), guarded])]);
+        assert!(guarded.access().admin);
+        assert_eq!(guarded.access().guardrails, ["g: NoLeaving"]);
+        assert!(admin.access().guardrails.is_empty());
+        // A Deny that may refuse any IAM action does not, however it is written.
+        for actions in [
+            &["IAM:PassRole"][..],
+            &["i*:*"],
+            &["*"],
+            &["s3:*", "iam:Create*"],
+        ] {
+            let r = role(vec![policy(
+                "x",
+                vec![
+                    stmt(true, &["*"], &["*"]),
+                    stmt(false, actions, &["arn:aws:iam::1:role/a"]),
+                ],
+            )]);
+            assert!(!r.access().admin, "{actions:?}");
+        }
+        // NotAction: refuses everything it does not list, so IAM unless all of IAM is listed.
+        let not_action = |listed: &[&str]| {
+            let mut d = stmt(false, listed, &["*"]);
+            d.not_action = true;
+            role(vec![policy("n", vec![stmt(true, &["*"], &["*"]), d])])
+                .access()
+                .admin
+        };
+        assert!(not_action(&["iam:*", "sts:*"]));
+        assert!(!not_action(&["iam:Get*", "s3:*"]));
         let data = role(vec![policy(
             "d",
             vec![stmt(true, &["s3:GetObject", "ssm:GetParameter*"], &["*"])],

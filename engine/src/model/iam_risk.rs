@@ -181,8 +181,10 @@ impl Escalation {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Risks {
     pub escalations: Vec<Escalation>,
-    /// `*` on `*`, unconditionally, nothing denied.
+    /// `*` on `*`, unconditionally, no IAM action denied ([`super::cloud::Access`]).
     pub admin: bool,
+    /// With `admin`: the Deny statements (outside IAM) that still apply.
+    pub guardrails: Vec<String>,
     /// Data classes readable on every resource (`*`), with their grant.
     pub data: Vec<(&'static str, Grant)>,
     /// Credential actions granted on every resource.
@@ -217,6 +219,7 @@ pub fn assess(export: &AwsIamExport, effective: &Effective, self_arn: &str) -> R
     let access = effective.access();
     let mut risks = Risks {
         admin: access.admin,
+        guardrails: access.guardrails,
         ..Risks::default()
     };
     let any_grant = |actions: &[&'static str]| {

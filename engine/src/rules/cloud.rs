@@ -56,7 +56,7 @@ pub static AWS_IAM_ADMIN_EQUIVALENT: Rule = Rule {
         severity: Severity::High,
         category: Category::Cloud,
         kinds: KINDS,
-        checks: "An IAM user, group or role whose effective policy allows every action on every resource (`Action: \"*\"`, `Resource: \"*\"`), without conditions, with no Deny, no narrower permission boundary and no service control policy of its account that denies anything.",
+        checks: "An IAM user, group or role whose effective policy allows every action on every resource (`Action: \"*\"`, `Resource: \"*\"`), without conditions, where no Deny (in its policies, its permission boundary or a service control policy of its account) may refuse an IAM action, and the boundary allows everything. Denies outside IAM (the usual guardrails: leaving the organization, stopping CloudTrail) leave it an administrator, since it can still rewrite IAM to grant whatever they leave; the finding names them. A principal denied any IAM action is judged method by method by `awsIamPrivilegeEscalation`.",
         why: "Administrator access is the end of every cloud attack path: every secret, every bucket, every other identity. Each such principal is a credential whose theft costs the whole account.",
         example: "RolePolicyList:\n- PolicyName: everything\n  PolicyDocument:\n    Statement: {Effect: Allow, Action: \"*\", Resource: \"*\"}",
         remediation: "Grant the actions the principal needs on the resources it needs; keep administrator access to a few break-glass roles that require MFA to assume.",
@@ -340,11 +340,17 @@ fn check_escalation(cx: &Context, out: &mut Vec<Finding>) {
 fn check_admin(cx: &Context, out: &mut Vec<Finding>) {
     each(cx, |s| {
         if s.risks.admin {
-            let message = format!(
+            let mut message = format!(
                 "{} has administrator access (`*` on `*`), granted by {}.",
                 who(s),
                 s.admin_by.join(", ")
             );
+            if !s.risks.guardrails.is_empty() {
+                message.push_str(&format!(
+                    " Deny statements outside IAM still apply: {}.",
+                    s.risks.guardrails.join("; ")
+                ));
+            }
             out.push(finding(&AWS_IAM_ADMIN_EQUIVALENT, s, "", message));
         }
     });

@@ -371,3 +371,39 @@ fn organization_outputs_are_recognised_by_content() {
     let parsed = parse_file(&InputFile::new("iam.json", iam.into_bytes()));
     assert_eq!(parsed.format(), crate::ingest::InputFormat::AwsIam);
 }
+
+#[test]
+fn an_administrator_behind_guardrail_scps_stays_an_administrator_unless_iam_is_denied() {
+    let admin = || {
+        let p = inline("all", &allow("\"*\"", "*"));
+        export(&[user("boss", &[], &[p], "")], &[], &[], "")
+    };
+    let admins = |inv: &Inventory| -> Vec<String> {
+        evaluate(inv, &RuleOptions::default())
+            .0
+            .into_iter()
+            .filter(|f| f.rule == "awsIamAdminEquivalent")
+            .map(|f| f.message)
+            .collect()
+    };
+    // The usual guardrail: no leaving the organization. Still every IAM action.
+    let guard = deny("\"organizations:LeaveOrganization\"", "*")
+        .replace("{\"Effect\"", "{\"Sid\": \"Stay\", \"Effect\"");
+    let org = hierarchy(ACCOUNT, &[("r-ab12", "p-stay1234", "Stay", guard)]);
+    let found = admins(&with_iam(admin(), org));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with("Deny statements outside IAM still apply: SCP Stay: Stay."),
+        "{}",
+        found[0]
+    );
+    // An SCP refusing an IAM action: judged method by method, not administrator.
+    let no_roles = deny("\"iam:CreateRole\"", "*");
+    let org = hierarchy(ACCOUNT, &[("r-ab12", "p-noroles1", "NoRoles", no_roles)]);
+    let inv = with_iam(admin(), org);
+    assert_eq!(admins(&inv), Vec::<String>::new());
+    assert!(
+        !escalations(&inv).is_empty(),
+        "its escalation methods remain"
+    );
+}
