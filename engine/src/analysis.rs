@@ -507,6 +507,7 @@ fn file_facts<'a>(path: &'a str, parsed: Option<&ingest::Parsed>) -> FileFacts<'
             b,
             Body::AwsIam(_)
                 | Body::AwsOrg(_)
+                | Body::AwsS3(_)
                 | Body::GcpIam(_)
                 | Body::Azure(_)
                 | Body::SnapshotInfo { .. }

@@ -351,6 +351,29 @@ mod tests {
     }
 
     #[test]
+    fn s3_settings_beside_the_cluster_folders_are_the_account_s_not_a_third_cluster() {
+        let mut files = estate();
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shop-assets/*"}]}"#;
+        files.push(InputFile::new(
+            "snap/aws/s3/shop-assets.policy.json",
+            serde_json::json!({ "Policy": policy })
+                .to_string()
+                .into_bytes(),
+        ));
+        files.push(InputFile::new(
+            "snap/aws/s3/111122223333.public-access-block.json",
+            br#"{"PublicAccessBlockConfiguration": {"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}}"#.to_vec(),
+        ));
+        let a = analyze(&files, &options(), &mut |_| {});
+        let names: Vec<&str> = a.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["prod-a", "prod-b"]);
+        assert!(
+            a.findings.iter().any(|f| f.rule == "awsS3PublicBucket"),
+            "the bucket is judged once the files are read"
+        );
+    }
+
+    #[test]
     fn a_path_crosses_from_one_cluster_into_another_through_a_shared_role() {
         let a = analyze(&estate(), &options(), &mut |_| {});
         let names: Vec<&str> = a.clusters.iter().map(|c| c.name.as_str()).collect();

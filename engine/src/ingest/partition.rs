@@ -5,7 +5,8 @@
 //! `collect.sh` writes per context) or `kubectl version` output. A file belongs to the
 //! deepest cluster folder that holds it, at any depth (KubeHound's per-namespace
 //! sub-folders stay with their cluster). Account-level inputs — AWS, Azure and GCP IAM
-//! exports, image scans, `snapshot.json` — are shared by every cluster wherever they sit.
+//! exports, AWS Organizations outputs and S3 access settings, image scans,
+//! `snapshot.json` — are shared by every cluster wherever they sit.
 //! Fewer than two cluster folders is one cluster: every file in it, exactly as before.
 //!
 //! There is deliberately no guess from folder names alone: a folder per namespace
