@@ -4,7 +4,7 @@
 //! and a custom role without its definition, a GCP binding under a condition.
 
 use super::*;
-use crate::ingest::{parse_file, InputFile};
+use crate::test_support::inventory;
 
 const AUTH: &str = r#"{
   "UserDetailList": [
@@ -33,21 +33,6 @@ const AUTH: &str = r#"{
        "Document": {"Statement": [{"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}]}
   ]
 }"#;
-
-fn inventory(files: &[(&str, String)]) -> Inventory {
-    let mut inv = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inv.extend(parsed.objects, None);
-    }
-    inv.finish();
-    inv
-}
 
 fn ask(inv: &Inventory, principal: &str, action: &str, resource: &str) -> AccessReport {
     explain(

@@ -32,6 +32,8 @@ pub mod query;
 pub mod report;
 pub mod rules;
 pub mod source;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod vulns;
 

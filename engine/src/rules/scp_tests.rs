@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::iam::{explain, AccessQuery, Decision, Effect};
+use crate::test_support::inventory;
 
 const MANAGEMENT: &str = "999988887777";
 
@@ -51,22 +52,6 @@ const ROOTS: &str =
 fn escalating_user(account: &str) -> String {
     let p = inline("keys", &allow("\"iam:CreateAccessKey\"", "*"));
     export(&[user("u", &[], &[p], "")], &[], &[], "").replace(ACCOUNT, account)
-}
-
-/// The inventory of these files, as the analysis builds it.
-fn inventory(files: &[(&str, String)]) -> Inventory {
-    let mut inv = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inv.extend(parsed.objects, None);
-    }
-    inv.finish();
-    inv
 }
 
 fn escalations(inv: &Inventory) -> Vec<String> {
