@@ -7,7 +7,10 @@
 #   default 300 seconds each, every target. FUZZ_RUNS=N runs N executions instead of a
 #   time limit (the issue's figure is 10,000,000). FUZZ_MAX_LEN=N caps an input's length
 #   (default 262144; the ten-million runs use 16384, which keeps each execution fast while
-#   still deeper than every nesting limit). Crashes land in fuzz/artifacts/TARGET/;
+#   still deeper than every nesting limit). FUZZ_FORK=N runs N jobs at once (libFuzzer's
+#   fork mode; it counts the runs of all jobs together and stops at the first crash);
+#   FUZZ_NICE=N sets its niceness (default 10; 19 beside other work).
+#   Crashes land in fuzz/artifacts/TARGET/;
 #   the corpora grow in fuzz/corpus/TARGET/ (both ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,9 +84,12 @@ limit=(-max_total_time="$seconds")
 if [ -n "${FUZZ_RUNS:-}" ]; then
   limit=(-runs="$FUZZ_RUNS")
 fi
+if [ -n "${FUZZ_FORK:-}" ]; then
+  limit+=(-fork="$FUZZ_FORK")
+fi
 for t in "${targets[@]}"; do
   echo "== $t"
   # -timeout: an input taking over 10 s is a hang; -rss_limit_mb: over 2 GB is an OOM.
-  nice -n 10 cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer none --debug-assertions "$t" "fuzz/corpus/$t" -- \
+  nice -n "${FUZZ_NICE:-10}" cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer none --debug-assertions "$t" "fuzz/corpus/$t" -- \
     "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-262144}" -print_final_stats=1
 done
