@@ -75,7 +75,7 @@ fn answer(report: &AccessReport, kind: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn a_group_grant_is_explained_and_a_deny_cancels_it_on_one_bucket() {
-    let inv = inventory(&[("iam.json", AUTH.into())]);
+    let inv = inventory(&[("iam.json", AUTH)]);
     let r = ask(&inv, "dana", "s3:GetObject", "");
     // A user and a group both named `ops` exist elsewhere; dana is one user.
     assert_eq!(r.principals.len(), 1);
@@ -107,7 +107,7 @@ fn a_group_grant_is_explained_and_a_deny_cancels_it_on_one_bucket() {
 
 #[test]
 fn a_condition_is_shown_as_a_condition() {
-    let inv = inventory(&[("iam.json", AUTH.into())]);
+    let inv = inventory(&[("iam.json", AUTH)]);
     let r = ask(&inv, "dana", "secretsmanager:getsecretvalue", "");
     let p = &r.principals[0];
     assert_eq!(p.actions[0].decision, Decision::Conditional);
@@ -120,7 +120,7 @@ fn a_condition_is_shown_as_a_condition() {
 
 #[test]
 fn a_permission_boundary_cuts_what_the_identity_policy_allows() {
-    let inv = inventory(&[("iam.json", AUTH.into())]);
+    let inv = inventory(&[("iam.json", AUTH)]);
     let r = ask(&inv, "bounded", "iam:CreateUser", "");
     let (decisions, statements) = answer(&r, "AWS::IAM::User");
     assert_eq!(
@@ -146,7 +146,7 @@ fn a_permission_boundary_cuts_what_the_identity_policy_allows() {
 
 #[test]
 fn a_wildcard_answers_itself_and_each_narrower_action_named() {
-    let inv = inventory(&[("iam.json", AUTH.into())]);
+    let inv = inventory(&[("iam.json", AUTH)]);
     let r = ask(&inv, "dana", "s3:*", "");
     let (decisions, _) = answer(&r, "AWS::IAM::User");
     // `s3:*` as a whole is not granted (only two of its actions are); each named one is.
@@ -166,7 +166,7 @@ fn a_wildcard_answers_itself_and_each_narrower_action_named() {
 
 #[test]
 fn names_shared_by_a_user_and_a_group_answer_both_and_unknown_names_suggest() {
-    let inv = inventory(&[("iam.json", AUTH.into())]);
+    let inv = inventory(&[("iam.json", AUTH)]);
     let r = ask(&inv, "ops", "s3:ListBucket", "");
     let kinds: Vec<&str> = r
         .principals
@@ -247,7 +247,7 @@ fn gcp_bindings_by_role_with_conditions() {
        "condition": {"title": "only-reports", "expression": "resource.name.startsWith('reports')"}},
       {"role": "roles/owner", "members": ["user:ana@example.com"]}
     ], "etag": "BwX", "version": 3}"#;
-    let inv = inventory(&[("gcp/shop-prod.iam-policy.json", policy.into())]);
+    let inv = inventory(&[("gcp/shop-prod.iam-policy.json", policy)]);
     let r = ask(
         &inv,
         "app@shop.iam.gserviceaccount.com",

@@ -6,16 +6,9 @@ use std::collections::BTreeSet;
 use petgraph::visit::EdgeRef;
 
 use super::{EdgeKind, PathOptions, SecurityGraph, Target};
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
 
 pub(super) fn graph(yaml: &str) -> SecurityGraph {
-    let parsed = parse_file(&InputFile::new("t.yaml", yaml.as_bytes().to_vec()));
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let mut inventory = Inventory::default();
-    inventory.extend(parsed.objects, None);
-    inventory.finish();
-    SecurityGraph::build(&inventory)
+    SecurityGraph::build(&crate::test_support::inventory(&[("t.yaml", yaml)]))
 }
 
 /// Technique edges as `from -KIND-> to`.

@@ -7,8 +7,6 @@
 
 use super::tests::{assume_breach, techniques};
 use super::{SecurityGraph, Target};
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
 use crate::rules::azure::tests::{azure_files, cluster_id, ISSUER};
 
 fn aks(azure_rbac: bool, local_accounts_disabled: bool) -> String {
@@ -65,18 +63,7 @@ fn kubernetes() -> String {
 }
 
 fn graph(files: &[(&str, String)]) -> SecurityGraph {
-    let mut inventory = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inventory.extend(parsed.objects, None);
-    }
-    inventory.finish();
-    SecurityGraph::build(&inventory)
+    SecurityGraph::build(&crate::test_support::inventory(files))
 }
 
 fn fixture(aks_show: Option<String>) -> SecurityGraph {

@@ -63,18 +63,7 @@ fn sa(ns: &str, name: &str, role: &str) -> String {
 }
 
 fn graph(files: &[(&str, String)]) -> SecurityGraph {
-    let mut inventory = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inventory.extend(parsed.objects, None);
-    }
-    inventory.finish();
-    SecurityGraph::build(&inventory)
+    SecurityGraph::build(&crate::test_support::inventory(files))
 }
 
 fn sub(op: &str, value: &str) -> String {

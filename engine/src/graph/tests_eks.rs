@@ -47,17 +47,7 @@ fn pod(name: &str, sa: &str, node: &str, extra: &str) -> String {
 }
 
 fn graph(files: &[(&str, String)]) -> (Inventory, SecurityGraph) {
-    let mut inventory = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inventory.extend(parsed.objects, None);
-    }
-    inventory.finish();
+    let inventory = crate::test_support::inventory(files);
     let g = SecurityGraph::build(&inventory);
     (inventory, g)
 }

@@ -5,8 +5,6 @@
 
 use super::tests::{assume_breach, techniques};
 use super::{EdgeKind, SecurityGraph, Target};
-use crate::ingest::{parse_file, InputFile};
-use crate::model::Inventory;
 
 const PROJECT: &str = r#"{"bindings": [
   {"role": "roles/storage.objectViewer", "members": ["serviceAccount:app@shop-prod.iam.gserviceaccount.com"]},
@@ -37,18 +35,7 @@ fn ksa(ns: &str, name: &str, gsa: &str) -> String {
 }
 
 fn graph(files: &[(&str, String)]) -> SecurityGraph {
-    let mut inventory = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        inventory.extend(parsed.objects, None);
-    }
-    inventory.finish();
-    SecurityGraph::build(&inventory)
+    SecurityGraph::build(&crate::test_support::inventory(files))
 }
 
 fn fixture() -> SecurityGraph {

@@ -330,19 +330,7 @@ pub(crate) fn azure_files() -> Vec<(&'static str, String)> {
 }
 
 fn inventory(files: &[(&str, String)]) -> Inventory {
-    let mut inv = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        assert_eq!(parsed.format(), InputFormat::Azure, "{path}");
-        inv.extend(parsed.objects, None);
-    }
-    inv.finish();
-    inv
+    crate::test_support::inventory_of(InputFormat::Azure, files)
 }
 
 fn findings(files: &[(&str, String)]) -> Vec<Finding> {

@@ -41,19 +41,7 @@ const SA_LIST: &str = r#"[
 ]"#;
 
 fn inventory(files: &[(&str, &str)]) -> Inventory {
-    let mut inv = Inventory::default();
-    for (path, text) in files {
-        let parsed = parse_file(&InputFile::new(*path, text.as_bytes().to_vec()));
-        assert!(
-            parsed.diagnostics.is_empty(),
-            "{path}: {:?}",
-            parsed.diagnostics
-        );
-        assert_eq!(parsed.format(), InputFormat::GcpIam, "{path}");
-        inv.extend(parsed.objects, None);
-    }
-    inv.finish();
-    inv
+    crate::test_support::inventory_of(InputFormat::GcpIam, files)
 }
 
 fn findings(files: &[(&str, &str)]) -> Vec<Finding> {
