@@ -140,7 +140,7 @@ pub struct Rule {
 /// What rules read: the inventory, its workload units and the options.
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
-    pub units: Vec<WorkloadUnit<'a>>,
+    pub units: &'a [WorkloadUnit<'a>],
     pub options: &'a RuleOptions,
     /// Pod Security Standards violations per unit, computed once for all PSS rules.
     pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
@@ -462,9 +462,25 @@ pub fn evaluate_scored_with(
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
 ) {
+    evaluate_units(inventory, &inventory.workload_units(), options, external)
+}
+
+/// [`evaluate_scored_with`] over the inventory's workload units already found
+/// ([`Inventory::workload_units`]: conclude finds them once for every stage).
+pub fn evaluate_units<'a>(
+    inventory: &'a Inventory,
+    units: &'a [WorkloadUnit<'a>],
+    options: &'a RuleOptions,
+    external: ExternalFindings,
+) -> (
+    Vec<Finding>,
+    Vec<Recommendation>,
+    score::SecureScore,
+    Vec<crate::source::Diagnostic>,
+) {
     let cx = Context {
         inventory,
-        units: inventory.workload_units(),
+        units,
         options,
         pss: std::cell::OnceCell::new(),
         permissions: std::cell::OnceCell::new(),
