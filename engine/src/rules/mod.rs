@@ -416,17 +416,18 @@ pub fn evaluate(
     (findings, recommendations)
 }
 
-/// [`evaluate`], with the [`score::SecureScore`] of the result and the warnings about
-/// exemptions (expired, or matching nothing).
-pub fn evaluate_scored(
-    inventory: &Inventory,
-    options: &RuleOptions,
-) -> (
+/// What evaluating the rules gives: the findings (ordered), one recommendation per
+/// failing rule, the secure score, and the warnings about exemptions.
+pub type Evaluated = (
     Vec<Finding>,
     Vec<Recommendation>,
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
-) {
+);
+
+/// [`evaluate`], with the [`score::SecureScore`] of the result and the warnings about
+/// exemptions (expired, or matching nothing).
+pub fn evaluate_scored(inventory: &Inventory, options: &RuleOptions) -> Evaluated {
     evaluate_scored_with(inventory, options, ExternalFindings::default())
 }
 
@@ -456,12 +457,7 @@ pub fn evaluate_scored_with(
     inventory: &Inventory,
     options: &RuleOptions,
     external: ExternalFindings,
-) -> (
-    Vec<Finding>,
-    Vec<Recommendation>,
-    score::SecureScore,
-    Vec<crate::source::Diagnostic>,
-) {
+) -> Evaluated {
     evaluate_units(inventory, &inventory.workload_units(), options, external)
 }
 
@@ -472,12 +468,7 @@ pub fn evaluate_units<'a>(
     units: &'a [WorkloadUnit<'a>],
     options: &'a RuleOptions,
     external: ExternalFindings,
-) -> (
-    Vec<Finding>,
-    Vec<Recommendation>,
-    score::SecureScore,
-    Vec<crate::source::Diagnostic>,
-) {
+) -> Evaluated {
     let cx = Context {
         inventory,
         units,
