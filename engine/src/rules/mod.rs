@@ -488,7 +488,7 @@ pub fn evaluate_units<'a>(
     fix::attach(&cx, &mut findings);
     let (recommendations, score, warnings) = judge(
         inventory,
-        &cx.units,
+        cx.units,
         &mut findings,
         options,
         &external.rules,
