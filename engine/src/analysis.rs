@@ -801,18 +801,20 @@ fn conclude_keeping(
         return (analysis, keep_graph.then_some(graph));
     }
     let inventory = &snapshot.inventory;
+    // Found once: the rules, the graph, vulnerabilities, alerts, the inventory rows and
+    // the enforcement summary all run over them.
+    let units = inventory.workload_units();
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
     let (findings, recommendations, secure_score, exemption_warnings) =
-        rules::evaluate_scored_with(inventory, &options.rules, external);
-    let graph = SecurityGraph::build(inventory);
+        rules::evaluate_units(inventory, &units, &options.rules, external);
+    let graph = SecurityGraph::build_from_units(inventory, &units);
     let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();
     let mut alerts = alerts.unwrap_or_default();
-    crate::detect::link::link(&mut alerts, inventory, &mut attack_paths);
-    let vulnerabilities =
-        crate::vulns::assess(inventory, &inventory.workload_units(), &attack_paths);
+    crate::detect::link::link_units(&mut alerts, inventory, &units, &mut attack_paths);
+    let vulnerabilities = crate::vulns::assess(inventory, &units, &attack_paths);
     let graph_export = options.include_graph.then(|| graph.export());
     let graph = keep_graph.then_some(graph);
     let analysis = Analysis {
@@ -824,7 +826,7 @@ fn conclude_keeping(
         inputs: snapshot.inputs.clone(),
         clusters: inventory.cluster_summaries(),
         snapshot_time: inventory.snapshot_time().map(str::to_string),
-        inventory: inventory.summary(options.include_resources),
+        inventory: inventory.summary_of(options.include_resources, &units),
         findings,
         recommendations,
         secure_score,
@@ -834,7 +836,7 @@ fn conclude_keeping(
         },
         attack_paths,
         graph: graph_export,
-        enforcement: crate::enforce::summarize(inventory, options.rules.pss_version),
+        enforcement: crate::enforce::summarize_units(inventory, &units, options.rules.pss_version),
         vulnerabilities,
         alerts,
         audit,

@@ -20,7 +20,19 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
     if alerts.is_empty() {
         return;
     }
-    let units = inventory.workload_units();
+    link_units(alerts, inventory, &inventory.workload_units(), report);
+}
+
+/// [`link`] with the inventory's workload units already found.
+pub fn link_units(
+    alerts: &mut [Alert],
+    inventory: &Inventory,
+    units: &[crate::model::WorkloadUnit],
+    report: &mut AttackPathReport,
+) {
+    if alerts.is_empty() {
+        return;
+    }
     // Graph node id of each unit, and the units each service account runs.
     // In the graph of several clusters, the cluster's nodes carry its name as prefix.
     let node_id = |id: String| match inventory.cluster_name.as_str() {
@@ -30,7 +42,7 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
     let unit_id =
         |kind: &str, ns: &str, name: &str| node_id(format!("workload:{ns}/{kind}/{name}"));
     let mut by_sa: BTreeMap<(String, String), Vec<(String, ResourceRef)>> = BTreeMap::new();
-    for u in &units {
+    for u in units {
         by_sa
             .entry((
                 u.namespace.to_string(),
@@ -60,7 +72,7 @@ pub fn link(alerts: &mut [Alert], inventory: &Inventory, report: &mut AttackPath
         let mut direct: Vec<(String, ResourceRef)> = Vec::new();
         // The workload unit the resource is, or the pod belongs to (by name, or by a
         // generated name's prefix for pods the snapshot never saw).
-        for u in &units {
+        for u in units {
             let hit = if r.kind == "Pod" {
                 u.namespace == r.namespace
                     && (u.pods.iter().any(|p| p.metadata.name == r.name)

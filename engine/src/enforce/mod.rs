@@ -299,6 +299,15 @@ fn effective_namespace(namespace: &str) -> &str {
 /// policy version to evaluate where a namespace has no `enforce-version` label, else the
 /// cluster's own version ([`cluster_version`]), which also bounds every label's.
 pub fn summarize(inventory: &Inventory, configured: Option<Version>) -> Vec<NamespaceEnforcement> {
+    summarize_units(inventory, &inventory.workload_units(), configured)
+}
+
+/// [`summarize`] with the inventory's workload units already found.
+pub fn summarize_units(
+    inventory: &Inventory,
+    units: &[crate::model::WorkloadUnit],
+    configured: Option<Version>,
+) -> Vec<NamespaceEnforcement> {
     // What the cluster runs bounds every version: a label naming a newer one (or
     // `latest`) is evaluated as the cluster's own, and so pinned.
     let cluster = cluster_version(inventory);
@@ -324,7 +333,7 @@ pub fn summarize(inventory: &Inventory, configured: Option<Version>) -> Vec<Name
         );
     }
     let no_labels = BTreeMap::new();
-    for unit in inventory.workload_units() {
+    for unit in units {
         let namespace = effective_namespace(unit.namespace);
         let entry = out
             .entry(namespace)

@@ -57,7 +57,7 @@ pub(super) struct Builder<'a> {
     pub g: &'a mut SecurityGraph,
     pub inv: &'a Inventory,
     pub perms: Permissions<'a>,
-    pub units: Vec<WorkloadUnit<'a>>,
+    pub units: &'a [WorkloadUnit<'a>],
     /// Nodes (hosts) each unit runs on; empty when unscheduled.
     pub hosts: Vec<Vec<NodeIndex>>,
     /// External addresses per node name.
@@ -74,9 +74,12 @@ pub(super) struct Builder<'a> {
     pub no_automount: HashSet<(&'a str, &'a str)>,
 }
 
-pub(super) fn build(g: &mut SecurityGraph, inv: &Inventory) {
+pub(super) fn build<'a>(
+    g: &'a mut SecurityGraph,
+    inv: &'a Inventory,
+    units: &'a [WorkloadUnit<'a>],
+) {
     let perms = Permissions::resolve(inv);
-    let units = inv.workload_units();
     let mut b = Builder {
         g,
         inv,
@@ -297,7 +300,7 @@ impl<'a> Builder<'a> {
 
     fn workloads(&mut self) {
         let units = std::mem::take(&mut self.units);
-        for unit in &units {
+        for unit in units {
             let key = unit_key(unit);
             let resource = unit_ref(unit);
             let w = self.g.node_or(format!("workload:{key}"), || {

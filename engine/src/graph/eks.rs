@@ -102,7 +102,7 @@ fn pod_identities(b: &mut Builder, roles: &BTreeMap<&str, (&AwsIamExport, &AwsRo
         let mut from = vec![sa];
         // The agent serves the credentials to every container of the account's pods,
         // whether the Kubernetes token is mounted or not.
-        from.extend(containers_of(b, &units, &a.namespace, &a.service_account));
+        from.extend(containers_of(b, units, &a.namespace, &a.service_account));
         for f in from {
             b.g.technique(
                 f,

@@ -490,8 +490,17 @@ pub struct Exposure {
 impl SecurityGraph {
     /// Builds the graph of an inventory.
     pub fn build(inventory: &Inventory) -> SecurityGraph {
+        Self::build_from_units(inventory, &inventory.workload_units())
+    }
+
+    /// [`Self::build`] with the inventory's workload units already found (conclude
+    /// finds them once for every stage).
+    pub fn build_from_units<'a>(
+        inventory: &'a Inventory,
+        units: &[crate::model::WorkloadUnit<'a>],
+    ) -> SecurityGraph {
         let mut g = SecurityGraph::default();
-        build::build(&mut g, inventory);
+        build::build(&mut g, inventory, units);
         g
     }
 

@@ -964,6 +964,12 @@ impl Inventory {
 
     /// Counts per kind and, when `with_resources`, the resource rows.
     pub fn summary(&self, with_resources: bool) -> InventorySummary {
+        self.summary_of(with_resources, &self.workload_units())
+    }
+
+    /// [`Self::summary`] with this inventory's [`Self::workload_units`] already found
+    /// (conclude finds them once for every stage).
+    pub fn summary_of(&self, with_resources: bool, units: &[WorkloadUnit]) -> InventorySummary {
         let mut rows = Rows::default();
         for c in &self.clusters {
             rows.push(
@@ -1067,7 +1073,7 @@ impl Inventory {
             );
         }
         let mut images: BTreeMap<String, (ImageRef, usize, Source)> = BTreeMap::new();
-        for unit in self.workload_units() {
+        for unit in units {
             for (kind, c) in unit.spec.all_containers() {
                 let name = format!("{}/{}", unit.name, c.name);
                 rows.push(

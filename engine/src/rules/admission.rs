@@ -146,7 +146,7 @@ fn check_dashboard_access(cx: &Context, out: &mut Vec<Finding>) {
             &b.source,
         ));
     }
-    for unit in &cx.units {
+    for unit in cx.units {
         if unit.spec.service_account() != DASHBOARD {
             continue;
         }

@@ -140,7 +140,7 @@ pub struct Rule {
 /// What rules read: the inventory, its workload units and the options.
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
-    pub units: Vec<WorkloadUnit<'a>>,
+    pub units: &'a [WorkloadUnit<'a>],
     pub options: &'a RuleOptions,
     /// Pod Security Standards violations per unit, computed once for all PSS rules.
     pub(crate) pss: std::cell::OnceCell<Vec<Vec<pss::Violation>>>,
@@ -416,17 +416,18 @@ pub fn evaluate(
     (findings, recommendations)
 }
 
-/// [`evaluate`], with the [`score::SecureScore`] of the result and the warnings about
-/// exemptions (expired, or matching nothing).
-pub fn evaluate_scored(
-    inventory: &Inventory,
-    options: &RuleOptions,
-) -> (
+/// What evaluating the rules gives: the findings (ordered), one recommendation per
+/// failing rule, the secure score, and the warnings about exemptions.
+pub type Evaluated = (
     Vec<Finding>,
     Vec<Recommendation>,
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
-) {
+);
+
+/// [`evaluate`], with the [`score::SecureScore`] of the result and the warnings about
+/// exemptions (expired, or matching nothing).
+pub fn evaluate_scored(inventory: &Inventory, options: &RuleOptions) -> Evaluated {
     evaluate_scored_with(inventory, options, ExternalFindings::default())
 }
 
@@ -456,15 +457,21 @@ pub fn evaluate_scored_with(
     inventory: &Inventory,
     options: &RuleOptions,
     external: ExternalFindings,
-) -> (
-    Vec<Finding>,
-    Vec<Recommendation>,
-    score::SecureScore,
-    Vec<crate::source::Diagnostic>,
-) {
+) -> Evaluated {
+    evaluate_units(inventory, &inventory.workload_units(), options, external)
+}
+
+/// [`evaluate_scored_with`] over the inventory's workload units already found
+/// ([`Inventory::workload_units`]: conclude finds them once for every stage).
+pub fn evaluate_units<'a>(
+    inventory: &'a Inventory,
+    units: &'a [WorkloadUnit<'a>],
+    options: &'a RuleOptions,
+    external: ExternalFindings,
+) -> Evaluated {
     let cx = Context {
         inventory,
-        units: inventory.workload_units(),
+        units,
         options,
         pss: std::cell::OnceCell::new(),
         permissions: std::cell::OnceCell::new(),
@@ -481,7 +488,7 @@ pub fn evaluate_scored_with(
     fix::attach(&cx, &mut findings);
     let (recommendations, score, warnings) = judge(
         inventory,
-        &cx.units,
+        cx.units,
         &mut findings,
         options,
         &external.rules,

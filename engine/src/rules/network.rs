@@ -223,7 +223,7 @@ fn check_namespace_without_policy(cx: &Context, out: &mut Vec<Finding>) {
     for n in &cx.inventory.namespaces {
         namespaces.insert(&n.metadata.name, (&n.source, 0));
     }
-    for unit in &cx.units {
+    for unit in cx.units {
         if unit.namespace.is_empty() {
             continue;
         }
@@ -298,7 +298,7 @@ fn check_coverage(cx: &Context, out: &mut Vec<Finding>, dir: Direction) {
     };
     let by_ns = policies_by_namespace(cx);
     let ns_labels = namespace_labels(cx);
-    for unit in &cx.units {
+    for unit in cx.units {
         if is_system_namespace(unit.namespace) || unit.spec.host_network == Some(true) {
             continue;
         }

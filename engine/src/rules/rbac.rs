@@ -1549,7 +1549,7 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
         .filter(|sa| sa.automount_service_account_token == Some(false))
         .map(|sa| (sa.metadata.namespace.as_str(), sa.metadata.name.as_str()))
         .collect();
-    for unit in &cx.units {
+    for unit in cx.units {
         if unit.namespace.is_empty() || !token_mounted(unit, &no_automount) {
             continue;
         }

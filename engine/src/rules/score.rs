@@ -220,6 +220,29 @@ pub fn secure_score(
     }
     // Control-plane flag rules apply to the instances of their component only.
     let control_plane = super::control_plane::Populations::of(inventory);
+    // The population per kind in the estate, and per kind in each namespace (namespaced
+    // kinds only): each scope reads its own, not the whole population (a scan of it per
+    // namespace grew with the square of the namespaces).
+    let mut pop_all: Vec<(&str, usize)> = Vec::new();
+    let mut pop_in: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
+    for ((kind, n), &count) in &pop {
+        match pop_all.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, c)) => *c += count,
+            None => pop_all.push((kind.as_str(), count)),
+        }
+        if !CLUSTER_SCOPED.contains(&kind.as_str()) {
+            pop_in
+                .entry(n.as_str())
+                .or_default()
+                .push((kind.as_str(), count));
+        }
+    }
+    let scope_pop = |ns: Option<&str>| -> &[(&str, usize)] {
+        match ns {
+            None => &pop_all,
+            Some(ns) => pop_in.get(ns).map_or(&[], Vec::as_slice),
+        }
+    };
     // The controls of a scope (`ns` None is the whole estate): per counted rule its
     // weight, applicable and unhealthy resources.
     let controls_for = |ns: Option<&str>| -> Vec<ScoreControl> {
@@ -233,17 +256,11 @@ pub fn secure_score(
             if w == 0.0 || unknown {
                 continue;
             }
-            let in_scope = |kind: &str, n: &str| match ns {
-                None => true,
-                Some(ns) => !CLUSTER_SCOPED.contains(&kind) && n == ns,
-            };
             let applicable: usize = match control_plane.applicable(rule.info.id, ns) {
                 Some(count) => count,
-                None => pop
+                None => scope_pop(ns)
                     .iter()
-                    .filter(|((kind, n), _)| {
-                        rule.info.kinds.contains(&kind.as_str()) && in_scope(kind, n)
-                    })
+                    .filter(|(kind, _)| rule.info.kinds.contains(kind))
                     .map(|(_, count)| count)
                     .sum(),
             };
@@ -274,11 +291,7 @@ pub fn secure_score(
         .into_iter()
         .filter_map(|ns| {
             let score = score_for(Some(ns))?;
-            let resources: usize = pop
-                .iter()
-                .filter(|((kind, n), _)| n == ns && !CLUSTER_SCOPED.contains(&kind.as_str()))
-                .map(|(_, c)| c)
-                .sum();
+            let resources: usize = scope_pop(Some(ns)).iter().map(|(_, c)| c).sum();
             let unhealthy = unhealthy_in.get(ns).map_or(0, BTreeSet::len);
             Some(NamespaceScore {
                 namespace: ns.to_string(),

@@ -37,7 +37,7 @@ fn check_scans(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let index = ScanIndex::new(scans);
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             let Some((si, _)) = index.container(unit, ctr.c) else {
                 continue;

@@ -64,7 +64,7 @@ pub static DANGEROUS_CAPABILITIES: Rule = Rule {
 };
 
 fn check_dangerous(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             let Some(caps) = ctr
                 .c
@@ -108,7 +108,7 @@ pub static NET_RAW_CAPABILITY: Rule = Rule {
 };
 
 fn check_net_raw(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         if is_windows(unit.spec) {
             continue;
         }

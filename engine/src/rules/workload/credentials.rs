@@ -27,7 +27,7 @@ pub static SECRETS_IN_ENV: Rule = Rule {
 };
 
 fn check_secrets_in_env(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             for (j, var) in ctr.c.env.iter().enumerate() {
                 let Some(r) = var
@@ -110,7 +110,7 @@ pub static CREDENTIALS_IN_ENV: Rule = Rule {
 };
 
 fn check_credentials_in_env(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             for (j, var) in ctr.c.env.iter().enumerate() {
                 let Some(value) = var.value.as_deref() else {

@@ -252,7 +252,7 @@ pub static CONTAINER_RUNTIME_SOCKET: Rule = Rule {
 };
 
 fn check_socket(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for m in host_mounts(unit) {
             let Some(socket) = runtime_socket(&m.host_path) else {
                 continue;
@@ -296,7 +296,7 @@ pub static HOST_PATH_SENSITIVE: Rule = Rule {
 };
 
 fn check_sensitive(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for m in host_mounts(unit) {
             if runtime_socket(&m.host_path).is_some()
                 || BENIGN_PATHS.iter().any(|b| within(&m.host_path, b))
@@ -361,7 +361,7 @@ pub static HOST_PATH_CLOUD_CREDENTIALS: Rule = Rule {
 };
 
 fn check_cloud_credentials(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for m in host_mounts(unit) {
             let Some((location, holds)) = cloud_credentials(&m.host_path) else {
                 continue;
@@ -402,7 +402,7 @@ pub static HOST_PATH_WRITABLE: Rule = Rule {
 };
 
 fn check_writable(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for m in host_mounts(unit) {
             if m.read_only
                 || runtime_socket(&m.host_path).is_some()

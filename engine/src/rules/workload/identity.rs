@@ -121,7 +121,7 @@ pub static SERVICE_ACCOUNT_TOKEN: Rule = Rule {
 };
 
 fn check_token(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         let (mounted, why) = token_automount(cx, unit);
         if !mounted {
             continue;
@@ -156,7 +156,7 @@ pub static DEFAULT_SERVICE_ACCOUNT: Rule = Rule {
 };
 
 fn check_default_sa(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         if unit.spec.service_account() != "default" || !token_automount(cx, unit).0 {
             continue;
         }

@@ -72,7 +72,7 @@ pub static IMAGE_LATEST_TAG: Rule = Rule {
 };
 
 fn check_latest(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for (ctr, image) in images(unit) {
             if has_digest(image) {
                 continue;
@@ -110,7 +110,7 @@ pub static IMAGE_DIGEST: Rule = Rule {
 };
 
 fn check_digest(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for (ctr, image) in images(unit) {
             if has_digest(image) {
                 continue;
@@ -147,7 +147,7 @@ pub static IMAGE_PULL_POLICY: Rule = Rule {
 };
 
 fn check_pull_policy(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for (ctr, image) in images(unit) {
             if !mutable_tag(image) {
                 continue;
@@ -240,7 +240,7 @@ fn check_trusted(cx: &Context, out: &mut Vec<Finding>) {
     if trusted.iter().all(|t| t.trim().is_empty()) {
         return;
     }
-    for unit in &cx.units {
+    for unit in cx.units {
         for (ctr, image) in images(unit) {
             let Some(parsed) = ImageRef::parse(image) else {
                 continue;
@@ -285,7 +285,7 @@ fn check_blocked(cx: &Context, out: &mut Vec<Finding>) {
     if blocked.iter().all(|t| t.trim().is_empty()) {
         return;
     }
-    for unit in &cx.units {
+    for unit in cx.units {
         for (ctr, image) in images(unit) {
             let Some(parsed) = ImageRef::parse(image) else {
                 continue;

@@ -45,7 +45,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>, exploitable: bool) {
     } else {
         &IMAGE_END_OF_LIFE
     };
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             let Some(image) = ctr
                 .c

@@ -33,7 +33,7 @@ pub static RESOURCE_REQUESTS: Rule = Rule {
 };
 
 fn check_requests(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in sized(unit) {
             let r = &ctr.c.resources;
             let missing: Vec<&str> = ["cpu", "memory"]
@@ -73,7 +73,7 @@ pub static MEMORY_LIMITS: Rule = Rule {
 };
 
 fn check_memory_limits(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in sized(unit) {
             if quantity(&ctr.c.resources.limits, "memory").is_some() {
                 continue;
@@ -138,7 +138,7 @@ pub static READINESS_PROBE: Rule = Rule {
 };
 
 fn check_probe(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, liveness: bool) {
-    for unit in &cx.units {
+    for unit in cx.units {
         if !long_running(unit) {
             continue;
         }

@@ -21,7 +21,7 @@ pub static READ_ONLY_ROOT_FILESYSTEM: Rule = Rule {
 };
 
 fn check_read_only_root(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         if is_windows(unit.spec) {
             continue;
         }
@@ -70,7 +70,7 @@ pub static SHARE_PROCESS_NAMESPACE: Rule = Rule {
 };
 
 fn check_share_process_namespace(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         if unit.spec.share_process_namespace != Some(true) {
             continue;
         }
@@ -167,7 +167,7 @@ pub(crate) fn privilege_switch(parts: &[String]) -> Option<(usize, &'static str)
 }
 
 fn check_sudo(cx: &Context, out: &mut Vec<Finding>) {
-    for unit in &cx.units {
+    for unit in cx.units {
         for ctr in containers(unit) {
             // The command line is command followed by args.
             let mut line = ctr.c.command.clone();
