@@ -8,6 +8,7 @@
 mod app;
 mod catalog;
 mod components;
+mod decode;
 mod demo;
 mod download;
 mod exemption_store;
