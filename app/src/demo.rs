@@ -35,7 +35,7 @@ pub async fn load_demo(state: AppState) {
 
 async fn fetch_demo(state: AppState) -> Result<Vec<LoadedFile>, String> {
     let index: DemoIndex = fetch(INDEX_URL).await.and_then(|bytes| {
-        crate::decode::from_slice(&bytes).map_err(|e| format!("{INDEX_URL}: {e}"))
+        serde_json::from_slice(&bytes).map_err(|e| format!("{INDEX_URL}: {e}"))
     })?;
     let (names, rejected): (Vec<String>, Vec<String>) =
         index.files.into_iter().partition(|n| is_safe(n));

@@ -8,7 +8,6 @@
 mod app;
 mod catalog;
 mod components;
-mod decode;
 mod demo;
 mod download;
 mod exemption_store;

@@ -26,7 +26,7 @@ pub fn load() -> (Vec<PolicyFile>, Option<String>) {
     let Some(text) = storage().ok().and_then(|s| s.get_item(KEY).ok().flatten()) else {
         return (Vec::new(), None);
     };
-    match crate::decode::from_str(&text) {
+    match serde_json::from_str(&text) {
         Ok(files) => (files, None),
         Err(e) => (
             Vec::new(),

@@ -56,7 +56,7 @@ pub fn iam(
 }
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    crate::decode::from_slice(bytes).map_err(|e| format!("the answer could not be read: {e}"))
+    serde_json::from_slice(bytes).map_err(|e| format!("the answer could not be read: {e}"))
 }
 
 /// The engine's chart `chart` (one of `protocol::CHART_*`) of the kept analysis, as SVG;

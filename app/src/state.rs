@@ -612,7 +612,7 @@ impl AppState {
                 ..QueryOutcome::default()
             };
             reply(match answer {
-                Ok(json) => crate::decode::from_slice(&json)
+                Ok(json) => serde_json::from_slice(&json)
                     .unwrap_or_else(|e| failed(format!("the answer could not be read: {e}"))),
                 Err(message) => failed(message),
             });

@@ -667,5 +667,5 @@ fn parse<T: DeserializeOwned>(data: &JsValue) -> Result<T, String> {
 /// Parses the JSON bytes of the message's field `name`.
 fn parse_field<T: DeserializeOwned>(data: &JsValue, name: &str) -> Result<T, String> {
     let bytes = Uint8Array::new(&protocol::field(data, name)).to_vec();
-    crate::decode::from_slice(&bytes).map_err(|e| e.to_string())
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }

@@ -152,7 +152,7 @@ fn compare_fields(baseline: &Baseline, q: &TableQuery) -> Vec<(&'static str, JsV
 }
 
 fn parse<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, String> {
-    crate::decode::from_slice(json).map_err(|e| format!("the answer could not be read: {e}"))
+    serde_json::from_slice(json).map_err(|e| format!("the answer could not be read: {e}"))
 }
 
 /// Asks the worker for the CSV of the drift rows of `statuses` (`what`: findings or

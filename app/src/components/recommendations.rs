@@ -74,7 +74,7 @@ fn RecommendationTable() -> impl IntoView {
             }
             let rules = answer
                 .ok()
-                .and_then(|json| crate::decode::from_slice::<Vec<String>>(&json).ok())
+                .and_then(|json| serde_json::from_slice::<Vec<String>>(&json).ok())
                 .unwrap_or_default();
             by_resource.set(Some((asked, rules)));
         });
