@@ -539,3 +539,16 @@ fn graph_doc() {
         "docs/graph.md is stale: run `UPDATE_DOCS=1 cargo test -p portolan-engine graph_doc`"
     );
 }
+
+/// `EdgeKind::name` has its own match (so the page's wasm links no edge documentation);
+/// it must say what the documentation says, which is also the serialised name.
+#[test]
+fn edge_names_are_their_documented_names() {
+    for kind in EdgeKind::ALL {
+        assert_eq!(kind.name(), kind.info().name);
+        assert_eq!(
+            serde_json::to_value(kind).unwrap(),
+            serde_json::Value::from(kind.name())
+        );
+    }
+}
