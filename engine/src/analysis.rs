@@ -466,6 +466,23 @@ fn same_account_file(
     })
 }
 
+/// The report of a file read for the inventory, its diagnostics in file order.
+fn file_report(
+    file: &InputFile,
+    format: InputFormat,
+    objects: usize,
+    mut diagnostics: Vec<Diagnostic>,
+) -> InputReport {
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    InputReport {
+        path: file.path.clone(),
+        format,
+        bytes: file.bytes.len() as u64,
+        objects,
+        diagnostics,
+    }
+}
+
 /// [`Snapshot::cluster_of`] over a partition's `folders` and `file_cluster`.
 fn cluster_of(
     folders: &[String],
@@ -638,15 +655,8 @@ pub fn load_with_audit(
                 streamed.objects + p.scans.len() + usize::from(p.server_version.is_some());
             let mut diagnostics = p.diagnostics;
             diagnostics.extend(streamed.told);
-            diagnostics.sort_by_key(|d| (d.line, d.column));
             inventory.image_scans.extend(p.scans);
-            inputs.push(InputReport {
-                path: file.path.clone(),
-                format,
-                bytes: file.bytes.len() as u64,
-                objects,
-                diagnostics,
-            });
+            inputs.push(file_report(file, format, objects, diagnostics));
             parsed.push(None);
         } else {
             let p = ingest::parse_file(file);
@@ -735,14 +745,7 @@ pub fn load_with_audit(
             }
             inventories[c].image_scans.extend(scans);
         }
-        diagnostics.sort_by_key(|d| (d.line, d.column));
-        inputs.push(InputReport {
-            path: file.path.clone(),
-            format,
-            bytes: file.bytes.len() as u64,
-            objects,
-            diagnostics,
-        });
+        inputs.push(file_report(file, format, objects, diagnostics));
     }
     for inventory in &mut inventories {
         inventory.finish();
