@@ -452,23 +452,35 @@ impl Snapshot {
     }
 }
 
-/// The earlier of `files` (parsed as `parsed`) with `file`'s bytes, when it was read as
+/// The earlier of `files` with `file`'s bytes, when it was read as (`account_exports`)
 /// account-level objects alone (IAM exports, scans: what every cluster shares), so that
 /// a copy in a second cluster folder is not read twice. Cluster files are never folded:
 /// two clusters may well hold identical `namespaces.json`.
 fn same_account_file(
     files: &[&InputFile],
-    parsed: &[Option<ingest::Parsed>],
+    account_exports: &[bool],
     file: &InputFile,
 ) -> Option<usize> {
-    files.iter().zip(parsed).position(|(f, p)| {
-        f.bytes.len() == file.bytes.len()
-            && p.as_ref().is_some_and(|p| {
-                (!p.objects.is_empty() || !p.scans.is_empty())
-                    && file_facts(&f.path, Some(p)).shared
-            })
-            && f.bytes == file.bytes
+    files.iter().zip(account_exports).position(|(f, account)| {
+        f.bytes.len() == file.bytes.len() && *account && f.bytes == file.bytes
     })
+}
+
+/// The report of a file read for the inventory, its diagnostics in file order.
+fn file_report(
+    file: &InputFile,
+    format: InputFormat,
+    objects: usize,
+    mut diagnostics: Vec<Diagnostic>,
+) -> InputReport {
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    InputReport {
+        path: file.path.clone(),
+        format,
+        bytes: file.bytes.len() as u64,
+        objects,
+        diagnostics,
+    }
 }
 
 /// [`Snapshot::cluster_of`] over a partition's `folders` and `file_cluster`.
@@ -502,17 +514,7 @@ fn file_facts<'a>(path: &'a str, parsed: Option<&ingest::Parsed>) -> FileFacts<'
         || p.objects
             .iter()
             .any(|(o, _)| matches!(o.body, Body::KubeConfig { .. }));
-    let account = |b: &Body| {
-        matches!(
-            b,
-            Body::AwsIam(_)
-                | Body::AwsOrg(_)
-                | Body::AwsS3(_)
-                | Body::GcpIam(_)
-                | Body::Azure(_)
-                | Body::SnapshotInfo { .. }
-        )
-    };
+    let account = ingest::is_account_level;
     let cloud_cluster = |b: &Body| matches!(b, Body::ManagedCluster(_) | Body::EksLinks(_));
     FileFacts {
         path,
@@ -588,9 +590,21 @@ pub fn load_with_audit(
             diagnostics,
         });
     }
-    // Every file is parsed before any is added to an inventory: which cluster a file
-    // belongs to depends on the markers among all of them (`ingest::partition`).
+    // Which cluster a file belongs to depends on the markers among all of them
+    // (`ingest::partition`). When the files are surely one cluster, each file's objects
+    // move into the inventory as they are decoded (the peak of loading a large List);
+    // otherwise every file is parsed before any is added to an inventory.
+    let one = partition::surely_one_cluster(
+        files
+            .iter()
+            .filter(|f| !ingest::is_audit_log(&f.bytes))
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    );
     let mut parsed: Vec<Option<ingest::Parsed>> = Vec::with_capacity(files.len());
+    // Per file: its format, and whether it is an account export (objects or scans, all
+    // account-level) that a copy elsewhere repeats.
+    let mut formats: Vec<Option<InputFormat>> = Vec::with_capacity(files.len());
+    let mut account_exports: Vec<bool> = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         if ingest::is_audit_log(&file.bytes) {
             // Events go straight to the detector; the log is never collected.
@@ -607,10 +621,12 @@ pub fn load_with_audit(
                 diagnostics,
             });
             parsed.push(None);
-        } else if let Some(first) = same_account_file(&files[..i], &parsed, file) {
+            formats.push(Some(InputFormat::AuditLog));
+            account_exports.push(false);
+        } else if let Some(first) = same_account_file(&files[..i], &account_exports, file) {
             // The same account export in two places (a cluster folder each): read once.
             let mut p = ingest::Parsed {
-                format: parsed[first].as_ref().and_then(|p| p.format),
+                format: formats[first],
                 ..Default::default()
             };
             p.diagnostics.push(Diagnostic::warning(
@@ -622,7 +638,26 @@ pub fn load_with_audit(
                     files[first].path
                 ),
             ));
+            formats.push(p.format);
+            account_exports.push(false);
             parsed.push(Some(p));
+        } else if one {
+            let (p, streamed) = ingest::parse_file_into(file, &mut inventory);
+            if streamed.policies {
+                has_policies = true;
+                policy_files.insert(file.path.clone());
+            }
+            formats.push(p.format);
+            account_exports
+                .push((streamed.objects > 0 || !p.scans.is_empty()) && streamed.account_only);
+            let format = p.format();
+            let objects =
+                streamed.objects + p.scans.len() + usize::from(p.server_version.is_some());
+            let mut diagnostics = p.diagnostics;
+            diagnostics.extend(streamed.told);
+            inventory.image_scans.extend(p.scans);
+            inputs.push(file_report(file, format, objects, diagnostics));
+            parsed.push(None);
         } else {
             let p = ingest::parse_file(file);
             if p.objects
@@ -632,6 +667,11 @@ pub fn load_with_audit(
                 has_policies = true;
                 policy_files.insert(file.path.clone());
             }
+            formats.push(p.format);
+            account_exports.push(
+                (!p.objects.is_empty() || !p.scans.is_empty())
+                    && file_facts(&file.path, Some(&p)).shared,
+            );
             parsed.push(Some(p));
         }
         progress(Progress {
@@ -646,16 +686,25 @@ pub fn load_with_audit(
         .zip(&parsed)
         .map(|(f, p)| file_facts(&f.path, p.as_ref()))
         .collect();
-    let partition = partition::partition(&facts);
-    let mut inventories: Vec<Inventory> = partition
-        .folders
-        .iter()
-        .map(|_| {
-            let mut inventory = Inventory::default();
-            inventory.set_default_namespace(&options.default_namespace);
-            inventory
-        })
-        .collect();
+    let (partition, mut inventories) = if one {
+        let partition = partition::Partition {
+            folders: vec![String::new()],
+            of_file: vec![Some(0); files.len()],
+        };
+        (partition, vec![inventory])
+    } else {
+        let partition = partition::partition(&facts);
+        let inventories = partition
+            .folders
+            .iter()
+            .map(|_| {
+                let mut inventory = Inventory::default();
+                inventory.set_default_namespace(&options.default_namespace);
+                inventory
+            })
+            .collect();
+        (partition, inventories)
+    };
     let every: Vec<usize> = (0..inventories.len()).collect();
     for ((file, parsed), cluster) in files.iter().zip(parsed).zip(&partition.of_file) {
         let Some(parsed) = parsed else { continue };
@@ -696,14 +745,7 @@ pub fn load_with_audit(
             }
             inventories[c].image_scans.extend(scans);
         }
-        diagnostics.sort_by_key(|d| (d.line, d.column));
-        inputs.push(InputReport {
-            path: file.path.clone(),
-            format,
-            bytes: file.bytes.len() as u64,
-            objects,
-            diagnostics,
-        });
+        inputs.push(file_report(file, format, objects, diagnostics));
     }
     for inventory in &mut inventories {
         inventory.finish();
@@ -991,5 +1033,62 @@ mod tests {
         let row = format!("<td class=\"num\">{}</td>", exempted.open_recommendations());
         assert!(crate::report::html(&exempted)
             .contains(&format!("not exempted\">Recommendations</th>{row}")));
+    }
+
+    #[test]
+    fn objects_moved_in_as_decoded_load_as_when_every_file_is_parsed_first() {
+        // Duplicates, a defaulted namespace, an old API version, a `kubectl version`,
+        // a scan, an account export repeated in a second folder, a broken file: what
+        // loading tells and concludes must not depend on whether the files were known
+        // to be one cluster before parsing (streamed) or only after (parsed first).
+        let objects = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: default}\nspec: {containers: [{name: c, image: nginx}]}\n---\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec: {template: {spec: {containers: [{name: c, image: redis}]}}}\n";
+        let version = r#"{"serverVersion": {"gitVersion": "v1.29.1"}}"#;
+        let trivy = r#"{"SchemaVersion": 2, "ArtifactName": "nginx", "ArtifactType": "container_image", "Results": []}"#;
+        let iam = r#"{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
+        // An annotation with the word `Config` makes `b/` a folder that may hold a
+        // marker, as `a/` (the version) does: loading then parses every file first.
+        let annotated = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m, namespace: x, annotations: {note: Config}}\n";
+        let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m, namespace: x, annotations: {note: Confix}}\n";
+        let files = |cm: &str| {
+            vec![
+                InputFile::new("a/objects.yaml", objects),
+                InputFile::new("a/version.json", version),
+                InputFile::new("a/trivy.json", trivy),
+                InputFile::new("a/iam.json", iam),
+                InputFile::new("b/iam.json", iam),
+                InputFile::new("b/cm.yaml", cm),
+                InputFile::new("b/broken.json", "{\"kind\": "),
+            ]
+        };
+        let streamed = files(plain);
+        let parsed_first = files(annotated);
+        fn one(files: &[InputFile]) -> bool {
+            partition::surely_one_cluster(
+                files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())),
+            )
+        }
+        assert!(one(&streamed));
+        assert!(!one(&parsed_first));
+        let options = AnalyzeOptions::default();
+        let a = load(&streamed, &mut |_| {});
+        let b = load(&parsed_first, &mut |_| {});
+        assert!(!a.is_several() && !b.is_several());
+        assert_eq!(a.inputs, b.inputs);
+        assert!(a.inputs.iter().any(|i| i
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("this copy is ignored"))));
+        assert!(a.inputs.iter().any(|i| i
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("placed in namespace default"))));
+        assert!(a.inputs.iter().any(|i| i
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("read once, there"))));
+        let (x, y) = (conclude(&a, &options), conclude(&b, &options));
+        assert!(!x.findings.is_empty());
+        // The ConfigMaps' annotations differ by design; nothing shown depends on them.
+        assert_eq!(x, y);
     }
 }

@@ -156,6 +156,56 @@ pub struct Parsed {
     /// The distinct pod specs of each owner so far, which [`Parsed::push_object`]
     /// shares.
     pub(crate) pod_specs: crate::model::SpecPool,
+    /// Where decoded objects go instead of `objects`, for [`parse_file_into`].
+    pub(crate) stream: Option<Box<Stream>>,
+}
+
+/// The inventory a file's objects move into as they are decoded ([`parse_file_into`]),
+/// and what was learnt of them on the way.
+#[derive(Debug, Default)]
+pub(crate) struct Stream {
+    inventory: crate::model::Inventory,
+    extending: crate::model::Extending,
+    streamed: Streamed,
+}
+
+/// What [`parse_file_into`] learnt of the objects it moved into the inventory.
+#[derive(Debug)]
+pub(crate) struct Streamed {
+    /// How many objects were decoded.
+    pub objects: usize,
+    /// Whether one of them is an admission policy (`policy::is_policy_kind`).
+    pub policies: bool,
+    /// Whether every one is account-level ([`is_account_level`]; true of none).
+    pub account_only: bool,
+    /// What adding them told (duplicates, defaulted namespaces, …).
+    pub told: Vec<Diagnostic>,
+}
+
+impl Default for Streamed {
+    fn default() -> Self {
+        Streamed {
+            objects: 0,
+            policies: false,
+            account_only: true,
+            told: Vec::new(),
+        }
+    }
+}
+
+/// Whether a body belongs to the cloud account rather than to one cluster: cloud IAM,
+/// AWS Organizations and S3 settings, and `snapshot.json` (`ingest::partition` shares
+/// files of these alone with every cluster).
+pub(crate) fn is_account_level(body: &Body) -> bool {
+    matches!(
+        body,
+        Body::AwsIam(_)
+            | Body::AwsOrg(_)
+            | Body::AwsS3(_)
+            | Body::GcpIam(_)
+            | Body::Azure(_)
+            | Body::SnapshotInfo { .. }
+    )
 }
 
 impl Parsed {
@@ -163,6 +213,17 @@ impl Parsed {
     /// same owner when equal: the objects of a large List are all held before they
     /// move into the inventory, and replicas' copies were most of that peak.
     pub(crate) fn push_object(&mut self, mut obj: Object, source: Source) {
+        if let Some(stream) = &mut self.stream {
+            let streamed = &mut stream.streamed;
+            streamed.objects += 1;
+            streamed.policies |= crate::policy::is_policy_kind(&obj.api_version, &obj.kind);
+            streamed.account_only &= is_account_level(&obj.body);
+            // The inventory shares replicas' specs itself.
+            stream
+                .inventory
+                .extend_one(obj, source, &mut stream.extending);
+            return;
+        }
         if let Body::Pod { spec, .. } = &mut obj.body {
             if let Some(owner) = obj.metadata.controller() {
                 *spec = self
@@ -212,7 +273,40 @@ pub const MAX_INPUT_BYTES: usize = 1 << 30;
 
 /// Parses one file. Never panics; see the module invariant.
 pub fn parse_file(file: &InputFile) -> Parsed {
-    let mut parsed = Parsed::default();
+    parse_into(file, Parsed::default())
+}
+
+/// Parses one file as [`parse_file`] does, each object moved into `inventory` as soon as
+/// it is decoded ([`crate::model::Inventory::extend_one`]) instead of into
+/// `Parsed::objects`: a large List is never held decoded and typed at once (the peak of
+/// loading). The file's `kubectl version` is added too; scans and diagnostics stay in
+/// the `Parsed`.
+pub(crate) fn parse_file_into(
+    file: &InputFile,
+    inventory: &mut crate::model::Inventory,
+) -> (Parsed, Streamed) {
+    let parsed = Parsed {
+        stream: Some(Box::new(Stream {
+            inventory: std::mem::take(inventory),
+            ..Stream::default()
+        })),
+        ..Parsed::default()
+    };
+    let mut parsed = parse_into(file, parsed);
+    let Some(stream) = parsed.stream.take() else {
+        return (parsed, Streamed::default());
+    };
+    let Stream {
+        inventory: filled,
+        extending,
+        mut streamed,
+    } = *stream;
+    *inventory = filled;
+    streamed.told = inventory.end_extend(extending, parsed.server_version.clone());
+    (parsed, streamed)
+}
+
+fn parse_into(file: &InputFile, mut parsed: Parsed) -> Parsed {
     let path = file.path.as_str();
     let bytes = file
         .bytes

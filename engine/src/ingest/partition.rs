@@ -96,6 +96,48 @@ pub fn partition(files: &[FileFacts]) -> Partition {
     Partition { folders, of_file }
 }
 
+/// Whether files (path and bytes; audit logs left out) are surely one cluster before
+/// any is parsed: fewer than two folders hold a file that may be a cluster marker
+/// ([`may_be_marker`]). Then [`partition`] would put every file in one cluster, and
+/// `analysis::load` moves each file's objects into the inventory as they are decoded.
+/// When all the files sit in one folder nothing is read.
+pub fn surely_one_cluster<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])> + Clone) -> bool {
+    let mut folders = files.clone().map(|(path, _)| parent(path));
+    let Some(first) = folders.next() else {
+        return true;
+    };
+    if folders.all(|f| f == first) {
+        return true;
+    }
+    let mut marker_folder: Option<&str> = None;
+    for (path, bytes) in files {
+        let folder = parent(path);
+        if marker_folder == Some(folder) || !may_be_marker(bytes) {
+            continue;
+        }
+        if marker_folder.is_some() {
+            return false;
+        }
+        marker_folder = Some(folder);
+    }
+    true
+}
+
+/// Whether a file may be a cluster marker, from its bytes alone: a `kubectl version`
+/// has a `serverVersion` key and a kubeconfig the kind `Config`, written out in JSON
+/// and YAML alike unless spelt with escapes, which need a backslash. A file with none
+/// of the three is surely not a marker (`ConfigMap` is not the word `Config`).
+pub fn may_be_marker(bytes: &[u8]) -> bool {
+    if memchr::memchr(b'\\', bytes).is_some()
+        || memchr::memmem::find(bytes, b"serverVersion").is_some()
+    {
+        return true;
+    }
+    let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    memchr::memmem::find_iter(bytes, b"Config")
+        .any(|at| !word(at.checked_sub(1).and_then(|i| bytes.get(i))) && !word(bytes.get(at + 6)))
+}
+
 /// The folder of `path` (`""` for a file given without one).
 pub fn parent(path: &str) -> &str {
     path.rfind(['/', '\\']).map_or("", |i| &path[..i])
@@ -198,5 +240,56 @@ mod tests {
         let p = partition(&files);
         assert_eq!(p.folders, ["", "a"]);
         assert_eq!(p.of_file, [Some(1), Some(1), Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn a_marker_is_told_from_its_bytes_and_configmaps_are_not_markers() {
+        for marker in [
+            r#"{"clientVersion": {}, "serverVersion": {"gitVersion": "v1.29.1"}}"#,
+            "serverVersion:\n  gitVersion: v1.29.1\n",
+            r#"{"apiVersion": "v1", "kind": "Config", "clusters": []}"#,
+            "apiVersion: v1\nkind: Config\nclusters: []\n",
+            "kind: 'Config' # a kubeconfig\n",
+            // Escapes may spell either.
+            r#"{"kind": "Conf\u0069g"}"#,
+        ] {
+            assert!(may_be_marker(marker.as_bytes()), "{marker}");
+        }
+        for other in [
+            r#"{"kind": "List", "items": [{"kind": "ConfigMap"}, {"kind": "KubeletConfiguration"}]}"#,
+            "kind: ConfigMap\nmetadata: {name: Configs}\n",
+            "",
+        ] {
+            assert!(!may_be_marker(other.as_bytes()), "{other}");
+        }
+    }
+
+    #[test]
+    fn files_are_surely_one_cluster_unless_two_folders_may_hold_a_marker() {
+        let version: &[u8] = br#"{"serverVersion": {"gitVersion": "v1.29.1"}}"#;
+        let pods: &[u8] = br#"{"kind": "List", "items": []}"#;
+        let one =
+            |files: &[(&'static str, &'static [u8])]| surely_one_cluster(files.iter().copied());
+        assert!(one(&[]));
+        // One folder: one cluster, whatever the files hold.
+        assert!(one(&[
+            ("a/version.json", version),
+            ("a/other.json", version)
+        ]));
+        // Markers in one folder, the rest elsewhere.
+        assert!(one(&[
+            ("a/version.json", version),
+            ("a/ns/pods.json", pods),
+            ("b/pods.json", pods)
+        ]));
+        assert!(!one(&[
+            ("a/version.json", version),
+            ("b/version.json", version)
+        ]));
+        assert!(!one(&[
+            ("version.json", version),
+            ("b/pods.json", pods),
+            ("b/version.json", version)
+        ]));
     }
 }

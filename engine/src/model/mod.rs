@@ -137,6 +137,17 @@ impl SpecPool {
 }
 
 /// Everything read from a snapshot, typed.
+/// What adding one file's objects one by one ([`Inventory::extend_one`]) has to tell
+/// once they are all in.
+#[derive(Debug, Default)]
+pub(crate) struct Extending {
+    diagnostics: Vec<Diagnostic>,
+    /// Namespaced objects placed in the default namespace, told as one warning.
+    defaulted: usize,
+    /// The file they came from.
+    file: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub clusters: Vec<Cluster>,
@@ -239,71 +250,99 @@ impl Inventory {
         objects: Vec<(Object, Source)>,
         server_version: Option<ServerVersion>,
     ) -> Vec<Diagnostic> {
-        let mut diagnostics = Vec::new();
         self.server_versions.extend(server_version);
-        let mut defaulted = 0usize;
-        let mut file = String::new();
+        let mut extending = Extending::default();
         // Taken from the back, the vector given back as it empties: the decoded objects
         // and the typed inventory they move into are never both held whole (the peak of
         // loading a large List).
         let mut objects = objects;
         objects.reverse();
-        while let Some((mut obj, source)) = objects.pop() {
+        while let Some((obj, source)) = objects.pop() {
             if objects.capacity() > 1024 && objects.len() < objects.capacity() / 2 {
                 objects.shrink_to_fit();
             }
-            if let Some(warning) = kinds::version_warning(&obj.api_version, &obj.kind) {
-                diagnostics.push(Diagnostic::warning(&source.file, source.line, 0, warning));
-            }
-            if obj.metadata.namespace.is_empty()
-                && kinds::scope(&obj.api_version, &obj.kind) == Some(kinds::KindScope::Namespaced)
-            {
-                obj.metadata.namespace = self.default_namespace().to_string();
-                defaulted += 1;
-                file.clone_from(&source.file);
-            }
-            if let Body::SnapshotInfo { collected_at } = &obj.body {
-                if !is_utc_timestamp(collected_at) {
-                    diagnostics.push(Diagnostic::warning(
-                        &source.file,
-                        source.line,
-                        0,
-                        format!("collectedAt \"{collected_at}\" is not a UTC time (YYYY-MM-DDTHH:MM:SSZ); ignored"),
-                    ));
-                    continue;
-                }
-            }
-            if !obj.metadata.name.is_empty()
-                && !matches!(
-                    obj.body,
-                    Body::KubeConfig { .. } | Body::SnapshotInfo { .. }
-                )
-            {
-                let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-                // One string for the four parts (none holds a NUL): one allocation per
-                // object instead of four.
-                let key = format!(
-                    "{group}\0{}\0{}\0{}",
-                    obj.kind, obj.metadata.namespace, obj.metadata.name
-                );
-                if let Some(first) = self.seen.get(&key) {
-                    diagnostics.push(Diagnostic::warning(
-                        &source.file,
-                        source.line,
-                        0,
-                        format!(
-                            "{} is also in {}:{}; this copy is ignored",
-                            crate::ingest::describe(&obj),
-                            first.file,
-                            first.line
-                        ),
-                    ));
-                    continue;
-                }
-                self.seen.insert(key, source.clone());
-            }
-            self.add(obj, source);
+            self.extend_one(obj, source, &mut extending);
         }
+        self.end_extend(extending, None)
+    }
+
+    /// Adds one decoded object of a file being read, as [`Inventory::extend`] does for
+    /// each: `ingest::parse_file_into` hands each object here as soon as it is decoded,
+    /// so a large List is never held decoded and typed at once. What it tells waits in
+    /// `extending` until [`Inventory::end_extend`].
+    pub(crate) fn extend_one(
+        &mut self,
+        mut obj: Object,
+        source: Source,
+        extending: &mut Extending,
+    ) {
+        let diagnostics = &mut extending.diagnostics;
+        if let Some(warning) = kinds::version_warning(&obj.api_version, &obj.kind) {
+            diagnostics.push(Diagnostic::warning(&source.file, source.line, 0, warning));
+        }
+        if obj.metadata.namespace.is_empty()
+            && kinds::scope(&obj.api_version, &obj.kind) == Some(kinds::KindScope::Namespaced)
+        {
+            obj.metadata.namespace = self.default_namespace().to_string();
+            extending.defaulted += 1;
+            extending.file.clone_from(&source.file);
+        }
+        if let Body::SnapshotInfo { collected_at } = &obj.body {
+            if !is_utc_timestamp(collected_at) {
+                diagnostics.push(Diagnostic::warning(
+                    &source.file,
+                    source.line,
+                    0,
+                    format!("collectedAt \"{collected_at}\" is not a UTC time (YYYY-MM-DDTHH:MM:SSZ); ignored"),
+                ));
+                return;
+            }
+        }
+        if !obj.metadata.name.is_empty()
+            && !matches!(
+                obj.body,
+                Body::KubeConfig { .. } | Body::SnapshotInfo { .. }
+            )
+        {
+            let group = obj.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            // One string for the four parts (none holds a NUL): one allocation per
+            // object instead of four.
+            let key = format!(
+                "{group}\0{}\0{}\0{}",
+                obj.kind, obj.metadata.namespace, obj.metadata.name
+            );
+            if let Some(first) = self.seen.get(&key) {
+                diagnostics.push(Diagnostic::warning(
+                    &source.file,
+                    source.line,
+                    0,
+                    format!(
+                        "{} is also in {}:{}; this copy is ignored",
+                        crate::ingest::describe(&obj),
+                        first.file,
+                        first.line
+                    ),
+                ));
+                return;
+            }
+            self.seen.insert(key, source.clone());
+        }
+        self.add(obj, source);
+    }
+
+    /// Ends a file's [`Inventory::extend_one`] calls (its `kubectl version`, if any,
+    /// added): what adding its objects told, as [`Inventory::extend`] returns it.
+    pub(crate) fn end_extend(
+        &mut self,
+        extending: Extending,
+        server_version: Option<ServerVersion>,
+    ) -> Vec<Diagnostic> {
+        self.server_versions.extend(server_version);
+        let Extending {
+            mut diagnostics,
+            defaulted,
+            file,
+        } = extending;
         if defaulted > 0 {
             diagnostics.push(Diagnostic::warning(
                 &file,
