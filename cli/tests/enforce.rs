@@ -41,7 +41,7 @@ fn objects(yaml: &str) -> Vec<Written> {
         .map(|(o, _)| Written {
             kind: o.kind,
             name: o.metadata.name,
-            labels: o.metadata.labels,
+            labels: o.metadata.labels.into_iter().collect(),
         })
         .collect()
 }

@@ -8,7 +8,8 @@
 //! of a resource agrees with the tables it is linked from. Lookups are linear scans of
 //! the analysis: one request costs milliseconds even on a 50,000-pod snapshot.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::model::meta::SmallMap;
+use std::collections::BTreeSet;
 
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -54,7 +55,7 @@ pub struct ResourceDetails {
     pub source: Option<Source>,
     /// Kind-specific facts (image, service account, node, ports, ...), in display order.
     pub properties: Vec<Detail>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: SmallMap,
     /// `exposedToInternet`, `privileged`, `canEscapeToHost`, `reachesClusterAdmin`,
     /// `criticalVulnerabilities`, `hasActiveAlerts`, `target:<class>`, ...; sorted.
     pub insights: Vec<String>,

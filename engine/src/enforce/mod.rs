@@ -15,6 +15,7 @@
 
 pub mod policy;
 
+use crate::model::meta::SmallMap;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -95,7 +96,7 @@ pub struct PsaLabels {
 
 impl PsaLabels {
     /// Reads the labels from a namespace's label map.
-    pub fn from_labels(labels: &BTreeMap<String, String>) -> PsaLabels {
+    pub fn from_labels(labels: &SmallMap) -> PsaLabels {
         let get = |suffix: &str| {
             labels
                 .get(&format!("{LABEL_PREFIX}{suffix}"))
@@ -192,10 +193,7 @@ impl NamespaceEnforcement {
 
 /// The policy version for a namespace: its `enforce-version` label when it names a
 /// version, else `configured`, else the newest.
-pub fn namespace_version(
-    labels: &BTreeMap<String, String>,
-    configured: Option<Version>,
-) -> Version {
+pub fn namespace_version(labels: &SmallMap, configured: Option<Version>) -> Version {
     labels
         .get(&format!("{LABEL_PREFIX}enforce-version"))
         .and_then(|v| v.parse::<Version>().ok())
@@ -311,7 +309,7 @@ pub fn summarize_units(
     // What the cluster runs bounds every version: a label naming a newer one (or
     // `latest`) is evaluated as the cluster's own, and so pinned.
     let cluster = cluster_version(inventory);
-    let namespace_version = |labels: &BTreeMap<String, String>, configured: Option<Version>| {
+    let namespace_version = |labels: &SmallMap, configured: Option<Version>| {
         let version = namespace_version(labels, configured.or(cluster));
         cluster.map_or(version, |c| version.min(c))
     };
@@ -332,7 +330,7 @@ pub fn summarize_units(
             },
         );
     }
-    let no_labels = BTreeMap::new();
+    let no_labels = SmallMap::default();
     for unit in units {
         let namespace = effective_namespace(unit.namespace);
         let entry = out

@@ -10,7 +10,8 @@
 //! gateway pods its `selector` matches (or, when no such pod is in the snapshot, when
 //! an ingress-style controller is exposed).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::model::meta::SmallMap;
+use std::collections::{BTreeSet, HashMap};
 
 use petgraph::graph::NodeIndex;
 
@@ -23,7 +24,7 @@ use crate::rules::ResourceRef;
 /// Label the Gateway API implementations put on the Service they create for a Gateway.
 const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
 
-fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+fn selects(selector: &SmallMap, labels: &SmallMap) -> bool {
     !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 

@@ -115,8 +115,11 @@ pub(super) fn parse(path: &str, text: &str, parsed: &mut Parsed) {
             }
             continue;
         }
-        // The item count is known: no doubling of a vector of whole objects.
-        parsed.objects.reserve(items.len());
+        // The item count is known: no doubling of a vector of whole objects. Streamed
+        // objects go to the inventory instead, so nothing is reserved for them.
+        if parsed.stream.is_none() {
+            parsed.objects.reserve(items.len());
+        }
         for (i, raw) in items.iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
             if let Some(kind) = array.then(|| scan_kind(raw.get())).flatten() {

@@ -270,7 +270,7 @@ pub fn roles(version: Option<(u32, u32)>) -> Vec<Role> {
                 cluster_scoped: true,
                 metadata: ObjectMeta {
                     name: name.into(),
-                    labels,
+                    labels: labels.into(),
                     ..ObjectMeta::default()
                 },
                 source: Source {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::meta::{lenient_string, null_default, ObjectMeta};
+use super::meta::{lenient_string, null_default, null_vec, ObjectMeta};
 use super::pod::Toleration;
 use crate::source::Source;
 
@@ -239,14 +239,14 @@ pub struct NodeSpec {
     #[serde(rename = "providerID")]
     pub provider_id: Option<String>,
     pub unschedulable: Option<bool>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub taints: Vec<Toleration>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NodeStatus {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub addresses: Vec<NodeAddress>,
     #[serde(deserialize_with = "null_default")]
     pub node_info: NodeInfo,

@@ -27,12 +27,12 @@
 //! A selector that does not parse selects nothing and is kept with its error, so that a
 //! finding can say so rather than count a policy whose reach is unknown.
 
-use std::collections::BTreeMap;
+use crate::model::meta::SmallMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::kinds::KindScope;
-use super::meta::{lenient_string, null_default, string_list, LabelSelector, ObjectMeta};
+use super::meta::{lenient_string, null_default, null_vec, string_list, LabelSelector, ObjectMeta};
 use crate::source::Source;
 
 /// The CNI policy kinds Portolan reads.
@@ -144,7 +144,7 @@ pub enum Expr {
 
 impl Expr {
     /// Whether the expression matches `labels`.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &SmallMap) -> bool {
         let get = |k: &String| labels.get(k).map(String::as_str);
         match self {
             Expr::All => true,
@@ -167,8 +167,8 @@ impl Expr {
 /// A pod as the CNI plugins see it, for matching.
 pub struct PodView<'a> {
     pub namespace: &'a str,
-    pub namespace_labels: Option<&'a BTreeMap<String, String>>,
-    pub labels: &'a BTreeMap<String, String>,
+    pub namespace_labels: Option<&'a SmallMap>,
+    pub labels: &'a SmallMap,
     pub service_account: &'a str,
 }
 
@@ -187,11 +187,7 @@ impl CniPolicy {
     /// Whether some rule of the policy may apply to pods of `namespace` (for the
     /// namespace-level rule): a namespaced policy of that namespace, or a cluster-wide
     /// one whose rules can select pods there.
-    pub fn covers_namespace(
-        &self,
-        namespace: &str,
-        namespace_labels: Option<&BTreeMap<String, String>>,
-    ) -> bool {
+    pub fn covers_namespace(&self, namespace: &str, namespace_labels: Option<&SmallMap>) -> bool {
         if !self.kind.cluster_wide() {
             return self.metadata.namespace == namespace;
         }
@@ -257,11 +253,8 @@ fn is_cilium_namespace_key(k: &str) -> bool {
     k == "io.kubernetes.pod.namespace" || k.starts_with("io.cilium.k8s.namespace.labels.")
 }
 
-fn cilium_namespace_labels(
-    namespace: &str,
-    namespace_labels: Option<&BTreeMap<String, String>>,
-) -> BTreeMap<String, String> {
-    let mut labels: BTreeMap<String, String> = namespace_labels
+fn cilium_namespace_labels(namespace: &str, namespace_labels: Option<&SmallMap>) -> SmallMap {
+    let mut labels: SmallMap = namespace_labels
         .into_iter()
         .flatten()
         .map(|(k, v)| (format!("io.cilium.k8s.namespace.labels.{k}"), v.clone()))
@@ -270,11 +263,7 @@ fn cilium_namespace_labels(
     labels
 }
 
-fn namespace_matches(
-    rule: &CniRule,
-    namespace: &str,
-    namespace_labels: Option<&BTreeMap<String, String>>,
-) -> bool {
+fn namespace_matches(rule: &CniRule, namespace: &str, namespace_labels: Option<&SmallMap>) -> bool {
     let Some(e) = &rule.namespace_selector else {
         return true;
     };
@@ -301,13 +290,13 @@ struct DefaultDeny {
 pub struct CiliumRuleSpec {
     endpoint_selector: Option<LabelSelector>,
     node_selector: Option<LabelSelector>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     ingress: Vec<serde::de::IgnoredAny>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     ingress_deny: Vec<serde::de::IgnoredAny>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     egress: Vec<serde::de::IgnoredAny>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     egress_deny: Vec<serde::de::IgnoredAny>,
     #[serde(deserialize_with = "null_default")]
     enable_default_deny: DefaultDeny,
@@ -632,7 +621,7 @@ pub fn parse(s: &str) -> Result<Expr, String> {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> SmallMap {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -19,12 +19,13 @@
 //!   serves TLS when it has a `tls` block that is not only an `httpsRedirect`, or its
 //!   protocol is `HTTPS`/`TLS`.
 
+use super::meta::SmallMap;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::meta::ObjectMeta;
-use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
+use super::meta::{lenient_opt_string, lenient_string, null_default, null_vec, string_list};
 use crate::source::Source;
 
 /// The gateway and route kinds Portolan reads.
@@ -73,7 +74,7 @@ pub struct Gateway {
     /// Gateway API `spec.gatewayClassName`.
     pub class_name: String,
     /// Istio `spec.selector`: the labels of the gateway pods it configures.
-    pub selector: BTreeMap<String, String>,
+    pub selector: SmallMap,
 }
 
 /// One listener (Gateway API) or server (Istio).
@@ -174,27 +175,26 @@ impl RoutingObject {
 pub struct RawSpec {
     #[serde(deserialize_with = "lenient_string")]
     gateway_class_name: String,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     listeners: Vec<RawListener>,
-    #[serde(deserialize_with = "string_map")]
-    selector: BTreeMap<String, String>,
-    #[serde(deserialize_with = "null_default")]
+    selector: SmallMap,
+    #[serde(deserialize_with = "null_vec")]
     servers: Vec<RawServer>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     parent_refs: Vec<RawRef>,
     #[serde(deserialize_with = "string_list")]
     hostnames: Vec<String>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     rules: Vec<RawRouteRule>,
     #[serde(deserialize_with = "string_list")]
     hosts: Vec<String>,
     #[serde(deserialize_with = "string_list")]
     gateways: Vec<String>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     http: Vec<RawIstioRoute>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     tls: Vec<RawIstioRoute>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     tcp: Vec<RawIstioRoute>,
 }
 
@@ -202,7 +202,7 @@ pub struct RawSpec {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RawStatus {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     addresses: Vec<RawAddress>,
 }
 
@@ -283,9 +283,9 @@ struct RawRef {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct RawRouteRule {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     matches: Vec<RawMatch>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     backend_refs: Vec<RawRef>,
 }
 
@@ -306,9 +306,9 @@ struct RawPathMatch {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RawIstioRoute {
-    #[serde(rename = "match", deserialize_with = "null_default")]
+    #[serde(rename = "match", deserialize_with = "null_vec")]
     matches: Vec<RawIstioMatch>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     route: Vec<RawDestinationWeight>,
 }
 
@@ -394,7 +394,7 @@ impl RawSpec {
                     .collect(),
                 addresses,
                 class_name: self.gateway_class_name,
-                selector: BTreeMap::new(),
+                selector: SmallMap::default(),
             }),
             RoutingKind::IstioGateway => RoutingSpec::Gateway(Gateway {
                 listeners: self

@@ -28,11 +28,10 @@ pub struct ObjectMeta {
     pub uid: String,
     #[serde(deserialize_with = "lenient_string")]
     pub creation_timestamp: String,
-    #[serde(deserialize_with = "string_map")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: SmallMap,
     #[serde(deserialize_with = "annotations")]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(deserialize_with = "null_default")]
+    pub annotations: SmallMap,
+    #[serde(deserialize_with = "null_vec")]
     pub owner_references: Vec<OwnerReference>,
 }
 
@@ -59,9 +58,8 @@ pub struct OwnerReference {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LabelSelector {
-    #[serde(deserialize_with = "string_map")]
-    pub match_labels: BTreeMap<String, String>,
-    #[serde(deserialize_with = "null_default")]
+    pub match_labels: SmallMap,
+    #[serde(deserialize_with = "null_vec")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -78,13 +76,13 @@ pub struct LabelSelectorRequirement {
 /// equality selector (a Service's `spec.selector`) selects without testing every item of
 /// its namespace: the candidates are the items carrying the selector's rarest pair.
 pub struct LabelIndex<'a> {
-    labels: Vec<&'a BTreeMap<String, String>>,
+    labels: Vec<&'a SmallMap>,
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> LabelIndex<'a> {
     /// Indexes `(namespace, labels)` of each item, in order.
-    pub fn new(items: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, String>)>) -> Self {
+    pub fn new(items: impl IntoIterator<Item = (&'a str, &'a SmallMap)>) -> Self {
         let mut index = LabelIndex {
             labels: Vec::new(),
             by_label: HashMap::new(),
@@ -107,7 +105,7 @@ impl<'a> LabelIndex<'a> {
     pub fn selected<'s>(
         &'s self,
         namespace: &'s str,
-        selector: &'s BTreeMap<String, String>,
+        selector: &'s SmallMap,
     ) -> impl Iterator<Item = usize> + 's {
         let candidates: &[usize] = selector
             .iter()
@@ -129,7 +127,7 @@ impl<'a> LabelIndex<'a> {
 impl LabelSelector {
     /// Whether the selector matches a label set, following the Kubernetes semantics:
     /// an empty selector matches everything; an unknown operator matches nothing.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &SmallMap) -> bool {
         self.match_labels
             .iter()
             .all(|(k, v)| labels.get(k) == Some(v))
@@ -174,6 +172,19 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A list that may be `null`, its capacity trimmed to its length: decoding grows a
+/// vector to at least four slots, which for one container or owner reference held most
+/// of a pod's memory.
+pub fn null_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut items = Option::<Vec<T>>::deserialize(d)?.unwrap_or_default();
+    items.shrink_to_fit();
+    Ok(items)
 }
 
 /// A string that may have been written as a YAML/JSON number or boolean.
@@ -266,6 +277,29 @@ impl SmallMap {
         self.0.iter().map(|(k, _)| k)
     }
 
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Sets `key` to `value`, returning the value it replaces.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0.remove(i).1)
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -293,6 +327,56 @@ impl FromIterator<(String, String)> for SmallMap {
     }
 }
 
+impl Extend<(String, String)> for SmallMap {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
+        let entries = std::mem::take(&mut self.0);
+        // Later entries win, as `insert` would have it.
+        *self = entries.into_iter().chain(iter).collect();
+    }
+}
+
+impl std::ops::Index<&str> for SmallMap {
+    type Output = String;
+    /// The value of `key`; panics when it is not set, like `BTreeMap`'s index.
+    fn index(&self, key: &str) -> &String {
+        self.get(key).expect("key in SmallMap")
+    }
+}
+
+impl<'a> IntoIterator for &'a SmallMap {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl IntoIterator for SmallMap {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for SmallMap {
+    fn from(entries: [(String, String); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl From<BTreeMap<String, String>> for SmallMap {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        // Already sorted and unique.
+        let mut entries: Vec<(String, String)> = map.into_iter().collect();
+        entries.shrink_to_fit();
+        SmallMap(entries)
+    }
+}
+
 impl Serialize for SmallMap {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.iter())
@@ -301,23 +385,32 @@ impl Serialize for SmallMap {
 
 impl<'de> Deserialize<'de> for SmallMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = SmallMap;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map of strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SmallMap, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Lenient>()? {
-                    let value: Lenient = map.next_value()?;
-                    entries.push((key.0, value.0));
-                }
-                Ok(entries.into_iter().collect())
-            }
-        }
-        d.deserialize_option(OptVisitor(Entries))
+        d.deserialize_option(OptVisitor(SmallMapVisitor { skip: None }))
             .map(Option::unwrap_or_default)
+    }
+}
+
+/// Reads a [`SmallMap`], leaving out the key `skip` without materialising its value.
+struct SmallMapVisitor {
+    skip: Option<&'static str>,
+}
+
+impl<'de> Visitor<'de> for SmallMapVisitor {
+    type Value = SmallMap;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map of strings")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SmallMap, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Lenient>()? {
+            if Some(key.0.as_str()) == self.skip {
+                map.next_value::<de::IgnoredAny>()?;
+                continue;
+            }
+            let value: Lenient = map.next_value()?;
+            entries.push((key.0, value.0));
+        }
+        Ok(entries.into_iter().collect())
     }
 }
 
@@ -328,8 +421,8 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, St
 }
 
 /// Annotations, without the `last-applied-configuration` copy of the object.
-fn annotations<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    d.deserialize_option(OptVisitor(StringMap {
+fn annotations<'de, D: Deserializer<'de>>(d: D) -> Result<SmallMap, D::Error> {
+    d.deserialize_option(OptVisitor(SmallMapVisitor {
         skip: Some(LAST_APPLIED),
     }))
     .map(Option::unwrap_or_default)
@@ -379,6 +472,7 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
             while let Some(item) = seq.next_element::<Lenient>()? {
                 out.push(item.0);
             }
+            out.shrink_to_fit();
             Ok(out)
         }
     }
@@ -401,6 +495,7 @@ pub fn keys_only<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Erro
                 map.next_value::<de::IgnoredAny>()?;
                 keys.push(key.0);
             }
+            keys.shrink_to_fit();
             Ok(keys)
         }
     }
@@ -428,7 +523,7 @@ impl fmt::Display for IntOrString {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> SmallMap {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -437,7 +532,7 @@ mod tests {
 
     #[test]
     fn label_index_selects_what_a_scan_selects() {
-        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        let map = |pairs: &[(&str, &str)]| -> SmallMap {
             pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -1,11 +1,11 @@
 //! How traffic reaches pods: services, ingresses, endpoint slices and the network
 //! policies that restrict it.
 
-use std::collections::BTreeMap;
+use super::meta::SmallMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::meta::{lenient_string, null_default, string_list, string_map};
+use super::meta::{lenient_string, null_default, null_vec, string_list};
 use super::meta::{IntOrString, LabelSelector, ObjectMeta};
 use crate::source::Source;
 
@@ -23,9 +23,8 @@ pub struct Service {
 pub struct ServiceSpec {
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(deserialize_with = "string_map")]
-    pub selector: BTreeMap<String, String>,
-    #[serde(deserialize_with = "null_default")]
+    pub selector: SmallMap,
+    #[serde(deserialize_with = "null_vec")]
     pub ports: Vec<ServicePort>,
     #[serde(rename = "clusterIP")]
     pub cluster_ip: Option<String>,
@@ -64,7 +63,7 @@ pub struct LoadBalancerStatus {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct LoadBalancerIngressList {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub ingress: Vec<LoadBalancerIngress>,
 }
 
@@ -98,9 +97,9 @@ pub struct Ingress {
 pub struct IngressSpec {
     pub ingress_class_name: Option<String>,
     pub default_backend: Option<IngressBackend>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub rules: Vec<IngressRule>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub tls: Vec<IngressTls>,
 }
 
@@ -115,7 +114,7 @@ pub struct IngressRule {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HttpIngressRule {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub paths: Vec<HttpIngressPath>,
 }
 
@@ -225,9 +224,9 @@ pub struct NetworkPolicySpec {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NetworkPolicyRule {
-    #[serde(alias = "to", rename = "from", deserialize_with = "null_default")]
+    #[serde(alias = "to", rename = "from", deserialize_with = "null_vec")]
     pub peers: Vec<NetworkPolicyPeer>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub ports: Vec<NetworkPolicyPort>,
 }
 

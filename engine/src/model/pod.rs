@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::meta::{lenient_opt_string, lenient_string, null_default, string_list, string_map};
+use super::meta::{lenient_opt_string, lenient_string, null_default, null_vec, string_list};
 use super::meta::{IntOrString, ObjectMeta, Present, SmallMap};
 
 /// `spec.template` of a controller, or a Pod's own metadata and spec.
@@ -41,21 +41,20 @@ pub(crate) fn serialize_shared<S: Serializer>(
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PodSpec {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub containers: Vec<Container>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub init_containers: Vec<Container>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub ephemeral_containers: Vec<Container>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub volumes: Vec<Volume>,
     pub service_account_name: Option<String>,
     /// Deprecated alias of `serviceAccountName`, still honoured by the API server.
     pub service_account: Option<String>,
     pub automount_service_account_token: Option<bool>,
     pub node_name: Option<String>,
-    #[serde(deserialize_with = "string_map")]
-    pub node_selector: BTreeMap<String, String>,
+    pub node_selector: SmallMap,
     pub host_network: Option<bool>,
     #[serde(rename = "hostPID")]
     pub host_pid: Option<bool>,
@@ -68,9 +67,9 @@ pub struct PodSpec {
     pub runtime_class_name: Option<String>,
     pub priority_class_name: Option<String>,
     pub restart_policy: Option<String>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub image_pull_secrets: Vec<LocalObjectReference>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub tolerations: Vec<Toleration>,
 }
 
@@ -225,12 +224,12 @@ pub struct PodSecurityContext {
     pub run_as_group: Option<i64>,
     pub run_as_non_root: Option<bool>,
     pub fs_group: Option<i64>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub supplemental_groups: Vec<i64>,
     pub se_linux_options: Option<SeLinuxOptions>,
     pub seccomp_profile: Option<SeccompProfile>,
     pub app_armor_profile: Option<AppArmorProfile>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub sysctls: Vec<Sysctl>,
     pub windows_options: Option<WindowsOptions>,
 }
@@ -246,15 +245,15 @@ pub struct Container {
     pub command: Vec<String>,
     #[serde(deserialize_with = "string_list")]
     pub args: Vec<String>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub ports: Vec<ContainerPort>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub env: Vec<EnvVar>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub env_from: Vec<EnvFromSource>,
     #[serde(deserialize_with = "null_default")]
     pub resources: Resources,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub volume_mounts: Vec<VolumeMount>,
     pub security_context: Option<SecurityContext>,
     pub liveness_probe: Option<Probe>,
@@ -587,7 +586,7 @@ pub struct ConfigMapVolume {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProjectedVolume {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub sources: Vec<ProjectedSource>,
 }
 
@@ -625,9 +624,9 @@ pub struct PodStatus {
     pub pod_ip: Option<String>,
     #[serde(rename = "hostIP")]
     pub host_ip: Option<String>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub container_statuses: Vec<ContainerStatus>,
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub init_container_statuses: Vec<ContainerStatus>,
 }
 

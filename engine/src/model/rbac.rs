@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::meta::{null_default, string_list, LabelSelector, ObjectMeta};
+use super::meta::{null_vec, string_list, LabelSelector, ObjectMeta};
 use crate::source::Source;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -74,7 +74,7 @@ pub struct PolicyRule {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AggregationRule {
-    #[serde(deserialize_with = "null_default")]
+    #[serde(deserialize_with = "null_vec")]
     pub cluster_role_selectors: Vec<LabelSelector>,
 }
 

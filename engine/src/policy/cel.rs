@@ -21,6 +21,7 @@
 //! operation), `namespaceObject` and `variables`, each variable able to read the ones
 //! before it. Gatekeeper adds `variables.params` and `variables.anyObject`.
 
+use crate::model::meta::SmallMap;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -139,7 +140,7 @@ impl MatchResources {
     }
 
     /// Whether an existing object is selected (audit: the operations CREATE or UPDATE).
-    fn matches(&self, o: &Reviewed, namespace_labels: Option<&BTreeMap<String, String>>) -> bool {
+    fn matches(&self, o: &Reviewed, namespace_labels: Option<&SmallMap>) -> bool {
         let resource = resource_of(&o.kind);
         let rule_hits = |rules: &[(Vec<String>, Vec<String>, Vec<String>)]| {
             rules.iter().any(|(groups, resources, ops)| {
@@ -167,7 +168,7 @@ impl MatchResources {
                     return false;
                 }
             } else if !o.namespace.is_empty() {
-                let empty = BTreeMap::new();
+                let empty = SmallMap::default();
                 if !sel.matches(namespace_labels.unwrap_or(&empty)) {
                     return false;
                 }
@@ -808,7 +809,7 @@ fn params_for(
             if !name.is_empty() {
                 return glob(name, str_at(p, &["metadata", "name"]));
             }
-            let labels: BTreeMap<String, String> = p
+            let labels: SmallMap = p
                 .pointer("/metadata/labels")
                 .and_then(Json::as_object)
                 .map(|m| {

@@ -10,7 +10,7 @@
 //! `spec.parameters` are the policy's `input.parameters` and `spec.enforcementAction`
 //! sets the severity of what it finds.
 
-use std::collections::BTreeMap;
+use crate::model::meta::SmallMap;
 
 use serde_json::Value;
 
@@ -125,9 +125,9 @@ pub struct Target<'a> {
     pub name: &'a str,
     /// Empty for a cluster-scoped object.
     pub namespace: &'a str,
-    pub labels: &'a BTreeMap<String, String>,
+    pub labels: &'a SmallMap,
     /// The labels of the object's namespace, `None` when that Namespace is unknown.
-    pub namespace_labels: Option<&'a BTreeMap<String, String>>,
+    pub namespace_labels: Option<&'a SmallMap>,
     /// The object is a pod expanded from a workload's template.
     pub generated: bool,
 }
@@ -286,7 +286,7 @@ impl Match {
                     return false;
                 }
             } else if scoped {
-                let empty = BTreeMap::new();
+                let empty = SmallMap::default();
                 if !sel.matches(t.namespace_labels.unwrap_or(&empty)) {
                     return false;
                 }
@@ -540,7 +540,7 @@ pub fn constraint(obj: &RawObject, diagnostics: &mut Vec<Diagnostic>) -> Constra
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> SmallMap {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -559,8 +559,8 @@ mod tests {
         kind: &'a str,
         ns: &'a str,
         name: &'a str,
-        l: &'a BTreeMap<String, String>,
-        nsl: Option<&'a BTreeMap<String, String>>,
+        l: &'a SmallMap,
+        nsl: Option<&'a SmallMap>,
     ) -> Target<'a> {
         Target {
             group: if kind == "Deployment" { "apps" } else { "" },
@@ -585,7 +585,7 @@ mod tests {
 
     #[test]
     fn kinds_scope_and_namespaces() {
-        let none = BTreeMap::new();
+        let none = SmallMap::default();
         let m = matcher("match: {kinds: [{apiGroups: [''], kinds: [Pod]}], namespaces: [prod-*], excludedNamespaces: [prod-skip]}");
         assert!(m.matches(&target("Pod", "prod-a", "p", &none, None)));
         assert!(!m.matches(&target("Pod", "dev", "p", &none, None)));
@@ -608,7 +608,7 @@ mod tests {
     #[test]
     fn selectors_and_names() {
         let team = labels(&[("team", "a")]);
-        let none = BTreeMap::new();
+        let none = SmallMap::default();
         let prod = labels(&[("env", "prod")]);
         let m = matcher("match: {labelSelector: {matchExpressions: [{key: team, operator: In, values: [a, b]}]}, namespaceSelector: {matchLabels: {env: prod}}, name: web-*}");
         assert!(m.matches(&target("Pod", "x", "web-1", &team, Some(&prod))));
@@ -625,7 +625,7 @@ mod tests {
 
     #[test]
     fn no_spec_matches_everything() {
-        let none = BTreeMap::new();
+        let none = SmallMap::default();
         let m = Match::default();
         assert!(m.matches(&target("Node", "", "n", &none, None)));
         assert!(m.matches(&target("Pod", "a", "p", &none, None)));

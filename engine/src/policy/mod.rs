@@ -23,6 +23,7 @@ pub mod rego_builtins;
 pub mod rego_time;
 pub mod suite;
 
+use crate::model::meta::SmallMap;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -394,7 +395,7 @@ pub struct Reviewed {
     pub kind: String,
     pub name: String,
     pub namespace: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: SmallMap,
     pub source: Source,
     /// For an object generated from a workload (a pod from its template): how (see
     /// [`expansion`]).
@@ -737,7 +738,7 @@ pub fn evaluate(set: &PolicySet, objects: &[Reviewed]) -> (Vec<Finding>, PolicyR
             kind: "Pod",
             name: "*",
             namespace: "*",
-            labels: &BTreeMap::new(),
+            labels: &SmallMap::default(),
             namespace_labels: None,
             generated: true,
         }) || c

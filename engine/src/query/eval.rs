@@ -8,7 +8,8 @@
 //! multi-hop steps, from the smaller side and inside the region the set searches
 //! marked), chain counts by dynamic programming and the first chains in node id order.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::model::meta::SmallMap;
+use std::collections::HashMap;
 
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -55,7 +56,7 @@ struct Facts {
     findings: Vec<(String, u8)>,
     alerts: Vec<(String, u8)>,
     ports: Vec<i64>,
-    labels: Option<BTreeMap<String, String>>,
+    labels: Option<SmallMap>,
 }
 
 impl Facts {
@@ -355,7 +356,7 @@ fn gather(graph: &SecurityGraph, inventories: &[&Inventory], analysis: &Analysis
             }
             facts[nodes.workload.index()].labels = Some(unit.metadata.labels.clone());
         }
-        let mut labels: Vec<(ResourceRef, &BTreeMap<String, String>)> = Vec::new();
+        let mut labels: Vec<(ResourceRef, &SmallMap)> = Vec::new();
         let r = |kind: &str, m: &crate::model::meta::ObjectMeta| ResourceRef {
             kind: kind.into(),
             namespace: m.namespace.clone(),

@@ -25,6 +25,7 @@
 //! `category`, `owner` and `created` were added later: files without them read as
 //! before.
 
+use crate::model::meta::SmallMap;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -299,7 +300,7 @@ pub fn apply(
     warnings
 }
 
-fn covers(e: &Exemption, f: &Finding, labels: Option<&BTreeMap<String, String>>) -> bool {
+fn covers(e: &Exemption, f: &Finding, labels: Option<&SmallMap>) -> bool {
     (e.rule == "*" || e.rule == f.rule)
         && e.namespace
             .as_deref()
@@ -310,12 +311,12 @@ fn covers(e: &Exemption, f: &Finding, labels: Option<&BTreeMap<String, String>>)
             None => n == f.resource.name,
         })
         && e.selector.as_ref().is_none_or(|s| {
-            let empty = BTreeMap::new();
+            let empty = SmallMap::default();
             s.matches(labels.unwrap_or(&empty))
         })
 }
 
-type LabelIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), &'a BTreeMap<String, String>>;
+type LabelIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), &'a SmallMap>;
 
 /// Labels of every resource a finding can name.
 fn resource_labels(inventory: &Inventory) -> LabelIndex<'_> {

@@ -23,6 +23,7 @@
 //! of the workload rules everywhere for the same reason: no NetworkPolicy can select
 //! them (the `hostNamespaces` rule reports them).
 
+use crate::model::meta::SmallMap;
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
@@ -104,7 +105,7 @@ pub fn restricts(policy: &NetworkPolicy, dir: Direction) -> bool {
 }
 
 /// Whether `policy` selects pods with `labels` in `namespace`.
-pub fn selects(policy: &NetworkPolicy, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
+pub fn selects(policy: &NetworkPolicy, namespace: &str, labels: &SmallMap) -> bool {
     policy.metadata.namespace == namespace && policy.spec.pod_selector.matches(labels)
 }
 
@@ -142,7 +143,7 @@ fn policies_by_namespace<'a>(cx: &'a Context) -> HashMap<&'a str, Vec<&'a Networ
 }
 
 /// Namespace labels by name, for cluster-wide CNI policies' namespace selectors.
-fn namespace_labels<'a>(cx: &'a Context) -> HashMap<&'a str, &'a BTreeMap<String, String>> {
+fn namespace_labels<'a>(cx: &'a Context) -> HashMap<&'a str, &'a SmallMap> {
     cx.inventory
         .namespaces
         .iter()
@@ -154,7 +155,7 @@ fn namespace_labels<'a>(cx: &'a Context) -> HashMap<&'a str, &'a BTreeMap<String
 fn cni_policies_for<'a>(
     cx: &'a Context,
     namespace: &str,
-    labels: &HashMap<&str, &BTreeMap<String, String>>,
+    labels: &HashMap<&str, &SmallMap>,
 ) -> Vec<&'a CniPolicy> {
     cx.inventory
         .cni_policies
@@ -351,7 +352,7 @@ fn check_coverage(cx: &Context, out: &mut Vec<Finding>, dir: Direction) {
     }
 }
 
-fn labels_display(labels: &BTreeMap<String, String>) -> String {
+fn labels_display(labels: &SmallMap) -> String {
     if labels.is_empty() {
         return "none".into();
     }
