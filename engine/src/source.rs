@@ -139,6 +139,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn line_index_holds_a_slot_per_line_only() {
+        // A compact file is one line, however long: its index is one offset, not one
+        // per 32 bytes.
+        let compact = format!("{{\"items\":[{}]}}", "{\"a\":1},".repeat(10_000));
+        assert_eq!(LineIndex::new(&compact).starts.capacity(), 1);
+        assert_eq!(LineIndex::new("a\nb\nc").starts.capacity(), 3);
+    }
+
+    #[test]
     fn line_index_locates_offsets() {
         let idx = LineIndex::new("ab\ncd\n\nx");
         assert_eq!(idx.locate(0), (1, 1));

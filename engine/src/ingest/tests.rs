@@ -335,3 +335,21 @@ fn broken_cloud_metadata_costs_a_located_error() {
     assert_eq!(p.format(), InputFormat::KubernetesJson);
     assert_eq!(names(&p), ["s"]);
 }
+
+#[test]
+fn a_streamed_list_reserves_nothing_for_the_objects_it_hands_on() {
+    // The List reader reserves the objects' vector for every item; streamed objects go
+    // to the inventory, so that would be an object's size per item never filled.
+    let items: Vec<String> = (0..50)
+        .map(|i| format!(r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}","namespace":"a"}},"spec":{{"containers":[{{"name":"c","image":"x"}}]}}}}"#))
+        .collect();
+    let list = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+        items.join(",")
+    );
+    let mut inventory = crate::model::Inventory::default();
+    let (parsed, streamed) = parse_file_into(&InputFile::new("pods.json", list), &mut inventory);
+    assert_eq!(streamed.objects, 50);
+    assert_eq!(inventory.pods.len(), 50);
+    assert_eq!(parsed.objects.capacity(), 0);
+}
