@@ -364,8 +364,7 @@ impl Fields {
             }
             (Shape::StorageClass, "provisioner") => self.provisioner = lenient_string(d)?,
             (Shape::StorageClass, "parameters") => {
-                let all: std::collections::BTreeMap<String, String> =
-                    crate::model::meta::string_map(d)?;
+                let all = crate::model::meta::string_map(d)?;
                 self.parameters = all
                     .into_iter()
                     .filter(|(k, _)| {

@@ -415,9 +415,8 @@ impl<'de> Visitor<'de> for SmallMapVisitor {
 }
 
 /// A `map[string]string` whose values may be numbers or booleans in sloppy YAML.
-pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    d.deserialize_option(OptVisitor(StringMap { skip: None }))
-        .map(Option::unwrap_or_default)
+pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<SmallMap, D::Error> {
+    SmallMap::deserialize(d)
 }
 
 /// Annotations, without the `last-applied-configuration` copy of the object.
@@ -428,34 +427,11 @@ fn annotations<'de, D: Deserializer<'de>>(d: D) -> Result<SmallMap, D::Error> {
     .map(Option::unwrap_or_default)
 }
 
-struct StringMap {
-    skip: Option<&'static str>,
-}
-
 struct Lenient(String);
 
 impl<'de> Deserialize<'de> for Lenient {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient_string(d).map(Lenient)
-    }
-}
-
-impl<'de> Visitor<'de> for StringMap {
-    type Value = BTreeMap<String, String>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a map of strings")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = BTreeMap::new();
-        while let Some(key) = map.next_key::<Lenient>()? {
-            if Some(key.0.as_str()) == self.skip {
-                map.next_value::<de::IgnoredAny>()?;
-                continue;
-            }
-            let value: Lenient = map.next_value()?;
-            out.insert(key.0, value.0);
-        }
-        Ok(out)
     }
 }
 

@@ -107,7 +107,7 @@ fn selector<'de, D: Deserializer<'de>>(d: D) -> Result<LabelSelector, D::Error> 
     } else {
         string_map(value)
             .map(|match_labels| LabelSelector {
-                match_labels: match_labels.into(),
+                match_labels,
                 ..LabelSelector::default()
             })
             .map_err(D::Error::custom)
