@@ -18,6 +18,7 @@ mod policy_store;
 mod protocol;
 mod questions;
 mod route;
+mod shown;
 mod state;
 mod theme;
 mod unload_guard;

@@ -57,7 +57,8 @@
 //!   answered by `{type: "export", id, json}`, the file's UTF-8 bytes, or an `error`.
 //! - `{type: "chart", id, chart}`: one of the engine's charts of the kept analysis
 //!   (`chart` one of the `CHART_*` names; `alerts: number[]` for the alerts timeline,
-//!   the indices of the alerts it counts); answered by `{type: "chart", id, json}` (the
+//!   the indices of the alerts it counts; `cluster` for the attack paths by target, the
+//!   listed paths in that cluster, empty for the whole report's counts); answered by `{type: "chart", id, json}` (the
 //!   SVG text as a JSON string, `null` when there is nothing to draw) or an `error`.
 //! - `{type: "enforce", id, output, level, warn, exempt}`: the enforcement export of
 //!   the kept analysis, as `portolan enforce` writes it: `output` `labels` (the namespace

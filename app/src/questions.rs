@@ -64,11 +64,15 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
 pub fn chart(
     state: AppState,
     chart: &str,
+    cluster: &str,
     answer: impl FnOnce(Result<Option<String>, String>) + 'static,
 ) {
     state.ask(
         protocol::CHART,
-        &[("chart", JsValue::from_str(chart))],
+        &[
+            ("chart", JsValue::from_str(chart)),
+            ("cluster", JsValue::from_str(cluster)),
+        ],
         move |bytes| answer(bytes.and_then(|b| parse(&b))),
     );
 }

@@ -29,6 +29,7 @@ use serde::de::DeserializeOwned;
 
 use crate::files::{describe, LoadedFile};
 use crate::protocol;
+use crate::shown::ShownAnalysis;
 use crate::state::{AppState, Busy};
 
 /// Script that loads the worker's wasm; trunk writes it next to `index.html`.
@@ -530,7 +531,8 @@ impl WorkerClient {
                     &protocol::string_field(data, "file"),
                 )));
             }
-            protocol::RESULT_HEAD if current => match parse::<Analysis>(data)
+            protocol::RESULT_HEAD if current => match parse::<ShownAnalysis>(data)
+                .map(ShownAnalysis::into_analysis)
                 .and_then(|a| Ok((a, parse_field::<FindingCounts>(data, "counts")?)))
             {
                 Ok((mut analysis, counts)) => {

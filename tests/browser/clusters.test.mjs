@@ -26,6 +26,47 @@ function pathClusters(p) {
   return out;
 }
 
+/**
+ * The attack paths page scoped to `cluster` counts only `paths` (the CLI's listed paths
+ * in it) in its tiles, chart, choke points and groups, and their links keep the cluster.
+ */
+async function checkPathSummary(page, cluster, paths) {
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="attack-paths-total"] .tile-value')?.textContent.replace(/[^\d]/g, '')) === n,
+    paths.length,
+  ).catch(() => {});
+  const total = await number(page, '[data-testid="attack-paths-total"] .tile-value');
+  check(total === paths.length, `${cluster}: the tile counts ${total} paths, not the ${paths.length} listed in it`);
+  const tiles = await page.$$eval('.summary .tile[data-target]', (ts) =>
+    ts.map((t) => [t.dataset.target, Number(t.querySelector('.tile-value').textContent.replace(/[^\d]/g, ''))]));
+  check(tiles.length > 0, `${cluster}: no target tile`);
+  for (const [target, n] of tiles) {
+    const want = paths.filter((p) => p.target === target).length;
+    check(n === want, `${cluster}: ${n} paths to ${target}, want ${want}`);
+  }
+  if (paths.length === 0) {
+    // Nothing to chart, break or group in the cluster: the whole estate's are not shown.
+    await page.waitForFunction(() => !document.querySelector('[data-testid="chart-paths"]'), null, { timeout: 5000 })
+      .catch(() => check(false, `${cluster}: the chart still draws every cluster's paths`));
+    check(!(await page.$('[data-testid="choke-points"]')), `${cluster}: choke points of other clusters' paths`);
+    check(!(await page.$('[data-testid="path-groups"]')), `${cluster}: groups of other clusters' paths`);
+    return;
+  }
+  await page.waitForSelector('[data-testid="path-groups"]');
+  const scope = await page.$eval('[data-testid="path-groups-scope"]', (s) => s.textContent.trim());
+  check(scope === `of the listed paths in ${cluster}`, `${cluster}: groups scope "${scope}"`);
+  const byEntry = await page.$$eval('[data-testid="path-group-link"][data-filter^="entry:"]', (as) =>
+    as.map((a) => Number(a.textContent.trim().split(' ')[0].replace(/[^\d]/g, ''))));
+  const entries = new Set(paths.map((p) => `${p.entry.kind} ${p.entry.namespace}/${p.entry.name}`));
+  const sum = byEntry.reduce((a, b) => a + b, 0);
+  // Six groups are listed: with at most six entries they add up to the cluster's paths.
+  check(byEntry.length === Math.min(entries.size, 6) && (entries.size > 6 ? sum <= paths.length : sum === paths.length),
+    `${cluster}: groups by entry ${byEntry} for ${entries.size} entries and ${paths.length} paths`);
+  const links = await page.$$eval('[data-testid="path-group-link"], [data-testid="choke-paths-link"]', (as) => as.map((a) => a.getAttribute('href')));
+  check(links.length > 0 && links.every((h) => h.includes(`cluster=${cluster}`)), `${cluster}: links lose the cluster ${links.slice(0, 3)}`);
+  await page.waitForSelector('[data-testid="chart-paths"]');
+}
+
 await test('the cluster filter narrows recommendations to the self-managed cluster and its control-plane finding', async ({ page }) => {
   check(JSON.stringify(clusters) === JSON.stringify(['acme-prod', LAB]), `demo clusters ${clusters}`);
   await loadDemo(page);
@@ -81,6 +122,8 @@ await test('inventory and attack paths have a cluster column and filter', async 
   check(shown === acme.length, `${shown} paths shown vs ${acme.length}`);
   const first = await page.$eval('[data-testid="path-clusters"]', (td) => td.textContent.trim());
   check(first === pathClusters(acme[0]).join(' → '), `first path's clusters "${first}"`);
+  await checkPathSummary(page, 'acme-prod', acme);
+  await screenshot(page, 'clusters-attack-paths-acme');
   await page.selectOption('[data-testid="cluster-filter"]', LAB);
   await page.waitForFunction(() => location.hash.includes('cluster=lab-kubeadm'));
   const lab = analysis.attackPaths.paths.filter((p) => pathClusters(p).includes(LAB));
@@ -89,6 +132,7 @@ await test('inventory and attack paths have a cluster column and filter', async 
   } else {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="attack-path-row"]').length === n, lab.length);
   }
+  await checkPathSummary(page, LAB, lab);
   await screenshot(page, 'clusters-attack-paths');
 });
 

@@ -712,7 +712,16 @@ fn chart(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<
     let svg = with_concluded(|_, analysis| match name.as_str() {
         protocol::CHART_FINDINGS_BY_SEVERITY => Ok(Some(charts::findings_by_severity(analysis))),
         protocol::CHART_NAMESPACE_SCORES => Ok(charts::namespace_scores(analysis)),
-        protocol::CHART_PATHS_BY_TARGET => Ok(charts::paths_by_target(analysis)),
+        protocol::CHART_PATHS_BY_TARGET => {
+            let cluster = protocol::string_field(data, "cluster");
+            if cluster.is_empty() {
+                Ok(charts::paths_by_target(analysis))
+            } else {
+                Ok(charts::paths_by_target(&paths_in_cluster(
+                    analysis, &cluster,
+                )))
+            }
+        }
         protocol::CHART_VULNERABILITIES_BY_SEVERITY => {
             Ok(charts::vulnerabilities_by_severity(analysis))
         }
@@ -729,6 +738,22 @@ fn chart(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Result<
         other => Err(format!("unknown chart {other:?}")),
     })??;
     post_json(scope, protocol::CHART, &[("id", id.into())], &svg)
+}
+
+/// An analysis holding only the attack paths' counts by target of the listed paths in
+/// `cluster` (entered in it or with a step in it): what the attack paths page's chart
+/// draws when it is scoped to a cluster.
+fn paths_in_cluster(analysis: &Analysis, cluster: &str) -> Analysis {
+    use portolan_engine::graph::path_filter::in_cluster;
+    let mut by_target = std::collections::BTreeMap::new();
+    for p in &analysis.attack_paths.paths {
+        if in_cluster(p, cluster) {
+            *by_target.entry(p.target.name().to_string()).or_insert(0) += 1;
+        }
+    }
+    let mut scoped = Analysis::default();
+    scoped.attack_paths.by_target = by_target;
+    scoped
 }
 
 /// Answers an `enforce` request: the namespace labels or the admission policy, as

@@ -7,12 +7,17 @@
 //! URL: `#/attack-paths?target=<name>&entry=<Kind ns/name>&q=<search>` (the search also
 //! takes the groups `through:<resource>` and `fix:<choke fix index>`); its CSV is the
 //! engine's `paths_csv`, as `portolan paths --format csv` writes it.
+//!
+//! A cluster filter (`cluster=<name>`) is the page's scope, not only the table's: the
+//! tiles, the chart, the choke points and the groups then count the listed paths in
+//! that cluster (entered in it or with a step in it), and the groups' and choke points'
+//! links keep it.
 
 use crate::components::cluster_filter::{cluster_names, ClusterFilter};
 use leptos::prelude::*;
 
 use crate::components::details_link::ObjectLink;
-use portolan_engine::graph::path_filter::{risk_level, through};
+use portolan_engine::graph::path_filter::{in_cluster, risk_level, through};
 use portolan_engine::graph::paths::{AttackPath, ChokeFix};
 use portolan_engine::graph::{NodeKind, PathFilter, Target};
 
@@ -47,6 +52,17 @@ fn rule_title(rule: &str) -> String {
     use_state().rule_title(rule)
 }
 
+/// The cluster the page is scoped to (`cluster=` in the URL); empty for every cluster.
+fn scope() -> Memo<String> {
+    let state = use_state();
+    Memo::new(move |_| state.route.with(|r| r.query.cluster.clone()))
+}
+
+/// Whether `path` is in the page's scope `cluster` (empty: every path).
+fn in_scope(cluster: &str, path: &AttackPath) -> bool {
+    cluster.is_empty() || in_cluster(path, cluster)
+}
+
 #[component]
 pub fn AttackPathsPage() -> impl IntoView {
     let state = use_state();
@@ -65,7 +81,7 @@ pub fn AttackPathsPage() -> impl IntoView {
         <Show when=has_analysis fallback=|| view! { <NoSnapshot /> }>
             <PathSummary />
             <EngineChart testid="chart-paths" label="Attack paths by target"
-                chart=crate::protocol::CHART_PATHS_BY_TARGET />
+                chart=crate::protocol::CHART_PATHS_BY_TARGET cluster=scope() />
             <ChokePoints />
             <PathGroups />
             <PathTable />
@@ -76,31 +92,65 @@ pub fn AttackPathsPage() -> impl IntoView {
 #[component]
 fn PathSummary() -> impl IntoView {
     let state = use_state();
-    let report = move || {
-        state
-            .analysis
-            .with(|a| a.as_ref().map(|a| a.attack_paths.clone()))
+    let cluster = scope();
+    // (the tile's label, count, line under it and title; per target its count and what
+    // it counts of), over every path found or, in a cluster, over the listed paths in it.
+    let summary = move || {
+        cluster.with(|cluster| {
+            state.analysis.with(|a| {
+                let r = &a.as_ref()?.attack_paths;
+                if cluster.is_empty() {
+                    let mode = if r.mode == "assume-breach" {
+                        "from every workload (assume breach)"
+                    } else {
+                        "from internet-exposed entry points"
+                    };
+                    let targets = r.by_target.iter().map(|(t, n)| (t.clone(), *n)).collect();
+                    return Some((
+                        "Attack paths",
+                        r.total,
+                        format!("{} entries, {mode}", thousands(r.entries)),
+                        "Attack paths found: the likeliest path from each entry point to each target it reaches; the table lists the riskiest",
+                        targets,
+                        "of all the paths found",
+                    ));
+                }
+                let paths: Vec<&AttackPath> =
+                    r.paths.iter().filter(|p| in_cluster(p, cluster)).collect();
+                let targets = r
+                    .by_target
+                    .keys()
+                    .map(|t| {
+                        let n = paths.iter().filter(|p| p.target.name() == t).count();
+                        (t.clone(), n)
+                    })
+                    .collect();
+                Some((
+                    "Attack paths in the cluster",
+                    paths.len(),
+                    format!("listed paths in {cluster}, of {} found", thousands(r.total)),
+                    "Listed attack paths entered in the cluster or with a step in it",
+                    targets,
+                    "of the listed paths in the cluster",
+                ))
+            })
+        })
     };
     view! {
-        {move || report().map(|r| {
-            let mode = if r.mode == "assume-breach" {
-                "from every workload (assume breach)"
-            } else {
-                "from internet-exposed entry points"
-            };
+        {move || summary().map(|(label, total, sub, title, targets, of_what): (_, _, _, _, Vec<(String, usize)>, _)| {
             view! {
                 <div class="summary">
-                    <div class="tile" data-testid="attack-paths-total" title="Attack paths found: the likeliest path from each entry point to each target it reaches; the table lists the riskiest">
-                        <div class="tile-label">"Attack paths"</div>
-                        <div class="tile-value">{thousands(r.total)}</div>
-                        <div class="muted">{format!("{} entries, {mode}", thousands(r.entries))}</div>
+                    <div class="tile" data-testid="attack-paths-total" title=title>
+                        <div class="tile-label">{label}</div>
+                        <div class="tile-value">{thousands(total)}</div>
+                        <div class="muted">{sub}</div>
                     </div>
-                    {r.by_target
-                        .iter()
+                    {targets
+                        .into_iter()
                         .map(|(t, n)| view! {
-                            <div class="tile" data-target=t.clone() title=format!("Attack paths that end in {}, of all the paths found", t.replace('-', " "))>
+                            <div class="tile" data-target=t.clone() title=format!("Attack paths that end in {}, {of_what}", t.replace('-', " "))>
                                 <div class="tile-label">{format!("To {}", t.replace('-', " "))}</div>
-                                <div class="tile-value">{thousands(*n)}</div>
+                                <div class="tile-value">{thousands(n)}</div>
                             </div>
                         })
                         .collect_view()}
@@ -113,28 +163,88 @@ fn PathSummary() -> impl IntoView {
 #[component]
 fn ChokePoints() -> impl IntoView {
     let state = use_state();
+    let cluster = scope();
+    // The fixes shown, each with its index among the choke points' fixes, and the summary.
     let choke = move || {
-        state
-            .analysis
-            .with(|a| a.as_ref().map(|a| a.attack_paths.choke_points.clone()))
+        cluster.with(|cluster| {
+            state.analysis.with(|a| {
+                let r = &a.as_ref()?.attack_paths;
+                let c = &r.choke_points;
+                if cluster.is_empty() {
+                    let fixes = c
+                        .fixes
+                        .iter()
+                        .take(c.recommended)
+                        .cloned()
+                        .enumerate()
+                        .collect();
+                    return (c.paths_before > 0).then(|| (c.summary.clone(), fixes));
+                }
+                // In a cluster: the same fixes, in the same order, counted over the listed
+                // paths in it; "paths left" was recomputed over every cluster, so it goes.
+                let paths: Vec<&AttackPath> =
+                    r.paths.iter().filter(|p| in_cluster(p, cluster)).collect();
+                let fixes: Vec<(usize, ChokeFix)> = c
+                    .fixes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| {
+                        let n = paths.iter().filter(|p| p.fixes.contains(&i)).count();
+                        (n > 0).then(|| {
+                            (
+                                i,
+                                ChokeFix {
+                                    paths: n,
+                                    remaining: None,
+                                    ..f.clone()
+                                },
+                            )
+                        })
+                    })
+                    .take(c.recommended.max(1))
+                    .collect();
+                if fixes.is_empty() {
+                    return None;
+                }
+                let broken = paths
+                    .iter()
+                    .filter(|p| fixes.iter().any(|(i, _)| p.fixes.contains(i)))
+                    .count();
+                let summary = format!(
+                    "In {cluster}, {} break {} of the {} listed paths.",
+                    if fixes.len() == 1 {
+                        "this fix".to_string()
+                    } else {
+                        format!("these {} fixes", fixes.len())
+                    },
+                    thousands(broken),
+                    thousands(paths.len()),
+                );
+                Some((summary, fixes))
+            })
+        })
     };
     view! {
-        {move || choke().filter(|c| c.paths_before > 0).map(|c| {
-            let recommended: Vec<ChokeFix> = c.fixes.iter().take(c.recommended).cloned().collect();
+        {move || choke().map(|(summary, fixes)| {
+            let scoped = cluster.with(|c| !c.is_empty());
+            let note = if scoped {
+                "Each fix “breaks” the listed paths in the cluster that use the step it removes. \
+                 Without the cluster filter, the choke points count every path found and the \
+                 paths left after each fix."
+            } else {
+                "Each fix “breaks” the paths that use the step it removes; “paths left” are \
+                 recomputed on the graph without it and the fixes above, so routes an attacker \
+                 would take instead are counted: the two need not add up."
+            };
             view! {
                 <section class="section">
                     <div class="section-head"><h2>"Choke points"</h2></div>
                     <div class="panel choke" data-testid="choke-points">
-                        <p class="choke-summary" data-testid="choke-summary">{c.summary.clone()}</p>
-                        <p class="muted" data-testid="choke-note">
-                            "Each fix “breaks” the paths that use the step it removes; “paths left” are "
-                            "recomputed on the graph without it and the fixes above, so routes an attacker "
-                            "would take instead are counted: the two need not add up."
-                        </p>
+                        <p class="choke-summary" data-testid="choke-summary">{summary}</p>
+                        <p class="muted" data-testid="choke-note">{note}</p>
                         <ol class="choke-list">
-                            {recommended
+                            {fixes
                                 .into_iter()
-                                .enumerate()
                                 .map(|(i, f)| {
                                     let remaining = f.remaining.map(|n| format!("{} paths left", thousands(n)));
                                     view! {
@@ -147,7 +257,7 @@ fn ChokePoints() -> impl IntoView {
                                             <ObjectLink resource=f.resource.clone() />
                                             " — "
                                             <a
-                                                href=filter_href(&format!("fix:{i}"))
+                                                href=cluster.with_untracked(|c| filter_href(&format!("fix:{i}"), c))
                                                 data-testid="choke-paths-link"
                                                 data-number="choke-breaks"
                                                 title="Paths that use the step this fix removes; opens them"
@@ -168,9 +278,11 @@ fn ChokePoints() -> impl IntoView {
 }
 
 /// The `#/attack-paths` link that filters the table by a group: `entry:` and `target:`
-/// set those filters, anything else (`through:`, `fix:`) is the search.
-fn filter_href(filter: &str) -> String {
+/// set those filters, anything else (`through:`, `fix:`) is the search; in the page's
+/// scope `cluster` (empty: every cluster).
+fn filter_href(filter: &str, cluster: &str) -> String {
     let mut route = crate::route::Route::parse("#/attack-paths");
+    route.query.cluster = cluster.to_string();
     if let Some(entry) = filter.strip_prefix("entry:") {
         route.query.entry = entry.to_string();
     } else if let Some(target) = filter.strip_prefix("target:") {
@@ -216,12 +328,17 @@ const GROUPS_SHOWN: usize = 6;
 #[component]
 fn PathGroups() -> impl IntoView {
     let state = use_state();
+    let cluster = scope();
     let grouped = move || {
+        let cluster = cluster.get();
         state.analysis.with(|a| {
-            let paths = a
+            let paths: Vec<&AttackPath> = a
                 .as_ref()
                 .map(|a| a.attack_paths.paths.as_slice())
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .iter()
+                .filter(|p| in_scope(&cluster, p))
+                .collect();
             if paths.is_empty() {
                 return None;
             }
@@ -247,12 +364,21 @@ fn PathGroups() -> impl IntoView {
             ])
         })
     };
+    let of_listed = move || {
+        cluster.with(|c| {
+            if c.is_empty() {
+                "of the listed paths".to_string()
+            } else {
+                format!("of the listed paths in {c}")
+            }
+        })
+    };
     view! {
         {move || grouped().map(|lists| view! {
             <section class="section">
                 <div class="section-head">
                     <h2>"Paths by entry, resource passed and target"</h2>
-                    <span class="muted">"of the listed paths"</span>
+                    <span class="muted" data-testid="path-groups-scope">{of_listed}</span>
                 </div>
                 <div class="panel path-groups" data-testid="path-groups">
                     {lists.into_iter().map(|(title, word, list)| view! {
@@ -261,7 +387,7 @@ fn PathGroups() -> impl IntoView {
                             <ul>
                                 {list.into_iter().take(GROUPS_SHOWN).map(|(filter, label, n)| view! {
                                     <li>
-                                        <a href=filter_href(&filter) data-testid="path-group-link" data-filter=filter.clone()>
+                                        <a href=cluster.with_untracked(|c| filter_href(&filter, c)) data-testid="path-group-link" data-filter=filter.clone()>
                                             {format!("{} {} {word} ", thousands(n), if n == 1 { "path" } else { "paths" })}
                                             <span class="mono">{label}</span>
                                         </a>

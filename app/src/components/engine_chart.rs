@@ -15,17 +15,23 @@ pub fn EngineChart(
     label: &'static str,
     /// Which of the engine's charts.
     chart: &'static str,
+    /// The cluster the chart counts (only the attack paths by target: the listed paths
+    /// in it); none or empty for all.
+    #[prop(optional, into)]
+    cluster: Option<Signal<String>>,
 ) -> impl IntoView {
     let state = crate::state::use_state();
     let svg = RwSignal::new(None::<String>);
-    // Asked again whenever the shown analysis changes (another snapshot, exemptions).
+    // Asked again whenever the shown analysis (another snapshot, exemptions) or the
+    // cluster changes.
     Effect::new(move |_| {
         let shown = state.analysis.with(Option::is_some);
+        let cluster = cluster.map(|c| c.get()).unwrap_or_default();
         if !shown {
             svg.set(None);
             return;
         }
-        crate::questions::chart(state, chart, move |answer| {
+        crate::questions::chart(state, chart, &cluster, move |answer| {
             // A failed chart is left out: the numbers it draws are on the page.
             let _ = svg.try_set(answer.ok().flatten());
         });
