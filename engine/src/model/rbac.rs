@@ -24,7 +24,7 @@ impl ServiceAccount {
             "iam.gke.io/gcp-service-account",
         ]
         .iter()
-        .find_map(|k| self.metadata.annotations.get(*k))
+        .find_map(|k| self.metadata.annotations.get(k))
         .map(String::as_str)
     }
 }

@@ -189,7 +189,7 @@ pub fn sensitive_interfaces(unit: &WorkloadUnit) -> Vec<(&'static str, String)> 
         if why.is_none() {
             why = APP_LABELS.iter().find_map(|k| {
                 labels
-                    .get(*k)
+                    .get(k)
                     .filter(|v| i.labels.contains(&v.as_str()))
                     .map(|v| format!("label {k}={v}"))
             });
