@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::hash::FastMap;
+
 use petgraph::graph::NodeIndex;
 
 use super::build::{is_private_address, Builder};
@@ -34,7 +36,7 @@ impl Builder<'_> {
         &mut self,
         internet: NodeIndex,
         exposed: &[&Service],
-        services: &HashMap<(&str, &str), NodeIndex>,
+        services: &FastMap<(&str, &str), NodeIndex>,
         exposed_controllers: bool,
     ) {
         let inv = self.inv;
