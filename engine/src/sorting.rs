@@ -35,7 +35,7 @@ mod tests {
     #[test]
     fn sorts_like_a_stable_sort() {
         // Pairs sorted by their first element only: ties keep their order.
-        let items: Vec<(u8, u16)> = (0..500u16).map(|i| ((i * 7919 % 13) as u8, i)).collect();
+        let items: Vec<(u8, u32)> = (0..500u32).map(|i| ((i * 7919 % 13) as u8, i)).collect();
         let mut expected = items.clone();
         expected.sort_by_key(|&(k, _)| k);
         let mut sorted = items.clone();
