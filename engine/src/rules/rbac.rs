@@ -440,8 +440,15 @@ fn emit_capability(
 ) {
     let perms = cx.permissions();
     // What a binding's role allows depends on the role and the binding's scope alone:
-    // matched once for all the bindings that reference it.
+    // matched once for all the bindings that reference a role several bindings share
+    // (`edit`, `view`); a role bound once is matched where it is, not kept.
     type Matched = (BTreeMap<String, BTreeSet<&'static str>>, Vec<String>);
+    let mut bound = vec![0u32; cx.inventory.roles.len()];
+    for bi in 0..cx.inventory.bindings.len() {
+        if let Some(count) = perms.binding_role_index(bi).and_then(|r| bound.get_mut(r)) {
+            *count += 1;
+        }
+    }
     let mut by_role: FastMap<(usize, bool), Matched> = FastMap::default();
     for (bi, b) in cx.inventory.bindings.iter().enumerate() {
         let Some(role) = perms.binding_role_index(bi) else {
@@ -459,9 +466,15 @@ fn emit_capability(
         if perms.binding_admin_equivalent(bi) || namespace_admin_role(perms, bi) {
             continue;
         }
-        let (caps, rules) = by_role
-            .entry((role, b.cluster_scoped))
-            .or_insert_with(|| binding_matches(perms, bi, needs));
+        let once: Matched;
+        let (caps, rules) = if bound.get(role).is_some_and(|&n| n > 1) {
+            by_role
+                .entry((role, b.cluster_scoped))
+                .or_insert_with(|| binding_matches(perms, bi, needs))
+        } else {
+            once = binding_matches(perms, bi, needs);
+            &once
+        };
         if caps.is_empty() {
             continue;
         }

@@ -183,8 +183,20 @@ pub fn secure_score(
     // Unhealthy resources per rule: (kind, namespace, name). Only counted, so hashed
     // rather than ordered (an ordered set compared strings at every insertion).
     let mut failing: BTreeMap<&str, FastSet<(&str, &str, &str)>> = BTreeMap::new();
+    // Findings come sorted by severity then rule: each run of one rule's findings is
+    // gathered apart and filed under its rule once, not looked up per finding.
+    let mut run: Option<(&str, FastSet<(&str, &str, &str)>)> = None;
+    type Failing<'a> = FastSet<(&'a str, &'a str, &'a str)>;
+    fn file<'a>(failing: &mut BTreeMap<&'a str, Failing<'a>>, (rule, set): (&'a str, Failing<'a>)) {
+        match failing.entry(rule) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(set);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().extend(set),
+        }
+    }
     // Unhealthy namespaced resources per namespace: (kind, name).
-    let mut unhealthy_in: BTreeMap<&str, FastSet<(&str, &str)>> = BTreeMap::new();
+    let mut unhealthy_in: FastMap<&str, FastSet<(&str, &str)>> = FastMap::default();
     for f in counted {
         let (kind, name) = (f.resource.kind.as_str(), f.resource.name.as_str());
         let ns = if kind == "Namespace" || kind == "Cluster" {
@@ -192,10 +204,19 @@ pub fn secure_score(
         } else {
             f.resource.namespace.as_str()
         };
-        failing
-            .entry(f.rule.as_str())
-            .or_default()
-            .insert((kind, ns, name));
+        match &mut run {
+            Some((rule, set)) if *rule == f.rule => {
+                set.insert((kind, ns, name));
+            }
+            _ => {
+                if let Some(done) = run.take() {
+                    file(&mut failing, done);
+                }
+                let mut set = FastSet::default();
+                set.insert((kind, ns, name));
+                run = Some((f.rule.as_str(), set));
+            }
+        }
         if !CLUSTER_SCOPED.contains(&kind) {
             let resource = (kind, name);
             unhealthy_in
@@ -207,8 +228,11 @@ pub fn secure_score(
             }
         }
     }
+    if let Some(done) = run.take() {
+        file(&mut failing, done);
+    }
     // Unhealthy resources a rule applies to, per rule and scope (`None`: the estate).
-    let mut unhealthy: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
+    let mut unhealthy: FastMap<(&str, Option<&str>), usize> = FastMap::default();
     for (&id, set) in &failing {
         let Some(rule) = super::rule(id) else {
             continue;
