@@ -185,7 +185,7 @@ pub fn secure_score(
     let mut failing: BTreeMap<&str, FastSet<(&str, &str, &str)>> = BTreeMap::new();
     // Findings come sorted by severity then rule: each run of one rule's findings is
     // gathered apart and filed under its rule once, not looked up per finding.
-    let mut run: Option<(&str, FastSet<(&str, &str, &str)>)> = None;
+    let mut run: Option<(&str, Failing)> = None;
     type Failing<'a> = FastSet<(&'a str, &'a str, &'a str)>;
     fn file<'a>(failing: &mut BTreeMap<&'a str, Failing<'a>>, (rule, set): (&'a str, Failing<'a>)) {
         match failing.entry(rule) {
