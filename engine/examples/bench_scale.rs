@@ -137,29 +137,36 @@ fn main() {
             .filter(|f| f.exemption.is_some())
             .count();
         let reexempt = ms(start);
-        // Where conclude's time goes: its stages one by one, as it runs them.
+        // Where conclude's time goes: its stages one by one, as it runs them (the
+        // workload units found once and handed to each, the RBAC permissions the
+        // rules resolved handed to the graph).
         let inventory = snapshot.inventory();
         let start = Instant::now();
-        let (findings, ..) = portolan_engine::rules::evaluate_scored_with(
+        let units = inventory.workload_units();
+        let found = ms(start);
+        let start = Instant::now();
+        let ((findings, ..), permissions) = portolan_engine::rules::evaluate_units_resolving(
             inventory,
+            &units,
             &options.rules,
             Default::default(),
         );
         let rules = ms(start);
         let start = Instant::now();
-        let graph = portolan_engine::graph::SecurityGraph::build(inventory);
+        let graph =
+            portolan_engine::graph::SecurityGraph::build_with(inventory, &units, permissions);
         let build = ms(start);
         let start = Instant::now();
         let paths = graph.attack_paths(&options.paths);
         let search = ms(start);
         let start = Instant::now();
-        let _vulns = portolan_engine::vulns::assess(inventory, &inventory.workload_units(), &paths);
+        let _vulns = portolan_engine::vulns::assess(inventory, &units, &paths);
         let vulns = ms(start);
         let start = Instant::now();
-        let _summary = inventory.summary(true);
+        let _summary = inventory.summary_of(true, &units);
         let summary = ms(start);
         stages.push(format!(
-            "| {pods} | {rules:.0} ms ({} findings) | {build:.0} ms ({} nodes) | {search:.0} ms | {vulns:.0} ms | {summary:.0} ms |",
+            "| {pods} | {found:.0} ms | {rules:.0} ms ({} findings) | {build:.0} ms ({} nodes) | {search:.0} ms | {vulns:.0} ms | {summary:.0} ms |",
             findings.len(),
             graph.graph.node_count(),
         ));
@@ -173,14 +180,14 @@ fn main() {
         let graph_drop = ms(start);
         let start = Instant::now();
         let _enforcement =
-            portolan_engine::enforce::summarize(inventory, options.rules.pss_version);
+            portolan_engine::enforce::summarize_units(inventory, &units, options.rules.pss_version);
         let enforcement = ms(start);
         let start = Instant::now();
         let _clusters = inventory.cluster_summaries();
         let _na = portolan_engine::rules::control_plane::not_applicable(inventory);
         let clusters = ms(start);
         let start = Instant::now();
-        drop((findings, paths));
+        drop((findings, paths, units));
         let findings_drop = ms(start);
         rest.push(format!(
             "| {pods} | {link:.0} ms | {graph_drop:.0} ms | {enforcement:.0} ms | {clusters:.0} ms | {findings_drop:.0} ms |"
@@ -205,8 +212,8 @@ fn main() {
         breakdown.push(model_breakdown(pods, &files[0]));
         drop(files);
     }
-    println!("\n| pods | rules | graph build | attack paths + choke points | vulnerabilities | inventory rows |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("\n| pods | workload units | rules | graph build | attack paths + choke points | vulnerabilities | inventory rows |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     for row in stages {
         println!("{row}");
     }

@@ -848,9 +848,9 @@ fn conclude_keeping(
     let units = inventory.workload_units();
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
-    let (findings, recommendations, secure_score, exemption_warnings) =
-        rules::evaluate_units(inventory, &units, &options.rules, external);
-    let graph = SecurityGraph::build_from_units(inventory, &units);
+    let ((findings, recommendations, secure_score, exemption_warnings), permissions) =
+        rules::evaluate_units_resolving(inventory, &units, &options.rules, external);
+    let graph = SecurityGraph::build_with(inventory, &units, permissions);
     let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();

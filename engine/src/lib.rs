@@ -23,6 +23,7 @@ pub mod detect;
 pub mod diff;
 pub mod enforce;
 pub mod graph;
+pub(crate) mod hash;
 pub mod iam;
 pub mod ingest;
 pub mod map;
@@ -31,6 +32,7 @@ pub mod policy;
 pub mod query;
 pub mod report;
 pub mod rules;
+pub(crate) mod sorting;
 pub mod source;
 #[cfg(test)]
 mod test_support;

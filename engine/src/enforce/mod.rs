@@ -331,6 +331,8 @@ pub fn summarize_units(
         );
     }
     let no_labels = SmallMap::default();
+    // The checks of each (level, version) listed once, not for every unit.
+    let mut checks: Vec<(Level, Version, Vec<pss::ActiveCheck>)> = Vec::new();
     for unit in units {
         let namespace = effective_namespace(unit.namespace);
         let entry = out
@@ -342,7 +344,18 @@ pub fn summarize_units(
             });
         entry.workloads += 1;
         for level in [Level::Baseline, Level::Restricted] {
-            let violations = pss::evaluate(unit.metadata, unit.spec, level, entry.version);
+            let version = entry.version;
+            let at = match checks
+                .iter()
+                .position(|(l, v, _)| *l == level && *v == version)
+            {
+                Some(at) => at,
+                None => {
+                    checks.push((level, version, pss::active_checks(level, version)));
+                    checks.len() - 1
+                }
+            };
+            let violations = pss::evaluate_checks(&checks[at].2, unit.metadata, unit.spec);
             if violations.is_empty() {
                 continue;
             }

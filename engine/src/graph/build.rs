@@ -2,12 +2,13 @@
 //! nodes, internet exposure and container escapes. Identities and RBAC are in
 //! [`super::identity`].
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use petgraph::graph::NodeIndex;
 
 use super::{identity, EdgeKind, Exposure, NodeKind, SecurityGraph, Target, UnitNodes};
+use crate::hash::{FastMap, FastSet};
 use crate::model::image::ImageRef;
 use crate::model::meta::LabelIndex;
 use crate::model::network::Service;
@@ -61,35 +62,35 @@ pub(super) struct Builder<'a> {
     /// Nodes (hosts) each unit runs on; empty when unscheduled.
     pub hosts: Vec<Vec<NodeIndex>>,
     /// External addresses per node name.
-    external: HashMap<&'a str, Vec<&'a str>>,
+    external: FastMap<&'a str, Vec<&'a str>>,
     /// hostPaths inside the kubelet's pod directory: (volume, hosts, detail, fix),
     /// resolved once the tokens on each node are known.
     pub pending_traverse: Vec<(NodeIndex, Vec<NodeIndex>, String, u32)>,
     /// Image scans, to find each container's.
     scans: ScanIndex,
     /// Containers whose image no scan covers, with the image.
-    unscanned: HashMap<NodeIndex, String>,
+    unscanned: FastMap<NodeIndex, String>,
     /// (namespace, name) of the ServiceAccounts that turn token automounting off: one
     /// lookup per unit instead of a scan of every account.
-    pub no_automount: HashSet<(&'a str, &'a str)>,
+    pub no_automount: FastSet<(&'a str, &'a str)>,
 }
 
 pub(super) fn build<'a>(
     g: &'a mut SecurityGraph,
     inv: &'a Inventory,
     units: &'a [WorkloadUnit<'a>],
+    perms: Permissions<'a>,
 ) {
-    let perms = Permissions::resolve(inv);
     let mut b = Builder {
         g,
         inv,
         perms,
         units,
         hosts: Vec::new(),
-        external: HashMap::new(),
+        external: FastMap::default(),
         pending_traverse: Vec::new(),
         scans: ScanIndex::new(&inv.image_scans),
-        unscanned: HashMap::new(),
+        unscanned: FastMap::default(),
         no_automount: inv
             .service_accounts
             .iter()
@@ -642,7 +643,7 @@ impl<'a> Builder<'a> {
             .collect();
         let mut exposed_controllers = false;
         let mut exposed_services: Vec<&Service> = Vec::new();
-        let mut service_nodes: HashMap<(&str, &str), NodeIndex> = HashMap::new();
+        let mut service_nodes: FastMap<(&str, &str), NodeIndex> = FastMap::default();
         for svc in &self.inv.services {
             let m = &svc.metadata;
             let s = self

@@ -9,13 +9,12 @@
 //! that removes it (from the vulnerability join's fixed version). The CLI's JSON, the
 //! report and the app all show these values; none of them recomputes them.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use petgraph::graph::EdgeIndex;
 
 use super::{SecurityGraph, Target};
+use crate::hash::FastMap;
 use crate::rules::{Finding, ResourceRef};
 
 /// A path's risk, factor by factor.
@@ -301,15 +300,39 @@ fn qualified(r: &ResourceRef) -> String {
 /// Points each path's finding fixes at the finding they resolve (the first finding of
 /// the rule on the resource), so pages can show its exact patch or command.
 pub fn link_findings(paths: &mut [super::paths::AttackPath], findings: &[Finding]) {
-    let mut index: HashMap<(&str, &ResourceRef), usize> = HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        index.entry((f.rule.as_str(), &f.resource)).or_insert(i);
+    // Only the (rule, resource) pairs the paths' fixes name are indexed: a few against
+    // every finding. A finding whose rule no fix names is passed over without hashing.
+    let mut index: FastMap<(&str, &ResourceRef), Option<usize>> = FastMap::default();
+    for b in paths.iter().flat_map(|p| &p.breaks) {
+        if let Some(rule) = &b.rule {
+            index.insert((rule.as_str(), &b.resource), None);
+        }
     }
-    for p in paths {
-        for b in &mut p.breaks {
-            if let Some(rule) = &b.rule {
-                b.finding = index.get(&(rule.as_str(), &b.resource)).copied();
-            }
+    let mut rules: Vec<&str> = index.keys().map(|&(rule, _)| rule).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    for (i, f) in findings.iter().enumerate() {
+        if rules.binary_search(&f.rule.as_str()).is_err() {
+            continue;
+        }
+        if let Some(first @ None) = index.get_mut(&(f.rule.as_str(), &f.resource)) {
+            *first = Some(i);
+        }
+    }
+    let found: Vec<Option<usize>> = paths
+        .iter()
+        .flat_map(|p| &p.breaks)
+        .map(|b| {
+            let rule = b.rule.as_deref()?;
+            index.get(&(rule, &b.resource)).copied().flatten()
+        })
+        .collect();
+    drop(rules);
+    drop(index);
+    let breaks = paths.iter_mut().flat_map(|p| &mut p.breaks);
+    for (b, finding) in breaks.zip(found) {
+        if b.rule.is_some() {
+            b.finding = finding;
         }
     }
 }

@@ -13,6 +13,8 @@
 use crate::model::meta::SmallMap;
 use std::collections::{BTreeSet, HashMap};
 
+use crate::hash::FastMap;
+
 use petgraph::graph::NodeIndex;
 
 use super::build::{is_private_address, Builder};
@@ -35,7 +37,7 @@ impl Builder<'_> {
         &mut self,
         internet: NodeIndex,
         exposed: &[&Service],
-        services: &HashMap<(&str, &str), NodeIndex>,
+        services: &FastMap<(&str, &str), NodeIndex>,
         exposed_controllers: bool,
     ) {
         let inv = self.inv;

@@ -6,13 +6,14 @@
 //! approved by its author, a hostPath PersistentVolume mounted in one's own pod) start
 //! at the subject that holds them all.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use petgraph::graph::NodeIndex;
 
 use super::build::Builder;
 use super::identity::{binding_ref, group, service_account, user};
 use super::{EdgeKind, NodeKind};
+use crate::hash::{FastMap, FastSet};
 use crate::model::permissions::{
     admin_equivalent, api_group_matches, resource_matches, rule_allows, verb_matches, NamespaceSet,
     Permissions, Principal, Request,
@@ -252,21 +253,21 @@ impl RoleView<'_, '_> {
 /// What the permission sets' edges need to know about the snapshot, computed once.
 struct Context<'a> {
     /// Namespaces that enforce the baseline or restricted Pod Security Standard.
-    enforced: HashSet<&'a str>,
+    enforced: FastSet<&'a str>,
     /// Whether some namespace in scope of a cluster-wide grant enforces neither.
     any_open: bool,
     /// Namespaces the snapshot knows of.
     known: BTreeSet<&'a str>,
     /// Namespaces with at least one Secret in the snapshot: the collector read them.
-    collected: HashSet<&'a str>,
+    collected: FastSet<&'a str>,
     /// Token Secrets by namespace: (secret, service account).
-    tokens: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
+    tokens: FastMap<&'a str, Vec<(&'a str, &'a str)>>,
     /// Units by (namespace, pod name), for exec/patch limited to named pods.
-    pod_units: HashMap<(&'a str, &'a str), usize>,
+    pod_units: FastMap<(&'a str, &'a str), usize>,
     /// Caps by (role, cluster-wide).
-    cache: HashMap<(usize, bool), Caps>,
+    cache: FastMap<(usize, bool), Caps>,
     /// Roles and ClusterRoles by name (indices into `Inventory::roles`).
-    roles_by_name: HashMap<&'a str, Vec<usize>>,
+    roles_by_name: FastMap<&'a str, Vec<usize>>,
 }
 
 /// Where a permission set's grants apply, and the binding whose findings fix them
@@ -293,7 +294,7 @@ pub(super) fn permission_sets(b: &mut Builder) {
     let inv = b.inv;
     // Pod-security enforcement per namespace: privileged pods cannot be created where
     // baseline or restricted is enforced.
-    let enforced: HashSet<&str> = inv
+    let enforced: FastSet<&str> = inv
         .namespaces
         .iter()
         .filter(|n| {
@@ -325,8 +326,8 @@ pub(super) fn permission_sets(b: &mut Builder) {
             .map(|s| s.metadata.namespace.as_str())
             .filter(|n| !n.is_empty()),
     );
-    let mut tokens: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
-    let mut collected: HashSet<&str> = HashSet::new();
+    let mut tokens: FastMap<&str, Vec<(&str, &str)>> = FastMap::default();
+    let mut collected: FastSet<&str> = FastSet::default();
     for s in &inv.secrets {
         collected.insert(&s.metadata.namespace);
         if s.secret_type == "kubernetes.io/service-account-token" {
@@ -342,7 +343,7 @@ pub(super) fn permission_sets(b: &mut Builder) {
             }
         }
     }
-    let mut pod_units: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut pod_units: FastMap<(&str, &str), usize> = FastMap::default();
     for (ui, u) in b.units.iter().enumerate() {
         for p in &u.pods {
             pod_units.insert((&p.metadata.namespace, &p.metadata.name), ui);
@@ -351,7 +352,7 @@ pub(super) fn permission_sets(b: &mut Builder) {
             pod_units.insert((u.namespace, u.name), ui);
         }
     }
-    let mut roles_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut roles_by_name: FastMap<&str, Vec<usize>> = FastMap::default();
     for (i, r) in inv.roles.iter().enumerate() {
         roles_by_name.entry(&r.metadata.name).or_default().push(i);
     }
@@ -363,7 +364,7 @@ pub(super) fn permission_sets(b: &mut Builder) {
         collected,
         tokens,
         pod_units,
-        cache: HashMap::new(),
+        cache: FastMap::default(),
     };
     for bi in 0..inv.bindings.len() {
         let Some(role) = b.perms.binding_role_index(bi) else {

@@ -2,12 +2,13 @@
 //! and readable on nodes), users, groups and their memberships. What bindings grant
 //! them is in [`super::grants`]; the kubelet identities of nodes in [`super::kubelet`].
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use petgraph::graph::NodeIndex;
 
 use super::build::Builder;
 use super::{EdgeKind, NodeKind};
+use crate::hash::{FastMap, FastSet};
 use crate::model::{Inventory, WorkloadUnit};
 use crate::rules::rbac::token_mounted as mounted;
 use crate::rules::ResourceRef;
@@ -16,7 +17,7 @@ use crate::rules::ResourceRef;
 /// accounts: for a few units; the builder's `no_automount` answers for every unit).
 pub(super) fn token_mounted(inv: &Inventory, unit: &WorkloadUnit) -> bool {
     if unit.spec.automount_service_account_token.is_some() {
-        return mounted(unit, &HashSet::new());
+        return mounted(unit, &FastSet::default());
     }
     let sa = unit.spec.service_account();
     let off = inv.service_accounts.iter().any(|s| {
@@ -24,7 +25,7 @@ pub(super) fn token_mounted(inv: &Inventory, unit: &WorkloadUnit) -> bool {
             && s.metadata.name == sa
             && s.automount_service_account_token == Some(false)
     });
-    let mut set = HashSet::new();
+    let mut set = FastSet::default();
     if off {
         set.insert((unit.namespace, sa));
     }
@@ -51,7 +52,7 @@ pub(super) fn build(b: &mut Builder) {
         service_account(b, &sa.metadata.namespace, &sa.metadata.name);
     }
     // Tokens mounted into containers, and readable on the nodes the pods run on.
-    let mut on_host: HashMap<NodeIndex, BTreeSet<NodeIndex>> = HashMap::new();
+    let mut on_host: FastMap<NodeIndex, BTreeSet<NodeIndex>> = FastMap::default();
     let mut steal: BTreeSet<(NodeIndex, NodeIndex)> = BTreeSet::new();
     let units = std::mem::take(&mut b.units);
     for (ui, unit) in units.iter().enumerate() {

@@ -70,6 +70,8 @@ use std::collections::{BTreeMap, HashMap};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::{Deserialize, Serialize};
 
+use crate::hash::FastMap;
+use crate::model::permissions::Permissions;
 use crate::model::Inventory;
 use crate::rules::ResourceRef;
 
@@ -451,8 +453,11 @@ pub struct SecurityGraph {
     pub graph: DiGraph<Node, Edge>,
     /// Every distinct fix edges refer to.
     pub fixes: Vec<Fix>,
-    fix_index: HashMap<Fix, u32>,
-    ids: HashMap<String, NodeIndex>,
+    /// The fixes by the hash of (rule, resource), so that finding one already there
+    /// allocates nothing (an edge per grant asks for its fix).
+    fix_index: FastMap<u64, Vec<u32>>,
+    fix_hasher: foldhash::fast::RandomState,
+    ids: FastMap<String, NodeIndex>,
     /// Per workload unit (in `Inventory::workload_units` order): its node and its
     /// container nodes.
     pub units: Vec<UnitNodes>,
@@ -499,8 +504,18 @@ impl SecurityGraph {
         inventory: &'a Inventory,
         units: &[crate::model::WorkloadUnit<'a>],
     ) -> SecurityGraph {
+        Self::build_with(inventory, units, Permissions::resolve(inventory))
+    }
+
+    /// [`Self::build_from_units`] on the inventory's RBAC permissions already resolved
+    /// (by the rules: [`crate::rules::evaluate_units_resolving`]).
+    pub fn build_with<'a>(
+        inventory: &'a Inventory,
+        units: &[crate::model::WorkloadUnit<'a>],
+        permissions: Permissions<'a>,
+    ) -> SecurityGraph {
         let mut g = SecurityGraph::default();
-        build::build(&mut g, inventory, units);
+        build::build(&mut g, inventory, units, permissions);
         g
     }
 
@@ -541,16 +556,22 @@ impl SecurityGraph {
     }
 
     fn fix(&mut self, rule: &str, resource: &ResourceRef) -> u32 {
-        let fix = Fix {
-            rule: rule.to_string(),
-            resource: resource.clone(),
-        };
-        if let Some(&i) = self.fix_index.get(&fix) {
+        use std::hash::BuildHasher;
+        let hash = self.fix_hasher.hash_one((rule, resource));
+        let same = self.fix_index.entry(hash).or_default();
+        let fixes = &self.fixes;
+        if let Some(&i) = same.iter().find(|&&i| {
+            let f = &fixes[i as usize];
+            f.rule == rule && f.resource == *resource
+        }) {
             return i;
         }
         let i = self.fixes.len() as u32;
-        self.fixes.push(fix.clone());
-        self.fix_index.insert(fix, i);
+        same.push(i);
+        self.fixes.push(Fix {
+            rule: rule.to_string(),
+            resource: resource.clone(),
+        });
         i
     }
 

@@ -892,14 +892,14 @@ impl Inventory {
 
     /// The units workload analyses run over; see [`WorkloadUnit`].
     pub fn workload_units(&self) -> Vec<WorkloadUnit<'_>> {
-        let by_uid: HashMap<&str, usize> = self
+        let by_uid: crate::hash::FastMap<&str, usize> = self
             .workloads
             .iter()
             .enumerate()
             .filter(|(_, w)| !w.metadata.uid.is_empty())
             .map(|(i, w)| (w.metadata.uid.as_str(), i))
             .collect();
-        let by_name: HashMap<(&str, &str, &str), usize> = self
+        let by_name: crate::hash::FastMap<(&str, &str, &str), usize> = self
             .workloads
             .iter()
             .enumerate()
@@ -953,7 +953,8 @@ impl Inventory {
                 });
             }
         }
-        let mut orphan_groups: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        let mut orphan_groups: crate::hash::FastMap<(&str, &str, &str), usize> =
+            crate::hash::FastMap::default();
         for pod in &self.pods {
             let ns = pod.metadata.namespace.as_str();
             match pod.metadata.controller() {
@@ -1525,7 +1526,13 @@ impl Rows {
         source: &Source,
         details: Vec<(&str, String)>,
     ) {
-        *self.counts.entry(kind.to_string()).or_default() += 1;
+        // The kind's name is allocated only the first time it is counted.
+        match self.counts.get_mut(kind) {
+            Some(count) => *count += 1,
+            None => {
+                self.counts.insert(kind.to_string(), 1);
+            }
+        }
         self.resources.push(ResourceSummary {
             kind: kind.to_string(),
             namespace: namespace.to_string(),
@@ -1562,27 +1569,32 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
         .enumerate()
         .map(|(i, k)| (*k, i))
         .collect();
-    // Each row's kind ranked once, not at every comparison.
-    let mut ranked: Vec<(usize, ResourceSummary)> = rows
-        .iter_mut()
-        .map(|r| {
-            let rank = order.get(r.kind.as_str()).copied().unwrap_or(usize::MAX);
-            (rank, std::mem::take(r))
-        })
+    // Each row's kind ranked once, not at every comparison; the rows sorted by their
+    // positions, then each moved once (`sorting`: a row is a few hundred bytes).
+    let rank: Vec<usize> = rows
+        .iter()
+        .map(|r| order.get(r.kind.as_str()).copied().unwrap_or(usize::MAX))
         .collect();
-    ranked.sort_by(|(ka, a), (kb, b)| {
-        (ka, &a.kind, &a.namespace, &a.name, &a.cluster, &a.source).cmp(&(
-            kb,
-            &b.kind,
-            &b.namespace,
-            &b.name,
-            &b.cluster,
-            &b.source,
-        ))
+    let positions = crate::sorting::positions(rows.len(), |ia, ib| {
+        let (a, b) = (&rows[ia], &rows[ib]);
+        (
+            rank[ia],
+            &a.kind,
+            &a.namespace,
+            &a.name,
+            &a.cluster,
+            &a.source,
+        )
+            .cmp(&(
+                rank[ib],
+                &b.kind,
+                &b.namespace,
+                &b.name,
+                &b.cluster,
+                &b.source,
+            ))
     });
-    for (slot, (_, row)) in rows.iter_mut().zip(ranked) {
-        *slot = row;
-    }
+    crate::sorting::permute(rows, positions);
 }
 
 /// Whether `kind` is a cloud account's (`AWS::IAM::Role`, `Azure::...`, `GCP::...`):

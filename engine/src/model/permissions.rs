@@ -46,10 +46,9 @@
 //! consulted; [`Principal::is_superuser`] tells it, [`Permissions::can`] does not
 //! model it (it answers what RBAC grants).
 
-use std::collections::HashMap;
-
 use super::rbac::{Binding, PolicyRule, Role, Subject};
 use super::Inventory;
+use crate::hash::FastMap;
 
 /// Where a grant applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -435,9 +434,9 @@ pub struct Permissions<'a> {
     binding_role: Vec<Option<u32>>,
     /// User name → (binding, subject) pairs; service-account subjects are keyed by
     /// their user name.
-    by_user: HashMap<String, Vec<(u32, u32)>>,
+    by_user: FastMap<String, Vec<(u32, u32)>>,
     /// Group name → (binding, subject) pairs.
-    by_group: HashMap<&'a str, Vec<(u32, u32)>>,
+    by_group: FastMap<&'a str, Vec<(u32, u32)>>,
     /// Whether each role's effective rules are [`admin_equivalent`]: asked of every
     /// binding by several rules and the graph, answered once per role.
     role_admin: Vec<bool>,
@@ -447,8 +446,8 @@ impl<'a> Permissions<'a> {
     /// Resolves bindings, roles, aggregation and subjects.
     pub fn resolve(inventory: &'a Inventory) -> Permissions<'a> {
         let roles = &inventory.roles;
-        let mut cluster_roles: HashMap<&str, u32> = HashMap::new();
-        let mut ns_roles: HashMap<(&str, &str), u32> = HashMap::new();
+        let mut cluster_roles: FastMap<&str, u32> = FastMap::default();
+        let mut ns_roles: FastMap<(&str, &str), u32> = FastMap::default();
         for (i, r) in roles.iter().enumerate() {
             if r.cluster_scoped {
                 cluster_roles.insert(&r.metadata.name, i as u32);
@@ -458,8 +457,8 @@ impl<'a> Permissions<'a> {
         }
         let role_rules = aggregate(roles);
         let mut binding_role = Vec::with_capacity(inventory.bindings.len());
-        let mut by_user: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-        let mut by_group: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+        let mut by_user: FastMap<String, Vec<(u32, u32)>> = FastMap::default();
+        let mut by_group: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
         for (bi, b) in inventory.bindings.iter().enumerate() {
             let role = match (b.role_ref.kind.as_str(), b.cluster_scoped) {
                 ("ClusterRole", _) => cluster_roles.get(b.role_ref.name.as_str()).copied(),
@@ -757,7 +756,7 @@ fn aggregate(roles: &[Role]) -> Vec<Vec<(u32, u32)>> {
         .filter(|&i| roles[i].cluster_scoped)
         .collect();
     // Direct aggregation edges.
-    let mut selected: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut selected: FastMap<usize, Vec<usize>> = FastMap::default();
     for &i in &aggregating {
         let picks: Vec<usize> = cluster
             .iter()
@@ -775,7 +774,7 @@ fn aggregate(roles: &[Role]) -> Vec<Vec<(u32, u32)>> {
     fn visit(
         i: usize,
         roles: &[Role],
-        selected: &HashMap<usize, Vec<usize>>,
+        selected: &FastMap<usize, Vec<usize>>,
         result: &mut Vec<Option<Vec<(u32, u32)>>>,
         on_stack: &mut Vec<bool>,
     ) {

@@ -386,14 +386,26 @@ fn exposed_units<'a>(cx: &'a Context) -> Vec<(&'a WorkloadUnit<'a>, Vec<String>)
         let meta: &'a ObjectMeta = u.metadata;
         (u.namespace, &meta.labels)
     }));
+    // The services by (namespace, name), so that each exposed one is found without
+    // copying every service's names to look it up (the ways are sorted below, so the
+    // order they are gathered in does not matter).
+    let mut services: crate::hash::FastMap<(&str, &str), Vec<usize>> = Default::default();
+    for (i, s) in cx.inventory.services.iter().enumerate() {
+        services
+            .entry((&s.metadata.namespace, &s.metadata.name))
+            .or_default()
+            .push(i);
+    }
     let mut ways_of: Vec<Vec<String>> = vec![Vec::new(); cx.units.len()];
-    for s in &cx.inventory.services {
-        let key = (s.metadata.namespace.clone(), s.metadata.name.clone());
-        let Some(list) = exposed.get(&key) else {
+    for ((ns, name), list) in &exposed {
+        let Some(same) = services.get(&(ns.as_str(), name.as_str())) else {
             continue;
         };
-        for i in by_label.selected(&s.metadata.namespace, &s.spec.selector) {
-            ways_of[i].extend(list.iter().cloned());
+        for &si in same {
+            let s = &cx.inventory.services[si];
+            for i in by_label.selected(&s.metadata.namespace, &s.spec.selector) {
+                ways_of[i].extend(list.iter().cloned());
+            }
         }
     }
     let mut out = Vec::new();

@@ -31,18 +31,24 @@ pub struct Fix {
 /// Attaches a fix to each finding that can be fixed exactly.
 pub(crate) fn attach(cx: &Context, findings: &mut [Finding]) {
     // Units by resource, looked up once per finding (a large snapshot has many of both).
-    let units: std::collections::HashMap<(&str, &str, &str), usize> = cx
+    let units: crate::hash::FastMap<(&str, &str, &str), usize> = cx
         .units
         .iter()
         .enumerate()
         .map(|(i, u)| ((u.kind, u.namespace, u.name), i))
         .collect();
-    for f in findings.iter_mut() {
-        let r = &f.resource;
-        let unit = units
-            .get(&(r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
-            .copied();
-        f.fix = fix_for(cx, f, unit);
+    // Findings come sorted by rule then resource: the same resource often follows.
+    let mut last: Option<(usize, Option<usize>)> = None;
+    for i in 0..findings.len() {
+        let r = &findings[i].resource;
+        let unit = match last {
+            Some((seen, unit)) if findings[seen].resource == *r => unit,
+            _ => units
+                .get(&(r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
+                .copied(),
+        };
+        findings[i].fix = fix_for(cx, &findings[i], unit);
+        last = Some((i, unit));
     }
 }
 

@@ -11,26 +11,47 @@ use super::pss::{self, Level, Version};
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
 
 use super::POD_KINDS;
+use crate::hash::FastMap;
 
 /// Emits a finding for every unit that fails the PSS check `id`.
 fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
     let all = cx.pss.get_or_init(|| {
+        // Each namespace's version found once (not a scan of the namespaces per unit),
+        // and each version's checks listed once: baseline checks at baseline, then the
+        // restricted level's own checks (the baseline ones it also runs would only be
+        // thrown away).
+        let mut versions: FastMap<&str, Version> = FastMap::default();
+        for n in &cx.inventory.namespaces {
+            versions.entry(n.metadata.name.as_str()).or_insert_with(|| {
+                crate::enforce::namespace_version(&n.metadata.labels, cx.options.pss_version)
+            });
+        }
+        let no_labels = Default::default();
+        let unlabelled = crate::enforce::namespace_version(&no_labels, cx.options.pss_version);
+        let mut checks: Vec<(Version, Vec<pss::ActiveCheck>)> = Vec::new();
         cx.units
             .iter()
             .map(|unit| {
-                let version = namespace_version(cx, unit.namespace);
-                let mut found = pss::evaluate(unit.metadata, unit.spec, Level::Baseline, version);
-                found.extend(
-                    pss::evaluate(unit.metadata, unit.spec, Level::Restricted, version)
-                        .into_iter()
-                        .filter(|v| v.level == Level::Restricted),
-                );
-                found
+                let version = versions.get(unit.namespace).copied().unwrap_or(unlabelled);
+                let at = match checks.iter().position(|(v, _)| *v == version) {
+                    Some(at) => at,
+                    None => {
+                        let mut both = pss::active_checks(Level::Baseline, version);
+                        both.extend(
+                            pss::active_checks(Level::Restricted, version)
+                                .into_iter()
+                                .filter(|(c, _)| c.level == Level::Restricted),
+                        );
+                        checks.push((version, both));
+                        checks.len() - 1
+                    }
+                };
+                pss::evaluate_checks(&checks[at].1, unit.metadata, unit.spec)
             })
             .collect()
     });
     for (unit, violations) in cx.units.iter().zip(all) {
-        let Some(v) = violations.iter().find(|v| v.check == id).cloned() else {
+        let Some(v) = violations.iter().find(|v| v.check == id) else {
             continue;
         };
         out.push(Finding {
@@ -50,23 +71,10 @@ fn emit(cx: &Context, out: &mut Vec<Finding>, id: &str, severity: Severity) {
             } else {
                 format!("{}{}", unit.template_path, v.field)
             },
-            message: v.message,
+            message: v.message.clone(),
             source: unit.source.clone(),
         });
     }
-}
-
-/// The policy version for a namespace: its `enforce-version` label when it names a
-/// version, else the configured one, else the latest.
-fn namespace_version(cx: &Context, namespace: &str) -> Version {
-    let no_labels = Default::default();
-    let labels = cx
-        .inventory
-        .namespaces
-        .iter()
-        .find(|n| n.metadata.name == namespace)
-        .map_or(&no_labels, |n| &n.metadata.labels);
-    crate::enforce::namespace_version(labels, cx.options.pss_version)
 }
 
 /// The family's rules, in catalogue order.

@@ -21,9 +21,10 @@
 //! lacks are judged by their bootstrap definitions and say "built-in role, definition
 //! assumed".
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Context, Finding, ResourceRef, Rule, RuleInfo, Severity};
+use crate::hash::{FastMap, FastSet};
 use crate::model::permissions::{
     admin_equivalent, admin_rules, binding_display, role_display, rule_allows, rule_display,
     subject_display, Grant, Permissions, Principal, Request, Scope, ANONYMOUS_USER, AUTHENTICATED,
@@ -438,8 +439,22 @@ fn emit_capability(
     principal_filter: Option<&PrincipalFilter>,
 ) {
     let perms = cx.permissions();
+    // What a binding's role allows depends on the role and the binding's scope alone:
+    // matched once for all the bindings that reference a role several bindings share
+    // (`edit`, `view`); a role bound once is matched where it is, not kept.
+    type Matched = (BTreeMap<String, BTreeSet<&'static str>>, Vec<String>);
+    let mut bound = vec![0u32; cx.inventory.roles.len()];
+    for bi in 0..cx.inventory.bindings.len() {
+        if let Some(count) = perms.binding_role_index(bi).and_then(|r| bound.get_mut(r)) {
+            *count += 1;
+        }
+    }
+    let mut by_role: FastMap<(usize, bool), Matched> = FastMap::default();
     for (bi, b) in cx.inventory.bindings.iter().enumerate() {
-        if builtin_binding(b) || perms.binding_role(bi).is_none() {
+        let Some(role) = perms.binding_role_index(bi) else {
+            continue;
+        };
+        if builtin_binding(b) {
             continue;
         }
         let mut subjects = relevant_subjects(b);
@@ -451,7 +466,15 @@ fn emit_capability(
         if perms.binding_admin_equivalent(bi) || namespace_admin_role(perms, bi) {
             continue;
         }
-        let (caps, rules) = binding_matches(perms, bi, needs);
+        let once: Matched;
+        let (caps, rules) = if bound.get(role).is_some_and(|&n| n > 1) {
+            by_role
+                .entry((role, b.cluster_scoped))
+                .or_insert_with(|| binding_matches(perms, bi, needs))
+        } else {
+            once = binding_matches(perms, bi, needs);
+            &once
+        };
         if caps.is_empty() {
             continue;
         }
@@ -474,7 +497,7 @@ fn emit_capability(
             message: format!(
                 "{} can {} {} through {} → {}; matching rule: {}",
                 subjects_display(b, &subjects),
-                caps_display(&caps),
+                caps_display(caps),
                 scope_display(b),
                 binding_display(b),
                 role_ref_display(b, perms.binding_role(bi)),
@@ -894,7 +917,7 @@ fn wildcard_parts(rule: &PolicyRule) -> Vec<&'static str> {
 
 fn check_wildcard(cx: &Context, out: &mut Vec<Finding>) {
     // Bindings per role, to say who holds it.
-    let mut bound: HashMap<(bool, &str, &str), Vec<String>> = HashMap::new();
+    let mut bound: FastMap<(bool, &str, &str), Vec<String>> = FastMap::default();
     for b in &cx.inventory.bindings {
         let key = if b.role_ref.kind == "Role" {
             (
@@ -1077,7 +1100,7 @@ fn emit_named_bind(cx: &Context, out: &mut Vec<Finding>) {
     let inv = cx.inventory;
     // Bindings already reported, looked up once per binding (a scan of the findings
     // for each binding grows with the square of the cluster).
-    let mut reported: HashSet<ResourceRef> = out
+    let mut reported: FastSet<ResourceRef> = out
         .iter()
         .filter(|f| f.rule == ROLE_BIND_ESCALATE.info.id)
         .map(|f| f.resource.clone())
@@ -1509,7 +1532,7 @@ const TAKEOVER: &[(&str, &[Need])] = &[
 
 /// Whether the unit's service account token is mounted into its pods;
 /// `no_automount` holds the (namespace, name) of ServiceAccounts that disable it.
-pub(crate) fn token_mounted(unit: &WorkloadUnit, no_automount: &HashSet<(&str, &str)>) -> bool {
+pub(crate) fn token_mounted(unit: &WorkloadUnit, no_automount: &FastSet<(&str, &str)>) -> bool {
     let projected = unit.spec.volumes.iter().any(|v| {
         v.projected
             .as_ref()
@@ -1542,84 +1565,27 @@ fn takeover_labels(g: &Grant) -> Vec<&'static str> {
 /// (`cluster`) or only in namespaces.
 fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: bool) {
     let perms = cx.permissions();
-    let no_automount: HashSet<(&str, &str)> = cx
+    let no_automount: FastSet<(&str, &str)> = cx
         .inventory
         .service_accounts
         .iter()
         .filter(|sa| sa.automount_service_account_token == Some(false))
         .map(|sa| (sa.metadata.namespace.as_str(), sa.metadata.name.as_str()))
         .collect();
+    // What an account can take over depends on the account alone: found once for all
+    // the units that run as it.
+    let mut by_account: FastMap<(&str, &str), Option<(String, String)>> = FastMap::default();
     for unit in cx.units {
         if unit.namespace.is_empty() || !token_mounted(unit, &no_automount) {
             continue;
         }
         let sa = unit.spec.service_account();
-        // The account's own bindings and its namespace's group; grants to every
-        // authenticated identity or every service account are `broadGroupBinding`'s.
-        let principal = Principal::exact(
-            &crate::model::permissions::service_account_user(unit.namespace, sa),
-            &[&format!("{SERVICE_ACCOUNTS}:{}", unit.namespace)],
-        );
-        let grants: Vec<Grant> = perms
-            .grants(&principal)
-            .into_iter()
-            .filter(|g| !builtin_binding(g.binding))
-            .collect();
-        let cluster_wide: Vec<(&Grant, Vec<&str>)> = grants
-            .iter()
-            .filter(|g| matches!(g.scope, Scope::Cluster))
-            .map(|g| (g, takeover_labels(g)))
-            .filter(|(_, l)| !l.is_empty())
-            .collect();
-        let chosen: Vec<(&Grant, Vec<&str>)> = if cluster {
-            cluster_wide
-        } else if !cluster_wide.is_empty() {
+        let Some((rights, through)) = by_account
+            .entry((unit.namespace, sa))
+            .or_insert_with(|| takeover(perms, unit.namespace, sa, cluster))
+        else {
             continue;
-        } else {
-            grants
-                .iter()
-                .filter(|g| matches!(g.scope, Scope::Namespace(_)))
-                .map(|g| (g, takeover_labels(g)))
-                .filter(|(_, l)| !l.is_empty())
-                .collect()
         };
-        if chosen.is_empty() {
-            continue;
-        }
-        // Per binding: the rights it gives.
-        let mut per_binding: BTreeMap<usize, (String, BTreeSet<&str>)> = BTreeMap::new();
-        let mut all: BTreeSet<&str> = BTreeSet::new();
-        for (g, labels) in &chosen {
-            let entry = per_binding.entry(g.binding_index).or_insert_with(|| {
-                let scope = match g.scope {
-                    Scope::Cluster => String::new(),
-                    Scope::Namespace(ns) => format!(" in namespace {ns}"),
-                };
-                (
-                    format!(
-                        "{} → {}{scope}",
-                        g.binding_display(),
-                        role_ref_display(g.binding, Some(g.role)),
-                    ),
-                    BTreeSet::new(),
-                )
-            });
-            entry.1.extend(labels.iter().copied());
-            all.extend(labels.iter().copied());
-        }
-        let through: Vec<String> = if per_binding.len() == 1 {
-            per_binding.into_values().map(|(b, _)| b).collect()
-        } else {
-            per_binding
-                .into_values()
-                .map(|(b, l)| format!("{b} ({})", l.into_iter().collect::<Vec<_>>().join(", ")))
-                .collect()
-        };
-        let order: Vec<&str> = TAKEOVER
-            .iter()
-            .map(|(l, _)| *l)
-            .filter(|l| all.contains(l))
-            .collect();
         out.push(Finding {
             exemption: None,
             fix: None,
@@ -1629,21 +1595,98 @@ fn emit_workload(cx: &Context, out: &mut Vec<Finding>, rule: &Rule, cluster: boo
                 kind: unit.kind.into(),
                 namespace: unit.namespace.into(),
                 name: unit.name.into(),
-             cluster: String::new(), },
+                cluster: String::new(),
+            },
             container: String::new(),
             field: format!("{}spec.serviceAccountName", unit.template_path),
             message: format!(
-                "{} {} runs as ServiceAccount {}/{sa} with its token mounted, which can {} {}through {}",
+                "{} {} runs as ServiceAccount {}/{sa} with its token mounted, which can {rights} {}through {through}",
                 unit.kind,
                 unit.name,
                 unit.namespace,
-                order.join(", "),
                 if cluster { "cluster-wide " } else { "" },
-                through.join("; ")
             ),
             source: unit.source.clone(),
         });
     }
+}
+
+/// What ServiceAccount `namespace`/`sa` can take over ([`TAKEOVER`]'s rights, cluster-wide
+/// when `cluster`, else in namespaces and only without cluster-wide ones), and through
+/// which bindings, as the finding says them; `None` when nothing.
+fn takeover(
+    perms: &Permissions,
+    namespace: &str,
+    sa: &str,
+    cluster: bool,
+) -> Option<(String, String)> {
+    // The account's own bindings and its namespace's group; grants to every
+    // authenticated identity or every service account are `broadGroupBinding`'s.
+    let principal = Principal::exact(
+        &crate::model::permissions::service_account_user(namespace, sa),
+        &[&format!("{SERVICE_ACCOUNTS}:{namespace}")],
+    );
+    let grants: Vec<Grant> = perms
+        .grants(&principal)
+        .into_iter()
+        .filter(|g| !builtin_binding(g.binding))
+        .collect();
+    let cluster_wide: Vec<(&Grant, Vec<&str>)> = grants
+        .iter()
+        .filter(|g| matches!(g.scope, Scope::Cluster))
+        .map(|g| (g, takeover_labels(g)))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let chosen: Vec<(&Grant, Vec<&str>)> = if cluster {
+        cluster_wide
+    } else if !cluster_wide.is_empty() {
+        return None;
+    } else {
+        grants
+            .iter()
+            .filter(|g| matches!(g.scope, Scope::Namespace(_)))
+            .map(|g| (g, takeover_labels(g)))
+            .filter(|(_, l)| !l.is_empty())
+            .collect()
+    };
+    if chosen.is_empty() {
+        return None;
+    }
+    // Per binding: the rights it gives.
+    let mut per_binding: BTreeMap<usize, (String, BTreeSet<&str>)> = BTreeMap::new();
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    for (g, labels) in &chosen {
+        let entry = per_binding.entry(g.binding_index).or_insert_with(|| {
+            let scope = match g.scope {
+                Scope::Cluster => String::new(),
+                Scope::Namespace(ns) => format!(" in namespace {ns}"),
+            };
+            (
+                format!(
+                    "{} → {}{scope}",
+                    g.binding_display(),
+                    role_ref_display(g.binding, Some(g.role)),
+                ),
+                BTreeSet::new(),
+            )
+        });
+        entry.1.extend(labels.iter().copied());
+        all.extend(labels.iter().copied());
+    }
+    let through: Vec<String> = if per_binding.len() == 1 {
+        per_binding.into_values().map(|(b, _)| b).collect()
+    } else {
+        per_binding
+            .into_values()
+            .map(|(b, l)| format!("{b} ({})", l.into_iter().collect::<Vec<_>>().join(", ")))
+            .collect()
+    };
+    let order: Vec<&str> = TAKEOVER
+        .iter()
+        .map(|(l, _)| *l)
+        .filter(|l| all.contains(l))
+        .collect();
+    Some((order.join(", "), through.join("; ")))
 }
 
 pub static SERVICE_ACCOUNT_CLUSTER_TAKEOVER: Rule = Rule {

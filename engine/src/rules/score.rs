@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{catalog, Finding, Severity};
+use crate::hash::{FastMap, FastSet};
 use crate::model::{Inventory, WorkloadUnit};
 
 /// Overall and per-namespace secure score.
@@ -111,10 +112,13 @@ pub fn weight(severity: Severity) -> f64 {
 const CLUSTER_SCOPED: &[&str] = &["Cluster", "Node", "ClusterRole", "ClusterRoleBinding"];
 
 /// Resources rules apply to, by (kind, namespace). A Namespace counts in itself.
-fn population(inventory: &Inventory, units: &[WorkloadUnit]) -> BTreeMap<(String, String), usize> {
-    let mut pop: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut add = |kind: &str, ns: &str| {
-        *pop.entry((kind.to_string(), ns.to_string())).or_default() += 1;
+fn population<'a>(
+    inventory: &'a Inventory,
+    units: &[WorkloadUnit<'a>],
+) -> FastMap<(&'a str, &'a str), usize> {
+    let mut pop: FastMap<(&'a str, &'a str), usize> = FastMap::default();
+    let mut add = |kind: &'a str, ns: &'a str| {
+        *pop.entry((kind, ns)).or_default() += 1;
     };
     for u in units {
         add(u.kind, u.namespace);
@@ -176,10 +180,23 @@ pub fn secure_score(
 ) -> SecureScore {
     let pop = population(inventory, units);
     let counted = findings.iter().filter(|f| f.exemption.is_none());
-    // Unhealthy resources per rule: (kind, namespace, name).
-    let mut failing: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
+    // Unhealthy resources per rule: (kind, namespace, name). Only counted, so hashed
+    // rather than ordered (an ordered set compared strings at every insertion).
+    let mut failing: BTreeMap<&str, FastSet<(&str, &str, &str)>> = BTreeMap::new();
+    // Findings come sorted by severity then rule: each run of one rule's findings is
+    // gathered apart and filed under its rule once, not looked up per finding.
+    let mut run: Option<(&str, Failing)> = None;
+    type Failing<'a> = FastSet<(&'a str, &'a str, &'a str)>;
+    fn file<'a>(failing: &mut BTreeMap<&'a str, Failing<'a>>, (rule, set): (&'a str, Failing<'a>)) {
+        match failing.entry(rule) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(set);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().extend(set),
+        }
+    }
     // Unhealthy namespaced resources per namespace: (kind, name).
-    let mut unhealthy_in: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
+    let mut unhealthy_in: FastMap<&str, FastSet<(&str, &str)>> = FastMap::default();
     for f in counted {
         let (kind, name) = (f.resource.kind.as_str(), f.resource.name.as_str());
         let ns = if kind == "Namespace" || kind == "Cluster" {
@@ -187,10 +204,19 @@ pub fn secure_score(
         } else {
             f.resource.namespace.as_str()
         };
-        failing
-            .entry(f.rule.as_str())
-            .or_default()
-            .insert((kind, ns, name));
+        match &mut run {
+            Some((rule, set)) if *rule == f.rule => {
+                set.insert((kind, ns, name));
+            }
+            _ => {
+                if let Some(done) = run.take() {
+                    file(&mut failing, done);
+                }
+                let mut set = FastSet::default();
+                set.insert((kind, ns, name));
+                run = Some((f.rule.as_str(), set));
+            }
+        }
         if !CLUSTER_SCOPED.contains(&kind) {
             let resource = (kind, name);
             unhealthy_in
@@ -202,8 +228,11 @@ pub fn secure_score(
             }
         }
     }
+    if let Some(done) = run.take() {
+        file(&mut failing, done);
+    }
     // Unhealthy resources a rule applies to, per rule and scope (`None`: the estate).
-    let mut unhealthy: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
+    let mut unhealthy: FastMap<(&str, Option<&str>), usize> = FastMap::default();
     for (&id, set) in &failing {
         let Some(rule) = super::rule(id) else {
             continue;
@@ -225,16 +254,13 @@ pub fn secure_score(
     // namespace grew with the square of the namespaces).
     let mut pop_all: Vec<(&str, usize)> = Vec::new();
     let mut pop_in: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
-    for ((kind, n), &count) in &pop {
-        match pop_all.iter_mut().find(|(k, _)| k == kind) {
+    for (&(kind, n), &count) in &pop {
+        match pop_all.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, c)) => *c += count,
-            None => pop_all.push((kind.as_str(), count)),
+            None => pop_all.push((kind, count)),
         }
-        if !CLUSTER_SCOPED.contains(&kind.as_str()) {
-            pop_in
-                .entry(n.as_str())
-                .or_default()
-                .push((kind.as_str(), count));
+        if !CLUSTER_SCOPED.contains(&kind) {
+            pop_in.entry(n).or_default().push((kind, count));
         }
     }
     let scope_pop = |ns: Option<&str>| -> &[(&str, usize)] {
@@ -283,8 +309,8 @@ pub fn secure_score(
     let score_for = |ns: Option<&str>| score_of(&controls_for(ns));
     let namespaces: BTreeSet<&str> = pop
         .keys()
-        .filter(|(kind, _)| !CLUSTER_SCOPED.contains(&kind.as_str()))
-        .map(|(_, ns)| ns.as_str())
+        .filter(|(kind, _)| !CLUSTER_SCOPED.contains(kind))
+        .map(|&(_, ns)| ns)
         .filter(|ns| !ns.is_empty())
         .collect();
     let namespaces = namespaces
@@ -292,7 +318,7 @@ pub fn secure_score(
         .filter_map(|ns| {
             let score = score_for(Some(ns))?;
             let resources: usize = scope_pop(Some(ns)).iter().map(|(_, c)| c).sum();
-            let unhealthy = unhealthy_in.get(ns).map_or(0, BTreeSet::len);
+            let unhealthy = unhealthy_in.get(ns).map_or(0, FastSet::len);
             Some(NamespaceScore {
                 namespace: ns.to_string(),
                 cluster: inventory.cluster_name.clone(),

@@ -150,13 +150,13 @@ pub fn check(id: &str) -> Option<&'static Check> {
     CHECKS.iter().find(|c| c.id == id)
 }
 
+/// A check in force and its behaviour at the version evaluated.
+pub type ActiveCheck = (&'static Check, &'static CheckVersion);
+
 /// The checks that run at `level` and `version`, each with the behaviour in force, in
 /// evaluation order. At `restricted`, baseline checks overridden by an active
 /// restricted check are left out.
-pub fn active_checks(
-    level: Level,
-    version: Version,
-) -> Vec<(&'static Check, &'static CheckVersion)> {
+pub fn active_checks(level: Level, version: Version) -> Vec<ActiveCheck> {
     let in_force = CHECKS
         .iter()
         .filter(|c| c.level <= level)
@@ -191,9 +191,19 @@ pub fn evaluate(
     level: Level,
     version: Version,
 ) -> Vec<Violation> {
-    active_checks(level, version)
-        .into_iter()
-        .filter_map(|(check, behaviour)| {
+    evaluate_checks(&active_checks(level, version), meta, spec)
+}
+
+/// Evaluates a pod against `checks` (from [`active_checks`], listed once for many pods),
+/// in their order.
+pub fn evaluate_checks(
+    checks: &[ActiveCheck],
+    meta: &ObjectMeta,
+    spec: &PodSpec,
+) -> Vec<Violation> {
+    checks
+        .iter()
+        .filter_map(|&(check, behaviour)| {
             (behaviour.run)(meta, spec).map(|failure| Violation {
                 check: check.id,
                 level: check.level,

@@ -71,7 +71,23 @@ pub(super) use super::POD_KINDS;
 pub(super) struct Ctr<'a> {
     pub kind: ContainerKind,
     pub c: &'a Container,
-    pub path: String,
+    pub path: CtrPath,
+}
+
+/// A container's path in its resource (`spec.template.spec.containers[0]`), written
+/// out only into the findings that name it: a dozen rules list every container of
+/// every unit, and few of them fail.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CtrPath {
+    template: &'static str,
+    field: &'static str,
+    index: usize,
+}
+
+impl std::fmt::Display for CtrPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}spec.{}[{}]", self.template, self.field, self.index)
+    }
 }
 
 /// The unit's containers (init, regular, ephemeral), each with its path.
@@ -91,7 +107,11 @@ pub(super) fn containers<'a>(unit: &WorkloadUnit<'a>) -> Vec<Ctr<'a>> {
             out.push(Ctr {
                 kind,
                 c,
-                path: format!("{}spec.{field}[{i}]", unit.template_path),
+                path: CtrPath {
+                    template: unit.template_path,
+                    field,
+                    index: i,
+                },
             });
         }
     }
