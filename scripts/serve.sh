@@ -25,12 +25,14 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $(sed -n 's/^TRUNK_VERSION=//p' 
     trunk_pid=$!
     trap 'kill -- "-$trunk_pid" 2>/dev/null || true' EXIT
     trap 'exit 130' INT TERM
-    SETUP_SKIP=trunk scripts/setup.sh
+    # The CLI first: it needs none of the web tools, and wasm-bindgen-cli's install
+    # (about 4 minutes) would otherwise stand between the user and the first look.
     cargo build --quiet -p portolan
     target/debug/portolan analyze public/demo --format html -q -o target/first-look/portolan-demo.html
     step "a first look, ready now: open $root/target/first-look/portolan-demo.html in a browser"
     step "(any snapshot folder works the same way: target/debug/portolan analyze DIR --format html -o report.html)"
-    step "building the app's wasm while trunk compiles"
+    step "installing the web build's tools and building the app's wasm while trunk compiles"
+    SETUP_SKIP=trunk scripts/setup.sh
     cargo build --quiet --target wasm32-unknown-unknown -p portolan-app --bins
     ticks=0
     while kill -0 "$trunk_pid" 2>/dev/null; do
