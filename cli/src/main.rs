@@ -4,6 +4,7 @@
 //! `portolan_engine::analyze`, and writes the `Analysis` in the requested format.
 //! Located input errors go to stderr and into the output; they never stop the run.
 
+mod alloc;
 mod audit;
 mod iam;
 mod paths;
@@ -673,6 +674,7 @@ fn run_engine_for(
 }
 
 fn main() -> ExitCode {
+    alloc::tune();
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => exit(run_analyze(&args)),
