@@ -38,12 +38,15 @@ fn system() -> bool {
     }
 }
 
-/// Tunes mimalloc as the CLI does (`cli/src/alloc.rs`: freed memory kept a second
-/// before it goes back to the OS; option 15 is `mi_option_purge_delay` in the bundled
-/// mimalloc 2.x, which the CLI's test checks). Call first thing in `main`.
+/// Tunes mimalloc as the CLI does (`cli/src/alloc.rs`, whose test checks the options'
+/// indices: 4 is `arena_eager_commit`, turned off; 15 `purge_delay`, a second). Call
+/// first thing in `main`.
 pub fn tune() {
     // SAFETY: sets an option mimalloc reads at each purge.
-    unsafe { libmimalloc_sys::mi_option_set(15, 1_000) }
+    unsafe {
+        libmimalloc_sys::mi_option_set(4, 0);
+        libmimalloc_sys::mi_option_set(15, 1_000);
+    }
 }
 
 /// The allocator this process allocates through, for the benchmarks' tables.
