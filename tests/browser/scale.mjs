@@ -6,7 +6,10 @@
 // - the peak resident memory of Chromium's renderer processes (the page and its worker
 //   run there), polled every 100 ms, next to the export's size,
 // - the time and longest task of an exemption's re-evaluation (a namespace exempted from
-//   the top recommendation).
+//   the top recommendation), and where that time goes: each message between the page and
+//   its worker from the click on (its time, its size, how long the page's handler ran;
+//   a request's answer less its sending is the worker's time, queue included) and the
+//   page's long tasks, until the exempted count shows.
 //
 // The exports are those of `engine/examples/bench_scale.rs` (compact JSON; Deployments →
 // ReplicaSets → Pods, many exposed, privileged and risky workloads): the same bytes the
@@ -60,6 +63,54 @@ function watchRenderers() {
 
 const mib = (b) => `${(b / 1048576).toFixed(0)} MiB`;
 
+/**
+ * Runs in the page before its scripts: logs every message to and from a worker in
+ * `window.messages` (`{ out, type, id, t, bytes, ms }`: `ms` is how long the page's
+ * handler of a message in ran) once `window.logging` is set.
+ */
+function logMessages() {
+  window.messages = [];
+  const size = (data) => (data && data.json && data.json.byteLength) || 0;
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (data, ...rest) {
+    if (window.logging) window.messages.push({ out: true, type: data?.type, id: data?.id, t: performance.now() });
+    return post.call(this, data, ...rest);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+  Object.defineProperty(Worker.prototype, 'onmessage', {
+    configurable: true,
+    get() {
+      return onmessage.get.call(this);
+    },
+    set(handler) {
+      const timed = handler && function (event) {
+        const t = performance.now();
+        try {
+          return handler.call(this, event);
+        } finally {
+          const d = event.data;
+          if (window.logging) window.messages.push({ out: false, type: d?.type, id: d?.id, t, bytes: size(d), ms: performance.now() - t });
+        }
+      };
+      onmessage.set.call(this, timed);
+    },
+  });
+}
+
+/** The messages and long tasks from `t0` to `t1` (page times), one line each. */
+function timeline({ t0, t1, messages, tasks }) {
+  const events = messages.map((m) => ({
+    t: m.t,
+    what: m.out
+      ? `page → worker  ${m.type} #${m.id}`
+      : `worker → page  ${m.type} #${m.id}${m.bytes ? ` (${(m.bytes / 1024).toFixed(0)} KiB)` : ''}, handled in ${Math.round(m.ms)} ms`,
+  }));
+  for (const task of tasks) events.push({ t: task.start, what: `long task ${Math.round(task.duration)} ms` });
+  events.push({ t: t1, what: 'exempted count shown' });
+  events.sort((a, b) => a.t - b.t);
+  return events.map((e) => `    ${`+${Math.round(e.t - t0)} ms`.padStart(9)}  ${e.what}`).join('\n');
+}
+
 const { base, server, root } = await serve({ subPath: '/scale/' });
 const browser = await launchBrowser();
 let failed = false;
@@ -71,15 +122,19 @@ try {
     const file = path.join(served, `hard-${pods}.json`);
     check(fs.existsSync(file), `bench_scale did not write ${file}: ${written}`);
     const bytes = fs.statSync(file).size;
-    const { context, page, problems } = await openPage(browser, base);
+    const { context, page, problems } = await openPage(browser, base, {
+      setup: (context) => context.addInitScript(logMessages),
+    });
     page.setDefaultTimeout(900_000);
     page.on('crash', () => console.log(`the page crashed at ${pods} pods`));
     try {
       await page.evaluate(() => {
         window.stalls = {};
         window.phase = 'analysis';
+        window.tasks = [];
         new PerformanceObserver((list) => {
           for (const task of list.getEntries()) {
+            if (window.logging) window.tasks.push({ start: task.startTime, duration: task.duration });
             if (window.dropped === undefined || task.startTime < window.dropped) continue;
             window.stalls[window.phase] = Math.max(window.stalls[window.phase] || 0, task.duration);
           }
@@ -117,11 +172,29 @@ try {
       await page.fill('[data-testid="exempt-reason-input"]', 'Scale benchmark.');
       await page.evaluate(() => {
         window.phase = 'exemption';
+        window.logging = true;
+        window.messages = [];
+        window.tasks = [];
+        document.querySelector('[data-testid="exempt-save"]').addEventListener('click', () => {
+          window.clicked = performance.now();
+        });
+        const shown = () => {
+          if (window.shown === undefined && document.querySelector('[data-testid="recommendation-exempt-count"]')) {
+            window.shown = performance.now();
+          }
+        };
+        new MutationObserver(shown).observe(document.body, { childList: true, subtree: true });
       });
       const exemptStarted = Date.now();
       await page.click('[data-testid="exempt-save"]');
       await page.waitForSelector('[data-testid="recommendation-exempt-count"]', { timeout: 900_000 });
       const exempted = Date.now() - exemptStarted;
+      // What follows the count (rows asked for after it) shows too.
+      await page.waitForTimeout(2_000);
+      const log = await page.evaluate(() => {
+        window.logging = false;
+        return { t0: window.clicked, t1: window.shown, messages: window.messages, tasks: window.tasks };
+      });
       const stalls = await page.evaluate(() => window.stalls);
       check(problems.pageErrors.length === 0, `page errors: ${problems.pageErrors.join(' | ')}`);
       console.log(
@@ -132,6 +205,7 @@ try {
             .map(([p, ms]) => `${p} ${Math.round(ms)} ms`)
             .join(', '),
       );
+      console.log(`  re-evaluation, from the click (${Math.round(log.t1 - log.t0)} ms to the count):\n${timeline(log)}`);
     } catch (e) {
       failed = true;
       console.log(`FAILED - ${pods} pods: ${e.message || e}`);
