@@ -39,6 +39,10 @@ fn main() {
         cli_steps(&path);
         return;
     }
+    if let Some(path) = synth::flag_value(&args, "--reexempt") {
+        reexempt_steps(&path);
+        return;
+    }
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![5_000, 10_000, 20_000, 50_000]
@@ -333,6 +337,79 @@ fn resident_peak() -> usize {
 
 /// The CLI's steps on `path` (`portolan analyze PATH -f json -o /dev/null`), each
 /// followed by the live heap, the heap's peak and the resident peak.
+/// The app's exemption of the top recommendation's rule in the first namespace it
+/// offers, on the analysis of `path`, step by step (as the breakdown above).
+fn reexempt_steps(path: &str) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let files = vec![InputFile::new(path, bytes)];
+    let options = AnalyzeOptions::default();
+    let snapshot = load_with(&files, &options.load, &mut |_| {});
+    let start = Instant::now();
+    let analysis = conclude(&snapshot, &options);
+    let concluded = ms(start);
+    let top = &analysis.recommendations[0];
+    let namespace = top
+        .findings
+        .iter()
+        .map(|&i| analysis.findings[i].resource.namespace.as_str())
+        .find(|n| !n.is_empty())
+        .unwrap_or_default();
+    let mut exempted = options.clone();
+    exempted.rules.exemptions = portolan_engine::rules::exemptions::parse(
+        "exemptions.yaml",
+        &format!(
+            "- {{rule: {}, namespace: {namespace}, reason: load test}}\n",
+            top.rule
+        ),
+    )
+    .0;
+    let mut kept = analysis.clone();
+    let start = Instant::now();
+    portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
+    let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
+    let _json = serde_json::to_vec(&update).expect("serialisable");
+    let whole = ms(start);
+    let inventory = snapshot.inventory();
+    let population =
+        portolan_engine::rules::score::Population::of(inventory, &inventory.workload_units());
+    let mut findings = analysis.findings.clone();
+    let start = Instant::now();
+    for f in &mut findings {
+        f.exemption = None;
+    }
+    let cleared = ms(start);
+    let start = Instant::now();
+    portolan_engine::rules::exemptions::apply(
+        &mut findings,
+        &exempted.rules.exemptions,
+        inventory,
+        None,
+    );
+    let matched = ms(start);
+    let start = Instant::now();
+    let _score = portolan_engine::rules::score::secure_score_of(inventory, &population, &findings);
+    let scored = ms(start);
+    let start = Instant::now();
+    let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
+    let shown = ms(start);
+    let start = Instant::now();
+    let _json = serde_json::to_vec(&update).expect("serialisable");
+    let written = ms(start);
+    println!(
+        "{} findings, conclude {concluded:.0} ms, {} exempted by {{rule: {}, namespace: {namespace}}}",
+        analysis.findings.len(),
+        kept.findings.iter().filter(|f| f.exemption.is_some()).count(),
+        top.rule
+    );
+    println!("| re-exempt + update | exemptions cleared | exemptions matched | recommendations (the rest) | secure score | update's counts | update as JSON |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {whole:.0} ms ({:.0}% of conclude) | {cleared:.0} ms | {matched:.0} ms | {:.0} ms | {scored:.0} ms | {shown:.0} ms | {written:.0} ms |",
+        100.0 * whole / concluded,
+        whole - cleared - matched - scored - shown - written
+    );
+}
+
 fn cli_steps(path: &str) {
     let report = |step: &str, start: Instant| {
         println!(
