@@ -329,6 +329,10 @@ pub struct Snapshot {
     /// The audit logs' requests counted per file, for the timeline of one cluster's
     /// logs ([`Snapshot::keep_cluster`]).
     audit_counts: BTreeMap<String, crate::detect::AuditCounts>,
+    /// The secure score's population of `inventory` (one cluster), found by the first
+    /// [`conclude`] and kept for [`reexempt`], which would otherwise find every workload
+    /// unit and count every resource again at each change of exemptions.
+    population: std::sync::OnceLock<crate::rules::score::Population>,
 }
 
 impl Snapshot {
@@ -393,6 +397,8 @@ impl Snapshot {
         let mut all = std::iter::once(std::mem::take(&mut self.inventory))
             .chain(std::mem::take(&mut self.others));
         self.inventory = all.nth(at).unwrap_or_default();
+        // Another inventory: its own population when it is scored.
+        self.population = std::sync::OnceLock::new();
         // A single cluster's inventory is untagged, as when its files are analysed alone.
         self.inventory.cluster_name.clear();
         let folders = std::mem::take(&mut self.folders);
@@ -810,6 +816,7 @@ pub fn load_with_audit(
         file_cluster,
         policy_files,
         audit_counts,
+        population: std::sync::OnceLock::new(),
     }
 }
 
@@ -846,6 +853,9 @@ fn conclude_keeping(
     // Found once: the rules, the graph, vulnerabilities, alerts, the inventory rows and
     // the enforcement summary all run over them.
     let units = inventory.workload_units();
+    snapshot
+        .population
+        .get_or_init(|| rules::score::Population::of(inventory, &units));
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
     let ((findings, recommendations, secure_score, exemption_warnings), permissions) =
@@ -899,8 +909,13 @@ pub fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeO
         crate::clusters::reexempt(analysis, snapshot, options);
         return;
     }
+    let inventory = &snapshot.inventory;
+    let population = snapshot
+        .population
+        .get_or_init(|| rules::score::Population::of(inventory, &inventory.workload_units()));
     let (recommendations, secure_score, diagnostics) = rules::reexempt(
-        &snapshot.inventory,
+        inventory,
+        population,
         &mut analysis.findings,
         &analysis.recommendations,
         &options.rules,

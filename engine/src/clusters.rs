@@ -169,8 +169,10 @@ pub(crate) fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &A
             })
             .collect();
         let mut part: Vec<Finding> = mine.iter().map(|&k| analysis.findings[k].clone()).collect();
+        let population = rules::score::Population::of(inventory, &inventory.workload_units());
         let (_, score, warned) = rules::reexempt(
             inventory,
+            &population,
             &mut part,
             &analysis.recommendations,
             &options.rules,

@@ -56,6 +56,10 @@ fn reexempting_equals_concluding_again() {
          - {rule: noSuchRule, reason: r}\n",
         // Every finding of every rule, the policies' included: the score is whole.
         "- {rule: '*', reason: all}\n",
+        // By the resources' labels (the only exemptions that read them), after one by
+        // namespace that takes some of the same findings first.
+        "- {rule: runAsNonRoot, namespace: argocd, reason: r}\n\
+         - {rule: '*', selector: {matchLabels: {app.kubernetes.io/managed-by: Helm}}, reason: charts}\n",
     ];
     let fresh: Vec<_> = sets
         .iter()
@@ -70,6 +74,12 @@ fn reexempting_equals_concluding_again() {
     );
     assert_ne!(fresh[0].secure_score, fresh[1].secure_score);
     assert!(fresh[3].findings.iter().all(|f| f.exemption.is_some()));
+    let by_selector =
+        |f: &&portolan_engine::rules::Finding| f.exemption.as_ref().is_some_and(|x| x.index == 1);
+    assert!(
+        fresh[4].findings.iter().filter(by_selector).count() > 0,
+        "the selector should exempt some findings"
+    );
     for (a, from) in fresh.iter().enumerate() {
         for (b, text) in sets.iter().enumerate() {
             let mut kept = from.clone();

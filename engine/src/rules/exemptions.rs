@@ -250,7 +250,12 @@ pub fn apply(
     if exemptions.is_empty() {
         return warnings;
     }
-    let labels = resource_labels(inventory);
+    // Only a selector reads the resources' labels: without one, no index of them (every
+    // resource, a tree of strings) is built and no finding looks its resource up.
+    let labels = exemptions
+        .iter()
+        .any(|e| e.selector.is_some())
+        .then(|| resource_labels(inventory));
     let mut used = vec![0usize; exemptions.len()];
     let expired: Vec<bool> = exemptions
         .iter()
@@ -260,15 +265,26 @@ pub fn apply(
         })
         .collect();
     for f in findings.iter_mut() {
-        let resource_labels = labels.get(&(
-            f.resource.kind.as_str(),
-            f.resource.namespace.as_str(),
-            f.resource.name.as_str(),
-        ));
+        // Looked up once per finding, and only when a selector is all that is left to
+        // decide an exemption.
+        let mut resource_labels = None;
+        let mut labels_of = |f: &Finding| -> Option<&SmallMap> {
+            *resource_labels.get_or_insert_with(|| {
+                labels.as_ref().and_then(|index| {
+                    index
+                        .get(&(
+                            f.resource.kind.as_str(),
+                            f.resource.namespace.as_str(),
+                            f.resource.name.as_str(),
+                        ))
+                        .copied()
+                })
+            })
+        };
         let hit = exemptions
             .iter()
             .enumerate()
-            .find(|(i, e)| !expired[*i] && covers(e, f, resource_labels.copied()));
+            .find(|(i, e)| !expired[*i] && covers(e, f, &mut labels_of));
         if let Some((i, e)) = hit {
             used[i] += 1;
             f.exemption = Some(AppliedExemption {
@@ -300,7 +316,13 @@ pub fn apply(
     warnings
 }
 
-fn covers(e: &Exemption, f: &Finding, labels: Option<&SmallMap>) -> bool {
+/// Whether `e` covers `f`; `labels` gives the labels of `f`'s resource, asked only when
+/// `e` has a selector and covers `f` otherwise.
+fn covers<'a>(
+    e: &Exemption,
+    f: &Finding,
+    labels: &mut impl FnMut(&Finding) -> Option<&'a SmallMap>,
+) -> bool {
     (e.rule == "*" || e.rule == f.rule)
         && e.namespace
             .as_deref()
@@ -312,7 +334,7 @@ fn covers(e: &Exemption, f: &Finding, labels: Option<&SmallMap>) -> bool {
         })
         && e.selector.as_ref().is_none_or(|s| {
             let empty = SmallMap::default();
-            s.matches(labels.unwrap_or(&empty))
+            s.matches(labels(f).unwrap_or(&empty))
         })
 }
 

@@ -516,12 +516,14 @@ pub fn evaluate_units_resolving<'a>(
 /// What exempting gives, with other exemptions, for findings already evaluated (and
 /// ordered) by [`evaluate_scored_with`]: their new exemption marks, and the
 /// recommendations, secure score and warnings that follow. The app changes exemptions
-/// far more often than the snapshot; this is a fraction of the rules' cost. The
-/// recommendations given are those of the same findings under any exemptions (they
-/// name the rules from outside the catalogue); `external_scored` is what
+/// far more often than the snapshot; this is a fraction of the rules' cost.
+/// `recommendations` are those the same findings give as they are marked now (they name
+/// the rules from outside the catalogue, and the rules none of whose findings changes
+/// between counted and exempted keep their counts); `external_scored` is what
 /// [`ExternalFindings::scored`] was.
 pub fn reexempt(
     inventory: &Inventory,
+    population: &score::Population,
     findings: &mut [Finding],
     recommendations: &[Recommendation],
     options: &RuleOptions,
@@ -532,18 +534,63 @@ pub fn reexempt(
     Vec<crate::source::Diagnostic>,
 ) {
     let external = external_rules(recommendations);
+    let was: Vec<bool> = findings.iter().map(|f| f.exemption.is_some()).collect();
     for f in findings.iter_mut() {
         f.exemption = None;
     }
-    let units = inventory.workload_units();
-    judge(
-        inventory,
-        &units,
+    let warnings = exemptions::apply(
         findings,
-        options,
-        &external,
-        external_scored,
-    )
+        &options.exemptions,
+        inventory,
+        options.today.as_deref(),
+    );
+    let recommendations = if groups(recommendations, findings) {
+        // Only the rules some finding of which turned counted or exempted count again.
+        let changed: crate::hash::FastSet<&str> = findings
+            .iter()
+            .zip(&was)
+            .filter(|(f, &was)| f.exemption.is_some() != was)
+            .map(|(f, _)| f.rule.as_str())
+            .collect();
+        let mut recommendations: Vec<Recommendation> = recommendations
+            .iter()
+            .map(|r| {
+                let (affected, exempted) = if changed.contains(r.rule.as_str()) {
+                    affected_counts(findings, &r.findings, "")
+                } else {
+                    (r.affected, r.exempted)
+                };
+                Recommendation {
+                    affected,
+                    exempted,
+                    ..r.clone()
+                }
+            })
+            .collect();
+        sort_recommendations(&mut recommendations);
+        recommendations
+    } else {
+        recommend(findings, &external)
+    };
+    let score = score_of(findings, &external, external_scored, |findings| {
+        score::secure_score_of(inventory, population, findings)
+    });
+    (recommendations, score, warnings)
+}
+
+/// Whether `recommendations` group exactly `findings`: every finding in the one of its
+/// rule, once (not so when given another list's, as for one cluster's part of them).
+fn groups(recommendations: &[Recommendation], findings: &[Finding]) -> bool {
+    recommendations
+        .iter()
+        .map(|r| r.findings.len())
+        .sum::<usize>()
+        == findings.len()
+        && recommendations.iter().all(|r| {
+            r.findings
+                .iter()
+                .all(|&i| findings.get(i).is_some_and(|f| f.rule == r.rule))
+        })
 }
 
 /// Marks the exempted `findings`, groups them into recommendations (fully exempted
@@ -568,8 +615,22 @@ fn judge(
         options.today.as_deref(),
     );
     let recommendations = recommend(findings, external);
-    let score = if external_scored || external.is_empty() {
+    let score = score_of(findings, external, external_scored, |findings| {
         score::secure_score(inventory, units, findings)
+    });
+    (recommendations, score, warnings)
+}
+
+/// The secure score (`score`) of marked `findings`, those of `external` rules only when
+/// `external_scored`.
+fn score_of(
+    findings: &[Finding],
+    external: &[ExternalRule],
+    external_scored: bool,
+    score: impl Fn(&[Finding]) -> score::SecureScore,
+) -> score::SecureScore {
+    if external_scored || external.is_empty() {
+        score(findings)
     } else {
         let ids: BTreeSet<&str> = external.iter().map(|e| e.id.as_str()).collect();
         let own: Vec<Finding> = findings
@@ -577,10 +638,10 @@ fn judge(
             .filter(|f| !ids.contains(f.rule.as_str()))
             .cloned()
             .collect();
-        score::secure_score(inventory, units, &own)
-    };
-    (recommendations, score, warnings)
+        score(&own)
+    }
 }
+
 /// Orders findings as every analysis lists them (severity, rule, resource, container,
 /// field) and drops exact duplicates.
 pub(crate) fn sort_findings(findings: &mut Vec<Finding>) {
@@ -702,7 +763,13 @@ pub(crate) fn recommend(findings: &[Finding], external: &[ExternalRule]) -> Vec<
             })
         })
         .collect();
-    // Fully exempted recommendations go last.
+    sort_recommendations(&mut recommendations);
+    recommendations
+}
+
+/// Orders recommendations as every analysis lists them: by severity, then the most
+/// affected resources first; fully exempted ones last.
+fn sort_recommendations(recommendations: &mut [Recommendation]) {
     recommendations.sort_by(|a, b| {
         (
             a.affected == 0,
@@ -717,7 +784,6 @@ pub(crate) fn recommend(findings: &[Finding], external: &[ExternalRule]) -> Vec<
                 &b.rule,
             ))
     });
-    recommendations
 }
 
 /// The rule catalogue as Markdown: `docs/rules.md` is this text, checked by a test.

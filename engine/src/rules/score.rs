@@ -170,6 +170,25 @@ fn population<'a>(
     pop
 }
 
+/// The resources rules apply to, by (kind, namespace) ([`secure_score`]'s population):
+/// the same whatever the exemptions, so a caller scoring the findings of one inventory
+/// again under other exemptions finds it once (the snapshot keeps it, see
+/// [`crate::analysis::reexempt`]) rather than the workload units and every resource
+/// again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Population(Vec<((String, String), usize)>);
+
+impl Population {
+    pub fn of(inventory: &Inventory, units: &[WorkloadUnit]) -> Self {
+        Population(
+            population(inventory, units)
+                .into_iter()
+                .map(|((kind, ns), count)| ((kind.to_string(), ns.to_string()), count))
+                .collect(),
+        )
+    }
+}
+
 /// Computes the score from the findings of one evaluation; exempt findings do not
 /// count. One pass over the findings, whatever the number of namespaces: a large
 /// estate has hundreds of thousands of findings.
@@ -178,7 +197,30 @@ pub fn secure_score(
     units: &[WorkloadUnit],
     findings: &[Finding],
 ) -> SecureScore {
-    let pop = population(inventory, units);
+    let pop: Vec<_> = population(inventory, units).into_iter().collect();
+    score_population(inventory, &pop, findings)
+}
+
+/// [`secure_score`] with the inventory's [`Population`] found already.
+pub fn secure_score_of(
+    inventory: &Inventory,
+    population: &Population,
+    findings: &[Finding],
+) -> SecureScore {
+    let pop: Vec<_> = population
+        .0
+        .iter()
+        .map(|((kind, ns), count)| ((kind.as_str(), ns.as_str()), *count))
+        .collect();
+    score_population(inventory, &pop, findings)
+}
+
+/// [`secure_score`] over the population `pop`, each (kind, namespace) once.
+fn score_population(
+    inventory: &Inventory,
+    pop: &[((&str, &str), usize)],
+    findings: &[Finding],
+) -> SecureScore {
     let counted = findings.iter().filter(|f| f.exemption.is_none());
     // Unhealthy resources per rule: (kind, namespace, name). Only counted, so hashed
     // rather than ordered (an ordered set compared strings at every insertion).
@@ -254,7 +296,7 @@ pub fn secure_score(
     // namespace grew with the square of the namespaces).
     let mut pop_all: Vec<(&str, usize)> = Vec::new();
     let mut pop_in: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
-    for (&(kind, n), &count) in &pop {
+    for &((kind, n), count) in pop {
         match pop_all.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, c)) => *c += count,
             None => pop_all.push((kind, count)),
@@ -308,7 +350,8 @@ pub fn secure_score(
     };
     let score_for = |ns: Option<&str>| score_of(&controls_for(ns));
     let namespaces: BTreeSet<&str> = pop
-        .keys()
+        .iter()
+        .map(|(key, _)| key)
         .filter(|(kind, _)| !CLUSTER_SCOPED.contains(kind))
         .map(|&(_, ns)| ns)
         .filter(|ns| !ns.is_empty())
