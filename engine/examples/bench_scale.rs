@@ -185,35 +185,13 @@ fn main() {
         let reexempt = ms(start);
         // Where re-exempting goes, step by step as `rules::reexempt` and the worker take
         // them (grouping into recommendations is what is left of the whole).
-        let inventory = snapshot.inventory();
-        let mut findings = analysis.findings.clone();
-        // Kept by the snapshot from conclude on.
-        let population =
-            portolan_engine::rules::score::Population::of(inventory, &inventory.workload_units());
-        let start = Instant::now();
-        for f in &mut findings {
-            f.exemption = None;
-        }
-        let cleared = ms(start);
-        let start = Instant::now();
-        portolan_engine::rules::exemptions::apply(
-            &mut findings,
-            &exempted.rules.exemptions,
-            inventory,
-            exempted.rules.today.as_deref(),
-        );
-        let matched = ms(start);
-        let start = Instant::now();
-        let _score =
-            portolan_engine::rules::score::secure_score_of(inventory, &population, &findings);
-        let scored = ms(start);
-        drop(findings);
-        let start = Instant::now();
-        let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
-        let shown = ms(start);
-        let start = Instant::now();
-        let _json = serde_json::to_vec(&update).expect("serialisable");
-        let written = ms(start);
+        let ReexemptSteps {
+            cleared,
+            matched,
+            scored,
+            shown,
+            written,
+        } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted);
         let grouped = reexempt - cleared - matched - scored - shown - written;
         reexempt_steps.push(format!(
             "| {pods} | {reexempt:.0} ms | {cleared:.0} ms | {matched:.0} ms | {grouped:.0} ms | {scored:.0} ms | {shown:.0} ms | {written:.0} ms |"
@@ -378,6 +356,64 @@ fn resident_peak() -> usize {
 
 /// The CLI's steps on `path` (`portolan analyze PATH -f json -o /dev/null`), each
 /// followed by the live heap, the heap's peak and the resident peak.
+/// Where re-exempting goes, in milliseconds, step by step as `rules::reexempt` and the
+/// worker take them (grouping into recommendations is what is left of the whole).
+struct ReexemptSteps {
+    cleared: f64,
+    matched: f64,
+    scored: f64,
+    shown: f64,
+    written: f64,
+}
+
+impl ReexemptSteps {
+    /// The steps that take `analysis`, concluded from `snapshot`, to `kept`, the same
+    /// re-exempted with `exempted`'s exemptions.
+    fn time(
+        snapshot: &portolan_engine::analysis::Snapshot,
+        analysis: &portolan_engine::Analysis,
+        kept: &portolan_engine::Analysis,
+        exempted: &AnalyzeOptions,
+    ) -> ReexemptSteps {
+        let inventory = snapshot.inventory();
+        let mut findings = analysis.findings.clone();
+        // Kept by the snapshot from conclude on.
+        let population =
+            portolan_engine::rules::score::Population::of(inventory, &inventory.workload_units());
+        let start = Instant::now();
+        for f in &mut findings {
+            f.exemption = None;
+        }
+        let cleared = ms(start);
+        let start = Instant::now();
+        portolan_engine::rules::exemptions::apply(
+            &mut findings,
+            &exempted.rules.exemptions,
+            inventory,
+            exempted.rules.today.as_deref(),
+        );
+        let matched = ms(start);
+        let start = Instant::now();
+        let _score =
+            portolan_engine::rules::score::secure_score_of(inventory, &population, &findings);
+        let scored = ms(start);
+        drop(findings);
+        let start = Instant::now();
+        let update = portolan_engine::analysis::shown::ShownUpdate::of(kept, false);
+        let shown = ms(start);
+        let start = Instant::now();
+        let _json = serde_json::to_vec(&update).expect("serialisable");
+        let written = ms(start);
+        ReexemptSteps {
+            cleared,
+            matched,
+            scored,
+            shown,
+            written,
+        }
+    }
+}
+
 /// The app's exemption of the top recommendation's rule in the first namespace it
 /// offers, on the analysis of `path`, step by step (as the breakdown above).
 fn reexempt_steps(path: &str) {
@@ -410,32 +446,13 @@ fn reexempt_steps(path: &str) {
     let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
     let _json = serde_json::to_vec(&update).expect("serialisable");
     let whole = ms(start);
-    let inventory = snapshot.inventory();
-    let population =
-        portolan_engine::rules::score::Population::of(inventory, &inventory.workload_units());
-    let mut findings = analysis.findings.clone();
-    let start = Instant::now();
-    for f in &mut findings {
-        f.exemption = None;
-    }
-    let cleared = ms(start);
-    let start = Instant::now();
-    portolan_engine::rules::exemptions::apply(
-        &mut findings,
-        &exempted.rules.exemptions,
-        inventory,
-        None,
-    );
-    let matched = ms(start);
-    let start = Instant::now();
-    let _score = portolan_engine::rules::score::secure_score_of(inventory, &population, &findings);
-    let scored = ms(start);
-    let start = Instant::now();
-    let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
-    let shown = ms(start);
-    let start = Instant::now();
-    let _json = serde_json::to_vec(&update).expect("serialisable");
-    let written = ms(start);
+    let ReexemptSteps {
+        cleared,
+        matched,
+        scored,
+        shown,
+        written,
+    } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted);
     println!(
         "{} findings, conclude {concluded:.0} ms, {} exempted by {{rule: {}, namespace: {namespace}}}",
         analysis.findings.len(),
