@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use portolan_engine::analysis::load_with_audit;
+use portolan_engine::analysis::{load_with_audit, Snapshot};
 use portolan_engine::enforce::{self, NamespaceEnforcement, PodSecurityLevel};
 use portolan_engine::ingest::is_snapshot_file;
 use portolan_engine::model::KIND_ORDER;
@@ -637,17 +637,18 @@ fn end_progress(shown: bool) {
 /// snapshot is loaded, and the snapshot once concluded: the peak holds at most the
 /// snapshot and the analysis beside the bytes' typed model, never the bytes themselves.
 fn run_engine(inputs: Inputs, options: &AnalyzeOptions, quiet: bool) -> Result<Analysis, String> {
-    run_engine_for(inputs, options, quiet, None)
+    run_engine_for(inputs, options, quiet, None).map(|(analysis, _)| analysis)
 }
 
 /// [`run_engine`], of the cluster named `cluster` alone when given
-/// (`Snapshot::keep_cluster`).
+/// (`Snapshot::keep_cluster`), with the snapshot it concluded from, for the caller to
+/// drop when it suits it.
 fn run_engine_for(
     inputs: Inputs,
     options: &AnalyzeOptions,
     quiet: bool,
     cluster: Option<&str>,
-) -> Result<Analysis, String> {
+) -> Result<(Analysis, Snapshot), String> {
     let mut detector = portolan_engine::detect::Detector::default();
     let mut streamed = Vec::new();
     for path in &inputs.audit_logs {
@@ -660,6 +661,7 @@ fn run_engine_for(
         None => load_with_audit(&files, &options.load, detector, streamed, &mut |_| {}),
     };
     drop(files);
+    alloc::give_back();
     if let Some(cluster) = cluster {
         if let Err(e) = snapshot.keep_cluster(cluster) {
             end_progress(progress.is_some());
@@ -670,10 +672,12 @@ fn run_engine_for(
     if progress.is_some() {
         end_progress(true);
     }
-    Ok(analysis)
+    Ok((analysis, snapshot))
 }
 
 fn main() -> ExitCode {
+    // On Linux a constructor tuned the allocator before the first allocation.
+    #[cfg(not(target_os = "linux"))]
     alloc::tune();
     let cli = Cli::parse();
     match cli.command {
@@ -844,7 +848,15 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
     options.include_resources = !args.no_resources;
     let opengraph = formats.contains(&Format::Opengraph);
     options.include_graph = args.graph || opengraph;
-    let mut analysis = run_engine_for(inputs, &options, args.quiet, args.cluster.as_deref())?;
+    let (mut analysis, snapshot) =
+        run_engine_for(inputs, &options, args.quiet, args.cluster.as_deref())?;
+    // The JSON is streamed out, in little memory; the other formats build their output
+    // whole, in the memory freeing the snapshot gives back. Kept, the snapshot is never
+    // freed (below).
+    let snapshot = formats
+        .iter()
+        .all(|f| matches!(f, Format::Json))
+        .then_some(snapshot);
     report(&analysis, args.quiet);
     let open_graph = if opengraph {
         let graph = analysis.graph.as_ref().map(|g| g.open_graph());
@@ -903,6 +915,10 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
     if nothing_read {
         eprintln!("No object was read from the inputs: failing (--fail-on).");
     }
+    // The process ends here: the OS takes the memory back at once, where freeing the
+    // analysis's and the snapshot's millions of blocks one by one took 4% of a
+    // 200,000-pod run.
+    std::mem::forget((analysis, snapshot));
     Ok(failing == 0 && !nothing_read)
 }
 

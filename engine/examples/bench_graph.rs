@@ -36,7 +36,6 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn main() {
-    heap::tune();
     let pods: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())

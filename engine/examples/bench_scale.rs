@@ -66,7 +66,6 @@ fn system_parse(pods: usize) -> f64 {
 }
 
 fn main() {
-    heap::tune();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let write = synth::flag_value(&args, "--write");
     if let Some(pods) = synth::flag_value(&args, "--parse") {

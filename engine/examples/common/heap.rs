@@ -39,15 +39,33 @@ fn system() -> bool {
 }
 
 /// Tunes mimalloc as the CLI does (`cli/src/alloc.rs`, whose test checks the options'
-/// indices: 4 is `arena_eager_commit`, turned off; 15 `purge_delay`, a second). Call
-/// first thing in `main`.
-pub fn tune() {
-    // SAFETY: sets an option mimalloc reads at each purge.
-    unsafe {
-        libmimalloc_sys::mi_option_set(4, 0);
-        libmimalloc_sys::mi_option_set(15, 1_000);
+/// indices: 3 is `eager_commit` and 4 `arena_eager_commit`, turned off; 15 `purge_delay`,
+/// a second), unless
+/// the environment sets them, and as it does before `main`: an ELF constructor, which
+/// runs before the first allocation.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static TUNE_BEFORE_MAIN: extern "C" fn() = {
+    extern "C" fn tune() {
+        let options = [
+            (3, c"MIMALLOC_EAGER_COMMIT", 0),
+            (4, c"MIMALLOC_ARENA_EAGER_COMMIT", 0),
+            (15, c"MIMALLOC_PURGE_DELAY", 1_000),
+        ];
+        for (option, variable, value) in options {
+            // SAFETY: `getenv` reads the environment, which nothing writes before
+            // `main`; `mi_option_set` sets an option mimalloc reads when it reserves,
+            // commits or purges memory.
+            unsafe {
+                if libc::getenv(variable.as_ptr()).is_null() {
+                    libmimalloc_sys::mi_option_set(option, value);
+                }
+            }
+        }
     }
-}
+    tune
+};
 
 /// The allocator this process allocates through, for the benchmarks' tables.
 pub fn inner_name() -> &'static str {
