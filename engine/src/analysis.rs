@@ -11,6 +11,7 @@
 
 pub mod shown;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -231,7 +232,9 @@ pub struct InventorySummary {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSummary {
-    pub kind: String,
+    /// Borrowed from the catalogue of kinds when concluded: one of a few names for
+    /// every row, so not allocated per row.
+    pub kind: Cow<'static, str>,
     /// Empty for cluster-scoped resources.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
@@ -249,7 +252,8 @@ pub struct ResourceSummary {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Detail {
-    pub name: String,
+    /// The column's name, borrowed when concluded (a handful of names for every row).
+    pub name: Cow<'static, str>,
     pub value: String,
 }
 

@@ -230,7 +230,7 @@ pub fn resource_details(
     let mut property = |name: &str, value: String| {
         if !value.is_empty() && !properties.iter().any(|p| p.name == name) {
             properties.push(Detail {
-                name: name.to_string(),
+                name: name.to_string().into(),
                 value,
             });
         }

@@ -371,15 +371,10 @@ impl<'a> Presence<'a> {
                         ("", Some(one)) if !is_cloud_kind(&r.kind) => one,
                         (cluster, _) => cluster,
                     };
-                    (
-                        cluster,
-                        r.kind.as_str(),
-                        r.namespace.as_str(),
-                        r.name.as_str(),
-                    )
+                    (cluster, &*r.kind, r.namespace.as_str(), r.name.as_str())
                 })
                 .collect(),
-            kinds_listed: resources.iter().map(|r| r.kind.as_str()).collect(),
+            kinds_listed: resources.iter().map(|r| &*r.kind).collect(),
             coverage: Coverage::of(new),
             old_kinds: old.inventory.counts.keys().map(String::as_str).collect(),
         }

@@ -4,13 +4,16 @@
 //! problem found while reading input is a [`Diagnostic`] with the same kind of location,
 //! so a user can open the file at the right place.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// The place an object was read from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Source {
-    /// Path of the input file as the user gave it (relative inside a dropped folder).
-    pub file: String,
+    /// Path of the input file as the user gave it (relative inside a dropped folder);
+    /// shared by every object read from the file, and by what is concluded of them.
+    pub file: Arc<str>,
     /// 1-based line where the object starts; 0 when unknown.
     pub line: u32,
 }

@@ -24,7 +24,7 @@ fn source_text(f: &Finding) -> String {
     if f.source.line > 0 {
         format!("{}:{}", f.source.file, f.source.line)
     } else {
-        f.source.file.clone()
+        f.source.file.to_string()
     }
 }
 

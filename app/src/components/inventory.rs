@@ -93,7 +93,7 @@ fn source_text(r: &ResourceSummary) -> String {
     if r.source.line > 0 {
         format!("{}:{}", r.source.file, r.source.line)
     } else {
-        r.source.file.clone()
+        r.source.file.to_string()
     }
 }
 
@@ -369,7 +369,7 @@ fn ResourceRow(index: usize, columns: Memo<Vec<Column>>) -> impl IntoView {
                     };
                     let details = match column {
                         Column::Name => resource.map(|r| portolan_engine::rules::ResourceRef {
-                            kind: r.kind.clone(),
+                            kind: r.kind.to_string(),
                             namespace: r.namespace.clone(),
                             name: r.name.clone(),
                             cluster: r.cluster.clone(),

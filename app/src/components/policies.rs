@@ -80,7 +80,7 @@ pub fn diagnostics_of<'a>(report: &'a PolicyReport, p: &PolicySummary) -> Vec<&'
         .iter()
         .filter(|d| {
             names.iter().any(|n| d.message.contains(n.as_str()))
-                || (d.line > 0 && d.file == p.source.file && d.line == p.source.line)
+                || (d.line > 0 && *d.file == *p.source.file && d.line == p.source.line)
         })
         .collect()
 }

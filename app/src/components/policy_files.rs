@@ -165,7 +165,7 @@ fn outcome(
     let defined = report
         .policies
         .iter()
-        .filter(|p| p.source.file == path)
+        .filter(|p| &*p.source.file == path)
         .map(|p| (p.rule.clone(), p.violations))
         .collect();
     let problems = report

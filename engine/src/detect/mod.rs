@@ -161,7 +161,7 @@ impl Evidence {
         Evidence {
             audit_id: event.audit_id.clone(),
             time: event.time.map(format_time),
-            file: event.source.file.clone(),
+            file: event.source.file.to_string(),
             line: event.source.line,
             verb: event.verb.clone(),
             request_uri: event.request_uri.clone(),
@@ -319,7 +319,7 @@ struct AlertState {
     alert: Alert,
     first: Option<i64>,
     /// (time, file, line) of each kept evidence event, to keep the earliest.
-    keys: Vec<(Option<i64>, String, u32)>,
+    keys: Vec<(Option<i64>, std::sync::Arc<str>, u32)>,
 }
 
 impl AlertState {
@@ -475,12 +475,12 @@ impl Detector {
             *self.minutes.entry(t.div_euclid(60_000_000)).or_default() += 1;
             self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
         }
-        match self.files.get_mut(event.source.file.as_str()) {
+        match self.files.get_mut(&*event.source.file) {
             Some(counts) => counts.add(event.time),
             None => {
                 let mut counts = AuditCounts::default();
                 counts.add(event.time);
-                self.files.insert(event.source.file.clone(), counts);
+                self.files.insert(event.source.file.to_string(), counts);
             }
         }
         let mut hits = Vec::new();

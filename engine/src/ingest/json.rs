@@ -392,7 +392,7 @@ fn managed_object(cluster: ManagedCluster) -> Object {
 fn push(parsed: &mut Parsed, obj: Object, path: &str, index: &LineIndex, offset: usize) {
     classify_format(parsed, &obj, false);
     let source = Source {
-        file: path.into(),
+        file: parsed.file(path),
         line: index.locate(offset).0,
     };
     parsed.push_object(obj, source);

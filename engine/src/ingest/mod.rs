@@ -158,6 +158,8 @@ pub struct Parsed {
     pub(crate) pod_specs: crate::model::SpecPool,
     /// Where decoded objects go instead of `objects`, for [`parse_file_into`].
     pub(crate) stream: Option<Box<Stream>>,
+    /// The file's path as its objects' [`Source`]s share it ([`Parsed::file`]).
+    pub(crate) file: Option<std::sync::Arc<str>>,
 }
 
 /// The inventory a file's objects move into as they are decoded ([`parse_file_into`]),
@@ -212,6 +214,15 @@ impl Parsed {
     /// Adds a decoded object. A pod's spec becomes the one of an earlier pod of the
     /// same owner when equal: the objects of a large List are all held before they
     /// move into the inventory, and replicas' copies were most of that peak.
+    /// `path`, shared with the objects read from it before (one allocation per file,
+    /// not per object).
+    pub(crate) fn file(&mut self, path: &str) -> std::sync::Arc<str> {
+        match &self.file {
+            Some(file) if **file == *path => file.clone(),
+            _ => self.file.insert(path.into()).clone(),
+        }
+    }
+
     pub(crate) fn push_object(&mut self, mut obj: Object, source: Source) {
         if let Some(stream) = &mut self.stream {
             let streamed = &mut stream.streamed;

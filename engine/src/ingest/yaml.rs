@@ -105,8 +105,9 @@ fn parse_document(path: &str, doc: &str, first_line: u32, parsed: &mut Parsed) {
                 return;
             }
         };
+    let file: std::sync::Arc<str> = path.into();
     let source = |line: u32| Source {
-        file: path.to_string(),
+        file: file.clone(),
         line,
     };
     let Some(fields_map) = fields.as_object_mut() else {

@@ -28,12 +28,14 @@ pub mod rbac;
 pub mod vuln;
 pub mod workload;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::analysis::{ClusterSummary, Detail, InventorySummary, ResourceSummary};
+use crate::hash::FastMap;
 use crate::ingest::object::{KubeCluster, KubeContext};
 use crate::ingest::{Body, Object, ServerVersion};
 use crate::source::{Diagnostic, Source};
@@ -103,7 +105,7 @@ pub struct Pod {
 /// NUL kind NUL name` for an owner reference without a uid), to share equal ones
 /// behind one `Arc`: replicas of one controller, a Deployment and its ReplicaSets.
 #[derive(Debug, Default)]
-pub(crate) struct SpecPool(HashMap<String, Vec<Arc<PodSpec>>>);
+pub(crate) struct SpecPool(FastMap<String, Vec<Arc<PodSpec>>>);
 
 impl SpecPool {
     /// `spec`, or an equal one seen before under `owner` (at most a few distinct specs
@@ -199,7 +201,7 @@ pub struct Inventory {
     /// `group NUL kind NUL namespace NUL name` of each object added, and where it was
     /// read; only for [`Inventory::extend`]'s duplicate warnings, emptied by
     /// [`Inventory::finish`].
-    seen: HashMap<String, Source>,
+    seen: FastMap<String, Source>,
     /// The distinct pod specs read so far per owner: what [`Pod::spec`] shares across
     /// files (within a file, `ingest::Parsed` already shared them); emptied by
     /// [`Inventory::finish`].
@@ -285,7 +287,7 @@ impl Inventory {
         {
             obj.metadata.namespace = self.default_namespace().to_string();
             extending.defaulted += 1;
-            extending.file.clone_from(&source.file);
+            extending.file.replace_range(.., &source.file);
         }
         if let Body::SnapshotInfo { collected_at } = &obj.body {
             if !is_utc_timestamp(collected_at) {
@@ -711,7 +713,7 @@ impl Inventory {
         self.note_unresolved_roles();
         // Nothing is added after this: the duplicate index and the vectors' spare
         // capacity would only be held through the analysis.
-        self.seen = HashMap::new();
+        self.seen = FastMap::default();
         self.pod_specs = SpecPool::default();
         self.template_specs = SpecPool::default();
         self.nodes.shrink_to_fit();
@@ -892,14 +894,14 @@ impl Inventory {
 
     /// The units workload analyses run over; see [`WorkloadUnit`].
     pub fn workload_units(&self) -> Vec<WorkloadUnit<'_>> {
-        let by_uid: crate::hash::FastMap<&str, usize> = self
+        let by_uid: FastMap<&str, usize> = self
             .workloads
             .iter()
             .enumerate()
             .filter(|(_, w)| !w.metadata.uid.is_empty())
             .map(|(i, w)| (w.metadata.uid.as_str(), i))
             .collect();
-        let by_name: crate::hash::FastMap<(&str, &str, &str), usize> = self
+        let by_name: FastMap<(&str, &str, &str), usize> = self
             .workloads
             .iter()
             .enumerate()
@@ -953,8 +955,7 @@ impl Inventory {
                 });
             }
         }
-        let mut orphan_groups: crate::hash::FastMap<(&str, &str, &str), usize> =
-            crate::hash::FastMap::default();
+        let mut orphan_groups: FastMap<(&str, &str, &str), usize> = FastMap::default();
         for pod in &self.pods {
             let ns = pod.metadata.namespace.as_str();
             match pod.metadata.controller() {
@@ -1017,7 +1018,7 @@ impl Inventory {
                 "",
                 &c.name,
                 &c.source,
-                vec![
+                [
                     ("Server", c.server.clone()),
                     ("Version", c.version.clone()),
                     (
@@ -1042,7 +1043,7 @@ impl Inventory {
                 "",
                 &n.metadata.name,
                 &n.source,
-                vec![
+                [
                     (
                         "Internal IP",
                         n.address("InternalIP").unwrap_or_default().into(),
@@ -1066,7 +1067,7 @@ impl Inventory {
                 "",
                 &n.metadata.name,
                 &n.source,
-                vec![("PSA enforce", n.psa_enforce().unwrap_or_default().into())],
+                [("PSA enforce", n.psa_enforce().unwrap_or_default().into())],
             );
         }
         for w in &self.workloads {
@@ -1082,7 +1083,7 @@ impl Inventory {
                 &w.metadata.namespace,
                 &w.metadata.name,
                 &w.source,
-                vec![
+                [
                     (
                         if w.kind == WorkloadKind::CronJob {
                             "Schedule"
@@ -1103,7 +1104,7 @@ impl Inventory {
                 &p.metadata.namespace,
                 &p.metadata.name,
                 &p.source,
-                vec![
+                [
                     ("Phase", p.status.phase.clone().unwrap_or_default()),
                     ("Node", p.node_name.clone().unwrap_or_default()),
                     ("Owner", owner_display(&p.metadata)),
@@ -1121,7 +1122,7 @@ impl Inventory {
                     unit.namespace,
                     &name,
                     unit.source,
-                    vec![
+                    [
                         ("Workload", format!("{} {}", unit.kind, unit.name)),
                         ("Type", kind.label().into()),
                         ("Image", c.image.clone().unwrap_or_default()),
@@ -1150,7 +1151,7 @@ impl Inventory {
                 "",
                 name,
                 source,
-                vec![
+                [
                     ("Registry", image.registry.clone()),
                     ("Repository", image.repository.clone()),
                     ("Tag", image.tag.clone().unwrap_or_default()),
@@ -1169,7 +1170,7 @@ impl Inventory {
                 &sa.metadata.namespace,
                 &sa.metadata.name,
                 &sa.source,
-                vec![
+                [
                     ("Automount token", automount.into()),
                     (
                         "Cloud identity",
@@ -1193,7 +1194,8 @@ impl Inventory {
         }
         for ((kind, name), (roles, source)) in &identities {
             let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
-            rows.push(kind, "", name, source, vec![("Roles", roles.join(", "))]);
+            let kind = if *kind == "User" { "User" } else { "Group" };
+            rows.push(kind, "", name, source, [("Roles", roles.join(", "))]);
         }
         // Assumed built-in roles are not in the snapshot: not inventory rows.
         for r in self.roles.iter().filter(|r| !r.assumed) {
@@ -1212,7 +1214,7 @@ impl Inventory {
                 &r.metadata.namespace,
                 &r.metadata.name,
                 &r.source,
-                vec![
+                [
                     ("Rules", r.rules.len().to_string()),
                     ("Aggregated", aggregated.into()),
                 ],
@@ -1237,7 +1239,7 @@ impl Inventory {
                 &b.metadata.namespace,
                 &b.metadata.name,
                 &b.source,
-                vec![
+                [
                     ("Role", format!("{}/{}", b.role_ref.kind, b.role_ref.name)),
                     ("Subjects", subjects.join(", ")),
                 ],
@@ -1274,7 +1276,7 @@ impl Inventory {
                 &s.metadata.namespace,
                 &s.metadata.name,
                 &s.source,
-                vec![
+                [
                     ("Type", s.spec.service_type().into()),
                     ("Cluster IP", s.spec.cluster_ip.clone().unwrap_or_default()),
                     ("External", external.join(", ")),
@@ -1294,7 +1296,7 @@ impl Inventory {
                 &i.metadata.namespace,
                 &i.metadata.name,
                 &i.source,
-                vec![
+                [
                     (
                         "Class",
                         i.spec.ingress_class_name.clone().unwrap_or_default(),
@@ -1319,7 +1321,7 @@ impl Inventory {
                 &e.metadata.namespace,
                 &e.metadata.name,
                 &e.source,
-                vec![
+                [
                     ("Service", e.service_name().unwrap_or_default().into()),
                     ("Endpoints", e.endpoints.len().to_string()),
                     ("Ports", ports.join(", ")),
@@ -1339,7 +1341,7 @@ impl Inventory {
                 &n.metadata.namespace,
                 &n.metadata.name,
                 &n.source,
-                vec![
+                [
                     ("Pod selector", n.spec.pod_selector.display()),
                     ("Policy types", types.join(", ")),
                 ],
@@ -1354,7 +1356,7 @@ impl Inventory {
                 &p.metadata.namespace,
                 &p.metadata.name,
                 &p.source,
-                vec![
+                [
                     ("Rules", p.rules.len().to_string()),
                     ("Rules enforcing ingress", directions(|r| r.ingress)),
                     ("Rules enforcing egress", directions(|r| r.egress)),
@@ -1367,7 +1369,7 @@ impl Inventory {
                 "",
                 &c.metadata.name,
                 &c.source,
-                vec![("Provisioner", c.provisioner.clone())],
+                [("Provisioner", c.provisioner.clone())],
             );
         }
         for r in &self.routing {
@@ -1408,7 +1410,7 @@ impl Inventory {
                 ],
             };
             rows.push(
-                &r.api_kind,
+                r.api_kind.clone(),
                 &r.metadata.namespace,
                 &r.metadata.name,
                 &r.source,
@@ -1421,7 +1423,7 @@ impl Inventory {
                 &c.metadata.namespace,
                 &c.metadata.name,
                 &c.source,
-                vec![("Keys", c.keys.join(", "))],
+                [("Keys", c.keys.join(", "))],
             );
         }
         for s in &self.secrets {
@@ -1430,16 +1432,16 @@ impl Inventory {
                 &s.metadata.namespace,
                 &s.metadata.name,
                 &s.source,
-                vec![("Type", s.secret_type.clone()), ("Keys", s.keys.join(", "))],
+                [("Type", s.secret_type.clone()), ("Keys", s.keys.join(", "))],
             );
         }
         for o in &self.others {
             rows.push(
-                &o.kind,
+                o.kind.clone(),
                 &o.metadata.namespace,
                 &o.metadata.name,
                 &o.source,
-                vec![("API version", o.api_version.clone())],
+                [("API version", o.api_version.clone())],
             );
         }
         // The AWS account's principals and customer-managed policies, by name, so cloud
@@ -1520,21 +1522,22 @@ struct Rows {
 impl Rows {
     fn push(
         &mut self,
-        kind: &str,
+        kind: impl Into<Cow<'static, str>>,
         namespace: &str,
         name: &str,
         source: &Source,
-        details: Vec<(&str, String)>,
+        details: impl IntoIterator<Item = (&'static str, String)>,
     ) {
+        let kind = kind.into();
         // The kind's name is allocated only the first time it is counted.
-        match self.counts.get_mut(kind) {
+        match self.counts.get_mut(&*kind) {
             Some(count) => *count += 1,
             None => {
                 self.counts.insert(kind.to_string(), 1);
             }
         }
         self.resources.push(ResourceSummary {
-            kind: kind.to_string(),
+            kind,
             namespace: namespace.to_string(),
             name: name.to_string(),
             cluster: String::new(),
@@ -1542,7 +1545,7 @@ impl Rows {
             details: details
                 .into_iter()
                 .map(|(name, value)| Detail {
-                    name: name.to_string(),
+                    name: Cow::Borrowed(name),
                     value,
                 })
                 .collect(),
@@ -1573,7 +1576,7 @@ pub fn sort_rows(rows: &mut [ResourceSummary]) {
     // positions, then each moved once (`sorting`: a row is a few hundred bytes).
     let rank: Vec<usize> = rows
         .iter()
-        .map(|r| order.get(r.kind.as_str()).copied().unwrap_or(usize::MAX))
+        .map(|r| order.get(&*r.kind).copied().unwrap_or(usize::MAX))
         .collect();
     let positions = crate::sorting::positions(rows.len(), |ia, ib| {
         let (a, b) = (&rows[ia], &rows[ib]);

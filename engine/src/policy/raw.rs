@@ -174,7 +174,7 @@ fn push_json(path: &str, text: &str, index: &LineIndex, raw: &RawValue, out: &mu
         out.push(RawObject {
             value,
             source: Source {
-                file: path.to_string(),
+                file: path.into(),
                 line,
             },
         });
@@ -228,7 +228,7 @@ fn read_yaml(
                         out.push(RawObject {
                             value: item.clone(),
                             source: Source {
-                                file: path.to_string(),
+                                file: path.into(),
                                 line: lines.get(i).copied().unwrap_or(content),
                             },
                         });
@@ -239,7 +239,7 @@ fn read_yaml(
             out.push(RawObject {
                 value,
                 source: Source {
-                    file: path.to_string(),
+                    file: path.into(),
                     line: content,
                 },
             });

@@ -68,7 +68,7 @@ pub(super) fn finding_cells(f: &rules::Finding, info: Option<&RuleColumns>) -> V
         r.name.clone(),
         f.container.clone(),
         f.field.clone(),
-        f.source.file.clone(),
+        f.source.file.to_string(),
         if f.source.line > 0 {
             f.source.line.to_string()
         } else {

@@ -133,7 +133,7 @@ pub fn source_text(f: &Finding) -> String {
     if f.source.line > 0 {
         format!("{}:{}", f.source.file, f.source.line)
     } else {
-        f.source.file.clone()
+        f.source.file.to_string()
     }
 }
 
@@ -154,7 +154,7 @@ const FINDING_FILTER: RowFilter<Finding> = RowFilter {
             f.resource.name.as_str(),
             f.container.as_str(),
             f.message.as_str(),
-            f.source.file.as_str(),
+            &*f.source.file,
         ]
         .iter()
         .any(|v| v.to_lowercase().contains(&needle))

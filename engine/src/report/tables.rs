@@ -117,7 +117,7 @@ pub fn inventory_columns(resources: &[ResourceSummary], rows: &[usize]) -> Vec<I
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| rows.iter().any(|&r| !detail(&resources[r], *i).is_empty()))
-                .map(|(i, d)| InventoryColumn::Detail(i, d.name.clone())),
+                .map(|(i, d)| InventoryColumn::Detail(i, d.name.to_string())),
         );
     }
     columns
@@ -559,7 +559,7 @@ mod tests {
         assert!(severity_rank(Severity::Critical) > severity_rank(Severity::Low));
     }
 
-    fn resource(kind: &str, ns: &str, name: &str, replicas: &str) -> ResourceSummary {
+    fn resource(kind: &'static str, ns: &str, name: &str, replicas: &str) -> ResourceSummary {
         ResourceSummary {
             kind: kind.into(),
             namespace: ns.into(),

@@ -114,7 +114,7 @@ fn eks_metadata_merges_with_the_kubeconfig_cluster_by_name_arn_or_server() {
         let c = &inv.clusters[0];
         assert_eq!(c.name, kube_name);
         assert_eq!(c.version, "v1.30.4-eks-a737599");
-        assert_eq!(c.version_source.as_ref().unwrap().file, "version.json");
+        assert_eq!(&*c.version_source.as_ref().unwrap().file, "version.json");
         assert_eq!(c.cloud.as_ref().unwrap().name, "prod");
         let summary = &inv.cluster_summaries()[0];
         assert_eq!(summary.provider, "eks");
@@ -136,7 +136,7 @@ fn eks_metadata_merges_with_the_kubeconfig_cluster_by_name_arn_or_server() {
         inv.clusters[1].server,
         "https://ABC.gr7.us-east-1.eks.amazonaws.com"
     );
-    assert_eq!(inv.clusters[1].source.file, "eks.json");
+    assert_eq!(&*inv.clusters[1].source.file, "eks.json");
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn eks_public_endpoint_logging_encryption_and_version() {
     for finding in &f {
         assert_eq!(finding.resource.kind, "Cluster");
         assert_eq!(finding.resource.name, "prod");
-        assert_eq!(finding.source.file, "eks.json");
+        assert_eq!(&*finding.source.file, "eks.json");
     }
     let public = f
         .iter()

@@ -549,7 +549,7 @@ fn config_map_keys_are_judged_by_name() {
     for finding in &cm {
         assert_eq!(finding.resource.kind, "ConfigMap");
         assert_eq!(finding.resource.name, "storefront-config");
-        assert_eq!(finding.source.file, "t.yaml");
+        assert_eq!(&*finding.source.file, "t.yaml");
         assert!(!finding.message.contains("DEMOFAKE"), "{}", finding.message);
     }
 }
