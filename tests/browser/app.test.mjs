@@ -1103,6 +1103,17 @@ async function testChunks({ page, problems }) {
   check(problems.requests > 0, 'no request was recorded');
 }
 
+/** A chunk that cannot be fetched is an error where its page would be, not a dead page. */
+async function testChunkFails({ page }) {
+  await goTo(page, '#/compare', '[data-testid="page-load-error"]');
+  const message = await page.textContent('[data-testid="page-load-error"]');
+  check(/could not be loaded/.test(message), `a failed chunk reported as: ${message}`);
+  // The rest of the page still works: the overview, and an analysis.
+  await goTo(page, '#/', '[data-testid="drop-zone"]');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoFileCount());
+}
+
 const tests = [
   ['demo drop matches the CLI', testDemoDrop],
   ['Load demo matches the CLI', testLoadDemo],
@@ -1125,6 +1136,15 @@ const tests = [
           const name = new URL(request.url()).pathname.split('/').pop();
           if (name.endsWith('.wasm')) chunkRequests.push(name);
         }),
+    },
+  ],
+  [
+    'a chunk that cannot be fetched is a visible error',
+    testChunkFails,
+    {
+      setup: (context) => context.route('**/split_*.wasm', (route) => route.abort()),
+      // The aborted fetch is logged as a console error; that is the point here.
+      consoleErrorsExpected: true,
     },
   ],
   ['50,000 pods stay responsive', testLargeSnapshot],
