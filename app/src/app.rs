@@ -66,13 +66,14 @@ pub fn App() -> impl IntoView {
 
     // Once there is an analysis to look at, the other pages' chunks are fetched in the
     // background (once), so that opening a page shows no loading state.
+    let chunks = crate::pages::Chunks::new();
     Effect::new(move |prefetched: Option<bool>| {
         if prefetched == Some(true) {
             return true;
         }
         let shown = state.analysis.with(Option::is_some);
         if shown {
-            crate::pages::prefetch();
+            chunks.prefetch();
         }
         shown
     });
@@ -96,7 +97,7 @@ pub fn App() -> impl IntoView {
                 <ProgressBar />
                 <ErrorBanner />
                 <InputBanner />
-                {move || crate::pages::view(page.get())}
+                {move || crate::pages::view(page.get(), chunks)}
             </main>
         </div>
     }

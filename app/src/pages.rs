@@ -121,72 +121,197 @@ fn iam() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <IamPage /> }.into_any())
 }
 
-/// The view of the page at `page`: the overview at once, any other page once its chunk
-/// is loaded.
-pub fn view(page: Page) -> AnyView {
-    match page {
-        Page::Overview => view! { <OverviewPage /> }.into_any(),
-        Page::Inventory { kind } => loading(inventory(kind)),
-        Page::Recommendations { rule: None } => loading(recommendations()),
-        Page::Recommendations { rule: Some(rule) } => loading(recommendation(rule)),
-        Page::Exemptions => loading(exemptions()),
-        Page::AttackPaths { rank: None } => loading(attack_paths()),
-        Page::AttackPaths { rank: Some(rank) } => loading(attack_path(rank)),
-        Page::Enforcement => loading(enforcement()),
-        Page::Compare => loading(compare()),
-        Page::Vulnerabilities => loading(vulnerabilities()),
-        Page::Alerts { index: None } => loading(alerts()),
-        Page::Alerts { index: Some(index) } => loading(alert(index)),
-        Page::Resource { id } => loading(resource(id)),
-        Page::Map => loading(map()),
-        Page::Explorer => loading(explorer()),
-        Page::Policies => loading(policies()),
-        Page::Iam => loading(iam()),
+/// A chunk of pages, named by its `#[wasm_split]` module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chunk {
+    Tables,
+    Graph,
+    Tools,
+}
+
+impl Chunk {
+    const ALL: [Chunk; 3] = [Chunk::Tables, Chunk::Graph, Chunk::Tools];
+
+    /// The chunk that holds `page`; `None` for the overview, which is in the first load.
+    fn of(page: &Page) -> Option<Chunk> {
+        Some(match page {
+            Page::Overview => return None,
+            Page::Inventory { .. }
+            | Page::Recommendations { .. }
+            | Page::Exemptions
+            | Page::Vulnerabilities
+            | Page::Alerts { .. }
+            | Page::Resource { .. } => Chunk::Tables,
+            Page::AttackPaths { .. } | Page::Map | Page::Explorer | Page::Iam => Chunk::Graph,
+            Page::Enforcement | Page::Compare | Page::Policies => Chunk::Tools,
+        })
+    }
+
+    /// Loads the chunk and readies each of its split functions. The chunk is fetched
+    /// once, by the first; each function keeps its own ready flag, so every one of them
+    /// is preloaded here (a function left out would not render on its first call).
+    async fn load(self) -> Result<(), SplitLoaderError> {
+        match self {
+            Chunk::Tables => {
+                __wasm_split_preload_inventory().await?;
+                __wasm_split_preload_recommendations().await?;
+                __wasm_split_preload_recommendation().await?;
+                __wasm_split_preload_exemptions().await?;
+                __wasm_split_preload_vulnerabilities().await?;
+                __wasm_split_preload_alerts().await?;
+                __wasm_split_preload_alert().await?;
+                __wasm_split_preload_resource().await
+            }
+            Chunk::Graph => {
+                __wasm_split_preload_attack_paths().await?;
+                __wasm_split_preload_attack_path().await?;
+                __wasm_split_preload_map().await?;
+                __wasm_split_preload_explorer().await?;
+                __wasm_split_preload_iam().await
+            }
+            Chunk::Tools => {
+                __wasm_split_preload_compare().await?;
+                __wasm_split_preload_enforcement().await?;
+                __wasm_split_preload_policies().await
+            }
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
-/// Shows the page `view` resolves to, a loading state while its chunk is fetched, and
-/// an error in its place when the fetch failed (opening the page again retries). A
-/// chunk is fetched once: later, the future is ready when first polled and the page
-/// shows without the loading state.
-fn loading(
-    view: impl std::future::Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
-) -> AnyView {
-    // The split functions' futures are not `Send`; the page has one thread.
-    let view = send_wrapper::SendWrapper::new(async move {
-        view.await.unwrap_or_else(|e| {
-            view! {
-                <p class="banner banner-error" data-testid="page-load-error" role="alert">
-                    {format!("This page could not be loaded ({e}). Open it again to retry.")}
-                </p>
+/// Where a chunk's loading stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Load {
+    #[default]
+    Not,
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+/// The loading state of the page's chunks, read by the route's view: a page shows once
+/// its chunk is loaded, built where the route's view builds every page (so it is owned
+/// and disposed like the overview), never inside a future. Built inside `Suspense`'s
+/// `Suspend` instead, a page outlived its route: moving from the vulnerabilities to the
+/// inventory read signals the old page had disposed, a panic that stopped the page.
+#[derive(Clone, Copy)]
+pub struct Chunks {
+    loads: RwSignal<[Load; 3]>,
+    /// One per chunk, so that a chunk arriving re-renders only the pages it holds.
+    shown: [Memo<Load>; 3],
+}
+
+impl Chunks {
+    pub fn new() -> Self {
+        let loads = RwSignal::new(<[Load; 3]>::default());
+        let shown =
+            Chunk::ALL.map(|chunk| Memo::new(move |_| loads.with(|l| l[chunk.index()].clone())));
+        Self { loads, shown }
+    }
+
+    /// Starts loading `chunk` unless it is loaded or loading.
+    fn start(self, chunk: Chunk) {
+        let i = chunk.index();
+        if matches!(
+            self.loads.with_untracked(|l| l[i].clone()),
+            Load::Loading | Load::Loaded
+        ) {
+            return;
+        }
+        self.loads.update(|l| l[i] = Load::Loading);
+        spawn_local(async move {
+            let done = match chunk.load().await {
+                Ok(()) => Load::Loaded,
+                Err(e) => Load::Failed(e.to_string()),
+            };
+            self.loads.update(|l| l[i] = done);
+        });
+    }
+
+    /// Fetches every chunk in the background, each once. A failed fetch shows only when
+    /// a page of that chunk is opened, and opening it again retries.
+    pub fn prefetch(self) {
+        for chunk in Chunk::ALL {
+            self.start(chunk);
+        }
+    }
+}
+
+/// The view of the page at `page`: the overview at once, any other page once its chunk
+/// is loaded (a loading state until then, and an error if the fetch failed).
+pub fn view(page: Page, chunks: Chunks) -> AnyView {
+    let Some(chunk) = Chunk::of(&page) else {
+        return view! { <OverviewPage /> }.into_any();
+    };
+    match chunks.shown[chunk.index()].get() {
+        Load::Loaded => {
+            // Loaded: the split function's future is ready when first polled.
+            if let Some(Ok(view)) = now(render(page)) {
+                return view;
             }
-            .into_any()
-        })
-    });
-    view! {
-        <Suspense fallback=|| {
+            failed("its split function was not readied with its chunk")
+        }
+        Load::Failed(e) => {
+            // Shown once; the next time the page is opened loads the chunk again.
+            chunks
+                .loads
+                .update_untracked(|l| l[chunk.index()] = Load::Not);
+            failed(&e)
+        }
+        Load::Not | Load::Loading => {
+            chunks.start(chunk);
             view! {
                 <p class="page-loading" data-testid="page-loading" role="status">
                     "Loading the page…"
                 </p>
             }
-        }>{Suspend::new(view)}</Suspense>
+            .into_any()
+        }
     }
-    .into_any()
 }
 
-/// Fetches every page's chunk in the background, each once. A failed fetch is only
-/// logged by the loader: the page's own fetch tries again when it is opened.
-pub fn prefetch() {
-    fn background(
-        preload: impl std::future::Future<Output = Result<(), SplitLoaderError>> + 'static,
-    ) {
-        spawn_local(async move {
-            let _ = preload.await;
-        });
+/// The split function that renders `page` (not the overview).
+async fn render(page: Page) -> Result<AnyView, SplitLoaderError> {
+    match page {
+        Page::Overview => Ok(view! { <OverviewPage /> }.into_any()),
+        Page::Inventory { kind } => inventory(kind).await,
+        Page::Recommendations { rule: None } => recommendations().await,
+        Page::Recommendations { rule: Some(rule) } => recommendation(rule).await,
+        Page::Exemptions => exemptions().await,
+        Page::AttackPaths { rank: None } => attack_paths().await,
+        Page::AttackPaths { rank: Some(rank) } => attack_path(rank).await,
+        Page::Enforcement => enforcement().await,
+        Page::Compare => compare().await,
+        Page::Vulnerabilities => vulnerabilities().await,
+        Page::Alerts { index: None } => alerts().await,
+        Page::Alerts { index: Some(index) } => alert(index).await,
+        Page::Resource { id } => resource(id).await,
+        Page::Map => map().await,
+        Page::Explorer => explorer().await,
+        Page::Policies => policies().await,
+        Page::Iam => iam().await,
     }
-    // One function of each chunk loads the whole chunk.
-    background(__wasm_split_preload_inventory());
-    background(__wasm_split_preload_attack_paths());
-    background(__wasm_split_preload_compare());
+}
+
+/// The output of `future` if it is ready when first polled.
+fn now<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => Some(value),
+        std::task::Poll::Pending => None,
+    }
+}
+
+fn failed(why: &str) -> AnyView {
+    let message = format!("This page could not be loaded ({why}). Open it again to retry.");
+    view! {
+        <p class="banner banner-error" data-testid="page-load-error" role="alert">
+            {message}
+        </p>
+    }
+    .into_any()
 }
