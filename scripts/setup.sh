@@ -2,7 +2,8 @@
 # Installs what building and testing Portolan needs, skipping what is already there.
 # Reaches only the Rust (crates.io), npm and Debian package registries.
 #
-#   scripts/setup.sh          build tools (wasm target, trunk, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh          build tools (wasm target, trunk, wasm-bindgen, wasm-split-cli,
+#                             wasm-opt)
 #   scripts/setup.sh --test   also the browser test tools (Debian chromium, playwright-core)
 #
 # SETUP_ONLY=trunk installs trunk alone and SETUP_SKIP=trunk everything else, so that
@@ -36,6 +37,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
     step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
     # Not --locked: its lockfile pins a crate version the registry no longer has.
     cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+# The splitter of the page's wasm (scripts/page.sh): the version must read the markers
+# of the wasm_split_helpers the app links (Cargo.lock).
+WASM_SPLIT_VERSION=0.2.4
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    step "installing wasm-split-cli $WASM_SPLIT_VERSION (wasm_split_cli_support)"
+    cargo install --locked wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 npm_ci() {

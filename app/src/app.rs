@@ -3,26 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::components::alert_detail::AlertDetail;
-use crate::components::alerts::AlertsPage;
-use crate::components::attack_paths::{AttackPathDetail, AttackPathsPage};
-use crate::components::compare::ComparePage;
-use crate::components::enforcement::EnforcementPage;
-use crate::components::exemptions::ExemptionsPage;
-use crate::components::explorer::ExplorerPage;
-use crate::components::iam::IamPage;
 use crate::components::input_banner::InputBanner;
-use crate::components::inventory::InventoryPage;
 use crate::components::nav::SideNav;
-use crate::components::overview::OverviewPage;
-use crate::components::policies::PoliciesPage;
-use crate::components::recommendation_detail::RecommendationDetail;
-use crate::components::recommendations::RecommendationsPage;
-use crate::components::resource_panel::ResourcePage;
-use crate::components::security_map::MapPage;
 use crate::components::status::{ErrorBanner, ProgressBar};
-use crate::components::vulnerabilities::VulnerabilitiesPage;
-use crate::route::{Page, Route};
+use crate::route::Route;
 use crate::state::AppState;
 
 fn current_route() -> Route {
@@ -80,6 +64,20 @@ pub fn App() -> impl IntoView {
     // Only a change of page re-creates the page; filters typed into a table do not.
     let page = Memo::new(move |_| state.route.with(|r| r.page.clone()));
 
+    // Once there is an analysis to look at, the other pages' chunks are fetched in the
+    // background (once), so that opening a page shows no loading state.
+    let chunks = crate::pages::Chunks::new();
+    Effect::new(move |prefetched: Option<bool>| {
+        if prefetched == Some(true) {
+            return true;
+        }
+        let shown = state.analysis.with(Option::is_some);
+        if shown {
+            chunks.prefetch();
+        }
+        shown
+    });
+
     // Number of inputs in the shown analysis, so tests can tell one run from the next.
     let inputs = move || {
         state
@@ -99,29 +97,7 @@ pub fn App() -> impl IntoView {
                 <ProgressBar />
                 <ErrorBanner />
                 <InputBanner />
-                {move || match page.get() {
-                    Page::Overview => view! { <OverviewPage /> }.into_any(),
-                    Page::Inventory { kind } => view! { <InventoryPage kind=kind /> }.into_any(),
-                    Page::Recommendations { rule: None } => view! { <RecommendationsPage /> }.into_any(),
-                    Page::Recommendations { rule: Some(rule) } => {
-                        view! { <RecommendationDetail rule=rule /> }.into_any()
-                    }
-                    Page::Exemptions => view! { <ExemptionsPage /> }.into_any(),
-                    Page::AttackPaths { rank: None } => view! { <AttackPathsPage /> }.into_any(),
-                    Page::AttackPaths { rank: Some(rank) } => {
-                        view! { <AttackPathDetail rank=rank /> }.into_any()
-                    }
-                    Page::Enforcement => view! { <EnforcementPage /> }.into_any(),
-                    Page::Compare => view! { <ComparePage /> }.into_any(),
-                    Page::Vulnerabilities => view! { <VulnerabilitiesPage /> }.into_any(),
-                    Page::Alerts { index: None } => view! { <AlertsPage /> }.into_any(),
-                    Page::Alerts { index: Some(index) } => view! { <AlertDetail index=index /> }.into_any(),
-                    Page::Resource { id } => view! { <ResourcePage id=id /> }.into_any(),
-                    Page::Map => view! { <MapPage /> }.into_any(),
-                    Page::Explorer => view! { <ExplorerPage /> }.into_any(),
-                    Page::Policies => view! { <PoliciesPage /> }.into_any(),
-                    Page::Iam => view! { <IamPage /> }.into_any(),
-                }}
+                {move || crate::pages::view(page.get(), chunks)}
             </main>
         </div>
     }

@@ -14,6 +14,7 @@ mod exemption_store;
 mod files;
 mod format;
 mod links;
+mod pages;
 mod policy_store;
 mod protocol;
 mod questions;

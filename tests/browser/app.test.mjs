@@ -23,6 +23,8 @@ import {
   check,
   cli,
   cliRun as cliExec,
+  demoFileCount,
+  dist,
   dropFiles,
   dropGeneratedPods,
   equalCounts,
@@ -1065,6 +1067,53 @@ spec:
   }
 }
 
+/** The page's chunks (split off by scripts/page.sh), as listed by its chunk loader. */
+function pageChunks() {
+  const loader = fs.readFileSync(path.join(dist, '__wasm_split.js'), 'utf8');
+  return [...new Set([...loader.matchAll(/"\.\/((?:split|chunk)_[\w.]+\.wasm)"/g)].map((m) => m[1]))].sort();
+}
+
+/** The `.wasm` files the page fetched, by name, in `chunkRequests` (set up below). */
+const chunkRequests = [];
+
+async function testChunks({ page, problems }) {
+  const chunks = pageChunks();
+  // app/src/pages.rs puts Compare in the `tools` chunk.
+  check(chunks.includes('split_tools.wasm'), `no chunk for the Compare page: ${chunks.join(', ')}`);
+  const fetched = () => chunkRequests.filter((name) => chunks.includes(name));
+  // The drop zone works with the first load alone.
+  check(fetched().length === 0, `chunks fetched before any page needed them: ${fetched().join(', ')}`);
+  await goTo(page, '#/compare', '[data-testid="compare-title"]');
+  check(
+    fetched().includes('split_tools.wasm'),
+    `opening Compare fetched no Compare chunk: ${fetched().join(', ') || 'none'}`,
+  );
+  // After the first analysis every chunk is fetched in the background, each once.
+  await goTo(page, '#/', '[data-testid="drop-zone"]');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoFileCount());
+  const deadline = Date.now() + 30_000;
+  while (new Set(fetched()).size < chunks.length && Date.now() < deadline) await page.waitForTimeout(100);
+  const missing = chunks.filter((c) => !fetched().includes(c));
+  check(missing.length === 0, `not prefetched after the analysis: ${missing.join(', ')}`);
+  await goTo(page, '#/policies', '[data-testid="policies-title"]');
+  await goTo(page, '#/inventory', '[data-testid="kind-title"]');
+  const twice = chunks.filter((c) => fetched().filter((f) => f === c).length > 1);
+  check(twice.length === 0, `fetched more than once: ${twice.join(', ')}`);
+  check(problems.requests > 0, 'no request was recorded');
+}
+
+/** A chunk that cannot be fetched is an error where its page would be, not a dead page. */
+async function testChunkFails({ page }) {
+  await goTo(page, '#/compare', '[data-testid="page-load-error"]');
+  const message = await page.textContent('[data-testid="page-load-error"]');
+  check(/could not be loaded/.test(message), `a failed chunk reported as: ${message}`);
+  // The rest of the page still works: the overview, and an analysis.
+  await goTo(page, '#/', '[data-testid="drop-zone"]');
+  await page.click('[data-testid="load-demo"]');
+  await waitForAnalysis(page, demoFileCount());
+}
+
 const tests = [
   ['demo drop matches the CLI', testDemoDrop],
   ['Load demo matches the CLI', testLoadDemo],
@@ -1078,6 +1127,26 @@ const tests = [
   ['compare with a baseline matches portolan diff', testCompare],
   ['vulnerabilities by image, CVE and workload match the CLI', testVulnerabilities],
   ['hostile values are rendered as text', testHostileValues],
+  [
+    "the page's chunks load on use, and all after the first analysis",
+    testChunks,
+    {
+      setup: (context) =>
+        context.on('request', (request) => {
+          const name = new URL(request.url()).pathname.split('/').pop();
+          if (name.endsWith('.wasm')) chunkRequests.push(name);
+        }),
+    },
+  ],
+  [
+    'a chunk that cannot be fetched is a visible error',
+    testChunkFails,
+    {
+      setup: (context) => context.route('**/split_*.wasm', (route) => route.abort()),
+      // The aborted fetch is logged as a console error; that is the point here.
+      consoleErrorsExpected: true,
+    },
+  ],
   ['50,000 pods stay responsive', testLargeSnapshot],
   [
     'a worker that cannot load is a visible error',
