@@ -204,7 +204,7 @@ fn main() {
         let units = inventory.workload_units();
         let found = ms(start);
         let start = Instant::now();
-        let ((findings, ..), permissions) = portolan_engine::rules::evaluate_units_resolving(
+        let ((findings, ..), permissions, _) = portolan_engine::rules::evaluate_units_resolving(
             inventory,
             &units,
             &options.rules,
