@@ -540,10 +540,10 @@ pub fn reexempt(
     tally: &mut Option<score::Tally>,
 ) -> Reexempted {
     let external = external_rules(recommendations);
-    let was: Vec<bool> = findings.iter().map(|f| f.exemption.is_some()).collect();
-    for f in findings.iter_mut() {
-        f.exemption = None;
-    }
+    let was: Vec<bool> = findings
+        .iter_mut()
+        .map(|f| f.exemption.take().is_some())
+        .collect();
     let warnings = exemptions::apply(
         findings,
         &options.exemptions,
@@ -581,10 +581,12 @@ pub fn reexempt(
     } else {
         recommend(findings, &external)
     };
-    let scored = scored_rules(&external, external_scored);
-    let kept = tally.as_mut().is_some_and(|t| t.update(findings, &scored));
+    let unscored = unscored_rules(&external, external_scored);
+    let kept = tally
+        .as_mut()
+        .is_some_and(|t| t.update(findings, &unscored));
     if !kept {
-        *tally = Some(score::Tally::of(findings, &scored));
+        *tally = Some(score::Tally::of(findings, &unscored));
     }
     let tally = tally.get_or_insert_with(score::Tally::default);
     let secure_score = score::secure_score_tallied(inventory, population, tally);
@@ -646,21 +648,20 @@ fn judge(
         options.today.as_deref(),
     );
     let recommendations = recommend(findings, external);
-    let tally = score::Tally::of(findings, scored_rules(external, external_scored));
+    let tally = score::Tally::of(findings, &unscored_rules(external, external_scored));
     let population = score::Population::of(inventory, units);
     let score = score::secure_score_tallied(inventory, &population, &tally);
     (recommendations, score, warnings, tally)
 }
 
-/// Which findings the secure score counts: all, or when `external_scored` is false,
-/// those of rules other than `external`'s.
-fn scored_rules(external: &[ExternalRule], external_scored: bool) -> impl Fn(&Finding) -> bool {
-    let ids: BTreeSet<String> = if external_scored {
+/// The rules whose findings the secure score leaves out: `external`'s unless
+/// `external_scored`.
+fn unscored_rules(external: &[ExternalRule], external_scored: bool) -> BTreeSet<String> {
+    if external_scored {
         BTreeSet::new()
     } else {
         external.iter().map(|e| e.id.clone()).collect()
-    };
-    move |f: &Finding| ids.is_empty() || !ids.contains(f.rule.as_str())
+    }
 }
 
 /// Orders findings as every analysis lists them (severity, rule, resource, container,

@@ -198,7 +198,7 @@ pub fn secure_score(
     findings: &[Finding],
 ) -> SecureScore {
     let pop: Vec<_> = population(inventory, units).into_iter().collect();
-    score_population(inventory, &pop, &Tally::of(findings, |_| true))
+    score_population(inventory, &pop, &Tally::of(findings, &BTreeSet::new()))
 }
 
 /// [`secure_score`] with the inventory's [`Population`] found already.
@@ -207,7 +207,11 @@ pub fn secure_score_of(
     population: &Population,
     findings: &[Finding],
 ) -> SecureScore {
-    secure_score_tallied(inventory, population, &Tally::of(findings, |_| true))
+    secure_score_tallied(
+        inventory,
+        population,
+        &Tally::of(findings, &BTreeSet::new()),
+    )
 }
 
 /// [`secure_score`] with the inventory's [`Population`] found already and its findings
@@ -254,9 +258,9 @@ pub struct Tally {
     unhealthy: FastMap<(u32, u32), usize>,
     /// Per namespace, its resources with a counted finding of any rule.
     unhealthy_in: Vec<usize>,
-    /// The rules whose findings were left out ([`Tally::of`]'s `scored`), sorted: a
-    /// tally is updated only for the same.
-    unscored: Vec<String>,
+    /// The rules whose findings are left out ([`Tally::of`]'s `unscored`): a tally is
+    /// updated only for the same.
+    unscored: BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -278,11 +282,10 @@ struct Pair {
 }
 
 impl Tally {
-    /// Tallies `findings` as marked now, those `scored` says only (the others do not
-    /// count in the score).
-    pub fn of<'a>(findings: &'a [Finding], scored: impl Fn(&Finding) -> bool) -> Tally {
+    /// Tallies `findings` as marked now, but those of the rules `unscored` (which do
+    /// not count in the score: the user's policies', unless scored).
+    pub fn of<'a>(findings: &'a [Finding], unscored: &BTreeSet<String>) -> Tally {
         let mut tally = Tally::default();
-        let mut unscored = BTreeSet::new();
         // The first rule of each id, as [`super::rule`] finds it.
         let mut catalogue: FastMap<&str, (u32, &'static [&'static str])> = FastMap::default();
         for (i, r) in catalog().enumerate() {
@@ -303,8 +306,7 @@ impl Tally {
         let mut rule_ids: FastMap<&str, u32> = FastMap::default();
         let mut last_resource: Option<(&Finding, u32)> = None;
         for f in findings {
-            if !scored(f) {
-                unscored.insert(f.rule.as_str());
+            if !unscored.is_empty() && unscored.contains(&f.rule) {
                 tally.findings.push(Tallied {
                     pair: NONE,
                     resource: NONE,
@@ -401,7 +403,7 @@ impl Tally {
                 counted: false,
             });
         }
-        tally.unscored = unscored.into_iter().map(str::to_string).collect();
+        tally.unscored = unscored.clone();
         for (i, f) in findings.iter().enumerate() {
             if f.exemption.is_none() && tally.findings[i].pair != NONE {
                 tally.mark(i, true);
@@ -411,22 +413,15 @@ impl Tally {
     }
 
     /// Brings the tally to `findings`' marks now: the same findings it was made of
-    /// under other exemptions, the same rules left out (`scored` as [`Tally::of`]'s).
-    /// False, changing nothing, when they cannot be those (another number of them, or
-    /// other rules left out): tally them anew.
-    pub fn update(&mut self, findings: &[Finding], scored: impl Fn(&Finding) -> bool) -> bool {
-        let unscored: BTreeSet<&str> = findings
-            .iter()
-            .filter(|f| !scored(f))
-            .map(|f| f.rule.as_str())
-            .collect();
-        if findings.len() != self.findings.len()
-            || !unscored
-                .into_iter()
-                .eq(self.unscored.iter().map(String::as_str))
-        {
+    /// under other exemptions, with the same rules left out (`unscored`, as
+    /// [`Tally::of`] was given). False, changing nothing, when they cannot be those
+    /// (another number of them, or other rules left out): tally them anew.
+    pub fn update(&mut self, findings: &[Finding], unscored: &BTreeSet<String>) -> bool {
+        if findings.len() != self.findings.len() || *unscored != self.unscored {
             return false;
         }
+        // One pass, reading each finding's mark only: the rest of a change is in the
+        // findings whose mark changed.
         for (i, f) in findings.iter().enumerate() {
             let t = self.findings[i];
             let counted = f.exemption.is_none();
