@@ -258,8 +258,10 @@ pub struct Tally {
     unhealthy: FastMap<(u32, u32), usize>,
     /// Per namespace, its resources with a counted finding of any rule.
     unhealthy_in: Vec<usize>,
-    /// The rules whose findings are left out ([`Tally::of`]'s `unscored`): a tally is
-    /// updated only for the same.
+    /// The findings' rules, and those of them whose findings are left out
+    /// ([`Tally::of`]'s `unscored`): a tally is updated only for the same (a rule
+    /// without findings, such as a policy's that nothing fails, makes no difference).
+    rules: BTreeSet<String>,
     unscored: BTreeSet<String>,
 }
 
@@ -307,6 +309,8 @@ impl Tally {
         let mut last_resource: Option<(&Finding, u32)> = None;
         for f in findings {
             if !unscored.is_empty() && unscored.contains(&f.rule) {
+                let next = rule_ids.len() as u32;
+                rule_ids.entry(f.rule.as_str()).or_insert(next);
                 tally.findings.push(Tallied {
                     pair: NONE,
                     resource: NONE,
@@ -403,7 +407,8 @@ impl Tally {
                 counted: false,
             });
         }
-        tally.unscored = unscored.clone();
+        tally.rules = rule_ids.keys().map(|r| r.to_string()).collect();
+        tally.unscored = unscored.intersection(&tally.rules).cloned().collect();
         for (i, f) in findings.iter().enumerate() {
             if f.exemption.is_none() && tally.findings[i].pair != NONE {
                 tally.mark(i, true);
@@ -417,7 +422,8 @@ impl Tally {
     /// [`Tally::of`] was given). False, changing nothing, when they cannot be those
     /// (another number of them, or other rules left out): tally them anew.
     pub fn update(&mut self, findings: &[Finding], unscored: &BTreeSet<String>) -> bool {
-        if findings.len() != self.findings.len() || *unscored != self.unscored {
+        let unscored: BTreeSet<String> = unscored.intersection(&self.rules).cloned().collect();
+        if findings.len() != self.findings.len() || unscored != self.unscored {
             return false;
         }
         // One pass, reading each finding's mark only: the rest of a change is in the
