@@ -171,10 +171,15 @@ fn main() {
         )
         .0;
         let mut kept = analysis.clone();
+        let (before, counts) = sent(&analysis);
         let start = Instant::now();
-        portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
+        let changed = portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
         // What the app's worker sends its page: the changed parts and the counts.
-        let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
+        let update = portolan_engine::analysis::shown::ShownUpdate::counted(
+            &kept,
+            false,
+            counts.recount(&before, &kept, &changed),
+        );
         let update_json = serde_json::to_vec(&update).expect("serialisable");
         let exempted_findings = kept
             .findings
@@ -190,7 +195,7 @@ fn main() {
             scored,
             shown,
             written,
-        } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted);
+        } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted, &changed);
         let grouped = reexempt - cleared - matched - scored - shown - written;
         reexempt_steps.push(format!(
             "| {pods} | {reexempt:.0} ms | {cleared:.0} ms | {matched:.0} ms | {grouped:.0} ms | {scored:.0} ms | {shown:.0} ms | {written:.0} ms |"
@@ -203,7 +208,7 @@ fn main() {
         let units = inventory.workload_units();
         let found = ms(start);
         let start = Instant::now();
-        let ((findings, ..), permissions) = portolan_engine::rules::evaluate_units_resolving(
+        let ((findings, ..), permissions, _) = portolan_engine::rules::evaluate_units_resolving(
             inventory,
             &units,
             &options.rules,
@@ -295,7 +300,7 @@ fn main() {
     for row in reexempts {
         println!("{row}");
     }
-    println!("\n| pods | re-exempt + update | exemptions cleared | exemptions matched | recommendations (the rest) | secure score | update's counts (`ShownUpdate::of`) | update as JSON |");
+    println!("\n| pods | re-exempt + update | exemptions cleared | exemptions matched | recommendations (the rest) | secure score | update's counts (`FindingCounts::recount`) | update as JSON |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in reexempt_steps {
         println!("{row}");
@@ -373,17 +378,23 @@ impl ReexemptSteps {
         analysis: &portolan_engine::Analysis,
         kept: &portolan_engine::Analysis,
         exempted: &AnalyzeOptions,
+        changed: &[String],
     ) -> ReexemptSteps {
+        use portolan_engine::rules::score;
         let inventory = snapshot.inventory();
         let mut findings = analysis.findings.clone();
-        // Kept by the snapshot from conclude on.
-        let population =
-            portolan_engine::rules::score::Population::of(inventory, &inventory.workload_units());
+        // Kept by the snapshot from conclude on (no user policy here: all scored).
+        let population = score::Population::of(inventory, &inventory.workload_units());
+        let mut tally = score::Tally::of(&findings, &Default::default());
+        // Kept by the worker from the last result or update sent.
+        let (before, counts) = sent(analysis);
         let start = Instant::now();
-        for f in &mut findings {
-            f.exemption = None;
-        }
+        let was: Vec<bool> = findings
+            .iter_mut()
+            .map(|f| f.exemption.take().is_some())
+            .collect();
         let cleared = ms(start);
+        drop(was);
         let start = Instant::now();
         portolan_engine::rules::exemptions::apply(
             &mut findings,
@@ -393,12 +404,16 @@ impl ReexemptSteps {
         );
         let matched = ms(start);
         let start = Instant::now();
-        let _score =
-            portolan_engine::rules::score::secure_score_of(inventory, &population, &findings);
+        assert!(tally.update(&findings, &Default::default()));
+        let _score = score::secure_score_tallied(inventory, &population, &tally);
         let scored = ms(start);
         drop(findings);
         let start = Instant::now();
-        let update = portolan_engine::analysis::shown::ShownUpdate::of(kept, false);
+        let update = portolan_engine::analysis::shown::ShownUpdate::counted(
+            kept,
+            false,
+            counts.recount(&before, kept, changed),
+        );
         let shown = ms(start);
         let start = Instant::now();
         let _json = serde_json::to_vec(&update).expect("serialisable");
@@ -411,6 +426,21 @@ impl ReexemptSteps {
             written,
         }
     }
+}
+
+/// What the app's worker keeps of what it last sent of `analysis`: its
+/// recommendations' rules, in order, and its findings' counts.
+fn sent(
+    analysis: &portolan_engine::Analysis,
+) -> (Vec<String>, portolan_engine::analysis::shown::FindingCounts) {
+    (
+        analysis
+            .recommendations
+            .iter()
+            .map(|r| r.rule.clone())
+            .collect(),
+        portolan_engine::analysis::shown::FindingCounts::of(analysis),
+    )
 }
 
 /// The app's exemption of the top recommendation's rule in the first namespace it
@@ -440,9 +470,14 @@ fn reexempt_steps(path: &str) {
     )
     .0;
     let mut kept = analysis.clone();
+    let (before, counts) = sent(&analysis);
     let start = Instant::now();
-    portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
-    let update = portolan_engine::analysis::shown::ShownUpdate::of(&kept, false);
+    let changed = portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
+    let update = portolan_engine::analysis::shown::ShownUpdate::counted(
+        &kept,
+        false,
+        counts.recount(&before, &kept, &changed),
+    );
     let _json = serde_json::to_vec(&update).expect("serialisable");
     let whole = ms(start);
     let ReexemptSteps {
@@ -451,7 +486,7 @@ fn reexempt_steps(path: &str) {
         scored,
         shown,
         written,
-    } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted);
+    } = ReexemptSteps::time(&snapshot, &analysis, &kept, &exempted, &changed);
     println!(
         "{} findings, conclude {concluded:.0} ms, {} exempted by {{rule: {}, namespace: {namespace}}}",
         analysis.findings.len(),

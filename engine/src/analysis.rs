@@ -337,9 +337,21 @@ pub struct Snapshot {
     /// [`conclude`] and kept for [`reexempt`], which would otherwise find every workload
     /// unit and count every resource again at each change of exemptions.
     population: std::sync::OnceLock<crate::rules::score::Population>,
+    /// The secure score's tally of the findings of the last [`conclude`] of `inventory`
+    /// (one cluster), brought by each [`reexempt`] to its exemptions: scoring them again
+    /// goes through the findings whose mark changed, not all of them.
+    tally: std::sync::Mutex<Option<crate::rules::score::Tally>>,
 }
 
 impl Snapshot {
+    /// The kept tally of the score ([`Snapshot::tally`]'s field), whatever a panic
+    /// holding it left: [`crate::rules::score::Tally::update`] checks it fits.
+    fn tally(&self) -> std::sync::MutexGuard<'_, Option<crate::rules::score::Tally>> {
+        self.tally
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The located problems the inputs gave.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.inputs.iter().flat_map(|i| i.diagnostics.iter())
@@ -403,6 +415,7 @@ impl Snapshot {
         self.inventory = all.nth(at).unwrap_or_default();
         // Another inventory: its own population when it is scored.
         self.population = std::sync::OnceLock::new();
+        *self.tally() = None;
         // A single cluster's inventory is untagged, as when its files are analysed alone.
         self.inventory.cluster_name.clear();
         let folders = std::mem::take(&mut self.folders);
@@ -821,6 +834,7 @@ pub fn load_with_audit(
         policy_files,
         audit_counts,
         population: std::sync::OnceLock::new(),
+        tally: std::sync::Mutex::new(None),
     }
 }
 
@@ -862,8 +876,9 @@ fn conclude_keeping(
         .get_or_init(|| rules::score::Population::of(inventory, &units));
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
-    let ((findings, recommendations, secure_score, exemption_warnings), permissions) =
+    let ((findings, recommendations, secure_score, exemption_warnings), permissions, tally) =
         rules::evaluate_units_resolving(inventory, &units, &options.rules, external);
+    *snapshot.tally() = Some(tally);
     let graph = SecurityGraph::build_with(inventory, &units, permissions);
     let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
@@ -908,30 +923,35 @@ fn conclude_keeping(
 /// findings (no rule, graph or path search runs again). A viewer holding a copy without
 /// the findings (the app's page) is brought up to date by
 /// [`shown::ShownUpdate`](crate::analysis::shown::ShownUpdate).
-pub fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeOptions) {
+pub fn reexempt(
+    analysis: &mut Analysis,
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+) -> Vec<String> {
     if snapshot.is_several() {
-        crate::clusters::reexempt(analysis, snapshot, options);
-        return;
+        return crate::clusters::reexempt(analysis, snapshot, options);
     }
     let inventory = &snapshot.inventory;
     let population = snapshot
         .population
         .get_or_init(|| rules::score::Population::of(inventory, &inventory.workload_units()));
-    let (recommendations, secure_score, diagnostics) = rules::reexempt(
+    let reexempted = rules::reexempt(
         inventory,
         population,
         &mut analysis.findings,
         &analysis.recommendations,
         &options.rules,
         options.policies.scored,
+        &mut snapshot.tally(),
     );
     exemption_update(
         analysis,
-        recommendations,
-        secure_score,
-        diagnostics,
+        reexempted.recommendations,
+        reexempted.secure_score,
+        reexempted.warnings,
         options,
-    )
+    );
+    reexempted.changed
 }
 
 /// Replaces the findings of `analysis`' policies by `findings` (those of `policies`), in
@@ -977,6 +997,8 @@ pub fn repolicy(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeO
     // Provisional: gives `reexempt` the new policies' rules.
     analysis.recommendations = rules::recommend(&analysis.findings, &external.rules);
     crate::graph::paths::link_findings(&mut analysis.attack_paths.paths, &analysis.findings);
+    // Other findings: the kept tally is not theirs.
+    *snapshot.tally() = None;
     reexempt(analysis, snapshot, options);
     true
 }

@@ -155,8 +155,13 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
 
 /// [`crate::analysis::reexempt`] for a snapshot of several clusters: each cluster's
 /// findings are exempted and scored by its own inventory, then grouped again.
-pub(crate) fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &AnalyzeOptions) {
+pub(crate) fn reexempt(
+    analysis: &mut Analysis,
+    snapshot: &Snapshot,
+    options: &AnalyzeOptions,
+) -> Vec<String> {
     let external = rules::external_rules(&analysis.recommendations);
+    let mut changed = std::collections::BTreeSet::new();
     let mut scores = Vec::new();
     let mut names = Vec::new();
     let mut warnings = Vec::new();
@@ -170,14 +175,17 @@ pub(crate) fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &A
             .collect();
         let mut part: Vec<Finding> = mine.iter().map(|&k| analysis.findings[k].clone()).collect();
         let population = rules::score::Population::of(inventory, &inventory.workload_units());
-        let (_, score, warned) = rules::reexempt(
+        let reexempted = rules::reexempt(
             inventory,
             &population,
             &mut part,
             &analysis.recommendations,
             &options.rules,
             options.policies.scored,
+            &mut None,
         );
+        changed.extend(reexempted.changed);
+        let (score, warned) = (reexempted.secure_score, reexempted.warnings);
         for (k, f) in mine.into_iter().zip(part) {
             analysis.findings[k].exemption = f.exemption;
         }
@@ -193,6 +201,7 @@ pub(crate) fn reexempt(analysis: &mut Analysis, snapshot: &Snapshot, options: &A
         common(warnings),
         options,
     );
+    changed.into_iter().collect()
 }
 
 /// Each alert tied to the cluster of the audit log its first event came from (a log in

@@ -137,6 +137,9 @@ thread_local! {
     /// The analysis last sent and the query context of its graph, for `details`, `map`
     /// and `query` questions.
     static CONCLUDED: RefCell<Option<(Analysis, Context)>> = const { RefCell::new(None) };
+    /// The counts of the findings last sent, for `reevaluate` to count again only the
+    /// recommendations whose findings changed (`FindingCounts::recount`).
+    static COUNTED: RefCell<Option<FindingCounts>> = const { RefCell::new(None) };
     /// The timer that builds the kept analysis's query context once the page is quiet.
     static WARM_UP: Cell<Option<i32>> = const { Cell::new(None) };
     /// The compare page's baseline, with its diff from the kept analysis once made.
@@ -304,17 +307,26 @@ fn reevaluate(scope: &DedicatedWorkerGlobalScope, id: f64, data: &JsValue) -> Re
     let update = SNAPSHOT.with_borrow(|snapshot| {
         CONCLUDED.with_borrow_mut(|concluded| match (snapshot, concluded) {
             (Some(snapshot), Some((analysis, cx))) => {
-                reexempt(analysis, snapshot, &options);
+                let before: Vec<String> = analysis
+                    .recommendations
+                    .iter()
+                    .map(|r| r.rule.clone())
+                    .collect();
+                let changed = reexempt(analysis, snapshot, &options);
                 // Exempted findings no longer count in the Explorer's conditions:
                 // gathered again when a question needs them (see `Context`).
                 cx.outdate();
-                Some(())
+                let counts = match COUNTED.take() {
+                    Some(counts) => counts.recount(&before, analysis, &changed),
+                    None => FindingCounts::of(analysis),
+                };
+                COUNTED.set(Some(counts.clone()));
+                Some(ShownUpdate::counted(analysis, false, counts))
             }
             _ => None,
         })
     });
-    if update.is_some() {
-        let update = with_concluded(|_, analysis| ShownUpdate::of(analysis, false))?;
+    if let Some(update) = update {
         return post_json(scope, protocol::EXEMPTIONS, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
@@ -353,6 +365,7 @@ fn rerun_policies(
     if let Some(update) = update {
         update?;
         let update = with_concluded(|_, analysis| ShownUpdate::of(analysis, true))?;
+        COUNTED.set(Some(update.counts.clone()));
         return post_json(scope, protocol::POLICIES, &[("id", id.into())], &update);
     }
     let concluded = SNAPSHOT
@@ -887,6 +900,7 @@ fn send_result(
     analysis: &mut Analysis,
 ) -> Result<(), String> {
     let counts = FindingCounts::of(analysis);
+    COUNTED.set(Some(counts.clone()));
     let withheld = Withheld::take(analysis);
     let resources = std::mem::take(&mut analysis.inventory.resources);
     let enforcement = std::mem::take(&mut analysis.enforcement);

@@ -105,11 +105,17 @@ impl ShownUpdate {
     /// What a viewer shows of `analysis` (findings included) after a change of
     /// exemptions, or of policies when `policies`.
     pub fn of(analysis: &Analysis, policies: bool) -> Self {
+        Self::counted(analysis, policies, FindingCounts::of(analysis))
+    }
+
+    /// [`ShownUpdate::of`] with the counts of `analysis`' findings found already
+    /// ([`FindingCounts::recount`]).
+    pub fn counted(analysis: &Analysis, policies: bool, counts: FindingCounts) -> Self {
         ShownUpdate {
             recommendations: shown_recommendations(&analysis.recommendations),
             secure_score: analysis.secure_score.clone(),
             exemptions: analysis.exemptions.clone(),
-            counts: FindingCounts::of(analysis),
+            counts,
             policies: policies.then(|| PolicyChange {
                 policies: analysis.policies.clone(),
                 attack_paths: AttackPathReport {
@@ -186,6 +192,49 @@ impl FindingCounts {
             .recommendations
             .iter()
             .map(|r| RecommendationCounts::of(&analysis.findings, r))
+            .collect();
+        FindingCounts {
+            by_severity,
+            by_exemption,
+            recommendations,
+        }
+    }
+
+    /// The counts of `analysis` after a change of exemptions ([`reexempt`], which gave
+    /// `changed`), from `self`, those of the same findings before it, when the
+    /// recommendations were of `before`'s rules in that order: the recommendations of
+    /// the rules none of whose findings changed keep theirs, the others are counted
+    /// again (with 800,000 findings, counting all was a tenth of a re-evaluation).
+    ///
+    /// [`reexempt`]: crate::analysis::reexempt
+    pub fn recount(self, before: &[String], analysis: &Analysis, changed: &[String]) -> Self {
+        let mut by_severity = [0; 5];
+        let mut by_exemption = vec![0; analysis.exemptions.applied.len()];
+        for f in &analysis.findings {
+            match &f.exemption {
+                None => by_severity[f.severity as usize] += 1,
+                Some(x) => {
+                    if let Some(n) = by_exemption.get_mut(x.index) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        let mut kept: std::collections::BTreeMap<&str, RecommendationCounts> = before
+            .iter()
+            .map(String::as_str)
+            .zip(self.recommendations)
+            .collect();
+        let recommendations = analysis
+            .recommendations
+            .iter()
+            .map(|r| {
+                let unchanged = !changed.contains(&r.rule);
+                match kept.remove(r.rule.as_str()) {
+                    Some(counts) if unchanged => counts,
+                    _ => RecommendationCounts::of(&analysis.findings, r),
+                }
+            })
             .collect();
         FindingCounts {
             by_severity,

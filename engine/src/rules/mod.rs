@@ -472,15 +472,20 @@ pub fn evaluate_units<'a>(
     evaluate_units_resolving(inventory, units, options, external).0
 }
 
+/// What [`evaluate_units_resolving`] gives besides the evaluation: the RBAC permissions
+/// the rules resolved and the score's tally of the findings.
+pub type Resolved<'a> = (Evaluated, Permissions<'a>, score::Tally);
+
 /// [`evaluate_units`], also giving the RBAC permissions the rules resolved, for the
 /// security graph to build on ([`crate::graph::SecurityGraph::build_with`]) instead
-/// of resolving them again.
+/// of resolving them again, and the secure score's tally of the findings, for
+/// [`reexempt`] to score them under other exemptions from.
 pub fn evaluate_units_resolving<'a>(
     inventory: &'a Inventory,
     units: &'a [WorkloadUnit<'a>],
     options: &'a RuleOptions,
     external: ExternalFindings,
-) -> (Evaluated, Permissions<'a>) {
+) -> Resolved<'a> {
     let cx = Context {
         inventory,
         units,
@@ -498,7 +503,7 @@ pub fn evaluate_units_resolving<'a>(
     findings.extend(external.findings);
     sort_findings(&mut findings);
     fix::attach(&cx, &mut findings);
-    let (recommendations, score, warnings) = judge(
+    let (recommendations, score, warnings, tally) = judge(
         inventory,
         cx.units,
         &mut findings,
@@ -510,7 +515,11 @@ pub fn evaluate_units_resolving<'a>(
         .permissions
         .into_inner()
         .unwrap_or_else(|| Permissions::resolve(inventory));
-    ((findings, recommendations, score, warnings), permissions)
+    (
+        (findings, recommendations, score, warnings),
+        permissions,
+        tally,
+    )
 }
 
 /// What exempting gives, with other exemptions, for findings already evaluated (and
@@ -528,30 +537,30 @@ pub fn reexempt(
     recommendations: &[Recommendation],
     options: &RuleOptions,
     external_scored: bool,
-) -> (
-    Vec<Recommendation>,
-    score::SecureScore,
-    Vec<crate::source::Diagnostic>,
-) {
+    tally: &mut Option<score::Tally>,
+) -> Reexempted {
     let external = external_rules(recommendations);
-    let was: Vec<bool> = findings.iter().map(|f| f.exemption.is_some()).collect();
-    for f in findings.iter_mut() {
-        f.exemption = None;
-    }
+    let was: Vec<bool> = findings
+        .iter_mut()
+        .map(|f| f.exemption.take().is_some())
+        .collect();
     let warnings = exemptions::apply(
         findings,
         &options.exemptions,
         inventory,
         options.today.as_deref(),
     );
+    // The rules some finding of which turned counted or exempted.
+    let mut changed: BTreeSet<&str> = BTreeSet::new();
+    let mut last = None;
+    for (f, &was) in findings.iter().zip(&was) {
+        if f.exemption.is_some() != was && last != Some(f.rule.as_str()) {
+            changed.insert(f.rule.as_str());
+            last = Some(f.rule.as_str());
+        }
+    }
     let recommendations = if groups(recommendations, findings) {
-        // Only the rules some finding of which turned counted or exempted count again.
-        let changed: crate::hash::FastSet<&str> = findings
-            .iter()
-            .zip(&was)
-            .filter(|(f, &was)| f.exemption.is_some() != was)
-            .map(|(f, _)| f.rule.as_str())
-            .collect();
+        // Only the changed rules count again.
         let mut recommendations: Vec<Recommendation> = recommendations
             .iter()
             .map(|r| {
@@ -572,10 +581,33 @@ pub fn reexempt(
     } else {
         recommend(findings, &external)
     };
-    let score = score_of(findings, &external, external_scored, |findings| {
-        score::secure_score_of(inventory, population, findings)
-    });
-    (recommendations, score, warnings)
+    let unscored = unscored_rules(&external, external_scored);
+    let kept = tally
+        .as_mut()
+        .is_some_and(|t| t.update(findings, &unscored));
+    if !kept {
+        *tally = Some(score::Tally::of(findings, &unscored));
+    }
+    let tally = tally.get_or_insert_with(score::Tally::default);
+    let secure_score = score::secure_score_tallied(inventory, population, tally);
+    Reexempted {
+        changed: changed.into_iter().map(str::to_string).collect(),
+        recommendations,
+        secure_score,
+        warnings,
+    }
+}
+
+/// What [`reexempt`] gives.
+#[derive(Debug)]
+pub struct Reexempted {
+    /// The rules some finding of which turned counted or exempted, sorted: the others'
+    /// recommendations count as before.
+    pub changed: Vec<String>,
+    pub recommendations: Vec<Recommendation>,
+    pub secure_score: score::SecureScore,
+    /// The warnings about exemptions (expired, or matching nothing).
+    pub warnings: Vec<crate::source::Diagnostic>,
 }
 
 /// Whether `recommendations` group exactly `findings`: every finding in the one of its
@@ -595,7 +627,7 @@ fn groups(recommendations: &[Recommendation], findings: &[Finding]) -> bool {
 
 /// Marks the exempted `findings`, groups them into recommendations (fully exempted
 /// ones last) and scores them (findings of `external` rules only when
-/// `external_scored`).
+/// `external_scored`), giving the score's tally of them too.
 fn judge(
     inventory: &Inventory,
     units: &[WorkloadUnit],
@@ -607,6 +639,7 @@ fn judge(
     Vec<Recommendation>,
     score::SecureScore,
     Vec<crate::source::Diagnostic>,
+    score::Tally,
 ) {
     let warnings = exemptions::apply(
         findings,
@@ -615,30 +648,19 @@ fn judge(
         options.today.as_deref(),
     );
     let recommendations = recommend(findings, external);
-    let score = score_of(findings, external, external_scored, |findings| {
-        score::secure_score(inventory, units, findings)
-    });
-    (recommendations, score, warnings)
+    let tally = score::Tally::of(findings, &unscored_rules(external, external_scored));
+    let population = score::Population::of(inventory, units);
+    let score = score::secure_score_tallied(inventory, &population, &tally);
+    (recommendations, score, warnings, tally)
 }
 
-/// The secure score (`score`) of marked `findings`, those of `external` rules only when
+/// The rules whose findings the secure score leaves out: `external`'s unless
 /// `external_scored`.
-fn score_of(
-    findings: &[Finding],
-    external: &[ExternalRule],
-    external_scored: bool,
-    score: impl Fn(&[Finding]) -> score::SecureScore,
-) -> score::SecureScore {
-    if external_scored || external.is_empty() {
-        score(findings)
+fn unscored_rules(external: &[ExternalRule], external_scored: bool) -> BTreeSet<String> {
+    if external_scored {
+        BTreeSet::new()
     } else {
-        let ids: BTreeSet<&str> = external.iter().map(|e| e.id.as_str()).collect();
-        let own: Vec<Finding> = findings
-            .iter()
-            .filter(|f| !ids.contains(f.rule.as_str()))
-            .cloned()
-            .collect();
-        score(&own)
+        external.iter().map(|e| e.id.clone()).collect()
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{catalog, Finding, Severity};
-use crate::hash::{FastMap, FastSet};
+use crate::hash::FastMap;
 use crate::model::{Inventory, WorkloadUnit};
 
 /// Overall and per-namespace secure score.
@@ -198,7 +198,7 @@ pub fn secure_score(
     findings: &[Finding],
 ) -> SecureScore {
     let pop: Vec<_> = population(inventory, units).into_iter().collect();
-    score_population(inventory, &pop, findings)
+    score_population(inventory, &pop, &Tally::of(findings, &BTreeSet::new()))
 }
 
 /// [`secure_score`] with the inventory's [`Population`] found already.
@@ -207,88 +207,317 @@ pub fn secure_score_of(
     population: &Population,
     findings: &[Finding],
 ) -> SecureScore {
+    secure_score_tallied(
+        inventory,
+        population,
+        &Tally::of(findings, &BTreeSet::new()),
+    )
+}
+
+/// [`secure_score`] with the inventory's [`Population`] found already and its findings
+/// tallied ([`Tally`]).
+pub fn secure_score_tallied(
+    inventory: &Inventory,
+    population: &Population,
+    tally: &Tally,
+) -> SecureScore {
     let pop: Vec<_> = population
         .0
         .iter()
         .map(|((kind, ns), count)| ((kind.as_str(), ns.as_str()), *count))
         .collect();
-    score_population(inventory, &pop, findings)
+    score_population(inventory, &pop, tally)
+}
+
+/// No index: a finding left out of the score, a cluster-scoped resource's namespace, a
+/// rule outside the catalogue or not applying to the resource's kind.
+const NONE: u32 = u32::MAX;
+
+/// What the score needs of an evaluation's findings: which resources fail each rule
+/// (overall and per namespace) and which resources of each namespace fail any, counted
+/// per (rule, resource) and per resource so that the same findings under other
+/// exemptions are scored by going through those whose mark changed
+/// ([`Tally::update`]) instead of hashing every finding's resource again (800,000
+/// findings from 50,000 bare pods made that most of a re-evaluation). The findings are
+/// those it was made of ([`Tally::of`]), indices and all: the snapshot keeps it with
+/// them (see [`crate::analysis::reexempt`]).
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    /// Per finding: whether it counted (no exemption) when last tallied, its (rule,
+    /// resource) pair and its resource (`NONE`: left out of the score).
+    findings: Vec<Tallied>,
+    pairs: Vec<Pair>,
+    /// Per resource, the (namespace, kind, name) entries it makes unhealthy in
+    /// `unhealthy_in`: its namespace's and, for a Namespace, its own (`NONE`: none).
+    resources: Vec<[u32; 2]>,
+    /// Per such entry, its counted findings and its namespace.
+    slots: Vec<(u32, u32)>,
+    namespaces: FastMap<String, u32>,
+    /// Resources failing each catalogue rule (by its place in [`catalog`]), in the
+    /// estate (`NONE`) and per namespace.
+    unhealthy: FastMap<(u32, u32), usize>,
+    /// Per namespace, its resources with a counted finding of any rule.
+    unhealthy_in: Vec<usize>,
+    /// The findings' rules, and those of them whose findings are left out
+    /// ([`Tally::of`]'s `unscored`): a tally is updated only for the same (a rule
+    /// without findings, such as a policy's that nothing fails, makes no difference).
+    rules: BTreeSet<String>,
+    unscored: BTreeSet<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tallied {
+    pair: u32,
+    resource: u32,
+    counted: bool,
+}
+
+/// One rule's findings on one resource (as the score names it: kind, namespace and
+/// name, a Namespace's namespace its own name).
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    counted: u32,
+    /// The rule's place in the catalogue, `NONE` when the rule is not scored there.
+    rule: u32,
+    /// The namespace it counts in (`NONE`: the estate only).
+    namespace: u32,
+}
+
+impl Tally {
+    /// Tallies `findings` as marked now, but those of the rules `unscored` (which do
+    /// not count in the score: the user's policies', unless scored).
+    pub fn of<'a>(findings: &'a [Finding], unscored: &BTreeSet<String>) -> Tally {
+        let mut tally = Tally::default();
+        // The first rule of each id, as [`super::rule`] finds it.
+        let mut catalogue: FastMap<&str, (u32, &'static [&'static str])> = FastMap::default();
+        for (i, r) in catalog().enumerate() {
+            catalogue
+                .entry(r.info.id)
+                .or_insert((i as u32, r.info.kinds));
+        }
+        let mut resource_ids: FastMap<(&str, &str, &str), u32> = FastMap::default();
+        // The score's resource (kind, scope, name) of each resource, and its kind.
+        let mut scored_ids: FastMap<(&str, &str, &str), u32> = FastMap::default();
+        let mut scored_of: Vec<u32> = Vec::new();
+        let mut scored_kind: Vec<(&str, &str)> = Vec::new();
+        let mut slot_ids: FastMap<(&str, &str, &str), u32> = FastMap::default();
+        let mut pair_ids: FastMap<(u32, u32), u32> = FastMap::default();
+        // Findings come sorted by rule then resource: the last rule and resource are
+        // compared before anything is hashed.
+        let mut last_rule: Option<(&str, u32, u32, &[&str])> = None;
+        let mut rule_ids: FastMap<&str, u32> = FastMap::default();
+        let mut last_resource: Option<(&Finding, u32)> = None;
+        for f in findings {
+            if !unscored.is_empty() && unscored.contains(&f.rule) {
+                let next = rule_ids.len() as u32;
+                rule_ids.entry(f.rule.as_str()).or_insert(next);
+                tally.findings.push(Tallied {
+                    pair: NONE,
+                    resource: NONE,
+                    counted: false,
+                });
+                continue;
+            }
+            let (kind, ns, name) = (
+                f.resource.kind.as_str(),
+                f.resource.namespace.as_str(),
+                f.resource.name.as_str(),
+            );
+            let (rule, catalogued, kinds) = match last_rule {
+                Some((id, rule, catalogued, kinds)) if id == f.rule => (rule, catalogued, kinds),
+                _ => {
+                    let next = rule_ids.len() as u32;
+                    let rule = *rule_ids.entry(f.rule.as_str()).or_insert(next);
+                    let (catalogued, kinds) = catalogue
+                        .get(f.rule.as_str())
+                        .copied()
+                        .unwrap_or((NONE, &[]));
+                    last_rule = Some((f.rule.as_str(), rule, catalogued, kinds));
+                    (rule, catalogued, kinds)
+                }
+            };
+            let resource = match last_resource {
+                Some((g, id))
+                    if g.resource.kind == kind
+                        && g.resource.namespace == ns
+                        && g.resource.name == name =>
+                {
+                    id
+                }
+                _ => {
+                    let next = resource_ids.len() as u32;
+                    let id = *resource_ids.entry((kind, ns, name)).or_insert(next);
+                    if id == next {
+                        let scope = if kind == "Namespace" || kind == "Cluster" {
+                            name
+                        } else {
+                            ns
+                        };
+                        let next = scored_ids.len() as u32;
+                        let sid = *scored_ids.entry((kind, scope, name)).or_insert(next);
+                        if sid == next {
+                            scored_kind.push((kind, scope));
+                        }
+                        scored_of.push(sid);
+                        let mut slots = [NONE; 2];
+                        if !CLUSTER_SCOPED.contains(&kind) {
+                            let mut slot = |scope: &'a str| {
+                                let next = slot_ids.len() as u32;
+                                let slot = *slot_ids.entry((scope, kind, name)).or_insert(next);
+                                if slot == next {
+                                    let namespace = tally.namespace(scope);
+                                    tally.slots.push((0, namespace));
+                                }
+                                slot
+                            };
+                            slots[0] = slot(ns);
+                            if kind == "Namespace" {
+                                let own = slot(name);
+                                if own != slots[0] {
+                                    slots[1] = own;
+                                }
+                            }
+                        }
+                        tally.resources.push(slots);
+                    }
+                    last_resource = Some((f, id));
+                    id
+                }
+            };
+            let sid = scored_of[resource as usize];
+            let next = pair_ids.len() as u32;
+            let pair = *pair_ids.entry((rule, sid)).or_insert(next);
+            if pair == next {
+                let (kind, scope) = scored_kind[sid as usize];
+                let applies = catalogued != NONE && kinds.contains(&kind);
+                let namespace = if applies && !CLUSTER_SCOPED.contains(&kind) {
+                    tally.namespace(scope)
+                } else {
+                    NONE
+                };
+                tally.pairs.push(Pair {
+                    counted: 0,
+                    rule: if applies { catalogued } else { NONE },
+                    namespace,
+                });
+            }
+            tally.findings.push(Tallied {
+                pair,
+                resource,
+                counted: false,
+            });
+        }
+        tally.rules = rule_ids.keys().map(|r| r.to_string()).collect();
+        tally.unscored = unscored.intersection(&tally.rules).cloned().collect();
+        for (i, f) in findings.iter().enumerate() {
+            if f.exemption.is_none() && tally.findings[i].pair != NONE {
+                tally.mark(i, true);
+            }
+        }
+        tally
+    }
+
+    /// Brings the tally to `findings`' marks now: the same findings it was made of
+    /// under other exemptions, with the same rules left out (`unscored`, as
+    /// [`Tally::of`] was given). False, changing nothing, when they cannot be those
+    /// (another number of them, or other rules left out): tally them anew.
+    pub fn update(&mut self, findings: &[Finding], unscored: &BTreeSet<String>) -> bool {
+        let unscored: BTreeSet<String> = unscored.intersection(&self.rules).cloned().collect();
+        if findings.len() != self.findings.len() || unscored != self.unscored {
+            return false;
+        }
+        // One pass, reading each finding's mark only: the rest of a change is in the
+        // findings whose mark changed.
+        for (i, f) in findings.iter().enumerate() {
+            let t = self.findings[i];
+            let counted = f.exemption.is_none();
+            if t.pair != NONE && t.counted != counted {
+                self.mark(i, counted);
+            }
+        }
+        true
+    }
+
+    /// Counts finding `i` in (`counted`) or out.
+    fn mark(&mut self, i: usize, counted: bool) {
+        let t = &mut self.findings[i];
+        t.counted = counted;
+        let (pair, resource) = (t.pair as usize, t.resource as usize);
+        // A pair or slot turns unhealthy at its first counted finding, healthy after
+        // its last.
+        let step = |n: &mut u32| -> Option<bool> {
+            if counted {
+                *n += 1;
+                (*n == 1).then_some(true)
+            } else {
+                *n -= 1;
+                (*n == 0).then_some(false)
+            }
+        };
+        let add = |n: &mut usize, up: bool| {
+            if up {
+                *n += 1
+            } else {
+                *n -= 1
+            }
+        };
+        let p = &mut self.pairs[pair];
+        if let Some(up) = step(&mut p.counted) {
+            if p.rule != NONE {
+                add(self.unhealthy.entry((p.rule, NONE)).or_default(), up);
+                if p.namespace != NONE {
+                    add(self.unhealthy.entry((p.rule, p.namespace)).or_default(), up);
+                }
+            }
+        }
+        for slot in self.resources[resource] {
+            if slot == NONE {
+                continue;
+            }
+            let (n, namespace) = &mut self.slots[slot as usize];
+            if let Some(up) = step(n) {
+                add(&mut self.unhealthy_in[*namespace as usize], up);
+            }
+        }
+    }
+
+    fn namespace(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.namespaces.get(name) {
+            return id;
+        }
+        let id = self.namespaces.len() as u32;
+        self.namespaces.insert(name.to_string(), id);
+        self.unhealthy_in.push(0);
+        id
+    }
+
+    /// Resources failing the rule at `rule` in the catalogue, in namespace `ns` (`None`:
+    /// the estate).
+    fn unhealthy(&self, rule: usize, ns: Option<&str>) -> usize {
+        let ns = match ns {
+            None => NONE,
+            Some(ns) => match self.namespaces.get(ns) {
+                Some(&id) => id,
+                None => return 0,
+            },
+        };
+        self.unhealthy.get(&(rule as u32, ns)).copied().unwrap_or(0)
+    }
+
+    /// Resources of namespace `ns` with a counted finding.
+    fn unhealthy_in(&self, ns: &str) -> usize {
+        self.namespaces
+            .get(ns)
+            .map_or(0, |&id| self.unhealthy_in[id as usize])
+    }
 }
 
 /// [`secure_score`] over the population `pop`, each (kind, namespace) once.
 fn score_population(
     inventory: &Inventory,
     pop: &[((&str, &str), usize)],
-    findings: &[Finding],
+    tally: &Tally,
 ) -> SecureScore {
-    let counted = findings.iter().filter(|f| f.exemption.is_none());
-    // Unhealthy resources per rule: (kind, namespace, name). Only counted, so hashed
-    // rather than ordered (an ordered set compared strings at every insertion).
-    let mut failing: BTreeMap<&str, FastSet<(&str, &str, &str)>> = BTreeMap::new();
-    // Findings come sorted by severity then rule: each run of one rule's findings is
-    // gathered apart and filed under its rule once, not looked up per finding.
-    let mut run: Option<(&str, Failing)> = None;
-    type Failing<'a> = FastSet<(&'a str, &'a str, &'a str)>;
-    fn file<'a>(failing: &mut BTreeMap<&'a str, Failing<'a>>, (rule, set): (&'a str, Failing<'a>)) {
-        match failing.entry(rule) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(set);
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().extend(set),
-        }
-    }
-    // Unhealthy namespaced resources per namespace: (kind, name).
-    let mut unhealthy_in: FastMap<&str, FastSet<(&str, &str)>> = FastMap::default();
-    for f in counted {
-        let (kind, name) = (f.resource.kind.as_str(), f.resource.name.as_str());
-        let ns = if kind == "Namespace" || kind == "Cluster" {
-            name
-        } else {
-            f.resource.namespace.as_str()
-        };
-        match &mut run {
-            Some((rule, set)) if *rule == f.rule => {
-                set.insert((kind, ns, name));
-            }
-            _ => {
-                if let Some(done) = run.take() {
-                    file(&mut failing, done);
-                }
-                let mut set = FastSet::default();
-                set.insert((kind, ns, name));
-                run = Some((f.rule.as_str(), set));
-            }
-        }
-        if !CLUSTER_SCOPED.contains(&kind) {
-            let resource = (kind, name);
-            unhealthy_in
-                .entry(f.resource.namespace.as_str())
-                .or_default()
-                .insert(resource);
-            if kind == "Namespace" {
-                unhealthy_in.entry(name).or_default().insert(resource);
-            }
-        }
-    }
-    if let Some(done) = run.take() {
-        file(&mut failing, done);
-    }
-    // Unhealthy resources a rule applies to, per rule and scope (`None`: the estate).
-    let mut unhealthy: FastMap<(&str, Option<&str>), usize> = FastMap::default();
-    for (&id, set) in &failing {
-        let Some(rule) = super::rule(id) else {
-            continue;
-        };
-        for &(kind, n, _) in set {
-            if !rule.info.kinds.contains(&kind) {
-                continue;
-            }
-            *unhealthy.entry((id, None)).or_default() += 1;
-            if !CLUSTER_SCOPED.contains(&kind) {
-                *unhealthy.entry((id, Some(n))).or_default() += 1;
-            }
-        }
-    }
     // Control-plane flag rules apply to the instances of their component only.
     let control_plane = super::control_plane::Populations::of(inventory);
     // The population per kind in the estate, and per kind in each namespace (namespaced
@@ -315,7 +544,7 @@ fn score_population(
     // weight, applicable and unhealthy resources.
     let controls_for = |ns: Option<&str>| -> Vec<ScoreControl> {
         let mut controls = Vec::new();
-        for rule in catalog() {
+        for (index, rule) in catalog().enumerate() {
             let w = weight(rule.info.severity);
             // Without scans, nothing is known about images' vulnerabilities: the rule
             // neither passes nor fails.
@@ -335,7 +564,7 @@ fn score_population(
             if applicable == 0 {
                 continue;
             }
-            let unhealthy = unhealthy.get(&(rule.info.id, ns)).copied().unwrap_or(0);
+            let unhealthy = tally.unhealthy(index, ns);
             controls.push(ScoreControl {
                 rule: rule.info.id.to_string(),
                 severity: rule.info.severity,
@@ -361,7 +590,7 @@ fn score_population(
         .filter_map(|ns| {
             let score = score_for(Some(ns))?;
             let resources: usize = scope_pop(Some(ns)).iter().map(|(_, c)| c).sum();
-            let unhealthy = unhealthy_in.get(ns).map_or(0, FastSet::len);
+            let unhealthy = tally.unhealthy_in(ns);
             Some(NamespaceScore {
                 namespace: ns.to_string(),
                 cluster: inventory.cluster_name.clone(),
