@@ -170,17 +170,10 @@ fn main() {
             "- {rule: '*', namespace: team-0, reason: load test}\n",
         )
         .0;
-        let mut kept = analysis.clone();
         let (before, counts) = sent(&analysis);
         let start = Instant::now();
-        let changed = portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
-        // What the app's worker sends its page: the changed parts and the counts.
-        let update = portolan_engine::analysis::shown::ShownUpdate::counted(
-            &kept,
-            false,
-            counts.recount(&before, &kept, &changed),
-        );
-        let update_json = serde_json::to_vec(&update).expect("serialisable");
+        let (kept, changed, update_json) =
+            reexempt_and_send(&analysis, &snapshot, &exempted, &before, counts);
         let exempted_findings = kept
             .findings
             .iter()
@@ -428,6 +421,28 @@ impl ReexemptSteps {
     }
 }
 
+/// The app's exemption change as its worker takes it: `analysis` re-exempted with
+/// `exempted`'s exemptions, the rules whose findings changed, and the update it sends its page (the changed parts and the
+/// counts, recounted from `counts`, those it sent of `before`'s recommendations), as
+/// JSON.
+fn reexempt_and_send(
+    analysis: &portolan_engine::Analysis,
+    snapshot: &portolan_engine::analysis::Snapshot,
+    exempted: &portolan_engine::AnalyzeOptions,
+    before: &[String],
+    counts: portolan_engine::analysis::shown::FindingCounts,
+) -> (portolan_engine::Analysis, Vec<String>, Vec<u8>) {
+    let mut kept = analysis.clone();
+    let changed = portolan_engine::analysis::reexempt(&mut kept, snapshot, exempted);
+    let update = portolan_engine::analysis::shown::ShownUpdate::counted(
+        &kept,
+        false,
+        counts.recount(before, &kept, &changed),
+    );
+    let json = serde_json::to_vec(&update).expect("serialisable");
+    (kept, changed, json)
+}
+
 /// What the app's worker keeps of what it last sent of `analysis`: its
 /// recommendations' rules, in order, and its findings' counts.
 fn sent(
@@ -469,16 +484,10 @@ fn reexempt_steps(path: &str) {
         ),
     )
     .0;
-    let mut kept = analysis.clone();
     let (before, counts) = sent(&analysis);
     let start = Instant::now();
-    let changed = portolan_engine::analysis::reexempt(&mut kept, &snapshot, &exempted);
-    let update = portolan_engine::analysis::shown::ShownUpdate::counted(
-        &kept,
-        false,
-        counts.recount(&before, &kept, &changed),
-    );
-    let _json = serde_json::to_vec(&update).expect("serialisable");
+    let (kept, changed, _json) =
+        reexempt_and_send(&analysis, &snapshot, &exempted, &before, counts);
     let whole = ms(start);
     let ReexemptSteps {
         cleared,

@@ -173,21 +173,28 @@ pub struct ClusterCounts {
     pub exempted: usize,
 }
 
-impl FindingCounts {
-    /// Counts the findings of `analysis`.
-    pub fn of(analysis: &Analysis) -> Self {
-        let mut by_severity = [0; 5];
-        let mut by_exemption = vec![0; analysis.exemptions.applied.len()];
-        for f in &analysis.findings {
-            match &f.exemption {
-                None => by_severity[f.severity as usize] += 1,
-                Some(x) => {
-                    if let Some(n) = by_exemption.get_mut(x.index) {
-                        *n += 1;
-                    }
+/// The findings of `analysis` left to act on, by severity, and those each applied
+/// exemption covers: one pass over all of them.
+fn marks(analysis: &Analysis) -> ([usize; 5], Vec<usize>) {
+    let mut by_severity = [0; 5];
+    let mut by_exemption = vec![0; analysis.exemptions.applied.len()];
+    for f in &analysis.findings {
+        match &f.exemption {
+            None => by_severity[f.severity as usize] += 1,
+            Some(x) => {
+                if let Some(n) = by_exemption.get_mut(x.index) {
+                    *n += 1;
                 }
             }
         }
+    }
+    (by_severity, by_exemption)
+}
+
+impl FindingCounts {
+    /// Counts the findings of `analysis`.
+    pub fn of(analysis: &Analysis) -> Self {
+        let (by_severity, by_exemption) = marks(analysis);
         let recommendations = analysis
             .recommendations
             .iter()
@@ -208,18 +215,7 @@ impl FindingCounts {
     ///
     /// [`reexempt`]: crate::analysis::reexempt
     pub fn recount(self, before: &[String], analysis: &Analysis, changed: &[String]) -> Self {
-        let mut by_severity = [0; 5];
-        let mut by_exemption = vec![0; analysis.exemptions.applied.len()];
-        for f in &analysis.findings {
-            match &f.exemption {
-                None => by_severity[f.severity as usize] += 1,
-                Some(x) => {
-                    if let Some(n) = by_exemption.get_mut(x.index) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
+        let (by_severity, by_exemption) = marks(analysis);
         let mut kept: std::collections::BTreeMap<&str, RecommendationCounts> = before
             .iter()
             .map(String::as_str)
