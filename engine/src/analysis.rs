@@ -857,7 +857,8 @@ pub fn conclude_with_graph(
 
 /// Concludes, returning the graph when `keep_graph`; otherwise the graph is dropped as
 /// soon as the paths are found, before the inventory rows are made, so the two are
-/// never held at once (the peak of a large analysis).
+/// never held at once (the peak of a large analysis). The rules run beside the graph
+/// ([`crate::par::join`]): each resolves the RBAC permissions it reads.
 fn conclude_keeping(
     snapshot: &Snapshot,
     options: &AnalyzeOptions,
@@ -876,18 +877,30 @@ fn conclude_keeping(
         .get_or_init(|| rules::score::Population::of(inventory, &units));
     let (external, policies) =
         crate::policy::conclude(&snapshot.policies, &snapshot.reviewable, &options.policies);
-    let ((findings, recommendations, secure_score, exemption_warnings), permissions, tally) =
-        rules::evaluate_units_resolving(inventory, &units, &options.rules, external);
+    // The rules on one side, the graph, its paths and the inventory rows on the other:
+    // neither reads what the other makes (natively the rules run on a thread of their
+    // own).
+    let (rest, ((findings, recommendations, secure_score, exemption_warnings), tally)) =
+        crate::par::join(
+            || {
+                let graph = SecurityGraph::build_from_units(inventory, &units);
+                let attack_paths = graph.attack_paths(&options.paths);
+                let graph_export = options.include_graph.then(|| graph.export());
+                let graph = keep_graph.then_some(graph);
+                let rows = inventory.summary_of(options.include_resources, &units);
+                let enforcement =
+                    crate::enforce::summarize_units(inventory, &units, options.rules.pss_version);
+                (graph, attack_paths, graph_export, rows, enforcement)
+            },
+            || rules::evaluate_units_tallied(inventory, &units, &options.rules, external),
+        );
+    let (graph, mut attack_paths, graph_export, rows, enforcement) = rest;
     *snapshot.tally() = Some(tally);
-    let graph = SecurityGraph::build_with(inventory, &units, permissions);
-    let mut attack_paths = graph.attack_paths(&options.paths);
     crate::graph::paths::link_findings(&mut attack_paths.paths, &findings);
     let (alerts, audit) = snapshot.audit.clone().unzip();
     let mut alerts = alerts.unwrap_or_default();
     crate::detect::link::link_units(&mut alerts, inventory, &units, &mut attack_paths);
     let vulnerabilities = crate::vulns::assess(inventory, &units, &attack_paths);
-    let graph_export = options.include_graph.then(|| graph.export());
-    let graph = keep_graph.then_some(graph);
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -897,7 +910,7 @@ fn conclude_keeping(
         inputs: snapshot.inputs.clone(),
         clusters: inventory.cluster_summaries(),
         snapshot_time: inventory.snapshot_time().map(str::to_string),
-        inventory: inventory.summary_of(options.include_resources, &units),
+        inventory: rows,
         findings,
         recommendations,
         secure_score,
@@ -907,7 +920,7 @@ fn conclude_keeping(
         },
         attack_paths,
         graph: graph_export,
-        enforcement: crate::enforce::summarize_units(inventory, &units, options.rules.pss_version),
+        enforcement,
         vulnerabilities,
         alerts,
         audit,

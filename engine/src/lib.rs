@@ -28,6 +28,7 @@ pub mod iam;
 pub mod ingest;
 pub mod map;
 pub mod model;
+pub(crate) mod par;
 pub mod policy;
 pub mod query;
 pub mod report;

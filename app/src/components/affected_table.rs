@@ -274,7 +274,7 @@ fn FindingRowView(row: FindingRow, on_exempt: Callback<ResourceRef>) -> impl Int
 
 /// A finding's fix, folded: the kubectl command, or the manifest patch when the change
 /// cannot be made in place (a Pod's spec). Empty when no exact fix can be stated.
-pub fn fix_cell(fix: Option<portolan_engine::rules::fix::Fix>) -> impl IntoView {
+pub fn fix_cell(fix: Option<Box<portolan_engine::rules::fix::Fix>>) -> impl IntoView {
     fix.map(|fix| {
         let (label, text) = if fix.command.is_empty() {
             ("Patch the manifest", fix.patch)

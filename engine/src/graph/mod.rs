@@ -504,18 +504,8 @@ impl SecurityGraph {
         inventory: &'a Inventory,
         units: &[crate::model::WorkloadUnit<'a>],
     ) -> SecurityGraph {
-        Self::build_with(inventory, units, Permissions::resolve(inventory))
-    }
-
-    /// [`Self::build_from_units`] on the inventory's RBAC permissions already resolved
-    /// (by the rules: [`crate::rules::evaluate_units_resolving`]).
-    pub fn build_with<'a>(
-        inventory: &'a Inventory,
-        units: &[crate::model::WorkloadUnit<'a>],
-        permissions: Permissions<'a>,
-    ) -> SecurityGraph {
         let mut g = SecurityGraph::default();
-        build::build(&mut g, inventory, units, permissions);
+        build::build(&mut g, inventory, units, Permissions::resolve(inventory));
         g
     }
 

@@ -81,7 +81,7 @@ pub(super) fn finding_cells(f: &rules::Finding, info: Option<&RuleColumns>) -> V
             .as_ref()
             .map_or(String::new(), |e| e.reason.clone()),
         info.map_or("", |i| i.remediation).to_string(),
-        fix_cell(f.fix.as_ref()),
+        fix_cell(f.fix.as_deref()),
     ]
 }
 

@@ -581,7 +581,7 @@ fn recommendation(a: &Analysis, r: &Recommendation) -> Markup {
                             td { @if !f.field.is_empty() { code { (f.field) } } }
                             td { code { (location(&f.source.file, f.source.line)) } }
                             td { (f.message) }
-                            td { (fix_cell(f.fix.as_ref())) }
+                            td { (fix_cell(f.fix.as_deref())) }
                             td {
                                 @match &f.exemption {
                                     Some(e) => {

@@ -437,12 +437,14 @@ mod tests {
             field: String::new(),
             message: "m".into(),
             source: crate::Source::default(),
-            exemption: exempt.then(|| AppliedExemption {
-                index: 0,
-                reason: "r".into(),
-                expires: None,
-                category: None,
-                owner: None,
+            exemption: exempt.then(|| {
+                Box::new(AppliedExemption {
+                    index: 0,
+                    reason: "r".into(),
+                    expires: None,
+                    category: None,
+                    owner: None,
+                })
             }),
             fix: None,
         }

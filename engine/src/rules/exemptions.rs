@@ -287,13 +287,13 @@ pub fn apply(
             .find(|(i, e)| !expired[*i] && covers(e, f, &mut labels_of));
         if let Some((i, e)) = hit {
             used[i] += 1;
-            f.exemption = Some(AppliedExemption {
+            f.exemption = Some(Box::new(AppliedExemption {
                 index: i,
                 reason: e.reason.clone(),
                 expires: e.expires.clone(),
                 category: e.category.clone(),
                 owner: e.owner.clone(),
-            });
+            }));
         }
     }
     for (i, e) in exemptions.iter().enumerate() {

@@ -47,7 +47,7 @@ pub(crate) fn attach(cx: &Context, findings: &mut [Finding]) {
                 .get(&(r.kind.as_str(), r.namespace.as_str(), r.name.as_str()))
                 .copied(),
         };
-        findings[i].fix = fix_for(cx, &findings[i], unit);
+        findings[i].fix = fix_for(cx, &findings[i], unit).map(Box::new);
         last = Some((i, unit));
     }
 }

@@ -299,11 +299,11 @@ pub struct Finding {
     /// The exemption covering this finding, when one does: the finding is shown as
     /// exempt and no longer counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exemption: Option<exemptions::AppliedExemption>,
+    pub exemption: Option<Box<exemptions::AppliedExemption>>,
     /// The change that makes the rule pass on this resource, when one can be stated
     /// exactly; see [`fix`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<fix::Fix>,
+    pub fix: Option<Box<fix::Fix>>,
 }
 
 impl Finding {
@@ -469,23 +469,17 @@ pub fn evaluate_units<'a>(
     options: &'a RuleOptions,
     external: ExternalFindings,
 ) -> Evaluated {
-    evaluate_units_resolving(inventory, units, options, external).0
+    evaluate_units_tallied(inventory, units, options, external).0
 }
 
-/// What [`evaluate_units_resolving`] gives besides the evaluation: the RBAC permissions
-/// the rules resolved and the score's tally of the findings.
-pub type Resolved<'a> = (Evaluated, Permissions<'a>, score::Tally);
-
-/// [`evaluate_units`], also giving the RBAC permissions the rules resolved, for the
-/// security graph to build on ([`crate::graph::SecurityGraph::build_with`]) instead
-/// of resolving them again, and the secure score's tally of the findings, for
+/// [`evaluate_units`], also giving the secure score's tally of the findings, for
 /// [`reexempt`] to score them under other exemptions from.
-pub fn evaluate_units_resolving<'a>(
+pub fn evaluate_units_tallied<'a>(
     inventory: &'a Inventory,
     units: &'a [WorkloadUnit<'a>],
     options: &'a RuleOptions,
     external: ExternalFindings,
-) -> Resolved<'a> {
+) -> (Evaluated, score::Tally) {
     let cx = Context {
         inventory,
         units,
@@ -511,15 +505,7 @@ pub fn evaluate_units_resolving<'a>(
         &external.rules,
         external.scored,
     );
-    let permissions = cx
-        .permissions
-        .into_inner()
-        .unwrap_or_else(|| Permissions::resolve(inventory));
-    (
-        (findings, recommendations, score, warnings),
-        permissions,
-        tally,
-    )
+    ((findings, recommendations, score, warnings), tally)
 }
 
 /// What exempting gives, with other exemptions, for findings already evaluated (and

@@ -56,7 +56,7 @@ fn fixed(manifest: &str, rule: &str) -> (String, super::Fix) {
         .fix
         .clone()
         .unwrap_or_else(|| panic!("{rule} has no fix"));
-    (after_text, first)
+    (after_text, *first)
 }
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
