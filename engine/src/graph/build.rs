@@ -116,7 +116,7 @@ fn unit_ref(unit: &WorkloadUnit) -> ResourceRef {
 }
 
 fn unit_key(unit: &WorkloadUnit) -> String {
-    format!("{}/{}/{}", unit.namespace, unit.kind, unit.name)
+    [unit.namespace, "/", unit.kind, "/", unit.name].concat()
 }
 
 /// Whether an address (IP or host name) is reachable only from a private network.
@@ -304,7 +304,7 @@ impl<'a> Builder<'a> {
         for unit in units {
             let key = unit_key(unit);
             let resource = unit_ref(unit);
-            let w = self.g.node_or(format!("workload:{key}"), || {
+            let w = self.g.node_or(["workload:", &key].concat(), || {
                 (
                     NodeKind::Workload,
                     unit.namespace.to_string(),
@@ -319,7 +319,7 @@ impl<'a> Builder<'a> {
             let mut hosts: BTreeSet<NodeIndex> = BTreeSet::new();
             for pod in &unit.pods {
                 let p = self.g.node_or(
-                    format!("pod:{}/{}", pod.metadata.namespace, pod.metadata.name),
+                    ["pod:", &pod.metadata.namespace, "/", &pod.metadata.name].concat(),
                     || {
                         (
                             NodeKind::Pod,
@@ -362,20 +362,22 @@ impl<'a> Builder<'a> {
                 flags.push("hostIPC");
             }
             for (kind, c) in spec.all_containers() {
-                let ci = self.g.node_or(format!("container:{key}/{}", c.name), || {
-                    (
-                        NodeKind::Container,
-                        unit.namespace.to_string(),
-                        c.name.clone(),
-                    )
-                });
+                let ci = self
+                    .g
+                    .node_or(["container:", &key, "/", &c.name].concat(), || {
+                        (
+                            NodeKind::Container,
+                            unit.namespace.to_string(),
+                            c.name.clone(),
+                        )
+                    });
                 self.g.graph[ci].resource = Some(resource.clone());
                 self.g.edge(w, ci, EdgeKind::RUNS);
                 if let Some(image) = c.image.as_deref().filter(|s| !s.is_empty()) {
                     let canonical = ImageRef::parse(image)
                         .map(|r| r.canonical())
                         .unwrap_or_else(|| image.to_string());
-                    let im = self.g.node_or(format!("image:{canonical}"), || {
+                    let im = self.g.node_or(["image:", &canonical].concat(), || {
                         (NodeKind::Image, String::new(), canonical.clone())
                     });
                     self.g.edge(ci, im, EdgeKind::USES_IMAGE);

@@ -121,7 +121,7 @@ pub(super) fn build(b: &mut Builder) {
 }
 
 pub(super) fn service_account(b: &mut Builder, namespace: &str, name: &str) -> NodeIndex {
-    let id = format!("sa:{namespace}/{name}");
+    let id = ["sa:", namespace, "/", name].concat();
     let exists = b.g.find(&id).is_some();
     let i = b.g.node_or(id, || {
         (
@@ -183,7 +183,7 @@ pub(super) fn binding_ref(inv: &Inventory, bi: usize) -> ResourceRef {
 /// (kubelets: `system:nodes` too) and anonymous request, for the groups that bindings
 /// name.
 fn memberships(b: &mut Builder) {
-    let has = |b: &Builder, g: &str| b.g.find(&format!("group:{g}"));
+    let has = |b: &Builder, g: &str| b.g.find(&["group:", g].concat());
     let unauth = has(b, "system:unauthenticated");
     let anonymous_bound = b.g.find("user:system:anonymous").is_some();
     if unauth.is_some() || anonymous_bound {
@@ -208,7 +208,8 @@ fn memberships(b: &mut Builder) {
         let node = &b.g.graph[n];
         match node.kind {
             NodeKind::ServiceAccount => {
-                let per_ns = has(b, &format!("system:serviceaccounts:{}", node.namespace));
+                let per_ns =
+                    b.g.find(&["group:system:serviceaccounts:", &node.namespace].concat());
                 for gi in [all_sa, per_ns, authenticated].into_iter().flatten() {
                     b.g.edge(n, gi, EdgeKind::MEMBER_OF);
                 }
@@ -216,7 +217,8 @@ fn memberships(b: &mut Builder) {
             // Acting as any service account of a namespace includes its `default`
             // account, which exists whether or not the snapshot lists it.
             NodeKind::Identities if node.name != "*" => {
-                let per_ns = has(b, &format!("system:serviceaccounts:{}", node.name));
+                let per_ns =
+                    b.g.find(&["group:system:serviceaccounts:", &node.name].concat());
                 for gi in [all_sa, per_ns, authenticated].into_iter().flatten() {
                     b.g.edge(n, gi, EdgeKind::MEMBER_OF);
                 }

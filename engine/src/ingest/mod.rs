@@ -348,7 +348,7 @@ fn parse_into(file: &InputFile, mut parsed: Parsed) -> Parsed {
         return parsed;
     }
     // Text never holds NUL; report the first NUL or invalid UTF-8 byte.
-    let nul = bytes.iter().position(|b| *b == 0);
+    let nul = memchr::memchr(0, bytes);
     let text = match (std::str::from_utf8(bytes), nul) {
         (Ok(text), None) => text,
         (Ok(_), Some(at)) => return binary(path, bytes, at, parsed),

@@ -282,9 +282,9 @@ pub fn version_warning(api_version: &str, kind: &str) -> Option<String> {
     if !is_builtin_group(group_of(api_version)) {
         return None;
     }
-    let candidates: Vec<&Kind> = known(kind).collect();
-    let first = candidates.first()?;
-    let served = candidates.iter().any(|k| {
+    let mut candidates = known(kind).peekable();
+    let first = *candidates.peek()?;
+    let served = candidates.any(|k| {
         k.versions.iter().any(|v| {
             if k.group.is_empty() {
                 api_version == *v
