@@ -463,8 +463,31 @@ fn load(paths: &[PathBuf]) -> Result<Inputs, String> {
     Ok(inputs)
 }
 
-/// Writes `bytes` to `output`, or stdout.
-/// Writes to `output` (stdout when none) through a buffer, as `write` produces it.
+/// Fails before an analysis that may take seconds, rather than after it, when `output`
+/// cannot be a file to write: its directory is missing, or it is a directory itself.
+/// (A write the file system refuses, e.g. for permissions, still shows at the write.)
+pub(crate) fn check_output(output: Option<&Path>) -> Result<(), String> {
+    let Some(path) = output else { return Ok(()) };
+    if path.is_dir() {
+        return Err(format!(
+            "cannot write {}: it is a directory",
+            path.display()
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!(
+            "cannot write {}: there is no directory {}",
+            path.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Writes to `output` (stdout when `None`) through a buffer. The buffer's type is known
 /// to `write` (only its flushes go through `dyn Write`): serde_json writes a token at a
 /// time, and each went through a dynamic call before (2% of a 100,000-pod run).
@@ -844,6 +867,9 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<bool, String> {
         }
     }
     let outputs = output_paths(&formats, args.output.as_deref())?;
+    for (_, path) in &outputs {
+        check_output(path.as_deref())?;
+    }
     let inputs = load(&args.paths)?;
     let mut options = engine_options(&args.engine)?;
     options.include_resources = !args.no_resources;
@@ -944,6 +970,7 @@ fn run_diff(args: &DiffArgs) -> Result<bool, String> {
     if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
         return Err("only one of OLD and NEW can be stdin".into());
     }
+    check_output(args.output.as_deref())?;
     let mut options = engine_options(&args.engine)?;
     // The resource rows tell a resource that is gone from one that was fixed.
     options.include_resources = true;
@@ -1354,6 +1381,7 @@ fn report_paths(err: &mut impl Write, analysis: &Analysis) {
 
 /// `portolan enforce`: the dry run on stderr, the labels and the policy as YAML.
 fn run_enforce(args: &EnforceArgs) -> Result<(), String> {
+    check_output(args.output.as_deref())?;
     let files = load(&args.paths)?.files;
     let pss_version = parse_pss_version(&args.pss_version)?;
     let options = AnalyzeOptions {

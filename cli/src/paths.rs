@@ -10,7 +10,7 @@ use portolan_engine::graph::paths::AttackPath;
 use portolan_engine::graph::{PathFilter, Target};
 use portolan_engine::report;
 
-use super::{engine_options, load, run_engine, write_output, EngineArgs};
+use super::{check_output, engine_options, load, run_engine, write_output, EngineArgs};
 
 #[derive(clap::Args)]
 pub struct PathsArgs {
@@ -65,6 +65,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
 
 /// Runs `portolan paths`.
 pub fn run(args: &PathsArgs) -> Result<(), String> {
+    check_output(args.output.as_deref())?;
     let inputs = load(&args.paths)?;
     let options = engine_options(&args.engine)?;
     let analysis = run_engine(inputs, &options, args.quiet)?;

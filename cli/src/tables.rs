@@ -14,7 +14,9 @@ use portolan_engine::report::tables::{
 use portolan_engine::vulns::filter::{VulnFilter, VulnView};
 use portolan_engine::Analysis;
 
-use super::{engine_options, load, parse_severity, run_engine, write_output, EngineArgs};
+use super::{
+    check_output, engine_options, load, parse_severity, run_engine, write_output, EngineArgs,
+};
 
 /// The output of a list command.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,6 +77,7 @@ impl TableArgs {
 
 impl ListArgs {
     fn analyse(&self) -> Result<Analysis, String> {
+        check_output(self.output.as_deref())?;
         let inputs = load(&self.paths)?;
         let options = engine_options(&self.engine)?;
         let analysis = run_engine(inputs, &options, self.quiet)?;

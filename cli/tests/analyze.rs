@@ -221,6 +221,40 @@ fn a_missing_path_is_a_clear_error() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_fails_before_the_analysis() {
+    let dir = std::env::temp_dir().join(format!("portolan-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("no-such-dir").join("out.json");
+    let missing = missing.to_str().unwrap();
+    let is_dir = dir.to_str().unwrap();
+    let cases: [&[&str]; 8] = [
+        &["analyze", "public/demo", "-o", missing],
+        &["analyze", "public/demo", "-f", "json,csv", "-o", missing],
+        &["paths", "public/demo", "-o", missing],
+        &["inventory", "public/demo", "-o", missing],
+        &["vulns", "public/demo", "-o", missing],
+        &["diff", "public/demo", "public/demo", "-o", missing],
+        &["enforce", "public/demo", "-o", missing],
+        &["paths", "public/demo", "-o", is_dir],
+    ];
+    for args in cases {
+        let expected = if args.last() == Some(&is_dir) {
+            "it is a directory"
+        } else {
+            "there is no directory"
+        };
+        let out = portolan(args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        // Nothing else on stderr: no diagnostics, no "Read N files": the analysis never ran.
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+    }
+    assert!(!dir.join("no-such-dir").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn demo_findings_name_the_controller_with_file_line_and_field() {
     let (a, stderr) = analysis(&["analyze", "public/demo"]);
     assert!(stderr.contains("Findings:"), "{stderr}");
