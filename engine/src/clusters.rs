@@ -72,15 +72,16 @@ pub(crate) fn conclude(snapshot: &Snapshot, options: &AnalyzeOptions) -> (Analys
             rules: external_rules.clone(),
             scored: external.scored,
         };
-        let (mut f, _, score, warned) = rules::evaluate_scored_with(inventory, &options.rules, ext);
+        // As for one cluster: the rules on one thread, the graph beside them (`par`).
+        let ((mut f, _, score, warned), graph) = crate::par::join(
+            || rules::evaluate_scored_with(inventory, &options.rules, ext),
+            || SecurityGraph::build(inventory),
+        );
         tag(&mut f, &inventory.cluster_name, i == 0);
         findings.extend(f);
         scores.push(score);
         warnings.push(warned);
-        graphs.push((
-            inventory.cluster_name.clone(),
-            SecurityGraph::build(inventory),
-        ));
+        graphs.push((inventory.cluster_name.clone(), graph));
     }
     rules::sort_findings(&mut findings);
     let recommendations = rules::recommend(&findings, &external_rules);
